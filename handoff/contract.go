@@ -82,6 +82,10 @@ type Case struct {
 type Notice struct {
 	Text    string
 	Choices []Choice // quick replies (postbacks)
+	// Key identifies this notice for idempotent delivery: pushing the same
+	// key twice reaches the customer once (it becomes LINE's X-Line-Retry-Key,
+	// a UUID derived from it). Required.
+	Key string
 }
 
 // Choice is a quick reply that sends a postback.
@@ -123,6 +127,17 @@ func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string
 // back to the bot.
 func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
 	return errors.New("contract: not implemented") // contract:
+}
+
+// CSATData is the postback data of the satisfaction quick reply for a case;
+// the bot hands it back via ParseCSATData.
+func CSATData(caseID string, score int) string {
+	return "" // contract:
+}
+
+// ParseCSATData parses postback data made by CSATData.
+func ParseCSATData(data string) (caseID string, score int, ok bool) {
+	return "", 0, false // contract:
 }
 
 // RecordSatisfaction stores a 1–5 CSAT answer for a resolved case.
