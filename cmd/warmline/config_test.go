@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDemoDefaults(t *testing.T) {
+	c, err := loadConfig(envFrom(nil))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if !c.Demo || c.Addr != ":8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 8 || c.Shards != 16 {
+		t.Fatalf("got %+v, want demo defaults", c)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "orders.json")
+	if err := os.WriteFile(file, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // every substring must appear
+	}{
+		{"partial production", map[string]string{"LINE_CHANNEL_SECRET": "s"}, []string{"missing LINE_CHANNEL_ACCESS_TOKEN, REDIS_URL"}},
+		{"production needs kb orders agents", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x:6379"},
+			[]string{"WARMLINE_KB_DIR is required", "WARMLINE_ORDERS_URL", "WARMLINE_AGENTS_FILE is required"}},
+		{"bad values all reported", map[string]string{"WARMLINE_ADDR": "nope", "WARMLINE_WORKERS": "0", "WARMLINE_ORDERS_TIMEOUT": "soon", "WARMLINE_ORDER_PATTERN": "([", "WARMLINE_LOG_LEVEL": "loud"},
+			[]string{"WARMLINE_ADDR", "WARMLINE_WORKERS", "WARMLINE_ORDERS_TIMEOUT", "WARMLINE_ORDER_PATTERN", "WARMLINE_LOG_LEVEL"}},
+		{"two order backends", map[string]string{"WARMLINE_ORDERS_URL": "http://o", "WARMLINE_ORDERS_FILE": file}, []string{"choose one order backend"}},
+		{"missing files", map[string]string{"WARMLINE_KB_DIR": filepath.Join(dir, "nope"), "WARMLINE_POLICY_FILE": filepath.Join(dir, "nope.yaml")}, []string{"WARMLINE_KB_DIR", "WARMLINE_POLICY_FILE"}},
+		{"bad redis url hides value", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "http://secret@x"}, []string{"REDIS_URL: want redis://"}},
+		{"llm needs model", map[string]string{"WARMLINE_LLM_URL": "http://llm"}, []string{"WARMLINE_LLM_MODEL is required"}},
+		{"secret and file", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_SECRET_FILE": file}, []string{"both set"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(envFrom(tt.env))
+			if err == nil {
+				t.Fatalf("got nil error, want one mentioning %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "secret@") {
+				t.Errorf("error leaks a secret: %q", err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(f, []byte("abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(envFrom(map[string]string{"LINE_CHANNEL_SECRET_FILE": f, "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x:1"}))
+	if c.ChannelSecret != "abc" {
+		t.Fatalf("secret = %q, want abc (err %v)", c.ChannelSecret, err)
+	}
+}
