@@ -1,16 +1,5 @@
 package knowledge
 
-// CONTRACT (written before the implementation so packages can be built in
-// parallel). The owner of this package replaces the bodies marked
-// "contract:" with real code and may add to the API, but must keep these
-// exported names and signatures.
-
-import (
-	"context"
-	"errors"
-	"io/fs"
-)
-
 // Languages (same strings as package locales).
 const (
 	ZhTW = "zh-TW"
@@ -103,47 +92,4 @@ func (m Match) Best() *Entry {
 		return nil
 	}
 	return m.Candidates[0].Entry
-}
-
-// Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
-type Base struct {
-	// contract: implementation fields
-}
-
-// ErrNotImplemented marks contract bodies not written yet.
-var ErrNotImplemented = errors.New("knowledge: not implemented yet")
-
-// Load reads every *.yaml / *.yml file in fsys (recursively), validates it
-// and builds the matcher. Validation problems are returned all at once
-// (errors.Join), each naming file and entry id.
-func Load(ctx context.Context, fsys fs.FS) (*Base, error) {
-	return nil, ErrNotImplemented // contract:
-}
-
-// Match finds the entries that answer text, asked in lang.
-func (b *Base) Match(ctx context.Context, text, lang string) Match {
-	return Match{} // contract:
-}
-
-// Entry returns the entry with the given id.
-func (b *Base) Entry(id string) (*Entry, bool) {
-	return nil, false // contract:
-}
-
-// Entries returns all entries in file order.
-func (b *Base) Entries() []*Entry {
-	return nil // contract:
-}
-
-// Demo returns the embedded demo knowledge base of the fictional shop.
-func Demo() fs.FS {
-	return nil // contract:
-}
-
-// DetectLang guesses the language of text from its script: Traditional
-// characters -> zh-TW, Simplified -> zh-CN, Latin letters only -> en.
-// ok is false when the text does not tell (digits, emoji, characters common
-// to both scripts).
-func DetectLang(text string) (lang string, ok bool) {
-	return "", false // contract:
 }
