@@ -1,0 +1,182 @@
+package line
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/bot"
+)
+
+// Handler answers one inbound event; bot.Engine implements it.
+type Handler interface {
+	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
+}
+
+// DefaultHandleTimeout bounds handling and sending one event.
+const DefaultHandleTimeout = 90 * time.Second
+
+// EventProcessor turns a raw webhook event into a bot.Event, asks the
+// Handler and sends the answer. It implements Processor.
+type EventProcessor struct {
+	h       Handler
+	s       *Sender
+	log     *zap.Logger
+	timeout time.Duration
+}
+
+// NewProcessor returns the Processor the Consumer runs.
+func NewProcessor(h Handler, s *Sender, log *zap.Logger) *EventProcessor {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &EventProcessor{h: h, s: s, log: log.Named("processor"), timeout: DefaultHandleTimeout}
+}
+
+// inbound is what the processor extracts from one LINE event.
+type inbound struct {
+	ev           bot.Event
+	markAsRead   string
+	standby      bool
+	sourceType   string // user, group, room
+	eventType    string
+	ignoreReason string
+}
+
+// Process handles one raw event. A Handler error is returned (the consumer
+// retries); an undecodable event is a Permanent error; a send failure is
+// logged and recorded by the Sender but not returned, so the Handler never
+// runs twice for one event.
+func (p *EventProcessor) Process(ctx context.Context, raw json.RawMessage) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
+	defer cancel()
+
+	in, err := decodeEvent(raw)
+	if err != nil {
+		return Permanent(err)
+	}
+	log := p.log.With(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
+	switch {
+	case in.ignoreReason != "":
+		log.Debug("line event ignored", zap.String("reason", in.ignoreReason))
+		return nil
+	case in.standby:
+		log.Debug("line event in standby mode skipped")
+		return nil
+	case in.sourceType != "user":
+		log.Info("line event from a group or room skipped", zap.String("source", in.sourceType))
+		return nil
+	case in.ev.UserID == "":
+		log.Warn("line event without user skipped")
+		return nil
+	}
+	log = log.With(zap.String("user_id", in.ev.UserID))
+
+	if in.markAsRead != "" && p.s != nil {
+		p.s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
+	}
+	msgs, err := p.h.Handle(ctx, in.ev)
+	if err != nil {
+		return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
+	}
+	if len(msgs) == 0 || p.s == nil || in.ev.Kind == bot.KindUnfollow {
+		return nil
+	}
+	if err := p.s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID); err != nil {
+		log.Warn("line answer not delivered", zap.Error(err)) // already recorded by the Sender
+	}
+	return nil
+}
+
+// decodeEvent converts a raw LINE event into a bot.Event.
+func decodeEvent(raw json.RawMessage) (inbound, error) {
+	e, err := webhook.UnmarshalEvent(raw)
+	if err != nil {
+		return inbound{}, fmt.Errorf("decode line event: %w", err)
+	}
+	var in inbound
+	in.eventType = e.GetType()
+	// Concrete events are values, and their embedded webhook.Event stays
+	// zero: read the top-level fields.
+	var (
+		source sourceFields
+		ts     int64
+		mode   webhook.EventMode
+	)
+	switch v := e.(type) {
+	case webhook.MessageEvent:
+		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
+		in.ev.ReplyToken = v.ReplyToken
+		switch m := v.Message.(type) {
+		case webhook.TextMessageContent:
+			in.ev.Kind, in.ev.Text, in.markAsRead = bot.KindText, m.Text, m.MarkAsReadToken
+		case webhook.StickerMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "sticker", m.MarkAsReadToken
+		case webhook.ImageMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "image", m.MarkAsReadToken
+		case webhook.VideoMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "video", m.MarkAsReadToken
+		case webhook.AudioMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "audio", m.MarkAsReadToken
+		case webhook.FileMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "file", m.MarkAsReadToken
+		case webhook.LocationMessageContent:
+			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "location", m.MarkAsReadToken
+		default:
+			in.ignoreReason = "unknown message type"
+			if v.Message != nil {
+				in.eventType += "/" + v.Message.GetType()
+			}
+		}
+	case webhook.PostbackEvent:
+		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
+		in.ev.Kind, in.ev.ReplyToken = bot.KindPostback, v.ReplyToken
+		if v.Postback != nil {
+			in.ev.Data = v.Postback.Data
+		}
+	case webhook.FollowEvent:
+		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
+		in.ev.Kind, in.ev.ReplyToken = bot.KindFollow, v.ReplyToken
+	case webhook.UnfollowEvent:
+		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
+		in.ev.Kind = bot.KindUnfollow
+	default:
+		in.ignoreReason = "event type not handled"
+		var m eventMeta
+		_ = json.Unmarshal(raw, &m)
+		in.ev.ID = m.WebhookEventID
+		return in, nil
+	}
+	in.ev.UserID = source.UserID
+	in.sourceType = source.Type
+	in.standby = mode == webhook.EventMode_STANDBY
+	if ts > 0 {
+		in.ev.Timestamp = time.UnixMilli(ts)
+	}
+	return in, nil
+}
+
+// sourceFields is the part of an event source the adapter uses.
+type sourceFields struct {
+	Type   string // user, group, room
+	UserID string
+}
+
+func sourceOf(s webhook.SourceInterface) sourceFields {
+	switch v := s.(type) {
+	case webhook.UserSource:
+		return sourceFields{Type: "user", UserID: v.UserId}
+	case webhook.GroupSource:
+		return sourceFields{Type: "group", UserID: v.UserId}
+	case webhook.RoomSource:
+		return sourceFields{Type: "room", UserID: v.UserId}
+	case nil:
+		return sourceFields{}
+	default:
+		return sourceFields{Type: s.GetType()}
+	}
+}

@@ -1,0 +1,478 @@
+package line
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+)
+
+// Queue defaults.
+const (
+	DefaultShards        = 16
+	DefaultDedupeTTL     = 7 * 24 * time.Hour
+	DefaultDeadLetterMax = 10000
+)
+
+// group is the consumer group every replica joins on every shard stream.
+const group = "workers"
+
+// QueueConfig tunes the durable queue. Zero values take the defaults.
+type QueueConfig struct {
+	// Shards is the number of shard streams (default 16). Every replica and
+	// every enqueuer must use the same value: a user's events go to shard
+	// hash(userID) % Shards.
+	Shards int
+	// DedupeTTL is how long a webhookEventId is remembered (default 7 days).
+	DedupeTTL time.Duration
+	// DeadLetterMax caps each shard's dead-letter stream (default 10000,
+	// approximate trimming).
+	DeadLetterMax int64
+}
+
+// Queue is the durable webhook event queue: one Redis stream per shard with
+// a consumer group, deduplicated by webhookEventId at enqueue time.
+// It is safe for concurrent use.
+type Queue struct {
+	rdb    *redis.Client
+	prefix string
+	cfg    QueueConfig
+	log    *zap.Logger
+	clock  func() time.Time
+}
+
+// NewQueue returns the queue whose keys live under prefix (e.g. "wl:").
+// A nil log or clock fall back to a no-op logger and time.Now.
+func NewQueue(rdb *redis.Client, prefix string, cfg QueueConfig, log *zap.Logger, clock func() time.Time) *Queue {
+	if cfg.Shards <= 0 {
+		cfg.Shards = DefaultShards
+	}
+	if cfg.DedupeTTL <= 0 {
+		cfg.DedupeTTL = DefaultDedupeTTL
+	}
+	if cfg.DeadLetterMax <= 0 {
+		cfg.DeadLetterMax = DefaultDeadLetterMax
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Queue{rdb: rdb, prefix: prefix, cfg: cfg, log: log, clock: clock}
+}
+
+// Shards reports the number of shard streams.
+func (q *Queue) Shards() int { return q.cfg.Shards }
+
+// tag is the hash tag shared by all keys of one shard, so the enqueue and
+// ack scripts touch a single Redis Cluster slot.
+func (q *Queue) tag(shard int) string {
+	return "{" + q.prefix + "line:shard:" + strconv.Itoa(shard) + "}"
+}
+
+func (q *Queue) streamKey(shard int) string   { return q.tag(shard) + ":stream" }
+func (q *Queue) leaseKey(shard int) string    { return q.tag(shard) + ":lease" }
+func (q *Queue) attemptsKey(shard int) string { return q.tag(shard) + ":attempts" }
+func (q *Queue) deadKey(shard int) string     { return q.tag(shard) + ":dead" }
+func (q *Queue) seenKey(shard int, eventID string) string {
+	return q.tag(shard) + ":seen:" + eventID
+}
+
+// ShardOf returns the shard of a user (or of any other routing key).
+func (q *Queue) ShardOf(userID string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(userID))
+	return int(h.Sum32() % uint32(q.cfg.Shards))
+}
+
+// eventMeta is the part of a raw event the queue needs to route and dedupe.
+type eventMeta struct {
+	WebhookEventID string `json:"webhookEventId"`
+	Source         struct {
+		UserID  string `json:"userId"`
+		GroupID string `json:"groupId"`
+		RoomID  string `json:"roomId"`
+	} `json:"source"`
+}
+
+// routeOf returns an event's idempotency id (its webhookEventId, or a hash
+// of its bytes when LINE sent none) and its routing key (user, else group or
+// room, else the id).
+func routeOf(raw json.RawMessage) (id, route string, err error) {
+	var m eventMeta
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", "", fmt.Errorf("decode event: %w", err)
+	}
+	id = m.WebhookEventID
+	if id == "" {
+		sum := sha256.Sum256(raw)
+		id = "sha256-" + hex.EncodeToString(sum[:16])
+	}
+	switch {
+	case m.Source.UserID != "":
+		route = m.Source.UserID
+	case m.Source.GroupID != "":
+		route = m.Source.GroupID
+	case m.Source.RoomID != "":
+		route = m.Source.RoomID
+	default:
+		route = id
+	}
+	return id, route, nil
+}
+
+// enqueueScript stores the events of one shard that were not seen before.
+// KEYS[1] = stream, KEYS[2..n+1] = seen keys; ARGV[1] = dedupe TTL in ms,
+// ARGV[2..n+1] = event ids, ARGV[n+2..2n+1] = raw events.
+// Returns the number of events added.
+var enqueueScript = redis.NewScript(`
+local n = #KEYS - 1
+local added = 0
+for i = 1, n do
+  if redis.call('SET', KEYS[i+1], '1', 'NX', 'PX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i+1], 'ev', ARGV[n+i+1])
+    added = added + 1
+  end
+end
+return added
+`)
+
+// Enqueue durably stores raw webhook events, skipping any whose
+// webhookEventId was already stored within the dedupe TTL. It returns how
+// many were new. When it returns an error some events may be stored; storing
+// them again is safe (they are deduplicated).
+func (q *Queue) Enqueue(ctx context.Context, events []json.RawMessage) (int, error) {
+	type batch struct {
+		keys []string
+		ids  []string
+		raws []any
+	}
+	byShard := map[int]*batch{}
+	for i, raw := range events {
+		id, route, err := routeOf(raw)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue event %d: %w", i, err)
+		}
+		s := q.ShardOf(route)
+		b := byShard[s]
+		if b == nil {
+			b = &batch{keys: []string{q.streamKey(s)}}
+			byShard[s] = b
+		}
+		b.keys = append(b.keys, q.seenKey(s, id))
+		b.ids = append(b.ids, id)
+		b.raws = append(b.raws, string(raw))
+	}
+	shards := make([]int, 0, len(byShard))
+	for s := range byShard {
+		shards = append(shards, s)
+	}
+	sort.Ints(shards)
+
+	run := func(useSha bool) ([]*redis.Cmd, error) {
+		pipe := q.rdb.Pipeline()
+		cmds := make([]*redis.Cmd, 0, len(shards))
+		for _, s := range shards {
+			b := byShard[s]
+			args := make([]any, 0, 1+2*len(b.ids))
+			args = append(args, q.cfg.DedupeTTL.Milliseconds())
+			for _, id := range b.ids {
+				args = append(args, id)
+			}
+			args = append(args, b.raws...)
+			if useSha {
+				cmds = append(cmds, enqueueScript.EvalSha(ctx, pipe, b.keys, args...))
+			} else {
+				cmds = append(cmds, enqueueScript.Eval(ctx, pipe, b.keys, args...))
+			}
+		}
+		_, err := pipe.Exec(ctx)
+		return cmds, err
+	}
+	cmds, err := run(true)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		cmds, err = run(false) // script cache was flushed; already stored events dedupe
+	}
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %d events: %w", len(events), err)
+	}
+	added := 0
+	for _, c := range cmds {
+		n, err := c.Int()
+		if err != nil {
+			return 0, fmt.Errorf("enqueue events: %w", err)
+		}
+		added += n
+	}
+	return added, nil
+}
+
+// Len returns the number of stored, not yet acknowledged events per shard
+// (acknowledged entries are deleted).
+func (q *Queue) Len(ctx context.Context) ([]int64, error) {
+	pipe := q.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, q.cfg.Shards)
+	for s := range cmds {
+		cmds[s] = pipe.XLen(ctx, q.streamKey(s))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("queue length: %w", err)
+	}
+	out := make([]int64, q.cfg.Shards)
+	for s, c := range cmds {
+		out[s] = c.Val()
+	}
+	return out, nil
+}
+
+// DeadLetter is an event the consumer gave up on.
+type DeadLetter struct {
+	StreamID string          // ID in the dead-letter stream
+	EventID  string          // webhookEventId
+	Shard    int             // shard it came from
+	Event    json.RawMessage // the raw event as LINE sent it
+	Error    string          // last processing error
+	Attempts int
+	At       time.Time
+}
+
+// DeadLetters returns up to n dead letters across all shards, newest first.
+func (q *Queue) DeadLetters(ctx context.Context, n int) ([]DeadLetter, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var out []DeadLetter
+	for s := 0; s < q.cfg.Shards; s++ {
+		msgs, err := q.rdb.XRevRangeN(ctx, q.deadKey(s), "+", "-", int64(n)).Result()
+		if err != nil {
+			return nil, fmt.Errorf("read dead letters of shard %d: %w", s, err)
+		}
+		for _, m := range msgs {
+			d := DeadLetter{StreamID: m.ID, Shard: s}
+			d.EventID, _ = m.Values["id"].(string)
+			ev, _ := m.Values["ev"].(string)
+			d.Event = json.RawMessage(ev)
+			d.Error, _ = m.Values["error"].(string)
+			a, _ := m.Values["attempts"].(string)
+			d.Attempts, _ = strconv.Atoi(a)
+			at, _ := m.Values["at"].(string)
+			if ms, err := strconv.ParseInt(at, 10, 64); err == nil {
+				d.At = time.UnixMilli(ms)
+			}
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// ensureGroups creates the consumer group on every shard stream (reading
+// from the start, so events enqueued before the first consumer count).
+func (q *Queue) ensureGroups(ctx context.Context) error {
+	for s := 0; s < q.cfg.Shards; s++ {
+		if err := q.ensureGroup(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Queue) ensureGroup(ctx context.Context, shard int) error {
+	err := q.rdb.XGroupCreateMkStream(ctx, q.streamKey(shard), group, "0").Err()
+	if err != nil && !redis.HasErrorPrefix(err, "BUSYGROUP") {
+		return fmt.Errorf("create consumer group on shard %d: %w", shard, err)
+	}
+	return nil
+}
+
+// Lease scripts: a shard is worked by the holder of its lease only.
+var (
+	// KEYS[1] = lease; ARGV[1] = token, ARGV[2] = ttl ms.
+	renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`)
+	// KEYS[1] = lease; ARGV[1] = token.
+	releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+	// ackScript acknowledges and deletes one entry, fenced by the lease.
+	// KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts;
+	// ARGV[1] = token, ARGV[2] = entry id, ARGV[3] = group.
+	ackScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return -1
+end
+redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[2])
+return 1
+`)
+	// deadScript moves one entry to the dead-letter stream, fenced by the lease.
+	// KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts, KEYS[4] = dead;
+	// ARGV[1] = token, ARGV[2] = entry id, ARGV[3] = group, ARGV[4] = max
+	// dead letters, ARGV[5] = event id, ARGV[6] = raw event, ARGV[7] = error,
+	// ARGV[8] = attempts, ARGV[9] = unix ms.
+	deadScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return -1
+end
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[5], 'ev', ARGV[6], 'error', ARGV[7], 'attempts', ARGV[8], 'at', ARGV[9])
+redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[2])
+return 1
+`)
+	// attemptScript counts a processing attempt that is about to start.
+	// KEYS[1] = attempts; ARGV[1] = entry id, ARGV[2] = ttl ms.
+	attemptScript = redis.NewScript(`
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return n
+`)
+)
+
+// errLeaseLost reports that another worker took the shard over.
+var errLeaseLost = errors.New("shard lease lost")
+
+func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (bool, error) {
+	ok, err := q.rdb.SetNX(ctx, q.leaseKey(shard), token, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+	}
+	return ok, nil
+}
+
+func (q *Queue) renew(ctx context.Context, shard int, token string, ttl time.Duration) error {
+	n, err := renewScript.Run(ctx, q.rdb, []string{q.leaseKey(shard)}, token, ttl.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("renew lease of shard %d: %w", shard, err)
+	}
+	if n == 0 {
+		return errLeaseLost
+	}
+	return nil
+}
+
+func (q *Queue) release(ctx context.Context, shard int, token string) error {
+	if err := releaseScript.Run(ctx, q.rdb, []string{q.leaseKey(shard)}, token).Err(); err != nil {
+		return fmt.Errorf("release lease of shard %d: %w", shard, err)
+	}
+	return nil
+}
+
+func (q *Queue) ack(ctx context.Context, shard int, token, entryID string) error {
+	n, err := ackScript.Run(ctx, q.rdb,
+		[]string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)},
+		token, entryID, group).Int()
+	if err != nil {
+		return fmt.Errorf("ack %s on shard %d: %w", entryID, shard, err)
+	}
+	if n < 0 {
+		return errLeaseLost
+	}
+	return nil
+}
+
+func (q *Queue) bury(ctx context.Context, shard int, token string, e entry, cause string, attempts int) error {
+	n, err := deadScript.Run(ctx, q.rdb,
+		[]string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard), q.deadKey(shard)},
+		token, e.streamID, group, q.cfg.DeadLetterMax, e.eventID, string(e.raw), cause, attempts,
+		q.clock().UnixMilli()).Int()
+	if err != nil {
+		return fmt.Errorf("dead-letter %s on shard %d: %w", e.streamID, shard, err)
+	}
+	if n < 0 {
+		return errLeaseLost
+	}
+	return nil
+}
+
+func (q *Queue) attempt(ctx context.Context, shard int, entryID string) (int, error) {
+	n, err := attemptScript.Run(ctx, q.rdb, []string{q.attemptsKey(shard)}, entryID, q.cfg.DedupeTTL.Milliseconds()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("count attempt of %s on shard %d: %w", entryID, shard, err)
+	}
+	return n, nil
+}
+
+// entry is one stream entry.
+type entry struct {
+	streamID string
+	eventID  string
+	raw      json.RawMessage
+}
+
+func toEntries(msgs []redis.XMessage) []entry {
+	out := make([]entry, 0, len(msgs))
+	for _, m := range msgs {
+		id, _ := m.Values["id"].(string)
+		ev, _ := m.Values["ev"].(string)
+		out = append(out, entry{streamID: m.ID, eventID: id, raw: json.RawMessage(ev)})
+	}
+	return out
+}
+
+// claimPending moves every pending entry of the shard (delivered to an
+// earlier lease holder, never acknowledged) to consumer, in stream order.
+func (q *Queue) claimPending(ctx context.Context, shard int, consumer string, count int64) ([]entry, error) {
+	var out []entry
+	start := "0-0"
+	for {
+		msgs, next, err := q.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: q.streamKey(shard), Group: group, Consumer: consumer,
+			MinIdle: 0, Start: start, Count: count,
+		}).Result()
+		if err != nil {
+			if redis.HasErrorPrefix(err, "NOGROUP") {
+				return nil, q.ensureGroup(ctx, shard)
+			}
+			return nil, fmt.Errorf("claim pending on shard %d: %w", shard, err)
+		}
+		out = append(out, toEntries(msgs)...)
+		if next == "0-0" || next == "" {
+			return out, nil
+		}
+		start = next
+	}
+}
+
+// readNew reads up to count never-delivered entries of the shard.
+func (q *Queue) readNew(ctx context.Context, shard int, consumer string, count int64) ([]entry, error) {
+	res, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: group, Consumer: consumer, Streams: []string{q.streamKey(shard), ">"},
+		Count: count, Block: -1,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		if redis.HasErrorPrefix(err, "NOGROUP") {
+			return nil, q.ensureGroup(ctx, shard)
+		}
+		return nil, fmt.Errorf("read shard %d: %w", shard, err)
+	}
+	var out []entry
+	for _, s := range res {
+		out = append(out, toEntries(s.Messages)...)
+	}
+	return out, nil
+}

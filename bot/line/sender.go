@@ -1,0 +1,439 @@
+package line
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/bot"
+)
+
+// Sender defaults.
+const (
+	DefaultBaseURL         = "https://api.line.me"
+	DefaultSendAttempts    = 5
+	DefaultBackoff         = 500 * time.Millisecond
+	DefaultMaxBackoff      = 10 * time.Second
+	DefaultFailedSendsMax  = 1000
+	DefaultFailedSendsTTL  = 30 * 24 * time.Hour
+	DefaultHTTPTimeout     = 10 * time.Second
+	loadingSeconds         = 20
+	maxRetryAfter          = 60 * time.Second
+	invalidReplyTokenError = "Invalid reply token"
+)
+
+// ErrSend is wrapped by every error of a send that finally failed.
+var ErrSend = errors.New("line send failed")
+
+// SenderConfig configures a Sender. Zero values take the defaults.
+type SenderConfig struct {
+	AccessToken string       // channel access token (required)
+	BaseURL     string       // default https://api.line.me (the emulator: http://host/emu)
+	HTTPClient  *http.Client // default: a client with a 10 s timeout
+	Log         *zap.Logger
+	Clock       func() time.Time                                 // default time.Now
+	Sleep       func(ctx context.Context, d time.Duration) error // default: a timer honouring ctx
+	MaxAttempts int                                              // per API call, default 5
+	Backoff     time.Duration                                    // first retry wait, doubles; default 500 ms
+	MaxBackoff  time.Duration                                    // default 10 s
+	// FailedSendsMax caps the failed-sends list (default 1000).
+	FailedSendsMax int64
+}
+
+// Sender talks to the Messaging API: reply first (free), push with a
+// deterministic retry key as fallback, bounded retries with backoff, and a
+// Redis record of sends that finally failed. It implements bot.Profiles and
+// bot.Loading. It is safe for concurrent use.
+type Sender struct {
+	cfg    SenderConfig
+	rdb    *redis.Client
+	prefix string
+	log    *zap.Logger
+}
+
+var (
+	_ bot.Profiles = (*Sender)(nil)
+	_ bot.Loading  = (*Sender)(nil)
+)
+
+// NewSender returns a Sender; failed sends are recorded under prefix in rdb.
+func NewSender(cfg SenderConfig, rdb *redis.Client, prefix string) (*Sender, error) {
+	if cfg.AccessToken == "" {
+		return nil, errors.New("line sender: access token missing")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if _, err := messaging_api.NewMessagingApiAPI(cfg.AccessToken, messaging_api.WithEndpoint(cfg.BaseURL)); err != nil {
+		return nil, fmt.Errorf("line sender: base url %q: %w", cfg.BaseURL, err)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout}
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultSendAttempts
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = DefaultBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.FailedSendsMax <= 0 {
+		cfg.FailedSendsMax = DefaultFailedSendsMax
+	}
+	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender")}, nil
+}
+
+// client builds a per-call API client: MessagingApiAPI.WithContext mutates
+// the client, so a shared one would race.
+func (s *Sender) client(ctx context.Context) (*messaging_api.MessagingApiAPI, error) {
+	c, err := messaging_api.NewMessagingApiAPI(s.cfg.AccessToken,
+		messaging_api.WithEndpoint(s.cfg.BaseURL), messaging_api.WithHTTPClient(s.cfg.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("messaging api client: %w", err)
+	}
+	return c.WithContext(ctx), nil
+}
+
+// retryNamespace scopes retry keys derived from event ids.
+var retryNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warmline/line/push-retry-key"))
+
+// RetryKey derives the X-Line-Retry-Key of one push from a logical key (a
+// webhookEventId, an agent message id) and the part of the answer it sends.
+// The same inputs always give the same UUID, so a push repeated after a
+// crash or timeout is accepted by LINE only once.
+func RetryKey(key, part string) string {
+	return uuid.NewSHA1(retryNamespace, []byte(key+"\x00"+part)).String()
+}
+
+// Reply sends msgs in answer to an event: the first five with the reply
+// token (free of charge), the rest, or all of them when the token is missing,
+// spent or expired, by push with retry keys derived from key (the
+// webhookEventId). A final failure is logged, recorded (FailedSends) and
+// returned wrapping ErrSend.
+func (s *Sender) Reply(ctx context.Context, userID, replyToken string, msgs []bot.Message, key string) error {
+	lm := toLINE(msgs)
+	if len(lm) == 0 {
+		return nil
+	}
+	if key == "" {
+		key = uuid.NewString()
+	}
+	first, rest := lm, []messaging_api.MessageInterface(nil)
+	if len(first) > maxMessagesPerCall {
+		first, rest = lm[:maxMessagesPerCall], lm[maxMessagesPerCall:]
+	}
+	var errs []error
+	replied := false
+	if replyToken != "" {
+		ok, err := s.reply(ctx, userID, replyToken, first, key)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		replied = ok
+	}
+	if !replied && len(errs) == 0 {
+		if err := s.pushChunks(ctx, userID, first, key, "reply"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(rest) > 0 {
+		if err := s.pushChunks(ctx, userID, rest, key, "more"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Push sends msgs without a reply token (agent replies, notices). key names
+// the logical send (e.g. the agent message id): retrying Push with the same
+// key never delivers twice. An empty key gets a random one (no protection
+// across calls).
+func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, key string) error {
+	lm := toLINE(msgs)
+	if len(lm) == 0 {
+		return nil
+	}
+	if key == "" {
+		key = uuid.NewString()
+	}
+	return s.pushChunks(ctx, userID, lm, key, "push")
+}
+
+func (s *Sender) pushChunks(ctx context.Context, userID string, lm []messaging_api.MessageInterface, key, kind string) error {
+	var errs []error
+	for i := 0; i < len(lm); i += maxMessagesPerCall {
+		end := min(i+maxMessagesPerCall, len(lm))
+		if err := s.push(ctx, userID, lm[i:end], key, kind+":"+strconv.Itoa(i/maxMessagesPerCall)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reply tries the reply API. It reports true when LINE took the messages
+// (or most probably did), false with a nil error when the token is no good
+// and the caller should push instead.
+func (s *Sender) reply(ctx context.Context, userID, token string, lm []messaging_api.MessageInterface, key string) (bool, error) {
+	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key))
+	ambiguous := false // an earlier attempt may have reached LINE
+	var last error
+	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
+		c, err := s.client(ctx)
+		if err != nil {
+			return false, err
+		}
+		res, _, err := c.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: lm})
+		status, apiErr := statusOf(res, err)
+		switch {
+		case err == nil:
+			log.Debug("line reply sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
+			return true, nil
+		case status == http.StatusBadRequest && strings.Contains(apiErr.Message, invalidReplyTokenError):
+			if ambiguous {
+				// The token was fine a moment ago: the earlier attempt that
+				// failed in transit most likely used it. Pushing now would
+				// show the answer twice.
+				log.Warn("line reply token spent after an uncertain attempt; assuming delivered")
+				return true, nil
+			}
+			log.Info("line reply token invalid, pushing instead")
+			return false, nil
+		case !retryable(status, apiErr):
+			return false, s.fail(ctx, "reply", userID, key, status, err, lm)
+		}
+		last = err
+		if status == 0 || status >= 500 {
+			ambiguous = true
+		}
+		if attempt == s.cfg.MaxAttempts {
+			break
+		}
+		if err := s.cfg.Sleep(ctx, s.backoff(attempt, res)); err != nil {
+			return false, s.fail(ctx, "reply", userID, key, status, last, lm)
+		}
+	}
+	return false, s.fail(ctx, "reply", userID, key, 0, last, lm)
+}
+
+func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.MessageInterface, key, part string) error {
+	retryKey := RetryKey(key, part)
+	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key), zap.String("retry_key", retryKey))
+	var last error
+	status := 0
+	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
+		c, err := s.client(ctx)
+		if err != nil {
+			return err
+		}
+		var res *http.Response
+		res, _, err = c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
+		var apiErr apiError
+		status, apiErr = statusOf(res, err)
+		switch {
+		case err == nil:
+			log.Debug("line push sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
+			return nil
+		case status == http.StatusConflict:
+			// Same retry key already accepted: an earlier attempt got through.
+			log.Info("line push already accepted",
+				zap.String("accepted_request_id", res.Header.Get("X-Line-Accepted-Request-Id")))
+			return nil
+		case !retryable(status, apiErr):
+			return s.fail(ctx, "push", userID, key, status, err, lm)
+		}
+		last = err
+		if attempt == s.cfg.MaxAttempts {
+			break
+		}
+		if err := s.cfg.Sleep(ctx, s.backoff(attempt, res)); err != nil {
+			return s.fail(ctx, "push", userID, key, status, last, lm)
+		}
+	}
+	return s.fail(ctx, "push", userID, key, status, last, lm)
+}
+
+// apiError is LINE's error body.
+type apiError struct {
+	Message string `json:"message"`
+}
+
+// statusOf returns the HTTP status (0 for a transport error) and LINE's
+// error message of a failed call.
+func statusOf(res *http.Response, err error) (int, apiError) {
+	var e apiError
+	if res == nil {
+		return 0, e
+	}
+	if err != nil && res.Body != nil {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+		_ = res.Body.Close()
+		_ = json.Unmarshal(b, &e)
+	}
+	return res.StatusCode, e
+}
+
+// retryable reports whether a failed call may succeed when repeated.
+func retryable(status int, e apiError) bool {
+	switch {
+	case status == 0: // transport error or timeout
+		return true
+	case status == http.StatusTooManyRequests:
+		// The monthly quota does not come back within our retries.
+		return !strings.Contains(strings.ToLower(e.Message), "monthly limit")
+	case status >= 500:
+		return true
+	}
+	return false
+}
+
+// backoff is the wait before attempt+1: Retry-After when LINE gives one,
+// else exponential with jitter.
+func (s *Sender) backoff(attempt int, res *http.Response) time.Duration {
+	if res != nil {
+		if ra := res.Header.Get("Retry-After"); ra != "" {
+			if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
+				return min(time.Duration(secs)*time.Second, maxRetryAfter)
+			}
+			if t, err := http.ParseTime(ra); err == nil {
+				return min(max(t.Sub(s.cfg.Clock()), 0), maxRetryAfter)
+			}
+		}
+	}
+	d := s.cfg.Backoff << (attempt - 1)
+	if d <= 0 || d > s.cfg.MaxBackoff {
+		d = s.cfg.MaxBackoff
+	}
+	// Equal jitter: half fixed, half random.
+	return d/2 + rand.N(d/2+1)
+}
+
+// FailedSend is a send that failed for good.
+type FailedSend struct {
+	At       time.Time       `json:"at"`
+	Op       string          `json:"op"` // reply or push
+	UserID   string          `json:"user_id"`
+	Key      string          `json:"key"` // webhookEventId or caller's key
+	Status   int             `json:"status"`
+	Error    string          `json:"error"`
+	Messages json.RawMessage `json:"messages"` // LINE message objects, for a manual resend
+}
+
+func (s *Sender) failedKey() string { return s.prefix + "line:failed_sends" }
+
+// fail logs a final failure, records it and returns the error to hand up.
+func (s *Sender) fail(ctx context.Context, op, userID, key string, status int, cause error, lm []messaging_api.MessageInterface) error {
+	err := fmt.Errorf("%w: %s to %s (status %d): %v", ErrSend, op, userID, status, cause)
+	s.log.Error("line send failed", zap.String("op", op), zap.String("user_id", userID),
+		zap.String("send_key", key), zap.Int("status", status), zap.Int("messages", len(lm)), zap.Error(cause))
+	if s.rdb == nil {
+		return err
+	}
+	body, _ := json.Marshal(lm)
+	rec, _ := json.Marshal(FailedSend{At: s.cfg.Clock(), Op: op, UserID: userID, Key: key, Status: status,
+		Error: errString(cause), Messages: body})
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	pipe := s.rdb.TxPipeline()
+	pipe.LPush(rctx, s.failedKey(), rec)
+	pipe.LTrim(rctx, s.failedKey(), 0, s.cfg.FailedSendsMax-1)
+	pipe.Expire(rctx, s.failedKey(), DefaultFailedSendsTTL)
+	if _, rerr := pipe.Exec(rctx); rerr != nil {
+		s.log.Error("line record failed send", zap.String("user_id", userID), zap.Error(rerr))
+	}
+	return err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// FailedSends returns up to n sends that failed for good, newest first.
+func (s *Sender) FailedSends(ctx context.Context, n int) ([]FailedSend, error) {
+	if s.rdb == nil || n <= 0 {
+		return nil, nil
+	}
+	raw, err := s.rdb.LRange(ctx, s.failedKey(), 0, int64(n)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read failed sends: %w", err)
+	}
+	out := make([]FailedSend, 0, len(raw))
+	for _, r := range raw {
+		var f FailedSend
+		if err := json.Unmarshal([]byte(r), &f); err != nil {
+			return nil, fmt.Errorf("decode failed send: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// ShowLoading shows the loading animation in the user's chat for 20 s (or
+// until the next message). Errors are only logged.
+func (s *Sender) ShowLoading(ctx context.Context, userID string) {
+	c, err := s.client(ctx)
+	if err == nil {
+		_, _, err = c.ShowLoadingAnimationWithHttpInfo(&messaging_api.ShowLoadingAnimationRequest{
+			ChatId: userID, LoadingSeconds: loadingSeconds})
+	}
+	if err != nil {
+		s.log.Warn("line loading animation", zap.String("user_id", userID), zap.Error(err))
+	}
+}
+
+// ErrNoProfile means LINE has no profile for the user (not a friend,
+// blocked, or unknown).
+var ErrNoProfile = errors.New("line profile not found")
+
+// Profile fetches the user's LINE profile.
+func (s *Sender) Profile(ctx context.Context, userID string) (bot.Profile, error) {
+	c, err := s.client(ctx)
+	if err != nil {
+		return bot.Profile{}, err
+	}
+	res, p, err := c.GetProfileWithHttpInfo(userID)
+	if err != nil {
+		if status, _ := statusOf(res, err); status == http.StatusNotFound {
+			return bot.Profile{}, fmt.Errorf("profile of %s: %w", userID, ErrNoProfile)
+		}
+		return bot.Profile{}, fmt.Errorf("profile of %s: %w", userID, err)
+	}
+	return bot.Profile{DisplayName: p.DisplayName, Language: p.Language}, nil
+}
+
+// MarkRead marks the user's messages up to the one carrying token as read.
+// Errors are only logged.
+func (s *Sender) MarkRead(ctx context.Context, userID, token string) {
+	c, err := s.client(ctx)
+	if err == nil {
+		_, _, err = c.MarkMessagesAsReadByTokenWithHttpInfo(&messaging_api.MarkMessagesAsReadByTokenRequest{MarkAsReadToken: token})
+	}
+	if err != nil {
+		s.log.Warn("line mark as read", zap.String("user_id", userID), zap.Error(err))
+	}
+}
