@@ -1,0 +1,389 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const orderJSON = `{"number":"WL20261101","line_user_id":"U0000000000000000000000000000a11c","phone":"0912-345-678",
+"status":"in_transit","carrier":"黑貓宅急便","tracking_number":"905123456781","eta":"2026-11-24T18:00:00+08:00",
+"placed_at":"2026-11-20T14:32:00+08:00","items":[{"name":"北歐風陶瓷馬克杯","quantity":2}],"total":1280}`
+
+// reply is one scripted answer of the fake order service.
+type reply struct {
+	status     int
+	body       string
+	retryAfter string
+	hang       bool // block until the client gives up
+}
+
+// fakeService answers requests with replies in order, repeating the last.
+type fakeService struct {
+	mu       sync.Mutex
+	replies  []reply
+	requests []*http.Request
+}
+
+func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	n := len(f.requests)
+	f.requests = append(f.requests, r.Clone(context.Background()))
+	rep := f.replies[min(n, len(f.replies)-1)]
+	f.mu.Unlock()
+	if rep.hang {
+		<-r.Context().Done()
+		return
+	}
+	if rep.retryAfter != "" {
+		w.Header().Set("Retry-After", rep.retryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rep.status)
+	fmt.Fprint(w, rep.body)
+}
+
+func (f *fakeService) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.requests)
+}
+
+// sleepRecorder is an injected Sleep that records delays without waiting.
+type sleepRecorder struct {
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.delays = append(s.delays, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func newTestBackend(t testing.TB, replies []reply, tweak func(*HTTPConfig)) (*HTTPBackend, *fakeService, *sleepRecorder) {
+	t.Helper()
+	svc := &fakeService{replies: replies}
+	srv := httptest.NewServer(svc)
+	t.Cleanup(srv.Close)
+	rec := &sleepRecorder{}
+	cfg := HTTPConfig{
+		BaseURL: srv.URL,
+		Token:   "s3cret",
+		Client:  srv.Client(),
+		Timeout: time.Second,
+		Sleep:   rec.sleep,
+		Now:     func() time.Time { return time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC) },
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	b, err := NewHTTPBackend(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, svc, rec
+}
+
+func TestHTTPBackendLookup(t *testing.T) {
+	errOther := errors.New("not ErrNotFound nor ErrUnavailable")
+	tests := []struct {
+		name       string
+		replies    []reply
+		tweak      func(*HTTPConfig)
+		wantErr    error // nil, ErrNotFound, ErrUnavailable or errOther
+		wantMsg    string
+		wantCalls  int
+		wantDelays []time.Duration // exact delays; nil means none
+		delayRange [][2]time.Duration
+	}{
+		{name: "200", replies: []reply{{status: 200, body: orderJSON}}, wantCalls: 1},
+		{name: "404", replies: []reply{{status: 404, body: `{"error":"not found"}`}}, wantErr: ErrNotFound, wantCalls: 1},
+		{
+			name:       "500 then 200",
+			replies:    []reply{{status: 500}, {status: 200, body: orderJSON}},
+			wantCalls:  2,
+			delayRange: [][2]time.Duration{{100 * time.Millisecond, 200 * time.Millisecond}},
+		},
+		{
+			name:      "persistent 503",
+			replies:   []reply{{status: 503}},
+			wantErr:   ErrUnavailable,
+			wantMsg:   "after 3 attempts: status 503",
+			wantCalls: 3,
+			delayRange: [][2]time.Duration{
+				{100 * time.Millisecond, 200 * time.Millisecond},
+				{200 * time.Millisecond, 400 * time.Millisecond},
+			},
+		},
+		{
+			name:    "backoff capped",
+			replies: []reply{{status: 502}},
+			tweak: func(c *HTTPConfig) {
+				c.Retries = 3
+				c.Backoff = time.Second
+				c.MaxBackoff = 1500 * time.Millisecond
+			},
+			wantErr:   ErrUnavailable,
+			wantCalls: 4,
+			delayRange: [][2]time.Duration{
+				{500 * time.Millisecond, time.Second},
+				{750 * time.Millisecond, 1500 * time.Millisecond},
+				{750 * time.Millisecond, 1500 * time.Millisecond},
+			},
+		},
+		{
+			name:       "429 honours Retry-After seconds",
+			replies:    []reply{{status: 429, retryAfter: "2"}, {status: 200, body: orderJSON}},
+			wantCalls:  2,
+			wantDelays: []time.Duration{2 * time.Second},
+		},
+		{
+			name:       "503 honours Retry-After date",
+			replies:    []reply{{status: 503, retryAfter: "Mon, 23 Nov 2026 05:00:03 GMT"}, {status: 200, body: orderJSON}},
+			wantCalls:  2,
+			wantDelays: []time.Duration{3 * time.Second},
+		},
+		{
+			name:      "Retry-After too long gives up",
+			replies:   []reply{{status: 503, retryAfter: "120"}},
+			wantErr:   ErrUnavailable,
+			wantMsg:   "Retry-After",
+			wantCalls: 1,
+		},
+		{
+			name:      "retries disabled",
+			replies:   []reply{{status: 500}},
+			tweak:     func(c *HTTPConfig) { c.Retries = -1 },
+			wantErr:   ErrUnavailable,
+			wantCalls: 1,
+		},
+		{
+			name:      "slow server",
+			replies:   []reply{{hang: true}},
+			tweak:     func(c *HTTPConfig) { c.Timeout = 30 * time.Millisecond },
+			wantErr:   ErrUnavailable,
+			wantMsg:   "timed out after 30ms",
+			wantCalls: 3,
+			delayRange: [][2]time.Duration{
+				{100 * time.Millisecond, 200 * time.Millisecond},
+				{200 * time.Millisecond, 400 * time.Millisecond},
+			},
+		},
+		{name: "malformed JSON", replies: []reply{{status: 200, body: `{"number":`}}, wantErr: errOther, wantMsg: "decode order", wantCalls: 1},
+		{name: "unknown status", replies: []reply{{status: 200, body: `{"number":"WL20261101","status":"lost"}`}}, wantErr: errOther, wantMsg: "invalid order", wantCalls: 1},
+		{name: "another order", replies: []reply{{status: 200, body: `{"number":"WL20269999","status":"paid"}`}}, wantErr: errOther, wantMsg: "another order (WL****9999)", wantCalls: 1},
+		{name: "401 not retried", replies: []reply{{status: 401}}, wantErr: errOther, wantMsg: "status 401", wantCalls: 1},
+		{name: "400 not retried", replies: []reply{{status: 400}}, wantErr: errOther, wantMsg: "status 400", wantCalls: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, svc, rec := newTestBackend(t, tt.replies, tt.tweak)
+			o, err := b.Lookup(context.Background(), "WL20261101")
+
+			switch tt.wantErr {
+			case nil:
+				if err != nil {
+					t.Fatalf("Lookup error = %v, want nil", err)
+				}
+				if o.Number != "WL20261101" || o.Status != StatusInTransit || o.Carrier != "黑貓宅急便" ||
+					len(o.Items) != 1 || o.Items[0].Quantity != 2 || o.Total != 1280 || !OwnedBy(o, alice) {
+					t.Fatalf("Lookup = %+v, want the decoded order", o)
+				}
+				if want := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC); !o.ETA.Equal(want) {
+					t.Fatalf("ETA = %v, want %v", o.ETA, want)
+				}
+			case errOther:
+				if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnavailable) {
+					t.Fatalf("Lookup error = %v, want another error", err)
+				}
+			default:
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Lookup error = %v, want %v", err, tt.wantErr)
+				}
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), tt.wantMsg) {
+					t.Errorf("error %q does not mention %q", err, tt.wantMsg)
+				}
+				if strings.Contains(err.Error(), "WL20261101") {
+					t.Errorf("error %q carries the full order number", err)
+				}
+			}
+			if got := svc.count(); got != tt.wantCalls {
+				t.Errorf("requests = %d, want %d", got, tt.wantCalls)
+			}
+			if tt.wantDelays != nil {
+				if fmt.Sprint(rec.delays) != fmt.Sprint(tt.wantDelays) {
+					t.Errorf("delays = %v, want %v", rec.delays, tt.wantDelays)
+				}
+			} else if len(rec.delays) != len(tt.delayRange) {
+				t.Errorf("delays = %v, want %d of them", rec.delays, len(tt.delayRange))
+			} else {
+				for i, r := range tt.delayRange {
+					if d := rec.delays[i]; d < r[0] || d > r[1] {
+						t.Errorf("delay %d = %v, want within [%v, %v]", i, d, r[0], r[1])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestHTTPBackendRequest(t *testing.T) {
+	tests := []struct {
+		name     string
+		base     string // appended to the server URL
+		token    string
+		number   string
+		wantPath string
+		wantAuth string
+	}{
+		{"with token", "", "s3cret", "WL20261101", "/orders/WL20261101", "Bearer s3cret"},
+		{"without token", "", "", "WL20261101", "/orders/WL20261101", ""},
+		{"base path and trailing slash", "/api/v1/", "t", "WL20261101", "/api/v1/orders/WL20261101", "Bearer t"},
+		{"number is path-escaped", "", "t", "WL 2026/11?x", "/orders/WL%202026%2F11%3Fx", "Bearer t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := strings.Replace(orderJSON, `"WL20261101"`, fmt.Sprintf("%q", tt.number), 1)
+			svc := &fakeService{replies: []reply{{status: 200, body: body}}}
+			srv := httptest.NewServer(svc)
+			defer srv.Close()
+			b, err := NewHTTPBackend(HTTPConfig{BaseURL: srv.URL + tt.base, Token: tt.token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Lookup(context.Background(), tt.number); err != nil {
+				t.Fatalf("Lookup: %v", err)
+			}
+			r := svc.requests[0]
+			if r.Method != http.MethodGet {
+				t.Errorf("method = %s, want GET", r.Method)
+			}
+			if got := r.URL.EscapedPath(); got != tt.wantPath {
+				t.Errorf("path = %s, want %s", got, tt.wantPath)
+			}
+			if got := r.Header.Get("Accept"); got != "application/json" {
+				t.Errorf("Accept = %q, want application/json", got)
+			}
+			if got := r.Header.Get("Authorization"); got != tt.wantAuth {
+				t.Errorf("Authorization = %q, want %q", got, tt.wantAuth)
+			}
+		})
+	}
+}
+
+func TestHTTPBackendCancelStopsRetries(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var sleeps int
+	b, svc, _ := newTestBackend(t, []reply{{status: 503}}, func(c *HTTPConfig) {
+		c.Retries = 5
+		c.Sleep = func(ctx context.Context, d time.Duration) error {
+			sleeps++
+			cancel() // the caller gives up while we wait
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	})
+	_, err := b.Lookup(ctx, "WL20261101")
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Lookup error = %v, want context.Canceled and ErrUnavailable", err)
+	}
+	if svc.count() != 1 || sleeps != 1 {
+		t.Fatalf("requests = %d, sleeps = %d; want 1 and 1", svc.count(), sleeps)
+	}
+
+	// Already cancelled: no retry after the failed attempt.
+	b2, svc2, rec := newTestBackend(t, []reply{{status: 503}}, nil)
+	done, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, err := b2.Lookup(done, "WL20261101"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Lookup(cancelled) error = %v, want context.Canceled", err)
+	}
+	if svc2.count() > 1 || len(rec.delays) != 0 {
+		t.Fatalf("requests = %d, delays = %v; want at most 1 request and no delay", svc2.count(), rec.delays)
+	}
+}
+
+func TestHTTPBackendConnectionRefused(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	rec := &sleepRecorder{}
+	b, err := NewHTTPBackend(HTTPConfig{BaseURL: url, Sleep: rec.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Lookup(context.Background(), "WL20261101")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Lookup error = %v, want ErrUnavailable", err)
+	}
+	if strings.Contains(err.Error(), "WL20261101") {
+		t.Errorf("error %q carries the full order number", err)
+	}
+	if len(rec.delays) != DefaultRetries {
+		t.Errorf("delays = %v, want %d retries", rec.delays, DefaultRetries)
+	}
+}
+
+func TestNewHTTPBackendConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     HTTPConfig
+		wantErr bool
+	}{
+		{"ok", HTTPConfig{BaseURL: "https://orders.example.com"}, false},
+		{"ok with path", HTTPConfig{BaseURL: "http://orders:8080/api/"}, false},
+		{"empty", HTTPConfig{}, true},
+		{"relative", HTTPConfig{BaseURL: "/orders"}, true},
+		{"other scheme", HTTPConfig{BaseURL: "ftp://orders.example.com"}, true},
+		{"query", HTTPConfig{BaseURL: "https://orders.example.com/?k=v"}, true},
+		{"negative timeout", HTTPConfig{BaseURL: "https://orders.example.com", Timeout: -time.Second}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := NewHTTPBackend(tt.cfg)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("NewHTTPBackend(%+v) = %v, %v; wantErr %v", tt.cfg, b, err, tt.wantErr)
+			}
+			if err == nil && (b.timeout != DefaultTimeout || b.retries != DefaultRetries) {
+				t.Fatalf("defaults: timeout %v retries %d; want %v and %d", b.timeout, b.retries, DefaultTimeout, DefaultRetries)
+			}
+		})
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"7", 7 * time.Second, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{"Mon, 23 Nov 2026 05:00:10 GMT", 10 * time.Second, true},
+		{"Mon, 23 Nov 2026 04:59:00 GMT", 0, true},
+		{"99999999999", 24 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseRetryAfter(tt.in, now)
+			if got != tt.want || ok != tt.wantOK {
+				t.Fatalf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
