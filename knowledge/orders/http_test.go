@@ -387,3 +387,39 @@ func TestParseRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrentLookups(t *testing.T) {
+	hb, _, _ := newTestBackend(t, []reply{{status: 200, body: orderJSON}}, nil)
+	fb, err := NewDemoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := NewExtractor(DefaultPattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, ok := ex.Find(fmt.Sprintf("訂單 wl2026110%d 到哪了", i%9+1))
+			if !ok {
+				errs <- fmt.Errorf("goroutine %d: no number found", i)
+				return
+			}
+			if _, err := fb.Lookup(context.Background(), n); err != nil {
+				errs <- err
+			}
+			if _, err := hb.Lookup(context.Background(), "WL20261101"); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
