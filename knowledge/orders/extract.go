@@ -42,7 +42,8 @@ func NewExtractor(pattern string) (*Extractor, error) {
 
 // Find returns the first order number in text (full-width digits and letters
 // normalised, case-insensitive), or ok=false. The number is returned upper
-// case with any separators removed ("ｗｌ 2026-1101" → "WL20261101"). A match
+// case, without separators the pattern does not itself contain
+// ("ｗｌ 2026-1101" → "WL20261101" for DefaultPattern). A match
 // glued to other letters or digits ("WL202611019") does not count.
 func (e *Extractor) Find(text string) (number string, ok bool) {
 	if e == nil || e.re == nil || text == "" {
