@@ -1,11 +1,9 @@
 package escalation
 
-// CONTRACT (written before the implementation so packages can be built in
-// parallel). The owner replaces bodies marked "contract:" and may add API,
-// but keeps these exported names and signatures.
-
 import (
-	"errors"
+	"bytes"
+	"embed"
+	"fmt"
 	"io/fs"
 	"time"
 )
@@ -21,6 +19,18 @@ const (
 	KindUnsolved   = "unsolved_timeout"  // L1 has not solved the issue within N minutes
 	KindUnhelpful  = "unhelpful"         // answers did not help / unanswerable messages
 )
+
+// Kinds lists every trigger kind a rules file must route, message-content
+// kinds first in the order Analyze reports them (highest priority first).
+func Kinds() []string {
+	return append(contentKinds(), KindRepeat, KindUnsolved, KindUnhelpful)
+}
+
+// contentKinds are detected from the text of one message by Analyze, in the
+// order they are reported.
+func contentKinds() []string {
+	return []string{KindLegalMedia, KindSecurity, KindSupervisor, KindHuman, KindRefund}
+}
 
 // Route says where a trigger sends the case.
 type Route struct {
@@ -51,41 +61,96 @@ type Analysis struct {
 	RefundAmount      int  // NT$, 0 when none given
 }
 
-// Rules is a loaded, validated rules file. Safe for concurrent use.
+// Has reports whether the analysis fired a trigger of kind.
+func (a Analysis) Has(kind string) bool {
+	for _, t := range a.Triggers {
+		if t.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Rules is a loaded, validated rules file. Safe for concurrent use; do not
+// change the exported fields after handing Rules to other goroutines.
 type Rules struct {
 	RefundLimit     int           // NT$; refunds above it go to L2 (default 500)
 	RepeatThreshold int           // contacts on one topic that escalate (default 3)
 	RepeatWindow    time.Duration // rolling window for repeat contacts (default 7 days)
 	UnsolvedAfter   time.Duration // default 15 minutes
 	UnhelpfulLimit  int           // "did not help" answers / unanswerable messages in a row (default 2)
-	// contract: implementation fields (phrases per language, routes, …)
+
+	routes    map[string]Route
+	phrases   map[string]*phraseSet // content kinds (refund: the request phrases)
+	complaint *phraseSet
+	zh        converter
 }
 
-// Default returns the embedded default rules (from the SOP).
+//go:embed default.yaml
+var defaultFS embed.FS
+
+// DefaultFile is the embedded default rules file (the SOP defaults, commented
+// for CS managers). Copy it as a starting point for a custom rules file.
+func DefaultFile() []byte {
+	b, err := defaultFS.ReadFile("default.yaml")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return bytes.Clone(b)
+}
+
+// Default returns the embedded default rules (from the SOP). Each call builds
+// a new Rules (including the Chinese converter, a few milliseconds): build it
+// once at start and share it.
 func Default() (*Rules, error) {
-	return nil, errors.New("contract: not implemented") // contract:
+	return Load(defaultFS, "default.yaml")
 }
 
 // Load reads and validates a rules file (YAML) with clear errors naming the
 // field at fault.
 func Load(fsys fs.FS, name string) (*Rules, error) {
-	return nil, errors.New("contract: not implemented") // contract:
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("load escalation rules: %w", err)
+	}
+	r, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
+	}
+	return r, nil
 }
 
-// Analyze checks one customer message in lang (zh-TW, zh-CN or en).
+// Analyze checks one customer message in lang (zh-TW, zh-CN or en). lang is
+// a hint only: every language's phrases apply, because customers mix English
+// and Chinese and Simplified text is converted to Traditional first.
 func (r *Rules) Analyze(text, lang string) Analysis {
-	return Analysis{} // contract:
+	return r.analyze(text)
 }
 
 // Fire builds a trigger of kind (used for the stateful triggers the bot
 // detects: repeat contact, unsolved timeout, unhelpful) with its configured
-// route.
+// route. It also serves content kinds the bot learns another way (a "talk to
+// a person" button is KindHuman). An unknown kind gets a zero Route.
 func (r *Rules) Fire(kind, message, evidence string) Trigger {
-	return Trigger{Kind: kind, Message: message, Evidence: evidence} // contract:
+	return Trigger{Kind: kind, Route: r.Route(kind), Message: message, Evidence: evidence}
+}
+
+// Route returns the configured route of kind (a copy), zero if unknown.
+func (r *Rules) Route(kind string) Route {
+	rt := r.routes[kind]
+	rt.Notify = append([]string(nil), rt.Notify...)
+	return rt
 }
 
 // ParseAmount finds a money amount in text: NT$1,280, 1280元, 兩千五百元,
-// 一千块, $2,400, 2.5k … Returns NT$ as int.
+// 一千块, $2,400, 2.5k … Returns NT$ as int (every currency sign is read as
+// NT$: the shop prices in NT$). Order numbers, phone numbers, dates and
+// quantities without a money marker are ignored. With several amounts it
+// returns the first.
 func ParseAmount(text string) (amount int, ok bool) {
-	return 0, false // contract:
+	all := findAmounts(text, false)
+	if len(all) == 0 {
+		return 0, false
+	}
+	return all[0].value, true
 }

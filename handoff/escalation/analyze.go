@@ -1,0 +1,333 @@
+package escalation
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/width"
+)
+
+// converter turns Simplified Chinese into Taiwan Traditional characters
+// (OpenCC "s2tw": characters and Taiwan variants, no vocabulary rewriting, so
+// the text keeps its length in runes and evidence maps back to the message).
+type converter struct{ cc *opencc.OpenCC }
+
+func newConverter() (converter, error) {
+	cc, err := opencc.New("s2tw")
+	if err != nil {
+		return converter{}, fmt.Errorf("build s2tw converter: %w", err)
+	}
+	return converter{cc: cc}, nil
+}
+
+func (c converter) toTraditional(s string) string {
+	if !hasHan(s) {
+		return s
+	}
+	out, err := c.cc.Convert(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+type phrase struct {
+	re     *regexp.Regexp
+	source string // as written in the rules file
+	lang   string
+}
+
+// phraseSet is one trigger's patterns, all languages together. Exclusions
+// blank out the text they match before the match patterns run.
+type phraseSet struct {
+	match   []phrase
+	exclude []phrase
+}
+
+// find reports the first match pattern (in file order) that matches text
+// after the exclusions are blanked out, with the byte span in text.
+func (s *phraseSet) find(text string) (start, end int, ok bool) {
+	masked := text
+	for _, ex := range s.exclude {
+		masked = blank(ex.re, masked)
+	}
+	for _, m := range s.match {
+		if loc := m.re.FindStringIndex(masked); loc != nil {
+			return loc[0], loc[1], true
+		}
+	}
+	return 0, 0, false
+}
+
+// blank replaces every match of re with spaces of the same byte length, so
+// byte offsets stay valid.
+func blank(re *regexp.Regexp, s string) string {
+	locs := re.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, l := range locs {
+		for i := l[0]; i < l[1]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// message is one customer text prepared for matching.
+type message struct {
+	original string
+	folded   string // full-width ASCII folded to half-width
+	trad     string // folded, Simplified converted to Traditional
+}
+
+func (r *Rules) prepare(text string) message {
+	folded := width.Fold.String(text)
+	return message{original: text, folded: folded, trad: r.zh.toTraditional(folded)}
+}
+
+// evidence returns the matched span of the prepared text as the customer
+// wrote it when the conversion kept the rune count (it does for s2tw),
+// otherwise as converted.
+func (m message) evidence(start, end int) string {
+	if utf8.RuneCountInString(m.trad) != utf8.RuneCountInString(m.original) {
+		return strings.TrimSpace(m.trad[start:end])
+	}
+	rs := utf8.RuneCountInString(m.trad[:start])
+	re := rs + utf8.RuneCountInString(m.trad[start:end])
+	orig := []rune(m.original)
+	return strings.TrimSpace(string(orig[rs:re]))
+}
+
+func (r *Rules) analyze(text string) Analysis {
+	var a Analysis
+	if strings.TrimSpace(text) == "" {
+		return a
+	}
+	m := r.prepare(text)
+	if s, e, ok := r.complaint.find(m.trad); ok {
+		a.Complaint = true
+		a.ComplaintEvidence = m.evidence(s, e)
+	}
+	if _, _, ok := r.phrases[KindRefund].find(m.trad); ok {
+		a.RefundRequested = true
+		amounts := findAmounts(m.folded, true)
+		best := -1
+		for i, am := range amounts {
+			if best < 0 || am.value > amounts[best].value {
+				best = i
+			}
+		}
+		if best >= 0 {
+			a.RefundAmount = amounts[best].value
+			if a.RefundAmount > r.RefundLimit {
+				a.Triggers = append(a.Triggers, Trigger{
+					Kind:     KindRefund,
+					Route:    r.Route(KindRefund),
+					Message:  text,
+					Evidence: amounts[best].text,
+					Amount:   a.RefundAmount,
+				})
+			}
+		}
+	}
+	var content []Trigger
+	supervisor := false
+	for _, kind := range contentKinds() {
+		if kind == KindRefund {
+			continue
+		}
+		if kind == KindHuman && supervisor {
+			continue // a supervisor request is already a request for a person
+		}
+		s, e, ok := r.phrases[kind].find(m.trad)
+		if !ok {
+			continue
+		}
+		supervisor = supervisor || kind == KindSupervisor
+		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: m.evidence(s, e)})
+	}
+	a.Triggers = append(content, a.Triggers...)
+	return a
+}
+
+// amount is one money amount found in a text.
+type amount struct {
+	value      int
+	text       string
+	start, end int
+}
+
+const num = `(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`
+
+var (
+	// Spans that look like numbers but are not money; blanked before the
+	// amount search.
+	notMoney = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bWL[-\s]?\d{6,}`),                                 // order numbers
+		regexp.MustCompile(`(?:\+?886[-\s]?|\b0)9\d{2}[-\s]?\d{3}[-\s]?\d{3}\b`),   // TW mobile
+		regexp.MustCompile(`(?:\+?86[-\s]?)?\b1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}\b`),   // CN mobile
+		regexp.MustCompile(`\(?\b0\d{1,2}\)?[-\s]\d{3,4}[-\s]?\d{4}\b`),            // landlines
+		regexp.MustCompile(`\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日號号]?`), // dates
+		regexp.MustCompile(`\b\d{1,2}\s*[/月]\s*\d{1,2}\s*[日號号]?`),                  // 12/25, 11月3日
+		regexp.MustCompile(`\d{4}\s*年|\d{1,2}\s*月|\b\d{1,2}:\d{2}\b`),              // years, months, times
+		regexp.MustCompile(`\d{9,}`),                                               // card, tracking and other long numbers
+	}
+	// NT$1,280 · NT 1280 · $2,400 · 新台幣1280 · 2.5k · 1.2萬
+	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|[萬万千])?`)
+	// 1280元 · 1,280 塊 · 2400 dollars · 3萬 · 2.5k
+	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
+	bareMulti   = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万])`)
+	// 兩千五百元 · 一千块 · 三萬 · 一萬二
+	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千萬万]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千]*[萬万][零〇一二兩两三四五六七八九十百千]*)`)
+	// loose mode (a refund request without a money marker): a bare number
+	// that is not a quantity.
+	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|号|號|樓|楼|F\b)?`)
+	fourK      = regexp.MustCompile(`(?i)^\s*(tv|電視|电视|螢幕|屏幕|monitor|display|hdr|uhd|resolution|畫質|画质|video|影片)`)
+)
+
+// findAmounts returns the money amounts in text in order of appearance.
+// loose also accepts bare numbers that are not quantities (used only when
+// the message asks for a refund).
+func findAmounts(text string, loose bool) []amount {
+	s := width.Fold.String(text)
+	for _, re := range notMoney {
+		s = blank(re, s)
+	}
+	var found []amount
+	addSpan := func(start, end int, v int) {
+		for _, f := range found {
+			if start < f.end && f.start < end {
+				return // overlaps an amount already found
+			}
+		}
+		if v <= 0 {
+			return
+		}
+		found = append(found, amount{value: v, text: strings.TrimSpace(s[start:end]), start: start, end: end})
+	}
+	for _, loc := range prefixMoney.FindAllStringSubmatchIndex(s, -1) {
+		mult := group(s, loc, 2)
+		if strings.EqualFold(mult, "k") && fourK.MatchString(s[loc[1]:]) {
+			continue
+		}
+		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), mult))
+	}
+	for _, loc := range suffixMoney.FindAllStringSubmatchIndex(s, -1) {
+		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), group(s, loc, 2)))
+	}
+	for _, loc := range bareMulti.FindAllStringSubmatchIndex(s, -1) {
+		mult := strings.TrimSpace(group(s, loc, 2))
+		if strings.EqualFold(mult, "k") && fourK.MatchString(s[loc[1]:]) {
+			continue
+		}
+		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), mult))
+	}
+	for _, loc := range hanMoney.FindAllStringSubmatchIndex(s, -1) {
+		h := group(s, loc, 1)
+		if h == "" {
+			h = group(s, loc, 3)
+		}
+		if v, ok := hanNumber(h); ok {
+			addSpan(loc[0], loc[1], v)
+		}
+	}
+	if loose && len(found) == 0 {
+		for _, loc := range bareNumber.FindAllStringSubmatchIndex(s, -1) {
+			if group(s, loc, 2) != "" {
+				continue // a quantity, duration, percentage …
+			}
+			digits := strings.ReplaceAll(group(s, loc, 1), ",", "")
+			if strings.Contains(digits, ".") || len(digits) < 2 || len(digits) > 7 {
+				continue
+			}
+			addSpan(loc[2], loc[3], arabic(digits, ""))
+		}
+	}
+	slices.SortFunc(found, func(a, b amount) int { return a.start - b.start })
+	return found
+}
+
+func group(s string, loc []int, i int) string {
+	if loc[2*i] < 0 {
+		return ""
+	}
+	return s[loc[2*i]:loc[2*i+1]]
+}
+
+// arabic converts "1,280" / "2.5" with an optional multiplier (k, 千, 萬).
+func arabic(digits, mult string) int {
+	f, err := strconv.ParseFloat(strings.ReplaceAll(digits, ",", ""), 64)
+	if err != nil {
+		return 0
+	}
+	switch strings.ToLower(strings.TrimSpace(mult)) {
+	case "k", "千":
+		f *= 1000
+	case "萬", "万":
+		f *= 10000
+	}
+	if f > 1e9 {
+		return 0
+	}
+	return int(f + 0.5)
+}
+
+var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '兩': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+var hanUnits = map[rune]int{'十': 10, '百': 100, '千': 1000}
+
+// hanNumber parses Chinese numerals, including the spoken short forms
+// 一千二 (1200), 兩萬五 (25000) and 三百五 (350).
+func hanNumber(s string) (int, bool) {
+	total, section, n, last := 0, 0, 0, 0
+	seen := false
+	for _, r := range s {
+		if d, ok := hanDigits[r]; ok {
+			if r == '零' || r == '〇' {
+				last = 0
+			}
+			n, seen = d, true
+			continue
+		}
+		if u, ok := hanUnits[r]; ok {
+			if n == 0 && u == 10 {
+				n = 1
+			}
+			section += n * u
+			n, last, seen = 0, u, true
+			continue
+		}
+		if r == '萬' || r == '万' {
+			total += (section + n) * 10000
+			section, n, last = 0, 0, 10000
+			seen = true
+			continue
+		}
+		return 0, false
+	}
+	if !seen {
+		return 0, false
+	}
+	if n > 0 && last >= 10 {
+		section += n * last / 10
+	} else {
+		section += n
+	}
+	return total + section, true
+}
