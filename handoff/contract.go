@@ -1,15 +1,19 @@
 package handoff
 
-// CONTRACT (written before the implementation so packages can be built in
-// parallel). The owner replaces bodies marked "contract:" and may add API,
-// but keeps these exported names and signatures.
-
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/locales"
 )
 
 // Errors.
@@ -19,14 +23,80 @@ var (
 	ErrNotOwner       = errors.New("case is owned by another agent")
 	ErrClosed         = errors.New("case is closed")
 	ErrForbidden      = errors.New("not allowed")
+	// ErrInvalid wraps a bad request (unknown priority, empty text, wrong
+	// tier…); the wrapping error says what is wrong.
+	ErrInvalid = errors.New("invalid request")
+	// ErrNoMessage: RetryReply names a message the case does not have.
+	ErrNoMessage = errors.New("no such message")
+)
+
+// OwnerError is returned (wrapping ErrAlreadyClaimed or ErrNotOwner) when
+// another agent owns the case; it names the owner for the UI.
+type OwnerError struct {
+	Err       error
+	OwnerID   string
+	OwnerName string
+}
+
+func (e *OwnerError) Error() string {
+	if e.OwnerName == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%v (owner %s)", e.Err, e.OwnerName)
+}
+
+func (e *OwnerError) Unwrap() error { return e.Err }
+
+// Roles of agents.
+const (
+	RoleL2   = "L2"
+	RoleL3   = "L3"
+	RoleLead = "lead"
+)
+
+// Agent is the person acting; authentication happens in the inbox, the
+// authorisation rules here.
+type Agent struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"` // L2 | L3 | lead
+}
+
+// Case statuses.
+const (
+	StatusQueued    = "queued"
+	StatusClaimed   = "claimed"
+	StatusResolved  = "resolved"
+	StatusReturned  = "returned"
+	StatusCancelled = "cancelled"
+)
+
+// Turn sources.
+const (
+	FromCustomer = "customer"
+	FromBot      = "bot"
+	FromAgent    = "agent"
+	FromSystem   = "system"
+	FromNote     = "note" // internal note, never sent to the customer
+)
+
+// Delivery statuses of an agent reply.
+const (
+	DeliverySending = "sending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
 )
 
 // Turn is one line of a transcript.
 type Turn struct {
-	From    string    `json:"from"` // customer | bot | agent | system
+	From    string    `json:"from"` // customer | bot | agent | system | note
 	Text    string    `json:"text"`
 	At      time.Time `json:"at"`
 	AgentID string    `json:"agent_id,omitempty"`
+	// ID and Status are set on agent replies: the message id (also the
+	// delivery key) and sending | sent | failed.
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status,omitempty"`
 }
 
 // Attempt is something the bot already tried.
@@ -62,6 +132,7 @@ type Case struct {
 	Priority         string               `json:"priority"` // P1..P4
 	Status           string               `json:"status"`   // queued | claimed | resolved | returned | cancelled
 	Owner            string               `json:"owner,omitempty"`
+	OwnerName        string               `json:"owner_name,omitempty"`
 	Triggers         []escalation.Trigger `json:"triggers"`
 	Tried            []Attempt            `json:"tried"`
 	RepeatCount      int                  `json:"repeat_count"`
@@ -70,12 +141,37 @@ type Case struct {
 	CreatedAt        time.Time            `json:"created_at"`
 	FirstResponseDue time.Time            `json:"first_response_due"`
 	ResolutionDue    time.Time            `json:"resolution_due"`
-	FirstResponseAt  time.Time            `json:"first_response_at,omitempty"`
-	ResolvedAt       time.Time            `json:"resolved_at,omitempty"`
+	FirstResponseAt  time.Time            `json:"first_response_at,omitzero"`
+	ResolvedAt       time.Time            `json:"resolved_at,omitzero"`
 	// TeamOpen is false when the case was opened outside business hours;
 	// TeamBackAt is then when the team is back.
 	TeamOpen   bool      `json:"team_open"`
-	TeamBackAt time.Time `json:"team_back_at,omitempty"`
+	TeamBackAt time.Time `json:"team_back_at,omitzero"`
+
+	// ClosedAt is when the case left the queue (resolved, returned, cancelled).
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// EscalatedAt is when an agent escalated L2→L3 (the first-response clock
+	// restarts for L3 then).
+	EscalatedAt time.Time `json:"escalated_at,omitzero"`
+	// ReminderSentAt: the SLA reminder went out (once per first-response
+	// clock); PromisedBy is the new time it gave the customer.
+	ReminderSentAt time.Time `json:"reminder_sent_at,omitzero"`
+	PromisedBy     time.Time `json:"promised_by,omitzero"`
+	// Summary is the optional LLM summary (empty when off or failed).
+	Summary      string `json:"summary,omitempty"`
+	Satisfaction int    `json:"satisfaction,omitempty"` // CSAT 1–5, 0 = not answered
+}
+
+// Open reports whether the case is still being worked (queued or claimed).
+func (c *Case) Open() bool { return c.Status == StatusQueued || c.Status == StatusClaimed }
+
+// NextDue is the SLA time the queue orders by: the first-response due until
+// an agent replied, then the resolution due.
+func (c *Case) NextDue() time.Time {
+	if c.FirstResponseAt.IsZero() {
+		return c.FirstResponseDue
+	}
+	return c.ResolutionDue
 }
 
 // Notice is a message to a customer (handoff's own type: it never imports bot).
@@ -101,46 +197,110 @@ type Messenger interface {
 	Push(ctx context.Context, userID string, notices []Notice) error
 }
 
-// Service is the handoff domain service.
+// Summarizer writes a short free-text summary of a case for agents (an LLM).
+type Summarizer interface {
+	Summarize(ctx context.Context, c *Case) (string, error)
+}
+
+// Config of a Service. Redis, Translator and Messenger are required.
+type Config struct {
+	Redis      *redis.Client
+	Prefix     string  // key prefix, e.g. "wl:"
+	Policy     *Policy // nil: DefaultPolicy()
+	Translator *locales.Translator
+	Messenger  Messenger
+	Clock      func() time.Time // nil: time.Now
+	Log        *zap.Logger      // nil: no logs
+	// Summarizer is optional (nil: no LLM summary).
+	Summarizer Summarizer
+	// SummaryTimeout bounds one background summary (default 20s).
+	SummaryTimeout time.Duration
+	// PushTimeout bounds one push to the customer (default 10s).
+	PushTimeout time.Duration
+}
+
+// Service is the handoff domain service. Safe for concurrent use; several
+// replicas may share one Redis.
 type Service struct {
-	// contract: implementation fields (redis, prefix, policy, clock, translator, messenger, log)
+	rdb            *redis.Client
+	prefix         string
+	policy         *Policy
+	tr             *locales.Translator
+	msg            Messenger
+	now            func() time.Time
+	log            *zap.Logger
+	sum            Summarizer
+	summaryTimeout time.Duration
+	pushTimeout    time.Duration
+	bg             sync.WaitGroup
 }
 
-// Open creates a case from an opening, computes tier/priority (the most
-// urgent trigger wins), SLA due times, queues it and links the user to it.
-func (s *Service) Open(ctx context.Context, o Opening) (*Case, error) {
-	return nil, errors.New("contract: not implemented") // contract:
+// New builds a Service.
+func New(cfg Config) (*Service, error) {
+	var errs []error
+	if cfg.Redis == nil {
+		errs = append(errs, errors.New("handoff: Config.Redis is required"))
+	}
+	if cfg.Translator == nil {
+		errs = append(errs, errors.New("handoff: Config.Translator is required"))
+	}
+	if cfg.Messenger == nil {
+		errs = append(errs, errors.New("handoff: Config.Messenger is required"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s := &Service{
+		rdb: cfg.Redis, prefix: cfg.Prefix, policy: cfg.Policy, tr: cfg.Translator, msg: cfg.Messenger,
+		now: cfg.Clock, log: cfg.Log, sum: cfg.Summarizer,
+		summaryTimeout: cfg.SummaryTimeout, pushTimeout: cfg.PushTimeout,
+	}
+	if s.policy == nil {
+		s.policy = DefaultPolicy()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	if s.summaryTimeout <= 0 {
+		s.summaryTimeout = 20 * time.Second
+	}
+	if s.pushTimeout <= 0 {
+		s.pushTimeout = 10 * time.Second
+	}
+	return s, nil
 }
 
-// ActiveCase returns the user's open case (queued or claimed) or ErrNoCase.
-func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) {
-	return nil, ErrNoCase // contract:
-}
+// Policy returns the SLA policy in use.
+func (s *Service) Policy() *Policy { return s.policy }
 
-// AppendCustomerMessage adds a customer message to an open case's transcript
-// and publishes it to agents.
-func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string) error {
-	return errors.New("contract: not implemented") // contract:
-}
+// Wait blocks until background work (LLM summaries) has finished; call it on
+// shutdown after the last Open.
+func (s *Service) Wait() { s.bg.Wait() }
 
-// CancelByCustomer closes the case at the customer's request; the user goes
-// back to the bot.
-func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
-	return errors.New("contract: not implemented") // contract:
-}
+const csatPrefix = "csat:"
 
 // CSATData is the postback data of the satisfaction quick reply for a case;
 // the bot hands it back via ParseCSATData.
 func CSATData(caseID string, score int) string {
-	return "" // contract:
+	return csatPrefix + caseID + ":" + strconv.Itoa(score)
 }
 
 // ParseCSATData parses postback data made by CSATData.
 func ParseCSATData(data string) (caseID string, score int, ok bool) {
-	return "", 0, false // contract:
-}
-
-// RecordSatisfaction stores a 1–5 CSAT answer for a resolved case.
-func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score int) error {
-	return errors.New("contract: not implemented") // contract:
+	rest, found := strings.CutPrefix(data, csatPrefix)
+	if !found {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(rest[i+1:])
+	if err != nil || n < 1 || n > 5 {
+		return "", 0, false
+	}
+	return rest[:i], n, true
 }

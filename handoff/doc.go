@@ -2,7 +2,42 @@
 // brief is made from), the SLA policy and its business-hours clocks, the
 // per-tier queues ordered by SLA due time, atomic claims, the deterministic
 // brief, the agent operations (claim, reply, note, escalate, release,
-// resolve, return to bot) and the live event stream agents watch.
+// resolve, return to bot), the SLA reminder sweep and the live event stream
+// agents watch.
 //
 // It may use knowledge and escalation types; it never imports bot.
+//
+// # Redis keys
+//
+// <p> is the configured prefix. The case keys share the hash tag {handoff}
+// so the multi-key WATCH/MULTI transactions (case + queue + user link) run
+// on Redis Cluster; handoffs are a small share of traffic, one slot is
+// enough.
+//
+//	<p>{handoff}:case:<id>            string, case JSON. No TTL while open;
+//	                                  EXPIRE 2 years (730 days) when closed
+//	                                  (resolved/returned/cancelled): the SOP
+//	                                  keeps case records at least 2 years.
+//	<p>{handoff}:queue:L2|L3          ZSET of open case ids (queued and
+//	                                  claimed), score = NextDue in Unix ms
+//	                                  (first-response due until the first
+//	                                  reply, then resolution due). Members
+//	                                  leave when the case closes; no TTL.
+//	<p>{handoff}:closed               ZSET of closed case ids, score = closed
+//	                                  time (ms); trimmed to 2 years on every
+//	                                  close; no TTL.
+//	<p>{handoff}:user:<uid>:active    string, the user's open case id. No TTL;
+//	                                  deleted when the case closes.
+//	<p>{handoff}:user:<uid>:cases     LIST of the user's case ids, newest
+//	                                  first, last 50; EXPIRE 2 years,
+//	                                  refreshed on each new case.
+//	<p>{handoff}:seq:<YYYYMMDD>       INCR counter of the day's case numbers
+//	                                  (Taipei date); EXPIRE 48 hours.
+//	<p>events                         Stream of live events, XADD MAXLEN ~10000
+//	                                  (capped, no TTL); field "e" = JSON
+//	                                  {type, case_id, tier, at}; the stream id
+//	                                  is the event id (SSE id).
+//
+// Case ids: CS-YYYYMMDD-NNNN (Taipei date, daily counter). Numbers may skip
+// when a transaction retries; they never repeat within a day.
 package handoff

@@ -1,0 +1,347 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+func priorityRank(p string) int {
+	if i := slices.Index(Priorities, p); i >= 0 {
+		return i
+	}
+	return len(Priorities)
+}
+
+// routeOf folds triggers into the case's tier, priority and the shortest
+// first-response override: the most urgent priority wins, L3 over L2.
+func (s *Service) routeOf(triggers []escalation.Trigger) (tier, priority string, override time.Duration) {
+	tier, priority = TierL2, ""
+	for _, t := range triggers {
+		if t.Route.Tier == TierL3 {
+			tier = TierL3
+		}
+		if p := t.Route.Priority; slices.Contains(Priorities, p) && (priority == "" || priorityRank(p) < priorityRank(priority)) {
+			priority = p
+		}
+		if fr := t.Route.FirstResponse; fr > 0 && (override == 0 || fr < override) {
+			override = fr
+		}
+	}
+	if priority == "" {
+		priority = s.policy.DefaultPriority
+	}
+	return tier, priority, override
+}
+
+// setDue recomputes the SLA due times of c from start.
+func (s *Service) setDue(c *Case, start time.Time, override time.Duration) {
+	c.FirstResponseDue = s.policy.FirstResponseDue(start, c.Priority)
+	if override > 0 {
+		if d := s.policy.Due(start, override, c.Priority); d.Before(c.FirstResponseDue) {
+			c.FirstResponseDue = d
+		}
+	}
+	c.ResolutionDue = s.policy.ResolutionDue(start, c.Priority)
+}
+
+func (s *Service) overrideOf(c *Case) time.Duration {
+	_, _, o := s.routeOf(c.Triggers)
+	return o
+}
+
+// clockStart is when the case's SLA clocks started: the handoff, or the
+// escalation to L3.
+func clockStart(c *Case) time.Time {
+	if !c.EscalatedAt.IsZero() {
+		return c.EscalatedAt
+	}
+	return c.CreatedAt
+}
+
+// Open creates a case from an opening, computes tier/priority (the most
+// urgent trigger wins), SLA due times, queues it and links the user to it.
+// A user who already has an open case gets no second one: the new triggers
+// and transcript are added to the open case (raising its priority and tier
+// when more urgent) and that case is returned.
+func (s *Service) Open(ctx context.Context, o Opening) (*Case, error) {
+	if o.UserID == "" {
+		return nil, fmt.Errorf("open case: %w: user id is required", ErrInvalid)
+	}
+	now := s.now()
+	day := now.In(s.policy.Location).Format("20060102")
+	newID := ""
+	for range maxTxAttempts {
+		var c *Case
+		var merged bool
+		ak := s.activeKey(o.UserID)
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			active, err := tx.Get(ctx, ak).Result()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
+			}
+			if active != "" {
+				merged = true
+				return nil // merged below, outside this transaction
+			}
+			if newID == "" {
+				seq, err := s.rdb.Incr(ctx, s.seqKey(day)).Result()
+				if err != nil {
+					return fmt.Errorf("case number: %w", err)
+				}
+				s.rdb.Expire(ctx, s.seqKey(day), seqTTL)
+				newID = fmt.Sprintf("CS-%s-%04d", day, seq)
+			}
+			earlier, err := tx.LRange(ctx, s.userCasesKey(o.UserID), 0, 19).Result()
+			if err != nil {
+				return err
+			}
+			c = s.newCase(newID, o, now, earlier)
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				if err := s.write(ctx, p, c, "", false); err != nil {
+					return err
+				}
+				p.Set(ctx, ak, c.ID, 0)
+				p.LPush(ctx, s.userCasesKey(o.UserID), c.ID)
+				p.LTrim(ctx, s.userCasesKey(o.UserID), 0, userCasesKeep-1)
+				p.Expire(ctx, s.userCasesKey(o.UserID), closedRetention)
+				return nil
+			})
+			return err
+		}, ak)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open case: %w", err)
+		}
+		if merged {
+			mc, err := s.mergeOpening(ctx, o)
+			if errors.Is(err, ErrNoCase) || errors.Is(err, ErrClosed) {
+				continue // closed meanwhile: open a new one
+			}
+			return mc, err
+		}
+		s.log.Info("case opened", zap.String("case_id", c.ID), zap.String("tier", c.Tier),
+			zap.String("priority", c.Priority), zap.Strings("triggers", triggerKinds(c.Triggers)))
+		s.publish(ctx, EventCaseOpened, c)
+		s.summarize(ctx, c.ID)
+		return c, nil
+	}
+	return nil, fmt.Errorf("open case: gave up after %d attempts under contention", maxTxAttempts)
+}
+
+func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string) *Case {
+	tier, priority, override := s.routeOf(o.Triggers)
+	c := &Case{
+		ID: id, UserID: o.UserID, DisplayName: o.DisplayName, Lang: o.Lang,
+		Category: o.Category, Topic: o.Topic, Tier: tier, Priority: priority, Status: StatusQueued,
+		Triggers: slices.Clone(o.Triggers), Tried: slices.Clone(o.Tried), RepeatCount: o.RepeatCount,
+		EarlierCases: earlier, Transcript: slices.Clone(o.Transcript), CreatedAt: now,
+		TeamOpen: s.policy.OpenFor(priority, now),
+	}
+	if c.Triggers == nil {
+		c.Triggers = []escalation.Trigger{}
+	}
+	if c.Tried == nil {
+		c.Tried = []Attempt{}
+	}
+	if c.EarlierCases == nil {
+		c.EarlierCases = []string{}
+	}
+	if !c.TeamOpen {
+		c.TeamBackAt = s.policy.NextOpen(now)
+	}
+	s.setDue(c, now, override)
+	return c
+}
+
+// mergeOpening adds a new opening's triggers and turns to the user's open case.
+func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
+	id, err := s.rdb.Get(ctx, s.activeKey(o.UserID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNoCase
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open case: %w", err)
+	}
+	c, err := s.update(ctx, id, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		for _, t := range o.Triggers {
+			if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
+				return x.Kind == t.Kind && x.Evidence == t.Evidence && x.Message == t.Message
+			}) {
+				c.Triggers = append(c.Triggers, t)
+			}
+		}
+		var last time.Time
+		if n := len(c.Transcript); n > 0 {
+			last = c.Transcript[n-1].At
+		}
+		for _, t := range o.Transcript {
+			if t.At.After(last) {
+				c.Transcript = append(c.Transcript, t)
+			}
+		}
+		c.Tried = append(c.Tried, o.Tried[min(len(c.Tried), len(o.Tried)):]...)
+		c.RepeatCount = max(c.RepeatCount, o.RepeatCount)
+		tier, priority, _ := s.routeOf(c.Triggers)
+		changed := false
+		if tier == TierL3 && c.Tier != TierL3 {
+			c.Tier, changed = TierL3, true
+		}
+		if priorityRank(priority) < priorityRank(c.Priority) {
+			c.Priority, changed = priority, true
+		}
+		if changed {
+			old := *c
+			s.setDue(c, clockStart(c), s.overrideOf(c))
+			// Never move a promise later than it already was.
+			if old.FirstResponseDue.Before(c.FirstResponseDue) {
+				c.FirstResponseDue = old.FirstResponseDue
+			}
+			if old.ResolutionDue.Before(c.ResolutionDue) {
+				c.ResolutionDue = old.ResolutionDue
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("case updated by new handoff", zap.String("case_id", c.ID), zap.String("tier", c.Tier),
+		zap.String("priority", c.Priority), zap.Strings("triggers", triggerKinds(o.Triggers)))
+	s.publish(ctx, EventCaseUpdated, c)
+	return c, nil
+}
+
+func triggerKinds(ts []escalation.Trigger) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Kind
+	}
+	return out
+}
+
+// ActiveCase returns the user's open case (queued or claimed) or ErrNoCase.
+func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) {
+	id, err := s.rdb.Get(ctx, s.activeKey(userID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNoCase
+	}
+	if err != nil {
+		return nil, fmt.Errorf("active case: %w", err)
+	}
+	c, err := s.load(ctx, s.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Open() {
+		return nil, ErrNoCase
+	}
+	return c, nil
+}
+
+// AppendCustomerMessage adds a customer message to an open case's transcript
+// and publishes it to agents. ErrClosed when the case is closed.
+func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string) error {
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		c.Transcript = append(c.Transcript, Turn{From: FromCustomer, Text: text, At: s.now()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append customer message to %s: %w", caseID, err)
+	}
+	s.publish(ctx, EventCustomerMessage, c)
+	return nil
+}
+
+// CancelByCustomer closes the case at the customer's request; the user goes
+// back to the bot (the bot tells them; no notice is pushed from here).
+func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		s.close(c, StatusCancelled)
+		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: EventCancelled, At: s.now()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cancel case %s: %w", caseID, err)
+	}
+	s.log.Info("case cancelled by customer", zap.String("case_id", c.ID))
+	s.publish(ctx, EventCancelled, c)
+	return nil
+}
+
+func (s *Service) close(c *Case, status string) {
+	c.Status = status
+	c.ClosedAt = s.now()
+	if status == StatusResolved {
+		c.ResolvedAt = c.ClosedAt
+	}
+}
+
+// RecordSatisfaction stores a 1–5 CSAT answer for a resolved case (a later
+// answer replaces an earlier one).
+func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score int) error {
+	if score < 1 || score > 5 {
+		return fmt.Errorf("record satisfaction: %w: score %d is not 1–5", ErrInvalid, score)
+	}
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if c.Status != StatusResolved {
+			return fmt.Errorf("%w: case is %s, not resolved", ErrInvalid, c.Status)
+		}
+		c.Satisfaction = score
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record satisfaction for %s: %w", caseID, err)
+	}
+	s.log.Info("satisfaction recorded", zap.String("case_id", c.ID), zap.Int("score", score))
+	s.publish(ctx, EventCaseUpdated, c)
+	return nil
+}
+
+// summarize runs the optional Summarizer in the background with a timeout
+// and stores its text on the case. A failure leaves the case as it was.
+func (s *Service) summarize(ctx context.Context, id string) {
+	if s.sum == nil {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.summaryTimeout)
+		defer cancel()
+		c, err := s.load(ctx, s.rdb, id)
+		if err != nil {
+			s.log.Warn("summary: load case", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		text, err := s.sum.Summarize(ctx, c)
+		if err != nil || text == "" {
+			s.log.Warn("summary failed", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		c, err = s.update(ctx, id, func(c *Case) error { c.Summary = text; return nil })
+		if err != nil {
+			s.log.Warn("summary: store", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		s.publish(ctx, EventCaseUpdated, c)
+	}()
+}

@@ -1,0 +1,302 @@
+package handoff
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed policy.yaml
+var defaultPolicy []byte
+
+// Priorities, most urgent first.
+var Priorities = []string{"P1", "P2", "P3", "P4"}
+
+// Tiers.
+const (
+	TierL2 = "L2"
+	TierL3 = "L3"
+)
+
+// SLA is the first-response and resolution target of one priority.
+type SLA struct {
+	FirstResponse time.Duration
+	Resolution    time.Duration
+}
+
+// Policy is a loaded, validated SLA policy: targets per priority, business
+// hours, holidays and the priorities that run around the clock. It is
+// immutable and safe for concurrent use.
+type Policy struct {
+	Location        *time.Location
+	Days            map[time.Weekday]bool
+	Open, Close     time.Duration // offsets from local midnight
+	AlwaysOpen      map[string]bool
+	DefaultPriority string
+	SLA             map[string]SLA
+	ReminderBefore  time.Duration
+	ReminderExtend  time.Duration
+	holidays        map[string]bool // "2006-01-02" in Location
+}
+
+type policyFile struct {
+	Timezone      string `yaml:"timezone"`
+	BusinessHours struct {
+		Days  []string `yaml:"days"`
+		Open  string   `yaml:"open"`
+		Close string   `yaml:"close"`
+	} `yaml:"business_hours"`
+	AlwaysOpen      []string `yaml:"always_open"`
+	DefaultPriority string   `yaml:"default_priority"`
+	SLA             map[string]struct {
+		FirstResponse string `yaml:"first_response"`
+		Resolution    string `yaml:"resolution"`
+	} `yaml:"sla"`
+	Reminder struct {
+		Before string `yaml:"before"`
+		Extend string `yaml:"extend"`
+	} `yaml:"reminder"`
+	Holidays []string `yaml:"holidays"`
+}
+
+// DefaultPolicy returns the embedded policy (policy.yaml, values from the SOP).
+func DefaultPolicy() *Policy {
+	p, err := parsePolicy(defaultPolicy, "policy.yaml")
+	if err != nil {
+		panic(fmt.Sprintf("embedded policy.yaml: %v", err)) // a build defect, caught by tests
+	}
+	return p
+}
+
+// LoadPolicy reads and validates a policy file (YAML, the shape of the
+// embedded policy.yaml). Errors name the field at fault.
+func LoadPolicy(fsys fs.FS, name string) (*Policy, error) {
+	buf, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	return parsePolicy(buf, name)
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+func parsePolicy(buf []byte, name string) (*Policy, error) {
+	var f policyFile
+	dec := yaml.NewDecoder(strings.NewReader(string(buf)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse policy %s: %w", name, err)
+	}
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	p := &Policy{Days: map[time.Weekday]bool{}, AlwaysOpen: map[string]bool{}, SLA: map[string]SLA{}, holidays: map[string]bool{}}
+	if f.Timezone == "" {
+		f.Timezone = "Asia/Taipei"
+	}
+	loc, err := time.LoadLocation(f.Timezone)
+	if err != nil {
+		bad("timezone", "%v", err)
+		loc = time.UTC
+	}
+	p.Location = loc
+	if len(f.BusinessHours.Days) == 0 {
+		bad("business_hours.days", "at least one day is required")
+	}
+	for _, d := range f.BusinessHours.Days {
+		wd, ok := weekdays[strings.ToLower(strings.TrimSpace(d))]
+		if !ok {
+			bad("business_hours.days", "unknown day %q (use mon, tue, …)", d)
+			continue
+		}
+		p.Days[wd] = true
+	}
+	var ok1, ok2 bool
+	p.Open, ok1 = clockOffset(f.BusinessHours.Open)
+	p.Close, ok2 = clockOffset(f.BusinessHours.Close)
+	if !ok1 {
+		bad("business_hours.open", "%q is not HH:MM", f.BusinessHours.Open)
+	}
+	if !ok2 {
+		bad("business_hours.close", "%q is not HH:MM", f.BusinessHours.Close)
+	}
+	if ok1 && ok2 && p.Close <= p.Open {
+		bad("business_hours", "close %s must be after open %s", f.BusinessHours.Open, f.BusinessHours.Close)
+	}
+	day := p.Close - p.Open
+	for _, pr := range f.AlwaysOpen {
+		if !slices.Contains(Priorities, pr) {
+			bad("always_open", "unknown priority %q", pr)
+		}
+		p.AlwaysOpen[pr] = true
+	}
+	p.DefaultPriority = f.DefaultPriority
+	if p.DefaultPriority == "" {
+		p.DefaultPriority = "P3"
+	}
+	if !slices.Contains(Priorities, p.DefaultPriority) {
+		bad("default_priority", "unknown priority %q", f.DefaultPriority)
+	}
+	for _, pr := range Priorities {
+		s, ok := f.SLA[pr]
+		if !ok {
+			bad("sla."+pr, "missing")
+			continue
+		}
+		fr, err := parseSLADuration(s.FirstResponse, day)
+		if err != nil {
+			bad("sla."+pr+".first_response", "%v", err)
+		}
+		res, err := parseSLADuration(s.Resolution, day)
+		if err != nil {
+			bad("sla."+pr+".resolution", "%v", err)
+		}
+		p.SLA[pr] = SLA{FirstResponse: fr, Resolution: res}
+	}
+	for pr := range f.SLA {
+		if !slices.Contains(Priorities, pr) {
+			bad("sla", "unknown priority %q", pr)
+		}
+	}
+	p.ReminderBefore, p.ReminderExtend = 10*time.Minute, time.Hour
+	if f.Reminder.Before != "" {
+		if p.ReminderBefore, err = parseSLADuration(f.Reminder.Before, day); err != nil {
+			bad("reminder.before", "%v", err)
+		}
+	}
+	if f.Reminder.Extend != "" {
+		if p.ReminderExtend, err = parseSLADuration(f.Reminder.Extend, day); err != nil {
+			bad("reminder.extend", "%v", err)
+		}
+	}
+	for i, h := range f.Holidays {
+		d, err := time.ParseInLocation(time.DateOnly, h, loc)
+		if err != nil {
+			bad(fmt.Sprintf("holidays[%d]", i), "%q is not YYYY-MM-DD", h)
+			continue
+		}
+		p.holidays[d.Format(time.DateOnly)] = true
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("policy %s: %w", name, errors.Join(errs...))
+	}
+	return p, nil
+}
+
+func clockOffset(s string) (time.Duration, bool) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		if s == "24:00" {
+			return 24 * time.Hour, true
+		}
+		return 0, false
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true
+}
+
+func parseSLADuration(s string, workday time.Duration) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "wd"); ok {
+		v, err := strconv.ParseFloat(n, 64)
+		if err != nil || v <= 0 {
+			return 0, fmt.Errorf("%q is not a positive number of working days", s)
+		}
+		return time.Duration(v * float64(workday)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration (e.g. 15m, 4h, 1wd)", s)
+	}
+	return d, nil
+}
+
+// Holiday reports whether t's local date is a listed holiday.
+func (p *Policy) Holiday(t time.Time) bool {
+	return p.holidays[t.In(p.Location).Format(time.DateOnly)]
+}
+
+func (p *Policy) businessDay(t time.Time) bool {
+	t = t.In(p.Location)
+	return p.Days[t.Weekday()] && !p.Holiday(t)
+}
+
+func (p *Policy) midnight(t time.Time) time.Time {
+	t = t.In(p.Location)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, p.Location)
+}
+
+// TeamOpen reports whether the team works at t (business day and hours).
+func (p *Policy) TeamOpen(t time.Time) bool {
+	if !p.businessDay(t) {
+		return false
+	}
+	off := t.Sub(p.midnight(t))
+	return off >= p.Open && off < p.Close
+}
+
+// NextOpen returns t when the team works at t, else the next moment it opens.
+func (p *Policy) NextOpen(t time.Time) time.Time {
+	day := p.midnight(t)
+	for i := 0; i < 800; i++ {
+		d := day.AddDate(0, 0, i)
+		if !p.businessDay(d) {
+			continue
+		}
+		open, closeAt := d.Add(p.Open), d.Add(p.Close)
+		if t.Before(closeAt) {
+			if t.Before(open) {
+				return open
+			}
+			return t
+		}
+	}
+	return t // no business day in two years: a misconfigured policy; never loop forever
+}
+
+// OpenFor reports whether a case of priority is worked at t: always for the
+// always_open priorities, else in business hours.
+func (p *Policy) OpenFor(priority string, t time.Time) bool {
+	return p.AlwaysOpen[priority] || p.TeamOpen(t)
+}
+
+// Due adds d of working time to start for priority: wall-clock time for the
+// always_open priorities, business time (hours, days, holidays) otherwise.
+// A P3 opened Friday 17:30 with 4h is due Monday 12:30.
+func (p *Policy) Due(start time.Time, d time.Duration, priority string) time.Time {
+	if p.AlwaysOpen[priority] {
+		return start.Add(d)
+	}
+	t := p.NextOpen(start)
+	for i := 0; i < 800; i++ {
+		closeAt := p.midnight(t).Add(p.Close)
+		if left := closeAt.Sub(t); d <= left {
+			return t.Add(d)
+		} else {
+			d -= left
+		}
+		t = p.NextOpen(closeAt)
+	}
+	return t
+}
+
+// FirstResponseDue is when a case of priority opened at start must get its
+// first response.
+func (p *Policy) FirstResponseDue(start time.Time, priority string) time.Time {
+	return p.Due(start, p.SLA[priority].FirstResponse, priority)
+}
+
+// ResolutionDue is when a case of priority opened at start must be resolved.
+func (p *Policy) ResolutionDue(start time.Time, priority string) time.Time {
+	return p.Due(start, p.SLA[priority].Resolution, priority)
+}
