@@ -1,0 +1,389 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/orders"
+	"github.com/warmline/warmline/locales"
+)
+
+// MaxMessages is the most messages Handle returns for one event (LINE's
+// reply limit).
+const MaxMessages = 5
+
+// KnowledgeSource hands out the current knowledge base (knowledge.Store).
+type KnowledgeSource interface {
+	Current() *knowledge.Base
+}
+
+// OrderNumbers finds order numbers in free text (*orders.Extractor).
+type OrderNumbers interface {
+	Find(text string) (number string, ok bool)
+}
+
+// Cases is what the bot needs from the handoff service (*handoff.Service).
+type Cases interface {
+	Open(ctx context.Context, o handoff.Opening) (*handoff.Case, error)
+	ActiveCase(ctx context.Context, userID string) (*handoff.Case, error)
+	AppendCustomerMessage(ctx context.Context, caseID, text string) error
+	CancelByCustomer(ctx context.Context, caseID string) error
+	RecordSatisfaction(ctx context.Context, caseID string, score int) error
+}
+
+// EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,
+// Cases and Translator are required; the rest have defaults.
+type EngineConfig struct {
+	Redis        redis.UniversalClient
+	Prefix       string // key prefix, default "wl:"
+	KB           KnowledgeSource
+	Orders       orders.Backend
+	OrderNumbers OrderNumbers
+	Rules        *escalation.Rules
+	Cases        Cases
+	Translator   *locales.Translator
+	Profiles     Profiles // optional: without it the profile language is unknown
+	Loading      Loading  // optional
+	Clock        func() time.Time
+	Log          *zap.Logger
+
+	TranscriptTurns int           // lines kept for the handoff brief (default 20)
+	StateTTL        time.Duration // conversation state lifetime (default 30 days)
+	VerifyAttempts  int           // phone-digit attempts before the lock (default 3)
+	VerifyLock      time.Duration // lock after too many attempts (default 15 min)
+	TopTopics       []string      // KB entry ids offered in the greeting; default the first entries
+	TopTopicCount   int           // how many topics to offer (default 4)
+	// ConversationIdle ends an abandoned issue: a message arriving later than
+	// this after the previous one starts a new issue (default 2 h). It must
+	// be longer than the rules' UnsolvedAfter.
+	ConversationIdle time.Duration
+	OrderTimeout     time.Duration  // one backend lookup (default 5 s)
+	RefundDays       int            // working days for an L1 refund to arrive (default 7)
+	Location         *time.Location // times shown to customers (default Asia/Taipei)
+}
+
+// Engine turns inbound events into replies. Safe for concurrent use across
+// users; events of one user must be handled in order (bot/line's per-user
+// workers do that).
+type Engine struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	kb       func() kbView
+	orders   orders.Backend
+	numbers  OrderNumbers
+	rules    analyzer
+	limits   limits
+	cases    Cases
+	tr       *locales.Translator
+	profiles Profiles
+	loading  Loading
+	now      func() time.Time
+	log      *zap.Logger
+	cfg      EngineConfig
+	loc      *time.Location
+}
+
+// kbView is the part of *knowledge.Base the engine uses.
+type kbView interface {
+	Match(ctx context.Context, text, lang string) knowledge.Match
+	Entry(id string) (*knowledge.Entry, bool)
+	Entries() []*knowledge.Entry
+}
+
+// analyzer is the part of *escalation.Rules the engine uses.
+type analyzer interface {
+	Analyze(text, lang string) escalation.Analysis
+	Fire(kind, message, evidence string) escalation.Trigger
+}
+
+type limits struct {
+	refund          int
+	repeatThreshold int
+	repeatWindow    time.Duration
+	unsolvedAfter   time.Duration
+	unhelpfulLimit  int
+}
+
+// NewEngine checks the configuration and fills in defaults.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	var errs []error
+	if cfg.Redis == nil {
+		errs = append(errs, errors.New("bot: Redis is required"))
+	}
+	if cfg.KB == nil {
+		errs = append(errs, errors.New("bot: KB is required"))
+	}
+	if cfg.Orders == nil {
+		errs = append(errs, errors.New("bot: Orders is required"))
+	}
+	if cfg.OrderNumbers == nil {
+		errs = append(errs, errors.New("bot: OrderNumbers is required"))
+	}
+	if cfg.Rules == nil {
+		errs = append(errs, errors.New("bot: Rules is required"))
+	}
+	if cfg.Cases == nil {
+		errs = append(errs, errors.New("bot: Cases is required"))
+	}
+	if cfg.Translator == nil {
+		errs = append(errs, errors.New("bot: Translator is required"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "wl:"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if cfg.TranscriptTurns <= 0 {
+		cfg.TranscriptTurns = 20
+	}
+	if cfg.StateTTL <= 0 {
+		cfg.StateTTL = 30 * 24 * time.Hour
+	}
+	if cfg.VerifyAttempts <= 0 {
+		cfg.VerifyAttempts = 3
+	}
+	if cfg.VerifyLock <= 0 {
+		cfg.VerifyLock = 15 * time.Minute
+	}
+	if cfg.TopTopicCount <= 0 {
+		cfg.TopTopicCount = 4
+	}
+	if cfg.ConversationIdle <= 0 {
+		cfg.ConversationIdle = 2 * time.Hour
+	}
+	if cfg.OrderTimeout <= 0 {
+		cfg.OrderTimeout = 5 * time.Second
+	}
+	if cfg.RefundDays <= 0 {
+		cfg.RefundDays = 7
+	}
+	if cfg.Location == nil {
+		cfg.Location = taipei()
+	}
+	lim := limits{
+		refund:          cfg.Rules.RefundLimit,
+		repeatThreshold: cfg.Rules.RepeatThreshold,
+		repeatWindow:    cfg.Rules.RepeatWindow,
+		unsolvedAfter:   cfg.Rules.UnsolvedAfter,
+		unhelpfulLimit:  cfg.Rules.UnhelpfulLimit,
+	}
+	// SOP defaults when the rules leave a threshold unset.
+	if lim.refund <= 0 {
+		lim.refund = 500
+	}
+	if lim.repeatThreshold <= 0 {
+		lim.repeatThreshold = 3
+	}
+	if lim.repeatWindow <= 0 {
+		lim.repeatWindow = 7 * 24 * time.Hour
+	}
+	if lim.unsolvedAfter <= 0 {
+		lim.unsolvedAfter = 15 * time.Minute
+	}
+	if lim.unhelpfulLimit <= 0 {
+		lim.unhelpfulLimit = 2
+	}
+	if cfg.ConversationIdle <= lim.unsolvedAfter {
+		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, lim.unsolvedAfter)
+	}
+	kbs := cfg.KB
+	e := &Engine{
+		rdb:      cfg.Redis,
+		prefix:   cfg.Prefix,
+		kb:       func() kbView { return baseView(kbs.Current()) },
+		orders:   cfg.Orders,
+		numbers:  cfg.OrderNumbers,
+		rules:    cfg.Rules,
+		limits:   lim,
+		cases:    cfg.Cases,
+		tr:       cfg.Translator,
+		profiles: cfg.Profiles,
+		loading:  cfg.Loading,
+		now:      cfg.Clock,
+		log:      cfg.Log,
+		cfg:      cfg,
+		loc:      cfg.Location,
+	}
+	return e, nil
+}
+
+// baseView avoids a typed-nil interface when no base is loaded yet.
+func baseView(b *knowledge.Base) kbView {
+	if b == nil {
+		return emptyKB{}
+	}
+	return b
+}
+
+type emptyKB struct{}
+
+func (emptyKB) Match(context.Context, string, string) knowledge.Match { return knowledge.Match{} }
+func (emptyKB) Entry(string) (*knowledge.Entry, bool)                 { return nil, false }
+func (emptyKB) Entries() []*knowledge.Entry                           { return nil }
+
+// taipei is Asia/Taipei; Taiwan keeps no daylight saving time, so a fixed
+// zone is exact when the tz database is missing.
+func taipei() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Taipei"); err == nil {
+		return loc
+	}
+	return time.FixedZone("Asia/Taipei", 8*60*60)
+}
+
+// turn is the work on one event: the user's state and the replies so far.
+type turn struct {
+	ev    Event
+	st    *conv
+	now   time.Time
+	out   []Message
+	tkb   kbView
+	turns []handoff.Turn // transcript lines of this event, saved with the state
+}
+
+func (t *turn) lang() string { return t.st.Lang }
+
+func (t *turn) say(msgs ...Message) { t.out = append(t.out, msgs...) }
+
+// Handle processes one event and returns the replies (at most MaxMessages;
+// none while a person is handling the customer).
+func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
+	if ev.UserID == "" {
+		return nil, errors.New("bot: event without user id")
+	}
+	log := e.log.With(zap.String("user_id", ev.UserID), zap.String("webhook_event_id", ev.ID))
+	if ev.Kind == KindUnfollow {
+		if err := e.forget(ctx, ev.UserID); err != nil {
+			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
+		}
+		log.Info("user unfollowed, state cleared")
+		return nil, nil
+	}
+	st, err := e.load(ctx, ev.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load state of %s: %w", ev.UserID, err)
+	}
+	t := &turn{ev: ev, st: st, now: e.now(), tkb: e.kb()}
+	e.resolveProfile(ctx, t, log)
+
+	switch ev.Kind {
+	case KindFollow:
+		e.onFollow(t)
+	case KindText:
+		err = e.onText(ctx, t, log)
+	case KindPostback:
+		err = e.onPostback(ctx, t, log)
+	case KindMedia:
+		err = e.onMedia(ctx, t, log)
+	default:
+		log.Debug("event kind ignored", zap.Int("kind", int(ev.Kind)))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(t.out) > MaxMessages {
+		log.Warn("replies truncated", zap.Int("count", len(t.out)))
+		t.out = t.out[:MaxMessages]
+	}
+	hoistQuickReplies(t.out)
+	t.st.LastActivity = t.now
+	if err := e.save(ctx, ev.UserID, t); err != nil {
+		return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
+	}
+	return t.out, nil
+}
+
+// hoistQuickReplies moves the buttons to the last message: LINE shows
+// quick replies only under the last message of a reply.
+func hoistQuickReplies(out []Message) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	if len(out[n-1].QuickReplies) == 0 {
+		for i := n - 2; i >= 0; i-- {
+			if len(out[i].QuickReplies) > 0 {
+				out[n-1].QuickReplies = out[i].QuickReplies
+				break
+			}
+		}
+	}
+	for i := 0; i < n-1; i++ {
+		out[i].QuickReplies = nil
+	}
+	out[n-1].QuickReplies = capQuickReplies(out[n-1].QuickReplies)
+}
+
+// capQuickReplies keeps LINE's limits: 13 buttons, labels ≤ 20 characters,
+// no duplicate postbacks.
+func capQuickReplies(qs []QuickReply) []QuickReply {
+	if len(qs) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	out := qs[:0:0]
+	for _, q := range qs {
+		k := q.Data + "\x00" + q.Text
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		q.Label = truncRunes(q.Label, 20)
+		out = append(out, q)
+		if len(out) == 13 {
+			break
+		}
+	}
+	return out
+}
+
+func truncRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// onMedia answers a sticker, image… politely; it counts as unanswered.
+func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
+	if handled, err := e.duringHandoff(ctx, t, "["+t.ev.MediaType+"]", log); handled || err != nil {
+		return err
+	}
+	e.record(t, "customer", "["+t.ev.MediaType+"]")
+	if trs := e.issueClock(t, "["+t.ev.MediaType+"]"); len(trs) > 0 {
+		return e.escalate(ctx, t, trs, log)
+	}
+	if t.st.Mode == modeListening {
+		// Part of the story (a photo of the damage): keep listening.
+		t.st.ComplaintMsgs++
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
+		return nil
+	}
+	return e.unanswered(ctx, t, "bot_media", log)
+}
+
+func (e *Engine) text(t *turn, s string, qs ...QuickReply) Message {
+	e.record(t, "bot", s)
+	return Message{Text: s, QuickReplies: qs}
+}
+
+func norm(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}

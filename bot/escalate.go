@@ -1,0 +1,126 @@
+package bot
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+)
+
+// escalate opens a warm handoff with everything the bot knows and tells
+// the customer who has it, the case id and when they will hear back.
+func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Trigger, log *zap.Logger) error {
+	st := t.st
+	transcript, err := e.transcript(ctx, t)
+	if err != nil {
+		log.Warn("transcript not read", zap.Error(err))
+	}
+	topic := st.LastTopic
+	if st.Mode == modeListening || st.ComplaintEntry != "" {
+		if st.ComplaintEntry != "" {
+			topic = st.ComplaintEntry
+		} else {
+			topic = topicComplaint
+		}
+	}
+	tried := append([]handoff.Attempt(nil), st.Tried...)
+	if st.Complaint != "" {
+		tried = append(tried, handoff.Attempt{Kind: "last", Ref: topic, Summary: "listened: " + itoa(st.ComplaintMsgs+1) + " messages", At: t.now})
+	}
+	o := handoff.Opening{
+		UserID:      t.ev.UserID,
+		DisplayName: st.DisplayName,
+		Lang:        t.lang(),
+		Category:    e.category(t),
+		Topic:       topic,
+		Triggers:    triggers,
+		Tried:       tried,
+		RepeatCount: e.contactsInWindow(ctx, t.ev.UserID, topic, t.now),
+		Transcript:  transcript,
+	}
+	kinds := make([]string, 0, len(triggers))
+	for _, tr := range triggers {
+		kinds = append(kinds, tr.Kind)
+	}
+	c, err := e.cases.Open(ctx, o)
+	if err != nil {
+		log.Error("handoff not opened", zap.Strings("triggers", kinds), zap.Error(err))
+		if len(triggers) > 0 {
+			st.Offer, st.OfferEvidence = triggers[0].Kind, triggers[0].Evidence
+		}
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_failed", nil), e.personReply(t)))
+		return nil
+	}
+	log.Info("handoff opened", zap.String("case_id", c.ID), zap.Strings("triggers", kinds),
+		zap.String("tier", c.Tier), zap.String("priority", c.Priority), zap.String("topic", topic))
+	lang := t.lang()
+	tier := e.tr.T(lang, "bot_tier_"+c.Tier, nil)
+	if !e.tr.Has(lang, "bot_tier_"+c.Tier) {
+		tier = e.tr.T(lang, "bot_tier_L2", nil)
+	}
+	msg := e.tr.T(lang, "bot_handoff_opened", map[string]any{"Tier": tier, "CaseID": c.ID})
+	if due := e.dueText(t, c); due != "" {
+		msg += "\n" + due
+	}
+	cancel := e.tr.T(lang, "bot_qr_cancel_handoff", nil)
+	st.resetIssue()
+	t.say(e.text(t, msg, QuickReply{Label: cancel, Data: dataHandoffCancel, DisplayText: cancel}))
+	return nil
+}
+
+func (e *Engine) category(t *turn) string {
+	st := t.st
+	switch {
+	case st.Mode == modeListening || st.Complaint != "":
+		if en, ok := t.tkb.Entry(st.ComplaintEntry); ok && en.Category != "" {
+			return en.Category
+		}
+		return knowledge.Complaint
+	case st.LastCategory != "":
+		return st.LastCategory
+	}
+	return knowledge.Consultation
+}
+
+// dueText says when the customer will hear back, in Asia/Taipei.
+func (e *Engine) dueText(t *turn, c *handoff.Case) string {
+	if c.FirstResponseDue.IsZero() {
+		return ""
+	}
+	lang := t.lang()
+	now := t.now.In(e.loc)
+	due := c.FirstResponseDue.In(e.loc)
+	if !c.TeamOpen && !c.TeamBackAt.IsZero() {
+		return e.tr.T(lang, "bot_handoff_team_closed", map[string]any{
+			"BackAt": e.when(now, c.TeamBackAt.In(e.loc)),
+			"Due":    e.when(now, due),
+		})
+	}
+	d := due.Sub(now)
+	switch {
+	case d <= time.Hour:
+		mins := max(int(math.Ceil(d.Minutes())), 1)
+		return e.tr.N(lang, "bot_handoff_due_within", mins, map[string]any{"Time": due.Format("15:04")})
+	case sameDay(now, due):
+		return e.tr.T(lang, "bot_handoff_due_by", map[string]any{"Time": due.Format("15:04")})
+	}
+	return e.tr.T(lang, "bot_handoff_due_by_date", map[string]any{"Time": due.Format("15:04"), "Date": due.Format("01/02")})
+}
+
+func (e *Engine) when(now, at time.Time) string {
+	if sameDay(now, at) {
+		return at.Format("15:04")
+	}
+	return at.Format("01/02 15:04")
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}

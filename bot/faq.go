@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"hash/fnv"
+	"strings"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+)
+
+// answer shapes an entry as the SOP's template without sounding like one:
+// a short acknowledgement that varies by category, the answer, the entry's
+// links, an open close, then "Solved / Not yet" and the entry's own quick
+// replies.
+func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
+	lang := t.lang()
+	var b strings.Builder
+	if ack := e.ack(t, en); ack != "" {
+		b.WriteString(ack)
+		b.WriteString("\n\n")
+	}
+	b.WriteString(strings.TrimSpace(textIn(en.Answer, lang)))
+	if len(en.Links) > 0 {
+		b.WriteString("\n\n")
+		b.WriteString(e.tr.T(lang, "bot_links_intro", nil))
+		for _, l := range en.Links {
+			b.WriteString("\n")
+			if label := textIn(l.Label, lang); label != "" {
+				b.WriteString(label + ": ")
+			}
+			b.WriteString(l.URL)
+		}
+	}
+	b.WriteString("\n\n")
+	b.WriteString(e.tr.T(lang, "bot_anything_else", nil))
+
+	qs := e.feedbackReplies(t, en.ID)
+	for _, c := range en.QuickReplies {
+		label, text := textIn(c.Label, lang), textIn(c.Text, lang)
+		if text == "" {
+			text = label
+		}
+		if label != "" {
+			qs = append(qs, QuickReply{Label: label, Text: text})
+		}
+	}
+	t.say(e.text(t, b.String(), qs...))
+
+	st := t.st
+	if !contains(st.Shown, en.ID) {
+		st.Shown = append(st.Shown, en.ID)
+	}
+	st.LastTopic, st.LastCategory = en.ID, en.Category
+	st.Candidates = cands
+	st.Unanswered = 0
+	st.addTried(handoff.Attempt{Kind: "faq", Ref: en.ID, Summary: textIn(en.Title, lang), At: t.now})
+}
+
+func (e *Engine) feedbackReplies(t *turn, ref string) []QuickReply {
+	yes, no := e.tr.T(t.lang(), "bot_qr_solved", nil), e.tr.T(t.lang(), "bot_qr_not_yet", nil)
+	return []QuickReply{
+		{Label: yes, Data: dataFeedbackYes + ref, DisplayText: yes},
+		{Label: no, Data: dataFeedbackNo + ref, DisplayText: no},
+	}
+}
+
+// ack picks an acknowledgement for the entry's category; the variant
+// depends on the entry and how far the conversation is, so two answers in
+// a row rarely open the same way.
+func (e *Engine) ack(t *turn, en *knowledge.Entry) string {
+	cat := en.Category
+	if cat == "" {
+		cat = knowledge.Consultation
+	}
+	var ids []string
+	for i := 0; i < 5; i++ {
+		id := "bot_ack_" + cat + "_" + itoa(i)
+		if !e.tr.Has(t.lang(), id) {
+			break
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(en.ID))
+	n := (int(h.Sum32()) + len(t.st.Shown)) % len(ids)
+	return e.tr.T(t.lang(), ids[n], nil)
+}
+
+// didYouMean offers the candidates of a medium match.
+func (e *Engine) didYouMean(t *turn, m knowledge.Match) {
+	var qs []QuickReply
+	for _, c := range m.Candidates {
+		if c.Entry != nil {
+			qs = append(qs, e.entryReply(t, c.Entry))
+		}
+	}
+	qs = append(qs, e.personReply(t))
+	t.st.Candidates = candidateIDs(m)
+	t.st.Unanswered = 0
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_did_you_mean", nil), qs...))
+}
+
+func candidateIDs(m knowledge.Match) []string {
+	var ids []string
+	for _, c := range m.Candidates {
+		if c.Entry != nil {
+			ids = append(ids, c.Entry.ID)
+		}
+	}
+	return ids
+}
+
+// resolved closes the issue at L1 after "Solved".
+func (e *Engine) resolved(t *turn, ref string) {
+	t.st.resetIssue()
+	t.st.LastTopic = ref
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_thanks", nil)))
+}
+
+// notHelpful handles "Not yet": the next best candidate, else a person; at
+// the limit of "No"s in a row it fires unhelpful.
+func (e *Engine) notHelpful(t *turn, ref string) error {
+	st := t.st
+	st.Unhelpful++
+	st.addTried(handoff.Attempt{Kind: kindOf(ref), Ref: ref, Summary: "not helpful", At: t.now})
+	if st.Unhelpful >= e.limits.unhelpfulLimit {
+		e.offerPerson(t, escalation.KindUnhelpful, "not helpful x"+itoa(st.Unhelpful))
+		return nil
+	}
+	for _, id := range st.Candidates {
+		if id == ref || contains(st.Shown, id) {
+			continue
+		}
+		if en, ok := t.tkb.Entry(id); ok {
+			t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_next", nil), e.entryReply(t, en), e.personReply(t)))
+			return nil
+		}
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_person", nil), e.personReply(t)))
+	return nil
+}
+
+func kindOf(ref string) string {
+	if ref == topicOrder {
+		return "order"
+	}
+	return "faq"
+}

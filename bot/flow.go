@@ -1,0 +1,327 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+)
+
+// Postback data the engine sends and understands.
+const (
+	dataLang           = "lang:"           // lang:<zh-TW|zh-CN|en>: choose the language
+	dataFAQ            = "faq:"            // faq:<entry id>: answer this entry
+	dataFeedbackYes    = "fb:yes:"         // fb:yes:<entry id or order_status>: it solved the issue
+	dataFeedbackNo     = "fb:no:"          // fb:no:<entry id or order_status>: it did not
+	dataHandoffRequest = "handoff:request" // bring in a person
+	dataHandoffCancel  = "handoff:cancel"  // cancel the handoff, back to the bot
+	dataLastDone       = "last:done"       // the complaint story is complete
+	dataOrderRetry     = "order:retry"     // retry the pending order lookup
+)
+
+// Topics that are flows rather than KB entries.
+const (
+	topicOrder     = "order_status"
+	topicComplaint = "complaint"
+)
+
+// intent is what a customer text asks for.
+type intent struct {
+	order     string // order number found in the text
+	complaint bool
+	entry     *knowledge.Entry // high-confidence entry
+	match     knowledge.Match
+}
+
+func (in intent) topic() string {
+	switch {
+	case in.complaint && in.entry != nil:
+		return in.entry.ID
+	case in.complaint:
+		return topicComplaint
+	case in.order != "" || (in.entry != nil && in.entry.Action == knowledge.ActionOrderStatus):
+		return topicOrder
+	case in.entry != nil:
+		return in.entry.ID
+	}
+	return ""
+}
+
+func isComplaintEntry(en *knowledge.Entry) bool {
+	return en != nil && (en.Category == knowledge.Complaint || en.Category == knowledge.Fault) &&
+		en.Action != knowledge.ActionOrderStatus && en.Action != knowledge.ActionHandoff
+}
+
+func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
+	text := t.ev.Text
+	if handled, err := e.duringHandoff(ctx, t, text, log); handled || err != nil {
+		return err
+	}
+	e.record(t, "customer", text)
+	if l, ok := explicitLang(text); ok {
+		e.chooseLang(t, l)
+		return nil
+	}
+	e.detect(t, text)
+	triggers := e.issueClock(t, text)
+
+	an := e.rules.Analyze(text, t.lang())
+	triggers = append(triggers, an.Triggers...)
+	in := intent{}
+	if n, ok := e.numbers.Find(text); ok {
+		in.order = n
+	}
+	in.match = t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	if in.match.Confidence == knowledge.High {
+		in.entry = in.match.Best()
+	}
+	in.complaint = an.Complaint || (an.RefundRequested && t.st.Mode != modeListening) || isComplaintEntry(in.entry)
+
+	// The customer is telling the story of a complaint: collect, never answer.
+	if t.st.Mode == modeListening {
+		if len(triggers) > 0 {
+			return e.escalate(ctx, t, triggers, log)
+		}
+		return e.listen(ctx, t, text, an, in, log)
+	}
+
+	if tp := in.topic(); tp != "" {
+		if tr, ok := e.contact(ctx, t, tp, text, log); ok {
+			triggers = append(triggers, tr)
+		}
+	}
+	if len(triggers) > 0 {
+		if in.complaint {
+			t.st.ComplaintQuote, t.st.ComplaintOrder = quote(text), in.order
+			if isComplaintEntry(in.entry) {
+				t.st.ComplaintEntry = in.entry.ID
+			}
+			t.say(e.apology(t))
+			t.st.LastCategory = knowledge.Complaint
+		}
+		if err := e.escalate(ctx, t, triggers, log); err != nil {
+			return err
+		}
+		if in.complaint {
+			t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil)))
+		}
+		return nil
+	}
+
+	switch t.st.Mode {
+	case modeAwaitingVerify:
+		if in.order == "" && !in.complaint && in.entry == nil {
+			if d, ok := last4(text); ok {
+				return e.verify(ctx, t, d, log)
+			}
+			t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify_digits", nil), e.personReply(t)))
+			return nil
+		}
+	case modeAwaitingOrder:
+		if in.order == "" && !in.complaint && (in.entry == nil || in.entry.Action == knowledge.ActionOrderStatus) {
+			if t.st.PendingOrder != "" && in.match.Confidence == knowledge.Low {
+				// The backend was down: any message retries the kept question.
+				return e.lookupOrder(ctx, t, t.st.PendingOrder, log)
+			}
+			return e.unanswered(ctx, t, "bot_order_ask_again", log)
+		}
+	}
+	t.st.Mode = modeNone
+
+	switch {
+	case in.complaint:
+		e.startListening(t, text, an, in)
+		return nil
+	case in.order != "":
+		return e.lookupOrder(ctx, t, in.order, log)
+	case in.entry != nil:
+		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
+	case in.match.Confidence == knowledge.Medium && len(in.match.Candidates) > 0:
+		e.didYouMean(t, in.match)
+		return nil
+	}
+	return e.unanswered(ctx, t, "bot_not_sure", log)
+}
+
+// entryChosen acts on an entry the customer asked for (matched or tapped).
+func (e *Engine) entryChosen(ctx context.Context, t *turn, en *knowledge.Entry, text string, cands []string, log *zap.Logger) error {
+	switch {
+	case en.Action == knowledge.ActionOrderStatus:
+		t.st.LastTopic, t.st.LastCategory = topicOrder, en.Category
+		t.st.Mode = modeAwaitingOrder
+		t.st.Unanswered = 0
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_order_ask", nil), e.personReply(t)))
+		return nil
+	case en.Action == knowledge.ActionHandoff:
+		t.st.LastTopic, t.st.LastCategory = en.ID, en.Category
+		return e.escalate(ctx, t, []escalation.Trigger{e.rules.Fire(escalation.KindHuman, text, en.ID)}, log)
+	}
+	e.answer(t, en, cands)
+	return nil
+}
+
+// issueClock starts the issue clock on a new issue, forgets an abandoned
+// one, and fires unsolved_timeout when the issue has been open too long.
+func (e *Engine) issueClock(t *turn, text string) []escalation.Trigger {
+	st := t.st
+	if !st.LastActivity.IsZero() && t.now.Sub(st.LastActivity) > e.cfg.ConversationIdle {
+		st.resetIssue()
+	}
+	if st.IssueStartedAt.IsZero() {
+		st.IssueStartedAt = t.now
+		return nil
+	}
+	if open := t.now.Sub(st.IssueStartedAt); open >= e.limits.unsolvedAfter {
+		return []escalation.Trigger{e.rules.Fire(escalation.KindUnsolved, text, open.Round(1e9).String())}
+	}
+	return nil
+}
+
+// contact counts a new issue on topic (once per issue) and fires
+// repeat_contact at the threshold.
+func (e *Engine) contact(ctx context.Context, t *turn, topic, text string, log *zap.Logger) (escalation.Trigger, bool) {
+	if contains(t.st.IssueTopics, topic) {
+		return escalation.Trigger{}, false
+	}
+	t.st.IssueTopics = append(t.st.IssueTopics, topic)
+	n, err := e.countContact(ctx, t.ev.UserID, topic, t.now)
+	if err != nil {
+		log.Warn("repeat contact not counted", zap.String("topic", topic), zap.Error(err))
+		return escalation.Trigger{}, false
+	}
+	if n >= e.limits.repeatThreshold {
+		log.Info("repeat contact", zap.String("topic", topic), zap.Int("count", n))
+		t.st.LastTopic = topic
+		return e.rules.Fire(escalation.KindRepeat, text, topic+" x"+itoa(n)), true
+	}
+	return escalation.Trigger{}, false
+}
+
+func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error {
+	data := t.ev.Data
+	if caseID, score, ok := handoff.ParseCSATData(data); ok {
+		if err := e.cases.RecordSatisfaction(ctx, caseID, score); err != nil {
+			log.Warn("csat not recorded", zap.String("case_id", caseID), zap.Error(err))
+		}
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_csat_thanks", nil)))
+		return nil
+	}
+	if handled, err := e.duringHandoff(ctx, t, "", log); handled || err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(data, dataLang):
+		if l := strings.TrimPrefix(data, dataLang); isLang(l) {
+			e.chooseLang(t, l)
+			return nil
+		}
+	case data == dataHandoffCancel:
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_none", nil), e.topicReplies(t, false)...))
+		return nil
+	case data == dataHandoffRequest:
+		kind, ev := t.st.Offer, t.st.OfferEvidence
+		if kind == "" {
+			kind, ev = escalation.KindHuman, dataHandoffRequest
+		}
+		e.record(t, "customer", e.tr.T(t.lang(), "bot_qr_person", nil))
+		return e.escalate(ctx, t, []escalation.Trigger{e.rules.Fire(kind, e.tr.T(t.lang(), "bot_qr_person", nil), ev)}, log)
+	case strings.HasPrefix(data, dataFeedbackYes):
+		e.resolved(t, strings.TrimPrefix(data, dataFeedbackYes))
+		return nil
+	}
+	// The rest belong to an open issue: run the clock first.
+	if trs := e.issueClock(t, data); len(trs) > 0 {
+		return e.escalate(ctx, t, trs, log)
+	}
+	switch {
+	case strings.HasPrefix(data, dataFAQ):
+		en, ok := t.tkb.Entry(strings.TrimPrefix(data, dataFAQ))
+		if !ok {
+			break
+		}
+		e.record(t, "customer", textIn(en.Title, t.lang()))
+		t.st.Mode = modeNone
+		text := textIn(en.Title, t.lang())
+		if isComplaintEntry(en) {
+			e.startListening(t, text, escalation.Analysis{}, intent{complaint: true, entry: en})
+			return nil
+		}
+		if tr, fired := e.contact(ctx, t, intent{entry: en}.topic(), text, log); fired {
+			return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
+		}
+		return e.entryChosen(ctx, t, en, text, t.st.Candidates, log)
+	case strings.HasPrefix(data, dataFeedbackNo):
+		return e.notHelpful(t, strings.TrimPrefix(data, dataFeedbackNo))
+	case data == dataLastDone:
+		if t.st.Mode == modeListening {
+			return e.finishComplaint(ctx, t, log)
+		}
+	case data == dataOrderRetry:
+		if t.st.PendingOrder != "" {
+			return e.lookupOrder(ctx, t, t.st.PendingOrder, log)
+		}
+	}
+	log.Debug("postback not understood", zap.String("data", data))
+	return e.unanswered(ctx, t, "bot_not_sure", log)
+}
+
+func isLang(l string) bool {
+	return l == knowledge.ZhTW || l == knowledge.ZhCN || l == knowledge.EN
+}
+
+// duringHandoff keeps the bot silent while a person has the customer:
+// messages go to the case; cancel brings the bot back. text is empty for
+// postbacks.
+func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *zap.Logger) (bool, error) {
+	c, err := e.cases.ActiveCase(ctx, t.ev.UserID)
+	if errors.Is(err, handoff.ErrNoCase) || (err == nil && c == nil) {
+		return false, nil
+	}
+	if err != nil {
+		// Answering is better than leaving the customer alone.
+		log.Warn("active case lookup failed, bot answers", zap.Error(err))
+		return false, nil
+	}
+	if t.ev.Data == dataHandoffCancel || (text != "" && e.isKeyword(text, "bot_kw_cancel")) {
+		if err := e.cases.CancelByCustomer(ctx, c.ID); err != nil {
+			return true, err
+		}
+		log.Info("handoff cancelled by customer", zap.String("case_id", c.ID))
+		t.st.resetIssue()
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_cancelled", nil), e.topicReplies(t, false)...))
+		return true, nil
+	}
+	if text != "" {
+		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// unanswered says msgID (with topics and a person) and counts it; at the
+// limit it offers a person instead (unhelpful).
+func (e *Engine) unanswered(ctx context.Context, t *turn, msgID string, log *zap.Logger) error {
+	t.st.Unanswered++
+	if t.st.Unanswered >= e.limits.unhelpfulLimit {
+		log.Info("unhelpful: unanswered in a row", zap.Int("count", t.st.Unanswered))
+		e.offerPerson(t, escalation.KindUnhelpful, "unanswered x"+itoa(t.st.Unanswered))
+		return nil
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), msgID, nil), e.topicReplies(t, false)...))
+	return nil
+}
+
+// offerPerson offers a handoff; tapping it opens the case with kind.
+func (e *Engine) offerPerson(t *turn, kind, evidence string) {
+	t.st.Offer, t.st.OfferEvidence = kind, evidence
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_unhelpful_offer", nil), e.personReply(t)))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

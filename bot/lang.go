@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/locales"
+)
+
+// langKeywords are messages that choose a language explicitly. They are
+// matched on the whole message (trimmed, lower case).
+var langKeywords = map[string]string{
+	"english": locales.EN, "英文": locales.EN, "英語": locales.EN, "英语": locales.EN,
+	"中文": locales.ZhTW, "繁體中文": locales.ZhTW, "繁體": locales.ZhTW, "繁体中文": locales.ZhTW, "正體中文": locales.ZhTW,
+	"简体中文": locales.ZhCN, "簡體中文": locales.ZhCN, "簡體": locales.ZhCN, "简体": locales.ZhCN,
+}
+
+// explicitLang reports a language the customer chose by typing its name.
+func explicitLang(text string) (string, bool) {
+	l, ok := langKeywords[norm(text)]
+	return l, ok
+}
+
+// resolveProfile fetches the LINE profile once per user (display name and
+// language) and settles the language when nothing better is known.
+func (e *Engine) resolveProfile(ctx context.Context, t *turn, log *zap.Logger) {
+	st := t.st
+	if !st.ProfileFetched && e.profiles != nil {
+		p, err := e.profiles.Profile(ctx, t.ev.UserID)
+		if err != nil {
+			// Try again on the next event.
+			log.Warn("profile fetch failed", zap.Error(err))
+		} else {
+			st.ProfileFetched = true
+			st.DisplayName = p.DisplayName
+			if l := locales.Normalize(p.Language); l != "" && st.LangSource != langChoice {
+				st.Lang, st.LangSource = l, langProfile
+			}
+		}
+	}
+	if st.Lang == "" {
+		st.Lang, st.LangSource = locales.ZhTW, langDefault
+	}
+}
+
+// detect updates the language from the message's script unless the
+// customer chose one or LINE told us theirs.
+func (e *Engine) detect(t *turn, text string) {
+	if t.st.LangSource == langChoice || t.st.LangSource == langProfile {
+		return
+	}
+	if l, ok := knowledge.DetectLang(text); ok && locales.IsSupported(l) {
+		t.st.Lang, t.st.LangSource = l, langDetected
+	}
+}
+
+// matchLang is the language to match text in: its own script when it
+// tells, else the customer's language.
+func matchLang(text, fallback string) string {
+	if l, ok := knowledge.DetectLang(text); ok && locales.IsSupported(l) {
+		return l
+	}
+	return fallback
+}
+
+// chooseLang stores an explicit choice and confirms it.
+func (e *Engine) chooseLang(t *turn, lang string) {
+	t.st.Lang, t.st.LangSource = lang, langChoice
+	t.say(e.text(t, e.tr.T(lang, "bot_lang_set", nil), e.topicReplies(t, true)...))
+}
+
+func (e *Engine) onFollow(t *turn) {
+	id := "bot_greeting"
+	data := map[string]any{}
+	if t.st.DisplayName != "" {
+		id = "bot_greeting_named"
+		data["Name"] = t.st.DisplayName
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), id, data), e.topicReplies(t, true)...))
+}
+
+// topicReplies are quick replies for the top topics, "talk to a person"
+// and, with langs, the language choices (each named in its own language).
+func (e *Engine) topicReplies(t *turn, langs bool) []QuickReply {
+	var qs []QuickReply
+	for _, en := range e.topTopics(t) {
+		qs = append(qs, e.entryReply(t, en))
+	}
+	qs = append(qs, e.personReply(t))
+	if langs {
+		for _, l := range locales.Supported {
+			if l == t.lang() {
+				continue
+			}
+			name := e.tr.T(l, "lang_name", nil)
+			qs = append(qs, QuickReply{Label: name, Data: dataLang + l, DisplayText: name})
+		}
+	}
+	return qs
+}
+
+func (e *Engine) topTopics(t *turn) []*knowledge.Entry {
+	var out []*knowledge.Entry
+	if len(e.cfg.TopTopics) > 0 {
+		for _, id := range e.cfg.TopTopics {
+			if en, ok := t.tkb.Entry(id); ok {
+				out = append(out, en)
+			}
+		}
+		return out
+	}
+	for _, en := range t.tkb.Entries() {
+		if en.Action == knowledge.ActionHandoff || en.Category == knowledge.Complaint {
+			continue
+		}
+		out = append(out, en)
+		if len(out) == e.cfg.TopTopicCount {
+			break
+		}
+	}
+	return out
+}
+
+// entryReply is a quick reply that asks for an entry (postback faq:<id>).
+func (e *Engine) entryReply(t *turn, en *knowledge.Entry) QuickReply {
+	title := textIn(en.Title, t.lang())
+	return QuickReply{Label: title, Data: dataFAQ + en.ID, DisplayText: title}
+}
+
+func (e *Engine) personReply(t *turn) QuickReply {
+	l := e.tr.T(t.lang(), "bot_qr_person", nil)
+	return QuickReply{Label: l, Data: dataHandoffRequest, DisplayText: l}
+}
+
+// textIn picks lang from a KB text, falling back to the other languages.
+func textIn(tx knowledge.Text, lang string) string {
+	if s := tx[lang]; s != "" {
+		return s
+	}
+	for _, l := range locales.Supported {
+		if s := tx[l]; s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// keywords returns the phrases of a keyword message in every language.
+func (e *Engine) keywords(id string) []string {
+	var out []string
+	for _, l := range locales.Supported {
+		for _, k := range strings.Split(e.tr.T(l, id, nil), "|") {
+			if k = norm(k); k != "" {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// isKeyword reports whether text is (or ends with) one of the phrases.
+func (e *Engine) isKeyword(text, id string) bool {
+	n := strings.TrimRight(norm(text), ".!。！~ ")
+	for _, k := range e.keywords(id) {
+		if n == k {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge/orders"
+)
+
+// lookupOrder runs the order-status flow for number: show it to its owner,
+// ask anyone else (and any unknown number: the answer must not tell
+// whether the order exists) for the phone's last 4 digits.
+func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *zap.Logger) error {
+	st := t.st
+	st.LastTopic = topicOrder
+	st.Unanswered = 0
+	o, err := e.fetchOrder(ctx, t, number)
+	switch {
+	case errors.Is(err, orders.ErrNotFound):
+		return e.askVerification(ctx, t, number)
+	case err != nil:
+		log.Warn("order backend unavailable", zap.String("order", orders.Mask(number)), zap.Error(err))
+		e.orderUnavailable(t, number, modeAwaitingOrder)
+		return nil
+	case orders.OwnedBy(o, t.ev.UserID):
+		e.showOrder(t, o)
+		return nil
+	}
+	return e.askVerification(ctx, t, number)
+}
+
+func (e *Engine) fetchOrder(ctx context.Context, t *turn, number string) (orders.Order, error) {
+	if e.loading != nil {
+		e.loading.ShowLoading(ctx, t.ev.UserID)
+	}
+	lctx, cancel := context.WithTimeout(ctx, e.cfg.OrderTimeout)
+	defer cancel()
+	o, err := e.orders.Lookup(lctx, number)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) && !errors.Is(err, orders.ErrUnavailable) {
+		// Timeouts and transport errors mean the same to the customer.
+		err = errors.Join(orders.ErrUnavailable, err)
+	}
+	return o, err
+}
+
+// orderUnavailable apologises, keeps the question and offers a retry or a
+// person.
+func (e *Engine) orderUnavailable(t *turn, number, mode string) {
+	t.st.Mode, t.st.PendingOrder = mode, number
+	t.st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(number), Summary: "backend unavailable", At: t.now})
+	retry := e.tr.T(t.lang(), "bot_qr_retry", nil)
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_unavailable", nil),
+		QuickReply{Label: retry, Data: dataOrderRetry, DisplayText: retry}, e.personReply(t)))
+}
+
+func (e *Engine) askVerification(ctx context.Context, t *turn, number string) error {
+	locked, err := e.verificationLocked(ctx, t.ev.UserID)
+	if err != nil {
+		return err
+	}
+	if locked {
+		e.sayLocked(t)
+		return nil
+	}
+	t.st.Mode, t.st.PendingOrder = modeAwaitingVerify, number
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify", map[string]any{"Order": orders.Mask(number)}), e.personReply(t)))
+	return nil
+}
+
+func (e *Engine) sayLocked(t *turn) {
+	t.st.Mode, t.st.PendingOrder = modeNone, ""
+	mins := int(e.cfg.VerifyLock.Minutes())
+	t.say(e.text(t, e.tr.N(t.lang(), "bot_order_locked", mins, nil), e.personReply(t)))
+}
+
+// verify checks the phone digits for the pending order. A wrong check and
+// an unknown order get the same answer; too many tries lock the checks.
+func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Logger) error {
+	st := t.st
+	locked, err := e.verificationLocked(ctx, t.ev.UserID)
+	if err != nil {
+		return err
+	}
+	if locked {
+		e.sayLocked(t)
+		return nil
+	}
+	o, err := e.fetchOrder(ctx, t, st.PendingOrder)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+		log.Warn("order backend unavailable", zap.String("order", orders.Mask(st.PendingOrder)), zap.Error(err))
+		e.orderUnavailable(t, st.PendingOrder, modeAwaitingVerify)
+		return nil
+	}
+	if err == nil && orders.PhoneLast4Matches(o, digits) {
+		st.VerifyAttempts = 0
+		e.showOrder(t, o)
+		return nil
+	}
+	st.VerifyAttempts++
+	log.Info("order verification failed", zap.Int("attempt", st.VerifyAttempts))
+	if st.VerifyAttempts >= e.cfg.VerifyAttempts {
+		st.VerifyAttempts = 0
+		if err := e.lockVerification(ctx, t.ev.UserID); err != nil {
+			return err
+		}
+		st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(st.PendingOrder), Summary: "verification locked", At: t.now})
+		e.sayLocked(t)
+		return nil
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_no_match", nil), e.personReply(t)))
+	return nil
+}
+
+// showOrder answers with a card and a short text.
+func (e *Engine) showOrder(t *turn, o orders.Order) {
+	lang := t.lang()
+	st := t.st
+	st.Mode, st.PendingOrder = modeNone, ""
+	status := e.statusText(lang, o.Status)
+	data := map[string]any{"Order": o.Number, "Status": status}
+	rows := []Row{{Label: e.tr.T(lang, "bot_order_row_status", nil), Value: status}}
+	if o.Carrier != "" {
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: o.Carrier})
+	}
+	if o.TrackingNumber != "" {
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_tracking", nil), Value: o.TrackingNumber})
+	}
+	summaryID := "bot_order_summary"
+	if !o.ETA.IsZero() {
+		eta := o.ETA.In(e.loc).Format("2006/01/02")
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_eta", nil), Value: eta})
+		data["ETA"] = eta
+		summaryID = "bot_order_summary_eta"
+	}
+	if len(o.Items) > 0 {
+		items := make([]string, 0, len(o.Items))
+		for _, it := range o.Items {
+			items = append(items, e.tr.T(lang, "bot_order_item", map[string]any{"Name": it.Name, "Quantity": it.Quantity}))
+		}
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_items", nil), Value: strings.Join(items, "\n")})
+	}
+	summary := e.tr.T(lang, summaryID, data)
+	card := &Card{
+		AltText: summary,
+		Title:   e.tr.T(lang, "bot_order_card_title", map[string]any{"Order": o.Number}),
+		Rows:    rows,
+		Footer:  e.tr.T(lang, "bot_order_card_footer", nil),
+	}
+	e.record(t, "bot", summary)
+	t.say(Message{Card: card})
+	t.say(Message{Text: summary + "\n\n" + e.tr.T(lang, "bot_anything_else", nil), QuickReplies: e.feedbackReplies(t, topicOrder)})
+	st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(o.Number), Summary: o.Status, At: t.now})
+}
+
+func (e *Engine) statusText(lang, status string) string {
+	id := "bot_order_status_" + status
+	if !e.tr.Has(lang, id) {
+		id = "bot_order_status_unknown"
+	}
+	return e.tr.T(lang, id, nil)
+}
+
+// last4 finds a run of exactly four digits (full-width too) in text.
+func last4(text string) (string, bool) {
+	var run []rune
+	var found []string
+	flush := func() {
+		if len(run) == 4 {
+			found = append(found, string(run))
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+			run = append(run, r)
+		case r >= '０' && r <= '９':
+			run = append(run, '0'+(r-'０'))
+		default:
+			flush()
+		}
+	}
+	flush()
+	if len(found) != 1 {
+		return "", false
+	}
+	return found[0], true
+}

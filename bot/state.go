@@ -1,0 +1,332 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/warmline/warmline/handoff"
+)
+
+// Conversation modes (the hash field "mode").
+const (
+	modeNone           = ""
+	modeAwaitingOrder  = "awaiting_order_number"
+	modeAwaitingVerify = "awaiting_verification"
+	modeListening      = "listening"
+)
+
+// Where the language came from (the hash field "lang_source").
+const (
+	langChoice   = "choice"
+	langProfile  = "profile"
+	langDetected = "detected"
+	langDefault  = "default"
+)
+
+// conv is the per-user conversation state, stored as the hash
+// <prefix>{u:<id>}:conv.
+type conv struct {
+	Lang           string
+	LangSource     string
+	ProfileFetched bool
+	DisplayName    string
+	Mode           string
+	LastActivity   time.Time
+	IssueStartedAt time.Time // zero: no open issue
+	IssueTopics    []string  // topics already counted as a contact in this issue
+	Unanswered     int
+	Unhelpful      int
+	LastTopic      string
+	LastCategory   string
+	Shown          []string // entry ids answered in this issue
+	Candidates     []string // candidates of the last match, best first
+	PendingOrder   string
+	VerifyAttempts int
+	Complaint      string // the customer's story while listening
+	ComplaintMsgs  int
+	ComplaintEntry string // KB entry of the complaint/fault
+	ComplaintOrder string
+	ComplaintQuote string
+	RefundAmount   int
+	Offer          string // trigger kind a "talk to a person" tap opens
+	OfferEvidence  string
+	Tried          []handoff.Attempt
+}
+
+func (e *Engine) key(userID, name string) string {
+	return e.prefix + "{u:" + userID + "}:" + name
+}
+
+func (e *Engine) repeatKey(userID, topic string) string {
+	return e.key(userID, "repeat:"+topic)
+}
+
+func (e *Engine) load(ctx context.Context, userID string) (*conv, error) {
+	h, err := e.rdb.HGetAll(ctx, e.key(userID, "conv")).Result()
+	if err != nil {
+		return nil, err
+	}
+	st := &conv{
+		Lang:           h["lang"],
+		LangSource:     h["lang_source"],
+		ProfileFetched: h["profile_fetched"] == "1",
+		DisplayName:    h["display_name"],
+		Mode:           h["mode"],
+		LastActivity:   parseMillis(h["last_activity_at"]),
+		IssueStartedAt: parseMillis(h["issue_started_at"]),
+		IssueTopics:    splitList(h["issue_topics"]),
+		Unanswered:     atoi(h["unanswered"]),
+		Unhelpful:      atoi(h["unhelpful"]),
+		LastTopic:      h["last_topic"],
+		LastCategory:   h["last_category"],
+		Shown:          splitList(h["shown"]),
+		Candidates:     splitList(h["candidates"]),
+		PendingOrder:   h["pending_order"],
+		VerifyAttempts: atoi(h["verify_attempts"]),
+		Complaint:      h["complaint"],
+		ComplaintMsgs:  atoi(h["complaint_msgs"]),
+		ComplaintEntry: h["complaint_entry"],
+		ComplaintOrder: h["complaint_order"],
+		ComplaintQuote: h["complaint_quote"],
+		RefundAmount:   atoi(h["refund_amount"]),
+		Offer:          h["offer"],
+		OfferEvidence:  h["offer_evidence"],
+	}
+	if s := h["tried"]; s != "" {
+		if err := json.Unmarshal([]byte(s), &st.Tried); err != nil {
+			st.Tried = nil // a damaged field must not block the conversation
+		}
+	}
+	return st, nil
+}
+
+func (st *conv) fields() map[string]any {
+	f := map[string]any{}
+	put := func(k, v string) {
+		if v != "" {
+			f[k] = v
+		}
+	}
+	putInt := func(k string, v int) {
+		if v != 0 {
+			f[k] = strconv.Itoa(v)
+		}
+	}
+	put("lang", st.Lang)
+	put("lang_source", st.LangSource)
+	if st.ProfileFetched {
+		f["profile_fetched"] = "1"
+	}
+	put("display_name", st.DisplayName)
+	put("mode", st.Mode)
+	put("last_activity_at", fmtMillis(st.LastActivity))
+	put("issue_started_at", fmtMillis(st.IssueStartedAt))
+	put("issue_topics", strings.Join(st.IssueTopics, ","))
+	putInt("unanswered", st.Unanswered)
+	putInt("unhelpful", st.Unhelpful)
+	put("last_topic", st.LastTopic)
+	put("last_category", st.LastCategory)
+	put("shown", strings.Join(st.Shown, ","))
+	put("candidates", strings.Join(st.Candidates, ","))
+	put("pending_order", st.PendingOrder)
+	putInt("verify_attempts", st.VerifyAttempts)
+	put("complaint", st.Complaint)
+	putInt("complaint_msgs", st.ComplaintMsgs)
+	put("complaint_entry", st.ComplaintEntry)
+	put("complaint_order", st.ComplaintOrder)
+	put("complaint_quote", st.ComplaintQuote)
+	putInt("refund_amount", st.RefundAmount)
+	put("offer", st.Offer)
+	put("offer_evidence", st.OfferEvidence)
+	if len(st.Tried) > 0 {
+		b, _ := json.Marshal(st.Tried)
+		f["tried"] = string(b)
+	}
+	return f
+}
+
+// save writes the whole state hash and this event's transcript lines in
+// one MULTI, so a reader never sees half an update.
+func (e *Engine) save(ctx context.Context, userID string, t *turn) error {
+	ck, tk := e.key(userID, "conv"), e.key(userID, "transcript")
+	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, ck)
+		p.HSet(ctx, ck, t.st.fields())
+		p.Expire(ctx, ck, e.cfg.StateTTL)
+		if len(t.turns) > 0 {
+			vals := make([]any, 0, len(t.turns))
+			for _, tu := range t.turns {
+				b, _ := json.Marshal(tu)
+				vals = append(vals, string(b))
+			}
+			p.RPush(ctx, tk, vals...)
+			p.LTrim(ctx, tk, int64(-e.cfg.TranscriptTurns), -1)
+			p.Expire(ctx, tk, e.cfg.StateTTL)
+		}
+		return nil
+	})
+	if err == nil {
+		t.turns = nil
+	}
+	return err
+}
+
+// record adds a transcript line for this event (saved with the state).
+func (e *Engine) record(t *turn, from, text string) {
+	if text == "" {
+		return
+	}
+	t.turns = append(t.turns, handoff.Turn{From: from, Text: text, At: t.now})
+}
+
+// transcript returns the stored lines plus this event's, oldest first,
+// capped to TranscriptTurns.
+func (e *Engine) transcript(ctx context.Context, t *turn) ([]handoff.Turn, error) {
+	raw, err := e.rdb.LRange(ctx, e.key(t.ev.UserID, "transcript"), 0, -1).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]handoff.Turn, 0, len(raw)+len(t.turns))
+	for _, s := range raw {
+		var tu handoff.Turn
+		if json.Unmarshal([]byte(s), &tu) == nil {
+			out = append(out, tu)
+		}
+	}
+	out = append(out, t.turns...)
+	if n := e.cfg.TranscriptTurns; len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out, nil
+}
+
+// countContact records a contact on topic and returns how many fall in the
+// repeat window (this one included).
+func (e *Engine) countContact(ctx context.Context, userID, topic string, now time.Time) (int, error) {
+	k, idx := e.repeatKey(userID, topic), e.key(userID, "topics")
+	ttl := e.limits.repeatWindow + 24*time.Hour
+	idxTTL := max(ttl, e.cfg.StateTTL)
+	var card *redis.IntCmd
+	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(now.Add(-e.limits.repeatWindow).UnixMilli(), 10))
+		p.ZAdd(ctx, k, redis.Z{Score: float64(now.UnixMilli()), Member: strconv.FormatInt(now.UnixNano(), 10)})
+		card = p.ZCard(ctx, k)
+		p.Expire(ctx, k, ttl)
+		p.SAdd(ctx, idx, topic)
+		p.Expire(ctx, idx, idxTTL)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count contact: %w", err)
+	}
+	return int(card.Val()), nil
+}
+
+// contactsInWindow counts the contacts on topic without adding one.
+func (e *Engine) contactsInWindow(ctx context.Context, userID, topic string, now time.Time) int {
+	if topic == "" {
+		return 0
+	}
+	n, err := e.rdb.ZCount(ctx, e.repeatKey(userID, topic),
+		strconv.FormatInt(now.Add(-e.limits.repeatWindow).UnixMilli(), 10), "+inf").Result()
+	if err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// lockVerification stops phone-digit checks for the lock period.
+func (e *Engine) lockVerification(ctx context.Context, userID string) error {
+	return e.rdb.Set(ctx, e.key(userID, "verify_lock"), "1", e.cfg.VerifyLock).Err()
+}
+
+func (e *Engine) verificationLocked(ctx context.Context, userID string) (bool, error) {
+	n, err := e.rdb.Exists(ctx, e.key(userID, "verify_lock")).Result()
+	return n > 0, err
+}
+
+// forget deletes every key of the user (unfollow).
+func (e *Engine) forget(ctx context.Context, userID string) error {
+	idx := e.key(userID, "topics")
+	topics, err := e.rdb.SMembers(ctx, idx).Result()
+	if err != nil {
+		return err
+	}
+	keys := []string{e.key(userID, "conv"), e.key(userID, "transcript"), e.key(userID, "verify_lock"), idx}
+	for _, tp := range topics {
+		keys = append(keys, e.repeatKey(userID, tp))
+	}
+	return e.rdb.Del(ctx, keys...).Err()
+}
+
+// resetIssue forgets the current issue (resolved, handed over or abandoned);
+// language, name and the verification attempts stay.
+func (st *conv) resetIssue() {
+	st.Mode = modeNone
+	st.IssueStartedAt = time.Time{}
+	st.IssueTopics = nil
+	st.Unanswered, st.Unhelpful = 0, 0
+	st.Shown, st.Candidates = nil, nil
+	st.PendingOrder = ""
+	st.clearComplaint()
+	st.Offer, st.OfferEvidence = "", ""
+	st.Tried = nil
+}
+
+func (st *conv) clearComplaint() {
+	st.Complaint, st.ComplaintMsgs = "", 0
+	st.ComplaintEntry, st.ComplaintOrder, st.ComplaintQuote = "", "", ""
+	st.RefundAmount = 0
+}
+
+func (st *conv) addTried(a handoff.Attempt) {
+	st.Tried = append(st.Tried, a)
+	if len(st.Tried) > 10 {
+		st.Tried = st.Tried[len(st.Tried)-10:]
+	}
+}
+
+func parseMillis(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func fmtMillis(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
