@@ -1,0 +1,315 @@
+package line
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is a Processor that records the text of each processed event
+// per user, in processing order.
+type recorder struct {
+	mu    sync.Mutex
+	seen  map[string][]string // user -> texts
+	count int
+	fn    func(ctx context.Context, user, text string) error // optional behaviour
+}
+
+func newRecorder() *recorder { return &recorder{seen: map[string][]string{}} }
+
+func (r *recorder) Process(ctx context.Context, raw json.RawMessage) error {
+	var ev struct {
+		Source  struct{ UserID string `json:"userId"` } `json:"source"`
+		Message struct{ Text string } `json:"message"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return Permanent(err)
+	}
+	if r.fn != nil {
+		if err := r.fn(ctx, ev.Source.UserID, ev.Message.Text); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[ev.Source.UserID] = append(r.seen[ev.Source.UserID], ev.Message.Text)
+	r.count++
+	return nil
+}
+
+func (r *recorder) Count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.count
+}
+
+func (r *recorder) Seen(user string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.seen[user]...)
+}
+
+func enqueue(t *testing.T, q *Queue, evs ...json.RawMessage) {
+	t.Helper()
+	if _, err := q.Enqueue(context.Background(), evs); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+}
+
+func startConsumer(t *testing.T, q *Queue, p Processor, cfg ConsumerConfig) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewConsumer(q, p, cfg, testLog(t)).Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Errorf("Run did not return 10 s after cancel")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func texts(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A replica dies after LINE got its 200 but before the event was processed:
+// the next replica processes it exactly once, before the user's later events.
+func TestConsumerCrashBetweenAckAndProcessing(t *testing.T) {
+	q, _, _ := newTestQueue(t, QueueConfig{Shards: 4})
+	for i, txt := range texts("a", 5) {
+		enqueue(t, q, textEvent(eventID(i), "Ualice", txt))
+	}
+
+	// Replica 1 blocks in the first event until it is killed.
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	var enteredOnce sync.Once
+	crashing := newRecorder()
+	crashing.fn = func(ctx context.Context, user, text string) error {
+		enteredOnce.Do(func() { close(entered) })
+		<-release
+		return errors.New("replica killed")
+	}
+	stop1 := startConsumer(t, q, crashing, ConsumerConfig{Name: "replica-1", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	<-entered
+	go func() { time.Sleep(20 * time.Millisecond); close(release) }()
+	stop1() // returns once the in-flight call finished; nothing was acked
+	if n := crashing.Count(); n != 0 {
+		t.Fatalf("replica 1 processed %d events, want 0", n)
+	}
+	if got := totalLen(t, q); got != 5 {
+		t.Fatalf("stored events after crash: got %d, want 5", got)
+	}
+
+	good := newRecorder()
+	startConsumer(t, q, good, ConsumerConfig{Name: "replica-2", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	waitFor(t, 10*time.Second, "5 events processed", func() bool { return good.Count() >= 5 })
+	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+	if got, want := good.Seen("Ualice"), texts("a", 5); !equal(got, want) {
+		t.Errorf("processed: got %v, want %v", got, want)
+	}
+	if n := good.Count(); n != 5 {
+		t.Errorf("processed count: got %d, want 5", n)
+	}
+}
+
+// A replica crashed hard: its lease is still alive and its entries are
+// pending under its name. Once the lease expires another replica takes the
+// shard over and processes the pending entries first, in order.
+func TestConsumerTakesOverAbandonedShard(t *testing.T) {
+	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 1})
+	ctx := context.Background()
+	for i, txt := range texts("b", 3) {
+		enqueue(t, q, textEvent(eventID(i), "Ubob", txt))
+	}
+	if err := q.ensureGroups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The dead replica read two entries and holds the lease for 300 ms.
+	if got, err := q.readNew(ctx, 0, "ghost/0", 2); err != nil || len(got) != 2 {
+		t.Fatalf("ghost read: %d entries, %v", len(got), err)
+	}
+	if err := rdb.Set(ctx, q.leaseKey(0), "ghost-token", 300*time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, txt := range texts("c", 2) {
+		enqueue(t, q, textEvent(eventID(100+i), "Ubob", txt))
+	}
+
+	rec := newRecorder()
+	start := time.Now()
+	startConsumer(t, q, rec, ConsumerConfig{Name: "replica-2", Workers: 3, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	waitFor(t, 10*time.Second, "5 events processed", func() bool { return rec.Count() >= 5 })
+	if el := time.Since(start); el < 250*time.Millisecond {
+		t.Errorf("shard worked after %v, while the dead replica's lease was still valid", el)
+	}
+	want := append(texts("b", 3), texts("c", 2)...)
+	if got := rec.Seen("Ubob"); !equal(got, want) {
+		t.Errorf("processed: got %v, want %v", got, want)
+	}
+	pend, err := rdb.XPending(ctx, q.streamKey(0), group).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pend.Count != 0 {
+		t.Errorf("pending entries left: %d", pend.Count)
+	}
+}
+
+// Per-user order with several workers on two replicas, under -race.
+func TestConsumerPerUserOrder(t *testing.T) {
+	q, _, _ := newTestQueue(t, QueueConfig{})
+	const users, perUser = 5, 40
+	var evs []json.RawMessage
+	for i := 0; i < perUser; i++ {
+		for u := 0; u < users; u++ {
+			user := fmt.Sprintf("Uorder%d", u)
+			evs = append(evs, textEvent(fmt.Sprintf("ev-%d-%d", u, i), user, fmt.Sprintf("%s-%03d", user, i)))
+		}
+	}
+	rec := newRecorder()
+	rec.fn = func(ctx context.Context, user, text string) error {
+		time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
+		return nil
+	}
+	cfg := ConsumerConfig{Workers: 8, LeaseTTL: 2 * time.Second, Block: 5 * time.Millisecond}
+	cfg.Name = "replica-a"
+	startConsumer(t, q, rec, cfg)
+	cfg.Name = "replica-b"
+	startConsumer(t, q, rec, cfg)
+	// Enqueue while the consumers run, in small interleaved batches.
+	for i := 0; i < len(evs); i += 7 {
+		enqueue(t, q, evs[i:min(i+7, len(evs))]...)
+	}
+	enqueue(t, q, evs[:10]...) // redeliveries: deduplicated
+	waitFor(t, 30*time.Second, "all events processed", func() bool { return rec.Count() >= users*perUser })
+	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+	if n := rec.Count(); n != users*perUser {
+		t.Errorf("processed: got %d, want %d", n, users*perUser)
+	}
+	for u := 0; u < users; u++ {
+		user := fmt.Sprintf("Uorder%d", u)
+		want := make([]string, perUser)
+		for i := range want {
+			want[i] = fmt.Sprintf("%s-%03d", user, i)
+		}
+		if got := rec.Seen(user); !equal(got, want) {
+			t.Errorf("%s order: got %v, want %v", user, got, want)
+		}
+	}
+}
+
+func TestConsumerDeadLetters(t *testing.T) {
+	tests := []struct {
+		name         string
+		err          error
+		wantAttempts int
+	}{
+		{"keeps failing", errors.New("engine down"), 3},
+		{"permanent", Permanent(errors.New("cannot decode")), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, _, _ := newTestQueue(t, QueueConfig{Shards: 2})
+			enqueue(t, q, textEvent(eventID(1), "Upoison", "poison"))
+			enqueue(t, q, textEvent(eventID(2), "Upoison", "after"))
+			rec := newRecorder()
+			var mu sync.Mutex
+			calls := 0
+			rec.fn = func(ctx context.Context, user, text string) error {
+				if text == "poison" {
+					mu.Lock()
+					calls++
+					mu.Unlock()
+					return tt.err
+				}
+				return nil
+			}
+			sl := &sleeps{}
+			startConsumer(t, q, rec, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 3, Block: 5 * time.Millisecond, Sleep: sl.Sleep})
+			waitFor(t, 10*time.Second, "later event processed", func() bool { return rec.Count() >= 1 })
+			if got := rec.Seen("Upoison"); !equal(got, []string{"after"}) {
+				t.Errorf("processed: got %v, want [after]", got)
+			}
+			mu.Lock()
+			if calls != tt.wantAttempts {
+				t.Errorf("attempts: got %d, want %d", calls, tt.wantAttempts)
+			}
+			mu.Unlock()
+			dl, err := q.DeadLetters(context.Background(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dl) != 1 {
+				t.Fatalf("dead letters: got %d, want 1", len(dl))
+			}
+			if dl[0].EventID != eventID(1) || dl[0].Attempts != tt.wantAttempts || dl[0].Error == "" {
+				t.Errorf("dead letter: got id %s attempts %d error %q", dl[0].EventID, dl[0].Attempts, dl[0].Error)
+			}
+			if !json.Valid(dl[0].Event) {
+				t.Errorf("dead letter event is not the raw JSON: %s", dl[0].Event)
+			}
+			if got := len(sl.All()); got != tt.wantAttempts-1 {
+				t.Errorf("backoff waits: got %d, want %d", got, tt.wantAttempts-1)
+			}
+			waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+		})
+	}
+}
+
+// A processor that kills its process every time (here: panics) is counted
+// and eventually dead-lettered rather than blocking the user forever.
+func TestConsumerPanicsAreBounded(t *testing.T) {
+	q, _, _ := newTestQueue(t, QueueConfig{Shards: 1})
+	enqueue(t, q, textEvent(eventID(1), "Upanic", "boom"))
+	enqueue(t, q, textEvent(eventID(2), "Upanic", "fine"))
+	rec := newRecorder()
+	rec.fn = func(ctx context.Context, user, text string) error {
+		if text == "boom" {
+			panic("handler bug")
+		}
+		return nil
+	}
+	startConsumer(t, q, rec, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 2, Block: 5 * time.Millisecond,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	waitFor(t, 10*time.Second, "later event processed", func() bool { return rec.Count() >= 1 })
+	dl, err := q.DeadLetters(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dl) != 1 || dl[0].EventID != eventID(1) {
+		t.Fatalf("dead letters: got %+v, want the panicking event", dl)
+	}
+}
