@@ -164,6 +164,13 @@ func (r *Rules) analyze(text string) Analysis {
 		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: m.evidence(s, e)})
 	}
 	a.Triggers = append(content, a.Triggers...)
+	if !a.Complaint {
+		for _, t := range content {
+			if t.Kind == KindLegalMedia {
+				a.Complaint, a.ComplaintEvidence = true, t.Evidence
+			}
+		}
+	}
 	return a
 }
 
