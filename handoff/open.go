@@ -92,11 +92,11 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Case, error) {
 				return nil // merged below, outside this transaction
 			}
 			if newID == "" {
-				seq, err := s.rdb.Incr(ctx, s.seqKey(day)).Result()
+				seq, err := tx.Incr(ctx, s.seqKey(day)).Result()
 				if err != nil {
 					return fmt.Errorf("case number: %w", err)
 				}
-				s.rdb.Expire(ctx, s.seqKey(day), seqTTL)
+				tx.Expire(ctx, s.seqKey(day), seqTTL)
 				newID = fmt.Sprintf("CS-%s-%04d", day, seq)
 			}
 			earlier, err := tx.LRange(ctx, s.userCasesKey(o.UserID), 0, 19).Result()
