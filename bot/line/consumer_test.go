@@ -24,7 +24,9 @@ func newRecorder() *recorder { return &recorder{seen: map[string][]string{}} }
 
 func (r *recorder) Process(ctx context.Context, raw json.RawMessage) error {
 	var ev struct {
-		Source  struct{ UserID string `json:"userId"` } `json:"source"`
+		Source struct {
+			UserID string `json:"userId"`
+		} `json:"source"`
 		Message struct{ Text string } `json:"message"`
 	}
 	if err := json.Unmarshal(raw, &ev); err != nil {

@@ -143,3 +143,7 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 }
 
 func eventID(i int) string { return fmt.Sprintf("01TESTEVENT%015d", i) }
+
+func lineemuProfile(id, name, lang string) lineemu.Profile {
+	return lineemu.Profile{UserID: id, DisplayName: name, Language: lang}
+}
