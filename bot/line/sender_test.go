@@ -368,3 +368,37 @@ func TestSenderProfileAndLoading(t *testing.T) {
 		t.Errorf("loading shown: got %d, want 1", n)
 	}
 }
+
+// A reply whose answer was lost in transit (5xx) but that LINE delivered
+// spends the token; the retry then sees "Invalid reply token" and must not
+// push the same answer a second time.
+func TestSenderReplyUncertainThenSpent(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		n := len(paths)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if n == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte(`{"message":"bad gateway"}`))
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"message":"Invalid reply token"}`))
+	}))
+	t.Cleanup(srv.Close)
+	sl := &sleeps{}
+	s, err := NewSender(SenderConfig{AccessToken: testToken, BaseURL: srv.URL, Sleep: sl.Sleep, Log: testLog(t)}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reply(context.Background(), "Ualice", "rt", []bot.Message{{Text: "x"}}, "01EV"); err != nil {
+		t.Fatalf("Reply: %v", err)
+	}
+	if want := []string{"/v2/bot/message/reply", "/v2/bot/message/reply"}; !equal(paths, want) {
+		t.Errorf("calls: got %v, want %v (no push)", paths, want)
+	}
+}

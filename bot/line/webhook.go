@@ -2,6 +2,7 @@ package line
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -82,7 +83,7 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 		if len(events) > 0 {
 			// The enqueue must not be cut short by LINE hanging up: a
 			// half-written batch is safe (dedupe) but wasteful.
-			ctx, cancel := contextWithoutCancelTimeout(r, cfg.EnqueueTimeout)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cfg.EnqueueTimeout)
 			added, err := cfg.Queue.Enqueue(ctx, events)
 			cancel()
 			if err != nil {
