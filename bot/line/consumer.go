@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,7 +160,23 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	c.forgetSelf()
 	return nil
+}
+
+// forgetSelf removes this replica's workers from the consumer groups where
+// they own no pending entry (those with pending entries stay until another
+// worker takes them over).
+func (c *Consumer) forgetSelf() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	own := c.cfg.Name + "/"
+	for s := 0; s < c.q.cfg.Shards; s++ {
+		if err := c.q.pruneConsumers(ctx, s, func(name string) bool { return strings.HasPrefix(name, own) }); err != nil {
+			c.log.Warn("line queue forget consumers", zap.Int("shard", s), zap.Error(err))
+			return
+		}
+	}
 }
 
 // worker rotates over the shards, working one at a time under its lease.
@@ -264,6 +281,12 @@ func (w *worker) work(ctx context.Context, shard int) (bool, error) {
 	}
 	if len(pending) > 0 {
 		log.Info("line shard taking over pending events", zap.Int("count", len(pending)))
+		// Earlier holders (crashed or stopped replicas) now own nothing here;
+		// forget them so the group does not grow with every restart. While we
+		// hold the lease nobody else reads this shard.
+		if err := q.pruneConsumers(ctx, shard, func(name string) bool { return name != w.name }); err != nil {
+			log.Warn("line shard prune consumers", zap.Error(err))
+		}
 	}
 	batch := pending
 	for {

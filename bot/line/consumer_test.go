@@ -188,6 +188,34 @@ func TestConsumerTakesOverAbandonedShard(t *testing.T) {
 	if pend.Count != 0 {
 		t.Errorf("pending entries left: %d", pend.Count)
 	}
+	cs, err := rdb.XInfoConsumers(ctx, q.streamKey(0), group).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Name == "ghost/0" {
+			t.Errorf("dead replica's consumer still in the group after takeover")
+		}
+	}
+}
+
+// A replica that stops cleanly leaves no consumer behind in the groups.
+func TestConsumerForgetsItselfOnStop(t *testing.T) {
+	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 2})
+	rec := newRecorder()
+	stop := startConsumer(t, q, rec, ConsumerConfig{Name: "tidy", Workers: 2, Block: 5 * time.Millisecond})
+	enqueue(t, q, textEvent(eventID(1), "Ua", "x"), textEvent(eventID(2), "Ub", "y"))
+	waitFor(t, 10*time.Second, "2 events processed", func() bool { return rec.Count() >= 2 })
+	stop()
+	for s := 0; s < 2; s++ {
+		cs, err := rdb.XInfoConsumers(context.Background(), q.streamKey(s), group).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != 0 {
+			t.Errorf("shard %d consumers after stop: got %d, want 0", s, len(cs))
+		}
+	}
 }
 
 // Per-user order with several workers on two replicas, under -race.

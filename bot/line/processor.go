@@ -86,9 +86,9 @@ func (p *EventProcessor) Process(ctx context.Context, raw json.RawMessage) error
 	if len(msgs) == 0 || p.s == nil || in.ev.Kind == bot.KindUnfollow {
 		return nil
 	}
-	if err := p.s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID); err != nil {
-		log.Warn("line answer not delivered", zap.Error(err)) // already recorded by the Sender
-	}
+	// A failed send is already logged and recorded (FailedSends) by the
+	// Sender; returning it would make the consumer run the Handler again.
+	_ = p.s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID)
 	return nil
 }
 

@@ -476,3 +476,25 @@ func (q *Queue) readNew(ctx context.Context, shard int, consumer string, count i
 	}
 	return out, nil
 }
+
+// pruneConsumers deletes the shard's group consumers that have no pending
+// entries and for which drop returns true. Deleting a consumer with pending
+// entries would orphan them, so those are always kept.
+func (q *Queue) pruneConsumers(ctx context.Context, shard int, drop func(name string) bool) error {
+	cs, err := q.rdb.XInfoConsumers(ctx, q.streamKey(shard), group).Result()
+	if err != nil {
+		if redis.HasErrorPrefix(err, "NOGROUP") || redis.HasErrorPrefix(err, "ERR no such key") {
+			return nil
+		}
+		return fmt.Errorf("list consumers of shard %d: %w", shard, err)
+	}
+	for _, c := range cs {
+		if c.Pending != 0 || !drop(c.Name) {
+			continue
+		}
+		if err := q.rdb.XGroupDelConsumer(ctx, q.streamKey(shard), group, c.Name).Err(); err != nil {
+			return fmt.Errorf("delete consumer %s of shard %d: %w", c.Name, shard, err)
+		}
+	}
+	return nil
+}
