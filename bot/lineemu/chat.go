@@ -206,7 +206,10 @@ func (e *Emulator) pageEvent(build func(pageRequest) (Event, bool)) http.Handler
 }
 
 type pageMessages struct {
-	Entries   []Entry `json:"entries"`
+	Entries []Entry `json:"entries"`
+	// Total is the transcript length; less than the page's "after" means
+	// the transcript was reset and the page should start over.
+	Total     int     `json:"total"`
 	Version   int     `json:"version"`
 	ReadSeq   int     `json:"readSeq"`
 	LoadingMs int64   `json:"loadingMs"`
@@ -237,7 +240,7 @@ func (e *Emulator) handlePageMessages(w http.ResponseWriter, r *http.Request) {
 			if after < len(u.entries) {
 				resp.Entries = append(resp.Entries, u.entries[max(after, 0):]...)
 			}
-			resp.Version, resp.ReadSeq = u.version, u.readSeq
+			resp.Total, resp.Version, resp.ReadSeq = len(u.entries), u.version, u.readSeq
 			resp.Following, resp.Profile = u.following, u.profile
 			if left := u.loadingUntil.Sub(e.now()); left > 0 {
 				resp.LoadingMs = left.Milliseconds()
@@ -245,7 +248,7 @@ func (e *Emulator) handlePageMessages(w http.ResponseWriter, r *http.Request) {
 		}
 		changed := e.changed
 		e.mu.Unlock()
-		if len(resp.Entries) > 0 || (haveVersion && resp.Version != version) {
+		if len(resp.Entries) > 0 || resp.Total < after || (haveVersion && resp.Version != version) {
 			writeJSON(w, http.StatusOK, resp)
 			return
 		}

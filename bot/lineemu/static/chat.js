@@ -544,6 +544,7 @@
   }
 
   function apply(data) {
+    if (data.total < st.after) { resetLog(); return; } // the emulator was reset or restarted
     if (typing) typing.remove();
     let botArrived = false;
     for (const e of data.entries) {
@@ -578,6 +579,7 @@
     $("sendBtn").disabled = true;
     await post("api/send", { text });
   });
+  window.addEventListener("resize", scrollDown);
   input.addEventListener("input", () => { $("sendBtn").disabled = !input.value.trim(); });
   $("stickerBtn").addEventListener("click", () => post("api/sticker", {}));
   $("imageBtn").addEventListener("click", () => post("api/image", {}));

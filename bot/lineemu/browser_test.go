@@ -1,0 +1,233 @@
+package lineemu
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+)
+
+const chromium = "/usr/bin/chromium"
+
+const orderCard = `{
+  "type": "bubble",
+  "header": {"type": "box", "layout": "vertical", "contents": [
+    {"type": "text", "text": "訂單狀態", "weight": "bold", "size": "lg", "color": "#06C755"},
+    {"type": "text", "text": "WL-2026-****-8841", "size": "xs", "color": "#8C8C8C"}
+  ]},
+  "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": [
+    {"type": "box", "layout": "baseline", "contents": [
+      {"type": "text", "text": "狀態", "size": "sm", "color": "#8C8C8C", "flex": 2},
+      {"type": "text", "text": "已出貨", "size": "sm", "weight": "bold", "flex": 5}
+    ]},
+    {"type": "box", "layout": "baseline", "contents": [
+      {"type": "text", "text": "物流", "size": "sm", "color": "#8C8C8C", "flex": 2},
+      {"type": "text", "text": "黑貓宅急便 · 預計 11/25 送達", "size": "sm", "wrap": true, "flex": 5}
+    ]},
+    {"type": "separator", "margin": "md"},
+    {"type": "text", "text": "如需修改收件資訊，請在出貨前告訴我們。", "size": "xs", "color": "#555555", "wrap": true, "margin": "md"}
+  ]},
+  "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [
+    {"type": "button", "style": "primary", "height": "sm", "action": {"type": "uri", "label": "追蹤包裹", "uri": "https://example.com/track"}},
+    {"type": "button", "style": "link", "height": "sm", "action": {"type": "postback", "label": "聯絡真人客服", "data": "handoff=request", "displayText": "聯絡真人客服"}}
+  ]}
+}`
+
+// demoBot answers like a small warmline: an echo, then an order card with
+// quick replies; "wait" only starts the loading animation.
+func demoBot(t testing.TB, h *harness) {
+	card, err := messaging_api.UnmarshalFlexContainer([]byte(orderCard))
+	if err != nil {
+		t.Fatalf("flex: %v", err)
+	}
+	quick := &messaging_api.QuickReply{Items: []messaging_api.QuickReplyItem{
+		{Type: "action", Action: &messaging_api.PostbackAction{Label: "查訂單", Data: "menu=orders", DisplayText: "查訂單"}},
+		{Type: "action", Action: &messaging_api.MessageAction{Label: "退換貨", Text: "退換貨"}},
+		{Type: "action", Action: &messaging_api.PostbackAction{Label: "真人客服", Data: "handoff=request", DisplayText: "真人客服"}},
+	}}
+	reply := func(token string, msgs ...messaging_api.MessageInterface) {
+		if _, err := h.client(t, testToken).ReplyMessage(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: msgs}); err != nil {
+			t.Errorf("demo reply: %v", err)
+		}
+	}
+	h.bot.mu.Lock()
+	defer h.bot.mu.Unlock()
+	h.bot.onEvent = func(ev webhook.EventInterface) {
+		switch e := ev.(type) {
+		case webhook.MessageEvent:
+			tm, ok := e.Message.(webhook.TextMessageContent)
+			if !ok {
+				reply(e.ReplyToken, messaging_api.TextMessage{Text: "收到您的貼圖了！還有什麼可以幫您的嗎？"})
+				return
+			}
+			if tm.Text == "wait" {
+				_, _ = h.client(t, testToken).ShowLoadingAnimation(&messaging_api.ShowLoadingAnimationRequest{ChatId: e.Source.(webhook.UserSource).UserId, LoadingSeconds: 30})
+				return
+			}
+			reply(e.ReplyToken, messaging_api.TextMessage{Text: "echo: " + tm.Text},
+				messaging_api.FlexMessage{AltText: "訂單狀態", Contents: card, QuickReply: quick})
+		case webhook.PostbackEvent:
+			reply(e.ReplyToken, messaging_api.TextMessage{Text: "好的，請提供訂單編號，我來幫您查詢。", QuickReply: quick})
+		}
+	}
+}
+
+func TestChatPageInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("no %s: %v", chromium, err)
+	}
+	h := newHarness(t, Config{Clock: time.Now})
+	demoBot(t, h)
+	mux := http.NewServeMux()
+	mux.Handle("/emu/", http.StripPrefix("/emu", h.emu.Handler()))
+	site := httptest.NewServer(mux)
+	t.Cleanup(site.Close)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+
+	wait := func(what, expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("waiting for %s (%s): %v", what, expr, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("eval %s: %v", expr, err)
+		}
+		return s
+	}
+
+	const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(site.URL+"/emu/chat?user="+alice+"&lang=zh-TW"),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+	); err != nil {
+		t.Fatalf("open chat page: %v", err)
+	}
+	wait("picker", `document.querySelectorAll("#userPicker option").length === 4`)
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.CSS("#text"), payload),
+		chromedp.Click(chromedp.CSS("#sendBtn")),
+	); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	wait("bot echo and card", `document.querySelectorAll(".row.bot").length >= 2 && !!document.querySelector(".fx-bubble")`)
+	if got := eval(`document.querySelector(".row.me .bubble").textContent`); got != payload {
+		t.Errorf("got customer bubble %q, want the literal text", got)
+	}
+	if got := eval(`document.querySelector(".row.bot .bubble").textContent`); got != "echo: "+payload {
+		t.Errorf("got bot bubble %q, want the literal echo", got)
+	}
+	if got := eval(`String(window.__xss) + "/" + document.querySelectorAll("#log script, #log img[src='x']").length`); got != "undefined/0" {
+		t.Errorf("got %q, want no injected markup (undefined/0)", got)
+	}
+	if got := eval(`document.querySelector(".fx-bubble").innerText`); !strings.Contains(got, "訂單狀態") || !strings.Contains(got, "已出貨") {
+		t.Errorf("got flex text %q, want header and body texts", got)
+	}
+	if got := eval(`document.querySelector(".fx-bubble a.fx-button").href`); got != "https://example.com/track" {
+		t.Errorf("got uri button href %q, want the link", got)
+	}
+	if got := eval(`[...document.querySelectorAll("#quick .chip")].map(c => c.textContent).join("|")`); got != "查訂單|退換貨|真人客服" {
+		t.Errorf("got chips %q, want the three quick replies", got)
+	}
+
+	dir := os.Getenv("WARMLINE_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", p)
+	}
+	shot("lineemu-chat-flex.png")
+
+	// Tap a postback chip: its displayText shows as the customer's message.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS("#quick .chip"))); err != nil {
+		t.Fatal(err)
+	}
+	wait("postback answer", `document.querySelectorAll(".row.bot").length >= 3`)
+	if got := eval(`[...document.querySelectorAll(".row.me .bubble")].pop().textContent`); got != "查訂單" {
+		t.Errorf("got %q, want the postback's displayText as the customer's bubble", got)
+	}
+
+	// A sticker, then a message warmline answers only with loading dots.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS("#stickerBtn"))); err != nil {
+		t.Fatal(err)
+	}
+	wait("sticker", `!!document.querySelector(".row.me .sticker")`)
+	wait("bot reply to sticker", `document.querySelectorAll(".row.bot").length >= 4`)
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.CSS("#text"), "wait"),
+		chromedp.Click(chromedp.CSS("#sendBtn")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	wait("loading dots", `!!document.querySelector(".typing")`)
+
+	shot("lineemu-chat-desktop.png")
+
+	// The language switch sets the profile language and the page labels.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#langSwitch [data-lang="en"]`))); err != nil {
+		t.Fatal(err)
+	}
+	wait("english labels", `document.querySelector("#text").placeholder === "Enter a message"`)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if p, _ := h.emu.Profile(alice); p.Language == "en" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("profile language did not become en")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// A failing webhook shows the red notice.
+	h.bot.mu.Lock()
+	h.bot.status = http.StatusInternalServerError
+	h.bot.mu.Unlock()
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.CSS("#text"), "hello?"),
+		chromedp.Click(chromedp.CSS("#sendBtn")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	wait("notice", `!!document.querySelector(".notice") && document.querySelector(".notice").textContent.includes("500")`)
+
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	shot("lineemu-chat-mobile.png")
+}
