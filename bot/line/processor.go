@@ -74,7 +74,6 @@ func (p *EventProcessor) Process(ctx context.Context, raw json.RawMessage) error
 		log.Warn("line event without user skipped")
 		return nil
 	}
-	log = log.With(zap.String("user_id", in.ev.UserID))
 
 	if in.markAsRead != "" && p.s != nil {
 		p.s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
