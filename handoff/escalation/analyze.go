@@ -48,6 +48,7 @@ func hasHan(s string) bool {
 
 type phrase struct {
 	re     *regexp.Regexp
+	pre    prefilter
 	source string // as written in the rules file
 	lang   string
 }
@@ -61,17 +62,38 @@ type phraseSet struct {
 
 // find reports the first match pattern (in file order) that matches text
 // after the exclusions are blanked out, with the byte span in text.
+//
+// Blanking only removes text, so a message no match pattern matches as
+// written cannot match after blanking: most messages skip the exclusions.
 func (s *phraseSet) find(text string) (start, end int, ok bool) {
+	lowered := strings.ToLower(text)
+	if !s.anyMatch(text, lowered) {
+		return 0, 0, false
+	}
 	masked := text
 	for _, ex := range s.exclude {
-		masked = blank(ex.re, masked)
+		if ex.pre.mayMatch(lowered) {
+			masked = blank(ex.re, masked)
+		}
 	}
 	for _, m := range s.match {
+		if !m.pre.mayMatch(lowered) {
+			continue
+		}
 		if loc := m.re.FindStringIndex(masked); loc != nil {
 			return loc[0], loc[1], true
 		}
 	}
 	return 0, 0, false
+}
+
+func (s *phraseSet) anyMatch(text, lowered string) bool {
+	for _, m := range s.match {
+		if m.pre.mayMatch(lowered) && m.re.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // blank replaces every match of re with spaces of the same byte length, so

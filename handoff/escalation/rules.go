@@ -207,7 +207,7 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh converter)
 					errs = append(errs, fmt.Errorf("%s: pattern %q matches empty text", where, p))
 					continue
 				}
-				out = append(out, phrase{re: re, source: p, lang: lang})
+				out = append(out, phrase{re: re, pre: newPrefilter("(?i)" + src), source: p, lang: lang})
 			}
 			return out
 		}

@@ -1,0 +1,77 @@
+package escalation
+
+import "testing"
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		text   string
+		want   int
+		wantOK bool
+	}{
+		{"NT$1,280", 1280, true},
+		{"NT 1280", 1280, true},
+		{"nt$ 990 元", 990, true},
+		{"1280元", 1280, true},
+		{"1,280 塊", 1280, true},
+		{"兩千五百元", 2500, true},
+		{"两千五百元", 2500, true},
+		{"一千块", 1000, true},
+		{"三萬", 30000, true},
+		{"1.2萬", 12000, true},
+		{"1.2万元", 12000, true},
+		{"$2,400", 2400, true},
+		{"2400 dollars", 2400, true},
+		{"2.5k", 2500, true},
+		{"一千二百元", 1200, true},
+		{"一千二", 0, false}, // no money marker
+		{"退我一千二塊", 1200, true},
+		{"兩萬五的沙發", 25000, true},
+		{"三百五十元", 350, true},
+		{"十元", 10, true},
+		{"新台幣3280元", 3280, true},
+		{"ＮＴ＄１，２８０", 1280, true}, // full-width
+		{"I paid $1499 for this item", 1499, true},
+		{"refunding$299", 299, true},
+		{"總共 NT$1,280，運費 60 元", 1280, true}, // first amount
+		{"訂單 WL20261103 請退款", 0, false},
+		{"WL20261103 1280元", 1280, true},
+		{"電話 0912-345-678", 0, false},
+		{"call me at +886 912 345 678", 0, false},
+		{"手机 13812345678", 0, false},
+		{"2026/11/03 下單", 0, false},
+		{"12/25 前送到", 0, false},
+		{"11月3日買的", 0, false},
+		{"買了 3 件", 0, false},
+		{"I ordered 3 items for 1200 points", 0, false},
+		{"等了十天", 0, false},
+		{"萬一壞掉怎麼辦", 0, false},
+		{"千萬不要寄錯", 0, false},
+		{"4K TV 有貨嗎", 0, false},
+		{"5kg 的米", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got, ok := ParseAmount(tt.text)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("ParseAmount(%q) = %d, %v; want %d, %v", tt.text, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestHanNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"一", 1}, {"十", 10}, {"十五", 15}, {"二十", 20}, {"一百零五", 105},
+		{"三百五", 350}, {"一千二", 1200}, {"一千零二", 1002}, {"兩萬五", 25000},
+		{"一萬二千三百", 12300}, {"三萬", 30000}, {"九千九百九十九", 9999},
+	}
+	for _, tt := range tests {
+		if got, ok := hanNumber(tt.in); !ok || got != tt.want {
+			t.Errorf("hanNumber(%q) = %d, %v; want %d", tt.in, got, ok, tt.want)
+		}
+	}
+}

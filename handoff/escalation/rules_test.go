@@ -1,0 +1,299 @@
+package escalation
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDefaultThresholdsAndRoutes(t *testing.T) {
+	r := testRules(t)
+	if r.RefundLimit != 500 || r.RepeatThreshold != 3 || r.RepeatWindow != 7*24*time.Hour ||
+		r.UnsolvedAfter != 15*time.Minute || r.UnhelpfulLimit != 2 {
+		t.Errorf("thresholds = %d, %d, %v, %v, %d; want 500, 3, 168h, 15m, 2",
+			r.RefundLimit, r.RepeatThreshold, r.RepeatWindow, r.UnsolvedAfter, r.UnhelpfulLimit)
+	}
+	want := map[string]Route{
+		KindHuman:      {Tier: "L2", Priority: "P2"},
+		KindSupervisor: {Tier: "L2", Priority: "P2", Notify: []string{"lead"}, FirstResponse: 5 * time.Minute},
+		KindRefund:     {Tier: "L2", Priority: "P2"},
+		KindLegalMedia: {Tier: "L3", Priority: "P1", Notify: []string{"legal", "pr"}},
+		KindSecurity:   {Tier: "L2", Priority: "P1"},
+		KindRepeat:     {Tier: "L2", Priority: "P2", Investigate: true},
+		KindUnsolved:   {Tier: "L2", Priority: "P3"},
+		KindUnhelpful:  {Tier: "L2", Priority: "P3"},
+	}
+	for kind, w := range want {
+		if diff := cmp.Diff(w, r.Route(kind)); diff != "" {
+			t.Errorf("Route(%s) mismatch (-want +got):\n%s", kind, diff)
+		}
+	}
+}
+
+func TestFire(t *testing.T) {
+	r := testRules(t)
+	got := r.Fire(KindRepeat, "又是我，還是沒收到", "3 contacts in 7 days")
+	want := Trigger{Kind: KindRepeat, Route: Route{Tier: "L2", Priority: "P2", Investigate: true},
+		Message: "又是我，還是沒收到", Evidence: "3 contacts in 7 days"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Fire mismatch (-want +got):\n%s", diff)
+	}
+	// Callers may not change the rules through a returned route.
+	rt := r.Fire(KindSupervisor, "", "").Route
+	rt.Notify[0] = "changed"
+	if r.Route(KindSupervisor).Notify[0] != "lead" {
+		t.Error("changing a fired route's Notify changed the rules")
+	}
+	if got := r.Fire("nonsense", "m", "e"); got.Route.Tier != "" {
+		t.Errorf("Fire(unknown).Route = %+v, want zero", got.Route)
+	}
+}
+
+func TestAnalyze(t *testing.T) {
+	r := testRules(t)
+	tests := []struct {
+		name            string
+		text, lang      string
+		kinds           []string
+		evidence        string // of the first trigger
+		refundRequested bool
+		refundAmount    int
+		complaint       bool
+	}{
+		{"zh-CN evidence stays Simplified", "找你们领导来", "zh-CN", []string{KindSupervisor}, "领导", false, 0, false},
+		{"supervisor does not also fire human", "我要跟真人主管講話", "zh-TW", []string{KindSupervisor}, "主管", false, 0, false},
+		{"english supervisor", "let me talk to a real person, no, your manager", "en", []string{KindSupervisor}, "your manager", false, 0, false},
+		{"refund over the limit", "我要退款，NT$1,280", "zh-TW", []string{KindRefund}, "NT$1,280", true, 1280, false},
+		{"refund at the limit stays L1", "refund 500 dollars please", "en", nil, "", true, 500, false},
+		{"refund without amount", "我要退款", "zh-TW", nil, "", true, 0, false},
+		{"refund with a bare number", "我要退款 1280", "zh-TW", []string{KindRefund}, "1280", true, 1280, false},
+		{"bare quantity is not an amount", "我要退 3 件", "zh-TW", nil, "", true, 0, false},
+		{"order number is not an amount", "WL20261103 要退款", "zh-TW", nil, "", true, 0, false},
+		{"not a refund request", "I don't want a refund", "en", nil, "", false, 0, false},
+		{"zh-CN not a refund request", "不要退钱", "zh-CN", nil, "", false, 0, false},
+		{"refund policy question", "what's your refund policy on $2,000 items?", "en", nil, "", false, 0, false},
+		{"legal is a complaint", "我要寄存證信函", "zh-TW", []string{KindLegalMedia}, "存證信函", false, 0, true},
+		{"negation masks only itself", "我不是要告你，但我會PO上Dcard", "zh-TW", []string{KindLegalMedia}, "Dcard", false, 0, true},
+		{"negation alone", "我不是要告你", "zh-TW", nil, "", false, 0, false},
+		{"mixed script", "我要找 manager", "zh-TW", []string{KindSupervisor}, "找 manager", false, 0, false},
+		{"mixed script job title", "我是 project manager，想問團購", "zh-TW", nil, "", false, 0, false},
+		{"mixed script request", "請給我 your supervisor", "zh-TW", []string{KindSupervisor}, "your supervisor", false, 0, false},
+		{"legal before security", "my account was hacked and I'm calling my lawyer", "en", []string{KindLegalMedia, KindSecurity}, "lawyer", false, 0, true},
+		{"full-width", "Ｉ ｗａｎｔ ａ ｒｅａｌ ｐｅｒｓｏｎ", "en", []string{KindHuman}, "ｒｅａｌ ｐｅｒｓｏｎ", false, 0, false},
+		{"full-width words", "talk to a ＨＵＭＡＮ", "en", []string{KindHuman}, "talk to a ＨＵＭＡＮ", false, 0, false},
+		{"empty", "  ", "en", nil, "", false, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := r.Analyze(tt.text, tt.lang)
+			var kinds []string
+			for _, tr := range a.Triggers {
+				kinds = append(kinds, tr.Kind)
+				if tr.Message != tt.text {
+					t.Errorf("trigger %s Message = %q, want the message %q", tr.Kind, tr.Message, tt.text)
+				}
+				if tr.Route.Tier == "" {
+					t.Errorf("trigger %s has no route", tr.Kind)
+				}
+			}
+			if diff := cmp.Diff(tt.kinds, kinds); diff != "" {
+				t.Errorf("kinds mismatch (-want +got):\n%s", diff)
+			}
+			if len(a.Triggers) > 0 && a.Triggers[0].Evidence != tt.evidence {
+				t.Errorf("evidence = %q, want %q", a.Triggers[0].Evidence, tt.evidence)
+			}
+			if a.RefundRequested != tt.refundRequested || a.RefundAmount != tt.refundAmount {
+				t.Errorf("refund = %v, %d; want %v, %d", a.RefundRequested, a.RefundAmount, tt.refundRequested, tt.refundAmount)
+			}
+			if a.Complaint != tt.complaint {
+				t.Errorf("complaint = %v (%q), want %v", a.Complaint, a.ComplaintEvidence, tt.complaint)
+			}
+			for _, tr := range a.Triggers {
+				if tr.Kind == KindRefund && tr.Amount != tt.refundAmount {
+					t.Errorf("refund trigger Amount = %d, want %d", tr.Amount, tt.refundAmount)
+				}
+			}
+		})
+	}
+}
+
+func TestRefundLimitIsConfigurable(t *testing.T) {
+	data := strings.Replace(string(DefaultFile()), "refund_limit: 500", "refund_limit: 2000", 1)
+	r, err := Load(fstest.MapFS{"rules.yaml": {Data: []byte(data)}}, "rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := r.Analyze("請退款 NT$1,280", "zh-TW"); len(a.Triggers) != 0 {
+		t.Errorf("1280 under a 2000 limit fired %+v", a.Triggers)
+	}
+	if a := r.Analyze("請退款 NT$2,280", "zh-TW"); !a.Has(KindRefund) {
+		t.Error("2280 over a 2000 limit did not fire")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	base := string(DefaultFile())
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		wantErr []string
+	}{
+		{"unknown kind", func(s string) string {
+			return strings.Replace(s, "triggers:\n", "triggers:\n  vip:\n    route: {tier: L2, priority: P1}\n", 1)
+		}, []string{"triggers.vip: unknown trigger kind"}},
+		{"bad tier", func(s string) string {
+			return strings.Replace(s, "route: {tier: L3, priority: P1, notify: [legal, pr]}", "route: {tier: L9, priority: P1, notify: [legal, pr]}", 1)
+		}, []string{`triggers.legal_media.route.tier: "L9" is not L2 or L3`}},
+		{"bad priority", func(s string) string {
+			return strings.Replace(s, "route: {tier: L2, priority: P3}", "route: {tier: L2, priority: high}", 1)
+		}, []string{`triggers.unsolved_timeout.route.priority: "high" is not one of P1, P2, P3, P4`}},
+		{"bad regex", func(s string) string {
+			return strings.Replace(s, "          - '專人'\n", "          - '專人(('\n", 1)
+		}, []string{"triggers.human.phrases.zh-TW.match[", `pattern "專人((" does not compile`}},
+		{"negative threshold", func(s string) string {
+			return strings.Replace(s, "refund_limit: 500", "refund_limit: -1", 1)
+		}, []string{"thresholds.refund_limit: -1 is below the minimum 0"}},
+		{"bad duration", func(s string) string {
+			return strings.Replace(s, "unsolved_after: 15m", "unsolved_after: 15 minutes", 1)
+		}, []string{`thresholds.unsolved_after: "15 minutes" is not a duration`}},
+		{"missing threshold", func(s string) string {
+			return strings.Replace(s, "  unhelpful_limit: 2 ", "  # removed ", 1)
+		}, []string{"thresholds.unhelpful_limit: missing"}},
+		{"unknown field", func(s string) string {
+			return strings.Replace(s, "thresholds:\n", "thresholds:\n  refund_limt: 3\n", 1)
+		}, []string{"field refund_limt not found"}},
+		{"unknown language", func(s string) string {
+			return strings.Replace(s, "      zh-CN:\n        match:\n          - '人工客服'", "      zh-HK:\n        match:\n          - '人工客服'", 1)
+		}, []string{"triggers.human.phrases.zh-HK: unknown language"}},
+		{"phrases on a stateful kind", func(s string) string {
+			return strings.Replace(s, "    route: {tier: L2, priority: P2, investigate: true}\n", "    route: {tier: L2, priority: P2, investigate: true}\n    phrases:\n      en: {match: ['again']}\n", 1)
+		}, []string{"triggers.repeat_contact.phrases: repeat_contact is detected by the bot"}},
+		{"several errors at once", func(s string) string {
+			s = strings.Replace(s, "refund_limit: 500", "refund_limit: -5", 1)
+			return strings.Replace(s, "route: {tier: L2, priority: P3}", "route: {tier: L1, priority: P3}", 1)
+		}, []string{"thresholds.refund_limit", "triggers.unsolved_timeout.route.tier"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := tt.edit(base)
+			if edited == base {
+				t.Fatal("the edit did not change the file")
+			}
+			_, err := Load(fstest.MapFS{"rules.yaml": {Data: []byte(edited)}}, "rules.yaml")
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := Load(fstest.MapFS{}, "missing.yaml"); err == nil {
+		t.Error("Load of a missing file succeeded")
+	}
+}
+
+func TestAnalyzeConcurrent(t *testing.T) {
+	r := testRules(t)
+	msgs := []string{"我要退款 NT$1,280", "找你们领导", "my account was hacked", "律師袍有貨嗎"}
+	want := make([]int, len(msgs))
+	for i, m := range msgs {
+		want[i] = len(r.Analyze(m, "zh-TW").Triggers)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				k := (g + i) % len(msgs)
+				if got := len(r.Analyze(msgs[k], "zh-TW").Triggers); got != want[k] {
+					t.Errorf("concurrent Analyze(%q) fired %d, want %d", msgs[k], got, want[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	r := testRules(b)
+	for _, bm := range []struct{ lang, text string }{
+		{"zh-TW", "東西破損又寄錯，我要找主管，不然我就投訴到消基會，訂單 WL20261103 共 NT$1,280"},
+		{"zh-CN", "质量太差了，1299元的耳机一只没声音，我要退钱，不然找你们领导"},
+		{"en", "I want a full refund of NT$2,400 for the broken blender or I'll talk to my lawyer"},
+	} {
+		b.Run(bm.lang, func(b *testing.B) {
+			for b.Loop() {
+				r.Analyze(bm.text, bm.lang)
+			}
+		})
+	}
+}
+
+func BenchmarkDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := Default(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The prefilter must never reject a text its pattern matches.
+func TestPrefilterIsConservative(t *testing.T) {
+	r := testRules(t)
+	var texts []string
+	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml"} {
+		for _, m := range loadLabeled(t, name) {
+			texts = append(texts, r.prepare(m.Text).trad)
+		}
+	}
+	texts = append(texts, "SPEAK TO YOUR MANAGER", "Dcard", "PTT 上見", "ＬＡＷＹＥＲ")
+	sets := []*phraseSet{r.complaint}
+	for _, s := range r.phrases {
+		sets = append(sets, s)
+	}
+	checked := 0
+	for _, s := range sets {
+		for _, p := range append(slices.Clone(s.match), s.exclude...) {
+			for _, tx := range texts {
+				if p.re.MatchString(tx) {
+					checked++
+					if !p.pre.mayMatch(strings.ToLower(tx)) {
+						t.Errorf("prefilter %q of %q rejects %q, which the pattern matches", p.pre, p.source, tx)
+					}
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d pattern matches checked", checked)
+	}
+}
+
+func TestPrefilter(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    prefilter
+	}{
+		{`(?i)\blawyer\b`, prefilter{"lawyer"}},
+		{`(?i)\b(sue|suing|sued)\b`, prefilter{"su"}}, // the parser factors out "su"
+		{`(?i)(律師|存證信函)`, prefilter{"存證信函", "律師"}},
+		{`(?i)ads?\s+manager`, prefilter{"manager"}},
+		{`(?i).{0,6}`, nil},
+		{`(?i)[a-z]+`, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, newPrefilter(tt.pattern)); diff != "" {
+			t.Errorf("newPrefilter(%q) mismatch (-want +got):\n%s", tt.pattern, diff)
+		}
+	}
+}
