@@ -23,7 +23,10 @@ const (
 )
 
 var (
-	idPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	// Lowercase letters and digits in words joined by single dashes;
+	// underscores too, so an evaluation KB can use dataset intent names
+	// (track_order) as ids.
+	idPattern  = regexp.MustCompile(`^[a-z0-9]+([-_][a-z0-9]+)*$`)
 	categories = []string{Consultation, Complaint, Fault, Suggestion}
 	actions    = []string{ActionNone, ActionOrderStatus, ActionHandoff}
 	allLangs   = []string{ZhTW, ZhCN, EN}
@@ -112,7 +115,7 @@ func LoadWith(ctx context.Context, fsys fs.FS, opts LoadOptions) (*Base, error) 
 	if len(l.entries) == 0 {
 		return nil, ErrEmpty
 	}
-	return newBase(l.entries, langs, conv)
+	return newBase(l.entries, langs, conv, defaultTuning)
 }
 
 // yamlFiles lists the *.yaml / *.yml files of fsys in lexical order.
@@ -273,7 +276,7 @@ func (l *loader) entry(file string, n *yaml.Node) {
 	case id == "":
 		fail("missing id")
 	case !idPattern.MatchString(id):
-		fail("bad id %q: use lowercase letters, digits and single dashes", id)
+		fail("bad id %q: use lowercase letters and digits joined by single dashes", id)
 	}
 	if prev, dup := l.seen[id]; dup && id != "" {
 		fail("duplicate id: also in %s", prev.File)

@@ -12,38 +12,74 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// Index fields: one bleve document per entry, with the English examples
-// and title in fieldEN and the Chinese ones, all converted to Simplified,
-// in fieldZH.
+// Index fields: one bleve document per entry. The question fields hold the
+// entry's title and examples, the answer fields its answer, quick replies
+// and link labels; Chinese is normalised to Simplified first.
 const (
-	fieldEN = "en"
-	fieldZH = "zh"
-)
+	fieldEN  = "en"
+	fieldZH  = "zh"
+	fieldENA = "en_answer"
+	fieldZHA = "zh_answer"
 
-// Confidence thresholds (see doc.go for how they were chosen).
-const (
-	// highCoverage is the share of the question's weight (IDF over
-	// entries) that the best entry's vocabulary must cover for High.
-	highCoverage = 0.70
-	// highMargin is how far ahead of the runner-up the best entry's
-	// BM25 score must be, relative to its own score, for High.
-	highMargin = 0.15
-	// mediumCoverage is the coverage below which nothing is offered.
-	mediumCoverage = 0.40
-	// fuzzyMinLen is the length (in letters) from which an English word
-	// the KB does not know is corrected to a known word one edit away.
-	fuzzyMinLen = 5
-	// fuzzyWeight is how much a corrected word counts toward coverage.
-	fuzzyWeight   = 0.5
+	analyzerZH = "warmline_zh"
+	filterZH   = "warmline_cjk_bigram"
+
 	maxCandidates = 3
 )
+
+// tuning holds the matcher's parameters; defaultTuning documents the
+// values in use (see doc.go for how they were chosen).
+type tuning struct {
+	// answerBoost weighs a match in the answer fields against one in the
+	// question fields (1).
+	answerBoost float64
+	// answerCover is how much a question term found only in an entry's
+	// answer counts toward coverage.
+	answerCover float64
+	// unigrams adds single Han characters to the Chinese bigrams.
+	unigrams bool
+	// highCoverage is the share of the question's weight (IDF over
+	// entries) the best entry must cover for High.
+	highCoverage float64
+	// highMargin is how far ahead of the runner-up the best entry's score
+	// must be, relative to its own, for High.
+	highMargin float64
+	// highMatched is how many question terms the best entry must use for
+	// High: one shared word is not evidence enough to answer.
+	highMatched int
+	// mediumCoverage is the coverage below which nothing is offered.
+	mediumCoverage float64
+	// fuzzyMinLen is the length (in letters) from which an English word
+	// the KB does not know is corrected to a known word one edit away.
+	fuzzyMinLen int
+	// fuzzyWeight is how much a corrected word counts.
+	fuzzyWeight float64
+	// unknownWeight scales the weight of a question term no entry uses.
+	unknownWeight float64
+}
+
+var defaultTuning = tuning{
+	answerBoost:    0.2,
+	answerCover:    1,
+	unknownWeight:  0.6,
+	unigrams:       true,
+	highCoverage:   0.50,
+	highMargin:     0.20,
+	highMatched:    2,
+	mediumCoverage: 0.25,
+	fuzzyMinLen:    5,
+	fuzzyWeight:    0.5,
+}
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
 type Base struct {
@@ -51,54 +87,83 @@ type Base struct {
 	byID    map[string]*Entry
 	langs   []string
 	conv    *Converter
+	tune    tuning
 	idx     bleve.Index
-	fields  map[string]*fieldIndex
+	zh, en  *script
 }
 
-// fieldIndex is the vocabulary of one index field: which entries use which
-// analysed term, for coverage and IDF.
-type fieldIndex struct {
-	analyzer analysis.Analyzer
-	docs     int                   // entries with text in this field
-	terms    []map[string]struct{} // per entry index
-	df       map[string]int        // entries using a term
+// script is the index of one script (English or Chinese): the analyser
+// and, per entry, the analysed terms of its questions and of its answer,
+// for coverage and IDF.
+type script struct {
+	question, answer string // bleve field names
+	analyzer         analysis.Analyzer
+	docs             int                   // entries with questions in this script
+	questionTerms    []map[string]struct{} // per entry index
+	answerTerms      []map[string]struct{}
+	df               map[string]int // entries whose questions or answer use a term
 }
 
-func (f *fieldIndex) idf(term string) float64 {
-	df := float64(f.df[term])
-	n := float64(f.docs)
+// idf is BM25's IDF over entries; a term no entry uses weighs the most.
+func (sc *script) idf(term string) float64 {
+	df := float64(sc.df[term])
+	n := float64(sc.docs)
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
-func newBase(entries []*Entry, langs []string, conv *Converter) (*Base, error) {
+func (sc *script) known(term string) bool { return sc.df[term] > 0 }
+
+func newBase(entries []*Entry, langs []string, conv *Converter, tune tuning) (*Base, error) {
 	b := &Base{
 		entries: entries,
 		byID:    make(map[string]*Entry, len(entries)),
 		langs:   langs,
 		conv:    conv,
-		fields:  map[string]*fieldIndex{},
+		tune:    tune,
 	}
 	for _, e := range entries {
 		b.byID[e.ID] = e
 	}
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = index.BM25Scoring
-	im.DefaultMapping.Dynamic = false
+	if err := im.AddCustomTokenFilter(filterZH, map[string]any{
+		"type":           cjk.BigramName,
+		"output_unigram": tune.unigrams,
+	}); err != nil {
+		return nil, fmt.Errorf("build search index: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(analyzerZH, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name, filterZH},
+	}); err != nil {
+		return nil, fmt.Errorf("build search index: %w", err)
+	}
 	doc := bleve.NewDocumentMapping()
-	for field, analyzer := range map[string]string{fieldEN: en.AnalyzerName, fieldZH: cjk.AnalyzerName} {
+	for field, analyzer := range map[string]string{fieldEN: en.AnalyzerName, fieldENA: en.AnalyzerName, fieldZH: analyzerZH, fieldZHA: analyzerZH} {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = analyzer
 		fm.Store = false
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
 		doc.AddFieldMappingsAt(field, fm)
-		b.fields[field] = &fieldIndex{
-			analyzer: im.AnalyzerNamed(analyzer),
-			terms:    make([]map[string]struct{}, len(entries)),
-			df:       map[string]int{},
-		}
 	}
 	im.DefaultMapping = doc
+	newScript := func(q, a, analyzer string) *script {
+		return &script{
+			question: q, answer: a,
+			analyzer:      im.AnalyzerNamed(analyzer),
+			questionTerms: make([]map[string]struct{}, len(entries)),
+			answerTerms:   make([]map[string]struct{}, len(entries)),
+			df:            map[string]int{},
+		}
+	}
+	b.en = newScript(fieldEN, fieldENA, en.AnalyzerName)
+	b.zh = newScript(fieldZH, fieldZHA, analyzerZH)
+	if b.en.analyzer == nil || b.zh.analyzer == nil {
+		return nil, fmt.Errorf("build search index: analyzer missing")
+	}
+
 	idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build search index: %w", err)
@@ -110,26 +175,15 @@ func newBase(entries []*Entry, langs []string, conv *Converter) (*Base, error) {
 
 	batch := idx.NewBatch()
 	for i, e := range entries {
-		texts := map[string]string{
-			fieldEN: strings.Join(append([]string{e.Title[EN]}, e.Examples[EN]...), "\n"),
-			fieldZH: b.chineseText(e),
+		enQ, enA := entryText(e, EN, b.conv)
+		zhQ, zhA := entryText(e, "zh", b.conv)
+		b.en.add(i, enQ, enA)
+		b.zh.add(i, zhQ, zhA)
+		doc := map[string]string{
+			fieldEN: strings.Join(enQ, "\n"), fieldENA: strings.Join(enA, "\n"),
+			fieldZH: strings.Join(zhQ, "\n"), fieldZHA: strings.Join(zhA, "\n"),
 		}
-		for field, text := range texts {
-			if strings.TrimSpace(text) == "" {
-				continue
-			}
-			fi := b.fields[field]
-			fi.docs++
-			set := map[string]struct{}{}
-			for _, tok := range fi.analyzer.Analyze([]byte(text)) {
-				set[string(tok.Term)] = struct{}{}
-			}
-			fi.terms[i] = set
-			for t := range set {
-				fi.df[t]++
-			}
-		}
-		if err := batch.Index(strconv.Itoa(i), texts); err != nil {
+		if err := batch.Index("e"+strconv.Itoa(i), doc); err != nil {
 			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
 	}
@@ -139,21 +193,83 @@ func newBase(entries []*Entry, langs []string, conv *Converter) (*Base, error) {
 	return b, nil
 }
 
-// chineseText is an entry's Chinese title and examples, both variants,
-// normalised to Simplified and deduplicated.
-func (b *Base) chineseText(e *Entry) string {
-	var lines []string
-	for _, lang := range []string{ZhTW, ZhCN} {
-		for _, s := range append([]string{e.Title[lang]}, e.Examples[lang]...) {
-			if s == "" {
-				continue
+func (sc *script) add(i int, question, answer []string) {
+	if len(question) == 0 {
+		return
+	}
+	sc.docs++
+	terms := func(texts []string) map[string]struct{} {
+		set := map[string]struct{}{}
+		for _, text := range texts {
+			for _, tok := range sc.analyzer.Analyze([]byte(text)) {
+				set[string(tok.Term)] = struct{}{}
 			}
-			if n := b.conv.ToSimplified(s); !slices.Contains(lines, n) {
-				lines = append(lines, n)
+		}
+		return set
+	}
+	sc.questionTerms[i] = terms(question)
+	sc.answerTerms[i] = terms(answer)
+	seen := map[string]bool{}
+	for _, set := range []map[string]struct{}{sc.questionTerms[i], sc.answerTerms[i]} {
+		for t := range set {
+			if !seen[t] {
+				seen[t] = true
+				sc.df[t]++
 			}
 		}
 	}
-	return strings.Join(lines, "\n")
+}
+
+// entryText returns the text of an entry to index for lang (EN, or "zh"
+// for both Chinese variants normalised to Simplified): its questions
+// (title and examples) and its answer side (answer, quick replies, link
+// labels).
+func entryText(e *Entry, lang string, conv *Converter) (question, answer []string) {
+	langs := []string{lang}
+	if lang == "zh" {
+		langs = []string{ZhTW, ZhCN}
+	}
+	var q, a []string
+	addTo := func(list *[]string, l, s string) {
+		if s == "" {
+			return
+		}
+		if lang == "zh" {
+			s = normalizeZh(conv, s, l)
+		}
+		if !slices.Contains(*list, s) {
+			*list = append(*list, s)
+		}
+	}
+	for _, l := range langs {
+		addTo(&q, l, e.Title[l])
+		for _, s := range e.Examples[l] {
+			addTo(&q, l, s)
+		}
+		addTo(&a, l, e.Answer[l])
+		for _, c := range e.QuickReplies {
+			addTo(&a, l, c.Label[l])
+			addTo(&a, l, c.Text[l])
+		}
+		for _, k := range e.Links {
+			addTo(&a, l, k.Label[l])
+		}
+	}
+	return q, a
+}
+
+// normalizeZh brings Chinese text to Simplified for matching. OpenCC's
+// Traditional-to-Simplified tables are not idempotent on Simplified text
+// (they turn 么 into 幺), so text known or detected to be Simplified is
+// left alone.
+func normalizeZh(conv *Converter, s, lang string) string {
+	if lang == "" {
+		lang, _ = DetectLang(s)
+	}
+	if lang == ZhCN {
+		return s
+	}
+	return conv.ToSimplified(s)
 }
 
 // Entry returns the entry with the given id.
@@ -177,49 +293,61 @@ func (b *Base) Converter() *Converter { return b.conv }
 //
 // The script of text picks the index (any Han character: the Chinese one,
 // after conversion to Simplified; otherwise the English one), so a customer
-// who set zh-TW but types English is still understood; lang is only a hint
-// for text without letters. Candidates are returned for every confidence,
-// best first; with Low the caller must not present them as answers.
+// who set zh-TW but types English is still understood. Candidates are
+// returned for every confidence, best first; with Low the caller must not
+// present them as answers.
 func (b *Base) Match(ctx context.Context, text, lang string) Match {
-	m, _ := b.explain(ctx, text, lang)
+	m, _ := b.Explain(ctx, text, lang)
 	return m
 }
 
-// Explanation is how Match decided, for logs and tuning.
+// Explanation is how Match decided, for logs and tuning. Terms are
+// analysed words, never the raw question: still customer text, log them at
+// debug level only.
 type Explanation struct {
-	Field    string
+	Script   string   // "en" or "zh"
 	Terms    []string // analysed question terms, after typo correction
-	Coverage float64
-	Margin   float64
+	Coverage float64  // share of the question's weight the best entry covers
+	Margin   float64  // (best - runner-up) / best BM25 score
+	Matched  int      // question terms the best entry uses
 }
 
-func (b *Base) explain(ctx context.Context, text, lang string) (Match, Explanation) {
+// Explain is Match with the numbers behind the decision.
+func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanation) {
 	var ex Explanation
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return Match{}, ex
 	}
-	field := fieldEN
+	sc := b.en
+	ex.Script = EN
 	if hasHan(text) {
-		field = fieldZH
-		text = b.conv.ToSimplified(text)
+		sc = b.zh
+		ex.Script = "zh"
+		text = normalizeZh(b.conv, text, "")
 	}
-	ex.Field = field
-	fi := b.fields[field]
-	if fi.docs == 0 {
+	if sc.docs == 0 {
 		return Match{}, ex
 	}
-	terms, weights := b.queryTerms(fi, field, text)
+	terms, weights := b.queryTerms(sc, text)
 	ex.Terms = terms
 	if len(terms) == 0 {
 		return Match{}, ex
 	}
-	disj := make([]query.Query, len(terms))
+	disj := make([]query.Query, 0, 2*len(terms))
 	for i, t := range terms {
-		tq := query.NewTermQuery(t)
-		tq.SetField(field)
-		tq.SetBoost(weights[i])
-		disj[i] = tq
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{sc.question, 1}, {sc.answer, b.tune.answerBoost}} {
+			if f.boost <= 0 {
+				continue
+			}
+			tq := query.NewTermQuery(t)
+			tq.SetField(f.field)
+			tq.SetBoost(weights[i] * f.boost)
+			disj = append(disj, tq)
+		}
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(disj), maxCandidates+1, 0, false)
 	res, err := b.idx.SearchInContext(ctx, req)
@@ -227,28 +355,33 @@ func (b *Base) explain(ctx context.Context, text, lang string) (Match, Explanati
 		return Match{}, ex
 	}
 	var m Match
+	var ranked []float64 // scores of the hits that are entries
+	top := -1
 	for _, h := range res.Hits {
-		i, err := strconv.Atoi(h.ID)
-		if err != nil || i < 0 || i >= len(b.entries) {
+		i, ok := docEntry(h.ID)
+		if !ok || i >= len(b.entries) {
 			continue
 		}
+		if top < 0 {
+			top = i
+		}
+		ranked = append(ranked, h.Score)
 		if len(m.Candidates) < maxCandidates {
 			m.Candidates = append(m.Candidates, Candidate{Entry: b.entries[i], Score: h.Score})
 		}
 	}
-	if len(m.Candidates) == 0 {
+	if top < 0 || ranked[0] <= 0 {
 		return Match{}, ex
 	}
-	top, _ := strconv.Atoi(res.Hits[0].ID)
-	ex.Coverage = coverage(fi, fi.terms[top], terms, weights)
+	ex.Coverage, ex.Matched = b.coverage(sc, top, terms, weights)
 	ex.Margin = 1
-	if len(res.Hits) > 1 && res.Hits[0].Score > 0 {
-		ex.Margin = (res.Hits[0].Score - res.Hits[1].Score) / res.Hits[0].Score
+	if len(ranked) > 1 {
+		ex.Margin = (ranked[0] - ranked[1]) / ranked[0]
 	}
 	switch {
-	case ex.Coverage >= highCoverage && ex.Margin >= highMargin:
+	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin && ex.Matched >= b.tune.highMatched:
 		m.Confidence = High
-	case ex.Coverage >= mediumCoverage:
+	case ex.Coverage >= b.tune.mediumCoverage:
 		m.Confidence = Medium
 	default:
 		m.Confidence = Low
@@ -256,17 +389,26 @@ func (b *Base) explain(ctx context.Context, text, lang string) (Match, Explanati
 	return m, ex
 }
 
+// docEntry parses a document id, "e<entry index>".
+func docEntry(id string) (int, bool) {
+	if !strings.HasPrefix(id, "e") {
+		return 0, false
+	}
+	i, err := strconv.Atoi(id[1:])
+	return i, err == nil && i >= 0
+}
+
 // queryTerms analyses text like the index does and returns its distinct
 // terms with a weight: 1, or fuzzyWeight for an English word the KB does
 // not know that was corrected to a known word one edit away.
-func (b *Base) queryTerms(fi *fieldIndex, field, text string) ([]string, []float64) {
+func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 	var terms []string
 	var weights []float64
-	for _, tok := range fi.analyzer.Analyze([]byte(text)) {
+	for _, tok := range sc.analyzer.Analyze([]byte(text)) {
 		t, w := string(tok.Term), 1.0
-		if fi.df[t] == 0 && field == fieldEN && utf8.RuneCountInString(t) >= fuzzyMinLen {
-			if c, ok := b.correct(field, t); ok {
-				t, w = c, fuzzyWeight
+		if sc == b.en && !sc.known(t) && utf8.RuneCountInString(t) >= b.tune.fuzzyMinLen {
+			if c, ok := b.correct(sc, t); ok {
+				t, w = c, b.tune.fuzzyWeight
 			}
 		}
 		if !slices.Contains(terms, t) {
@@ -278,13 +420,13 @@ func (b *Base) queryTerms(fi *fieldIndex, field, text string) ([]string, []float
 }
 
 // correct returns the known term one edit away from t that most entries
-// use, with bleve's Levenshtein automaton.
-func (b *Base) correct(field, t string) (string, bool) {
-	r, err := b.idx.Advanced()
+// use, with bleve's Levenshtein automaton over the question field.
+func (b *Base) correct(sc *script, t string) (string, bool) {
+	adv, err := b.idx.Advanced()
 	if err != nil {
 		return "", false
 	}
-	rd, err := r.Reader()
+	rd, err := adv.Reader()
 	if err != nil {
 		return "", false
 	}
@@ -293,7 +435,7 @@ func (b *Base) correct(field, t string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	d, err := fz.FieldDictFuzzy(field, t, 1, "")
+	d, err := fz.FieldDictFuzzy(sc.question, t, 1, "")
 	if err != nil {
 		return "", false
 	}
@@ -308,20 +450,28 @@ func (b *Base) correct(field, t string) (string, bool) {
 	return best, best != ""
 }
 
-// coverage is the share of the question's IDF weight whose terms the
-// entry's vocabulary contains. Terms no entry uses weigh the most, so a
-// question about something the KB does not cover scores low.
-func coverage(fi *fieldIndex, vocab map[string]struct{}, terms []string, weights []float64) float64 {
+// coverage is the share of the question's IDF weight whose terms entry i
+// uses: fully in its questions, answerCover in its answer only. Terms no
+// entry uses weigh the most, so a question about something the KB does
+// not cover scores low.
+func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (cov float64, matched int) {
 	var have, total float64
-	for i, t := range terms {
-		w := fi.idf(t)
+	for k, t := range terms {
+		w := sc.idf(t)
+		if !sc.known(t) {
+			w *= b.tune.unknownWeight
+		}
 		total += w
-		if _, ok := vocab[t]; ok {
-			have += w * weights[i]
+		if _, ok := sc.questionTerms[i][t]; ok {
+			have += w * weights[k]
+			matched++
+		} else if _, ok := sc.answerTerms[i][t]; ok {
+			have += w * weights[k] * b.tune.answerCover
+			matched++
 		}
 	}
 	if total == 0 {
-		return 0
+		return 0, matched
 	}
-	return have / total
+	return have / total, matched
 }

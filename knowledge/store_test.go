@@ -1,0 +1,144 @@
+package knowledge
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+// copyFixture copies the fixture KB into a temporary directory.
+func copyFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := "testdata/fixtures/kb"
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreReload(t *testing.T) {
+	ctx := context.Background()
+	dir := copyFixture(t)
+	core, logs := observer.New(zap.InfoLevel)
+	s, err := OpenStore(ctx, zap.New(core), dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Current()
+	if _, ok := first.Entry("shipping-fee"); !ok {
+		t.Fatal("initial KB lacks shipping-fee")
+	}
+	shop := filepath.Join(dir, "shop.yaml")
+	good, _ := os.ReadFile(shop)
+
+	// Break one entry: the old KB keeps serving and the error names file and entry.
+	writeFile(t, shop, strings.Replace(string(good), "category: consultation", "category: gossip", 1))
+	err = s.Reload(ctx)
+	if err == nil {
+		t.Fatal("reload of a broken KB: got nil error")
+	}
+	for _, want := range []string{"shop.yaml", `entry "shipping-fee"`, `unknown category "gossip"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("reload error %q does not name %q", err, want)
+		}
+	}
+	if s.Current() != first {
+		t.Error("a failed reload replaced the knowledge base")
+	}
+	if logs.FilterMessageSnippet("reload failed").Len() != 1 {
+		t.Errorf("want one reload-failed log, got %v", logs.All())
+	}
+
+	// Fix it, with a new entry: the new KB is served.
+	writeFile(t, shop, string(good)+entryYAML("gift-wrap"))
+	if err := s.Reload(ctx); err != nil {
+		t.Fatalf("reload of the fixed KB: %v", err)
+	}
+	if s.Current() == first {
+		t.Fatal("a successful reload kept the old knowledge base")
+	}
+	if _, ok := s.Current().Entry("gift-wrap"); !ok {
+		t.Error("the reloaded KB lacks the new entry")
+	}
+}
+
+func TestStoreWatch(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := copyFixture(t)
+	s, err := OpenStore(ctx, zap.NewNop(), dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Debounce = 20 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- s.Watch(ctx) }()
+
+	// waitFor polls: fsnotify delivers real file events, there is no clock to inject.
+	waitFor := func(what string, cond func(*Base) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond(s.Current()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// The watcher may not be registered the instant Watch starts: keep
+	// touching the new file until the reload shows up.
+	extra := filepath.Join(dir, "more", "extra.yaml")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		writeFile(t, extra, "entries:"+entryYAML("gift-wrap"))
+		if _, ok := s.Current().Entry("gift-wrap"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the watcher to load a new file")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	served := s.Current()
+	// A half-written file must not take the KB down.
+	writeFile(t, extra, "entries:\n  - id: gift-wrap\n    title: [")
+	time.Sleep(200 * time.Millisecond) // let a debounced reload fail
+	if s.Current() != served {
+		t.Fatal("a broken file replaced the served KB")
+	}
+	writeFile(t, extra, "entries:"+entryYAML("gift-card"))
+	waitFor("the fixed file", func(b *Base) bool { _, ok := b.Entry("gift-card"); return ok })
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Watch returned %v", err)
+	}
+}
