@@ -81,7 +81,13 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if in.match.Confidence == knowledge.High {
 		in.entry = in.match.Best()
 	}
-	in.complaint = an.Complaint || (an.RefundRequested && t.st.Mode != modeListening) || isComplaintEntry(in.entry)
+	// A refund with an amount and no FAQ answer is a complaint to settle;
+	// "退貨" alone (a returns question) is not.
+	in.complaint = an.Complaint || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil)
+	if in.complaint && in.entry == nil && in.match.Confidence == knowledge.Medium && isComplaintEntry(in.match.Best()) {
+		// The analysis says complaint and the KB agrees on which one.
+		in.entry = in.match.Best()
+	}
 
 	// The customer is telling the story of a complaint: collect, never answer.
 	if t.st.Mode == modeListening {

@@ -154,7 +154,7 @@ func (e *Emulator) handleReply(w http.ResponseWriter, r *http.Request) {
 	now := e.now()
 	e.mu.Lock()
 	tok, ok := e.tokens[req.ReplyToken]
-	if !ok || tok.used || now.Sub(tok.issued) > e.cfg.ReplyTokenTTL || now.Before(tok.issued.Add(-time.Minute)) {
+	if !ok || tok.used || now.Sub(tok.issued) > e.cfg.ReplyTokenTTL {
 		e.mu.Unlock()
 		writeError(w, http.StatusBadRequest, "Invalid reply token")
 		return

@@ -68,12 +68,17 @@ func demoBot(t testing.TB, h *harness) {
 				reply(e.ReplyToken, messaging_api.TextMessage{Text: "收到您的貼圖了！還有什麼可以幫您的嗎？"})
 				return
 			}
+			if _, err := h.client(t, testToken).MarkMessagesAsReadByToken(&messaging_api.MarkMessagesAsReadByTokenRequest{MarkAsReadToken: tm.MarkAsReadToken}); err != nil {
+				t.Errorf("mark as read: %v", err)
+			}
 			if tm.Text == "wait" {
 				_, _ = h.client(t, testToken).ShowLoadingAnimation(&messaging_api.ShowLoadingAnimationRequest{ChatId: e.Source.(webhook.UserSource).UserId, LoadingSeconds: 30})
 				return
 			}
 			reply(e.ReplyToken, messaging_api.TextMessage{Text: "echo: " + tm.Text},
 				messaging_api.FlexMessage{AltText: "訂單狀態", Contents: card, QuickReply: quick})
+		case webhook.FollowEvent:
+			reply(e.ReplyToken, messaging_api.TextMessage{Text: "歡迎加入 warmline！我是客服小幫手，可以幫您查訂單、處理退換貨，也能為您轉接真人客服。", QuickReply: quick})
 		case webhook.PostbackEvent:
 			reply(e.ReplyToken, messaging_api.TextMessage{Text: "好的，請提供訂單編號，我來幫您查詢。", QuickReply: quick})
 		}
@@ -148,6 +153,7 @@ func TestChatPageInBrowser(t *testing.T) {
 	if got := eval(`document.querySelector(".fx-bubble a.fx-button").href`); got != "https://example.com/track" {
 		t.Errorf("got uri button href %q, want the link", got)
 	}
+	wait("read mark", `!!document.querySelector(".row.me .read:not([hidden])")`)
 	if got := eval(`[...document.querySelectorAll("#quick .chip")].map(c => c.textContent).join("|")`); got != "查訂單|退換貨|真人客服" {
 		t.Errorf("got chips %q, want the three quick replies", got)
 	}
@@ -230,4 +236,29 @@ func TestChatPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("lineemu-chat-mobile.png")
+
+	// A new customer: a fresh id, a follow event, the bot's greeting.
+	h.bot.mu.Lock()
+	h.bot.status = 0
+	h.bot.mu.Unlock()
+	if err := chromedp.Do(bctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Click(chromedp.CSS(`#langSwitch [data-lang="zh-CN"]`)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const p = document.querySelector("#userPicker"); p.value = "__new__"; p.dispatchEvent(new Event("change")); })()`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	wait("greeting", `!!document.querySelector(".sys") && document.querySelectorAll(".row.bot").length === 1`)
+	wait("greeting quick replies", `document.querySelectorAll("#quick .chip").length === 3`)
+	if got := eval(`document.querySelector(".sys").textContent`); got != "你已添加 warmline 为好友。" {
+		t.Errorf("got %q, want the zh-CN follow notice", got)
+	}
+	f, ok := h.bot.last(t).cb.Events[0].(webhook.FollowEvent)
+	if !ok {
+		t.Fatalf("got %T, want a follow event for the new customer", h.bot.last(t).cb.Events[0])
+	}
+	if p, ok := h.emu.Profile(f.Source.(webhook.UserSource).UserId); !ok || p.Language != "zh-CN" || !validUserID(p.UserID) {
+		t.Errorf("got profile %+v %v, want a fresh zh-CN customer", p, ok)
+	}
+	shot("lineemu-chat-new-customer.png")
 }

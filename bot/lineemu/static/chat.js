@@ -238,6 +238,7 @@
         const n = el("div", "notice", sysText("notice", entry.status));
         n.dataset.sys = "notice"; n.dataset.status = String(entry.status || 0);
         log.append(n);
+        return; // a delivery notice does not hide quick replies
       } else {
         const n = el("div", "sys", sysText(entry.kind));
         n.dataset.sys = entry.kind;
