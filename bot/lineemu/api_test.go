@@ -450,3 +450,24 @@ func TestMountedUnderPrefix(t *testing.T) {
 		t.Errorf("got %d Location %q, want a relative redirect to chat", res.StatusCode, loc)
 	}
 }
+
+func TestImageContent(t *testing.T) {
+	h := newHarness(t, Config{})
+	ev, err := h.emu.SendImage(context.Background(), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := messaging_api.NewMessagingApiBlobAPI(testToken, messaging_api.WithBlobEndpoint(h.api.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := blob.GetMessageContent(ev.MessageID)
+	if err != nil {
+		t.Fatalf("get content: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(string(b), "\x89PNG") {
+		t.Errorf("got %q %d bytes, want a PNG", res.Header.Get("Content-Type"), len(b))
+	}
+}
