@@ -113,7 +113,11 @@ func Load(fsys fs.FS, name string) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load escalation rules: %w", err)
 	}
-	r, err := parse(data)
+	zh, err := newConverter()
+	if err != nil {
+		return nil, err
+	}
+	r, err := parse(data, zh)
 	if err != nil {
 		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
 	}

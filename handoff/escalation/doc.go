@@ -1,5 +1,29 @@
 // Package escalation owns the escalation rules: the documented YAML file of
-// trigger phrases, thresholds and routes (defaults from the SOP, embedded),
-// and the analysis of a customer message that says which triggers fire,
-// whether it is a complaint, and what refund amount it asks for.
+// trigger phrases, thresholds and routes (defaults from the SOP, embedded as
+// default.yaml), and the analysis of a customer message that says which
+// triggers fire, whether it is a complaint, and what refund amount it asks
+// for.
+//
+// Rules file (see default.yaml, commented for CS managers):
+//
+//	thresholds: refund_limit, repeat_threshold, repeat_window, unsolved_after, unhelpful_limit
+//	triggers:
+//	  <kind>:                      # every kind must be present
+//	    route: {tier: L2|L3, priority: P1..P4, notify: [lead|legal|pr…], first_response: 5m, investigate: bool}
+//	    phrases:                   # content kinds only
+//	      en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
+//	complaint:
+//	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
+//
+// Patterns are case-insensitive Go regular expressions compiled once at load.
+// A message is folded to half-width and converted to Taiwan Traditional
+// (OpenCC s2tw) before matching; zh-TW patterns are written once in
+// Traditional and zh-CN patterns (Simplified-only words) are converted the
+// same way at load, so every list applies to every message. Exclusions blank
+// out the text they match (negations, product names, positive news) before
+// the match patterns run. A literal prefilter derived from each pattern skips
+// the regexp when the message cannot match.
+//
+// The package keeps no state: the bot counts repeat contacts, unhelpful
+// answers and the unsolved clock, and calls Fire with the kind.
 package escalation

@@ -49,16 +49,14 @@ var phraseLangs = []string{"en", "zh-TW", "zh-CN"}
 
 var notifyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func parse(data []byte) (*Rules, error) {
+// parse builds Rules from a rules file with the given converter (each Load
+// builds its own; tests share one, it is costly to build).
+func parse(data []byte, zh converter) (*Rules, error) {
 	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("parse yaml: %w", err)
-	}
-	zh, err := newConverter()
-	if err != nil {
-		return nil, err
 	}
 	r := &Rules{routes: map[string]Route{}, phrases: map[string]*phraseSet{}, zh: zh}
 	var errs []error
