@@ -119,8 +119,18 @@ type pageUser struct {
 	Following  bool `json:"following"`
 }
 
+// validUserID accepts LINE-shaped user ids: "U" and up to 63 letters or
+// digits (real ids have 32 hex digits; demo and test ids may be shorter).
 func validUserID(id string) bool {
-	return len(id) == 33 && id[0] == 'U'
+	if len(id) < 2 || len(id) > 64 || id[0] != 'U' {
+		return false
+	}
+	for _, c := range id[1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Emulator) handlePageUsers(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,5 +206,27 @@ func TestChatPageNoticeOnWebhookFailure(t *testing.T) {
 	r := pageMessagesGet(t, h, "userId="+bob+"&after=1")
 	if len(r.Entries) != 1 || r.Entries[0].Kind != "notice" || r.Entries[0].Status != http.StatusServiceUnavailable {
 		t.Errorf("got %+v, want a 503 notice", r.Entries)
+	}
+}
+
+func TestDemoCustomersUsableFromPage(t *testing.T) {
+	h := newHarness(t, Config{})
+	for _, c := range DemoCustomers() {
+		t.Run(c.DisplayName, func(t *testing.T) {
+			if st := pagePost(t, h, "api/profile", pageRequest{UserID: c.UserID, DisplayName: c.DisplayName, Language: c.Language}, nil); st != http.StatusOK {
+				t.Fatalf("profile: got %d, want 200", st)
+			}
+			if st := pagePost(t, h, "api/send", pageRequest{UserID: c.UserID, Text: "hi"}, nil); st != http.StatusOK {
+				t.Fatalf("send: got %d, want 200", st)
+			}
+			if p, err := h.client(t, testToken).GetProfile(c.UserID); err != nil || p.DisplayName != c.DisplayName || p.Language != c.Language {
+				t.Errorf("got %+v %v, want %+v", p, err, c)
+			}
+		})
+	}
+	for _, id := range []string{"", "U", "C0000", "U<script>", "U" + strings.Repeat("a", 64)} {
+		if validUserID(id) {
+			t.Errorf("validUserID(%q) = true, want false", id)
+		}
 	}
 }
