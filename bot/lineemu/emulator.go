@@ -15,7 +15,7 @@ import (
 
 // Defaults for Config fields left empty.
 const (
-	DefaultBotUserID      = "U0000000000000000000000000000b07"
+	DefaultBotUserID      = "U00000000000000000000000000000b07"
 	DefaultBotDisplayName = "warmline"
 	DefaultBasicID        = "@warmline"
 )
