@@ -60,31 +60,55 @@ type phraseSet struct {
 	exclude []phrase
 }
 
-// find reports the first match pattern (in file order) that matches text
-// after the exclusions are blanked out, with the byte span in text.
+// find reports the first match pattern (in file order) that matches one of
+// the variants of a message (the same text rewritten rune for rune: as
+// written, converted to Traditional) after the exclusions are blanked out,
+// with the variant and the byte span in it. A rune blanked by an exclusion in
+// any variant is blanked in all of them, so an exclusion written in
+// Traditional also covers the Simplified original.
 //
 // Blanking only removes text, so a message no match pattern matches as
 // written cannot match after blanking: most messages skip the exclusions.
-func (s *phraseSet) find(text string) (start, end int, ok bool) {
-	lowered := strings.ToLower(text)
-	if !s.anyMatch(text, lowered) {
-		return 0, 0, false
+func (s *phraseSet) find(variants []string) (variant, start, end int, ok bool) {
+	lowered := make([]string, len(variants))
+	hit := false
+	for i, v := range variants {
+		lowered[i] = strings.ToLower(v)
+		hit = hit || s.anyMatch(v, lowered[i])
 	}
-	masked := text
-	for _, ex := range s.exclude {
-		if ex.pre.mayMatch(lowered) {
-			masked = blank(ex.re, masked)
+	if !hit {
+		return 0, 0, 0, false
+	}
+	var masked []bool // per rune
+	for i, v := range variants {
+		for _, ex := range s.exclude {
+			if !ex.pre.mayMatch(lowered[i]) {
+				continue
+			}
+			for _, loc := range ex.re.FindAllStringIndex(v, -1) {
+				if masked == nil {
+					masked = make([]bool, utf8.RuneCountInString(v))
+				}
+				from := utf8.RuneCountInString(v[:loc[0]])
+				to := from + utf8.RuneCountInString(v[loc[0]:loc[1]])
+				for r := from; r < to && r < len(masked); r++ {
+					masked[r] = true
+				}
+			}
 		}
 	}
-	for _, m := range s.match {
-		if !m.pre.mayMatch(lowered) {
-			continue
-		}
-		if loc := m.re.FindStringIndex(masked); loc != nil {
-			return loc[0], loc[1], true
+	for i, v := range variants {
+		text := blankRunes(v, masked)
+		for _, m := range s.match {
+			if !m.pre.mayMatch(lowered[i]) {
+				continue
+			}
+			if loc := m.re.FindStringIndex(text); loc != nil {
+				return i, loc[0], loc[1], true
+			}
 		}
 	}
-	return 0, 0, false
+	return 0, 0, 0, false
 }
 
 func (s *phraseSet) anyMatch(text, lowered string) bool {
@@ -94,6 +118,25 @@ func (s *phraseSet) anyMatch(text, lowered string) bool {
 		}
 	}
 	return false
+}
+
+// blankRunes replaces the masked runes of s with spaces of the same byte
+// length, so byte offsets stay valid.
+func blankRunes(s string, masked []bool) string {
+	if masked == nil {
+		return s
+	}
+	b := []byte(s)
+	r := 0
+	for i, c := range s {
+		if r < len(masked) && masked[r] {
+			for j := i; j < i+utf8.RuneLen(c); j++ {
+				b[j] = ' '
+			}
+		}
+		r++
+	}
+	return string(b)
 }
 
 // blank replaces every match of re with spaces of the same byte length, so
@@ -124,15 +167,33 @@ func (r *Rules) prepare(text string) message {
 	return message{original: text, folded: folded, trad: r.zh.toTraditional(folded)}
 }
 
-// evidence returns the matched span of the prepared text as the customer
-// wrote it when the conversion kept the rune count (it does for s2tw),
-// otherwise as converted.
-func (m message) evidence(start, end int) string {
-	if utf8.RuneCountInString(m.trad) != utf8.RuneCountInString(m.original) {
-		return strings.TrimSpace(m.trad[start:end])
+// match runs a phrase set on the message and returns the evidence. Patterns
+// are written in Traditional, so Simplified text matches once converted; the
+// text is also tried as written, because converting text that is already
+// Traditional can change characters (s2tw turns 扣款 into 釦款).
+func (m message) match(set *phraseSet) (evidence string, ok bool) {
+	variants := []string{m.folded}
+	if m.trad != m.folded && utf8.RuneCountInString(m.trad) == utf8.RuneCountInString(m.folded) {
+		variants = append(variants, m.trad)
+	} else if m.trad != m.folded {
+		variants = []string{m.trad}
 	}
-	rs := utf8.RuneCountInString(m.trad[:start])
-	re := rs + utf8.RuneCountInString(m.trad[start:end])
+	i, s, e, ok := set.find(variants)
+	if !ok {
+		return "", false
+	}
+	return m.evidence(variants[i], s, e), true
+}
+
+// evidence returns the span [start, end) of variant (a rune-for-rune
+// rewrite of the message) as the customer wrote it, or as rewritten when the
+// rune counts differ.
+func (m message) evidence(variant string, start, end int) string {
+	if utf8.RuneCountInString(variant) != utf8.RuneCountInString(m.original) {
+		return strings.TrimSpace(variant[start:end])
+	}
+	rs := utf8.RuneCountInString(variant[:start])
+	re := rs + utf8.RuneCountInString(variant[start:end])
 	orig := []rune(m.original)
 	return strings.TrimSpace(string(orig[rs:re]))
 }
@@ -143,11 +204,10 @@ func (r *Rules) analyze(text string) Analysis {
 		return a
 	}
 	m := r.prepare(text)
-	if s, e, ok := r.complaint.find(m.trad); ok {
-		a.Complaint = true
-		a.ComplaintEvidence = m.evidence(s, e)
+	if ev, ok := m.match(r.complaint); ok {
+		a.Complaint, a.ComplaintEvidence = true, ev
 	}
-	if _, _, ok := r.phrases[KindRefund].find(m.trad); ok {
+	if _, ok := m.match(r.phrases[KindRefund]); ok {
 		a.RefundRequested = true
 		amounts := findAmounts(m.folded, true)
 		best := -1
@@ -178,12 +238,12 @@ func (r *Rules) analyze(text string) Analysis {
 		if kind == KindHuman && supervisor {
 			continue // a supervisor request is already a request for a person
 		}
-		s, e, ok := r.phrases[kind].find(m.trad)
+		ev, ok := m.match(r.phrases[kind])
 		if !ok {
 			continue
 		}
 		supervisor = supervisor || kind == KindSupervisor
-		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: m.evidence(s, e)})
+		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: ev})
 	}
 	a.Triggers = append(content, a.Triggers...)
 	if !a.Complaint {

@@ -16,12 +16,13 @@
 //	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
 //
 // Patterns are case-insensitive Go regular expressions compiled once at load.
-// A message is folded to half-width and converted to Taiwan Traditional
-// (OpenCC s2tw) before matching; zh-TW patterns are written once in
-// Traditional and zh-CN patterns (Simplified-only words) are converted the
-// same way at load, so every list applies to every message. Exclusions blank
-// out the text they match (negations, product names, positive news) before
-// the match patterns run. A literal prefilter derived from each pattern skips
+// A message is folded to half-width and matched both as written and converted
+// to Taiwan Traditional (OpenCC s2tw; converting text that is already
+// Traditional can change characters, 扣款 → 釦款, hence both); zh-TW patterns
+// are written once in Traditional and zh-CN patterns (Simplified-only words)
+// are converted the same way at load, so every list applies to every message.
+// Exclusions blank out the text they match (negations, product names,
+// positive news) in both forms before the match patterns run. A literal prefilter derived from each pattern skips
 // the regexp when the message cannot match.
 //
 // The package keeps no state: the bot counts repeat contacts, unhelpful

@@ -80,6 +80,8 @@ func TestAnalyze(t *testing.T) {
 		{"legal is a complaint", "我要寄存證信函", "zh-TW", []string{KindLegalMedia}, "存證信函", false, 0, true},
 		{"negation masks only itself", "我不是要告你，但我會PO上Dcard", "zh-TW", []string{KindLegalMedia}, "Dcard", false, 0, true},
 		{"negation alone", "我不是要告你", "zh-TW", nil, "", false, 0, false},
+		{"zh-CN negation via the Traditional exclusion", "我没有要告你们，别紧张", "zh-CN", nil, "", false, 0, false},
+		{"Traditional text that s2tw would change", "信用卡有一筆不明扣款", "zh-TW", []string{KindSecurity}, "不明扣款", false, 0, false},
 		{"mixed script", "我要找 manager", "zh-TW", []string{KindSupervisor}, "找 manager", false, 0, false},
 		{"mixed script job title", "我是 project manager，想問團購", "zh-TW", nil, "", false, 0, false},
 		{"mixed script request", "請給我 your supervisor", "zh-TW", []string{KindSupervisor}, "your supervisor", false, 0, false},
