@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/bot"
+	"github.com/warmline/warmline/bot/line"
+	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/orders"
+	"github.com/warmline/warmline/locales"
+)
+
+// Demo credentials of the emulated LINE channel (demo mode only).
+const (
+	demoChannelSecret = "warmline-demo-channel-secret"
+	demoAccessToken   = "warmline-demo-access-token"
+)
+
+// appEnv is what serve hands buildApp.
+type appEnv struct {
+	log       *zap.Logger
+	rdb       *redis.Client
+	selfURL   string // how this process reaches itself (webhook target of the emulator)
+	publicURL string // what people type in a browser
+	clock     func() time.Time
+}
+
+// app is the wired service.
+type app struct {
+	cfg      Config
+	log      *zap.Logger
+	rdb      *redis.Client
+	kb       *knowledge.Store
+	cases    *handoff.Service
+	queue    *line.Queue
+	consumer *line.Consumer
+	webhook  http.Handler
+	emu      *lineemu.Emulator // demo mode only
+	inbox    inboxMount
+}
+
+// inboxMount is the agent inbox as the app mounts it.
+type inboxMount interface {
+	Register(mux *http.ServeMux)
+	WelcomeLines(base string) []string
+}
+
+func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
+	log := env.log
+	clock := env.clock
+	if clock == nil {
+		clock = time.Now
+	}
+	a := &app{cfg: cfg, log: log, rdb: env.rdb}
+
+	tr, err := locales.New()
+	if err != nil {
+		return nil, fmt.Errorf("load messages: %w", err)
+	}
+
+	// Knowledge base.
+	if cfg.KBDir != "" {
+		a.kb, err = knowledge.OpenStore(ctx, log.Named("knowledge"), cfg.KBDir, knowledge.LoadOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("knowledge base %s: %w", cfg.KBDir, err)
+		}
+	} else {
+		base, err := knowledge.Load(ctx, knowledge.Demo())
+		if err != nil {
+			return nil, fmt.Errorf("demo knowledge base: %w", err)
+		}
+		a.kb = knowledge.NewStore(log.Named("knowledge"), "", base, knowledge.LoadOptions{})
+	}
+
+	// Orders.
+	var backend orders.Backend
+	switch {
+	case cfg.OrdersURL != "":
+		retries := cfg.OrdersRetries
+		if retries == 0 {
+			retries = -1 // the backend's 0 means "default"
+		}
+		backend, err = orders.NewHTTPBackend(orders.HTTPConfig{
+			BaseURL: cfg.OrdersURL, Token: cfg.OrdersToken, Timeout: cfg.OrdersTimeout, Retries: retries,
+			Logger: log.Named("orders"),
+		})
+	case cfg.OrdersFile != "":
+		backend, err = orders.NewFileBackend(os.DirFS(filepath.Dir(cfg.OrdersFile)), filepath.Base(cfg.OrdersFile))
+	default:
+		backend, err = orders.NewDemoBackend()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order backend: %w", err)
+	}
+	numbers, err := orders.NewExtractor(cfg.OrderPattern)
+	if err != nil {
+		return nil, fmt.Errorf("WARMLINE_ORDER_PATTERN: %w", err)
+	}
+
+	// Escalation rules and SLA policy.
+	var rules *escalation.Rules
+	if cfg.EscalationFile != "" {
+		rules, err = escalation.Load(os.DirFS(filepath.Dir(cfg.EscalationFile)), filepath.Base(cfg.EscalationFile))
+	} else {
+		rules, err = escalation.Default()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("escalation rules: %w", err)
+	}
+	policy := handoff.DefaultPolicy()
+	if cfg.PolicyFile != "" {
+		policy, err = handoff.LoadPolicy(os.DirFS(filepath.Dir(cfg.PolicyFile)), filepath.Base(cfg.PolicyFile))
+		if err != nil {
+			return nil, fmt.Errorf("SLA policy: %w", err)
+		}
+	}
+
+	// LINE: the emulator in demo mode, the real platform otherwise.
+	secret, token, apiBase := cfg.ChannelSecret, cfg.AccessToken, cfg.LineAPIBase
+	if cfg.Demo {
+		secret, token = demoChannelSecret, demoAccessToken
+		a.emu = lineemu.New(lineemu.Config{
+			ChannelSecret: secret, AccessToken: token,
+			WebhookURL: env.selfURL + "/webhook", Log: log.Named("lineemu"),
+			BotDisplayName: "暖暖選物 Warm Living",
+		})
+		for _, p := range lineemu.DemoCustomers() {
+			a.emu.AddUser(p)
+		}
+		if apiBase == "" {
+			apiBase = env.selfURL + "/emu"
+		}
+	}
+	sender, err := line.NewSender(line.SenderConfig{
+		AccessToken: token, BaseURL: apiBase, Log: log.Named("line"), Clock: clock,
+	}, env.rdb, cfg.RedisPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("LINE sender: %w", err)
+	}
+
+	// Handoff.
+	var summarizer handoff.Summarizer
+	if cfg.LLMURL != "" {
+		summarizer, err = handoff.NewOpenAISummarizer(handoff.OpenAIConfig{BaseURL: cfg.LLMURL, APIKey: cfg.LLMKey, Model: cfg.LLMModel})
+		if err != nil {
+			return nil, fmt.Errorf("LLM summarizer: %w", err)
+		}
+	}
+	a.cases, err = handoff.New(handoff.Config{
+		Redis: env.rdb, Prefix: cfg.RedisPrefix, Policy: policy, Translator: tr,
+		Messenger: messenger{sender: sender}, Clock: clock, Log: log.Named("handoff"), Summarizer: summarizer,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handoff: %w", err)
+	}
+
+	// The conversation engine.
+	engine, err := bot.NewEngine(bot.EngineConfig{
+		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
+		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
+		Clock: clock, Log: log.Named("bot"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot engine: %w", err)
+	}
+
+	// Webhook → durable queue → workers.
+	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
+	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
+	a.consumer = line.NewConsumer(a.queue, line.NewProcessor(engine, sender, log.Named("worker")),
+		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers}, log.Named("consumer"))
+
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, tr)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// startBackground starts the workers, the KB watcher and the SLA sweeper.
+func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = a.consumer.Run(ctx)
+	}()
+	if a.cfg.KBDir != "" && a.cfg.KBWatch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.kb.Watch(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("knowledge watch stopped", zap.Error(err))
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := a.cases.Sweep(ctx); err != nil {
+					a.log.Error("sla sweep", zap.Error(err))
+				} else if n > 0 {
+					a.log.Info("sla reminders sent", zap.Int("count", n))
+				}
+			}
+		}
+	}()
+}
+
+// reloadKB reloads the knowledge base on SIGHUP.
+func (a *app) reloadKB(ctx context.Context) {
+	if a.cfg.KBDir == "" {
+		a.log.Info("SIGHUP ignored: the embedded demo knowledge base cannot change")
+		return
+	}
+	if err := a.kb.Reload(ctx); err != nil {
+		a.log.Error("knowledge reload failed; the previous knowledge base stays in use", zap.Error(err))
+	}
+}
+
+func (a *app) printWelcome(w io.Writer, base string) {
+	if !a.cfg.Demo {
+		return
+	}
+	lines := []string{
+		"",
+		"warmline demo is running (embedded Redis, LINE emulator, demo shop 暖暖選物).",
+		"",
+		"  Chat as a customer:  " + base + "/emu/chat",
+	}
+	lines = append(lines, a.inbox.WelcomeLines(base)...)
+	lines = append(lines,
+		"",
+		"  Try: 運費多少？ · 我的訂單 WL20261101 到哪了 · I want to talk to a person · 我要退款 NT$1,280",
+		"  Demo orders: WL20261101–WL20261111 (Alice owns 101–103; others: verify with the phone's last 4 digits, see README).",
+		"",
+		"Press Ctrl+C to stop.",
+		"")
+	fmt.Fprintln(w, strings.Join(lines, "\n"))
+}
+
+// messenger delivers handoff notices through the LINE sender (push API).
+type messenger struct{ sender *line.Sender }
+
+func (m messenger) Push(ctx context.Context, userID string, notices []handoff.Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	msgs := make([]bot.Message, 0, len(notices))
+	keys := make([]string, 0, len(notices))
+	for _, n := range notices {
+		msg := bot.Message{Text: n.Text}
+		for _, c := range n.Choices {
+			msg.QuickReplies = append(msg.QuickReplies, bot.QuickReply{Label: c.Label, Data: c.Data, DisplayText: c.DisplayText})
+		}
+		msgs = append(msgs, msg)
+		keys = append(keys, n.Key)
+	}
+	// One push for the notices of one call; the joined keys make a retried
+	// call map to the same X-Line-Retry-Key.
+	return m.sender.Push(ctx, userID, msgs, strings.Join(keys, "+"))
+}

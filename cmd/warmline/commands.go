@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/warmline/warmline/knowledge"
+)
+
+// kbCmd validates a knowledge-base directory: what a support manager runs
+// before (or instead of) reloading a live KB.
+func kbCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "check" {
+		return errors.New("usage: warmline kb check DIR")
+	}
+	dir := args[1]
+	base, err := knowledge.Load(ctx, os.DirFS(dir))
+	if err != nil {
+		return fmt.Errorf("knowledge base %s is not valid:\n%w", dir, err)
+	}
+	byCat := map[string]int{}
+	for _, e := range base.Entries() {
+		byCat[e.Category]++
+	}
+	cats := make([]string, 0, len(byCat))
+	for c := range byCat {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	fmt.Fprintf(stdout, "%s: %d entries, valid\n", dir, len(base.Entries()))
+	for _, c := range cats {
+		fmt.Fprintf(stdout, "  %-13s %d\n", c, byCat[c])
+	}
+	return nil
+}
+
+// evalCmd measures KB matching on labeled question sets.
+func evalCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	kbDir := fs.String("kb", "", "knowledge-base directory (default: the embedded demo KB)")
+	fs.Usage = func() {
+		fmt.Fprintln(stdout, "usage: warmline eval [-kb DIR] SET.yaml ...\n\nexample: go run ./cmd/warmline eval knowledge/testdata/eval/test.yaml\n(trigger precision/recall: go test -v -run TestTriggerEval ./handoff/escalation/)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no evaluation set given")
+	}
+	kbFS := knowledge.Demo()
+	if *kbDir != "" {
+		kbFS = os.DirFS(*kbDir)
+	}
+	base, err := knowledge.Load(ctx, kbFS)
+	if err != nil {
+		return fmt.Errorf("load knowledge base: %w", err)
+	}
+	for _, set := range fs.Args() {
+		cases, err := knowledge.LoadEvalSet(os.DirFS(filepath.Dir(set)), filepath.Base(set))
+		if err != nil {
+			return fmt.Errorf("load %s: %w", set, err)
+		}
+		fmt.Fprintf(stdout, "== %s (%d questions)\n%s\n", set, len(cases), knowledge.Evaluate(ctx, base, cases))
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+// Command warmline is the webhook service behind a LINE official account: an
+// L1 support bot with a warm handoff to human agents. With no configuration it
+// starts the demo (embedded Redis, LINE emulator, demo shop).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "warmline:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches subcommands; with none it serves.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return serve(ctx, getenv, stdout, stderr)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, getenv, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[1:], stdout)
+	case "kb":
+		return kbCmd(ctx, args[1:], stdout)
+	case "agent":
+		return agentCmd(ctx, args[1:], getenv, stdin, stdout)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return nil
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: warmline [command]
+
+  (none), serve     run the webhook service (demo mode when unconfigured)
+  eval              evaluate KB matching and trigger detection on the labeled sets
+  kb check DIR      validate a knowledge-base directory and list its entries
+  agent add ...     create or update an inbox agent account (see warmline agent help)
+  help              this text
+
+environment:
+`)
+	for _, e := range envDoc {
+		fmt.Fprintf(w, "  %-28s %s\n", e[0], e[1])
+	}
+}

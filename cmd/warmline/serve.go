@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// newLogger builds the one logger of the process.
+func newLogger(cfg Config, stderr io.Writer) (*zap.Logger, error) {
+	level := zapcore.InfoLevel
+	if cfg.LogLevel != "" {
+		if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+			return nil, fmt.Errorf("log level: %w", err)
+		}
+	}
+	var enc zapcore.Encoder
+	if cfg.LogFormat == "console" {
+		ec := zap.NewDevelopmentEncoderConfig()
+		ec.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05")
+		enc = zapcore.NewConsoleEncoder(ec)
+	} else {
+		ec := zap.NewProductionEncoderConfig()
+		ec.EncodeTime = zapcore.ISO8601TimeEncoder
+		enc = zapcore.NewJSONEncoder(ec)
+	}
+	core := zapcore.NewCore(enc, zapcore.AddSync(stderr), level)
+	return zap.New(core, zap.AddCaller()), nil
+}
+
+// openRedis connects to REDIS_URL, or in demo mode starts an embedded Redis.
+func openRedis(ctx context.Context, cfg Config) (*redis.Client, func(), error) {
+	if cfg.Demo && cfg.RedisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.Start(); err != nil {
+			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, nil, fmt.Errorf("connect to redis: %w", err)
+	}
+	return rdb, func() { _ = rdb.Close() }, nil
+}
+
+// serve runs the service until ctx is cancelled.
+func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		port := ln.Addr().(*net.TCPAddr).Port
+		base = fmt.Sprintf("http://localhost:%d", port)
+	}
+	selfURL := fmt.Sprintf("http://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port)
+
+	rdb, closeRedis, err := openRedis(ctx, cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeRedis()
+
+	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
+	srv := &http.Server{
+		Handler:           app.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
+	// WriteTimeout stays 0: the inbox's server-sent events are long-lived;
+	// handlers set their own deadlines.
+
+	var wg sync.WaitGroup
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	app.startBackground(bgCtx, &wg)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-bgCtx.Done():
+				return
+			case <-hup:
+				app.reloadKB(bgCtx)
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("warmline listening", zap.String("addr", ln.Addr().String()), zap.Bool("demo", cfg.Demo))
+	fmt.Fprintf(stdout, "warmline listening on %s\n", selfURL)
+	app.printWelcome(stdout, base)
+
+	select {
+	case err := <-errc:
+		stopBG()
+		wg.Wait()
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx) // stop accepting, finish in-flight requests
+	stopBG()               // stop workers: they finish the event in hand
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-sctx.Done():
+		log.Warn("background work did not stop in time")
+	}
+	return nil
+}
+
+func trimSlash(s string) string { return strings.TrimRight(s, "/") }
