@@ -5,4 +5,71 @@
 // handoffs through package handoff.
 //
 // No LINE SDK type appears here: bot/line converts at the edge.
+//
+// # Entry point
+//
+// NewEngine(EngineConfig) builds an Engine; Engine.Handle(ctx, Event)
+// returns at most MaxMessages replies (none while a person has the
+// customer, none for unfollow). Events of one user must be handled in order.
+//
+// # Language
+//
+// An explicit choice (postback "lang:<lang>" or a message that is just a
+// language name: "English", "英文", "中文", "繁體中文", "简体中文", "簡體" …)
+// beats the LINE profile's language (fetched once per user), which beats the
+// script of the message (knowledge.DetectLang); the default is zh-TW. Every
+// string comes from locales/bot.<lang>.toml.
+//
+// # Postback data
+//
+//	lang:<zh-TW|zh-CN|en>   choose the language
+//	faq:<entry id>          answer this KB entry (greeting topics, "did you mean")
+//	fb:yes:<ref>            "Solved": the issue is resolved at L1 (ref: entry id or order_status)
+//	fb:no:<ref>             "Not yet": next best candidate, else a person; the 2nd in a row fires unhelpful
+//	handoff:request         open a case (with the offered trigger, else "human")
+//	handoff:cancel          cancel the open case, back to the bot (also the words in bot_kw_cancel)
+//	last:done               the complaint story is complete (also the words in bot_kw_done)
+//	order:retry             retry the order lookup kept after a backend failure
+//	handoff.CSATData(...)   satisfaction answer for a resolved case
+//
+// # Modes (hash field "mode")
+//
+//	""                       free conversation
+//	awaiting_order_number    asked for an order number (pending_order set after a backend failure)
+//	awaiting_verification    asked for the phone's last 4 digits of pending_order
+//	listening                LAST: collecting the complaint, answering nothing
+//
+// # Issues and stateful triggers
+//
+// An issue starts with the first customer message after the previous one
+// ended (resolved by "Solved", handed over, or abandoned: no message for
+// EngineConfig.ConversationIdle, default 2 h). A message arriving
+// UnsolvedAfter (15 min) or more after the issue began fires
+// unsolved_timeout. A topic (KB entry id, "order_status" or "complaint") is
+// counted as a contact the first time it comes up in an issue; the
+// RepeatThreshold-th (3rd) contact in RepeatWindow (7 days) fires
+// repeat_contact. UnhelpfulLimit (2) "Not yet" answers or unanswerable
+// messages (low confidence, media) in a row fire unhelpful: a person is
+// offered and the case opens when the customer taps it. A complaint with no
+// KB remedy and no refund within the L1 limit is handed over with the
+// unhelpful trigger (evidence "no L1 remedy for complaint").
+//
+// # Redis keys
+//
+// All keys carry the hash tag {u:<userID>} so one user's keys share a slot
+// (MULTI across them works on Redis Cluster).
+//
+//	<prefix>{u:<id>}:conv              hash   conversation state            TTL StateTTL (30 days), refreshed on every event
+//	  fields: lang, lang_source (choice|profile|detected|default), profile_fetched, display_name,
+//	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, unanswered, unhelpful,
+//	  last_topic, last_category, shown, candidates, pending_order, verify_attempts,
+//	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
+//	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10)
+//	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
+//	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
+//	<prefix>{u:<id>}:repeat:<topic>    zset   contact times (score unix ms)                      TTL RepeatWindow + 1 day
+//	<prefix>{u:<id>}:topics            set    topics with a repeat key (for unfollow)            TTL max(RepeatWindow + 1 day, StateTTL)
+//
+// Unfollow deletes all of them. The conversation hash and transcript are
+// written together in one MULTI per event.
 package bot

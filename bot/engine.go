@@ -373,6 +373,9 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 	if t.st.Mode == modeListening {
 		// Part of the story (a photo of the damage): keep listening.
 		t.st.ComplaintMsgs++
+		if t.st.ComplaintMsgs >= maxFollowUps {
+			return e.finishComplaint(ctx, t, log)
+		}
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
 		return nil
 	}

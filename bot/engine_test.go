@@ -12,6 +12,7 @@ import (
 )
 
 func TestNewEngineRequiresDependencies(t *testing.T) {
+	t.Parallel()
 	_, err := NewEngine(EngineConfig{})
 	if err == nil {
 		t.Fatal("NewEngine with nothing: got nil error")
@@ -24,6 +25,7 @@ func TestNewEngineRequiresDependencies(t *testing.T) {
 }
 
 func TestLanguagePrecedence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		profileLang string
@@ -64,6 +66,7 @@ func TestLanguagePrecedence(t *testing.T) {
 }
 
 func TestFollowGreeting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		profile  Profile
 		wantLang string
@@ -107,6 +110,7 @@ func TestFollowGreeting(t *testing.T) {
 }
 
 func TestFAQConfidence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, lang, text string
 		wantAnswer       string // entry id answered
@@ -147,6 +151,7 @@ func TestFAQConfidence(t *testing.T) {
 }
 
 func TestFAQAnswerShape(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	msgs := h.text("U1", "how long does delivery take")
@@ -176,6 +181,7 @@ func TestFAQAnswerShape(t *testing.T) {
 }
 
 func TestFeedbackYesResolves(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t)
@@ -205,6 +211,7 @@ func TestFeedbackYesResolves(t *testing.T) {
 }
 
 func TestFeedbackNoThenUnhelpful(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t)
@@ -256,6 +263,7 @@ func TestFeedbackNoThenUnhelpful(t *testing.T) {
 }
 
 func TestUnansweredTwiceOffersPerson(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang   string
 		first  Event
@@ -291,6 +299,7 @@ func TestUnansweredTwiceOffersPerson(t *testing.T) {
 }
 
 func TestOrderStatus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		lang, user string
@@ -350,6 +359,7 @@ func TestOrderStatus(t *testing.T) {
 }
 
 func TestOrderCardContent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang                 string
 		status, eta, item, _ string
@@ -378,6 +388,7 @@ func TestOrderCardContent(t *testing.T) {
 }
 
 func TestOrderVerificationLock(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["Ux"] = Profile{Language: "en"}
 	h.text("Ux", "WL20260002")
@@ -412,6 +423,7 @@ func TestOrderVerificationLock(t *testing.T) {
 }
 
 func TestUnknownOrderLooksLikeFailedCheck(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["Ua"] = Profile{Language: "zh-TW"}
 	h.profiles.byID["Ub"] = Profile{Language: "zh-TW"}
@@ -425,6 +437,7 @@ func TestUnknownOrderLooksLikeFailedCheck(t *testing.T) {
 }
 
 func TestOrderBackendDown(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t)
@@ -448,6 +461,7 @@ func TestOrderBackendDown(t *testing.T) {
 }
 
 func TestMessageTriggersOpenCase(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, lang, text string
 		wantKind         string
@@ -504,6 +518,7 @@ func TestMessageTriggersOpenCase(t *testing.T) {
 }
 
 func TestHandoffOutsideBusinessHours(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.advance(11 * time.Hour) // Monday 21:00
 	h.profiles.byID["U1"] = Profile{Language: "en"}
@@ -523,6 +538,7 @@ func TestHandoffOutsideBusinessHours(t *testing.T) {
 }
 
 func TestSilenceDuringHandoffAndCancel(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang   string
 		cancel Event
@@ -570,6 +586,7 @@ func TestSilenceDuringHandoffAndCancel(t *testing.T) {
 }
 
 func TestCSAT(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	h.text("U1", "I want to talk to a person")
@@ -593,6 +610,7 @@ func TestCSAT(t *testing.T) {
 }
 
 func TestLASTWithKBRemedy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang             string
 		first, more, end string
@@ -641,6 +659,7 @@ func TestLASTWithKBRemedy(t *testing.T) {
 }
 
 func TestLASTRefundWithinLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ lang, first string }{
 		{"en", "this is terrible service, I want a refund of NT$300"},
 		{"zh-TW", "服務太差了，我要退款 300 元"},
@@ -663,6 +682,7 @@ func TestLASTRefundWithinLimit(t *testing.T) {
 }
 
 func TestLASTWithoutRemedyHandsOver(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ lang, first, f1, f2 string }{
 		{"zh-TW", "太誇張了，我很生氣", "等了一個禮拜都沒人理", "電話也打不通"},
 		{"en", "this is terrible service", "nobody answered for a week", "the phone line is always busy"},
@@ -699,6 +719,7 @@ func TestLASTWithoutRemedyHandsOver(t *testing.T) {
 }
 
 func TestRepeatContact(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
 	// Asking twice in one issue is one contact.
@@ -728,6 +749,7 @@ func TestRepeatContact(t *testing.T) {
 }
 
 func TestRepeatWindowSlides(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	for i := 0; i < 2; i++ {
@@ -743,6 +765,7 @@ func TestRepeatWindowSlides(t *testing.T) {
 }
 
 func TestUnsolvedTimeout(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang  string
 		after time.Duration
@@ -776,6 +799,7 @@ func TestUnsolvedTimeout(t *testing.T) {
 }
 
 func TestUnfollowClearsKeys(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	h.text("U1", "how long does delivery take")
@@ -806,6 +830,7 @@ func TestUnfollowClearsKeys(t *testing.T) {
 }
 
 func TestTranscriptCapped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	for i := 0; i < 15; i++ {
@@ -815,5 +840,73 @@ func TestTranscriptCapped(t *testing.T) {
 	n, err := h.rdb.LLen(context.Background(), h.prefix+"{u:U1}:transcript").Result()
 	if err != nil || n != 20 {
 		t.Errorf("transcript length %d (%v), want 20", n, err)
+	}
+}
+
+func TestListeningNeverAnswersFAQ(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ev   Event
+	}{
+		{"typed question", Event{Kind: KindText, Text: "how long does delivery take"}},
+		{"old topic button", Event{Kind: KindPostback, Data: "faq:shipping-time"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.profiles.byID["U1"] = Profile{Language: "en"}
+			h.text("U1", "this is terrible service")
+			tt.ev.UserID = "U1"
+			msgs := h.handle(tt.ev)
+			got := all(msgs)
+			mustNotContain(t, got, h.answerOf("shipping-time", "en"))
+			mustContain(t, got, h.T("en", "bot_listen_more", nil))
+			if m := h.conv("U1")["mode"]; m != modeListening {
+				t.Errorf("mode %q, want still listening", m)
+			}
+		})
+	}
+}
+
+func TestQuickRepliesOnLastMessageOnly(t *testing.T) {
+	t.Parallel()
+	out := []Message{{Text: "a", QuickReplies: []QuickReply{{Label: "x", Data: "d"}}}, {Text: "b"}}
+	hoistQuickReplies(out)
+	if len(out[0].QuickReplies) != 0 || len(out[1].QuickReplies) != 1 || out[1].QuickReplies[0].Data != "d" {
+		t.Errorf("got %+v, want the buttons moved to the last message", out)
+	}
+	many := make([]QuickReply, 20)
+	for i := range many {
+		many[i] = QuickReply{Label: strings.Repeat("長", 25), Data: "d" + itoa(i)}
+	}
+	got := capQuickReplies(many)
+	if len(got) != 13 {
+		t.Errorf("got %d quick replies, want LINE's 13", len(got))
+	}
+	if n := len([]rune(got[0].Label)); n != 20 {
+		t.Errorf("label length %d, want 20", n)
+	}
+}
+
+func TestLast4(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"5678", "5678", true},
+		{"末四碼是 ５６７８", "5678", true},
+		{"0912345678", "", false},
+		{"12 34", "", false},
+		{"1234 and 5678", "", false},
+		{"abc", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := last4(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("last4(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -251,9 +251,13 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		if !ok {
 			break
 		}
-		e.record(t, "customer", textIn(en.Title, t.lang()))
-		t.st.Mode = modeNone
 		text := textIn(en.Title, t.lang())
+		e.record(t, "customer", text)
+		if t.st.Mode == modeListening {
+			// An old button tapped mid-story is part of the story.
+			return e.listen(ctx, t, text, escalation.Analysis{}, intent{entry: en}, log)
+		}
+		t.st.Mode = modeNone
 		if isComplaintEntry(en) {
 			e.startListening(t, text, escalation.Analysis{}, intent{complaint: true, entry: en})
 			return nil
