@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -908,5 +909,73 @@ func TestLast4(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("last4(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestOrderBackendTimeout(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["Uowner"] = Profile{Language: "en"}
+	h.backend.mu.Lock()
+	h.backend.slow = true
+	h.backend.mu.Unlock()
+	msgs := h.text("Uowner", "WL20260001")
+	mustContain(t, all(msgs), h.T("en", "bot_order_unavailable", nil))
+	if !hasReply(msgs, "handoff:request") {
+		t.Errorf("no person offered: %v", replies(msgs))
+	}
+	// The customer takes the offer: the case says what was tried.
+	h.postback("Uowner", "handoff:request")
+	c := h.activeCase("Uowner")
+	if c == nil {
+		t.Fatal("no case")
+	}
+	if c.Topic != "order_status" {
+		t.Errorf("topic %q, want order_status", c.Topic)
+	}
+	var tried string
+	for _, a := range c.Tried {
+		tried += a.Kind + ":" + a.Ref + ":" + a.Summary + ","
+	}
+	mustContain(t, tried, "order:WL****0001:backend unavailable")
+}
+
+func TestOpeningCarriesOrderLookups(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["Uowner"] = Profile{DisplayName: "Amy", Language: "zh-TW"}
+	h.text("Uowner", "WL20260001")
+	h.text("Uowner", "我要找真人客服")
+	c := h.activeCase("Uowner")
+	if c == nil {
+		t.Fatal("no case")
+	}
+	if len(c.Tried) == 0 || c.Tried[0].Kind != "order" || c.Tried[0].Ref != "WL****0001" || c.Tried[0].Summary != "in_transit" {
+		t.Errorf("tried %+v, want the masked order with its status", c.Tried)
+	}
+	if c.Topic != "order_status" || c.Category != "consultation" {
+		t.Errorf("topic/category %s/%s, want order_status/consultation", c.Topic, c.Category)
+	}
+}
+
+// failingCases is the real service whose Open fails.
+type failingCases struct{ *handoff.Service }
+
+func (failingCases) Open(context.Context, handoff.Opening) (*handoff.Case, error) {
+	return nil, errors.New("redis down")
+}
+
+func TestHandoffOpenFails(t *testing.T) {
+	t.Parallel()
+	var h *harness
+	h = newHarnessWith(t, func(c *EngineConfig) { c.Cases = failingCases{c.Cases.(*handoff.Service)} })
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	msgs := h.text("U1", "I want to talk to a person")
+	mustContain(t, all(msgs), h.T("en", "bot_handoff_failed", nil))
+	if !hasReply(msgs, "handoff:request") {
+		t.Errorf("no retry offered: %v", replies(msgs))
+	}
+	if st := h.conv("U1"); st["offer"] != escalation.KindHuman {
+		t.Errorf("offer %q, want the failed trigger kept for the retry", st["offer"])
 	}
 }

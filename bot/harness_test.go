@@ -70,14 +70,19 @@ type switchBackend struct {
 	b    orders.Backend
 	mu   sync.Mutex
 	down bool
+	slow bool // block until the caller gives up
 }
 
 func (s *switchBackend) Lookup(ctx context.Context, n string) (orders.Order, error) {
 	s.mu.Lock()
-	down := s.down
+	down, slow := s.down, s.slow
 	s.mu.Unlock()
 	if down {
 		return orders.Order{}, orders.ErrUnavailable
+	}
+	if slow {
+		<-ctx.Done()
+		return orders.Order{}, ctx.Err()
 	}
 	return s.b.Lookup(ctx, n)
 }
@@ -121,6 +126,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith lets a test change the engine's configuration.
+func newHarnessWith(t *testing.T, change func(*EngineConfig)) *harness {
+	t.Helper()
 	rdb, prefix := redistest.New(t)
 	tr, err := locales.New()
 	if err != nil {
@@ -152,10 +163,15 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(svc.Wait)
 	h.cases = svc
-	h.e, err = NewEngine(EngineConfig{
+	cfg := EngineConfig{
 		Redis: rdb, Prefix: prefix, KB: staticKB{base}, Orders: h.backend, OrderNumbers: ex,
 		Rules: rules, Cases: svc, Translator: tr, Profiles: h.profiles, Loading: h.loading, Clock: h.clock,
-	})
+		OrderTimeout: 200 * time.Millisecond,
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	h.e, err = NewEngine(cfg)
 	if err != nil {
 		t.Fatalf("NewEngine: %v", err)
 	}
