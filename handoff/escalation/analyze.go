@@ -288,7 +288,9 @@ var (
 	// loose mode (a refund request without a money marker): a bare number
 	// that is not a quantity.
 	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|号|號|樓|楼|F\b)?`)
-	fourK      = regexp.MustCompile(`(?i)^\s*(tv|電視|电视|螢幕|屏幕|monitor|display|hdr|uhd|resolution|畫質|画质|video|影片)`)
+	// loose mode: Chinese numerals with a unit of hundreds or more (八千五).
+	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十]*[百千萬万][零〇一二兩两三四五六七八九十百千萬万]*`)
+	fourK   = regexp.MustCompile(`(?i)^\s*(tv|電視|电视|螢幕|屏幕|monitor|display|hdr|uhd|resolution|畫質|画质|video|影片)`)
 )
 
 // findAmounts returns the money amounts in text in order of appearance.
@@ -335,6 +337,13 @@ func findAmounts(text string, loose bool) []amount {
 		}
 		if v, ok := hanNumber(h); ok {
 			addSpan(loc[0], loc[1], v)
+		}
+	}
+	if loose && len(found) == 0 {
+		for _, loc := range hanBare.FindAllStringIndex(s, -1) {
+			if v, ok := hanNumber(s[loc[0]:loc[1]]); ok {
+				addSpan(loc[0], loc[1], v)
+			}
 		}
 	}
 	if loose && len(found) == 0 {

@@ -72,6 +72,7 @@ func TestAnalyze(t *testing.T) {
 		{"refund at the limit stays L1", "refund 500 dollars please", "en", nil, "", true, 500, false},
 		{"refund without amount", "我要退款", "zh-TW", nil, "", true, 0, false},
 		{"refund with a bare number", "我要退款 1280", "zh-TW", []string{KindRefund}, "1280", true, 1280, false},
+		{"refund with spoken Chinese numerals", "那台八千五的咖啡機請退錢給我", "zh-TW", []string{KindRefund}, "八千五", true, 8500, false},
 		{"bare quantity is not an amount", "我要退 3 件", "zh-TW", nil, "", true, 0, false},
 		{"order number is not an amount", "WL20261103 要退款", "zh-TW", nil, "", true, 0, false},
 		{"not a refund request", "I don't want a refund", "en", nil, "", false, 0, false},
