@@ -8,19 +8,25 @@ import (
 )
 
 // Converter converts between Taiwan Traditional and Simplified Chinese with
-// OpenCC, idioms included (軟體 <-> 软件). Building one parses OpenCC's
-// dictionaries (tens of milliseconds), so build it once and share it; it is
-// safe for concurrent use.
+// OpenCC. Building one parses OpenCC's dictionaries (tens of
+// milliseconds), so build it once and share it; it is safe for concurrent
+// use.
+//
+// Simplified -> Traditional uses s2twp (Taiwan characters and idioms:
+// 软件 -> 軟體). Traditional -> Simplified uses plain t2s: the Taiwan
+// variants (tw2s, tw2sp) of this OpenCC port turn 抬頭 into 擡头, and
+// tw2sp's idioms turn 個人資料 into 个人数据; t2s gives 抬头 and 个人资料,
+// and matched the dev set as well as tw2sp.
 type Converter struct {
-	toSimplified  *opencc.OpenCC // tw2sp: Taiwan Traditional -> Simplified, mainland idioms
-	toTraditional *opencc.OpenCC // s2twp: Simplified -> Taiwan Traditional, Taiwan idioms
+	toSimplified  *opencc.OpenCC // t2s
+	toTraditional *opencc.OpenCC // s2twp
 }
 
 // NewConverter builds a Converter.
 func NewConverter() (*Converter, error) {
-	s, err := opencc.New("tw2sp")
+	s, err := opencc.New("t2s")
 	if err != nil {
-		return nil, fmt.Errorf("opencc tw2sp: %w", err)
+		return nil, fmt.Errorf("opencc t2s: %w", err)
 	}
 	t, err := opencc.New("s2twp")
 	if err != nil {
@@ -34,7 +40,7 @@ func NewConverter() (*Converter, error) {
 // parsing on each reload.
 var defaultConverter = sync.OnceValues(NewConverter)
 
-// ToSimplified converts Taiwan Traditional Chinese to Simplified Chinese.
+// ToSimplified converts Traditional Chinese to Simplified Chinese.
 // Text that is already Simplified, or not Chinese, comes back unchanged.
 func (c *Converter) ToSimplified(s string) string { return convert(c.toSimplified, s) }
 

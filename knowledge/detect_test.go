@@ -18,8 +18,8 @@ func TestDetectLang(t *testing.T) {
 		{"123", "", false},
 		{"😀", "", false},
 		{"", "", false},
-		{"你好", "", false},     // common to both scripts
-		{"謝谢", "", false},     // one of each: a tie does not tell
+		{"你好", "", false},    // common to both scripts
+		{"謝谢", "", false},    // one of each: a tie does not tell
 		{"ありがとう", "", false}, // kana is not Latin
 		{"привет", "", false},
 	}
@@ -43,7 +43,8 @@ func TestConverter(t *testing.T) {
 		conv           func(string) string
 	}{
 		{"to simplified", "請問運費多少", "请问运费多少", c.ToSimplified},
-		{"to simplified with idiom", "軟體", "软件", c.ToSimplified},
+		{"to simplified keeps 抬", "發票抬頭", "发票抬头", c.ToSimplified},
+		{"to simplified keeps 資料", "個人資料", "个人资料", c.ToSimplified},
 		{"to traditional", "请问运费多少", "請問運費多少", c.ToTraditional},
 		{"to traditional with Taiwan idiom", "软件", "軟體", c.ToTraditional},
 		{"english untouched", "Order #A123", "Order #A123", c.ToTraditional},

@@ -17,6 +17,9 @@ const (
 	targetTop1    = 0.90
 	targetOOSHigh = 0.05
 	floorDevTop1  = 0.65
+	// Held-out measured 67.7% top-1 (en 54.0%, zh-CN 78.3%, zh-TW 71.2%)
+	// on its one run after tuning; not tuned on.
+	floorHeldOutTop1 = 0.62
 )
 
 func demoBase(t testing.TB) *Base {
@@ -57,4 +60,9 @@ func TestDemoEvalDev(t *testing.T) {
 	if got := r.Total.Top1Rate(); got < targetTop1 {
 		t.Logf("top-1 %.1f%% is under the %.0f%% target", 100*got, 100*targetTop1)
 	}
+}
+
+// TestDemoEvalHeldOut runs the held-out set, never used for tuning.
+func TestDemoEvalHeldOut(t *testing.T) {
+	runEval(t, "test.yaml", floorHeldOutTop1)
 }

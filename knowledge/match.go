@@ -55,7 +55,8 @@ type tuning struct {
 	// must be, relative to its own, for High.
 	highMargin float64
 	// highMatched is how many question terms the best entry must use for
-	// High: one shared word is not evidence enough to answer.
+	// High, unless it uses them all: one shared word next to words the
+	// entry lacks is not evidence enough to answer.
 	highMatched int
 	// mediumCoverage is the coverage below which nothing is offered.
 	mediumCoverage float64
@@ -260,7 +261,7 @@ func entryText(e *Entry, lang string, conv *Converter) (question, answer []strin
 
 // normalizeZh brings Chinese text to Simplified for matching. OpenCC's
 // Traditional-to-Simplified tables are not idempotent on Simplified text
-// (they turn 么 into 幺), so text known or detected to be Simplified is
+// (they may turn 么 into 幺), so text known or detected to be Simplified is
 // left alone.
 func normalizeZh(conv *Converter, s, lang string) string {
 	if lang == "" {
@@ -379,7 +380,8 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 		ex.Margin = (ranked[0] - ranked[1]) / ranked[0]
 	}
 	switch {
-	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin && ex.Matched >= b.tune.highMatched:
+	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin &&
+		(ex.Matched >= b.tune.highMatched || ex.Matched == len(terms)):
 		m.Confidence = High
 	case ex.Coverage >= b.tune.mediumCoverage:
 		m.Confidence = Medium

@@ -35,8 +35,13 @@ type Store struct {
 	reloadMu sync.Mutex // one reload at a time
 }
 
+// ErrNoDir is returned by Reload and Watch of a Store made without a
+// directory (serving the embedded demo KB, say).
+var ErrNoDir = errors.New("knowledge store has no directory to reload from")
+
 // NewStore returns a Store serving initial (which may be nil until the
-// first successful Reload) and reloading from dir with opts.
+// first successful Reload) and reloading from dir with opts. dir may be ""
+// for a KB that never reloads.
 func NewStore(log *zap.Logger, dir string, initial *Base, opts LoadOptions) *Store {
 	s := &Store{log: log, dir: dir, opts: opts, Debounce: DefaultDebounce}
 	if initial != nil {
@@ -63,6 +68,9 @@ func (s *Store) Current() *Base { return s.cur.Load() }
 // one; on failure the old one stays and the error (every problem, each
 // naming file and entry) is logged and returned.
 func (s *Store) Reload(ctx context.Context) error {
+	if s.dir == "" {
+		return ErrNoDir
+	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	start := time.Now()
@@ -92,6 +100,9 @@ func countJoined(err error) int {
 // after Debounce of quiet. It returns when ctx is done (nil) or the watcher
 // fails to start.
 func (s *Store) Watch(ctx context.Context) error {
+	if s.dir == "" {
+		return ErrNoDir
+	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch knowledge: %w", err)

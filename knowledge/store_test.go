@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,7 +95,8 @@ func TestStoreWatch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := copyFixture(t)
-	s, err := OpenStore(ctx, zap.NewNop(), dir, LoadOptions{})
+	core, logs := observer.New(zap.InfoLevel)
+	s, err := OpenStore(ctx, zap.New(core), dir, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,12 +129,17 @@ func TestStoreWatch(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	served := s.Current()
 	// A half-written file must not take the KB down.
 	writeFile(t, extra, "entries:\n  - id: gift-wrap\n    title: [")
-	time.Sleep(200 * time.Millisecond) // let a debounced reload fail
-	if s.Current() != served {
-		t.Fatal("a broken file replaced the served KB")
+	deadline = time.Now().Add(5 * time.Second)
+	for logs.FilterMessageSnippet("reload failed").Len() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the reload of the broken file")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, ok := s.Current().Entry("gift-wrap"); !ok {
+		t.Fatal("after a broken edit the served KB lost its entries")
 	}
 	writeFile(t, extra, "entries:"+entryYAML("gift-card"))
 	waitFor("the fixed file", func(b *Base) bool { _, ok := b.Entry("gift-card"); return ok })
@@ -140,5 +147,19 @@ func TestStoreWatch(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Watch returned %v", err)
+	}
+}
+
+func TestStoreWithoutDir(t *testing.T) {
+	b := loadFixture(t)
+	s := NewStore(zap.NewNop(), "", b, LoadOptions{})
+	if err := s.Reload(context.Background()); !errors.Is(err, ErrNoDir) {
+		t.Errorf("Reload: got %v, want ErrNoDir", err)
+	}
+	if err := s.Watch(context.Background()); !errors.Is(err, ErrNoDir) {
+		t.Errorf("Watch: got %v, want ErrNoDir", err)
+	}
+	if s.Current() != b {
+		t.Error("Current is not the initial KB")
 	}
 }
