@@ -53,7 +53,7 @@
 // # Measured (demo KB of 2026-11-23 05:18; KB-content was still editing it)
 //
 //	dev.yaml  (125 in scope, 36 out): top-1 70.4% (en 64.3, zh-CN 80.5, zh-TW 66.7),
-//	          confident 19.2%, confident-wrong 2.4%, out-of-scope High 2.8%
+//	          confident 20.0%, confident-wrong 2.4%, out-of-scope High 2.8%
 //	test.yaml (189 in scope, 48 out, held out): top-1 67.7% (en 54.0, zh-CN 78.3,
 //	          zh-TW 71.2), confident 33.9%, confident-wrong 6.3% (en 14.3%),
 //	          out-of-scope High 2.1%
