@@ -48,6 +48,7 @@ func LoadEvalSet(fsys fs.FS, name string) ([]EvalCase, error) {
 type EvalCounts struct {
 	InScope          int // cases with a Want
 	Top1             int // in scope, best candidate right (High or Medium)
+	Offered          int // in scope, right entry among the candidates (High or Medium)
 	ConfidentRight   int // in scope, High and right
 	ConfidentWrong   int // in scope, High and wrong
 	Medium           int // in scope, Medium
@@ -59,6 +60,10 @@ type EvalCounts struct {
 
 // Top1Rate is Top1 / InScope.
 func (c EvalCounts) Top1Rate() float64 { return rate(c.Top1, c.InScope) }
+
+// OfferedRate is Offered / InScope: the right entry was answered or among
+// the (up to 3) candidates offered.
+func (c EvalCounts) OfferedRate() float64 { return rate(c.Offered, c.InScope) }
 
 // ConfidentRate is ConfidentRight / InScope: questions answered directly.
 func (c EvalCounts) ConfidentRate() float64 { return rate(c.ConfidentRight, c.InScope) }
@@ -79,6 +84,7 @@ func rate(n, d int) float64 {
 func (c *EvalCounts) add(o EvalCounts) {
 	c.InScope += o.InScope
 	c.Top1 += o.Top1
+	c.Offered += o.Offered
 	c.ConfidentRight += o.ConfidentRight
 	c.ConfidentWrong += o.ConfidentWrong
 	c.Medium += o.Medium
@@ -131,6 +137,9 @@ func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
 			}
 			n.InScope = 1
 			right := got == c.Want
+			if m.Confidence >= Medium && slices.ContainsFunc(m.Candidates, func(k Candidate) bool { return k.Entry.ID == c.Want }) {
+				n.Offered = 1
+			}
 			switch m.Confidence {
 			case High:
 				if right {
@@ -162,11 +171,11 @@ func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
 // String prints the report as a table, then the misses.
 func (r EvalReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-7s %6s %7s %9s %8s %6s %5s %6s %8s\n",
-		"lang", "in", "top-1", "confident", "conf-bad", "medium", "low", "oos", "oos-high")
+	fmt.Fprintf(&b, "%-7s %6s %7s %7s %9s %8s %6s %5s %6s %8s\n",
+		"lang", "in", "top-1", "offered", "confident", "conf-bad", "medium", "low", "oos", "oos-high")
 	row := func(name string, c EvalCounts) {
-		fmt.Fprintf(&b, "%-7s %6d %6.1f%% %8.1f%% %7.1f%% %6d %5d %6d %7.1f%%\n",
-			name, c.InScope, 100*c.Top1Rate(), 100*c.ConfidentRate(), 100*c.ConfidentWrongRate(),
+		fmt.Fprintf(&b, "%-7s %6d %6.1f%% %6.1f%% %8.1f%% %7.1f%% %6d %5d %6d %7.1f%%\n",
+			name, c.InScope, 100*c.Top1Rate(), 100*c.OfferedRate(), 100*c.ConfidentRate(), 100*c.ConfidentWrongRate(),
 			c.Medium, c.Low, c.OutOfScope, 100*c.OutOfScopeHighRate())
 	}
 	langs := make([]string, 0, len(r.PerLang))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"testing/fstest"
 )
 
 // Targets from the issue: top-1 on in-scope questions >= 90%, confident
@@ -65,4 +66,52 @@ func TestDemoEvalDev(t *testing.T) {
 // TestDemoEvalHeldOut runs the held-out set, never used for tuning.
 func TestDemoEvalHeldOut(t *testing.T) {
 	runEval(t, "test.yaml", floorHeldOutTop1)
+}
+
+func TestEvaluateCounts(t *testing.T) {
+	b := loadFixture(t)
+	cases := []EvalCase{
+		{Q: "運費怎麼算", Lang: ZhTW, Want: "shipping-fee"},           // high, right
+		{Q: "運費怎麼算", Lang: ZhTW, Want: "return-policy"},          // high, wrong
+		{Q: "what's the weather tomorrow", Lang: EN},             // out of scope, low
+		{Q: "where is my order", Lang: EN, Want: "order-status"}, // high, right
+		{Q: "where is my order", Lang: EN, Want: "no-such-entry"},
+	}
+	r := Evaluate(context.Background(), b, cases)
+	tests := []struct {
+		name      string
+		got, want int
+	}{
+		{"in scope", r.Total.InScope, 4},
+		{"top-1", r.Total.Top1, 2},
+		{"confident right", r.Total.ConfidentRight, 2},
+		{"confident wrong", r.Total.ConfidentWrong, 2},
+		{"out of scope", r.Total.OutOfScope, 1},
+		{"out of scope high", r.Total.OutOfScopeHigh, 0},
+		{"en in scope", r.PerLang[EN].InScope, 2},
+		{"misses", len(r.Misses), 2},
+		{"unknown want", len(r.UnknownWant), 1},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %d, want %d\n%s", tt.name, tt.got, tt.want, r)
+		}
+	}
+}
+
+func TestLoadEvalSetErrors(t *testing.T) {
+	fsys := fstest.MapFS{
+		"ok.yaml":   {Data: []byte("cases:\n  - {q: hi, lang: en, want: x}\n  - {q: 你好, lang: zh-TW}\n")},
+		"lang.yaml": {Data: []byte("cases:\n  - {q: hi, lang: fr}\n")},
+		"key.yaml":  {Data: []byte("cases:\n  - {q: hi, lang: en, wants: x}\n")},
+	}
+	cases, err := LoadEvalSet(fsys, "ok.yaml")
+	if err != nil || len(cases) != 2 || cases[0].Want != "x" || cases[1].Want != "" {
+		t.Errorf("ok.yaml: got %+v, %v", cases, err)
+	}
+	for _, name := range []string{"lang.yaml", "key.yaml", "missing.yaml"} {
+		if _, err := LoadEvalSet(fsys, name); err == nil {
+			t.Errorf("%s: got nil error", name)
+		}
+	}
 }
