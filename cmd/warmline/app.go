@@ -173,6 +173,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
 		Clock: clock, Log: log.Named("bot"),
+		TopTopics: []string{"order-status", "shipping-time", "return-how", "refund-time"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)
@@ -182,7 +183,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
 	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
 	a.consumer = line.NewConsumer(a.queue, line.NewProcessor(engine, sender, log.Named("worker")),
-		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers}, log.Named("consumer"))
+		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL}, log.Named("consumer"))
 
 	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, tr)
 	if err != nil {

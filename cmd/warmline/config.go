@@ -43,6 +43,7 @@ type Config struct {
 	Workers   int    // WARMLINE_WORKERS
 	Shards    int    // WARMLINE_SHARDS
 	ReplicaID string // WARMLINE_REPLICA_ID
+	LeaseTTL  time.Duration // WARMLINE_LEASE_TTL
 
 	AgentsFile string // WARMLINE_AGENTS_FILE (inbox accounts)
 
@@ -76,6 +77,7 @@ var envDoc = [][2]string{
 	{"WARMLINE_WORKERS", "event-processing workers per replica (default 8)"},
 	{"WARMLINE_SHARDS", "event-queue shards; same value on every replica (default 16)"},
 	{"WARMLINE_REPLICA_ID", "this replica's name in Redis consumer groups (default hostname-pid)"},
+	{"WARMLINE_LEASE_TTL", "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)"},
 	{"WARMLINE_AGENTS_FILE", "agent accounts file for the inbox (YAML; see `warmline agent add`)"},
 	{"WARMLINE_LLM_URL", "OpenAI-compatible base URL for optional case summaries (default off)"},
 	{"WARMLINE_LLM_API_KEY", "API key for WARMLINE_LLM_URL (or WARMLINE_LLM_API_KEY_FILE)"},
@@ -173,6 +175,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Workers:   num("WARMLINE_WORKERS", 8, 1, 256),
 		Shards:    num("WARMLINE_SHARDS", 16, 1, 1024),
 		ReplicaID: get("WARMLINE_REPLICA_ID"),
+		LeaseTTL:  dur("WARMLINE_LEASE_TTL", 15*time.Second),
 
 		AgentsFile: get("WARMLINE_AGENTS_FILE"),
 

@@ -68,6 +68,12 @@ func openRedis(ctx context.Context, cfg Config) (*redis.Client, func(), error) {
 
 // serve runs the service until ctx is cancelled.
 func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	return serveWith(ctx, getenv, stdout, stderr, time.Now)
+}
+
+// serveWith is serve with an injected clock (end-to-end tests drive SLA and
+// timeout logic with it).
+func serveWith(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, clock func() time.Time) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -96,7 +102,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	}
 	defer closeRedis()
 
-	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base})
+	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base, clock: clock})
 	if err != nil {
 		ln.Close()
 		return err

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/internal/redistest"
+)
+
+// Demo customers of the emulator (see bot/lineemu.DemoCustomers).
+const (
+	alice = "U0000000000000000000000000000a11c" // zh-TW, owns WL20261101–03
+	bob   = "U0000000000000000000000000000b0b0" // en
+	chen  = "U00000000000000000000000000c4e11"  // zh-CN
+)
+
+const (
+	e2eSecret = "e2e-channel-secret"
+	e2eToken  = "e2e-access-token"
+)
+
+// fakeClock is a settable clock shared by warmline and the emulator.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// e2e is one running warmline (the real run path, production mode) talking
+// to an emulated LINE platform and a real Redis.
+type e2e struct {
+	t      testing.TB
+	emu    *lineemu.Emulator
+	emuURL string
+	url    string // warmline base URL
+	env    map[string]string
+	clock  *fakeClock
+	stop   func()
+}
+
+type e2eOpts struct {
+	clock *fakeClock
+	env   map[string]string // overrides
+	// redisPrefix shares state with another instance (two replicas).
+	redisPrefix string
+	emu         *lineemu.Emulator
+	emuURL      string
+}
+
+// repoPath returns a path relative to the repository root.
+func repoPath(t testing.TB, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startE2E boots warmline with run's serve path on a free port.
+func startE2E(t testing.TB, o e2eOpts) *e2e {
+	t.Helper()
+	if o.clock == nil {
+		o.clock = newFakeClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))) // a Monday, business hours
+	}
+	h := &e2e{t: t, clock: o.clock, emu: o.emu, emuURL: o.emuURL}
+	if h.emu == nil {
+		h.emu = lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: o.clock.Now})
+		for _, p := range lineemu.DemoCustomers() {
+			h.emu.AddUser(p)
+		}
+		srv := httptest.NewServer(h.emu.Handler())
+		t.Cleanup(srv.Close)
+		h.emuURL = srv.URL
+	}
+	prefix := o.redisPrefix
+	if prefix == "" {
+		_, prefix = redistest.New(t)
+	}
+	agents := filepath.Join(t.TempDir(), "agents.yaml")
+	if err := os.WriteFile(agents, []byte(testAgentsFile(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.env = map[string]string{
+		"LINE_CHANNEL_SECRET":       e2eSecret,
+		"LINE_CHANNEL_ACCESS_TOKEN": e2eToken,
+		"LINE_API_BASE_URL":         h.emuURL,
+		"REDIS_URL":                 redistest.URL(t),
+		"WARMLINE_REDIS_PREFIX":     prefix,
+		"WARMLINE_ADDR":             "127.0.0.1:0",
+		"WARMLINE_KB_DIR":           repoPath(t, "knowledge/demo"),
+		"WARMLINE_ORDERS_FILE":      repoPath(t, "knowledge/orders/demo/orders.json"),
+		"WARMLINE_AGENTS_FILE":      agents,
+		"WARMLINE_LOG_LEVEL":        "warn",
+		"WARMLINE_LEASE_TTL":        "2s",
+		"WARMLINE_WORKERS":          "4",
+	}
+	for k, v := range o.env {
+		h.env[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := serveWith(ctx, func(k string) string { return h.env[k] }, pw, testLogWriter{t}, o.clock.Now)
+		pw.Close()
+		done <- err
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "warmline listening on "); ok {
+				urlc <- u
+			}
+		}
+	}()
+	select {
+	case h.url = <-urlc:
+	case err := <-done:
+		cancel()
+		t.Fatalf("warmline exited at start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("warmline did not start within 30s")
+	}
+	h.stop = func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("warmline exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("warmline did not stop within 30s")
+		}
+	}
+	t.Cleanup(func() { h.stop() })
+	waitHealthy(t, h.url)
+	if o.emu == nil {
+		h.emu.SetWebhookURL(h.url + "/webhook")
+	}
+	return h
+}
+
+func waitHealthy(t testing.TB, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s/readyz never answered 200", base)
+}
+
+// testLogWriter sends warmline's logs to the test log.
+type testLogWriter struct{ t testing.TB }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// say sends a text as user and waits for n more bot messages.
+func (h *e2e) say(user, text string, n int) []lineemu.Delivered {
+	h.t.Helper()
+	before := len(h.emu.Messages(user))
+	ev, err := h.emu.SendText(context.Background(), user, text)
+	if err != nil {
+		h.t.Fatalf("send %q: %v (status %d)", text, err, ev.Status)
+	}
+	return h.waitNew(user, before, n)
+}
+
+// tap sends a postback as user and waits for n more bot messages.
+func (h *e2e) tap(user, data string, n int) []lineemu.Delivered {
+	h.t.Helper()
+	before := len(h.emu.Messages(user))
+	if _, err := h.emu.SendPostback(context.Background(), user, data, ""); err != nil {
+		h.t.Fatalf("postback %q: %v", data, err)
+	}
+	return h.waitNew(user, before, n)
+}
+
+func (h *e2e) waitNew(user string, before, n int) []lineemu.Delivered {
+	h.t.Helper()
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	all, err := h.emu.WaitMessages(ctx, user, before+n)
+	if err != nil {
+		h.t.Fatalf("waiting for %d bot messages to %s: %v (got %s)", n, user, err, dump(h.emu.Messages(user)[before:]))
+	}
+	return all[before:]
+}
+
+// quiet asserts that no bot message reaches user within d.
+func (h *e2e) quiet(user string, d time.Duration) {
+	h.t.Helper()
+	before := len(h.emu.Messages(user))
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if all, err := h.emu.WaitMessages(ctx, user, before+1); err == nil {
+		h.t.Fatalf("bot sent %s, want silence", dump(all[before:]))
+	}
+}
+
+func dump(ms []lineemu.Delivered) string {
+	var b strings.Builder
+	for _, m := range ms {
+		txt := m.Text
+		if m.Type == "flex" {
+			txt = "[flex] " + m.AltText + " " + string(m.Flex)
+		}
+		fmt.Fprintf(&b, "\n  %s/%s: %q quick=%v", m.Via, m.Type, txt, m.QuickReply)
+	}
+	return b.String()
+}
+
+func allText(ms []lineemu.Delivered) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(m.Text)
+		b.WriteString(m.AltText)
+		b.Write(m.Flex)
+		b.WriteString(strings.Join(m.QuickReply, "|"))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func hasQuick(ms []lineemu.Delivered, dataPrefix string) bool {
+	for _, m := range ms {
+		for _, a := range m.Actions {
+			if strings.HasPrefix(a.Data, dataPrefix) || strings.HasPrefix(a.Text, dataPrefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
