@@ -28,6 +28,7 @@
 //	fb:no:<ref>             "Not yet": next best candidate, else a person; the 2nd in a row fires unhelpful
 //	handoff:request         open a case (with the offered trigger, else "human")
 //	handoff:cancel          cancel the open case, back to the bot (also the words in bot_kw_cancel)
+//	                        (bare greetings and thanks, bot_kw_hello / bot_kw_thanks, get a short warm answer)
 //	last:done               the complaint story is complete (also the words in bot_kw_done)
 //	order:retry             retry the order lookup kept after a backend failure
 //	handoff.CSATData(...)   satisfaction answer for a resolved case
@@ -41,9 +42,11 @@
 //
 // # Issues and stateful triggers
 //
-// An issue starts with the first customer message after the previous one
-// ended (resolved by "Solved", handed over, or abandoned: no message for
-// EngineConfig.ConversationIdle, default 2 h). A message arriving
+// An issue starts when something to solve comes up (a topic: KB entry,
+// order status, complaint; or a "did you mean" offer), not on a greeting, a
+// thanks or an unanswerable message. It ends when resolved ("Solved"),
+// handed over, or abandoned (no message for EngineConfig.ConversationIdle,
+// default 2 h). A message arriving
 // UnsolvedAfter (15 min) or more after the issue began fires
 // unsolved_timeout. A topic (KB entry id, "order_status" or "complaint") is
 // counted as a contact the first time it comes up in an issue; the

@@ -979,3 +979,33 @@ func TestHandoffOpenFails(t *testing.T) {
 		t.Errorf("offer %q, want the failed trigger kept for the retry", st["offer"])
 	}
 }
+
+func TestSmallTalkIsNotAnIssue(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, hello, thanks string }{
+		{"zh-TW", "您好", "謝謝！"},
+		{"zh-CN", "你好", "谢谢"},
+		{"en", "Hi", "thank you"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.profiles.byID["U1"] = Profile{Language: tt.lang}
+			msgs := h.text("U1", tt.hello)
+			mustContain(t, all(msgs), h.T(tt.lang, "bot_hello", nil))
+			msgs = h.text("U1", tt.thanks)
+			mustContain(t, all(msgs), h.T(tt.lang, "bot_welcome", nil))
+			st := h.conv("U1")
+			if st["unanswered"] != "" || st["issue_started_at"] != "" {
+				t.Errorf("small talk counted: unanswered=%q issue_started_at=%q", st["unanswered"], st["issue_started_at"])
+			}
+			// A real question 20 minutes after the greeting is answered, not escalated.
+			h.advance(20 * time.Minute)
+			msgs = h.text("U1", "運送要多久")
+			mustContain(t, all(msgs), h.answerOf("shipping-time", tt.lang))
+			if c := h.activeCase("U1"); c != nil {
+				t.Errorf("case %s opened after small talk", c.ID)
+			}
+		})
+	}
+}

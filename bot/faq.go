@@ -101,6 +101,7 @@ func (e *Engine) didYouMean(t *turn, m knowledge.Match) {
 	qs = append(qs, e.personReply(t))
 	t.st.Candidates = candidateIDs(m)
 	t.st.Unanswered = 0
+	t.startIssue()
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_did_you_mean", nil), qs...))
 }
 

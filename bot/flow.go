@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -69,6 +70,9 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		return nil
 	}
 	e.detect(t, text)
+	if t.st.Mode != modeListening && e.smallTalk(t, text) {
+		return nil
+	}
 	triggers := e.issueClock(t, text)
 
 	an := e.rules.Analyze(text, t.lang())
@@ -172,26 +176,34 @@ func (e *Engine) entryChosen(ctx context.Context, t *turn, en *knowledge.Entry, 
 	return nil
 }
 
-// issueClock starts the issue clock on a new issue, forgets an abandoned
-// one, and fires unsolved_timeout when the issue has been open too long.
+// issueClock forgets an abandoned issue and fires unsolved_timeout when
+// the open issue began UnsolvedAfter ago or more. An issue starts when
+// something to solve comes up (startIssue), not on small talk.
 func (e *Engine) issueClock(t *turn, text string) []escalation.Trigger {
 	st := t.st
 	if !st.LastActivity.IsZero() && t.now.Sub(st.LastActivity) > e.cfg.ConversationIdle {
 		st.resetIssue()
 	}
 	if st.IssueStartedAt.IsZero() {
-		st.IssueStartedAt = t.now
 		return nil
 	}
 	if open := t.now.Sub(st.IssueStartedAt); open >= e.limits.unsolvedAfter {
-		return []escalation.Trigger{e.rules.Fire(escalation.KindUnsolved, text, open.Round(1e9).String())}
+		return []escalation.Trigger{e.rules.Fire(escalation.KindUnsolved, text, open.Round(time.Second).String())}
 	}
 	return nil
+}
+
+// startIssue starts the issue clock unless an issue is open.
+func (t *turn) startIssue() {
+	if t.st.IssueStartedAt.IsZero() {
+		t.st.IssueStartedAt = t.now
+	}
 }
 
 // contact counts a new issue on topic (once per issue) and fires
 // repeat_contact at the threshold.
 func (e *Engine) contact(ctx context.Context, t *turn, topic, text string, log *zap.Logger) (escalation.Trigger, bool) {
+	t.startIssue()
 	if contains(t.st.IssueTopics, topic) {
 		return escalation.Trigger{}, false
 	}
@@ -335,3 +347,17 @@ func (e *Engine) offerPerson(t *turn, kind, evidence string) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// smallTalk answers a bare greeting or thanks warmly; it is neither a
+// question nor unanswered, and does not touch the issue.
+func (e *Engine) smallTalk(t *turn, text string) bool {
+	switch {
+	case e.isKeyword(text, "bot_kw_thanks"):
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_welcome", nil)))
+	case e.isKeyword(text, "bot_kw_hello"):
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_hello", nil), e.topicReplies(t, false)...))
+	default:
+		return false
+	}
+	return true
+}
