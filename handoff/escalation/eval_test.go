@@ -144,7 +144,7 @@ func (res evalResult) report(tb testing.TB, name string, n int) {
 
 func TestTriggerEval(t *testing.T) {
 	r := testRules(t)
-	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml"} {
+	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-fresh.yaml"} {
 		set := loadLabeled(t, name)
 		neg := 0
 		for _, m := range set {
