@@ -237,6 +237,9 @@ func BenchmarkAnalyze(b *testing.B) {
 		{"zh-TW", "東西破損又寄錯，我要找主管，不然我就投訴到消基會，訂單 WL20261103 共 NT$1,280"},
 		{"zh-CN", "质量太差了，1299元的耳机一只没声音，我要退钱，不然找你们领导"},
 		{"en", "I want a full refund of NT$2,400 for the broken blender or I'll talk to my lawyer"},
+		{"zh-TW/plain", "請問這件外套有 M 號嗎？什麼時候會補貨"},
+		{"zh-CN/plain", "请问这件外套有M码吗？什么时候补货"},
+		{"en/plain", "Do you have this jacket in size M? When will it be restocked?"},
 	} {
 		b.Run(bm.lang, func(b *testing.B) {
 			for b.Loop() {
