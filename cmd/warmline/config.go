@@ -40,9 +40,9 @@ type Config struct {
 	EscalationFile string // WARMLINE_ESCALATION_FILE; empty = embedded defaults
 	PolicyFile     string // WARMLINE_POLICY_FILE; empty = embedded defaults
 
-	Workers   int    // WARMLINE_WORKERS
-	Shards    int    // WARMLINE_SHARDS
-	ReplicaID string // WARMLINE_REPLICA_ID
+	Workers   int           // WARMLINE_WORKERS
+	Shards    int           // WARMLINE_SHARDS
+	ReplicaID string        // WARMLINE_REPLICA_ID
 	LeaseTTL  time.Duration // WARMLINE_LEASE_TTL
 
 	AgentsFile string // WARMLINE_AGENTS_FILE (inbox accounts)

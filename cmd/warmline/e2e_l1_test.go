@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -257,5 +256,4 @@ func TestE2EReadyz(t *testing.T) {
 			t.Errorf("GET %s = %d, want 200", p, res.StatusCode)
 		}
 	}
-	_ = fmt.Sprint()
 }
