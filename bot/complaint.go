@@ -47,12 +47,22 @@ func (e *Engine) doneReply(t *turn) []QuickReply {
 // listen collects a follow-up of the story; the customer says when it is
 // complete, or the bot goes on after maxFollowUps messages.
 func (e *Engine) listen(ctx context.Context, t *turn, text string, an escalation.Analysis, in intent, log *zap.Logger) error {
-	st := t.st
 	done := e.isKeyword(text, "bot_kw_done")
 	if !done {
-		st.Complaint = strings.TrimSpace(st.Complaint + "\n" + text)
-		st.ComplaintMsgs++
+		e.collect(t, text, an, in)
 	}
+	if done || t.st.ComplaintMsgs >= maxFollowUps {
+		return e.finishComplaint(ctx, t, log)
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
+	return nil
+}
+
+// collect adds a follow-up message to the complaint.
+func (e *Engine) collect(t *turn, text string, an escalation.Analysis, in intent) {
+	st := t.st
+	st.Complaint = strings.TrimSpace(st.Complaint + "\n" + text)
+	st.ComplaintMsgs++
 	if an.RefundAmount > 0 {
 		st.RefundAmount = an.RefundAmount
 	}
@@ -65,11 +75,6 @@ func (e *Engine) listen(ctx context.Context, t *turn, text string, an escalation
 	if st.ComplaintOrder == "" && in.order != "" {
 		st.ComplaintOrder = in.order
 	}
-	if done || st.ComplaintMsgs >= maxFollowUps {
-		return e.finishComplaint(ctx, t, log)
-	}
-	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
-	return nil
 }
 
 // finishComplaint is Apologize, Solve and Thank.
@@ -108,7 +113,11 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 }
 
 func (e *Engine) escalateComplaint(ctx context.Context, t *turn, tr escalation.Trigger, log *zap.Logger) error {
-	if err := e.escalate(ctx, t, []escalation.Trigger{tr}, log); err != nil {
+	return e.escalateComplaintWith(ctx, t, []escalation.Trigger{tr}, log)
+}
+
+func (e *Engine) escalateComplaintWith(ctx context.Context, t *turn, trs []escalation.Trigger, log *zap.Logger) error {
+	if err := e.escalate(ctx, t, trs, log); err != nil {
 		return err
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil)))

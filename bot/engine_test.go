@@ -1009,3 +1009,32 @@ func TestSmallTalkIsNotAnIssue(t *testing.T) {
 		})
 	}
 }
+
+func TestTriggerWhileListening(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, first, then string }{
+		{"zh-TW", "收到的杯子破掉了，很生氣", "我要求全額退款 1280 元"},
+		{"en", "the mug arrived broken, this is unacceptable", "I want a full refund of NT$1,280"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.profiles.byID["U1"] = Profile{Language: tt.lang}
+			h.text("U1", tt.first)
+			msgs := h.text("U1", tt.then)
+			c := h.activeCase("U1")
+			if c == nil {
+				t.Fatalf("no case:\n%s", all(msgs))
+			}
+			if c.Triggers[0].Kind != escalation.KindRefund || c.Category != "fault" || c.Topic != "damaged-item" {
+				t.Errorf("case trigger/category/topic %s/%s/%s, want refund_over_limit/fault/damaged-item", c.Triggers[0].Kind, c.Category, c.Topic)
+			}
+			if len(msgs) != 3 {
+				t.Fatalf("got %d messages, want apology, handoff, thanks:\n%s", len(msgs), all(msgs))
+			}
+			mustContain(t, msgs[0].Text, h.T(tt.lang, "bot_apology_topic", map[string]any{"Topic": h.titleOf("damaged-item", tt.lang)}))
+			mustContain(t, msgs[1].Text, c.ID)
+			mustContain(t, msgs[2].Text, h.T(tt.lang, "bot_thanks", nil))
+		})
+	}
+}

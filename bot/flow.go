@@ -96,7 +96,10 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// The customer is telling the story of a complaint: collect, never answer.
 	if t.st.Mode == modeListening {
 		if len(triggers) > 0 {
-			return e.escalate(ctx, t, triggers, log)
+			// L1 cannot settle it: apologise for what they told, hand over, thank.
+			e.collect(t, text, an, in)
+			t.say(e.apology(t))
+			return e.escalateComplaintWith(ctx, t, triggers, log)
 		}
 		return e.listen(ctx, t, text, an, in, log)
 	}
