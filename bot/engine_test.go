@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +44,8 @@ func TestLanguagePrecedence(t *testing.T) {
 		{"postback choice beats profile", "en", []Event{{Kind: KindPostback, Data: "lang:zh-CN"}}, "how long does delivery take", locales.ZhCN, langChoice},
 		{"簡體 keyword", "", []Event{{Kind: KindText, Text: "簡體"}}, "運送要多久", locales.ZhCN, langChoice},
 		{"profile zh-Hans", "zh-Hans", nil, "how long does delivery take", locales.ZhCN, langProfile},
+		{"中文 from English", "en", []Event{{Kind: KindText, Text: "中文"}}, "how long does delivery take", locales.ZhTW, langChoice},
+		{"中文 keeps Simplified", "zh-CN", []Event{{Kind: KindText, Text: "中文"}}, "how long does delivery take", locales.ZhCN, langChoice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1036,5 +1039,42 @@ func TestTriggerWhileListening(t *testing.T) {
 			mustContain(t, msgs[1].Text, c.ID)
 			mustContain(t, msgs[2].Text, h.T(tt.lang, "bot_thanks", nil))
 		})
+	}
+}
+
+func TestConcurrentUsers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	langs := []string{"zh-TW", "zh-CN", "en"}
+	questions := map[string]string{"zh-TW": "運送要多久", "zh-CN": "运送要多久", "en": "how long does delivery take"}
+	answers := map[string]string{}
+	for _, l := range langs {
+		answers[l] = h.answerOf("shipping-time", l)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 30)
+	for i := 0; i < 30; i++ {
+		lang := langs[i%3]
+		user := "U" + itoa(i)
+		h.profiles.mu.Lock()
+		h.profiles.byID[user] = Profile{Language: lang}
+		h.profiles.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs, err := h.e.Handle(context.Background(), Event{Kind: KindText, UserID: user, Text: questions[lang]})
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			if !strings.Contains(all(msgs), answers[lang]) {
+				errs <- user + " got " + all(msgs)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

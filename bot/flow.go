@@ -12,6 +12,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/locales"
 )
 
 // Postback data the engine sends and understands.
@@ -66,6 +67,9 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	e.record(t, "customer", text)
 	if l, ok := explicitLang(text); ok {
+		if norm(text) == "中文" && (t.lang() == locales.ZhCN || t.lang() == locales.ZhTW) {
+			l = t.lang() // "Chinese" keeps the script they already have
+		}
 		e.chooseLang(t, l)
 		return nil
 	}
