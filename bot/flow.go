@@ -116,11 +116,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if len(triggers) > 0 {
 		if in.complaint {
 			t.st.ComplaintQuote, t.st.ComplaintOrder = quote(text), in.order
+			t.st.LastCategory = knowledge.Complaint
 			if isComplaintEntry(in.entry) {
-				t.st.ComplaintEntry = in.entry.ID
+				t.st.ComplaintEntry, t.st.LastCategory = in.entry.ID, in.entry.Category
 			}
 			t.say(e.apology(t))
-			t.st.LastCategory = knowledge.Complaint
 		}
 		if err := e.escalate(ctx, t, triggers, log); err != nil {
 			return err
