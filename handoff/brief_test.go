@@ -1,0 +1,111 @@
+package handoff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/locales"
+)
+
+func briefService(t *testing.T) *Service {
+	t.Helper()
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatalf("locales: %v", err)
+	}
+	return &Service{tr: tr, policy: DefaultPolicy()}
+}
+
+func briefCase(t *testing.T) *Case {
+	return &Case{
+		ID: "CS-20261123-0007", DisplayName: "Amy", Lang: "zh-TW", Category: "complaint", Topic: "shipping_delay",
+		Tier: "L2", Priority: "P2", RepeatCount: 3, EarlierCases: []string{"CS-20261101-0003", "CS-20261115-0011"},
+		Triggers: []escalation.Trigger{
+			{Kind: escalation.KindSupervisor, Evidence: "主管"},
+			{Kind: escalation.KindRepeat, Evidence: "3"},
+		},
+		Tried: []Attempt{
+			{Kind: "faq", Ref: "shipping-time", Summary: "配送需要幾天？"},
+			{Kind: "order", Ref: "WL****1234", Summary: "shipped"},
+		},
+		Transcript: []Turn{
+			{From: FromBot, Text: "您好"},
+			{From: FromCustomer, Text: "我的包裹已經等了兩個星期還沒到，客服一直說在處理，到底什麼時候會到？我真的很需要這個東西，請給我一個明確的日期，謝謝，拜託你們快一點處理好嗎"},
+		},
+		FirstResponseDue: at(t, "2026-11-23 10:05"),
+		TeamOpen:         true,
+	}
+}
+
+func TestBriefGolden(t *testing.T) {
+	s := briefService(t)
+	excerpt := "我的包裹已經等了兩個星期還沒到，客服一直說在處理，到底什麼時候會到？我真的很需要這個東西，請給我一個明確的日期，謝謝，…"
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{
+			"Who: Amy · Traditional Chinese · 3 contacts on this issue · earlier cases: CS-20261101-0003, CS-20261115-0011",
+			"Wants: shipping_delay (complaint): “" + excerpt + "”",
+			"Tried: FAQ “配送需要幾天？”, order WL****1234 (shipped)",
+			"Why escalated: asked for a supervisor (“主管”), repeat contact (“3”)",
+			"Promised: first reply by 2026-11-23 10:05 (Taipei) · L2 P2",
+		}},
+		{"zh-TW", []string{
+			"顧客：Amy・繁體中文・此問題第 3 次聯繫・過去案件：CS-20261101-0003、CS-20261115-0011",
+			"需求：shipping_delay（客訴）：「" + excerpt + "」",
+			"已嘗試：常見問題「配送需要幾天？」、訂單 WL****1234（shipped）",
+			"轉接原因：要求主管（「主管」）、重複聯繫（「3」）",
+			"承諾：2026-11-23 10:05（台北時間）前首次回覆・L2 P2",
+		}},
+		{"zh-CN", []string{
+			"顾客：Amy・繁体中文・此问题第 3 次联系・过往工单：CS-20261101-0003、CS-20261115-0011",
+			"诉求：shipping_delay（投诉）：“" + excerpt + "”",
+			"已尝试：常见问题“配送需要幾天？”、订单 WL****1234（shipped）",
+			"转接原因：要求主管（“主管”）、重复联系（“3”）",
+			"承诺：2026-11-23 10:05（台北时间）前首次回复・L2 P2",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			got := s.Brief(briefCase(t), tt.lang)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Brief(%s) mismatch (-want +got):\n%s", tt.lang, diff)
+			}
+			if again := s.Brief(briefCase(t), tt.lang); !cmp.Equal(got, again) {
+				t.Errorf("Brief is not deterministic")
+			}
+		})
+	}
+}
+
+func TestBriefSparseCaseAfterHours(t *testing.T) {
+	s := briefService(t)
+	c := &Case{ID: "CS-1", Lang: "en", Tier: "L3", Priority: "P3", RepeatCount: 1,
+		FirstResponseDue: at(t, "2026-11-24 13:00"), TeamOpen: false, TeamBackAt: at(t, "2026-11-24 09:00")}
+	want := []string{
+		"Who: (no display name) · English · 1 contact on this issue · no earlier cases",
+		"Wants: general question (uncategorised)",
+		"Tried: nothing yet; the customer went straight to a person.",
+		"Promised: first reply by 2026-11-24 13:00 (Taipei) · L3 P3",
+		"Opened after hours: the team is back at 2026-11-24 09:00 (Taipei).",
+	}
+	got := s.Brief(c, "en")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Brief mismatch (-want +got):\n%s", diff)
+	}
+	for _, lang := range locales.Supported {
+		lines := s.Brief(briefCase(t), lang)
+		if len(lines) < 3 || len(lines) > 6 {
+			t.Errorf("%s brief has %d lines, want 3–6", lang, len(lines))
+		}
+		for _, l := range lines {
+			if strings.Contains(l, "[handoff_") {
+				t.Errorf("%s brief has a missing message: %q", lang, l)
+			}
+		}
+	}
+}
