@@ -66,6 +66,8 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		return err
 	}
 	e.record(t, "customer", text)
+	// An offered handoff's trigger holds only until the customer moves on.
+	t.st.Offer, t.st.OfferEvidence = "", ""
 	if l, ok := explicitLang(text); ok {
 		if norm(text) == "中文" && (t.lang() == locales.ZhCN || t.lang() == locales.ZhTW) {
 			l = t.lang() // "Chinese" keeps the script they already have
