@@ -77,6 +77,10 @@ func Load(ctx context.Context, fsys fs.FS) (*Base, error) {
 
 // LoadWith is Load with options.
 func LoadWith(ctx context.Context, fsys fs.FS, opts LoadOptions) (*Base, error) {
+	return loadTuned(ctx, fsys, opts, defaultTuning)
+}
+
+func loadTuned(ctx context.Context, fsys fs.FS, opts LoadOptions, tune tuning) (*Base, error) {
 	langs := opts.Languages
 	if len(langs) == 0 {
 		langs = allLangs
@@ -115,7 +119,7 @@ func LoadWith(ctx context.Context, fsys fs.FS, opts LoadOptions) (*Base, error) 
 	if len(l.entries) == 0 {
 		return nil, ErrEmpty
 	}
-	return newBase(l.entries, langs, conv, defaultTuning)
+	return newBase(l.entries, langs, conv, l.syn.build(), tune)
 }
 
 // yamlFiles lists the *.yaml / *.yml files of fsys in lexical order.
@@ -146,7 +150,8 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 // Raw YAML shapes.
 type (
 	rawFile struct {
-		Entries []yaml.Node `yaml:"entries"`
+		Entries  []yaml.Node `yaml:"entries"`
+		Synonyms *yaml.Node  `yaml:"synonyms"`
 	}
 	rawEntry struct {
 		ID           string              `yaml:"id"`
@@ -169,7 +174,7 @@ type (
 )
 
 var (
-	fileKeys   = []string{"entries"}
+	fileKeys   = []string{"entries", "synonyms"}
 	entryKeys  = []string{"id", "category", "action", "title", "examples", "answer", "quick_replies", "links"}
 	choiceKeys = []string{"label", "text"}
 	linkKeys   = []string{"label", "url"}
@@ -180,6 +185,7 @@ type loader struct {
 	conv    *Converter
 	seen    map[string]*Entry
 	entries []*Entry
+	syn     synonymGroups
 	errs    []error
 }
 
@@ -199,7 +205,7 @@ func (l *loader) file(name string, data []byte) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		l.fail(name, root.Line, "", "want a mapping with an \"entries\" list at the top")
+		l.fail(name, root.Line, "", "want a mapping with an \"entries\" list (or \"synonyms\") at the top")
 		return
 	}
 	l.unknownKeys(name, "", root, fileKeys)
@@ -208,7 +214,10 @@ func (l *loader) file(name string, data []byte) {
 		l.fail(name, root.Line, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return
 	}
-	if len(rf.Entries) == 0 {
+	if rf.Synonyms != nil {
+		l.synonymsSection(name, rf.Synonyms)
+	}
+	if len(rf.Entries) == 0 && rf.Synonyms == nil {
 		l.fail(name, root.Line, "", "no entries")
 	}
 	for i := range rf.Entries {

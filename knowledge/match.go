@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -67,6 +69,12 @@ type tuning struct {
 	fuzzyWeight float64
 	// unknownWeight scales the weight of a question term no entry uses.
 	unknownWeight float64
+	// exampleWeight is the share of an entry's score that comes from its
+	// best-matching example question (each example indexed on its own);
+	// the rest from the whole entry (all its questions, its answer).
+	exampleWeight float64
+	// exampleTop is how many of an entry's best examples are averaged.
+	exampleTop int
 }
 
 var defaultTuning = tuning{
@@ -80,6 +88,8 @@ var defaultTuning = tuning{
 	mediumCoverage: 0.25,
 	fuzzyMinLen:    5,
 	fuzzyWeight:    0.5,
+	exampleWeight:  0.3,
+	exampleTop:     1,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -89,7 +99,10 @@ type Base struct {
 	langs   []string
 	conv    *Converter
 	tune    tuning
-	idx     bleve.Index
+	idx     bleve.Index // one document per entry
+	exIdx   bleve.Index // one document per example question (and title)
+	exOf    []int       // example document index -> entry index
+	syn     *synonyms
 	zh, en  *script
 }
 
@@ -114,42 +127,22 @@ func (sc *script) idf(term string) float64 {
 
 func (sc *script) known(term string) bool { return sc.df[term] > 0 }
 
-func newBase(entries []*Entry, langs []string, conv *Converter, tune tuning) (*Base, error) {
+func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, tune tuning) (*Base, error) {
 	b := &Base{
 		entries: entries,
 		byID:    make(map[string]*Entry, len(entries)),
 		langs:   langs,
 		conv:    conv,
+		syn:     syn,
 		tune:    tune,
 	}
 	for _, e := range entries {
 		b.byID[e.ID] = e
 	}
-	im := bleve.NewIndexMapping()
-	im.ScoringModel = index.BM25Scoring
-	if err := im.AddCustomTokenFilter(filterZH, map[string]any{
-		"type":           cjk.BigramName,
-		"output_unigram": tune.unigrams,
-	}); err != nil {
+	im, err := indexMapping(tune)
+	if err != nil {
 		return nil, fmt.Errorf("build search index: %w", err)
 	}
-	if err := im.AddCustomAnalyzer(analyzerZH, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []any{cjk.WidthName, lowercase.Name, filterZH},
-	}); err != nil {
-		return nil, fmt.Errorf("build search index: %w", err)
-	}
-	doc := bleve.NewDocumentMapping()
-	for field, analyzer := range map[string]string{fieldEN: en.AnalyzerName, fieldENA: en.AnalyzerName, fieldZH: analyzerZH, fieldZHA: analyzerZH} {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = analyzer
-		fm.Store = false
-		fm.IncludeInAll = false
-		fm.IncludeTermVectors = false
-		doc.AddFieldMappingsAt(field, fm)
-	}
-	im.DefaultMapping = doc
 	newScript := func(q, a, analyzer string) *script {
 		return &script{
 			question: q, answer: a,
@@ -164,20 +157,27 @@ func newBase(entries []*Entry, langs []string, conv *Converter, tune tuning) (*B
 	if b.en.analyzer == nil || b.zh.analyzer == nil {
 		return nil, fmt.Errorf("build search index: analyzer missing")
 	}
-
-	idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("build search index: %w", err)
+	open := func() (bleve.Index, error) {
+		idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return nil, fmt.Errorf("build search index: %w", err)
+		}
+		// An in-memory scorch index runs a goroutine until closed; close
+		// it when the Base is no longer reachable (a reload replaced it).
+		runtime.AddCleanup(b, func(idx bleve.Index) { _ = idx.Close() }, idx)
+		return idx, nil
 	}
-	// An in-memory scorch index runs a goroutine until closed; close it
-	// when the Base is no longer reachable (a reload replaced it).
-	runtime.AddCleanup(b, func(idx bleve.Index) { _ = idx.Close() }, idx)
-	b.idx = idx
+	if b.idx, err = open(); err != nil {
+		return nil, err
+	}
+	if b.exIdx, err = open(); err != nil {
+		return nil, err
+	}
 
-	batch := idx.NewBatch()
+	batch, exBatch := b.idx.NewBatch(), b.exIdx.NewBatch()
 	for i, e := range entries {
-		enQ, enA := entryText(e, EN, b.conv)
-		zhQ, zhA := entryText(e, "zh", b.conv)
+		enQ, enA := entryText(e, EN, b.conv, syn)
+		zhQ, zhA := entryText(e, "zh", b.conv, syn)
 		b.en.add(i, enQ, enA)
 		b.zh.add(i, zhQ, zhA)
 		doc := map[string]string{
@@ -187,11 +187,58 @@ func newBase(entries []*Entry, langs []string, conv *Converter, tune tuning) (*B
 		if err := batch.Index("e"+strconv.Itoa(i), doc); err != nil {
 			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
+		for _, ex := range []struct {
+			field string
+			texts []string
+		}{{fieldEN, enQ}, {fieldZH, zhQ}} {
+			for _, q := range ex.texts {
+				id := "x" + strconv.Itoa(len(b.exOf))
+				b.exOf = append(b.exOf, i)
+				if err := exBatch.Index(id, map[string]string{ex.field: q}); err != nil {
+					return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
+				}
+			}
+		}
 	}
-	if err := idx.Batch(batch); err != nil {
+	if err := b.idx.Batch(batch); err != nil {
+		return nil, fmt.Errorf("build search index: %w", err)
+	}
+	if err := b.exIdx.Batch(exBatch); err != nil {
 		return nil, fmt.Errorf("build search index: %w", err)
 	}
 	return b, nil
+}
+
+// indexMapping is the bleve mapping of both indexes: BM25, bleve's English
+// analyser and a Chinese one (width folding, bigrams plus single
+// characters).
+func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = index.BM25Scoring
+	if err := im.AddCustomTokenFilter(filterZH, map[string]any{
+		"type":           cjk.BigramName,
+		"output_unigram": tune.unigrams,
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerZH, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name, filterZH},
+	}); err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentMapping()
+	for field, analyzer := range map[string]string{fieldEN: en.AnalyzerName, fieldENA: en.AnalyzerName, fieldZH: analyzerZH, fieldZHA: analyzerZH} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = analyzer
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		doc.AddFieldMappingsAt(field, fm)
+	}
+	im.DefaultMapping = doc
+	return im, nil
 }
 
 func (sc *script) add(i int, question, answer []string) {
@@ -225,7 +272,7 @@ func (sc *script) add(i int, question, answer []string) {
 // for both Chinese variants normalised to Simplified): its questions
 // (title and examples) and its answer side (answer, quick replies, link
 // labels).
-func entryText(e *Entry, lang string, conv *Converter) (question, answer []string) {
+func entryText(e *Entry, lang string, conv *Converter, syn *synonyms) (question, answer []string) {
 	langs := []string{lang}
 	if lang == "zh" {
 		langs = []string{ZhTW, ZhCN}
@@ -238,6 +285,7 @@ func entryText(e *Entry, lang string, conv *Converter) (question, answer []strin
 		if lang == "zh" {
 			s = normalizeZh(conv, s, l)
 		}
+		s = syn.rewrite(s, lang)
 		if !slices.Contains(*list, s) {
 			*list = append(*list, s)
 		}
@@ -330,54 +378,35 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	if sc.docs == 0 {
 		return Match{}, ex
 	}
+	text = b.syn.rewrite(text, ex.Script)
 	terms, weights := b.queryTerms(sc, text)
 	ex.Terms = terms
 	if len(terms) == 0 {
 		return Match{}, ex
 	}
-	disj := make([]query.Query, 0, 2*len(terms))
-	for i, t := range terms {
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{sc.question, 1}, {sc.answer, b.tune.answerBoost}} {
-			if f.boost <= 0 {
-				continue
-			}
-			tq := query.NewTermQuery(t)
-			tq.SetField(f.field)
-			tq.SetBoost(weights[i] * f.boost)
-			disj = append(disj, tq)
-		}
-	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(disj), maxCandidates+1, 0, false)
-	res, err := b.idx.SearchInContext(ctx, req)
-	if err != nil || len(res.Hits) == 0 {
+	scores, err := b.score(ctx, sc, terms, weights)
+	if err != nil {
 		return Match{}, ex
 	}
+	order := make([]int, 0, len(scores))
+	for i, s := range scores {
+		if s > 0 {
+			order = append(order, i)
+		}
+	}
+	if len(order) == 0 {
+		return Match{}, ex
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(scores[y], scores[x]) })
 	var m Match
-	var ranked []float64 // scores of the hits that are entries
-	top := -1
-	for _, h := range res.Hits {
-		i, ok := docEntry(h.ID)
-		if !ok || i >= len(b.entries) {
-			continue
-		}
-		if top < 0 {
-			top = i
-		}
-		ranked = append(ranked, h.Score)
-		if len(m.Candidates) < maxCandidates {
-			m.Candidates = append(m.Candidates, Candidate{Entry: b.entries[i], Score: h.Score})
-		}
+	for _, i := range order[:min(len(order), maxCandidates)] {
+		m.Candidates = append(m.Candidates, Candidate{Entry: b.entries[i], Score: scores[i]})
 	}
-	if top < 0 || ranked[0] <= 0 {
-		return Match{}, ex
-	}
+	top := order[0]
 	ex.Coverage, ex.Matched = b.coverage(sc, top, terms, weights)
 	ex.Margin = 1
-	if len(ranked) > 1 {
-		ex.Margin = (ranked[0] - ranked[1]) / ranked[0]
+	if len(order) > 1 {
+		ex.Margin = (scores[top] - scores[order[1]]) / scores[top]
 	}
 	switch {
 	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin &&
@@ -391,12 +420,94 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	return m, ex
 }
 
-// docEntry parses a document id, "e<entry index>".
-func docEntry(id string) (int, bool) {
-	if !strings.HasPrefix(id, "e") {
+// score returns, per entry, how well it matches the question terms: a
+// blend of the entry's BM25 score (all its questions, its answer at a
+// lower boost) and the mean BM25 score of its best example questions, each
+// scaled by the best score of its kind so the two are comparable.
+func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []float64) ([]float64, error) {
+	disjunction := func(fields []string, boosts []float64) query.Query {
+		disj := make([]query.Query, 0, len(fields)*len(terms))
+		for i, t := range terms {
+			for k, f := range fields {
+				if boosts[k] <= 0 {
+					continue
+				}
+				tq := query.NewTermQuery(t)
+				tq.SetField(f)
+				tq.SetBoost(weights[i] * boosts[k])
+				disj = append(disj, tq)
+			}
+		}
+		return query.NewDisjunctionQuery(disj)
+	}
+	entryScore := make([]float64, len(b.entries))
+	req := bleve.NewSearchRequestOptions(disjunction([]string{sc.question, sc.answer}, []float64{1, b.tune.answerBoost}), len(b.entries), 0, false)
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var maxEntry float64
+	for _, h := range res.Hits {
+		if i, ok := docIndex(h.ID, "e"); ok && i < len(b.entries) {
+			entryScore[i] = h.Score
+			maxEntry = max(maxEntry, h.Score)
+		}
+	}
+	if maxEntry <= 0 {
+		return entryScore, nil
+	}
+	w := b.tune.exampleWeight
+	if w <= 0 {
+		for i := range entryScore {
+			entryScore[i] /= maxEntry
+		}
+		return entryScore, nil
+	}
+	// Enough example hits that every entry with a matching example is
+	// likely among them.
+	req = bleve.NewSearchRequestOptions(disjunction([]string{sc.question}, []float64{1}), min(len(b.exOf), 20*b.tune.exampleTop+len(b.entries)), 0, false)
+	res, err = b.exIdx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	best := make([][]float64, len(b.entries)) // per entry, its example scores best first
+	for _, h := range res.Hits {
+		if k, ok := docIndex(h.ID, "x"); ok && k < len(b.exOf) {
+			i := b.exOf[k]
+			if len(best[i]) < b.tune.exampleTop {
+				best[i] = append(best[i], h.Score)
+			}
+		}
+	}
+	exScore := make([]float64, len(b.entries))
+	var maxEx float64
+	for i, s := range best {
+		if len(s) == 0 {
+			continue
+		}
+		var sum float64
+		for _, v := range s {
+			sum += v
+		}
+		exScore[i] = sum / float64(b.tune.exampleTop)
+		maxEx = max(maxEx, exScore[i])
+	}
+	out := make([]float64, len(b.entries))
+	for i := range out {
+		out[i] = (1 - w) * entryScore[i] / maxEntry
+		if maxEx > 0 {
+			out[i] += w * exScore[i] / maxEx
+		}
+	}
+	return out, nil
+}
+
+// docIndex parses a document id, prefix + index.
+func docIndex(id, prefix string) (int, bool) {
+	if !strings.HasPrefix(id, prefix) {
 		return 0, false
 	}
-	i, err := strconv.Atoi(id[1:])
+	i, err := strconv.Atoi(id[len(prefix):])
 	return i, err == nil && i >= 0
 }
 
