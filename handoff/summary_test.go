@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,8 +15,7 @@ import (
 )
 
 func TestOpenAISummarizer(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
+	release := make(chan struct{}) // closed before the fake server, so a hung handler ends
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -43,6 +43,7 @@ func TestOpenAISummarizer(t *testing.T) {
 			http.Error(w, "boom", http.StatusInternalServerError)
 		}, time.Second, ""},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case <-release:
 			case <-r.Context().Done():
@@ -53,6 +54,9 @@ func TestOpenAISummarizer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			t.Cleanup(srv.Close)
+			if tt.name == "timeout" {
+				t.Cleanup(func() { close(release) })
+			}
 			sum, err := NewOpenAISummarizer(OpenAIConfig{BaseURL: srv.URL + "/v1/", APIKey: "k", Model: "m", HTTPClient: srv.Client()})
 			if err != nil {
 				t.Fatal(err)
