@@ -60,6 +60,8 @@ type Agent struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"` // L2 | L3 | lead
+	// Lang is the agent's language for briefs and the UI (zh-TW, zh-CN, en).
+	Lang string `json:"lang,omitempty"`
 }
 
 // Case statuses.

@@ -1,0 +1,428 @@
+// Package inbox serves the agent side of warmline: the JSON API over the
+// handoff service (this file set, api*.go), live updates as Server-Sent
+// Events, and the agent web UI.
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
+)
+
+// ErrUnauthenticated: the request carries no valid credentials (401).
+var ErrUnauthenticated = errors.New("not authenticated")
+
+// errBadRequest wraps malformed input (400); the wrapping error says what.
+var errBadRequest = errors.New("bad request")
+
+// Authenticator says which agent makes a request (ErrUnauthenticated when
+// none). TokenAuth is the static-token implementation; the UI adds sessions.
+type Authenticator interface {
+	Authenticate(r *http.Request) (handoff.Agent, error)
+}
+
+// Directory resolves agent ids (for POST /assign). An Authenticator that
+// also implements Directory is used for it; TokenAuth does.
+type Directory interface {
+	Agent(id string) (handoff.Agent, bool)
+}
+
+// API is the agent JSON API.
+type API struct {
+	svc       *handoff.Service
+	auth      Authenticator
+	log       *zap.Logger
+	timeout   time.Duration // per request (not the event stream)
+	heartbeat time.Duration // SSE: longest silence before a comment line
+}
+
+// NewAPI builds the API; Register mounts it.
+func NewAPI(svc *handoff.Service, auth Authenticator, log *zap.Logger) *API {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &API{svc: svc, auth: auth, log: log, timeout: 15 * time.Second, heartbeat: 15 * time.Second}
+}
+
+// Register adds the API routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("GET /api/me", a.handle(a.me))
+	mux.Handle("GET /api/cases", a.handle(a.list))
+	mux.Handle("GET /api/cases/{id}", a.handle(a.get))
+	mux.Handle("POST /api/cases/{id}/claim", a.handle(a.claim))
+	mux.Handle("POST /api/cases/{id}/assign", a.handle(a.assign))
+	mux.Handle("POST /api/cases/{id}/reply", a.handle(a.reply))
+	mux.Handle("POST /api/cases/{id}/replies/{msg}/retry", a.handle(a.retry))
+	mux.Handle("POST /api/cases/{id}/notes", a.handle(a.note))
+	mux.Handle("POST /api/cases/{id}/priority", a.handle(a.priority))
+	mux.Handle("POST /api/cases/{id}/escalate", a.handle(a.escalate))
+	mux.Handle("POST /api/cases/{id}/release", a.handle(a.release))
+	mux.Handle("POST /api/cases/{id}/resolve", a.handle(a.resolve))
+	mux.Handle("POST /api/cases/{id}/return", a.handle(a.returnToBot))
+	mux.Handle("GET /api/events", a.events())
+}
+
+// handlerFunc is an authenticated API handler; a returned error is written
+// by writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error
+
+func (a *API) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		agent, err := a.auth.Authenticate(r)
+		if err == nil {
+			err = h(w, r, agent)
+		}
+		if err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// apiError is the error body: a stable code the UI translates, a message for
+// developers, and the owner on conflicts.
+type apiError struct {
+	Code    string         `json:"error"`
+	Message string         `json:"message"`
+	Owner   *handoff.Agent `json:"owner,omitempty"`
+}
+
+// writeError maps domain errors to statuses: the one place that does.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}
+	var oe *handoff.OwnerError
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		status, body = http.StatusUnauthorized, apiError{Code: "unauthenticated", Message: "sign in first"}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="warmline"`)
+	case errors.Is(err, handoff.ErrNoCase):
+		status, body = http.StatusNotFound, apiError{Code: "no_case", Message: "no such case"}
+	case errors.Is(err, handoff.ErrNoMessage):
+		status, body = http.StatusNotFound, apiError{Code: "no_message", Message: "no such message"}
+	case errors.Is(err, handoff.ErrForbidden):
+		status, body = http.StatusForbidden, apiError{Code: "forbidden", Message: "not allowed for your role"}
+	case errors.Is(err, handoff.ErrAlreadyClaimed), errors.Is(err, handoff.ErrNotOwner):
+		status, body = http.StatusConflict, apiError{Code: "not_owner", Message: "another agent owns this case"}
+		if errors.Is(err, handoff.ErrAlreadyClaimed) {
+			body = apiError{Code: "already_claimed", Message: "another agent claimed this case first"}
+		}
+		if errors.As(err, &oe) && oe.OwnerID != "" {
+			body.Owner = &handoff.Agent{ID: oe.OwnerID, Name: oe.OwnerName}
+		}
+	case errors.Is(err, handoff.ErrClosed):
+		status, body = http.StatusConflict, apiError{Code: "closed", Message: "the case is closed"}
+	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest):
+		status, body = http.StatusBadRequest, apiError{Code: "bad_request", Message: err.Error()}
+	case errors.Is(err, context.DeadlineExceeded):
+		status, body = http.StatusServiceUnavailable, apiError{Code: "timeout", Message: "the request took too long; try again"}
+	}
+	if status >= 500 {
+		a.log.Error("api request", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+	} else {
+		a.log.Debug("api request refused", zap.String("path", r.URL.Path), zap.Int("status", status), zap.Error(err))
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+const maxBody = 64 << 10
+
+// decode reads one JSON object into v: size-limited, unknown fields and
+// trailing data rejected. The single place request bodies are decoded.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return fmt.Errorf("%w: body larger than %d bytes", errBadRequest, maxBody)
+		case errors.Is(err, io.EOF):
+			return fmt.Errorf("%w: a JSON body is required", errBadRequest)
+		}
+		return fmt.Errorf("%w: invalid JSON: %s", errBadRequest, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: one JSON object expected", errBadRequest)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: one JSON object expected", errBadRequest)
+	}
+	return nil
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	writeJSON(w, http.StatusOK, map[string]any{"agent": agent})
+	return nil
+}
+
+// caseItem is a case as listed: no transcript.
+type caseItem struct {
+	ID               string    `json:"id"`
+	DisplayName      string    `json:"display_name"`
+	Lang             string    `json:"lang"`
+	Category         string    `json:"category"`
+	Topic            string    `json:"topic"`
+	Tier             string    `json:"tier"`
+	Priority         string    `json:"priority"`
+	Status           string    `json:"status"`
+	Owner            string    `json:"owner,omitempty"`
+	OwnerName        string    `json:"owner_name,omitempty"`
+	Triggers         []string  `json:"triggers"`
+	CreatedAt        time.Time `json:"created_at"`
+	FirstResponseDue time.Time `json:"first_response_due"`
+	ResolutionDue    time.Time `json:"resolution_due"`
+	FirstResponseAt  time.Time `json:"first_response_at,omitzero"`
+	NextDue          time.Time `json:"next_due"`
+	ClosedAt         time.Time `json:"closed_at,omitzero"`
+	LastCustomerAt   time.Time `json:"last_customer_at,omitzero"`
+	Satisfaction     int       `json:"satisfaction,omitempty"`
+}
+
+func itemOf(c *handoff.Case) caseItem {
+	it := caseItem{
+		ID: c.ID, DisplayName: c.DisplayName, Lang: c.Lang, Category: c.Category, Topic: c.Topic,
+		Tier: c.Tier, Priority: c.Priority, Status: c.Status, Owner: c.Owner, OwnerName: c.OwnerName,
+		Triggers: make([]string, 0, len(c.Triggers)), CreatedAt: c.CreatedAt, FirstResponseDue: c.FirstResponseDue,
+		ResolutionDue: c.ResolutionDue, FirstResponseAt: c.FirstResponseAt, NextDue: c.NextDue(),
+		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction,
+	}
+	for _, t := range c.Triggers {
+		it.Triggers = append(it.Triggers, t.Kind)
+	}
+	for i := len(c.Transcript) - 1; i >= 0; i-- {
+		if c.Transcript[i].From == handoff.FromCustomer {
+			it.LastCustomerAt = c.Transcript[i].At
+			break
+		}
+	}
+	return it
+}
+
+func flag(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%w: %s must be 1 or 0, not %q", errBadRequest, name, v)
+	}
+}
+
+// GET /api/cases?tier=&priority=&mine=1&unassigned=1&closed=1
+func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	q := r.URL.Query()
+	f := handoff.Filter{Tier: q.Get("tier"), Priority: q.Get("priority")}
+	var err1, err2, err3 error
+	f.Mine, err1 = flag(r, "mine")
+	f.Unassigned, err2 = flag(r, "unassigned")
+	f.IncludeClosed, err3 = flag(r, "closed")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return err
+	}
+	cases, err := a.svc.List(r.Context(), agent, f)
+	if err != nil {
+		return err
+	}
+	items := make([]caseItem, len(cases))
+	for i, c := range cases {
+		items[i] = itemOf(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": items})
+	return nil
+}
+
+// GET /api/cases/{id}?lang=: the case and its brief in the agent's language.
+func (a *API) get(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	c, err := a.svc.Get(r.Context(), agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang != "" && !locales.IsSupported(lang) {
+		return fmt.Errorf("%w: lang must be one of %s", errBadRequest, strings.Join(locales.Supported, ", "))
+	}
+	if lang == "" {
+		lang = agent.Lang
+	}
+	if !locales.IsSupported(lang) {
+		lang = locales.ZhTW
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"case": c, "brief": a.svc.Brief(c, lang), "lang": lang})
+	return nil
+}
+
+func writeCase(w http.ResponseWriter, c *handoff.Case) {
+	writeJSON(w, http.StatusOK, map[string]any{"case": c})
+}
+
+func (a *API) claim(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	c, err := a.svc.Claim(r.Context(), agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) assign(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in struct {
+		AgentID string `json:"agent_id"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.AgentID == "" {
+		return fmt.Errorf("%w: agent_id is required", errBadRequest)
+	}
+	to := handoff.Agent{ID: in.AgentID, Name: in.AgentID}
+	if dir, ok := a.auth.(Directory); ok {
+		found, ok := dir.Agent(in.AgentID)
+		if !ok {
+			return fmt.Errorf("%w: unknown agent %q", errBadRequest, in.AgentID)
+		}
+		to = found
+	}
+	c, err := a.svc.Assign(r.Context(), agent, r.PathValue("id"), to)
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+type textBody struct {
+	Text string `json:"text"`
+}
+
+// POST /reply {text}: 200 with the turn; turn.status "failed" means LINE did
+// not take it and /replies/{msg}/retry resends it.
+func (a *API) reply(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in textBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	// The push must not be cut by a client that goes away mid-request.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
+	defer cancel()
+	turn, err := a.svc.Reply(ctx, agent, r.PathValue("id"), in.Text)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"turn": turn})
+	return nil
+}
+
+func (a *API) retry(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
+	defer cancel()
+	turn, err := a.svc.RetryReply(ctx, agent, r.PathValue("id"), r.PathValue("msg"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"turn": turn})
+	return nil
+}
+
+func (a *API) note(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in textBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := a.svc.AddNote(r.Context(), agent, r.PathValue("id"), in.Text)
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) priority(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in struct {
+		Priority string `json:"priority"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := a.svc.SetPriority(r.Context(), agent, r.PathValue("id"), in.Priority)
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) escalate(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
+	defer cancel()
+	c, err := a.svc.Escalate(ctx, agent, r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) release(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	c, err := a.svc.Release(r.Context(), agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) resolve(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
+	defer cancel()
+	c, err := a.svc.Resolve(ctx, agent, r.PathValue("id"), in.Note)
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
+
+func (a *API) returnToBot(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
+	defer cancel()
+	c, err := a.svc.ReturnToBot(ctx, agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeCase(w, c)
+	return nil
+}
