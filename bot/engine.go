@@ -268,6 +268,16 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	}
 	log := e.log.With(zap.String("user_id", ev.UserID), zap.String("webhook_event_id", ev.ID))
 	if ev.Kind == KindUnfollow {
+		// A customer who blocked the account can no longer be answered:
+		// take their open case out of the agents' queue.
+		if c, err := e.cases.ActiveCase(ctx, ev.UserID); err == nil {
+			if err := e.cases.CancelByCustomer(ctx, c.ID); err != nil && !errors.Is(err, handoff.ErrClosed) {
+				return nil, fmt.Errorf("unfollow %s: cancel case: %w", ev.UserID, err)
+			}
+			log.Info("open case cancelled: customer blocked the account", zap.String("case_id", c.ID))
+		} else if !errors.Is(err, handoff.ErrNoCase) {
+			return nil, fmt.Errorf("unfollow %s: active case: %w", ev.UserID, err)
+		}
 		if err := e.forget(ctx, ev.UserID); err != nil {
 			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
 		}

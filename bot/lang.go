@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -18,9 +20,21 @@ var langKeywords = map[string]string{
 	"简体中文": locales.ZhCN, "簡體中文": locales.ZhCN, "簡體": locales.ZhCN, "简体": locales.ZhCN,
 }
 
-// explicitLang reports a language the customer chose by typing its name.
+// langFiller are the polite words around a language name in a short
+// request ("English please", "can you speak English?", "請用中文", "说简体中文").
+var langFiller = regexp.MustCompile(`(?i)\b(please|pls|plz|can|could|you|u|speak|reply|answer|talk|write|use|in|only|i|prefer)\b|[請请用說说講讲回覆复答可以嗎吗麻煩烦你我要跟改換换成就好]|[\s,.!?，。！？~～]+`)
+
+// explicitLang reports a language the customer chose by typing its name,
+// alone or wrapped in a few polite words.
 func explicitLang(text string) (string, bool) {
-	l, ok := langKeywords[norm(text)]
+	n := norm(text)
+	if l, ok := langKeywords[n]; ok {
+		return l, true
+	}
+	if utf8.RuneCountInString(n) > 40 {
+		return "", false // a longer message is about something else
+	}
+	l, ok := langKeywords[langFiller.ReplaceAllString(n, "")]
 	return l, ok
 }
 

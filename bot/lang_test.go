@@ -1,0 +1,46 @@
+package bot
+
+import "testing"
+
+func TestExplicitLang(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"English", "en", true},
+		{"English please", "en", true},
+		{"Can you speak English?", "en", true},
+		{"in english pls", "en", true},
+		{"請用中文", "zh-TW", true},
+		{"说简体中文", "zh-CN", true},
+		{"可以講英文嗎？", "en", true},
+		{"繁體中文就好", "zh-TW", true},
+		{"Is the English manual included in the box?", "", false},
+		{"我的英文名字打錯了", "", false},
+		{"how much is shipping", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := explicitLang(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("explicitLang(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestUnfollowCancelsOpenCase(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.text("U1", "I want to talk to a real person")
+	c := h.activeCase("U1")
+	if c == nil {
+		t.Fatal("no case opened for a request for a person")
+	}
+	if msgs := h.handle(Event{Kind: KindUnfollow, UserID: "U1"}); len(msgs) != 0 {
+		t.Errorf("unfollow answered: %s", all(msgs))
+	}
+	if c := h.activeCase("U1"); c != nil {
+		t.Fatalf("case %s still open after the customer blocked the account", c.ID)
+	}
+}
