@@ -151,7 +151,7 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 type (
 	rawFile struct {
 		Entries  []yaml.Node `yaml:"entries"`
-		Synonyms *yaml.Node  `yaml:"synonyms"`
+		Synonyms yaml.Node   `yaml:"synonyms"`
 	}
 	rawEntry struct {
 		ID           string              `yaml:"id"`
@@ -214,10 +214,11 @@ func (l *loader) file(name string, data []byte) {
 		l.fail(name, root.Line, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return
 	}
-	if rf.Synonyms != nil {
-		l.synonymsSection(name, rf.Synonyms)
+	syn := childNode(root, "synonyms")
+	if syn != nil {
+		l.synonymsSection(name, syn)
 	}
-	if len(rf.Entries) == 0 && rf.Synonyms == nil {
+	if len(rf.Entries) == 0 && syn == nil {
 		l.fail(name, root.Line, "", "no entries")
 	}
 	for i := range rf.Entries {

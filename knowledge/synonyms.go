@@ -63,9 +63,8 @@ func (l *loader) synonymsSection(name string, n *yaml.Node) {
 			var clean []string
 			for _, w := range g {
 				w = strings.Join(strings.Fields(w), " ")
-				if lang == EN {
-					w = strings.ToLower(w)
-				} else {
+				w = strings.ToLower(w)
+				if lang != EN {
 					w = normalizeZh(l.conv, w, lang)
 				}
 				if w == "" {
@@ -143,7 +142,9 @@ func byLen(words []string) {
 }
 
 // rewrite replaces every synonym in text (English, or Chinese already
-// normalised to Simplified) by its group's first member.
+// normalised to Simplified) by its group's first member. Chinese text is
+// lowercased first (for Latin members like "line pay"); the analysers
+// lowercase anyway.
 func (s *synonyms) rewrite(text, script string) string {
 	if s == nil {
 		return text
@@ -168,5 +169,5 @@ func (s *synonyms) rewrite(text, script string) string {
 	if s.zh == nil {
 		return text
 	}
-	return s.zh.Replace(text)
+	return s.zh.Replace(strings.ToLower(text))
 }
