@@ -30,7 +30,7 @@ func TestDefaultPolicyValues(t *testing.T) {
 	want := map[string]SLA{
 		"P1": {15 * time.Minute, 2 * time.Hour},
 		"P2": {time.Hour, 24 * time.Hour},
-		"P3": {4 * time.Hour, 9 * time.Hour},  // 1 working day of 09:00–18:00
+		"P3": {4 * time.Hour, 9 * time.Hour},   // 1 working day of 09:00–18:00
 		"P4": {24 * time.Hour, 90 * time.Hour}, // 10 working days
 	}
 	for pr, w := range want {

@@ -31,13 +31,13 @@ func (s *Service) key(parts ...string) string {
 	return k
 }
 
-func (s *Service) caseKey(id string) string         { return s.key("case", id) }
-func (s *Service) queueKey(tier string) string      { return s.key("queue", tier) }
-func (s *Service) closedKey() string                { return s.key("closed") }
-func (s *Service) activeKey(userID string) string   { return s.key("user", userID, "active") }
+func (s *Service) caseKey(id string) string          { return s.key("case", id) }
+func (s *Service) queueKey(tier string) string       { return s.key("queue", tier) }
+func (s *Service) closedKey() string                 { return s.key("closed") }
+func (s *Service) activeKey(userID string) string    { return s.key("user", userID, "active") }
 func (s *Service) userCasesKey(userID string) string { return s.key("user", userID, "cases") }
-func (s *Service) seqKey(day string) string         { return s.key("seq", day) }
-func (s *Service) eventsKey() string                { return s.prefix + "events" }
+func (s *Service) seqKey(day string) string          { return s.key("seq", day) }
+func (s *Service) eventsKey() string                 { return s.prefix + "events" }
 
 type getter interface {
 	Get(ctx context.Context, key string) *redis.StringCmd
