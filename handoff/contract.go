@@ -159,6 +159,13 @@ type Case struct {
 	// clock); PromisedBy is the new time it gave the customer.
 	ReminderSentAt time.Time `json:"reminder_sent_at,omitzero"`
 	PromisedBy     time.Time `json:"promised_by,omitzero"`
+	// Notify lists the extra parties the triggers' routes name (lead, legal,
+	// pr); Investigate is set when a route asks for an investigation (repeat
+	// contact). The inbox shows both; nobody is paged from here.
+	Notify      []string `json:"notify,omitempty"`
+	Investigate bool     `json:"investigate,omitempty"`
+	// ProgressSentAt is the last daily progress notice (cases open > 24h).
+	ProgressSentAt time.Time `json:"progress_sent_at,omitzero"`
 	// Summary is the optional LLM summary (empty when off or failed).
 	Summary      string `json:"summary,omitempty"`
 	Satisfaction int    `json:"satisfaction,omitempty"` // CSAT 1–5, 0 = not answered

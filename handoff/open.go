@@ -160,7 +160,20 @@ func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string)
 		c.TeamBackAt = s.policy.NextOpen(now)
 	}
 	s.setDue(c, now, override)
+	setFlags(c)
 	return c
+}
+
+// setFlags derives Notify and Investigate from the triggers' routes.
+func setFlags(c *Case) {
+	for _, t := range c.Triggers {
+		for _, n := range t.Route.Notify {
+			if !slices.Contains(c.Notify, n) {
+				c.Notify = append(c.Notify, n)
+			}
+		}
+		c.Investigate = c.Investigate || t.Route.Investigate
+	}
 }
 
 // mergeOpening adds a new opening's triggers and turns to the user's open case.
@@ -194,6 +207,7 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		}
 		c.Tried = append(c.Tried, o.Tried[min(len(c.Tried), len(o.Tried)):]...)
 		c.RepeatCount = max(c.RepeatCount, o.RepeatCount)
+		setFlags(c)
 		tier, priority, _ := s.routeOf(c.Triggers)
 		changed := false
 		if tier == TierL3 && c.Tier != TierL3 {

@@ -676,3 +676,40 @@ func TestCSATData(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepDailyProgress(t *testing.T) {
+	f := newFixture(t, "2026-11-23 10:00")
+	ctx := context.Background()
+	c := f.open(t, "U1", supervisor, legal)
+	if got := fmt.Sprint(c.Notify); got != "[lead legal pr]" {
+		t.Errorf("Notify = %s, want [lead legal pr]", got)
+	}
+	f.clock.Set(at(t, "2026-11-23 10:03"))
+	if _, err := f.svc.Claim(ctx, l3, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Reply(ctx, l3, c.ID, "looking into it"); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.msg.all())
+	steps := []struct {
+		at   string
+		want int
+	}{
+		{"2026-11-24 10:00", 0}, // open a day, but the agent wrote 23h57m ago
+		{"2026-11-24 10:04", 1}, // a day without news: progress update
+		{"2026-11-24 16:00", 0}, // once a day
+		{"2026-11-25 20:00", 0}, // a day later, but the team is off (P2)
+		{"2026-11-26 09:00", 1}, // next morning
+	}
+	for _, st := range steps {
+		f.clock.Set(at(t, st.at))
+		if n, err := f.svc.Sweep(ctx); n != st.want || err != nil {
+			t.Errorf("Sweep at %s = %d, %v; want %d", st.at, n, err, st.want)
+		}
+	}
+	calls := f.msg.all()[before:]
+	if len(calls) != 2 || !strings.Contains(calls[0].Notices[0].Text, c.ID) || calls[0].Notices[0].Key == calls[1].Notices[0].Key {
+		t.Errorf("progress notices = %+v, want two with the case id and distinct keys", calls)
+	}
+}
