@@ -66,8 +66,12 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	}
 
 	// What they were promised.
+	promised := c.FirstResponseDue
+	if c.PromisedBy.After(promised) { // the SLA reminder gave the customer a new time
+		promised = c.PromisedBy
+	}
 	lines = append(lines, t("handoff_brief_promise", map[string]any{
-		"Due": s.formatTime(c.FirstResponseDue), "Tier": c.Tier, "Priority": c.Priority,
+		"Due": s.formatTime(promised), "Tier": c.Tier, "Priority": c.Priority,
 	}))
 	if !c.TeamOpen && !c.TeamBackAt.IsZero() {
 		lines = append(lines, t("handoff_brief_team_back", map[string]any{"Back": s.formatTime(c.TeamBackAt)}))

@@ -125,7 +125,14 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Case, error) {
 		if merged {
 			mc, err := s.mergeOpening(ctx, o)
 			if errors.Is(err, ErrNoCase) || errors.Is(err, ErrClosed) {
-				continue // closed meanwhile: open a new one
+				// Closed meanwhile (or a stale link): drop the link if it
+				// still names that case, then open a new one.
+				if stale, ok := errors.AsType[*staleLink](err); ok {
+					if err := unlinkScript.Run(ctx, s.rdb, []string{ak}, stale.caseID).Err(); err != nil {
+						return nil, fmt.Errorf("open case: drop stale link: %w", err)
+					}
+				}
+				continue
 			}
 			return mc, err
 		}
@@ -187,7 +194,7 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 	}
 	c, err := s.update(ctx, id, func(c *Case) error {
 		if !c.Open() {
-			return ErrClosed
+			return &staleLink{caseID: id, err: ErrClosed}
 		}
 		for _, t := range o.Triggers {
 			if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
@@ -229,6 +236,9 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, ErrNoCase) {
+		return nil, &staleLink{caseID: id, err: ErrNoCase}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +247,23 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 	s.publish(ctx, EventCaseUpdated, c)
 	return c, nil
 }
+
+// staleLink: the user's active-case link names a case that is closed or gone.
+type staleLink struct {
+	caseID string
+	err    error
+}
+
+func (e *staleLink) Error() string { return "stale active case " + e.caseID + ": " + e.err.Error() }
+func (e *staleLink) Unwrap() error { return e.err }
+
+// unlinkScript deletes the user's active-case link only if it still names
+// ARGV[1] (a concurrent Open may have linked a new case meanwhile).
+var unlinkScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("DEL", KEYS[1])
+end
+return 0`)
 
 func triggerKinds(ts []escalation.Trigger) []string {
 	out := make([]string, len(ts))

@@ -713,3 +713,19 @@ func TestSweepDailyProgress(t *testing.T) {
 		t.Errorf("progress notices = %+v, want two with the case id and distinct keys", calls)
 	}
 }
+
+func TestOpenRepairsStaleLink(t *testing.T) {
+	f := newFixture(t, "2026-11-23 10:00")
+	ctx := context.Background()
+	// A link to a case that does not exist (lost data) must not block handoffs.
+	if err := f.svc.rdb.Set(ctx, f.svc.activeKey("U1"), "CS-20200101-0001", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := f.open(t, "U1", human)
+	if c.ID == "CS-20200101-0001" || c.Status != StatusQueued {
+		t.Fatalf("Open over a stale link = %s %s, want a new queued case", c.ID, c.Status)
+	}
+	if got, err := f.svc.ActiveCase(ctx, "U1"); err != nil || got.ID != c.ID {
+		t.Errorf("ActiveCase = %v, %v; want %s", got, err, c.ID)
+	}
+}
