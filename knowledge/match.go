@@ -388,6 +388,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	if err != nil {
 		return Match{}, ex
 	}
+
 	order := make([]int, 0, len(scores))
 	for i, s := range scores {
 		if s > 0 {
@@ -492,6 +493,9 @@ func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []
 		exScore[i] = sum / float64(b.tune.exampleTop)
 		maxEx = max(maxEx, exScore[i])
 	}
+	if debugScores != nil {
+		debugScores(entryScore, exScore)
+	}
 	out := make([]float64, len(b.entries))
 	for i := range out {
 		out[i] = (1 - w) * entryScore[i] / maxEntry
@@ -501,6 +505,8 @@ func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []
 	}
 	return out, nil
 }
+
+var debugScores func(entry, ex []float64)
 
 // docIndex parses a document id, prefix + index.
 func docIndex(id, prefix string) (int, bool) {
