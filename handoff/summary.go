@@ -18,6 +18,9 @@ type OpenAIConfig struct {
 	APIKey     string
 	Model      string
 	HTTPClient *http.Client // nil: http.DefaultClient (the caller's context bounds each call)
+	// Prompt is the system instruction; empty: summarySystemPrompt (at most
+	// 3 sentences, Traditional Chinese, no phone or full order numbers).
+	Prompt string
 }
 
 // OpenAISummarizer summarises a case with an OpenAI-compatible
@@ -35,6 +38,7 @@ func NewOpenAISummarizer(cfg OpenAIConfig) (*OpenAISummarizer, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
 	}
+	cfg.Prompt = cmp.Or(cfg.Prompt, summarySystemPrompt)
 	return &OpenAISummarizer{cfg: cfg}, nil
 }
 
@@ -67,7 +71,7 @@ func (o *OpenAISummarizer) Summarize(ctx context.Context, c *Case) (string, erro
 	req := map[string]any{
 		"model": o.cfg.Model,
 		"messages": []map[string]string{
-			{"role": "system", "content": summarySystemPrompt},
+			{"role": "system", "content": o.cfg.Prompt},
 			{"role": "user", "content": b.String()},
 		},
 		"temperature": 0.2,
@@ -107,5 +111,5 @@ func (o *OpenAISummarizer) Summarize(ctx context.Context, c *Case) (string, erro
 	if len(out.Choices) == 0 {
 		return "", fmt.Errorf("summarize case %s: no choices", c.ID)
 	}
-	return cmp.Or(strings.TrimSpace(out.Choices[0].Message.Content), ""), nil
+	return strings.TrimSpace(out.Choices[0].Message.Content), nil
 }
