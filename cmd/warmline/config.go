@@ -45,7 +45,8 @@ type Config struct {
 	ReplicaID string        // WARMLINE_REPLICA_ID
 	LeaseTTL  time.Duration // WARMLINE_LEASE_TTL
 
-	AgentsFile string // WARMLINE_AGENTS_FILE (inbox accounts)
+	AgentsFile  string // WARMLINE_AGENTS_FILE (inbox accounts)
+	AgentTokens string // WARMLINE_AGENT_TOKENS (API tokens for automation)
 
 	LLMURL   string // WARMLINE_LLM_URL (OpenAI-compatible; empty = off)
 	LLMKey   string // WARMLINE_LLM_API_KEY
@@ -79,6 +80,7 @@ var envDoc = [][2]string{
 	{"WARMLINE_REPLICA_ID", "this replica's name in Redis consumer groups (default hostname-pid)"},
 	{"WARMLINE_LEASE_TTL", "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)"},
 	{"WARMLINE_AGENTS_FILE", "agent accounts file for the inbox (YAML; see `warmline agent add`)"},
+	{"WARMLINE_AGENT_TOKENS", "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)"},
 	{"WARMLINE_LLM_URL", "OpenAI-compatible base URL for optional case summaries (default off)"},
 	{"WARMLINE_LLM_API_KEY", "API key for WARMLINE_LLM_URL (or WARMLINE_LLM_API_KEY_FILE)"},
 	{"WARMLINE_LLM_MODEL", "model name for summaries"},
@@ -177,7 +179,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ReplicaID: get("WARMLINE_REPLICA_ID"),
 		LeaseTTL:  dur("WARMLINE_LEASE_TTL", 15*time.Second),
 
-		AgentsFile: get("WARMLINE_AGENTS_FILE"),
+		AgentsFile:  get("WARMLINE_AGENTS_FILE"),
+		AgentTokens: secret("WARMLINE_AGENT_TOKENS"),
 
 		LLMURL:   strings.TrimRight(get("WARMLINE_LLM_URL"), "/"),
 		LLMKey:   secret("WARMLINE_LLM_API_KEY"),
