@@ -75,3 +75,32 @@ func TestHanNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAmountWordsAndShorthand(t *testing.T) {
+	tests := []struct {
+		text   string
+		want   int
+		wantOK bool
+	}{
+		{"I paid two thousand five hundred dollars", 2500, true},
+		{"please refund five hundred and fifty dollars", 550, true},
+		{"it was two grand", 2000, true},
+		{"a grand down the drain", 1000, true},
+		{"twenty-five bucks", 25, true},
+		{"a hundred dollars", 100, true},
+		{"a few dollars", 0, false},
+		{"1.5w的沙发", 15000, true},
+		{"¥3w", 30000, true},
+		{"3w块", 30000, true},
+		{"20W 的充電頭", 0, false}, // a wattage
+		{"grand opening", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got, ok := ParseAmount(tt.text)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("ParseAmount(%q) = %d, %v; want %d, %v", tt.text, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}

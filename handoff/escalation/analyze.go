@@ -278,11 +278,15 @@ var (
 		regexp.MustCompile(`\d{4}\s*年|\d{1,2}\s*月|\b\d{1,2}:\d{2}\b`),              // years, months, times
 		regexp.MustCompile(`\d{9,}`),                                               // card, tracking and other long numbers
 	}
-	// NT$1,280 · NT 1280 · $2,400 · 新台幣1280 · 2.5k · 1.2萬
-	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|[萬万千])?`)
-	// 1280元 · 1,280 塊 · 2400 dollars · 3萬 · 2.5k
-	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
-	bareMulti   = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万])`)
+	// NT$1,280 · NT 1280 · $2,400 · 新台幣1280 · 2.5k · 1.2萬 · ¥3w
+	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|w\b|[萬万千])?`)
+	// 1280元 · 1,280 塊 · 2400 dollars · 3萬 · 2.5k · 3w块
+	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|w\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
+	// 2.5k · 3萬 · 1.5w (mainland shorthand for 萬; only with a decimal point,
+	// because "20W" is a wattage)
+	bareMulti = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万])|(\d+\.\d+)(w)\b`)
+	// two thousand five hundred dollars · a grand · five hundred and fifty bucks
+	wordMoney = regexp.MustCompile(`(?i)\b((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|a|and)[\s-]+)+)(dollars?|bucks|grand|NTD|TWD|NT)\b`)
 	// 兩千五百元 · 一千块 · 三萬 · 一萬二
 	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千萬万]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千]*[萬万][零〇一二兩两三四五六七八九十百千]*)`)
 	// loose mode (a refund request without a money marker): a bare number
@@ -324,11 +328,19 @@ func findAmounts(text string, loose bool) []amount {
 		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), group(s, loc, 2)))
 	}
 	for _, loc := range bareMulti.FindAllStringSubmatchIndex(s, -1) {
-		mult := strings.TrimSpace(group(s, loc, 2))
+		digits, mult := group(s, loc, 1), strings.TrimSpace(group(s, loc, 2))
+		if digits == "" {
+			digits, mult = group(s, loc, 3), group(s, loc, 4)
+		}
 		if strings.EqualFold(mult, "k") && fourK.MatchString(s[loc[1]:]) {
 			continue
 		}
-		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), mult))
+		addSpan(loc[0], loc[1], arabic(digits, mult))
+	}
+	for _, loc := range wordMoney.FindAllStringSubmatchIndex(s, -1) {
+		if v, ok := wordNumber(group(s, loc, 1), group(s, loc, 2)); ok {
+			addSpan(loc[0], loc[1], v)
+		}
 	}
 	for _, loc := range hanMoney.FindAllStringSubmatchIndex(s, -1) {
 		h := group(s, loc, 1)
@@ -378,13 +390,60 @@ func arabic(digits, mult string) int {
 	switch strings.ToLower(strings.TrimSpace(mult)) {
 	case "k", "千":
 		f *= 1000
-	case "萬", "万":
+	case "萬", "万", "w":
 		f *= 10000
 	}
 	if f > 1e9 {
 		return 0
 	}
 	return int(f + 0.5)
+}
+
+var wordValues = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+	"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+	"seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+	"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+
+// wordNumber parses an amount written in English words ("two thousand five
+// hundred", "a", "five hundred and fifty") followed by unit ("dollars",
+// "grand" multiplies by a thousand).
+func wordNumber(words, unit string) (int, bool) {
+	total, current, seen := 0, 0, false
+	fields := strings.FieldsFunc(strings.ToLower(words), func(r rune) bool { return r == ' ' || r == '-' || unicode.IsSpace(r) })
+	for i, w := range fields {
+		switch w {
+		case "and":
+		case "a":
+			if i+1 < len(fields) && (fields[i+1] == "hundred" || fields[i+1] == "thousand") ||
+				i+1 == len(fields) && strings.EqualFold(unit, "grand") {
+				current++
+				seen = true
+			}
+		case "hundred":
+			current = max(current, 1) * 100
+			seen = true
+		case "thousand":
+			total += max(current, 1) * 1000
+			current, seen = 0, true
+		default:
+			v, ok := wordValues[w]
+			if !ok {
+				return 0, false
+			}
+			current += v
+			seen = true
+		}
+	}
+	if !seen {
+		return 0, false
+	}
+	total += current
+	if strings.EqualFold(unit, "grand") {
+		total *= 1000
+	}
+	return total, total > 0
 }
 
 var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '兩': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}

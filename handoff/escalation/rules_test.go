@@ -86,7 +86,7 @@ func TestAnalyze(t *testing.T) {
 		{"mixed script", "我要找 manager", "zh-TW", []string{KindSupervisor}, "找 manager", false, 0, false},
 		{"mixed script job title", "我是 project manager，想問團購", "zh-TW", nil, "", false, 0, false},
 		{"mixed script request", "請給我 your supervisor", "zh-TW", []string{KindSupervisor}, "your supervisor", false, 0, false},
-		{"legal before security", "my account was hacked and I'm calling my lawyer", "en", []string{KindLegalMedia, KindSecurity}, "lawyer", false, 0, true},
+		{"legal before security", "my account was hacked and I'm calling my lawyer", "en", []string{KindLegalMedia, KindSecurity}, "my lawyer", false, 0, true},
 		{"full-width", "Ｉ ｗａｎｔ ａ ｒｅａｌ ｐｅｒｓｏｎ", "en", []string{KindHuman}, "ｒｅａｌ ｐｅｒｓｏｎ", false, 0, false},
 		{"full-width words", "talk to a ＨＵＭＡＮ", "en", []string{KindHuman}, "talk to a ＨＵＭＡＮ", false, 0, false},
 		{"empty", "  ", "en", nil, "", false, 0, false},
