@@ -147,7 +147,8 @@ func (r *Rules) Route(kind string) Route {
 }
 
 // ParseAmount finds a money amount in text: NT$1,280, 1280元, 兩千五百元,
-// 一千块, $2,400, 2.5k … Returns NT$ as int (every currency sign is read as
+// 一千块, $2,400, 2.5k, 1.5w (萬), "two thousand dollars", "two grand" …
+// Returns NT$ as int (every currency sign is read as
 // NT$: the shop prices in NT$). Order numbers, phone numbers, dates and
 // quantities without a money marker are ignored. With several amounts it
 // returns the first.

@@ -25,6 +25,13 @@
 // positive news) in both forms before the match patterns run. A literal prefilter derived from each pattern skips
 // the regexp when the message cannot match.
 //
+// Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
+// court need a threat around them (找律師, my lawyer, go to the press, see you
+// in court), and role nouns used as a rank, a product line or a gift
+// (主管級, 送老闆的禮物, my manager) and thanks to staff are excluded.
+// Duplicate and unrecognised charges, account details changed by someone
+// else and physical harm are security.
+//
 // The package keeps no state: the bot counts repeat contacts, unhelpful
 // answers and the unsolved clock, and calls Fire with the kind.
 package escalation

@@ -89,6 +89,17 @@ func TestAnalyze(t *testing.T) {
 		{"legal before security", "my account was hacked and I'm calling my lawyer", "en", []string{KindLegalMedia, KindSecurity}, "my lawyer", false, 0, true},
 		{"full-width", "Ｉ ｗａｎｔ ａ ｒｅａｌ ｐｅｒｓｏｎ", "en", []string{KindHuman}, "ｒｅａｌ ｐｅｒｓｏｎ", false, 0, false},
 		{"full-width words", "talk to a ＨＵＭＡＮ", "en", []string{KindHuman}, "talk to a ＨＵＭＡＮ", false, 0, false},
+		{"duplicate charge is security", "同一筆訂單被扣了兩次款", "zh-TW", []string{KindSecurity}, "扣了兩次", false, 0, true},
+		{"failed card attempts are not a duplicate charge", "信用卡刷了兩次都失敗", "zh-TW", nil, "", false, 0, false},
+		{"unrecognised charge in English", "there's a $3,000 charge I don't recognize", "en", []string{KindSecurity}, "charge I don't recognize", false, 0, false},
+		{"password changed by someone else", "密碼被改了，我登不進去", "zh-TW", []string{KindSecurity}, "密碼被改", false, 0, false},
+		{"lawyer as a product noun", "請問你們有賣律師專用的公事包嗎", "zh-TW", nil, "", false, 0, false},
+		{"lawyer as a threat", "我會請我的律師跟你們聯繫", "zh-TW", []string{KindLegalMedia}, "請我的律師", false, 0, true},
+		{"rank as a product line", "主管級的禮盒有什麼推薦", "zh-TW", nil, "", false, 0, false},
+		{"thanks to staff is not a request", "謝謝客服人員昨天的幫忙", "zh-TW", nil, "", false, 0, false},
+		{"media as an industry", "Our social media team loves your mugs", "en", nil, "", false, 0, false},
+		{"refund in English words", "I want my money back, it was two grand", "en", []string{KindRefund}, "two grand", true, 2000, false},
+		{"refund with the mainland w shorthand", "1.2w的床垫申请退款", "zh-CN", []string{KindRefund}, "1.2w", true, 12000, false},
 		{"empty", "  ", "en", nil, "", false, 0, false},
 	}
 	for _, tt := range tests {
