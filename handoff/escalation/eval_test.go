@@ -144,7 +144,7 @@ func (res evalResult) report(tb testing.TB, name string, n int) {
 
 func TestTriggerEval(t *testing.T) {
 	r := testRules(t)
-	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-fresh.yaml"} {
+	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-fresh.yaml", "triggers-blind.yaml"} {
 		set := loadLabeled(t, name)
 		neg := 0
 		for _, m := range set {
@@ -160,6 +160,9 @@ func TestTriggerEval(t *testing.T) {
 		t.Logf("%s: %d messages, %d negatives (%.0f%%)", name, len(set), neg, 100*float64(neg)/float64(len(set)))
 		res := evaluate(r, set)
 		res.report(t, name, len(set))
+		if name == "triggers-blind.yaml" {
+			checkBlind(t, res)
+		}
 		if name != "triggers-test.yaml" {
 			continue
 		}
@@ -171,6 +174,36 @@ func TestTriggerEval(t *testing.T) {
 		}
 		if got := res.overall.precision(); got < 0.90 {
 			t.Errorf("held-out overall precision = %.1f%%, want >= 90%%", 100*got)
+		}
+	}
+}
+
+// checkBlind guards the blind set's measured scores. The targets are
+// recall >= 95% on legal_media and supervisor and overall precision >= 90%.
+// Measured once before the triggers-2 changes (P 87.7%, R 80.2%; legal_media
+// R 95.8%, supervisor R 85.7%) and once after (P 95.3%, R 87.9%; legal_media
+// P 100% R 95.8%, security P 95.0% R 79.2%, supervisor P 85.7% R 85.7%,
+// human P 100% R 83.3%, refund_over_limit P 95.7% R 95.7%; complaint P 98.0%
+// R 60.5%). Supervisor recall is still short of its target. The floors sit
+// just under the "after" numbers: they catch regressions, not tuning (never
+// tune on this set; write a new blind set to measure a change).
+func checkBlind(t *testing.T, res evalResult) {
+	t.Helper()
+	floors := []struct {
+		name string
+		got  float64
+		min  float64
+	}{
+		{"overall precision", res.overall.precision(), 0.95},
+		{"overall recall", res.overall.recall(), 0.87},
+		{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.95},
+		{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.85},
+		{"security recall", res.perKind[KindSecurity].recall(), 0.79},
+		{"human recall", res.perKind[KindHuman].recall(), 0.83},
+	}
+	for _, f := range floors {
+		if f.got < f.min {
+			t.Errorf("blind %s = %.1f%%, want >= %.0f%%", f.name, 100*f.got, 100*f.min)
 		}
 	}
 }
