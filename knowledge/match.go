@@ -357,7 +357,7 @@ type Explanation struct {
 	Script   string   // "en" or "zh"
 	Terms    []string // analysed question terms, after typo correction
 	Coverage float64  // share of the question's weight the best entry covers
-	Margin   float64  // (best - runner-up) / best BM25 score
+	Margin   float64  // (best - runner-up) / best score (see Base.score)
 	Matched  int      // question terms the best entry uses
 }
 
@@ -493,9 +493,6 @@ func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []
 		exScore[i] = sum / float64(b.tune.exampleTop)
 		maxEx = max(maxEx, exScore[i])
 	}
-	if debugScores != nil {
-		debugScores(entryScore, exScore)
-	}
 	out := make([]float64, len(b.entries))
 	for i := range out {
 		out[i] = (1 - w) * entryScore[i] / maxEntry
@@ -505,8 +502,6 @@ func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []
 	}
 	return out, nil
 }
-
-var debugScores func(entry, ex []float64)
 
 // docIndex parses a document id, prefix + index.
 func docIndex(id, prefix string) (int, bool) {

@@ -51,14 +51,6 @@ func TestProbe(t *testing.T) {
 		t.Skip("set WARMLINE_PROBE")
 	}
 	b := demoBase(t)
-	debugScores = func(en, ex []float64) {
-		for i := range en {
-			if en[i] > 0 || ex[i] > 0 {
-				t.Logf("  %-26s entry %.3f ex %.3f", b.entries[i].ID, en[i], ex[i])
-			}
-		}
-	}
-	defer func() { debugScores = nil }()
 	m, ex := b.Explain(context.Background(), q, "")
 	t.Logf("%+v", ex)
 	for _, c := range m.Candidates {

@@ -196,3 +196,15 @@ func TestDemoSynonymsLoad(t *testing.T) {
 		t.Errorf("got %s (%s), want order-status (high)", bestID(m), m.Confidence)
 	}
 }
+
+// TestBitextKBLoads checks the English-only evaluation KB and its synonyms
+// load without the public data.
+func TestBitextKBLoads(t *testing.T) {
+	b := bitextBase(t)
+	if b.syn == nil || b.syn.groups == 0 {
+		t.Fatal("Bitext KB loaded without its synonyms")
+	}
+	if m := b.Match(context.Background(), "where is my parcel", EN); bestID(m) != "track_order" {
+		t.Errorf("got %s, want track_order", bestID(m))
+	}
+}
