@@ -1,6 +1,3 @@
-// Package inbox serves the agent side of warmline: the JSON API over the
-// handoff service (this file set, api*.go), live updates as Server-Sent
-// Events, and the agent web UI.
 package inbox
 
 import (
@@ -97,13 +94,23 @@ type apiError struct {
 	Code    string         `json:"error"`
 	Message string         `json:"message"`
 	Owner   *handoff.Agent `json:"owner,omitempty"`
+	// Until: when a locked account can sign in again.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // writeError maps domain errors to statuses: the one place that does.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}
 	var oe *handoff.OwnerError
+	var le *LockedError
 	switch {
+	case errors.Is(err, errCSRF):
+		status, body = http.StatusForbidden, apiError{Code: "csrf", Message: "missing or wrong X-CSRF-Token; reload the page"}
+	case errors.Is(err, errBadCredentials):
+		status, body = http.StatusUnauthorized, apiError{Code: "bad_credentials", Message: "wrong agent id or password"}
+	case errors.As(err, &le):
+		until := le.Until.UTC()
+		status, body = http.StatusTooManyRequests, apiError{Code: "locked", Message: "too many failed sign-ins", Until: &until}
 	case errors.Is(err, ErrUnauthenticated):
 		status, body = http.StatusUnauthorized, apiError{Code: "unauthenticated", Message: "sign in first"}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="warmline"`)
@@ -195,6 +202,8 @@ type caseItem struct {
 	ClosedAt         time.Time `json:"closed_at,omitzero"`
 	LastCustomerAt   time.Time `json:"last_customer_at,omitzero"`
 	Satisfaction     int       `json:"satisfaction,omitempty"`
+	// Brief is the brief's "what they want" line in the agent's language.
+	Brief string `json:"brief"`
 }
 
 func itemOf(c *handoff.Case) caseItem {
@@ -217,7 +226,7 @@ func itemOf(c *handoff.Case) caseItem {
 	return it
 }
 
-func flag(r *http.Request, name string) (bool, error) {
+func boolParam(r *http.Request, name string) (bool, error) {
 	switch v := r.URL.Query().Get(name); v {
 	case "", "0", "false":
 		return false, nil
@@ -233,9 +242,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	q := r.URL.Query()
 	f := handoff.Filter{Tier: q.Get("tier"), Priority: q.Get("priority")}
 	var err1, err2, err3 error
-	f.Mine, err1 = flag(r, "mine")
-	f.Unassigned, err2 = flag(r, "unassigned")
-	f.IncludeClosed, err3 = flag(r, "closed")
+	f.Mine, err1 = boolParam(r, "mine")
+	f.Unassigned, err2 = boolParam(r, "unassigned")
+	f.IncludeClosed, err3 = boolParam(r, "closed")
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return err
 	}
@@ -243,9 +252,16 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	if err != nil {
 		return err
 	}
+	lang := agent.Lang
+	if !locales.IsSupported(lang) {
+		lang = locales.ZhTW
+	}
 	items := make([]caseItem, len(cases))
 	for i, c := range cases {
 		items[i] = itemOf(c)
+		if lines := a.svc.Brief(c, lang); len(lines) > 1 {
+			items[i].Brief = lines[1]
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": items})
 	return nil

@@ -1,0 +1,250 @@
+package inbox
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+
+	"golang.org/x/crypto/bcrypt"
+	"gopkg.in/yaml.v3"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
+)
+
+// Account is an agent who signs in to the inbox. The password is kept only
+// as a bcrypt hash.
+type Account struct {
+	ID           string `yaml:"id"`
+	Name         string `yaml:"name"`
+	Role         string `yaml:"role"`           // L2 | L3 | lead
+	Lang         string `yaml:"lang,omitempty"` // default UI language (zh-TW when empty)
+	PasswordHash string `yaml:"password_hash"`
+}
+
+// Agent is the account as the handoff service sees it.
+func (a Account) Agent() handoff.Agent {
+	return handoff.Agent{ID: a.ID, Name: cmp.Or(a.Name, a.ID), Role: a.Role, Lang: cmp.Or(a.Lang, locales.ZhTW)}
+}
+
+// MinPasswordLen is the shortest password AddAgent accepts.
+const MinPasswordLen = 10
+
+// DemoPassword is the password of every DemoAgents account. Demo mode only:
+// print it at start so people can sign in.
+const DemoPassword = "warmline-demo"
+
+var accountID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+func (a Account) validate() error {
+	var errs []error
+	if !accountID.MatchString(a.ID) {
+		errs = append(errs, fmt.Errorf("agent id %q: use 1–64 lower-case letters, digits, '.', '_' or '-'", a.ID))
+	}
+	if a.Role != handoff.RoleL2 && a.Role != handoff.RoleL3 && a.Role != handoff.RoleLead {
+		errs = append(errs, fmt.Errorf("agent %q: role %q is not L2, L3 or lead", a.ID, a.Role))
+	}
+	if a.Lang != "" && !locales.IsSupported(a.Lang) {
+		errs = append(errs, fmt.Errorf("agent %q: language %q is not one of zh-TW, zh-CN, en", a.ID, a.Lang))
+	}
+	if _, err := bcrypt.Cost([]byte(a.PasswordHash)); err != nil {
+		errs = append(errs, fmt.Errorf("agent %q: password_hash is not a bcrypt hash", a.ID))
+	}
+	return errors.Join(errs...)
+}
+
+// Accounts is an immutable set of agent accounts. It implements Directory.
+type Accounts struct {
+	byID map[string]Account
+	list []Account
+	// dummy is compared against for unknown ids so that a wrong id costs
+	// as much time as a wrong password.
+	dummy []byte
+}
+
+// NewAccounts validates accounts (ids unique, roles known, bcrypt hashes).
+func NewAccounts(list []Account) (*Accounts, error) {
+	a := &Accounts{byID: map[string]Account{}}
+	var errs []error
+	for _, acc := range list {
+		if err := acc.validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, dup := a.byID[acc.ID]; dup {
+			errs = append(errs, fmt.Errorf("agent %q is listed twice", acc.ID))
+			continue
+		}
+		a.byID[acc.ID] = acc
+		a.list = append(a.list, acc)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(a.list) > 0 {
+		a.dummy = []byte(a.list[0].PasswordHash)
+	}
+	return a, nil
+}
+
+// Agent implements Directory.
+func (a *Accounts) Agent(id string) (handoff.Agent, bool) {
+	acc, ok := a.byID[id]
+	if !ok {
+		return handoff.Agent{}, false
+	}
+	return acc.Agent(), true
+}
+
+// Agents lists every agent (for the lead's assign menu), in file order.
+func (a *Accounts) Agents() []handoff.Agent {
+	out := make([]handoff.Agent, len(a.list))
+	for i, acc := range a.list {
+		out[i] = acc.Agent()
+	}
+	return out
+}
+
+// Len is the number of accounts.
+func (a *Accounts) Len() int { return len(a.list) }
+
+// check verifies id and password. It takes a bcrypt comparison's time
+// whether or not the id exists.
+func (a *Accounts) check(id, password string) (Account, bool) {
+	acc, ok := a.byID[id]
+	hash := []byte(acc.PasswordHash)
+	if !ok {
+		hash = a.dummy
+	}
+	if hash == nil {
+		return Account{}, false
+	}
+	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	return acc, ok && err == nil
+}
+
+// agentsFile is the YAML layout of WARMLINE_AGENTS_FILE.
+type agentsFile struct {
+	Agents []Account `yaml:"agents"`
+}
+
+// ReadAgentsFile reads an accounts file; a file that does not exist yet
+// reads as no accounts.
+func ReadAgentsFile(path string) ([]Account, error) {
+	buf, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read agents file: %w", err)
+	}
+	var f agentsFile
+	if err := yaml.Unmarshal(buf, &f); err != nil {
+		return nil, fmt.Errorf("parse agents file %s: %w", path, err)
+	}
+	return f.Agents, nil
+}
+
+// LoadAgentsFile reads and validates an accounts file (it must exist).
+func LoadAgentsFile(path string) (*Accounts, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("agents file: %w", err)
+	}
+	list, err := ReadAgentsFile(path)
+	if err != nil {
+		return nil, err
+	}
+	accs, err := NewAccounts(list)
+	if err != nil {
+		return nil, fmt.Errorf("agents file %s: %w", path, err)
+	}
+	return accs, nil
+}
+
+// SaveAgentsFile writes accounts to path atomically (temp file + rename),
+// readable by the owner only.
+func SaveAgentsFile(path string, list []Account) error {
+	if _, err := NewAccounts(list); err != nil {
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	buf, err := yaml.Marshal(agentsFile{Agents: list})
+	if err != nil {
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".agents-*.yaml")
+	if err != nil {
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	if _, err := tmp.Write(buf); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save agents file: %w", err)
+	}
+	return nil
+}
+
+// AddAgent returns list with acc added, or replacing the account with the
+// same id, its password hashed with bcrypt at cost (0: bcrypt.DefaultCost).
+func AddAgent(list []Account, acc Account, password string, cost int) ([]Account, error) {
+	if len([]rune(password)) < MinPasswordLen {
+		return nil, fmt.Errorf("add agent %q: the password needs at least %d characters", acc.ID, MinPasswordLen)
+	}
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	if err != nil {
+		return nil, fmt.Errorf("add agent %q: %w", acc.ID, err)
+	}
+	acc.PasswordHash = string(hash)
+	if err := acc.validate(); err != nil {
+		return nil, fmt.Errorf("add agent: %w", err)
+	}
+	out := slices.Clone(list)
+	if i := slices.IndexFunc(out, func(a Account) bool { return a.ID == acc.ID }); i >= 0 {
+		out[i] = acc
+	} else {
+		out = append(out, acc)
+	}
+	return out, nil
+}
+
+// DemoAgents returns the demo accounts, all with DemoPassword (hashed at
+// bcrypt's minimum cost: the password is public anyway):
+// mei (L2, 林美玲), ken (L2, Ken Wu), lee (L3, 李律明), boss (lead, 張主管).
+func DemoAgents() []Account {
+	hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err) // only fails for passwords over 72 bytes
+	}
+	h := string(hash)
+	return []Account{
+		{ID: "mei", Name: "林美玲", Role: handoff.RoleL2, Lang: locales.ZhTW, PasswordHash: h},
+		{ID: "ken", Name: "Ken Wu", Role: handoff.RoleL2, Lang: locales.EN, PasswordHash: h},
+		{ID: "lee", Name: "李律明", Role: handoff.RoleL3, Lang: locales.ZhTW, PasswordHash: h},
+		{ID: "boss", Name: "張主管", Role: handoff.RoleLead, Lang: locales.ZhTW, PasswordHash: h},
+	}
+}
+
+// randomPassword is 18 random bytes, URL-safe base64 (24 characters).
+func randomPassword() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

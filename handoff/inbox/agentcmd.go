@@ -1,0 +1,152 @@
+package inbox
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/warmline/warmline/locales"
+)
+
+// AgentCommand runs `warmline agent <subcommand>` (args start after
+// "agent"):
+//
+//	add --id ID --name NAME --role L2|L3|lead [--lang zh-TW|zh-CN|en] [--password-stdin] [--file agents.yaml]
+//	list [--file agents.yaml]
+//
+// --file defaults to $WARMLINE_AGENTS_FILE. Without --password-stdin a
+// random password is generated and printed once. Output is in $WARMLINE_LANG
+// (en when unset).
+func AgentCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("agent: want a subcommand: add, list (see warmline agent add -h)")
+	}
+	switch args[0] {
+	case "add":
+		return AgentAddCommand(args[1:], stdin, stdout, getenv)
+	case "list":
+		return agentList(args[1:], stdout, getenv)
+	case "help", "-h", "--help":
+		fs := addFlags(io.Discard, new(addOpts))
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return nil
+	}
+	return fmt.Errorf("agent: unknown subcommand %q (want add or list)", args[0])
+}
+
+type addOpts struct {
+	id, name, role, lang, file string
+	passwordStdin              bool
+}
+
+func addFlags(out io.Writer, o *addOpts) *flag.FlagSet {
+	fs := flag.NewFlagSet("warmline agent add", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.id, "id", "", "account id used to sign in (lower case, e.g. mei)")
+	fs.StringVar(&o.name, "name", "", "display name shown to colleagues and customers")
+	fs.StringVar(&o.role, "role", "", "L2, L3 or lead")
+	fs.StringVar(&o.lang, "lang", "", "default UI language: zh-TW, zh-CN or en")
+	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from the first line of stdin (otherwise one is generated)")
+	fs.StringVar(&o.file, "file", "", "accounts file (default $WARMLINE_AGENTS_FILE)")
+	return fs
+}
+
+// AgentAddCommand creates or updates one account in the accounts file
+// (`warmline agent add ...`, args after "add").
+func AgentAddCommand(args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	var o addOpts
+	fs := addFlags(stdout, &o)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("agent add: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("agent add: unexpected argument %q", fs.Arg(0))
+	}
+	if o.file == "" {
+		o.file = getenv("WARMLINE_AGENTS_FILE")
+	}
+	var errs []error
+	if o.file == "" {
+		errs = append(errs, errors.New("--file or WARMLINE_AGENTS_FILE is required"))
+	}
+	if o.id == "" {
+		errs = append(errs, errors.New("--id is required"))
+	}
+	if o.role == "" {
+		errs = append(errs, errors.New("--role is required (L2, L3 or lead)"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("agent add: %w", errors.Join(errs...))
+	}
+	password, generated := "", false
+	if o.passwordStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("agent add: read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	} else {
+		password, generated = randomPassword(), true
+	}
+	list, err := ReadAgentsFile(o.file)
+	if err != nil {
+		return fmt.Errorf("agent add: %w", err)
+	}
+	existed := false
+	for _, a := range list {
+		existed = existed || a.ID == o.id
+	}
+	list, err = AddAgent(list, Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang}, password, 0)
+	if err != nil {
+		return err
+	}
+	if err := SaveAgentsFile(o.file, list); err != nil {
+		return err
+	}
+	tr, err := locales.New()
+	if err != nil {
+		return err
+	}
+	lang := cliLang(getenv)
+	id := "inbox_cli_added"
+	if existed {
+		id = "inbox_cli_updated"
+	}
+	fmt.Fprintln(stdout, tr.T(lang, id, map[string]any{"ID": o.id, "Role": o.role, "File": o.file}))
+	if generated {
+		fmt.Fprintln(stdout, tr.T(lang, "inbox_cli_password", map[string]any{"Password": password}))
+	}
+	return nil
+}
+
+func agentList(args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("warmline agent list", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	file := fs.String("file", getenv("WARMLINE_AGENTS_FILE"), "accounts file (default $WARMLINE_AGENTS_FILE)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("agent list: %w", err)
+	}
+	if *file == "" {
+		return errors.New("agent list: --file or WARMLINE_AGENTS_FILE is required")
+	}
+	accs, err := LoadAgentsFile(*file)
+	if err != nil {
+		return fmt.Errorf("agent list: %w", err)
+	}
+	for _, a := range accs.Agents() {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", a.ID, a.Role, a.Lang, a.Name)
+	}
+	return nil
+}
+
+func cliLang(getenv func(string) string) string {
+	if l := getenv("WARMLINE_LANG"); locales.IsSupported(l) {
+		return l
+	}
+	return locales.EN
+}

@@ -1,0 +1,85 @@
+package inbox
+
+import (
+	"cmp"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
+)
+
+// cannedSections follow the SOP's reply structure.
+var cannedSections = []string{"greeting", "acknowledge", "action", "next", "close"}
+
+type cannedItem struct {
+	ID   string `json:"id"` // message id; the UI labels it with <id>_label
+	Text string `json:"text"`
+}
+
+type cannedSection struct {
+	ID    string       `json:"id"`
+	Items []cannedItem `json:"items"`
+}
+
+// cannedData fills the templates' placeholders from the case, in the
+// customer's language.
+func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any {
+	lang := c.Lang
+	topic := ""
+	for _, t := range c.Triggers {
+		if id := "inbox_canned_topic_" + t.Kind; in.tr.Has(lang, id) {
+			topic = in.tr.T(lang, id, nil)
+			break
+		}
+	}
+	if id := "inbox_canned_topic_" + c.Category; topic == "" && c.Category != "" && in.tr.Has(lang, id) {
+		topic = in.tr.T(lang, id, nil)
+	}
+	topic = cmp.Or(topic, in.tr.T(lang, "inbox_canned_topic_other", nil))
+	due := c.ResolutionDue
+	if loc := in.svc.Policy().Location; loc != nil {
+		due = due.In(loc)
+	}
+	return map[string]any{
+		"Customer": cmp.Or(strings.TrimSpace(c.DisplayName), in.tr.T(lang, "inbox_canned_no_name", nil)),
+		"CaseID":   c.ID,
+		"Topic":    topic,
+		"Agent":    cmp.Or(agent.Name, agent.ID),
+		"Due":      due.Format("2006-01-02 15:04"),
+	}
+}
+
+// GET /api/cases/{id}/canned: reply templates in the customer's language,
+// by SOP section (Greeting, Acknowledge, Action, Next steps, Close), with
+// the case's facts filled in, and "full": one of each joined.
+func (in *Inbox) canned(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	c, err := in.svc.Get(r.Context(), agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	lang := c.Lang
+	if !locales.IsSupported(lang) {
+		lang = locales.ZhTW
+	}
+	data := in.cannedData(c, agent)
+	sections := make([]cannedSection, 0, len(cannedSections))
+	var full []string
+	for _, s := range cannedSections {
+		sec := cannedSection{ID: s, Items: []cannedItem{}}
+		for n := 1; ; n++ {
+			id := "inbox_canned_" + s + "_" + strconv.Itoa(n)
+			if !in.tr.Has(lang, id) {
+				break
+			}
+			sec.Items = append(sec.Items, cannedItem{ID: id, Text: in.tr.T(lang, id, data)})
+		}
+		if len(sec.Items) > 0 {
+			full = append(full, sec.Items[0].Text)
+		}
+		sections = append(sections, sec)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "sections": sections, "full": strings.Join(full, "\n")})
+	return nil
+}

@@ -1,0 +1,40 @@
+// Package inbox serves the agent side of warmline: the JSON API over the
+// handoff service (api*.go), live updates as Server-Sent Events backed by
+// the handoff event stream, agent accounts and sign-in (bcrypt passwords in
+// an accounts YAML file, sessions in Redis, CSRF tokens, lock-out), and the
+// agent web UI (ui/, embedded: vanilla JS and CSS, strings from
+// locales/inbox.*.toml served as a JSON dictionary).
+//
+// # Routes (Inbox.Register)
+//
+//	GET  /inbox                      → /inbox/queue or /inbox/login
+//	GET  /inbox/login                sign-in page; POST {id,password} signs in
+//	POST /inbox/logout               signs out (X-CSRF-Token)
+//	GET  /inbox/session              {agent, csrf_token}
+//	POST /inbox/prefs                {lang}: remembers the UI language (X-CSRF-Token)
+//	GET  /inbox/queue                queue page
+//	GET  /inbox/cases/{id}           case page
+//	GET  /inbox/static/...           CSS, JS, icon
+//	GET  /inbox/i18n/{lang}.json     UI dictionary
+//	     /api/...                    JSON API (see API.Register), plus
+//	GET  /api/cases/{id}/canned      reply templates filled from the case
+//	GET  /api/agents                 accounts (lead: assign menu)
+//
+// Every response carries a strict Content-Security-Policy, nosniff,
+// Referrer-Policy same-origin and X-Frame-Options DENY. A request with the
+// session cookie that is not GET/HEAD must carry the session's CSRF token in
+// X-CSRF-Token (403 otherwise); bearer tokens (TokenAuth) need none.
+//
+// # Redis keys
+//
+// <p> is the configured prefix.
+//
+//	<p>inbox:session:<sha256(id)>   HASH agent, csrf, seen (ms). EXPIRE = idle
+//	                                timeout (12h), refreshed on use; the cookie
+//	                                holds the id, Redis only its hash.
+//	<p>inbox:fails:<agent>          INCR failed sign-ins in a row; EXPIRE 15 min,
+//	                                deleted on success.
+//	<p>inbox:locked:<agent>         locked-until (ms) after 5 failures; EXPIRE 15 min.
+//	<p>inbox:lang:<agent>           the agent's UI language; EXPIRE 1 year from
+//	                                the last change.
+package inbox

@@ -1,0 +1,192 @@
+package inbox
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
+)
+
+//go:embed ui
+var uiFiles embed.FS
+
+// Config of the inbox. Service, Redis, Translator and Accounts are required.
+type Config struct {
+	Service    *handoff.Service
+	Redis      *redis.Client
+	Prefix     string // key prefix, e.g. "wl:"
+	Translator *locales.Translator
+	// Accounts are the agents who may sign in (LoadAgentsFile, DemoAgents).
+	Accounts *Accounts
+	// Tokens optionally also accepts static bearer tokens on /api (automation).
+	Tokens *TokenAuth
+	Log    *zap.Logger      // nil: no logs
+	Clock  func() time.Time // nil: time.Now
+	// SessionIdle is how long an unused session lasts (default 12h).
+	SessionIdle time.Duration
+	// Demo: WelcomeLines lists the demo accounts and DemoPassword.
+	Demo bool
+}
+
+// Inbox is the agent web UI, its sign-in and the JSON API behind it.
+type Inbox struct {
+	svc      *handoff.Service
+	tr       *locales.Translator
+	log      *zap.Logger
+	now      func() time.Time
+	demo     bool
+	accounts *Accounts
+	sessions *Sessions
+	api      *API
+	static   fs.FS
+	handler  http.Handler
+}
+
+// New builds the inbox; Register mounts it.
+func New(cfg Config) (*Inbox, error) {
+	var errs []error
+	if cfg.Service == nil {
+		errs = append(errs, errors.New("inbox: Config.Service is required"))
+	}
+	if cfg.Redis == nil {
+		errs = append(errs, errors.New("inbox: Config.Redis is required"))
+	}
+	if cfg.Translator == nil {
+		errs = append(errs, errors.New("inbox: Config.Translator is required"))
+	}
+	if cfg.Accounts == nil {
+		errs = append(errs, errors.New("inbox: Config.Accounts is required"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 12 * time.Hour
+	}
+	static, err := fs.Sub(uiFiles, "ui")
+	if err != nil {
+		return nil, err
+	}
+	in := &Inbox{
+		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo,
+		accounts: cfg.Accounts, static: static,
+		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
+	}
+	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
+	in.handler = securityHeaders(in.routes())
+	return in, nil
+}
+
+// Sessions returns the session authenticator (for tests and tools).
+func (in *Inbox) Sessions() *Sessions { return in.sessions }
+
+// Register mounts /inbox, /inbox/... (pages, assets, sign-in) and /api/...
+// (the JSON API and its event stream) on mux.
+func (in *Inbox) Register(mux *http.ServeMux) {
+	mux.Handle("/inbox", in.handler)
+	mux.Handle("/inbox/", in.handler)
+	mux.Handle("/api/", in.handler)
+}
+
+// ServeHTTP serves the inbox routes (handy in tests).
+func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) { in.handler.ServeHTTP(w, r) }
+
+// routes is the inbox's whole HTTP surface.
+func (in *Inbox) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /inbox", in.handleRoot)
+	mux.HandleFunc("GET /inbox/{$}", in.handleRoot)
+	mux.Handle("GET /inbox/login", in.page("login.html", false))
+	mux.HandleFunc("POST /inbox/login", in.handleLogin)
+	mux.HandleFunc("POST /inbox/logout", in.handleLogout)
+	mux.HandleFunc("GET /inbox/session", in.handleSession)
+	mux.HandleFunc("POST /inbox/prefs", in.handlePrefs)
+	mux.Handle("GET /inbox/queue", in.page("queue.html", true))
+	mux.Handle("GET /inbox/cases/{id}", in.page("case.html", true))
+	mux.Handle("GET /inbox/static/", in.staticFiles())
+	mux.HandleFunc("GET /inbox/i18n/{file}", in.handleI18n)
+	mux.Handle("GET /api/cases/{id}/canned", in.api.handle(in.canned))
+	mux.Handle("GET /api/agents", in.api.handle(in.agents))
+	in.api.Register(mux)
+	return mux
+}
+
+// contentSecurityPolicy allows nothing but this origin: no inline script or
+// style, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// securityHeaders sets the headers every inbox and API response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handleRoot sends /inbox to the queue, or to sign-in first.
+func (in *Inbox) handleRoot(w http.ResponseWriter, r *http.Request) {
+	if _, err := in.sessions.fromRequest(r); err != nil {
+		http.Redirect(w, r, "/inbox/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/inbox/queue", http.StatusSeeOther)
+}
+
+// page serves an embedded HTML page; pages that need a session send an
+// agent without one to sign in (and back afterwards).
+func (in *Inbox) page(name string, needSession bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := in.sessions.fromRequest(r)
+		switch {
+		case needSession && err != nil:
+			http.Redirect(w, r, "/inbox/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		case !needSession && err == nil:
+			http.Redirect(w, r, "/inbox/queue", http.StatusSeeOther)
+			return
+		}
+		buf, ferr := fs.ReadFile(in.static, name)
+		if ferr != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf)
+	})
+}
+
+// staticFiles serves /inbox/static/* (CSS, JS, icons) from the embedded ui
+// folder; HTML pages only through their routes.
+func (in *Inbox) staticFiles() http.Handler {
+	files := http.StripPrefix("/inbox/static/", http.FileServerFS(in.static))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/inbox/static/")
+		if name == "" || strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".html") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,349 @@
+// warmline inbox: one case. Brief and facts first, then the transcript
+// (customer messages arrive live), the composer with SOP reply templates,
+// and the case actions.
+'use strict';
+
+(async () => {
+  if (!(await WL.boot())) return;
+  const { t, n, el, api, state } = WL;
+  const me = state.me;
+  const id = decodeURIComponent(location.pathname.replace(/^\/inbox\/cases\//, ''));
+  const path = '/api/cases/' + encodeURIComponent(id);
+  const $ = (x) => document.getElementById(x);
+  let c = null;
+  let brief = [];
+  let canned = null;
+  let agents = null;
+  let busy = false;
+
+  const isOpen = () => c && (c.status === 'queued' || c.status === 'claimed');
+  const isOwner = () => c && c.owner === me.id;
+  const isLead = () => me.role === 'lead';
+  function canClaim() {
+    if (!isOpen() || c.owner) return false;
+    if (isLead()) return true;
+    if (me.role === 'L3') return c.tier === 'L2' || c.tier === 'L3';
+    return c.tier === 'L2';
+  }
+
+  function showError(e) {
+    const box = $('error-banner');
+    box.textContent = WL.errorText(e);
+    box.hidden = false;
+    box.scrollIntoView({ block: 'nearest' });
+  }
+  function clearError() { $('error-banner').hidden = true; }
+
+  async function load() {
+    try {
+      const j = await api('GET', path + '?lang=' + encodeURIComponent(state.lang));
+      c = j.case;
+      brief = j.brief || [];
+      render();
+    } catch (e) {
+      if (e.status !== 401) showError(e);
+    }
+  }
+  async function loadCanned() {
+    try {
+      canned = await api('GET', path + '/canned');
+    } catch (e) {
+      canned = null;
+    }
+    renderCanned();
+  }
+  async function loadAgents() {
+    if (!isLead()) return;
+    try { agents = (await api('GET', '/api/agents')).agents; } catch (e) { agents = []; }
+  }
+
+  // ---- rendering ------------------------------------------------------
+  function nameOf(agentID) {
+    if (!agentID) return '';
+    if (agentID === me.id) return me.name;
+    if (c && agentID === c.owner && c.owner_name) return c.owner_name;
+    const a = (agents || []).find((x) => x.id === agentID);
+    return a ? a.name : agentID;
+  }
+
+  function renderHead() {
+    document.title = c.id + ' · ' + t('inbox_app_title');
+    $('case-priority').textContent = c.priority;
+    $('case-priority').className = 'badge badge-' + c.priority;
+    $('case-name').textContent = c.display_name || t('inbox_no_name');
+    $('case-id').textContent = c.id;
+    $('case-tier').textContent = c.tier;
+    $('case-lang').textContent = WL.langName(c.lang);
+    $('case-status').textContent = t('inbox_status_' + c.status);
+    $('case-status').className = 'chip status status-' + c.status;
+    $('case-owner').textContent = c.owner ? (isOwner() ? t('inbox_owner_you_named', { name: nameOf(c.owner) }) : nameOf(c.owner)) : t('inbox_unassigned');
+    tickSLA();
+    const closed = $('closed-banner');
+    if (!isOpen()) {
+      const at = WL.parseTime(c.closed_at) || WL.parseTime(c.resolved_at);
+      let text = t('inbox_closed_' + c.status, { time: WL.fmtTime(at) });
+      if (c.satisfaction) text += ' · ' + t('inbox_csat', { score: c.satisfaction });
+      closed.textContent = text;
+      closed.hidden = false;
+    } else {
+      closed.hidden = true;
+    }
+  }
+
+  function tickSLA() {
+    if (!c) return;
+    const s = WL.sla(c, new Date());
+    $('case-sla-label').textContent = s && s.first ? t('inbox_sla_first') : t('inbox_sla_resolution');
+    const x = $('case-sla');
+    x.className = 'sla sla-' + (s && isOpen() ? s.level : 'ok');
+    x.dataset.level = s ? s.level : '';
+    x.textContent = isOpen() ? WL.slaText(s) + ' · ' + WL.fmtTime(s && s.due) : '—';
+  }
+
+  function renderBrief() {
+    $('brief-lines').replaceChildren(...brief.map((line) => el('li', { 'data-testid': 'brief-line', text: line })));
+    const sum = $('case-summary');
+    sum.hidden = !c.summary;
+    sum.textContent = c.summary ? t('inbox_case_summary', { text: c.summary }) : '';
+  }
+
+  function factSection(title, ...items) {
+    const body = items.flat().filter(Boolean);
+    if (!body.length) return null;
+    return el('div', { class: 'fact' }, el('h3', { text: title }), ...body);
+  }
+
+  function renderFacts() {
+    const triggers = (c.triggers || []).map((tr) => el('div', { class: 'trigger', 'data-testid': 'fact-trigger' },
+      el('div', { class: 'trigger-head' },
+        el('span', { class: 'chip chip-warn', text: WL.has('inbox_trigger_' + tr.Kind) ? t('inbox_trigger_' + tr.Kind) : tr.Kind }),
+        tr.Evidence ? el('span', { class: 'muted small', text: tr.Evidence }) : null),
+      tr.Message ? el('blockquote', { class: 'quote', text: tr.Message }) : null));
+    const tried = c.tried || [];
+    const orders = tried.filter((a) => a.kind === 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-order' },
+      el('span', { class: 'mono', text: a.ref }), el('span', { text: a.summary || '' })));
+    const attempts = tried.filter((a) => a.kind !== 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-tried' },
+      el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : a.kind }),
+      el('span', { text: a.summary || a.ref || '' })));
+    const botTurns = (c.transcript || []).filter((x) => x.from === 'bot');
+    const lastBot = botTurns.length ? el('div', { class: 'kv' }, el('span', { class: 'muted small', text: n('inbox_bot_answers_n', botTurns.length) }),
+      el('blockquote', { class: 'quote quote-bot', text: botTurns[botTurns.length - 1].text })) : null;
+    const earlier = (c.earlier_cases || []).map((x) => el('a', { href: '/inbox/cases/' + encodeURIComponent(x), class: 'mono link', 'data-testid': 'earlier-case', text: x }));
+    const repeat = el('div', { class: 'kv', 'data-testid': 'fact-repeat' },
+      el('span', { text: n('inbox_repeat_n', Math.max(c.repeat_count || 0, 1)) }),
+      earlier.length ? el('span', { class: 'links' }, ...earlier) : null);
+    const flags = [];
+    for (const p of c.notify || []) flags.push(el('span', { class: 'chip chip-warn', text: WL.has('inbox_notify_' + p) ? t('inbox_notify_' + p) : p }));
+    if (c.investigate) flags.push(el('span', { class: 'chip chip-warn', text: t('inbox_investigate') }));
+    const sla = el('dl', { class: 'dl' },
+      el('dt', { text: t('inbox_created') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.created_at)) }),
+      el('dt', { text: t('inbox_first_due') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.first_response_due)) }),
+      el('dt', { text: t('inbox_first_at') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.first_response_at)) }),
+      el('dt', { text: t('inbox_resolution_due') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.resolution_due)) }));
+    $('facts').replaceChildren(...[
+      factSection(t('inbox_fact_triggers'), triggers),
+      factSection(t('inbox_fact_orders'), orders),
+      factSection(t('inbox_fact_bot'), attempts, lastBot),
+      factSection(t('inbox_fact_repeat'), repeat),
+      flags.length ? factSection(t('inbox_fact_flags'), el('div', { class: 'chips' }, ...flags)) : null,
+      factSection(t('inbox_fact_sla'), sla),
+    ].filter(Boolean));
+  }
+
+  function turnText(x) {
+    if (x.from !== 'system') return x.text;
+    if (x.text === 'assigned') return t('inbox_sys_assigned', { name: nameOf(x.agent_id) });
+    const m = /^priority (P[1-4])$/.exec(x.text);
+    if (m) return t('inbox_sys_priority', { priority: m[1], name: nameOf(x.agent_id) });
+    return x.text;
+  }
+
+  function renderTranscript() {
+    const list = $('transcript');
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const items = (c.transcript || []).map((x) => {
+      const at = WL.parseTime(x.at);
+      let who = '';
+      if (x.from === 'customer') who = c.display_name || t('inbox_no_name');
+      else if (x.from === 'bot') who = t('inbox_from_bot');
+      else if (x.from === 'agent') who = nameOf(x.agent_id);
+      else if (x.from === 'note') who = t('inbox_from_note', { name: nameOf(x.agent_id) });
+      const meta = el('div', { class: 'turn-meta' }, el('span', { class: 'turn-who', text: who }), el('time', { text: WL.fmtClock(at), title: WL.fmtTime(at) }));
+      const li = el('li', { class: 'turn turn-' + x.from + (x.status ? ' turn-' + x.status : ''), 'data-testid': 'turn', dataset: { from: x.from, status: x.status || '', id: x.id || '' } },
+        x.from === 'system' ? null : meta,
+        el('div', { class: 'bubble', 'data-testid': 'turn-text', text: turnText(x) }));
+      if (x.from === 'agent' && x.status) {
+        const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
+        if (x.status !== 'sent' && isOwner() && isOpen()) {
+          st.append(el('button', { class: 'btn btn-small btn-danger', 'data-testid': 'retry-button', text: t('inbox_retry'), onclick: (ev) => retry(x.id, ev.currentTarget) }));
+        }
+        li.append(st);
+      }
+      return li;
+    });
+    list.replaceChildren(...items);
+    if (atBottom || !list.dataset.scrolled) {
+      list.scrollTop = list.scrollHeight;
+      list.dataset.scrolled = '1';
+    }
+  }
+
+  function renderCanned() {
+    const sel = $('canned-picker');
+    const opts = [el('option', { value: '', text: t('inbox_canned_pick') })];
+    if (canned) {
+      opts.push(el('option', { value: '__full', 'data-testid': 'canned-full', text: t('inbox_canned_full') }));
+      for (const s of canned.sections) {
+        if (!s.items.length) continue;
+        const g = el('optgroup', { label: t('inbox_canned_section_' + s.id) });
+        for (const it of s.items) g.append(el('option', { value: it.id, text: WL.has(it.id + '_label') ? t(it.id + '_label') : it.id }));
+        opts.push(g);
+      }
+      $('canned-lang').textContent = t('inbox_canned_in', { lang: WL.langName(canned.lang) });
+    }
+    sel.replaceChildren(...opts);
+    sel.value = '';
+  }
+
+  function pickCanned() {
+    const sel = $('canned-picker');
+    const v = sel.value;
+    sel.value = '';
+    if (!v || !canned) return;
+    let text = canned.full;
+    if (v !== '__full') {
+      for (const s of canned.sections) for (const it of s.items) if (it.id === v) text = it.text;
+    }
+    const box = $('composer');
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, '') + '\n' + text : text;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+
+  function renderControls() {
+    const open = isOpen();
+    const owner = isOwner();
+    const lead = isLead();
+    const lock = $('composer-lock');
+    let lockText = '';
+    if (!open) lockText = t('inbox_composer_closed');
+    else if (c.owner && !owner) lockText = t('inbox_composer_owned_by', { name: nameOf(c.owner) });
+    else if (!c.owner) lockText = t('inbox_composer_claim_first');
+    lock.textContent = lockText;
+    lock.hidden = !lockText;
+    const canSend = open && owner;
+    $('composer').disabled = !canSend || busy;
+    $('composer').placeholder = canSend ? t('inbox_composer_placeholder', { name: c.display_name || t('inbox_no_name') }) : lockText;
+    $('send-button').disabled = !canSend || busy;
+    $('canned-picker').disabled = !canSend;
+    $('composer-card').classList.toggle('locked', !canSend);
+
+    const claimBtn = $('claim-button');
+    claimBtn.hidden = !canClaim();
+    claimBtn.disabled = busy;
+    const manage = open && (owner || lead);
+    for (const b of ['priority-button', 'priority-select', 'resolve-button', 'resolve-note', 'release-button', 'return-button']) $(b).disabled = !manage || busy;
+    $('release-button').disabled = !manage || !c.owner || busy;
+    $('priority-select').value = c.priority;
+    $('escalate-group').hidden = c.tier !== 'L2' || !open;
+    $('escalate-button').disabled = !manage || busy;
+    $('escalate-reason').disabled = !manage;
+    $('note-button').disabled = busy;
+    const ag = $('assign-group');
+    ag.hidden = !lead || !open;
+    if (lead && agents) {
+      const sel = $('assign-select');
+      const cur = sel.value;
+      sel.replaceChildren(...agents.map((a) => el('option', { value: a.id, text: a.name + ' · ' + WL.roleName(a.role) })));
+      if (cur) sel.value = cur;
+      else if (c.owner) sel.value = c.owner;
+      $('assign-button').disabled = busy;
+    }
+  }
+
+  function render() {
+    if (!c) return;
+    renderHead();
+    renderBrief();
+    renderFacts();
+    renderTranscript();
+    renderControls();
+  }
+
+  // ---- actions --------------------------------------------------------
+  async function act(fn, okMessage) {
+    if (busy) return;
+    busy = true;
+    clearError();
+    renderControls();
+    try {
+      const j = await fn();
+      if (j && j.case) c = j.case;
+      if (okMessage) WL.toast(okMessage, 'ok');
+      await load();
+    } catch (e) {
+      showError(e);
+      if (e.status === 409) await load();
+    } finally {
+      busy = false;
+      renderControls();
+    }
+  }
+
+  async function send() {
+    const box = $('composer');
+    const text = box.value.trim();
+    if (!text || busy) return;
+    await act(async () => {
+      const j = await api('POST', path + '/reply', { text: text });
+      box.value = '';
+      if (j.turn && j.turn.status === 'failed') WL.toast(t('inbox_delivery_failed_hint'), 'error');
+      return j;
+    });
+  }
+  async function retry(msgID, btn) {
+    btn.disabled = true;
+    await act(async () => {
+      const j = await api('POST', path + '/replies/' + encodeURIComponent(msgID) + '/retry');
+      if (j.turn && j.turn.status === 'failed') WL.toast(t('inbox_delivery_failed_hint'), 'error');
+      return j;
+    });
+  }
+
+  $('send-button').addEventListener('click', send);
+  $('composer').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); }
+  });
+  $('canned-picker').addEventListener('change', pickCanned);
+  $('claim-button').addEventListener('click', () => act(() => api('POST', path + '/claim'), t('inbox_claimed_ok')));
+  $('assign-button').addEventListener('click', () => {
+    const to = $('assign-select').value;
+    if (to) act(() => api('POST', path + '/assign', { agent_id: to }), t('inbox_assigned_ok', { name: nameOf(to) }));
+  });
+  $('priority-button').addEventListener('click', () => act(() => api('POST', path + '/priority', { priority: $('priority-select').value })));
+  $('escalate-button').addEventListener('click', () => {
+    const reason = $('escalate-reason').value.trim();
+    if (!reason) { showError({ code: 'reason_required' }); $('escalate-reason').focus(); return; }
+    act(async () => { const j = await api('POST', path + '/escalate', { reason: reason }); $('escalate-reason').value = ''; return j; }, t('inbox_escalated_ok'));
+  });
+  $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), t('inbox_released_ok')));
+  $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve', { note: $('resolve-note').value.trim() }), t('inbox_resolved_ok')));
+  $('return-button').addEventListener('click', () => act(() => api('POST', path + '/return'), t('inbox_returned_ok')));
+  $('note-button').addEventListener('click', () => {
+    const text = $('note-input').value.trim();
+    if (!text) return;
+    act(async () => { const j = await api('POST', path + '/notes', { text: text }); $('note-input').value = ''; return j; });
+  });
+
+  WL.onLang(() => { load(); renderCanned(); });
+  await loadAgents();
+  await load();
+  await loadCanned();
+  setInterval(tickSLA, 1000);
+  let pending = null;
+  WL.live((type, ev) => {
+    if (ev.case_id !== id) return;
+    clearTimeout(pending);
+    pending = setTimeout(load, 100);
+  });
+})();
