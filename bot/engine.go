@@ -97,6 +97,7 @@ type kbView interface {
 	Match(ctx context.Context, text, lang string) knowledge.Match
 	Entry(id string) (*knowledge.Entry, bool)
 	Entries() []*knowledge.Entry
+	Converter() *knowledge.Converter
 }
 
 // analyzer is the part of *escalation.Rules the engine uses.
@@ -236,6 +237,7 @@ type emptyKB struct{}
 func (emptyKB) Match(context.Context, string, string) knowledge.Match { return knowledge.Match{} }
 func (emptyKB) Entry(string) (*knowledge.Entry, bool)                 { return nil, false }
 func (emptyKB) Entries() []*knowledge.Entry                           { return nil }
+func (emptyKB) Converter() *knowledge.Converter                       { return nil }
 
 // taipei is Asia/Taipei; Taiwan keeps no daylight saving time, so a fixed
 // zone is exact when the tz database is missing.

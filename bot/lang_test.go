@@ -1,6 +1,9 @@
 package bot
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestExplicitLang(t *testing.T) {
 	tests := []struct {
@@ -42,5 +45,21 @@ func TestUnfollowCancelsOpenCase(t *testing.T) {
 	}
 	if c := h.activeCase("U1"); c != nil {
 		t.Fatalf("case %s still open after the customer blocked the account", c.ID)
+	}
+}
+
+func TestOrderCardInCustomersScript(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, want, notWant string }{
+		{"zh-CN", "黑猫宅急便", "竹纖維"},
+		{"zh-TW", "黑貓宅急便", "竹纤维"},
+	}
+	for _, tt := range tests {
+		h := newHarness(t)
+		h.profiles.byID["Uhan"] = Profile{Language: tt.lang}
+		got := all(h.text("Uhan", "WL20260009"))
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.notWant) {
+			t.Errorf("%s card %q, want %q and not %q", tt.lang, got, tt.want, tt.notWant)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"github.com/warmline/warmline/locales"
 	"strings"
 
 	"go.uber.org/zap"
@@ -122,9 +123,15 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 	st.Mode, st.PendingOrder = modeNone, ""
 	status := e.statusText(lang, o.Status)
 	data := map[string]any{"Order": o.Number, "Status": status}
+	// Carrier and item names come from the shop in its own script; show
+	// them in the customer's.
+	script := func(s string) string { return s }
+	if conv := t.tkb.Converter(); conv != nil && (lang == locales.ZhCN || lang == locales.ZhTW) {
+		script = func(s string) string { return conv.Convert(s, lang) }
+	}
 	rows := []Row{{Label: e.tr.T(lang, "bot_order_row_status", nil), Value: status}}
 	if o.Carrier != "" {
-		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: o.Carrier})
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: script(o.Carrier)})
 	}
 	if o.TrackingNumber != "" {
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_tracking", nil), Value: o.TrackingNumber})
@@ -139,7 +146,7 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 	if len(o.Items) > 0 {
 		items := make([]string, 0, len(o.Items))
 		for _, it := range o.Items {
-			items = append(items, e.tr.T(lang, "bot_order_item", map[string]any{"Name": it.Name, "Quantity": it.Quantity}))
+			items = append(items, e.tr.T(lang, "bot_order_item", map[string]any{"Name": script(it.Name), "Quantity": it.Quantity}))
 		}
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_items", nil), Value: strings.Join(items, "\n")})
 	}
