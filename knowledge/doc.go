@@ -12,24 +12,67 @@
 // return all problems at once (errors.Join of *Error, each naming file,
 // line and entry id). The missing Chinese variant of a text is converted
 // with OpenCC (zh-TW -> zh-CN with t2s, zh-CN -> zh-TW with s2twp).
-// LoadOptions{Languages: []string{"en"}} loads an English-only KB.
+// LoadOptions{Languages: []string{"en"}} loads an English-only KB. A file
+// with a "synonyms" section (see Synonyms) adds synonym groups.
 // Store keeps the KB in use behind an atomic pointer; Reload (SIGHUP) and
 // Watch (fsnotify, 300 ms debounce) replace it only when the new files load
 // cleanly, otherwise the old KB keeps serving and the error is logged.
 //
 // # Matching
 //
-// One in-memory bleve (scorch) document per entry, scored with BM25, with
-// four fields: the English questions (title + examples, bleve's "en"
-// analyser: stop words, possessives, Porter stemming), the Chinese questions
-// (both variants normalised to Simplified, CJK width folding, bigrams plus
-// single characters), and the same two for the answer side (answer, quick
-// replies, link labels), queried at boost 0.2. Any Han character in the
-// question sends it to the Chinese fields (so zh-CN questions meet zh-TW-only
-// entries, and zh-TW users typing English still match); otherwise English.
-// An English word of 5+ letters that no entry uses is replaced by the known
-// word one edit away that most entries use (bleve's Levenshtein automaton);
-// it then counts half.
+// Two in-memory bleve (scorch) indexes, scored with BM25:
+//
+//   - one document per entry, with four fields: the English questions
+//     (title + examples, bleve's "en" analyser: stop words, possessives,
+//     Porter stemming), the Chinese questions (both variants normalised to
+//     Simplified, CJK width folding, bigrams plus single characters), and
+//     the same two for the answer side (answer, quick replies, link
+//     labels), queried at boost 0.2;
+//   - one document per example question (and title), tagged with its entry,
+//     so an entry also scores by its nearest example: BM25 over a whole
+//     entry favours entries with few examples, the nearest example does
+//     not.
+//
+// An entry's score is 0.7 x its entry BM25 + 0.3 x its best example's
+// BM25, each divided by the best score of its kind (so the top entry
+// scores about 1). Any Han character in the question sends it to the
+// Chinese fields (so zh-CN questions meet zh-TW-only entries, and zh-TW
+// users typing English still match); otherwise English. An English word
+// of 5+ letters that no entry uses is replaced by the known word one edit
+// away that most entries use (bleve's Levenshtein automaton); it then
+// counts half.
+//
+// # Synonyms
+//
+// A KB file may hold a "synonyms" section instead of (or besides)
+// "entries"; the demo KB keeps it in demo/synonyms.yaml:
+//
+//	synonyms:
+//	  en:
+//	    - [package, parcel, shipment]      # the first word is the group's name
+//	    - [refund, money back, refunded]
+//	  zh-TW:
+//	    - [包裹, 快遞, 貨件]
+//	    - [超商, 便利商店, 便利店, 7-11, 全家]
+//	  zh-CN:
+//	    - [积分, 点数]
+//
+// Every member of a group is read as the group's first word, in the
+// entries (questions and answers) and in the customer's question alike.
+// English members are whole words or phrases, case-insensitive, with an
+// optional plural s/es. zh-TW and zh-CN groups are converted to Simplified
+// and pooled (write a word once, in either variant); Chinese has no word
+// boundaries, so a member is replaced wherever it appears: avoid single
+// characters (貨 would also rewrite 退貨). Load rejects, naming file and
+// line: an unknown language, a group with fewer than two different words,
+// an empty word, a word already in another group. A synonyms file alone is
+// not a KB (ErrEmpty). Keep groups to true equivalents: two entries that
+// differ by one word (damaged vs defective) must stay apart. Groups are a
+// support manager's tool against vocabulary gaps ("parcel" vs "package",
+// country names for overseas shipping); they are rewritten, not expanded,
+// so a group never makes a question match more entries than its words do.
+//
+// # Confidence
 //
 // Confidence comes from two explainable numbers (Base.Explain returns them):
 //
@@ -37,7 +80,7 @@
 //     questions or answer use, each term weighted by its IDF over entries
 //     (a term no entry uses weighs 0.6 of the maximum IDF). Questions about
 //     something the KB does not cover leave heavy terms uncovered.
-//   - margin: (best - runner-up) / best BM25 score.
+//   - margin: (best - runner-up) / best score.
 //
 // High (answer directly): coverage >= 0.50, margin >= 0.20, and the best
 // entry uses at least 2 of the question's terms or all of them. Medium
@@ -46,27 +89,45 @@
 //
 // The thresholds were chosen on testdata/eval/dev.yaml only, trading
 // confident-wrong answers and out-of-scope High answers (target <= 5%)
-// against top-1. The "2 terms or all" rule was added after CLINC
-// out-of-scope questions such as "how is glue made" got High on one shared
-// word; it did not change dev.
+// against top-1; re-checked after the changes of 2026-11-23 (a lower
+// Medium threshold gained one dev question but offered candidates to a
+// third more out-of-scope ones, so they stayed). The "2 terms or all" rule
+// was added after CLINC out-of-scope questions such as "how is glue made"
+// got High on one shared word.
 //
-// # Measured (demo KB of 2026-11-23 05:18; KB-content was still editing it)
+// Tried on dev and dropped (no gain): Chinese function-word and extra
+// English stop words (lost 5-10 dev questions: coverage then rests on
+// fewer terms), keeping question words (where/when/how) out of the stop
+// list, ignoring numbers, adding coverage to the ranking score, a larger
+// example share (0.5: worse).
 //
-//	dev.yaml  (125 in scope, 36 out): top-1 70.4% (en 64.3, zh-CN 80.5, zh-TW 66.7),
-//	          right entry answered or offered 84.0%, confident 20.0%,
-//	          confident-wrong 2.4%, out-of-scope High 2.8%
-//	test.yaml (189 in scope, 48 out, held out): top-1 67.7% (en 54.0, zh-CN 78.3,
-//	          zh-TW 71.2), answered or offered 82.0%, confident 33.9%,
-//	          confident-wrong 6.3% (en 14.3%), out-of-scope High 2.1%
-//	Bitext (4,514 English utterances, 27 intents): top-1 55.6%, confident-wrong 5.2%
-//	CLINC out-of-scope (200): High 2.5% vs the demo KB, 2.0% vs the Bitext KB
+// # Measured (demo KB of 2026-11-23 05:38)
 //
-// The top-1 target of 90% is not met: most errors are vocabulary gaps
-// ("parcel" vs "package", 新加坡 in no example) that a lexical matcher
-// cannot bridge. More varied examples per entry help
-// most; a semantic matcher would be the next step.
+//	dev.yaml  (125 in scope, 36 out): top-1 87.2% (en 83.3, zh-CN 95.1, zh-TW 83.3),
+//	          right entry answered or offered 93.6%, confident 48.0%,
+//	          confident-wrong 1.6%, out-of-scope High 2.8%
+//	          (before: top-1 70.4%; en 64.3, zh-CN 80.5, zh-TW 66.7)
+//	test.yaml (189 in scope, 48 out, held out, one run): top-1 75.7% (en 60.3,
+//	          zh-CN 93.3, zh-TW 74.2), answered or offered 89.9%, confident 48.1%,
+//	          confident-wrong 6.3% (en 15.9%), out-of-scope High 4.2%
+//	          (before: top-1 67.7%, confident-wrong 6.3%, en 14.3%)
+//	Bitext (4,514 English utterances, 27 intents, KB with its own
+//	          synonyms.yaml): top-1 57.2% (before 55.6%), confident-wrong 5.0%
+//	CLINC out-of-scope (200): High 2.0% vs the demo KB and vs the Bitext KB
+//	          (Medium: 95 and 88 of 200)
 //
-// Match costs 30-300 µs (Chinese conversion and fuzzy correction dominate);
-// loading the demo KB about 55 ms plus 35 ms for a Converter, which Load
-// builds once per process and shares.
+// Where the gains came from, on dev (ablation on the final KB): the added
+// examples 70.4% -> 83.2%, synonyms +4 questions (84.0% without them),
+// nearest-example scoring +1 when added but +0 on the final KB (it costs a
+// second search; exampleWeight 0 turns it off). The top-1 target of 90% is
+// not met, and the gap between dev (tuned on) and the held-out set is
+// large in English (83% vs 60%): the added examples and synonyms fixed
+// dev's vocabulary gaps more than the held-out set's, and English
+// confident-wrong answers got slightly worse (14.3% -> 15.9%). A lexical
+// matcher needs an example near every phrasing; a semantic matcher
+// (sentence embeddings) would be the next step.
+//
+// Match costs 90-400 µs (two searches; Chinese conversion and fuzzy
+// correction dominate); loading the demo KB about 140 ms plus 35 ms for a
+// Converter, which Load builds once per process and shares.
 package knowledge

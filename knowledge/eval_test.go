@@ -10,17 +10,20 @@ import (
 // Targets from the issue: top-1 on in-scope questions >= 90%, confident
 // answers on out-of-scope questions <= 5%.
 //
-// The lexical matcher does NOT reach the top-1 target on these sets (dev
-// measured 68.0% when the thresholds were frozen; see doc.go). The tests
-// assert floors a few points under the measured numbers so a regression
-// fails, and log the full report; the out-of-scope target is asserted as is.
+// The matcher does NOT reach the 90% top-1 target on these sets (see
+// doc.go). The tests assert floors a couple of points under the measured
+// numbers so a regression fails, and log the full report; the
+// out-of-scope target is asserted as is.
 const (
 	targetTop1    = 0.90
 	targetOOSHigh = 0.05
-	floorDevTop1  = 0.65
-	// Held-out measured 67.7% top-1 (en 54.0%, zh-CN 78.3%, zh-TW 71.2%)
-	// on its one run after tuning; not tuned on.
-	floorHeldOutTop1 = 0.62
+	// Dev measured 87.2% top-1 (en 83.3%, zh-CN 95.1%, zh-TW 83.3%) after
+	// tuning on it (example scoring, synonyms, more examples); target 90%.
+	floorDevTop1 = 0.85
+	// Held-out measured 75.7% top-1 (en 60.3%, zh-CN 93.3%, zh-TW 74.2%;
+	// confident-wrong 6.3%, out-of-scope High 4.2%) on its one run after
+	// that tuning; never tuned on. Target 90%. (Before: 67.7%.)
+	floorHeldOutTop1 = 0.73
 )
 
 func demoBase(t testing.TB) *Base {

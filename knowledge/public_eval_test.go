@@ -122,14 +122,15 @@ func TestBitext(t *testing.T) {
 	if all.n != 4514 {
 		t.Errorf("read %d utterances, want 4514", all.n)
 	}
-	// Measured: 55.6% top-1, 5.2% confident wrong answers. The floors sit
-	// a few points under: they catch a broken matcher, not a slightly
-	// worse one.
-	if got := rate(all.top1, all.n); got < 0.50 {
-		t.Errorf("Bitext top-1: got %.1f%%, want >= 50%%", 100*got)
+	// Measured once after tuning on dev (never tuned on Bitext): 57.2%
+	// top-1 (55.6% before), 5.0% confident wrong answers; the target is
+	// 90% top-1. The floors sit just under the measured numbers so a
+	// regression fails.
+	if got := rate(all.top1, all.n); got < 0.55 {
+		t.Errorf("Bitext top-1: got %.1f%%, want >= 55%%", 100*got)
 	}
-	if got := rate(all.highWrong, all.n); got > 0.07 {
-		t.Errorf("Bitext confident wrong answers: got %.1f%%, want <= 7%%", 100*got)
+	if got := rate(all.highWrong, all.n); got > 0.06 {
+		t.Errorf("Bitext confident wrong answers: got %.1f%%, want <= 6%%", 100*got)
 	}
 }
 
@@ -169,6 +170,7 @@ func TestCLINCOutOfScope(t *testing.T) {
 		}
 		t.Logf("CLINC out-of-scope vs %s KB: %d/%d confident (%.1f%%), %d medium\n%s",
 			kb.name, high, len(qs), 100*rate(high, len(qs)), medium, strings.Join(confident, "\n"))
+		// Measured 2.0% against both KBs (one run after tuning on dev).
 		if got := rate(high, len(qs)); got > 0.05 {
 			t.Errorf("%s KB: %.1f%% confident answers to out-of-scope questions, want <= 5%%", kb.name, 100*got)
 		}
