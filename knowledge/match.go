@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -17,7 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -104,6 +105,12 @@ type Base struct {
 	exOf    []int       // example document index -> entry index
 	syn     *synonyms
 	zh, en  *script
+	// exact maps the analysed terms of an example question (sorted, per
+	// script) to its entry, or -1 when examples of two entries share them.
+	// A question with exactly an example's terms is answered with High
+	// confidence whatever the margin: a customer who asks exactly what the
+	// KB lists must get that answer.
+	exact map[string]int
 }
 
 // script is the index of one script (English or Chinese): the analyser
@@ -131,6 +138,7 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 	b := &Base{
 		entries: entries,
 		byID:    make(map[string]*Entry, len(entries)),
+		exact:   map[string]int{},
 		langs:   langs,
 		conv:    conv,
 		syn:     syn,
@@ -190,8 +198,16 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 		for _, ex := range []struct {
 			field string
 			texts []string
-		}{{fieldEN, enQ}, {fieldZH, zhQ}} {
+			sc    *script
+		}{{fieldEN, enQ, b.en}, {fieldZH, zhQ, b.zh}} {
 			for _, q := range ex.texts {
+				if k := exactKey(ex.sc, q); k != "" {
+					if j, seen := b.exact[k]; seen && j != i {
+						b.exact[k] = -1
+					} else {
+						b.exact[k] = i
+					}
+				}
 				id := "x" + strconv.Itoa(len(b.exOf))
 				b.exOf = append(b.exOf, i)
 				if err := exBatch.Index(id, map[string]string{ex.field: q}); err != nil {
@@ -223,7 +239,7 @@ func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
 	}
 	if err := im.AddCustomAnalyzer(analyzerZH, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     unicodetok.Name,
 		"token_filters": []any{cjk.WidthName, lowercase.Name, filterZH},
 	}); err != nil {
 		return nil, err
@@ -409,7 +425,24 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	if len(order) > 1 {
 		ex.Margin = (scores[top] - scores[order[1]]) / scores[top]
 	}
+	// A question that is exactly one entry's example is that entry's, even
+	// when BM25 ranks a neighbour first: the KB author said so.
+	exactHit := false
+	if j, ok := b.exact[exactKey(sc, text)]; ok && j >= 0 {
+		exactHit = true
+		if j != top {
+			rest := []Candidate{{Entry: b.entries[j], Score: scores[j]}}
+			for _, c := range m.Candidates {
+				if c.Entry != b.entries[j] && len(rest) < maxCandidates {
+					rest = append(rest, c)
+				}
+			}
+			m.Candidates = rest
+		}
+	}
 	switch {
+	case exactHit:
+		m.Confidence = High
 	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin &&
 		(ex.Matched >= b.tune.highMatched || ex.Matched == len(terms)):
 		m.Confidence = High
@@ -515,6 +548,30 @@ func docIndex(id, prefix string) (int, bool) {
 // queryTerms analyses text like the index does and returns its distinct
 // terms with a weight: 1, or fuzzyWeight for an English word the KB does
 // not know that was corrected to a known word one edit away.
+// exactKey normalises a question for the exact-example lookup: lower case,
+// letters and digits only, single spaces (so "Where is my order?" and
+// "where is my order" agree; stop words are kept, unlike in the index).
+func exactKey(sc *script, text string) string {
+	var sb strings.Builder
+	space := false
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			space = false
+			sb.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	if sb.Len() == 0 {
+		return ""
+	}
+	return sc.question + "\x00" + sb.String()
+}
+
 func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 	var terms []string
 	var weights []float64

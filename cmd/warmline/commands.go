@@ -37,6 +37,16 @@ func kbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, c := range cats {
 		fmt.Fprintf(stdout, "  %-13s %d\n", c, byCat[c])
 	}
+	if issues := base.CheckExamples(ctx); len(issues) > 0 {
+		fmt.Fprintf(stdout, "\n%d example questions do not get their own entry with confidence\n(reword them or the overlapping entry's examples):\n", len(issues))
+		for _, is := range issues {
+			got := is.Got
+			if got == "" {
+				got = "nothing"
+			}
+			fmt.Fprintf(stdout, "  %-22s %-5s %q -> %s (%s)\n", is.EntryID, is.Lang, is.Question, got, is.Confidence)
+		}
+	}
 	return nil
 }
 
