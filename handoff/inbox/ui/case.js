@@ -190,16 +190,16 @@
 
   function renderCanned() {
     const sel = $('canned-picker');
-    const opts = [el('option', { value: '', text: t('inbox_canned_pick') })];
+    const opts = [el('option', { value: '', text: t('inbox_templates_pick') })];
     if (canned) {
-      opts.push(el('option', { value: '__full', 'data-testid': 'canned-full', text: t('inbox_canned_full') }));
+      opts.push(el('option', { value: '__full', 'data-testid': 'canned-full', text: t('inbox_templates_full') }));
       for (const s of canned.sections) {
         if (!s.items.length) continue;
-        const g = el('optgroup', { label: t('inbox_canned_section_' + s.id) });
+        const g = el('optgroup', { label: t('inbox_templates_section_' + s.id) });
         for (const it of s.items) g.append(el('option', { value: it.id, text: WL.has(it.id + '_label') ? t(it.id + '_label') : it.id }));
         opts.push(g);
       }
-      $('canned-lang').textContent = t('inbox_canned_in', { lang: WL.langName(canned.lang) });
+      $('canned-lang').textContent = t('inbox_templates_in', { lang: WL.langName(canned.lang) });
     }
     sel.replaceChildren(...opts);
     sel.value = '';
