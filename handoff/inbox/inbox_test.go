@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,14 +58,48 @@ func (c *clock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// pushLog is the fake LINE messenger: it keeps what was pushed and fails
+// the next fail pushes.
+type pushLog struct {
+	mu      sync.Mutex
+	fail    int
+	notices []handoff.Notice
+}
+
+func (p *pushLog) Push(_ context.Context, _ string, ns []handoff.Notice) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail > 0 {
+		p.fail--
+		return errors.New("line is down")
+	}
+	p.notices = append(p.notices, ns...)
+	return nil
+}
+
+func (p *pushLog) failNext(n int) { p.mu.Lock(); p.fail = n; p.mu.Unlock() }
+
+func (p *pushLog) texts() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, len(p.notices))
+	for i, n := range p.notices {
+		out[i] = n.Text
+	}
+	return out
+}
+
 type uiEnv struct {
 	svc   *handoff.Service
 	in    *Inbox
 	srv   *httptest.Server
-	msg   *recorder
+	msg   *pushLog
 	clock *clock
 	rdb   *redis.Client
 	pfx   string
+	// offset shifts the real-time clock (realTime envs) to open cases "in
+	// the past".
+	offset atomic.Int64
 }
 
 // newUIEnv starts an inbox with the demo agents on an httptest server.
@@ -74,10 +110,10 @@ func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool) *ui
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &uiEnv{msg: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}, rdb: rdb, pfx: prefix}
+	e := &uiEnv{msg: &pushLog{}, clock: &clock{t: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}, rdb: rdb, pfx: prefix}
 	now := e.clock.now
 	if realTime {
-		now = time.Now
+		now = func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
 	}
 	e.svc, err = handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: e.msg, Clock: now})
 	if err != nil {

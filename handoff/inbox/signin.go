@@ -45,6 +45,17 @@ func sameOrigin(r *http.Request) error {
 type sessionView struct {
 	Agent     handoff.Agent `json:"agent"`
 	CSRFToken string        `json:"csrf_token"`
+	// TimeZone is the SLA policy's zone (Asia/Taipei): the UI shows times
+	// in it, as the customer notices and the brief do.
+	TimeZone string `json:"time_zone"`
+}
+
+func (in *Inbox) view(sess session) sessionView {
+	tz := ""
+	if loc := in.svc.Policy().Location; loc != nil {
+		tz = loc.String()
+	}
+	return sessionView{Agent: sess.Agent, CSRFToken: sess.CSRF, TimeZone: tz}
 }
 
 // POST /inbox/login {id, password} → {agent, csrf_token} and the cookie.
@@ -79,7 +90,7 @@ func (in *Inbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		_ = in.sessions.SignOut(r.Context(), old.Value)
 	}
 	in.setCookie(w, r, sess.ID, int(in.sessions.idle.Seconds()))
-	writeJSON(w, http.StatusOK, sessionView{Agent: sess.Agent, CSRFToken: sess.CSRF})
+	writeJSON(w, http.StatusOK, in.view(sess))
 }
 
 // POST /inbox/logout (X-CSRF-Token) ends the session.
@@ -107,7 +118,7 @@ func (in *Inbox) handleSession(w http.ResponseWriter, r *http.Request) {
 		in.api.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sessionView{Agent: sess.Agent, CSRFToken: sess.CSRF})
+	writeJSON(w, http.StatusOK, in.view(sess))
 }
 
 // POST /inbox/prefs {lang} (X-CSRF-Token) remembers the UI language.

@@ -7,7 +7,7 @@ const WL = (() => {
   const LANGS = ['zh-TW', 'zh-CN', 'en'];
   const EVENT_TYPES = ['case_opened', 'case_updated', 'customer_message', 'agent_reply', 'claimed',
     'released', 'escalated', 'resolved', 'returned', 'cancelled'];
-  const state = { lang: 'zh-TW', dict: {}, me: null, csrf: '', langHooks: [] };
+  const state = { lang: 'zh-TW', dict: {}, me: null, csrf: '', tz: undefined, langHooks: [] };
 
   function fill(s, vars) {
     return String(s).replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] !== undefined && vars[k] !== null ? String(vars[k]) : m));
@@ -138,11 +138,11 @@ const WL = (() => {
   }
   function fmtTime(d) {
     if (!d) return '—';
-    return new Intl.DateTimeFormat(state.lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+    return new Intl.DateTimeFormat(state.lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: state.tz }).format(d);
   }
   function fmtClock(d) {
     if (!d) return '';
-    return new Intl.DateTimeFormat(state.lang, { hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+    return new Intl.DateTimeFormat(state.lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: state.tz }).format(d);
   }
 
   // sla describes the next SLA clock of a case: which one, time left and a
@@ -260,6 +260,7 @@ const WL = (() => {
     const j = await r.json();
     state.me = j.agent;
     state.csrf = j.csrf_token;
+    state.tz = j.time_zone || undefined;
     await loadDict(state.me.lang || 'zh-TW');
     renderTopbar();
     document.body.classList.remove('booting');
