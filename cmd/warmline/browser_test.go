@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,7 +103,7 @@ func (b *browser) shot(name string) {
 // startDemo runs `warmline` with no configuration (demo mode: embedded
 // Redis, emulator, demo KB and orders) on a free port and returns its URL
 // and everything it printed.
-func startDemo(t testing.TB) (string, *strings.Builder) {
+func startDemo(t testing.TB) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"WARMLINE_ADDR": "127.0.0.1:0", "WARMLINE_LOG_LEVEL": "warn"}
@@ -113,7 +114,7 @@ func startDemo(t testing.TB) (string, *strings.Builder) {
 		pw.Close()
 		done <- err
 	}()
-	out := &strings.Builder{}
+	out := &syncBuffer{}
 	urlc := make(chan string, 1)
 	go func() {
 		buf := make([]byte, 4096)
@@ -153,6 +154,24 @@ func startDemo(t testing.TB) (string, *strings.Builder) {
 	waitHealthy(t, u)
 	time.Sleep(200 * time.Millisecond) // the welcome text follows the listening line
 	return u, out
+}
+
+// syncBuffer is a strings.Builder safe for one writer and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // chat drives the emulator's customer chat page.
