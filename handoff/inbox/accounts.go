@@ -242,6 +242,37 @@ func DemoAgents() []Account {
 	}
 }
 
+// LoadAccounts gives the accounts to sign in with: those in file (when
+// set; it must exist), plus in demo mode the DemoAgents whose ids the file
+// does not use. No accounts at all is an error: nobody could sign in.
+func LoadAccounts(file string, demo bool) (*Accounts, error) {
+	var list []Account
+	if file != "" {
+		if _, err := os.Stat(file); err != nil {
+			return nil, fmt.Errorf("agents file: %w", err)
+		}
+		var err error
+		if list, err = ReadAgentsFile(file); err != nil {
+			return nil, err
+		}
+	}
+	if demo {
+		for _, d := range DemoAgents() {
+			if !slices.ContainsFunc(list, func(a Account) bool { return a.ID == d.ID }) {
+				list = append(list, d)
+			}
+		}
+	}
+	if len(list) == 0 {
+		return nil, errors.New("no inbox agent accounts: set WARMLINE_AGENTS_FILE (see `warmline agent add`) or use demo mode")
+	}
+	accs, err := NewAccounts(list)
+	if err != nil {
+		return nil, fmt.Errorf("agents file %s: %w", file, err)
+	}
+	return accs, nil
+}
+
 // randomPassword is 18 random bytes, URL-safe base64 (24 characters).
 func randomPassword() string {
 	b := make([]byte, 18)

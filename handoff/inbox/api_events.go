@@ -71,6 +71,11 @@ func (a *API) events() http.Handler {
 			if err := rc.Flush(); err != nil {
 				return
 			}
+			// A session that ended (signed out, expired, account removed)
+			// ends the stream too; the client's reconnect then gets 401.
+			if _, err := a.auth.Authenticate(r); err != nil {
+				return
+			}
 		}
 	})
 }

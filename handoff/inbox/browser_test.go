@@ -174,6 +174,8 @@ func TestInboxInBrowser(t *testing.T) {
 	mei := tab{t, bctx}
 
 	// Sign in: a wrong password first.
+	mei.do("sign-in page", chromedp.Navigate(base+"/inbox"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
+	mei.shot(dir, "inbox-login.png")
 	mei.signIn(base, "mei", "not-my-password")
 	mei.wait("sign-in error", `!document.querySelector('[data-testid=login-error]').hidden`)
 	if got := mei.eval(`document.querySelector('[data-testid=login-error]').textContent`); got != "Wrong agent ID or password." && got != "帳號或密碼錯誤。" {
@@ -272,6 +274,15 @@ func TestInboxInBrowser(t *testing.T) {
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened, want none", n)
 	}
+
+	// The event stream drops; EventSource reconnects by itself with
+	// Last-Event-ID, so a message that arrived meanwhile still shows.
+	e.srv.CloseClientConnections()
+	if err := e.svc.AppendCustomerMessage(context.Background(), c.ID, "斷線期間的訊息"); err != nil {
+		t.Fatal(err)
+	}
+	mei.wait("message from while the stream was down", `[...document.querySelectorAll('[data-testid=turn][data-from=customer]')].some((x) => x.textContent.includes('斷線期間的訊息'))`)
+	mei.wait("live again", `document.querySelector('[data-testid=conn]').classList.contains('conn-live')`)
 	mei.shot(dir, "inbox-case.png")
 
 	// A second agent (another browser profile, English UI).
@@ -303,6 +314,8 @@ func TestInboxInBrowser(t *testing.T) {
 		t.Errorf("ken's claim error = %q, want it to name 林美玲", got)
 	}
 	ken.wait("owner after refusal", `document.querySelector('[data-testid=owner]').textContent === '林美玲'`)
+	ken.wait("composer locked", `document.querySelector('[data-testid=composer]').disabled`)
+	ken.shot(dir, "inbox-case-owned-en.png")
 
 	// Mei resolves: the customer gets the closing and the 1–5 rating.
 	mei.do("resolve", chromedp.Click(chromedp.CSS(`[data-testid=resolve-button]`)))
@@ -313,7 +326,14 @@ func TestInboxInBrowser(t *testing.T) {
 	if rating < 0 {
 		t.Error("no 1–5 rating question was pushed on resolve")
 	}
-	ken.wait("ken sees it resolved live", `false || true`) // ken's page is another case; nothing to wait for
+
+	// Mei switches the UI to simplified Chinese; it is remembered.
+	mei.do("queue", chromedp.Navigate(base+"/inbox/queue"))
+	mei.wait("queue in zh-TW", `document.querySelector('h1').textContent === '待處理案件'`)
+	mei.eval(`(() => { const s = document.querySelector('[data-testid=lang-select]'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change')); return ''; })()`)
+	mei.wait("queue in zh-CN", `document.querySelector('h1').textContent === '待处理案件'`)
+	mei.do("reload", chromedp.Navigate(base+"/inbox/queue"))
+	mei.wait("zh-CN after reload", `document.querySelector('h1').textContent === '待处理案件' && document.documentElement.lang === 'zh-CN'`)
 
 	// Sign out.
 	mei.do("sign out", chromedp.Click(chromedp.CSS(`[data-testid=logout-button]`)))

@@ -857,3 +857,47 @@ func TestWelcomeLines(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadAccounts(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "agents.yaml")
+	list, err := AddAgent(nil, Account{ID: "mei", Name: "Mei (real)", Role: "L3"}, "a real long password", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveAgentsFile(file, list); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "broken.yaml")
+	os.WriteFile(broken, []byte("agents:\n  - id: x\n    role: admin\n    password_hash: nope\n"), 0o600)
+	tests := []struct {
+		name    string
+		file    string
+		demo    bool
+		wantErr bool
+		wantIDs int
+		meiName string
+	}{
+		{"file only", file, false, false, 1, "Mei (real)"},
+		{"demo only", "", true, false, 4, "林美玲"},
+		{"file wins over demo ids", file, true, false, 4, "Mei (real)"},
+		{"nothing", "", false, true, 0, ""},
+		{"missing file", filepath.Join(dir, "none.yaml"), true, true, 0, ""},
+		{"invalid file", broken, false, true, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			accs, err := LoadAccounts(tt.file, tt.demo)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			a, _ := accs.Agent("mei")
+			if accs.Len() != tt.wantIDs || a.Name != tt.meiName {
+				t.Errorf("got %d accounts, mei %q; want %d, %q", accs.Len(), a.Name, tt.wantIDs, tt.meiName)
+			}
+		})
+	}
+}

@@ -89,7 +89,9 @@ func (in *Inbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if old, cerr := r.Cookie(SessionCookie); cerr == nil {
 		_ = in.sessions.SignOut(r.Context(), old.Value)
 	}
-	in.setCookie(w, r, sess.ID, int(in.sessions.idle.Seconds()))
+	// A browser-session cookie: the server ends idle sessions (Redis TTL and
+	// the clock check), so an agent at work is never cut off mid-shift.
+	in.setCookie(w, r, sess.ID, 0)
 	writeJSON(w, http.StatusOK, in.view(sess))
 }
 
