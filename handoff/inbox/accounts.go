@@ -242,6 +242,10 @@ func DemoAgents() []Account {
 	}
 }
 
+// ErrNoAccounts: LoadAccounts found nobody who could sign in. With API
+// tokens only, build empty accounts with NewAccounts(nil) instead.
+var ErrNoAccounts = errors.New("no inbox agent accounts: set WARMLINE_AGENTS_FILE (see `warmline agent add`) or use demo mode")
+
 // LoadAccounts gives the accounts to sign in with: those in file (when
 // set; it must exist), plus in demo mode the DemoAgents whose ids the file
 // does not use. No accounts at all is an error: nobody could sign in.
@@ -264,7 +268,7 @@ func LoadAccounts(file string, demo bool) (*Accounts, error) {
 		}
 	}
 	if len(list) == 0 {
-		return nil, errors.New("no inbox agent accounts: set WARMLINE_AGENTS_FILE (see `warmline agent add`) or use demo mode")
+		return nil, ErrNoAccounts
 	}
 	accs, err := NewAccounts(list)
 	if err != nil {

@@ -327,6 +327,17 @@ func TestInboxInBrowser(t *testing.T) {
 		t.Error("no 1–5 rating question was pushed on resolve")
 	}
 
+	// Mei escalates Bob's case to L3 with a reason: it leaves her view, she
+	// lands on the queue, the customer is told.
+	mei.do("open Bob's case", chromedp.Navigate(base+"/inbox/cases/"+c2.ID))
+	mei.wait("Bob's case", `document.querySelector('[data-testid=case-id]').textContent === '`+c2.ID+`' && !document.querySelector('[data-testid=escalate-button]').disabled`)
+	mei.do("escalate", chromedp.SendKeys(chromedp.CSS(`[data-testid=escalate-reason]`), "需要查金流紀錄"),
+		chromedp.Click(chromedp.CSS(`[data-testid=escalate-button]`)))
+	mei.wait("back on the queue", `location.pathname === '/inbox/queue' && [...document.querySelectorAll('[data-testid=toast]')].some((x) => x.textContent.includes('L3'))`)
+	if got, err := e.svc.Get(context.Background(), handoff.Agent{ID: "boss", Role: "lead"}, c2.ID); err != nil || got.Tier != "L3" || got.Owner != "" {
+		t.Errorf("after escalation: %+v %v, want an unowned L3 case", got, err)
+	}
+
 	// Mei switches the UI to simplified Chinese; it is remembered.
 	mei.do("queue", chromedp.Navigate(base+"/inbox/queue"))
 	mei.wait("queue in zh-TW", `document.querySelector('h1').textContent === '待處理案件'`)

@@ -888,6 +888,9 @@ func TestLoadAccounts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			accs, err := LoadAccounts(tt.file, tt.demo)
+			if tt.file == "" && !tt.demo && !errors.Is(err, ErrNoAccounts) {
+				t.Errorf("err = %v, want ErrNoAccounts", err)
+			}
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}

@@ -280,6 +280,7 @@
       const j = await fn();
       if (j && j.case) c = j.case;
       if (okMessage) WL.toast(okMessage, 'ok');
+      if (c && !WL.canSee(me, c)) return;
       await load();
     } catch (e) {
       showError(e);
@@ -324,7 +325,13 @@
   $('escalate-button').addEventListener('click', () => {
     const reason = $('escalate-reason').value.trim();
     if (!reason) { showError({ code: 'reason_required' }); $('escalate-reason').focus(); return; }
-    act(async () => { const j = await api('POST', path + '/escalate', { reason: reason }); $('escalate-reason').value = ''; return j; }, t('inbox_escalated_ok'));
+    act(async () => {
+      const j = await api('POST', path + '/escalate', { reason: reason });
+      $('escalate-reason').value = '';
+      // An L2 agent cannot see L3 cases: back to the queue.
+      if (me.role === 'L2') { sessionStorage.setItem('wl.toast', t('inbox_escalated_ok')); location.href = '/inbox/queue'; }
+      return j;
+    }, me.role === 'L2' ? '' : t('inbox_escalated_ok'));
   });
   $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), t('inbox_released_ok')));
   $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve', { note: $('resolve-note').value.trim() }), t('inbox_resolved_ok')));
