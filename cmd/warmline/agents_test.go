@@ -1,6 +1,41 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
 
-// testAgentsFile is the agents file the e2e instances load.
-func testAgentsFile(t testing.TB) string { return "agents: []\n" }
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/warmline/warmline/handoff/inbox"
+)
+
+// e2eAgentPassword is the password of every e2e agent account.
+const e2eAgentPassword = "e2e-password-123"
+
+// testAgentsFile is the agents file the e2e instances load: the same four
+// people as the API tokens (mei, ken: L2; lee: L3; boss: lead).
+func testAgentsFile(t testing.TB) string {
+	t.Helper()
+	var list []inbox.Account
+	var err error
+	for _, a := range []inbox.Account{
+		{ID: "mei", Name: "林美玲", Role: "L2", Lang: "zh-TW"},
+		{ID: "ken", Name: "Ken Wu", Role: "L2", Lang: "en"},
+		{ID: "lee", Name: "李律明", Role: "L3", Lang: "zh-TW"},
+		{ID: "boss", Name: "張主管", Role: "lead", Lang: "zh-TW"},
+	} {
+		if list, err = inbox.AddAgent(list, a, e2eAgentPassword, bcrypt.MinCost); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "agents.yaml")
+	if err := inbox.SaveAgentsFile(p, list); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

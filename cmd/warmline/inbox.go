@@ -2,38 +2,53 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/locales"
 )
 
-// buildInbox wires the agent inbox (API + UI).
+// buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
+// (session cookies for people, optional bearer tokens for automation).
 func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, tr *locales.Translator) (inboxMount, error) {
-	tokens := map[string]handoff.Agent{}
+	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
-		var err error
-		if tokens, err = inbox.ParseTokens(cfg.AgentTokens); err != nil {
+		m, err := inbox.ParseTokens(cfg.AgentTokens)
+		if err != nil {
+			return nil, fmt.Errorf("WARMLINE_AGENT_TOKENS: %w", err)
+		}
+		if tokens, err = inbox.NewTokenAuth(m); err != nil {
 			return nil, fmt.Errorf("WARMLINE_AGENT_TOKENS: %w", err)
 		}
 	}
-	auth, err := inbox.NewTokenAuth(tokens)
+	accounts, err := inbox.LoadAccounts(cfg.AgentsFile, cfg.Demo)
 	if err != nil {
-		return nil, fmt.Errorf("WARMLINE_AGENT_TOKENS: %w", err)
+		return nil, fmt.Errorf("inbox accounts: %w", err)
 	}
-	return apiOnly{api: inbox.NewAPI(cases, auth, env.log.Named("api"))}, nil
+	in, err := inbox.New(inbox.Config{
+		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
+		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	return inboxWelcome{in}, nil
 }
 
-type apiOnly struct{ api *inbox.API }
+// inboxWelcome adds the demo's printed sign-in hints.
+type inboxWelcome struct{ *inbox.Inbox }
 
-func (a apiOnly) Register(mux *http.ServeMux) { a.api.Register(mux) }
-func (apiOnly) WelcomeLines(string) []string  { return nil }
+func (w inboxWelcome) WelcomeLines(base string) []string {
+	lines := []string{"  Agent inbox:         " + base + "/inbox"}
+	for _, a := range inbox.DemoAgents() {
+		lines = append(lines, fmt.Sprintf("    sign in as %-5s (%s, %s)", a.ID, a.Role, a.Name))
+	}
+	return append(lines, "    password: "+inbox.DemoPassword)
+}
 
-// agentCmd manages inbox agent accounts.
+// agentCmd manages inbox agent accounts (`warmline agent add|list`).
 func agentCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	return errors.New("agent accounts: not wired yet")
+	return inbox.AgentCommand(ctx, args, getenv, stdin, stdout)
 }
