@@ -16,7 +16,6 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
-	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -54,7 +53,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	rdb, prefix := redistest.New(t)
+	rdb, prefix := testRedis(t)
 	tr, err := locales.New()
 	if err != nil {
 		t.Fatal(err)

@@ -341,6 +341,14 @@ func TestSessionExpiryAndSignOut(t *testing.T) {
 	}
 }
 
+// otherToken is tok with its first character changed: surely different.
+func otherToken(tok string) string {
+	if tok[0] == 'A' {
+		return "B" + tok[1:]
+	}
+	return "A" + tok[1:]
+}
+
 func TestCSRF(t *testing.T) {
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
@@ -352,7 +360,7 @@ func TestCSRF(t *testing.T) {
 		status int
 	}{
 		{"missing token", nil, 403},
-		{"wrong token", map[string]string{csrfHeader: c.csrf[:len(c.csrf)-2] + "00"}, 403},
+		{"wrong token", map[string]string{csrfHeader: otherToken(c.csrf)}, 403},
 		{"token with extra", map[string]string{csrfHeader: c.csrf + "0"}, 403},
 		{"other session's token", map[string]string{csrfHeader: e.signedIn(t, "ken").csrf}, 403},
 		{"right token", map[string]string{csrfHeader: c.csrf}, 200},
@@ -361,7 +369,7 @@ func TestCSRF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, out := c.do(t, "POST", "/api/cases/"+id+"/claim", "", tt.hdr)
 			if resp.StatusCode != tt.status {
-				t.Fatalf("got %d %v, want %d", resp.StatusCode, out, tt.status)
+				t.Fatalf("got %d %v, want %d (sent %q, session token %q)", resp.StatusCode, out, tt.status, tt.hdr, c.csrf)
 			}
 			if tt.status == 403 && out["error"] != "csrf" {
 				t.Fatalf("error = %v, want csrf", out["error"])
