@@ -294,6 +294,12 @@ func TestInboxInBrowser(t *testing.T) {
 	if got := ken.eval(`document.querySelector('h1').textContent`); got != "Open cases" {
 		t.Errorf("ken's heading = %q, want English", got)
 	}
+	// Filters: ken owns nothing yet.
+	ken.do("mine", chromedp.Click(chromedp.CSS(`[data-testid=filter-mine]`)))
+	ken.wait("empty state", `!document.querySelector('[data-testid=queue-empty]').hidden && document.querySelectorAll('[data-testid=queue-row]').length === 0`)
+	ken.shot(dir, "inbox-queue-empty-en.png")
+	ken.do("all", chromedp.Click(chromedp.CSS(`[data-testid=filter-mine]`)))
+	ken.wait("all again", `document.querySelectorAll('[data-testid=queue-row]').length === 4`)
 	// Ken cannot write on mei's case.
 	ken.do("open mei's case", chromedp.Navigate(base+"/inbox/cases/"+c.ID))
 	ken.wait("lock", `!document.querySelector('[data-testid=composer-lock]').hidden && document.querySelector('[data-testid=composer]').disabled`)

@@ -120,6 +120,10 @@
     const now = new Date();
     body.replaceChildren(...cases.map((c) => row(c, now)));
     empty.hidden = cases.length > 0;
+    document.getElementById('queue-head').hidden = cases.length === 0;
+    const filtered = !!(f.tier.value || f.priority.value || f.mine.checked || f.unassigned.checked);
+    document.getElementById('queue-empty-title').textContent = t(filtered ? 'inbox_queue_empty_filtered' : 'inbox_queue_empty');
+    document.getElementById('queue-empty-hint').textContent = t(filtered ? 'inbox_queue_empty_filtered_hint' : 'inbox_queue_empty_hint');
     const late = cases.filter((c) => { const s = WL.sla(c, now); return s && s.level === 'late'; }).length;
     const unassigned = cases.filter((c) => !c.owner).length;
     summary.textContent = [n('inbox_queue_open_n', cases.length), n('inbox_queue_unassigned_n', unassigned), n('inbox_queue_overdue_n', late)].join(' · ');
