@@ -229,7 +229,7 @@ func TestInboxInBrowser(t *testing.T) {
 	mei.wait("canned templates", `document.querySelectorAll('[data-testid=canned-picker] option').length > 5`)
 	mei.eval(`(() => { const s = document.querySelector('[data-testid=canned-picker]'); s.value = '__full'; s.dispatchEvent(new Event('change')); return ''; })()`)
 	reply := mei.eval(`document.querySelector('[data-testid=composer]').value`)
-	for _, want := range []string{"王小明", "林美玲", c.ID, "您的退款"} {
+	for _, want := range []string{"王小明", c.ID, "您的退款", "台灣時間"} {
 		if !strings.Contains(reply, want) {
 			t.Errorf("canned reply %q lacks %q", reply, want)
 		}
