@@ -344,6 +344,21 @@ func TestInboxInBrowser(t *testing.T) {
 		t.Errorf("after escalation: %+v %v, want an unowned L3 case", got, err)
 	}
 
+	// The lead assigns the escalated case to the L3 expert.
+	lctx, cancelLead := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
+	defer cancelLead()
+	boss := tab{t, lctx}
+	boss.signIn(base, "boss", DemoPassword)
+	boss.wait("lead's queue", `location.pathname === '/inbox/queue'`)
+	boss.do("open the L3 case", chromedp.Navigate(base+"/inbox/cases/"+c2.ID))
+	boss.wait("assign menu", `document.querySelector('[data-testid=case-tier]').textContent === 'L3' && !document.querySelector('#assign-group').hidden && document.querySelectorAll('[data-testid=assign-select] option').length === 4`)
+	boss.eval(`(document.querySelector('[data-testid=assign-select]').value = 'lee', '')`)
+	boss.do("assign", chromedp.Click(chromedp.CSS(`[data-testid=assign-button]`)))
+	boss.wait("assigned", `document.querySelector('[data-testid=owner]').textContent === '李律明'`)
+	if got, _ := e.svc.Get(context.Background(), handoff.Agent{ID: "boss", Role: "lead"}, c2.ID); got.Owner != "lee" {
+		t.Errorf("owner after assign = %q, want lee", got.Owner)
+	}
+
 	// Mei switches the UI to simplified Chinese; it is remembered.
 	mei.do("queue", chromedp.Navigate(base+"/inbox/queue"))
 	mei.wait("queue in zh-TW", `document.querySelector('h1').textContent === '待處理案件'`)
