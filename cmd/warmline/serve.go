@@ -16,6 +16,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -49,13 +50,14 @@ func openRedis(ctx context.Context, cfg Config) (*redis.Client, func(), error) {
 		if err := mr.Start(); err != nil {
 			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 		}
-		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaintNotificationsConfig: noMaintNotifications()})
 		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
 	}
 	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
+	opt.MaintNotificationsConfig = noMaintNotifications()
 	rdb := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -167,4 +169,10 @@ func serveWith(ctx context.Context, getenv func(string) string, stdout, stderr i
 	return nil
 }
 
-func trimSlash(s string) string { return strings.TrimRight(s, "/") }
+// noMaintNotifications turns off go-redis's maintenance notifications
+// (Redis Enterprise/Cloud push notices): in auto mode v9.17 rewrites its
+// options while WATCH copies them, a data race under load.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+}
+

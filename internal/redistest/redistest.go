@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 var (
@@ -48,6 +49,9 @@ func New(t testing.TB) (*redis.Client, string) {
 	if err != nil {
 		t.Fatalf("redistest: parse url: %v", err)
 	}
+	// Maintenance notifications off: in auto mode go-redis v9.17 rewrites its
+	// options while WATCH copies them (a data race under -race).
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	rdb := redis.NewClient(opt)
 	prefix := fmt.Sprintf("t%d-%d:", os.Getpid(), seq.Add(1))
 	t.Cleanup(func() {
