@@ -17,13 +17,14 @@ import (
 const (
 	targetTop1    = 0.90
 	targetOOSHigh = 0.05
-	// Dev measured 87.2% top-1 (en 83.3%, zh-CN 95.1%, zh-TW 83.3%) after
-	// tuning on it (example scoring, synonyms, more examples); target 90%.
-	floorDevTop1 = 0.85
-	// Held-out measured 75.7% top-1 (en 60.3%, zh-CN 93.3%, zh-TW 74.2%;
-	// confident-wrong 6.3%, out-of-scope High 4.2%) on its one run after
-	// that tuning; never tuned on. Target 90%. (Before: 67.7%.)
-	floorHeldOutTop1 = 0.73
+	// Dev measured 96.8% top-1 (en 92.9%, zh-CN 100%, zh-TW 97.6%) after
+	// tuning on it (example scoring, synonyms, ~1,000 more examples).
+	floorDevTop1 = 0.94
+	// Held-out test.yaml, never tuned on: 67.7% (first matcher) -> 75.7%
+	// (after example scoring + synonyms) -> 82.5% (after the example
+	// broadening; en 77.8%, zh-CN 93.3%, zh-TW 77.3%; confident-wrong 5.3%,
+	// out-of-scope High 4.2%). Target 90%: not met.
+	floorHeldOutTop1 = 0.80
 )
 
 func demoBase(t testing.TB) *Base {
@@ -36,6 +37,10 @@ func demoBase(t testing.TB) *Base {
 }
 
 func runEval(t *testing.T, name string, minTop1 float64) EvalReport {
+	return runEvalOOS(t, name, minTop1, targetOOSHigh)
+}
+
+func runEvalOOS(t *testing.T, name string, minTop1, maxOOSHigh float64) EvalReport {
 	t.Helper()
 	cases, err := LoadEvalSet(os.DirFS("testdata/eval"), name)
 	if err != nil {
@@ -49,8 +54,8 @@ func runEval(t *testing.T, name string, minTop1 float64) EvalReport {
 	if got := r.Total.Top1Rate(); got < minTop1 {
 		t.Errorf("top-1 on in-scope: got %.1f%%, want >= %.0f%%", 100*got, 100*minTop1)
 	}
-	if got := r.Total.OutOfScopeHighRate(); got > targetOOSHigh {
-		t.Errorf("confident answers on out-of-scope: got %.1f%%, want <= %.0f%%", 100*got, 100*targetOOSHigh)
+	if got := r.Total.OutOfScopeHighRate(); got > maxOOSHigh {
+		t.Errorf("confident answers on out-of-scope: got %.1f%%, want <= %.1f%%", 100*got, 100*maxOOSHigh)
 	}
 	if r.Total.InScope == 0 || r.Total.OutOfScope == 0 {
 		t.Errorf("%s: %d in-scope and %d out-of-scope cases; want both", name, r.Total.InScope, r.Total.OutOfScope)
@@ -69,6 +74,19 @@ func TestDemoEvalDev(t *testing.T) {
 // TestDemoEvalHeldOut runs the held-out set, never used for tuning.
 func TestDemoEvalHeldOut(t *testing.T) {
 	runEval(t, "test.yaml", floorHeldOutTop1)
+}
+
+// TestDemoEvalBlind2 is a second held-out set, written by someone who saw
+// only each entry's id, title and answer (never the examples), after the
+// matcher was tuned. Measured on its first runs: top-1 96.8% and 96.4%
+// (the KB's example breadth grew in between, without looking at this set);
+// out-of-scope answered confidently 2 of 39 (5.1%, "should i buy tsmc
+// stock" -> product-restock, "hi how are you" -> order-status), just over
+// the 5% target, so the floor here is 6% and the miss is reported, not
+// tuned away. Its questions lean on the answers' wording, so it is easier
+// than test.yaml; both numbers are reported.
+func TestDemoEvalBlind2(t *testing.T) {
+	runEvalOOS(t, "test2.yaml", 0.94, 0.06)
 }
 
 func TestEvaluateCounts(t *testing.T) {
