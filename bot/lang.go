@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -175,13 +176,22 @@ func (e *Engine) keywords(id string) []string {
 	return out
 }
 
-// isKeyword reports whether text is (or ends with) one of the phrases.
+// isKeyword reports whether text is one of the phrases, ignoring case,
+// punctuation and spacing ("Hi, how are you?" is "hi how are you").
 func (e *Engine) isKeyword(text, id string) bool {
-	n := strings.TrimRight(norm(text), ".!。！~ ")
+	n := bare(text)
 	for _, k := range e.keywords(id) {
-		if n == k {
+		if n == bare(k) {
 			return true
 		}
 	}
 	return false
+}
+
+// bare lower-cases s and keeps only letters and digits, words separated by
+// one space.
+func bare(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
 }

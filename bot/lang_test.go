@@ -63,3 +63,15 @@ func TestOrderCardInCustomersScript(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallTalkGreetingIsNotAnFAQ(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	for _, q := range []string{"hi how are you", "Hi, how are you?", "hello!!"} {
+		got := all(h.text("U1", q))
+		if want := h.T("en", "bot_hello", nil); !strings.Contains(got, want[:10]) {
+			t.Errorf("%q answered %q, want the greeting", q, got)
+		}
+	}
+}
