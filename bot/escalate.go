@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/warmline/warmline/locales"
 	"math"
 	"time"
 
@@ -38,6 +39,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		Lang:        t.lang(),
 		Category:    e.category(t),
 		Topic:       topic,
+		TopicTitle:  e.topicTitle(t, topic),
 		Triggers:    triggers,
 		Tried:       tried,
 		RepeatCount: e.contactsInWindow(ctx, t.ev.UserID, topic, t.now),
@@ -123,4 +125,25 @@ func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
 	return ay == by && am == bm && ad == bd
+}
+
+// topicTitle names a topic for the agents' brief in every language: the KB
+// entry's title, or the order-status / complaint flow's name.
+func (e *Engine) topicTitle(t *turn, topic string) map[string]string {
+	out := map[string]string{}
+	if en, ok := t.tkb.Entry(topic); ok {
+		for _, l := range locales.Supported {
+			if v := en.Title[l]; v != "" {
+				out[l] = v
+			}
+		}
+		return out
+	}
+	id := "bot_topic_" + topic
+	for _, l := range locales.Supported {
+		if e.tr.Has(l, id) {
+			out[l] = e.tr.T(l, id, nil)
+		}
+	}
+	return out
 }

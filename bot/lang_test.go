@@ -75,3 +75,22 @@ func TestSmallTalkGreetingIsNotAnFAQ(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseNamesTheTopicForTheBrief(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.text("U1", "how long does delivery take")
+	h.text("U1", "I want to talk to a real person")
+	c := h.activeCase("U1")
+	if c == nil {
+		t.Fatal("no case")
+	}
+	if c.Topic != "shipping-time" || c.TopicTitle["en"] == "" || c.TopicTitle["zh-TW"] == "" {
+		t.Fatalf("topic %q titles %v, want shipping-time with its titles", c.Topic, c.TopicTitle)
+	}
+	brief := strings.Join(h.cases.Brief(c, "zh-TW"), "\n")
+	if !strings.Contains(brief, c.TopicTitle["zh-TW"]) || strings.Contains(brief, "shipping-time") {
+		t.Errorf("brief %q, want the topic's title, not its id", brief)
+	}
+}

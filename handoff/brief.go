@@ -30,7 +30,7 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	})}
 
 	// What they want.
-	topic := cmp.Or(c.Topic, t("handoff_topic_none", nil))
+	topic := cmp.Or(c.TopicTitle[lang], c.Topic, t("handoff_topic_none", nil))
 	category := t("handoff_category_unknown", nil)
 	if c.Category != "" && s.tr.Has(lang, "handoff_category_"+c.Category) {
 		category = t("handoff_category_"+c.Category, nil)

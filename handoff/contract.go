@@ -116,6 +116,9 @@ type Opening struct {
 	Lang        string // customer's language
 	Category    string // consultation | complaint | fault | suggestion
 	Topic       string // last topic (KB entry id or flow name)
+	// TopicTitle names the topic per language (zh-TW, zh-CN, en) for the
+	// brief; optional (the brief falls back to Topic).
+	TopicTitle  map[string]string
 	Triggers    []escalation.Trigger
 	Tried       []Attempt
 	RepeatCount int
@@ -130,6 +133,7 @@ type Case struct {
 	Lang             string               `json:"lang"`
 	Category         string               `json:"category"`
 	Topic            string               `json:"topic"`
+	TopicTitle       map[string]string    `json:"topic_title,omitempty"`
 	Tier             string               `json:"tier"`     // L2 | L3
 	Priority         string               `json:"priority"` // P1..P4
 	Status           string               `json:"status"`   // queued | claimed | resolved | returned | cancelled

@@ -149,7 +149,7 @@ func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string)
 	tier, priority, override := s.routeOf(o.Triggers)
 	c := &Case{
 		ID: id, UserID: o.UserID, DisplayName: o.DisplayName, Lang: o.Lang,
-		Category: o.Category, Topic: o.Topic, Tier: tier, Priority: priority, Status: StatusQueued,
+		Category: o.Category, Topic: o.Topic, TopicTitle: o.TopicTitle, Tier: tier, Priority: priority, Status: StatusQueued,
 		Triggers: slices.Clone(o.Triggers), Tried: slices.Clone(o.Tried), RepeatCount: o.RepeatCount,
 		EarlierCases: earlier, Transcript: slices.Clone(o.Transcript), CreatedAt: now,
 		TeamOpen: s.policy.OpenFor(priority, now),
