@@ -174,4 +174,3 @@ func serveWith(ctx context.Context, getenv func(string) string, stdout, stderr i
 func noMaintNotifications() *maintnotifications.Config {
 	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }
-
