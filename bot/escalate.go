@@ -65,12 +65,21 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	if !e.tr.Has(lang, "bot_tier_"+c.Tier) {
 		tier = e.tr.T(lang, "bot_tier_L2", nil)
 	}
+	for _, tr := range c.Triggers {
+		if tr.Kind == escalation.KindSupervisor {
+			tier = e.tr.T(lang, "bot_tier_lead", nil) // they asked for a supervisor: say who
+		}
+	}
 	msg := e.tr.T(lang, "bot_handoff_opened", map[string]any{"Tier": tier, "CaseID": c.ID})
 	if due := e.dueText(t, c); due != "" {
 		msg += "\n" + due
 	}
-	cancel := e.tr.T(lang, "bot_qr_cancel_handoff", nil)
 	st.resetIssue()
+	if mustStayOpen(c) {
+		t.say(e.text(t, msg)) // no cancel button on legal, media and security cases
+		return nil
+	}
+	cancel := e.tr.T(lang, "bot_qr_cancel_handoff", nil)
 	t.say(e.text(t, msg, QuickReply{Label: cancel, Data: dataHandoffCancel, DisplayText: cancel}))
 	return nil
 }
@@ -106,7 +115,9 @@ func (e *Engine) dueText(t *turn, c *handoff.Case) string {
 	d := due.Sub(now)
 	switch {
 	case d <= time.Hour:
-		mins := max(int(math.Ceil(d.Minutes())), 1)
+		// Round: the case's clock started a few milliseconds after this
+		// turn's, and "within 6 minutes" for a 5-minute target misleads.
+		mins := max(int(math.Round(d.Minutes())), 1)
 		return e.tr.N(lang, "bot_handoff_due_within", mins, map[string]any{"Time": due.Format("15:04")})
 	case sameDay(now, due):
 		return e.tr.T(lang, "bot_handoff_due_by", map[string]any{"Time": due.Format("15:04")})

@@ -320,6 +320,18 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		return false, nil
 	}
 	if t.ev.Data == dataHandoffCancel || (text != "" && e.isKeyword(text, "bot_kw_cancel")) {
+		if mustStayOpen(c) {
+			// Legal, media and security cases go to the people who must
+			// see them even if the customer changes their mind.
+			log.Info("customer asked to cancel a case that stays open", zap.String("case_id", c.ID))
+			if text != "" {
+				if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
+					return true, err
+				}
+			}
+			t.say(Message{Text: e.tr.T(t.lang(), "bot_handoff_cancel_kept", map[string]any{"CaseID": c.ID})})
+			return true, nil
+		}
 		if err := e.cases.CancelByCustomer(ctx, c.ID); err != nil {
 			return true, err
 		}
@@ -332,8 +344,33 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
 			return true, err
 		}
+		// Triggers still count while a person has the case: a legal threat
+		// made to an L2 case moves it to L3 at P1.
+		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
+			if _, err := e.cases.Open(ctx, handoff.Opening{
+				UserID: t.ev.UserID, DisplayName: t.st.DisplayName, Lang: t.lang(),
+				Category: c.Category, Topic: c.Topic, TopicTitle: c.TopicTitle, Triggers: a.Triggers,
+			}); err != nil {
+				return true, err
+			}
+			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
+		}
 	}
 	return true, nil
+}
+
+// mustStayOpen reports whether a case may not be cancelled by the
+// customer: legal or media threats and security cases (P1).
+func mustStayOpen(c *handoff.Case) bool {
+	if c.Tier == handoff.TierL3 || c.Priority == "P1" {
+		return true
+	}
+	for _, tr := range c.Triggers {
+		if tr.Kind == escalation.KindLegalMedia || tr.Kind == escalation.KindSecurity {
+			return true
+		}
+	}
+	return false
 }
 
 // unanswered says msgID (with topics and a person) and counts it; at the

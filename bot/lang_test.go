@@ -94,3 +94,39 @@ func TestCaseNamesTheTopicForTheBrief(t *testing.T) {
 		t.Errorf("brief %q, want the topic's title, not its id", brief)
 	}
 }
+
+func TestTriggersDuringHandoffRaiseTheCase(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.text("U1", "I want to talk to a real person")
+	c := h.activeCase("U1")
+	if c == nil || c.Tier != "L2" {
+		t.Fatalf("case %+v, want an L2 case", c)
+	}
+	if msgs := h.text("U1", "if this isn't sorted by friday my lawyer will be in touch"); len(msgs) != 0 {
+		t.Errorf("bot answered during a handoff: %s", all(msgs))
+	}
+	c = h.activeCase("U1")
+	if c.Tier != "L3" || c.Priority != "P1" {
+		t.Fatalf("after a legal threat the case is %s/%s, want L3/P1", c.Tier, c.Priority)
+	}
+	// A legal case stays open when the customer taps cancel.
+	msgs := h.postback("U1", "handoff:cancel")
+	if c := h.activeCase("U1"); c == nil {
+		t.Fatal("the customer cancelled a legal case")
+	}
+	if !strings.Contains(all(msgs), c.ID) {
+		t.Errorf("cancel refusal %q does not name the case", all(msgs))
+	}
+}
+
+func TestSupervisorRequestNamesALead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	got := all(h.text("U1", "Let me speak to your manager"))
+	if !strings.Contains(got, h.T("en", "bot_tier_lead", nil)) || !strings.Contains(got, "within 5 minutes") {
+		t.Errorf("supervisor handoff said %q, want a team lead within 5 minutes", got)
+	}
+}

@@ -3,6 +3,7 @@ package handoff
 import (
 	"cmp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/warmline/warmline/handoff/escalation"
@@ -99,17 +100,48 @@ func (s *Service) langName(agentLang, customerLang string) string {
 }
 
 func firstCustomerText(c *Case) string {
-	for _, t := range c.Transcript {
-		if t.From == FromCustomer && strings.TrimSpace(t.Text) != "" {
-			return excerpt(t.Text, excerptRunes)
+	// A trigger about the substance (a legal threat, a security problem, a
+	// refund) says what they want in their own words.
+	for _, tr := range c.Triggers {
+		switch tr.Kind {
+		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindRefund:
+			if tr.Message != "" {
+				return excerpt(tr.Message, excerptRunes)
+			}
 		}
 	}
-	for _, t := range c.Triggers {
-		if t.Message != "" {
-			return excerpt(t.Message, excerptRunes)
+	// Otherwise the last thing they said about their issue before asking
+	// for a person: skip the request itself and replies like "1234".
+	asked := map[string]bool{}
+	for _, tr := range c.Triggers {
+		asked[strings.TrimSpace(tr.Message)] = true
+	}
+	for i := len(c.Transcript) - 1; i >= 0; i-- {
+		tn := c.Transcript[i]
+		txt := strings.TrimSpace(tn.Text)
+		if tn.From != FromCustomer || asked[txt] || !substantive(txt) {
+			continue
+		}
+		return excerpt(txt, excerptRunes)
+	}
+	for _, tr := range c.Triggers {
+		if tr.Message != "" {
+			return excerpt(tr.Message, excerptRunes)
 		}
 	}
 	return ""
+}
+
+// substantive reports whether a customer line says something about an
+// issue: not only digits, a sticker placeholder or a couple of characters.
+func substantive(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 4 && !strings.HasPrefix(s, "[")
 }
 
 // excerpt flattens whitespace and cuts s to n runes (the cut marked by …).

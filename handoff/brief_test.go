@@ -109,3 +109,32 @@ func TestBriefSparseCaseAfterHours(t *testing.T) {
 		}
 	}
 }
+
+func TestBriefQuotesWhatTheCustomerWants(t *testing.T) {
+	tests := []struct {
+		name     string
+		triggers []escalation.Trigger
+		turns    []string
+		want     string
+	}{
+		{"the issue before the request, not the request or digits",
+			[]escalation.Trigger{{Kind: escalation.KindHuman, Message: "我要找真人"}},
+			[]string{"運費怎麼算", "我的杯子寄來就破了", "1234", "我要找真人"}, "我的杯子寄來就破了"},
+		{"a legal threat speaks for itself",
+			[]escalation.Trigger{{Kind: escalation.KindLegalMedia, Message: "再不處理我就寄存證信函"}},
+			[]string{"謝謝", "再不處理我就寄存證信函"}, "再不處理我就寄存證信函"},
+		{"only the request", []escalation.Trigger{{Kind: escalation.KindHuman, Message: "agent please"}},
+			[]string{"agent please"}, "agent please"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{Triggers: tt.triggers}
+			for _, x := range tt.turns {
+				c.Transcript = append(c.Transcript, Turn{From: FromCustomer, Text: x})
+			}
+			if got := firstCustomerText(c); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
