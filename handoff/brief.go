@@ -100,11 +100,11 @@ func (s *Service) langName(agentLang, customerLang string) string {
 }
 
 func firstCustomerText(c *Case) string {
-	// A trigger about the substance (a legal threat, a security problem, a
-	// refund) says what they want in their own words.
+	// A legal threat or a security problem says what it is about in the
+	// customer's own words.
 	for _, tr := range c.Triggers {
 		switch tr.Kind {
-		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindRefund:
+		case escalation.KindLegalMedia, escalation.KindSecurity:
 			if tr.Message != "" {
 				return excerpt(tr.Message, excerptRunes)
 			}
