@@ -259,8 +259,10 @@ func TestFeedbackNoThenUnhelpful(t *testing.T) {
 				t.Errorf("tried %+v does not list both FAQ answers", c.Tried)
 			}
 			mustContain(t, all(msgs), c.ID)
-			if !hasReply(msgs, "handoff:cancel") {
-				t.Errorf("no cancel quick reply: %v", replies(msgs))
+			// Legal, media and security cases cannot be cancelled by the
+			// customer; the others offer it.
+			if cancellable := c.Tier == "L2" && c.Priority != "P1"; hasReply(msgs, "handoff:cancel") != cancellable {
+				t.Errorf("cancel quick reply offered=%v, want %v: %v", hasReply(msgs, "handoff:cancel"), cancellable, replies(msgs))
 			}
 		})
 	}
@@ -508,14 +510,20 @@ func TestMessageTriggersOpenCase(t *testing.T) {
 				t.Errorf("transcript %+v lacks the customer's message", c.Transcript)
 			}
 			got := all(msgs)
-			mustContain(t, got, h.T(tt.lang, "bot_handoff_opened", map[string]any{"Tier": h.T(tt.lang, "bot_tier_"+c.Tier, nil), "CaseID": c.ID}))
+			tier := h.T(tt.lang, "bot_tier_"+c.Tier, nil)
+			if tt.wantKind == escalation.KindSupervisor {
+				tier = h.T(tt.lang, "bot_tier_lead", nil) // they asked for a supervisor
+			}
+			mustContain(t, got, h.T(tt.lang, "bot_handoff_opened", map[string]any{"Tier": tier, "CaseID": c.ID}))
 			due := c.FirstResponseDue.In(taipei()).Format("15:04")
 			mustContain(t, got, due)
 			if tt.wantDue != nil {
 				mustContain(t, got, tt.wantDue(h, tt.lang))
 			}
-			if !hasReply(msgs, "handoff:cancel") {
-				t.Errorf("no cancel quick reply: %v", replies(msgs))
+			// Legal, media and security cases cannot be cancelled by the
+			// customer; the others offer it.
+			if cancellable := c.Tier == "L2" && c.Priority != "P1"; hasReply(msgs, "handoff:cancel") != cancellable {
+				t.Errorf("cancel quick reply offered=%v, want %v: %v", hasReply(msgs, "handoff:cancel"), cancellable, replies(msgs))
 			}
 		})
 	}

@@ -93,7 +93,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	// A refund with an amount and no FAQ answer is a complaint to settle;
 	// "退貨" alone (a returns question) is not.
-	in.complaint = an.Complaint || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil)
+	// A question the KB answers with confidence as a how-to ("my coupon
+	// code doesn't work" -> coupon-not-working) gets that answer at once,
+	// not the complaint dialogue, even if it uses a complaint word.
+	howTo := in.entry != nil && in.entry.Category == knowledge.Consultation
+	in.complaint = (an.Complaint && !howTo) || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil)
 	if in.complaint && in.entry == nil && in.match.Confidence == knowledge.Medium && isComplaintEntry(in.match.Best()) {
 		// The analysis says complaint and the KB agrees on which one.
 		in.entry = in.match.Best()

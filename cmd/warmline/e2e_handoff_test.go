@@ -316,10 +316,26 @@ func TestE2EEscalateToL3AndCancel(t *testing.T) {
 	if st := h.api(tokMei, "GET", "/api/cases/"+c.ID, nil, nil); st != http.StatusForbidden {
 		t.Errorf("an L2 agent reading an L3 case = %d, want 403", st)
 	}
-	// The customer cancels and is back with the bot.
+	// An L3 case stays with the specialists even if the customer cancels.
+	got = h.tap(bob, "handoff:cancel", 1)
+	if c := h.caseOf(bob); c == nil {
+		t.Errorf("the customer cancelled an L3 case; bot said %s", dump(got))
+	}
+	_ = context.Background
+}
+
+func TestE2ECustomerCancelsAnL2Request(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	got := h.say(bob, "I want to talk to a real person", 1)
+	if !hasQuick(got, "handoff:cancel") {
+		t.Fatalf("handoff message %s offers no cancel", dump(got))
+	}
 	h.tap(bob, "handoff:cancel", 1)
 	if c := h.caseOf(bob); c != nil {
 		t.Errorf("case still open after the customer cancelled: %s", c.Status)
 	}
-	_ = context.Background
+	// Back with the bot.
+	if got := h.say(bob, "How much is shipping?", 1); !strings.Contains(allText(got), "NT$100") {
+		t.Errorf("after cancelling, the bot answered %s", dump(got))
+	}
 }
