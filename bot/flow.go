@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.uber.org/zap"
 
@@ -143,8 +144,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			if d, ok := last4(text); ok {
 				return e.verify(ctx, t, d, log)
 			}
-			t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify_digits", nil), e.personReply(t)))
-			return nil
+			if !movedOn(text) {
+				t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify_digits", nil), e.personReply(t)))
+				return nil
+			}
+			// A sentence, not digits: the customer moved on; answer it.
 		}
 	case modeAwaitingOrder:
 		if in.order == "" && !in.complaint && (in.entry == nil || in.entry.Action == knowledge.ActionOrderStatus) {
@@ -410,4 +414,16 @@ func (e *Engine) smallTalk(t *turn, text string) bool {
 		return false
 	}
 	return true
+}
+
+// movedOn reports whether a message asked for something else rather than
+// answering a question for digits: several words, not a short reply.
+func movedOn(text string) bool {
+	letters := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 8
 }

@@ -130,3 +130,20 @@ func TestSupervisorRequestNamesALead(t *testing.T) {
 		t.Errorf("supervisor handoff said %q, want a team lead within 5 minutes", got)
 	}
 }
+
+func TestVerificationGivesWayToANewQuestion(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.text("U1", "WL20260002") // someone else's order: asks for the last 4 digits
+	if got := h.conv("U1")["mode"]; got != "awaiting_verification" {
+		t.Fatalf("mode %q, want awaiting_verification", got)
+	}
+	got := all(h.text("U1", "how long does delivery take"))
+	if strings.Contains(got, h.T("en", "bot_order_verify_digits", nil)) {
+		t.Errorf("a new question got %q, want it answered", got)
+	}
+	if m := h.conv("U1")["mode"]; m == "awaiting_verification" {
+		t.Errorf("still awaiting verification after the customer moved on")
+	}
+}

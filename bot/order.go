@@ -137,7 +137,8 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_tracking", nil), Value: o.TrackingNumber})
 	}
 	summaryID := "bot_order_summary"
-	if !o.ETA.IsZero() {
+	// An ETA only means something while the parcel is on its way.
+	if !o.ETA.IsZero() && etaApplies(o.Status) {
 		eta := o.ETA.In(e.loc).Format("2006/01/02")
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_eta", nil), Value: eta})
 		data["ETA"] = eta
@@ -196,4 +197,14 @@ func last4(text string) (string, bool) {
 		return "", false
 	}
 	return found[0], true
+}
+
+// etaApplies reports whether an order in status still has a delivery to
+// expect (not delivered, cancelled, returned or waiting at the store).
+func etaApplies(status string) bool {
+	switch status {
+	case orders.StatusDelivered, orders.StatusCancelled, orders.StatusReturned, orders.StatusReadyForPickup:
+		return false
+	}
+	return true
 }
