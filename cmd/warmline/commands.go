@@ -20,6 +20,9 @@ func kbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("usage: warmline kb check DIR")
 	}
 	dir := args[1]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("knowledge base %s: not a readable directory", dir)
+	}
 	base, err := knowledge.Load(ctx, os.DirFS(dir))
 	if err != nil {
 		return fmt.Errorf("knowledge base %s is not valid:\n%w", dir, err)

@@ -67,7 +67,7 @@ var envDoc = [][2]string{
 	{"WARMLINE_REDIS_PREFIX", "prefix of every Redis key (default wl:)"},
 	{"WARMLINE_KB_DIR", "knowledge-base directory of YAML files (default: the embedded demo shop KB)"},
 	{"WARMLINE_KB_WATCH", "reload the KB when its files change (default true; SIGHUP always reloads)"},
-	{"WARMLINE_ORDERS_URL", "order backend base URL (HTTP JSON contract below)"},
+	{"WARMLINE_ORDERS_URL", "order backend base URL (HTTP JSON contract: docs/order-backend.md)"},
 	{"WARMLINE_ORDERS_TOKEN", "bearer token for the order backend (or WARMLINE_ORDERS_TOKEN_FILE)"},
 	{"WARMLINE_ORDERS_FILE", "orders JSON file (file backend); default in demo mode: the embedded demo orders"},
 	{"WARMLINE_ORDERS_TIMEOUT", "per-attempt timeout of order lookups (default 3s)"},

@@ -48,7 +48,7 @@ func usage(w io.Writer) {
 
   (none), serve     run the webhook service (demo mode when unconfigured)
   eval              evaluate KB matching and trigger detection on the labeled sets
-  kb check DIR      validate a knowledge-base directory and list its entries
+  kb check DIR      validate a knowledge-base directory, count its entries, list ambiguous examples
   agent add ...     create or update an inbox agent account (see warmline agent help)
   help              this text
 
