@@ -165,9 +165,9 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 }
 
 func (e *Engine) statusText(lang, status string) string {
-	id := "bot_order_status_" + status
+	id := "order_status_" + status
 	if !e.tr.Has(lang, id) {
-		id = "bot_order_status_unknown"
+		id = "order_status_unknown"
 	}
 	return e.tr.T(lang, id, nil)
 }

@@ -52,7 +52,11 @@ func (s *Service) Brief(c *Case, lang string) []string {
 			if !s.tr.Has(lang, id) {
 				id = "handoff_brief_tried_other"
 			}
-			items = append(items, t(id, map[string]any{"Kind": a.Kind, "Ref": a.Ref, "Summary": cmp.Or(a.Summary, a.Ref)}))
+			summary := cmp.Or(a.Summary, a.Ref)
+			if a.Kind == "order" && s.tr.Has(lang, "order_status_"+a.Summary) {
+				summary = t("order_status_"+a.Summary, nil) // "on its way", not "in_transit"
+			}
+			items = append(items, t(id, map[string]any{"Kind": a.Kind, "Ref": a.Ref, "Summary": summary}))
 		}
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
 	}
@@ -84,6 +88,12 @@ func (s *Service) reason(lang string, tr escalation.Trigger) string {
 	kind := tr.Kind
 	if id := "handoff_kind_" + tr.Kind; s.tr.Has(lang, id) {
 		kind = s.tr.T(lang, id, nil)
+	}
+	switch tr.Kind {
+	case escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful:
+		// Their evidence is the bot's bookkeeping ("complaint x3"); the
+		// contact count and the transcript say it better.
+		return kind
 	}
 	if tr.Evidence == "" {
 		return kind
