@@ -84,6 +84,7 @@ type Engine struct {
 	limits   limits
 	cases    Cases
 	tr       *locales.Translator
+	kw       map[string]map[string]bool // keyword message id -> bare phrases (built once)
 	profiles Profiles
 	loading  Loading
 	now      func() time.Time
@@ -220,6 +221,13 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		log:      cfg.Log,
 		cfg:      cfg,
 		loc:      cfg.Location,
+	}
+	e.kw = map[string]map[string]bool{}
+	for _, id := range keywordIDs {
+		e.kw[id] = map[string]bool{}
+		for _, k := range e.keywords(id) {
+			e.kw[id][bare(k)] = true
+		}
 	}
 	return e, nil
 }

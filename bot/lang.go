@@ -176,16 +176,15 @@ func (e *Engine) keywords(id string) []string {
 	return out
 }
 
-// isKeyword reports whether text is one of the phrases, ignoring case,
-// punctuation and spacing ("Hi, how are you?" is "hi how are you").
+// keywordIDs are the keyword lists isKeyword knows; NewEngine renders them
+// once, not on every message.
+var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_kw_hello"}
+
+// isKeyword reports whether text is one of the phrases of keyword list id
+// (any language), ignoring case, punctuation and spacing ("Hi, how are
+// you?" is "hi how are you").
 func (e *Engine) isKeyword(text, id string) bool {
-	n := bare(text)
-	for _, k := range e.keywords(id) {
-		if n == bare(k) {
-			return true
-		}
-	}
-	return false
+	return e.kw[id][bare(text)]
 }
 
 // bare lower-cases s and keeps only letters and digits, words separated by

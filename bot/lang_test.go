@@ -147,3 +147,15 @@ func TestVerificationGivesWayToANewQuestion(t *testing.T) {
 		t.Errorf("still awaiting verification after the customer moved on")
 	}
 }
+
+func TestKeywordListsRenderedOnce(t *testing.T) {
+	h := newHarness(t)
+	for _, id := range keywordIDs {
+		if len(h.e.kw[id]) < 3 {
+			t.Errorf("keyword list %s has %d phrases, want its phrases in three languages", id, len(h.e.kw[id]))
+		}
+	}
+	if !h.e.isKeyword("Hi, how are you?", "bot_kw_hello") || h.e.isKeyword("how much is shipping", "bot_kw_hello") {
+		t.Error("isKeyword does not match greetings exactly")
+	}
+}
