@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -321,7 +320,6 @@ func TestE2EEscalateToL3AndCancel(t *testing.T) {
 	if c := h.caseOf(bob); c == nil {
 		t.Errorf("the customer cancelled an L3 case; bot said %s", dump(got))
 	}
-	_ = context.Background
 }
 
 func TestE2ECustomerCancelsAnL2Request(t *testing.T) {
