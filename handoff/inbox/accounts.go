@@ -12,7 +12,7 @@ import (
 	"slices"
 
 	"golang.org/x/crypto/bcrypt"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/locales"
