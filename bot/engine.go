@@ -37,6 +37,7 @@ type Cases interface {
 	ActiveCase(ctx context.Context, userID string) (*handoff.Case, error)
 	AppendCustomerMessage(ctx context.Context, caseID, text string) error
 	CancelByCustomer(ctx context.Context, caseID string) error
+	CancelUnfollowed(ctx context.Context, caseID string) error
 	RecordSatisfaction(ctx context.Context, caseID string, score int) error
 }
 
@@ -281,7 +282,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		// A customer who blocked the account can no longer be answered:
 		// take their open case out of the agents' queue.
 		if c, err := e.cases.ActiveCase(ctx, ev.UserID); err == nil {
-			if err := e.cases.CancelByCustomer(ctx, c.ID); err != nil && !errors.Is(err, handoff.ErrClosed) {
+			if err := e.cases.CancelUnfollowed(ctx, c.ID); err != nil && !errors.Is(err, handoff.ErrClosed) {
 				return nil, fmt.Errorf("unfollow %s: cancel case: %w", ev.UserID, err)
 			}
 			log.Info("open case cancelled: customer blocked the account", zap.String("case_id", c.ID))

@@ -28,6 +28,9 @@ var (
 	ErrInvalid = errors.New("invalid request")
 	// ErrNoMessage: RetryReply names a message the case does not have.
 	ErrNoMessage = errors.New("no such message")
+	// ErrMustStayOpen: the customer asked to cancel a case that
+	// CustomerMayCancel keeps open.
+	ErrMustStayOpen = errors.New("case must stay open")
 )
 
 // OwnerError is returned (wrapping ErrAlreadyClaimed or ErrNotOwner) when

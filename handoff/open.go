@@ -196,13 +196,7 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		if !c.Open() {
 			return &staleLink{caseID: id, err: ErrClosed}
 		}
-		for _, t := range o.Triggers {
-			if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
-				return x.Kind == t.Kind && x.Evidence == t.Evidence && x.Message == t.Message
-			}) {
-				c.Triggers = append(c.Triggers, t)
-			}
-		}
+		addTriggers(c, o.Triggers)
 		var last time.Time
 		if n := len(c.Transcript); n > 0 {
 			last = c.Transcript[n-1].At
@@ -214,26 +208,7 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		}
 		c.Tried = append(c.Tried, o.Tried[min(len(c.Tried), len(o.Tried)):]...)
 		c.RepeatCount = max(c.RepeatCount, o.RepeatCount)
-		setFlags(c)
-		tier, priority, _ := s.routeOf(c.Triggers)
-		changed := false
-		if tier == TierL3 && c.Tier != TierL3 {
-			c.Tier, changed = TierL3, true
-		}
-		if priorityRank(priority) < priorityRank(c.Priority) {
-			c.Priority, changed = priority, true
-		}
-		if changed {
-			old := *c
-			s.setDue(c, clockStart(c), s.overrideOf(c))
-			// Never move a promise later than it already was.
-			if old.FirstResponseDue.Before(c.FirstResponseDue) {
-				c.FirstResponseDue = old.FirstResponseDue
-			}
-			if old.ResolutionDue.Before(c.ResolutionDue) {
-				c.ResolutionDue = old.ResolutionDue
-			}
-		}
+		s.reroute(c)
 		return nil
 	})
 	if errors.Is(err, ErrNoCase) {
@@ -246,6 +221,75 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		zap.String("priority", c.Priority), zap.Strings("triggers", triggerKinds(o.Triggers)))
 	s.publish(ctx, EventCaseUpdated, c)
 	return c, nil
+}
+
+// Raise adds new triggers to an open case (ones it already has are
+// skipped), raising its tier, priority and SLA due times when they are more
+// urgent; due times never move later. ErrClosed when the case is closed,
+// ErrNoCase when there is none.
+func (s *Service) Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*Case, error) {
+	added := false
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		if added = addTriggers(c, triggers); !added {
+			return errNoChange
+		}
+		s.reroute(c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("raise case %s: %w", caseID, err)
+	}
+	if !added {
+		return c, nil
+	}
+	s.log.Info("case raised", zap.String("case_id", c.ID), zap.String("tier", c.Tier),
+		zap.String("priority", c.Priority), zap.Strings("triggers", triggerKinds(triggers)))
+	s.publish(ctx, EventCaseUpdated, c)
+	return c, nil
+}
+
+// addTriggers appends the triggers c does not have yet (same kind, evidence
+// and message) and reports whether it added any.
+func addTriggers(c *Case, triggers []escalation.Trigger) bool {
+	added := false
+	for _, t := range triggers {
+		if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
+			return x.Kind == t.Kind && x.Evidence == t.Evidence && x.Message == t.Message
+		}) {
+			c.Triggers = append(c.Triggers, t)
+			added = true
+		}
+	}
+	return added
+}
+
+// reroute re-derives the flags of c from its triggers and raises its tier and
+// priority when a trigger is more urgent, recomputing the due times without
+// ever moving a promise later than it already was.
+func (s *Service) reroute(c *Case) {
+	setFlags(c)
+	tier, priority, _ := s.routeOf(c.Triggers)
+	changed := false
+	if tier == TierL3 && c.Tier != TierL3 {
+		c.Tier, changed = TierL3, true
+	}
+	if priorityRank(priority) < priorityRank(c.Priority) {
+		c.Priority, changed = priority, true
+	}
+	if !changed {
+		return
+	}
+	old := *c
+	s.setDue(c, clockStart(c), s.overrideOf(c))
+	if old.FirstResponseDue.Before(c.FirstResponseDue) {
+		c.FirstResponseDue = old.FirstResponseDue
+	}
+	if old.ResolutionDue.Before(c.ResolutionDue) {
+		c.ResolutionDue = old.ResolutionDue
+	}
 }
 
 // staleLink: the user's active-case link names a case that is closed or gone.
@@ -310,11 +354,26 @@ func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string
 }
 
 // CancelByCustomer closes the case at the customer's request; the user goes
-// back to the bot (the bot tells them; no notice is pushed from here).
+// back to the bot (the bot tells them; no notice is pushed from here). A case
+// CustomerMayCancel keeps open is refused with ErrMustStayOpen.
 func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
+	return s.cancel(ctx, caseID, true, "case cancelled by customer")
+}
+
+// CancelUnfollowed closes the case of a customer who blocked the account:
+// nobody can answer them any more, so even a case CustomerMayCancel keeps
+// open leaves the queue.
+func (s *Service) CancelUnfollowed(ctx context.Context, caseID string) error {
+	return s.cancel(ctx, caseID, false, "case cancelled: customer blocked the account")
+}
+
+func (s *Service) cancel(ctx context.Context, caseID string, byCustomer bool, logMsg string) error {
 	c, err := s.update(ctx, caseID, func(c *Case) error {
 		if !c.Open() {
 			return ErrClosed
+		}
+		if byCustomer && !CustomerMayCancel(c) {
+			return ErrMustStayOpen
 		}
 		s.close(c, StatusCancelled)
 		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: EventCancelled, At: s.now()})
@@ -323,7 +382,7 @@ func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
 	if err != nil {
 		return fmt.Errorf("cancel case %s: %w", caseID, err)
 	}
-	s.log.Info("case cancelled by customer", zap.String("case_id", c.ID))
+	s.log.Info(logMsg, zap.String("case_id", c.ID))
 	s.publish(ctx, EventCancelled, c)
 	return nil
 }

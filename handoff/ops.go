@@ -23,66 +23,6 @@ type Filter struct {
 
 const closedListLimit = 200
 
-func validRole(a Agent) bool {
-	return a.ID != "" && (a.Role == RoleL2 || a.Role == RoleL3 || a.Role == RoleLead)
-}
-
-// CanSee reports whether agent may read c: L2 sees L2 cases and cases
-// assigned to them, L3 sees L3 and L2, a lead sees everything.
-func CanSee(a Agent, c *Case) bool {
-	switch a.Role {
-	case RoleLead:
-		return true
-	case RoleL3:
-		return c.Tier == TierL2 || c.Tier == TierL3 || c.Owner == a.ID
-	case RoleL2:
-		return c.Tier == TierL2 || c.Owner == a.ID
-	}
-	return false
-}
-
-// canClaim: an agent claims cases of their tier or below; a lead any.
-func canClaim(a Agent, c *Case) bool {
-	switch a.Role {
-	case RoleLead:
-		return true
-	case RoleL3:
-		return c.Tier == TierL2 || c.Tier == TierL3
-	case RoleL2:
-		return c.Tier == TierL2
-	}
-	return false
-}
-
-func ownerErr(err error, c *Case) error {
-	return &OwnerError{Err: err, OwnerID: c.Owner, OwnerName: c.OwnerName}
-}
-
-// mustOwn: the agent owns c (ErrNotOwner naming the owner otherwise).
-func mustOwn(a Agent, c *Case) error {
-	if !c.Open() {
-		return ErrClosed
-	}
-	if c.Owner != a.ID {
-		return ownerErr(ErrNotOwner, c)
-	}
-	return nil
-}
-
-// mustOwnOrLead: the owner, or a lead.
-func mustOwnOrLead(a Agent, c *Case) error {
-	if !c.Open() {
-		return ErrClosed
-	}
-	if a.Role == RoleLead || c.Owner == a.ID {
-		return nil
-	}
-	if c.Owner != "" {
-		return ownerErr(ErrNotOwner, c)
-	}
-	return ErrForbidden
-}
-
 // agentUpdate applies fn to a case the agent may see.
 func (s *Service) agentUpdate(ctx context.Context, a Agent, op, id string, fn func(c *Case) error) (*Case, error) {
 	if !validRole(a) {
@@ -175,17 +115,11 @@ func (s *Service) Get(ctx context.Context, a Agent, id string) (*Case, error) {
 // already owns is a no-op.
 func (s *Service) Claim(ctx context.Context, a Agent, id string) (*Case, error) {
 	c, err := s.agentUpdate(ctx, a, "claim", id, func(c *Case) error {
-		if !c.Open() {
-			return ErrClosed
-		}
-		if c.Owner == a.ID {
+		if c.Open() && c.Owner == a.ID {
 			return errNoChange
 		}
-		if c.Owner != "" {
-			return ownerErr(ErrAlreadyClaimed, c)
-		}
-		if !canClaim(a, c) {
-			return ErrForbidden
+		if err := checkClaim(a, c); err != nil {
+			return err
 		}
 		c.Owner, c.OwnerName, c.Status = a.ID, a.Name, StatusClaimed
 		return nil
@@ -209,8 +143,8 @@ func (s *Service) Assign(ctx context.Context, lead Agent, id string, to Agent) (
 		return nil, fmt.Errorf("assign case %s: %w: agent id is required", id, ErrInvalid)
 	}
 	c, err := s.agentUpdate(ctx, lead, "assign", id, func(c *Case) error {
-		if !c.Open() {
-			return ErrClosed
+		if err := checkAssign(lead, c); err != nil {
+			return err
 		}
 		c.Owner, c.OwnerName, c.Status = to.ID, cmp.Or(to.Name, to.ID), StatusClaimed
 		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: "assigned", At: s.now(), AgentID: to.ID})
@@ -238,7 +172,7 @@ func (s *Service) Reply(ctx context.Context, a Agent, id, text string) (Turn, er
 	turn := Turn{From: FromAgent, Text: text, At: s.now(), AgentID: a.ID,
 		ID: "m-" + ulid.MustNew(ulid.Timestamp(s.now()), ulid.DefaultEntropy()).String(), Status: DeliverySending}
 	c, err := s.agentUpdate(ctx, a, "reply to", id, func(c *Case) error {
-		if err := mustOwn(a, c); err != nil {
+		if err := checkReply(a, c); err != nil {
 			return err
 		}
 		c.Transcript = append(c.Transcript, turn)
@@ -255,7 +189,7 @@ func (s *Service) Reply(ctx context.Context, a Agent, id, text string) (Turn, er
 func (s *Service) RetryReply(ctx context.Context, a Agent, id, msgID string) (Turn, error) {
 	var turn Turn
 	c, err := s.agentUpdate(ctx, a, "retry reply on", id, func(c *Case) error {
-		if err := mustOwn(a, c); err != nil {
+		if err := checkReply(a, c); err != nil {
 			return err
 		}
 		i := slices.IndexFunc(c.Transcript, func(t Turn) bool { return t.ID == msgID && t.From == FromAgent })
@@ -330,7 +264,7 @@ func (s *Service) SetPriority(ctx context.Context, a Agent, id, priority string)
 		return nil, fmt.Errorf("set priority of case %s: %w: priority must be P1..P4", id, ErrInvalid)
 	}
 	c, err := s.agentUpdate(ctx, a, "set priority of", id, func(c *Case) error {
-		if err := mustOwnOrLead(a, c); err != nil {
+		if err := checkManage(a, c); err != nil {
 			return err
 		}
 		if c.Priority == priority {
@@ -358,11 +292,8 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 		return nil, fmt.Errorf("escalate case %s: %w: reason is required", id, ErrInvalid)
 	}
 	c, err := s.agentUpdate(ctx, a, "escalate", id, func(c *Case) error {
-		if err := mustOwnOrLead(a, c); err != nil {
+		if err := checkEscalate(a, c); err != nil {
 			return err
-		}
-		if c.Tier != TierL2 {
-			return fmt.Errorf("%w: case is already %s", ErrInvalid, c.Tier)
 		}
 		now := s.now()
 		c.Tier, c.Status, c.Owner, c.OwnerName = TierL3, StatusQueued, "", ""
@@ -387,11 +318,8 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 // Release puts a claimed case back in its queue (owner or lead).
 func (s *Service) Release(ctx context.Context, a Agent, id string) (*Case, error) {
 	c, err := s.agentUpdate(ctx, a, "release", id, func(c *Case) error {
-		if err := mustOwnOrLead(a, c); err != nil {
+		if err := checkRelease(a, c); err != nil {
 			return err
-		}
-		if c.Owner == "" {
-			return errNoChange
 		}
 		c.Status, c.Owner, c.OwnerName = StatusQueued, "", ""
 		return nil
@@ -410,7 +338,7 @@ func (s *Service) Release(ctx context.Context, a Agent, id string) (*Case, error
 // note is kept as an internal note.
 func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case, error) {
 	c, err := s.agentUpdate(ctx, a, "resolve", id, func(c *Case) error {
-		if err := mustOwnOrLead(a, c); err != nil {
+		if err := checkManage(a, c); err != nil {
 			return err
 		}
 		if n := strings.TrimSpace(note); n != "" {
@@ -445,7 +373,7 @@ func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case,
 // told the assistant is back.
 func (s *Service) ReturnToBot(ctx context.Context, a Agent, id string) (*Case, error) {
 	c, err := s.agentUpdate(ctx, a, "return to bot", id, func(c *Case) error {
-		if err := mustOwnOrLead(a, c); err != nil {
+		if err := checkManage(a, c); err != nil {
 			return err
 		}
 		s.close(c, StatusReturned)
