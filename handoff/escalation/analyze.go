@@ -218,7 +218,7 @@ func (r *Rules) analyze(text string) Analysis {
 		}
 		if best >= 0 {
 			a.RefundAmount = amounts[best].value
-			if a.RefundAmount > r.RefundLimit {
+			if r.RefundOverLimit(a.RefundAmount) {
 				a.Triggers = append(a.Triggers, Trigger{
 					Kind:     KindRefund,
 					Route:    r.Route(KindRefund),

@@ -71,14 +71,17 @@ func (a Analysis) Has(kind string) bool {
 	return false
 }
 
-// Rules is a loaded, validated rules file. Safe for concurrent use; do not
-// change the exported fields after handing Rules to other goroutines.
+// Rules is a loaded, validated rules file: the one source of the escalation
+// thresholds (a threshold the file leaves out has its SOP default, shown in
+// default.yaml; callers keep no defaults of their own). Safe for concurrent
+// use; do not change the exported fields after handing Rules to other
+// goroutines.
 type Rules struct {
-	RefundLimit     int           // NT$; refunds above it go to L2 (default 500)
-	RepeatThreshold int           // contacts on one topic that escalate (default 3)
-	RepeatWindow    time.Duration // rolling window for repeat contacts (default 7 days)
-	UnsolvedAfter   time.Duration // default 15 minutes
-	UnhelpfulLimit  int           // "did not help" answers / unanswerable messages in a row (default 2)
+	RefundLimit     int           // NT$, >= 0; refunds above it go to L2 (SOP 500; 0: every refund with an amount)
+	RepeatThreshold int           // >= 1 contacts on one topic that escalate (SOP 3)
+	RepeatWindow    time.Duration // rolling window for repeat contacts (SOP 7 days)
+	UnsolvedAfter   time.Duration // L1 has not solved the issue within (SOP 15 minutes)
+	UnhelpfulLimit  int           // >= 1 "did not help" answers / unanswerable messages in a row (SOP 2)
 
 	routes    map[string]Route
 	phrases   map[string]*phraseSet // content kinds (refund: the request phrases)
@@ -130,6 +133,12 @@ func Load(fsys fs.FS, name string) (*Rules, error) {
 func (r *Rules) Analyze(text, lang string) Analysis {
 	return r.analyze(text)
 }
+
+// RefundOverLimit reports whether a refund of amount NT$ goes to a person
+// (above RefundLimit) rather than being settled by the bot. Analyze fires
+// KindRefund by this rule; the bot asks it for an amount it kept from an
+// earlier message.
+func (r *Rules) RefundOverLimit(amount int) bool { return amount > r.RefundLimit }
 
 // Fire builds a trigger of kind (used for the stateful triggers the bot
 // detects: repeat contact, unsolved timeout, unhelpful) with its configured

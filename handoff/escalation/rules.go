@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,15 +15,40 @@ import (
 
 // The rules file as written (see default.yaml for the documented format).
 type ruleFile struct {
-	Thresholds struct {
-		RefundLimit     *int   `yaml:"refund_limit"`
-		RepeatThreshold *int   `yaml:"repeat_threshold"`
-		RepeatWindow    string `yaml:"repeat_window"`
-		UnsolvedAfter   string `yaml:"unsolved_after"`
-		UnhelpfulLimit  *int   `yaml:"unhelpful_limit"`
-	} `yaml:"thresholds"`
-	Triggers  map[string]triggerFile    `yaml:"triggers"`
-	Complaint map[string]phraseListFile `yaml:"complaint"`
+	Thresholds thresholdsFile             `yaml:"thresholds"`
+	Triggers   map[string]triggerFile    `yaml:"triggers"`
+	Complaint  map[string]phraseListFile `yaml:"complaint"`
+}
+
+// thresholdsFile: nil (or "") is a threshold the file leaves out.
+type thresholdsFile struct {
+	RefundLimit     *int   `yaml:"refund_limit"`
+	RepeatThreshold *int   `yaml:"repeat_threshold"`
+	RepeatWindow    string `yaml:"repeat_window"`
+	UnsolvedAfter   string `yaml:"unsolved_after"`
+	UnhelpfulLimit  *int   `yaml:"unhelpful_limit"`
+}
+
+// orDefaults fills the thresholds t leaves out from d.
+func (t thresholdsFile) orDefaults(d thresholdsFile) thresholdsFile {
+	t.RefundLimit = cmp.Or(t.RefundLimit, d.RefundLimit)
+	t.RepeatThreshold = cmp.Or(t.RepeatThreshold, d.RepeatThreshold)
+	t.RepeatWindow = cmp.Or(t.RepeatWindow, d.RepeatWindow)
+	t.UnsolvedAfter = cmp.Or(t.UnsolvedAfter, d.UnsolvedAfter)
+	t.UnhelpfulLimit = cmp.Or(t.UnhelpfulLimit, d.UnhelpfulLimit)
+	return t
+}
+
+// sopThresholds are the SOP defaults: the thresholds of the embedded
+// default.yaml, the one place they are written.
+func sopThresholds() (thresholdsFile, error) {
+	var f struct {
+		Thresholds thresholdsFile `yaml:"thresholds"`
+	}
+	if err := yaml.Unmarshal(DefaultFile(), &f); err != nil {
+		return thresholdsFile{}, fmt.Errorf("default thresholds: %w", err)
+	}
+	return f.Thresholds, nil
 }
 
 type triggerFile struct {
@@ -62,7 +88,13 @@ func parse(data []byte, zh converter) (*Rules, error) {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	t := f.Thresholds
+	sop, err := sopThresholds()
+	if err != nil {
+		return nil, err
+	}
+	// A threshold the file leaves out takes the SOP default; one it writes
+	// is used as written (refund_limit: 0 sends every refund to a person).
+	t := f.Thresholds.orDefaults(sop)
 	intField := func(name string, v *int, min int, dst *int) {
 		switch {
 		case v == nil:

@@ -150,6 +150,76 @@ func TestRefundLimitIsConfigurable(t *testing.T) {
 	}
 }
 
+// A threshold left out of the file takes the SOP default (default.yaml);
+// one written out, even 0, is used as written.
+func TestThresholdDefaults(t *testing.T) {
+	base := string(DefaultFile())
+	tests := []struct {
+		name  string
+		edit  func(string) string
+		check func(t *testing.T, r *Rules)
+	}{
+		{"absent threshold takes the SOP default", func(s string) string {
+			return strings.Replace(s, "  unhelpful_limit: 2 ", "  # removed ", 1)
+		}, func(t *testing.T, r *Rules) {
+			if r.UnhelpfulLimit != 2 {
+				t.Errorf("UnhelpfulLimit = %d, want the SOP default 2", r.UnhelpfulLimit)
+			}
+		}},
+		{"no thresholds section at all", func(s string) string {
+			i, j := strings.Index(s, "thresholds:\n"), strings.Index(s, "triggers:\n")
+			return s[:i] + s[j:]
+		}, func(t *testing.T, r *Rules) {
+			if r.RefundLimit != 500 || r.RepeatThreshold != 3 || r.RepeatWindow != 7*24*time.Hour ||
+				r.UnsolvedAfter != 15*time.Minute || r.UnhelpfulLimit != 2 {
+				t.Errorf("thresholds = %d, %d, %v, %v, %d; want 500, 3, 168h, 15m, 2",
+					r.RefundLimit, r.RepeatThreshold, r.RepeatWindow, r.UnsolvedAfter, r.UnhelpfulLimit)
+			}
+		}},
+		{"explicit zero refund limit sends every refund to a person", func(s string) string {
+			return strings.Replace(s, "refund_limit: 500", "refund_limit: 0", 1)
+		}, func(t *testing.T, r *Rules) {
+			if r.RefundLimit != 0 {
+				t.Errorf("RefundLimit = %d, want 0 as written", r.RefundLimit)
+			}
+			if !r.RefundOverLimit(1) || r.RefundOverLimit(0) {
+				t.Errorf("RefundOverLimit(1), (0) = %v, %v; want true, false", r.RefundOverLimit(1), r.RefundOverLimit(0))
+			}
+			if a := r.Analyze("請退款 NT$100", "zh-TW"); !a.Has(KindRefund) {
+				t.Errorf("NT$100 under a 0 limit fired %+v, want refund_over_limit", a.Triggers)
+			}
+			if a := r.Analyze("我要退款", "zh-TW"); len(a.Triggers) != 0 || !a.RefundRequested {
+				t.Errorf("a refund without an amount fired %+v, want a request and no trigger", a.Triggers)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := tt.edit(base)
+			if edited == base {
+				t.Fatal("the edit did not change the file")
+			}
+			r, err := parse([]byte(edited), testRules(t).zh)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			tt.check(t, r)
+		})
+	}
+}
+
+func TestRefundOverLimit(t *testing.T) {
+	r := testRules(t)
+	for _, tt := range []struct {
+		amount int
+		want   bool
+	}{{0, false}, {499, false}, {500, false}, {501, true}, {12000, true}} {
+		if got := r.RefundOverLimit(tt.amount); got != tt.want {
+			t.Errorf("RefundOverLimit(%d) = %v, want %v", tt.amount, got, tt.want)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	base := string(DefaultFile())
 	tests := []struct {
@@ -175,9 +245,15 @@ func TestLoadErrors(t *testing.T) {
 		{"bad duration", func(s string) string {
 			return strings.Replace(s, "unsolved_after: 15m", "unsolved_after: 15 minutes", 1)
 		}, []string{`thresholds.unsolved_after: "15 minutes" is not a duration`}},
-		{"missing threshold", func(s string) string {
-			return strings.Replace(s, "  unhelpful_limit: 2 ", "  # removed ", 1)
-		}, []string{"thresholds.unhelpful_limit: missing"}},
+		{"zero repeat threshold", func(s string) string {
+			return strings.Replace(s, "repeat_threshold: 3", "repeat_threshold: 0", 1)
+		}, []string{"thresholds.repeat_threshold: 0 is below the minimum 1"}},
+		{"negative unhelpful limit", func(s string) string {
+			return strings.Replace(s, "unhelpful_limit: 2", "unhelpful_limit: -2", 1)
+		}, []string{"thresholds.unhelpful_limit: -2 is below the minimum 1"}},
+		{"zero duration", func(s string) string {
+			return strings.Replace(s, "repeat_window: 168h", "repeat_window: 0s", 1)
+		}, []string{"thresholds.repeat_window: 0s must be positive"}},
 		{"unknown field", func(s string) string {
 			return strings.Replace(s, "thresholds:\n", "thresholds:\n  refund_limt: 3\n", 1)
 		}, []string{"field refund_limt not found"}},
