@@ -19,6 +19,7 @@ import (
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/locales"
@@ -37,6 +38,48 @@ type appEnv struct {
 	selfURL   string // how this process reaches itself (webhook target of the emulator)
 	publicURL string // what people type in a browser
 	clock     func() time.Time
+	assets    *assets // nil: loaded from cfg
+}
+
+// assets are what a boot reads from files and does not change afterwards:
+// the knowledge base as loaded at start (the store reloads it later), the
+// escalation rules, the SLA policy and the messages.
+type assets struct {
+	kb     *knowledge.Base
+	rules  *escalation.Rules
+	policy *handoff.Policy
+	tr     *locales.Translator
+}
+
+// loadAssets reads the assets cfg names, or the embedded defaults.
+func loadAssets(ctx context.Context, cfg Config) (*assets, error) {
+	var as assets
+	var err error
+	if as.tr, err = locales.New(); err != nil {
+		return nil, fmt.Errorf("load messages: %w", err)
+	}
+	kbFS, kbName := knowledge.Demo(), "demo knowledge base"
+	if cfg.KBDir != "" {
+		kbFS, kbName = os.DirFS(cfg.KBDir), "knowledge base "+cfg.KBDir
+	}
+	if as.kb, err = knowledge.Load(ctx, kbFS); err != nil {
+		return nil, fmt.Errorf("%s: %w", kbName, err)
+	}
+	if cfg.EscalationFile != "" {
+		as.rules, err = escalation.Load(os.DirFS(filepath.Dir(cfg.EscalationFile)), filepath.Base(cfg.EscalationFile))
+	} else {
+		as.rules, err = escalation.Default()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("escalation rules: %w", err)
+	}
+	as.policy = handoff.DefaultPolicy()
+	if cfg.PolicyFile != "" {
+		if as.policy, err = handoff.LoadPolicy(os.DirFS(filepath.Dir(cfg.PolicyFile)), filepath.Base(cfg.PolicyFile)); err != nil {
+			return nil, fmt.Errorf("SLA policy: %w", err)
+		}
+	}
+	return &as, nil
 }
 
 // app is the wired service.
@@ -50,13 +93,7 @@ type app struct {
 	consumer *line.Consumer
 	webhook  http.Handler
 	emu      *lineemu.Emulator // demo mode only
-	inbox    inboxMount
-}
-
-// inboxMount is the agent inbox as the app mounts it.
-type inboxMount interface {
-	Register(mux *http.ServeMux)
-	WelcomeLines(base string) []string
+	inbox    *inbox.Inbox
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -67,27 +104,19 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, rdb: env.rdb}
 
-	tr, err := locales.New()
-	if err != nil {
-		return nil, fmt.Errorf("load messages: %w", err)
-	}
-
-	// Knowledge base.
-	if cfg.KBDir != "" {
-		a.kb, err = knowledge.OpenStore(ctx, log.Named("knowledge"), cfg.KBDir, knowledge.LoadOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("knowledge base %s: %w", cfg.KBDir, err)
+	as := env.assets
+	if as == nil {
+		var err error
+		if as, err = loadAssets(ctx, cfg); err != nil {
+			return nil, err
 		}
-	} else {
-		base, err := knowledge.Load(ctx, knowledge.Demo())
-		if err != nil {
-			return nil, fmt.Errorf("demo knowledge base: %w", err)
-		}
-		a.kb = knowledge.NewStore(log.Named("knowledge"), "", base, knowledge.LoadOptions{})
 	}
+	tr, rules, policy := as.tr, as.rules, as.policy
+	a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, knowledge.LoadOptions{})
 
 	// Orders.
 	var backend orders.Backend
+	var err error
 	switch {
 	case cfg.OrdersURL != "":
 		retries := cfg.OrdersRetries
@@ -109,24 +138,6 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	numbers, err := orders.NewExtractor(cfg.OrderPattern)
 	if err != nil {
 		return nil, fmt.Errorf("WARMLINE_ORDER_PATTERN: %w", err)
-	}
-
-	// Escalation rules and SLA policy.
-	var rules *escalation.Rules
-	if cfg.EscalationFile != "" {
-		rules, err = escalation.Load(os.DirFS(filepath.Dir(cfg.EscalationFile)), filepath.Base(cfg.EscalationFile))
-	} else {
-		rules, err = escalation.Default()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("escalation rules: %w", err)
-	}
-	policy := handoff.DefaultPolicy()
-	if cfg.PolicyFile != "" {
-		policy, err = handoff.LoadPolicy(os.DirFS(filepath.Dir(cfg.PolicyFile)), filepath.Base(cfg.PolicyFile))
-		if err != nil {
-			return nil, fmt.Errorf("SLA policy: %w", err)
-		}
 	}
 
 	// LINE: the emulator in demo mode, the real platform otherwise.
@@ -234,9 +245,8 @@ func (a *app) reloadKB(ctx context.Context) {
 		a.log.Info("SIGHUP ignored: the embedded demo knowledge base cannot change")
 		return
 	}
-	if err := a.kb.Reload(ctx); err != nil {
-		a.log.Error("knowledge reload failed; the previous knowledge base stays in use", zap.Error(err))
-	}
+	// The store logs the outcome (and keeps the previous KB on failure).
+	_ = a.kb.Reload(ctx)
 }
 
 func (a *app) printWelcome(w io.Writer, base string) {
@@ -249,7 +259,11 @@ func (a *app) printWelcome(w io.Writer, base string) {
 		"",
 		"  Chat as a customer:  " + base + "/emu/chat",
 	}
-	lines = append(lines, a.inbox.WelcomeLines(base)...)
+	lines = append(lines, "  Agent inbox:         "+base+"/inbox")
+	for _, ag := range inbox.DemoAgents() {
+		lines = append(lines, fmt.Sprintf("    sign in as %-5s (%s, %s)", ag.ID, ag.Role, ag.Name))
+	}
+	lines = append(lines, "    password: "+inbox.DemoPassword)
 	lines = append(lines,
 		"",
 		"  Try: 運費怎麼算？ · 我的訂單 WL20261101 到哪了 · I want to talk to a person · 我要退款 NT$1,280",

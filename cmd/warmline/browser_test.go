@@ -131,7 +131,7 @@ func startDemo(t testing.TB) (string, *syncBuffer) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := serve(ctx, func(k string) string { return env[k] }, pw, testLogWriter{t})
+		err := serve(ctx, envFrom(env), pw, testLogWriter{t})
 		pw.Close()
 		done <- err
 	}()

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,186 +18,274 @@ import (
 type Config struct {
 	Demo bool // no LINE credentials and no REDIS_URL: embedded Redis + emulator
 
-	Addr      string // WARMLINE_ADDR
-	PublicURL string // WARMLINE_PUBLIC_URL, used in printed links
+	Addr      string
+	PublicURL string
 
-	ChannelSecret string // LINE_CHANNEL_SECRET
-	AccessToken   string // LINE_CHANNEL_ACCESS_TOKEN
-	LineAPIBase   string // LINE_API_BASE_URL
+	ChannelSecret string
+	AccessToken   string
+	LineAPIBase   string
 
-	RedisURL    string // REDIS_URL
-	RedisPrefix string // WARMLINE_REDIS_PREFIX
+	RedisURL    string
+	RedisPrefix string
 
-	KBDir   string // WARMLINE_KB_DIR; empty = embedded demo KB
-	KBWatch bool   // WARMLINE_KB_WATCH
+	KBDir   string // empty = embedded demo KB
+	KBWatch bool
 
-	OrdersURL     string        // WARMLINE_ORDERS_URL (HTTP backend)
-	OrdersToken   string        // WARMLINE_ORDERS_TOKEN
-	OrdersFile    string        // WARMLINE_ORDERS_FILE (file backend)
-	OrdersTimeout time.Duration // WARMLINE_ORDERS_TIMEOUT
-	OrdersRetries int           // WARMLINE_ORDERS_RETRIES
-	OrderPattern  string        // WARMLINE_ORDER_PATTERN
+	OrdersURL     string
+	OrdersToken   string
+	OrdersFile    string
+	OrdersTimeout time.Duration
+	OrdersRetries int
+	OrderPattern  string
 
-	EscalationFile string // WARMLINE_ESCALATION_FILE; empty = embedded defaults
-	PolicyFile     string // WARMLINE_POLICY_FILE; empty = embedded defaults
+	EscalationFile string // empty = embedded defaults
+	PolicyFile     string // empty = embedded defaults
 
-	Workers   int           // WARMLINE_WORKERS
-	Shards    int           // WARMLINE_SHARDS
-	ReplicaID string        // WARMLINE_REPLICA_ID
-	LeaseTTL  time.Duration // WARMLINE_LEASE_TTL
+	Workers   int
+	Shards    int
+	ReplicaID string
+	LeaseTTL  time.Duration
 
-	AgentsFile  string // WARMLINE_AGENTS_FILE (inbox accounts)
-	AgentTokens string // WARMLINE_AGENT_TOKENS (API tokens for automation)
+	AgentsFile  string
+	AgentTokens string
+	Lang        string // language of command-line output and the inbox's default
 
-	LLMURL   string // WARMLINE_LLM_URL (OpenAI-compatible; empty = off)
-	LLMKey   string // WARMLINE_LLM_API_KEY
-	LLMModel string // WARMLINE_LLM_MODEL
+	LLMURL   string
+	LLMKey   string
+	LLMModel string
 
-	LogLevel  string // WARMLINE_LOG_LEVEL: debug, info, warn, error
-	LogFormat string // WARMLINE_LOG_FORMAT: json or console
+	LogLevel  string
+	LogFormat string
 }
 
-// envDoc lists every variable for `warmline help` and the README table.
-var envDoc = [][2]string{
-	{"WARMLINE_ADDR", "listen address (default :8080)"},
-	{"WARMLINE_PUBLIC_URL", "base URL people use to reach this server, for printed links (default http://localhost:<port>)"},
-	{"LINE_CHANNEL_SECRET", "LINE channel secret (or LINE_CHANNEL_SECRET_FILE); unset with the two below = demo mode"},
-	{"LINE_CHANNEL_ACCESS_TOKEN", "LINE channel access token (or LINE_CHANNEL_ACCESS_TOKEN_FILE)"},
-	{"REDIS_URL", "Redis URL, e.g. redis://:pw@redis:6379/0 (or REDIS_URL_FILE)"},
-	{"LINE_API_BASE_URL", "LINE Messaging API base URL (default https://api.line.me; the emulator in demo mode)"},
-	{"WARMLINE_REDIS_PREFIX", "prefix of every Redis key (default wl:)"},
-	{"WARMLINE_KB_DIR", "knowledge-base directory of YAML files (default: the embedded demo shop KB)"},
-	{"WARMLINE_KB_WATCH", "reload the KB when its files change (default true; SIGHUP always reloads)"},
-	{"WARMLINE_ORDERS_URL", "order backend base URL (HTTP JSON contract: docs/order-backend.md)"},
-	{"WARMLINE_ORDERS_TOKEN", "bearer token for the order backend (or WARMLINE_ORDERS_TOKEN_FILE)"},
-	{"WARMLINE_ORDERS_FILE", "orders JSON file (file backend); default in demo mode: the embedded demo orders"},
-	{"WARMLINE_ORDERS_TIMEOUT", "per-attempt timeout of order lookups (default 3s)"},
-	{"WARMLINE_ORDERS_RETRIES", "retries of failed order lookups (default 2)"},
-	{"WARMLINE_ORDER_PATTERN", "Go regexp of order numbers (default WL\\d{8})"},
-	{"WARMLINE_ESCALATION_FILE", "escalation rules YAML (default: embedded SOP defaults)"},
-	{"WARMLINE_POLICY_FILE", "SLA policy / business hours YAML (default: embedded SOP defaults)"},
-	{"WARMLINE_WORKERS", "event-processing workers per replica (default 8)"},
-	{"WARMLINE_SHARDS", "event-queue shards; same value on every replica (default 16)"},
-	{"WARMLINE_REPLICA_ID", "this replica's name in Redis consumer groups (default hostname-pid)"},
-	{"WARMLINE_LEASE_TTL", "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)"},
-	{"WARMLINE_AGENTS_FILE", "agent accounts file for the inbox (YAML; see `warmline agent add`)"},
-	{"WARMLINE_AGENT_TOKENS", "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)"},
-	{"WARMLINE_LLM_URL", "OpenAI-compatible base URL for optional case summaries (default off)"},
-	{"WARMLINE_LLM_API_KEY", "API key for WARMLINE_LLM_URL (or WARMLINE_LLM_API_KEY_FILE)"},
-	{"WARMLINE_LLM_MODEL", "model name for summaries"},
-	{"WARMLINE_LOG_LEVEL", "debug, info, warn, error (default info)"},
-	{"WARMLINE_LOG_FORMAT", "json or console (default json; console in demo mode)"},
+// setting is one environment variable: its name, what `warmline help` and
+// the README say of it, and how it lands in Config. The table below is the
+// only list of variables: parsing, help and the README check all read it.
+type setting struct {
+	name   string
+	doc    string
+	secret bool // may also come from NAME_FILE
+	set    func(c *Config, v value)
+}
+
+// settings is every variable warmline reads.
+var settings = []setting{
+	{name: "WARMLINE_ADDR", doc: "listen address (default 127.0.0.1:8080 in demo mode, :8080 otherwise)",
+		set: func(c *Config, v value) { c.Addr = v.s }},
+	{name: "WARMLINE_PUBLIC_URL", doc: "base URL people use to reach this server, for printed links (default http://localhost:<port>)",
+		set: func(c *Config, v value) { c.PublicURL = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "LINE_CHANNEL_SECRET", secret: true, doc: "LINE channel secret (or LINE_CHANNEL_SECRET_FILE); unset with the two below = demo mode",
+		set: func(c *Config, v value) { c.ChannelSecret = v.s }},
+	{name: "LINE_CHANNEL_ACCESS_TOKEN", secret: true, doc: "LINE channel access token (or LINE_CHANNEL_ACCESS_TOKEN_FILE)",
+		set: func(c *Config, v value) { c.AccessToken = v.s }},
+	{name: "REDIS_URL", secret: true, doc: "Redis URL, e.g. redis://:pw@redis:6379/0 (or REDIS_URL_FILE)",
+		set: func(c *Config, v value) { c.RedisURL = v.s }},
+	{name: "LINE_API_BASE_URL", doc: "LINE Messaging API base URL (default https://api.line.me; the emulator in demo mode)",
+		set: func(c *Config, v value) { c.LineAPIBase = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "WARMLINE_REDIS_PREFIX", doc: "prefix of every Redis key (default wl:)",
+		set: func(c *Config, v value) { c.RedisPrefix = v.or("wl:") }},
+	{name: "WARMLINE_KB_DIR", doc: "knowledge-base directory of YAML files (default: the embedded demo shop KB)",
+		set: func(c *Config, v value) { c.KBDir = v.dir() }},
+	{name: "WARMLINE_KB_WATCH", doc: "reload the KB when its files change (default true; SIGHUP always reloads)",
+		set: func(c *Config, v value) { c.KBWatch = v.boolean(true) }},
+	{name: "WARMLINE_ORDERS_URL", doc: "order backend base URL (HTTP JSON contract: docs/order-backend.md)",
+		set: func(c *Config, v value) { c.OrdersURL = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "WARMLINE_ORDERS_TOKEN", secret: true, doc: "bearer token for the order backend (or WARMLINE_ORDERS_TOKEN_FILE)",
+		set: func(c *Config, v value) { c.OrdersToken = v.s }},
+	{name: "WARMLINE_ORDERS_FILE", doc: "orders JSON file (file backend); default in demo mode: the embedded demo orders",
+		set: func(c *Config, v value) { c.OrdersFile = v.file() }},
+	{name: "WARMLINE_ORDERS_TIMEOUT", doc: "per-attempt timeout of order lookups (default 3s)",
+		set: func(c *Config, v value) { c.OrdersTimeout = v.duration(3 * time.Second) }},
+	{name: "WARMLINE_ORDERS_RETRIES", doc: "retries of failed order lookups (default 2)",
+		set: func(c *Config, v value) { c.OrdersRetries = v.number(2, 0, 10) }},
+	{name: "WARMLINE_ORDER_PATTERN", doc: "Go regexp of order numbers (default WL\\d{8})",
+		set: func(c *Config, v value) { c.OrderPattern = v.regexp(`WL\d{8}`) }},
+	{name: "WARMLINE_ESCALATION_FILE", doc: "escalation rules YAML (default: embedded SOP defaults)",
+		set: func(c *Config, v value) { c.EscalationFile = v.file() }},
+	{name: "WARMLINE_POLICY_FILE", doc: "SLA policy / business hours YAML (default: embedded SOP defaults)",
+		set: func(c *Config, v value) { c.PolicyFile = v.file() }},
+	{name: "WARMLINE_WORKERS", doc: "event-processing workers per replica (default 8)",
+		set: func(c *Config, v value) { c.Workers = v.number(8, 1, 256) }},
+	{name: "WARMLINE_SHARDS", doc: "event-queue shards; same value on every replica (default 16)",
+		set: func(c *Config, v value) { c.Shards = v.number(16, 1, 1024) }},
+	{name: "WARMLINE_REPLICA_ID", doc: "this replica's name in Redis consumer groups (default hostname-pid)",
+		set: func(c *Config, v value) { c.ReplicaID = v.s }},
+	{name: "WARMLINE_LEASE_TTL", doc: "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)",
+		set: func(c *Config, v value) { c.LeaseTTL = v.duration(15 * time.Second) }},
+	{name: "WARMLINE_AGENTS_FILE", doc: "agent accounts file for the inbox (YAML; see `warmline agent add`)",
+		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
+	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
+		set: func(c *Config, v value) { c.AgentTokens = v.s }},
+	{name: "WARMLINE_LANG", doc: "language of command output and the inbox's default for agents without one: en, zh-TW or zh-CN (default zh-TW)",
+		set: func(c *Config, v value) { c.Lang = v.oneOf("zh-TW", "en", "zh-TW", "zh-CN") }},
+	{name: "WARMLINE_LLM_URL", doc: "OpenAI-compatible base URL for optional case summaries (default off)",
+		set: func(c *Config, v value) { c.LLMURL = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "WARMLINE_LLM_API_KEY", secret: true, doc: "API key for WARMLINE_LLM_URL (or WARMLINE_LLM_API_KEY_FILE)",
+		set: func(c *Config, v value) { c.LLMKey = v.s }},
+	{name: "WARMLINE_LLM_MODEL", doc: "model name for summaries",
+		set: func(c *Config, v value) { c.LLMModel = v.s }},
+	{name: "WARMLINE_LOG_LEVEL", doc: "debug, info, warn, error (default info)",
+		set: func(c *Config, v value) { c.LogLevel = v.oneOf("", "debug", "info", "warn", "error") }},
+	{name: "WARMLINE_LOG_FORMAT", doc: "json or console (default json; console in demo mode)",
+		set: func(c *Config, v value) { c.LogFormat = v.oneOf("", "json", "console") }},
+}
+
+// environment is the process environment as run receives it ("NAME=value").
+type environment []string
+
+// get returns the value of name, or "".
+func (e environment) get(name string) string {
+	for i := len(e) - 1; i >= 0; i-- { // the last one wins, as in os.Getenv
+		if k, v, ok := strings.Cut(e[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// value is one variable's raw value with the parsers settings use; each
+// parser records a problem naming the variable and returns a usable value.
+type value struct {
+	name string
+	s    string
+	fail func(format string, a ...any)
+}
+
+func (v value) or(def string) string {
+	if v.s == "" {
+		return def
+	}
+	return v.s
+}
+
+func (v value) duration(def time.Duration) time.Duration {
+	if v.s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v.s)
+	if err != nil || d <= 0 {
+		v.fail("%s=%q: want a positive duration like 3s or 500ms", v.name, v.s)
+		return def
+	}
+	return d
+}
+
+func (v value) number(def, min, max int) int {
+	if v.s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v.s)
+	if err != nil || n < min || n > max {
+		v.fail("%s=%q: want a whole number from %d to %d", v.name, v.s, min, max)
+		return def
+	}
+	return n
+}
+
+func (v value) boolean(def bool) bool {
+	if v.s == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v.s)
+	if err != nil {
+		v.fail("%s=%q: want true or false", v.name, v.s)
+		return def
+	}
+	return b
+}
+
+func (v value) httpURL() string {
+	if v.s == "" {
+		return ""
+	}
+	u, err := url.Parse(v.s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.fail("%s=%q: want an http(s) URL", v.name, v.s)
+	}
+	return v.s
+}
+
+func (v value) regexp(def string) string {
+	if v.s == "" {
+		return def
+	}
+	if _, err := regexp.Compile(v.s); err != nil {
+		v.fail("%s=%q: %v", v.name, v.s, err)
+	}
+	return v.s
+}
+
+// oneOf accepts the empty value (giving def) or one of allowed.
+func (v value) oneOf(def string, allowed ...string) string {
+	if v.s == "" {
+		return def
+	}
+	s := v.s
+	if def == "" { // log settings are case-insensitive
+		s = strings.ToLower(s)
+	}
+	if !slices.Contains(allowed, s) {
+		v.fail("%s=%q: want %s", v.name, v.s, strings.Join(slices.DeleteFunc(slices.Clone(allowed), func(a string) bool { return a == "" }), ", "))
+	}
+	return s
+}
+
+func (v value) dir() string {
+	if v.s != "" {
+		if st, err := os.Stat(v.s); err != nil || !st.IsDir() {
+			v.fail("%s=%q: not a readable directory", v.name, v.s)
+		}
+	}
+	return v.s
+}
+
+func (v value) file() string {
+	if v.s != "" {
+		if st, err := os.Stat(v.s); err != nil || st.IsDir() {
+			v.fail("%s=%q: not a readable file", v.name, v.s)
+		}
+	}
+	return v.s
 }
 
 // loadConfig reads and validates the configuration.
-func loadConfig(getenv func(string) string) (Config, error) {
+func loadConfig(env environment) (Config, error) {
 	var errs []error
 	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	secret := func(name string) string {
-		v := get(name)
-		if f := get(name + "_FILE"); f != "" {
-			if v != "" {
-				fail("%s and %s_FILE are both set: use one", name, name)
+
+	var c Config
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.name] = true
+		raw := strings.TrimSpace(env.get(s.name))
+		if s.secret {
+			known[s.name+"_FILE"] = true
+			if f := strings.TrimSpace(env.get(s.name + "_FILE")); f != "" {
+				if raw != "" {
+					fail("%s and %s_FILE are both set: use one", s.name, s.name)
+				}
+				b, err := os.ReadFile(f)
+				if err != nil {
+					fail("%s_FILE: %v", s.name, err)
+				}
+				raw = strings.TrimSpace(string(b))
 			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				fail("%s_FILE: %v", name, err)
-				return ""
+		}
+		s.set(&c, value{name: s.name, s: raw, fail: fail})
+	}
+	// A misspelled variable would be silently ignored: name it instead.
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "WARMLINE_") && !known[name] {
+			if near := nearestSetting(name); near != "" {
+				fail("%s is not a warmline setting (did you mean %s?)", name, near)
+			} else {
+				fail("%s is not a warmline setting (warmline help lists them)", name)
 			}
-			v = strings.TrimSpace(string(b))
-		}
-		return v
-	}
-	dur := func(name string, def time.Duration) time.Duration {
-		v := get(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			fail("%s=%q: want a positive duration like 3s or 500ms", name, v)
-			return def
-		}
-		return d
-	}
-	num := func(name string, def, min, max int) int {
-		v := get(name)
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < min || n > max {
-			fail("%s=%q: want a whole number from %d to %d", name, v, min, max)
-			return def
-		}
-		return n
-	}
-	boolean := func(name string, def bool) bool {
-		v := get(name)
-		if v == "" {
-			return def
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			fail("%s=%q: want true or false", name, v)
-			return def
-		}
-		return b
-	}
-	httpURL := func(name, v string) {
-		if v == "" {
-			return
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fail("%s=%q: want an http(s) URL", name, v)
 		}
 	}
 
-	c := Config{
-		Addr:          get("WARMLINE_ADDR"),
-		PublicURL:     strings.TrimRight(get("WARMLINE_PUBLIC_URL"), "/"),
-		ChannelSecret: secret("LINE_CHANNEL_SECRET"),
-		AccessToken:   secret("LINE_CHANNEL_ACCESS_TOKEN"),
-		LineAPIBase:   strings.TrimRight(get("LINE_API_BASE_URL"), "/"),
-		RedisURL:      secret("REDIS_URL"),
-		RedisPrefix:   get("WARMLINE_REDIS_PREFIX"),
-		KBDir:         get("WARMLINE_KB_DIR"),
-		KBWatch:       boolean("WARMLINE_KB_WATCH", true),
-		OrdersURL:     strings.TrimRight(get("WARMLINE_ORDERS_URL"), "/"),
-		OrdersToken:   secret("WARMLINE_ORDERS_TOKEN"),
-		OrdersFile:    get("WARMLINE_ORDERS_FILE"),
-		OrdersTimeout: dur("WARMLINE_ORDERS_TIMEOUT", 3*time.Second),
-		OrdersRetries: num("WARMLINE_ORDERS_RETRIES", 2, 0, 10),
-		OrderPattern:  get("WARMLINE_ORDER_PATTERN"),
-
-		EscalationFile: get("WARMLINE_ESCALATION_FILE"),
-		PolicyFile:     get("WARMLINE_POLICY_FILE"),
-
-		Workers:   num("WARMLINE_WORKERS", 8, 1, 256),
-		Shards:    num("WARMLINE_SHARDS", 16, 1, 1024),
-		ReplicaID: get("WARMLINE_REPLICA_ID"),
-		LeaseTTL:  dur("WARMLINE_LEASE_TTL", 15*time.Second),
-
-		AgentsFile:  get("WARMLINE_AGENTS_FILE"),
-		AgentTokens: secret("WARMLINE_AGENT_TOKENS"),
-
-		LLMURL:   strings.TrimRight(get("WARMLINE_LLM_URL"), "/"),
-		LLMKey:   secret("WARMLINE_LLM_API_KEY"),
-		LLMModel: get("WARMLINE_LLM_MODEL"),
-
-		LogLevel:  strings.ToLower(get("WARMLINE_LOG_LEVEL")),
-		LogFormat: strings.ToLower(get("WARMLINE_LOG_FORMAT")),
-	}
-
-	set := 0
-	for _, v := range []string{c.ChannelSecret, c.AccessToken, c.RedisURL} {
-		if v != "" {
-			set++
-		}
-	}
-	switch set {
+	switch set := countSet(c.ChannelSecret, c.AccessToken, c.RedisURL); set {
 	case 0:
 		c.Demo = true
 	case 3:
@@ -215,52 +304,26 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	if c.Addr == "" {
+		// The demo has published passwords: it listens on loopback only
+		// unless WARMLINE_ADDR says otherwise.
 		c.Addr = ":8080"
+		if c.Demo {
+			c.Addr = "127.0.0.1:8080"
+		}
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
 		fail("WARMLINE_ADDR=%q: want host:port like :8080 or 127.0.0.1:8080", c.Addr)
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		fail("WARMLINE_ADDR=%q: bad port", c.Addr)
 	}
-	httpURL("WARMLINE_PUBLIC_URL", c.PublicURL)
-	httpURL("LINE_API_BASE_URL", c.LineAPIBase)
-	httpURL("WARMLINE_ORDERS_URL", c.OrdersURL)
-	httpURL("WARMLINE_LLM_URL", c.LLMURL)
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		fail("REDIS_URL: want redis://, rediss:// or unix:// (value hidden)")
-	}
-	if c.RedisPrefix == "" {
-		c.RedisPrefix = "wl:"
 	}
 	if strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		fail("WARMLINE_REDIS_PREFIX=%q: must not contain braces or spaces", c.RedisPrefix)
 	}
 	if c.OrdersURL != "" && c.OrdersFile != "" {
 		fail("WARMLINE_ORDERS_URL and WARMLINE_ORDERS_FILE are both set: choose one order backend")
-	}
-	if c.OrderPattern == "" {
-		c.OrderPattern = `WL\d{8}`
-	} else if _, err := regexp.Compile(c.OrderPattern); err != nil {
-		fail("WARMLINE_ORDER_PATTERN=%q: %v", c.OrderPattern, err)
-	}
-	for name, path := range map[string]string{"WARMLINE_KB_DIR": c.KBDir} {
-		if path == "" {
-			continue
-		}
-		if st, err := os.Stat(path); err != nil || !st.IsDir() {
-			fail("%s=%q: not a readable directory", name, path)
-		}
-	}
-	for name, path := range map[string]string{
-		"WARMLINE_ORDERS_FILE": c.OrdersFile, "WARMLINE_ESCALATION_FILE": c.EscalationFile,
-		"WARMLINE_POLICY_FILE": c.PolicyFile, "WARMLINE_AGENTS_FILE": c.AgentsFile,
-	} {
-		if path == "" {
-			continue
-		}
-		if st, err := os.Stat(path); err != nil || st.IsDir() {
-			fail("%s=%q: not a readable file", name, path)
-		}
 	}
 	if c.LLMURL != "" && c.LLMModel == "" {
 		fail("WARMLINE_LLM_MODEL is required when WARMLINE_LLM_URL is set")
@@ -279,20 +342,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			fail("WARMLINE_AGENTS_FILE is required outside demo mode (create accounts with `warmline agent add`)")
 		}
 	}
-	switch c.LogLevel {
-	case "", "debug", "info", "warn", "error":
-	default:
-		fail("WARMLINE_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
-	}
-	switch c.LogFormat {
-	case "":
+	if c.LogFormat == "" {
 		c.LogFormat = "json"
 		if c.Demo {
 			c.LogFormat = "console"
 		}
-	case "json", "console":
-	default:
-		fail("WARMLINE_LOG_FORMAT=%q: want json or console", c.LogFormat)
 	}
 	if c.ReplicaID == "" {
 		host, _ := os.Hostname()
@@ -302,4 +356,52 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("configuration:\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+func countSet(vs ...string) int {
+	n := 0
+	for _, v := range vs {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// nearestSetting returns the known variable closest to name by edit
+// distance, if it is close enough to be a typo.
+func nearestSetting(name string) string {
+	best, bestD := "", 4
+	for _, s := range settings {
+		for _, n := range []string{s.name, s.name + "_FILE"} {
+			if n != s.name && !s.secret {
+				continue
+			}
+			if d := editDistance(name, n); d < bestD {
+				best, bestD = n, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -7,8 +7,12 @@ import (
 	"testing"
 )
 
-func envFrom(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+func envFrom(m map[string]string) environment {
+	env := make(environment, 0, len(m))
+	for k, v := range m {
+		env = append(env, k+"="+v)
+	}
+	return env
 }
 
 func TestLoadConfigDemoDefaults(t *testing.T) {
@@ -16,7 +20,7 @@ func TestLoadConfigDemoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
-	if !c.Demo || c.Addr != ":8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 8 || c.Shards != 16 {
+	if !c.Demo || c.Addr != "127.0.0.1:8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 8 || c.Shards != 16 {
 		t.Fatalf("got %+v, want demo defaults", c)
 	}
 }
@@ -41,6 +45,10 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"missing files", map[string]string{"WARMLINE_KB_DIR": filepath.Join(dir, "nope"), "WARMLINE_POLICY_FILE": filepath.Join(dir, "nope.yaml")}, []string{"WARMLINE_KB_DIR", "WARMLINE_POLICY_FILE"}},
 		{"bad redis url hides value", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "http://secret@x"}, []string{"REDIS_URL: want redis://"}},
 		{"llm needs model", map[string]string{"WARMLINE_LLM_URL": "http://llm"}, []string{"WARMLINE_LLM_MODEL is required"}},
+		{"misspelled variable named", map[string]string{"WARMLINE_ADRR": ":9000"}, []string{"WARMLINE_ADRR is not a warmline setting (did you mean WARMLINE_ADDR?)"}},
+		{"unknown variable named", map[string]string{"WARMLINE_COLOUR": "blue"}, []string{"WARMLINE_COLOUR is not a warmline setting"}},
+		{"misspelled secret file", map[string]string{"WARMLINE_ORDERS_TOKEN_FIEL": "x"}, []string{"did you mean WARMLINE_ORDERS_TOKEN_FILE?"}},
+		{"bad language", map[string]string{"WARMLINE_LANG": "fr"}, []string{`WARMLINE_LANG="fr": want en, zh-TW, zh-CN`}},
 		{"secret and file", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_SECRET_FILE": file}, []string{"both set"}},
 	}
 	for _, tt := range tests {
@@ -69,5 +77,37 @@ func TestLoadConfigSecretFromFile(t *testing.T) {
 	c, err := loadConfig(envFrom(map[string]string{"LINE_CHANNEL_SECRET_FILE": f, "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x:1"}))
 	if c.ChannelSecret != "abc" {
 		t.Fatalf("secret = %q, want abc (err %v)", c.ChannelSecret, err)
+	}
+}
+
+func TestLoadConfigListenAddress(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"demo binds loopback", nil, "127.0.0.1:8080"},
+		{"demo on every interface when asked", map[string]string{"WARMLINE_ADDR": ":8080"}, ":8080"},
+		{"production listens on every interface", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x:1"}, ":8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := loadConfig(envFrom(tt.env)) // production errors (no KB dir...) don't matter here
+			if c.Addr != tt.want {
+				t.Fatalf("Addr = %q, want %q", c.Addr, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigFileFlagAccepted(t *testing.T) {
+	// NAME_FILE of a secret is a known variable, never "not a setting".
+	f := filepath.Join(t.TempDir(), "tok")
+	if err := os.WriteFile(f, []byte("tok"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(envFrom(map[string]string{"WARMLINE_ORDERS_TOKEN_FILE": f}))
+	if err != nil || c.OrdersToken != "tok" {
+		t.Fatalf("got token %q, err %v; want tok, nil", c.OrdersToken, err)
 	}
 }

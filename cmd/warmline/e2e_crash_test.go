@@ -129,7 +129,7 @@ func TestE2ECrashBetweenAckAndProcessing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the acked event was lost: %v", err)
 	}
-	time.Sleep(1500 * time.Millisecond) // nothing more may arrive
+	waitDrained(t, prefix) // acknowledged: nothing more can arrive
 	if got = emu.Messages(bob); len(got) != 1 {
 		t.Fatalf("bob got %d messages, want exactly 1: %s", len(got), dump(got))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 // TestE2ETwoReplicasBehindALoadBalancer runs two warmline instances on one
@@ -16,7 +17,7 @@ import (
 // answered once, each user's answers arrive in order, and a case opened
 // through replica A is visible and claimable through replica B.
 func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
 	for _, p := range lineemu.DemoCustomers() {
 		emu.AddUser(p)
@@ -64,7 +65,7 @@ func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
 			t.Errorf("answer %d = %q, want the answer to %q: lost, duplicated or out of order", i, got[i].Text, q.q)
 		}
 	}
-	time.Sleep(500 * time.Millisecond)
+	waitDrained(t, prefix) // acknowledged: nothing more can arrive
 	if n := len(emu.Messages(bob)); n != len(qs) {
 		t.Errorf("bob got %d messages for %d events", n, len(qs))
 	}

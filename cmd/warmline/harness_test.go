@@ -14,8 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 // Demo customers of the emulator (see bot/lineemu.DemoCustomers).
@@ -30,25 +35,12 @@ const (
 	e2eToken  = "e2e-access-token"
 )
 
-// fakeClock is a settable clock shared by warmline and the emulator.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// sharedAssets are the demo KB, rules, policy and messages, loaded once for
+// all boots of this test binary: they are immutable, and loading them
+// (bleve index, OpenCC) is most of a boot under -race.
+var sharedAssets = sync.OnceValues(func() (*assets, error) {
+	return loadAssets(context.Background(), Config{KBDir: filepath.Join("..", "..", "knowledge", "demo")})
+})
 
 // e2e is one running warmline (the real run path, production mode) talking
 // to an emulated LINE platform and a real Redis.
@@ -58,12 +50,12 @@ type e2e struct {
 	emuURL string
 	url    string // warmline base URL
 	env    map[string]string
-	clock  *fakeClock
+	clock  *testclock.Clock
 	stop   func()
 }
 
 type e2eOpts struct {
-	clock *fakeClock
+	clock *testclock.Clock
 	env   map[string]string // overrides
 	// redisPrefix shares state with another instance (two replicas).
 	redisPrefix string
@@ -85,7 +77,7 @@ func repoPath(t testing.TB, rel string) string {
 func startE2E(t testing.TB, o e2eOpts) *e2e {
 	t.Helper()
 	if o.clock == nil {
-		o.clock = newFakeClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))) // a Monday, business hours
+		o.clock = testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))) // a Monday, business hours
 	}
 	h := &e2e{t: t, clock: o.clock, emu: o.emu, emuURL: o.emuURL}
 	if h.emu == nil {
@@ -122,11 +114,18 @@ func startE2E(t testing.TB, o e2eOpts) *e2e {
 	for k, v := range o.env {
 		h.env[k] = v
 	}
+	var as *assets
+	if h.env["WARMLINE_KB_DIR"] == repoPath(t, "knowledge/demo") && o.env["WARMLINE_ESCALATION_FILE"] == "" && o.env["WARMLINE_POLICY_FILE"] == "" {
+		var err error
+		if as, err = sharedAssets(); err != nil {
+			t.Fatalf("load shared assets: %v", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := serveWith(ctx, func(k string) string { return h.env[k] }, pw, testLogWriter{t}, o.clock.Now)
+		err := serveWith(ctx, envFrom(h.env), pw, testLogWriter{t}, serveOptions{clock: o.clock.Now, assets: as})
 		pw.Close()
 		done <- err
 	}()
@@ -270,4 +269,37 @@ func hasQuick(ms []lineemu.Delivered, dataPrefix string) bool {
 		}
 	}
 	return false
+}
+
+// waitDrained waits until every event queued under prefix is acknowledged
+// (acknowledged entries are deleted from the shard streams). After that no
+// replica can deliver an answer again, so counting messages is final.
+func waitDrained(t testing.TB, prefix string) {
+	t.Helper()
+	opt, err := redis.ParseURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.MaintNotificationsConfig = noMaintNotifications()
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, zap.NewNop(), time.Now)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		lens, err := q.Len(context.Background())
+		if err != nil {
+			t.Fatalf("queue length: %v", err)
+		}
+		var n int64
+		for _, l := range lens {
+			n += l
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events still unacknowledged after 20s", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

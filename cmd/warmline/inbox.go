@@ -12,7 +12,7 @@ import (
 
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation).
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, tr *locales.Translator) (inboxMount, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, tr *locales.Translator) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -34,18 +34,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
-	return inboxWelcome{in}, nil
-}
-
-// inboxWelcome adds the demo's printed sign-in hints.
-type inboxWelcome struct{ *inbox.Inbox }
-
-func (w inboxWelcome) WelcomeLines(base string) []string {
-	lines := []string{"  Agent inbox:         " + base + "/inbox"}
-	for _, a := range inbox.DemoAgents() {
-		lines = append(lines, fmt.Sprintf("    sign in as %-5s (%s, %s)", a.ID, a.Role, a.Name))
-	}
-	return append(lines, "    password: "+inbox.DemoPassword)
+	return in, nil
 }
 
 // agentCmd manages inbox agent accounts (`warmline agent add|list`).

@@ -15,26 +15,28 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "warmline:", err)
 		os.Exit(1)
 	}
 }
 
-// run dispatches subcommands; with none it serves.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run dispatches subcommands; with none it serves. environ is the process
+// environment ("NAME=value", as os.Environ gives it); nothing else reads it.
+func run(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	env := environment(environ)
 	if len(args) == 0 {
-		return serve(ctx, getenv, stdout, stderr)
+		return serve(ctx, env, stdout, stderr)
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, getenv, stdout, stderr)
+		return serve(ctx, env, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, args[1:], stdout)
 	case "kb":
 		return kbCmd(ctx, args[1:], stdout)
 	case "agent":
-		return agentCmd(ctx, args[1:], getenv, stdin, stdout)
+		return agentCmd(ctx, args[1:], env.get, stdin, stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil
@@ -54,7 +56,7 @@ func usage(w io.Writer) {
 
 environment:
 `)
-	for _, e := range envDoc {
-		fmt.Fprintf(w, "  %-28s %s\n", e[0], e[1])
+	for _, s := range settings {
+		fmt.Fprintf(w, "  %-28s %s\n", s.name, s.doc)
 	}
 }

@@ -1,43 +1,36 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
 )
 
 // TestReadmeDocumentsEveryVariable keeps the README's configuration table
-// true: every variable loadConfig reads is listed.
+// and `warmline help` true: both list every variable of the settings table,
+// the only place variables are read.
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range envDoc {
-		if !strings.Contains(string(b), "`"+e[0]+"`") {
-			t.Errorf("README.md does not document %s", e[0])
+	var help bytes.Buffer
+	usage(&help)
+	seen := map[string]bool{}
+	for _, s := range settings {
+		if seen[s.name] {
+			t.Errorf("settings lists %s twice", s.name)
 		}
-	}
-	src, err := os.ReadFile("config.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Every get("X") / secret("X") in config.go is in envDoc.
-	for _, line := range strings.Split(string(src), "\n") {
-		for _, fn := range []string{`get("`, `secret("`, `dur("`, `num("`, `boolean("`} {
-			i := strings.Index(line, fn)
-			if i < 0 || strings.Contains(line, "func(") {
-				continue
-			}
-			name := line[i+len(fn):]
-			name = name[:strings.Index(name, `"`)]
-			found := false
-			for _, e := range envDoc {
-				found = found || e[0] == name
-			}
-			if !found {
-				t.Errorf("config.go reads %s but envDoc (and so README) does not list it", name)
-			}
+		seen[s.name] = true
+		if row := "| `" + s.name + "` | " + s.doc + " |"; !strings.Contains(string(b), row) {
+			t.Errorf("README.md's configuration table lacks the row\n%s", row)
+		}
+		if !strings.Contains(help.String(), s.name) {
+			t.Errorf("warmline help does not list %s", s.name)
+		}
+		if s.doc == "" {
+			t.Errorf("%s has no description", s.name)
 		}
 	}
 }

@@ -68,14 +68,20 @@ func openRedis(ctx context.Context, cfg Config) (*redis.Client, func(), error) {
 }
 
 // serve runs the service until ctx is cancelled.
-func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	return serveWith(ctx, getenv, stdout, stderr, time.Now)
+func serve(ctx context.Context, env environment, stdout, stderr io.Writer) error {
+	return serveWith(ctx, env, stdout, stderr, serveOptions{clock: time.Now})
 }
 
-// serveWith is serve with an injected clock (end-to-end tests drive SLA and
-// timeout logic with it).
-func serveWith(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, clock func() time.Time) error {
-	cfg, err := loadConfig(getenv)
+// serveOptions are what end-to-end tests inject into serve.
+type serveOptions struct {
+	clock  func() time.Time // drives SLA and timeout logic
+	assets *assets          // loaded once and shared by many boots; nil: load from cfg
+}
+
+// serveWith is serve with injected options.
+func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o serveOptions) error {
+	clock := o.clock
+	cfg, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
@@ -103,7 +109,7 @@ func serveWith(ctx context.Context, getenv func(string) string, stdout, stderr i
 	}
 	defer closeRedis()
 
-	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base, clock: clock})
+	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base, clock: clock, assets: o.assets})
 	if err != nil {
 		ln.Close()
 		return err
