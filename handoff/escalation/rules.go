@@ -15,7 +15,7 @@ import (
 
 // The rules file as written (see default.yaml for the documented format).
 type ruleFile struct {
-	Thresholds thresholdsFile             `yaml:"thresholds"`
+	Thresholds thresholdsFile            `yaml:"thresholds"`
 	Triggers   map[string]triggerFile    `yaml:"triggers"`
 	Complaint  map[string]phraseListFile `yaml:"complaint"`
 }
