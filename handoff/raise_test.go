@@ -38,7 +38,7 @@ func TestRaise(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, "2026-11-23 10:00")
 			c := f.open(t, "U1", tt.open...)
-			f.clock.Add(2 * time.Minute)
+			f.clock.Advance(2 * time.Minute)
 			got, err := f.svc.Raise(ctx, c.ID, tt.raise)
 			if err != nil {
 				t.Fatalf("Raise: %v", err)

@@ -11,18 +11,9 @@ import (
 
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/locales"
 )
-
-// clock is an injected, settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // pushed is one call to the recording messenger.
 type pushed struct {
@@ -61,7 +52,7 @@ func (r *recorder) all() []pushed {
 
 type fixture struct {
 	svc   *Service
-	clock *clock
+	clock *testclock.Clock
 	msg   *recorder
 }
 
@@ -72,7 +63,7 @@ func newFixture(t testing.TB, start string) *fixture {
 	if err != nil {
 		t.Fatalf("locales: %v", err)
 	}
-	f := &fixture{clock: &clock{t: at(t, start)}, msg: &recorder{}}
+	f := &fixture{clock: testclock.At(at(t, start)), msg: &recorder{}}
 	f.svc, err = New(Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: f.msg, Clock: f.clock.Now})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -184,7 +175,7 @@ func TestOpenAgainMergesIntoOpenCase(t *testing.T) {
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	first := f.open(t, "U1", human)
-	f.clock.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	second := f.open(t, "U1", supervisor)
 	if second.ID != first.ID {
 		t.Fatalf("second Open made %s, want the open case %s", second.ID, first.ID)
@@ -344,7 +335,7 @@ func TestReplyDeliveryAndRetry(t *testing.T) {
 	if _, err := f.svc.Claim(ctx, l2, c.ID); err != nil {
 		t.Fatalf("Claim: %v", err)
 	}
-	f.clock.Add(20 * time.Minute)
+	f.clock.Advance(20 * time.Minute)
 	f.msg.fail = 1
 	turn, err := f.svc.Reply(ctx, l2, c.ID, "您好，我來幫您查詢")
 	if err != nil {

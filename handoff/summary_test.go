@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -63,7 +64,7 @@ func TestOpenAISummarizer(t *testing.T) {
 			}
 			rdb, prefix := redistest.New(t)
 			tr, _ := locales.New()
-			clk := &clock{t: at(t, "2026-11-23 10:00")}
+			clk := testclock.At(at(t, "2026-11-23 10:00"))
 			svc, err := New(Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &recorder{}, Clock: clk.Now,
 				Summarizer: sum, SummaryTimeout: tt.timeout})
 			if err != nil {
