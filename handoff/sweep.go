@@ -43,6 +43,31 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return sent + n, err
 }
 
+// RunSweeper runs Sweep every interval (every <= 0: one minute) until ctx is
+// done, then returns. A failed sweep is logged here, once, and the next tick
+// tries again. Run it on every replica: Sweep is safe to run concurrently.
+func (s *Service) RunSweeper(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.Sweep(ctx)
+			if n > 0 {
+				s.log.Info("sla reminders sent", zap.Int("count", n))
+			}
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("sla sweep", zap.Error(err))
+			}
+		}
+	}
+}
+
 func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, error) {
 	var mine bool
 	c, err := s.update(ctx, id, func(c *Case) error {

@@ -222,20 +222,7 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if n, err := a.cases.Sweep(ctx); err != nil {
-					a.log.Error("sla sweep", zap.Error(err))
-				} else if n > 0 {
-					a.log.Info("sla reminders sent", zap.Int("count", n))
-				}
-			}
-		}
+		a.cases.RunSweeper(ctx, time.Minute)
 	}()
 }
 
