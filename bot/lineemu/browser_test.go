@@ -1,11 +1,8 @@
 package lineemu
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
-)
 
-const chromium = "/usr/bin/chromium"
+	"github.com/warmline/warmline/internal/browsertest"
+)
 
 const orderCard = `{
   "type": "bubble",
@@ -86,12 +83,6 @@ func demoBot(t testing.TB, h *harness) {
 }
 
 func TestChatPageInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no %s: %v", chromium, err)
-	}
 	h := newHarness(t, Config{Clock: time.Now})
 	demoBot(t, h)
 	mux := http.NewServeMux()
@@ -99,44 +90,15 @@ func TestChatPageInBrowser(t *testing.T) {
 	site := httptest.NewServer(mux)
 	t.Cleanup(site.Close)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-
-	wait := func(what, expr string) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-			t.Fatalf("waiting for %s (%s): %v", what, expr, err)
-		}
-	}
-	eval := func(expr string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("eval %s: %v", expr, err)
-		}
-		return s
-	}
+	b := browsertest.New(t, browsertest.Lifetime(45*time.Second))
+	wait, eval := b.Wait, b.Eval
 
 	const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
-	if err := chromedp.Do(bctx,
-		chromedp.Navigate(site.URL+"/emu/chat?user="+alice+"&lang=zh-TW"),
-		chromedp.WaitVisible(chromedp.CSS("#text")),
-	); err != nil {
-		t.Fatalf("open chat page: %v", err)
-	}
+	b.Navigate(site.URL + "/emu/chat?user=" + alice + "&lang=zh-TW")
+	wait("chat page", `!!document.querySelector("#text")`)
 	wait("picker", `document.querySelectorAll("#userPicker option").length === 4`)
-	if err := chromedp.Do(bctx,
-		chromedp.SendKeys(chromedp.CSS("#text"), payload),
-		chromedp.Click(chromedp.CSS("#sendBtn")),
-	); err != nil {
-		t.Fatalf("send: %v", err)
-	}
+	b.Type("#text", payload)
+	b.Click("#sendBtn")
 	wait("bot echo and card", `document.querySelectorAll(".row.bot").length >= 2 && !!document.querySelector(".fx-bubble")`)
 	if got := eval(`document.querySelector(".row.me .bubble").textContent`); got != payload {
 		t.Errorf("got customer bubble %q, want the literal text", got)
@@ -158,56 +120,28 @@ func TestChatPageInBrowser(t *testing.T) {
 		t.Errorf("got chips %q, want the three quick replies", got)
 	}
 
-	dir := os.Getenv("WARMLINE_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", p)
-	}
+	shot := b.Shot
 	shot("lineemu-chat-flex.png")
 
 	// Tap a postback chip: its displayText shows as the customer's message.
-	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS("#quick .chip"))); err != nil {
-		t.Fatal(err)
-	}
+	b.ClickText("#quick .chip", "查訂單")
 	wait("postback answer", `document.querySelectorAll(".row.bot").length >= 3`)
 	if got := eval(`[...document.querySelectorAll(".row.me .bubble")].pop().textContent`); got != "查訂單" {
 		t.Errorf("got %q, want the postback's displayText as the customer's bubble", got)
 	}
 
 	// A sticker, then a message warmline answers only with loading dots.
-	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS("#stickerBtn"))); err != nil {
-		t.Fatal(err)
-	}
+	b.Click("#stickerBtn")
 	wait("sticker", `!!document.querySelector(".row.me .sticker")`)
 	wait("bot reply to sticker", `document.querySelectorAll(".row.bot").length >= 4`)
-	if err := chromedp.Do(bctx,
-		chromedp.SendKeys(chromedp.CSS("#text"), "wait"),
-		chromedp.Click(chromedp.CSS("#sendBtn")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b.Type("#text", "wait")
+	b.Click("#sendBtn")
 	wait("loading dots", `!!document.querySelector(".typing")`)
 
 	shot("lineemu-chat-desktop.png")
 
 	// The language switch sets the profile language and the page labels.
-	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#langSwitch [data-lang="en"]`))); err != nil {
-		t.Fatal(err)
-	}
+	b.Click(`#langSwitch [data-lang="en"]`)
 	wait("english labels", `document.querySelector("#text").placeholder === "Enter a message"`)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -224,30 +158,20 @@ func TestChatPageInBrowser(t *testing.T) {
 	h.bot.mu.Lock()
 	h.bot.status = http.StatusInternalServerError
 	h.bot.mu.Unlock()
-	if err := chromedp.Do(bctx,
-		chromedp.SendKeys(chromedp.CSS("#text"), "hello?"),
-		chromedp.Click(chromedp.CSS("#sendBtn")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b.Type("#text", "hello?")
+	b.Click("#sendBtn")
 	wait("notice", `!!document.querySelector(".notice") && document.querySelector(".notice").textContent.includes("500")`)
 
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844)); err != nil {
-		t.Fatal(err)
-	}
+	b.Run("mobile viewport", chromedp.EmulateViewport(390, 844))
 	shot("lineemu-chat-mobile.png")
 
 	// A new customer: a fresh id, a follow event, the bot's greeting.
 	h.bot.mu.Lock()
 	h.bot.status = 0
 	h.bot.mu.Unlock()
-	if err := chromedp.Do(bctx,
-		chromedp.EmulateViewport(1280, 900),
-		chromedp.Click(chromedp.CSS(`#langSwitch [data-lang="zh-CN"]`)),
-		chromedp.Evaluate[chromedp.Void](`(() => { const p = document.querySelector("#userPicker"); p.value = "__new__"; p.dispatchEvent(new Event("change")); })()`),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b.Run("desktop viewport", chromedp.EmulateViewport(1280, 900))
+	b.Click(`#langSwitch [data-lang="zh-CN"]`)
+	b.Select("#userPicker", "__new__")
 	wait("greeting", `!!document.querySelector(".sys") && document.querySelectorAll(".row.bot").length === 1`)
 	wait("greeting quick replies", `document.querySelectorAll("#quick .chip").length === 3`)
 	if got := eval(`document.querySelector(".sys").textContent`); got != "你已添加 warmline 为好友。" {

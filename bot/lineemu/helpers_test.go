@@ -7,10 +7,11 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 const (
@@ -19,28 +20,6 @@ const (
 	alice      = "U0000000000000000000000000000a11c"
 	bob        = "U0000000000000000000000000000b0b0"
 )
-
-// fakeClock is an injected clock tests advance by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // received is one webhook callback the fake bot got.
 type received struct {
@@ -97,14 +76,14 @@ func (b *fakeBot) last(t testing.TB) received {
 
 type harness struct {
 	emu   *Emulator
-	clock *fakeClock
+	clock *testclock.Clock
 	api   *httptest.Server // the emulator, mounted at the root
 	bot   *fakeBot
 }
 
 func newHarness(t testing.TB, cfg Config) *harness {
 	t.Helper()
-	h := &harness{clock: newFakeClock(), bot: &fakeBot{}}
+	h := &harness{clock: testclock.New(), bot: &fakeBot{}}
 	cfg.ChannelSecret, cfg.AccessToken = testSecret, testToken
 	if cfg.Clock == nil {
 		cfg.Clock = h.clock.Now

@@ -11,8 +11,8 @@ import (
 	"regexp"
 	"slices"
 
-	"golang.org/x/crypto/bcrypt"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/locales"

@@ -25,6 +25,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -43,19 +44,6 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { rdb.Close() })
 	return rdb, prefix
-}
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // pushLog is the fake LINE messenger: it keeps what was pushed and fails
@@ -94,7 +82,7 @@ type uiEnv struct {
 	in    *Inbox
 	srv   *httptest.Server
 	msg   *pushLog
-	clock *clock
+	clock *testclock.Clock
 	rdb   *redis.Client
 	pfx   string
 	// offset shifts the real-time clock (realTime envs) to open cases "in
@@ -103,15 +91,15 @@ type uiEnv struct {
 }
 
 // newUIEnv starts an inbox with the demo agents on an httptest server.
-// clockFn nil: a settable test clock.
+// realTime: the wall clock (shifted by offset), else a settable test clock.
 func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool) *uiEnv {
 	t.Helper()
 	tr, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &uiEnv{msg: &pushLog{}, clock: &clock{t: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}, rdb: rdb, pfx: prefix}
-	now := e.clock.now
+	e := &uiEnv{msg: &pushLog{}, clock: testclock.At(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)), rdb: rdb, pfx: prefix}
+	now := e.clock.Now
 	if realTime {
 		now = func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
 	}
@@ -140,7 +128,7 @@ func (e *uiEnv) open(t *testing.T, user, text string, tr escalation.Trigger) *ha
 	tr.Message = text
 	c, err := e.svc.Open(context.Background(), handoff.Opening{UserID: user, DisplayName: "王小明", Lang: "zh-TW",
 		Category: "complaint", Triggers: []escalation.Trigger{tr},
-		Transcript: []handoff.Turn{{From: handoff.FromCustomer, Text: text, At: e.clock.now()}}})
+		Transcript: []handoff.Turn{{From: handoff.FromCustomer, Text: text, At: e.clock.Now()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,11 +275,11 @@ func TestLockOut(t *testing.T) {
 	if resp, _ := e.client(t).login(t, "mei", DemoPassword); resp.StatusCode != 200 {
 		t.Fatalf("mei while ken is locked: got %d, want 200", resp.StatusCode)
 	}
-	e.clock.add(14 * time.Minute)
+	e.clock.Advance(14 * time.Minute)
 	if resp, _ := c.login(t, "ken", DemoPassword); resp.StatusCode != 429 {
 		t.Fatalf("after 14 min: got %d, want 429", resp.StatusCode)
 	}
-	e.clock.add(time.Minute + time.Second)
+	e.clock.Advance(time.Minute + time.Second)
 	if resp, out := c.login(t, "ken", DemoPassword); resp.StatusCode != 200 {
 		t.Fatalf("after 15 min: got %d %v, want 200", resp.StatusCode, out)
 	}
@@ -312,15 +300,15 @@ func TestSessionExpiryAndSignOut(t *testing.T) {
 	if s := me(); s != 200 {
 		t.Fatalf("fresh session: %d", s)
 	}
-	e.clock.add(11 * time.Hour)
+	e.clock.Advance(11 * time.Hour)
 	if s := me(); s != 200 {
 		t.Fatalf("after 11h idle: %d, want 200", s)
 	}
-	e.clock.add(11 * time.Hour) // 22h after sign-in, 11h after last use
+	e.clock.Advance(11 * time.Hour) // 22h after sign-in, 11h after last use
 	if s := me(); s != 200 {
 		t.Fatalf("11h after the last use: %d, want 200 (the idle clock restarts on use)", s)
 	}
-	e.clock.add(12*time.Hour + time.Minute)
+	e.clock.Advance(12*time.Hour + time.Minute)
 	if s := me(); s != 401 {
 		t.Fatalf("after 12h idle: %d, want 401", s)
 	}

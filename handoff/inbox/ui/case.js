@@ -158,30 +158,66 @@
     return x.text;
   }
 
+  // The transcript is patched, not rebuilt: each turn keeps its <li>
+  // (keyed by message id, else by position: turns are only ever appended)
+  // and a node is refilled only when what it shows changed, so live updates
+  // neither flicker nor pull a button from under the agent's pointer.
+  const turnNodes = new Map(); // key → <li>
+  const turnShown = new WeakMap(); // <li> → what it shows
+  const turnKey = (x, i) => (x.id ? 'id:' + x.id : 'at:' + i);
+
+  function turnWho(x) {
+    if (x.from === 'customer') return c.display_name || t('inbox_no_name');
+    if (x.from === 'bot') return t('inbox_from_bot');
+    if (x.from === 'agent') return nameOf(x.agent_id);
+    if (x.from === 'note') return t('inbox_from_note', { name: nameOf(x.agent_id) });
+    return '';
+  }
+
+  function fillTurn(li, x, canRetry) {
+    const at = WL.parseTime(x.at);
+    li.className = 'turn turn-' + x.from + (x.status ? ' turn-' + x.status : '');
+    li.setAttribute('data-testid', 'turn');
+    Object.assign(li.dataset, { from: x.from, status: x.status || '', id: x.id || '' });
+    const meta = x.from === 'system' ? null : el('div', { class: 'turn-meta' },
+      el('span', { class: 'turn-who', text: turnWho(x) }), el('time', { text: WL.fmtClock(at), title: WL.fmtTime(at) }));
+    const parts = [meta, el('div', { class: 'bubble', 'data-testid': 'turn-text', text: turnText(x) })];
+    if (x.from === 'agent' && x.status) {
+      const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
+      if (canRetry) {
+        st.append(el('button', { class: 'btn btn-small btn-danger', 'data-testid': 'retry-button', text: t('inbox_retry'), onclick: (ev) => retry(x.id, ev.currentTarget) }));
+      }
+      parts.push(st);
+    }
+    li.replaceChildren(...parts.filter(Boolean));
+  }
+
   function renderTranscript() {
     const list = $('transcript');
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    const items = (c.transcript || []).map((x) => {
-      const at = WL.parseTime(x.at);
-      let who = '';
-      if (x.from === 'customer') who = c.display_name || t('inbox_no_name');
-      else if (x.from === 'bot') who = t('inbox_from_bot');
-      else if (x.from === 'agent') who = nameOf(x.agent_id);
-      else if (x.from === 'note') who = t('inbox_from_note', { name: nameOf(x.agent_id) });
-      const meta = el('div', { class: 'turn-meta' }, el('span', { class: 'turn-who', text: who }), el('time', { text: WL.fmtClock(at), title: WL.fmtTime(at) }));
-      const li = el('li', { class: 'turn turn-' + x.from + (x.status ? ' turn-' + x.status : ''), 'data-testid': 'turn', dataset: { from: x.from, status: x.status || '', id: x.id || '' } },
-        x.from === 'system' ? null : meta,
-        el('div', { class: 'bubble', 'data-testid': 'turn-text', text: turnText(x) }));
-      if (x.from === 'agent' && x.status) {
-        const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
-        if (x.status !== 'sent' && isOwner() && isOpen()) {
-          st.append(el('button', { class: 'btn btn-small btn-danger', 'data-testid': 'retry-button', text: t('inbox_retry'), onclick: (ev) => retry(x.id, ev.currentTarget) }));
-        }
-        li.append(st);
+    const keep = new Set();
+    let prev = null;
+    (c.transcript || []).forEach((x, i) => {
+      const key = turnKey(x, i);
+      keep.add(key);
+      const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && isOwner() && isOpen();
+      const shown = JSON.stringify([state.lang, x.from, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
+      let li = turnNodes.get(key);
+      if (!li) {
+        li = document.createElement('li');
+        turnNodes.set(key, li);
       }
-      return li;
+      if (turnShown.get(li) !== shown) {
+        fillTurn(li, x, canRetry);
+        turnShown.set(li, shown);
+      }
+      const at = prev ? prev.nextSibling : list.firstChild;
+      if (at !== li) list.insertBefore(li, at);
+      prev = li;
     });
-    list.replaceChildren(...items);
+    for (const [key, li] of turnNodes) {
+      if (!keep.has(key)) { li.remove(); turnNodes.delete(key); }
+    }
     if (atBottom || !list.dataset.scrolled) {
       list.scrollTop = list.scrollHeight;
       list.dataset.scrolled = '1';

@@ -1,0 +1,342 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Chromium is the browser the tests drive: Debian's package.
+const Chromium = "/usr/bin/chromium"
+
+// ArtifactsEnv names the folder screenshots go to when set; otherwise they
+// go to the test's t.ArtifactDir() (kept with `go test -artifacts`).
+const ArtifactsEnv = "WARMLINE_ARTIFACTS"
+
+// How long the helpers wait.
+const (
+	// WaitTimeout bounds Wait, Click and the like.
+	WaitTimeout = 20 * time.Second
+	// stepTimeout bounds one Run or Eval.
+	stepTimeout = 30 * time.Second
+	// tryTimeout bounds one evaluation while waiting.
+	tryTimeout = 2 * time.Second
+	// pollEvery is the pause between two evaluations while waiting.
+	pollEvery = 50 * time.Millisecond
+)
+
+// Option changes how New starts the browser.
+type Option func(*options)
+
+type options struct {
+	width, height int
+	lifetime      time.Duration
+}
+
+// WindowSize sets the window's size (default 1280×900).
+func WindowSize(width, height int) Option {
+	return func(o *options) { o.width, o.height = width, height }
+}
+
+// Lifetime bounds how long the browser may run (default 8 minutes).
+func Lifetime(d time.Duration) Option {
+	return func(o *options) { o.lifetime = d }
+}
+
+// Tab is one browser tab under test. Its methods fail the test they were
+// given (New's, or WithT's) on error.
+type Tab struct {
+	t   testing.TB
+	ctx context.Context
+	rec *recorder
+}
+
+// recorder keeps what the pages of one browser did that a test may want to
+// rule out: JavaScript exceptions and dialogs (alert, confirm, prompt).
+type recorder struct {
+	mu         sync.Mutex
+	exceptions []string
+	dialogs    int
+}
+
+func (r *recorder) listen(ev any) {
+	switch ev := ev.(type) {
+	case *page.EventJavascriptDialogOpening:
+		r.mu.Lock()
+		r.dialogs++
+		r.mu.Unlock()
+	case *runtime.EventExceptionThrown:
+		msg := ev.ExceptionDetails.Text
+		if ev.ExceptionDetails.Exception != nil {
+			msg += " " + ev.ExceptionDetails.Exception.Description
+		}
+		r.mu.Lock()
+		r.exceptions = append(r.exceptions, msg)
+		r.mu.Unlock()
+	}
+}
+
+// New starts a fresh headless Chromium (its own profile folder) and returns
+// its first tab. The browser stops when t ends. Without Chromium, or in
+// -short mode, t is skipped.
+func New(t testing.TB, opts ...Option) *Tab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat(Chromium); err != nil {
+		t.Skipf("SKIPPING BROWSER TEST: %s is not installed (apt-get install chromium): %v", Chromium, err)
+	}
+	o := options{width: 1280, height: 900, lifetime: 8 * time.Minute}
+	for _, f := range opts {
+		f(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.lifetime)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(Chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(o.width, o.height))
+	rec := &recorder{}
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithListener(rec.listen))
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancel() })
+	// Start the browser and open the tab now, with a context that lives as
+	// long as the tab: a first Run under a step timeout would close the
+	// tab when that timeout ran out.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", Chromium, err)
+	}
+	return &Tab{t: t, ctx: bctx, rec: rec}
+}
+
+// NewTab opens another tab of the same browser profile (same cookies); it
+// closes when the test it was opened for ends.
+func (b *Tab) NewTab() *Tab {
+	b.t.Helper()
+	return b.open("open a tab", chromedp.WithListener(b.rec.listen))
+}
+
+// NewProfile opens a tab in a new browser context: its own cookies and
+// storage, as another person at another computer.
+func (b *Tab) NewProfile() *Tab {
+	b.t.Helper()
+	return b.open("open a profile", chromedp.WithNewBrowserContext(), chromedp.WithListener(b.rec.listen))
+}
+
+func (b *Tab) open(what string, opts ...chromedp.ContextOption) *Tab {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, opts...)
+	b.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return &Tab{t: b.t, ctx: ctx, rec: b.rec}
+}
+
+// WithT returns the same tab reporting to t (a subtest).
+func (b *Tab) WithT(t testing.TB) *Tab { return &Tab{t: t, ctx: b.ctx, rec: b.rec} }
+
+// Context is the tab's chromedp context, for actions this package lacks.
+func (b *Tab) Context() context.Context { return b.ctx }
+
+// Run runs chromedp actions (within 30 s); what names them in a failure.
+func (b *Tab) Run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("browser: %s: %v", what, err)
+	}
+}
+
+// Navigate loads url and waits until its document has loaded.
+func (b *Tab) Navigate(url string) {
+	b.t.Helper()
+	b.Run("navigate to "+url, chromedp.Navigate(url))
+}
+
+// Eval evaluates a JavaScript expression that gives a string.
+func (b *Tab) Eval(expr string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("eval %s: %v", expr, err)
+	}
+	return s
+}
+
+// Do evaluates a JavaScript statement for its effect, in one evaluation.
+func (b *Tab) Do(js string) {
+	b.t.Helper()
+	b.Eval(`(() => { ` + js + `; return ''; })()`)
+}
+
+// Wait evaluates expr until it is true (WaitTimeout). Each try is a fresh
+// evaluation in the page's current document, so a navigation under way
+// (the old document gone, the new one not ready) only means another try;
+// the last error is reported when time runs out, with a screenshot.
+func (b *Tab) Wait(what, expr string) {
+	b.t.Helper()
+	if err := b.poll(expr); err != nil {
+		b.fail("waiting for "+what, expr, err)
+	}
+}
+
+// WaitPage waits until the tab shows path and that page has finished
+// starting: its document loaded and, where the page boots itself, the
+// booting mark gone from <body>. Use it after anything that navigates.
+func (b *Tab) WaitPage(path string) {
+	b.t.Helper()
+	b.Wait("page "+path, `location.pathname === `+Quote(path)+
+		` && document.readyState === 'complete' && !!document.body && !document.body.classList.contains('booting')`)
+}
+
+// Click finds the first element matching the CSS selector and clicks it,
+// in one evaluation; it waits until such an element exists, is shown and
+// is not disabled.
+func (b *Tab) Click(selector string) {
+	b.t.Helper()
+	expr := `(() => { const el = document.querySelector(` + Quote(selector) + `); return ` + clickJS + `; })()`
+	if err := b.poll(expr); err != nil {
+		b.fail("click "+selector, expr, err)
+	}
+}
+
+// ClickText clicks the first element matching the CSS selector whose text
+// (trimmed) is text, in one evaluation, waiting as Click does.
+func (b *Tab) ClickText(selector, text string) {
+	b.t.Helper()
+	expr := `(() => { const el = [...document.querySelectorAll(` + Quote(selector) + `)].find((x) => x.textContent.trim() === ` +
+		Quote(text) + `); return ` + clickJS + `; })()`
+	if err := b.poll(expr); err != nil {
+		b.fail(fmt.Sprintf("click %s %q", selector, text), expr, err)
+	}
+}
+
+// clickJS clicks el when it is there, shown and enabled, and says whether
+// it did.
+const clickJS = `!!el && el.isConnected && !el.disabled && el.getClientRects().length > 0 && (el.scrollIntoView({ block: 'center' }), el.click(), true)`
+
+// Select sets a <select> (or input) to value and fires its change event,
+// in one evaluation, once the element is there.
+func (b *Tab) Select(selector, value string) {
+	b.t.Helper()
+	expr := `(() => { const el = document.querySelector(` + Quote(selector) + `); if (!el || el.disabled) return false; el.value = ` +
+		Quote(value) + `; el.dispatchEvent(new Event('change', { bubbles: true })); return true; })()`
+	if err := b.poll(expr); err != nil {
+		b.fail("select "+value+" in "+selector, expr, err)
+	}
+}
+
+// Type sends keystrokes to the element matching the CSS selector (for
+// fields the page does not re-render).
+func (b *Tab) Type(selector, text string) {
+	b.t.Helper()
+	b.Run("type into "+selector, chromedp.SendKeys(chromedp.CSS(selector), text))
+}
+
+func (b *Tab) poll(expr string) error {
+	deadline := time.Now().Add(WaitTimeout)
+	last := errors.New("never true")
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, tryTimeout)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		switch {
+		case err == nil && ok:
+			return nil
+		case err != nil:
+			last = err
+		default:
+			last = errors.New("still false")
+		}
+		if b.ctx.Err() != nil {
+			return fmt.Errorf("%w (browser gone: %v)", last, b.ctx.Err())
+		}
+		if time.Now().After(deadline) {
+			return last
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+func (b *Tab) fail(what, expr string, err error) {
+	b.t.Helper()
+	b.Shot("failed-" + fileName(what) + ".png")
+	b.t.Fatalf("%s (%s): %v", what, expr, err)
+}
+
+// Shot saves a full-page screenshot named name in the artifacts folder:
+// $WARMLINE_ARTIFACTS when set, else the test's ArtifactDir.
+func (b *Tab) Shot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	p := filepath.Join(ArtifactDir(b.t), name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	b.t.Logf("screenshot: %s", p)
+}
+
+// ArtifactDir is where t's screenshots go: $WARMLINE_ARTIFACTS when set
+// (created if need be), else t.ArtifactDir().
+func ArtifactDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv(ArtifactsEnv)
+	if dir == "" {
+		return t.ArtifactDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifacts folder: %v", err)
+	}
+	return dir
+}
+
+// Exceptions lists the JavaScript exceptions thrown so far in any tab of
+// the browser.
+func (b *Tab) Exceptions() []string {
+	b.rec.mu.Lock()
+	defer b.rec.mu.Unlock()
+	return append([]string(nil), b.rec.exceptions...)
+}
+
+// Dialogs counts the JavaScript dialogs opened so far in any tab.
+func (b *Tab) Dialogs() int {
+	b.rec.mu.Lock()
+	defer b.rec.mu.Unlock()
+	return b.rec.dialogs
+}
+
+// Quote is s as a JavaScript string literal.
+func Quote(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+func fileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return r
+		}
+		return '-'
+	}, s)
+}

@@ -1,0 +1,70 @@
+package browsertest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// page re-renders its buttons every few milliseconds, the way a live page
+// does; "go" navigates to /next after a pause.
+const livePage = `<!doctype html><html><body class="booting"><div id="box"></div><p id="out"></p>
+<select id="pick"><option value="a">a</option><option value="b">b</option></select>
+<script>
+const box = document.getElementById('box');
+function render() {
+  const b1 = document.createElement('button'); b1.className = 'act'; b1.textContent = 'one';
+  b1.onclick = () => { document.getElementById('out').textContent += '1'; };
+  const b2 = document.createElement('button'); b2.className = 'act'; b2.textContent = 'two';
+  b2.onclick = () => { document.getElementById('out').textContent += '2'; };
+  const b3 = document.createElement('button'); b3.id = 'go'; b3.textContent = 'go';
+  b3.onclick = () => setTimeout(() => { location.href = '/next'; }, 30);
+  box.replaceChildren(b1, b2, b3);
+}
+render(); setInterval(render, 3);
+document.getElementById('pick').onchange = (e) => { document.getElementById('out').textContent += e.target.value; };
+document.body.classList.remove('booting');
+</script></body></html>`
+
+const nextPage = `<!doctype html><html><body class="booting"><h1>next</h1>
+<script>setTimeout(() => document.body.classList.remove('booting'), 50);</script></body></html>`
+
+func TestTab(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(livePage)) })
+	mux.HandleFunc("GET /next", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(nextPage)) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	b := New(t)
+	b.Navigate(srv.URL + "/")
+	b.WaitPage("/")
+	for range 20 {
+		b.Click(".act")
+		b.ClickText(".act", "two")
+	}
+	b.Select("#pick", "b")
+	b.Wait("forty clicks and the pick", `document.getElementById('out').textContent === '12'.repeat(20) + 'b'`)
+	b.Click("#go")
+	b.WaitPage("/next")
+	if got := b.Eval(`document.querySelector('h1').textContent`); got != "next" {
+		t.Errorf("got heading %q, want next", got)
+	}
+	if ex := b.Exceptions(); len(ex) > 0 || b.Dialogs() > 0 {
+		t.Errorf("got exceptions %q and %d dialogs, want none", ex, b.Dialogs())
+	}
+
+	t.Setenv(ArtifactsEnv, t.TempDir())
+	b.Shot("next.png")
+	if st, err := os.Stat(filepath.Join(os.Getenv(ArtifactsEnv), "next.png")); err != nil || st.Size() == 0 {
+		t.Errorf("screenshot: %v", err)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	if got, want := Quote("it's \"x\" `y` ${z}\n"), `"it's \"x\" `+"`y`"+` ${z}\n"`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
