@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
@@ -35,9 +34,4 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
 	return in, nil
-}
-
-// agentCmd manages inbox agent accounts (`warmline agent add|list`).
-func agentCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	return inbox.AgentCommand(ctx, args, getenv, stdin, stdout)
 }

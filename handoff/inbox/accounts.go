@@ -225,6 +225,24 @@ func AddAgent(list []Account, acc Account, password string, cost int) ([]Account
 	return out, nil
 }
 
+// SaveAccount adds acc to the accounts file at path (created when it does
+// not exist yet), or replaces the account with the same id, its password
+// hashed with bcrypt; existed says whether it replaced one.
+func SaveAccount(path string, acc Account, password string) (existed bool, err error) {
+	list, err := ReadAgentsFile(path)
+	if err != nil {
+		return false, err
+	}
+	existed = slices.ContainsFunc(list, func(a Account) bool { return a.ID == acc.ID })
+	if list, err = AddAgent(list, acc, password, 0); err != nil {
+		return false, err
+	}
+	if err := SaveAgentsFile(path, list); err != nil {
+		return false, err
+	}
+	return existed, nil
+}
+
 // DemoAgents returns the demo accounts, all with DemoPassword (hashed at
 // bcrypt's minimum cost: the password is public anyway):
 // mei (L2, 林美玲), ken (L2, Ken Wu), lee (L3, 李律明), boss (lead, 張主管).
@@ -277,8 +295,9 @@ func LoadAccounts(file string, demo bool) (*Accounts, error) {
 	return accs, nil
 }
 
-// randomPassword is 18 random bytes, URL-safe base64 (24 characters).
-func randomPassword() string {
+// NewPassword is a random password for a new account: 18 random bytes,
+// URL-safe base64 (24 characters).
+func NewPassword() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)

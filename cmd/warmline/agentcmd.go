@@ -1,4 +1,4 @@
-package inbox
+package main
 
 import (
 	"bufio"
@@ -9,29 +9,29 @@ import (
 	"io"
 	"strings"
 
+	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/locales"
 )
 
-// AgentCommand runs `warmline agent <subcommand>` (args start after
-// "agent"):
+// agentCmd manages inbox agent accounts (args start after "agent"):
 //
 //	add --id ID --name NAME --role L2|L3|lead [--lang zh-TW|zh-CN|en] [--password-stdin] [--file agents.yaml]
 //	list [--file agents.yaml]
 //
 // --file defaults to $WARMLINE_AGENTS_FILE. Without --password-stdin a
-// random password is generated and printed once. Output is in $WARMLINE_LANG
-// (en when unset).
-func AgentCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+// random password is generated and printed once. Output is in
+// $WARMLINE_LANG (en when unset).
+func agentCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("agent: want a subcommand: add, list (see warmline agent add -h)")
 	}
 	switch args[0] {
 	case "add":
-		return AgentAddCommand(args[1:], stdin, stdout, getenv)
+		return agentAdd(args[1:], getenv, stdin, stdout)
 	case "list":
-		return agentList(args[1:], stdout, getenv)
+		return agentList(args[1:], getenv, stdout)
 	case "help", "-h", "--help":
-		fs := addFlags(io.Discard, new(addOpts))
+		fs := agentAddFlags(io.Discard, new(agentAddOpts))
 		fs.SetOutput(stdout)
 		fs.Usage()
 		return nil
@@ -39,12 +39,12 @@ func AgentCommand(ctx context.Context, args []string, getenv func(string) string
 	return fmt.Errorf("agent: unknown subcommand %q (want add or list)", args[0])
 }
 
-type addOpts struct {
+type agentAddOpts struct {
 	id, name, role, lang, file string
 	passwordStdin              bool
 }
 
-func addFlags(out io.Writer, o *addOpts) *flag.FlagSet {
+func agentAddFlags(out io.Writer, o *agentAddOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("warmline agent add", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&o.id, "id", "", "account id used to sign in (lower case, e.g. mei)")
@@ -56,11 +56,10 @@ func addFlags(out io.Writer, o *addOpts) *flag.FlagSet {
 	return fs
 }
 
-// AgentAddCommand creates or updates one account in the accounts file
-// (`warmline agent add ...`, args after "add").
-func AgentAddCommand(args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
-	var o addOpts
-	fs := addFlags(stdout, &o)
+// agentAdd creates or updates one account in the accounts file.
+func agentAdd(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	var o agentAddOpts
+	fs := agentAddFlags(stdout, &o)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("agent add: %w", err)
 	}
@@ -91,22 +90,11 @@ func AgentAddCommand(args []string, stdin io.Reader, stdout io.Writer, getenv fu
 		}
 		password = strings.TrimRight(line, "\r\n")
 	} else {
-		password, generated = randomPassword(), true
+		password, generated = inbox.NewPassword(), true
 	}
-	list, err := ReadAgentsFile(o.file)
+	existed, err := inbox.SaveAccount(o.file, inbox.Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang}, password)
 	if err != nil {
 		return fmt.Errorf("agent add: %w", err)
-	}
-	existed := false
-	for _, a := range list {
-		existed = existed || a.ID == o.id
-	}
-	list, err = AddAgent(list, Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang}, password, 0)
-	if err != nil {
-		return err
-	}
-	if err := SaveAgentsFile(o.file, list); err != nil {
-		return err
 	}
 	tr, err := locales.New()
 	if err != nil {
@@ -124,7 +112,8 @@ func AgentAddCommand(args []string, stdin io.Reader, stdout io.Writer, getenv fu
 	return nil
 }
 
-func agentList(args []string, stdout io.Writer, getenv func(string) string) error {
+// agentList prints the accounts in the accounts file, one a line.
+func agentList(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("warmline agent list", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	file := fs.String("file", getenv("WARMLINE_AGENTS_FILE"), "accounts file (default $WARMLINE_AGENTS_FILE)")
@@ -134,7 +123,7 @@ func agentList(args []string, stdout io.Writer, getenv func(string) string) erro
 	if *file == "" {
 		return errors.New("agent list: --file or WARMLINE_AGENTS_FILE is required")
 	}
-	accs, err := LoadAgentsFile(*file)
+	accs, err := inbox.LoadAgentsFile(*file)
 	if err != nil {
 		return fmt.Errorf("agent list: %w", err)
 	}
@@ -144,6 +133,7 @@ func agentList(args []string, stdout io.Writer, getenv func(string) string) erro
 	return nil
 }
 
+// cliLang is the language of the command's output: $WARMLINE_LANG, else en.
 func cliLang(getenv func(string) string) string {
 	if l := getenv("WARMLINE_LANG"); locales.IsSupported(l) {
 		return l

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/warmline/warmline/handoff/inbox"
+)
+
+func TestAgentCommand(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "agents.yaml")
+	env := func(k string) string {
+		if k == "WARMLINE_AGENTS_FILE" {
+			return file
+		}
+		return ""
+	}
+	var out strings.Builder
+	err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--name", "Amy Lin", "--role", "L3", "--password-stdin"},
+		env, strings.NewReader("correct horse battery\n"), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "amy") || strings.Contains(out.String(), "correct horse") {
+		t.Errorf("output = %q: want the id, never the typed password", out.String())
+	}
+	out.Reset()
+	if err := agentCmd(context.Background(), []string{"add", "--id", "bo", "--role", "lead", "--file", file}, env, strings.NewReader(""), &out); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`: (\S{20,})`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("generated password not printed: %q", out.String())
+	}
+	st, _ := os.Stat(file)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("file mode = %v, want 0600", st.Mode().Perm())
+	}
+	accs, err := inbox.LoadAgentsFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok := verify(t, file, "amy", "correct horse battery"); !ok {
+		t.Error("amy's password does not verify")
+	}
+	if ok := verify(t, file, "bo", m[1]); !ok {
+		t.Error("bo's generated password does not verify")
+	}
+	if ok := verify(t, file, "amy", "wrong"); ok {
+		t.Error("a wrong password verifies")
+	}
+	if a, _ := accs.Agent("amy"); a.Role != "L3" || a.Name != "Amy Lin" || a.Lang != "zh-TW" {
+		t.Errorf("amy = %+v", a)
+	}
+	// Updating keeps one entry.
+	if err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--name", "Amy", "--role", "L2", "--password-stdin"},
+		env, strings.NewReader("another long password"), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	accs, _ = inbox.LoadAgentsFile(file)
+	if a, _ := accs.Agent("amy"); accs.Len() != 2 || a.Role != "L2" {
+		t.Errorf("after update: %d accounts, amy %+v", accs.Len(), a)
+	}
+	bad := []struct {
+		name  string
+		args  []string
+		stdin string
+	}{
+		{"bad role", []string{"add", "--id", "x1", "--role", "boss", "--password-stdin"}, "long enough password"},
+		{"short password", []string{"add", "--id", "x2", "--role", "L2", "--password-stdin"}, "short"},
+		{"bad id", []string{"add", "--id", "Bad Id", "--role", "L2", "--password-stdin"}, "long enough password"},
+		{"no id", []string{"add", "--role", "L2"}, ""},
+		{"bad lang", []string{"add", "--id", "x3", "--role", "L2", "--lang", "fr", "--password-stdin"}, "long enough password"},
+		{"unknown subcommand", []string{"remove"}, ""},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := agentCmd(context.Background(), tt.args, env, strings.NewReader(tt.stdin), io.Discard); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+	accs, _ = inbox.LoadAgentsFile(file)
+	if accs.Len() != 2 {
+		t.Errorf("failed commands changed the file: %d accounts", accs.Len())
+	}
+}
+
+// verify reports whether password is id's in the accounts file.
+func verify(t *testing.T, file, id, password string) bool {
+	t.Helper()
+	list, err := inbox.ReadAgentsFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list {
+		if a.ID == id {
+			return bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
+		}
+	}
+	return false
+}
