@@ -14,48 +14,15 @@ import (
 	"go.uber.org/zap"
 )
 
-// Processor handles one raw webhook event. A returned error makes the
-// consumer retry the event (bounded); wrap it with Permanent to give up at
-// once.
-type Processor interface {
-	Process(ctx context.Context, raw json.RawMessage) error
-}
-
-// ProcessorFunc adapts a function to Processor.
-type ProcessorFunc func(ctx context.Context, raw json.RawMessage) error
-
-// Process calls f.
-func (f ProcessorFunc) Process(ctx context.Context, raw json.RawMessage) error { return f(ctx, raw) }
-
-// permanentError marks an error that retrying cannot fix.
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string { return e.err.Error() }
-func (e permanentError) Unwrap() error { return e.err }
-
-// Permanent wraps err so the consumer dead-letters the event without retrying.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return permanentError{err}
-}
-
-// IsPermanent reports whether err was wrapped with Permanent.
-func IsPermanent(err error) bool {
-	var p permanentError
-	return errors.As(err, &p)
-}
-
 // Consumer defaults.
 const (
 	DefaultWorkers        = 4
 	DefaultLeaseTTL       = 15 * time.Second
-	DefaultBlock          = 100 * time.Millisecond
-	DefaultMaxAttempts    = 5
-	DefaultRetryBackoff   = 200 * time.Millisecond
-	DefaultProcessTimeout = 2 * time.Minute
-	DefaultBatch          = 16
+	DefaultMaxAttempts     = 5
+	DefaultRetryBackoff    = 200 * time.Millisecond
+	DefaultMaxRetryBackoff = 10 * time.Second
+	DefaultProcessTimeout  = 90 * time.Second
+	DefaultBatch           = 16
 )
 
 // ConsumerConfig tunes a Consumer. Zero values take the defaults.
@@ -69,16 +36,22 @@ type ConsumerConfig struct {
 	// LeaseTTL is how long a shard lease lives without renewal (default
 	// 15 s); a crashed replica's shards are taken over after it.
 	LeaseTTL time.Duration
-	// Block is how long an idle worker waits before looking for work again
-	// (default 100 ms); it bounds the pickup latency of a new event.
+	// Block is how long an idle worker waits for the queue's "stored"
+	// signal before it looks at the shards anyway (default LeaseTTL/3). A
+	// new event wakes a worker at once; Block bounds how late a crashed
+	// replica's shard is taken over after its lease expired, and the pickup
+	// of an event whose signal was lost (a reconnect).
 	Block time.Duration
 	// MaxAttempts bounds the processing attempts of one event (default 5)
 	// before it goes to the dead-letter stream.
 	MaxAttempts int
 	// RetryBackoff is the wait before the first retry; it doubles per
-	// attempt (default 200 ms).
-	RetryBackoff time.Duration
-	// ProcessTimeout bounds one Process call (default 2 min).
+	// attempt, with jitter (default 200 ms), up to MaxRetryBackoff (default
+	// 10 s).
+	RetryBackoff    time.Duration
+	MaxRetryBackoff time.Duration
+	// ProcessTimeout bounds one attempt at one event: handling and sending
+	// (default 90 s). It is not cut short by shutdown.
 	ProcessTimeout time.Duration
 	// Batch is how many entries a worker reads per round trip (default 16).
 	Batch int
@@ -86,16 +59,21 @@ type ConsumerConfig struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// Process handles one stored raw webhook event (Respond makes the one the
+// bot runs). A returned error makes the consumer retry the event, up to
+// ConsumerConfig.MaxAttempts; wrap it with Permanent to give up at once.
+type Process func(ctx context.Context, raw json.RawMessage) error
+
 // Consumer runs the workers of one replica over the queue's shards.
 type Consumer struct {
-	q   *Queue
-	p   Processor
-	cfg ConsumerConfig
-	log *zap.Logger
+	q       *Queue
+	process Process
+	cfg     ConsumerConfig
+	log     *zap.Logger
 }
 
-// NewConsumer returns a consumer of q that hands each event to p.
-func NewConsumer(q *Queue, p Processor, cfg ConsumerConfig, log *zap.Logger) *Consumer {
+// NewConsumer returns a consumer of q that hands each event to process.
+func NewConsumer(q *Queue, process Process, cfg ConsumerConfig, log *zap.Logger) *Consumer {
 	if cfg.Name == "" {
 		cfg.Name = "consumer-" + uuid.NewString()
 	}
@@ -106,13 +84,16 @@ func NewConsumer(q *Queue, p Processor, cfg ConsumerConfig, log *zap.Logger) *Co
 		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	if cfg.Block <= 0 {
-		cfg.Block = DefaultBlock
+		cfg.Block = cfg.LeaseTTL / 3
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
 	if cfg.RetryBackoff <= 0 {
 		cfg.RetryBackoff = DefaultRetryBackoff
+	}
+	if cfg.MaxRetryBackoff <= 0 {
+		cfg.MaxRetryBackoff = DefaultMaxRetryBackoff
 	}
 	if cfg.ProcessTimeout <= 0 {
 		cfg.ProcessTimeout = DefaultProcessTimeout
@@ -126,7 +107,7 @@ func NewConsumer(q *Queue, p Processor, cfg ConsumerConfig, log *zap.Logger) *Co
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Consumer{q: q, p: p, cfg: cfg, log: log.With(zap.String("consumer", cfg.Name))}
+	return &Consumer{q: q, process: process, cfg: cfg, log: log.With(zap.String("consumer", cfg.Name))}
 }
 
 // Run works the shards until ctx is cancelled, then finishes the events in
@@ -146,12 +127,16 @@ func (c *Consumer) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+	// Subscribe before the first look at the shards, so no event stored
+	// after that look goes unsignalled.
+	wake, stop := c.subscribe(ctx)
+	defer stop()
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(c.cfg.Name))
 	base := int(h.Sum32() % uint32(c.q.cfg.Shards))
 	var wg sync.WaitGroup
 	for i := 0; i < c.cfg.Workers; i++ {
-		w := &worker{c: c, id: i, start: (base + i*c.q.cfg.Shards/c.cfg.Workers) % c.q.cfg.Shards}
+		w := &worker{c: c, id: i, wake: wake, start: (base + i*c.q.cfg.Shards/c.cfg.Workers) % c.q.cfg.Shards}
 		w.name = fmt.Sprintf("%s/%d", c.cfg.Name, i)
 		wg.Add(1)
 		go func() {
@@ -162,6 +147,34 @@ func (c *Consumer) Run(ctx context.Context) error {
 	wg.Wait()
 	c.forgetSelf()
 	return nil
+}
+
+// subscribe listens for the queue's "stored" signal and turns each one into
+// a wake-up of at most one idle worker. Without a subscription (Redis
+// trouble) the workers still look every Block.
+func (c *Consumer) subscribe(ctx context.Context) (<-chan struct{}, func()) {
+	wake := make(chan struct{}, c.cfg.Workers)
+	sub := c.q.rdb.Subscribe(ctx, c.q.storedChannel())
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	_, err := sub.Receive(sctx) // the subscription's confirmation
+	cancel()
+	if err != nil && ctx.Err() == nil {
+		c.log.Warn("line queue subscribe; polling every block instead", zap.Error(err))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range sub.Channel() {
+			select {
+			case wake <- struct{}{}:
+			default: // every worker already has a wake-up waiting
+			}
+		}
+	}()
+	return wake, func() {
+		_ = sub.Close()
+		<-done
+	}
 }
 
 // forgetSelf removes this replica's workers from the consumer groups where
@@ -185,46 +198,63 @@ type worker struct {
 	id    int
 	name  string // consumer name in the Redis group
 	start int
+	wake  <-chan struct{}
 }
 
+// run looks at the shards while there is work and otherwise blocks until an
+// event is stored (or Block passes).
 func (w *worker) run(ctx context.Context) {
-	n := w.c.q.cfg.Shards
+	idle := time.NewTimer(w.c.cfg.Block)
+	defer idle.Stop()
 	for ctx.Err() == nil {
-		lens, err := w.c.q.Len(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			w.c.log.Warn("line queue poll", zap.Error(err))
-			_ = sleepCtx(ctx, w.c.cfg.Block)
+		if w.round(ctx) {
 			continue
 		}
-		worked := false
-		for k := 0; k < n && ctx.Err() == nil; k++ {
-			s := (w.start + k) % n
-			if lens[s] == 0 {
-				continue
-			}
-			did, err := w.work(ctx, s)
-			if err != nil && ctx.Err() == nil {
-				w.c.log.Warn("line shard", zap.Int("shard", s), zap.Error(err))
-			}
-			worked = worked || did
-		}
-		w.start = (w.start + 1) % n
-		if !worked {
-			_ = sleepCtx(ctx, w.c.cfg.Block)
+		idle.Reset(w.c.cfg.Block)
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-idle.C:
 		}
 	}
+}
+
+// round works every shard that has stored events, once, and reports whether
+// there may be more to do at once.
+func (w *worker) round(ctx context.Context) bool {
+	n := w.c.q.cfg.Shards
+	lens, err := w.c.q.Len(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.c.log.Warn("line queue lengths", zap.Error(err))
+		}
+		return false
+	}
+	more := false
+	for k := 0; k < n && ctx.Err() == nil; k++ {
+		s := (w.start + k) % n
+		if lens[s] == 0 {
+			continue
+		}
+		again, err := w.work(ctx, s)
+		if err != nil && ctx.Err() == nil {
+			w.c.log.Warn("line shard", zap.Int("shard", s), zap.Error(err))
+		}
+		more = more || again
+	}
+	w.start = (w.start + 1) % n
+	return more
 }
 
 // maxPerLease bounds how many entries a worker handles before it lets go of
 // a shard, so one busy shard cannot pin a worker forever.
 const maxPerLease = 1000
 
-// work drains one shard while holding its lease. It reports whether it
-// handled any entry.
-func (w *worker) work(ctx context.Context, shard int) (bool, error) {
+// work drains one shard while holding its lease. It reports whether the
+// shard may have more work: it handled entries, or entries arrived while it
+// held the lease (their signal may have woken a worker that found the lease
+// taken).
+func (w *worker) work(ctx context.Context, shard int) (more bool, err error) {
 	q, cfg := w.c.q, w.c.cfg
 	token := w.name + "/" + uuid.NewString()
 	ok, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
@@ -269,6 +299,11 @@ func (w *worker) work(ctx context.Context, shard int) (bool, error) {
 		defer cancel()
 		if err := q.release(rctx, shard, token); err != nil {
 			log.Warn("line shard lease release", zap.Error(err))
+			return
+		}
+		if !more && err == nil {
+			n, lerr := q.rdb.XLen(rctx, q.streamKey(shard)).Result()
+			more = lerr == nil && n > 0
 		}
 	}()
 
@@ -324,41 +359,57 @@ func (w *worker) work(ctx context.Context, shard int) (bool, error) {
 func (w *worker) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) error {
 	q, cfg := w.c.q, w.c.cfg
 	log = log.With(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
-	// Redis bookkeeping must finish even while shutting down.
+	// Redis bookkeeping and processing must finish even while shutting down.
 	bg := context.WithoutCancel(ctx)
-	var lastErr error
-	for {
-		n, err := q.attempt(bg, shard, e.streamID)
-		if err != nil {
-			return err
+	var (
+		n       int   // attempts started, by any replica (counted in Redis)
+		stay    error // the entry stays pending
+		failure error // the last processing error
+	)
+	b := newBackOff(cfg.RetryBackoff, cfg.MaxRetryBackoff)
+	err := retry(ctx, b, 0, cfg.Sleep, func(int) error {
+		var err error
+		if n, err = q.attempt(bg, shard, e.streamID); err != nil {
+			stay = err
+			return Permanent(err)
 		}
-		if n > cfg.MaxAttempts {
-			cause := "gave up"
-			if lastErr != nil {
-				cause = lastErr.Error()
-			}
-			return w.bury(bg, shard, token, e, cause, n-1, log)
+		if n > cfg.MaxAttempts { // the earlier attempts crashed their replica
+			n--
+			return Permanent(errGaveUp)
 		}
 		err = w.process(bg, e)
-		if err == nil {
-			return q.ack(bg, shard, token, e.streamID)
-		}
-		lastErr = err
-		if IsPermanent(err) {
-			return w.bury(bg, shard, token, e, err.Error(), n, log)
+		failure = err
+		if err == nil || IsPermanent(err) {
+			return err
 		}
 		log.Warn("line event failed, will retry", zap.Int("attempt", n), zap.Error(err))
 		if n >= cfg.MaxAttempts {
-			return w.bury(bg, shard, token, e, err.Error(), n, log)
+			return Permanent(err)
 		}
-		if ctx.Err() != nil {
-			return ctx.Err() // leave it pending for the next holder
-		}
-		if err := cfg.Sleep(ctx, cfg.RetryBackoff<<(n-1)); err != nil {
-			return err
-		}
+		return err
+	})
+	switch {
+	case stay != nil:
+		return stay
+	case errors.Is(err, errInterrupted):
+		return err // shutting down: leave it pending for the next holder
+	case err == nil:
+		return q.ack(bg, shard, token, e.streamID)
 	}
+	cause := errGaveUp.Error()
+	if failure != nil {
+		cause = failure.Error()
+	}
+	if err := q.bury(bg, shard, token, e, cause, n); err != nil {
+		return err
+	}
+	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
+	return nil
 }
+
+// errGaveUp is the dead-letter cause of an event whose attempts all ended
+// without an error (their replica died).
+var errGaveUp = errors.New("gave up")
 
 func (w *worker) process(ctx context.Context, e entry) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.cfg.ProcessTimeout)
@@ -368,24 +419,5 @@ func (w *worker) process(ctx context.Context, e entry) (err error) {
 			err = fmt.Errorf("process panicked: %v", r)
 		}
 	}()
-	return w.c.p.Process(ctx, e.raw)
-}
-
-func (w *worker) bury(ctx context.Context, shard int, token string, e entry, cause string, attempts int, log *zap.Logger) error {
-	if err := w.c.q.bury(ctx, shard, token, e, cause, attempts); err != nil {
-		return err
-	}
-	log.Error("line event dead-lettered", zap.Int("attempts", attempts), zap.String("error", cause))
-	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return w.c.process(ctx, e.raw)
 }

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
-// recorder is a Processor that records the text of each processed event
+// recorder's Process records the text of each processed event
 // per user, in processing order.
 type recorder struct {
 	mu    sync.Mutex
@@ -63,7 +66,7 @@ func enqueue(t *testing.T, q *Queue, evs ...json.RawMessage) {
 	}
 }
 
-func startConsumer(t *testing.T, q *Queue, p Processor, cfg ConsumerConfig) (stop func()) {
+func startConsumer(t *testing.T, q *Queue, p Process, cfg ConsumerConfig) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -124,7 +127,7 @@ func TestConsumerCrashBetweenAckAndProcessing(t *testing.T) {
 		<-release
 		return errors.New("replica killed")
 	}
-	stop1 := startConsumer(t, q, crashing, ConsumerConfig{Name: "replica-1", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	stop1 := startConsumer(t, q, crashing.Process, ConsumerConfig{Name: "replica-1", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
 	<-entered
 	go func() { time.Sleep(20 * time.Millisecond); close(release) }()
 	stop1() // returns once the in-flight call finished; nothing was acked
@@ -136,7 +139,7 @@ func TestConsumerCrashBetweenAckAndProcessing(t *testing.T) {
 	}
 
 	good := newRecorder()
-	startConsumer(t, q, good, ConsumerConfig{Name: "replica-2", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	startConsumer(t, q, good.Process, ConsumerConfig{Name: "replica-2", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
 	waitFor(t, 10*time.Second, "5 events processed", func() bool { return good.Count() >= 5 })
 	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
 	if got, want := good.Seen("Ualice"), texts("a", 5); !equal(got, want) {
@@ -172,7 +175,7 @@ func TestConsumerTakesOverAbandonedShard(t *testing.T) {
 
 	rec := newRecorder()
 	start := time.Now()
-	startConsumer(t, q, rec, ConsumerConfig{Name: "replica-2", Workers: 3, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
+	startConsumer(t, q, rec.Process, ConsumerConfig{Name: "replica-2", Workers: 3, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
 	waitFor(t, 10*time.Second, "5 events processed", func() bool { return rec.Count() >= 5 })
 	if el := time.Since(start); el < 250*time.Millisecond {
 		t.Errorf("shard worked after %v, while the dead replica's lease was still valid", el)
@@ -203,7 +206,7 @@ func TestConsumerTakesOverAbandonedShard(t *testing.T) {
 func TestConsumerForgetsItselfOnStop(t *testing.T) {
 	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 2})
 	rec := newRecorder()
-	stop := startConsumer(t, q, rec, ConsumerConfig{Name: "tidy", Workers: 2, Block: 5 * time.Millisecond})
+	stop := startConsumer(t, q, rec.Process, ConsumerConfig{Name: "tidy", Workers: 2, Block: 5 * time.Millisecond})
 	enqueue(t, q, textEvent(eventID(1), "Ua", "x"), textEvent(eventID(2), "Ub", "y"))
 	waitFor(t, 10*time.Second, "2 events processed", func() bool { return rec.Count() >= 2 })
 	stop()
@@ -236,9 +239,9 @@ func TestConsumerPerUserOrder(t *testing.T) {
 	}
 	cfg := ConsumerConfig{Workers: 8, LeaseTTL: 2 * time.Second, Block: 5 * time.Millisecond}
 	cfg.Name = "replica-a"
-	startConsumer(t, q, rec, cfg)
+	startConsumer(t, q, rec.Process, cfg)
 	cfg.Name = "replica-b"
-	startConsumer(t, q, rec, cfg)
+	startConsumer(t, q, rec.Process, cfg)
 	// Enqueue while the consumers run, in small interleaved batches.
 	for i := 0; i < len(evs); i += 7 {
 		enqueue(t, q, evs[i:min(i+7, len(evs))]...)
@@ -288,7 +291,7 @@ func TestConsumerDeadLetters(t *testing.T) {
 				return nil
 			}
 			sl := &sleeps{}
-			startConsumer(t, q, rec, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 3, Block: 5 * time.Millisecond, Sleep: sl.Sleep})
+			startConsumer(t, q, rec.Process, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 3, Block: 5 * time.Millisecond, Sleep: sl.Sleep})
 			waitFor(t, 10*time.Second, "later event processed", func() bool { return rec.Count() >= 1 })
 			if got := rec.Seen("Upoison"); !equal(got, []string{"after"}) {
 				t.Errorf("processed: got %v, want [after]", got)
@@ -332,7 +335,7 @@ func TestConsumerPanicsAreBounded(t *testing.T) {
 		}
 		return nil
 	}
-	startConsumer(t, q, rec, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 2, Block: 5 * time.Millisecond,
+	startConsumer(t, q, rec.Process, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 2, Block: 5 * time.Millisecond,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 	waitFor(t, 10*time.Second, "later event processed", func() bool { return rec.Count() >= 1 })
 	dl, err := q.DeadLetters(context.Background(), 10)
@@ -341,5 +344,54 @@ func TestConsumerPanicsAreBounded(t *testing.T) {
 	}
 	if len(dl) != 1 || dl[0].EventID != eventID(1) {
 		t.Fatalf("dead letters: got %+v, want the panicking event", dl)
+	}
+}
+
+// countXLen counts the XLEN commands sent through rdb (pipelined or not).
+type countXLen struct{ n atomic.Int64 }
+
+func (c *countXLen) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *countXLen) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "xlen" {
+			c.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (c *countXLen) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			if cmd.Name() == "xlen" {
+				c.n.Add(1)
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// Idle workers block on the "stored" signal instead of polling the shard
+// lengths, and a stored event wakes one at once.
+func TestConsumerIdleWorkersWaitForTheSignal(t *testing.T) {
+	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 4})
+	var xlen countXLen
+	rdb.AddHook(&xlen)
+	rec := newRecorder()
+	// Block is long: only the signal can wake an idle worker in this test.
+	startConsumer(t, q, rec.Process, ConsumerConfig{Name: "idle", Workers: 4, Block: time.Hour})
+	enqueue(t, q, textEvent(eventID(1), "Uidle", "first"))
+	waitFor(t, 10*time.Second, "first event processed", func() bool { return rec.Count() >= 1 })
+	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+
+	before := xlen.n.Load()
+	time.Sleep(300 * time.Millisecond) // asserting that nothing happens
+	if n := xlen.n.Load() - before; n != 0 {
+		t.Errorf("idle workers sent %d XLEN in 300 ms, want 0", n)
+	}
+
+	enqueue(t, q, textEvent(eventID(2), "Uidle", "second"))
+	waitFor(t, 5*time.Second, "second event processed", func() bool { return rec.Count() >= 2 })
+	if got := rec.Seen("Uidle"); !equal(got, []string{"first", "second"}) {
+		t.Errorf("processed: got %v, want [first second]", got)
 	}
 }

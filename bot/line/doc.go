@@ -1,20 +1,27 @@
 // Package line is the LINE adapter: it turns LINE webhooks into bot.Events
 // and bot.Messages into Messaging API calls. No LINE SDK type leaves it.
 //
-// Inbound: NewWebhookHandler verifies X-Line-Signature, stores each raw
-// event in a Redis stream (deduplicated by webhookEventId, atomically with
-// the store) and answers 200 only once Redis has it, 503 otherwise so LINE
-// redelivers. A Consumer per replica runs workers over the shard streams: a
-// user's events always land in the same shard, a shard is worked by one
-// worker at a time across all replicas (a lease), and entries are acked only
-// after processing, so a crash loses nothing and keeps each user's order.
-// The EventProcessor decodes an event, calls the Handler (bot.Engine) and
-// sends the answer.
+// The path of one event, from POST /webhook to the reply:
 //
-// Outbound: Sender replies with the reply token first (free), falls back to
-// push with a retry key derived from the webhookEventId (a repeated push is
-// delivered once), retries 429/5xx/network errors with backoff, and records
-// sends that finally fail.
+//	NewWebhookHandler  verify X-Line-Signature, Queue.Enqueue the raw events
+//	                   (deduplicated by webhookEventId), answer 200 only once
+//	                   Redis has them (503 otherwise, so LINE redelivers)
+//	Consumer           per replica: workers lease one shard at a time, read
+//	                   its stream in order, retry a failing event with
+//	                   back-off, ack (fenced by the lease) or dead-letter it;
+//	                   idle workers block until Enqueue signals a shard
+//	Respond            the Process the Consumer runs: decode into a
+//	                   bot.Event, skip standby/group/room events, mark read,
+//	                   call the Handler (bot.Engine), Sender.Reply
+//	Sender             reply token first (free), push with a retry key derived
+//	                   from the webhookEventId as fallback (a repeated push is
+//	                   delivered once), 429/5xx/network errors retried with
+//	                   back-off or Retry-After, final failures recorded
+//
+// A user's events always land in the same shard and a shard is worked by one
+// worker at a time across all replicas, so each user's order is kept; entries
+// are acked only after processing, so a crash loses nothing (the next lease
+// holder takes the pending entries over first).
 //
 // # Redis keys
 //
@@ -43,6 +50,9 @@
 //	                              QueueConfig.DeadLetterMax entries per shard
 //	                              (default 10000), no TTL. Read with
 //	                              Queue.DeadLetters.
+//	Pline:stored                  Pub/Sub channel (not a key): Enqueue
+//	                              publishes the shard number after storing
+//	                              events; idle consumers subscribe.
 //	Pline:failed_sends            list of JSON FailedSend records, newest
 //	                              first; capped at SenderConfig.FailedSendsMax
 //	                              (default 1000), TTL 30 days refreshed on each

@@ -18,6 +18,7 @@ import (
 
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 const (
@@ -64,26 +65,6 @@ func newTestQueue(t testing.TB, cfg QueueConfig) (*Queue, *redis.Client, string)
 	return NewQueue(rdb, prefix, cfg, testLog(t), time.Now), rdb, prefix
 }
 
-// testClock is a settable clock.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // sleeps records the waits a Sender asked for instead of sleeping.
 type sleeps struct {
 	mu sync.Mutex
@@ -108,14 +89,14 @@ type emuEnv struct {
 	emu    *lineemu.Emulator
 	srv    *httptest.Server
 	sender *Sender
-	clock  *testClock
+	clock  *testclock.Clock
 	sleeps *sleeps
 	rdb    *redis.Client
 }
 
 func newEmuEnv(t testing.TB) *emuEnv {
 	t.Helper()
-	clock := newTestClock()
+	clock := testclock.New()
 	emu := lineemu.New(lineemu.Config{ChannelSecret: testSecret, AccessToken: testToken, Clock: clock.Now})
 	srv := httptest.NewServer(emu.Handler())
 	t.Cleanup(srv.Close)

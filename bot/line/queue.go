@@ -84,6 +84,10 @@ func (q *Queue) streamKey(shard int) string   { return q.tag(shard) + ":stream" 
 func (q *Queue) leaseKey(shard int) string    { return q.tag(shard) + ":lease" }
 func (q *Queue) attemptsKey(shard int) string { return q.tag(shard) + ":attempts" }
 func (q *Queue) deadKey(shard int) string     { return q.tag(shard) + ":dead" }
+// storedChannel is the Pub/Sub channel on which Enqueue signals a shard
+// that got new events (message: the shard number); idle workers wait on it.
+func (q *Queue) storedChannel() string { return q.prefix + "line:stored" }
+
 func (q *Queue) seenKey(shard int, eventID string) string {
 	return q.tag(shard) + ":seen:" + eventID
 }
@@ -195,6 +199,8 @@ func (q *Queue) Enqueue(ctx context.Context, events []json.RawMessage) (int, err
 			} else {
 				cmds = append(cmds, enqueueScript.Eval(ctx, pipe, b.keys, args...))
 			}
+			// After the script in the pipeline, so a woken worker finds the events.
+			pipe.Publish(ctx, q.storedChannel(), s)
 		}
 		_, err := pipe.Exec(ctx)
 		return cmds, err

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/redis/go-redis/v9"
@@ -44,7 +44,7 @@ type SenderConfig struct {
 	HTTPClient  *http.Client // default: a client with a 10 s timeout
 	Log         *zap.Logger
 	Clock       func() time.Time                                 // default time.Now
-	Sleep       func(ctx context.Context, d time.Duration) error // default: a timer honouring ctx
+	Sleep       func(ctx context.Context, d time.Duration) error // waits between attempts; default: a timer honouring ctx
 	MaxAttempts int                                              // per API call, default 5
 	Backoff     time.Duration                                    // first retry wait, doubles; default 500 ms
 	MaxBackoff  time.Duration                                    // default 10 s
@@ -198,58 +198,62 @@ func (s *Sender) pushChunks(ctx context.Context, userID string, lm []messaging_a
 // and the caller should push instead.
 func (s *Sender) reply(ctx context.Context, userID, token string, lm []messaging_api.MessageInterface, key string) (bool, error) {
 	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key))
-	ambiguous := false // an earlier attempt may have reached LINE
-	var last error
-	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
-		c, err := s.client(ctx)
-		if err != nil {
-			return false, err
-		}
+	c, err := s.client(ctx)
+	if err != nil {
+		return false, err
+	}
+	var (
+		delivered bool
+		ambiguous bool // an earlier attempt may have reached LINE
+		status    int
+		last      error
+	)
+	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
 		res, _, err := c.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: lm})
-		status, apiErr := statusOf(res, err)
+		var apiErr apiError
+		status, apiErr = statusOf(res, err)
 		switch {
 		case err == nil:
 			log.Debug("line reply sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
-			return true, nil
+			delivered = true
+			return nil
 		case status == http.StatusBadRequest && strings.Contains(apiErr.Message, invalidReplyTokenError):
 			if ambiguous {
 				// The token was fine a moment ago: the earlier attempt that
 				// failed in transit most likely used it. Pushing now would
 				// show the answer twice.
 				log.Warn("line reply token spent after an uncertain attempt; assuming delivered")
-				return true, nil
+				delivered = true
+				return nil
 			}
 			log.Info("line reply token invalid, pushing instead")
-			return false, nil
-		case !retryable(status, apiErr):
-			return false, s.fail(ctx, "reply", userID, key, status, err, lm)
+			return nil
 		}
 		last = err
 		if status == 0 || status >= 500 {
 			ambiguous = true
 		}
-		if attempt == s.cfg.MaxAttempts {
-			break
-		}
-		if err := s.cfg.Sleep(ctx, s.backoff(attempt, res)); err != nil {
-			return false, s.fail(ctx, "reply", userID, key, status, last, lm)
-		}
+		return s.again(status, apiErr, res, err)
+	})
+	if err != nil {
+		return false, s.fail(ctx, "reply", userID, key, status, last, lm)
 	}
-	return false, s.fail(ctx, "reply", userID, key, 0, last, lm)
+	return delivered, nil
 }
 
 func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.MessageInterface, key, part string) error {
 	retryKey := RetryKey(key, part)
 	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key), zap.String("retry_key", retryKey))
-	var last error
-	status := 0
-	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
-		c, err := s.client(ctx)
-		if err != nil {
-			return err
-		}
-		var res *http.Response
-		res, _, err = c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
+	c, err := s.client(ctx)
+	if err != nil {
+		return err
+	}
+	var (
+		status int
+		last   error
+	)
+	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
+		res, _, err := c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
 		var apiErr apiError
 		status, apiErr = statusOf(res, err)
 		switch {
@@ -261,19 +265,32 @@ func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.Mes
 			log.Info("line push already accepted",
 				zap.String("accepted_request_id", res.Header.Get("X-Line-Accepted-Request-Id")))
 			return nil
-		case !retryable(status, apiErr):
-			return s.fail(ctx, "push", userID, key, status, err, lm)
 		}
 		last = err
-		if attempt == s.cfg.MaxAttempts {
-			break
-		}
-		if err := s.cfg.Sleep(ctx, s.backoff(attempt, res)); err != nil {
-			return s.fail(ctx, "push", userID, key, status, last, lm)
+		return s.again(status, apiErr, res, err)
+	})
+	if err != nil {
+		return s.fail(ctx, "push", userID, key, status, last, lm)
+	}
+	return nil
+}
+
+// again classifies a failed call for retry: Permanent unless LINE may
+// accept it when repeated, with LINE's Retry-After as the wait when given.
+func (s *Sender) again(status int, e apiError, res *http.Response, err error) error {
+	if !retryable(status, e) {
+		return Permanent(err)
+	}
+	if res != nil {
+		if d, ok := retryAfter(res.Header, s.cfg.Clock(), maxRetryAfter); ok {
+			return &waitError{err: err, d: d}
 		}
 	}
-	return s.fail(ctx, "push", userID, key, status, last, lm)
+	return err
 }
+
+// backOff is the wait between attempts when LINE gives no Retry-After.
+func (s *Sender) backOff() *backoff.ExponentialBackOff { return newBackOff(s.cfg.Backoff, s.cfg.MaxBackoff) }
 
 // apiError is LINE's error body.
 type apiError struct {
@@ -307,27 +324,6 @@ func retryable(status int, e apiError) bool {
 		return true
 	}
 	return false
-}
-
-// backoff is the wait before attempt+1: Retry-After when LINE gives one,
-// else exponential with jitter.
-func (s *Sender) backoff(attempt int, res *http.Response) time.Duration {
-	if res != nil {
-		if ra := res.Header.Get("Retry-After"); ra != "" {
-			if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
-				return min(time.Duration(secs)*time.Second, maxRetryAfter)
-			}
-			if t, err := http.ParseTime(ra); err == nil {
-				return min(max(t.Sub(s.cfg.Clock()), 0), maxRetryAfter)
-			}
-		}
-	}
-	d := s.cfg.Backoff << (attempt - 1)
-	if d <= 0 || d > s.cfg.MaxBackoff {
-		d = s.cfg.MaxBackoff
-	}
-	// Equal jitter: half fixed, half random.
-	return d/2 + rand.N(d/2+1)
 }
 
 // FailedSend is a send that failed for good.

@@ -193,7 +193,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	// Webhook → durable queue → workers.
 	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
 	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
-	a.consumer = line.NewConsumer(a.queue, line.NewProcessor(engine, sender, log.Named("worker")),
+	a.consumer = line.NewConsumer(a.queue, line.Respond(engine, sender, log.Named("worker")),
 		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL}, log.Named("consumer"))
 
 	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, tr)

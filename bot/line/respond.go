@@ -17,27 +17,7 @@ type Handler interface {
 	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 }
 
-// DefaultHandleTimeout bounds handling and sending one event.
-const DefaultHandleTimeout = 90 * time.Second
-
-// EventProcessor turns a raw webhook event into a bot.Event, asks the
-// Handler and sends the answer. It implements Processor.
-type EventProcessor struct {
-	h       Handler
-	s       *Sender
-	log     *zap.Logger
-	timeout time.Duration
-}
-
-// NewProcessor returns the Processor the Consumer runs.
-func NewProcessor(h Handler, s *Sender, log *zap.Logger) *EventProcessor {
-	if log == nil {
-		log = zap.NewNop()
-	}
-	return &EventProcessor{h: h, s: s, log: log.Named("processor"), timeout: DefaultHandleTimeout}
-}
-
-// inbound is what the processor extracts from one LINE event.
+// inbound is what Respond extracts from one LINE event.
 type inbound struct {
 	ev           bot.Event
 	markAsRead   string
@@ -47,48 +27,53 @@ type inbound struct {
 	ignoreReason string
 }
 
-// Process handles one raw event. A Handler error is returned (the consumer
-// retries); an undecodable event is a Permanent error; a send failure is
-// logged and recorded by the Sender but not returned, so the Handler never
-// runs twice for one event.
-func (p *EventProcessor) Process(ctx context.Context, raw json.RawMessage) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
-	defer cancel()
+// Respond returns the Process the Consumer runs for each stored event: it
+// decodes the event into a bot.Event, skips what the bot does not answer
+// (standby mode, groups and rooms, unknown types), marks the message read,
+// asks h and sends the answer through s (required).
+//
+// A Handler error is returned (the consumer retries); an undecodable event
+// is a Permanent error; a send failure is logged and recorded by the Sender
+// but not returned, so the Handler never runs twice for one event.
+func Respond(h Handler, s *Sender, log *zap.Logger) Process {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	log = log.Named("respond")
+	return func(ctx context.Context, raw json.RawMessage) error {
+		in, err := decodeEvent(raw)
+		if err != nil {
+			return Permanent(err)
+		}
+		log := log.With(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
+		switch {
+		case in.ignoreReason != "":
+			log.Debug("line event ignored", zap.String("reason", in.ignoreReason))
+			return nil
+		case in.standby:
+			log.Debug("line event in standby mode skipped")
+			return nil
+		case in.sourceType != "user":
+			log.Info("line event from a group or room skipped", zap.String("source", in.sourceType))
+			return nil
+		case in.ev.UserID == "":
+			log.Warn("line event without user skipped")
+			return nil
+		}
 
-	in, err := decodeEvent(raw)
-	if err != nil {
-		return Permanent(err)
-	}
-	log := p.log.With(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
-	switch {
-	case in.ignoreReason != "":
-		log.Debug("line event ignored", zap.String("reason", in.ignoreReason))
-		return nil
-	case in.standby:
-		log.Debug("line event in standby mode skipped")
-		return nil
-	case in.sourceType != "user":
-		log.Info("line event from a group or room skipped", zap.String("source", in.sourceType))
-		return nil
-	case in.ev.UserID == "":
-		log.Warn("line event without user skipped")
+		if in.markAsRead != "" {
+			s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
+		}
+		msgs, err := h.Handle(ctx, in.ev)
+		if err != nil {
+			return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
+		}
+		if len(msgs) == 0 || in.ev.Kind == bot.KindUnfollow {
+			return nil
+		}
+		_ = s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID)
 		return nil
 	}
-
-	if in.markAsRead != "" && p.s != nil {
-		p.s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
-	}
-	msgs, err := p.h.Handle(ctx, in.ev)
-	if err != nil {
-		return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
-	}
-	if len(msgs) == 0 || p.s == nil || in.ev.Kind == bot.KindUnfollow {
-		return nil
-	}
-	// A failed send is already logged and recorded (FailedSends) by the
-	// Sender; returning it would make the consumer run the Handler again.
-	_ = p.s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID)
-	return nil
 }
 
 // decodeEvent converts a raw LINE event into a bot.Event.

@@ -122,14 +122,14 @@ func (e *echo) Events() []bot.Event {
 func TestProcessSkips(t *testing.T) {
 	env := newEmuEnv(t)
 	h := &echo{}
-	p := NewProcessor(h, env.sender, testLog(t))
+	p := Respond(h, env.sender, testLog(t))
 	ctx := context.Background()
 	for _, ev := range []map[string]any{
 		{"type": "message", "mode": "standby", "replyToken": "rt", "message": map[string]any{"id": "1", "type": "text", "text": "x"}},
 		{"type": "message", "replyToken": "rt", "source": map[string]any{"type": "room", "roomId": "R1"}, "message": map[string]any{"id": "1", "type": "text", "text": "x"}},
 		{"type": "x-future-event"},
 	} {
-		if err := p.Process(ctx, rawEvent(t, ev)); err != nil {
+		if err := p(ctx, rawEvent(t, ev)); err != nil {
 			t.Errorf("Process(%v): %v", ev["type"], err)
 		}
 	}
@@ -139,18 +139,18 @@ func TestProcessSkips(t *testing.T) {
 	if n := env.emu.Calls("/v2/bot/message/push") + env.emu.Calls("/v2/bot/message/reply"); n != 0 {
 		t.Errorf("send calls: got %d, want 0", n)
 	}
-	if err := p.Process(ctx, json.RawMessage(`{"type":`)); !IsPermanent(err) {
+	if err := p(ctx, json.RawMessage(`{"type":`)); !IsPermanent(err) {
 		t.Errorf("broken event: got %v, want a permanent error", err)
 	}
 	h.fail = errors.New("engine down")
-	err := p.Process(ctx, rawEvent(t, map[string]any{"type": "message", "replyToken": "rt", "message": map[string]any{"id": "1", "type": "text", "text": "x"}}))
+	err := p(ctx, rawEvent(t, map[string]any{"type": "message", "replyToken": "rt", "message": map[string]any{"id": "1", "type": "text", "text": "x"}}))
 	if err == nil || IsPermanent(err) {
 		t.Errorf("handler failure: got %v, want a retryable error", err)
 	}
 }
 
 // The whole inbound path against the emulator: signed webhook, durable
-// queue, consumer, processor, reply — and a redelivery answered once.
+// queue, consumer, Respond, reply — and a redelivery answered once.
 func TestEndToEnd(t *testing.T) {
 	env := newEmuEnv(t)
 	q, _, _ := newTestQueue(t, QueueConfig{})
@@ -158,7 +158,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(wh.Close)
 	env.emu.SetWebhookURL(wh.URL)
 	h := &echo{}
-	startConsumer(t, q, NewProcessor(h, env.sender, testLog(t)), ConsumerConfig{Name: "e2e", Workers: 2, Block: 5 * time.Millisecond})
+	startConsumer(t, q, Respond(h, env.sender, testLog(t)), ConsumerConfig{Name: "e2e", Workers: 2, Block: 5 * time.Millisecond})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
