@@ -16,8 +16,8 @@ import (
 
 // Consumer defaults.
 const (
-	DefaultWorkers        = 4
-	DefaultLeaseTTL       = 15 * time.Second
+	DefaultWorkers         = 4
+	DefaultLeaseTTL        = 15 * time.Second
 	DefaultMaxAttempts     = 5
 	DefaultRetryBackoff    = 200 * time.Millisecond
 	DefaultMaxRetryBackoff = 10 * time.Second

@@ -84,6 +84,7 @@ func (q *Queue) streamKey(shard int) string   { return q.tag(shard) + ":stream" 
 func (q *Queue) leaseKey(shard int) string    { return q.tag(shard) + ":lease" }
 func (q *Queue) attemptsKey(shard int) string { return q.tag(shard) + ":attempts" }
 func (q *Queue) deadKey(shard int) string     { return q.tag(shard) + ":dead" }
+
 // storedChannel is the Pub/Sub channel on which Enqueue signals a shard
 // that got new events (message: the shard number); idle workers wait on it.
 func (q *Queue) storedChannel() string { return q.prefix + "line:stored" }

@@ -290,7 +290,9 @@ func (s *Sender) again(status int, e apiError, res *http.Response, err error) er
 }
 
 // backOff is the wait between attempts when LINE gives no Retry-After.
-func (s *Sender) backOff() *backoff.ExponentialBackOff { return newBackOff(s.cfg.Backoff, s.cfg.MaxBackoff) }
+func (s *Sender) backOff() *backoff.ExponentialBackOff {
+	return newBackOff(s.cfg.Backoff, s.cfg.MaxBackoff)
+}
 
 // apiError is LINE's error body.
 type apiError struct {
