@@ -113,13 +113,19 @@ func loadTuned(ctx context.Context, fsys fs.FS, opts LoadOptions, tune tuning) (
 		}
 		l.file(name, data)
 	}
+	greeting := l.checkGreeting()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
 	if len(l.entries) == 0 {
 		return nil, ErrEmpty
 	}
-	return newBase(l.entries, langs, conv, l.syn.build(), tune)
+	b, err := newBase(l.entries, langs, conv, l.syn.build(), tune)
+	if err != nil {
+		return nil, err
+	}
+	b.greeting = greeting
+	return b, nil
 }
 
 // yamlFiles lists the *.yaml / *.yml files of fsys in lexical order.
@@ -150,8 +156,9 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 // Raw YAML shapes.
 type (
 	rawFile struct {
-		Entries  []yaml.Node `yaml:"entries"`
-		Synonyms yaml.Node   `yaml:"synonyms"`
+		Entries        []yaml.Node `yaml:"entries"`
+		Synonyms       yaml.Node   `yaml:"synonyms"`
+		GreetingTopics yaml.Node   `yaml:"greeting_topics"`
 	}
 	rawEntry struct {
 		ID           string              `yaml:"id"`
@@ -174,19 +181,20 @@ type (
 )
 
 var (
-	fileKeys   = []string{"entries", "synonyms"}
+	fileKeys   = []string{"entries", "synonyms", "greeting_topics"}
 	entryKeys  = []string{"id", "category", "action", "title", "examples", "answer", "quick_replies", "links"}
 	choiceKeys = []string{"label", "text"}
 	linkKeys   = []string{"label", "url"}
 )
 
 type loader struct {
-	langs   []string
-	conv    *Converter
-	seen    map[string]*Entry
-	entries []*Entry
-	syn     synonymGroups
-	errs    []error
+	langs    []string
+	conv     *Converter
+	seen     map[string]*Entry
+	entries  []*Entry
+	syn      synonymGroups
+	greeting greetingList
+	errs     []error
 }
 
 func (l *loader) fail(file string, line int, id, format string, args ...any) {
@@ -205,7 +213,7 @@ func (l *loader) file(name string, data []byte) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		l.fail(name, root.Line, "", "want a mapping with an \"entries\" list (or \"synonyms\") at the top")
+		l.fail(name, root.Line, "", "want a mapping with an \"entries\" list (or \"synonyms\", \"greeting_topics\") at the top")
 		return
 	}
 	l.unknownKeys(name, "", root, fileKeys)
@@ -218,7 +226,11 @@ func (l *loader) file(name string, data []byte) {
 	if syn != nil {
 		l.synonymsSection(name, syn)
 	}
-	if len(rf.Entries) == 0 && syn == nil {
+	greeting := childNode(root, "greeting_topics")
+	if greeting != nil {
+		l.greetingSection(name, greeting)
+	}
+	if len(rf.Entries) == 0 && syn == nil && greeting == nil {
 		l.fail(name, root.Line, "", "no entries")
 	}
 	for i := range rf.Entries {

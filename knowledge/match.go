@@ -95,16 +95,17 @@ var defaultTuning = tuning{
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
 type Base struct {
-	entries []*Entry
-	byID    map[string]*Entry
-	langs   []string
-	conv    *Converter
-	tune    tuning
-	idx     bleve.Index // one document per entry
-	exIdx   bleve.Index // one document per example question (and title)
-	exOf    []int       // example document index -> entry index
-	syn     *synonyms
-	zh, en  *script
+	entries  []*Entry
+	byID     map[string]*Entry
+	langs    []string
+	conv     *Converter
+	tune     tuning
+	idx      bleve.Index // one document per entry
+	exIdx    bleve.Index // one document per example question (and title)
+	exOf     []int       // example document index -> entry index
+	syn      *synonyms
+	greeting []string // entry ids offered in the greeting
+	zh, en   *script
 	// exact maps the analysed terms of an example question (sorted, per
 	// script) to its entry, or -1 when examples of two entries share them.
 	// A question with exactly an example's terms is answered with High
