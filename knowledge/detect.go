@@ -21,7 +21,7 @@ func DetectLang(text string) (lang string, ok bool) {
 	var trad, simp, han, latin, other int
 	for _, r := range text {
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case isHan(r):
 			han++
 			if isTraditionalOnly(r) {
 				trad++
@@ -59,12 +59,5 @@ func isSimplifiedOnly(r rune) bool {
 	return found
 }
 
-// hasHan reports whether s contains a Han character.
-func hasHan(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
-			return true
-		}
-	}
-	return false
-}
+// isHan reports whether r is a Han character.
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }

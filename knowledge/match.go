@@ -387,7 +387,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	}
 	sc := b.en
 	ex.Script = EN
-	if hasHan(text) {
+	if strings.ContainsFunc(text, isHan) {
 		sc = b.zh
 		ex.Script = "zh"
 		text = normalizeZh(b.conv, text, "")

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"go.uber.org/zap"
 )
 
@@ -50,9 +50,6 @@ type HTTPConfig struct {
 	// longer one ends the lookup with ErrUnavailable at once. Zero means
 	// DefaultMaxRetryAfter.
 	MaxRetryAfter time.Duration
-	// Sleep waits between attempts and returns early with ctx's error. Nil
-	// means a timer. Tests inject one that records the delays.
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock for Retry-After dates. Nil means time.Now.
 	Now func() time.Time
 	// Logger for retries (warn) and lookups (debug, masked numbers). Nil
@@ -71,7 +68,6 @@ type HTTPBackend struct {
 	backoff       time.Duration
 	maxBackoff    time.Duration
 	maxRetryAfter time.Duration
-	sleep         func(context.Context, time.Duration) error
 	now           func() time.Time
 	log           *zap.Logger
 }
@@ -100,7 +96,6 @@ func NewHTTPBackend(cfg HTTPConfig) (*HTTPBackend, error) {
 		backoff:       orDefault(cfg.Backoff, DefaultBackoff),
 		maxBackoff:    orDefault(cfg.MaxBackoff, DefaultMaxBackoff),
 		maxRetryAfter: orDefault(cfg.MaxRetryAfter, DefaultMaxRetryAfter),
-		sleep:         cfg.Sleep,
 		now:           cfg.Now,
 		log:           cfg.Logger,
 	}
@@ -112,9 +107,6 @@ func NewHTTPBackend(cfg HTTPConfig) (*HTTPBackend, error) {
 	}
 	if b.client == nil {
 		b.client = &http.Client{}
-	}
-	if b.sleep == nil {
-		b.sleep = sleepTimer
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -132,17 +124,6 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-func sleepTimer(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // attemptError is the outcome of one failed attempt.
 type attemptError struct {
 	err        error
@@ -156,6 +137,9 @@ type attemptError struct {
 // cancelled ctx, together with ctx's error), or describe a response that
 // cannot be used (other 4xx, malformed JSON, an order that fails validation
 // or has another number). Error texts carry masked order numbers only.
+//
+// Retries wait with jittered exponential backoff (github.com/cenkalti/backoff)
+// or as long as the backend's Retry-After says, up to MaxRetryAfter.
 func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) {
 	number = strings.TrimSpace(number)
 	masked := Mask(number)
@@ -164,52 +148,58 @@ func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) 
 	}
 	endpoint := b.base + "/orders/" + url.PathEscape(number)
 	start := time.Now()
-	attempts := b.retries + 1
-	for attempt := 1; ; attempt++ {
+	tries := b.retries + 1
+	attempt := 0
+	var reason error // the last attempt's failure, for the retry log
+	op := func() (Order, error) {
+		attempt++
 		o, aerr := b.attempt(ctx, endpoint, number)
-		if aerr == nil {
-			b.log.Debug("order looked up", zap.String("order", masked), zap.Int("attempt", attempt),
-				zap.Duration("elapsed", time.Since(start)))
+		switch {
+		case aerr == nil:
 			return o, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return Order{}, fmt.Errorf("lookup order %s: %w: %w", masked, ErrUnavailable, err)
-		}
-		if !aerr.retryable {
-			return Order{}, fmt.Errorf("lookup order %s: %w", masked, aerr.err)
-		}
-		if attempt >= attempts {
+		case !aerr.retryable:
+			return Order{}, backoff.Permanent(fmt.Errorf("lookup order %s: %w", masked, aerr.err))
+		case attempt >= tries:
 			return Order{}, fmt.Errorf("lookup order %s: %w after %d attempts: %v", masked, ErrUnavailable, attempt, aerr.err)
+		case aerr.hasAfter && aerr.retryAfter > b.maxRetryAfter:
+			return Order{}, backoff.Permanent(fmt.Errorf("lookup order %s: %w: Retry-After %s exceeds %s: %v",
+				masked, ErrUnavailable, aerr.retryAfter, b.maxRetryAfter, aerr.err))
 		}
-		delay := b.delay(attempt)
+		reason = aerr.err
 		if aerr.hasAfter {
-			if aerr.retryAfter > b.maxRetryAfter {
-				return Order{}, fmt.Errorf("lookup order %s: %w: Retry-After %s exceeds %s: %v",
-					masked, ErrUnavailable, aerr.retryAfter, b.maxRetryAfter, aerr.err)
-			}
-			delay = aerr.retryAfter
+			return Order{}, &backoff.RetryAfterError{Duration: aerr.retryAfter}
 		}
-		b.log.Warn("order backend retry", zap.Int("attempt", attempt), zap.Duration("delay", delay),
-			zap.String("reason", aerr.err.Error()))
-		if err := b.sleep(ctx, delay); err != nil {
-			return Order{}, fmt.Errorf("lookup order %s: %w: %w", masked, ErrUnavailable, err)
-		}
+		return Order{}, aerr.err
 	}
+	o, err := backoff.Retry(ctx, op,
+		backoff.WithBackOff(b.policy()),
+		backoff.WithMaxTries(uint(tries)),
+		backoff.WithMaxElapsedTime(0), // each attempt has its timeout, the caller's ctx the deadline
+		backoff.WithNotify(func(_ error, delay time.Duration) {
+			b.log.Warn("order backend retry", zap.Int("attempt", attempt), zap.Duration("delay", delay),
+				zap.String("reason", reason.Error()))
+		}))
+	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
+		return Order{}, fmt.Errorf("lookup order %s: %w: %w", masked, ErrUnavailable, ctxErr)
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	b.log.Debug("order looked up", zap.String("order", masked), zap.Int("attempt", attempt),
+		zap.Duration("elapsed", time.Since(start)))
+	return o, nil
 }
 
-// delay is the jittered exponential backoff before retry number attempt
-// (1-based).
-func (b *HTTPBackend) delay(attempt int) time.Duration {
-	d := b.backoff
-	for i := 1; i < attempt && d < b.maxBackoff; i++ {
-		d *= 2
+// policy is the backoff between attempts: Backoff, doubled for each further
+// retry up to MaxBackoff, a delay d jittered to a random value in [d/2, d]
+// (3/4 d ± 1/3).
+func (b *HTTPBackend) policy() backoff.BackOff {
+	return &backoff.ExponentialBackOff{
+		InitialInterval:     b.backoff * 3 / 4,
+		RandomizationFactor: 1.0 / 3,
+		Multiplier:          2,
+		MaxInterval:         b.maxBackoff * 3 / 4,
 	}
-	d = min(d, b.maxBackoff)
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(d-half+1)
 }
 
 func (b *HTTPBackend) attempt(ctx context.Context, endpoint, number string) (Order, *attemptError) {

@@ -10,6 +10,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 const orderJSON = `{"number":"WL20261101","line_user_id":"U0000000000000000000000000000a11c","phone":"0912-345-678",
@@ -55,32 +61,48 @@ func (f *fakeService) count() int {
 	return len(f.requests)
 }
 
-// sleepRecorder is an injected Sleep that records delays without waiting.
-type sleepRecorder struct {
-	mu     sync.Mutex
-	delays []time.Duration
+// retryLog records the delays the backend waits between attempts, from its
+// "order backend retry" log entries (logged before each wait); onRetry, if
+// set, runs on each.
+type retryLog struct {
+	logs    *observer.ObservedLogs
+	onRetry func()
 }
 
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.delays = append(s.delays, d)
-	s.mu.Unlock()
-	return ctx.Err()
+func newRetryLog() (*retryLog, *zap.Logger) {
+	core, logs := observer.New(zapcore.WarnLevel)
+	r := &retryLog{logs: logs}
+	hooked := zapcore.RegisterHooks(core, func(zapcore.Entry) error {
+		if r.onRetry != nil {
+			r.onRetry()
+		}
+		return nil
+	})
+	return r, zap.New(hooked)
 }
 
-func newTestBackend(t testing.TB, replies []reply, tweak func(*HTTPConfig)) (*HTTPBackend, *fakeService, *sleepRecorder) {
+func (r *retryLog) delays() []time.Duration {
+	var out []time.Duration
+	for _, e := range r.logs.FilterMessage("order backend retry").All() {
+		d, _ := e.ContextMap()["delay"].(time.Duration)
+		out = append(out, d)
+	}
+	return out
+}
+
+func newTestBackend(t testing.TB, replies []reply, tweak func(*HTTPConfig)) (*HTTPBackend, *fakeService, *retryLog) {
 	t.Helper()
 	svc := &fakeService{replies: replies}
 	srv := httptest.NewServer(svc)
 	t.Cleanup(srv.Close)
-	rec := &sleepRecorder{}
+	rec, log := newRetryLog()
 	cfg := HTTPConfig{
 		BaseURL: srv.URL,
 		Token:   "s3cret",
 		Client:  srv.Client(),
 		Timeout: time.Second,
-		Sleep:   rec.sleep,
-		Now:     func() time.Time { return time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC) },
+		Logger:  log,
+		Now:     testclock.At(time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC)).Now,
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -128,28 +150,28 @@ func TestHTTPBackendLookup(t *testing.T) {
 			replies: []reply{{status: 502}},
 			tweak: func(c *HTTPConfig) {
 				c.Retries = 3
-				c.Backoff = time.Second
-				c.MaxBackoff = 1500 * time.Millisecond
+				c.Backoff = 100 * time.Millisecond
+				c.MaxBackoff = 150 * time.Millisecond
 			},
 			wantErr:   ErrUnavailable,
 			wantCalls: 4,
 			delayRange: [][2]time.Duration{
-				{500 * time.Millisecond, time.Second},
-				{750 * time.Millisecond, 1500 * time.Millisecond},
-				{750 * time.Millisecond, 1500 * time.Millisecond},
+				{50 * time.Millisecond, 100 * time.Millisecond},
+				{75 * time.Millisecond, 150 * time.Millisecond},
+				{75 * time.Millisecond, 150 * time.Millisecond},
 			},
 		},
 		{
 			name:       "429 honours Retry-After seconds",
-			replies:    []reply{{status: 429, retryAfter: "2"}, {status: 200, body: orderJSON}},
+			replies:    []reply{{status: 429, retryAfter: "1"}, {status: 200, body: orderJSON}},
 			wantCalls:  2,
-			wantDelays: []time.Duration{2 * time.Second},
+			wantDelays: []time.Duration{time.Second},
 		},
 		{
 			name:       "503 honours Retry-After date",
-			replies:    []reply{{status: 503, retryAfter: "Mon, 23 Nov 2026 05:00:03 GMT"}, {status: 200, body: orderJSON}},
+			replies:    []reply{{status: 503, retryAfter: "Mon, 23 Nov 2026 05:00:01 GMT"}, {status: 200, body: orderJSON}},
 			wantCalls:  2,
-			wantDelays: []time.Duration{3 * time.Second},
+			wantDelays: []time.Duration{time.Second},
 		},
 		{
 			name:      "Retry-After too long gives up",
@@ -185,6 +207,7 @@ func TestHTTPBackendLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // the retries wait in real time
 			b, svc, rec := newTestBackend(t, tt.replies, tt.tweak)
 			o, err := b.Lookup(context.Background(), "WL20261101")
 
@@ -220,15 +243,16 @@ func TestHTTPBackendLookup(t *testing.T) {
 			if got := svc.count(); got != tt.wantCalls {
 				t.Errorf("requests = %d, want %d", got, tt.wantCalls)
 			}
+			delays := rec.delays()
 			if tt.wantDelays != nil {
-				if fmt.Sprint(rec.delays) != fmt.Sprint(tt.wantDelays) {
-					t.Errorf("delays = %v, want %v", rec.delays, tt.wantDelays)
+				if fmt.Sprint(delays) != fmt.Sprint(tt.wantDelays) {
+					t.Errorf("delays = %v, want %v", delays, tt.wantDelays)
 				}
-			} else if len(rec.delays) != len(tt.delayRange) {
-				t.Errorf("delays = %v, want %d of them", rec.delays, len(tt.delayRange))
+			} else if len(delays) != len(tt.delayRange) {
+				t.Errorf("delays = %v, want %d of them", delays, len(tt.delayRange))
 			} else {
 				for i, r := range tt.delayRange {
-					if d := rec.delays[i]; d < r[0] || d > r[1] {
+					if d := delays[i]; d < r[0] || d > r[1] {
 						t.Errorf("delay %d = %v, want within [%v, %v]", i, d, r[0], r[1])
 					}
 				}
@@ -284,17 +308,14 @@ func TestHTTPBackendRequest(t *testing.T) {
 func TestHTTPBackendCancelStopsRetries(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var sleeps int
-	b, svc, _ := newTestBackend(t, []reply{{status: 503}}, func(c *HTTPConfig) {
+	b, svc, rec := newTestBackend(t, []reply{{status: 503}}, func(c *HTTPConfig) {
 		c.Retries = 5
-		c.Sleep = func(ctx context.Context, d time.Duration) error {
-			sleeps++
-			cancel() // the caller gives up while we wait
-			<-ctx.Done()
-			return ctx.Err()
-		}
+		c.Backoff = time.Hour // only the cancel ends the wait
+		c.MaxBackoff = time.Hour
 	})
+	rec.onRetry = cancel // the caller gives up while we wait
 	_, err := b.Lookup(ctx, "WL20261101")
+	sleeps := len(rec.delays())
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Lookup error = %v, want context.Canceled and ErrUnavailable", err)
 	}
@@ -309,8 +330,8 @@ func TestHTTPBackendCancelStopsRetries(t *testing.T) {
 	if _, err := b2.Lookup(done, "WL20261101"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Lookup(cancelled) error = %v, want context.Canceled", err)
 	}
-	if svc2.count() > 1 || len(rec.delays) != 0 {
-		t.Fatalf("requests = %d, delays = %v; want at most 1 request and no delay", svc2.count(), rec.delays)
+	if svc2.count() > 1 || len(rec.delays()) != 0 {
+		t.Fatalf("requests = %d, delays = %v; want at most 1 request and no delay", svc2.count(), rec.delays())
 	}
 }
 
@@ -318,8 +339,8 @@ func TestHTTPBackendConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	rec := &sleepRecorder{}
-	b, err := NewHTTPBackend(HTTPConfig{BaseURL: url, Sleep: rec.sleep})
+	rec, log := newRetryLog()
+	b, err := NewHTTPBackend(HTTPConfig{BaseURL: url, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,8 +351,8 @@ func TestHTTPBackendConnectionRefused(t *testing.T) {
 	if strings.Contains(err.Error(), "WL20261101") {
 		t.Errorf("error %q carries the full order number", err)
 	}
-	if len(rec.delays) != DefaultRetries {
-		t.Errorf("delays = %v, want %d retries", rec.delays, DefaultRetries)
+	if got := rec.delays(); len(got) != DefaultRetries {
+		t.Errorf("delays = %v, want %d retries", got, DefaultRetries)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,14 +29,7 @@ var Statuses = []string{
 }
 
 // ValidStatus reports whether s is one of Statuses.
-func ValidStatus(s string) bool {
-	for _, v := range Statuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func ValidStatus(s string) bool { return slices.Contains(Statuses, s) }
 
 // Item is one line of an order.
 type Item struct {
@@ -102,8 +96,6 @@ func validate(o Order) error {
 // clone returns o with its own copy of Items, so callers cannot mutate a
 // backend's data.
 func clone(o Order) Order {
-	if o.Items != nil {
-		o.Items = append([]Item(nil), o.Items...)
-	}
+	o.Items = slices.Clone(o.Items)
 	return o
 }
