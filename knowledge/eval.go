@@ -1,9 +1,14 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -19,21 +24,36 @@ type EvalCase struct {
 	Want string `yaml:"want"`
 }
 
-// LoadEvalSet reads an evaluation set (a YAML file with a "cases" list).
+// LoadEvalSet reads an evaluation set. By the file's extension:
+//
+//   - .yaml / .yml: a "cases" list of {q, lang, want} (want "" or absent:
+//     out of scope); the format of testdata/eval;
+//   - .csv: a table with an "instruction" (the question) and an "intent"
+//     column (the entry id it wants), all English: the Bitext public set;
+//   - .txt: one English out-of-scope question per line: the CLINC150
+//     out-of-scope queries.
 func LoadEvalSet(fsys fs.FS, name string) ([]EvalCase, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("load eval set: %w", err)
 	}
-	var f struct {
-		Cases []EvalCase `yaml:"cases"`
+	var cases []EvalCase
+	switch path.Ext(name) {
+	case ".csv":
+		cases, err = evalCSV(data)
+	case ".txt":
+		for line := range strings.Lines(string(data)) {
+			if q := strings.TrimSpace(line); q != "" {
+				cases = append(cases, EvalCase{Q: q, Lang: EN})
+			}
+		}
+	default:
+		cases, err = evalYAML(data)
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("load eval set %s: %w", name, err)
 	}
-	for i, c := range f.Cases {
+	for i, c := range cases {
 		if strings.TrimSpace(c.Q) == "" {
 			return nil, fmt.Errorf("load eval set %s: case %d: empty q", name, i+1)
 		}
@@ -41,7 +61,38 @@ func LoadEvalSet(fsys fs.FS, name string) ([]EvalCase, error) {
 			return nil, fmt.Errorf("load eval set %s: case %d: unknown lang %q", name, i+1, c.Lang)
 		}
 	}
+	return cases, nil
+}
+
+func evalYAML(data []byte) ([]EvalCase, error) {
+	var f struct {
+		Cases []EvalCase `yaml:"cases"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
 	return f.Cases, nil
+}
+
+func evalCSV(data []byte) ([]EvalCase, error) {
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, errors.New("no header")
+	}
+	q, want := slices.Index(recs[0], "instruction"), slices.Index(recs[0], "intent")
+	if q < 0 || want < 0 {
+		return nil, fmt.Errorf("want \"instruction\" and \"intent\" columns, have %v", recs[0])
+	}
+	cases := make([]EvalCase, 0, len(recs)-1)
+	for _, r := range recs[1:] {
+		cases = append(cases, EvalCase{Q: r[q], Lang: EN, Want: r[want]})
+	}
+	return cases, nil
 }
 
 // EvalCounts are the outcomes of a group of evaluation cases.
@@ -49,6 +100,7 @@ type EvalCounts struct {
 	InScope          int // cases with a Want
 	Top1             int // in scope, best candidate right (High or Medium)
 	Offered          int // in scope, right entry among the candidates (High or Medium)
+	Menu             int // in scope, Medium with the right entry in the "did you mean" menu
 	ConfidentRight   int // in scope, High and right
 	ConfidentWrong   int // in scope, High and wrong
 	Medium           int // in scope, Medium
@@ -64,6 +116,10 @@ func (c EvalCounts) Top1Rate() float64 { return rate(c.Top1, c.InScope) }
 // OfferedRate is Offered / InScope: the right entry was answered or among
 // the (up to 3) candidates offered.
 func (c EvalCounts) OfferedRate() float64 { return rate(c.Offered, c.InScope) }
+
+// MenuRate is Menu / InScope: questions answered by a menu that holds the
+// right entry.
+func (c EvalCounts) MenuRate() float64 { return rate(c.Menu, c.InScope) }
 
 // ConfidentRate is ConfidentRight / InScope: questions answered directly.
 func (c EvalCounts) ConfidentRate() float64 { return rate(c.ConfidentRight, c.InScope) }
@@ -85,6 +141,7 @@ func (c *EvalCounts) add(o EvalCounts) {
 	c.InScope += o.InScope
 	c.Top1 += o.Top1
 	c.Offered += o.Offered
+	c.Menu += o.Menu
 	c.ConfidentRight += o.ConfidentRight
 	c.ConfidentWrong += o.ConfidentWrong
 	c.Medium += o.Medium
@@ -148,7 +205,7 @@ func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
 					n.ConfidentWrong = 1
 				}
 			case Medium:
-				n.Medium = 1
+				n.Medium, n.Menu = 1, n.Offered
 				if right {
 					n.Top1 = 1
 				}
@@ -171,19 +228,14 @@ func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
 // String prints the report as a table, then the misses.
 func (r EvalReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-7s %6s %7s %7s %9s %8s %6s %5s %6s %8s\n",
-		"lang", "in", "top-1", "offered", "confident", "conf-bad", "medium", "low", "oos", "oos-high")
+	fmt.Fprintf(&b, "%-7s %5s %7s %7s %7s %7s %8s %5s %8s\n",
+		"lang", "in", "direct", "menu", "offered", "top-1", "conf-bad", "oos", "oos-high")
 	row := func(name string, c EvalCounts) {
-		fmt.Fprintf(&b, "%-7s %6d %6.1f%% %6.1f%% %8.1f%% %7.1f%% %6d %5d %6d %7.1f%%\n",
-			name, c.InScope, 100*c.Top1Rate(), 100*c.OfferedRate(), 100*c.ConfidentRate(), 100*c.ConfidentWrongRate(),
-			c.Medium, c.Low, c.OutOfScope, 100*c.OutOfScopeHighRate())
+		fmt.Fprintf(&b, "%-7s %5d %6.1f%% %6.1f%% %6.1f%% %6.1f%% %7.1f%% %5d %7.1f%%\n",
+			name, c.InScope, 100*c.ConfidentRate(), 100*c.MenuRate(), 100*c.OfferedRate(), 100*c.Top1Rate(),
+			100*c.ConfidentWrongRate(), c.OutOfScope, 100*c.OutOfScopeHighRate())
 	}
-	langs := make([]string, 0, len(r.PerLang))
-	for l := range r.PerLang {
-		langs = append(langs, l)
-	}
-	slices.Sort(langs)
-	for _, l := range langs {
+	for _, l := range r.Langs() {
 		row(l, r.PerLang[l])
 	}
 	row("all", r.Total)
@@ -198,4 +250,9 @@ func (r EvalReport) String() string {
 		fmt.Fprintf(&b, "miss [%s] %q want %s got %s (%s)\n", m.Case.Lang, m.Case.Q, want, m.Got, m.Confidence)
 	}
 	return b.String()
+}
+
+// Langs returns the languages of the report's cases, sorted.
+func (r EvalReport) Langs() []string {
+	return slices.Sorted(maps.Keys(r.PerLang))
 }

@@ -11,7 +11,7 @@ import (
 // answers on out-of-scope questions <= 5%.
 //
 // The matcher does NOT reach the 90% top-1 target on these sets (see
-// doc.go). The tests assert floors a couple of points under the measured
+// docs/knowledge-eval.md). The tests assert floors a couple of points under the measured
 // numbers so a regression fails, and log the full report; the
 // out-of-scope target is asserted as is.
 const (

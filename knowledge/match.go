@@ -41,7 +41,7 @@ const (
 )
 
 // tuning holds the matcher's parameters; defaultTuning documents the
-// values in use (see doc.go for how they were chosen).
+// values in use (docs/knowledge-eval.md says how they were chosen).
 type tuning struct {
 	// answerBoost weighs a match in the answer fields against one in the
 	// question fields (1).

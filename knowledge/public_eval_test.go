@@ -18,6 +18,16 @@ import (
 // there is none (the data is not part of the repository).
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
+	p, ok := findSharedData(t, rel)
+	if !ok {
+		t.Skipf("public data %s not found next to the repository", rel)
+	}
+	return p
+}
+
+// findSharedData is sharedData without the skip.
+func findSharedData(t testing.TB, rel string) (string, bool) {
+	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -25,11 +35,11 @@ func sharedData(t *testing.T, rel string) string {
 	for {
 		p := filepath.Join(dir, "..", "shared", "data", rel)
 		if _, err := os.Stat(p); err == nil {
-			return p
+			return p, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skipf("public data %s not found next to the repository", rel)
+			return "", false
 		}
 		dir = parent
 	}

@@ -53,13 +53,20 @@ func kbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// evalCmd measures KB matching on labeled question sets.
+// evalCmd measures KB matching on labeled question sets and, with -doc,
+// updates the evaluation page with the numbers.
 func evalCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	kbDir := fs.String("kb", "", "knowledge-base directory (default: the embedded demo KB)")
+	doc := fs.String("doc", "", "update this evaluation page (e.g. docs/knowledge-eval.md) with the numbers")
 	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: warmline eval [-kb DIR] SET.yaml ...\n\nexample: go run ./cmd/warmline eval knowledge/testdata/eval/test.yaml\n(trigger precision/recall: go test -v -run TestTriggerEval ./handoff/escalation/)")
+		fmt.Fprintln(stdout, "usage: warmline eval [-kb DIR] [-doc FILE] SET ...\n\n"+
+			"SET is a .yaml question set (knowledge/testdata/eval), a .csv with instruction and intent\n"+
+			"columns (Bitext) or a .txt of out-of-scope questions, one a line (CLINC150).\n\n"+
+			"example: go run ./cmd/warmline eval knowledge/testdata/eval/test.yaml\n"+
+			"(trigger precision/recall: go test -v -run TestTriggerEval ./handoff/escalation/)")
+		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -68,20 +75,34 @@ func evalCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("no evaluation set given")
 	}
-	kbFS := knowledge.Demo()
+	kbFS, kbName := knowledge.Demo(), "demo"
 	if *kbDir != "" {
-		kbFS = os.DirFS(*kbDir)
+		kbFS, kbName = os.DirFS(*kbDir), filepath.Base(*kbDir)
 	}
 	base, err := knowledge.Load(ctx, kbFS)
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
+	var runs []knowledge.EvalRun
 	for _, set := range fs.Args() {
 		cases, err := knowledge.LoadEvalSet(os.DirFS(filepath.Dir(set)), filepath.Base(set))
 		if err != nil {
 			return fmt.Errorf("load %s: %w", set, err)
 		}
-		fmt.Fprintf(stdout, "== %s (%d questions)\n%s\n", set, len(cases), knowledge.Evaluate(ctx, base, cases))
+		r := knowledge.Evaluate(ctx, base, cases)
+		fmt.Fprintf(stdout, "== %s (%d questions)\n%s\n", set, len(cases), r)
+		runs = append(runs, knowledge.NewEvalRun(kbName, filepath.Base(set), base, r))
 	}
+	if *doc == "" {
+		return nil
+	}
+	page, err := os.ReadFile(*doc)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("evaluation page: %w", err)
+	}
+	if err := os.WriteFile(*doc, knowledge.UpdateEvalDoc(page, runs), 0o644); err != nil {
+		return fmt.Errorf("evaluation page: %w", err)
+	}
+	fmt.Fprintf(stdout, "updated %s\n", *doc)
 	return nil
 }
