@@ -1,8 +1,11 @@
 package inbox
 
 import (
+	"bytes"
 	"embed"
 	"errors"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -35,6 +38,9 @@ type Config struct {
 	SessionIdle time.Duration
 	// Demo: WelcomeLines lists the demo accounts and DemoPassword.
 	Demo bool
+	// DefaultLang is the UI language when neither the agent nor the
+	// request names one (default zh-TW).
+	DefaultLang string
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -44,6 +50,8 @@ type Inbox struct {
 	log      *zap.Logger
 	now      func() time.Time
 	demo     bool
+	lang     string // DefaultLang
+	pages    map[string]*template.Template
 	accounts *Accounts
 	sessions *Sessions
 	api      *API
@@ -66,6 +74,12 @@ func New(cfg Config) (*Inbox, error) {
 	if cfg.Accounts == nil {
 		errs = append(errs, errors.New("inbox: Config.Accounts is required"))
 	}
+	if cfg.DefaultLang == "" {
+		cfg.DefaultLang = locales.ZhTW
+	}
+	if !locales.IsSupported(cfg.DefaultLang) {
+		errs = append(errs, fmt.Errorf("inbox: Config.DefaultLang %q is not one of %s", cfg.DefaultLang, strings.Join(locales.Supported, ", ")))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -82,9 +96,13 @@ func New(cfg Config) (*Inbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
 	in := &Inbox{
-		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo,
-		accounts: cfg.Accounts, static: static,
+		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
+		accounts: cfg.Accounts, static: static, pages: pages,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
@@ -111,13 +129,13 @@ func (in *Inbox) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /inbox", in.handleRoot)
 	mux.HandleFunc("GET /inbox/{$}", in.handleRoot)
-	mux.Handle("GET /inbox/login", in.page("login.html", false))
+	mux.Handle("GET /inbox/login", in.page(loginPage, false))
 	mux.HandleFunc("POST /inbox/login", in.handleLogin)
 	mux.HandleFunc("POST /inbox/logout", in.handleLogout)
 	mux.HandleFunc("GET /inbox/session", in.handleSession)
 	mux.HandleFunc("POST /inbox/prefs", in.handlePrefs)
-	mux.Handle("GET /inbox/queue", in.page("queue.html", true))
-	mux.Handle("GET /inbox/cases/{id}", in.page("case.html", true))
+	mux.Handle("GET /inbox/queue", in.page(queuePage, true))
+	mux.Handle("GET /inbox/cases/{id}", in.page(casePage, true))
 	mux.Handle("GET /inbox/static/", in.staticFiles())
 	mux.HandleFunc("GET /inbox/i18n/{file}", in.handleI18n)
 	mux.Handle("GET /api/cases/{id}/canned", in.api.handle(in.canned))
@@ -152,11 +170,11 @@ func (in *Inbox) handleRoot(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/inbox/queue", http.StatusSeeOther)
 }
 
-// page serves an embedded HTML page; pages that need a session send an
-// agent without one to sign in (and back afterwards).
-func (in *Inbox) page(name string, needSession bool) http.Handler {
+// page serves one of the pages; pages that need a session send an agent
+// without one to sign in (and back afterwards).
+func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, err := in.sessions.fromRequest(r)
+		sess, err := in.sessions.fromRequest(r)
 		switch {
 		case needSession && err != nil:
 			http.Redirect(w, r, "/inbox/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -165,14 +183,19 @@ func (in *Inbox) page(name string, needSession bool) http.Handler {
 			http.Redirect(w, r, "/inbox/queue", http.StatusSeeOther)
 			return
 		}
-		buf, ferr := fs.ReadFile(in.static, name)
-		if ferr != nil {
-			http.NotFound(w, r)
+		lang := sess.Agent.Lang
+		if err != nil || !locales.IsSupported(lang) {
+			lang = in.requestLang(r)
+		}
+		var buf bytes.Buffer
+		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass}); err != nil {
+			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
+			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(buf)
+		_, _ = w.Write(buf.Bytes())
 	})
 }
 

@@ -7,7 +7,7 @@ const WL = (() => {
   const LANGS = ['zh-TW', 'zh-CN', 'en'];
   const EVENT_TYPES = ['case_opened', 'case_updated', 'customer_message', 'agent_reply', 'claimed',
     'released', 'escalated', 'resolved', 'returned', 'cancelled'];
-  const state = { lang: 'zh-TW', dict: {}, me: null, csrf: '', tz: undefined, langHooks: [] };
+  const state = { lang: document.documentElement.lang || 'zh-TW', dict: {}, me: null, csrf: '', tz: undefined, langHooks: [] };
 
   function fill(s, vars) {
     return String(s).replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] !== undefined && vars[k] !== null ? String(vars[k]) : m));
@@ -261,7 +261,7 @@ const WL = (() => {
     state.me = j.agent;
     state.csrf = j.csrf_token;
     state.tz = j.time_zone || undefined;
-    await loadDict(state.me.lang || 'zh-TW');
+    await loadDict(state.me.lang || state.lang);
     renderTopbar();
     document.body.classList.remove('booting');
     pendingToast();

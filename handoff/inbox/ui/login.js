@@ -3,8 +3,10 @@
 
 (async () => {
   const { t, el, loadDict, langSelect } = WL;
-  let lang = 'zh-TW';
-  try { lang = localStorage.getItem('wl.lang') || navigator.language; } catch (e) { /* private mode */ }
+  // The server set <html lang> from the request; a choice made on this
+  // browser before wins.
+  let lang = document.documentElement.lang;
+  try { lang = localStorage.getItem('wl.lang') || lang; } catch (e) { /* private mode */ }
   if (!WL.LANGS.includes(lang)) lang = /^zh-(cn|sg|hans)/i.test(lang) ? 'zh-CN' : /^en/i.test(lang) ? 'en' : 'zh-TW';
   await loadDict(lang);
   const sel = document.getElementById('lang-select');
