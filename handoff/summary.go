@@ -10,7 +10,14 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"go.uber.org/zap"
 )
+
+// Summarizer writes a short free-text summary of a case for agents (an LLM).
+type Summarizer interface {
+	Summarize(ctx context.Context, c *Case) (string, error)
+}
 
 // OpenAIConfig configures NewOpenAISummarizer.
 type OpenAIConfig struct {
@@ -112,4 +119,34 @@ func (o *OpenAISummarizer) Summarize(ctx context.Context, c *Case) (string, erro
 		return "", fmt.Errorf("summarize case %s: no choices", c.ID)
 	}
 	return strings.TrimSpace(out.Choices[0].Message.Content), nil
+}
+
+// summarize runs the optional Summarizer in the background with a timeout
+// and stores its text on the case. A failure leaves the case as it was.
+func (s *Service) summarize(ctx context.Context, id string) {
+	if s.sum == nil {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.summaryTimeout)
+		defer cancel()
+		c, err := s.load(ctx, s.rdb, id)
+		if err != nil {
+			s.log.Warn("summary: load case", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		text, err := s.sum.Summarize(ctx, c)
+		if err != nil || text == "" {
+			s.log.Warn("summary failed", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		c, err = s.update(ctx, id, func(c *Case) error { c.Summary = text; return nil })
+		if err != nil {
+			s.log.Warn("summary: store", zap.String("case_id", id), zap.Error(err))
+			return
+		}
+		s.publish(ctx, EventCaseUpdated, c)
+	}()
 }

@@ -1,0 +1,130 @@
+package handoff
+
+import (
+	"time"
+
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+// Case statuses.
+const (
+	StatusQueued    = "queued"
+	StatusClaimed   = "claimed"
+	StatusResolved  = "resolved"
+	StatusReturned  = "returned"
+	StatusCancelled = "cancelled"
+)
+
+// Turn sources.
+const (
+	FromCustomer = "customer"
+	FromBot      = "bot"
+	FromAgent    = "agent"
+	FromSystem   = "system"
+	FromNote     = "note" // internal note, never sent to the customer
+)
+
+// Delivery statuses of an agent reply.
+const (
+	DeliverySending = "sending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
+
+// Turn is one line of a transcript.
+type Turn struct {
+	From    string    `json:"from"` // customer | bot | agent | system | note
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+	AgentID string    `json:"agent_id,omitempty"`
+	// ID and Status are set on agent replies: the message id (also the
+	// delivery key) and sending | sent | failed.
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// Attempt is something the bot already tried.
+type Attempt struct {
+	Kind    string    `json:"kind"` // faq | order | refund | last
+	Ref     string    `json:"ref"`  // entry id, masked order number, …
+	Summary string    `json:"summary"`
+	At      time.Time `json:"at"`
+}
+
+// Opening is what the bot knows when it hands a customer over.
+type Opening struct {
+	UserID      string
+	DisplayName string
+	Lang        string // customer's language
+	Category    string // consultation | complaint | fault | suggestion
+	Topic       string // last topic (KB entry id or flow name)
+	// TopicTitle names the topic per language (zh-TW, zh-CN, en) for the
+	// brief; optional (the brief falls back to Topic).
+	TopicTitle  map[string]string
+	Triggers    []escalation.Trigger
+	Tried       []Attempt
+	RepeatCount int
+	Transcript  []Turn
+}
+
+// Case is a handoff case.
+type Case struct {
+	ID               string               `json:"id"` // CS-20261123-0042
+	UserID           string               `json:"user_id"`
+	DisplayName      string               `json:"display_name"`
+	Lang             string               `json:"lang"`
+	Category         string               `json:"category"`
+	Topic            string               `json:"topic"`
+	TopicTitle       map[string]string    `json:"topic_title,omitempty"`
+	Tier             string               `json:"tier"`     // L2 | L3
+	Priority         string               `json:"priority"` // P1..P4
+	Status           string               `json:"status"`   // queued | claimed | resolved | returned | cancelled
+	Owner            string               `json:"owner,omitempty"`
+	OwnerName        string               `json:"owner_name,omitempty"`
+	Triggers         []escalation.Trigger `json:"triggers"`
+	Tried            []Attempt            `json:"tried"`
+	RepeatCount      int                  `json:"repeat_count"`
+	EarlierCases     []string             `json:"earlier_cases"`
+	Transcript       []Turn               `json:"transcript"`
+	CreatedAt        time.Time            `json:"created_at"`
+	FirstResponseDue time.Time            `json:"first_response_due"`
+	ResolutionDue    time.Time            `json:"resolution_due"`
+	FirstResponseAt  time.Time            `json:"first_response_at,omitzero"`
+	ResolvedAt       time.Time            `json:"resolved_at,omitzero"`
+	// TeamOpen is false when the case was opened outside business hours;
+	// TeamBackAt is then when the team is back.
+	TeamOpen   bool      `json:"team_open"`
+	TeamBackAt time.Time `json:"team_back_at,omitzero"`
+
+	// ClosedAt is when the case left the queue (resolved, returned, cancelled).
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// EscalatedAt is when an agent escalated L2→L3 (the first-response clock
+	// restarts for L3 then).
+	EscalatedAt time.Time `json:"escalated_at,omitzero"`
+	// ReminderSentAt: the SLA reminder went out (once per first-response
+	// clock); PromisedBy is the new time it gave the customer.
+	ReminderSentAt time.Time `json:"reminder_sent_at,omitzero"`
+	PromisedBy     time.Time `json:"promised_by,omitzero"`
+	// Notify lists the extra parties the triggers' routes name (lead, legal,
+	// pr); Investigate is set when a route asks for an investigation (repeat
+	// contact). The inbox shows both; nobody is paged from here.
+	Notify      []string `json:"notify,omitempty"`
+	Investigate bool     `json:"investigate,omitempty"`
+	// ProgressSentAt is the last daily progress notice (cases open > 24h).
+	ProgressSentAt time.Time `json:"progress_sent_at,omitzero"`
+	// Summary is the optional LLM summary (empty when off or failed).
+	Summary      string `json:"summary,omitempty"`
+	Satisfaction int    `json:"satisfaction,omitempty"` // CSAT 1–5, 0 = not answered
+}
+
+// Open reports whether the case is still being worked (queued or claimed).
+func (c *Case) Open() bool { return c.Status == StatusQueued || c.Status == StatusClaimed }
+
+// NextDue is the SLA time the queue orders by: the first-response due until
+// an agent replied, then the resolution due.
+func (c *Case) NextDue() time.Time {
+	if c.FirstResponseAt.IsZero() {
+		return c.FirstResponseDue
+	}
+	return c.ResolutionDue
+}

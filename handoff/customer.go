@@ -1,0 +1,88 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+)
+
+// ActiveCase returns the user's open case (queued or claimed) or ErrNoCase.
+func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) {
+	id, err := s.rdb.Get(ctx, s.activeKey(userID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNoCase
+	}
+	if err != nil {
+		return nil, fmt.Errorf("active case: %w", err)
+	}
+	c, err := s.load(ctx, s.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Open() {
+		return nil, ErrNoCase
+	}
+	return c, nil
+}
+
+// AppendCustomerMessage adds a customer message to an open case's transcript
+// and publishes it to agents. ErrClosed when the case is closed.
+func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string) error {
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		c.Transcript = append(c.Transcript, Turn{From: FromCustomer, Text: text, At: s.now()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append customer message to %s: %w", caseID, err)
+	}
+	s.publish(ctx, EventCustomerMessage, c)
+	return nil
+}
+
+// CancelByCustomer closes the case at the customer's request; the user goes
+// back to the bot (the bot tells them; no notice is pushed from here). A case
+// CustomerMayCancel keeps open is refused with ErrMustStayOpen.
+func (s *Service) CancelByCustomer(ctx context.Context, caseID string) error {
+	return s.cancel(ctx, caseID, true, "case cancelled by customer")
+}
+
+// CancelUnfollowed closes the case of a customer who blocked the account:
+// nobody can answer them any more, so even a case CustomerMayCancel keeps
+// open leaves the queue.
+func (s *Service) CancelUnfollowed(ctx context.Context, caseID string) error {
+	return s.cancel(ctx, caseID, false, "case cancelled: customer blocked the account")
+}
+
+func (s *Service) cancel(ctx context.Context, caseID string, byCustomer bool, logMsg string) error {
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if !c.Open() {
+			return ErrClosed
+		}
+		if byCustomer && !CustomerMayCancel(c) {
+			return ErrMustStayOpen
+		}
+		s.close(c, StatusCancelled)
+		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: EventCancelled, At: s.now()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cancel case %s: %w", caseID, err)
+	}
+	s.log.Info(logMsg, zap.String("case_id", c.ID))
+	s.publish(ctx, EventCancelled, c)
+	return nil
+}
+
+func (s *Service) close(c *Case, status string) {
+	c.Status = status
+	c.ClosedAt = s.now()
+	if status == StatusResolved {
+		c.ResolvedAt = c.ClosedAt
+	}
+}

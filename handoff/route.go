@@ -1,0 +1,114 @@
+package handoff
+
+import (
+	"slices"
+	"time"
+
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+func priorityRank(p string) int {
+	if i := slices.Index(Priorities, p); i >= 0 {
+		return i
+	}
+	return len(Priorities)
+}
+
+// routeOf folds triggers into the case's tier, priority and the shortest
+// first-response override: the most urgent priority wins, L3 over L2.
+func (s *Service) routeOf(triggers []escalation.Trigger) (tier, priority string, override time.Duration) {
+	tier, priority = TierL2, ""
+	for _, t := range triggers {
+		if t.Route.Tier == TierL3 {
+			tier = TierL3
+		}
+		if p := t.Route.Priority; slices.Contains(Priorities, p) && (priority == "" || priorityRank(p) < priorityRank(priority)) {
+			priority = p
+		}
+		if fr := t.Route.FirstResponse; fr > 0 && (override == 0 || fr < override) {
+			override = fr
+		}
+	}
+	if priority == "" {
+		priority = s.policy.DefaultPriority
+	}
+	return tier, priority, override
+}
+
+// setDue recomputes the SLA due times of c from start.
+func (s *Service) setDue(c *Case, start time.Time, override time.Duration) {
+	c.FirstResponseDue = s.policy.FirstResponseDue(start, c.Priority)
+	if override > 0 {
+		if d := s.policy.Due(start, override, c.Priority); d.Before(c.FirstResponseDue) {
+			c.FirstResponseDue = d
+		}
+	}
+	c.ResolutionDue = s.policy.ResolutionDue(start, c.Priority)
+}
+
+func (s *Service) overrideOf(c *Case) time.Duration {
+	_, _, o := s.routeOf(c.Triggers)
+	return o
+}
+
+// clockStart is when the case's SLA clocks started: the handoff, or the
+// escalation to L3.
+func clockStart(c *Case) time.Time {
+	if !c.EscalatedAt.IsZero() {
+		return c.EscalatedAt
+	}
+	return c.CreatedAt
+}
+
+// setFlags derives Notify and Investigate from the triggers' routes.
+func setFlags(c *Case) {
+	for _, t := range c.Triggers {
+		for _, n := range t.Route.Notify {
+			if !slices.Contains(c.Notify, n) {
+				c.Notify = append(c.Notify, n)
+			}
+		}
+		c.Investigate = c.Investigate || t.Route.Investigate
+	}
+}
+
+// addTriggers appends the triggers c does not have yet (same kind, evidence
+// and message) and reports whether it added any.
+func addTriggers(c *Case, triggers []escalation.Trigger) bool {
+	added := false
+	for _, t := range triggers {
+		if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
+			return x.Kind == t.Kind && x.Evidence == t.Evidence && x.Message == t.Message
+		}) {
+			c.Triggers = append(c.Triggers, t)
+			added = true
+		}
+	}
+	return added
+}
+
+// reroute re-derives the flags of c from its triggers and raises its tier and
+// priority when a trigger is more urgent, recomputing the due times without
+// ever moving a promise later than it already was.
+func (s *Service) reroute(c *Case) {
+	setFlags(c)
+	tier, priority, _ := s.routeOf(c.Triggers)
+	changed := false
+	if tier == TierL3 && c.Tier != TierL3 {
+		c.Tier, changed = TierL3, true
+	}
+	if priorityRank(priority) < priorityRank(c.Priority) {
+		c.Priority, changed = priority, true
+	}
+	if !changed {
+		return
+	}
+	old := *c
+	s.setDue(c, clockStart(c), s.overrideOf(c))
+	if old.FirstResponseDue.Before(c.FirstResponseDue) {
+		c.FirstResponseDue = old.FirstResponseDue
+	}
+	if old.ResolutionDue.Before(c.ResolutionDue) {
+		c.ResolutionDue = old.ResolutionDue
+	}
+}

@@ -1,0 +1,90 @@
+package handoff
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/locales"
+)
+
+// Config of a Service. Redis, Translator and Messenger are required.
+type Config struct {
+	Redis      *redis.Client
+	Prefix     string  // key prefix, e.g. "wl:"
+	Policy     *Policy // nil: DefaultPolicy()
+	Translator *locales.Translator
+	Messenger  Messenger
+	Clock      func() time.Time // nil: time.Now
+	Log        *zap.Logger      // nil: no logs
+	// Summarizer is optional (nil: no LLM summary).
+	Summarizer Summarizer
+	// SummaryTimeout bounds one background summary (default 20s).
+	SummaryTimeout time.Duration
+	// PushTimeout bounds one push to the customer (default 10s).
+	PushTimeout time.Duration
+}
+
+// Service is the handoff domain service. Safe for concurrent use; several
+// replicas may share one Redis.
+type Service struct {
+	rdb            *redis.Client
+	prefix         string
+	policy         *Policy
+	tr             *locales.Translator
+	msg            Messenger
+	now            func() time.Time
+	log            *zap.Logger
+	sum            Summarizer
+	summaryTimeout time.Duration
+	pushTimeout    time.Duration
+	bg             sync.WaitGroup
+}
+
+// New builds a Service.
+func New(cfg Config) (*Service, error) {
+	var errs []error
+	if cfg.Redis == nil {
+		errs = append(errs, errors.New("handoff: Config.Redis is required"))
+	}
+	if cfg.Translator == nil {
+		errs = append(errs, errors.New("handoff: Config.Translator is required"))
+	}
+	if cfg.Messenger == nil {
+		errs = append(errs, errors.New("handoff: Config.Messenger is required"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s := &Service{
+		rdb: cfg.Redis, prefix: cfg.Prefix, policy: cfg.Policy, tr: cfg.Translator, msg: cfg.Messenger,
+		now: cfg.Clock, log: cfg.Log, sum: cfg.Summarizer,
+		summaryTimeout: cfg.SummaryTimeout, pushTimeout: cfg.PushTimeout,
+	}
+	if s.policy == nil {
+		s.policy = DefaultPolicy()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	if s.summaryTimeout <= 0 {
+		s.summaryTimeout = 20 * time.Second
+	}
+	if s.pushTimeout <= 0 {
+		s.pushTimeout = 10 * time.Second
+	}
+	return s, nil
+}
+
+// Policy returns the SLA policy in use.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// Wait blocks until background work (LLM summaries) has finished; call it on
+// shutdown after the last Open.
+func (s *Service) Wait() { s.bg.Wait() }
