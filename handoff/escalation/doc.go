@@ -2,7 +2,15 @@
 // trigger phrases, thresholds and routes (defaults from the SOP, embedded as
 // default.yaml), and the analysis of a customer message that says which
 // triggers fire, whether it is a complaint, and what refund amount it asks
-// for.
+// for. Rules is the one source of the thresholds (refund limit, repeat
+// contacts, unsolved time, unhelpful answers): a threshold a rules file
+// leaves out takes the SOP default from default.yaml, and callers keep no
+// defaults of their own.
+//
+// Files: rules.go (Rules, Load, Default, Fire, RefundOverLimit), rulefile.go
+// (the file format, validation with errors naming the field), trigger.go
+// (kinds, Route, Trigger), analyze.go (Analysis), phrases.go (the phrase
+// engine), prefilter.go (literal prefilters), amount.go (the money parser).
 //
 // Rules file (see default.yaml, commented for CS managers):
 //
@@ -17,13 +25,14 @@
 //
 // Patterns are case-insensitive Go regular expressions compiled once at load.
 // A message is folded to half-width and matched both as written and converted
-// to Taiwan Traditional (OpenCC s2tw; converting text that is already
-// Traditional can change characters, 扣款 → 釦款, hence both); zh-TW patterns
-// are written once in Traditional and zh-CN patterns (Simplified-only words)
-// are converted the same way at load, so every list applies to every message.
-// Exclusions blank out the text they match (negations, product names,
-// positive news) in both forms before the match patterns run. A literal prefilter derived from each pattern skips
-// the regexp when the message cannot match.
+// to Taiwan Traditional (knowledge.Converter, shared with the knowledge base
+// through WithConverter; converting text that is already Traditional can
+// change characters, 扣款 → 釦款, hence both); zh-TW patterns are written once
+// in Traditional and zh-CN patterns (Simplified-only words) are converted the
+// same way at load, so every list applies to every message. Exclusions blank
+// out the text they match (negations, product names, positive news) in both
+// forms before the match patterns run. A literal prefilter derived from each
+// pattern skips the regexp when the message cannot match.
 //
 // Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
 // court need a threat around them (找律師, my lawyer, go to the press, see you

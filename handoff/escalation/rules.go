@@ -2,256 +2,112 @@ package escalation
 
 import (
 	"bytes"
-	"cmp"
-	"errors"
+	"embed"
 	"fmt"
-	"regexp"
-	"slices"
-	"strings"
+	"io/fs"
+	"sync"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/warmline/warmline/knowledge"
 )
 
-// The rules file as written (see default.yaml for the documented format).
-type ruleFile struct {
-	Thresholds thresholdsFile            `yaml:"thresholds"`
-	Triggers   map[string]triggerFile    `yaml:"triggers"`
-	Complaint  map[string]phraseListFile `yaml:"complaint"`
+// Rules is a loaded, validated rules file: the one source of the escalation
+// thresholds (a threshold the file leaves out has its SOP default, shown in
+// default.yaml; callers keep no defaults of their own). Safe for concurrent
+// use; do not change the exported fields after handing Rules to other
+// goroutines.
+type Rules struct {
+	RefundLimit     int           // NT$, >= 0; refunds above it go to L2 (SOP 500; 0: every refund with an amount)
+	RepeatThreshold int           // >= 1 contacts on one topic that escalate (SOP 3)
+	RepeatWindow    time.Duration // rolling window for repeat contacts (SOP 7 days)
+	UnsolvedAfter   time.Duration // L1 has not solved the issue within (SOP 15 minutes)
+	UnhelpfulLimit  int           // >= 1 "did not help" answers / unanswerable messages in a row (SOP 2)
+
+	routes    map[string]Route
+	phrases   map[string]*phraseSet // content kinds (refund: the request phrases)
+	complaint *phraseSet
+	zh        *knowledge.Converter
 }
 
-// thresholdsFile: nil (or "") is a threshold the file leaves out.
-type thresholdsFile struct {
-	RefundLimit     *int   `yaml:"refund_limit"`
-	RepeatThreshold *int   `yaml:"repeat_threshold"`
-	RepeatWindow    string `yaml:"repeat_window"`
-	UnsolvedAfter   string `yaml:"unsolved_after"`
-	UnhelpfulLimit  *int   `yaml:"unhelpful_limit"`
-}
+//go:embed default.yaml
+var defaultFS embed.FS
 
-// orDefaults fills the thresholds t leaves out from d.
-func (t thresholdsFile) orDefaults(d thresholdsFile) thresholdsFile {
-	t.RefundLimit = cmp.Or(t.RefundLimit, d.RefundLimit)
-	t.RepeatThreshold = cmp.Or(t.RepeatThreshold, d.RepeatThreshold)
-	t.RepeatWindow = cmp.Or(t.RepeatWindow, d.RepeatWindow)
-	t.UnsolvedAfter = cmp.Or(t.UnsolvedAfter, d.UnsolvedAfter)
-	t.UnhelpfulLimit = cmp.Or(t.UnhelpfulLimit, d.UnhelpfulLimit)
-	return t
-}
-
-// sopThresholds are the SOP defaults: the thresholds of the embedded
-// default.yaml, the one place they are written.
-func sopThresholds() (thresholdsFile, error) {
-	var f struct {
-		Thresholds thresholdsFile `yaml:"thresholds"`
-	}
-	if err := yaml.Unmarshal(DefaultFile(), &f); err != nil {
-		return thresholdsFile{}, fmt.Errorf("default thresholds: %w", err)
-	}
-	return f.Thresholds, nil
-}
-
-type triggerFile struct {
-	Route   *routeFile                `yaml:"route"`
-	Phrases map[string]phraseListFile `yaml:"phrases"`
-}
-
-type routeFile struct {
-	Tier          string   `yaml:"tier"`
-	Priority      string   `yaml:"priority"`
-	Notify        []string `yaml:"notify"`
-	FirstResponse string   `yaml:"first_response"`
-	Investigate   bool     `yaml:"investigate"`
-}
-
-type phraseListFile struct {
-	Match   []string `yaml:"match"`
-	Exclude []string `yaml:"exclude"`
-}
-
-// Phrase languages of a rules file. zh-CN patterns are converted to
-// Traditional at load, like the messages they are matched against.
-var phraseLangs = []string{"en", "zh-TW", "zh-CN"}
-
-var notifyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// parse builds Rules from a rules file with the given converter (each Load
-// builds its own; tests share one, it is costly to build).
-func parse(data []byte, zh converter) (*Rules, error) {
-	var f ruleFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("parse yaml: %w", err)
-	}
-	r := &Rules{routes: map[string]Route{}, phrases: map[string]*phraseSet{}, zh: zh}
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
-	sop, err := sopThresholds()
+// DefaultFile is the embedded default rules file (the SOP defaults, commented
+// for CS managers). Copy it as a starting point for a custom rules file.
+func DefaultFile() []byte {
+	b, err := defaultFS.ReadFile("default.yaml")
 	if err != nil {
-		return nil, err
+		panic(err) // embedded at build time
 	}
-	// A threshold the file leaves out takes the SOP default; one it writes
-	// is used as written (refund_limit: 0 sends every refund to a person).
-	t := f.Thresholds.orDefaults(sop)
-	intField := func(name string, v *int, min int, dst *int) {
-		switch {
-		case v == nil:
-			add("thresholds.%s: missing", name)
-		case *v < min:
-			add("thresholds.%s: %d is below the minimum %d", name, *v, min)
-		default:
-			*dst = *v
-		}
-	}
-	durField := func(name, v string, dst *time.Duration) {
-		if v == "" {
-			add("thresholds.%s: missing", name)
-			return
-		}
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			add("thresholds.%s: %q is not a duration (write e.g. 15m, 168h)", name, v)
-		case d <= 0:
-			add("thresholds.%s: %s must be positive", name, v)
-		default:
-			*dst = d
-		}
-	}
-	intField("refund_limit", t.RefundLimit, 0, &r.RefundLimit)
-	intField("repeat_threshold", t.RepeatThreshold, 1, &r.RepeatThreshold)
-	durField("repeat_window", t.RepeatWindow, &r.RepeatWindow)
-	durField("unsolved_after", t.UnsolvedAfter, &r.UnsolvedAfter)
-	intField("unhelpful_limit", t.UnhelpfulLimit, 1, &r.UnhelpfulLimit)
+	return bytes.Clone(b)
+}
 
-	known := Kinds()
-	content := contentKinds()
-	for _, kind := range sortedKeys(f.Triggers) {
-		if !slices.Contains(known, kind) {
-			add("triggers.%s: unknown trigger kind (known: %s)", kind, strings.Join(known, ", "))
-		}
+// Option configures Load and Default.
+type Option func(*options)
+
+type options struct {
+	conv *knowledge.Converter
+}
+
+// WithConverter makes the rules convert Simplified Chinese with c (the
+// knowledge base's converter, say) instead of the shared one Load builds on
+// first use.
+func WithConverter(c *knowledge.Converter) Option {
+	return func(o *options) { o.conv = c }
+}
+
+// sharedConverter serves every Load not given a converter: it is immutable
+// once built, so sharing it is safe and saves parsing OpenCC's dictionaries
+// on each load.
+var sharedConverter = sync.OnceValues(knowledge.NewConverter)
+
+// Default returns the embedded default rules (from the SOP). Build it once at
+// start and share it.
+func Default(opts ...Option) (*Rules, error) {
+	return Load(defaultFS, "default.yaml", opts...)
+}
+
+// Load reads and validates a rules file (YAML) with clear errors naming the
+// field at fault.
+func Load(fsys fs.FS, name string, opts ...Option) (*Rules, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	for _, kind := range known {
-		tf, ok := f.Triggers[kind]
-		if !ok {
-			add("triggers.%s: missing", kind)
-			continue
-		}
-		field := "triggers." + kind
-		if tf.Route == nil {
-			add("%s.route: missing", field)
-		} else if rt, err := buildRoute(field+".route", *tf.Route); err != nil {
-			errs = append(errs, err)
-		} else {
-			r.routes[kind] = rt
-		}
-		if !slices.Contains(content, kind) {
-			if len(tf.Phrases) > 0 {
-				add("%s.phrases: %s is detected by the bot from the conversation, not from phrases; remove them", field, kind)
-			}
-			continue
-		}
-		set, err := compilePhrases(field+".phrases", tf.Phrases, zh)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if len(set.match) == 0 {
-			add("%s.phrases: no match patterns", field)
-		}
-		r.phrases[kind] = set
-	}
-	set, err := compilePhrases("complaint", f.Complaint, zh)
+	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		errs = append(errs, err)
-	} else if len(set.match) == 0 {
-		add("complaint: no match patterns")
+		return nil, fmt.Errorf("load escalation rules: %w", err)
 	}
-	r.complaint = set
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	zh := o.conv
+	if zh == nil {
+		if zh, err = sharedConverter(); err != nil {
+			return nil, fmt.Errorf("load escalation rules: %w", err)
+		}
+	}
+	r, err := parse(data, zh)
+	if err != nil {
+		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
 	}
 	return r, nil
 }
 
-func buildRoute(field string, f routeFile) (Route, error) {
-	var errs []error
-	rt := Route{Tier: f.Tier, Priority: f.Priority, Investigate: f.Investigate}
-	if f.Tier != "L2" && f.Tier != "L3" {
-		errs = append(errs, fmt.Errorf("%s.tier: %q is not L2 or L3", field, f.Tier))
-	}
-	if !slices.Contains([]string{"P1", "P2", "P3", "P4"}, f.Priority) {
-		errs = append(errs, fmt.Errorf("%s.priority: %q is not one of P1, P2, P3, P4", field, f.Priority))
-	}
-	for i, n := range f.Notify {
-		if !notifyName.MatchString(n) {
-			errs = append(errs, fmt.Errorf("%s.notify[%d]: %q is not a lower-case party name like lead, legal, pr", field, i, n))
-		}
-	}
-	rt.Notify = append([]string(nil), f.Notify...)
-	if f.FirstResponse != "" {
-		d, err := time.ParseDuration(f.FirstResponse)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s.first_response: %q is not a positive duration (write e.g. 5m)", field, f.FirstResponse))
-		}
-		rt.FirstResponse = d
-	}
-	return rt, errors.Join(errs...)
+// RefundOverLimit reports whether a refund of amount NT$ goes to a person
+// (above RefundLimit) rather than being settled by the bot. Analyze fires
+// KindRefund by this rule; the bot asks it for an amount it kept from an
+// earlier message.
+func (r *Rules) RefundOverLimit(amount int) bool { return amount > r.RefundLimit }
+
+// Fire builds a trigger of kind (used for the stateful triggers the bot
+// detects: repeat contact, unsolved timeout, unhelpful) with its configured
+// route. It also serves content kinds the bot learns another way (a "talk to
+// a person" button is KindHuman). An unknown kind gets a zero Route.
+func (r *Rules) Fire(kind, message, evidence string) Trigger {
+	return Trigger{Kind: kind, Route: r.Route(kind), Message: message, Evidence: evidence}
 }
 
-// compilePhrases compiles the per-language lists of one trigger (or of the
-// complaint lexicon) into one set: all languages apply to every message.
-func compilePhrases(field string, langs map[string]phraseListFile, zh converter) (*phraseSet, error) {
-	var errs []error
-	set := &phraseSet{}
-	for _, lang := range sortedKeys(langs) {
-		if !slices.Contains(phraseLangs, lang) {
-			errs = append(errs, fmt.Errorf("%s.%s: unknown language (use en, zh-TW, zh-CN)", field, lang))
-		}
-	}
-	for _, lang := range phraseLangs {
-		list, ok := langs[lang]
-		if !ok {
-			continue
-		}
-		compile := func(part string, pats []string) []phrase {
-			var out []phrase
-			for i, p := range pats {
-				where := fmt.Sprintf("%s.%s.%s[%d]", field, lang, part, i)
-				if strings.TrimSpace(p) == "" {
-					errs = append(errs, fmt.Errorf("%s: empty pattern", where))
-					continue
-				}
-				src := p
-				if lang == "zh-CN" {
-					src = zh.toTraditional(p)
-				}
-				re, err := regexp.Compile("(?i)" + src)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s: pattern %q does not compile: %w", where, p, err))
-					continue
-				}
-				if re.MatchString("") {
-					errs = append(errs, fmt.Errorf("%s: pattern %q matches empty text", where, p))
-					continue
-				}
-				out = append(out, phrase{re: re, pre: newPrefilter("(?i)" + src), source: p, lang: lang})
-			}
-			return out
-		}
-		set.match = append(set.match, compile("match", list.Match)...)
-		set.exclude = append(set.exclude, compile("exclude", list.Exclude)...)
-	}
-	return set, errors.Join(errs...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+// Route returns the configured route of kind (a copy), zero if unknown.
+func (r *Rules) Route(kind string) Route {
+	rt := r.routes[kind]
+	rt.Notify = append([]string(nil), rt.Notify...)
+	return rt
 }

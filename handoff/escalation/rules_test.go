@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/warmline/warmline/knowledge"
 )
 
 func TestDefaultThresholdsAndRoutes(t *testing.T) {
@@ -392,5 +394,25 @@ func TestPrefilter(t *testing.T) {
 		if diff := cmp.Diff(tt.want, newPrefilter(tt.pattern)); diff != "" {
 			t.Errorf("newPrefilter(%q) mismatch (-want +got):\n%s", tt.pattern, diff)
 		}
+	}
+}
+
+func TestWithConverter(t *testing.T) {
+	conv, err := knowledge.NewConverter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Default(WithConverter(conv))
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	if r.zh != conv {
+		t.Error("Default(WithConverter(c)) did not use c")
+	}
+	if a := r.Analyze("找你们领导来", "zh-CN"); !a.Has(KindSupervisor) || a.Triggers[0].Evidence != "领导" {
+		t.Errorf("zh-CN supervisor request = %+v, want supervisor with evidence 领导", a.Triggers)
+	}
+	if d, err := Default(); err != nil || d.zh == nil || d.zh != testRules(t).zh {
+		t.Errorf("Default() converter %p (%v), want the shared one %p", d.zh, err, testRules(t).zh)
 	}
 }

@@ -1,0 +1,150 @@
+package escalation
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+type phrase struct {
+	re     *regexp.Regexp
+	pre    prefilter
+	source string // as written in the rules file
+	lang   string
+}
+
+// phraseSet is one trigger's patterns, all languages together. Exclusions
+// blank out the text they match before the match patterns run.
+type phraseSet struct {
+	match   []phrase
+	exclude []phrase
+}
+
+// find reports the first match pattern (in file order) that matches one of
+// the variants of a message (the same text rewritten rune for rune: as
+// written, converted to Traditional) after the exclusions are blanked out,
+// with the variant and the byte span in it. A rune blanked by an exclusion in
+// any variant is blanked in all of them, so an exclusion written in
+// Traditional also covers the Simplified original.
+//
+// Blanking only removes text, so a message no match pattern matches as
+// written cannot match after blanking: most messages skip the exclusions.
+func (s *phraseSet) find(variants []string) (variant, start, end int, ok bool) {
+	lowered := make([]string, len(variants))
+	hit := false
+	for i, v := range variants {
+		lowered[i] = strings.ToLower(v)
+		hit = hit || s.anyMatch(v, lowered[i])
+	}
+	if !hit {
+		return 0, 0, 0, false
+	}
+	var masked []bool // per rune
+	for i, v := range variants {
+		for _, ex := range s.exclude {
+			if !ex.pre.mayMatch(lowered[i]) {
+				continue
+			}
+			for _, loc := range ex.re.FindAllStringIndex(v, -1) {
+				if masked == nil {
+					masked = make([]bool, utf8.RuneCountInString(v))
+				}
+				from := utf8.RuneCountInString(v[:loc[0]])
+				to := from + utf8.RuneCountInString(v[loc[0]:loc[1]])
+				for r := from; r < to && r < len(masked); r++ {
+					masked[r] = true
+				}
+			}
+		}
+	}
+	for i, v := range variants {
+		text := blankRunes(v, masked)
+		for _, m := range s.match {
+			if !m.pre.mayMatch(lowered[i]) {
+				continue
+			}
+			if loc := m.re.FindStringIndex(text); loc != nil {
+				return i, loc[0], loc[1], true
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
+
+func (s *phraseSet) anyMatch(text, lowered string) bool {
+	for _, m := range s.match {
+		if m.pre.mayMatch(lowered) && m.re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// blankRunes replaces the masked runes of s with spaces of the same byte
+// length, so byte offsets stay valid.
+func blankRunes(s string, masked []bool) string {
+	if masked == nil {
+		return s
+	}
+	b := []byte(s)
+	r := 0
+	for i, c := range s {
+		if r < len(masked) && masked[r] {
+			for j := i; j < i+utf8.RuneLen(c); j++ {
+				b[j] = ' '
+			}
+		}
+		r++
+	}
+	return string(b)
+}
+
+// message is one customer text prepared for matching.
+type message struct {
+	original string
+	folded   string // full-width ASCII folded to half-width
+	trad     string // folded, Simplified converted to Traditional
+}
+
+func (r *Rules) prepare(text string) message {
+	folded := width.Fold.String(text)
+	trad := folded
+	if strings.ContainsFunc(folded, func(c rune) bool { return unicode.Is(unicode.Han, c) }) {
+		trad = r.zh.ToTraditional(folded) // OpenCC is costly on text with nothing to convert
+	}
+	return message{original: text, folded: folded, trad: trad}
+}
+
+// match runs a phrase set on the message and returns the evidence. Patterns
+// are written in Traditional, so Simplified text matches once converted; the
+// text is also tried as written, because converting text that is already
+// Traditional can change characters (OpenCC turns 扣款 into 釦款).
+func (m message) match(set *phraseSet) (evidence string, ok bool) {
+	variants := []string{m.folded}
+	if m.trad != m.folded && utf8.RuneCountInString(m.trad) == utf8.RuneCountInString(m.folded) {
+		variants = append(variants, m.trad)
+	} else if m.trad != m.folded {
+		variants = []string{m.trad}
+	}
+	i, s, e, ok := set.find(variants)
+	if !ok {
+		return "", false
+	}
+	return m.evidence(variants[i], s, e), true
+}
+
+// evidence returns the span [start, end) of variant (a rune-for-rune
+// rewrite of the message) as the customer wrote it, or as rewritten when the
+// rune counts differ.
+func (m message) evidence(variant string, start, end int) string {
+	if utf8.RuneCountInString(variant) != utf8.RuneCountInString(m.original) {
+		return strings.TrimSpace(variant[start:end])
+	}
+	rs := utf8.RuneCountInString(variant[:start])
+	re := rs + utf8.RuneCountInString(variant[start:end])
+	orig := []rune(m.original)
+	return strings.TrimSpace(string(orig[rs:re]))
+}

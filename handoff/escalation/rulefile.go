@@ -1,0 +1,250 @@
+package escalation
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/warmline/warmline/knowledge"
+)
+
+// The rules file as written (see default.yaml for the documented format).
+type ruleFile struct {
+	Thresholds thresholdsFile            `yaml:"thresholds"`
+	Triggers   map[string]triggerFile    `yaml:"triggers"`
+	Complaint  map[string]phraseListFile `yaml:"complaint"`
+}
+
+// thresholdsFile: nil (or "") is a threshold the file leaves out.
+type thresholdsFile struct {
+	RefundLimit     *int   `yaml:"refund_limit"`
+	RepeatThreshold *int   `yaml:"repeat_threshold"`
+	RepeatWindow    string `yaml:"repeat_window"`
+	UnsolvedAfter   string `yaml:"unsolved_after"`
+	UnhelpfulLimit  *int   `yaml:"unhelpful_limit"`
+}
+
+// orDefaults fills the thresholds t leaves out from d.
+func (t thresholdsFile) orDefaults(d thresholdsFile) thresholdsFile {
+	t.RefundLimit = cmp.Or(t.RefundLimit, d.RefundLimit)
+	t.RepeatThreshold = cmp.Or(t.RepeatThreshold, d.RepeatThreshold)
+	t.RepeatWindow = cmp.Or(t.RepeatWindow, d.RepeatWindow)
+	t.UnsolvedAfter = cmp.Or(t.UnsolvedAfter, d.UnsolvedAfter)
+	t.UnhelpfulLimit = cmp.Or(t.UnhelpfulLimit, d.UnhelpfulLimit)
+	return t
+}
+
+// sopThresholds are the SOP defaults: the thresholds of the embedded
+// default.yaml, the one place they are written.
+func sopThresholds() (thresholdsFile, error) {
+	var f struct {
+		Thresholds thresholdsFile `yaml:"thresholds"`
+	}
+	if err := yaml.Unmarshal(DefaultFile(), &f); err != nil {
+		return thresholdsFile{}, fmt.Errorf("default thresholds: %w", err)
+	}
+	return f.Thresholds, nil
+}
+
+type triggerFile struct {
+	Route   *routeFile                `yaml:"route"`
+	Phrases map[string]phraseListFile `yaml:"phrases"`
+}
+
+type routeFile struct {
+	Tier          string   `yaml:"tier"`
+	Priority      string   `yaml:"priority"`
+	Notify        []string `yaml:"notify"`
+	FirstResponse string   `yaml:"first_response"`
+	Investigate   bool     `yaml:"investigate"`
+}
+
+type phraseListFile struct {
+	Match   []string `yaml:"match"`
+	Exclude []string `yaml:"exclude"`
+}
+
+// Phrase languages of a rules file. zh-CN patterns are converted to
+// Traditional at load, like the messages they are matched against.
+var phraseLangs = []string{"en", "zh-TW", "zh-CN"}
+
+var notifyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// parse builds Rules from a rules file with the given converter.
+func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
+	var f ruleFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse yaml: %w", err)
+	}
+	r := &Rules{routes: map[string]Route{}, phrases: map[string]*phraseSet{}, zh: zh}
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	sop, err := sopThresholds()
+	if err != nil {
+		return nil, err
+	}
+	// A threshold the file leaves out takes the SOP default; one it writes
+	// is used as written (refund_limit: 0 sends every refund to a person).
+	t := f.Thresholds.orDefaults(sop)
+	intField := func(name string, v *int, min int, dst *int) {
+		switch {
+		case v == nil:
+			add("thresholds.%s: missing", name)
+		case *v < min:
+			add("thresholds.%s: %d is below the minimum %d", name, *v, min)
+		default:
+			*dst = *v
+		}
+	}
+	durField := func(name, v string, dst *time.Duration) {
+		if v == "" {
+			add("thresholds.%s: missing", name)
+			return
+		}
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			add("thresholds.%s: %q is not a duration (write e.g. 15m, 168h)", name, v)
+		case d <= 0:
+			add("thresholds.%s: %s must be positive", name, v)
+		default:
+			*dst = d
+		}
+	}
+	intField("refund_limit", t.RefundLimit, 0, &r.RefundLimit)
+	intField("repeat_threshold", t.RepeatThreshold, 1, &r.RepeatThreshold)
+	durField("repeat_window", t.RepeatWindow, &r.RepeatWindow)
+	durField("unsolved_after", t.UnsolvedAfter, &r.UnsolvedAfter)
+	intField("unhelpful_limit", t.UnhelpfulLimit, 1, &r.UnhelpfulLimit)
+
+	known := Kinds()
+	content := contentKinds()
+	for _, kind := range slices.Sorted(maps.Keys(f.Triggers)) {
+		if !slices.Contains(known, kind) {
+			add("triggers.%s: unknown trigger kind (known: %s)", kind, strings.Join(known, ", "))
+		}
+	}
+	for _, kind := range known {
+		tf, ok := f.Triggers[kind]
+		if !ok {
+			add("triggers.%s: missing", kind)
+			continue
+		}
+		field := "triggers." + kind
+		if tf.Route == nil {
+			add("%s.route: missing", field)
+		} else if rt, err := buildRoute(field+".route", *tf.Route); err != nil {
+			errs = append(errs, err)
+		} else {
+			r.routes[kind] = rt
+		}
+		if !slices.Contains(content, kind) {
+			if len(tf.Phrases) > 0 {
+				add("%s.phrases: %s is detected by the bot from the conversation, not from phrases; remove them", field, kind)
+			}
+			continue
+		}
+		set, err := compilePhrases(field+".phrases", tf.Phrases, zh)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(set.match) == 0 {
+			add("%s.phrases: no match patterns", field)
+		}
+		r.phrases[kind] = set
+	}
+	set, err := compilePhrases("complaint", f.Complaint, zh)
+	if err != nil {
+		errs = append(errs, err)
+	} else if len(set.match) == 0 {
+		add("complaint: no match patterns")
+	}
+	r.complaint = set
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func buildRoute(field string, f routeFile) (Route, error) {
+	var errs []error
+	rt := Route{Tier: f.Tier, Priority: f.Priority, Investigate: f.Investigate}
+	if f.Tier != "L2" && f.Tier != "L3" {
+		errs = append(errs, fmt.Errorf("%s.tier: %q is not L2 or L3", field, f.Tier))
+	}
+	if !slices.Contains([]string{"P1", "P2", "P3", "P4"}, f.Priority) {
+		errs = append(errs, fmt.Errorf("%s.priority: %q is not one of P1, P2, P3, P4", field, f.Priority))
+	}
+	for i, n := range f.Notify {
+		if !notifyName.MatchString(n) {
+			errs = append(errs, fmt.Errorf("%s.notify[%d]: %q is not a lower-case party name like lead, legal, pr", field, i, n))
+		}
+	}
+	rt.Notify = append([]string(nil), f.Notify...)
+	if f.FirstResponse != "" {
+		d, err := time.ParseDuration(f.FirstResponse)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s.first_response: %q is not a positive duration (write e.g. 5m)", field, f.FirstResponse))
+		}
+		rt.FirstResponse = d
+	}
+	return rt, errors.Join(errs...)
+}
+
+// compilePhrases compiles the per-language lists of one trigger (or of the
+// complaint lexicon) into one set: all languages apply to every message.
+func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge.Converter) (*phraseSet, error) {
+	var errs []error
+	set := &phraseSet{}
+	for _, lang := range slices.Sorted(maps.Keys(langs)) {
+		if !slices.Contains(phraseLangs, lang) {
+			errs = append(errs, fmt.Errorf("%s.%s: unknown language (use en, zh-TW, zh-CN)", field, lang))
+		}
+	}
+	for _, lang := range phraseLangs {
+		list, ok := langs[lang]
+		if !ok {
+			continue
+		}
+		compile := func(part string, pats []string) []phrase {
+			var out []phrase
+			for i, p := range pats {
+				where := fmt.Sprintf("%s.%s.%s[%d]", field, lang, part, i)
+				if strings.TrimSpace(p) == "" {
+					errs = append(errs, fmt.Errorf("%s: empty pattern", where))
+					continue
+				}
+				src := p
+				if lang == "zh-CN" {
+					src = zh.ToTraditional(p)
+				}
+				re, err := regexp.Compile("(?i)" + src)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: pattern %q does not compile: %w", where, p, err))
+					continue
+				}
+				if re.MatchString("") {
+					errs = append(errs, fmt.Errorf("%s: pattern %q matches empty text", where, p))
+					continue
+				}
+				out = append(out, phrase{re: re, pre: newPrefilter("(?i)" + src), source: p, lang: lang})
+			}
+			return out
+		}
+		set.match = append(set.match, compile("match", list.Match)...)
+		set.exclude = append(set.exclude, compile("exclude", list.Exclude)...)
+	}
+	return set, errors.Join(errs...)
+}
