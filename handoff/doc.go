@@ -1,9 +1,23 @@
 // Package handoff owns warm handoffs to people: cases (with the facts a
 // brief is made from), the SLA policy and its business-hours clocks, the
 // per-tier queues ordered by SLA due time, atomic claims, the deterministic
-// brief, the agent operations (claim, reply, note, escalate, release,
-// resolve, return to bot), the SLA reminder sweep and the live event stream
-// agents watch.
+// brief, the agent operations (claim, assign, reply, note, set priority,
+// escalate, release, resolve, return to bot), the SLA reminder sweep and its
+// loop (RunSweeper), and the live event stream agents watch.
+//
+// It owns the case rules, once each: who may do what with a case
+// (PermissionsFor, the same checks the agent operations enforce, returned
+// with each case so the inbox renders from them), whether the customer may
+// cancel (CustomerMayCancel, enforced by CancelByCustomer), and how new
+// triggers raise an open case (Raise). Escalation thresholds and routes are
+// escalation.Rules'.
+//
+// Files: service.go (Config, Service), case.go, agent.go, errors.go,
+// notice.go, open.go (Open and the merge into an open case), raise.go,
+// route.go (tier, priority and due times from triggers), customer.go (what
+// the bot does for the customer: active case, messages, cancel),
+// permissions.go, ops.go (agent operations), csat.go, brief.go, summary.go,
+// policy.go, sweep.go, events.go, store.go (Redis keys and transactions).
 //
 // It may use knowledge and escalation types; it never imports bot.
 //
