@@ -10,7 +10,19 @@
 //
 // NewEngine(EngineConfig) builds an Engine; Engine.Handle(ctx, Event)
 // returns at most MaxMessages replies (none while a person has the
-// customer, none for unfollow). Events of one user must be handled in order.
+// customer, none for unfollow). Events of one user must be handled in order:
+// bot/line's Consumer does that and calls Handle through line.Respond.
+//
+// # Who decides what
+//
+// Thresholds (refund limit, repeat contacts, unsolved time, unhelpful
+// answers) are read from escalation.Rules as they are; the numbers below are
+// the SOP defaults escalation.Load fills in. A refund amount over the limit
+// fires a trigger in escalation's analysis and goes to a person; the bot
+// approves only what the analysis left to L1. Whether a customer may cancel
+// a case is handoff's rule (handoff.CustomerMayCancel, enforced by
+// CancelByCustomer); new triggers while a person has the case raise it
+// (handoff.Service.Raise). EngineConfig.TopTopics must name KB entries.
 //
 // # Language
 //

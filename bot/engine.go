@@ -38,6 +38,7 @@ type Cases interface {
 	AppendCustomerMessage(ctx context.Context, caseID, text string) error
 	CancelByCustomer(ctx context.Context, caseID string) error
 	CancelUnfollowed(ctx context.Context, caseID string) error
+	Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*handoff.Case, error)
 	RecordSatisfaction(ctx context.Context, caseID string, score int) error
 }
 
@@ -61,7 +62,7 @@ type EngineConfig struct {
 	StateTTL        time.Duration // conversation state lifetime (default 30 days)
 	VerifyAttempts  int           // phone-digit attempts before the lock (default 3)
 	VerifyLock      time.Duration // lock after too many attempts (default 15 min)
-	TopTopics       []string      // KB entry ids offered in the greeting; default the first entries
+	TopTopics       []string      // KB entry ids offered in the greeting (each must exist); default the first entries
 	TopTopicCount   int           // how many topics to offer (default 4)
 	// ConversationIdle ends an abandoned issue: a message arriving later than
 	// this after the previous one starts a new issue (default 2 h). It must
@@ -81,8 +82,7 @@ type Engine struct {
 	kb       func() kbView
 	orders   orders.Backend
 	numbers  OrderNumbers
-	rules    analyzer
-	limits   limits
+	rules    *escalation.Rules // the one source of thresholds
 	cases    Cases
 	tr       *locales.Translator
 	kw       map[string]map[string]bool // keyword message id -> bare phrases (built once)
@@ -100,20 +100,6 @@ type kbView interface {
 	Entry(id string) (*knowledge.Entry, bool)
 	Entries() []*knowledge.Entry
 	Converter() *knowledge.Converter
-}
-
-// analyzer is the part of *escalation.Rules the engine uses.
-type analyzer interface {
-	Analyze(text, lang string) escalation.Analysis
-	Fire(kind, message, evidence string) escalation.Trigger
-}
-
-type limits struct {
-	refund          int
-	repeatThreshold int
-	repeatWindow    time.Duration
-	unsolvedAfter   time.Duration
-	unhelpfulLimit  int
 }
 
 // NewEngine checks the configuration and fills in defaults.
@@ -139,6 +125,19 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.Translator == nil {
 		errs = append(errs, errors.New("bot: Translator is required"))
+	}
+	if cfg.KB != nil && len(cfg.TopTopics) > 0 {
+		// A topic button that leads nowhere is a configuration mistake.
+		base := cfg.KB.Current()
+		for _, id := range cfg.TopTopics {
+			if base == nil {
+				errs = append(errs, errors.New("bot: TopTopics given but no knowledge base is loaded"))
+				break
+			}
+			if _, ok := base.Entry(id); !ok {
+				errs = append(errs, fmt.Errorf("bot: TopTopics: no knowledge base entry %q", id))
+			}
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -179,31 +178,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.Location == nil {
 		cfg.Location = taipei()
 	}
-	lim := limits{
-		refund:          cfg.Rules.RefundLimit,
-		repeatThreshold: cfg.Rules.RepeatThreshold,
-		repeatWindow:    cfg.Rules.RepeatWindow,
-		unsolvedAfter:   cfg.Rules.UnsolvedAfter,
-		unhelpfulLimit:  cfg.Rules.UnhelpfulLimit,
-	}
-	// SOP defaults when the rules leave a threshold unset.
-	if lim.refund <= 0 {
-		lim.refund = 500
-	}
-	if lim.repeatThreshold <= 0 {
-		lim.repeatThreshold = 3
-	}
-	if lim.repeatWindow <= 0 {
-		lim.repeatWindow = 7 * 24 * time.Hour
-	}
-	if lim.unsolvedAfter <= 0 {
-		lim.unsolvedAfter = 15 * time.Minute
-	}
-	if lim.unhelpfulLimit <= 0 {
-		lim.unhelpfulLimit = 2
-	}
-	if cfg.ConversationIdle <= lim.unsolvedAfter {
-		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, lim.unsolvedAfter)
+	if cfg.ConversationIdle <= cfg.Rules.UnsolvedAfter {
+		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, cfg.Rules.UnsolvedAfter)
 	}
 	kbs := cfg.KB
 	e := &Engine{
@@ -213,7 +189,6 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		orders:   cfg.Orders,
 		numbers:  cfg.OrderNumbers,
 		rules:    cfg.Rules,
-		limits:   lim,
 		cases:    cfg.Cases,
 		tr:       cfg.Translator,
 		profiles: cfg.Profiles,
@@ -260,7 +235,7 @@ func taipei() *time.Location {
 // turn is the work on one event: the user's state and the replies so far.
 type turn struct {
 	ev    Event
-	st    *conv
+	st    *state
 	now   time.Time
 	out   []Message
 	tkb   kbView

@@ -26,6 +26,22 @@ func TestNewEngineRequiresDependencies(t *testing.T) {
 	}
 }
 
+// A greeting topic that is not in the knowledge base is a start-up error,
+// not a button silently left out.
+func TestNewEngineRejectsUnknownTopTopics(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	cfg := h.e.cfg
+	cfg.TopTopics = []string{"shipping-time", "no-such-entry"}
+	if _, err := NewEngine(cfg); err == nil || !strings.Contains(err.Error(), "no-such-entry") {
+		t.Errorf("unknown topic: got %v, want an error naming no-such-entry", err)
+	}
+	cfg.TopTopics = []string{"shipping-time"}
+	if _, err := NewEngine(cfg); err != nil {
+		t.Errorf("known topic: got %v, want nil", err)
+	}
+}
+
 func TestLanguagePrecedence(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -204,7 +220,7 @@ func TestFeedbackYesResolves(t *testing.T) {
 				}
 			}
 			// Long after, a new question does not fire unsolved_timeout.
-			h.advance(20 * time.Minute)
+			h.clock.Advance(20 * time.Minute)
 			msgs = h.text("U1", "運送要多久")
 			mustContain(t, all(msgs), h.answerOf("shipping-time", lang))
 			if c := h.activeCase("U1"); c != nil {
@@ -532,7 +548,7 @@ func TestMessageTriggersOpenCase(t *testing.T) {
 func TestHandoffOutsideBusinessHours(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.advance(11 * time.Hour) // Monday 21:00
+	h.clock.Advance(11 * time.Hour) // Monday 21:00
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	msgs := h.text("U1", "I want to talk to a person")
 	c := h.activeCase("U1")
@@ -738,13 +754,13 @@ func TestRepeatContact(t *testing.T) {
 	h.text("U1", "運送要多久")
 	h.text("U1", "宅配需要幾天")
 	h.postback("U1", "fb:yes:shipping-time")
-	h.advance(48 * time.Hour)
+	h.clock.Advance(48 * time.Hour)
 	msgs := h.text("U1", "運送要多久") // 2nd contact
 	mustContain(t, all(msgs), h.answerOf("shipping-time", "zh-TW"))
 	if c := h.activeCase("U1"); c != nil {
 		t.Fatalf("case after the 2nd contact: %s", c.ID)
 	}
-	h.advance(48 * time.Hour)    // the 2nd issue was abandoned: a new one starts
+	h.clock.Advance(48 * time.Hour)    // the 2nd issue was abandoned: a new one starts
 	msgs = h.text("U1", "運送要多久") // 3rd within 7 days
 	c := h.activeCase("U1")
 	if c == nil {
@@ -767,7 +783,7 @@ func TestRepeatWindowSlides(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		h.text("U1", "how long does delivery take")
 		h.postback("U1", "fb:yes:shipping-time")
-		h.advance(4 * 24 * time.Hour)
+		h.clock.Advance(4 * 24 * time.Hour)
 	}
 	// The first contact is 8 days old: this is only the 2nd in the window.
 	h.text("U1", "how long does delivery take")
@@ -792,7 +808,7 @@ func TestUnsolvedTimeout(t *testing.T) {
 			h := newHarness(t)
 			h.profiles.byID["U1"] = Profile{Language: tt.lang}
 			h.text("U1", "return")
-			h.advance(tt.after)
+			h.clock.Advance(tt.after)
 			msgs := h.text("U1", "還是不懂")
 			c := h.activeCase("U1")
 			if (c != nil) != tt.want {
@@ -1011,7 +1027,7 @@ func TestSmallTalkIsNotAnIssue(t *testing.T) {
 				t.Errorf("small talk counted: unanswered=%q issue_started_at=%q", st["unanswered"], st["issue_started_at"])
 			}
 			// A real question 20 minutes after the greeting is answered, not escalated.
-			h.advance(20 * time.Minute)
+			h.clock.Advance(20 * time.Minute)
 			msgs = h.text("U1", "運送要多久")
 			mustContain(t, all(msgs), h.answerOf("shipping-time", tt.lang))
 			if c := h.activeCase("U1"); c != nil {

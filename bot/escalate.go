@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"github.com/warmline/warmline/locales"
 	"math"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/locales"
 )
 
 // escalate opens a warm handoff with everything the bot knows and tells
@@ -75,7 +75,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		msg += "\n" + due
 	}
 	st.resetIssue()
-	if mustStayOpen(c) {
+	if !handoff.CustomerMayCancel(c) {
 		t.say(e.text(t, msg)) // no cancel button on legal, media and security cases
 		return nil
 	}

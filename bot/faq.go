@@ -2,6 +2,7 @@ package bot
 
 import (
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/warmline/warmline/handoff"
@@ -48,7 +49,7 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	t.say(e.text(t, b.String(), qs...))
 
 	st := t.st
-	if !contains(st.Shown, en.ID) {
+	if !slices.Contains(st.Shown, en.ID) {
 		st.Shown = append(st.Shown, en.ID)
 	}
 	st.LastTopic, st.LastCategory = en.ID, en.Category
@@ -128,12 +129,12 @@ func (e *Engine) notHelpful(t *turn, ref string) error {
 	st := t.st
 	st.Unhelpful++
 	st.addTried(handoff.Attempt{Kind: kindOf(ref), Ref: ref, Summary: "not helpful", At: t.now})
-	if st.Unhelpful >= e.limits.unhelpfulLimit {
+	if st.Unhelpful >= e.rules.UnhelpfulLimit {
 		e.offerPerson(t, escalation.KindUnhelpful, "not helpful x"+itoa(st.Unhelpful))
 		return nil
 	}
 	for _, id := range st.Candidates {
-		if id == ref || contains(st.Shown, id) {
+		if id == ref || slices.Contains(st.Shown, id) {
 			continue
 		}
 		if en, ok := t.tkb.Entry(id); ok {

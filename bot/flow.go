@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -204,7 +205,7 @@ func (e *Engine) issueClock(t *turn, text string) []escalation.Trigger {
 	if st.IssueStartedAt.IsZero() {
 		return nil
 	}
-	if open := t.now.Sub(st.IssueStartedAt); open >= e.limits.unsolvedAfter {
+	if open := t.now.Sub(st.IssueStartedAt); open >= e.rules.UnsolvedAfter {
 		return []escalation.Trigger{e.rules.Fire(escalation.KindUnsolved, text, open.Round(time.Second).String())}
 	}
 	return nil
@@ -221,7 +222,7 @@ func (t *turn) startIssue() {
 // repeat_contact at the threshold.
 func (e *Engine) contact(ctx context.Context, t *turn, topic, text string, log *zap.Logger) (escalation.Trigger, bool) {
 	t.startIssue()
-	if contains(t.st.IssueTopics, topic) {
+	if slices.Contains(t.st.IssueTopics, topic) {
 		return escalation.Trigger{}, false
 	}
 	t.st.IssueTopics = append(t.st.IssueTopics, topic)
@@ -230,7 +231,7 @@ func (e *Engine) contact(ctx context.Context, t *turn, topic, text string, log *
 		log.Warn("repeat contact not counted", zap.String("topic", topic), zap.Error(err))
 		return escalation.Trigger{}, false
 	}
-	if n >= e.limits.repeatThreshold {
+	if n >= e.rules.RepeatThreshold {
 		log.Info("repeat contact", zap.String("topic", topic), zap.Int("count", n))
 		t.st.LastTopic = topic
 		return e.rules.Fire(escalation.KindRepeat, text, topic+" x"+itoa(n)), true
@@ -328,7 +329,8 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		return false, nil
 	}
 	if t.ev.Data == dataHandoffCancel || (text != "" && e.isKeyword(text, "bot_kw_cancel")) {
-		if mustStayOpen(c) {
+		err := e.cases.CancelByCustomer(ctx, c.ID)
+		if errors.Is(err, handoff.ErrMustStayOpen) {
 			// Legal, media and security cases go to the people who must
 			// see them even if the customer changes their mind.
 			log.Info("customer asked to cancel a case that stays open", zap.String("case_id", c.ID))
@@ -340,7 +342,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			t.say(Message{Text: e.tr.T(t.lang(), "bot_handoff_cancel_kept", map[string]any{"CaseID": c.ID})})
 			return true, nil
 		}
-		if err := e.cases.CancelByCustomer(ctx, c.ID); err != nil {
+		if err != nil {
 			return true, err
 		}
 		log.Info("handoff cancelled by customer", zap.String("case_id", c.ID))
@@ -355,10 +357,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// Triggers still count while a person has the case: a legal threat
 		// made to an L2 case moves it to L3 at P1.
 		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
-			if _, err := e.cases.Open(ctx, handoff.Opening{
-				UserID: t.ev.UserID, DisplayName: t.st.DisplayName, Lang: t.lang(),
-				Category: c.Category, Topic: c.Topic, TopicTitle: c.TopicTitle, Triggers: a.Triggers,
-			}); err != nil {
+			if _, err := e.cases.Raise(ctx, c.ID, a.Triggers); err != nil {
 				return true, err
 			}
 			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
@@ -367,25 +366,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 	return true, nil
 }
 
-// mustStayOpen reports whether a case may not be cancelled by the
-// customer: legal or media threats and security cases (P1).
-func mustStayOpen(c *handoff.Case) bool {
-	if c.Tier == handoff.TierL3 || c.Priority == "P1" {
-		return true
-	}
-	for _, tr := range c.Triggers {
-		if tr.Kind == escalation.KindLegalMedia || tr.Kind == escalation.KindSecurity {
-			return true
-		}
-	}
-	return false
-}
-
 // unanswered says msgID (with topics and a person) and counts it; at the
 // limit it offers a person instead (unhelpful).
 func (e *Engine) unanswered(ctx context.Context, t *turn, msgID string, log *zap.Logger) error {
 	t.st.Unanswered++
-	if t.st.Unanswered >= e.limits.unhelpfulLimit {
+	if t.st.Unanswered >= e.rules.UnhelpfulLimit {
 		log.Info("unhelpful: unanswered in a row", zap.Int("count", t.st.Unanswered))
 		e.offerPerson(t, escalation.KindUnhelpful, "unanswered x"+itoa(t.st.Unanswered))
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/locales"
@@ -120,8 +122,7 @@ type harness struct {
 	loading  *fakeLoading
 	backend  *switchBackend
 	kb       *knowledge.Base
-	mu       sync.Mutex
-	now      time.Time
+	clock    *testclock.Clock
 }
 
 func newHarness(t *testing.T) *harness {
@@ -151,13 +152,13 @@ func newHarnessWith(t *testing.T, change func(*EngineConfig)) *harness {
 		t.Fatalf("rules: %v", err)
 	}
 	h := &harness{
-		t: t, rdb: rdb, prefix: prefix, tr: tr, now: start,
+		t: t, rdb: rdb, prefix: prefix, tr: tr, clock: testclock.At(start),
 		profiles: &fakeProfiles{byID: map[string]Profile{}, calls: map[string]int{}},
 		loading:  &fakeLoading{},
 		backend:  &switchBackend{b: fb},
 		kb:       base,
 	}
-	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &fakeMessenger{}, Clock: h.clock})
+	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &fakeMessenger{}, Clock: h.clock.Now})
 	if err != nil {
 		t.Fatalf("handoff: %v", err)
 	}
@@ -165,7 +166,7 @@ func newHarnessWith(t *testing.T, change func(*EngineConfig)) *harness {
 	h.cases = svc
 	cfg := EngineConfig{
 		Redis: rdb, Prefix: prefix, KB: staticKB{base}, Orders: h.backend, OrderNumbers: ex,
-		Rules: rules, Cases: svc, Translator: tr, Profiles: h.profiles, Loading: h.loading, Clock: h.clock,
+		Rules: rules, Cases: svc, Translator: tr, Profiles: h.profiles, Loading: h.loading, Clock: h.clock.Now,
 		OrderTimeout: 200 * time.Millisecond,
 	}
 	if change != nil {
@@ -178,21 +179,9 @@ func newHarnessWith(t *testing.T, change func(*EngineConfig)) *harness {
 	return h
 }
 
-func (h *harness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
-
-func (h *harness) advance(d time.Duration) {
-	h.mu.Lock()
-	h.now = h.now.Add(d)
-	h.mu.Unlock()
-}
-
 func (h *harness) handle(ev Event) []Message {
 	h.t.Helper()
-	ev.Timestamp = h.clock()
+	ev.Timestamp = h.clock.Now()
 	msgs, err := h.e.Handle(context.Background(), ev)
 	if err != nil {
 		h.t.Fatalf("Handle(%+v): %v", ev, err)
@@ -285,12 +274,7 @@ func replies(msgs []Message) []string {
 }
 
 func hasReply(msgs []Message, data string) bool {
-	for _, d := range replies(msgs) {
-		if d == data {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(replies(msgs), data)
 }
 
 func mustContain(t *testing.T, got, want string) {

@@ -29,9 +29,9 @@ const (
 	langDefault  = "default"
 )
 
-// conv is the per-user conversation state, stored as the hash
+// state is the per-user conversation state, stored as the hash
 // <prefix>{u:<id>}:conv.
-type conv struct {
+type state struct {
 	Lang           string
 	LangSource     string
 	ProfileFetched bool
@@ -67,12 +67,12 @@ func (e *Engine) repeatKey(userID, topic string) string {
 	return e.key(userID, "repeat:"+topic)
 }
 
-func (e *Engine) load(ctx context.Context, userID string) (*conv, error) {
+func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 	h, err := e.rdb.HGetAll(ctx, e.key(userID, "conv")).Result()
 	if err != nil {
 		return nil, err
 	}
-	st := &conv{
+	st := &state{
 		Lang:           h["lang"],
 		LangSource:     h["lang_source"],
 		ProfileFetched: h["profile_fetched"] == "1",
@@ -106,7 +106,7 @@ func (e *Engine) load(ctx context.Context, userID string) (*conv, error) {
 	return st, nil
 }
 
-func (st *conv) fields() map[string]any {
+func (st *state) fields() map[string]any {
 	f := map[string]any{}
 	put := func(k, v string) {
 		if v != "" {
@@ -210,11 +210,11 @@ func (e *Engine) transcript(ctx context.Context, t *turn) ([]handoff.Turn, error
 // repeat window (this one included).
 func (e *Engine) countContact(ctx context.Context, userID, topic string, now time.Time) (int, error) {
 	k, idx := e.repeatKey(userID, topic), e.key(userID, "topics")
-	ttl := e.limits.repeatWindow + 24*time.Hour
+	ttl := e.rules.RepeatWindow + 24*time.Hour
 	idxTTL := max(ttl, e.cfg.StateTTL)
 	var card *redis.IntCmd
 	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(now.Add(-e.limits.repeatWindow).UnixMilli(), 10))
+		p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(now.Add(-e.rules.RepeatWindow).UnixMilli(), 10))
 		p.ZAdd(ctx, k, redis.Z{Score: float64(now.UnixMilli()), Member: strconv.FormatInt(now.UnixNano(), 10)})
 		card = p.ZCard(ctx, k)
 		p.Expire(ctx, k, ttl)
@@ -234,7 +234,7 @@ func (e *Engine) contactsInWindow(ctx context.Context, userID, topic string, now
 		return 0
 	}
 	n, err := e.rdb.ZCount(ctx, e.repeatKey(userID, topic),
-		strconv.FormatInt(now.Add(-e.limits.repeatWindow).UnixMilli(), 10), "+inf").Result()
+		strconv.FormatInt(now.Add(-e.rules.RepeatWindow).UnixMilli(), 10), "+inf").Result()
 	if err != nil {
 		return 0
 	}
@@ -267,7 +267,7 @@ func (e *Engine) forget(ctx context.Context, userID string) error {
 
 // resetIssue forgets the current issue (resolved, handed over or abandoned);
 // language, name and the verification attempts stay.
-func (st *conv) resetIssue() {
+func (st *state) resetIssue() {
 	st.Mode = modeNone
 	st.IssueStartedAt = time.Time{}
 	st.IssueTopics = nil
@@ -279,13 +279,13 @@ func (st *conv) resetIssue() {
 	st.Tried = nil
 }
 
-func (st *conv) clearComplaint() {
+func (st *state) clearComplaint() {
 	st.Complaint, st.ComplaintMsgs = "", 0
 	st.ComplaintEntry, st.ComplaintOrder, st.ComplaintQuote = "", "", ""
 	st.RefundAmount = 0
 }
 
-func (st *conv) addTried(a handoff.Attempt) {
+func (st *state) addTried(a handoff.Attempt) {
 	st.Tried = append(st.Tried, a)
 	if len(st.Tried) > 10 {
 		st.Tried = st.Tried[len(st.Tried)-10:]
@@ -320,13 +320,4 @@ func splitList(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,18 +98,6 @@ func texts(prefix string, n int) []string {
 	return out
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // A replica dies after LINE got its 200 but before the event was processed:
 // the next replica processes it exactly once, before the user's later events.
 func TestConsumerCrashBetweenAckAndProcessing(t *testing.T) {
@@ -142,7 +131,7 @@ func TestConsumerCrashBetweenAckAndProcessing(t *testing.T) {
 	startConsumer(t, q, good.Process, ConsumerConfig{Name: "replica-2", Workers: 2, LeaseTTL: time.Second, Block: 10 * time.Millisecond})
 	waitFor(t, 10*time.Second, "5 events processed", func() bool { return good.Count() >= 5 })
 	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
-	if got, want := good.Seen("Ualice"), texts("a", 5); !equal(got, want) {
+	if got, want := good.Seen("Ualice"), texts("a", 5); !slices.Equal(got, want) {
 		t.Errorf("processed: got %v, want %v", got, want)
 	}
 	if n := good.Count(); n != 5 {
@@ -181,7 +170,7 @@ func TestConsumerTakesOverAbandonedShard(t *testing.T) {
 		t.Errorf("shard worked after %v, while the dead replica's lease was still valid", el)
 	}
 	want := append(texts("b", 3), texts("c", 2)...)
-	if got := rec.Seen("Ubob"); !equal(got, want) {
+	if got := rec.Seen("Ubob"); !slices.Equal(got, want) {
 		t.Errorf("processed: got %v, want %v", got, want)
 	}
 	pend, err := rdb.XPending(ctx, q.streamKey(0), group).Result()
@@ -258,7 +247,7 @@ func TestConsumerPerUserOrder(t *testing.T) {
 		for i := range want {
 			want[i] = fmt.Sprintf("%s-%03d", user, i)
 		}
-		if got := rec.Seen(user); !equal(got, want) {
+		if got := rec.Seen(user); !slices.Equal(got, want) {
 			t.Errorf("%s order: got %v, want %v", user, got, want)
 		}
 	}
@@ -293,7 +282,7 @@ func TestConsumerDeadLetters(t *testing.T) {
 			sl := &sleeps{}
 			startConsumer(t, q, rec.Process, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 3, Block: 5 * time.Millisecond, Sleep: sl.Sleep})
 			waitFor(t, 10*time.Second, "later event processed", func() bool { return rec.Count() >= 1 })
-			if got := rec.Seen("Upoison"); !equal(got, []string{"after"}) {
+			if got := rec.Seen("Upoison"); !slices.Equal(got, []string{"after"}) {
 				t.Errorf("processed: got %v, want [after]", got)
 			}
 			mu.Lock()
@@ -391,7 +380,7 @@ func TestConsumerIdleWorkersWaitForTheSignal(t *testing.T) {
 
 	enqueue(t, q, textEvent(eventID(2), "Uidle", "second"))
 	waitFor(t, 5*time.Second, "second event processed", func() bool { return rec.Count() >= 2 })
-	if got := rec.Seen("Uidle"); !equal(got, []string{"first", "second"}) {
+	if got := rec.Seen("Uidle"); !slices.Equal(got, []string{"first", "second"}) {
 		t.Errorf("processed: got %v, want [first second]", got)
 	}
 }

@@ -135,27 +135,31 @@ func orDash(s string) string {
 	return s
 }
 
+// truncateRunes keeps the first n runes of s.
 func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
+	head, _ := cutRunes(s, n)
+	return head
 }
 
 // splitRunes splits s into parts of at most n runes (one empty part for "").
 func splitRunes(s string, n int) []string {
-	r := []rune(s)
-	if len(r) <= n {
-		return []string{s}
-	}
-	var out []string
-	for len(r) > n {
-		out = append(out, string(r[:n]))
-		r = r[n:]
-	}
-	if len(r) > 0 {
-		out = append(out, string(r))
+	head, rest := cutRunes(s, n)
+	out := []string{head}
+	for rest != "" {
+		head, rest = cutRunes(rest, n)
+		out = append(out, head)
 	}
 	return out
+}
+
+// cutRunes splits s after its first n runes.
+func cutRunes(s string, n int) (head, rest string) {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j], s[j:]
+		}
+		i++
+	}
+	return s, ""
 }

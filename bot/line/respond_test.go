@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -192,7 +193,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, d := range env.emu.Messages("Ualice") {
 		texts = append(texts, d.Text)
 	}
-	if !equal(texts, []string{"echo: hello", "echo: second"}) {
+	if !slices.Equal(texts, []string{"echo: hello", "echo: second"}) {
 		t.Errorf("answers: got %v, want one per event", texts)
 	}
 	if n := len(h.Events()); n != 2 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -241,7 +242,7 @@ func TestSenderReply(t *testing.T) {
 			via = append(via, d.Via)
 			txt = append(txt, d.Text)
 		}
-		if !equal(txt, texts("m", 7)) || !equal(via, []string{"reply", "reply", "reply", "reply", "reply", "push", "push"}) {
+		if !slices.Equal(txt, texts("m", 7)) || !slices.Equal(via, []string{"reply", "reply", "reply", "reply", "reply", "push", "push"}) {
 			t.Errorf("delivered: texts %v via %v", txt, via)
 		}
 	})
@@ -398,7 +399,7 @@ func TestSenderReplyUncertainThenSpent(t *testing.T) {
 	if err := s.Reply(context.Background(), "Ualice", "rt", []bot.Message{{Text: "x"}}, "01EV"); err != nil {
 		t.Fatalf("Reply: %v", err)
 	}
-	if want := []string{"/v2/bot/message/reply", "/v2/bot/message/reply"}; !equal(paths, want) {
+	if want := []string{"/v2/bot/message/reply", "/v2/bot/message/reply"}; !slices.Equal(paths, want) {
 		t.Errorf("calls: got %v, want %v (no push)", paths, want)
 	}
 }
