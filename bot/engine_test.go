@@ -760,8 +760,8 @@ func TestRepeatContact(t *testing.T) {
 	if c := h.activeCase("U1"); c != nil {
 		t.Fatalf("case after the 2nd contact: %s", c.ID)
 	}
-	h.clock.Advance(48 * time.Hour)    // the 2nd issue was abandoned: a new one starts
-	msgs = h.text("U1", "運送要多久") // 3rd within 7 days
+	h.clock.Advance(48 * time.Hour) // the 2nd issue was abandoned: a new one starts
+	msgs = h.text("U1", "運送要多久")    // 3rd within 7 days
 	c := h.activeCase("U1")
 	if c == nil {
 		t.Fatalf("no case after the 3rd contact:\n%s", all(msgs))
