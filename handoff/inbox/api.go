@@ -204,15 +204,17 @@ type caseItem struct {
 	Satisfaction     int       `json:"satisfaction,omitempty"`
 	// Brief is the brief's "what they want" line in the agent's language.
 	Brief string `json:"brief"`
+	// Permissions: what the requesting agent may do with the case.
+	Permissions handoff.Permissions `json:"permissions"`
 }
 
-func itemOf(c *handoff.Case) caseItem {
+func itemOf(agent handoff.Agent, c *handoff.Case) caseItem {
 	it := caseItem{
 		ID: c.ID, DisplayName: c.DisplayName, Lang: c.Lang, Category: c.Category, Topic: c.Topic,
 		Tier: c.Tier, Priority: c.Priority, Status: c.Status, Owner: c.Owner, OwnerName: c.OwnerName,
 		Triggers: make([]string, 0, len(c.Triggers)), CreatedAt: c.CreatedAt, FirstResponseDue: c.FirstResponseDue,
 		ResolutionDue: c.ResolutionDue, FirstResponseAt: c.FirstResponseAt, NextDue: c.NextDue(),
-		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction,
+		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction, Permissions: handoff.PermissionsFor(agent, c),
 	}
 	for _, t := range c.Triggers {
 		it.Triggers = append(it.Triggers, t.Kind)
@@ -258,7 +260,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	}
 	items := make([]caseItem, len(cases))
 	for i, c := range cases {
-		items[i] = itemOf(c)
+		items[i] = itemOf(agent, c)
 		if lines := a.svc.Brief(c, lang); len(lines) > 1 {
 			items[i].Brief = lines[1]
 		}
@@ -283,12 +285,25 @@ func (a *API) get(w http.ResponseWriter, r *http.Request, agent handoff.Agent) e
 	if !locales.IsSupported(lang) {
 		lang = locales.ZhTW
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"case": c, "brief": a.svc.Brief(c, lang), "lang": lang})
+	writeJSON(w, http.StatusOK, map[string]any{"case": viewOf(agent, c), "brief": a.svc.Brief(c, lang), "lang": lang})
 	return nil
 }
 
-func writeCase(w http.ResponseWriter, c *handoff.Case) {
-	writeJSON(w, http.StatusOK, map[string]any{"case": c})
+// caseView is a case as one agent gets it: the whole case and what they
+// may do with it, so the UI renders its controls from the rules the
+// operations enforce.
+type caseView struct {
+	*handoff.Case
+	Permissions handoff.Permissions `json:"permissions"`
+}
+
+func viewOf(agent handoff.Agent, c *handoff.Case) caseView {
+	return caseView{Case: c, Permissions: handoff.PermissionsFor(agent, c)}
+}
+
+// writeCase answers an operation with the case as agent now sees it.
+func writeCase(w http.ResponseWriter, agent handoff.Agent, c *handoff.Case) {
+	writeJSON(w, http.StatusOK, map[string]any{"case": viewOf(agent, c)})
 }
 
 func (a *API) claim(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
@@ -296,7 +311,7 @@ func (a *API) claim(w http.ResponseWriter, r *http.Request, agent handoff.Agent)
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -322,7 +337,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request, agent handoff.Agent
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -368,7 +383,7 @@ func (a *API) note(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -383,7 +398,7 @@ func (a *API) priority(w http.ResponseWriter, r *http.Request, agent handoff.Age
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -400,7 +415,7 @@ func (a *API) escalate(w http.ResponseWriter, r *http.Request, agent handoff.Age
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -409,7 +424,7 @@ func (a *API) release(w http.ResponseWriter, r *http.Request, agent handoff.Agen
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -428,7 +443,7 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request, agent handoff.Agen
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }
 
@@ -439,6 +454,6 @@ func (a *API) returnToBot(w http.ResponseWriter, r *http.Request, agent handoff.
 	if err != nil {
 		return err
 	}
-	writeCase(w, c)
+	writeCase(w, agent, c)
 	return nil
 }

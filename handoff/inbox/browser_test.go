@@ -196,11 +196,22 @@ func TestInboxInBrowser(t *testing.T) {
 	ken.Shot("inbox-queue-empty-en.png")
 	ken.Click(`[data-testid=filter-mine]`)
 	ken.Wait("all again", `document.querySelectorAll('[data-testid=queue-row]').length === 4`)
+	// What ken may do comes with each case from the server: mei's case
+	// offers him no claim, the unowned ones do.
+	if got := ken.Eval(`document.querySelectorAll('[data-testid=queue-row] [data-testid=claim-button]').length + '/' + document.querySelectorAll('[data-testid=queue-row] [data-testid=open-button]').length`); got != "3/1" {
+		t.Errorf("ken's rows with claim/open = %s, want 3/1 (claim on the unowned cases, open on mei's)", got)
+	}
+	if got := ken.Eval(`document.querySelector('` + row + `') && document.querySelector('` + row + `').querySelector('[data-testid=claim-button]') ? 'claim' : 'open'`); got != "open" {
+		t.Errorf("ken's action on mei's case = %s, want open", got)
+	}
 	// Ken cannot write on mei's case.
 	ken.Navigate(base + "/inbox/cases/" + c.ID)
 	ken.Wait("lock", `!document.querySelector('[data-testid=composer-lock]').hidden && document.querySelector('[data-testid=composer]').disabled`)
 	if got := ken.Eval(`document.querySelector('[data-testid=composer-lock]').textContent`); !strings.Contains(got, "林美玲") {
 		t.Errorf("composer lock = %q, want 'owned by 林美玲'", got)
+	}
+	if got := ken.Eval(`['claim-button', 'resolve-button', 'release-button', 'priority-button', 'escalate-button'].map((id) => { const x = document.getElementById(id); return id === 'claim-button' ? x.hidden : x.disabled; }).join() + ',' + document.getElementById('assign-group').hidden`); got != "true,true,true,true,true,true" {
+		t.Errorf("ken's controls on mei's case (claim hidden, resolve, release, priority, escalate disabled, assign hidden) = %s, want all true", got)
 	}
 	// Ken and mei go for the same new case; mei is first.
 	c2 := e.openAt(t, time.Minute, handoff.Opening{UserID: "U-bob", DisplayName: "Bob", Lang: "en", Category: "consultation",

@@ -18,13 +18,10 @@
 
   const isOpen = () => c && (c.status === 'queued' || c.status === 'claimed');
   const isOwner = () => c && c.owner === me.id;
-  const isLead = () => me.role === 'lead';
-  function canClaim() {
-    if (!isOpen() || c.owner) return false;
-    if (isLead()) return true;
-    if (me.role === 'L3') return c.tier === 'L2' || c.tier === 'L3';
-    return c.tier === 'L2';
-  }
+  // may is what the server says this agent may do with the case now
+  // (handoff.PermissionsFor): the controls follow it, never a rule of
+  // their own.
+  const may = () => (c && c.permissions) || {};
 
   function showError(e) {
     const box = $('error-banner');
@@ -39,6 +36,7 @@
       const j = await api('GET', path + '?lang=' + encodeURIComponent(state.lang));
       c = j.case;
       brief = j.brief || [];
+      if (may().assign && !agents) await loadAgents();
       render();
     } catch (e) {
       if (e.status !== 401) showError(e);
@@ -53,7 +51,6 @@
     renderCanned();
   }
   async function loadAgents() {
-    if (!isLead()) return;
     try { agents = (await api('GET', '/api/agents')).agents; } catch (e) { agents = []; }
   }
 
@@ -200,7 +197,7 @@
     (c.transcript || []).forEach((x, i) => {
       const key = turnKey(x, i);
       keep.add(key);
-      const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && isOwner() && isOpen();
+      const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && !!may().reply;
       const shown = JSON.stringify([state.lang, x.from, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
       let li = turnNodes.get(key);
       if (!li) {
@@ -259,7 +256,7 @@
   function renderControls() {
     const open = isOpen();
     const owner = isOwner();
-    const lead = isLead();
+    const p = may();
     const lock = $('composer-lock');
     let lockText = '';
     if (!open) lockText = t('inbox_composer_closed');
@@ -267,7 +264,7 @@
     else if (!c.owner) lockText = t('inbox_composer_claim_first');
     lock.textContent = lockText;
     lock.hidden = !lockText;
-    const canSend = open && owner;
+    const canSend = !!p.reply;
     $('composer').disabled = !canSend || busy;
     $('composer').placeholder = canSend ? t('inbox_composer_placeholder', { name: c.display_name || t('inbox_no_name') }) : lockText;
     $('send-button').disabled = !canSend || busy;
@@ -275,19 +272,20 @@
     $('composer-card').classList.toggle('locked', !canSend);
 
     const claimBtn = $('claim-button');
-    claimBtn.hidden = !canClaim();
+    claimBtn.hidden = !p.claim;
     claimBtn.disabled = busy;
-    const manage = open && (owner || lead);
-    for (const b of ['priority-button', 'priority-select', 'resolve-button', 'resolve-note', 'release-button', 'return-button']) $(b).disabled = !manage || busy;
-    $('release-button').disabled = !manage || !c.owner || busy;
+    $('priority-button').disabled = $('priority-select').disabled = !p.set_priority || busy;
+    $('resolve-button').disabled = $('resolve-note').disabled = !p.resolve || busy;
+    $('release-button').disabled = !p.release || busy;
+    $('return-button').disabled = !p.return_to_bot || busy;
     $('priority-select').value = c.priority;
     $('escalate-group').hidden = c.tier !== 'L2' || !open;
-    $('escalate-button').disabled = !manage || busy;
-    $('escalate-reason').disabled = !manage;
-    $('note-button').disabled = busy;
+    $('escalate-button').disabled = !p.escalate || busy;
+    $('escalate-reason').disabled = !p.escalate;
+    $('note-button').disabled = !p.note || busy;
     const ag = $('assign-group');
-    ag.hidden = !lead || !open;
-    if (lead && agents) {
+    ag.hidden = !p.assign;
+    if (p.assign && agents) {
       const sel = $('assign-select');
       const cur = sel.value;
       sel.replaceChildren(...agents.map((a) => el('option', { value: a.id, text: a.name + ' · ' + WL.roleName(a.role) })));
@@ -316,7 +314,7 @@
       const j = await fn();
       if (j && j.case) c = j.case;
       if (okMessage) WL.toast(okMessage, 'ok');
-      if (c && !WL.canSee(me, c)) return;
+      if (c && !may().see) return; // it left this agent's view
       await load();
     } catch (e) {
       showError(e);
@@ -379,7 +377,6 @@
   });
 
   WL.onLang(() => { load(); renderCanned(); });
-  await loadAgents();
   await load();
   await loadCanned();
   setInterval(tickSLA, 1000);

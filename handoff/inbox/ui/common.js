@@ -270,15 +270,6 @@ const WL = (() => {
 
   function onLang(f) { state.langHooks.push(f); }
 
-  // canSee mirrors the server's rule (L2: L2 cases and their own; L3: L2
-  // and L3; lead: all) so a page knows when a case has left the agent's view.
-  function canSee(agent, c) {
-    if (agent.role === 'lead') return true;
-    if (c.owner === agent.id) return true;
-    if (agent.role === 'L3') return c.tier === 'L2' || c.tier === 'L3';
-    return c.tier === 'L2';
-  }
-
   // A message left by the previous page (e.g. after escalating away).
   function pendingToast() {
     let msg = null;
@@ -288,6 +279,6 @@ const WL = (() => {
 
   return {
     LANGS, state, t, n, has, el, api, errorText, toast, parseTime, duration, fmtTime, fmtClock,
-    sla, slaText, langName, roleName, loadDict, langSelect, boot, live, onLang, setConn, applyI18n, canSee,
+    sla, slaText, langName, roleName, loadDict, langSelect, boot, live, onLang, setConn, applyI18n,
   };
 })();

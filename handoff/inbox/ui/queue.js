@@ -65,13 +65,6 @@
     } catch (e) { /* no audio */ }
   }
 
-  function canClaim(c) {
-    if (c.owner || (c.status !== 'queued' && c.status !== 'claimed')) return false;
-    if (me.role === 'lead') return true;
-    if (me.role === 'L3') return c.tier === 'L2' || c.tier === 'L3';
-    return c.tier === 'L2';
-  }
-
   async function claim(c, btn) {
     btn.disabled = true;
     try {
@@ -91,7 +84,8 @@
     const owner = c.owner
       ? el('span', { class: 'owner' + (c.owner === me.id ? ' owner-me' : ''), text: c.owner === me.id ? t('inbox_owner_you') : (c.owner_name || c.owner) })
       : el('span', { class: 'muted', text: t('inbox_unassigned') });
-    const action = canClaim(c)
+    // Whether the agent may claim it comes with the case from the server.
+    const action = c.permissions && c.permissions.claim
       ? el('button', { class: 'btn btn-primary btn-small', 'data-testid': 'claim-button', text: t('inbox_claim'), onclick: (ev) => { ev.stopPropagation(); claim(c, ev.currentTarget); } })
       : el('a', { class: 'btn btn-small', href: href, 'data-testid': 'open-button', text: t('inbox_open') });
     const tr = el('tr', { class: 'queue-row prio-' + c.priority + (seen.has(c.id) || first ? '' : ' row-new'), 'data-testid': 'queue-row', dataset: { caseId: c.id } },
