@@ -2,7 +2,7 @@ package knowledge
 
 import (
 	"context"
-	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 )
@@ -29,11 +29,7 @@ const (
 
 func demoBase(t testing.TB) *Base {
 	t.Helper()
-	b, err := Load(context.Background(), Demo())
-	if err != nil {
-		t.Fatalf("load demo KB: %v", err)
-	}
-	return b
+	return testKB(t, "demo")
 }
 
 func runEval(t *testing.T, name string, minTop1 float64) EvalReport {
@@ -42,12 +38,8 @@ func runEval(t *testing.T, name string, minTop1 float64) EvalReport {
 
 func runEvalOOS(t *testing.T, name string, minTop1, maxOOSHigh float64) EvalReport {
 	t.Helper()
-	cases, err := LoadEvalSet(os.DirFS("testdata/eval"), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Evaluate(context.Background(), demoBase(t), cases)
-	t.Logf("%s (%d cases):\n%s", name, len(cases), r)
+	r, n := scoredSet(t, "demo", filepath.Join("testdata/eval", name))
+	t.Logf("%s (%d cases):\n%s", name, n, r)
 	if len(r.UnknownWant) > 0 {
 		t.Errorf("%s names entries the demo KB lacks: %v", name, r.UnknownWant)
 	}

@@ -68,7 +68,7 @@ func UpdateEvalDoc(doc []byte, runs []EvalRun) []byte {
 func (run EvalRun) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- eval kb=%q set=%q -->\n", run.KB, run.Set)
-	fmt.Fprintf(&b, "#### %s, %s KB (%d entries, %d examples)\n\n", run.Set, run.KB, run.Entries, run.Examples)
+	fmt.Fprintf(&b, "#### %s against %s (%d entries, %d example questions in all languages)\n\n", run.Set, run.KB, run.Entries, run.Examples)
 	b.WriteString("| Language | In scope | Answered right | Right entry in the menu | Answered or offered | Top-1 | Confident wrong | Out of scope | Out of scope answered |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	pct := func(n, d int) string {

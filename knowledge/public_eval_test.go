@@ -47,11 +47,7 @@ func findSharedData(t testing.TB, rel string) (string, bool) {
 
 func bitextBase(t *testing.T) *Base {
 	t.Helper()
-	b, err := LoadWith(context.Background(), os.DirFS("testdata/bitext-kb"), LoadOptions{Languages: []string{EN}})
-	if err != nil {
-		t.Fatalf("load the Bitext KB: %v", err)
-	}
-	return b
+	return testKB(t, "bitext-kb")
 }
 
 // TestBitext measures English routing on the 4,514 Bitext utterances

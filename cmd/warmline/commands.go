@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/warmline/warmline/knowledge"
 )
@@ -59,9 +60,11 @@ func evalCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	kbDir := fs.String("kb", "", "knowledge-base directory (default: the embedded demo KB)")
+	sparse := fs.Int("sparse", 0, "cut the KB to title, answer and the first N examples per language per entry (a shop's FAQ on day one)")
+	langs := fs.String("langs", "", "languages the KB covers, comma-separated (default all three; en for an English-only KB)")
 	doc := fs.String("doc", "", "update this evaluation page (e.g. docs/knowledge-eval.md) with the numbers")
 	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: warmline eval [-kb DIR] [-doc FILE] SET ...\n\n"+
+		fmt.Fprintln(stdout, "usage: warmline eval [-kb DIR] [-sparse N] [-langs en] [-doc FILE] SET ...\n\n"+
 			"SET is a .yaml question set (knowledge/testdata/eval), a .csv with instruction and intent\n"+
 			"columns (Bitext) or a .txt of out-of-scope questions, one a line (CLINC150).\n\n"+
 			"example: go run ./cmd/warmline eval knowledge/testdata/eval/test.yaml\n"+
@@ -79,7 +82,18 @@ func evalCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if *kbDir != "" {
 		kbFS, kbName = os.DirFS(*kbDir), filepath.Base(*kbDir)
 	}
-	base, err := knowledge.Load(ctx, kbFS)
+	if *sparse != 0 {
+		var err error
+		if kbFS, err = knowledge.Sparse(kbFS, *sparse); err != nil {
+			return err
+		}
+		kbName = knowledge.SparseName(kbName, *sparse)
+	}
+	var opts knowledge.LoadOptions
+	if *langs != "" {
+		opts.Languages = strings.Split(*langs, ",")
+	}
+	base, err := knowledge.LoadWith(ctx, kbFS, opts)
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
