@@ -99,6 +99,7 @@ type kbView interface {
 	Match(ctx context.Context, text, lang string) knowledge.Match
 	Entry(id string) (*knowledge.Entry, bool)
 	Entries() []*knowledge.Entry
+	GreetingTopics() []string
 	Converter() *knowledge.Converter
 }
 
@@ -222,6 +223,7 @@ func (emptyKB) Match(context.Context, string, string) knowledge.Match { return k
 func (emptyKB) Entry(string) (*knowledge.Entry, bool)                 { return nil, false }
 func (emptyKB) Entries() []*knowledge.Entry                           { return nil }
 func (emptyKB) Converter() *knowledge.Converter                       { return nil }
+func (emptyKB) GreetingTopics() []string                              { return nil }
 
 // taipei is Asia/Taipei; Taiwan keeps no daylight saving time, so a fixed
 // zone is exact when the tz database is missing.

@@ -3,13 +3,18 @@ package bot
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -1100,5 +1105,38 @@ func TestConcurrentUsers(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// The greeting offers the topics the current KB declares (greeting_topics),
+// in its order, so any shop's KB gets its own buttons without configuration.
+func TestGreetingOffersTheKBsDeclaredTopics(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{}
+	if err := fs.WalkDir(os.DirFS("testdata/kb"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(os.DirFS("testdata/kb"), p)
+		files[p] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	files["greeting.yaml"] = &fstest.MapFile{Data: []byte("greeting_topics: [return-shipping, shipping-time]\n")}
+	base, err := knowledge.Load(context.Background(), files)
+	if err != nil {
+		t.Fatalf("load KB with greeting topics: %v", err)
+	}
+	h := newHarnessWith(t, func(c *EngineConfig) { c.KB = staticKB{base} })
+	msgs := h.handle(Event{Kind: KindFollow, UserID: "U1"})
+	var topics []string
+	for _, r := range replies(msgs) {
+		if strings.HasPrefix(r, "faq:") {
+			topics = append(topics, r)
+		}
+	}
+	if want := []string{"faq:return-shipping", "faq:shipping-time"}; !slices.Equal(topics, want) {
+		t.Fatalf("greeting topics %v, want %v", topics, want)
 	}
 }

@@ -119,8 +119,12 @@ func (e *Engine) topicReplies(t *turn, langs bool) []QuickReply {
 
 func (e *Engine) topTopics(t *turn) []*knowledge.Entry {
 	var out []*knowledge.Entry
-	if len(e.cfg.TopTopics) > 0 {
-		for _, id := range e.cfg.TopTopics {
+	ids := e.cfg.TopTopics
+	if len(ids) == 0 {
+		ids = t.tkb.GreetingTopics() // follows KB reloads
+	}
+	if len(ids) > 0 {
+		for _, id := range ids {
 			if en, ok := t.tkb.Entry(id); ok {
 				out = append(out, en)
 			}

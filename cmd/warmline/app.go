@@ -184,7 +184,6 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
 		Clock: clock, Log: log.Named("bot"),
-		TopTopics: as.kb.GreetingTopics(), // declared by the KB (greeting_topics)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)
