@@ -161,11 +161,15 @@ func (t *Tier) Build(ctx context.Context, docs []Doc) (*Index, error) {
 
 	ix := &Index{tier: t}
 	pos := map[string]int32{}
+	type pair struct{ id, text string }
+	added := map[pair]bool{}
 	for _, d := range docs {
-		v, ok := vec[strings.TrimSpace(d.Text)]
-		if !ok {
+		s := strings.TrimSpace(d.Text)
+		v, ok := vec[s]
+		if !ok || added[pair{d.ID, s}] {
 			continue
 		}
+		added[pair{d.ID, s}] = true
 		if ix.dim == 0 {
 			ix.dim = len(v)
 		} else if len(v) != ix.dim {
