@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,23 +16,6 @@ import (
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/locales"
 )
-
-type recorder struct {
-	mu    sync.Mutex
-	fail  int
-	count int
-}
-
-func (r *recorder) Push(_ context.Context, _ string, ns []handoff.Notice) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail > 0 {
-		r.fail--
-		return errors.New("line down")
-	}
-	r.count += len(ns)
-	return nil
-}
 
 const (
 	tokL2   = "token-l2-aaaaaaaaaaaa"
@@ -47,7 +28,7 @@ type env struct {
 	svc    *handoff.Service
 	api    *API
 	srv    *httptest.Server
-	msg    *recorder
+	msg    *pushLog
 	served chan string // paths whose handler returned
 }
 
@@ -60,7 +41,7 @@ func newEnv(t *testing.T) *env {
 	}
 	loc, _ := time.LoadLocation("Asia/Taipei")
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, loc)
-	e := &env{msg: &recorder{}, served: make(chan string, 100)}
+	e := &env{msg: &pushLog{}, served: make(chan string, 100)}
 	e.svc, err = handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: e.msg,
 		Clock: func() time.Time { return now }})
 	if err != nil {
@@ -279,7 +260,7 @@ func TestAPIRetryReply(t *testing.T) {
 	if s, _ := e.do(t, "POST", "/api/cases/"+c+"/claim", tokL2, ""); s != 200 {
 		t.Fatalf("claim = %d", s)
 	}
-	e.msg.fail = 1
+	e.msg.failNext(1)
 	s, out := e.do(t, "POST", "/api/cases/"+c+"/reply", tokL2, `{"text":"hello"}`)
 	if s != 200 || dig(out, "turn", "status") != "failed" {
 		t.Fatalf("reply with LINE down = %d %v, want 200 failed", s, out)
