@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,8 +115,8 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
-	{name: "WARMLINE_LANG", doc: "language of command output and the inbox's default for agents without one: en, zh-TW or zh-CN (default zh-TW)",
-		set: func(c *Config, v value) { c.Lang = v.oneOf("zh-TW", "en", "zh-TW", "zh-CN") }},
+	{name: "WARMLINE_LANG", doc: "en, zh-TW or zh-CN: the inbox's language for agents who have not chosen one (default zh-TW) and of command output (default en)",
+		set: func(c *Config, v value) { c.Lang = v.oneOf("", "en", "zh-TW", "zh-CN") }},
 	{name: "WARMLINE_LLM_URL", doc: "OpenAI-compatible base URL for optional case summaries (default off)",
 		set: func(c *Config, v value) { c.LLMURL = strings.TrimRight(v.httpURL(), "/") }},
 	{name: "WARMLINE_LLM_API_KEY", secret: true, doc: "API key for WARMLINE_LLM_URL (or WARMLINE_LLM_API_KEY_FILE)",
@@ -215,19 +214,19 @@ func (v value) regexp(def string) string {
 	return v.s
 }
 
-// oneOf accepts the empty value (giving def) or one of allowed.
+// oneOf accepts the empty value (giving def) or one of allowed, in any
+// letter case; it returns the allowed spelling.
 func (v value) oneOf(def string, allowed ...string) string {
 	if v.s == "" {
 		return def
 	}
-	s := v.s
-	if def == "" { // log settings are case-insensitive
-		s = strings.ToLower(s)
+	for _, a := range allowed {
+		if strings.EqualFold(v.s, a) {
+			return a
+		}
 	}
-	if !slices.Contains(allowed, s) {
-		v.fail("%s=%q: want %s", v.name, v.s, strings.Join(slices.DeleteFunc(slices.Clone(allowed), func(a string) bool { return a == "" }), ", "))
-	}
-	return s
+	v.fail("%s=%q: want %s", v.name, v.s, strings.Join(allowed, ", "))
+	return def
 }
 
 func (v value) dir() string {
