@@ -1,0 +1,118 @@
+package knowledge
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMatchReport (WARMLINE_REPORT=dev or test) prints the aggregate numbers
+// of every evaluation: the full and the sparse demo KB, the sparse shop
+// KBs, Bitext and CLINC. "test" reads the held-out sets: run it only to
+// report, never to tune.
+func TestMatchReport(t *testing.T) {
+	split := os.Getenv("WARMLINE_REPORT")
+	if split != "dev" && split != "test" {
+		t.Skip("set WARMLINE_REPORT=dev or test")
+	}
+	ctx := context.Background()
+	tune := defaultTuning
+	full := demoBase(t)
+	sparse := sparseDemoBase(t, tune)
+	sets := []string{"dev.yaml", "blind3-dev.yaml"}
+	if split == "test" {
+		sets = []string{"test.yaml", "test2.yaml", "blind3-test.yaml"}
+	}
+	var out strings.Builder
+	for _, s := range sets {
+		cases := evalFile(t, s)
+		out.WriteString("sparse demo " + s + "\n" + summary(Evaluate(ctx, sparse, cases)))
+		out.WriteString("full demo " + s + "\n" + summary(Evaluate(ctx, full, cases)))
+	}
+	for _, shop := range sparseShops() {
+		cases := shopQuestions(t, shop, "-"+split+".yaml")
+		if len(cases) == 0 {
+			continue
+		}
+		out.WriteString("shop " + shop + " " + split + "\n" + summary(Evaluate(ctx, shopKB(t, shop, tune), cases)))
+	}
+	if bx := bitextCases(t); bx != nil {
+		bb := bitextBase(t)
+		out.WriteString("bitext full KB\n" + summary(Evaluate(ctx, bb, bx)))
+		b2, err := newBase(sparseEntries(bb.entries, 2), bb.langs, bb.conv, synonymGroups{}.build(), tune)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString("bitext 2 examples per intent\n" + summary(Evaluate(ctx, b2, bx)))
+	}
+	if oos := clincCases(t); oos != nil {
+		for _, kb := range []struct {
+			name string
+			b    *Base
+		}{{"full demo", full}, {"sparse demo", sparse}, {"bitext", bitextBase(t)}} {
+			r := Evaluate(ctx, kb.b, oos)
+			out.WriteString("clinc oos vs " + kb.name + "\n" + summary(r))
+		}
+	}
+	t.Log("\n" + out.String())
+}
+
+func bitextCases(t *testing.T) []EvalCase {
+	p := sharedDataPath("bitext/bitext-customer-support-4514.csv")
+	if p == "" {
+		return nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q, in int
+	for i, h := range recs[0] {
+		switch h {
+		case "instruction":
+			q = i
+		case "intent":
+			in = i
+		}
+	}
+	var cases []EvalCase
+	for _, r := range recs[1:] {
+		cases = append(cases, EvalCase{Q: r[q], Lang: EN, Want: r[in]})
+	}
+	return cases
+}
+
+func clincCases(t *testing.T) []EvalCase {
+	p := sharedDataPath("clinc150-oos/out-of-scope-200.txt")
+	if p == "" {
+		return nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []EvalCase
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			cases = append(cases, EvalCase{Q: l, Lang: EN})
+		}
+	}
+	return cases
+}
+
+// sharedDataPath is sharedData without a test to skip: "" when absent.
+func sharedDataPath(rel string) string {
+	for _, p := range []string{"../../shared/data/", "../../../shared/data/", "/work/shared/data/"} {
+		if _, err := os.Stat(p + rel); err == nil {
+			return p + rel
+		}
+	}
+	return ""
+}
