@@ -76,6 +76,11 @@ type tuning struct {
 	exampleWeight float64
 	// exampleTop is how many of an entry's best examples are averaged.
 	exampleTop int
+	// lexicon turns on the built-in lexicon's concepts (lexicon.go).
+	lexicon bool
+	// conceptWeight is how much a concept term of the question weighs
+	// against a word (1).
+	conceptWeight float64
 }
 
 var defaultTuning = tuning{
@@ -91,6 +96,8 @@ var defaultTuning = tuning{
 	fuzzyWeight:    0.5,
 	exampleWeight:  0.3,
 	exampleTop:     1,
+	lexicon:        true,
+	conceptWeight:  0.5,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -104,6 +111,7 @@ type Base struct {
 	exIdx    bleve.Index // one document per example question (and title)
 	exOf     []int       // example document index -> entry index
 	syn      *synonyms
+	lex      *lexicon // nil when tuning.lexicon is off
 	greeting []string // entry ids offered in the greeting
 	zh, en   *script
 	// exact maps the analysed terms of an example question (sorted, per
@@ -148,6 +156,13 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 	for _, e := range entries {
 		b.byID[e.ID] = e
 	}
+	if tune.lexicon {
+		lx, err := builtinLexicon(conv)
+		if err != nil {
+			return nil, fmt.Errorf("build search index: %w", err)
+		}
+		b.lex = lx
+	}
 	im, err := indexMapping(tune)
 	if err != nil {
 		return nil, fmt.Errorf("build search index: %w", err)
@@ -187,21 +202,23 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 	for i, e := range entries {
 		enQ, enA := entryText(e, EN, b.conv, syn)
 		zhQ, zhA := entryText(e, "zh", b.conv, syn)
-		b.en.add(i, enQ, enA)
-		b.zh.add(i, zhQ, zhA)
+		enQx, enAx := b.expandAll(enQ, EN), b.expandAll(enA, EN)
+		zhQx, zhAx := b.expandAll(zhQ, "zh"), b.expandAll(zhA, "zh")
+		b.en.add(i, enQx, enAx)
+		b.zh.add(i, zhQx, zhAx)
 		doc := map[string]string{
-			fieldEN: strings.Join(enQ, "\n"), fieldENA: strings.Join(enA, "\n"),
-			fieldZH: strings.Join(zhQ, "\n"), fieldZHA: strings.Join(zhA, "\n"),
+			fieldEN: strings.Join(enQx, "\n"), fieldENA: strings.Join(enAx, "\n"),
+			fieldZH: strings.Join(zhQx, "\n"), fieldZHA: strings.Join(zhAx, "\n"),
 		}
 		if err := batch.Index("e"+strconv.Itoa(i), doc); err != nil {
 			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
 		for _, ex := range []struct {
-			field string
-			texts []string
-			sc    *script
-		}{{fieldEN, enQ, b.en}, {fieldZH, zhQ, b.zh}} {
-			for _, q := range ex.texts {
+			field       string
+			texts, expd []string
+			sc          *script
+		}{{fieldEN, enQ, enQx, b.en}, {fieldZH, zhQ, zhQx, b.zh}} {
+			for k, q := range ex.texts {
 				if k := exactKey(ex.sc, q); k != "" {
 					if j, seen := b.exact[k]; seen && j != i {
 						b.exact[k] = -1
@@ -211,7 +228,7 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 				}
 				id := "x" + strconv.Itoa(len(b.exOf))
 				b.exOf = append(b.exOf, i)
-				if err := exBatch.Index(id, map[string]string{ex.field: q}); err != nil {
+				if err := exBatch.Index(id, map[string]string{ex.field: ex.expd[k]}); err != nil {
 					return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
 				}
 			}
@@ -376,6 +393,9 @@ type Explanation struct {
 	Coverage float64  // share of the question's weight the best entry covers
 	Margin   float64  // (best - runner-up) / best score (see Base.score)
 	Matched  int      // question terms the best entry uses
+	Exact    bool     // the question is exactly one entry's example
+	Concepts int      // lexicon concepts of the question the best entry has
+	Unknown  float64  // share of the question's weight in terms no entry uses
 }
 
 // Explain is Match with the numbers behind the decision.
@@ -396,7 +416,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 		return Match{}, ex
 	}
 	text = b.syn.rewrite(text, ex.Script)
-	terms, weights := b.queryTerms(sc, text)
+	terms, weights := b.queryTerms(sc, b.lex.expand(text, ex.Script))
 	ex.Terms = terms
 	if len(terms) == 0 {
 		return Match{}, ex
@@ -421,7 +441,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 		m.Candidates = append(m.Candidates, Candidate{Entry: b.entries[i], Score: scores[i]})
 	}
 	top := order[0]
-	ex.Coverage, ex.Matched = b.coverage(sc, top, terms, weights)
+	ex.Coverage, ex.Matched, ex.Concepts, ex.Unknown = b.coverage(sc, top, terms, weights)
 	ex.Margin = 1
 	if len(order) > 1 {
 		ex.Margin = (scores[top] - scores[order[1]]) / scores[top]
@@ -431,6 +451,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	exactHit := false
 	if j, ok := b.exact[exactKey(sc, text)]; ok && j >= 0 {
 		exactHit = true
+		ex.Exact = true
 		if j != top {
 			rest := []Candidate{{Entry: b.entries[j], Score: scores[j]}}
 			for _, c := range m.Candidates {
@@ -537,6 +558,15 @@ func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []
 	return out, nil
 }
 
+// expandAll is lexicon.expand over texts.
+func (b *Base) expandAll(texts []string, script string) []string {
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = b.lex.expand(s, script)
+	}
+	return out
+}
+
 // docIndex parses a document id, prefix + index.
 func docIndex(id, prefix string) (int, bool) {
 	if !strings.HasPrefix(id, prefix) {
@@ -578,7 +608,11 @@ func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 	var weights []float64
 	for _, tok := range sc.analyzer.Analyze([]byte(text)) {
 		t, w := string(tok.Term), 1.0
-		if sc == b.en && !sc.known(t) && utf8.RuneCountInString(t) >= b.tune.fuzzyMinLen {
+		concept := isConceptTerm(t)
+		if concept {
+			w = b.tune.conceptWeight
+		}
+		if !concept && sc == b.en && !sc.known(t) && utf8.RuneCountInString(t) >= b.tune.fuzzyMinLen {
 			if c, ok := b.correct(sc, t); ok {
 				t, w = c, b.tune.fuzzyWeight
 			}
@@ -626,24 +660,32 @@ func (b *Base) correct(sc *script, t string) (string, bool) {
 // uses: fully in its questions, answerCover in its answer only. Terms no
 // entry uses weigh the most, so a question about something the KB does
 // not cover scores low.
-func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (cov float64, matched int) {
-	var have, total float64
+func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (cov float64, matched, concepts int, unknown float64) {
+	var have, total, unk float64
 	for k, t := range terms {
 		w := sc.idf(t)
 		if !sc.known(t) {
 			w *= b.tune.unknownWeight
+			unk += w
 		}
 		total += w
+		hit := false
 		if _, ok := sc.questionTerms[i][t]; ok {
 			have += w * weights[k]
-			matched++
+			hit = true
 		} else if _, ok := sc.answerTerms[i][t]; ok {
 			have += w * weights[k] * b.tune.answerCover
+			hit = true
+		}
+		if hit {
 			matched++
+			if isConceptTerm(t) {
+				concepts++
+			}
 		}
 	}
 	if total == 0 {
-		return 0, matched
+		return 0, matched, concepts, 0
 	}
-	return have / total, matched
+	return have / total, matched, concepts, unk / total
 }

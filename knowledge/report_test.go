@@ -116,3 +116,17 @@ func sharedDataPath(rel string) string {
 	}
 	return ""
 }
+
+// TestSparseMisses (WARMLINE_MISSES=dev.yaml) prints the misses of the
+// sparse demo KB on a dev set.
+func TestSparseMisses(t *testing.T) {
+	name := os.Getenv("WARMLINE_MISSES")
+	if name == "" || strings.Contains(name, "test") {
+		t.Skip("set WARMLINE_MISSES to a dev set")
+	}
+	b := sparseDemoBase(t, defaultTuning)
+	r := Evaluate(context.Background(), b, evalFile(t, name))
+	for _, m := range r.Misses {
+		t.Logf("[%s] %q want %s got %s (%s)", m.Case.Lang, m.Case.Q, m.Case.Want, m.Got, m.Confidence)
+	}
+}

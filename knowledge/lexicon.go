@@ -1,0 +1,182 @@
+package knowledge
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"go.yaml.in/yaml/v3"
+)
+
+// lexiconFiles is warmline's built-in lexicon (lexicon/*.yaml): retail and
+// customer-support concepts in the three languages.
+//
+//go:embed lexicon/*.yaml
+var lexiconFiles embed.FS
+
+// conceptPrefix starts the term that stands for a concept in the index: a
+// Latin token both analysers keep as it is (no stemming, no bigrams).
+const conceptPrefix = "qxc"
+
+// Concept is one group of words that mean the same thing to a customer,
+// per language (zh-TW and zh-CN are pooled after conversion to
+// Simplified).
+type concept map[string][]string
+
+// lexicon finds the concepts a text mentions. English members are matched
+// as stemmed word sequences, Chinese ones as substrings of Simplified text.
+type lexicon struct {
+	analyzer analysis.Analyzer     // English: words, lower case, stemmed; no stop words
+	en       map[string][]enMember // first stem -> members starting with it
+	zh       map[rune][]zhMember   // first character -> members starting with it
+	concepts int
+}
+
+type enMember struct {
+	stems   []string
+	concept int
+}
+
+type zhMember struct {
+	text    string
+	concept int
+}
+
+// builtinLexicon parses the embedded lexicon.
+func builtinLexicon(conv *Converter) (*lexicon, error) {
+	names, err := fs.Glob(lexiconFiles, "lexicon/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var all []concept
+	for _, name := range names {
+		data, err := lexiconFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var f struct {
+			Concepts []concept `yaml:"concepts"`
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&f); err != nil {
+			return nil, fmt.Errorf("lexicon %s: %w", name, err)
+		}
+		all = append(all, f.Concepts...)
+	}
+	return newLexicon(all, conv)
+}
+
+func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
+	lx := &lexicon{
+		analyzer: &analysis.DefaultAnalyzer{
+			Tokenizer: unicodetok.NewUnicodeTokenizer(),
+			TokenFilters: []analysis.TokenFilter{
+				en.NewPossessiveFilter(), lowercase.NewLowerCaseFilter(), porter.NewPorterStemmer(),
+			},
+		},
+		en: map[string][]enMember{},
+		zh: map[rune][]zhMember{},
+	}
+	for i, c := range concepts {
+		for lang, words := range c {
+			if !slices.Contains(allLangs, lang) {
+				return nil, fmt.Errorf("lexicon concept %d: unknown language %q", i+1, lang)
+			}
+			for _, w := range words {
+				if lang == EN {
+					stems := lx.stems(w)
+					if len(stems) == 0 {
+						continue
+					}
+					if !slices.ContainsFunc(lx.en[stems[0]], func(m enMember) bool {
+						return m.concept == i && slices.Equal(m.stems, stems)
+					}) {
+						lx.en[stems[0]] = append(lx.en[stems[0]], enMember{stems: stems, concept: i})
+					}
+					continue
+				}
+				w = strings.ToLower(normalizeZh(conv, strings.TrimSpace(w), lang))
+				if utf8.RuneCountInString(w) < 2 {
+					return nil, fmt.Errorf("lexicon concept %d: %q: Chinese members need two characters or more", i+1, w)
+				}
+				r, _ := utf8.DecodeRuneInString(w)
+				if !slices.ContainsFunc(lx.zh[r], func(m zhMember) bool { return m.concept == i && m.text == w }) {
+					lx.zh[r] = append(lx.zh[r], zhMember{text: w, concept: i})
+				}
+			}
+		}
+	}
+	lx.concepts = len(concepts)
+	return lx, nil
+}
+
+func (lx *lexicon) stems(text string) []string {
+	toks := lx.analyzer.Analyze([]byte(text))
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = string(t.Term)
+	}
+	return out
+}
+
+// conceptTerm is the index term of concept i.
+func conceptTerm(i int) string { return conceptPrefix + strconv.Itoa(i) }
+
+func isConceptTerm(t string) bool { return strings.HasPrefix(t, conceptPrefix) }
+
+// concepts returns the concepts text mentions, in order of first mention,
+// as index terms. script is EN or "zh" (text already Simplified).
+func (lx *lexicon) conceptsOf(text, script string) []string {
+	if lx == nil {
+		return nil
+	}
+	var found []int
+	add := func(c int) {
+		if !slices.Contains(found, c) {
+			found = append(found, c)
+		}
+	}
+	if script == EN {
+		stems := lx.stems(text)
+		for i, s := range stems {
+			for _, m := range lx.en[s] {
+				if i+len(m.stems) <= len(stems) && slices.Equal(stems[i:i+len(m.stems)], m.stems) {
+					add(m.concept)
+				}
+			}
+		}
+	} else {
+		text = strings.ToLower(text)
+		for i, r := range text {
+			for _, m := range lx.zh[r] {
+				if strings.HasPrefix(text[i:], m.text) {
+					add(m.concept)
+				}
+			}
+		}
+	}
+	out := make([]string, len(found))
+	for i, c := range found {
+		out[i] = conceptTerm(c)
+	}
+	return out
+}
+
+// expand returns text followed by the terms of the concepts it mentions.
+func (lx *lexicon) expand(text, script string) string {
+	cs := lx.conceptsOf(text, script)
+	if len(cs) == 0 {
+		return text
+	}
+	return text + " " + strings.Join(cs, " ")
+}
