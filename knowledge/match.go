@@ -51,17 +51,17 @@ type tuning struct {
 	answerCover float64
 	// unigrams adds single Han characters to the Chinese bigrams.
 	unigrams bool
-	// highCoverage is the share of the question's weight (IDF over
-	// entries) the best entry must cover for High.
-	highCoverage float64
-	// highMargin is how far ahead of the runner-up the best entry's score
-	// must be, relative to its own, for High.
-	highMargin float64
-	// highMatched is how many question terms the best entry must use for
-	// High, unless it uses them all: one shared word next to words the
-	// entry lacks is not evidence enough to answer.
-	highMatched int
+	// confidence holds the weights of the logistic model that turns a
+	// match's numbers into the probability that the best entry is right
+	// (see features); highConfidence is the probability from which the
+	// matcher answers (High). Both are fitted on the dev sets and CLINC's
+	// out-of-scope queries (docs/matching-calibration.md).
+	confidence     [numFeatures]float64
+	highConfidence float64
 	// mediumCoverage is the coverage below which nothing is offered.
+	// menuRatio drops from a menu the candidates scoring under this share
+	// of the best one's score.
+	menuRatio      float64
 	mediumCoverage float64
 	// fuzzyMinLen is the length (in letters) from which an English word
 	// the KB does not know is corrected to a known word one edit away.
@@ -88,10 +88,10 @@ var defaultTuning = tuning{
 	answerCover:    1,
 	unknownWeight:  0.6,
 	unigrams:       true,
-	highCoverage:   0.50,
-	highMargin:     0.20,
-	highMatched:    2,
+	confidence:     [numFeatures]float64{2.80, 2.96, 0.85, 3.19, -3.29, -3.95},
+	highConfidence: 0.835,
 	mediumCoverage: 0.25,
+	menuRatio:      0.3,
 	fuzzyMinLen:    5,
 	fuzzyWeight:    0.5,
 	exampleWeight:  0.3,
@@ -396,6 +396,8 @@ type Explanation struct {
 	Exact    bool     // the question is exactly one entry's example
 	Concepts int      // lexicon concepts of the question the best entry has
 	Unknown  float64  // share of the question's weight in terms no entry uses
+	// Confidence is the fitted probability that the best entry is right.
+	Confidence float64
 }
 
 // Explain is Match with the numbers behind the decision.
@@ -462,18 +464,45 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 			m.Candidates = rest
 		}
 	}
+	ex.Confidence = b.tune.probability(ex.features(len(terms)))
 	switch {
 	case exactHit:
 		m.Confidence = High
-	case ex.Coverage >= b.tune.highCoverage && ex.Margin >= b.tune.highMargin &&
-		(ex.Matched >= b.tune.highMatched || ex.Matched == len(terms)):
+	case ex.Confidence >= b.tune.highConfidence:
 		m.Confidence = High
 	case ex.Coverage >= b.tune.mediumCoverage:
 		m.Confidence = Medium
+		// A menu is for close candidates: drop those far behind the best.
+		best := m.Candidates[0].Score
+		m.Candidates = slices.DeleteFunc(m.Candidates, func(c Candidate) bool { return c.Score < b.tune.menuRatio*best })
 	default:
 		m.Confidence = Low
 	}
 	return m, ex
+}
+
+// numFeatures is the length of Explanation.features.
+const numFeatures = 6
+
+// features are the numbers the confidence model weighs: coverage, margin,
+// the share of question terms the best entry uses, the concepts it shares
+// (up to 3, scaled to 1), the share of the question unknown to the KB, and
+// 1 (the intercept).
+func (ex Explanation) features(terms int) [numFeatures]float64 {
+	var share float64
+	if terms > 0 {
+		share = float64(ex.Matched) / float64(terms)
+	}
+	return [numFeatures]float64{ex.Coverage, ex.Margin, share, float64(min(ex.Concepts, 3)) / 3, ex.Unknown, 1}
+}
+
+// probability is the logistic model over features.
+func (tu tuning) probability(f [numFeatures]float64) float64 {
+	var z float64
+	for i, x := range f {
+		z += tu.confidence[i] * x
+	}
+	return 1 / (1 + math.Exp(-z))
 }
 
 // score returns, per entry, how well it matches the question terms: a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,39 @@ func TestSparseMisses(t *testing.T) {
 	r := Evaluate(context.Background(), b, evalFile(t, name))
 	for _, m := range r.Misses {
 		t.Logf("[%s] %q want %s got %s (%s)", m.Case.Lang, m.Case.Q, m.Case.Want, m.Got, m.Confidence)
+	}
+}
+
+// TestMenuSize (WARMLINE_MENU=1) prints offered rate and mean menu size on
+// the dev sets per menuRatio.
+func TestMenuSize(t *testing.T) {
+	if os.Getenv("WARMLINE_MENU") == "" {
+		t.Skip("set WARMLINE_MENU=1")
+	}
+	for _, r := range []float64{0, 0.3, 0.5, 0.6, 0.7} {
+		tu := defaultTuning
+		tu.menuRatio = r
+		var line strings.Builder
+		for _, s := range devSets(t) {
+			b := s.base(tu)
+			var menus, items, offered, in int
+			for _, c := range s.cases {
+				m := b.Match(context.Background(), c.Q, c.Lang)
+				if m.Confidence == Medium {
+					menus++
+					items += len(m.Candidates)
+				}
+				if c.Want != "" {
+					in++
+					for _, k := range m.Candidates {
+						if k.Entry.ID == c.Want && m.Confidence >= Medium {
+							offered++
+						}
+					}
+				}
+			}
+			line.WriteString(" " + s.name + " " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% size " + strconv.FormatFloat(float64(items)/float64(max(menus, 1)), 'f', 2, 64))
+		}
+		t.Logf("ratio %.1f:%s", r, line.String())
 	}
 }

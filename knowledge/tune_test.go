@@ -117,6 +117,8 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.fuzzyWeight = f
 	case "unknownWeight":
 		tu.unknownWeight = f
+	case "menuRatio":
+		tu.menuRatio = f
 	case "lexicon":
 		tu.lexicon = f != 0
 	case "answerCover":
