@@ -42,10 +42,7 @@ func TestMatchReport(t *testing.T) {
 	if bx := bitextCases(t); bx != nil {
 		bb := bitextBase(t)
 		out.WriteString("bitext full KB\n" + summary(Evaluate(ctx, bb, bx)))
-		b2, err := newBase(sparseEntries(bb.entries, 2), bb.langs, bb.conv, synonymGroups{}.build(), tune)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b2 := sparseBitextBase(t, tune)
 		out.WriteString("bitext 2 examples per intent\n" + summary(Evaluate(ctx, b2, bx)))
 	}
 	if oos := clincCases(t); oos != nil {

@@ -92,8 +92,7 @@ func TestTuneRank(t *testing.T) {
 			fmt.Fprintf(&sb, " %s %.1f", s.name, 100*r)
 		}
 		if bx != nil {
-			bb := bitextBase(t)
-			b2, _ := newBase(sparseEntries(bb.entries, 2), bb.langs, bb.conv, synonymGroups{}.build(), tu)
+			b2 := sparseBitextBase(t, tu)
 			fmt.Fprintf(&sb, " bitext2 %.1f", 100*rank1(b2, every(bx, 7)))
 		}
 		t.Logf("%-22s mean %.1f |%s", v.name, 100*sum/float64(len(sets)), sb.String())
