@@ -31,18 +31,6 @@ const (
 	DeliveryFailed  = "failed"
 )
 
-// Turn is one line of a transcript.
-type Turn struct {
-	From    string    `json:"from"` // customer | bot | agent | system | note
-	Text    string    `json:"text"`
-	At      time.Time `json:"at"`
-	AgentID string    `json:"agent_id,omitempty"`
-	// ID and Status are set on agent replies: the message id (also the
-	// delivery key) and sending | sent | failed.
-	ID     string `json:"id,omitempty"`
-	Status string `json:"status,omitempty"`
-}
-
 // Attempt is something the bot already tried.
 type Attempt struct {
 	Kind    string    `json:"kind"` // faq | order | refund | last

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -28,20 +29,81 @@ func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) 
 	return c, nil
 }
 
-// AppendCustomerMessage adds a customer message to an open case's transcript
-// and publishes it to agents. ErrClosed when the case is closed.
+// AppendCustomerMessage adds a customer text message to an open case's
+// transcript and publishes it to agents. ErrClosed when the case is closed.
 func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string) error {
+	return s.AppendCustomerTurn(ctx, caseID, Turn{Kind: TurnText, Text: text})
+}
+
+// AppendCustomerTurn adds a customer turn (text, sticker or media: set Kind
+// and its field) to an open case's transcript and publishes it to agents.
+// From is set to customer and At to now when zero. ErrClosed when the case
+// is closed.
+func (s *Service) AppendCustomerTurn(ctx context.Context, caseID string, t Turn) error {
+	t.From = FromCustomer
+	if err := s.prepareTurn(&t); err != nil {
+		return fmt.Errorf("append customer turn to %s: %w", caseID, err)
+	}
 	c, err := s.update(ctx, caseID, func(c *Case) error {
 		if !c.Open() {
 			return ErrClosed
 		}
-		c.Transcript = append(c.Transcript, Turn{From: FromCustomer, Text: text, At: s.now()})
+		c.Transcript = append(c.Transcript, t)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("append customer message to %s: %w", caseID, err)
+		return fmt.Errorf("append customer turn to %s: %w", caseID, err)
 	}
 	s.publish(ctx, EventCustomerMessage, c)
+	return nil
+}
+
+// AppendBotTurn records a message the bot sent the customer (an
+// acknowledgement during a handoff, an apology after a low rating…) in the
+// case's transcript, so the agent sees everything the customer was told.
+// From is set to bot, Kind to text when empty and At to now when zero; set
+// Notice for automatic messages. Closed cases take bot turns too (a message
+// after the rating belongs to the case). ErrNoCase when there is none.
+func (s *Service) AppendBotTurn(ctx context.Context, caseID string, t Turn) error {
+	t.From = FromBot
+	if err := s.prepareTurn(&t); err != nil {
+		return fmt.Errorf("append bot turn to %s: %w", caseID, err)
+	}
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		c.Transcript = append(c.Transcript, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append bot turn to %s: %w", caseID, err)
+	}
+	s.publish(ctx, EventCaseUpdated, c)
+	return nil
+}
+
+// prepareTurn fills a turn's defaults and checks it holds what its kind says.
+func (s *Service) prepareTurn(t *Turn) error {
+	if t.Kind == "" {
+		t.Kind = TurnText
+	}
+	if t.At.IsZero() {
+		t.At = s.now()
+	}
+	switch t.Kind {
+	case TurnText:
+		if strings.TrimSpace(t.Text) == "" {
+			return fmt.Errorf("%w: text is empty", ErrInvalid)
+		}
+	case TurnSticker:
+		if t.Sticker == nil {
+			return fmt.Errorf("%w: sticker turn without a sticker", ErrInvalid)
+		}
+	case TurnMedia:
+		if t.Media == nil {
+			return fmt.Errorf("%w: media turn without media", ErrInvalid)
+		}
+	default:
+		return fmt.Errorf("%w: turn kind %q", ErrInvalid, t.Kind)
+	}
 	return nil
 }
 

@@ -1,0 +1,109 @@
+package handoff
+
+import "time"
+
+// TurnKind says what a transcript turn holds.
+type TurnKind string
+
+// Turn kinds. A turn read from a case always has one (Normalize fills it
+// for turns stored before kinds existed).
+const (
+	TurnText    TurnKind = "text"    // Text
+	TurnSticker TurnKind = "sticker" // Sticker (Text empty)
+	TurnMedia   TurnKind = "media"   // Media (Text: an optional caption)
+	TurnEvent   TurnKind = "event"   // Event: a system event (From is system)
+)
+
+// NoticeKind names an automatic message the bot or the service sent the
+// customer, so the agent's transcript says it was automatic.
+type NoticeKind string
+
+// Notice kinds of bot turns.
+const (
+	NoticeAck        NoticeKind = "ack"        // acknowledgement of a message during a handoff
+	NoticeReminder   NoticeKind = "reminder"   // pre-breach "taking longer" / "still on it"
+	NoticeProgress   NoticeKind = "progress"   // daily progress update
+	NoticeEscalated  NoticeKind = "escalated"  // a senior specialist takes over
+	NoticeResolved   NoticeKind = "resolved"   // closing message
+	NoticeCSAT       NoticeKind = "csat"       // satisfaction question
+	NoticeReturned   NoticeKind = "returned"   // back to the assistant
+	NoticeFollowUp   NoticeKind = "follow_up"  // a lead will follow up (low rating)
+	NoticeSupervisor NoticeKind = "supervisor" // supervisor request acknowledged
+)
+
+// Turn is one line of a transcript. Text turns carry Text; stickers, media
+// and system events carry their own fields (never a "[sticker]" or
+// "priority P1" text to be parsed back).
+type Turn struct {
+	From    string    `json:"from"` // customer | bot | agent | system | note
+	Kind    TurnKind  `json:"kind,omitempty"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+	AgentID string    `json:"agent_id,omitempty"`
+	// ID and Status are set on agent replies: the message id (also the
+	// delivery key) and sending | sent | failed.
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status,omitempty"`
+
+	Sticker *Sticker     `json:"sticker,omitempty"`
+	Media   *Media       `json:"media,omitempty"`
+	Event   *SystemEvent `json:"event,omitempty"`
+	// Notice is set on automatic bot turns (acknowledgements, reminders…).
+	Notice NoticeKind `json:"notice,omitempty"`
+}
+
+// Sticker is a LINE sticker the customer sent (the LINE adapter fills it).
+type Sticker struct {
+	PackageID string   `json:"package_id"`
+	StickerID string   `json:"sticker_id"`
+	Keywords  []string `json:"keywords,omitempty"` // LINE's keywords for the sticker, e.g. "Thanks"
+	Text      string   `json:"text,omitempty"`     // the text of a message sticker
+}
+
+// MediaType is the type of a media turn.
+type MediaType string
+
+// Media types.
+const (
+	MediaImage MediaType = "image"
+	MediaVideo MediaType = "video"
+	MediaAudio MediaType = "audio"
+	MediaFile  MediaType = "file"
+)
+
+// Media is an image, video, audio or file the customer sent. ID names the
+// stored content (whoever stores it fills it; empty when the content was
+// not kept); the inbox opens it by that id.
+type Media struct {
+	Type        MediaType `json:"type"`
+	ID          string    `json:"id,omitempty"`
+	ContentType string    `json:"content_type,omitempty"`
+	Size        int64     `json:"size,omitempty"`
+	Name        string    `json:"name,omitempty"`        // file name (files)
+	DurationMS  int64     `json:"duration_ms,omitempty"` // audio, video
+}
+
+// SystemEventType names a system event on a case.
+type SystemEventType string
+
+// System events.
+const (
+	SysAssigned        SystemEventType = "assigned"          // AgentID: the new owner
+	SysPriority        SystemEventType = "priority"          // Priority (and OldPriority) changed by AgentID
+	SysCancelled       SystemEventType = "cancelled"         // by the customer (or they blocked the account)
+	SysReturnedNoReply SystemEventType = "returned_no_reply" // returned to the bot before any agent reply
+	SysFollowUp        SystemEventType = "follow_up"         // a follow-up task for a lead was created
+)
+
+// SystemEvent is what happened, in fields; the inbox renders it from locale
+// messages.
+type SystemEvent struct {
+	Type        SystemEventType `json:"type"`
+	Priority    string          `json:"priority,omitempty"`
+	OldPriority string          `json:"old_priority,omitempty"`
+}
+
+// sysTurn is a system event turn at at, by agentID (may be empty).
+func sysTurn(ev SystemEvent, at time.Time, agentID string) Turn {
+	return Turn{From: FromSystem, Kind: TurnEvent, Event: &ev, At: at, AgentID: agentID}
+}
