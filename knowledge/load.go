@@ -40,6 +40,10 @@ type LoadOptions struct {
 	Languages []string
 	// Converter for the missing Chinese variant; nil uses a shared one.
 	Converter *Converter
+	// Files are KB files kept outside fsys (the learned items package
+	// knowledge/gaps keeps in Redis), by path: loaded with fsys's files,
+	// each replacing fsys's file of the same path.
+	Files map[string][]byte
 }
 
 // Error is one validation problem, naming the file, the line when known
@@ -101,18 +105,27 @@ func loadTuned(ctx context.Context, fsys fs.FS, opts LoadOptions, tune tuning) (
 	if err != nil {
 		return nil, fmt.Errorf("load knowledge: %w", err)
 	}
+	for name := range opts.Files {
+		if !slices.Contains(files, name) {
+			files = append(files, name)
+		}
+	}
+	sort.Strings(files)
 	l := loader{langs: langs, conv: conv, seen: map[string]*Entry{}}
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			l.errs = append(l.errs, &Error{File: name, Msg: err.Error()})
-			continue
+		data, extra := opts.Files[name]
+		if !extra {
+			if data, err = fs.ReadFile(fsys, name); err != nil {
+				l.errs = append(l.errs, &Error{File: name, Msg: err.Error()})
+				continue
+			}
 		}
 		l.file(name, data)
 	}
+	l.applyAdded()
 	greeting := l.checkGreeting()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
@@ -157,6 +170,7 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 type (
 	rawFile struct {
 		Entries        []yaml.Node `yaml:"entries"`
+		AddExamples    []yaml.Node `yaml:"add_examples"`
 		Synonyms       yaml.Node   `yaml:"synonyms"`
 		GreetingTopics yaml.Node   `yaml:"greeting_topics"`
 	}
@@ -181,7 +195,7 @@ type (
 )
 
 var (
-	fileKeys   = []string{"entries", "synonyms", "greeting_topics"}
+	fileKeys   = []string{"entries", "add_examples", "synonyms", "greeting_topics"}
 	entryKeys  = []string{"id", "category", "action", "title", "examples", "answer", "quick_replies", "links"}
 	choiceKeys = []string{"label", "text"}
 	linkKeys   = []string{"label", "url"}
@@ -194,6 +208,7 @@ type loader struct {
 	entries  []*Entry
 	syn      synonymGroups
 	greeting greetingList
+	added    []addedExamples
 	errs     []error
 }
 
@@ -230,11 +245,16 @@ func (l *loader) file(name string, data []byte) {
 	if greeting != nil {
 		l.greetingSection(name, greeting)
 	}
-	if len(rf.Entries) == 0 && syn == nil && greeting == nil {
+	// An empty add_examples list is a valid file (learned.yaml before
+	// anything was learned).
+	if len(rf.Entries) == 0 && childNode(root, "add_examples") == nil && syn == nil && greeting == nil {
 		l.fail(name, root.Line, "", "no entries")
 	}
 	for i := range rf.Entries {
 		l.entry(name, &rf.Entries[i])
+	}
+	for i := range rf.AddExamples {
+		l.addExamples(name, &rf.AddExamples[i])
 	}
 }
 

@@ -27,16 +27,34 @@ const DefaultDebounce = 300 * time.Millisecond
 type Store struct {
 	log  *zap.Logger
 	dir  string
+	fsys fs.FS // os.DirFS(dir), or the files of NewStoreFS
 	opts LoadOptions
 	// Debounce overrides DefaultDebounce for Watch; set before Watch.
 	Debounce time.Duration
 
 	cur      atomic.Pointer[Base]
-	reloadMu sync.Mutex // one reload at a time
+	status   atomic.Pointer[ReloadStatus]
+	reloadMu sync.Mutex // one reload at a time; guards overlay
+	overlay  Overlay
+}
+
+// Overlay supplies KB files kept outside the store's directory (package
+// knowledge/gaps keeps the learned items in Redis, so replicas that share
+// no filesystem serve the same KB). Files are by path; each replaces the
+// directory's file of the same path.
+type Overlay interface {
+	Files(ctx context.Context) (map[string][]byte, error)
+}
+
+// ReloadStatus is the outcome of the last Reload: Err is nil after a
+// success, else every problem (the previous KB kept serving).
+type ReloadStatus struct {
+	At  time.Time
+	Err error
 }
 
 // ErrNoDir is returned by Reload and Watch of a Store made without a
-// directory (serving the embedded demo KB, say).
+// directory or files (serving a KB that never changes).
 var ErrNoDir = errors.New("knowledge store has no directory to reload from")
 
 // NewStore returns a Store serving initial (which may be nil until the
@@ -44,10 +62,40 @@ var ErrNoDir = errors.New("knowledge store has no directory to reload from")
 // for a KB that never reloads.
 func NewStore(log *zap.Logger, dir string, initial *Base, opts LoadOptions) *Store {
 	s := &Store{log: log, dir: dir, opts: opts, Debounce: DefaultDebounce}
+	if dir != "" {
+		s.fsys = os.DirFS(dir)
+	}
 	if initial != nil {
 		s.cur.Store(initial)
 	}
 	return s
+}
+
+// NewStoreFS returns a Store serving initial and reloading from fsys (the
+// embedded demo KB, say) with the overlay's files: the files never change,
+// the overlay may. Watch is not available (ErrNoDir).
+func NewStoreFS(log *zap.Logger, fsys fs.FS, initial *Base, opts LoadOptions) *Store {
+	s := NewStore(log, "", initial, opts)
+	s.fsys = fsys
+	return s
+}
+
+// SetOverlay makes every later Reload load o's files with the directory's.
+func (s *Store) SetOverlay(o Overlay) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	s.overlay = o
+}
+
+// Dir is the store's directory, "" when it has none.
+func (s *Store) Dir() string { return s.dir }
+
+// Status is the outcome of the last Reload (zero before the first).
+func (s *Store) Status() ReloadStatus {
+	if st := s.status.Load(); st != nil {
+		return *st
+	}
+	return ReloadStatus{}
 }
 
 // OpenStore loads dir and returns a Store serving it.
@@ -68,15 +116,15 @@ func (s *Store) Current() *Base { return s.cur.Load() }
 // one; on failure the old one stays and the error (every problem, each
 // naming file and entry) is logged and returned.
 func (s *Store) Reload(ctx context.Context) error {
-	if s.dir == "" {
+	if s.fsys == nil {
 		return ErrNoDir
 	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	start := time.Now()
-	b, err := LoadWith(ctx, os.DirFS(s.dir), s.opts)
+	b, err := s.load(ctx, nil)
+	s.status.Store(&ReloadStatus{At: start, Err: err})
 	if err != nil {
-		err = fmt.Errorf("reload knowledge from %s: %w", s.dir, err)
 		// File names and entry ids only: no customer data is involved.
 		s.log.Error("knowledge reload failed, keeping the previous knowledge base",
 			zap.String("dir", s.dir), zap.Int("problems", countJoined(err)), zap.Error(err))
@@ -86,6 +134,49 @@ func (s *Store) Reload(ctx context.Context) error {
 	s.log.Info("knowledge loaded", zap.String("dir", s.dir),
 		zap.Int("entries", len(b.entries)), zap.Duration("took", time.Since(start)))
 	return nil
+}
+
+// Check loads the KB as Reload would, with files replacing the overlay's
+// and the directory's files of the same path, and returns every problem;
+// the KB in use does not change. For checking a change before making it.
+func (s *Store) Check(ctx context.Context, files map[string][]byte) error {
+	if s.fsys == nil {
+		return ErrNoDir
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	_, err := s.load(ctx, files)
+	return err
+}
+
+// load loads the files with the overlay's and then extra's; reloadMu held.
+func (s *Store) load(ctx context.Context, extra map[string][]byte) (*Base, error) {
+	opts := s.opts
+	opts.Files = map[string][]byte{}
+	for name, data := range s.opts.Files {
+		opts.Files[name] = data
+	}
+	if s.overlay != nil {
+		files, err := s.overlay.Files(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reload knowledge: overlay: %w", err)
+		}
+		for name, data := range files {
+			opts.Files[name] = data
+		}
+	}
+	for name, data := range extra {
+		opts.Files[name] = data
+	}
+	b, err := LoadWith(ctx, s.fsys, opts)
+	if err != nil {
+		where := s.dir
+		if where == "" {
+			where = "embedded files"
+		}
+		return nil, fmt.Errorf("reload knowledge from %s: %w", where, err)
+	}
+	return b, nil
 }
 
 func countJoined(err error) int {

@@ -1,0 +1,293 @@
+package gaps
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/warmline/warmline/knowledge"
+)
+
+// Auto is the approver of items accepted automatically.
+const Auto = "auto"
+
+// Approver is who approves: an agent's id and name, or Auto.
+type Approver struct {
+	ID   string
+	Name string
+}
+
+// Item is one approved change of the KB: more examples for Entry, or (New)
+// a new entry with its title and answer in every language.
+type Item struct {
+	ID       string              `json:"id"`
+	Entry    string              `json:"entry"`
+	New      bool                `json:"new,omitempty"`
+	Category string              `json:"category,omitempty"`
+	Title    map[string]string   `json:"title,omitempty"`
+	Answer   map[string]string   `json:"answer,omitempty"`
+	Examples map[string][]string `json:"examples"`
+	By       string              `json:"by"`
+	ByName   string              `json:"by_name,omitempty"`
+	At       time.Time           `json:"at"`
+	// Customers is how many distinct customers agreed (auto-accept).
+	Customers int `json:"customers,omitempty"`
+}
+
+// Examples is an approval: add Questions as examples of Entry and settle
+// the signals (the group's, usually).
+type Examples struct {
+	Entry     string
+	Questions []Question
+	Signals   []string
+}
+
+// NewEntry is an approval: a new entry, its first examples the questions.
+type NewEntry struct {
+	ID        string
+	Category  string
+	Title     map[string]string
+	Answer    map[string]string
+	Questions []Question
+	Signals   []string
+}
+
+// langs are the languages a new entry must have.
+var langs = []string{knowledge.ZhTW, knowledge.ZhCN, knowledge.EN}
+
+// examplesOf cleans questions into examples by language, dropping empty
+// and repeated ones.
+func examplesOf(qs []Question) map[string][]string {
+	out := map[string][]string{}
+	for _, q := range qs {
+		text := Clean(q.Text)
+		if text == "" || !slices.Contains(langs, q.Lang) || slices.Contains(out[q.Lang], text) {
+			continue
+		}
+		out[q.Lang] = append(out[q.Lang], text)
+	}
+	return out
+}
+
+// ApproveExamples adds questions to an entry of the KB.
+func (s *Service) ApproveExamples(ctx context.Context, by Approver, a Examples) (Item, error) {
+	ex := examplesOf(a.Questions)
+	switch {
+	case a.Entry == "":
+		return Item{}, fmt.Errorf("%w: no entry", ErrInvalid)
+	case len(ex) == 0:
+		return Item{}, fmt.Errorf("%w: no questions", ErrInvalid)
+	}
+	it := Item{Entry: a.Entry, Examples: ex}
+	return s.approve(ctx, by, it, a.Signals)
+}
+
+// ApproveEntry adds a new entry to the KB.
+func (s *Service) ApproveEntry(ctx context.Context, by Approver, a NewEntry) (Item, error) {
+	var missing []string
+	for _, l := range langs {
+		if strings.TrimSpace(a.Title[l]) == "" {
+			missing = append(missing, "title."+l)
+		}
+		if strings.TrimSpace(a.Answer[l]) == "" {
+			missing = append(missing, "answer."+l)
+		}
+	}
+	if a.ID == "" {
+		missing = append([]string{"id"}, missing...)
+	}
+	if len(missing) > 0 {
+		return Item{}, fmt.Errorf("%w: missing %s", ErrInvalid, strings.Join(missing, ", "))
+	}
+	ex := examplesOf(a.Questions)
+	// Every language needs an example: the title is the first.
+	for _, l := range langs {
+		title := strings.TrimSpace(a.Title[l])
+		if !slices.Contains(ex[l], title) {
+			ex[l] = append([]string{title}, ex[l]...)
+		}
+	}
+	it := Item{Entry: a.ID, New: true, Category: cmp.Or(a.Category, knowledge.Consultation),
+		Title: trimAll(a.Title), Answer: trimAll(a.Answer), Examples: ex}
+	return s.approve(ctx, by, it, a.Signals)
+}
+
+func trimAll(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, l := range langs {
+		out[l] = strings.TrimSpace(m[l])
+	}
+	return out
+}
+
+// approve checks that the KB loads with it, stores it, settles the
+// signals and makes every replica reload.
+func (s *Service) approve(ctx context.Context, by Approver, it Item, signals []string) (Item, error) {
+	it.ID = "l" + randomID()
+	it.By, it.ByName, it.At = by.ID, by.Name, s.now().UTC()
+	items, err := s.Items(ctx)
+	if err != nil {
+		return Item{}, err
+	}
+	file, err := render(append(items, it))
+	if err != nil {
+		return Item{}, err
+	}
+	if err := s.store.Check(ctx, map[string][]byte{FileName: file}); err != nil {
+		return Item{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	data, err := json.Marshal(it)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := s.rdb.HSet(ctx, s.key("learned"), it.ID, data).Err(); err != nil {
+		return Item{}, fmt.Errorf("store learned item: %w", err)
+	}
+	if err := s.settle(ctx, signals); err != nil {
+		return Item{}, fmt.Errorf("settle gaps: %w", err)
+	}
+	s.changed(ctx)
+	return it, nil
+}
+
+// Dismiss settles signals without learning anything (not a KB question).
+func (s *Service) Dismiss(ctx context.Context, signals []string) error {
+	if err := s.settle(ctx, signals); err != nil {
+		return fmt.Errorf("dismiss gaps: %w", err)
+	}
+	return nil
+}
+
+// Remove deletes a learned item (to edit it by hand in a KB file, say).
+func (s *Service) Remove(ctx context.Context, id string) error {
+	n, err := s.rdb.HDel(ctx, s.key("learned"), id).Result()
+	if err != nil {
+		return fmt.Errorf("remove learned item %s: %w", id, err)
+	}
+	if n == 0 {
+		return ErrNoItem
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// Items returns the learned items, oldest first.
+func (s *Service) Items(ctx context.Context) ([]Item, error) {
+	h, err := s.rdb.HGetAll(ctx, s.key("learned")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read learned items: %w", err)
+	}
+	items := make([]Item, 0, len(h))
+	for _, id := range slices.Sorted(maps.Keys(h)) {
+		var it Item
+		if err := json.Unmarshal([]byte(h[id]), &it); err != nil {
+			return nil, fmt.Errorf("read learned item %s: %w", id, err)
+		}
+		items = append(items, it)
+	}
+	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID)) })
+	return items, nil
+}
+
+// Files is the store's overlay: the learned items as learned.yaml.
+func (s *Service) Files(ctx context.Context) (map[string][]byte, error) {
+	items, err := s.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data, err := render(items)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{FileName: data}, nil
+}
+
+const fileHeader = `Learned from customers' questions on the inbox's Knowledge gaps page.
+warmline writes this file from the approvals it keeps in Redis (the source
+of truth, shared by every replica): edits here are replaced. To change an
+item, copy it into another file of the knowledge base and remove it on the
+Knowledge gaps page.`
+
+// render writes items as a KB file: examples added to existing entries
+// under add_examples, new entries under entries, each with a comment
+// saying who approved it and when.
+func render(items []Item) ([]byte, error) {
+	adds := &yaml.Node{Kind: yaml.SequenceNode}
+	entries := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, it := range items {
+		who := it.ByName
+		if who == "" || who == it.By {
+			who = it.By
+		} else {
+			who += " (" + it.By + ")"
+		}
+		if it.By == Auto {
+			who = fmt.Sprintf("auto-accept: %d customers picked it from the menu", it.Customers)
+		}
+		comment := fmt.Sprintf("%s: approved by %s on %s", it.ID, who, it.At.UTC().Format("2006-01-02 15:04 UTC"))
+		ex := examplesNode(it.Examples)
+		if !it.New {
+			n := mapping("entry", scalar(it.Entry), "examples", ex)
+			n.HeadComment = comment
+			adds.Content = append(adds.Content, n)
+			continue
+		}
+		n := mapping("id", scalar(it.Entry), "category", scalar(it.Category),
+			"title", textNode(it.Title), "examples", ex, "answer", textNode(it.Answer))
+		n.HeadComment = "new entry " + comment
+		entries.Content = append(entries.Content, n)
+	}
+	root := mapping("add_examples", adds)
+	if len(entries.Content) > 0 {
+		root.Content = append(root.Content, scalar("entries"), entries)
+	}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: fileHeader, Content: []*yaml.Node{root}}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("render learned items: %w", err)
+	}
+	return out, nil
+}
+
+func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+
+func mapping(kv ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(kv); i += 2 {
+		n.Content = append(n.Content, scalar(kv[i].(string)), kv[i+1].(*yaml.Node))
+	}
+	return n
+}
+
+func textNode(t map[string]string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, l := range langs {
+		if v, ok := t[l]; ok {
+			n.Content = append(n.Content, scalar(l), scalar(v))
+		}
+	}
+	return n
+}
+
+func examplesNode(ex map[string][]string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, l := range langs {
+		if len(ex[l]) == 0 {
+			continue
+		}
+		list := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, q := range ex[l] {
+			list.Content = append(list.Content, scalar(q))
+		}
+		n.Content = append(n.Content, scalar(l), list)
+	}
+	return n
+}
+

@@ -1,0 +1,106 @@
+package gaps
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// changed tells every replica that the learned items changed, and reloads
+// this one's KB at once.
+func (s *Service) changed(ctx context.Context) {
+	if err := s.rdb.Publish(ctx, s.key("reload"), s.instance).Err(); err != nil {
+		s.log.Warn("learned items changed; reload message not sent", zap.Error(err))
+	}
+	s.sync(ctx)
+}
+
+// sync writes learned.yaml where the KB directory is writable and reloads
+// the KB (the store reads the items from Redis through Files). Both log
+// their own failures; the previous KB keeps serving.
+func (s *Service) sync(ctx context.Context) {
+	if dir := s.store.Dir(); dir != "" {
+		if err := s.writeFile(ctx, dir); err != nil {
+			s.log.Info("learned.yaml not written (the items are in Redis)", zap.String("dir", dir), zap.Error(err))
+		}
+	}
+	_ = s.store.Reload(ctx)
+}
+
+// writeFile replaces dir/learned.yaml with the learned items, atomically,
+// unless it already holds them.
+func (s *Service) writeFile(ctx context.Context, dir string) error {
+	files, err := s.Files(ctx)
+	if err != nil {
+		return err
+	}
+	data := files[FileName]
+	path := filepath.Join(dir, FileName)
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	tmp, err := os.CreateTemp(dir, "."+FileName+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Run keeps this replica's KB in step with the learned items: it reloads
+// once subscribed (catching up on what changed while it was away) and on
+// every reload message another replica sends. It returns when ctx is done.
+func (s *Service) Run(ctx context.Context) error {
+	for {
+		s.listen(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second): // Redis went away: subscribe again
+		}
+	}
+}
+
+func (s *Service) listen(ctx context.Context) {
+	sub := s.rdb.Subscribe(ctx, s.key("reload"))
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("learned items: subscribe failed", zap.Error(err))
+		}
+		return
+	}
+	s.sync(ctx)
+	ch := sub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			if m.Payload != s.instance {
+				s.sync(ctx)
+			}
+		}
+	}
+}
