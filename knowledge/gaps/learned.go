@@ -127,34 +127,70 @@ func trimAll(m map[string]string) map[string]string {
 	return out
 }
 
-// approve checks that the KB loads with it, stores it, settles the
-// signals and makes every replica reload.
+// ApproveAll adds the questions of every approval to its entry, as one
+// change of the KB (the page's "approve all suggestions").
+func (s *Service) ApproveAll(ctx context.Context, by Approver, as []Examples) ([]Item, error) {
+	var items []Item
+	var signals []string
+	for _, a := range as {
+		ex := examplesOf(a.Questions)
+		if a.Entry == "" || len(ex) == 0 {
+			return nil, fmt.Errorf("%w: an approval without entry or questions", ErrInvalid)
+		}
+		items = append(items, Item{Entry: a.Entry, Examples: ex})
+		signals = append(signals, a.Signals...)
+	}
+	return s.approveItems(ctx, by, items, signals)
+}
+
+// approve is approveItems of one item.
 func (s *Service) approve(ctx context.Context, by Approver, it Item, signals []string) (Item, error) {
-	it.ID = "l" + randomID()
-	it.By, it.ByName, it.At = by.ID, by.Name, s.now().UTC()
+	items, err := s.approveItems(ctx, by, []Item{it}, signals)
+	if err != nil {
+		return Item{}, err
+	}
+	return items[0], nil
+}
+
+// approveItems checks that the KB loads with them, stores them, settles
+// the signals and makes every replica reload.
+func (s *Service) approveItems(ctx context.Context, by Approver, add []Item, signals []string) ([]Item, error) {
+	if len(add) == 0 {
+		return nil, nil
+	}
+	now := s.now().UTC()
+	for i := range add {
+		// Ids sort in approval order (Items, learned.yaml).
+		add[i].ID = fmt.Sprintf("l%011x%03x%s", now.UnixMilli(), i, randomID()[:6])
+		add[i].By, add[i].ByName, add[i].At = by.ID, by.Name, now
+	}
 	items, err := s.Items(ctx)
 	if err != nil {
-		return Item{}, err
+		return nil, err
 	}
-	file, err := render(append(items, it))
+	file, err := render(append(items, add...))
 	if err != nil {
-		return Item{}, err
+		return nil, err
 	}
 	if err := s.store.Check(ctx, map[string][]byte{FileName: file}); err != nil {
-		return Item{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	data, err := json.Marshal(it)
-	if err != nil {
-		return Item{}, err
+	fields := make([]any, 0, 2*len(add))
+	for _, it := range add {
+		data, err := json.Marshal(it)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, it.ID, data)
 	}
-	if err := s.rdb.HSet(ctx, s.key("learned"), it.ID, data).Err(); err != nil {
-		return Item{}, fmt.Errorf("store learned item: %w", err)
+	if err := s.rdb.HSet(ctx, s.key("learned"), fields...).Err(); err != nil {
+		return nil, fmt.Errorf("store learned items: %w", err)
 	}
 	if err := s.settle(ctx, signals); err != nil {
-		return Item{}, fmt.Errorf("settle gaps: %w", err)
+		return nil, fmt.Errorf("settle gaps: %w", err)
 	}
 	s.changed(ctx)
-	return it, nil
+	return add, nil
 }
 
 // Dismiss settles signals without learning anything (not a KB question).
@@ -290,4 +326,3 @@ func examplesNode(ex map[string][]string) *yaml.Node {
 	}
 	return n
 }
-
