@@ -77,13 +77,18 @@
 //	<prefix>{u:<id>}:conv              hash   conversation state            TTL StateTTL (30 days), refreshed on every event
 //	  fields: lang, lang_source (choice|profile|detected|default), profile_fetched, display_name,
 //	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, unanswered, unhelpful,
-//	  last_topic, last_category, shown, candidates, pending_order, verify_attempts,
+//	  last_topic, last_category, shown, candidates, question, pending_order, verify_attempts,
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10)
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
 //	<prefix>{u:<id>}:repeat:<topic>    zset   contact times (score unix ms)                      TTL RepeatWindow + 1 day
 //	<prefix>{u:<id>}:topics            set    topics with a repeat key (for unfollow)            TTL max(RepeatWindow + 1 day, StateTTL)
+//
+// "question" is the customer's question behind the last answer, menu or
+// no-match: with EngineConfig.Gaps set, a menu, no match, a tap on an entry,
+// "Not yet" and a handoff after an FAQ answer are recorded against it
+// (package knowledge/gaps masks and stores them).
 //
 // Unfollow deletes all of them. The conversation hash and transcript are
 // written together in one MULTI per event.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ type EngineConfig struct {
 	Translator   *locales.Translator
 	Profiles     Profiles // optional: without it the profile language is unknown
 	Loading      Loading  // optional
+	Gaps         Gaps     // optional: records what the bot could not settle (knowledge gaps)
 	Clock        func() time.Time
 	Log          *zap.Logger
 
@@ -242,6 +244,10 @@ type turn struct {
 	out   []Message
 	tkb   kbView
 	turns []handoff.Turn // transcript lines of this event, saved with the state
+	// asked and answered are, as the event arrived, the customer's question
+	// the bot last answered or offered entries for, and the FAQ entry it
+	// answered (for a handoff that follows the answer).
+	asked, answered string
 }
 
 func (t *turn) lang() string { return t.st.Lang }
@@ -276,7 +282,10 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", ev.UserID, err)
 	}
-	t := &turn{ev: ev, st: st, now: e.now(), tkb: e.kb()}
+	t := &turn{ev: ev, st: st, now: e.now(), tkb: e.kb(), asked: st.Question}
+	if slices.Contains(st.Shown, st.LastTopic) {
+		t.answered = st.LastTopic
+	}
 	e.resolveProfile(ctx, t, log)
 
 	switch ev.Kind {

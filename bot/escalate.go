@@ -60,6 +60,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	}
 	log.Info("handoff opened", zap.String("case_id", c.ID), zap.Strings("triggers", kinds),
 		zap.String("tier", c.Tier), zap.String("priority", c.Priority), zap.String("topic", topic))
+	e.handoffAfterAnswer(ctx, t)
 	lang := t.lang()
 	tier := e.tr.T(lang, "bot_tier_"+c.Tier, nil)
 	if !e.tr.Has(lang, "bot_tier_"+c.Tier) {

@@ -118,7 +118,7 @@ func candidateIDs(m knowledge.Match) []string {
 
 // resolved closes the issue at L1 after "Solved".
 func (e *Engine) resolved(t *turn, ref string) {
-	t.st.resetIssue()
+	t.st.resetIssue() // the question is settled too
 	t.st.LastTopic = ref
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_thanks", nil)))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -82,6 +83,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		return nil
 	}
 	triggers := e.issueClock(t, text)
+	t.st.Question = "" // set again below if this message is a question the bot answers or offers for
 
 	an := e.rules.Analyze(text, t.lang())
 	triggers = append(triggers, an.Triggers...)
@@ -169,11 +171,16 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	case in.order != "":
 		return e.lookupOrder(ctx, t, in.order, log)
 	case in.entry != nil:
+		t.st.Question = text
 		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
 	case in.match.Confidence == knowledge.Medium && len(in.match.Candidates) > 0:
+		t.st.Question = text
+		e.gap(ctx, t, gaps.KindMenu, text, "", candidateIDs(in.match))
 		e.didYouMean(t, in.match)
 		return nil
 	}
+	t.st.Question = text
+	e.gap(ctx, t, gaps.KindUnanswered, text, "", nil)
 	return e.unanswered(ctx, t, "bot_not_sure", log)
 }
 
@@ -283,6 +290,8 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		}
 		text := textIn(en.Title, t.lang())
 		e.record(t, "customer", text)
+		// The entry the customer picked for the question they asked.
+		e.gap(ctx, t, gaps.KindTap, t.st.Question, en.ID, t.st.Candidates)
 		if t.st.Mode == modeListening {
 			// An old button tapped mid-story is part of the story.
 			return e.listen(ctx, t, text, escalation.Analysis{}, intent{entry: en}, log)
@@ -297,6 +306,9 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		}
 		return e.entryChosen(ctx, t, en, text, t.st.Candidates, log)
 	case strings.HasPrefix(data, dataFeedbackNo):
+		if ref := strings.TrimPrefix(data, dataFeedbackNo); ref != topicOrder {
+			e.gap(ctx, t, gaps.KindNotYet, t.st.Question, ref, t.st.Candidates)
+		}
 		return e.notHelpful(t, strings.TrimPrefix(data, dataFeedbackNo))
 	case data == dataLastDone:
 		if t.st.Mode == modeListening {

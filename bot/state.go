@@ -46,6 +46,7 @@ type state struct {
 	LastCategory   string
 	Shown          []string // entry ids answered in this issue
 	Candidates     []string // candidates of the last match, best first
+	Question       string   // the customer's question behind the last answer, menu or no-match (knowledge gaps)
 	PendingOrder   string
 	VerifyAttempts int
 	Complaint      string // the customer's story while listening
@@ -87,6 +88,7 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 		LastCategory:   h["last_category"],
 		Shown:          splitList(h["shown"]),
 		Candidates:     splitList(h["candidates"]),
+		Question:       h["question"],
 		PendingOrder:   h["pending_order"],
 		VerifyAttempts: atoi(h["verify_attempts"]),
 		Complaint:      h["complaint"],
@@ -134,6 +136,7 @@ func (st *state) fields() map[string]any {
 	put("last_category", st.LastCategory)
 	put("shown", strings.Join(st.Shown, ","))
 	put("candidates", strings.Join(st.Candidates, ","))
+	put("question", st.Question)
 	put("pending_order", st.PendingOrder)
 	putInt("verify_attempts", st.VerifyAttempts)
 	put("complaint", st.Complaint)
@@ -273,6 +276,7 @@ func (st *state) resetIssue() {
 	st.IssueTopics = nil
 	st.Unanswered, st.Unhelpful = 0, 0
 	st.Shown, st.Candidates = nil, nil
+	st.Question = ""
 	st.PendingOrder = ""
 	st.clearComplaint()
 	st.Offer, st.OfferEvidence = "", ""

@@ -33,6 +33,8 @@
 //	{<p>gaps}:learned   hash    approved item id -> JSON Item (who, when, what);
 //	                            no TTL: it is KB content
 //	{<p>gaps}:salt      string  random salt of the customer hash; no TTL
+//	{<p>gaps}:auto:<h>  string  set once a question group and entry were
+//	                            auto-accepted (h: hash of both); TTL Retention
 //	{<p>gaps}:reload    Pub/Sub channel (not a key): an approval or removal
 //	                            was stored; every replica reloads its KB
 package gaps
