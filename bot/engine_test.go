@@ -967,7 +967,7 @@ func TestOrderBackendTimeout(t *testing.T) {
 	}
 	var tried string
 	for _, a := range c.Tried {
-		tried += a.Kind + ":" + a.Ref + ":" + a.Summary + ","
+		tried += string(a.Kind) + ":" + a.Ref + ":" + a.Summary + ","
 	}
 	mustContain(t, tried, "order:WL****0001:backend unavailable")
 }

@@ -146,7 +146,7 @@ func (e *Engine) notHelpful(t *turn, ref string) error {
 	return nil
 }
 
-func kindOf(ref string) string {
+func kindOf(ref string) handoff.AttemptKind {
 	if ref == topicOrder {
 		return "order"
 	}

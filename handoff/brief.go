@@ -36,7 +36,11 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	if c.Category != "" && s.tr.Has(lang, "handoff_category_"+c.Category) {
 		category = t("handoff_category_"+c.Category, nil)
 	}
-	if ex := firstCustomerText(c); ex != "" {
+	ex := firstCustomerText(c)
+	if c.Request != "" {
+		ex = excerpt(c.Request, excerptRunes)
+	}
+	if ex != "" {
 		lines = append(lines, t("handoff_brief_want", map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}))
 	} else {
 		lines = append(lines, t("handoff_brief_want_no_text", map[string]any{"Topic": topic, "Category": category}))
@@ -44,19 +48,11 @@ func (s *Service) Brief(c *Case, lang string) []string {
 
 	// What was tried.
 	if len(c.Tried) == 0 {
-		lines = append(lines, t("handoff_brief_tried_none", nil))
+		lines = append(lines, t(triedNoneID(c), nil))
 	} else {
 		items := make([]string, 0, len(c.Tried))
 		for _, a := range c.Tried {
-			id := "handoff_brief_tried_" + a.Kind
-			if !s.tr.Has(lang, id) {
-				id = "handoff_brief_tried_other"
-			}
-			summary := cmp.Or(a.Summary, a.Ref)
-			if a.Kind == "order" && s.tr.Has(lang, "order_status_"+a.Summary) {
-				summary = t("order_status_"+a.Summary, nil) // "on its way", not "in_transit"
-			}
-			items = append(items, t(id, map[string]any{"Kind": a.Kind, "Ref": a.Ref, "Summary": summary}))
+			items = append(items, s.AttemptText(a, lang))
 		}
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
 	}
@@ -84,21 +80,108 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	return lines
 }
 
-func (s *Service) reason(lang string, tr escalation.Trigger) string {
-	kind := tr.Kind
-	if id := "handoff_kind_" + tr.Kind; s.tr.Has(lang, id) {
-		kind = s.tr.T(lang, id, nil)
+// triedNoneID: "nothing, the customer asked for a person" only when they
+// did; otherwise a plain "nothing yet".
+func triedNoneID(c *Case) string {
+	for _, tr := range c.Triggers {
+		switch tr.Kind {
+		case escalation.KindSupervisor:
+			return "handoff_brief_tried_none_supervisor"
+		case escalation.KindHuman:
+			return "handoff_brief_tried_none_person"
+		}
 	}
+	return "handoff_brief_tried_none"
+}
+
+// AttemptText renders one attempt in lang from its kind and outcome, for the
+// brief and the inbox's facts (full order numbers: agents are authorised).
+func (s *Service) AttemptText(a Attempt, lang string) string {
+	a.normalize()
+	t := func(id string, data map[string]any) string { return s.tr.T(lang, id, data) }
+	order := cmp.Or(a.OrderNumber, a.Ref)
+	var what string
+	switch a.Kind {
+	case AttemptFAQ:
+		what = t("handoff_brief_tried_faq_untitled", nil)
+		if title := a.title(); title != "" {
+			what = t("handoff_brief_tried_faq", map[string]any{"Summary": title})
+		}
+	case AttemptOrder:
+		what = t("handoff_brief_tried_order_unknown", nil)
+		if order != "" {
+			what = t("handoff_brief_tried_order", map[string]any{"Ref": order})
+		}
+	case AttemptRefund:
+		what = t("handoff_brief_tried_refund", nil)
+		if a.Amount > 0 {
+			what = t("handoff_brief_tried_refund_amount", map[string]any{"Amount": a.Amount})
+		}
+	case AttemptLAST:
+		what = t("handoff_brief_tried_last", nil)
+	default:
+		what = t("handoff_brief_tried_other", nil)
+	}
+	outcome := ""
+	switch a.Outcome {
+	case "":
+		if a.Kind != AttemptFAQ {
+			outcome = a.title() // free text from an older bot ("delivered · 11/20")
+		}
+	case OutcomeAnswered:
+	case OutcomeStatusShown:
+		if a.OrderStatus != "" && s.tr.Has(lang, "order_status_"+a.OrderStatus) {
+			outcome = t("order_status_"+a.OrderStatus, nil) // "on its way", not "in_transit"
+		}
+	case OutcomeListened:
+		if a.Count > 0 {
+			outcome = s.tr.N(lang, "handoff_outcome_listened_n", a.Count, nil)
+		} else {
+			outcome = t("handoff_outcome_listened", nil)
+		}
+	default:
+		if id := "handoff_outcome_" + string(a.Outcome); s.tr.Has(lang, id) {
+			outcome = t(id, nil)
+		}
+	}
+	if outcome == "" {
+		return what
+	}
+	return t("handoff_brief_tried_item", map[string]any{"What": what, "Outcome": outcome})
+}
+
+// TriggerEvidence is the part of a trigger an agent is shown as its
+// evidence: the words the customer wrote, never the bot's bookkeeping (a
+// postback, an entry id, a count). Empty when there is nothing to show.
+func TriggerEvidence(tr escalation.Trigger) string {
 	switch tr.Kind {
 	case escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful:
 		// Their evidence is the bot's bookkeeping ("complaint x3"); the
 		// contact count and the transcript say it better.
+		return ""
+	}
+	ev := strings.TrimSpace(tr.Evidence)
+	if ev == "" || (tr.Message != "" && !strings.Contains(strings.ToLower(tr.Message), strings.ToLower(ev))) {
+		return "" // not in the customer's words (a button's data, an entry id)
+	}
+	return ev
+}
+
+// TriggerText names a trigger kind in lang.
+func (s *Service) TriggerText(tr escalation.Trigger, lang string) string {
+	if id := "handoff_kind_" + tr.Kind; s.tr.Has(lang, id) {
+		return s.tr.T(lang, id, nil)
+	}
+	return s.tr.T(lang, "handoff_kind_other", nil)
+}
+
+func (s *Service) reason(lang string, tr escalation.Trigger) string {
+	kind := s.TriggerText(tr, lang)
+	ev := TriggerEvidence(tr)
+	if ev == "" {
 		return kind
 	}
-	if tr.Evidence == "" {
-		return kind
-	}
-	return s.tr.T(lang, "handoff_brief_reason", map[string]any{"Kind": kind, "Evidence": excerpt(tr.Evidence, 40)})
+	return s.tr.T(lang, "handoff_brief_reason", map[string]any{"Kind": kind, "Evidence": excerpt(ev, 40)})
 }
 
 func (s *Service) langName(agentLang, customerLang string) string {
@@ -110,18 +193,24 @@ func (s *Service) langName(agentLang, customerLang string) string {
 }
 
 func firstCustomerText(c *Case) string {
-	// A legal threat or a security problem says what it is about in the
-	// customer's own words.
+	return excerpt(customerIssue(c), excerptRunes)
+}
+
+// customerIssue finds the customer's issue in a case that does not name it
+// (Request empty): the message that fired a trigger about the issue itself,
+// else the last thing they said about it before asking for a person.
+func customerIssue(c *Case) string {
+	// A legal threat, a security problem or a complaint the bot could not
+	// remedy says what it is about in the customer's own words.
 	for _, tr := range c.Triggers {
 		switch tr.Kind {
-		case escalation.KindLegalMedia, escalation.KindSecurity:
-			if tr.Message != "" {
-				return excerpt(tr.Message, excerptRunes)
+		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindUnhelpful:
+			if strings.TrimSpace(tr.Message) != "" {
+				return strings.TrimSpace(tr.Message)
 			}
 		}
 	}
-	// Otherwise the last thing they said about their issue before asking
-	// for a person: skip the request itself and replies like "1234".
+	// Otherwise skip the request itself and replies like "1234".
 	asked := map[string]bool{}
 	for _, tr := range c.Triggers {
 		asked[strings.TrimSpace(tr.Message)] = true
@@ -129,21 +218,30 @@ func firstCustomerText(c *Case) string {
 	for i := len(c.Transcript) - 1; i >= 0; i-- {
 		tn := c.Transcript[i]
 		txt := strings.TrimSpace(tn.Text)
-		if tn.From != FromCustomer || asked[txt] || !substantive(txt) {
+		if tn.From != FromCustomer || (tn.Kind != "" && tn.Kind != TurnText) || asked[txt] || !substantive(txt) {
 			continue
 		}
-		return excerpt(txt, excerptRunes)
+		return txt
 	}
 	for _, tr := range c.Triggers {
-		if tr.Message != "" {
-			return excerpt(tr.Message, excerptRunes)
+		if strings.TrimSpace(tr.Message) != "" {
+			return strings.TrimSpace(tr.Message)
 		}
 	}
 	return ""
 }
 
+// requestOf is the request a new case keeps: what the bot named, else the
+// issue found in the opening.
+func requestOf(named string, c *Case) string {
+	if n := strings.TrimSpace(named); n != "" {
+		return n
+	}
+	return customerIssue(c)
+}
+
 // substantive reports whether a customer line says something about an
-// issue: not only digits, a sticker placeholder or a couple of characters.
+// issue: not only digits or a couple of characters.
 func substantive(s string) bool {
 	letters := 0
 	for _, r := range s {
@@ -151,7 +249,7 @@ func substantive(s string) bool {
 			letters++
 		}
 	}
-	return letters >= 4 && !strings.HasPrefix(s, "[")
+	return letters >= 4
 }
 
 // excerpt flattens whitespace and cuts s to n runes (the cut marked by …).

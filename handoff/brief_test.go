@@ -89,7 +89,9 @@ func TestBriefSparseCaseAfterHours(t *testing.T) {
 	want := []string{
 		"Who: (no display name) · English · 1 contact on this issue · no earlier cases",
 		"Wants: general question (uncategorised)",
-		"Tried: nothing yet; the customer went straight to a person.",
+		// Issue 11 item 13: "asked for a person" only when they did (this
+		// case has no trigger); see TestBriefTriedNothing.
+		"Tried: nothing yet.",
 		"Promised: first reply by 2026-11-24 13:00 (Taipei) · L3 P3",
 		"Opened after hours: the team is back at 2026-11-24 09:00 (Taipei).",
 	}
@@ -136,5 +138,76 @@ func TestBriefQuotesWhatTheCustomerWants(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestBriefTriedNothing(t *testing.T) {
+	s := briefService(t)
+	tests := []struct {
+		name     string
+		triggers []escalation.Trigger
+		want     string
+	}{
+		{"asked for a person", []escalation.Trigger{{Kind: escalation.KindHuman, Message: "我要真人"}}, "Tried: nothing; the customer asked for a person."},
+		{"asked for a supervisor", []escalation.Trigger{{Kind: escalation.KindSupervisor, Message: "叫主管"}}, "Tried: nothing; the customer asked for a supervisor."},
+		{"a security report", []escalation.Trigger{{Kind: escalation.KindSecurity, Message: "my account was hacked"}}, "Tried: nothing yet."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{ID: "CS-1", Tier: "L2", Priority: "P2", Triggers: tt.triggers}
+			if got := s.Brief(c, "en")[2]; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBriefHasNoInternalStrings: outcomes, statuses and postback data are
+// rendered from locale messages in the agent's language, in old cases too.
+func TestBriefHasNoInternalStrings(t *testing.T) {
+	s := briefService(t)
+	// A case as stored before outcomes were typed.
+	c := &Case{ID: "CS-1", Lang: "zh-TW", Tier: "L2", Priority: "P2", Category: "consultation",
+		Triggers: []escalation.Trigger{
+			{Kind: escalation.KindHuman, Message: "找專人", Evidence: "handoff:request"},
+			{Kind: escalation.KindUnhelpful, Message: "東西壞了", Evidence: "no L1 remedy for complaint"},
+		},
+		Tried: []Attempt{
+			{Kind: "order", Ref: "WL****1110", Summary: "in_transit"},
+			{Kind: "order", Ref: "WL****1111", Summary: "verification locked"},
+			{Kind: "order", Ref: "WL****1112", Summary: "backend unavailable"},
+			{Kind: "faq", Ref: "damaged-item", Summary: "not helpful"},
+			{Kind: "refund", Ref: "NT$300", Summary: "approved at L1"},
+			{Kind: "last", Ref: "complaint", Summary: "2"},
+		},
+	}
+	c.normalize()
+	raw := []string{"handoff:request", "no L1 remedy", "in_transit", "verification locked", "backend unavailable",
+		"not helpful", "approved at L1", "damaged-item", "[handoff_", "[order_"}
+	for _, lang := range locales.Supported {
+		brief := strings.Join(s.Brief(c, lang), "\n")
+		for _, r := range raw {
+			if strings.Contains(brief, r) {
+				t.Errorf("%s brief shows %q:\n%s", lang, r, brief)
+			}
+		}
+		if lang != locales.EN {
+			for _, en := range []string{"order", "FAQ", "refund", "did not help", "listened"} {
+				if strings.Contains(brief, en) {
+					t.Errorf("%s brief has English %q:\n%s", lang, en, brief)
+				}
+			}
+		}
+	}
+	want := "已嘗試：訂單 WL****1110（配送中）、訂單 WL****1111（驗證失敗次數過多，已暫停驗證）、訂單 WL****1112（訂單系統沒有回應）、" +
+		"常見問題回答（顧客表示沒有幫助）、退款 NT$300（小幫手已在額度內核准）、客訴安撫（傾聽 2 則訊息並致歉）"
+	if got := s.Brief(c, "zh-TW")[2]; got != want {
+		t.Errorf("zh-TW tried line:\n got %q\nwant %q", got, want)
+	}
+	// Agents are authorised to see the full order number.
+	full := &Case{ID: "CS-2", Tier: "L2", Priority: "P3", Tried: []Attempt{{Kind: AttemptOrder, Ref: "WL****1110",
+		OrderNumber: "WL20261110", Outcome: OutcomeStatusShown, OrderStatus: "in_transit"}}}
+	if got := s.Brief(full, "en")[2]; !strings.Contains(got, "WL20261110") {
+		t.Errorf("tried line %q, want the full order number WL20261110", got)
 	}
 }

@@ -31,14 +31,6 @@ const (
 	DeliveryFailed  = "failed"
 )
 
-// Attempt is something the bot already tried.
-type Attempt struct {
-	Kind    string    `json:"kind"` // faq | order | refund | last
-	Ref     string    `json:"ref"`  // entry id, masked order number, …
-	Summary string    `json:"summary"`
-	At      time.Time `json:"at"`
-}
-
 // Opening is what the bot knows when it hands a customer over.
 type Opening struct {
 	UserID      string
@@ -46,6 +38,10 @@ type Opening struct {
 	Lang        string // customer's language
 	Category    string // consultation | complaint | fault | suggestion
 	Topic       string // last topic (KB entry id or flow name)
+	// Request is the customer's issue in their words: the message that
+	// opened the issue or fired the trigger (optional; when empty, Open
+	// takes it from the triggers and the transcript). The brief quotes it.
+	Request string
 	// TopicTitle names the topic per language (zh-TW, zh-CN, en) for the
 	// brief; optional (the brief falls back to Topic).
 	TopicTitle  map[string]string
@@ -57,13 +53,16 @@ type Opening struct {
 
 // Case is a handoff case.
 type Case struct {
-	ID               string               `json:"id"` // CS-20261123-0042
-	UserID           string               `json:"user_id"`
-	DisplayName      string               `json:"display_name"`
-	Lang             string               `json:"lang"`
-	Category         string               `json:"category"`
-	Topic            string               `json:"topic"`
-	TopicTitle       map[string]string    `json:"topic_title,omitempty"`
+	ID          string            `json:"id"` // CS-20261123-0042
+	UserID      string            `json:"user_id"`
+	DisplayName string            `json:"display_name"`
+	Lang        string            `json:"lang"`
+	Category    string            `json:"category"`
+	Topic       string            `json:"topic"`
+	TopicTitle  map[string]string `json:"topic_title,omitempty"`
+	// Request is the customer's issue, fixed when the case opens (later
+	// messages such as "ok thanks, here's the photo" do not replace it).
+	Request          string               `json:"request,omitempty"`
 	Tier             string               `json:"tier"`     // L2 | L3
 	Priority         string               `json:"priority"` // P1..P4
 	Status           string               `json:"status"`   // queued | claimed | resolved | returned | cancelled

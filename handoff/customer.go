@@ -130,7 +130,7 @@ func (s *Service) cancel(ctx context.Context, caseID string, byCustomer bool, lo
 			return ErrMustStayOpen
 		}
 		s.close(c, StatusCancelled)
-		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: EventCancelled, At: s.now()})
+		c.Transcript = append(c.Transcript, sysTurn(SystemEvent{Type: SysCancelled}, s.now(), ""))
 		return nil
 	})
 	if err != nil {

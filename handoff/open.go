@@ -115,7 +115,35 @@ func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string)
 	}
 	s.setDue(c, now, override)
 	setFlags(c)
+	c.normalize()
+	c.Request = requestOf(o.Request, c)
 	return c
+}
+
+// Case categories (the SOP's nature of the request).
+const (
+	CategoryConsultation = "consultation"
+	CategoryComplaint    = "complaint"
+	CategoryFault        = "fault"
+	CategorySuggestion   = "suggestion"
+)
+
+// categoryOf corrects the bot's category by what the triggers say the case
+// is: a security problem (account takeover, fraud, a safety issue) is a
+// fault whatever the conversation was about; a legal threat or a press
+// mention is a complaint.
+func categoryOf(category string, triggers []escalation.Trigger) string {
+	for _, t := range triggers {
+		if t.Kind == escalation.KindSecurity {
+			return CategoryFault
+		}
+	}
+	for _, t := range triggers {
+		if t.Kind == escalation.KindLegalMedia && category != CategoryFault {
+			return CategoryComplaint
+		}
+	}
+	return category
 }
 
 // mergeOpening adds a new opening's triggers and turns to the user's open case.
@@ -144,6 +172,10 @@ func (s *Service) mergeOpening(ctx context.Context, o Opening) (*Case, error) {
 		c.Tried = append(c.Tried, o.Tried[min(len(c.Tried), len(o.Tried)):]...)
 		c.RepeatCount = max(c.RepeatCount, o.RepeatCount)
 		s.reroute(c)
+		c.normalize()
+		if c.Request == "" {
+			c.Request = requestOf(o.Request, c)
+		}
 		return nil
 	})
 	if errors.Is(err, ErrNoCase) {

@@ -147,7 +147,7 @@ func (s *Service) Assign(ctx context.Context, lead Agent, id string, to Agent) (
 			return err
 		}
 		c.Owner, c.OwnerName, c.Status = to.ID, cmp.Or(to.Name, to.ID), StatusClaimed
-		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: "assigned", At: s.now(), AgentID: to.ID})
+		c.Transcript = append(c.Transcript, sysTurn(SystemEvent{Type: SysAssigned}, s.now(), to.ID))
 		return nil
 	})
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Service) Reply(ctx context.Context, a Agent, id, text string) (Turn, er
 	if text == "" {
 		return Turn{}, fmt.Errorf("reply to case %s: %w: text is empty", id, ErrInvalid)
 	}
-	turn := Turn{From: FromAgent, Text: text, At: s.now(), AgentID: a.ID,
+	turn := Turn{From: FromAgent, Kind: TurnText, Text: text, At: s.now(), AgentID: a.ID,
 		ID: "m-" + ulid.MustNew(ulid.Timestamp(s.now()), ulid.DefaultEntropy()).String(), Status: DeliverySending}
 	c, err := s.agentUpdate(ctx, a, "reply to", id, func(c *Case) error {
 		if err := checkReply(a, c); err != nil {
@@ -247,7 +247,7 @@ func (s *Service) AddNote(ctx context.Context, a Agent, id, text string) (*Case,
 		return nil, fmt.Errorf("add note to case %s: %w: text is empty", id, ErrInvalid)
 	}
 	c, err := s.agentUpdate(ctx, a, "add note to", id, func(c *Case) error {
-		c.Transcript = append(c.Transcript, Turn{From: FromNote, Text: text, At: s.now(), AgentID: a.ID})
+		c.Transcript = append(c.Transcript, Turn{From: FromNote, Kind: TurnText, Text: text, At: s.now(), AgentID: a.ID})
 		return nil
 	})
 	if err != nil {
@@ -270,9 +270,10 @@ func (s *Service) SetPriority(ctx context.Context, a Agent, id, priority string)
 		if c.Priority == priority {
 			return errNoChange
 		}
+		old := c.Priority
 		c.Priority = priority
 		s.setDue(c, clockStart(c), s.overrideOf(c))
-		c.Transcript = append(c.Transcript, Turn{From: FromSystem, Text: "priority " + priority, At: s.now(), AgentID: a.ID})
+		c.Transcript = append(c.Transcript, sysTurn(SystemEvent{Type: SysPriority, Priority: priority, OldPriority: old}, s.now(), a.ID))
 		return nil
 	})
 	if err != nil {
@@ -300,7 +301,7 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 		c.EscalatedAt = now
 		c.FirstResponseAt, c.ReminderSentAt, c.PromisedBy = time.Time{}, time.Time{}, time.Time{}
 		s.setDue(c, now, 0)
-		c.Transcript = append(c.Transcript, Turn{From: FromNote, Text: reason, At: now, AgentID: a.ID})
+		c.Transcript = append(c.Transcript, Turn{From: FromNote, Kind: TurnText, Text: reason, At: now, AgentID: a.ID})
 		return nil
 	})
 	if err != nil {
@@ -342,7 +343,7 @@ func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case,
 			return err
 		}
 		if n := strings.TrimSpace(note); n != "" {
-			c.Transcript = append(c.Transcript, Turn{From: FromNote, Text: n, At: s.now(), AgentID: a.ID})
+			c.Transcript = append(c.Transcript, Turn{From: FromNote, Kind: TurnText, Text: n, At: s.now(), AgentID: a.ID})
 		}
 		s.close(c, StatusResolved)
 		if c.Owner == "" {

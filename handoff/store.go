@@ -55,6 +55,7 @@ func (s *Service) load(ctx context.Context, g getter, id string) (*Case, error) 
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("decode case %s: %w", id, err)
 	}
+	c.normalize()
 	return &c, nil
 }
 
@@ -161,6 +162,7 @@ func (s *Service) loadMany(ctx context.Context, ids []string) ([]*Case, error) {
 		if err := json.Unmarshal([]byte(str), &c); err != nil {
 			return nil, fmt.Errorf("decode case %s: %w", ids[i], err)
 		}
+		c.normalize()
 		out = append(out, &c)
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -239,7 +240,7 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	}
 }
 
-// GET /api/cases?tier=&priority=&mine=1&unassigned=1&closed=1
+// GET /api/cases?tier=&priority=&mine=1&unassigned=1&closed=1&lang=
 func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 	q := r.URL.Query()
 	f := handoff.Filter{Tier: q.Get("tier"), Priority: q.Get("priority")}
@@ -254,9 +255,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	if err != nil {
 		return err
 	}
-	lang := agent.Lang
-	if !locales.IsSupported(lang) {
-		lang = locales.ZhTW
+	lang, err := langOf(r, agent)
+	if err != nil {
+		return err
 	}
 	items := make([]caseItem, len(cases))
 	for i, c := range cases {
@@ -269,15 +270,28 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	return nil
 }
 
-// GET /api/cases/{id}?lang=: the case and its brief in the agent's language.
+// GET /api/cases/{id}?lang=: the case, its brief and its facts rendered in
+// the agent's language.
 func (a *API) get(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 	c, err := a.svc.Get(r.Context(), agent, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
+	lang, err := langOf(r, agent)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"case": viewOf(agent, c), "brief": a.svc.Brief(c, lang),
+		"facts": a.factsOf(c, lang), "lang": lang})
+	return nil
+}
+
+// langOf is the language to render for: ?lang= (the UI's current
+// language), else the agent's, else zh-TW.
+func langOf(r *http.Request, agent handoff.Agent) (string, error) {
 	lang := r.URL.Query().Get("lang")
 	if lang != "" && !locales.IsSupported(lang) {
-		return fmt.Errorf("%w: lang must be one of %s", errBadRequest, strings.Join(locales.Supported, ", "))
+		return "", fmt.Errorf("%w: lang must be one of %s", errBadRequest, strings.Join(locales.Supported, ", "))
 	}
 	if lang == "" {
 		lang = agent.Lang
@@ -285,8 +299,44 @@ func (a *API) get(w http.ResponseWriter, r *http.Request, agent handoff.Agent) e
 	if !locales.IsSupported(lang) {
 		lang = locales.ZhTW
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"case": viewOf(agent, c), "brief": a.svc.Brief(c, lang), "lang": lang})
-	return nil
+	return lang, nil
+}
+
+// facts are the case's triggers and attempts rendered in the agent's
+// language, so no internal string (a postback, an outcome, a status) reaches
+// the screen.
+type facts struct {
+	Triggers []triggerFact `json:"triggers"`
+	Tried    []triedFact   `json:"tried"`
+}
+
+type triggerFact struct {
+	Kind     string `json:"kind"`
+	Label    string `json:"label"`
+	Evidence string `json:"evidence,omitempty"` // the customer's words, or empty
+	Message  string `json:"message,omitempty"`
+}
+
+type triedFact struct {
+	Kind  handoff.AttemptKind `json:"kind"`
+	Text  string              `json:"text"`
+	Order string              `json:"order,omitempty"` // full order number
+}
+
+func (a *API) factsOf(c *handoff.Case, lang string) facts {
+	f := facts{Triggers: []triggerFact{}, Tried: []triedFact{}}
+	for _, tr := range c.Triggers {
+		f.Triggers = append(f.Triggers, triggerFact{Kind: tr.Kind, Label: a.svc.TriggerText(tr, lang),
+			Evidence: handoff.TriggerEvidence(tr), Message: tr.Message})
+	}
+	for _, at := range c.Tried {
+		tf := triedFact{Kind: at.Kind, Text: a.svc.AttemptText(at, lang)}
+		if at.Kind == handoff.AttemptOrder {
+			tf.Order = cmp.Or(at.OrderNumber, at.Ref)
+		}
+		f.Tried = append(f.Tried, tf)
+	}
+	return f
 }
 
 // caseView is a case as one agent gets it: the whole case and what they

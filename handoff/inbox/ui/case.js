@@ -12,6 +12,7 @@
   const $ = (x) => document.getElementById(x);
   let c = null;
   let brief = [];
+  let facts = { triggers: [], tried: [] };
   let canned = null;
   let agents = null;
   let busy = false;
@@ -36,6 +37,7 @@
       const j = await api('GET', path + '?lang=' + encodeURIComponent(state.lang));
       c = j.case;
       brief = j.brief || [];
+      facts = j.facts || { triggers: [], tried: [] };
       if (may().assign && !agents) await loadAgents();
       render();
     } catch (e) {
@@ -111,20 +113,22 @@
   }
 
   function renderFacts() {
-    const triggers = (c.triggers || []).map((tr) => el('div', { class: 'trigger', 'data-testid': 'fact-trigger' },
+    // Triggers and attempts come rendered in the agent's language (the
+    // server's facts): no outcome, status or postback reaches the screen raw.
+    const triggers = (facts.triggers || []).map((tr) => el('div', { class: 'trigger', 'data-testid': 'fact-trigger' },
       el('div', { class: 'trigger-head' },
-        el('span', { class: 'chip chip-warn', text: WL.has('inbox_trigger_' + tr.Kind) ? t('inbox_trigger_' + tr.Kind) : tr.Kind }),
-        tr.Evidence ? el('span', { class: 'muted small', text: tr.Evidence }) : null),
-      tr.Message ? el('blockquote', { class: 'quote', text: tr.Message }) : null));
-    const tried = c.tried || [];
+        el('span', { class: 'chip chip-warn', text: WL.has('inbox_trigger_' + tr.kind) ? t('inbox_trigger_' + tr.kind) : tr.label }),
+        tr.evidence ? el('span', { class: 'muted small', text: tr.evidence }) : null),
+      tr.message ? el('blockquote', { class: 'quote', text: tr.message }) : null));
+    const tried = facts.tried || [];
     const orders = tried.filter((a) => a.kind === 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-order' },
-      el('span', { class: 'mono', text: a.ref }), el('span', { text: a.summary || '' })));
+      el('span', { class: 'mono', text: a.order || '' }), el('span', { text: a.text })));
     const attempts = tried.filter((a) => a.kind !== 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-tried' },
-      el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : a.kind }),
-      el('span', { text: a.summary || a.ref || '' })));
+      el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : t('inbox_tried_other') }),
+      el('span', { text: a.text })));
     const botTurns = (c.transcript || []).filter((x) => x.from === 'bot');
     const lastBot = botTurns.length ? el('div', { class: 'kv' }, el('span', { class: 'muted small', text: n('inbox_bot_answers_n', botTurns.length) }),
-      el('blockquote', { class: 'quote quote-bot', text: botTurns[botTurns.length - 1].text })) : null;
+      el('blockquote', { class: 'quote quote-bot', text: turnText(botTurns[botTurns.length - 1]) })) : null;
     const earlier = (c.earlier_cases || []).map((x) => el('a', { href: '/inbox/cases/' + encodeURIComponent(x), class: 'mono link', 'data-testid': 'earlier-case', text: x }));
     const repeat = el('div', { class: 'kv', 'data-testid': 'fact-repeat' },
       el('span', { text: n('inbox_repeat_n', Math.max(c.repeat_count || 0, 1)) }),
@@ -147,11 +151,29 @@
     ].filter(Boolean));
   }
 
+  // turnText renders a turn from its fields (kind, event, sticker, media):
+  // nothing is parsed back out of text.
   function turnText(x) {
-    if (x.from !== 'system') return x.text;
-    if (x.text === 'assigned') return t('inbox_sys_assigned', { name: nameOf(x.agent_id) });
-    const m = /^priority (P[1-4])$/.exec(x.text);
-    if (m) return t('inbox_sys_priority', { priority: m[1], name: nameOf(x.agent_id) });
+    const kind = x.kind || 'text';
+    if (kind === 'event' && x.event) {
+      const ev = x.event;
+      const id = 'inbox_sys_' + ev.type;
+      if (!WL.has(id)) return t('inbox_sys_other');
+      return t(id, { name: nameOf(x.agent_id), priority: ev.priority || '', old: ev.old_priority || '' });
+    }
+    if (kind === 'sticker') {
+      const kw = (x.sticker && x.sticker.keywords) || [];
+      const said = (x.sticker && x.sticker.text) || kw.slice(0, 3).join(', ');
+      return said ? t('inbox_turn_sticker_said', { keywords: said }) : t('inbox_turn_sticker');
+    }
+    if (kind === 'media') {
+      const m = x.media || {};
+      const label = WL.has('inbox_turn_media_' + m.type) ? t('inbox_turn_media_' + m.type) : t('inbox_turn_media_file');
+      const parts = [label];
+      if (m.name) parts.push(m.name);
+      if (x.text) parts.push(x.text);
+      return parts.join(' · ');
+    }
     return x.text;
   }
 
@@ -178,7 +200,11 @@
     Object.assign(li.dataset, { from: x.from, status: x.status || '', id: x.id || '' });
     const meta = x.from === 'system' ? null : el('div', { class: 'turn-meta' },
       el('span', { class: 'turn-who', text: turnWho(x) }), el('time', { text: WL.fmtClock(at), title: WL.fmtTime(at) }));
-    const parts = [meta, el('div', { class: 'bubble', 'data-testid': 'turn-text', text: turnText(x) })];
+    const kind = x.kind || 'text';
+    li.dataset.kind = kind;
+    const bubble = el('div', { class: 'bubble bubble-' + kind, 'data-testid': 'turn-text', text: turnText(x) });
+    if (x.notice && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-notice', text: t('inbox_turn_automatic') }));
+    const parts = [meta, bubble];
     if (x.from === 'agent' && x.status) {
       const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
       if (canRetry) {
@@ -198,7 +224,7 @@
       const key = turnKey(x, i);
       keep.add(key);
       const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && !!may().reply;
-      const shown = JSON.stringify([state.lang, x.from, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
+      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
       let li = turnNodes.get(key);
       if (!li) {
         li = document.createElement('li');

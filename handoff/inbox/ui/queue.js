@@ -149,6 +149,7 @@
     if (f.priority.value) q.set('priority', f.priority.value);
     if (f.mine.checked) q.set('mine', '1');
     if (f.unassigned.checked) q.set('unassigned', '1');
+    q.set('lang', state.lang); // briefs in the UI's current language
     try {
       const j = await api('GET', '/api/cases?' + q.toString());
       const before = new Set(seen);
@@ -175,7 +176,7 @@
     }
   }
 
-  WL.onLang(() => render());
+  WL.onLang(() => refresh()); // the briefs come rendered in the new language
   await refresh();
   setInterval(tick, 1000);
   WL.live(() => refreshSoon());

@@ -1,0 +1,113 @@
+package handoff
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AttemptKind is what the bot tried before the handoff.
+type AttemptKind string
+
+// Attempt kinds.
+const (
+	AttemptFAQ    AttemptKind = "faq"    // a knowledge-base answer (Ref: entry id, Summary: its title)
+	AttemptOrder  AttemptKind = "order"  // an order lookup (OrderNumber, OrderStatus)
+	AttemptRefund AttemptKind = "refund" // a refund at L1 (Amount)
+	AttemptLAST   AttemptKind = "last"   // the complaint dialogue (Count: messages listened to)
+)
+
+// Outcome is how an attempt ended; the brief and the inbox render it from
+// locale messages (handoff_outcome_<outcome>).
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeAnswered           Outcome = "answered"            // an answer was given
+	OutcomeNotHelpful         Outcome = "not_helpful"         // the customer said it did not help
+	OutcomeStatusShown        Outcome = "status_shown"        // the order's status was shown (OrderStatus)
+	OutcomeBackendUnavailable Outcome = "backend_unavailable" // the order system did not answer
+	OutcomeVerificationLocked Outcome = "verification_locked" // too many failed ownership checks
+	OutcomeRefundApproved     Outcome = "refund_approved"     // settled at L1, under the limit
+	OutcomeRefundRecorded     Outcome = "refund_recorded"     // request recorded on the order, for approval
+	OutcomeListened           Outcome = "listened"            // listened (Count messages) and apologised
+)
+
+// Attempt is something the bot already tried. The bot fills Kind, Outcome
+// and the fields the kind names; Summary is optional human text in the
+// customer's language (a FAQ title), never an internal status.
+type Attempt struct {
+	Kind    AttemptKind `json:"kind"`
+	Ref     string      `json:"ref"` // entry id, masked order number, …
+	Summary string      `json:"summary"`
+	Outcome Outcome     `json:"outcome,omitempty"`
+	// OrderNumber is the full order number (agents are authorised to see
+	// it; never log it); Ref keeps the masked one.
+	OrderNumber string    `json:"order_number,omitempty"`
+	OrderStatus string    `json:"order_status,omitempty"` // orders.Status* ("in_transit", …), rendered from order_status_*
+	Amount      int       `json:"amount,omitempty"`       // NT$ (refunds)
+	Count       int       `json:"count,omitempty"`        // messages listened to (last)
+	At          time.Time `json:"at"`
+}
+
+// legacyOutcomes are the English summaries attempts were stored with before
+// outcomes were typed.
+var legacyOutcomes = map[string]Outcome{
+	"not helpful":         OutcomeNotHelpful,
+	"backend unavailable": OutcomeBackendUnavailable,
+	"verification locked": OutcomeVerificationLocked,
+	"approved at L1":      OutcomeRefundApproved,
+}
+
+// orderStatuses are the order statuses an order attempt may show.
+var orderStatuses = map[string]bool{
+	"pending": true, "paid": true, "processing": true, "shipped": true, "in_transit": true,
+	"ready_for_pickup": true, "delivered": true, "cancelled": true, "returned": true,
+}
+
+// normalize fills Outcome (and the fields it names) for an attempt stored
+// before outcomes were typed (or by a bot that still writes them so), so no
+// internal string reaches an agent. Summary is left as stored; renderers
+// read it only as a title (see title).
+func (a *Attempt) normalize() {
+	if a.Outcome != "" {
+		return
+	}
+	if o, ok := legacyOutcomes[a.Summary]; ok {
+		a.Outcome = o
+	}
+	switch {
+	case a.Outcome != "":
+	case a.Kind == AttemptOrder:
+		if orderStatuses[a.Summary] {
+			a.Outcome, a.OrderStatus = OutcomeStatusShown, a.Summary
+		}
+	case a.Kind == AttemptLAST:
+		if n, err := strconv.Atoi(a.Summary); err == nil {
+			a.Outcome, a.Count = OutcomeListened, n
+		} else {
+			a.Outcome = OutcomeListened
+		}
+	case a.Kind == AttemptFAQ:
+		a.Outcome = OutcomeAnswered
+	case a.Kind == AttemptRefund:
+		a.Outcome = OutcomeRefundApproved
+	}
+	if a.Kind == AttemptRefund && a.Amount == 0 {
+		if n, err := strconv.Atoi(strings.TrimPrefix(a.Ref, "NT$")); err == nil && n > 0 {
+			a.Amount = n
+		}
+	}
+}
+
+// title is the attempt's human title (a FAQ title), or empty when Summary
+// holds one of the internal strings older bots stored there.
+func (a Attempt) title() string {
+	if _, legacy := legacyOutcomes[a.Summary]; legacy || orderStatuses[a.Summary] {
+		return ""
+	}
+	if _, err := strconv.Atoi(a.Summary); err == nil {
+		return ""
+	}
+	return a.Summary
+}

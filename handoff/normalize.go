@@ -1,0 +1,58 @@
+package handoff
+
+import (
+	"strings"
+)
+
+// normalize migrates a case stored in an older shape as it is read: turns
+// get a kind, system turns stored as text ("assigned", "priority P1",
+// "cancelled") become events, the "[sticker]"/"[image]" placeholders
+// become sticker and media turns, attempts get typed outcomes. Cases
+// written now are already in the new shape; normalize leaves them as they
+// are.
+func (c *Case) normalize() {
+	for i := range c.Tried {
+		c.Tried[i].normalize()
+	}
+	for i := range c.Transcript {
+		c.Transcript[i].normalize()
+	}
+	c.Category = categoryOf(c.Category, c.Triggers)
+}
+
+func (t *Turn) normalize() {
+	if t.Kind != "" {
+		return
+	}
+	t.Kind = TurnText
+	text := strings.TrimSpace(t.Text)
+	if t.From == FromSystem {
+		ev, ok := legacyEvent(text)
+		if ok {
+			t.Kind, t.Event, t.Text = TurnEvent, &ev, ""
+		}
+		return
+	}
+	if t.From != FromCustomer {
+		return
+	}
+	switch text {
+	case "[sticker]":
+		t.Kind, t.Sticker, t.Text = TurnSticker, &Sticker{}, ""
+	case "[image]", "[video]", "[audio]", "[file]":
+		t.Kind, t.Media, t.Text = TurnMedia, &Media{Type: MediaType(strings.Trim(text, "[]"))}, ""
+	}
+}
+
+func legacyEvent(text string) (SystemEvent, bool) {
+	switch text {
+	case "assigned":
+		return SystemEvent{Type: SysAssigned}, true
+	case "cancelled":
+		return SystemEvent{Type: SysCancelled}, true
+	}
+	if p, ok := strings.CutPrefix(text, "priority "); ok && priorityRank(p) < len(Priorities) {
+		return SystemEvent{Type: SysPriority, Priority: p}, true
+	}
+	return SystemEvent{}, false
+}
