@@ -118,6 +118,8 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.unknownWeight = f
 	case "menuRatio":
 		tu.menuRatio = f
+	case "unigrams":
+		tu.unigrams = f != 0
 	case "lexicon":
 		tu.lexicon = f != 0
 	case "answerCover":
