@@ -97,7 +97,7 @@ var defaultTuning = tuning{
 	exampleWeight:  0.3,
 	exampleTop:     1,
 	lexicon:        true,
-	conceptWeight:  0.5,
+	conceptWeight:  0.8,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
