@@ -260,11 +260,21 @@ func features(p point) []float64 {
 	return f[:]
 }
 
-// fitLogistic fits P(answer right) on the pooled points by gradient descent.
+// fitLogistic fits P(answer right) on the points (exact-example hits
+// left out: they are always answered) by Newton's method with a small L2
+// penalty.
 func fitLogistic(ps []point) []float64 {
-	w := make([]float64, len(features(point{})))
-	for it := 0; it < 3000; it++ {
-		g := make([]float64, len(w))
+	n := len(features(point{}))
+	w := make([]float64, n)
+	const l2 = 0.1
+	for it := 0; it < 50; it++ {
+		g := make([]float64, n)
+		h := make([][]float64, n)
+		for i := range h {
+			h[i] = make([]float64, n)
+			h[i][i] = l2
+			g[i] = l2 * w[i]
+		}
 		for _, p := range ps {
 			if p.exact {
 				continue
@@ -274,20 +284,57 @@ func fitLogistic(ps []point) []float64 {
 			for i := range w {
 				z += w[i] * x[i]
 			}
+			q := 1 / (1 + math.Exp(-z))
 			y := 0.0
 			if p.right {
 				y = 1
 			}
-			d := 1/(1+math.Exp(-z)) - y
 			for i := range w {
-				g[i] += d * x[i]
+				g[i] += (q - y) * x[i]
+				for j := range w {
+					h[i][j] += q * (1 - q) * x[i] * x[j]
+				}
 			}
 		}
+		step := solve(h, g)
 		for i := range w {
-			w[i] -= 0.5 * g[i] / float64(len(ps))
+			w[i] -= step[i]
 		}
 	}
 	return w
+}
+
+// solve returns x with a x = b (Gaussian elimination, partial pivoting).
+func solve(a [][]float64, b []float64) []float64 {
+	n := len(b)
+	m := make([][]float64, n)
+	for i := range a {
+		m[i] = append(append([]float64{}, a[i]...), b[i])
+	}
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		m[c], m[p] = m[p], m[c]
+		for r := c + 1; r < n; r++ {
+			f := m[r][c] / m[c][c]
+			for k := c; k <= n; k++ {
+				m[r][k] -= f * m[c][k]
+			}
+		}
+	}
+	x := make([]float64, n)
+	for r := n - 1; r >= 0; r-- {
+		x[r] = m[r][n]
+		for k := r + 1; k < n; k++ {
+			x[r] -= m[r][k] * x[k]
+		}
+		x[r] /= m[r][r]
+	}
+	return x
 }
 
 // TestCalibrateLogistic (WARMLINE_LOGISTIC=1) fits a logistic confidence on
@@ -443,7 +490,7 @@ func TestCalibrationDoc(t *testing.T) {
 	copy(tu.confidence[:], w)
 	var sb strings.Builder
 	sb.WriteString(calibrationDocHead)
-	fmt.Fprintf(&sb, "Fitted weights (coverage, margin, matched share, shared concepts, unknown share, intercept): `%.2f`; "+
+	fmt.Fprintf(&sb, "Fitted weights (coverage, margin, all terms matched, shared concepts, unknown share, intercept): `%.2f`; "+
 		"threshold chosen: **%.3f** (in use: %.3f).\n\n", w, th, defaultTuning.highConfidence)
 	sb.WriteString("Each cell: answered directly and right / confidently wrong, % of in-scope questions; for CLINC and the pooled out-of-scope column, % of out-of-scope questions answered.\n\n")
 	sb.WriteString("| threshold |")
@@ -503,7 +550,7 @@ The matcher answers a question directly (High confidence) when a logistic
 model over the match's numbers says the best entry is right with probability
 at or above a threshold. The numbers (knowledge/match.go, Explanation):
 coverage (share of the question's IDF weight the best entry uses), margin
-over the runner-up, share of question terms matched, lexicon concepts shared
+over the runner-up, whether every question term matched, lexicon concepts shared
 (up to 3), share of the question's weight unknown to the KB. A question that
 is exactly an entry's example is always answered.
 

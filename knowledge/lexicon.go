@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,10 +28,15 @@ var lexiconFiles embed.FS
 // Latin token both analysers keep as it is (no stemming, no bigrams).
 const conceptPrefix = "qxc"
 
-// Concept is one group of words that mean the same thing to a customer,
+// concept is one group of words that mean the same thing to a customer,
 // per language (zh-TW and zh-CN are pooled after conversion to
-// Simplified).
-type concept map[string][]string
+// Simplified), and patterns (regular expressions) that mention it too.
+type concept struct {
+	EN       []string `yaml:"en"`
+	ZhTW     []string `yaml:"zh-TW"`
+	ZhCN     []string `yaml:"zh-CN"`
+	Patterns []string `yaml:"patterns"`
+}
 
 // lexicon finds the concepts a text mentions. English members are matched
 // as stemmed word sequences, Chinese ones as substrings of Simplified text.
@@ -38,7 +44,13 @@ type lexicon struct {
 	analyzer analysis.Analyzer     // English: words, lower case, stemmed; no stop words
 	en       map[string][]enMember // first stem -> members starting with it
 	zh       map[rune][]zhMember   // first character -> members starting with it
+	patterns []patternMember
 	concepts int
+}
+
+type patternMember struct {
+	re      *regexp.Regexp
+	concept int
 }
 
 type enMember struct {
@@ -51,8 +63,8 @@ type zhMember struct {
 	concept int
 }
 
-// builtinLexicon parses the embedded lexicon.
-func builtinLexicon(conv *Converter) (*lexicon, error) {
+// builtinConcepts parses the embedded lexicon.
+func builtinConcepts() ([]concept, error) {
 	names, err := fs.Glob(lexiconFiles, "lexicon/*.yaml")
 	if err != nil {
 		return nil, err
@@ -73,7 +85,39 @@ func builtinLexicon(conv *Converter) (*lexicon, error) {
 		}
 		all = append(all, f.Concepts...)
 	}
-	return newLexicon(all, conv)
+	return all, nil
+}
+
+// lexiconSection validates the "lexicon" node of KB file name: a shop's
+// own concepts, in the built-in lexicon's shape.
+func (l *loader) lexiconSection(name string, n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		l.fail(name, n.Line, "", "lexicon: want a list of concepts, each with en, zh-TW, zh-CN lists of words")
+		return
+	}
+	for i, item := range n.Content {
+		if item.Kind == yaml.MappingNode {
+			for k := 0; k+1 < len(item.Content); k += 2 {
+				if key := item.Content[k]; !slices.Contains([]string{EN, ZhTW, ZhCN, "patterns"}, key.Value) {
+					l.fail(name, key.Line, "", "lexicon[%d]: unknown field %q (want en, zh-TW, zh-CN or patterns)", i+1, key.Value)
+				}
+			}
+		}
+		var c concept
+		if err := item.Decode(&c); err != nil {
+			l.fail(name, item.Line, "", "lexicon[%d]: %s", i+1, strings.TrimPrefix(err.Error(), "yaml: "))
+			continue
+		}
+		if _, err := newLexicon([]concept{c}, l.conv); err != nil {
+			l.fail(name, item.Line, "", "lexicon[%d]: %s", i+1, strings.TrimPrefix(err.Error(), "lexicon concept 1: "))
+			continue
+		}
+		if len(c.EN)+len(c.ZhTW)+len(c.ZhCN)+len(c.Patterns) < 2 {
+			l.fail(name, item.Line, "", "lexicon[%d]: a concept needs at least two words", i+1)
+			continue
+		}
+		l.lexicon = append(l.lexicon, c)
+	}
 }
 
 func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
@@ -88,10 +132,14 @@ func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
 		zh: map[rune][]zhMember{},
 	}
 	for i, c := range concepts {
-		for lang, words := range c {
-			if !slices.Contains(allLangs, lang) {
-				return nil, fmt.Errorf("lexicon concept %d: unknown language %q", i+1, lang)
+		for _, p := range c.Patterns {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("lexicon concept %d: pattern %q: %w", i+1, p, err)
 			}
+			lx.patterns = append(lx.patterns, patternMember{re: re, concept: i})
+		}
+		for lang, words := range map[string][]string{EN: c.EN, ZhTW: c.ZhTW, ZhCN: c.ZhCN} {
 			for _, w := range words {
 				if lang == EN {
 					stems := lx.stems(w)
@@ -144,6 +192,11 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 	add := func(c int) {
 		if !slices.Contains(found, c) {
 			found = append(found, c)
+		}
+	}
+	for _, p := range lx.patterns {
+		if p.re.MatchString(text) {
+			add(p.concept)
 		}
 	}
 	if script == EN {

@@ -133,7 +133,7 @@ func loadTuned(ctx context.Context, fsys fs.FS, opts LoadOptions, tune tuning) (
 	if len(l.entries) == 0 {
 		return nil, ErrEmpty
 	}
-	b, err := newBase(l.entries, langs, conv, l.syn.build(), tune)
+	b, err := newBase(l.entries, langs, conv, l.syn.build(), l.lexicon, tune)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +173,7 @@ type (
 		AddExamples    []yaml.Node `yaml:"add_examples"`
 		Synonyms       yaml.Node   `yaml:"synonyms"`
 		GreetingTopics yaml.Node   `yaml:"greeting_topics"`
+		Lexicon        yaml.Node   `yaml:"lexicon"`
 	}
 	rawEntry struct {
 		ID           string              `yaml:"id"`
@@ -195,7 +196,7 @@ type (
 )
 
 var (
-	fileKeys   = []string{"entries", "add_examples", "synonyms", "greeting_topics"}
+	fileKeys   = []string{"entries", "add_examples", "synonyms", "greeting_topics", "lexicon"}
 	entryKeys  = []string{"id", "category", "action", "title", "examples", "answer", "quick_replies", "links"}
 	choiceKeys = []string{"label", "text"}
 	linkKeys   = []string{"label", "url"}
@@ -209,6 +210,7 @@ type loader struct {
 	syn      synonymGroups
 	greeting greetingList
 	added    []addedExamples
+	lexicon  []concept // the KB's own lexicon concepts
 	errs     []error
 }
 
@@ -245,9 +247,13 @@ func (l *loader) file(name string, data []byte) {
 	if greeting != nil {
 		l.greetingSection(name, greeting)
 	}
+	lex := childNode(root, "lexicon")
+	if lex != nil {
+		l.lexiconSection(name, lex)
+	}
 	// An empty add_examples list is a valid file (learned.yaml before
 	// anything was learned).
-	if len(rf.Entries) == 0 && childNode(root, "add_examples") == nil && syn == nil && greeting == nil {
+	if len(rf.Entries) == 0 && childNode(root, "add_examples") == nil && syn == nil && greeting == nil && lex == nil {
 		l.fail(name, root.Line, "", "no entries")
 	}
 	for i := range rf.Entries {

@@ -88,8 +88,8 @@ var defaultTuning = tuning{
 	answerCover:    1,
 	unknownWeight:  0.6,
 	unigrams:       true,
-	confidence:     [numFeatures]float64{2.80, 2.96, 0.85, 3.19, -3.29, -3.95},
-	highConfidence: 0.835,
+	confidence:     [numFeatures]float64{1.54, 3.58, 1.80, 3.70, -3.24, -3.77},
+	highConfidence: 0.825,
 	mediumCoverage: 0.25,
 	menuRatio:      0.3,
 	fuzzyMinLen:    5,
@@ -143,7 +143,9 @@ func (sc *script) idf(term string) float64 {
 
 func (sc *script) known(term string) bool { return sc.df[term] > 0 }
 
-func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, tune tuning) (*Base, error) {
+// newBase indexes entries; extra are the KB's own lexicon concepts, added
+// to the built-in ones.
+func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, extra []concept, tune tuning) (*Base, error) {
 	b := &Base{
 		entries: entries,
 		byID:    make(map[string]*Entry, len(entries)),
@@ -157,11 +159,13 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, t
 		b.byID[e.ID] = e
 	}
 	if tune.lexicon {
-		lx, err := builtinLexicon(conv)
+		concepts, err := builtinConcepts()
 		if err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
-		b.lex = lx
+		if b.lex, err = newLexicon(append(concepts, extra...), conv); err != nil {
+			return nil, fmt.Errorf("build search index: %w", err)
+		}
 	}
 	im, err := indexMapping(tune)
 	if err != nil {
@@ -485,15 +489,15 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 const numFeatures = 6
 
 // features are the numbers the confidence model weighs: coverage, margin,
-// the share of question terms the best entry uses, the concepts it shares
+// whether the best entry uses every question term, the concepts it shares
 // (up to 3, scaled to 1), the share of the question unknown to the KB, and
 // 1 (the intercept).
 func (ex Explanation) features(terms int) [numFeatures]float64 {
-	var share float64
-	if terms > 0 {
-		share = float64(ex.Matched) / float64(terms)
+	var all float64
+	if terms > 0 && ex.Matched == terms {
+		all = 1
 	}
-	return [numFeatures]float64{ex.Coverage, ex.Margin, share, float64(min(ex.Concepts, 3)) / 3, ex.Unknown, 1}
+	return [numFeatures]float64{ex.Coverage, ex.Margin, all, float64(min(ex.Concepts, 3)) / 3, ex.Unknown, 1}
 }
 
 // probability is the logistic model over features.
