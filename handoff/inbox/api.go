@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -131,7 +132,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.Is(err, handoff.ErrClosed):
 		status, body = http.StatusConflict, apiError{Code: "closed", Message: "the case is closed"}
-	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest):
+	case errors.Is(err, gaps.ErrNoItem):
+		status, body = http.StatusNotFound, apiError{Code: "no_item", Message: "no such learned item"}
+	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest), errors.Is(err, gaps.ErrInvalid):
 		status, body = http.StatusBadRequest, apiError{Code: "bad_request", Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		status, body = http.StatusServiceUnavailable, apiError{Code: "timeout", Message: "the request took too long; try again"}

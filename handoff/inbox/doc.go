@@ -19,6 +19,8 @@
 //	     /api/...                    JSON API (see API.Register), plus
 //	GET  /api/cases/{id}/canned      reply templates filled from the case
 //	GET  /api/agents                 accounts (lead: assign menu)
+//	GET  /inbox/gaps, /api/gaps...   Knowledge gaps page and API, leads only
+//	                                 (with Config.Gaps; see gaps.go)
 //
 // Every response carries a strict Content-Security-Policy, nosniff,
 // Referrer-Policy same-origin and X-Frame-Options DENY. A request with the

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -41,6 +42,8 @@ type Config struct {
 	// DefaultLang is the UI language when neither the agent nor the
 	// request names one (default zh-TW).
 	DefaultLang string
+	// Gaps optionally serves the Knowledge gaps page and API (leads).
+	Gaps *gaps.Service
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -55,6 +58,7 @@ type Inbox struct {
 	accounts *Accounts
 	sessions *Sessions
 	api      *API
+	gaps     *gaps.Service // nil: no Knowledge gaps page
 	static   fs.FS
 	handler  http.Handler
 }
@@ -102,7 +106,7 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
-		accounts: cfg.Accounts, static: static, pages: pages,
+		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
@@ -141,6 +145,7 @@ func (in *Inbox) routes() http.Handler {
 	mux.Handle("GET /api/cases/{id}/canned", in.api.handle(in.canned))
 	mux.Handle("GET /api/agents", in.api.handle(in.agents))
 	in.api.Register(mux)
+	in.gapRoutes(mux)
 	return mux
 }
 
@@ -188,7 +193,8 @@ func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 			lang = in.requestLang(r)
 		}
 		var buf bytes.Buffer
-		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass}); err != nil {
+		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass,
+			GapsLink: in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent)}); err != nil {
 			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return

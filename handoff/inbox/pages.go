@@ -20,6 +20,7 @@ var (
 	loginPage = pageSpec{file: "login.html", script: "login.js", bodyClass: "booting login-page"}
 	queuePage = pageSpec{file: "queue.html", script: "queue.js", bodyClass: "booting"}
 	casePage  = pageSpec{file: "case.html", script: "case.js", bodyClass: "booting"}
+	gapsPage  = pageSpec{file: "gaps.html", script: "gaps.js", bodyClass: "booting"}
 )
 
 // pageData is what the layout is rendered with.
@@ -27,12 +28,13 @@ type pageData struct {
 	Lang      string // <html lang>: the agent's language, else the request's
 	Script    string
 	BodyClass string
+	GapsLink  bool // the agent may open the Knowledge gaps page (a lead, when it is served)
 }
 
 // parsePages parses each page with the layout, once at start.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, p := range []pageSpec{loginPage, queuePage, casePage} {
+	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage} {
 		t, err := template.ParseFS(uiFiles, "ui/layout.html", "ui/"+p.file)
 		if err != nil {
 			return nil, fmt.Errorf("inbox: parse page %s: %w", p.file, err)
