@@ -21,6 +21,7 @@ import (
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/locales"
 )
@@ -88,6 +89,7 @@ type app struct {
 	log      *zap.Logger
 	rdb      *redis.Client
 	kb       *knowledge.Store
+	gaps     *gaps.Service
 	cases    *handoff.Service
 	queue    *line.Queue
 	consumer *line.Consumer
@@ -112,11 +114,22 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		}
 	}
 	tr, rules, policy := as.tr, as.rules, as.policy
-	a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, knowledge.LoadOptions{})
+	if cfg.KBDir != "" {
+		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, knowledge.LoadOptions{})
+	} else {
+		// The embedded KB reloads too: with the learned items.
+		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), as.kb, knowledge.LoadOptions{})
+	}
+	// Knowledge gaps: what the bot could not settle, and what leads teach it.
+	var err error
+	a.gaps, err = gaps.New(gaps.Config{Redis: env.rdb, Prefix: cfg.RedisPrefix, Store: a.kb, Clock: clock,
+		Log: log.Named("gaps"), Retention: cfg.GapsRetention, AutoAccept: cfg.GapsAutoAccept, Instance: cfg.ReplicaID})
+	if err != nil {
+		return nil, fmt.Errorf("knowledge gaps: %w", err)
+	}
 
 	// Orders.
 	var backend orders.Backend
-	var err error
 	switch {
 	case cfg.OrdersURL != "":
 		retries := cfg.OrdersRetries
@@ -183,7 +196,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	engine, err := bot.NewEngine(bot.EngineConfig{
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
-		Clock: clock, Log: log.Named("bot"),
+		Clock: clock, Log: log.Named("bot"), Gaps: a.gaps,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)
@@ -195,7 +208,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	a.consumer = line.NewConsumer(a.queue, line.Respond(engine, sender, log.Named("worker")),
 		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL}, log.Named("consumer"))
 
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, tr)
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +235,11 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	go func() {
 		defer wg.Done()
 		a.cases.RunSweeper(ctx, time.Minute)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = a.gaps.Run(ctx) // every replica reloads when a lead approves
 	}()
 }
 

@@ -30,6 +30,9 @@ type Config struct {
 	KBDir   string // empty = embedded demo KB
 	KBWatch bool
 
+	GapsRetention  time.Duration // how long knowledge-gap signals are kept
+	GapsAutoAccept int           // distinct customers whose menu taps approve an example; 0 = off
+
 	OrdersURL     string
 	OrdersToken   string
 	OrdersFile    string
@@ -87,6 +90,10 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.KBDir = v.dir() }},
 	{name: "WARMLINE_KB_WATCH", doc: "reload the KB when its files change (default true; SIGHUP always reloads)",
 		set: func(c *Config, v value) { c.KBWatch = v.boolean(true) }},
+	{name: "WARMLINE_GAPS_RETENTION", doc: "how long the Knowledge gaps page keeps unanswered questions and menu taps, masked (default 2160h = 90 days)",
+		set: func(c *Config, v value) { c.GapsRetention = v.duration(90 * 24 * time.Hour) }},
+	{name: "WARMLINE_GAPS_AUTO_ACCEPT", doc: "add a question to an entry by itself once this many customers picked that entry for it from the menu (default 0 = off: leads approve)",
+		set: func(c *Config, v value) { c.GapsAutoAccept = v.number(0, 0, 1000) }},
 	{name: "WARMLINE_ORDERS_URL", doc: "order backend base URL (HTTP JSON contract: docs/order-backend.md)",
 		set: func(c *Config, v value) { c.OrdersURL = strings.TrimRight(v.httpURL(), "/") }},
 	{name: "WARMLINE_ORDERS_TOKEN", secret: true, doc: "bearer token for the order backend (or WARMLINE_ORDERS_TOKEN_FILE)",

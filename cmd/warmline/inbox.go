@@ -6,12 +6,13 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
+	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/locales"
 )
 
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation).
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, tr *locales.Translator) (*inbox.Inbox, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -28,7 +29,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	}
 	in, err := inbox.New(inbox.Config{
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
-		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo,
+		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
 		DefaultLang: cfg.Lang,
 	})
 	if err != nil {

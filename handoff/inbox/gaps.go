@@ -101,7 +101,9 @@ func questionsOf(qs []gapQuestion) []gaps.Question {
 	return out
 }
 
-func approver(a handoff.Agent) gaps.Approver { return gaps.Approver{ID: a.ID, Name: cmp.Or(a.Name, a.ID)} }
+func approver(a handoff.Agent) gaps.Approver {
+	return gaps.Approver{ID: a.ID, Name: cmp.Or(a.Name, a.ID)}
+}
 
 func (in *Inbox) gapsExamples(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 	var req struct {
