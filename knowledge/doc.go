@@ -22,11 +22,16 @@
 //   - greeting_topics: the entry ids offered as quick-reply buttons in the
 //     greeting, in order, at most MaxGreetingTopics, declared once per KB
 //     (demo/greeting.yaml); Base.GreetingTopics returns them.
+//   - add_examples: more example questions for entries declared in any
+//     file ({entry, examples}; any one language, the other Chinese variant
+//     converted): the learned.yaml that package knowledge/gaps writes.
 //
 // Load / LoadWith check every file and return all problems at once
 // (errors.Join of *Error, each naming file, line and entry id). Store keeps
 // the KB in use behind an atomic pointer; Reload (SIGHUP) and Watch
-// (fsnotify) replace it only when the new files load cleanly.
+// (fsnotify) replace it only when the new files load cleanly; an Overlay
+// (SetOverlay) adds files kept elsewhere (the learned items in Redis) to
+// every load, and Status reports the last reload's problems.
 //
 // # Matching
 //
