@@ -67,10 +67,7 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	}
 
 	// What they were promised.
-	promised := c.FirstResponseDue
-	if c.PromisedBy.After(promised) { // the SLA reminder gave the customer a new time
-		promised = c.PromisedBy
-	}
+	promised := c.Promise() // what the customer was told, the same time
 	lines = append(lines, t("handoff_brief_promise", map[string]any{
 		"Due": s.formatTime(promised), "Tier": c.Tier, "Priority": c.Priority,
 	}))

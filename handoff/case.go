@@ -89,7 +89,8 @@ type Case struct {
 	// restarts for L3 then).
 	EscalatedAt time.Time `json:"escalated_at,omitzero"`
 	// ReminderSentAt: the SLA reminder went out (once per first-response
-	// clock); PromisedBy is the new time it gave the customer.
+	// clock); PromisedBy is the time the customer was last given when it
+	// differs from FirstResponseDue (see Promise).
 	ReminderSentAt time.Time `json:"reminder_sent_at,omitzero"`
 	PromisedBy     time.Time `json:"promised_by,omitzero"`
 	// Notify lists the extra parties the triggers' routes name (lead, legal,
@@ -114,4 +115,16 @@ func (c *Case) NextDue() time.Time {
 		return c.FirstResponseDue
 	}
 	return c.ResolutionDue
+}
+
+// Promise is the first-reply time the customer was last given: the
+// first-response due, unless the customer was given another time since
+// (PromisedBy: a pre-breach notice's new time, or the time they were told
+// before an agent lowered the priority). The bot tells the customer this
+// time and the inbox shows agents the same.
+func (c *Case) Promise() time.Time {
+	if !c.PromisedBy.IsZero() {
+		return c.PromisedBy
+	}
+	return c.FirstResponseDue
 }

@@ -270,9 +270,12 @@ func (s *Service) SetPriority(ctx context.Context, a Agent, id, priority string)
 		if c.Priority == priority {
 			return errNoChange
 		}
-		old := c.Priority
+		old, told := c.Priority, c.Promise()
 		c.Priority = priority
 		s.setDue(c, clockStart(c), s.overrideOf(c))
+		if c.FirstResponseAt.IsZero() && c.FirstResponseDue.After(told) {
+			c.PromisedBy = told // the customer still expects the time they were given
+		}
 		c.Transcript = append(c.Transcript, sysTurn(SystemEvent{Type: SysPriority, Priority: priority, OldPriority: old}, s.now(), a.ID))
 		return nil
 	})
@@ -309,7 +312,7 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 	}
 	s.log.Info("case escalated", zap.String("case_id", id), zap.String("agent_id", a.ID))
 	s.publish(ctx, EventEscalated, c)
-	s.notify(ctx, c, Notice{
+	s.notify(ctx, c, []NoticeKind{NoticeEscalated}, Notice{
 		Text: s.tr.T(c.Lang, "handoff_escalated_notice", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.FirstResponseDue)}),
 		Key:  c.ID + ":escalated:" + fmt.Sprint(c.EscalatedAt.UnixMilli()),
 	})
@@ -363,7 +366,7 @@ func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case,
 		choices[i] = Choice{Label: s.tr.T(c.Lang, "handoff_csat_label", d), Data: CSATData(c.ID, score),
 			DisplayText: s.tr.T(c.Lang, "handoff_csat_display", d)}
 	}
-	s.notify(ctx, c,
+	s.notify(ctx, c, []NoticeKind{NoticeResolved, NoticeCSAT},
 		Notice{Text: s.tr.T(c.Lang, "handoff_resolved_notice", map[string]any{"CaseID": c.ID}), Key: c.ID + ":resolved"},
 		Notice{Text: s.tr.T(c.Lang, "handoff_csat_question", nil), Choices: choices, Key: c.ID + ":csat"},
 	)
@@ -385,17 +388,32 @@ func (s *Service) ReturnToBot(ctx context.Context, a Agent, id string) (*Case, e
 	}
 	s.log.Info("case returned to bot", zap.String("case_id", id), zap.String("agent_id", a.ID))
 	s.publish(ctx, EventReturned, c)
-	s.notify(ctx, c, Notice{Text: s.tr.T(c.Lang, "handoff_returned_notice", nil), Key: c.ID + ":returned"})
+	s.notify(ctx, c, []NoticeKind{NoticeReturned}, Notice{Text: s.tr.T(c.Lang, "handoff_returned_notice", nil), Key: c.ID + ":returned"})
 	return c, nil
 }
 
-// notify pushes notices after a state change. The change stands even when
-// the push fails (logged); the keys make a later resend idempotent.
-func (s *Service) notify(ctx context.Context, c *Case, notices ...Notice) {
+// notify pushes notices after a state change and records each in the
+// case's transcript as a bot turn of its kind (kinds[i] for notices[i]), so
+// the agent sees what the customer was told. The change stands even when
+// the push fails (logged, not recorded); the keys make a later resend
+// idempotent.
+func (s *Service) notify(ctx context.Context, c *Case, kinds []NoticeKind, notices ...Notice) {
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
 	defer cancel()
 	if err := s.msg.Push(pctx, c.UserID, notices); err != nil {
 		s.log.Warn("notice not delivered", zap.String("case_id", c.ID), zap.String("key", notices[0].Key), zap.Error(err))
+		return
+	}
+	for i, n := range notices {
+		s.recordNotice(ctx, c, kinds[min(i, len(kinds)-1)], n.Text)
+	}
+}
+
+// recordNotice appends what the service told the customer to the case's
+// transcript (a failure is logged: the notice itself went out).
+func (s *Service) recordNotice(ctx context.Context, c *Case, kind NoticeKind, text string) {
+	if err := s.AppendBotTurn(context.WithoutCancel(ctx), c.ID, Turn{Text: text, Notice: kind}); err != nil {
+		s.log.Warn("notice not recorded", zap.String("case_id", c.ID), zap.String("notice", string(kind)), zap.Error(err))
 	}
 }
 

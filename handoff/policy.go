@@ -41,8 +41,18 @@ type Policy struct {
 	AlwaysOpen      map[string]bool
 	DefaultPriority string
 	SLA             map[string]SLA
-	ReminderBefore  time.Duration
-	ReminderExtend  time.Duration
+	// ReminderShare is the share of a case's first-response target after
+	// which the pre-breach notice goes out (default 0.8); ReminderExtend is
+	// how much working time the new promise adds to the due time.
+	ReminderShare  float64
+	ReminderExtend time.Duration
+	// KeepPromise lists the priorities whose promise never moves: their
+	// customers get an honest "still on it" with no new time.
+	KeepPromise map[string]bool
+	// CannedPromise is the longest the inbox's reply templates promise the
+	// next update in ("I'll get back to you by …"; default 2h of the case's
+	// clock); the resolution due when that is sooner.
+	CannedPromise time.Duration
 	holidays        map[string]bool // "2006-01-02" in Location
 }
 
@@ -60,10 +70,13 @@ type policyFile struct {
 		Resolution    string `yaml:"resolution"`
 	} `yaml:"sla"`
 	Reminder struct {
-		Before string `yaml:"before"`
-		Extend string `yaml:"extend"`
+		Share       string   `yaml:"share"`
+		Before      string   `yaml:"before"` // replaced by share; refused with a hint
+		Extend      string   `yaml:"extend"`
+		KeepPromise []string `yaml:"keep_promise"`
 	} `yaml:"reminder"`
-	Holidays []string `yaml:"holidays"`
+	CannedPromise string   `yaml:"canned_promise"`
+	Holidays      []string `yaml:"holidays"`
 }
 
 // DefaultPolicy returns the embedded policy (policy.yaml, values from the SOP).
@@ -101,7 +114,8 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	p := &Policy{Days: map[time.Weekday]bool{}, AlwaysOpen: map[string]bool{}, SLA: map[string]SLA{}, holidays: map[string]bool{}}
+	p := &Policy{Days: map[time.Weekday]bool{}, AlwaysOpen: map[string]bool{}, SLA: map[string]SLA{},
+		KeepPromise: map[string]bool{}, holidays: map[string]bool{}}
 	if f.Timezone == "" {
 		f.Timezone = "Asia/Taipei"
 	}
@@ -169,15 +183,51 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 			bad("sla", "unknown priority %q", pr)
 		}
 	}
-	p.ReminderBefore, p.ReminderExtend = 10*time.Minute, time.Hour
+	p.ReminderShare, p.ReminderExtend = 0.8, time.Hour
 	if f.Reminder.Before != "" {
-		if p.ReminderBefore, err = parseSLADuration(f.Reminder.Before, day); err != nil {
-			bad("reminder.before", "%v", err)
+		bad("reminder.before", "replaced by reminder.share (the share of the first-response target, e.g. 80%%, after which the customer is told)")
+	}
+	if f.Reminder.Share != "" {
+		v, err := parseShare(f.Reminder.Share)
+		if err != nil {
+			bad("reminder.share", "%v", err)
 		}
+		p.ReminderShare = v
 	}
 	if f.Reminder.Extend != "" {
 		if p.ReminderExtend, err = parseSLADuration(f.Reminder.Extend, day); err != nil {
 			bad("reminder.extend", "%v", err)
+		}
+	}
+	p.CannedPromise = 2 * time.Hour
+	if f.CannedPromise != "" {
+		if p.CannedPromise, err = parseSLADuration(f.CannedPromise, day); err != nil {
+			bad("canned_promise", "%v", err)
+		}
+	}
+	for _, pr := range f.Reminder.KeepPromise {
+		if !slices.Contains(Priorities, pr) {
+			bad("reminder.keep_promise", "unknown priority %q", pr)
+		}
+		p.KeepPromise[pr] = true
+	}
+	// A higher priority must never get a later deadline than a lower one.
+	// Between priorities on the same clock that is a matter of the
+	// durations; across clocks (always_open vs business time) the due
+	// computation takes the earlier of the two (see monotonic).
+	for i, hi := range Priorities {
+		for _, lo := range Priorities[i+1:] {
+			if p.AlwaysOpen[hi] != p.AlwaysOpen[lo] {
+				continue
+			}
+			a, b := p.SLA[hi], p.SLA[lo]
+			if a.FirstResponse > b.FirstResponse && b.FirstResponse > 0 {
+				bad("sla."+hi+".first_response", "%s is longer than %s's %s: a higher priority would be answered later", a.FirstResponse, lo, b.FirstResponse)
+			}
+			if a.Resolution > b.Resolution && b.Resolution > 0 {
+				bad("sla."+hi+".resolution", "%s of %s is longer than %s's %s: a higher priority would be resolved later (count it in working days, e.g. 1wd, or list %s in always_open)",
+					a.Resolution, clockName(p.AlwaysOpen[hi]), lo, b.Resolution, hi)
+			}
 		}
 	}
 	for i, h := range f.Holidays {
@@ -192,6 +242,27 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 		return nil, fmt.Errorf("policy %s: %w", name, errors.Join(errs...))
 	}
 	return p, nil
+}
+
+func clockName(always bool) string {
+	if always {
+		return "wall-clock time"
+	}
+	return "business time"
+}
+
+// parseShare reads "80%" or "0.8" as a share in (0, 1].
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	pct, isPct := strings.CutSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+	if isPct {
+		v /= 100
+	}
+	if err != nil || v <= 0 || v > 1 {
+		return 0, fmt.Errorf("%q is not a share between 0 and 100%% (e.g. 80%%)", s)
+	}
+	return v, nil
 }
 
 func clockOffset(s string) (time.Duration, bool) {
@@ -291,12 +362,53 @@ func (p *Policy) Due(start time.Time, d time.Duration, priority string) time.Tim
 }
 
 // FirstResponseDue is when a case of priority opened at start must get its
-// first response.
+// first response (never later than a lower priority's).
 func (p *Policy) FirstResponseDue(start time.Time, priority string) time.Time {
-	return p.Due(start, p.SLA[priority].FirstResponse, priority)
+	return p.monotonic(start, priority, func(s SLA) time.Duration { return s.FirstResponse })
 }
 
-// ResolutionDue is when a case of priority opened at start must be resolved.
+// ResolutionDue is when a case of priority opened at start must be resolved
+// (never later than a lower priority's).
 func (p *Policy) ResolutionDue(start time.Time, priority string) time.Time {
-	return p.Due(start, p.SLA[priority].Resolution, priority)
+	return p.monotonic(start, priority, func(s SLA) time.Duration { return s.Resolution })
+}
+
+// monotonic is the due time of priority's target from start, or a lower
+// priority's when that is earlier: a P2 never waits longer than a P3 opened
+// at the same moment, whichever clocks they count on.
+func (p *Policy) monotonic(start time.Time, priority string, target func(SLA) time.Duration) time.Time {
+	due := p.Due(start, target(p.SLA[priority]), priority)
+	i := slices.Index(Priorities, priority)
+	if i < 0 {
+		return due
+	}
+	for _, lower := range Priorities[i+1:] {
+		if d := p.Due(start, target(p.SLA[lower]), lower); d.Before(due) {
+			due = d
+		}
+	}
+	return due
+}
+
+// WorkingTime is how much of priority's clock runs between a and b:
+// wall-clock time for the always_open priorities, business time otherwise
+// (0 when b is not after a).
+func (p *Policy) WorkingTime(a, b time.Time, priority string) time.Duration {
+	if !b.After(a) {
+		return 0
+	}
+	if p.AlwaysOpen[priority] {
+		return b.Sub(a)
+	}
+	var total time.Duration
+	t := p.NextOpen(a)
+	for i := 0; i < 800 && t.Before(b); i++ {
+		closeAt := p.midnight(t).Add(p.Close)
+		if !b.After(closeAt) {
+			return total + b.Sub(t)
+		}
+		total += closeAt.Sub(t)
+		t = p.NextOpen(closeAt)
+	}
+	return total
 }

@@ -35,15 +35,26 @@ func (s *Service) routeOf(triggers []escalation.Trigger) (tier, priority string,
 	return tier, priority, override
 }
 
-// setDue recomputes the SLA due times of c from start.
+// setDue recomputes the SLA due times of c from start (when its clocks
+// started). A due time that would already be past (a priority raised or a
+// supervisor asked for hours after the case opened) counts from now
+// instead: a customer is never promised a time that has gone by.
 func (s *Service) setDue(c *Case, start time.Time, override time.Duration) {
-	c.FirstResponseDue = s.policy.FirstResponseDue(start, c.Priority)
+	now := s.now()
+	fresh := func(due func(time.Time) time.Time) time.Time {
+		d := due(start)
+		if d.Before(now) {
+			d = due(now)
+		}
+		return d
+	}
+	c.FirstResponseDue = fresh(func(t time.Time) time.Time { return s.policy.FirstResponseDue(t, c.Priority) })
 	if override > 0 {
-		if d := s.policy.Due(start, override, c.Priority); d.Before(c.FirstResponseDue) {
+		if d := fresh(func(t time.Time) time.Time { return s.policy.Due(t, override, c.Priority) }); d.Before(c.FirstResponseDue) {
 			c.FirstResponseDue = d
 		}
 	}
-	c.ResolutionDue = s.policy.ResolutionDue(start, c.Priority)
+	c.ResolutionDue = fresh(func(t time.Time) time.Time { return s.policy.ResolutionDue(t, c.Priority) })
 }
 
 func (s *Service) overrideOf(c *Case) time.Duration {
@@ -93,22 +104,41 @@ func addTriggers(c *Case, triggers []escalation.Trigger) bool {
 func (s *Service) reroute(c *Case) {
 	setFlags(c)
 	tier, priority, _ := s.routeOf(c.Triggers)
-	changed := false
 	if tier == TierL3 && c.Tier != TierL3 {
-		c.Tier, changed = TierL3, true
+		c.Tier = TierL3
 	}
 	if priorityRank(priority) < priorityRank(c.Priority) {
-		c.Priority, changed = priority, true
-	}
-	if !changed {
-		return
+		c.Priority = priority
 	}
 	old := *c
 	s.setDue(c, clockStart(c), s.overrideOf(c))
+	fresh := c.FirstResponseDue
 	if old.FirstResponseDue.Before(c.FirstResponseDue) {
 		c.FirstResponseDue = old.FirstResponseDue
 	}
 	if old.ResolutionDue.Before(c.ResolutionDue) {
 		c.ResolutionDue = old.ResolutionDue
 	}
+	switch {
+	case c.FirstResponseDue.Before(old.FirstResponseDue):
+		// A sooner target: it is the promise now (the bot acknowledges it
+		// with this time), and its own pre-breach notice may go out.
+		c.PromisedBy, c.ReminderSentAt = time.Time{}, time.Time{}
+	case c.FirstResponseAt.IsZero() && c.FirstResponseDue.Before(s.now()) && fresh.After(s.now()) &&
+		(c.PromisedBy.IsZero() || fresh.Before(c.PromisedBy) || c.PromisedBy.Before(s.now())):
+		// Already overdue: the SLA keeps its breached due, and the customer
+		// gets the new trigger's time (not one that has gone by).
+		c.PromisedBy = fresh
+	}
+}
+
+// UpdateBy is the time an agent can promise the customer their next update
+// by at now: canned_promise of the case's clock from now, or the
+// resolution due when that is sooner and still ahead.
+func (s *Service) UpdateBy(c *Case, now time.Time) time.Time {
+	by := s.policy.Due(now, s.policy.CannedPromise, c.Priority)
+	if c.ResolutionDue.After(now) && c.ResolutionDue.Before(by) {
+		by = c.ResolutionDue
+	}
+	return by
 }

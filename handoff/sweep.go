@@ -6,41 +6,101 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
 
-// Sweep finds open cases without a first response whose first-response due
-// is within the policy's reminder.before (default 10 minutes) or already
-// past, and once per case (per first-response clock) pushes the customer a
-// courteous "still on it" notice with a new time (max(now, due) +
-// reminder.extend of working time), as the SOP asks: tell the customer
-// before the deadline passes. It also sends the SOP's daily progress
-// update to customers whose case has been open more than a day without an
-// agent message in the last day (in working hours). Safe to run every
-// minute on every replica. It returns how many notices went out.
+// Sweep keeps the promises made to customers waiting for a person. Once
+// per first-response clock, when the policy's reminder.share (default 80%)
+// of a case's first-response target has passed without an agent reply, it
+// tells the customer before the deadline passes, as the SOP asks:
+//   - a case whose promise may move gets a courteous "taking longer" with an
+//     honest new time, max(now, due) + reminder.extend of working time
+//     (PromisedBy; the brief and the inbox show the same time);
+//   - a keep_promise priority (P1) gets an honest "still on it" with no new
+//     time: its promise never moves;
+//   - a case whose first-response time is its trigger's own timeline (a
+//     supervisor request, within 5 minutes) gets nothing: the window is too
+//     short for a notice to help and the promise never moves.
+//
+// Every notice is recorded in the case's transcript (a bot turn with its
+// Notice kind), so the agent sees what the customer was told. Sweep also
+// sends the SOP's daily progress update to customers whose case has been
+// open more than a day without an agent message in the last day (in working
+// hours). Safe to run every minute on every replica. It returns how many
+// notices went out.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
-	limit := strconv.FormatInt(now.Add(s.policy.ReminderBefore).UnixMilli(), 10)
-	sent := 0
+	var ids []string
 	for _, tier := range []string{TierL2, TierL3} {
-		ids, err := s.rdb.ZRangeByScore(ctx, s.queueKey(tier), &redis.ZRangeBy{Min: "-inf", Max: limit}).Result()
+		q, err := s.rdb.ZRange(ctx, s.queueKey(tier), 0, -1).Result()
 		if err != nil {
-			return sent, fmt.Errorf("sweep %s: %w", tier, err)
+			return 0, fmt.Errorf("sweep %s: %w", tier, err)
 		}
-		for _, id := range ids {
-			ok, err := s.remind(ctx, id, now)
-			if err != nil {
-				s.log.Warn("sla reminder", zap.String("case_id", id), zap.Error(err))
-				continue
-			}
-			if ok {
-				sent++
-			}
+		ids = append(ids, q...)
+	}
+	cases, err := s.loadMany(ctx, ids)
+	if err != nil {
+		return 0, fmt.Errorf("sweep: %w", err)
+	}
+	sent := 0
+	for _, c := range cases {
+		if !s.reminderDue(c, now) {
+			continue
+		}
+		ok, err := s.remind(ctx, c.ID, now)
+		if err != nil {
+			s.log.Warn("sla reminder", zap.String("case_id", c.ID), zap.Error(err))
+			continue
+		}
+		if ok {
+			sent++
 		}
 	}
-	n, err := s.sweepProgress(ctx, now)
+	n, err := s.sweepProgress(ctx, cases, now)
 	return sent + n, err
+}
+
+// reminderKind is what the pre-breach notice of a case is.
+type reminderKind int
+
+const (
+	reminderNone     reminderKind = iota // no notice (the promise is a trigger's own short timeline)
+	reminderStillOn                      // "still on it", no new time (keep_promise priorities)
+	reminderNewTime                      // "taking longer", with an honest new time
+)
+
+func (s *Service) reminderKindOf(c *Case) reminderKind {
+	if s.triggerTimeline(c) {
+		return reminderNone
+	}
+	if s.policy.KeepPromise[c.Priority] {
+		return reminderStillOn
+	}
+	return reminderNewTime
+}
+
+// triggerTimeline reports whether c's first-response due is set by a
+// trigger's own timeline (the supervisor rule's 5 minutes), not the
+// priority's target.
+func (s *Service) triggerTimeline(c *Case) bool {
+	o := s.overrideOf(c)
+	if o <= 0 || !c.EscalatedAt.IsZero() {
+		return false
+	}
+	return !s.policy.Due(clockStart(c), o, c.Priority).After(c.FirstResponseDue)
+}
+
+// NoticeAt is when the pre-breach notice of c is due: reminder.share of its
+// first-response target after its clock started.
+func (s *Service) NoticeAt(c *Case) time.Time {
+	start := clockStart(c)
+	target := s.policy.WorkingTime(start, c.FirstResponseDue, c.Priority)
+	return s.policy.Due(start, time.Duration(float64(target)*s.policy.ReminderShare), c.Priority)
+}
+
+func (s *Service) reminderDue(c *Case, now time.Time) bool {
+	return c.Open() && c.FirstResponseAt.IsZero() && c.ReminderSentAt.IsZero() &&
+		s.reminderKindOf(c) != reminderNone && !now.Before(s.NoticeAt(c))
 }
 
 // RunSweeper runs Sweep every interval (every <= 0: one minute) until ctx is
@@ -70,14 +130,17 @@ func (s *Service) RunSweeper(ctx context.Context, every time.Duration) {
 
 func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, error) {
 	var mine bool
+	var kind reminderKind
 	c, err := s.update(ctx, id, func(c *Case) error {
 		mine = false
-		if !c.Open() || !c.FirstResponseAt.IsZero() || !c.ReminderSentAt.IsZero() ||
-			c.FirstResponseDue.After(now.Add(s.policy.ReminderBefore)) {
+		if !s.reminderDue(c, now) {
 			return errNoChange
 		}
+		kind = s.reminderKindOf(c)
 		c.ReminderSentAt = now
-		c.PromisedBy = s.policy.Due(maxTime(now, c.FirstResponseDue), s.policy.ReminderExtend, c.Priority)
+		if kind == reminderNewTime {
+			c.PromisedBy = s.policy.Due(maxTime(now, c.FirstResponseDue), s.policy.ReminderExtend, c.Priority)
+		}
 		mine = true
 		return nil
 	})
@@ -85,6 +148,9 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 		return false, err
 	}
 	text := s.tr.T(c.Lang, "handoff_sla_reminder", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.PromisedBy)})
+	if kind == reminderStillOn {
+		text = s.tr.T(c.Lang, "handoff_sla_still_on_it", map[string]any{"CaseID": c.ID})
+	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
 	defer cancel()
 	key := c.ID + ":reminder:" + strconv.FormatInt(c.ReminderSentAt.UnixMilli(), 10)
@@ -99,8 +165,8 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 		}
 		return false, fmt.Errorf("push reminder: %w", err)
 	}
-	s.log.Info("sla reminder sent", zap.String("case_id", c.ID), zap.Time("promised_by", c.PromisedBy))
-	s.publish(ctx, EventCaseUpdated, c)
+	s.recordNotice(ctx, c, NoticeReminder, text)
+	s.log.Info("sla reminder sent", zap.String("case_id", c.ID), zap.Time("promised_by", c.Promise()))
 	return true, nil
 }
 
@@ -119,19 +185,7 @@ const progressEvery = 24 * time.Hour
 // with no agent message reaching them in the last day, that the team is
 // still on it; at most once a day per case, and only while the team works
 // (no messages at night for business-hours priorities).
-func (s *Service) sweepProgress(ctx context.Context, now time.Time) (int, error) {
-	var ids []string
-	for _, tier := range []string{TierL2, TierL3} {
-		q, err := s.rdb.ZRange(ctx, s.queueKey(tier), 0, -1).Result()
-		if err != nil {
-			return 0, fmt.Errorf("sweep progress %s: %w", tier, err)
-		}
-		ids = append(ids, q...)
-	}
-	cases, err := s.loadMany(ctx, ids)
-	if err != nil {
-		return 0, fmt.Errorf("sweep progress: %w", err)
-	}
+func (s *Service) sweepProgress(ctx context.Context, cases []*Case, now time.Time) (int, error) {
 	sent := 0
 	for _, c := range cases {
 		if !s.progressDue(c, now) {
@@ -153,17 +207,15 @@ func (s *Service) sweepProgress(ctx context.Context, now time.Time) (int, error)
 			continue
 		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
-		err = s.msg.Push(pctx, c.UserID, []Notice{{
-			Text: s.tr.T(c.Lang, "handoff_progress_notice", map[string]any{"CaseID": c.ID}),
-			Key:  c.ID + ":progress:" + strconv.FormatInt(now.UnixMilli(), 10),
-		}})
+		text := s.tr.T(c.Lang, "handoff_progress_notice", map[string]any{"CaseID": c.ID})
+		err = s.msg.Push(pctx, c.UserID, []Notice{{Text: text, Key: c.ID + ":progress:" + strconv.FormatInt(now.UnixMilli(), 10)}})
 		cancel()
 		if err != nil {
 			s.log.Warn("progress update not delivered", zap.String("case_id", c.ID), zap.Error(err))
 			continue // tried again tomorrow; the agent sees the case ageing in the queue
 		}
+		s.recordNotice(ctx, c, NoticeProgress, text)
 		s.log.Info("progress update sent", zap.String("case_id", c.ID))
-		s.publish(ctx, EventCaseUpdated, c)
 		sent++
 	}
 	return sent, nil

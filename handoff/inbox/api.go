@@ -348,10 +348,13 @@ func (a *API) factsOf(c *handoff.Case, lang string) facts {
 type caseView struct {
 	*handoff.Case
 	Permissions handoff.Permissions `json:"permissions"`
+	// Promise is the first-reply time the customer was given (the same
+	// the brief shows).
+	Promise time.Time `json:"promise"`
 }
 
 func viewOf(agent handoff.Agent, c *handoff.Case) caseView {
-	return caseView{Case: c, Permissions: handoff.PermissionsFor(agent, c)}
+	return caseView{Case: c, Permissions: handoff.PermissionsFor(agent, c), Promise: c.Promise()}
 }
 
 // writeCase answers an operation with the case as agent now sees it.

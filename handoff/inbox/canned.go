@@ -38,7 +38,8 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 		topic = in.tr.T(lang, id, nil)
 	}
 	topic = cmp.Or(topic, in.tr.T(lang, "inbox_canned_topic_other", nil))
-	due := c.ResolutionDue
+	// Never the resolution due days away: the next update, within hours.
+	due := in.svc.UpdateBy(c, in.now())
 	if loc := in.svc.Policy().Location; loc != nil {
 		due = due.In(loc)
 	}

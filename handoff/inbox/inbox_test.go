@@ -669,7 +669,15 @@ func TestCanned(t *testing.T) {
 	if strings.Join(ids, ",") != "greeting,acknowledge,action,next,close" {
 		t.Errorf("sections = %v, want the SOP order", ids)
 	}
-	due := c.ResolutionDue.In(e.svc.Policy().Location).Format("2006-01-02 15:04")
+	// Issue 11 item 3: the templates promise the next update within hours
+	// (canned_promise, 2h), not the resolution due a day or days away.
+	due := e.svc.UpdateBy(c, e.clock.Now()).In(e.svc.Policy().Location).Format("2006-01-02 15:04")
+	if due != "2026-11-23 12:00" {
+		t.Errorf("update by = %s, want 2026-11-23 12:00 (2h after 10:00)", due)
+	}
+	if far := c.ResolutionDue.In(e.svc.Policy().Location).Format("2006-01-02 15:04"); strings.Contains(all, far) {
+		t.Errorf("templates promise the resolution due %s:\n%s", far, all)
+	}
 	for _, want := range []string{"王小明", "林美玲", c.ID, "您的退款", due} {
 		if !strings.Contains(all, want) {
 			t.Errorf("templates lack %q:\n%s", want, all)

@@ -139,6 +139,7 @@
     const sla = el('dl', { class: 'dl' },
       el('dt', { text: t('inbox_created') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.created_at)) }),
       el('dt', { text: t('inbox_first_due') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.first_response_due)) }),
+      el('dt', { text: t('inbox_promised') }), el('dd', { 'data-testid': 'fact-promise', text: WL.fmtTime(WL.parseTime(c.promise)) }),
       el('dt', { text: t('inbox_first_at') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.first_response_at)) }),
       el('dt', { text: t('inbox_resolution_due') }), el('dd', { text: WL.fmtTime(WL.parseTime(c.resolution_due)) }));
     $('facts').replaceChildren(...[

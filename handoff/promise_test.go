@@ -1,0 +1,222 @@
+package handoff
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+// TestHigherPriorityNeverLater is a property over the policy: for random
+// start times across two years (weekends, nights, holidays), a higher
+// priority's first-response and resolution due times are never later than
+// a lower priority's, with the embedded policy and with one whose
+// priorities count on different clocks.
+func TestHigherPriorityNeverLater(t *testing.T) {
+	mixed := `business_hours: {days: [mon, tue, wed, thu, fri, sat], open: "10:00", close: "19:00"}
+always_open: [P1, P2]
+sla:
+  P1: {first_response: 10m, resolution: 1h}
+  P2: {first_response: 30m, resolution: 24h}
+  P3: {first_response: 2h, resolution: 1wd}
+  P4: {first_response: 3wd, resolution: 10wd}
+holidays: [2026-12-25, 2027-01-01]
+`
+	custom, err := LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(mixed)}}, "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies := map[string]*Policy{"embedded": DefaultPolicy(), "mixed clocks": custom}
+	from := at(t, "2026-01-01 00:00")
+	span := int64(2 * 365 * 24 * time.Hour)
+	rng := rand.New(rand.NewPCG(11, 3))
+	for name, p := range policies {
+		t.Run(name, func(t *testing.T) {
+			for range 5000 {
+				start := from.Add(time.Duration(rng.Int64N(span))).Truncate(time.Minute)
+				for i := 0; i+1 < len(Priorities); i++ {
+					hi, lo := Priorities[i], Priorities[i+1]
+					if a, b := p.FirstResponseDue(start, hi), p.FirstResponseDue(start, lo); a.After(b) {
+						t.Fatalf("start %s: %s first response %s after %s's %s", start.In(p.Location), hi, a.In(p.Location), lo, b.In(p.Location))
+					}
+					if a, b := p.ResolutionDue(start, hi), p.ResolutionDue(start, lo); a.After(b) {
+						t.Fatalf("start %s: %s resolution %s after %s's %s", start.In(p.Location), hi, a.In(p.Location), lo, b.In(p.Location))
+					}
+				}
+			}
+		})
+	}
+	// The reported case: a P2 opened Monday 10:00 was due Wednesday 16:00,
+	// a P3 Tuesday 10:00.
+	p := DefaultPolicy()
+	if a, b := p.ResolutionDue(at(t, "2026-11-23 10:00"), "P2"), p.ResolutionDue(at(t, "2026-11-23 10:00"), "P3"); a.After(b) {
+		t.Errorf("P2 resolution %s after P3's %s", a.In(p.Location), b.In(p.Location))
+	}
+}
+
+func TestPolicyRefusesAHigherPriorityWithALongerTarget(t *testing.T) {
+	file := `business_hours: {days: [mon, tue, wed, thu, fri], open: "09:00", close: "18:00"}
+always_open: [P1]
+sla:
+  P1: {first_response: 15m, resolution: 2h}
+  P2: {first_response: 1h, resolution: 24h}
+  P3: {first_response: 4h, resolution: 1wd}
+  P4: {first_response: 24h, resolution: 10wd}
+reminder: {share: 90%}
+`
+	_, err := LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(file)}}, "p.yaml")
+	if err == nil || !strings.Contains(err.Error(), "sla.P2.resolution") {
+		t.Errorf("err = %v, want sla.P2.resolution refused (24h of business time is later than P3's 1wd)", err)
+	}
+	_, err = LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(strings.Replace(file, "90%", "180%", 1))}}, "p.yaml")
+	if err == nil || !strings.Contains(err.Error(), "reminder.share") {
+		t.Errorf("err = %v, want reminder.share refused", err)
+	}
+	_, err = LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(strings.Replace(file, "share: 90%", "before: 10m", 1))}}, "p.yaml")
+	if err == nil || !strings.Contains(err.Error(), "reminder.before") {
+		t.Errorf("err = %v, want reminder.before refused with a hint", err)
+	}
+}
+
+// TestPromisesKept: the pre-breach notice goes out at reminder.share of the
+// target; a P1's promise never moves (an honest "still on it", no new time);
+// a supervisor request's 5-minute promise gets no notice; the others get an
+// honest new time. Every notice is in the transcript, and the brief shows
+// the customer's time.
+func TestPromisesKept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 15:00")
+	p1 := f.open(t, "U-p1", security)     // P1, 24/7: due 15:15, notice at 15:12
+	sup := f.open(t, "U-sup", supervisor) // P2, the supervisor rule's 5 minutes: due 15:05
+	p3 := f.open(t, "U-p3", human)        // P3: due Tue 10:00 (3h today + 1h), notice at 80% = 3h12 → Tue 09:12
+
+	sweep := func(when string) int {
+		t.Helper()
+		f.clock.Set(at(t, when))
+		n, err := f.svc.Sweep(ctx)
+		if err != nil {
+			t.Fatalf("Sweep at %s: %v", when, err)
+		}
+		return n
+	}
+	pushesTo := func(user string) []Notice {
+		var out []Notice
+		for _, c := range f.msg.all() {
+			if c.UserID == user {
+				out = append(out, c.Notices...)
+			}
+		}
+		return out
+	}
+	if n := sweep("2026-11-23 15:01"); n != 0 {
+		t.Errorf("sweep after one minute sent %d notices, want 0 (a supervisor request got \"taking longer\" after one minute)", n)
+	}
+	if n := sweep("2026-11-23 15:04"); n != 0 {
+		t.Errorf("sweep at 80%% of the supervisor's 5 minutes sent %d, want 0: its promise gets no notice", n)
+	}
+	if n := sweep("2026-11-23 15:11"); n != 0 {
+		t.Errorf("sweep at 15:11 sent %d, want 0 (P1 notice at 15:12)", n)
+	}
+	if n := sweep("2026-11-23 15:12"); n != 1 {
+		t.Errorf("sweep at 15:12 sent %d, want the P1 notice", n)
+	}
+	if n := sweep("2026-11-23 15:30"); n != 0 {
+		t.Errorf("sweep past the dues sent %d, want 0 (once per clock; the supervisor's promise stays silent)", n)
+	}
+	got := pushesTo("U-p1")
+	if len(got) != 1 || !strings.Contains(got[0].Text, p1.ID) || strings.Contains(got[0].Text, "16:") || strings.Contains(got[0].Text, "15:") {
+		t.Fatalf("P1 notices = %+v, want one \"still on it\" naming the case and no new time", got)
+	}
+	c1, _ := f.svc.Get(ctx, lead, p1.ID)
+	if !c1.Promise().Equal(at(t, "2026-11-23 15:15")) || !c1.PromisedBy.IsZero() {
+		t.Errorf("P1 promise = %s (PromisedBy %v), want 15:15 unmoved", c1.Promise().In(taipei(t)), c1.PromisedBy)
+	}
+	if last := c1.Transcript[len(c1.Transcript)-1]; last.From != FromBot || last.Notice != NoticeReminder || last.Text != got[0].Text {
+		t.Errorf("P1 transcript ends %+v, want the notice as a bot turn", last)
+	}
+	if len(pushesTo("U-sup")) != 0 {
+		t.Errorf("supervisor case got %+v, want nothing", pushesTo("U-sup"))
+	}
+	if cs, _ := f.svc.Get(ctx, lead, sup.ID); !cs.Promise().Equal(at(t, "2026-11-23 15:05")) {
+		t.Errorf("supervisor promise = %s, want 15:05 unmoved", cs.Promise().In(taipei(t)))
+	}
+
+	// P3: at 80% of its 4 working hours, an honest new time: due + 1h.
+	if n := sweep("2026-11-24 09:11"); n != 0 {
+		t.Errorf("P3 notice before 80%%: %d", n)
+	}
+	if n := sweep("2026-11-24 09:12"); n != 1 {
+		t.Errorf("P3 notice at 80%%: %d, want 1", n)
+	}
+	got = pushesTo("U-p3")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "2026-11-24 11:00") {
+		t.Fatalf("P3 notices = %+v, want one with the new time 2026-11-24 11:00", got)
+	}
+	c3, _ := f.svc.Get(ctx, lead, p3.ID)
+	if !c3.Promise().Equal(at(t, "2026-11-24 11:00")) {
+		t.Errorf("P3 promise = %s, want 11:00", c3.Promise().In(taipei(t)))
+	}
+	// The agent's brief shows the customer's time.
+	if brief := strings.Join(f.svc.Brief(c3, "en"), "\n"); !strings.Contains(brief, "2026-11-24 11:00") {
+		t.Errorf("brief = %q, want the promised 2026-11-24 11:00", brief)
+	}
+	if last := c3.Transcript[len(c3.Transcript)-1]; last.Notice != NoticeReminder || !strings.Contains(last.Text, "11:00") {
+		t.Errorf("P3 transcript ends %+v, want the notice", last)
+	}
+}
+
+// TestReminderShareIsConfigurable: share: 50% sends the P3 notice at 2h of 4h.
+func TestReminderShareIsConfigurable(t *testing.T) {
+	file := strings.Replace(string(defaultPolicy), "share: 80%", "share: 50%", 1)
+	p, err := LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(file)}}, "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, "2026-11-23 10:00")
+	f.svc.policy = p
+	c := f.open(t, "U1", human)
+	if got, want := f.svc.NoticeAt(c), at(t, "2026-11-23 12:00"); !got.Equal(want) {
+		t.Errorf("NoticeAt = %s, want %s", got.In(taipei(t)), want)
+	}
+}
+
+// TestRaiseMakesTheSoonerTimeThePromise: a supervisor request during a
+// handoff whose promise was moved makes the supervisor's time the promise.
+func TestRaiseMakesTheSoonerTimeThePromise(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	c := f.open(t, "U1", human)
+	f.clock.Set(at(t, "2026-11-23 13:20"))
+	if n, _ := f.svc.Sweep(ctx); n != 1 {
+		t.Fatalf("reminder not sent")
+	}
+	f.clock.Set(at(t, "2026-11-23 13:30"))
+	up, err := f.svc.Raise(ctx, c.ID, []escalation.Trigger{supervisor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its 5 minutes from the case's start have gone by: from now.
+	if want := at(t, "2026-11-23 13:35"); !up.Promise().Equal(want) || !up.FirstResponseDue.Equal(want) {
+		t.Errorf("promise after a supervisor request = %s (due %s), want %s (the sooner due)",
+			up.Promise().In(taipei(t)), up.FirstResponseDue.In(taipei(t)), want)
+	}
+
+	// An overdue case keeps its breached due; the customer gets the
+	// supervisor's time, never one that has gone by.
+	c2 := f.open(t, "U2", human) // 13:30 → due 17:30
+	f.clock.Set(at(t, "2026-11-23 18:00"))
+	up, err = f.svc.Raise(ctx, c2.ID, []escalation.Trigger{supervisor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := at(t, "2026-11-23 17:30"); !up.FirstResponseDue.Equal(want) {
+		t.Errorf("overdue due = %s, want the breached %s kept", up.FirstResponseDue.In(taipei(t)), want)
+	}
+	if want := at(t, "2026-11-24 09:05"); !up.Promise().Equal(want) {
+		t.Errorf("overdue promise = %s, want %s (5 business minutes from now)", up.Promise().In(taipei(t)), want)
+	}
+}
