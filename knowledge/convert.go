@@ -12,14 +12,21 @@ import (
 // milliseconds), so build it once and share it; it is safe for concurrent
 // use.
 //
+// Two paths lead to Simplified. Text the matcher compares (questions,
+// examples, titles) goes through plain t2s, character by character:
+// ToSimplified, Convert. Text a customer reads (answers) goes through
+// Localize, which uses ToMainland: OpenCC's phrase-level Taiwan-to-mainland
+// conversion (tw2sp: 軟體 -> 软件, 滑鼠 -> 鼠标, 簡訊 -> 短信) with its
+// dictionaries repaired, then the shop wording of the Taiwan term list
+// (twterms.txt: 超商 -> 便利店, 工作天 -> 工作日, 「」 -> “”).
+//
 // Simplified -> Traditional uses s2twp (Taiwan characters and idioms:
-// 软件 -> 軟體). Traditional -> Simplified uses plain t2s: the Taiwan
-// variants (tw2s, tw2sp) of this OpenCC port turn 抬頭 into 擡头, and
-// tw2sp's idioms turn 個人資料 into 个人数据; t2s gives 抬头 and 个人资料,
-// and matched the dev set as well as tw2sp.
+// 软件 -> 軟體) on both paths.
 type Converter struct {
 	toSimplified  *opencc.OpenCC // t2s
 	toTraditional *opencc.OpenCC // s2twp
+	toMainland    *opencc.OpenCC // tw2sp, repaired
+	terms         *termTable
 }
 
 // NewConverter builds a Converter.
@@ -32,7 +39,15 @@ func NewConverter() (*Converter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opencc s2twp: %w", err)
 	}
-	return &Converter{toSimplified: s, toTraditional: t}, nil
+	m, err := newMainland()
+	if err != nil {
+		return nil, err
+	}
+	terms, err := parseTermTable(twTermsFile)
+	if err != nil {
+		return nil, fmt.Errorf("taiwan terms: %w", err)
+	}
+	return &Converter{toSimplified: s, toTraditional: t, toMainland: m, terms: terms}, nil
 }
 
 // defaultConverter is shared by every Load that is not given a Converter: it
@@ -40,14 +55,23 @@ func NewConverter() (*Converter, error) {
 // parsing on each reload.
 var defaultConverter = sync.OnceValues(NewConverter)
 
-// ToSimplified converts Traditional Chinese to Simplified Chinese.
-// Text that is already Simplified, or not Chinese, comes back unchanged.
+// ToSimplified converts Traditional Chinese to Simplified Chinese, character
+// by character (the matcher's normalisation). Text that is already
+// Simplified, or not Chinese, comes back unchanged.
 func (c *Converter) ToSimplified(s string) string { return convert(c.toSimplified, s) }
 
 // ToTraditional converts Simplified Chinese to Taiwan Traditional Chinese.
 func (c *Converter) ToTraditional(s string) string { return convert(c.toTraditional, s) }
 
-// Convert converts s into lang (zh-TW or zh-CN); other languages return s.
+// ToMainland converts Taiwan Traditional Chinese to Simplified Chinese in
+// mainland wording, for a zh-CN reader: 點選 -> 点击, 超商 -> 便利店. Not
+// for matching: the matcher normalises with ToSimplified.
+func (c *Converter) ToMainland(s string) string {
+	return c.terms.replaceAuto(convert(c.toMainland, s))
+}
+
+// Convert converts s into lang (zh-TW or zh-CN) character by character,
+// the way the matcher normalises; other languages return s.
 func (c *Converter) Convert(s, lang string) string {
 	switch lang {
 	case ZhTW:
@@ -57,6 +81,20 @@ func (c *Converter) Convert(s, lang string) string {
 	}
 	return s
 }
+
+// Localize converts text a customer reads into lang in that region's
+// wording: into zh-CN with ToMainland, into zh-TW with ToTraditional
+// (s2twp already uses Taiwan phrases). Other languages return s.
+func (c *Converter) Localize(s, lang string) string {
+	if lang == ZhCN {
+		return c.ToMainland(s)
+	}
+	return c.Convert(s, lang)
+}
+
+// TaiwanTerms returns the Taiwan-only wording in Simplified text s, each
+// term once, in order, with the mainland wording to use instead.
+func (c *Converter) TaiwanTerms(s string) []TaiwanTerm { return c.terms.find(s) }
 
 func convert(cc *opencc.OpenCC, s string) string {
 	if s == "" {

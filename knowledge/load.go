@@ -343,8 +343,10 @@ func (l *loader) entry(file string, n *yaml.Node) {
 		File:     file,
 		Examples: map[string][]string{},
 	}
-	e.Title = l.text(fail, "title", raw.Title, MaxLabelLen)
-	e.Answer = l.text(fail, "answer", raw.Answer, 0)
+	e.Title = l.text(fail, "title", raw.Title, MaxLabelLen, l.conv.Convert)
+	// The answer is only read, never matched as a question: its missing
+	// Chinese variant is converted in the region's wording.
+	e.Answer = l.text(fail, "answer", raw.Answer, 0, l.conv.Localize)
 	e.Examples = l.examples(fail, raw.Examples)
 	if len(raw.QuickReplies) > MaxQuickReplies {
 		fail("%d quick replies, at most %d", len(raw.QuickReplies), MaxQuickReplies)
@@ -352,8 +354,8 @@ func (l *loader) entry(file string, n *yaml.Node) {
 	for i, q := range raw.QuickReplies {
 		f := fmt.Sprintf("quick_replies[%d]", i+1)
 		e.QuickReplies = append(e.QuickReplies, Choice{
-			Label: l.text(fail, f+".label", q.Label, MaxLabelLen),
-			Text:  l.text(fail, f+".text", q.Text, 0),
+			Label: l.text(fail, f+".label", q.Label, MaxLabelLen, l.conv.Convert),
+			Text:  l.text(fail, f+".text", q.Text, 0, l.conv.Convert),
 		})
 	}
 	for i, k := range raw.Links {
@@ -361,7 +363,7 @@ func (l *loader) entry(file string, n *yaml.Node) {
 		if err := checkURL(k.URL); err != nil {
 			fail("%s.url %q: %v", f, k.URL, err)
 		}
-		e.Links = append(e.Links, Link{Label: l.text(fail, f+".label", k.Label, MaxLabelLen), URL: k.URL})
+		e.Links = append(e.Links, Link{Label: l.text(fail, f+".label", k.Label, MaxLabelLen, l.conv.Convert), URL: k.URL})
 	}
 	if id != "" {
 		if _, dup := l.seen[id]; !dup {
@@ -396,9 +398,10 @@ func checkURL(s string) error {
 	return nil
 }
 
-// text validates one language field and fills the missing Chinese variant.
-// maxLen > 0 limits every variant to that many characters.
-func (l *loader) text(fail func(string, ...any), field string, raw map[string]string, maxLen int) Text {
+// text validates one language field and fills the missing Chinese variant
+// with convert (Converter.Convert or Localize). maxLen > 0 limits every
+// variant to that many characters.
+func (l *loader) text(fail func(string, ...any), field string, raw map[string]string, maxLen int, convert func(s, lang string) string) Text {
 	t := Text{}
 	for lang, s := range raw {
 		if !slices.Contains(allLangs, lang) {
@@ -413,7 +416,7 @@ func (l *loader) text(fail func(string, ...any), field string, raw map[string]st
 		t[lang] = s
 	}
 	has := func(lang string) bool { _, ok := t[lang]; return ok }
-	l.fillChinese(fail, field, has, func(from, to string) { t[to] = l.conv.Convert(t[from], to) })
+	l.fillChinese(fail, field, has, func(from, to string) { t[to] = convert(t[from], to) })
 	if maxLen > 0 {
 		for _, lang := range allLangs {
 			if n := utf8.RuneCountInString(t[lang]); n > maxLen {

@@ -37,7 +37,7 @@ func TestLoadFixture(t *testing.T) {
 		name, got, want string
 	}{
 		{"zh-CN title converted from zh-TW", fee.Title[ZhCN], "运费说明"},
-		{"zh-CN answer converted", fee.Answer[ZhCN], "宅配运费 NT$100，满 NT$1,000 免运。"},
+		{"zh-CN answer converted in mainland wording", fee.Answer[ZhCN], "快递运费 NT$100，满 NT$1,000 包邮。"},
 		{"zh-CN example converted", fee.Examples[ZhCN][0], "运费怎么算"},
 		{"file recorded", fee.File, "shop.yaml"},
 		{"link label converted", fee.Links[0].Label[ZhCN], "运费说明"},
