@@ -132,6 +132,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.Is(err, handoff.ErrClosed):
 		status, body = http.StatusConflict, apiError{Code: "closed", Message: "the case is closed"}
+	case errors.Is(err, gaps.ErrBusy):
+		status, body = http.StatusConflict, apiError{Code: "busy", Message: err.Error()}
 	case errors.Is(err, gaps.ErrNoItem):
 		status, body = http.StatusNotFound, apiError{Code: "no_item", Message: "no such learned item"}
 	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest), errors.Is(err, gaps.ErrInvalid):

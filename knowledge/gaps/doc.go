@@ -35,6 +35,9 @@
 //	{<p>gaps}:salt      string  random salt of the customer hash; no TTL
 //	{<p>gaps}:auto:<h>  string  set once a question group and entry were
 //	                            auto-accepted (h: hash of both); TTL Retention
+//	{<p>gaps}:lock      string  held while one approval or removal is checked and
+//	                            stored (token; TTL 30 s), so replicas change the
+//	                            learned items one at a time
 //	{<p>gaps}:reload    Pub/Sub channel (not a key): an approval or removal
 //	                            was stored; every replica reloads its KB
 package gaps

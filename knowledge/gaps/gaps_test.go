@@ -346,3 +346,47 @@ func TestAutoAccept(t *testing.T) {
 		t.Errorf("learned.yaml does not say it was auto-accepted:\n%s", files[FileName])
 	}
 }
+
+// Two leads (or replicas) approving at once: the approvals are checked and
+// stored one at a time, so two new entries with one id cannot both land.
+func TestConcurrentApprovals(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	clock := testclock.At(time.Now())
+	a := newReplica(t, rdb, prefix, "", clock, 0)
+	b := newReplica(t, rdb, prefix, "", clock, 0)
+	entry := NewEntry{ID: "gift-cards",
+		Title:  map[string]string{"zh-TW": "禮物卡", "zh-CN": "礼物卡", "en": "Gift cards"},
+		Answer: map[string]string{"zh-TW": "沒有。", "zh-CN": "没有。", "en": "No."}}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		r := a
+		if i%2 == 1 {
+			r = b
+		}
+		go func() {
+			_, err := r.svc.ApproveEntry(ctx, Approver{ID: "lead" + itoa(i)}, entry)
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 8 {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.Is(err, ErrInvalid):
+			t.Errorf("approval: %v, want nil or ErrInvalid", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d approvals of the same new entry stored, want 1", ok)
+	}
+	if items, _ := a.svc.Items(ctx); len(items) != 1 {
+		t.Errorf("%d items, want 1", len(items))
+	}
+	if err := a.store.Reload(ctx); err != nil {
+		t.Errorf("the KB does not load with the stored items: %v", err)
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }

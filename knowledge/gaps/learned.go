@@ -158,6 +158,11 @@ func (s *Service) approveItems(ctx context.Context, by Approver, add []Item, sig
 	if len(add) == 0 {
 		return nil, nil
 	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	now := s.now().UTC()
 	for i := range add {
 		// Ids sort in approval order (Items, learned.yaml).
@@ -203,6 +208,11 @@ func (s *Service) Dismiss(ctx context.Context, signals []string) error {
 
 // Remove deletes a learned item (to edit it by hand in a KB file, say).
 func (s *Service) Remove(ctx context.Context, id string) error {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	n, err := s.rdb.HDel(ctx, s.key("learned"), id).Result()
 	if err != nil {
 		return fmt.Errorf("remove learned item %s: %w", id, err)
