@@ -101,9 +101,10 @@ func jaccard(a, b map[string]struct{}) float64 {
 // first group whose first question is Similar to it (exact repeats
 // always), else starts one. Taps join the group of their question too.
 type cluster struct {
-	conv   *knowledge.Converter
-	groups []*draft
-	byText map[string]*draft
+	conv    *knowledge.Converter
+	groups  []*draft
+	byText  map[string]*draft
+	byToken map[string][]int // token -> groups whose first question has it
 }
 
 type draft struct {
@@ -113,7 +114,7 @@ type draft struct {
 }
 
 func newCluster(conv *knowledge.Converter) *cluster {
-	return &cluster{conv: conv, byText: map[string]*draft{}}
+	return &cluster{conv: conv, byText: map[string]*draft{}, byToken: map[string][]int{}}
 }
 
 func normText(q string) string { return strings.Join(strings.Fields(strings.ToLower(q)), " ") }
@@ -123,14 +124,28 @@ func (c *cluster) add(sg stored) *draft {
 	d := c.byText[key]
 	if d == nil {
 		toks := tokens(c.conv, sg.Question)
-		best := 0.0
-		for _, g := range c.groups {
-			if j := jaccard(toks, g.first); j >= Similar && j > best {
-				d, best = g, j
+		// Only groups sharing a token can be Similar: count the shared
+		// tokens through the index, then Jaccard = shared / union.
+		shared := map[int]int{}
+		for tok := range toks {
+			for _, i := range c.byToken[tok] {
+				shared[i]++
 			}
 		}
-		if d == nil {
+		best, bestI := 0.0, -1
+		for i, n := range shared {
+			j := float64(n) / float64(len(toks)+len(c.groups[i].first)-n)
+			if j >= Similar && (j > best || j == best && i < bestI) {
+				best, bestI = j, i
+			}
+		}
+		if bestI >= 0 {
+			d = c.groups[bestI]
+		} else {
 			d = &draft{first: toks, question: map[string]*Question{}}
+			for tok := range toks {
+				c.byToken[tok] = append(c.byToken[tok], len(c.groups))
+			}
 			c.groups = append(c.groups, d)
 		}
 		c.byText[key] = d
