@@ -1,14 +1,12 @@
 package knowledge
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,10 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Index fields: one bleve document per entry. The question fields hold the
@@ -74,10 +69,10 @@ type tuning struct {
 	// best-matching example question (each example indexed on its own);
 	// the rest from the whole entry (all its questions, its answer).
 	exampleWeight float64
-	// exampleTop is how many of an entry's best examples are averaged.
-	exampleTop int
 	// lexicon turns on the built-in lexicon's concepts (lexicon.go).
 	lexicon bool
+	// bm25 are the ranking's BM25 parameters.
+	bm25 bm25
 	// conceptWeight is how much a concept term of the question weighs
 	// against a word (1).
 	conceptWeight float64
@@ -95,9 +90,9 @@ var defaultTuning = tuning{
 	fuzzyMinLen:    5,
 	fuzzyWeight:    0.5,
 	exampleWeight:  0.3,
-	exampleTop:     1,
 	lexicon:        true,
 	conceptWeight:  0.8,
+	bm25:           defaultBM25,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -107,9 +102,6 @@ type Base struct {
 	langs    []string
 	conv     *Converter
 	tune     tuning
-	idx      bleve.Index // one document per entry
-	exIdx    bleve.Index // one document per example question (and title)
-	exOf     []int       // example document index -> entry index
 	syn      *synonyms
 	lex      *lexicon // nil when tuning.lexicon is off
 	greeting []string // entry ids offered in the greeting
@@ -132,6 +124,12 @@ type script struct {
 	questionTerms    []map[string]struct{} // per entry index
 	answerTerms      []map[string]struct{}
 	df               map[string]int // entries whose questions or answer use a term
+	// The BM25 indexes: one document per entry for its questions and for
+	// its answer side, one per question (title or example) with exEntry
+	// its entry.
+	q, a, ex *field
+	exEntry  []int
+	fz       *fuzzy // English only: known question words, for typos
 }
 
 // idf is BM25's IDF over entries; a term no entry uses weighs the most.
@@ -178,6 +176,7 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 			questionTerms: make([]map[string]struct{}, len(entries)),
 			answerTerms:   make([]map[string]struct{}, len(entries)),
 			df:            map[string]int{},
+			q:             newField(tune.bm25), a: newField(tune.bm25), ex: newField(tune.bm25),
 		}
 	}
 	b.en = newScript(fieldEN, fieldENA, en.AnalyzerName)
@@ -185,74 +184,62 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 	if b.en.analyzer == nil || b.zh.analyzer == nil {
 		return nil, fmt.Errorf("build search index: analyzer missing")
 	}
-	open := func() (bleve.Index, error) {
-		idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
-		if err != nil {
-			return nil, fmt.Errorf("build search index: %w", err)
-		}
-		// An in-memory scorch index runs a goroutine until closed; close
-		// it when the Base is no longer reachable (a reload replaced it).
-		runtime.AddCleanup(b, func(idx bleve.Index) { _ = idx.Close() }, idx)
-		return idx, nil
-	}
-	if b.idx, err = open(); err != nil {
-		return nil, err
-	}
-	if b.exIdx, err = open(); err != nil {
-		return nil, err
-	}
-
-	batch, exBatch := b.idx.NewBatch(), b.exIdx.NewBatch()
 	for i, e := range entries {
 		enQ, enA := entryText(e, EN, b.conv, syn)
 		zhQ, zhA := entryText(e, "zh", b.conv, syn)
-		enQx, enAx := b.expandAll(enQ, EN), b.expandAll(enA, EN)
-		zhQx, zhAx := b.expandAll(zhQ, "zh"), b.expandAll(zhA, "zh")
-		b.en.add(i, enQx, enAx)
-		b.zh.add(i, zhQx, zhAx)
-		doc := map[string]string{
-			fieldEN: strings.Join(enQx, "\n"), fieldENA: strings.Join(enAx, "\n"),
-			fieldZH: strings.Join(zhQx, "\n"), fieldZHA: strings.Join(zhAx, "\n"),
-		}
-		if err := batch.Index("e"+strconv.Itoa(i), doc); err != nil {
-			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
-		}
-		for _, ex := range []struct {
-			field       string
-			texts, expd []string
-			sc          *script
-		}{{fieldEN, enQ, enQx, b.en}, {fieldZH, zhQ, zhQx, b.zh}} {
-			for k, q := range ex.texts {
-				if k := exactKey(ex.sc, q); k != "" {
-					if j, seen := b.exact[k]; seen && j != i {
-						b.exact[k] = -1
+		for _, x := range []struct {
+			sc     *script
+			script string
+			q, a   []string
+		}{{b.en, EN, enQ, enA}, {b.zh, "zh", zhQ, zhA}} {
+			qx, ax := b.expandAll(x.q, x.script), b.expandAll(x.a, x.script)
+			x.sc.add(i, qx, ax)
+			x.sc.q.add(x.sc.tokens(qx...))
+			x.sc.a.add(x.sc.tokens(ax...))
+			for k, q := range x.q {
+				if key := exactKey(x.sc, q); key != "" {
+					if j, seen := b.exact[key]; seen && j != i {
+						b.exact[key] = -1
 					} else {
-						b.exact[k] = i
+						b.exact[key] = i
 					}
 				}
-				id := "x" + strconv.Itoa(len(b.exOf))
-				b.exOf = append(b.exOf, i)
-				if err := exBatch.Index(id, map[string]string{ex.field: ex.expd[k]}); err != nil {
-					return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
-				}
+				x.sc.ex.add(x.sc.tokens(qx[k]))
+				x.sc.exEntry = append(x.sc.exEntry, i)
 			}
 		}
 	}
-	if err := b.idx.Batch(batch); err != nil {
-		return nil, fmt.Errorf("build search index: %w", err)
+	examples := b.en.ex.docs() + b.zh.ex.docs()
+	for _, sc := range []*script{b.en, b.zh} {
+		sc.q.done(len(entries))
+		sc.a.done(len(entries))
+		sc.ex.done(examples)
 	}
-	if err := b.exIdx.Batch(exBatch); err != nil {
-		return nil, fmt.Errorf("build search index: %w", err)
+	b.en.fz = newFuzzy()
+	for t, ps := range b.en.q.postings {
+		if !isConceptTerm(t) {
+			b.en.fz.add(t, len(ps))
+		}
 	}
 	return b, nil
 }
 
-// indexMapping is the bleve mapping of both indexes: BM25, bleve's English
-// analyser and a Chinese one (width folding, bigrams plus single
+// tokens analyses texts into their terms, in order.
+func (sc *script) tokens(texts ...string) []string {
+	var out []string
+	for _, text := range texts {
+		for _, tok := range sc.analyzer.Analyze([]byte(text)) {
+			out = append(out, string(tok.Term))
+		}
+	}
+	return out
+}
+
+// indexMapping is a bleve mapping that holds the analysers: bleve's
+// English one and a Chinese one (width folding, bigrams plus single
 // characters).
 func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	im.ScoringModel = index.BM25Scoring
 	if err := im.AddCustomTokenFilter(filterZH, map[string]any{
 		"type":           cjk.BigramName,
 		"output_unigram": tune.unigrams,
@@ -266,16 +253,6 @@ func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	doc := bleve.NewDocumentMapping()
-	for field, analyzer := range map[string]string{fieldEN: en.AnalyzerName, fieldENA: en.AnalyzerName, fieldZH: analyzerZH, fieldZHA: analyzerZH} {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = analyzer
-		fm.Store = false
-		fm.IncludeInAll = false
-		fm.IncludeTermVectors = false
-		doc.AddFieldMappingsAt(field, fm)
-	}
-	im.DefaultMapping = doc
 	return im, nil
 }
 
@@ -427,23 +404,14 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 	if len(terms) == 0 {
 		return Match{}, ex
 	}
-	scores, err := b.score(ctx, sc, terms, weights)
-	if err != nil {
-		return Match{}, ex
-	}
+	scores := b.score(sc, terms, weights)
 
-	order := make([]int, 0, len(scores))
-	for i, s := range scores {
-		if s > 0 {
-			order = append(order, i)
-		}
-	}
+	order := topScores(scores, maxCandidates)
 	if len(order) == 0 {
 		return Match{}, ex
 	}
-	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(scores[y], scores[x]) })
 	var m Match
-	for _, i := range order[:min(len(order), maxCandidates)] {
+	for _, i := range order {
 		m.Candidates = append(m.Candidates, Candidate{Entry: b.entries[i], Score: scores[i]})
 	}
 	top := order[0]
@@ -511,102 +479,53 @@ func (tu tuning) probability(f [numFeatures]float64) float64 {
 
 // score returns, per entry, how well it matches the question terms: a
 // blend of the entry's BM25 score (all its questions, its answer at a
-// lower boost) and the mean BM25 score of its best example questions, each
-// scaled by the best score of its kind so the two are comparable.
-func (b *Base) score(ctx context.Context, sc *script, terms []string, weights []float64) ([]float64, error) {
-	disjunction := func(fields []string, boosts []float64) query.Query {
-		disj := make([]query.Query, 0, len(fields)*len(terms))
-		for i, t := range terms {
-			for k, f := range fields {
-				if boosts[k] <= 0 {
-					continue
-				}
-				tq := query.NewTermQuery(t)
-				tq.SetField(f)
-				tq.SetBoost(weights[i] * boosts[k])
-				disj = append(disj, tq)
-			}
-		}
-		return query.NewDisjunctionQuery(disj)
-	}
-	entryScore := make([]float64, len(b.entries))
-	req := bleve.NewSearchRequestOptions(disjunction([]string{sc.question, sc.answer}, []float64{1, b.tune.answerBoost}), len(b.entries), 0, false)
-	res, err := b.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
+// lower boost) and the BM25 score of its best question, each scaled by the
+// best score of its kind so the two are comparable. As in a disjunction
+// query, a score is multiplied by the share of the query's clauses (term,
+// field) it matched.
+func (b *Base) score(sc *script, terms []string, weights []float64) []float64 {
+	n := len(b.entries)
+	buf := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(buf)
+	acc, matched := buf.get(0, n)
+	sc.q.score(terms, weights, 1, acc, matched)
+	sc.a.score(terms, weights, b.tune.answerBoost, acc, matched)
+	clauses := float64(len(terms))
+	if b.tune.answerBoost > 0 {
+		clauses *= 2
 	}
 	var maxEntry float64
-	for _, h := range res.Hits {
-		if i, ok := docIndex(h.ID, "e"); ok && i < len(b.entries) {
-			entryScore[i] = h.Score
-			maxEntry = max(maxEntry, h.Score)
-		}
+	for i := range acc {
+		acc[i] *= float64(matched[i]) / clauses
+		maxEntry = max(maxEntry, acc[i])
 	}
+	out := make([]float64, n)
 	if maxEntry <= 0 {
-		return entryScore, nil
+		return out
 	}
 	w := b.tune.exampleWeight
-	if w <= 0 {
-		for i := range entryScore {
-			entryScore[i] /= maxEntry
-		}
-		return entryScore, nil
-	}
-	// Enough example hits that every entry with a matching example is
-	// likely among them.
-	req = bleve.NewSearchRequestOptions(disjunction([]string{sc.question}, []float64{1}), min(len(b.exOf), 20*b.tune.exampleTop+len(b.entries)), 0, false)
-	res, err = b.exIdx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	best := make([][]float64, len(b.entries)) // per entry, its example scores best first
-	for _, h := range res.Hits {
-		if k, ok := docIndex(h.ID, "x"); ok && k < len(b.exOf) {
-			i := b.exOf[k]
-			if len(best[i]) < b.tune.exampleTop {
-				best[i] = append(best[i], h.Score)
-			}
-		}
-	}
-	exScore := make([]float64, len(b.entries))
+	exScore := make([]float64, n)
 	var maxEx float64
-	for i, s := range best {
-		if len(s) == 0 {
-			continue
+	if w > 0 {
+		exAcc, exMatched := buf.get(1, sc.ex.docs())
+		sc.ex.score(terms, weights, 1, exAcc, exMatched)
+		for d, v := range exAcc {
+			if v <= 0 {
+				continue
+			}
+			i := sc.exEntry[d]
+			v *= float64(exMatched[d]) / float64(len(terms))
+			exScore[i] = max(exScore[i], v)
+			maxEx = max(maxEx, exScore[i])
 		}
-		var sum float64
-		for _, v := range s {
-			sum += v
-		}
-		exScore[i] = sum / float64(b.tune.exampleTop)
-		maxEx = max(maxEx, exScore[i])
 	}
-	out := make([]float64, len(b.entries))
 	for i := range out {
-		out[i] = (1 - w) * entryScore[i] / maxEntry
+		out[i] = (1 - w) * acc[i] / maxEntry
 		if maxEx > 0 {
 			out[i] += w * exScore[i] / maxEx
 		}
 	}
-	return out, nil
-}
-
-// expandAll is lexicon.expand over texts.
-func (b *Base) expandAll(texts []string, script string) []string {
-	out := make([]string, len(texts))
-	for i, s := range texts {
-		out[i] = b.lex.expand(s, script)
-	}
 	return out
-}
-
-// docIndex parses a document id, prefix + index.
-func docIndex(id, prefix string) (int, bool) {
-	if !strings.HasPrefix(id, prefix) {
-		return 0, false
-	}
-	i, err := strconv.Atoi(id[len(prefix):])
-	return i, err == nil && i >= 0
 }
 
 // queryTerms analyses text like the index does and returns its distinct
@@ -658,35 +577,13 @@ func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 	return terms, weights
 }
 
-// correct returns the known term one edit away from t that most entries
-// use, with bleve's Levenshtein automaton over the question field.
+// correct returns the known question word one edit away from t that most
+// entries use.
 func (b *Base) correct(sc *script, t string) (string, bool) {
-	adv, err := b.idx.Advanced()
-	if err != nil {
+	if sc.fz == nil {
 		return "", false
 	}
-	rd, err := adv.Reader()
-	if err != nil {
-		return "", false
-	}
-	defer rd.Close()
-	fz, ok := rd.(index.IndexReaderFuzzy)
-	if !ok {
-		return "", false
-	}
-	d, err := fz.FieldDictFuzzy(sc.question, t, 1, "")
-	if err != nil {
-		return "", false
-	}
-	defer d.Close()
-	var best string
-	var bestCount uint64
-	for de, err := d.Next(); err == nil && de != nil; de, err = d.Next() {
-		if de.Count > bestCount || (de.Count == bestCount && de.Term < best) {
-			best, bestCount = de.Term, de.Count
-		}
-	}
-	return best, best != ""
+	return sc.fz.correct(t)
 }
 
 // coverage is the share of the question's IDF weight whose terms entry i
@@ -721,4 +618,54 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 		return 0, matched, concepts, 0
 	}
 	return have / total, matched, concepts, unk / total
+}
+
+// topScores returns the indexes of the k best positive scores, best first
+// (the lower index first on a tie).
+func topScores(scores []float64, k int) []int {
+	top := make([]int, 0, k+1)
+	for i, s := range scores {
+		if s <= 0 || len(top) == k && s <= scores[top[k-1]] {
+			continue
+		}
+		at := len(top)
+		for at > 0 && scores[top[at-1]] < s {
+			at--
+		}
+		top = slices.Insert(top, at, i)
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
+}
+
+// scratch holds the per-query score buffers (entries, examples), reused
+// across queries: a KB of thousands of entries would otherwise allocate
+// hundreds of kilobytes per question.
+type scratch struct {
+	acc     [2][]float64
+	matched [2][]int32
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// get returns buffer k, zeroed, of length n.
+func (s *scratch) get(k, n int) ([]float64, []int32) {
+	if cap(s.acc[k]) < n {
+		s.acc[k], s.matched[k] = make([]float64, n), make([]int32, n)
+	}
+	acc, matched := s.acc[k][:n], s.matched[k][:n]
+	clear(acc)
+	clear(matched)
+	return acc, matched
+}
+
+// expandAll is lexicon.expand over texts.
+func (b *Base) expandAll(texts []string, script string) []string {
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = b.lex.expand(s, script)
+	}
+	return out
 }

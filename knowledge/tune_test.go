@@ -120,6 +120,10 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.menuRatio = f
 	case "unigrams":
 		tu.unigrams = f != 0
+	case "k1":
+		tu.bm25.k1 = f
+	case "b":
+		tu.bm25.b = f
 	case "lexicon":
 		tu.lexicon = f != 0
 	case "answerCover":
