@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
@@ -22,9 +23,11 @@ import (
 
 // gapsEnv is an inbox with the Knowledge gaps page on the fixture KB.
 type gapsEnv struct {
-	srv   *httptest.Server
-	gaps  *gaps.Service
-	store *knowledge.Store
+	rdb    *redis.Client
+	prefix string
+	srv    *httptest.Server
+	gaps   *gaps.Service
+	store  *knowledge.Store
 }
 
 func newGapsEnv(t *testing.T) *gapsEnv {
@@ -79,7 +82,7 @@ func newGapsEnv(t *testing.T) *gapsEnv {
 			t.Fatal(err)
 		}
 	}
-	return &gapsEnv{srv: srv, gaps: g, store: store}
+	return &gapsEnv{rdb: rdb, prefix: prefix, srv: srv, gaps: g, store: store}
 }
 
 func (e *gapsEnv) do(t *testing.T, method, path, token, body string) (int, map[string]any) {
@@ -156,6 +159,23 @@ func TestGapsAPIPermissions(t *testing.T) {
 	}
 	if code, out := e.do(t, "DELETE", "/api/gaps/learned/nope", tokLead, ""); code != http.StatusNotFound || out["error"] != "no_item" {
 		t.Errorf("remove a missing item: %d %v, want 404 no_item", code, out)
+	}
+
+	// A learned item that no longer loads (stored by hand here): the KB
+	// keeps serving, and the page is told why.
+	if err := e.rdb.HSet(context.Background(), "{"+e.prefix+"gaps}:learned", "lzz",
+		`{"id":"lzz","entry":"gone-entry","examples":{"en":["hi there"]},"by":"x","at":"2026-12-01T00:00:00Z"}`).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Reload(context.Background()); err == nil {
+		t.Fatal("reload with a broken learned item succeeded")
+	}
+	code, out = e.do(t, "GET", "/api/gaps", tokLead, "")
+	if msg, _ := dig(out, "kb", "error").(string); code != http.StatusOK || !strings.Contains(msg, "gone-entry") {
+		t.Errorf("GET /api/gaps after a failed reload: %d kb=%v, want the problem naming gone-entry", code, out["kb"])
+	}
+	if _, ok := e.store.Current().Entry("gift-cards"); !ok {
+		t.Error("the previous KB is not kept")
 	}
 }
 

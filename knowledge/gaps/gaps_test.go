@@ -390,3 +390,40 @@ func TestConcurrentApprovals(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// With nothing learned there is no learned.yaml: booting on a KB directory
+// leaves it as it was, and removing the last item removes the file.
+func TestNoFileWithoutItems(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	dir := copyFixture(t)
+	r := newReplica(t, rdb, prefix, dir, testclock.At(time.Now()), 0)
+	r.svc.sync(ctx)
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+		t.Fatalf("learned.yaml written with nothing learned: %v", err)
+	}
+	it, err := r.svc.ApproveExamples(ctx, Approver{ID: "lead1"}, Examples{Entry: "shipping-fee", Questions: []Question{{Text: "postage please", Lang: "en"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+		t.Fatalf("no learned.yaml after an approval: %v", err)
+	}
+	if err := r.svc.Remove(ctx, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+		t.Errorf("learned.yaml kept after the last item was removed: %v", err)
+	}
+	// A manager's own learned.yaml (no header) is never overwritten.
+	writeOwn := "add_examples:\n  - entry: shipping-fee\n    examples: {en: [postage]}\n"
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(writeOwn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.ApproveExamples(ctx, Approver{ID: "lead1"}, Examples{Entry: "shipping-fee", Questions: []Question{{Text: "stamps", Lang: "en"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, FileName)); err != nil || string(b) != writeOwn {
+		t.Errorf("a hand-written learned.yaml was changed: %q, %v", b, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,22 +27,39 @@ func (s *Service) changed(ctx context.Context) {
 func (s *Service) sync(ctx context.Context) {
 	if dir := s.store.Dir(); dir != "" {
 		if err := s.writeFile(ctx, dir); err != nil {
-			s.log.Info("learned.yaml not written (the items are in Redis)", zap.String("dir", dir), zap.Error(err))
+			s.log.Warn("learned.yaml not written (the items are in Redis)", zap.String("dir", dir), zap.Error(err))
 		}
 	}
 	_ = s.store.Reload(ctx)
 }
 
 // writeFile replaces dir/learned.yaml with the learned items, atomically,
-// unless it already holds them.
+// unless it already holds them. With no items there is no file: a file
+// warmline wrote earlier (it starts with the header) is removed.
 func (s *Service) writeFile(ctx context.Context, dir string) error {
-	files, err := s.Files(ctx)
+	items, err := s.Items(ctx)
 	if err != nil {
 		return err
 	}
-	data := files[FileName]
+	data, err := render(items)
+	if err != nil {
+		return err
+	}
 	path := filepath.Join(dir, FileName)
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	old, readErr := os.ReadFile(path)
+	ours := readErr == nil && bytes.HasPrefix(old, []byte("# "+fileHeader[:strings.Index(fileHeader, "\n")]))
+	if readErr == nil && !ours {
+		// Someone else's file of that name: never overwritten, and not
+		// loaded either (the approvals in Redis take its place).
+		return fmt.Errorf("%s was not written by warmline: it is left alone and not loaded; rename it to keep it in the KB", path)
+	}
+	if len(items) == 0 {
+		if ours {
+			return os.Remove(path)
+		}
+		return nil
+	}
+	if readErr == nil && bytes.Equal(old, data) {
 		return nil
 	}
 	tmp, err := os.CreateTemp(dir, "."+FileName+".*")
