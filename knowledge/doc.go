@@ -11,7 +11,11 @@
 //
 //   - entries: the FAQ entries (id, category, action, title, examples,
 //     answer, quick_replies, links; see README and demo/). The missing
-//     Chinese variant of a text is converted with OpenCC.
+//     Chinese variant of a text is converted with OpenCC: an answer into
+//     zh-CN in mainland wording (Converter.Localize: repaired tw2sp and the
+//     Taiwan term list twterms.txt), everything the matcher reads character
+//     by character (t2s). Base.CheckWording lists the Taiwan-only terms
+//     left in zh-CN text for `warmline kb check`.
 //   - synonyms: groups of words that mean the same to customers, per
 //     language; every member is read as the group's first word, in the
 //     entries and in the question alike (demo/synonyms.yaml). English

@@ -51,7 +51,38 @@ func kbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "  %-22s %-5s %q -> %s (%s)\n", is.EntryID, is.Lang, is.Question, got, is.Confidence)
 		}
 	}
+	printWording(stdout, base.CheckWording())
 	return nil
+}
+
+// printWording lists, per entry, the Taiwan wording left in zh-CN text
+// and what to write instead.
+func printWording(stdout io.Writer, issues []knowledge.WordingIssue) {
+	if len(issues) == 0 {
+		return
+	}
+	entries := 0
+	for i, is := range issues {
+		if i == 0 || issues[i-1].EntryID != is.EntryID {
+			entries++
+		}
+	}
+	fmt.Fprintf(stdout, "\n%d entries have Taiwan wording in zh-CN text customers read\n"+
+		"(write zh-CN for them where it matters; \"converted\" is text converted from zh-TW):\n", entries)
+	for i, is := range issues {
+		if i == 0 || issues[i-1].EntryID != is.EntryID {
+			fmt.Fprintf(stdout, "  %s\n", is.EntryID)
+		}
+		field := is.Field
+		if is.Converted {
+			field += " (converted)"
+		}
+		terms := make([]string, len(is.Terms))
+		for j, t := range is.Terms {
+			terms[j] = t.Term + " → " + t.Suggestion
+		}
+		fmt.Fprintf(stdout, "    %-36s %s\n", field, strings.Join(terms, ", "))
+	}
 }
 
 // evalCmd measures KB matching on labeled question sets and, with -doc,
