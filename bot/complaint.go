@@ -3,13 +3,13 @@ package bot
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
-	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // maxFollowUps is how many messages after the first the bot listens to
@@ -111,34 +111,147 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 	return nil
 }
 
+// escalateComplaint hands over a complaint already apologised for, and thanks.
 func (e *Engine) escalateComplaint(ctx context.Context, t *turn, tr escalation.Trigger, log *zap.Logger) error {
-	return e.escalateComplaintWith(ctx, t, []escalation.Trigger{tr}, log)
-}
-
-func (e *Engine) escalateComplaintWith(ctx context.Context, t *turn, trs []escalation.Trigger, log *zap.Logger) error {
-	if err := e.escalate(ctx, t, trs, log); err != nil {
+	if err := e.escalate(ctx, t, []escalation.Trigger{tr}, log); err != nil {
 		return err
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil)))
 	return nil
 }
 
-// apology is specific: it names the entry, the order or the customer's own
-// words.
+// handOver opens the case for triggers with the words the situation needs
+// first: safety steps at once for a security report, a sober
+// acknowledgement (no thanks) after a legal threat or a press mention, and
+// for a complaint LAST's apology before and thanks after.
+func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []escalation.Trigger, complaint bool, log *zap.Logger) error {
+	lang := t.lang()
+	legal := hasKind(triggers, escalation.KindLegalMedia)
+	if hasKind(triggers, escalation.KindSecurity) {
+		if err := e.safetyFirst(ctx, t, text, log); err != nil {
+			return err
+		}
+	}
+	switch {
+	case legal:
+		t.say(e.text(t, e.tr.T(lang, "bot_legal_ack", nil)))
+	case complaint:
+		t.say(e.apology(t))
+	}
+	if err := e.escalate(ctx, t, triggers, log); err != nil {
+		return err
+	}
+	if complaint && !legal {
+		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)))
+	}
+	return nil
+}
+
+// safetyFirst gives the safety steps before the wait: for an account
+// takeover, change the password and call the card issuer, and order
+// look-ups from this chat are paused (said only because it is done); for a
+// physical hazard, stop using the product.
+func (e *Engine) safetyFirst(ctx context.Context, t *turn, text string, log *zap.Logger) error {
+	lang := t.lang()
+	if !e.mentions(text, "bot_kw_account") {
+		t.say(e.text(t, e.tr.T(lang, "bot_security_safety", nil)))
+		return nil
+	}
+	if err := e.lockVerificationFor(ctx, t.ev.UserID, e.cfg.SecurityLock); err != nil {
+		log.Warn("order look-ups not paused after a security report", zap.Error(err))
+		t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)))
+		return nil
+	}
+	t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)+"\n"+e.tr.T(lang, "bot_security_locked", nil)))
+	return nil
+}
+
+// hasStory reports whether the complaint being told is more than one
+// message that merely sounded like a complaint: a follow-up was told or
+// the KB knows which complaint it is.
+func (st *state) hasStory() bool {
+	return st.Mode == modeListening && (st.ComplaintMsgs > 0 || st.ComplaintEntry != "")
+}
+
+// answerMidStory answers a question asked while the customer tells a
+// complaint (an order number, a FAQ), then listens on.
+func (e *Engine) answerMidStory(ctx context.Context, t *turn, text string, in intent, log *zap.Logger) error {
+	st := t.st
+	if in.order != "" && st.ComplaintOrder == "" {
+		st.ComplaintOrder = in.order
+	}
+	st.Mode = modeNone
+	lastTopic, lastCat := st.LastTopic, st.LastCategory
+	var err error
+	if in.order != "" {
+		err = e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
+	} else {
+		err = e.entryChosen(ctx, t, in.entry, text, nil, log)
+	}
+	if err != nil {
+		return err
+	}
+	if st.Mode == modeNone {
+		st.LastTopic, st.LastCategory = lastTopic, lastCat
+	}
+	e.resumeStory(t)
+	return nil
+}
+
+// resumeStory goes back to listening after a question answered mid-story.
+func (e *Engine) resumeStory(t *turn) {
+	st := t.st
+	if st.Mode != modeNone || st.Complaint == "" {
+		return
+	}
+	st.Mode = modeListening
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_resume", nil), e.doneReply(t)...))
+}
+
+// apology is specific without parroting: it names the order, or the
+// customer's own words when they can be quoted whole, or the kind of
+// trouble (never a KB title pasted into a sentence). It thanks for the
+// detail only when the customer told more than one line.
 func (e *Engine) apology(t *turn) Message {
 	st := t.st
 	lang := t.lang()
-	if en, ok := t.tkb.Entry(st.ComplaintEntry); ok {
-		return e.text(t, e.tr.T(lang, "bot_apology_topic", map[string]any{"Topic": textIn(en.Title, lang)}))
+	var msg string
+	en, isEntry := t.tkb.Entry(st.ComplaintEntry)
+	switch {
+	case st.ComplaintOrder != "":
+		msg = e.tr.T(lang, "bot_apology_order", map[string]any{"Order": st.ComplaintOrder})
+	case isEntry && en.Category == knowledge.Fault:
+		msg = e.tr.T(lang, "bot_apology_fault", nil)
+	case isEntry:
+		msg = e.tr.T(lang, "bot_apology_complaint", nil)
+	case st.ComplaintQuote != "":
+		msg = e.tr.T(lang, "bot_apology_quote", map[string]any{"Quote": st.ComplaintQuote})
+	default:
+		msg = e.tr.T(lang, "bot_apology_complaint", nil)
 	}
-	if st.ComplaintOrder != "" {
-		return e.text(t, e.tr.T(lang, "bot_apology_order", map[string]any{"Order": orders.Mask(st.ComplaintOrder)}))
+	if st.ComplaintMsgs > 0 || utf8.RuneCountInString(st.Complaint) >= detailedRunes {
+		msg = e.tr.T(lang, "bot_apology_detail", nil) + msg
 	}
-	return e.text(t, e.tr.T(lang, "bot_apology_quote", map[string]any{"Quote": st.ComplaintQuote}))
+	return e.text(t, msg)
 }
 
-// quote is the start of the customer's message, to refer back to it.
+// detailedRunes is how long one message must be to count as a detailed
+// account.
+const detailedRunes = 80
+
+// quote is the customer's message to refer back to, whole or cut at a
+// clause boundary; "" when it cannot be quoted without cutting a word.
 func quote(text string) string {
 	s := strings.Join(strings.Fields(text), " ")
-	return truncRunes(s, 40)
+	const limit = 30
+	if utf8.RuneCountInString(s) <= limit {
+		return strings.TrimRight(s, "，。！？,.!?;；~～ ")
+	}
+	r := []rune(s)
+	for i := limit; i > 4; i-- {
+		if strings.ContainsRune("，。！？,.!?;；", r[i]) {
+			return string(r[:i])
+		}
+	}
+	return ""
 }

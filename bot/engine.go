@@ -41,6 +41,23 @@ type Cases interface {
 	CancelUnfollowed(ctx context.Context, caseID string) error
 	Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*handoff.Case, error)
 	RecordSatisfaction(ctx context.Context, caseID string, score int) error
+	// AppendBotTurn records a message the bot sent the customer in the
+	// case's transcript (open or closed), so the agent sees it too.
+	AppendBotTurn(ctx context.Context, caseID string, t handoff.Turn) error
+}
+
+// FollowUps is implemented by a Cases that creates a follow-up task for a
+// lead after a low satisfaction rating. Without it the bot opens a case
+// for a lead (a supervisor trigger) instead.
+type FollowUps interface {
+	RequestFollowUp(ctx context.Context, caseID string) error
+}
+
+// Comments is implemented by a Cases that attaches a customer's comment to
+// a closed (rated) case. Without it the comment stays in the bot's
+// transcript.
+type Comments interface {
+	AppendCustomerComment(ctx context.Context, caseID, text string) error
 }
 
 // EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,
@@ -73,6 +90,25 @@ type EngineConfig struct {
 	OrderTimeout     time.Duration  // one backend lookup (default 5 s)
 	RefundDays       int            // working days for an L1 refund to arrive (default 7)
 	Location         *time.Location // times shown to customers (default Asia/Taipei)
+	// HandoffAckEvery: during a handoff a customer message is acknowledged
+	// (case number, who answers by when) at most once per this (default 5 min).
+	HandoffAckEvery time.Duration
+	// PreparingLate: an order still pending, paid or being prepared this
+	// long after it was placed is late (default 3 days).
+	PreparingLate time.Duration
+	// LateOrderTopics are KB entry ids offered with a late order's apology
+	// (unknown ids are skipped; default "shipping-time").
+	LateOrderTopics []string
+	// RefundPolicyEntry is the KB entry whose answer states the refund
+	// policy on the refund path (default "refund-time"; without it the
+	// bot's own wording is used).
+	RefundPolicyEntry string
+	// SecurityLock: after a security report, order look-ups from the chat
+	// are paused this long (default 24 h).
+	SecurityLock time.Duration
+	// CommentWindow: a message this soon after a satisfaction rating is a
+	// comment on the rated case (default 30 min).
+	CommentWindow time.Duration
 }
 
 // Engine turns inbound events into replies. Safe for concurrent use across
@@ -181,6 +217,24 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.Location == nil {
 		cfg.Location = taipei()
 	}
+	if cfg.HandoffAckEvery <= 0 {
+		cfg.HandoffAckEvery = 5 * time.Minute
+	}
+	if cfg.PreparingLate <= 0 {
+		cfg.PreparingLate = 72 * time.Hour
+	}
+	if cfg.LateOrderTopics == nil {
+		cfg.LateOrderTopics = []string{"shipping-time"}
+	}
+	if cfg.RefundPolicyEntry == "" {
+		cfg.RefundPolicyEntry = "refund-time"
+	}
+	if cfg.SecurityLock <= 0 {
+		cfg.SecurityLock = 24 * time.Hour
+	}
+	if cfg.CommentWindow <= 0 {
+		cfg.CommentWindow = 30 * time.Minute
+	}
 	if cfg.ConversationIdle <= cfg.Rules.UnsolvedAfter {
 		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, cfg.Rules.UnsolvedAfter)
 	}
@@ -248,6 +302,9 @@ type turn struct {
 	// the bot last answered or offered entries for, and the FAQ entry it
 	// answered (for a handoff that follows the answer).
 	asked, answered string
+	// langOffer is a language to offer switching to (quick reply on the
+	// last message).
+	langOffer string
 }
 
 func (t *turn) lang() string { return t.st.Lang }
@@ -309,6 +366,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		t.out = t.out[:MaxMessages]
 	}
 	hoistQuickReplies(t.out)
+	if n := len(t.out); n > 0 && t.langOffer != "" {
+		t.out[n-1].QuickReplies = capQuickReplies(append([]QuickReply{e.langSwitchReply(t.langOffer)}, t.out[n-1].QuickReplies...))
+	}
 	t.st.LastActivity = t.now
 	if err := e.save(ctx, ev.UserID, t); err != nil {
 		return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
@@ -374,9 +434,7 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 		return err
 	}
 	e.record(t, "customer", "["+t.ev.MediaType+"]")
-	if trs := e.issueClock(t, "["+t.ev.MediaType+"]"); len(trs) > 0 {
-		return e.escalate(ctx, t, trs, log)
-	}
+	timer := e.issueClock(t, "["+t.ev.MediaType+"]")
 	if t.st.Mode == modeListening {
 		// Part of the story (a photo of the damage): keep listening.
 		t.st.ComplaintMsgs++
@@ -386,7 +444,7 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
 		return nil
 	}
-	return e.unanswered(ctx, t, "bot_media", log)
+	return e.stuck(ctx, t, timer, "bot_media", log)
 }
 
 func (e *Engine) text(t *turn, s string, qs ...QuickReply) Message {

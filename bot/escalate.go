@@ -62,17 +62,8 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		zap.String("tier", c.Tier), zap.String("priority", c.Priority), zap.String("topic", topic))
 	e.handoffAfterAnswer(ctx, t)
 	lang := t.lang()
-	tier := e.tr.T(lang, "bot_tier_"+c.Tier, nil)
-	if !e.tr.Has(lang, "bot_tier_"+c.Tier) {
-		tier = e.tr.T(lang, "bot_tier_L2", nil)
-	}
-	for _, tr := range c.Triggers {
-		if tr.Kind == escalation.KindSupervisor {
-			tier = e.tr.T(lang, "bot_tier_lead", nil) // they asked for a supervisor: say who
-		}
-	}
-	msg := e.tr.T(lang, "bot_handoff_opened", map[string]any{"Tier": tier, "CaseID": c.ID})
-	if due := e.dueText(t, c); due != "" {
+	msg := e.tr.T(lang, "bot_handoff_opened", map[string]any{"Tier": e.tierName(lang, c), "CaseID": c.ID})
+	if due := e.dueText(t, c, c.FirstResponseDue); due != "" {
 		msg += "\n" + due
 	}
 	st.resetIssue()
@@ -99,15 +90,30 @@ func (e *Engine) category(t *turn) string {
 	return knowledge.Consultation
 }
 
-// dueText says when the customer will hear back, in Asia/Taipei.
-func (e *Engine) dueText(t *turn, c *handoff.Case) string {
-	if c.FirstResponseDue.IsZero() {
+// tierName names who has the case: the team of its tier, or a team lead
+// when the customer asked for a supervisor.
+func (e *Engine) tierName(lang string, c *handoff.Case) string {
+	for _, tr := range c.Triggers {
+		if tr.Kind == escalation.KindSupervisor {
+			return e.tr.T(lang, "bot_tier_lead", nil) // they asked for a supervisor: say who
+		}
+	}
+	if e.tr.Has(lang, "bot_tier_"+c.Tier) {
+		return e.tr.T(lang, "bot_tier_"+c.Tier, nil)
+	}
+	return e.tr.T(lang, "bot_tier_L2", nil)
+}
+
+// dueText says when the customer will hear back (by dueAt, the case's
+// own deadline), in Asia/Taipei.
+func (e *Engine) dueText(t *turn, c *handoff.Case, dueAt time.Time) string {
+	if dueAt.IsZero() {
 		return ""
 	}
 	lang := t.lang()
 	now := t.now.In(e.loc)
-	due := c.FirstResponseDue.In(e.loc)
-	if !c.TeamOpen && !c.TeamBackAt.IsZero() {
+	due := dueAt.In(e.loc)
+	if !c.TeamOpen && !c.TeamBackAt.IsZero() && c.TeamBackAt.After(t.now) {
 		return e.tr.T(lang, "bot_handoff_team_closed", map[string]any{
 			"BackAt": e.when(now, c.TeamBackAt.In(e.loc)),
 			"Due":    e.when(now, due),

@@ -22,17 +22,6 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 		b.WriteString("\n\n")
 	}
 	b.WriteString(strings.TrimSpace(textIn(en.Answer, lang)))
-	if len(en.Links) > 0 {
-		b.WriteString("\n\n")
-		b.WriteString(e.tr.T(lang, "bot_links_intro", nil))
-		for _, l := range en.Links {
-			b.WriteString("\n")
-			if label := textIn(l.Label, lang); label != "" {
-				b.WriteString(label + ": ")
-			}
-			b.WriteString(l.URL)
-		}
-	}
 	b.WriteString("\n\n")
 	b.WriteString(e.tr.T(lang, "bot_anything_else", nil))
 
@@ -47,6 +36,7 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 		}
 	}
 	t.say(e.text(t, b.String(), qs...))
+	t.say(e.linkCards(t, en)...)
 
 	st := t.st
 	if !slices.Contains(st.Shown, en.ID) {
@@ -56,6 +46,28 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	st.Candidates = cands
 	st.Unanswered = 0
 	st.addTried(handoff.Attempt{Kind: "faq", Ref: en.ID, Summary: textIn(en.Title, lang), At: t.now})
+}
+
+// maxLinkCards is how many of an entry's links are sent (one card each).
+const maxLinkCards = 2
+
+// linkCards sends an entry's links as buttons on small cards, never as
+// raw URLs in the text.
+func (e *Engine) linkCards(t *turn, en *knowledge.Entry) []Message {
+	lang := t.lang()
+	var out []Message
+	for _, l := range en.Links {
+		if len(out) == maxLinkCards {
+			break
+		}
+		label := textIn(l.Label, lang)
+		if label == "" {
+			label = e.tr.T(lang, "bot_link_open", nil)
+		}
+		intro := e.tr.T(lang, "bot_links_intro", nil)
+		out = append(out, Message{Card: &Card{AltText: intro + " " + label, Title: intro, LinkURL: l.URL, LinkLabel: label}})
+	}
+	return out
 }
 
 func (e *Engine) feedbackReplies(t *turn, ref string) []QuickReply {

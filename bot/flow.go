@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,24 +27,29 @@ const (
 	dataHandoffCancel  = "handoff:cancel"  // cancel the handoff, back to the bot
 	dataLastDone       = "last:done"       // the complaint story is complete
 	dataOrderRetry     = "order:retry"     // retry the pending order lookup
+	dataFollowUp       = "followup:"       // followup:<case id>: a lead follows up a low rating
 )
 
 // Topics that are flows rather than KB entries.
 const (
 	topicOrder     = "order_status"
 	topicComplaint = "complaint"
+	topicRefund    = "refund"
 )
 
 // intent is what a customer text asks for.
 type intent struct {
 	order     string // order number found in the text
 	complaint bool
+	refund    bool // a refund request with an amount, outside a complaint
 	entry     *knowledge.Entry // high-confidence entry
 	match     knowledge.Match
 }
 
 func (in intent) topic() string {
 	switch {
+	case in.refund:
+		return topicRefund
 	case in.complaint && in.entry != nil:
 		return in.entry.ID
 	case in.complaint:
@@ -72,21 +76,25 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// An offered handoff's trigger holds only until the customer moves on.
 	t.st.Offer, t.st.OfferEvidence = "", ""
 	if l, ok := explicitLang(text); ok {
-		if norm(text) == "中文" && (t.lang() == locales.ZhCN || t.lang() == locales.ZhTW) {
+		if isBareChinese(text) && (t.lang() == locales.ZhCN || t.lang() == locales.ZhTW) {
 			l = t.lang() // "Chinese" keeps the script they already have
 		}
 		e.chooseLang(t, l)
 		return nil
 	}
 	e.detect(t, text)
+	e.offerLangSwitch(t, text)
+	rated := t.st.takeRating(t.now, e.cfg.CommentWindow)
 	if t.st.Mode != modeListening && e.smallTalk(t, text) {
 		return nil
 	}
-	triggers := e.issueClock(t, text)
+	// The unsolved timer hands off only when L1 is stuck (e.stuck): a
+	// question the KB answers is answered however long the issue is open.
+	timer := e.issueClock(t, text)
 	t.st.Question = "" // set again below if this message is a question the bot answers or offers for
 
 	an := e.rules.Analyze(text, t.lang())
-	triggers = append(triggers, an.Triggers...)
+	triggers := append([]escalation.Trigger(nil), an.Triggers...)
 	in := intent{}
 	if n, ok := e.numbers.Find(text); ok {
 		in.order = n
@@ -95,33 +103,56 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if in.match.Confidence == knowledge.High {
 		in.entry = in.match.Best()
 	}
-	// A refund with an amount and no FAQ answer is a complaint to settle;
-	// "退貨" alone (a returns question) is not.
+	// A refund request with an amount has its own path (which order, the
+	// policy, settled at L1 or approved by a person), not the complaint
+	// apology; inside a complaint it is part of the complaint.
+	in.refund = an.RefundRequested && an.RefundAmount > 0 && !an.Complaint && !isComplaintEntry(in.entry)
 	// A question the KB answers with confidence as a how-to ("my coupon
 	// code doesn't work" -> coupon-not-working) gets that answer at once,
 	// not the complaint dialogue, even if it uses a complaint word.
 	howTo := in.entry != nil && in.entry.Category == knowledge.Consultation
-	in.complaint = (an.Complaint && !howTo) || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil)
+	in.complaint = !in.refund && ((an.Complaint && !howTo) || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil))
 	if in.complaint && in.entry == nil && in.match.Confidence == knowledge.Medium && isComplaintEntry(in.match.Best()) {
 		// The analysis says complaint and the KB agrees on which one.
 		in.entry = in.match.Best()
 	}
 
-	// The customer is telling the story of a complaint: collect, never answer.
+	// A message soon after a rating is a comment on the rated case, not a
+	// new complaint, unless it asks something the bot can answer.
+	if rated != "" && len(triggers) == 0 && in.order == "" && (in.entry == nil || in.complaint) {
+		return e.ratingComment(ctx, t, rated, text, log)
+	}
+
+	// The customer is telling the story of a complaint: collect it, but
+	// answer a question asked on the way.
 	if t.st.Mode == modeListening {
-		if len(triggers) > 0 {
-			// L1 cannot settle it: apologise for what they told, hand over, thank.
+		question := !in.complaint && !in.refund && (in.order != "" || in.entry != nil)
+		if len(triggers) > 0 || (len(timer) > 0 && !question) {
+			// L1 cannot settle it (or has not in time): apologise for what
+			// they told, hand over, thank.
 			e.collect(t, text, an, in)
-			t.say(e.apology(t))
-			return e.escalateComplaintWith(ctx, t, triggers, log)
+			return e.handOver(ctx, t, text, append(triggers, timer...), true, log)
 		}
-		return e.listen(ctx, t, text, an, in, log)
+		if !question {
+			return e.listen(ctx, t, text, an, in, log)
+		}
+		if t.st.hasStory() {
+			return e.answerMidStory(ctx, t, text, in, log)
+		}
+		// One message that only sounded like a complaint, then a question:
+		// answer the question.
+		t.st.Mode = modeNone
+		t.st.clearComplaint()
 	}
 
 	if tp := in.topic(); tp != "" {
 		if tr, ok := e.contact(ctx, t, tp, text, log); ok {
 			triggers = append(triggers, tr)
 		}
+	}
+	if in.refund && onlyKind(triggers, escalation.KindRefund) {
+		// Over the limit or not, the refund path asks for the order first.
+		return e.refund(ctx, t, in, text, an.RefundAmount, log)
 	}
 	if len(triggers) > 0 {
 		if in.complaint {
@@ -130,20 +161,13 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			if isComplaintEntry(in.entry) {
 				t.st.ComplaintEntry, t.st.LastCategory = in.entry.ID, in.entry.Category
 			}
-			t.say(e.apology(t))
 		}
-		if err := e.escalate(ctx, t, triggers, log); err != nil {
-			return err
-		}
-		if in.complaint {
-			t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil)))
-		}
-		return nil
+		return e.handOver(ctx, t, text, append(triggers, timer...), in.complaint, log)
 	}
 
 	switch t.st.Mode {
 	case modeAwaitingVerify:
-		if in.order == "" && !in.complaint && in.entry == nil {
+		if in.order == "" && !in.complaint && !in.refund && in.entry == nil {
 			if d, ok := last4(text); ok {
 				return e.verify(ctx, t, d, log)
 			}
@@ -154,22 +178,32 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			// A sentence, not digits: the customer moved on; answer it.
 		}
 	case modeAwaitingOrder:
-		if in.order == "" && !in.complaint && (in.entry == nil || in.entry.Action == knowledge.ActionOrderStatus) {
+		if in.order == "" && !in.complaint && !in.refund && (in.entry == nil || in.entry.Action == knowledge.ActionOrderStatus) {
 			if t.st.PendingOrder != "" && in.match.Confidence == knowledge.Low {
 				// The backend was down: any message retries the kept question.
 				return e.lookupOrder(ctx, t, t.st.PendingOrder, log)
 			}
-			return e.unanswered(ctx, t, "bot_order_ask_again", log)
+			return e.stuck(ctx, t, timer, "bot_order_ask_again", log)
+		}
+	case modeAwaitingRefund:
+		if in.order != "" && !in.complaint {
+			return e.refund(ctx, t, in, text, an.RefundAmount, log)
+		}
+		if !in.complaint && in.entry == nil && !movedOn(text) {
+			t.say(e.text(t, e.tr.T(t.lang(), "bot_refund_ask_order_again", nil), e.personReply(t)))
+			return nil
 		}
 	}
 	t.st.Mode = modeNone
 
 	switch {
+	case in.refund:
+		return e.refund(ctx, t, in, text, an.RefundAmount, log)
 	case in.complaint:
 		e.startListening(t, text, an, in)
 		return nil
 	case in.order != "":
-		return e.lookupOrder(ctx, t, in.order, log)
+		return e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
 	case in.entry != nil:
 		t.st.Question = text
 		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
@@ -181,7 +215,30 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	t.st.Question = text
 	e.gap(ctx, t, gaps.KindUnanswered, text, "", nil)
-	return e.unanswered(ctx, t, "bot_not_sure", log)
+	return e.stuck(ctx, t, timer, "bot_not_sure", log)
+}
+
+// stuck is where L1 has no answer: the unsolved timer, when it fired,
+// hands off now; otherwise msgID is said and counted as unanswered.
+func (e *Engine) stuck(ctx context.Context, t *turn, timer []escalation.Trigger, msgID string, log *zap.Logger) error {
+	if len(timer) > 0 {
+		return e.escalate(ctx, t, timer, log)
+	}
+	return e.unanswered(ctx, t, msgID, log)
+}
+
+// onlyKind reports whether every trigger is of kind (and there is one).
+func onlyKind(trs []escalation.Trigger, kind string) bool {
+	for _, tr := range trs {
+		if tr.Kind != kind {
+			return false
+		}
+	}
+	return len(trs) > 0
+}
+
+func hasKind(trs []escalation.Trigger, kind string) bool {
+	return slices.ContainsFunc(trs, func(tr escalation.Trigger) bool { return tr.Kind == kind })
 }
 
 // entryChosen acts on an entry the customer asked for (matched or tapped).
@@ -249,11 +306,10 @@ func (e *Engine) contact(ctx context.Context, t *turn, topic, text string, log *
 func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error {
 	data := t.ev.Data
 	if caseID, score, ok := handoff.ParseCSATData(data); ok {
-		if err := e.cases.RecordSatisfaction(ctx, caseID, score); err != nil {
-			log.Warn("csat not recorded", zap.String("case_id", caseID), zap.Error(err))
-		}
-		t.say(e.text(t, e.tr.T(t.lang(), "bot_csat_thanks", nil)))
-		return nil
+		return e.rated(ctx, t, caseID, score, log)
+	}
+	if caseID, ok := strings.CutPrefix(data, dataFollowUp); ok {
+		return e.followUp(ctx, t, caseID, log)
 	}
 	if handled, err := e.duringHandoff(ctx, t, "", log); handled || err != nil {
 		return err
@@ -278,10 +334,9 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		e.resolved(t, strings.TrimPrefix(data, dataFeedbackYes))
 		return nil
 	}
-	// The rest belong to an open issue: run the clock first.
-	if trs := e.issueClock(t, data); len(trs) > 0 {
-		return e.escalate(ctx, t, trs, log)
-	}
+	// The rest belong to an open issue: the timer hands off when L1 is
+	// stuck ("Not yet", a button the bot no longer understands).
+	timer := e.issueClock(t, data)
 	switch {
 	case strings.HasPrefix(data, dataFAQ):
 		en, ok := t.tkb.Entry(strings.TrimPrefix(data, dataFAQ))
@@ -293,8 +348,14 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		// The entry the customer picked for the question they asked.
 		e.gap(ctx, t, gaps.KindTap, t.st.Question, en.ID, t.st.Candidates)
 		if t.st.Mode == modeListening {
-			// An old button tapped mid-story is part of the story.
-			return e.listen(ctx, t, text, escalation.Analysis{}, intent{entry: en}, log)
+			if isComplaintEntry(en) || t.st.hasStory() {
+				if !isComplaintEntry(en) {
+					// A question tapped mid-story: answer it, then listen on.
+					return e.answerMidStory(ctx, t, text, intent{entry: en}, log)
+				}
+				return e.listen(ctx, t, text, escalation.Analysis{}, intent{entry: en}, log)
+			}
+			t.st.clearComplaint()
 		}
 		t.st.Mode = modeNone
 		if isComplaintEntry(en) {
@@ -309,6 +370,9 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		if ref := strings.TrimPrefix(data, dataFeedbackNo); ref != topicOrder {
 			e.gap(ctx, t, gaps.KindNotYet, t.st.Question, ref, t.st.Candidates)
 		}
+		if len(timer) > 0 {
+			return e.escalate(ctx, t, timer, log)
+		}
 		return e.notHelpful(t, strings.TrimPrefix(data, dataFeedbackNo))
 	case data == dataLastDone:
 		if t.st.Mode == modeListening {
@@ -320,62 +384,11 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		}
 	}
 	log.Debug("postback not understood", zap.String("data", data))
-	return e.unanswered(ctx, t, "bot_not_sure", log)
+	return e.stuck(ctx, t, timer, "bot_not_sure", log)
 }
 
 func isLang(l string) bool {
 	return l == knowledge.ZhTW || l == knowledge.ZhCN || l == knowledge.EN
-}
-
-// duringHandoff keeps the bot silent while a person has the customer:
-// messages go to the case; cancel brings the bot back. text is empty for
-// postbacks.
-func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *zap.Logger) (bool, error) {
-	c, err := e.cases.ActiveCase(ctx, t.ev.UserID)
-	if errors.Is(err, handoff.ErrNoCase) || (err == nil && c == nil) {
-		return false, nil
-	}
-	if err != nil {
-		// Answering is better than leaving the customer alone.
-		log.Warn("active case lookup failed, bot answers", zap.Error(err))
-		return false, nil
-	}
-	if t.ev.Data == dataHandoffCancel || (text != "" && e.isKeyword(text, "bot_kw_cancel")) {
-		err := e.cases.CancelByCustomer(ctx, c.ID)
-		if errors.Is(err, handoff.ErrMustStayOpen) {
-			// Legal, media and security cases go to the people who must
-			// see them even if the customer changes their mind.
-			log.Info("customer asked to cancel a case that stays open", zap.String("case_id", c.ID))
-			if text != "" {
-				if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
-					return true, err
-				}
-			}
-			t.say(Message{Text: e.tr.T(t.lang(), "bot_handoff_cancel_kept", map[string]any{"CaseID": c.ID})})
-			return true, nil
-		}
-		if err != nil {
-			return true, err
-		}
-		log.Info("handoff cancelled by customer", zap.String("case_id", c.ID))
-		t.st.resetIssue()
-		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_cancelled", nil), e.topicReplies(t, false)...))
-		return true, nil
-	}
-	if text != "" {
-		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
-			return true, err
-		}
-		// Triggers still count while a person has the case: a legal threat
-		// made to an L2 case moves it to L3 at P1.
-		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
-			if _, err := e.cases.Raise(ctx, c.ID, a.Triggers); err != nil {
-				return true, err
-			}
-			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
-		}
-	}
-	return true, nil
 }
 
 // unanswered says msgID (with topics and a person) and counts it; at the

@@ -19,11 +19,14 @@ var langKeywords = map[string]string{
 	"english": locales.EN, "英文": locales.EN, "英語": locales.EN, "英语": locales.EN,
 	"中文": locales.ZhTW, "繁體中文": locales.ZhTW, "繁體": locales.ZhTW, "繁体中文": locales.ZhTW, "正體中文": locales.ZhTW,
 	"简体中文": locales.ZhCN, "簡體中文": locales.ZhCN, "簡體": locales.ZhCN, "简体": locales.ZhCN,
+	"繁体": locales.ZhTW, "繁體字": locales.ZhTW, "繁体字": locales.ZhTW, "简体字": locales.ZhCN, "簡體字": locales.ZhCN,
+	"國語": locales.ZhTW, "华语": locales.ZhTW, "華語": locales.ZhTW, "普通话": locales.ZhCN,
+	"chinese": locales.ZhTW, "mandarin": locales.ZhTW, "traditionalchinese": locales.ZhTW, "simplifiedchinese": locales.ZhCN,
 }
 
 // langFiller are the polite words around a language name in a short
 // request ("English please", "can you speak English?", "請用中文", "说简体中文").
-var langFiller = regexp.MustCompile(`(?i)\b(please|pls|plz|can|could|you|u|speak|reply|answer|talk|write|use|in|only|i|prefer)\b|[請请用說说講讲回覆复答可以嗎吗麻煩烦你我要跟改換换成就好]|[\s,.!?，。！？~～]+`)
+var langFiller = regexp.MustCompile(`(?i)\b(please|pls|plz|can|could|would|will|you|u|speak|reply|respond|answer|talk|chat|write|use|in|only|i|prefer|switch|change|to|language|me|with|from|now|on|we|let'?s|do)\b|[請请用說说講讲回覆复答可以嗎吗麻煩烦你我要跟改換换成就好能幫帮吧呢都一下以後后之的來来]|[\s,.!?，。！？~～'’]+`)
 
 // explicitLang reports a language the customer chose by typing its name,
 // alone or wrapped in a few polite words.
@@ -37,6 +40,70 @@ func explicitLang(text string) (string, bool) {
 	}
 	l, ok := langKeywords[langFiller.ReplaceAllString(n, "")]
 	return l, ok
+}
+
+// isBareChinese reports whether text asks for "Chinese" without saying
+// which script (中文, "in Chinese please"): the customer keeps theirs.
+func isBareChinese(text string) bool {
+	switch langFiller.ReplaceAllString(norm(text), "") {
+	case "中文", "chinese", "mandarin", "國語", "华语", "華語":
+		return true
+	}
+	return false
+}
+
+// offerLangSwitch offers, with a quick reply, the language a message is
+// clearly written in when it is not the customer's chosen (or LINE
+// profile) language; it never switches by itself, and offers each
+// language once until the customer chooses.
+func (e *Engine) offerLangSwitch(t *turn, text string) {
+	st := t.st
+	if st.LangSource != langChoice && st.LangSource != langProfile {
+		return // a detected language follows the messages by itself
+	}
+	l, ok := clearLang(text)
+	if !ok || l == st.Lang || l == st.LangOffered {
+		return
+	}
+	st.LangOffered = l
+	t.langOffer = l
+}
+
+// clearLang is the language text is clearly written in: three English
+// words, or four Chinese characters of one script.
+func clearLang(text string) (string, bool) {
+	l, ok := knowledge.DetectLang(text)
+	if !ok || !locales.IsSupported(l) {
+		return "", false
+	}
+	if l == locales.EN {
+		words := 0
+		for _, w := range strings.Fields(text) {
+			letters := 0
+			for _, r := range w {
+				if unicode.IsLetter(r) {
+					letters++
+				}
+			}
+			if letters >= 2 {
+				words++
+			}
+		}
+		return l, words >= 3
+	}
+	han := 0
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	return l, han >= 4
+}
+
+// langSwitchReply is the quick reply that switches to lang, labelled in lang.
+func (e *Engine) langSwitchReply(lang string) QuickReply {
+	l := e.tr.T(lang, "bot_qr_switch_lang", nil)
+	return QuickReply{Label: l, Data: dataLang + lang, DisplayText: l}
 }
 
 // resolveProfile fetches the LINE profile once per user (display name and
@@ -83,7 +150,7 @@ func matchLang(text, fallback string) string {
 
 // chooseLang stores an explicit choice and confirms it.
 func (e *Engine) chooseLang(t *turn, lang string) {
-	t.st.Lang, t.st.LangSource = lang, langChoice
+	t.st.Lang, t.st.LangSource, t.st.LangOffered = lang, langChoice, ""
 	t.say(e.text(t, e.tr.T(lang, "bot_lang_set", nil), e.topicReplies(t, true)...))
 }
 
@@ -182,13 +249,43 @@ func (e *Engine) keywords(id string) []string {
 
 // keywordIDs are the keyword lists isKeyword knows; NewEngine renders them
 // once, not on every message.
-var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_kw_hello"}
+var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_kw_hello", "bot_kw_account"}
 
 // isKeyword reports whether text is one of the phrases of keyword list id
 // (any language), ignoring case, punctuation and spacing ("Hi, how are
 // you?" is "hi how are you").
 func (e *Engine) isKeyword(text, id string) bool {
 	return e.kw[id][bare(text)]
+}
+
+// mentions reports whether text contains one of the phrases of keyword
+// list id (any language) anywhere, ignoring case and spacing.
+// Latin phrases match whole words ("charge" is not in "charger"); Chinese
+// ones anywhere.
+func (e *Engine) mentions(text, id string) bool {
+	b := " " + bare(text) + " "
+	for k := range e.kw[id] {
+		if k == "" {
+			continue
+		}
+		if isASCII(k) {
+			if strings.Contains(b, " "+k+" ") {
+				return true
+			}
+		} else if strings.Contains(b, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // bare lower-cases s and keeps only letters and digits, words separated by

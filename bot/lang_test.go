@@ -104,15 +104,17 @@ func TestTriggersDuringHandoffRaiseTheCase(t *testing.T) {
 	if c == nil || c.Tier != "L2" {
 		t.Fatalf("case %+v, want an L2 case", c)
 	}
-	if msgs := h.text("U1", "if this isn't sorted by friday my lawyer will be in touch"); len(msgs) != 0 {
-		t.Errorf("bot answered during a handoff: %s", all(msgs))
-	}
+	msgs := h.text("U1", "if this isn't sorted by friday my lawyer will be in touch")
 	c = h.activeCase("U1")
 	if c.Tier != "L3" || c.Priority != "P1" {
 		t.Fatalf("after a legal threat the case is %s/%s, want L3/P1", c.Tier, c.Priority)
 	}
+	// The raise is acknowledged with the new target (item 2), not answered.
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, c.ID) || !strings.Contains(msgs[0].Text, c.FirstResponseDue.In(taipei()).Format("15:04")) {
+		t.Errorf("during a handoff got %s, want one acknowledgement with the case and its new due time", all(msgs))
+	}
 	// A legal case stays open when the customer taps cancel.
-	msgs := h.postback("U1", "handoff:cancel")
+	msgs = h.postback("U1", "handoff:cancel")
 	if c := h.activeCase("U1"); c == nil {
 		t.Fatal("the customer cancelled a legal case")
 	}

@@ -3,35 +3,92 @@ package bot
 import (
 	"context"
 	"errors"
-	"github.com/warmline/warmline/locales"
+	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
+	"github.com/warmline/warmline/locales"
 )
 
 // lookupOrder runs the order-status flow for number: show it to its owner,
 // ask anyone else (and any unknown number: the answer must not tell
 // whether the order exists) for the phone's last 4 digits.
-func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *zap.Logger) error {
+//
+// digits are the phone's last 4 digits when the customer typed them with
+// the number ("WL20261110 电话尾号 6666"): they are checked at once.
+func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *zap.Logger, digits ...string) error {
 	st := t.st
 	st.LastTopic = topicOrder
 	st.Unanswered = 0
 	o, err := e.fetchOrder(ctx, t, number)
 	switch {
-	case errors.Is(err, orders.ErrNotFound):
-		return e.askVerification(ctx, t, number)
-	case err != nil:
+	case err != nil && !errors.Is(err, orders.ErrNotFound):
 		log.Warn("order backend unavailable", zap.String("order", orders.Mask(number)), zap.Error(err))
 		e.orderUnavailable(t, number, modeAwaitingOrder)
 		return nil
-	case orders.OwnedBy(o, t.ev.UserID):
+	case err == nil && orders.OwnedBy(o, t.ev.UserID):
 		e.showOrder(t, o)
 		return nil
+	case len(digits) > 0:
+		locked, lerr := e.verificationLocked(ctx, t.ev.UserID)
+		if lerr != nil {
+			return lerr
+		}
+		if locked {
+			e.sayLocked(t)
+			return nil
+		}
+		st.PendingOrder = number
+		return e.checkDigits(ctx, t, o, err == nil, digits[0], log)
 	}
 	return e.askVerification(ctx, t, number)
+}
+
+// withDigits returns the phone's last 4 digits typed in text next to the
+// order number (a run of exactly four digits that is not part of it).
+func withDigits(text, order string) []string {
+	var orderDigits strings.Builder
+	for _, r := range order {
+		if r >= '0' && r <= '9' {
+			orderDigits.WriteRune(r)
+		}
+	}
+	od := orderDigits.String()
+	var runs []string
+	var run []rune
+	flush := func() {
+		if len(run) > 0 {
+			runs = append(runs, string(run))
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+			run = append(run, r)
+		case r >= '０' && r <= '９':
+			run = append(run, '0'+(r-'０'))
+		default:
+			flush()
+		}
+	}
+	flush()
+	whole := slices.Contains(runs, od) // the number typed in one piece
+	var found []string
+	for _, r := range runs {
+		if len(r) == 4 && (whole || !strings.Contains(od, r)) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
 }
 
 func (e *Engine) fetchOrder(ctx context.Context, t *turn, number string) (orders.Order, error) {
@@ -68,7 +125,8 @@ func (e *Engine) askVerification(ctx context.Context, t *turn, number string) er
 		return nil
 	}
 	t.st.Mode, t.st.PendingOrder = modeAwaitingVerify, number
-	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify", map[string]any{"Order": orders.Mask(number)}), e.personReply(t)))
+	// The customer just typed the number: show it as typed, not masked.
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify", map[string]any{"Order": number}), e.personReply(t)))
 	return nil
 }
 
@@ -96,7 +154,14 @@ func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Lo
 		e.orderUnavailable(t, st.PendingOrder, modeAwaitingVerify)
 		return nil
 	}
-	if err == nil && orders.PhoneLast4Matches(o, digits) {
+	return e.checkDigits(ctx, t, o, err == nil, digits, log)
+}
+
+// checkDigits compares the phone digits with order o (found: the backend
+// knows it) and shows it, or counts a failed check.
+func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found bool, digits string, log *zap.Logger) error {
+	st := t.st
+	if found && orders.PhoneLast4Matches(o, digits) {
 		st.VerifyAttempts = 0
 		e.showOrder(t, o)
 		return nil
@@ -116,22 +181,32 @@ func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Lo
 	return nil
 }
 
-// showOrder answers with a card and a short text.
+// showOrder answers with a card and a short text, in the customer's
+// language where the backend gave localised names; a late order gets an
+// apology and an offer of help.
 func (e *Engine) showOrder(t *turn, o orders.Order) {
 	lang := t.lang()
 	st := t.st
 	st.Mode, st.PendingOrder = modeNone, ""
 	status := e.statusText(lang, o.Status)
 	data := map[string]any{"Order": o.Number, "Status": status}
-	// Carrier and item names come from the shop in its own script; show
-	// them in the customer's.
+	// Carrier, store and item names come from the shop in its own script:
+	// a localised name when the backend has one, else the name converted
+	// to the customer's script.
 	script := func(s string) string { return s }
 	if conv := t.tkb.Converter(); conv != nil && (lang == locales.ZhCN || lang == locales.ZhTW) {
 		script = func(s string) string { return conv.Convert(s, lang) }
 	}
+	local := func(n orders.Names, plain string) string {
+		if v := n.In(lang); v != "" {
+			return v
+		}
+		return script(plain)
+	}
+	date := func(at time.Time) string { return at.In(e.loc).Format("2006/01/02") }
 	rows := []Row{{Label: e.tr.T(lang, "bot_order_row_status", nil), Value: status}}
 	if o.Carrier != "" {
-		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: script(o.Carrier)})
+		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: local(o.CarrierNames, o.Carrier)})
 	}
 	if o.TrackingNumber != "" {
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_tracking", nil), Value: o.TrackingNumber})
@@ -139,15 +214,31 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 	summaryID := "bot_order_summary"
 	// An ETA only means something while the parcel is on its way.
 	if !o.ETA.IsZero() && etaApplies(o.Status) {
-		eta := o.ETA.In(e.loc).Format("2006/01/02")
+		eta := date(o.ETA)
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_eta", nil), Value: eta})
 		data["ETA"] = eta
 		summaryID = "bot_order_summary_eta"
 	}
+	if p := o.Pickup; p != nil {
+		if e.tr.Has(lang, "bot_pickup_"+p.Type) {
+			rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_pickup", nil), Value: e.tr.T(lang, "bot_pickup_"+p.Type, nil)})
+		}
+		store := local(p.StoreNames, p.Store)
+		if store != "" {
+			rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_store", nil), Value: store})
+		}
+		if !p.Deadline.IsZero() && pickupPending(o.Status) {
+			rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_pickup_by", nil), Value: date(p.Deadline)})
+			if o.Status == orders.StatusReadyForPickup && store != "" {
+				data["Store"], data["Deadline"] = store, date(p.Deadline)
+				summaryID = "bot_order_summary_pickup"
+			}
+		}
+	}
 	if len(o.Items) > 0 {
 		items := make([]string, 0, len(o.Items))
 		for _, it := range o.Items {
-			items = append(items, e.tr.T(lang, "bot_order_item", map[string]any{"Name": script(it.Name), "Quantity": it.Quantity}))
+			items = append(items, e.tr.T(lang, "bot_order_item", map[string]any{"Name": local(it.Names, it.Name), "Quantity": it.Quantity}))
 		}
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_items", nil), Value: strings.Join(items, "\n")})
 	}
@@ -158,10 +249,53 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 		Rows:    rows,
 		Footer:  e.tr.T(lang, "bot_order_card_footer", nil),
 	}
-	e.record(t, "bot", summary)
+	text := summary
+	qs := e.feedbackReplies(t, topicOrder)
+	if late := e.lateness(t, o); late != "" {
+		// Late: say sorry and offer help (a person, the right FAQ) rather
+		// than a bare status.
+		text += "\n\n" + e.tr.T(lang, late, map[string]any{"Order": o.Number, "ETA": date(o.ETA), "Placed": date(o.PlacedAt)})
+		qs = []QuickReply{e.personReply(t)}
+		for _, id := range e.cfg.LateOrderTopics {
+			if en, ok := t.tkb.Entry(id); ok {
+				qs = append(qs, e.entryReply(t, en))
+			}
+		}
+		qs = append(qs, e.feedbackReplies(t, topicOrder)...)
+		st.LastCategory = knowledge.Complaint
+	}
+	text += "\n\n" + e.tr.T(lang, "bot_anything_else", nil)
+	e.record(t, "bot", text)
 	t.say(Message{Card: card})
-	t.say(Message{Text: summary + "\n\n" + e.tr.T(lang, "bot_anything_else", nil), QuickReplies: e.feedbackReplies(t, topicOrder)})
+	t.say(Message{Text: text, QuickReplies: qs})
 	st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(o.Number), Summary: o.Status, At: t.now})
+	e.resumeStory(t)
+}
+
+// lateness is the apology a late order needs (a message id), or "": past
+// its ETA while still on the way, or still being prepared PreparingLate
+// after it was placed.
+func (e *Engine) lateness(t *turn, o orders.Order) string {
+	switch {
+	case !o.ETA.IsZero() && etaApplies(o.Status) && t.now.After(o.ETA):
+		return "bot_order_late_eta"
+	case preparing(o.Status) && !o.PlacedAt.IsZero() && t.now.Sub(o.PlacedAt) >= e.cfg.PreparingLate:
+		return "bot_order_late_preparing"
+	}
+	return ""
+}
+
+func preparing(status string) bool {
+	return status == orders.StatusPending || status == orders.StatusPaid || status == orders.StatusProcessing
+}
+
+// pickupPending reports whether a pickup deadline still matters.
+func pickupPending(status string) bool {
+	switch status {
+	case orders.StatusDelivered, orders.StatusCancelled, orders.StatusReturned:
+		return false
+	}
+	return true
 }
 
 func (e *Engine) statusText(lang, status string) string {

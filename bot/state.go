@@ -19,6 +19,7 @@ const (
 	modeAwaitingOrder  = "awaiting_order_number"
 	modeAwaitingVerify = "awaiting_verification"
 	modeListening      = "listening"
+	modeAwaitingRefund = "awaiting_refund_order" // a refund request waits for its order number
 )
 
 // Where the language came from (the hash field "lang_source").
@@ -58,6 +59,21 @@ type state struct {
 	Offer          string // trigger kind a "talk to a person" tap opens
 	OfferEvidence  string
 	Tried          []handoff.Attempt
+	RefundOrder    string    // order of the refund request being settled
+	RefundPolicy   string    // KB entry the refund question matched (its answer is the policy)
+	HandoffAckAt   time.Time // last acknowledgement sent during a handoff
+	LangOffered    string    // language a switch was offered to (once)
+	RatedCase      string    // case just rated: the next message is a comment on it
+	RatedAt        time.Time
+	Refunds        []refundRequest // refund requests recorded at L1 (last 10)
+}
+
+// refundRequest is a refund L1 recorded for a colleague to process (the
+// order backend is read-only).
+type refundRequest struct {
+	Order  string    `json:"order"`
+	Amount int       `json:"amount"`
+	At     time.Time `json:"at"`
 }
 
 func (e *Engine) key(userID, name string) string {
@@ -99,6 +115,17 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 		RefundAmount:   atoi(h["refund_amount"]),
 		Offer:          h["offer"],
 		OfferEvidence:  h["offer_evidence"],
+		RefundOrder:    h["refund_order"],
+		RefundPolicy:   h["refund_policy"],
+		HandoffAckAt:   parseMillis(h["handoff_ack_at"]),
+		LangOffered:    h["lang_offered"],
+		RatedCase:      h["rated_case"],
+		RatedAt:        parseMillis(h["rated_at"]),
+	}
+	if s := h["refunds"]; s != "" {
+		if err := json.Unmarshal([]byte(s), &st.Refunds); err != nil {
+			st.Refunds = nil
+		}
 	}
 	if s := h["tried"]; s != "" {
 		if err := json.Unmarshal([]byte(s), &st.Tried); err != nil {
@@ -150,6 +177,16 @@ func (st *state) fields() map[string]any {
 	if len(st.Tried) > 0 {
 		b, _ := json.Marshal(st.Tried)
 		f["tried"] = string(b)
+	}
+	put("refund_order", st.RefundOrder)
+	put("refund_policy", st.RefundPolicy)
+	put("handoff_ack_at", fmtMillis(st.HandoffAckAt))
+	put("lang_offered", st.LangOffered)
+	put("rated_case", st.RatedCase)
+	put("rated_at", fmtMillis(st.RatedAt))
+	if len(st.Refunds) > 0 {
+		b, _ := json.Marshal(st.Refunds)
+		f["refunds"] = string(b)
 	}
 	return f
 }
@@ -246,7 +283,17 @@ func (e *Engine) contactsInWindow(ctx context.Context, userID, topic string, now
 
 // lockVerification stops phone-digit checks for the lock period.
 func (e *Engine) lockVerification(ctx context.Context, userID string) error {
-	return e.rdb.Set(ctx, e.key(userID, "verify_lock"), "1", e.cfg.VerifyLock).Err()
+	return e.lockVerificationFor(ctx, userID, e.cfg.VerifyLock)
+}
+
+// lockVerificationFor stops order look-ups for d, never shortening a
+// longer lock already set.
+func (e *Engine) lockVerificationFor(ctx context.Context, userID string, d time.Duration) error {
+	k := e.key(userID, "verify_lock")
+	if ttl, err := e.rdb.PTTL(ctx, k).Result(); err == nil && ttl > d {
+		return nil
+	}
+	return e.rdb.Set(ctx, k, "1", d).Err()
 }
 
 func (e *Engine) verificationLocked(ctx context.Context, userID string) (bool, error) {
@@ -287,6 +334,14 @@ func (st *state) clearComplaint() {
 	st.Complaint, st.ComplaintMsgs = "", 0
 	st.ComplaintEntry, st.ComplaintOrder, st.ComplaintQuote = "", "", ""
 	st.RefundAmount = 0
+	st.RefundOrder, st.RefundPolicy = "", ""
+}
+
+func (st *state) addRefund(r refundRequest) {
+	st.Refunds = append(st.Refunds, r)
+	if len(st.Refunds) > 10 {
+		st.Refunds = st.Refunds[len(st.Refunds)-10:]
+	}
 }
 
 func (st *state) addTried(a handoff.Attempt) {

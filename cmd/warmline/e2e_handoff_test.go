@@ -242,14 +242,20 @@ func TestE2EAgentHandlesACaseEndToEnd(t *testing.T) {
 	}
 	other := map[string]string{tokMei: tokKen, tokKen: tokMei}[owner]
 
-	// The customer writes while a person owns the case: appended, no bot answer.
-	h.say(alice, "請問還要等多久？", 0)
+	// The customer writes while a person owns the case: appended, and
+	// acknowledged once with the case number (no 已讀不回), never answered by the bot.
+	if ack := h.say(alice, "請問還要等多久？", 1); !strings.Contains(allText(ack), c.ID) {
+		t.Errorf("acknowledgement %s, want the case number", dump(ack))
+	}
 	h.quiet(alice, 800*time.Millisecond)
 	var v caseView
 	h.api(owner, "GET", "/api/cases/"+c.ID, nil, &v)
 	last := v.Case.Transcript[len(v.Case.Transcript)-1]
+	for i := len(v.Case.Transcript) - 1; i >= 0 && last.From != "customer"; i-- {
+		last = v.Case.Transcript[i]
+	}
 	if last.From != "customer" || last.Text != "請問還要等多久？" {
-		t.Fatalf("last transcript turn %+v, want the customer's message", last)
+		t.Fatalf("last customer turn %+v, want the customer's message", last)
 	}
 
 	// Only the owner may reply; the reply reaches LINE through the push API.

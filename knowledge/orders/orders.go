@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -31,10 +32,41 @@ var Statuses = []string{
 // ValidStatus reports whether s is one of Statuses.
 func ValidStatus(s string) bool { return slices.Contains(Statuses, s) }
 
+// Names are optional localised texts of a name, by language ("en",
+// "zh-TW", "zh-CN"). A missing language falls back to the plain field.
+type Names map[string]string
+
+// Languages Names may hold.
+var NameLangs = []string{"en", "zh-TW", "zh-CN"}
+
+// In returns the name in lang, or "" when the backend gave none.
+func (n Names) In(lang string) string { return strings.TrimSpace(n[lang]) }
+
 // Item is one line of an order.
 type Item struct {
 	Name     string `json:"name"`
+	Names    Names  `json:"names,omitempty"` // optional localised names
 	Quantity int    `json:"quantity"`
+}
+
+// Pickup types (the backend contract's vocabulary for store pickup).
+const (
+	PickupSevenEleven = "seven_eleven" // 7-ELEVEN
+	PickupFamilyMart  = "familymart"   // FamilyMart 全家
+	PickupHiLife      = "hilife"       // Hi-Life 萊爾富
+	PickupOKMart      = "ok_mart"      // OK mart
+	PickupShop        = "shop"         // the shop's own store
+)
+
+// PickupTypes lists every pickup type a backend may report.
+var PickupTypes = []string{PickupSevenEleven, PickupFamilyMart, PickupHiLife, PickupOKMart, PickupShop}
+
+// Pickup is where and until when a store-pickup order waits.
+type Pickup struct {
+	Type       string    `json:"type"`                  // one of PickupTypes
+	Store      string    `json:"store,omitempty"`       // store name as the shop writes it
+	StoreNames Names     `json:"store_names,omitempty"` // optional localised store names
+	Deadline   time.Time `json:"deadline,omitzero"`     // last moment to pick the parcel up
 }
 
 // Order is what a backend knows about an order.
@@ -44,6 +76,8 @@ type Order struct {
 	Phone          string    `json:"phone,omitempty"`        // full phone; only its last 4 digits are ever compared
 	Status         string    `json:"status"`
 	Carrier        string    `json:"carrier,omitempty"`
+	CarrierNames   Names     `json:"carrier_names,omitempty"` // optional localised carrier names
+	Pickup         *Pickup   `json:"pickup,omitempty"`        // store pickup, when the order is collected at a store
 	TrackingNumber string    `json:"tracking_number,omitempty"`
 	ETA            time.Time `json:"eta,omitzero"`
 	PlacedAt       time.Time `json:"placed_at,omitzero"`
@@ -87,15 +121,44 @@ func validate(o Order) error {
 			errs = append(errs, fmt.Errorf("item %d: quantity %d", i, it.Quantity))
 		}
 	}
+	errs = append(errs, validNames("carrier_names", o.CarrierNames)...)
+	for i, it := range o.Items {
+		errs = append(errs, validNames(fmt.Sprintf("item %d: names", i), it.Names)...)
+	}
+	if p := o.Pickup; p != nil {
+		if !slices.Contains(PickupTypes, p.Type) {
+			errs = append(errs, fmt.Errorf("pickup: unknown type %q", p.Type))
+		}
+		errs = append(errs, validNames("pickup: store_names", p.StoreNames)...)
+	}
 	if o.Total < 0 {
 		errs = append(errs, fmt.Errorf("negative total %d", o.Total))
 	}
 	return errors.Join(errs...)
 }
 
-// clone returns o with its own copy of Items, so callers cannot mutate a
-// backend's data.
+func validNames(field string, n Names) []error {
+	var errs []error
+	for l := range n {
+		if !slices.Contains(NameLangs, l) {
+			errs = append(errs, fmt.Errorf("%s: unknown language %q", field, l))
+		}
+	}
+	return errs
+}
+
+// clone returns o with its own copy of Items, names and pickup, so callers
+// cannot mutate a backend's data.
 func clone(o Order) Order {
 	o.Items = slices.Clone(o.Items)
+	for i := range o.Items {
+		o.Items[i].Names = maps.Clone(o.Items[i].Names)
+	}
+	o.CarrierNames = maps.Clone(o.CarrierNames)
+	if o.Pickup != nil {
+		p := *o.Pickup
+		p.StoreNames = maps.Clone(p.StoreNames)
+		o.Pickup = &p
+	}
 	return o
 }

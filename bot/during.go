@@ -1,0 +1,153 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+// duringHandoff handles a message while a person has the customer: the
+// message goes to the case, a short acknowledgement (case number, who
+// answers by when) answers it at most once per HandoffAckEvery, so a
+// message is never just marked read; cancel brings the bot back. text is
+// empty for postbacks.
+func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *zap.Logger) (bool, error) {
+	c, err := e.cases.ActiveCase(ctx, t.ev.UserID)
+	if errors.Is(err, handoff.ErrNoCase) || (err == nil && c == nil) {
+		return false, nil
+	}
+	if err != nil {
+		// Answering is better than leaving the customer alone.
+		log.Warn("active case lookup failed, bot answers", zap.Error(err))
+		return false, nil
+	}
+	if t.ev.Data == dataHandoffCancel || (text != "" && e.isKeyword(text, "bot_kw_cancel")) {
+		err := e.cases.CancelByCustomer(ctx, c.ID)
+		if errors.Is(err, handoff.ErrMustStayOpen) {
+			// Legal, media and security cases go to the people who must
+			// see them even if the customer changes their mind.
+			log.Info("customer asked to cancel a case that stays open", zap.String("case_id", c.ID))
+			if text != "" {
+				if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
+					return true, err
+				}
+			}
+			e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), "bot_handoff_cancel_kept", map[string]any{"CaseID": c.ID}), handoff.NoticeAck, log)
+			t.st.HandoffAckAt = t.now
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		log.Info("handoff cancelled by customer", zap.String("case_id", c.ID))
+		t.st.resetIssue()
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_cancelled", nil), e.topicReplies(t, false)...))
+		return true, nil
+	}
+	if text != "" {
+		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
+			return true, err
+		}
+		// Triggers still count while a person has the case: a legal threat
+		// made to an L2 case moves it to L3 at P1.
+		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
+			raised, err := e.cases.Raise(ctx, c.ID, a.Triggers)
+			if err != nil {
+				return true, err
+			}
+			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
+			if raised != nil && (raised.Tier != c.Tier || raised.Priority != c.Priority || gained(c, raised, escalation.KindSupervisor)) {
+				// A new target: say it now, whatever the last acknowledgement.
+				e.acknowledgeRaise(ctx, t, c, raised, log)
+				return true, nil
+			}
+			if raised != nil {
+				c = raised
+			}
+		}
+	}
+	e.acknowledge(ctx, t, c, log)
+	return true, nil
+}
+
+// gained reports whether after has a trigger of kind that before had not.
+func gained(before, after *handoff.Case, kind string) bool {
+	has := func(c *handoff.Case) bool {
+		return slices.ContainsFunc(c.Triggers, func(tr escalation.Trigger) bool { return tr.Kind == kind })
+	}
+	return has(after) && !has(before)
+}
+
+// acknowledge tells the customer their message reached the case and who
+// answers by when, unless that was said less than HandoffAckEvery ago.
+func (e *Engine) acknowledge(ctx context.Context, t *turn, c *handoff.Case, log *zap.Logger) {
+	if !t.st.HandoffAckAt.IsZero() && t.now.Sub(t.st.HandoffAckAt) < e.cfg.HandoffAckEvery {
+		return
+	}
+	lang := t.lang()
+	msg := e.tr.T(lang, "bot_handoff_ack", map[string]any{"CaseID": c.ID})
+	if w := e.whoAnswers(t, c); w != "" {
+		msg += "\n" + w
+	}
+	t.st.HandoffAckAt = t.now
+	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
+}
+
+// acknowledgeRaise tells the customer the case's new target after a
+// request made during the handoff raised it (a supervisor, say).
+func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *handoff.Case, log *zap.Logger) {
+	lang := t.lang()
+	id, notice := "bot_handoff_raised", handoff.NoticeAck
+	if gained(before, c, escalation.KindSupervisor) {
+		id, notice = "bot_handoff_ack_supervisor", handoff.NoticeSupervisor
+	}
+	msg := e.tr.T(lang, id, map[string]any{"CaseID": c.ID, "Tier": e.tierName(lang, c)})
+	if due := e.dueText(t, c, e.promised(c)); due != "" {
+		msg += "\n" + due
+	}
+	t.st.HandoffAckAt = t.now
+	e.sayToCase(ctx, t, c.ID, msg, notice, log)
+}
+
+// whoAnswers says who has the case and by when they answer, from the
+// case's own due time (what the agent sees too).
+func (e *Engine) whoAnswers(t *turn, c *handoff.Case) string {
+	lang := t.lang()
+	if !c.FirstResponseAt.IsZero() {
+		// A person already answered: they carry on, no new deadline.
+		who := c.OwnerName
+		if who == "" {
+			who = e.tierName(lang, c)
+		}
+		return e.tr.T(lang, "bot_handoff_ack_with_agent", map[string]any{"Who": who})
+	}
+	due := e.promised(c)
+	if !due.IsZero() && !due.After(t.now) {
+		return e.tr.T(lang, "bot_handoff_ack_overdue", nil)
+	}
+	return e.dueText(t, c, due)
+}
+
+// promised is the first-response time the customer was given: the case's
+// due time, or the later time a "taking longer" notice promised.
+func (e *Engine) promised(c *handoff.Case) time.Time {
+	if !c.PromisedBy.IsZero() && c.PromisedBy.After(c.FirstResponseDue) {
+		return c.PromisedBy
+	}
+	return c.FirstResponseDue
+}
+
+// sayToCase says text to the customer and records it in the case's
+// transcript as an automatic bot turn.
+func (e *Engine) sayToCase(ctx context.Context, t *turn, caseID, text string, notice handoff.NoticeKind, log *zap.Logger) {
+	t.say(e.text(t, text))
+	if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: text, Notice: notice}); err != nil {
+		log.Warn("bot turn not added to the case", zap.String("case_id", caseID), zap.Error(err))
+	}
+}

@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
+)
+
+// refund is the refund path: it asks which order (unless the message or
+// the conversation names it), states the policy, and then either records
+// the request at L1 (within the rules' limit: the order backend is
+// read-only, so a colleague processes it and the customer is told so) or
+// hands it to a person with approval authority, order and amount captured.
+func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, amount int, log *zap.Logger) error {
+	st := t.st
+	lang := t.lang()
+	if amount > 0 {
+		st.RefundAmount = amount
+	}
+	amount = st.RefundAmount
+	order := in.order
+	if order == "" {
+		order = st.RefundOrder
+	}
+	st.LastTopic, st.LastCategory = topicRefund, knowledge.Consultation
+	st.Unanswered = 0
+	t.startIssue()
+	if order == "" {
+		st.Mode = modeAwaitingRefund
+		if in.entry != nil && in.entry.Category == knowledge.Consultation {
+			st.RefundPolicy = in.entry.ID // their own question, answered with the order
+		}
+		t.say(e.text(t, e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)}), e.personReply(t)))
+		return nil
+	}
+	st.Mode, st.RefundOrder = modeNone, order
+	policy := e.refundPolicy(t, in.entry)
+	if e.rules.RefundOverLimit(amount) {
+		tr := e.rules.Fire(escalation.KindRefund, text, money(amount))
+		tr.Amount = amount
+		st.addTried(handoff.Attempt{Kind: "refund", Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), At: t.now})
+		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
+		msg := e.tr.T(lang, "bot_refund_over_limit", map[string]any{"Order": order, "Amount": money(amount)})
+		if policy != "" {
+			msg = policy + "\n\n" + msg
+		}
+		t.say(e.text(t, msg))
+		st.RefundAmount, st.RefundOrder, st.RefundPolicy = 0, "", ""
+		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
+	}
+	st.addRefund(refundRequest{Order: order, Amount: amount, At: t.now})
+	st.addTried(handoff.Attempt{Kind: "refund", Ref: order, Summary: money(amount) + " recorded at L1", At: t.now})
+	log.Info("refund request recorded at L1", zap.Int("amount", amount))
+	msg := e.tr.N(lang, "bot_refund_recorded", e.cfg.RefundDays, map[string]any{"Order": order, "Amount": money(amount)})
+	if policy != "" {
+		msg = policy + "\n\n" + msg
+	}
+	st.RefundAmount, st.RefundOrder, st.RefundPolicy = 0, "", ""
+	st.Shown = append(st.Shown, topicRefund)
+	t.say(e.text(t, msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, topicRefund)...))
+	return nil
+}
+
+// refundPolicy is the refund policy in the customer's language: the
+// consultation entry their question matched, else the configured refund
+// entry; empty when the KB has neither.
+func (e *Engine) refundPolicy(t *turn, matched *knowledge.Entry) string {
+	ids := []string{t.st.RefundPolicy, e.cfg.RefundPolicyEntry}
+	if matched != nil && matched.Category == knowledge.Consultation {
+		ids = append([]string{matched.ID}, ids...)
+	}
+	for _, id := range ids {
+		if en, ok := t.tkb.Entry(id); ok && id != "" {
+			if a := strings.TrimSpace(textIn(en.Answer, t.lang())); a != "" {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// money formats an NT$ amount with thousands separators (NT$2,000).
+func money(n int) string {
+	s := itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return "NT$" + b.String()
+}
