@@ -41,7 +41,7 @@ const (
 type intent struct {
 	order     string // order number found in the text
 	complaint bool
-	refund    bool // a refund request with an amount, outside a complaint
+	refund    bool             // a refund request with an amount, outside a complaint
 	entry     *knowledge.Entry // high-confidence entry
 	match     knowledge.Match
 }
