@@ -20,28 +20,38 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	st := t.st
 	lang := t.lang()
 	if amount > 0 {
-		st.RefundAmount = amount
+		st.RefundAmount, st.RefundText = amount, text
+	}
+	if st.RefundText == "" {
+		st.RefundText = text
 	}
 	amount = st.RefundAmount
 	order := in.order
 	if order == "" {
 		order = st.RefundOrder
 	}
+	// The entry the refund question itself matched may state the policy
+	// ("can it go back to my card?" -> refund-method); a later message's
+	// match (an order number -> order-status) does not.
+	var matched *knowledge.Entry
+	if in.refund && in.entry != nil && in.entry.Category == knowledge.Consultation && in.entry.Action == "" {
+		matched = in.entry
+	}
 	st.LastTopic, st.LastCategory = topicRefund, knowledge.Consultation
 	st.Unanswered = 0
 	t.startIssue()
 	if order == "" {
 		st.Mode = modeAwaitingRefund
-		if in.entry != nil && in.entry.Category == knowledge.Consultation {
-			st.RefundPolicy = in.entry.ID // their own question, answered with the order
+		if matched != nil {
+			st.RefundPolicy = matched.ID // their own question, answered with the order
 		}
 		t.say(e.text(t, e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)}), e.personReply(t)))
 		return nil
 	}
 	st.Mode, st.RefundOrder = modeNone, order
-	policy := e.refundPolicy(t, in.entry)
+	policy := e.refundPolicy(t, matched)
 	if e.rules.RefundOverLimit(amount) {
-		tr := e.rules.Fire(escalation.KindRefund, text, money(amount))
+		tr := e.rules.Fire(escalation.KindRefund, st.RefundText, money(amount))
 		tr.Amount = amount
 		st.addTried(handoff.Attempt{Kind: "refund", Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
@@ -50,7 +60,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 			msg = policy + "\n\n" + msg
 		}
 		t.say(e.text(t, msg))
-		st.RefundAmount, st.RefundOrder, st.RefundPolicy = 0, "", ""
+		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
 	st.addRefund(refundRequest{Order: order, Amount: amount, At: t.now})
@@ -60,7 +70,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	if policy != "" {
 		msg = policy + "\n\n" + msg
 	}
-	st.RefundAmount, st.RefundOrder, st.RefundPolicy = 0, "", ""
+	st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 	st.Shown = append(st.Shown, topicRefund)
 	t.say(e.text(t, msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, topicRefund)...))
 	return nil
@@ -71,7 +81,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 // entry; empty when the KB has neither.
 func (e *Engine) refundPolicy(t *turn, matched *knowledge.Entry) string {
 	ids := []string{t.st.RefundPolicy, e.cfg.RefundPolicyEntry}
-	if matched != nil && matched.Category == knowledge.Consultation {
+	if matched != nil {
 		ids = append([]string{matched.ID}, ids...)
 	}
 	for _, id := range ids {

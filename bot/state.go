@@ -61,6 +61,7 @@ type state struct {
 	Tried          []handoff.Attempt
 	RefundOrder    string    // order of the refund request being settled
 	RefundPolicy   string    // KB entry the refund question matched (its answer is the policy)
+	RefundText     string    // the customer's refund request, for the trigger
 	HandoffAckAt   time.Time // last acknowledgement sent during a handoff
 	LangOffered    string    // language a switch was offered to (once)
 	RatedCase      string    // case just rated: the next message is a comment on it
@@ -117,6 +118,7 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 		OfferEvidence:  h["offer_evidence"],
 		RefundOrder:    h["refund_order"],
 		RefundPolicy:   h["refund_policy"],
+		RefundText:     h["refund_text"],
 		HandoffAckAt:   parseMillis(h["handoff_ack_at"]),
 		LangOffered:    h["lang_offered"],
 		RatedCase:      h["rated_case"],
@@ -180,6 +182,7 @@ func (st *state) fields() map[string]any {
 	}
 	put("refund_order", st.RefundOrder)
 	put("refund_policy", st.RefundPolicy)
+	put("refund_text", st.RefundText)
 	put("handoff_ack_at", fmtMillis(st.HandoffAckAt))
 	put("lang_offered", st.LangOffered)
 	put("rated_case", st.RatedCase)
@@ -334,7 +337,7 @@ func (st *state) clearComplaint() {
 	st.Complaint, st.ComplaintMsgs = "", 0
 	st.ComplaintEntry, st.ComplaintOrder, st.ComplaintQuote = "", "", ""
 	st.RefundAmount = 0
-	st.RefundOrder, st.RefundPolicy = "", ""
+	st.RefundOrder, st.RefundPolicy, st.RefundText = "", "", ""
 }
 
 func (st *state) addRefund(r refundRequest) {

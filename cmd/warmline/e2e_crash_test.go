@@ -130,7 +130,7 @@ func TestE2ECrashBetweenAckAndProcessing(t *testing.T) {
 		t.Fatalf("the acked event was lost: %v", err)
 	}
 	waitDrained(t, prefix) // acknowledged: nothing more can arrive
-	if got = emu.Messages(bob); len(got) != 1 {
-		t.Fatalf("bob got %d messages, want exactly 1: %s", len(got), dump(got))
+	if got = emu.Messages(bob); len(texts(got)) != 1 {
+		t.Fatalf("bob got %d answers, want exactly 1 (and its link card): %s", len(texts(got)), dump(got))
 	}
 }

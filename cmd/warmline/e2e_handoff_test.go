@@ -108,6 +108,10 @@ func TestE2ETriggersOpenTheRightCase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := startE2E(t, handoffOpts())
 			got := h.say(tt.user, tt.msg, 1)
+			if tt.kind == "refund_over_limit" {
+				// The refund path asks which order first (issue 11 item 7).
+				got = h.say(tt.user, "WL20261106", 1)
+			}
 			c := h.caseOf(tt.user)
 			if c == nil {
 				t.Fatalf("no case opened; bot said %s", dump(got))

@@ -220,7 +220,7 @@ func TestE2EOneUsersEventsStayInOrder(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	got, err := h.emu.WaitMessages(ctx, bob, len(qs))
+	got, err := waitTexts(ctx, h.emu, bob, len(qs)) // link cards aside
 	if err != nil {
 		t.Fatalf("waiting for %d answers: %v", len(qs), err)
 	}

@@ -56,7 +56,7 @@ func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	got, err := emu.WaitMessages(ctx, bob, len(qs))
+	got, err := waitTexts(ctx, emu, bob, len(qs)) // link cards aside
 	if err != nil {
 		t.Fatalf("answers: %v (got %s)", err, dump(emu.Messages(bob)))
 	}
@@ -66,8 +66,8 @@ func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
 		}
 	}
 	waitDrained(t, prefix) // acknowledged: nothing more can arrive
-	if n := len(emu.Messages(bob)); n != len(qs) {
-		t.Errorf("bob got %d messages for %d events", n, len(qs))
+	if n := len(texts(emu.Messages(bob))); n != len(qs) {
+		t.Errorf("bob got %d answers for %d events", n, len(qs))
 	}
 
 	// A handoff through replica A is in replica B's queue; B's claim wins.

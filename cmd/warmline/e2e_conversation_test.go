@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/handoff"
+)
+
+// Issue 11, the customer's side, through the webhook and the emulator.
+
+// taipeiTime is the zone customers are told times in.
+var taipeiTime = time.FixedZone("CST", 8*3600)
+
+// texts keeps the text messages (a FAQ answer's link cards aside).
+func texts(ms []lineemu.Delivered) []lineemu.Delivered {
+	var out []lineemu.Delivered
+	for _, m := range ms {
+		if m.Type == "text" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitTexts waits until user has n text messages and returns them.
+func waitTexts(ctx context.Context, emu *lineemu.Emulator, user string, n int) ([]lineemu.Delivered, error) {
+	for have := n; ; have++ {
+		all, err := emu.WaitMessages(ctx, user, have)
+		if err != nil {
+			return texts(emu.Messages(user)), err
+		}
+		if ts := texts(all); len(ts) >= n {
+			return ts, nil
+		}
+	}
+}
+
+// caseByID reads a case through the agent API.
+func (h *e2e) caseByID(id string) caseView {
+	h.t.Helper()
+	var v caseView
+	if st := h.api(tokBoss, "GET", "/api/cases/"+id, nil, &v); st != http.StatusOK {
+		h.t.Fatalf("GET /api/cases/%s = %d", id, st)
+	}
+	return v
+}
+
+func TestE2EHandoffIsAcknowledged(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	h.say(alice, "我要找真人客服", 1)
+	c := h.caseOf(alice)
+	if c == nil {
+		t.Fatal("no case")
+	}
+	due := c.FirstResponseDue.In(taipeiTime).Format("15:04")
+	// No 已讀不回: a message during the handoff gets the case number and
+	// the case's own due time, once per few minutes.
+	got := h.say(alice, "請問大概還要等多久？", 1)
+	if txt := allText(got); !strings.Contains(txt, c.ID) || !strings.Contains(txt, due) {
+		t.Fatalf("acknowledgement %s, want case %s and %s", dump(got), c.ID, due)
+	}
+	h.say(alice, "我先補充一下，訂單是 WL20261101", 0)
+	h.quiet(alice, 700*time.Millisecond)
+	// The agent sees what the customer was told.
+	v := h.caseByID(c.ID)
+	var acks int
+	for _, tu := range v.Case.Transcript {
+		if tu.From == handoff.FromBot && tu.Notice == handoff.NoticeAck {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("case transcript has %d acknowledgements, want 1: %+v", acks, v.Case.Transcript)
+	}
+	// A supervisor request is acknowledged at once with the new target.
+	got = h.say(alice, "叫你們主管出來跟我講", 1)
+	c = h.caseOf(alice)
+	newDue := c.FirstResponseDue.In(taipeiTime).Format("15:04")
+	if txt := allText(got); !strings.Contains(txt, "主管") || !strings.Contains(txt, newDue) || !strings.Contains(txt, c.ID) {
+		t.Errorf("supervisor acknowledgement %s, want the lead, the case and %s", dump(got), newDue)
+	}
+	// Five minutes later the next message is acknowledged again.
+	h.clock.Advance(6 * time.Minute)
+	got = h.say(alice, "還在嗎？", 1)
+	if !strings.Contains(allText(got), c.ID) {
+		t.Errorf("second acknowledgement %s, want the case number", dump(got))
+	}
+}
+
+func TestE2EUnsolvedTimerNeverBlocksAnAnswer(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	h.say(bob, "return", 1)
+	h.clock.Advance(16 * time.Minute)
+	got := h.say(bob, "How much is shipping?", 1)
+	if !strings.Contains(allText(got), "NT$100") {
+		t.Fatalf("16 minutes in, a question the KB answers got %s, want the answer", dump(got))
+	}
+	if c := h.caseOf(bob); c != nil {
+		t.Errorf("case %s opened although the KB answered", c.ID)
+	}
+}
+
+func TestE2EQuestionWhileListeningIsAnswered(t *testing.T) {
+	h := startE2E(t, e2eOpts{})
+	got := h.say(alice, "收到的杯子破掉了，很生氣", 1)
+	if !hasQuick(got, "last:done") {
+		t.Fatalf("complaint %s, want the invitation to tell everything", dump(got))
+	}
+	got = h.say(alice, "訂單是 WL20261101", 3)
+	if !hasFlex(got) || !strings.Contains(allText(got), "黑貓") {
+		t.Errorf("an order number while listening got %s, want the order shown", dump(got))
+	}
+	if !hasQuick(got[len(got)-1:], "last:done") {
+		t.Errorf("after the order the bot does not listen on: %s", dump(got))
+	}
+}
+
+func TestE2ERefundPath(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	t.Run("over the limit: which order, then a person approves it", func(t *testing.T) {
+		got := h.say(alice, "兩千塊可以退回信用卡嗎", 1)
+		txt := allText(got)
+		if !strings.Contains(txt, "NT$2,000") || !strings.Contains(txt, "訂單編號") || strings.Contains(txt, "抱歉") {
+			t.Fatalf("refund question got %s, want the amount and a question for the order, no apology", dump(got))
+		}
+		got = h.say(alice, "WL20261101", 1)
+		c := h.caseOf(alice)
+		if c == nil || c.Triggers[0].Kind != "refund_over_limit" || c.Triggers[0].Amount != 2000 {
+			t.Fatalf("case %+v, want refund_over_limit NT$2,000; bot said %s", c, dump(got))
+		}
+		txt = allText(got)
+		for _, want := range []string{"信用卡", "WL20261101", "核准", c.ID, c.FirstResponseDue.In(taipeiTime).Format("15:04")} {
+			if !strings.Contains(txt, want) {
+				t.Errorf("handoff message %s lacks %q (policy, order, approval, case, time)", dump(got), want)
+			}
+		}
+	})
+	t.Run("within the limit: recorded, honest about who processes it", func(t *testing.T) {
+		got := h.say(chen, "订单 WL20261106 可以退款 300 元吗", 1)
+		txt := allText(got)
+		if !strings.Contains(txt, "登记") || !strings.Contains(txt, "7 个工作日") || !strings.Contains(txt, "WL20261106") {
+			t.Errorf("refund within the limit got %s, want it recorded with the timeline", dump(got))
+		}
+		if c := h.caseOf(chen); c != nil {
+			t.Errorf("case %s opened for a refund within the limit", c.ID)
+		}
+	})
+}
+
+func TestE2EAccountTakeoverGetsSafetyStepsFirst(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	got := h.say(bob, "Someone hacked my account and made unauthorized charges", 2)
+	c := h.caseOf(bob)
+	if c == nil {
+		t.Fatalf("no case; bot said %s", dump(got))
+	}
+	if !strings.Contains(got[0].Text, "Change your shop password") || !strings.Contains(got[0].Text, "bank or card issuer") || !strings.Contains(got[0].Text, "paused order look-ups") {
+		t.Errorf("first message %q, want the safety steps and what we locked", got[0].Text)
+	}
+	if !strings.Contains(allText(got[1:]), c.ID) {
+		t.Errorf("then %s, want the case", dump(got[1:]))
+	}
+	for _, m := range got {
+		if strings.Contains(m.Text, "Thank you for telling us") {
+			t.Errorf("thanks after a security report: %q", m.Text)
+		}
+	}
+}
+
+func TestE2EOrdersInTheCustomersLanguage(t *testing.T) {
+	h := startE2E(t, e2eOpts{})
+	t.Run("English labels, pickup store and deadline", func(t *testing.T) {
+		h.say(alice, "can you answer in English?", 1)
+		got := h.say(alice, "WL20261102", 2)
+		txt := allText(got)
+		for _, want := range []string{"7-ELEVEN pickup", "7-ELEVEN store pickup", "7-ELEVEN Xinyi store", "2026/11/30", "Natural soy candle", "Ready for pickup"} {
+			if !strings.Contains(strings.ToLower(txt), strings.ToLower(want)) {
+				t.Errorf("English order answer lacks %q: %s", want, dump(got))
+			}
+		}
+		for _, bad := range []string{"取貨", "門市", "蠟燭"} {
+			if strings.Contains(txt, bad) {
+				t.Errorf("English order answer contains %q: %s", bad, dump(got))
+			}
+		}
+	})
+	t.Run("number and phone digits in one message", func(t *testing.T) {
+		got := h.say(chen, "WL20261110 电话尾号 7821", 2)
+		if !hasFlex(got) {
+			t.Fatalf("got %s, want the order at once", dump(got))
+		}
+		if strings.Contains(allText(got), "WL****") {
+			t.Errorf("the customer was shown a masked copy of their number: %s", dump(got))
+		}
+	})
+	t.Run("still being prepared days later: apology and help", func(t *testing.T) {
+		h.clock.Advance(4 * 24 * time.Hour) // placed 11/22, ETA 11/27: now 11/27 10:00
+		got := h.say(alice, "WL20261103", 2)
+		if txt := allText(got); !strings.Contains(strings.ToLower(txt), "sorry") || !hasQuick(got, "handoff:request") {
+			t.Errorf("late order %s, want an apology and a person offered", dump(got))
+		}
+	})
+}
+
+func TestE2ELanguageSwitch(t *testing.T) {
+	h := startE2E(t, e2eOpts{})
+	got := h.say(alice, "can you answer in English?", 1)
+	if !strings.Contains(got[0].Text, "English") {
+		t.Fatalf("got %s, want the switch to English confirmed", dump(got))
+	}
+	// A message clearly in another language offers a switch, without switching.
+	got = h.say(chen, "How much is shipping?", 1)
+	if !strings.Contains(allText(got), "包邮") || !hasQuick(got, "lang:en") {
+		t.Errorf("English from a zh-CN customer got %s, want the zh-CN answer and an offer to switch", dump(got))
+	}
+}
+
+func TestE2ELowRatingAndLinks(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	h.say(bob, "I want to talk to a real person", 1)
+	c := h.caseOf(bob)
+	if c == nil {
+		t.Fatal("no case")
+	}
+	if st := h.api(tokBoss, "POST", "/api/cases/"+c.ID+"/claim", nil, nil); st != http.StatusOK {
+		t.Fatalf("claim = %d", st)
+	}
+	before := len(h.emu.Messages(bob))
+	if st := h.api(tokBoss, "POST", "/api/cases/"+c.ID+"/resolve", map[string]string{"note": "done"}, nil); st != http.StatusOK {
+		t.Fatalf("resolve = %d", st)
+	}
+	h.waitNew(bob, before, 2)
+	got := h.tap(bob, handoff.CSATData(c.ID, 1), 1)
+	if !strings.Contains(got[0].Text, "sorry") || !hasQuick(got, "followup:"+c.ID) {
+		t.Fatalf("low rating got %s, want an apology and a lead's follow-up offered", dump(got))
+	}
+	// A comment after the rating is not a new complaint.
+	got = h.say(bob, "the agent was rude and nothing got fixed", 1)
+	if hasQuick(got, "last:done") || strings.Contains(allText(got), "I'm listening") {
+		t.Errorf("comment after the rating got %s, want it taken as a comment", dump(got))
+	}
+	// Links are buttons, not raw URLs.
+	got = h.say(bob, "How much is shipping?", 2)
+	var button bool
+	for _, m := range got {
+		if m.Type == "text" && strings.Contains(m.Text, "https://") {
+			t.Errorf("raw URL in %q", m.Text)
+		}
+		button = button || (m.Type == "flex" && strings.Contains(string(m.Flex), `"uri":"https://`))
+	}
+	if !button {
+		t.Errorf("answer %s, want its link as a button", dump(got))
+	}
+}
