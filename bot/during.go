@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -108,7 +107,7 @@ func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *hando
 		id, notice = "bot_handoff_ack_supervisor", handoff.NoticeSupervisor
 	}
 	msg := e.tr.T(lang, id, map[string]any{"CaseID": c.ID, "Tier": e.tierName(lang, c)})
-	if due := e.dueText(t, c, e.promised(c)); due != "" {
+	if due := e.dueText(t, c, c.Promise()); due != "" {
 		msg += "\n" + due
 	}
 	t.st.HandoffAckAt = t.now
@@ -127,20 +126,11 @@ func (e *Engine) whoAnswers(t *turn, c *handoff.Case) string {
 		}
 		return e.tr.T(lang, "bot_handoff_ack_with_agent", map[string]any{"Who": who})
 	}
-	due := e.promised(c)
+	due := c.Promise()
 	if !due.IsZero() && !due.After(t.now) {
 		return e.tr.T(lang, "bot_handoff_ack_overdue", nil)
 	}
 	return e.dueText(t, c, due)
-}
-
-// promised is the first-response time the customer was given: the case's
-// due time, or the later time a "taking longer" notice promised.
-func (e *Engine) promised(c *handoff.Case) time.Time {
-	if !c.PromisedBy.IsZero() && c.PromisedBy.After(c.FirstResponseDue) {
-		return c.PromisedBy
-	}
-	return c.FirstResponseDue
 }
 
 // sayToCase says text to the customer and records it in the case's
