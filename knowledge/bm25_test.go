@@ -30,10 +30,10 @@ func TestFuzzyCorrect(t *testing.T) {
 		z.add(w, n)
 	}
 	for _, tt := range []struct{ in, want string }{
-		{"delivry", "delivery"},  // deletion
+		{"delivry", "delivery"},   // deletion
 		{"deliveery", "delivery"}, // insertion
-		{"pasword", "password"},  // deletion, not passport (two edits)
-		{"refumd", "refund"},     // substitution
+		{"pasword", "password"},   // deletion, not passport (two edits)
+		{"refumd", "refund"},      // substitution
 		{"xyzzy", ""},
 		{"refund", ""}, // known words are not corrected
 	} {
