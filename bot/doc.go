@@ -43,14 +43,50 @@
 //	                        (bare greetings and thanks, bot_kw_hello / bot_kw_thanks, get a short warm answer)
 //	last:done               the complaint story is complete (also the words in bot_kw_done)
 //	order:retry             retry the order lookup kept after a backend failure
-//	handoff.CSATData(...)   satisfaction answer for a resolved case
+//	handoff.CSATData(...)   satisfaction answer for a resolved case (≤ 2: apology and a lead's follow-up offered)
+//	followup:<case id>      a lead follows up a low-rated case (FollowUps, else a case with a supervisor trigger)
 //
 // # Modes (hash field "mode")
 //
 //	""                       free conversation
 //	awaiting_order_number    asked for an order number (pending_order set after a backend failure)
 //	awaiting_verification    asked for the phone's last 4 digits of pending_order
-//	listening                LAST: collecting the complaint, answering nothing
+//	awaiting_refund_order    a refund request (refund_amount, refund_text) waits for its order number
+//	listening                LAST: collecting the complaint; a question asked on the way (an
+//	                         order number, a FAQ) is answered, then the bot listens on (after a
+//	                         single message that only sounded like a complaint, the question
+//	                         simply gets its answer)
+//
+// # During a handoff
+//
+// The customer's messages go to the case; each gets a short acknowledgement
+// (case number, who answers by when: the case's own Promise) at most once
+// per EngineConfig.HandoffAckEvery (5 min), recorded in the case with
+// Cases.AppendBotTurn (notice "ack"). A message that raises the case (a
+// supervisor request, a legal threat) is acknowledged at once with the new
+// target. After the due time the customer hears an apology, not a past time.
+//
+// # Refunds, tone, orders, language
+//
+// A refund request with an amount outside a complaint has its own path:
+// which order (unless named), the policy (the KB entry the question
+// matched, else EngineConfig.RefundPolicyEntry), then within the rules'
+// RefundLimit it is recorded on the conversation (field refunds) for a
+// colleague to process in RefundDays working days (the order backend is
+// read-only, and the customer is told so); above it a person approves it
+// (refund_over_limit with the amount, the order captured as an attempt).
+// A security report gets the safety steps first (an account takeover also
+// pauses order look-ups for SecurityLock); a legal threat or press mention
+// a sober acknowledgement, no thanks. Apologies never paste a KB title or
+// quote a message cut mid-word, and thank for the detail only after more
+// than one line. A late order (past its ETA, or still prepared
+// PreparingLate after it was placed) gets an apology, a person and
+// LateOrderTopics offered; order labels come from the backend's localised
+// names. A message clearly in another language than a chosen or profile
+// language gets a quick reply to switch (once), never a switch by itself.
+// A message within CommentWindow after a rating is a comment on the rated
+// case (Comments), not a new complaint. KB links are sent as buttons on
+// small cards, never as raw URLs.
 //
 // # Issues and stateful triggers
 //
@@ -60,7 +96,8 @@
 // handed over, or abandoned (no message for EngineConfig.ConversationIdle,
 // default 2 h). A message arriving
 // UnsolvedAfter (15 min) or more after the issue began fires
-// unsolved_timeout. A topic (KB entry id, "order_status" or "complaint") is
+// unsolved_timeout only where L1 is stuck (no answer, "Not yet", a complaint
+// still being told): a question the KB answers is answered. A topic (KB entry id, "order_status" or "complaint") is
 // counted as a contact the first time it comes up in an issue; the
 // RepeatThreshold-th (3rd) contact in RepeatWindow (7 days) fires
 // repeat_contact. UnhelpfulLimit (2) "Not yet" answers or unanswerable
@@ -79,9 +116,12 @@
 //	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, unanswered, unhelpful,
 //	  last_topic, last_category, shown, candidates, question, pending_order, verify_attempts,
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
-//	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10)
+//	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
+//	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
+//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms)
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
+//	                                          or an account-takeover report                        TTL SecurityLock (24 h)
 //	<prefix>{u:<id>}:repeat:<topic>    zset   contact times (score unix ms)                      TTL RepeatWindow + 1 day
 //	<prefix>{u:<id>}:topics            set    topics with a repeat key (for unfollow)            TTL max(RepeatWindow + 1 day, StateTTL)
 //

@@ -26,6 +26,8 @@ func TestNewFileBackendErrors(t *testing.T) {
 		{"bad item", `{"orders":[{"number":"WL20261101","status":"paid","items":[{"name":"","quantity":0}]}]}`, []string{"empty name", "quantity 0"}},
 		{"bad time", `{"orders":[{"number":"WL20261101","status":"paid","eta":"tomorrow"}]}`, []string{"parse orders file"}},
 		{"all problems at once", `{"orders":[{"number":"WL1","status":"x"},{"number":"WL2","status":"y"}]}`, []string{`"x"`, `"y"`}},
+		{"names in an unknown language", `{"orders":[{"number":"WL20261101","status":"paid","carrier":"黑貓","carrier_names":{"jp":"x"},"items":[{"name":"杯","names":{"fr":"tasse"},"quantity":1}]}]}`, []string{`carrier_names: unknown language "jp"`, `item 0: names: unknown language "fr"`}},
+		{"unknown pickup type", `{"orders":[{"number":"WL20261101","status":"ready_for_pickup","pickup":{"type":"locker","store_names":{"xx":"y"}}}]}`, []string{`pickup: unknown type "locker"`, `store_names: unknown language "xx"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +103,40 @@ func TestFileBackendLookup(t *testing.T) {
 	cancel()
 	if _, err := b.Lookup(ctx, "WL20261101"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Lookup(cancelled ctx) error = %v, want context.Canceled", err)
+	}
+}
+
+// The localised names and pickup are optional: an order without them (the
+// contract before they existed) loads as before; with them, a lookup
+// returns copies the caller cannot use to change the backend's data.
+func TestLocalisedNamesAndPickup(t *testing.T) {
+	file := `{"orders":[
+		{"number":"WL20261101","status":"paid","carrier":"黑貓宅急便","items":[{"name":"杯","quantity":1}]},
+		{"number":"WL20261102","status":"ready_for_pickup","carrier":"7-ELEVEN 取貨","carrier_names":{"en":"7-ELEVEN pickup"},
+		 "items":[{"name":"蠟燭","names":{"en":"Candle","zh-CN":"蜡烛"},"quantity":3}],
+		 "pickup":{"type":"seven_eleven","store":"信義門市","store_names":{"en":"Xinyi store"},"deadline":"2026-11-30T23:59:00+08:00"}}]}`
+	b, err := NewFileBackend(fstest.MapFS{"orders.json": {Data: []byte(file)}}, "orders.json")
+	if err != nil {
+		t.Fatalf("NewFileBackend: %v", err)
+	}
+	ctx := context.Background()
+	plain, err := b.Lookup(ctx, "WL20261101")
+	if err != nil || plain.CarrierNames != nil || plain.Pickup != nil || plain.Items[0].Names.In("en") != "" {
+		t.Fatalf("order without names: %+v, %v", plain, err)
+	}
+	o, err := b.Lookup(ctx, "WL20261102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.CarrierNames.In("en") != "7-ELEVEN pickup" || o.Items[0].Names.In("zh-CN") != "蜡烛" || o.Pickup == nil ||
+		o.Pickup.Type != PickupSevenEleven || o.Pickup.StoreNames.In("en") != "Xinyi store" || o.Pickup.Deadline.IsZero() {
+		t.Errorf("order with names: %+v", o)
+	}
+	o.CarrierNames["en"], o.Items[0].Names["en"], o.Pickup.StoreNames["en"], o.Pickup.Store = "x", "x", "x", "x"
+	again, _ := b.Lookup(ctx, "WL20261102")
+	if again.CarrierNames.In("en") != "7-ELEVEN pickup" || again.Items[0].Names.In("en") != "Candle" ||
+		again.Pickup.StoreNames.In("en") != "Xinyi store" || again.Pickup.Store != "信義門市" {
+		t.Errorf("a caller changed the backend's data: %+v", again)
 	}
 }
 
