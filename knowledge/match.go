@@ -73,26 +73,30 @@ type tuning struct {
 	lexicon bool
 	// bm25 are the ranking's BM25 parameters.
 	bm25 bm25
+	// answerSentences, when above 0, indexes each sentence of an entry's
+	// answer side as an example question counting this much.
+	answerSentences float64
 	// conceptWeight is how much a concept term of the question weighs
 	// against a word (1).
 	conceptWeight float64
 }
 
 var defaultTuning = tuning{
-	answerBoost:    0.2,
-	answerCover:    1,
-	unknownWeight:  0.6,
-	unigrams:       true,
-	confidence:     [numFeatures]float64{1.76, 3.52, 1.80, 3.70, -3.05, -3.94},
-	highConfidence: 0.830,
-	mediumCoverage: 0.25,
-	menuRatio:      0.3,
-	fuzzyMinLen:    5,
-	fuzzyWeight:    0.5,
-	exampleWeight:  0.3,
-	lexicon:        true,
-	conceptWeight:  0.8,
-	bm25:           defaultBM25,
+	answerBoost:     0.2,
+	answerCover:     1,
+	unknownWeight:   0.6,
+	unigrams:        true,
+	confidence:      [numFeatures]float64{1.71, 3.63, 1.82, 3.64, -3.04, -3.93},
+	highConfidence:  0.815,
+	mediumCoverage:  0.25,
+	menuRatio:       0.3,
+	fuzzyMinLen:     5,
+	fuzzyWeight:     0.5,
+	exampleWeight:   0.3,
+	lexicon:         true,
+	conceptWeight:   0.8,
+	answerSentences: 0.3,
+	bm25:            defaultBM25,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -129,7 +133,8 @@ type script struct {
 	// its entry.
 	q, a, ex *field
 	exEntry  []int
-	fz       *fuzzy // English only: known question words, for typos
+	exWeight []float64 // per example document: 1, or answerSentences
+	fz       *fuzzy    // English only: known question words, for typos
 }
 
 // idf is BM25's IDF over entries; a term no entry uses weighs the most.
@@ -206,6 +211,16 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 				}
 				x.sc.ex.add(x.sc.tokens(qx[k]))
 				x.sc.exEntry = append(x.sc.exEntry, i)
+				x.sc.exWeight = append(x.sc.exWeight, 1)
+			}
+			if b.tune.answerSentences > 0 {
+				for _, a := range ax {
+					for _, sent := range sentences(a) {
+						x.sc.ex.add(x.sc.tokens(sent))
+						x.sc.exEntry = append(x.sc.exEntry, i)
+						x.sc.exWeight = append(x.sc.exWeight, b.tune.answerSentences)
+					}
+				}
 			}
 		}
 	}
@@ -514,7 +529,7 @@ func (b *Base) score(sc *script, terms []string, weights []float64) []float64 {
 				continue
 			}
 			i := sc.exEntry[d]
-			v *= float64(exMatched[d]) / float64(len(terms))
+			v *= sc.exWeight[d] * float64(exMatched[d]) / float64(len(terms))
 			exScore[i] = max(exScore[i], v)
 			maxEx = max(maxEx, exScore[i])
 		}
@@ -659,6 +674,14 @@ func (s *scratch) get(k, n int) ([]float64, []int32) {
 	clear(acc)
 	clear(matched)
 	return acc, matched
+}
+
+// sentences splits text at sentence ends and line breaks.
+func sentences(text string) []string {
+	out := strings.FieldsFunc(text, func(r rune) bool {
+		return r == '\n' || r == '.' || r == '!' || r == '?' || r == '。' || r == '！' || r == '？' || r == '；' || r == ';'
+	})
+	return slices.DeleteFunc(out, func(s string) bool { return strings.TrimSpace(s) == "" })
 }
 
 // expandAll is lexicon.expand over texts.

@@ -124,6 +124,8 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.bm25.k1 = f
 	case "b":
 		tu.bm25.b = f
+	case "answerSentences":
+		tu.answerSentences = f
 	case "lexicon":
 		tu.lexicon = f != 0
 	case "answerCover":
