@@ -143,6 +143,13 @@ func TestRefundPath(t *testing.T) {
 		msgs := h.text("U1", "訂單 WL20260001 可以退款 300 元嗎")
 		mustContain(t, all(msgs), h.tr.N("zh-TW", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 	})
+	t.Run("the order just looked up is recognised", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["Uowner"] = Profile{Language: "en"}
+		h.text("Uowner", "WL20260001")
+		msgs := h.text("Uowner", "can I get NT$300 back to my card?")
+		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+	})
 	for _, tt := range []struct{ lang, text string }{
 		{"zh-TW", "兩千塊可以退回信用卡嗎"},
 		{"en", "I'd like a refund of NT$2,000 please"},

@@ -69,7 +69,7 @@
 // # Refunds, tone, orders, language
 //
 // A refund request with an amount outside a complaint has its own path:
-// which order (unless named), the policy (the KB entry the question
+// which order (unless named, or just looked up), the policy (the KB entry the question
 // matched, else EngineConfig.RefundPolicyEntry), then within the rules'
 // RefundLimit it is recorded on the conversation (field refunds) for a
 // colleague to process in RefundDays working days (the order backend is
@@ -118,7 +118,7 @@
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
-//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms)
+//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
 //	                                          or an account-takeover report                        TTL SecurityLock (24 h)

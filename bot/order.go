@@ -187,7 +187,7 @@ func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found
 func (e *Engine) showOrder(t *turn, o orders.Order) {
 	lang := t.lang()
 	st := t.st
-	st.Mode, st.PendingOrder = modeNone, ""
+	st.Mode, st.PendingOrder, st.LastOrder = modeNone, "", o.Number
 	status := e.statusText(lang, o.Status)
 	data := map[string]any{"Order": o.Number, "Status": status}
 	// Carrier, store and item names come from the shop in its own script:

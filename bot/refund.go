@@ -26,9 +26,13 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		st.RefundText = text
 	}
 	amount = st.RefundAmount
+	// The order: named now, or earlier in this refund, or the one the
+	// customer just looked up.
 	order := in.order
-	if order == "" {
-		order = st.RefundOrder
+	for _, o := range []string{st.RefundOrder, st.LastOrder} {
+		if order == "" {
+			order = o
+		}
 	}
 	// The entry the refund question itself matched may state the policy
 	// ("can it go back to my card?" -> refund-method); a later message's

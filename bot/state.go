@@ -62,6 +62,7 @@ type state struct {
 	RefundOrder    string    // order of the refund request being settled
 	RefundPolicy   string    // KB entry the refund question matched (its answer is the policy)
 	RefundText     string    // the customer's refund request, for the trigger
+	LastOrder      string    // the order last shown in this issue (a refund recognises it)
 	HandoffAckAt   time.Time // last acknowledgement sent during a handoff
 	LangOffered    string    // language a switch was offered to (once)
 	RatedCase      string    // case just rated: the next message is a comment on it
@@ -119,6 +120,7 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 		RefundOrder:    h["refund_order"],
 		RefundPolicy:   h["refund_policy"],
 		RefundText:     h["refund_text"],
+		LastOrder:      h["last_order"],
 		HandoffAckAt:   parseMillis(h["handoff_ack_at"]),
 		LangOffered:    h["lang_offered"],
 		RatedCase:      h["rated_case"],
@@ -183,6 +185,7 @@ func (st *state) fields() map[string]any {
 	put("refund_order", st.RefundOrder)
 	put("refund_policy", st.RefundPolicy)
 	put("refund_text", st.RefundText)
+	put("last_order", st.LastOrder)
 	put("handoff_ack_at", fmtMillis(st.HandoffAckAt))
 	put("lang_offered", st.LangOffered)
 	put("rated_case", st.RatedCase)
@@ -327,7 +330,7 @@ func (st *state) resetIssue() {
 	st.Unanswered, st.Unhelpful = 0, 0
 	st.Shown, st.Candidates = nil, nil
 	st.Question = ""
-	st.PendingOrder = ""
+	st.PendingOrder, st.LastOrder = "", ""
 	st.clearComplaint()
 	st.Offer, st.OfferEvidence = "", ""
 	st.Tried = nil
