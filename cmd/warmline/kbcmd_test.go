@@ -90,3 +90,16 @@ func TestKbCheckTaiwanWording(t *testing.T) {
 		t.Errorf("讯息 is replaced when the answer is converted, yet listed:\n%s", wording)
 	}
 }
+// TestKbCheckDemo: the demo KB is valid, and its converted zh-CN answers
+// carry no Taiwan wording the manager would have to fix.
+func TestKbCheckDemo(t *testing.T) {
+	out := kbCheck(t, filepath.Join("..", "..", "knowledge", "demo"))
+	if !strings.Contains(out, "entries, valid") {
+		t.Fatalf("demo KB not valid:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "answer (converted)") || strings.HasPrefix(strings.TrimSpace(line), "answer ") {
+			t.Errorf("demo zh-CN answer still reads Taiwanese: %s", line)
+		}
+	}
+}
