@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,20 +68,26 @@ func (c counts) recall() float64 {
 }
 
 type evalResult struct {
-	perKind   map[string]*counts
-	overall   counts
-	complaint counts
-	errors    []string
+	perKind       map[string]*counts
+	overall       counts
+	complaint     counts
+	perLang       map[string]*counts // triggers, micro-averaged over kinds
+	complaintLang map[string]*counts
+	errors        []string // name the messages: never print them for a held-out set
 }
 
 // evaluate scores the content triggers of Analyze against the labels, per
 // kind and micro-averaged, plus the complaint flag.
 func evaluate(r *Rules, set []labeled) evalResult {
-	res := evalResult{perKind: map[string]*counts{}}
+	res := evalResult{perKind: map[string]*counts{}, perLang: map[string]*counts{}, complaintLang: map[string]*counts{}}
 	for _, k := range contentKinds() {
 		res.perKind[k] = &counts{}
 	}
 	for _, m := range set {
+		if res.perLang[m.Lang] == nil {
+			res.perLang[m.Lang], res.complaintLang[m.Lang] = &counts{}, &counts{}
+		}
+		lc, cc := res.perLang[m.Lang], res.complaintLang[m.Lang]
 		a := r.Analyze(m.Text, m.Lang)
 		var got []string
 		for _, t := range a.Triggers {
@@ -93,12 +100,15 @@ func evaluate(r *Rules, set []labeled) evalResult {
 			case g && w:
 				c.tp++
 				res.overall.tp++
+				lc.tp++
 			case g && !w:
 				c.fp++
 				res.overall.fp++
+				lc.fp++
 			case !g && w:
 				c.fn++
 				res.overall.fn++
+				lc.fn++
 			}
 		}
 		if !slices.Equal(sorted(got), sorted(m.Want)) {
@@ -107,11 +117,14 @@ func evaluate(r *Rules, set []labeled) evalResult {
 		switch {
 		case a.Complaint && m.Complaint:
 			res.complaint.tp++
+			cc.tp++
 		case a.Complaint && !m.Complaint:
 			res.complaint.fp++
+			cc.fp++
 			res.errors = append(res.errors, fmt.Sprintf("[%s] %q complaint false positive (%q)", m.Lang, m.Text, a.ComplaintEvidence))
 		case !a.Complaint && m.Complaint:
 			res.complaint.fn++
+			cc.fn++
 			res.errors = append(res.errors, fmt.Sprintf("[%s] %q complaint missed", m.Lang, m.Text))
 		}
 	}
@@ -124,8 +137,20 @@ func sorted(s []string) []string {
 	return s
 }
 
+// report logs the scores and every error (the messages themselves).
 func (res evalResult) report(tb testing.TB, name string, n int) {
 	tb.Helper()
+	tb.Log(res.table(name, n, true))
+}
+
+// reportAggregate logs the scores only, per kind and per language: for a
+// held-out set, whose messages must not be read while tuning.
+func (res evalResult) reportAggregate(tb testing.TB, name string, n int) {
+	tb.Helper()
+	tb.Log(res.table(name, n, false))
+}
+
+func (res evalResult) table(name string, n int, withErrors bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%d messages)\n%-18s %5s %5s %5s %9s %7s\n", name, n, "kind", "tp", "fp", "fn", "precision", "recall")
 	line := func(k string, c counts) {
@@ -136,10 +161,16 @@ func (res evalResult) report(tb testing.TB, name string, n int) {
 	}
 	line("overall (micro)", res.overall)
 	line("complaint", res.complaint)
-	for _, e := range res.errors {
-		fmt.Fprintf(&b, "  miss: %s\n", e)
+	for _, l := range slices.Sorted(maps.Keys(res.perLang)) {
+		line("  triggers "+l, *res.perLang[l])
+		line("  complaint "+l, *res.complaintLang[l])
 	}
-	tb.Log(b.String())
+	if withErrors {
+		for _, e := range res.errors {
+			fmt.Fprintf(&b, "  miss: %s\n", e)
+		}
+	}
+	return b.String()
 }
 
 func TestTriggerEval(t *testing.T) {
