@@ -10,6 +10,11 @@ type Analysis struct {
 	Triggers          []Trigger // message-content triggers only (not repeat/unsolved/unhelpful)
 	Complaint         bool      // anger, defect, service failure: start LAST
 	ComplaintEvidence string
+	// Question: the message asks about a policy, a date or a what-if ("what
+	// if it arrives broken?", "我的購物金什麼時候會過期"): a question to
+	// answer, not a complaint, even when it names a defect. A strong
+	// complaint word still makes it a complaint.
+	Question bool
 	RefundRequested   bool // asks for a refund (any amount)
 	RefundAmount      int  // NT$, 0 when none given
 }
@@ -32,8 +37,13 @@ func (r *Rules) analyze(text string) Analysis {
 		return a
 	}
 	m := r.prepare(text)
+	_, a.Question = m.match(r.questions)
 	if ev, ok := m.match(r.complaint); ok {
 		a.Complaint, a.ComplaintEvidence = true, ev
+	} else if !a.Question {
+		if ev, ok := m.match(r.complaintSoft); ok {
+			a.Complaint, a.ComplaintEvidence = true, ev
+		}
 	}
 	if _, ok := m.match(r.phrases[KindRefund]); ok {
 		a.RefundRequested = true

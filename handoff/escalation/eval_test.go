@@ -190,7 +190,11 @@ func TestTriggerEval(t *testing.T) {
 		}
 		t.Logf("%s: %d messages, %d negatives (%.0f%%)", name, len(set), neg, 100*float64(neg)/float64(len(set)))
 		res := evaluate(r, set)
-		res.report(t, name, len(set))
+		if name == "triggers-test.yaml" || name == "triggers-blind.yaml" {
+			res.reportAggregate(t, name, len(set)) // held out: scores only, never the messages
+		} else {
+			res.report(t, name, len(set))
+		}
 		if name == "triggers-blind.yaml" {
 			checkBlind(t, res)
 		}

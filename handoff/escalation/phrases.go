@@ -21,6 +21,7 @@ type phrase struct {
 type phraseSet struct {
 	match   []phrase
 	exclude []phrase
+	soft    []phrase // complaint lexicon only; Rules.complaintSoft matches them
 }
 
 // find reports the first match pattern (in file order) that matches one of
@@ -105,35 +106,65 @@ func blankRunes(s string, masked []bool) string {
 // message is one customer text prepared for matching.
 type message struct {
 	original string
-	folded   string // full-width ASCII folded to half-width
-	trad     string // folded, Simplified converted to Traditional
+	folded   string   // full-width ASCII folded to half-width
+	trad     string   // folded, Simplified converted to Traditional
+	fixed    []string // folded and trad with typos corrected; nil when there are none
 }
 
 func (r *Rules) prepare(text string) message {
 	folded := width.Fold.String(text)
 	trad := folded
-	if strings.ContainsFunc(folded, func(c rune) bool { return unicode.Is(unicode.Han, c) }) {
+	if hasHan(folded) {
 		trad = r.zh.ToTraditional(folded) // OpenCC is costly on text with nothing to convert
 	}
-	return message{original: text, folded: folded, trad: trad}
+	m := message{original: text, folded: folded, trad: trad}
+	ff, okF := r.typos.fix(folded)
+	ft, okT := ff, okF
+	if trad != folded {
+		ft, okT = r.typos.fix(trad)
+	}
+	if okF || okT {
+		m.fixed = []string{ff, ft}
+	}
+	return m
+}
+
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(c rune) bool { return unicode.Is(unicode.Han, c) })
 }
 
 // match runs a phrase set on the message and returns the evidence. Patterns
 // are written in Traditional, so Simplified text matches once converted; the
 // text is also tried as written, because converting text that is already
-// Traditional can change characters (OpenCC turns 扣款 into 釦款).
+// Traditional can change characters (OpenCC turns 扣款 into 釦款). A message
+// that does not match as written is tried again with its typos corrected.
 func (m message) match(set *phraseSet) (evidence string, ok bool) {
-	variants := []string{m.folded}
-	if m.trad != m.folded && utf8.RuneCountInString(m.trad) == utf8.RuneCountInString(m.folded) {
-		variants = append(variants, m.trad)
-	} else if m.trad != m.folded {
-		variants = []string{m.trad}
+	variants := rewrites(m.folded, m.trad)
+	if i, s, e, ok := set.find(variants); ok {
+		return m.evidence(variants[i], s, e), true
 	}
-	i, s, e, ok := set.find(variants)
-	if !ok {
+	if m.fixed == nil {
 		return "", false
 	}
-	return m.evidence(variants[i], s, e), true
+	variants = rewrites(m.fixed[0], m.fixed[1])
+	if i, s, e, ok := set.find(variants); ok {
+		return m.evidence(variants[i], s, e), true
+	}
+	return "", false
+}
+
+// rewrites lists the variants of a message to match: as written and
+// converted, or only converted when the conversion changed the length (the
+// variants must be rune-for-rune rewrites of each other).
+func rewrites(folded, trad string) []string {
+	switch {
+	case trad == folded:
+		return []string{folded}
+	case utf8.RuneCountInString(trad) == utf8.RuneCountInString(folded):
+		return []string{folded, trad}
+	default:
+		return []string{trad}
+	}
 }
 
 // evidence returns the span [start, end) of variant (a rune-for-rune

@@ -21,6 +21,15 @@ type ruleFile struct {
 	Thresholds thresholdsFile            `yaml:"thresholds"`
 	Triggers   map[string]triggerFile    `yaml:"triggers"`
 	Complaint  map[string]phraseListFile `yaml:"complaint"`
+	Questions  map[string]phraseListFile `yaml:"questions"`
+	Typos      typosFile                 `yaml:"typos"`
+}
+
+// typosFile: corrections tried when a message fires nothing as written.
+type typosFile struct {
+	Words []string          `yaml:"words"` // English trigger words
+	Keep  []string          `yaml:"keep"`  // real words close to one: never corrected
+	Zh    map[string]string `yaml:"zh"`    // wrong → right, as many characters
 }
 
 // thresholdsFile: nil (or "") is a threshold the file leaves out.
@@ -70,6 +79,7 @@ type routeFile struct {
 type phraseListFile struct {
 	Match   []string `yaml:"match"`
 	Exclude []string `yaml:"exclude"`
+	Soft    []string `yaml:"soft"` // complaint only: words that are no complaint in a neutral question
 }
 
 // Phrase languages of a rules file. zh-CN patterns are converted to
@@ -155,6 +165,11 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 			}
 			continue
 		}
+		for _, lang := range slices.Sorted(maps.Keys(tf.Phrases)) {
+			if len(tf.Phrases[lang].Soft) > 0 {
+				add("%s.phrases.%s.soft: soft patterns belong to the complaint lexicon only", field, lang)
+			}
+		}
 		set, err := compilePhrases(field+".phrases", tf.Phrases, zh)
 		if err != nil {
 			errs = append(errs, err)
@@ -172,6 +187,20 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 		add("complaint: no match patterns")
 	}
 	r.complaint = set
+	if set != nil {
+		r.complaintSoft = &phraseSet{match: set.soft, exclude: set.exclude}
+	}
+	for _, lang := range slices.Sorted(maps.Keys(f.Questions)) {
+		if len(f.Questions[lang].Soft) > 0 {
+			add("questions.%s.soft: soft patterns belong to the complaint lexicon only", lang)
+		}
+	}
+	if r.questions, err = compilePhrases("questions", f.Questions, zh); err != nil {
+		errs = append(errs, err)
+	}
+	if r.typos, err = newTypos("typos", f.Typos); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -245,6 +274,7 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 		}
 		set.match = append(set.match, compile("match", list.Match)...)
 		set.exclude = append(set.exclude, compile("exclude", list.Exclude)...)
+		set.soft = append(set.soft, compile("soft", list.Soft)...)
 	}
 	return set, errors.Join(errs...)
 }

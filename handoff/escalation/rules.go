@@ -23,10 +23,13 @@ type Rules struct {
 	UnsolvedAfter   time.Duration // L1 has not solved the issue within (SOP 15 minutes)
 	UnhelpfulLimit  int           // >= 1 "did not help" answers / unanswerable messages in a row (SOP 2)
 
-	routes    map[string]Route
-	phrases   map[string]*phraseSet // content kinds (refund: the request phrases)
-	complaint *phraseSet
-	zh        *knowledge.Converter
+	routes        map[string]Route
+	phrases       map[string]*phraseSet // content kinds (refund: the request phrases)
+	complaint     *phraseSet            // complaint words in any phrasing
+	complaintSoft *phraseSet            // complaint words unless the message is a neutral question
+	questions     *phraseSet            // neutral questions: a policy, a date, a what-if
+	typos         *typos
+	zh            *knowledge.Converter
 }
 
 //go:embed default.yaml

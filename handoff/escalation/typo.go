@@ -1,0 +1,187 @@
+package escalation
+
+import (
+	"fmt"
+	"maps"
+	"math/bits"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hbollon/go-edlib"
+)
+
+// typos corrects a message before it is matched a second time, when it
+// fired nothing as written: English trigger words within a small edit
+// distance (supervisr, refnud, lawer) and a table of Chinese homophone typos
+// (主館 → 主管, 領道 → 領導). The zero value corrects nothing.
+type typos struct {
+	words []fuzzyWord       // English trigger words, by length
+	exact map[string]bool   // the trigger words themselves
+	keep  map[string]bool   // real words close to a trigger word: never corrected
+	zh    *strings.Replacer // nil when the table is empty
+}
+
+type fuzzyWord struct {
+	word string
+	mask uint32 // letters present, one bit per letter a–z
+}
+
+// minTypoWord is the shortest trigger word corrected: shorter words have too
+// many real neighbours (human/humane, agent/argent).
+const minTypoWord = 6
+
+// maxTypos is the edit distance a word of n letters may be from a trigger
+// word (a swap of two neighbouring letters counts as one edit).
+func maxTypos(n int) int {
+	if n >= 9 {
+		return 2
+	}
+	return 1
+}
+
+func newTypos(field string, f typosFile) (*typos, error) {
+	var errs []string
+	t := &typos{exact: map[string]bool{}, keep: map[string]bool{}}
+	for i, w := range f.Words {
+		if !isLowerWord(w) || len(w) < minTypoWord {
+			errs = append(errs, fmt.Sprintf("%s.words[%d]: %q is not a lower-case English word of at least %d letters", field, i, w, minTypoWord))
+			continue
+		}
+		if !t.exact[w] {
+			t.exact[w] = true
+			t.words = append(t.words, fuzzyWord{word: w, mask: letterMask(w)})
+		}
+	}
+	for i, w := range f.Keep {
+		if !isLowerWord(w) {
+			errs = append(errs, fmt.Sprintf("%s.keep[%d]: %q is not a lower-case English word", field, i, w))
+			continue
+		}
+		t.keep[w] = true
+	}
+	var pairs []string
+	for _, wrong := range slices.Sorted(maps.Keys(f.Zh)) {
+		right := f.Zh[wrong]
+		switch {
+		case wrong == "" || right == "":
+			errs = append(errs, fmt.Sprintf("%s.zh: %q: %q: empty", field, wrong, right))
+		case utf8.RuneCountInString(wrong) != utf8.RuneCountInString(right):
+			errs = append(errs, fmt.Sprintf("%s.zh.%s: %q has %d characters, want as many as %q", field, wrong, right, utf8.RuneCountInString(right), wrong))
+		default:
+			pairs = append(pairs, wrong, right)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	if len(pairs) > 0 {
+		t.zh = strings.NewReplacer(pairs...)
+	}
+	slices.SortFunc(t.words, func(a, b fuzzyWord) int { return len(a.word) - len(b.word) })
+	return t, nil
+}
+
+func isLowerWord(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func letterMask(w string) uint32 {
+	var m uint32
+	for i := 0; i < len(w); i++ {
+		if c := w[i] | 0x20; c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		}
+	}
+	return m
+}
+
+// fix returns s with its typos corrected, and whether anything changed.
+// Chinese corrections keep the length in characters; English ones replace a
+// word by the trigger word, which may be longer or shorter.
+func (t *typos) fix(s string) (string, bool) {
+	if t == nil {
+		return s, false
+	}
+	out := s
+	if t.zh != nil && hasHan(s) {
+		out = t.zh.Replace(s)
+	}
+	if len(t.words) > 0 {
+		out = t.fixEnglish(out)
+	}
+	return out, out != s
+}
+
+// fixEnglish replaces each ASCII word close to (but not equal to) a trigger
+// word by that word. A word that is a trigger word plus a suffix
+// (supervisors), a listed real word, or too short is left alone.
+func (t *typos) fixEnglish(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if !isASCIILetter(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		if w, ok := t.correct(s[i:j]); ok {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 8)
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(w)
+			last = j
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// correct returns the trigger word token is a typo of.
+func (t *typos) correct(token string) (string, bool) {
+	n := len(token)
+	if n < minTypoWord-1 || n > 24 {
+		return "", false
+	}
+	lower := strings.ToLower(token)
+	if t.exact[lower] || t.keep[lower] {
+		return "", false
+	}
+	mask := letterMask(lower)
+	best, bestD := "", 3
+	for _, w := range t.words {
+		k := maxTypos(len(w.word))
+		d := len(w.word) - n
+		if d > k {
+			break // sorted by length: every later word is longer still
+		}
+		if -d > k || bits.OnesCount32(mask^w.mask) > 2*k {
+			continue // an edit changes at most two letters of the set
+		}
+		if strings.HasPrefix(lower, w.word) {
+			return "", false // the word with a suffix: refunds, managers
+		}
+		if dist := edlib.OSADamerauLevenshteinDistance(lower, w.word); dist <= k && dist < bestD {
+			best, bestD = w.word, dist
+		}
+	}
+	return best, best != ""
+}
