@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -75,10 +76,20 @@ var (
 	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千萬万]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千]*[萬万][零〇一二兩两三四五六七八九十百千]*)`)
 	// loose mode (a refund request without a money marker): a bare number
 	// that is not a quantity.
-	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|号|號|樓|楼|F\b)?`)
-	// loose mode: Chinese numerals with a unit of hundreds or more (八千五).
-	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十]*[百千萬万][零〇一二兩两三四五六七八九十百千萬万]*`)
-	fourK   = regexp.MustCompile(`(?i)^\s*(tv|電視|电视|螢幕|屏幕|monitor|display|hdr|uhd|resolution|畫質|画质|video|影片)`)
+	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|w\b|mah\b|v\b|inch\w*|吋|寸|公分|公尺|瓦|伏|毫安|号|號|樓|楼|F\b)?`)
+	// loose mode: Chinese numerals with a unit of hundreds or more (八千五),
+	// and the spoken 千五 (1500) with no leading digit.
+	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十]*[百千萬万][零〇一二兩两三四五六七八九十百千萬万]*|千[一二兩两三四五六七八九]`)
+	// loose mode: digits with a Chinese unit and a spoken tail (2千5, 1萬2,
+	// 3千, 2千500).
+	mixedBare = regexp.MustCompile(`(\d+(?:\.\d+)?)\s*([千萬万])\s*(\d{1,4}|[一二兩两三四五六七八九])?`)
+	// loose mode: the mainland w for 萬 without a decimal point, lower case
+	// only (20W is a wattage).
+	wBare = regexp.MustCompile(`(\d+(?:\.\d+)?)w(?:[^a-zA-Z]|$)`)
+	// loose mode: English number words with hundred or thousand and no unit
+	// ("fifteen hundred", "two thousand five hundred").
+	wordBare = regexp.MustCompile(`(?i)\b((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|a|and)[\s-]+)*(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand))\b`)
+	fourK    = regexp.MustCompile(`(?i)^\s*(tv|電視|电视|螢幕|屏幕|monitor|display|hdr|uhd|resolution|畫質|画质|video|影片)`)
 )
 
 // findAmounts returns the money amounts in text in order of appearance.
@@ -111,6 +122,34 @@ func findAmounts(text string, loose bool) []amount {
 	for _, loc := range suffixMoney.FindAllStringSubmatchIndex(s, -1) {
 		addSpan(loc[0], loc[1], arabic(group(s, loc, 1), group(s, loc, 2)))
 	}
+	// 1萬2 · 2千5 (千 only in loose mode: 3千人 is a count)
+	mixed := func(thousands bool) {
+		for _, loc := range mixedBare.FindAllStringSubmatchIndex(s, -1) {
+			mult := group(s, loc, 2)
+			unit := 10000
+			if mult == "千" {
+				if !thousands {
+					continue
+				}
+				unit = 1000
+			}
+			v := arabic(group(s, loc, 1), mult)
+			if tail := group(s, loc, 3); tail != "" {
+				if d, ok := hanDigits[[]rune(tail)[0]]; ok {
+					v += d * unit / 10
+				} else if n, err := strconv.Atoi(tail); err == nil {
+					if len(tail) == 1 {
+						n *= unit / 10
+					}
+					if n < unit {
+						v += n
+					}
+				}
+			}
+			addSpan(loc[0], loc[1], v)
+		}
+	}
+	mixed(false)
 	for _, loc := range bareMulti.FindAllStringSubmatchIndex(s, -1) {
 		digits, mult := group(s, loc, 1), strings.TrimSpace(group(s, loc, 2))
 		if digits == "" {
@@ -137,8 +176,26 @@ func findAmounts(text string, loose bool) []amount {
 	}
 	if loose && len(found) == 0 {
 		for _, loc := range hanBare.FindAllStringIndex(s, -1) {
+			if strings.HasPrefix(s[loc[0]:], "千") && loc[0] > 0 {
+				if r, _ := utf8.DecodeLastRuneInString(s[:loc[0]]); strings.ContainsRune("零〇一二兩两三四五六七八九十百千萬万", r) {
+					continue // part of a longer numeral
+				}
+			}
 			if v, ok := hanNumber(s[loc[0]:loc[1]]); ok {
 				addSpan(loc[0], loc[1], v)
+			}
+		}
+		mixed(true)
+		for _, loc := range wBare.FindAllStringSubmatchIndex(s, -1) {
+			addSpan(loc[2], loc[3]+1, arabic(group(s, loc, 1), "w"))
+		}
+		for _, loc := range wordBare.FindAllStringSubmatchIndex(s, -1) {
+			words := strings.ToLower(group(s, loc, 1))
+			if !strings.Contains(words, "hundred") && !strings.Contains(words, "thousand") {
+				continue
+			}
+			if v, ok := wordNumber(words, ""); ok {
+				addSpan(loc[2], loc[3], v)
 			}
 		}
 	}
@@ -238,7 +295,7 @@ var hanUnits = map[rune]int{'十': 10, '百': 100, '千': 1000}
 func hanNumber(s string) (int, bool) {
 	total, section, n, last := 0, 0, 0, 0
 	seen := false
-	for _, r := range s {
+	for i, r := range s {
 		if d, ok := hanDigits[r]; ok {
 			if r == '零' || r == '〇' {
 				last = 0
@@ -247,8 +304,8 @@ func hanNumber(s string) (int, bool) {
 			continue
 		}
 		if u, ok := hanUnits[r]; ok {
-			if n == 0 && u == 10 {
-				n = 1
+			if n == 0 && (u == 10 || i == 0) {
+				n = 1 // 十五, and the spoken 千五 / 百二
 			}
 			section += n * u
 			n, last, seen = 0, u, true

@@ -68,6 +68,7 @@ func TestHanNumber(t *testing.T) {
 		{"一", 1}, {"十", 10}, {"十五", 15}, {"二十", 20}, {"一百零五", 105},
 		{"三百五", 350}, {"一千二", 1200}, {"一千零二", 1002}, {"兩萬五", 25000},
 		{"一萬二千三百", 12300}, {"三萬", 30000}, {"九千九百九十九", 9999},
+		{"千五", 1500}, {"百二", 120},
 	}
 	for _, tt := range tests {
 		if got, ok := hanNumber(tt.in); !ok || got != tt.want {
@@ -100,6 +101,42 @@ func TestParseAmountWordsAndShorthand(t *testing.T) {
 			got, ok := ParseAmount(tt.text)
 			if got != tt.want || ok != tt.wantOK {
 				t.Errorf("ParseAmount(%q) = %d, %v; want %d, %v", tt.text, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+// A refund request may name its amount without a money marker: the loose
+// search of findAmounts reads bare numbers, spoken numerals and words.
+func TestLooseAmounts(t *testing.T) {
+	tests := []struct {
+		text string
+		want int // 0: none
+	}{
+		{"退我兩千五", 2500},
+		{"退款 2千5", 2500},
+		{"退款 1萬2", 12000},
+		{"退 2千500", 2500},
+		{"退款 3千", 3000},
+		{"退我千五", 1500},
+		{"千萬要退款", 0},
+		{"这个3w的包我要退款", 30000},
+		{"20W 的充電頭要退", 0},
+		{"refund two thousand please", 2000},
+		{"it was fifteen hundred, refund it", 1500},
+		{"refund one of them", 0},
+		{"退我一百二", 120},
+		{"退款 1280", 1280},
+		{"退 3 件", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			best := 0
+			for _, a := range findAmounts(tt.text, true) {
+				best = max(best, a.value)
+			}
+			if best != tt.want {
+				t.Errorf("findAmounts(%q, loose) largest = %d, want %d", tt.text, best, tt.want)
 			}
 		})
 	}

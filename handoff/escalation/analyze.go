@@ -14,9 +14,9 @@ type Analysis struct {
 	// if it arrives broken?", "我的購物金什麼時候會過期"): a question to
 	// answer, not a complaint, even when it names a defect. A strong
 	// complaint word still makes it a complaint.
-	Question bool
-	RefundRequested   bool // asks for a refund (any amount)
-	RefundAmount      int  // NT$, 0 when none given
+	Question        bool
+	RefundRequested bool // asks for a refund (any amount)
+	RefundAmount    int  // NT$, 0 when none given
 }
 
 // Has reports whether the analysis fired a trigger of kind.

@@ -10,7 +10,8 @@
 // Files: rules.go (Rules, Load, Default, Fire, RefundOverLimit), rulefile.go
 // (the file format, validation with errors naming the field), trigger.go
 // (kinds, Route, Trigger), analyze.go (Analysis), phrases.go (the phrase
-// engine), prefilter.go (literal prefilters), amount.go (the money parser).
+// engine), prefilter.go (literal prefilters and the index that checks them in
+// one pass), typo.go (typo correction), amount.go (the money parser).
 //
 // Rules file (see default.yaml, commented for CS managers):
 //
@@ -21,7 +22,10 @@
 //	    phrases:                   # content kinds only
 //	      en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
 //	complaint:
+//	  en|zh-TW|zh-CN: {match: [regexp…], soft: [regexp…], exclude: [regexp…]}
+//	questions:                     # neutral questions: a policy, a date, a what-if
 //	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
+//	typos: {words: [english…], keep: [english…], zh: {wrong: right}}
 //
 // Patterns are case-insensitive Go regular expressions compiled once at load.
 // A message is folded to half-width and matched both as written and converted
@@ -33,6 +37,17 @@
 // out the text they match (negations, product names, positive news) in both
 // forms before the match patterns run. A literal prefilter derived from each
 // pattern skips the regexp when the message cannot match.
+//
+// A message that fires nothing as written is matched once more with its
+// typos corrected (typos in the file): an English word one edit from a
+// trigger word of 6 to 8 letters, two from a longer one (a swap counts as
+// one; real words near a trigger word are listed to be kept), and a table of
+// Chinese homophone typos (主館 → 主管).
+//
+// Complaint words come in two strengths: match patterns make a complaint in
+// any phrasing, soft ones (defects, delays, expiry) only in a message that
+// is not a neutral question, so "我的購物金什麼時候會過期" asks, while
+// "收到就破了" complains. Analysis.Question reports such a question.
 //
 // Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
 // court need a threat around them (找律師, my lawyer, go to the press, see you

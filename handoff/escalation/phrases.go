@@ -12,8 +12,33 @@ import (
 type phrase struct {
 	re     *regexp.Regexp
 	pre    prefilter
-	source string // as written in the rules file
+	ids    [][]int32 // pre as literal ids of Rules.lits
+	source string    // as written in the rules file
 	lang   string
+}
+
+// mayMatch reports whether the variant holds a literal of every prefilter
+// set.
+func (p *phrase) mayMatch(v *variant) bool {
+	for _, set := range p.ids {
+		found := false
+		for _, id := range set {
+			if v.present[id] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// variant is one rewrite of a message with the prefilter literals it holds.
+type variant struct {
+	text    string
+	present []bool // by literal id
 }
 
 // phraseSet is one trigger's patterns, all languages together. Exclusions
@@ -33,20 +58,20 @@ type phraseSet struct {
 //
 // Blanking only removes text, so a message no match pattern matches as
 // written cannot match after blanking: most messages skip the exclusions.
-func (s *phraseSet) find(variants []string) (variant, start, end int, ok bool) {
-	lowered := make([]string, len(variants))
+func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 	hit := false
-	for i, v := range variants {
-		lowered[i] = strings.ToLower(v)
-		hit = hit || s.anyMatch(v, lowered[i])
+	for i := range variants {
+		hit = hit || s.anyMatch(&variants[i])
 	}
 	if !hit {
 		return 0, 0, 0, false
 	}
 	var masked []bool // per rune
-	for i, v := range variants {
-		for _, ex := range s.exclude {
-			if !ex.pre.mayMatch(lowered[i]) {
+	for i := range variants {
+		v := variants[i].text
+		for j := range s.exclude {
+			ex := &s.exclude[j]
+			if !ex.mayMatch(&variants[i]) {
 				continue
 			}
 			for _, loc := range ex.re.FindAllStringIndex(v, -1) {
@@ -61,10 +86,11 @@ func (s *phraseSet) find(variants []string) (variant, start, end int, ok bool) {
 			}
 		}
 	}
-	for i, v := range variants {
-		text := blankRunes(v, masked)
-		for _, m := range s.match {
-			if !m.pre.mayMatch(lowered[i]) {
+	for i := range variants {
+		text := blankRunes(variants[i].text, masked)
+		for j := range s.match {
+			m := &s.match[j]
+			if !m.mayMatch(&variants[i]) {
 				continue
 			}
 			if loc := m.re.FindStringIndex(text); loc != nil {
@@ -75,9 +101,9 @@ func (s *phraseSet) find(variants []string) (variant, start, end int, ok bool) {
 	return 0, 0, 0, false
 }
 
-func (s *phraseSet) anyMatch(text, lowered string) bool {
-	for _, m := range s.match {
-		if m.pre.mayMatch(lowered) && m.re.MatchString(text) {
+func (s *phraseSet) anyMatch(v *variant) bool {
+	for i := range s.match {
+		if m := &s.match[i]; m.mayMatch(v) && m.re.MatchString(v.text) {
 			return true
 		}
 	}
@@ -106,9 +132,10 @@ func blankRunes(s string, masked []bool) string {
 // message is one customer text prepared for matching.
 type message struct {
 	original string
-	folded   string   // full-width ASCII folded to half-width
-	trad     string   // folded, Simplified converted to Traditional
-	fixed    []string // folded and trad with typos corrected; nil when there are none
+	folded   string    // full-width ASCII folded to half-width
+	trad     string    // folded, Simplified converted to Traditional
+	written  []variant // the variants matched first (see rewrites)
+	fixed    []variant // the same with typos corrected; nil when there are none
 }
 
 func (r *Rules) prepare(text string) message {
@@ -118,15 +145,24 @@ func (r *Rules) prepare(text string) message {
 		trad = r.zh.ToTraditional(folded) // OpenCC is costly on text with nothing to convert
 	}
 	m := message{original: text, folded: folded, trad: trad}
+	m.written = r.variants(rewrites(folded, trad))
 	ff, okF := r.typos.fix(folded)
 	ft, okT := ff, okF
 	if trad != folded {
 		ft, okT = r.typos.fix(trad)
 	}
 	if okF || okT {
-		m.fixed = []string{ff, ft}
+		m.fixed = r.variants(rewrites(ff, ft))
 	}
 	return m
+}
+
+func (r *Rules) variants(texts []string) []variant {
+	vs := make([]variant, len(texts))
+	for i, t := range texts {
+		vs[i] = variant{text: t, present: r.lits.scan(strings.ToLower(t))}
+	}
+	return vs
 }
 
 func hasHan(s string) bool {
@@ -139,16 +175,14 @@ func hasHan(s string) bool {
 // Traditional can change characters (OpenCC turns 扣款 into 釦款). A message
 // that does not match as written is tried again with its typos corrected.
 func (m message) match(set *phraseSet) (evidence string, ok bool) {
-	variants := rewrites(m.folded, m.trad)
-	if i, s, e, ok := set.find(variants); ok {
-		return m.evidence(variants[i], s, e), true
+	if i, s, e, ok := set.find(m.written); ok {
+		return m.evidence(m.written[i].text, s, e), true
 	}
 	if m.fixed == nil {
 		return "", false
 	}
-	variants = rewrites(m.fixed[0], m.fixed[1])
-	if i, s, e, ok := set.find(variants); ok {
-		return m.evidence(variants[i], s, e), true
+	if i, s, e, ok := set.find(m.fixed); ok {
+		return m.evidence(m.fixed[i].text, s, e), true
 	}
 	return "", false
 }

@@ -7,19 +7,27 @@ import (
 	"unicode/utf8"
 )
 
-// A prefilter is a set of lower-case literals at least one of which every
-// match of a pattern contains. Checking them with strings.Contains skips most
-// regexp runs: messages rarely contain any trigger word.
-type prefilter []string
+// A prefilter is a conjunction of sets of lower-case literals: every match
+// of a pattern contains at least one literal of each set. Checking them with
+// strings.Contains skips most regexp runs: messages rarely contain any
+// trigger word, and a pattern that needs two words ("is this normal") rarely
+// finds both. The most selective set (longest literals) comes first.
+type prefilter [][]string
 
-// mayMatch reports whether lowered (the text in lower case) contains one of
-// the literals. A nil prefilter always may match.
+// mayMatch reports whether lowered (the text in lower case) contains a
+// literal of every set. A nil prefilter always may match.
 func (p prefilter) mayMatch(lowered string) bool {
-	if p == nil {
-		return true
+	for _, set := range p {
+		if !containsAny(lowered, set) {
+			return false
+		}
 	}
-	for _, lit := range p {
-		if strings.Contains(lowered, lit) {
+	return true
+}
+
+func containsAny(s string, lits []string) bool {
+	for _, lit := range lits {
+		if strings.Contains(s, lit) {
 			return true
 		}
 	}
@@ -27,22 +35,41 @@ func (p prefilter) mayMatch(lowered string) bool {
 }
 
 // newPrefilter derives the literals of a pattern; nil when it cannot (the
-// pattern is then always run).
+// pattern is then always run). A pattern that is a sequence contributes one
+// set per part that has literals.
 func newPrefilter(pattern string) prefilter {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return nil
 	}
-	set, ok := required(re)
-	if !ok || len(set) == 0 {
-		return nil
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
 	}
-	for _, s := range set {
-		if s == "" {
-			return nil
+	parts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		parts = re.Sub
+	}
+	var p prefilter
+	for _, part := range parts {
+		set, ok := required(part)
+		if !ok || len(set) == 0 || slices.Contains(set, "") || allSpace(set) {
+			continue
+		}
+		if !slices.ContainsFunc(p, func(s []string) bool { return slices.Equal(s, set) }) {
+			p = append(p, set)
 		}
 	}
-	return set
+	slices.SortStableFunc(p, func(a, b []string) int { return minLen(b) - minLen(a) })
+	return p
+}
+
+func allSpace(set []string) bool {
+	for _, s := range set {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 const maxClassRunes = 16
@@ -113,4 +140,68 @@ func minLen(set []string) int {
 func dedupe(s []string) []string {
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// literalIndex finds, in one pass over a text, which of the prefilter
+// literals of a rules file it contains, so that checking a pattern's
+// prefilter is a few table lookups instead of a substring search per
+// literal. Literals are bucketed by their first two bytes (one for one-byte
+// literals).
+type literalIndex struct {
+	ids  map[string]int32
+	one  [256][]indexed
+	two  map[[2]byte][]indexed
+	size int
+}
+
+type indexed struct {
+	lit string
+	id  int32
+}
+
+func newLiteralIndex() *literalIndex {
+	return &literalIndex{ids: map[string]int32{}, two: map[[2]byte][]indexed{}}
+}
+
+// add registers the literals of p and returns them as ids.
+func (x *literalIndex) add(p prefilter) [][]int32 {
+	var out [][]int32
+	for _, set := range p {
+		var ids []int32
+		for _, lit := range set {
+			id, ok := x.ids[lit]
+			if !ok {
+				id = int32(x.size)
+				x.size++
+				x.ids[lit] = id
+				if len(lit) == 1 {
+					x.one[lit[0]] = append(x.one[lit[0]], indexed{lit, id})
+				} else {
+					k := [2]byte{lit[0], lit[1]}
+					x.two[k] = append(x.two[k], indexed{lit, id})
+				}
+			}
+			ids = append(ids, id)
+		}
+		out = append(out, ids)
+	}
+	return out
+}
+
+// scan reports, by id, the literals lowered contains.
+func (x *literalIndex) scan(lowered string) []bool {
+	present := make([]bool, x.size)
+	for i := 0; i < len(lowered); i++ {
+		for _, l := range x.one[lowered[i]] {
+			present[l.id] = true
+		}
+		if i+1 < len(lowered) {
+			for _, l := range x.two[[2]byte{lowered[i], lowered[i+1]}] {
+				if !present[l.id] && strings.HasPrefix(lowered[i:], l.lit) {
+					present[l.id] = true
+				}
+			}
+		}
+	}
+	return present
 }

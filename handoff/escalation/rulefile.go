@@ -187,9 +187,6 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 		add("complaint: no match patterns")
 	}
 	r.complaint = set
-	if set != nil {
-		r.complaintSoft = &phraseSet{match: set.soft, exclude: set.exclude}
-	}
 	for _, lang := range slices.Sorted(maps.Keys(f.Questions)) {
 		if len(f.Questions[lang].Soft) > 0 {
 			add("questions.%s.soft: soft patterns belong to the complaint lexicon only", lang)
@@ -198,13 +195,35 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 	if r.questions, err = compilePhrases("questions", f.Questions, zh); err != nil {
 		errs = append(errs, err)
 	}
+	if r.complaint != nil {
+		// Soft words count only in a message that is not a neutral
+		// question (Analyze); the exclusions are the lexicon's own.
+		r.complaintSoft = &phraseSet{match: r.complaint.soft, exclude: r.complaint.exclude}
+	}
 	if r.typos, err = newTypos("typos", f.Typos); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	r.indexLiterals()
 	return r, nil
+}
+
+// indexLiterals registers every pattern's prefilter literals in one index.
+func (r *Rules) indexLiterals() {
+	r.lits = newLiteralIndex()
+	sets := []*phraseSet{r.complaint, r.complaintSoft, r.questions}
+	for _, kind := range contentKinds() {
+		sets = append(sets, r.phrases[kind])
+	}
+	for _, s := range sets {
+		for _, list := range [][]phrase{s.match, s.exclude, s.soft} {
+			for i := range list {
+				list[i].ids = r.lits.add(list[i].pre)
+			}
+		}
+	}
 }
 
 func buildRoute(field string, f routeFile) (Route, error) {

@@ -29,6 +29,7 @@ type Rules struct {
 	complaintSoft *phraseSet            // complaint words unless the message is a neutral question
 	questions     *phraseSet            // neutral questions: a policy, a date, a what-if
 	typos         *typos
+	lits          *literalIndex // every prefilter literal of the patterns above
 	zh            *knowledge.Converter
 }
 

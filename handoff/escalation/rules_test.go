@@ -265,6 +265,15 @@ func TestLoadErrors(t *testing.T) {
 		{"phrases on a stateful kind", func(s string) string {
 			return strings.Replace(s, "    route: {tier: L2, priority: P2, investigate: true}\n", "    route: {tier: L2, priority: P2, investigate: true}\n    phrases:\n      en: {match: ['again']}\n", 1)
 		}, []string{"triggers.repeat_contact.phrases: repeat_contact is detected by the bot"}},
+		{"soft patterns on a trigger", func(s string) string {
+			return strings.Replace(s, "      zh-CN:\n        match:\n          - '人工客服'", "      zh-CN:\n        soft: ['人工']\n        match:\n          - '人工客服'", 1)
+		}, []string{"triggers.human.phrases.zh-CN.soft: soft patterns belong to the complaint lexicon only"}},
+		{"short typo word", func(s string) string {
+			return strings.Replace(s, "  words: [\n", "  words: [\n    human,\n", 1)
+		}, []string{`typos.words[0]: "human" is not a lower-case English word of at least 6 letters`}},
+		{"typo of another length", func(s string) string {
+			return strings.Replace(s, "    主館: 主管\n", "    主館: 主管人\n", 1)
+		}, []string{`typos.zh.主館: "主管人" has 3 characters, want as many as "主館"`}},
 		{"several errors at once", func(s string) string {
 			s = strings.Replace(s, "refund_limit: 500", "refund_limit: -5", 1)
 			return strings.Replace(s, "route: {tier: L2, priority: P3}", "route: {tier: L1, priority: P3}", 1)
@@ -350,19 +359,19 @@ func BenchmarkDefault(b *testing.B) {
 func TestPrefilterIsConservative(t *testing.T) {
 	r := testRules(t)
 	var texts []string
-	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml"} {
+	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml"} {
 		for _, m := range loadLabeled(t, name) {
 			texts = append(texts, r.prepare(m.Text).trad)
 		}
 	}
 	texts = append(texts, "SPEAK TO YOUR MANAGER", "Dcard", "PTT 上見", "ＬＡＷＹＥＲ")
-	sets := []*phraseSet{r.complaint}
+	sets := []*phraseSet{r.complaint, r.questions}
 	for _, s := range r.phrases {
 		sets = append(sets, s)
 	}
 	checked := 0
 	for _, s := range sets {
-		for _, p := range append(slices.Clone(s.match), s.exclude...) {
+		for _, p := range slices.Concat(s.match, s.exclude, s.soft) {
 			for _, tx := range texts {
 				if p.re.MatchString(tx) {
 					checked++
@@ -383,10 +392,11 @@ func TestPrefilter(t *testing.T) {
 		pattern string
 		want    prefilter
 	}{
-		{`(?i)\blawyer\b`, prefilter{"lawyer"}},
-		{`(?i)\b(sue|suing|sued)\b`, prefilter{"su"}}, // the parser factors out "su"
-		{`(?i)(律師|存證信函)`, prefilter{"存證信函", "律師"}},
-		{`(?i)ads?\s+manager`, prefilter{"manager"}},
+		{`(?i)\blawyer\b`, prefilter{{"lawyer"}}},
+		{`(?i)\b(sue|suing|sued)\b`, prefilter{{"su"}}}, // the parser factors out "su"
+		{`(?i)(律師|存證信函)`, prefilter{{"存證信函", "律師"}}},
+		{`(?i)ads?\s+manager`, prefilter{{"manager"}, {"ad"}}}, // both words, the longer first
+		{`(?i)\bis (this|that) normal\b`, prefilter{{" normal"}, {"is "}, {"th"}}},
 		{`(?i).{0,6}`, nil},
 		{`(?i)[a-z]+`, nil},
 	}

@@ -1,0 +1,79 @@
+package escalation
+
+import "testing"
+
+func TestTypos(t *testing.T) {
+	r := testRules(t)
+	tests := []struct {
+		in, want string
+	}{
+		{"let me talk to your supervisr", "let me talk to your supervisor"},
+		{"I want to speak to a manger", "I want to speak to a manager"},
+		{"I want a refnud", "I want a refund"},                   // a swap is one edit
+		{"my lawer will call", "my lawyer will call"},            // one letter left out
+		{"this is unacceptible", "this is unacceptable"},         // 12 letters: one edit
+		{"my acount was hackd", "my account was hacked"},         // several words
+		{"REFNUD NOW", "refund NOW"},                             // case is not kept: patterns ignore it
+		{"the box was packed badly", "the box was packed badly"}, // a real word (keep list)
+		{"we managed to fix it", "we managed to fix it"},
+		{"two managers said so", "two managers said so"}, // a trigger word with a suffix
+		{"the humna race", "the humna race"},             // human is too short to correct
+		{"麻煩請主館回電", "麻煩請主管回電"},
+		{"經裡在嗎", "經理在嗎"},
+		{"請問有貨嗎", "請問有貨嗎"},
+	}
+	for _, tt := range tests {
+		got, _ := r.typos.fix(tt.in)
+		if got != tt.want {
+			t.Errorf("fix(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A message is matched with its typos corrected only when it fires nothing
+// as written, and the evidence shows what the customer wrote where the
+// correction kept the length.
+func TestAnalyzeTypos(t *testing.T) {
+	r := testRules(t)
+	tests := []struct {
+		text, lang, kind, evidence string
+	}{
+		{"can I talk to your supervsior", "en", KindSupervisor, "your supervsior"},
+		{"麻煩請主館回電", "zh-TW", KindSupervisor, "主館"},
+		{"领道在不在", "zh-CN", KindSupervisor, "领道"},
+		{"我要找真仁", "zh-TW", KindHuman, "真仁"},
+		{"my account was hackd", "en", KindSecurity, "hacked"},
+	}
+	for _, tt := range tests {
+		a := r.Analyze(tt.text, tt.lang)
+		if len(a.Triggers) == 0 || a.Triggers[0].Kind != tt.kind || a.Triggers[0].Evidence != tt.evidence {
+			t.Errorf("Analyze(%q) = %+v, want %s with evidence %q", tt.text, a.Triggers, tt.kind, tt.evidence)
+		}
+	}
+}
+
+// Neutral questions that name a defect, a delay or an expiry are questions,
+// not complaints; the same words reported as a fact are complaints.
+func TestAnalyzeQuestions(t *testing.T) {
+	r := testRules(t)
+	tests := []struct {
+		text, lang          string
+		complaint, question bool
+	}{
+		{"我的購物金什麼時候會過期啊", "zh-TW", false, true},
+		{"这个耳机坏了保修吗", "zh-CN", false, true},
+		{"如果收到的東西有瑕疵要怎麼辦", "zh-TW", false, true},
+		{"does the warranty cover a leaking bottle?", "en", false, true},
+		{"what if my package arrives damaged?", "en", false, true},
+		{"收到的杯子破了", "zh-TW", true, false},
+		{"拉鍊第一天就壞了", "zh-TW", true, false},
+		{"my order arrived damaged", "en", true, false},
+		{"this is the worst service ever, when will you answer?", "en", true, true}, // a strong word stays a complaint
+	}
+	for _, tt := range tests {
+		a := r.Analyze(tt.text, tt.lang)
+		if a.Complaint != tt.complaint || a.Question != tt.question {
+			t.Errorf("Analyze(%q): complaint %v (%q), question %v; want %v, %v", tt.text, a.Complaint, a.ComplaintEvidence, a.Question, tt.complaint, tt.question)
+		}
+	}
+}
