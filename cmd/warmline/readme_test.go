@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -32,5 +35,47 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		if s.doc == "" {
 			t.Errorf("%s has no description", s.name)
 		}
+	}
+}
+
+// TestRedisKeysDocumentListsEveryKey keeps docs/redis-keys.md true: every key
+// a package's doc.go documents (a comment line that starts with the key
+// pattern: <prefix>…, <p>…, {P…, {<p>…, or Pline:…) is listed there.
+func TestRedisKeysDocumentListsEveryKey(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/redis-keys.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyLine := regexp.MustCompile(`^//\s+((?:<prefix>|<p>|\{P|\{<p>|Pline:)\S+)`)
+	found := 0
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.Name() != "doc.go" {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			if m := keyLine.FindStringSubmatch(line); m != nil {
+				found++
+				if !strings.Contains(string(doc), m[1]) {
+					t.Errorf("%s documents Redis key %s, docs/redis-keys.md does not", path, m[1])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 20 {
+		t.Fatalf("found only %d documented keys in doc.go files; the pattern no longer matches them", found)
 	}
 }
