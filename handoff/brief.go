@@ -94,10 +94,19 @@ func triedNoneID(c *Case) string {
 // AttemptText renders one attempt in lang from its kind and outcome, for the
 // brief and the inbox's facts (full order numbers: agents are authorised).
 func (s *Service) AttemptText(a Attempt, lang string) string {
+	what, outcome := s.AttemptParts(a, lang)
+	if outcome == "" {
+		return what
+	}
+	return s.tr.T(lang, "handoff_brief_tried_item", map[string]any{"What": what, "Outcome": outcome})
+}
+
+// AttemptParts renders what an attempt was and how it ended (empty when
+// there is nothing to add, such as an answered FAQ) in lang.
+func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 	a.normalize()
 	t := func(id string, data map[string]any) string { return s.tr.T(lang, id, data) }
 	order := cmp.Or(a.OrderNumber, a.Ref)
-	var what string
 	switch a.Kind {
 	case AttemptFAQ:
 		what = t("handoff_brief_tried_faq_untitled", nil)
@@ -119,7 +128,6 @@ func (s *Service) AttemptText(a Attempt, lang string) string {
 	default:
 		what = t("handoff_brief_tried_other", nil)
 	}
-	outcome := ""
 	switch a.Outcome {
 	case "":
 		if a.Kind != AttemptFAQ {
@@ -141,10 +149,7 @@ func (s *Service) AttemptText(a Attempt, lang string) string {
 			outcome = t(id, nil)
 		}
 	}
-	if outcome == "" {
-		return what
-	}
-	return t("handoff_brief_tried_item", map[string]any{"What": what, "Outcome": outcome})
+	return what, outcome
 }
 
 // TriggerEvidence is the part of a trigger an agent is shown as its

@@ -103,6 +103,9 @@ type Case struct {
 	// Summary is the optional LLM summary (empty when off or failed).
 	Summary      string `json:"summary,omitempty"`
 	Satisfaction int    `json:"satisfaction,omitempty"` // CSAT 1–5, 0 = not answered
+	// FollowUp is the task for a lead (a low rating, a return to the bot
+	// before any reply); nil when there is none.
+	FollowUp *FollowUp `json:"follow_up,omitempty"`
 }
 
 // Open reports whether the case is still being worked (queued or claimed).

@@ -35,7 +35,9 @@ func ParseCSATData(data string) (caseID string, score int, ok bool) {
 }
 
 // RecordSatisfaction stores a 1–5 CSAT answer for a resolved case (a later
-// answer replaces an earlier one).
+// answer replaces an earlier one). A score of LowRating (2) or less creates
+// a follow-up task for a lead (see FollowUp) in the same write; the bot
+// apologises and offers the lead's call itself.
 func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score int) error {
 	if score < 1 || score > 5 {
 		return fmt.Errorf("record satisfaction: %w: score %d is not 1–5", ErrInvalid, score)
@@ -45,6 +47,9 @@ func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score i
 			return fmt.Errorf("%w: case is %s, not resolved", ErrInvalid, c.Status)
 		}
 		c.Satisfaction = score
+		if score <= LowRating {
+			s.addFollowUp(c, FollowUpLowRating, score)
+		}
 		return nil
 	})
 	if err != nil {

@@ -12,12 +12,27 @@
 // triggers raise an open case (Raise). Escalation thresholds and routes are
 // escalation.Rules'.
 //
-// Files: service.go (Config, Service), case.go, agent.go, errors.go,
-// notice.go, open.go (Open and the merge into an open case), raise.go,
-// route.go (tier, priority and due times from triggers), customer.go (what
-// the bot does for the customer: active case, messages, cancel),
-// permissions.go, ops.go (agent operations), csat.go, brief.go, summary.go,
-// policy.go, sweep.go, events.go, store.go (Redis keys and transactions).
+// Typed contracts, rendered from locale messages at the edge: transcript
+// turns (turn.go: Kind text | sticker | media | event, with Sticker, Media,
+// SystemEvent fields and the Notice kind of automatic bot messages),
+// attempts (attempt.go: AttemptKind, Outcome, the full OrderNumber agents
+// may see), follow-up tasks for leads (followup.go). Cases stored in an
+// older shape are migrated as they are read (normalize.go).
+//
+// Promises (sweep.go, route.go): Case.Promise is the first-reply time the
+// customer was last given; the bot says it, the brief and the inbox show
+// it. The pre-breach notice goes out at reminder.share of the target, and
+// never moves a keep_promise (P1) or trigger-timeline (supervisor) promise.
+// Due times never make a higher priority wait longer than a lower one.
+//
+// Files: service.go (Config, Service), case.go, turn.go, attempt.go,
+// agent.go, errors.go, notice.go, open.go (Open and the merge into an open
+// case), raise.go, route.go (tier, priority and due times from triggers),
+// customer.go (what the bot does for the customer: active case, customer
+// and bot turns, cancel), permissions.go, ops.go (agent operations),
+// csat.go, followup.go (follow-ups, comments after the rating), brief.go,
+// summary.go, policy.go, sweep.go, events.go, normalize.go, store.go
+// (Redis keys and transactions).
 //
 // It may use knowledge and escalation types; it never imports bot.
 //
@@ -45,6 +60,9 @@
 //	<p>{handoff}:user:<uid>:cases     LIST of the user's case ids, newest
 //	                                  first, last 50; EXPIRE 2 years,
 //	                                  refreshed on each new case.
+//	<p>{handoff}:followups            ZSET of case ids with an open follow-up
+//	                                  task, score = created (ms); kept in the
+//	                                  same transaction as the case; no TTL.
 //	<p>{handoff}:seq:<YYYYMMDD>       INCR counter of the day's case numbers
 //	                                  (Taipei date); EXPIRE 48 hours.
 //	<p>events                         Stream of live events, XADD MAXLEN ~10000

@@ -19,6 +19,9 @@ type Filter struct {
 	Mine          bool   // owned by the agent
 	Unassigned    bool   // open and not claimed
 	IncludeClosed bool   // also the most recent closed cases (up to 200)
+	// FollowUps lists only the cases with an open follow-up task, oldest
+	// first (leads only: ErrForbidden for others).
+	FollowUps bool
 }
 
 const closedListLimit = 200
@@ -40,8 +43,10 @@ func (s *Service) agentUpdate(ctx context.Context, a Agent, op, id string, fn fu
 	return c, nil
 }
 
-// List returns the cases agent may see, filtered, open ones ordered by SLA
-// due (soonest first), then closed ones (newest first) when asked.
+// List returns the cases agent may see, filtered: open ones first, those in
+// a language the agent works in (Agent.Languages) before the others, each
+// group ordered by SLA due (soonest first); then closed ones (newest first)
+// when asked.
 func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) {
 	if !validRole(a) {
 		return nil, fmt.Errorf("list cases: %w", ErrForbidden)
@@ -51,6 +56,9 @@ func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) 
 	}
 	if f.Priority != "" && !slices.Contains(Priorities, f.Priority) {
 		return nil, fmt.Errorf("list cases: %w: priority must be P1..P4", ErrInvalid)
+	}
+	if f.FollowUps {
+		return s.listFollowUps(ctx, a, f)
 	}
 	var ids []string
 	for _, tier := range []string{TierL2, TierL3} {
@@ -64,8 +72,14 @@ func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
+	readable := func(c *Case) int {
+		if a.Reads(c.Lang) {
+			return 0
+		}
+		return 1
+	}
 	slices.SortStableFunc(open, func(x, y *Case) int {
-		return cmp.Or(x.NextDue().Compare(y.NextDue()), cmp.Compare(x.ID, y.ID))
+		return cmp.Or(cmp.Compare(readable(x), readable(y)), x.NextDue().Compare(y.NextDue()), cmp.Compare(x.ID, y.ID))
 	})
 	all := open
 	if f.IncludeClosed && !f.Unassigned {
@@ -90,6 +104,27 @@ func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) 
 			continue
 		}
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s *Service) listFollowUps(ctx context.Context, a Agent, f Filter) ([]*Case, error) {
+	if a.Role != RoleLead {
+		return nil, fmt.Errorf("list follow-ups: %w", ErrForbidden)
+	}
+	ids, err := s.followUpIDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	cases, err := s.loadMany(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	out := []*Case{}
+	for _, c := range cases {
+		if c.FollowUp.Open() && (f.Tier == "" || c.Tier == f.Tier) && (f.Priority == "" || c.Priority == f.Priority) {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -374,11 +409,20 @@ func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case,
 }
 
 // ReturnToBot closes the case as returned (owner or lead); the customer is
-// told the assistant is back.
+// told the assistant is back. Returned before any agent reply reached the
+// customer, the customer is told the truth (nobody answered here, their
+// request is kept under the case number), the transcript says what
+// happened and a lead gets a follow-up task, so the request is not dropped.
 func (s *Service) ReturnToBot(ctx context.Context, a Agent, id string) (*Case, error) {
+	noReply := false
 	c, err := s.agentUpdate(ctx, a, "return to bot", id, func(c *Case) error {
 		if err := checkManage(a, c); err != nil {
 			return err
+		}
+		noReply = c.FirstResponseAt.IsZero()
+		if noReply {
+			c.Transcript = append(c.Transcript, sysTurn(SystemEvent{Type: SysReturnedNoReply}, s.now(), a.ID))
+			s.addFollowUp(c, FollowUpReturnedNoReply, 0)
 		}
 		s.close(c, StatusReturned)
 		return nil
@@ -386,9 +430,13 @@ func (s *Service) ReturnToBot(ctx context.Context, a Agent, id string) (*Case, e
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("case returned to bot", zap.String("case_id", id), zap.String("agent_id", a.ID))
+	s.log.Info("case returned to bot", zap.String("case_id", id), zap.String("agent_id", a.ID), zap.Bool("no_reply", noReply))
 	s.publish(ctx, EventReturned, c)
-	s.notify(ctx, c, []NoticeKind{NoticeReturned}, Notice{Text: s.tr.T(c.Lang, "handoff_returned_notice", nil), Key: c.ID + ":returned"})
+	text := s.tr.T(c.Lang, "handoff_returned_notice", nil)
+	if noReply {
+		text = s.tr.T(c.Lang, "handoff_returned_no_reply_notice", map[string]any{"CaseID": c.ID})
+	}
+	s.notify(ctx, c, []NoticeKind{NoticeReturned}, Notice{Text: text, Key: c.ID + ":returned"})
 	return c, nil
 }
 

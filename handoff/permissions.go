@@ -21,6 +21,8 @@ type Permissions struct {
 	Release     bool `json:"release"`
 	Resolve     bool `json:"resolve"`
 	ReturnToBot bool `json:"return_to_bot"`
+	// CompleteFollowUp: a lead may mark the case's open follow-up done.
+	CompleteFollowUp bool `json:"complete_follow_up"`
 }
 
 // PermissionsFor reports what a may do with c. A permission is true exactly
@@ -42,6 +44,8 @@ func PermissionsFor(a Agent, c *Case) Permissions {
 		Release:     checkRelease(a, c) == nil,
 		Resolve:     manage,
 		ReturnToBot: manage,
+
+		CompleteFollowUp: checkFollowUp(a, c) == nil,
 	}
 }
 

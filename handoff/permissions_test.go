@@ -110,6 +110,25 @@ var agentOps = map[string]func(ctx context.Context, s *Service, a Agent, c *Case
 		_, err := s.ReturnToBot(ctx, a, c.ID)
 		return err
 	},
+	"complete_follow_up": func(ctx context.Context, s *Service, a Agent, c *Case) error {
+		_, err := s.CompleteFollowUp(ctx, a, c.ID, "called back")
+		return err
+	},
+}
+
+func lowRatedBy(tr escalation.Trigger, by Agent) caseState {
+	return func(t testing.TB, f *fixture, user string) *Case {
+		t.Helper()
+		c := resolvedBy(tr, by)(t, f, user)
+		if err := f.svc.RecordSatisfaction(context.Background(), c.ID, 1); err != nil {
+			t.Fatalf("RecordSatisfaction: %v", err)
+		}
+		c, err := f.svc.load(context.Background(), f.svc.rdb, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
 }
 
 // TestPermissionsMatchOperations checks PermissionsFor against explicit
@@ -136,6 +155,8 @@ func TestPermissionsMatchOperations(t *testing.T) {
 		{"other L2 on an assigned L3 case", l2b, ownedBy(legal, l2), ""},
 		{"owner of a resolved case", l2, resolvedBy(human, l2), "see note"},
 		{"lead on a resolved case", lead, resolvedBy(human, l2), "see note"},
+		{"owner of a low-rated case", l2, lowRatedBy(human, l2), "see note"},
+		{"lead on a low-rated case", lead, lowRatedBy(human, l2), "see note complete_follow_up"},
 		{"agent without id", Agent{Role: RoleLead}, queued(human), ""},
 		{"unknown role", Agent{ID: "x", Role: "vip"}, queued(human), ""},
 	}

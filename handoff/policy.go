@@ -53,7 +53,7 @@ type Policy struct {
 	// next update in ("I'll get back to you by …"; default 2h of the case's
 	// clock); the resolution due when that is sooner.
 	CannedPromise time.Duration
-	holidays        map[string]bool // "2006-01-02" in Location
+	holidays      map[string]bool // "2006-01-02" in Location
 }
 
 type policyFile struct {

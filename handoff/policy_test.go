@@ -29,7 +29,7 @@ func TestDefaultPolicyValues(t *testing.T) {
 	p := DefaultPolicy()
 	want := map[string]SLA{
 		"P1": {15 * time.Minute, 2 * time.Hour},
-		"P2": {time.Hour, 9 * time.Hour}, // 1 working day: 24h of business time came out later than P3's (issue 11 item 3)
+		"P2": {time.Hour, 9 * time.Hour},       // 1 working day: 24h of business time came out later than P3's (issue 11 item 3)
 		"P3": {4 * time.Hour, 9 * time.Hour},   // 1 working day of 09:00–18:00
 		"P4": {24 * time.Hour, 90 * time.Hour}, // 10 working days
 	}

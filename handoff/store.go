@@ -120,6 +120,11 @@ func (s *Service) write(ctx context.Context, p redis.Pipeliner, c *Case, oldTier
 	if err != nil {
 		return fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
+	if c.FollowUp.Open() {
+		p.ZAdd(ctx, s.followUpsKey(), redis.Z{Score: float64(c.FollowUp.CreatedAt.UnixMilli()), Member: c.ID})
+	} else {
+		p.ZRem(ctx, s.followUpsKey(), c.ID)
+	}
 	if c.Open() {
 		p.Set(ctx, s.caseKey(c.ID), b, 0)
 		if oldTier != "" && oldTier != c.Tier {

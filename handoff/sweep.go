@@ -64,9 +64,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 type reminderKind int
 
 const (
-	reminderNone     reminderKind = iota // no notice (the promise is a trigger's own short timeline)
-	reminderStillOn                      // "still on it", no new time (keep_promise priorities)
-	reminderNewTime                      // "taking longer", with an honest new time
+	reminderNone    reminderKind = iota // no notice (the promise is a trigger's own short timeline)
+	reminderStillOn                     // "still on it", no new time (keep_promise priorities)
+	reminderNewTime                     // "taking longer", with an honest new time
 )
 
 func (s *Service) reminderKindOf(c *Case) reminderKind {

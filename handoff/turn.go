@@ -50,6 +50,9 @@ type Turn struct {
 	Event   *SystemEvent `json:"event,omitempty"`
 	// Notice is set on automatic bot turns (acknowledgements, reminders…).
 	Notice NoticeKind `json:"notice,omitempty"`
+	// Comment marks what the customer wrote about a case after rating it
+	// (AttachComment).
+	Comment bool `json:"comment,omitempty"`
 }
 
 // Sticker is a LINE sticker the customer sent (the LINE adapter fills it).
@@ -101,6 +104,8 @@ type SystemEvent struct {
 	Type        SystemEventType `json:"type"`
 	Priority    string          `json:"priority,omitempty"`
 	OldPriority string          `json:"old_priority,omitempty"`
+	Reason      FollowUpReason  `json:"reason,omitempty"` // follow_up
+	Score       int             `json:"score,omitempty"`  // follow_up after a rating
 }
 
 // sysTurn is a system event turn at at, by agentID (may be empty).

@@ -15,7 +15,7 @@ import (
 
 // agentCmd manages inbox agent accounts (args start after "agent"):
 //
-//	add --id ID --name NAME --role L2|L3|lead [--lang zh-TW|zh-CN|en] [--password-stdin] [--file agents.yaml]
+//	add --id ID --name NAME --role L2|L3|lead [--lang zh-TW|zh-CN|en] [--languages zh-TW,en] [--password-stdin] [--file agents.yaml]
 //	list [--file agents.yaml]
 //
 // --file defaults to $WARMLINE_AGENTS_FILE. Without --password-stdin a
@@ -41,6 +41,7 @@ func agentCmd(ctx context.Context, args []string, getenv func(string) string, st
 
 type agentAddOpts struct {
 	id, name, role, lang, file string
+	languages                  string
 	passwordStdin              bool
 }
 
@@ -51,6 +52,7 @@ func agentAddFlags(out io.Writer, o *agentAddOpts) *flag.FlagSet {
 	fs.StringVar(&o.name, "name", "", "display name shown to colleagues and customers")
 	fs.StringVar(&o.role, "role", "", "L2, L3 or lead")
 	fs.StringVar(&o.lang, "lang", "", "default UI language: zh-TW, zh-CN or en")
+	fs.StringVar(&o.languages, "languages", "", "customer languages the agent works in, comma-separated (zh-TW,zh-CN,en); the queue offers them those cases first (default: all)")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from the first line of stdin (otherwise one is generated)")
 	fs.StringVar(&o.file, "file", "", "accounts file (default $WARMLINE_AGENTS_FILE)")
 	return fs
@@ -92,7 +94,13 @@ func agentAdd(args []string, getenv func(string) string, stdin io.Reader, stdout
 	} else {
 		password, generated = inbox.NewPassword(), true
 	}
-	existed, err := inbox.SaveAccount(o.file, inbox.Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang}, password)
+	var languages []string
+	for _, l := range strings.Split(o.languages, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			languages = append(languages, l)
+		}
+	}
+	existed, err := inbox.SaveAccount(o.file, inbox.Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang, Languages: languages}, password)
 	if err != nil {
 		return fmt.Errorf("agent add: %w", err)
 	}
@@ -128,7 +136,11 @@ func agentList(args []string, getenv func(string) string, stdout io.Writer) erro
 		return fmt.Errorf("agent list: %w", err)
 	}
 	for _, a := range accs.Agents() {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", a.ID, a.Role, a.Lang, a.Name)
+		works := strings.Join(a.Languages, ",")
+		if works == "" {
+			works = "*"
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, a.Lang, works, a.Name)
 	}
 	return nil
 }

@@ -79,6 +79,7 @@ func TestAgentCommand(t *testing.T) {
 		{"bad id", []string{"add", "--id", "Bad Id", "--role", "L2", "--password-stdin"}, "long enough password"},
 		{"no id", []string{"add", "--role", "L2"}, ""},
 		{"bad lang", []string{"add", "--id", "x3", "--role", "L2", "--lang", "fr", "--password-stdin"}, "long enough password"},
+		{"bad working language", []string{"add", "--id", "x4", "--role", "L2", "--languages", "zh-TW,ja", "--password-stdin"}, "long enough password"},
 		{"unknown subcommand", []string{"remove"}, ""},
 	}
 	for _, tt := range bad {
@@ -91,6 +92,23 @@ func TestAgentCommand(t *testing.T) {
 	accs, _ = inbox.LoadAgentsFile(file)
 	if accs.Len() != 2 {
 		t.Errorf("failed commands changed the file: %d accounts", accs.Len())
+	}
+
+	// Working languages: --languages, kept in the file, shown by list.
+	if err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--role", "L2", "--languages", "zh-TW, en", "--password-stdin"},
+		env, strings.NewReader("another long password"), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	accs, _ = inbox.LoadAgentsFile(file)
+	if a, _ := accs.Agent("amy"); strings.Join(a.Languages, ",") != "zh-TW,en" || !a.Reads("en") || a.Reads("zh-CN") {
+		t.Errorf("amy languages = %v, want zh-TW,en", a.Languages)
+	}
+	out.Reset()
+	if err := agentCmd(context.Background(), []string{"list"}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "amy\tL2\tzh-TW\tzh-TW,en\t") || !strings.Contains(out.String(), "bo\tlead\tzh-TW\t*\t") {
+		t.Errorf("list = %q, want the working languages (* for all)", out.String())
 	}
 }
 

@@ -21,16 +21,20 @@ import (
 // Account is an agent who signs in to the inbox. The password is kept only
 // as a bcrypt hash.
 type Account struct {
-	ID           string `yaml:"id"`
-	Name         string `yaml:"name"`
-	Role         string `yaml:"role"`           // L2 | L3 | lead
-	Lang         string `yaml:"lang,omitempty"` // default UI language (zh-TW when empty)
-	PasswordHash string `yaml:"password_hash"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	Role string `yaml:"role"`           // L2 | L3 | lead
+	Lang string `yaml:"lang,omitempty"` // default UI language (zh-TW when empty)
+	// Languages are the customer languages the agent works in (zh-TW,
+	// zh-CN, en); the queue offers them those cases first. Empty: all.
+	Languages    []string `yaml:"languages,omitempty,flow"`
+	PasswordHash string   `yaml:"password_hash"`
 }
 
 // Agent is the account as the handoff service sees it.
 func (a Account) Agent() handoff.Agent {
-	return handoff.Agent{ID: a.ID, Name: cmp.Or(a.Name, a.ID), Role: a.Role, Lang: cmp.Or(a.Lang, locales.ZhTW)}
+	return handoff.Agent{ID: a.ID, Name: cmp.Or(a.Name, a.ID), Role: a.Role, Lang: cmp.Or(a.Lang, locales.ZhTW),
+		Languages: slices.Clone(a.Languages)}
 }
 
 // MinPasswordLen is the shortest password AddAgent accepts.
@@ -52,6 +56,11 @@ func (a Account) validate() error {
 	}
 	if a.Lang != "" && !locales.IsSupported(a.Lang) {
 		errs = append(errs, fmt.Errorf("agent %q: language %q is not one of zh-TW, zh-CN, en", a.ID, a.Lang))
+	}
+	for _, l := range a.Languages {
+		if !locales.IsSupported(l) {
+			errs = append(errs, fmt.Errorf("agent %q: working language %q is not one of zh-TW, zh-CN, en", a.ID, l))
+		}
 	}
 	if _, err := bcrypt.Cost([]byte(a.PasswordHash)); err != nil {
 		errs = append(errs, fmt.Errorf("agent %q: password_hash is not a bcrypt hash", a.ID))
@@ -253,9 +262,9 @@ func DemoAgents() []Account {
 	}
 	h := string(hash)
 	return []Account{
-		{ID: "mei", Name: "林美玲", Role: handoff.RoleL2, Lang: locales.ZhTW, PasswordHash: h},
-		{ID: "ken", Name: "Ken Wu", Role: handoff.RoleL2, Lang: locales.EN, PasswordHash: h},
-		{ID: "lee", Name: "李律明", Role: handoff.RoleL3, Lang: locales.ZhTW, PasswordHash: h},
+		{ID: "mei", Name: "林美玲", Role: handoff.RoleL2, Lang: locales.ZhTW, Languages: []string{locales.ZhTW, locales.ZhCN}, PasswordHash: h},
+		{ID: "ken", Name: "Ken Wu", Role: handoff.RoleL2, Lang: locales.EN, Languages: []string{locales.EN}, PasswordHash: h},
+		{ID: "lee", Name: "李律明", Role: handoff.RoleL3, Lang: locales.ZhTW, Languages: []string{locales.ZhTW, locales.EN}, PasswordHash: h},
 		{ID: "boss", Name: "張主管", Role: handoff.RoleLead, Lang: locales.ZhTW, PasswordHash: h},
 	}
 }

@@ -68,6 +68,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/cases/{id}/release", a.handle(a.release))
 	mux.Handle("POST /api/cases/{id}/resolve", a.handle(a.resolve))
 	mux.Handle("POST /api/cases/{id}/return", a.handle(a.returnToBot))
+	mux.Handle("POST /api/cases/{id}/follow-up/done", a.handle(a.followUpDone))
 	mux.Handle("GET /api/events", a.events())
 }
 
@@ -208,6 +209,12 @@ type caseItem struct {
 	ClosedAt         time.Time `json:"closed_at,omitzero"`
 	LastCustomerAt   time.Time `json:"last_customer_at,omitzero"`
 	Satisfaction     int       `json:"satisfaction,omitempty"`
+	// Promise is the first-reply time the customer was given.
+	Promise time.Time `json:"promise"`
+	// Readable: the case is in a language the agent works in.
+	Readable bool `json:"readable"`
+	// FollowUp is the lead's task on the case, when there is one.
+	FollowUp *handoff.FollowUp `json:"follow_up,omitempty"`
 	// Brief is the brief's "what they want" line in the agent's language.
 	Brief string `json:"brief"`
 	// Permissions: what the requesting agent may do with the case.
@@ -220,7 +227,7 @@ func itemOf(agent handoff.Agent, c *handoff.Case) caseItem {
 		Tier: c.Tier, Priority: c.Priority, Status: c.Status, Owner: c.Owner, OwnerName: c.OwnerName,
 		Triggers: make([]string, 0, len(c.Triggers)), CreatedAt: c.CreatedAt, FirstResponseDue: c.FirstResponseDue,
 		ResolutionDue: c.ResolutionDue, FirstResponseAt: c.FirstResponseAt, NextDue: c.NextDue(),
-		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction, Permissions: handoff.PermissionsFor(agent, c),
+		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction, FollowUp: c.FollowUp, Promise: c.Promise(), Readable: agent.Reads(c.Lang), Permissions: handoff.PermissionsFor(agent, c),
 	}
 	for _, t := range c.Triggers {
 		it.Triggers = append(it.Triggers, t.Kind)
@@ -245,15 +252,16 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	}
 }
 
-// GET /api/cases?tier=&priority=&mine=1&unassigned=1&closed=1&lang=
+// GET /api/cases?tier=&priority=&mine=1&unassigned=1&closed=1&followups=1&lang=
 func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 	q := r.URL.Query()
 	f := handoff.Filter{Tier: q.Get("tier"), Priority: q.Get("priority")}
-	var err1, err2, err3 error
+	var err1, err2, err3, err4 error
 	f.Mine, err1 = boolParam(r, "mine")
 	f.Unassigned, err2 = boolParam(r, "unassigned")
 	f.IncludeClosed, err3 = boolParam(r, "closed")
-	if err := errors.Join(err1, err2, err3); err != nil {
+	f.FollowUps, err4 = boolParam(r, "followups")
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return err
 	}
 	cases, err := a.svc.List(r.Context(), agent, f)
@@ -287,8 +295,34 @@ func (a *API) get(w http.ResponseWriter, r *http.Request, agent handoff.Agent) e
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"case": viewOf(agent, c), "brief": a.svc.Brief(c, lang),
-		"facts": a.factsOf(c, lang), "lang": lang})
+		"facts": a.factsOf(c, lang), "names": a.namesOf(c), "lang": lang})
 	return nil
+}
+
+// namesOf maps the agent ids the case mentions (owner, transcript) to
+// display names, so no screen shows a bare account id.
+func (a *API) namesOf(c *handoff.Case) map[string]string {
+	out := map[string]string{}
+	dir, ok := a.auth.(Directory)
+	add := func(id string) {
+		if id == "" || out[id] != "" {
+			return
+		}
+		out[id] = id
+		if ok {
+			if ag, found := dir.Agent(id); found {
+				out[id] = ag.Name
+			}
+		}
+	}
+	add(c.Owner)
+	for _, t := range c.Transcript {
+		add(t.AgentID)
+	}
+	if c.FollowUp != nil {
+		add(c.FollowUp.DoneBy)
+	}
+	return out
 }
 
 // langOf is the language to render for: ?lang= (the UI's current
@@ -323,9 +357,10 @@ type triggerFact struct {
 }
 
 type triedFact struct {
-	Kind  handoff.AttemptKind `json:"kind"`
-	Text  string              `json:"text"`
-	Order string              `json:"order,omitempty"` // full order number
+	Kind    handoff.AttemptKind `json:"kind"`
+	Text    string              `json:"text"`              // what and how it ended
+	Outcome string              `json:"outcome,omitempty"` // how it ended
+	Order   string              `json:"order,omitempty"`   // full order number
 }
 
 func (a *API) factsOf(c *handoff.Case, lang string) facts {
@@ -335,7 +370,8 @@ func (a *API) factsOf(c *handoff.Case, lang string) facts {
 			Evidence: handoff.TriggerEvidence(tr), Message: tr.Message})
 	}
 	for _, at := range c.Tried {
-		tf := triedFact{Kind: at.Kind, Text: a.svc.AttemptText(at, lang)}
+		_, outcome := a.svc.AttemptParts(at, lang)
+		tf := triedFact{Kind: at.Kind, Text: a.svc.AttemptText(at, lang), Outcome: outcome}
 		if at.Kind == handoff.AttemptOrder {
 			tf.Order = cmp.Or(at.OrderNumber, at.Ref)
 		}
@@ -509,6 +545,24 @@ func (a *API) returnToBot(w http.ResponseWriter, r *http.Request, agent handoff.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
 	defer cancel()
 	c, err := a.svc.ReturnToBot(ctx, agent, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeCase(w, agent, c)
+	return nil
+}
+
+// POST /follow-up/done {note}: a lead closes the case's follow-up task.
+func (a *API) followUpDone(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	c, err := a.svc.CompleteFollowUp(r.Context(), agent, r.PathValue("id"), in.Note)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,24 @@
 //	GET  /inbox/gaps, /api/gaps...   Knowledge gaps page and API, leads only
 //	                                 (with Config.Gaps; see gaps.go)
 //
+// # Accounts file (WARMLINE_AGENTS_FILE)
+//
+//	agents:
+//	  - id: mei                  # sign-in id
+//	    name: 林美玲              # shown to colleagues and customers
+//	    role: L2                 # L2 | L3 | lead
+//	    lang: zh-TW              # default UI language (zh-TW, zh-CN, en)
+//	    languages: [zh-TW, zh-CN] # customer languages she works in: the
+//	                             # queue offers her those cases first, the
+//	                             # others after (marked); empty: all
+//	    password_hash: $2a$...   # bcrypt; set with `warmline agent add`
+//
+// `warmline agent add --languages zh-TW,en` sets languages. Briefs, facts
+// and transcripts render in the UI's current language (?lang= on
+// GET /api/cases and GET /api/cases/{id}); leads see follow-up tasks with
+// GET /api/cases?followups=1 and close them with POST
+// /api/cases/{id}/follow-up/done.
+//
 // Every response carries a strict Content-Security-Policy, nosniff,
 // Referrer-Policy same-origin and X-Frame-Options DENY. A request with the
 // session cookie that is not GET/HEAD must carry the session's CSRF token in

@@ -13,6 +13,7 @@
   let c = null;
   let brief = [];
   let facts = { triggers: [], tried: [] };
+  let names = {}; // agent id → name, from the server
   let canned = null;
   let agents = null;
   let busy = false;
@@ -38,6 +39,7 @@
       c = j.case;
       brief = j.brief || [];
       facts = j.facts || { triggers: [], tried: [] };
+      names = j.names || {};
       if (may().assign && !agents) await loadAgents();
       render();
     } catch (e) {
@@ -62,7 +64,7 @@
     if (agentID === me.id) return me.name;
     if (c && agentID === c.owner && c.owner_name) return c.owner_name;
     const a = (agents || []).find((x) => x.id === agentID);
-    return a ? a.name : agentID;
+    return a ? a.name : (names[agentID] || agentID);
   }
 
   function renderHead() {
@@ -87,6 +89,20 @@
     } else {
       closed.hidden = true;
     }
+    renderFollowUp();
+  }
+
+  // The lead's follow-up task (a low rating, a return without a reply).
+  function renderFollowUp() {
+    const fu = c.follow_up;
+    const box = $('followup-banner');
+    box.hidden = !fu;
+    if (!fu) return;
+    const parts = [t('inbox_followup_' + fu.reason, { score: fu.score || '' })];
+    if (fu.comment) parts.push(t('inbox_followup_comment', { text: fu.comment }));
+    if (fu.done_at) parts.push(t('inbox_followup_done_by', { name: nameOf(fu.done_by), time: WL.fmtTime(WL.parseTime(fu.done_at)) }) + (fu.note ? ' · ' + fu.note : ''));
+    $('followup-text').textContent = parts.join(' · ');
+    $('followup-done-row').hidden = !may().complete_follow_up;
   }
 
   function tickSLA() {
@@ -122,7 +138,7 @@
       tr.message ? el('blockquote', { class: 'quote', text: tr.message }) : null));
     const tried = facts.tried || [];
     const orders = tried.filter((a) => a.kind === 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-order' },
-      el('span', { class: 'mono', text: a.order || '' }), el('span', { text: a.text })));
+      el('span', { class: 'mono', text: a.order || '' }), el('span', { text: a.order ? (a.outcome || '') : a.text })));
     const attempts = tried.filter((a) => a.kind !== 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-tried' },
       el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : t('inbox_tried_other') }),
       el('span', { text: a.text })));
@@ -204,6 +220,7 @@
     const kind = x.kind || 'text';
     li.dataset.kind = kind;
     const bubble = el('div', { class: 'bubble bubble-' + kind, 'data-testid': 'turn-text', text: turnText(x) });
+    if (x.comment && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-comment', text: t('inbox_turn_comment') }));
     if (x.notice && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-notice', text: t('inbox_turn_automatic') }));
     const parts = [meta, bubble];
     if (x.from === 'agent' && x.status) {
@@ -225,7 +242,7 @@
       const key = turnKey(x, i);
       keep.add(key);
       const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && !!may().reply;
-      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
+      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.comment, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
       let li = turnNodes.get(key);
       if (!li) {
         li = document.createElement('li');
@@ -397,6 +414,11 @@
   $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), t('inbox_released_ok')));
   $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve', { note: $('resolve-note').value.trim() }), t('inbox_resolved_ok')));
   $('return-button').addEventListener('click', () => act(() => api('POST', path + '/return'), t('inbox_returned_ok')));
+  $('followup-done').addEventListener('click', () => act(async () => {
+    const j = await api('POST', path + '/follow-up/done', { note: $('followup-note').value.trim() });
+    $('followup-note').value = '';
+    return j;
+  }, t('inbox_followup_done_ok')));
   $('note-button').addEventListener('click', () => {
     const text = $('note-input').value.trim();
     if (!text) return;

@@ -149,7 +149,9 @@ const WL = (() => {
   // level: ok, warn (≤ 25% left or ≤ 10 min) or late.
   function sla(c, now) {
     const first = !parseTime(c.first_response_at);
-    const due = parseTime(first ? c.first_response_due : c.resolution_due);
+    // The first-reply clock counts to the time the customer was given
+    // (handoff's Case.Promise), so agent and customer see the same deadline.
+    const due = parseTime(first ? (c.promise || c.first_response_due) : c.resolution_due);
     if (!due) return null;
     const start = parseTime(c.escalated_at) || parseTime(c.created_at) || now;
     const total = Math.max(due - start, 1);

@@ -14,7 +14,10 @@
     priority: document.getElementById('filter-priority'),
     mine: document.getElementById('filter-mine'),
     unassigned: document.getElementById('filter-unassigned'),
+    followups: document.getElementById('filter-followups'),
   };
+  // Leads see the follow-up tasks (low ratings, returns without a reply).
+  document.getElementById('filter-followups-label').hidden = me.role !== 'lead';
   const sound = document.getElementById('sound-toggle');
   const notify = document.getElementById('notify-toggle');
   let cases = [];
@@ -29,13 +32,16 @@
   f.priority.value = saved.priority || '';
   f.mine.checked = !!saved.mine;
   f.unassigned.checked = !!saved.unassigned;
+  f.followups.checked = me.role === 'lead' && !!saved.followups;
   sound.checked = !!load('wl.sound', false);
   notify.checked = !!load('wl.notify', false) && 'Notification' in window && Notification.permission === 'granted';
   for (const x of Object.values(f)) {
     x.addEventListener('change', () => {
       if (x === f.mine && f.mine.checked) f.unassigned.checked = false;
       if (x === f.unassigned && f.unassigned.checked) f.mine.checked = false;
-      save('wl.filters', { tier: f.tier.value, priority: f.priority.value, mine: f.mine.checked, unassigned: f.unassigned.checked });
+      if (x === f.followups && f.followups.checked) f.mine.checked = f.unassigned.checked = false;
+      if ((x === f.mine || x === f.unassigned) && x.checked) f.followups.checked = false;
+      save('wl.filters', { tier: f.tier.value, priority: f.priority.value, mine: f.mine.checked, unassigned: f.unassigned.checked, followups: f.followups.checked });
       refresh();
     });
   }
@@ -96,9 +102,12 @@
           el('span', { class: 'case-id mono', text: c.id }),
           el('span', { class: 'chip chip-tier', text: c.tier })),
         el('div', { class: 'case-sub' },
+          c.follow_up ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-followup',
+            text: t('inbox_followup_' + c.follow_up.reason, { score: c.follow_up.score || '' }) }) : null,
           ...(c.triggers || []).slice(0, 2).map((k) => el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-trigger', text: WL.has('inbox_trigger_' + k) ? t('inbox_trigger_' + k) : k })),
           el('span', { class: 'case-brief', 'data-testid': 'row-brief', text: c.brief || '' }))),
-      el('td', {}, el('span', { class: 'chip', text: WL.langName(c.lang) })),
+      el('td', {}, el('span', { class: 'chip' + (c.readable === false ? ' chip-muted' : ''), 'data-testid': 'row-lang', dataset: { readable: String(c.readable !== false) },
+        title: c.readable === false ? t('inbox_not_your_language') : '', text: WL.langName(c.lang) })),
       el('td', { class: 'waiting', dataset: { since: c.created_at } }, created ? WL.duration(now - created) : '—'),
       el('td', {}, el('span', { class: 'sla sla-' + (s ? s.level : 'ok'), 'data-testid': 'sla', dataset: { level: s ? s.level : '' } },
         el('span', { class: 'sla-kind', text: s && s.first ? t('inbox_sla_first') : t('inbox_sla_resolution') }),
@@ -115,7 +124,7 @@
     body.replaceChildren(...cases.map((c) => row(c, now)));
     empty.hidden = cases.length > 0;
     document.getElementById('queue-head').hidden = cases.length === 0;
-    const filtered = !!(f.tier.value || f.priority.value || f.mine.checked || f.unassigned.checked);
+    const filtered = !!(f.tier.value || f.priority.value || f.mine.checked || f.unassigned.checked || f.followups.checked);
     document.getElementById('queue-empty-title').textContent = t(filtered ? 'inbox_queue_empty_filtered' : 'inbox_queue_empty');
     document.getElementById('queue-empty-hint').textContent = t(filtered ? 'inbox_queue_empty_filtered_hint' : 'inbox_queue_empty_hint');
     const late = cases.filter((c) => { const s = WL.sla(c, now); return s && s.level === 'late'; }).length;
@@ -149,6 +158,7 @@
     if (f.priority.value) q.set('priority', f.priority.value);
     if (f.mine.checked) q.set('mine', '1');
     if (f.unassigned.checked) q.set('unassigned', '1');
+    if (f.followups.checked) q.set('followups', '1');
     q.set('lang', state.lang); // briefs in the UI's current language
     try {
       const j = await api('GET', '/api/cases?' + q.toString());

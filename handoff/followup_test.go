@@ -1,0 +1,171 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/warmline/warmline/handoff/escalation"
+)
+
+func TestLowRatingCreatesAFollowUpForLeads(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	low := f.open(t, "U1", human)
+	fine := f.open(t, "U2", human)
+	for _, c := range []*Case{low, fine} {
+		if _, err := f.svc.Resolve(ctx, lead, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.RecordSatisfaction(ctx, low.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RecordSatisfaction(ctx, fine.ID, 3); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := f.svc.List(ctx, lead, Filter{FollowUps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(queue); len(got) != 1 || got[0] != low.ID {
+		t.Fatalf("follow-ups = %v, want [%s] (a 3 is not low)", got, low.ID)
+	}
+	fu := queue[0].FollowUp
+	if fu == nil || fu.Reason != FollowUpLowRating || fu.Score != 2 || !fu.Open() {
+		t.Errorf("follow-up = %+v, want an open low_rating with score 2", fu)
+	}
+	last := queue[0].Transcript[len(queue[0].Transcript)-1]
+	if last.Kind != TurnEvent || last.Event == nil || last.Event.Type != SysFollowUp || last.Event.Score != 2 {
+		t.Errorf("last turn = %+v, want the follow_up event", last)
+	}
+	if _, err := f.svc.List(ctx, l2, Filter{FollowUps: true}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("L2 listing follow-ups: %v, want ErrForbidden", err)
+	}
+	// A second rating of 1 keeps one task, with the lower score.
+	if err := f.svc.RecordSatisfaction(ctx, low.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The comment after the rating goes to the case, not a new complaint.
+	if err := f.svc.AttachComment(ctx, low.ID, "專員態度很差，等了一整天"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.svc.Get(ctx, lead, low.ID)
+	if got.FollowUp.Score != 1 || got.FollowUp.Comment != "專員態度很差，等了一整天" {
+		t.Errorf("follow-up = %+v, want score 1 and the comment", got.FollowUp)
+	}
+	if c := got.Transcript[len(got.Transcript)-1]; c.From != FromCustomer || !c.Comment || c.Text != "專員態度很差，等了一整天" {
+		t.Errorf("last turn = %+v, want the customer's comment", c)
+	}
+	if n := strings.Count(transcriptKinds(got), "event:follow_up"); n != 1 {
+		t.Errorf("%d follow_up events, want 1", n)
+	}
+
+	if _, err := f.svc.CompleteFollowUp(ctx, l2, low.ID, ""); !errors.Is(err, ErrForbidden) {
+		t.Errorf("L2 completing: %v, want ErrForbidden", err)
+	}
+	done, err := f.svc.CompleteFollowUp(ctx, lead, low.ID, "打電話致歉，補發折價券")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.FollowUp.Open() || done.FollowUp.DoneBy != lead.ID || done.FollowUp.Note == "" {
+		t.Errorf("done = %+v, want closed by the lead with the note", done.FollowUp)
+	}
+	if queue, _ := f.svc.List(ctx, lead, Filter{FollowUps: true}); len(queue) != 0 {
+		t.Errorf("follow-ups after done = %v, want none", ids(queue))
+	}
+	if _, err := f.svc.CompleteFollowUp(ctx, lead, low.ID, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("completing twice: %v, want ErrInvalid", err)
+	}
+}
+
+func transcriptKinds(c *Case) string {
+	var b strings.Builder
+	for _, t := range c.Transcript {
+		b.WriteString(string(t.Kind))
+		if t.Event != nil {
+			b.WriteString(":" + string(t.Event.Type))
+		}
+		b.WriteString(" ")
+	}
+	return b.String()
+}
+
+func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	c := f.open(t, "U1", human)
+	if _, err := f.svc.Claim(ctx, l2, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.ReturnToBot(ctx, l2, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := f.msg.all()
+	txt := calls[len(calls)-1].Notices[0].Text
+	if !strings.Contains(txt, c.ID) || !strings.Contains(txt, "沒能") {
+		t.Errorf("notice = %q, want the truth (nobody replied) and the case number", txt)
+	}
+	stored, _ := f.svc.Get(ctx, lead, got.ID)
+	if !strings.Contains(transcriptKinds(stored), "event:returned_no_reply") || !stored.FollowUp.Open() ||
+		stored.FollowUp.Reason != FollowUpReturnedNoReply {
+		t.Errorf("case = %s / %+v, want the returned_no_reply event and a follow-up for a lead", transcriptKinds(stored), stored.FollowUp)
+	}
+	if last := stored.Transcript[len(stored.Transcript)-1]; last.From != FromBot || last.Notice != NoticeReturned || last.Text != txt {
+		t.Errorf("last turn = %+v, want the notice as a bot turn", last)
+	}
+
+	// After a reply, the usual notice and no task.
+	c2 := f.open(t, "U2", human)
+	if _, err := f.svc.Claim(ctx, l2, c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Reply(ctx, l2, c2.ID, "已為您處理好了"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := f.svc.ReturnToBot(ctx, l2, c2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.FollowUp != nil {
+		t.Errorf("follow-up after a reply = %+v, want none", back.FollowUp)
+	}
+	calls = f.msg.all()
+	if txt := calls[len(calls)-1].Notices[0].Text; strings.Contains(txt, "沒能") {
+		t.Errorf("notice after a reply = %q, want the usual one", txt)
+	}
+}
+
+// TestQueueOffersReadableCasesFirst: an agent who works in English gets
+// English cases first, each group by SLA due; one who declared nothing gets
+// the plain SLA order.
+func TestQueueOffersReadableCasesFirst(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	open := func(user, lang string, tr ...escalation.Trigger) *Case {
+		c, err := f.svc.Open(ctx, Opening{UserID: user, Lang: lang, Triggers: tr,
+			Transcript: []Turn{{From: FromCustomer, Text: "help me please", At: f.clock.Now()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	zhP1 := open("U1", "zh-TW", security) // due 10:15
+	enP3 := open("U2", "en", human)       // due 14:00
+	zhP2 := open("U3", "zh-CN", legal)    // L3, due 11:00
+	enP2 := open("U4", "en", supervisor)  // due 10:05
+	ken := Agent{ID: "ken", Role: RoleLead, Languages: []string{"en"}}
+	got, err := f.svc.List(ctx, ken, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{enP2.ID, enP3.ID, zhP1.ID, zhP2.ID}; strings.Join(ids(got), ",") != strings.Join(want, ",") {
+		t.Errorf("ken's queue = %v, want English first by due: %v", ids(got), want)
+	}
+	all, _ := f.svc.List(ctx, lead, Filter{})
+	if want := []string{enP2.ID, zhP1.ID, zhP2.ID, enP3.ID}; strings.Join(ids(all), ",") != strings.Join(want, ",") {
+		t.Errorf("lead's queue = %v, want by due: %v", ids(all), want)
+	}
+}
