@@ -13,7 +13,7 @@ import (
 
 // Config of a Service. Redis, Translator and Messenger are required.
 type Config struct {
-	Redis      *redis.Client
+	Redis      redis.UniversalClient
 	Prefix     string  // key prefix, e.g. "wl:"
 	Policy     *Policy // nil: DefaultPolicy()
 	Translator *locales.Translator
@@ -31,7 +31,7 @@ type Config struct {
 // Service is the handoff domain service. Safe for concurrent use; several
 // replicas may share one Redis.
 type Service struct {
-	rdb            *redis.Client
+	rdb            redis.UniversalClient
 	prefix         string
 	policy         *Policy
 	tr             *locales.Translator

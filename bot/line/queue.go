@@ -43,7 +43,7 @@ type QueueConfig struct {
 // a consumer group, deduplicated by webhookEventId at enqueue time.
 // It is safe for concurrent use.
 type Queue struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	cfg    QueueConfig
 	log    *zap.Logger
@@ -52,7 +52,7 @@ type Queue struct {
 
 // NewQueue returns the queue whose keys live under prefix (e.g. "wl:").
 // A nil log or clock fall back to a no-op logger and time.Now.
-func NewQueue(rdb *redis.Client, prefix string, cfg QueueConfig, log *zap.Logger, clock func() time.Time) *Queue {
+func NewQueue(rdb redis.UniversalClient, prefix string, cfg QueueConfig, log *zap.Logger, clock func() time.Time) *Queue {
 	if cfg.Shards <= 0 {
 		cfg.Shards = DefaultShards
 	}

@@ -58,7 +58,7 @@ type SenderConfig struct {
 // bot.Loading. It is safe for concurrent use.
 type Sender struct {
 	cfg    SenderConfig
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	log    *zap.Logger
 }
@@ -69,7 +69,7 @@ var (
 )
 
 // NewSender returns a Sender; failed sends are recorded under prefix in rdb.
-func NewSender(cfg SenderConfig, rdb *redis.Client, prefix string) (*Sender, error) {
+func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sender, error) {
 	if cfg.AccessToken == "" {
 		return nil, errors.New("line sender: access token missing")
 	}

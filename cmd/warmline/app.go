@@ -35,7 +35,7 @@ const (
 // appEnv is what serve hands buildApp.
 type appEnv struct {
 	log       *zap.Logger
-	rdb       *redis.Client
+	rdb       redis.UniversalClient
 	selfURL   string // how this process reaches itself (webhook target of the emulator)
 	publicURL string // what people type in a browser
 	clock     func() time.Time
@@ -87,7 +87,7 @@ func loadAssets(ctx context.Context, cfg Config) (*assets, error) {
 type app struct {
 	cfg      Config
 	log      *zap.Logger
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	kb       *knowledge.Store
 	gaps     *gaps.Service
 	cases    *handoff.Service

@@ -90,6 +90,7 @@ func TestKbCheckTaiwanWording(t *testing.T) {
 		t.Errorf("讯息 is replaced when the answer is converted, yet listed:\n%s", wording)
 	}
 }
+
 // TestKbCheckDemo: the demo KB is valid, and its converted zh-CN answers
 // carry no Taiwan wording the manager would have to fix.
 func TestKbCheckDemo(t *testing.T) {

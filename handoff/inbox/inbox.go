@@ -26,7 +26,7 @@ var uiFiles embed.FS
 // Config of the inbox. Service, Redis, Translator and Accounts are required.
 type Config struct {
 	Service    *handoff.Service
-	Redis      *redis.Client
+	Redis      redis.UniversalClient
 	Prefix     string // key prefix, e.g. "wl:"
 	Translator *locales.Translator
 	// Accounts are the agents who may sign in (LoadAgentsFile, DemoAgents).

@@ -46,7 +46,7 @@ const csrfHeader = "X-CSRF-Token"
 // cookie (or, when Tokens is set, by static bearer token for automation).
 // Sessions live in Redis, so every replica sharing it knows them.
 type Sessions struct {
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	prefix   string
 	accounts *Accounts
 	tokens   *TokenAuth
@@ -58,7 +58,7 @@ type Sessions struct {
 	lockFor  time.Duration
 }
 
-func newSessions(rdb *redis.Client, prefix string, accounts *Accounts, tokens *TokenAuth, now func() time.Time, idle time.Duration) *Sessions {
+func newSessions(rdb redis.UniversalClient, prefix string, accounts *Accounts, tokens *TokenAuth, now func() time.Time, idle time.Duration) *Sessions {
 	return &Sessions{rdb: rdb, prefix: prefix, accounts: accounts, tokens: tokens, now: now,
 		idle: idle, maxFails: 5, lockFor: 15 * time.Minute}
 }
