@@ -219,9 +219,13 @@ func TestTriggerEval(t *testing.T) {
 // R 95.8%, supervisor R 85.7%) and once after (P 95.3%, R 87.9%; legal_media
 // P 100% R 95.8%, security P 95.0% R 79.2%, supervisor P 85.7% R 85.7%,
 // human P 100% R 83.3%, refund_over_limit P 95.7% R 95.7%; complaint P 98.0%
-// R 60.5%). Supervisor recall is still short of its target. The floors sit
-// just under the "after" numbers: they catch regressions, not tuning (never
-// tune on this set; write a new blind set to measure a change).
+// R 60.5%). Supervisor recall is still short of its target. After the
+// issue-11 changes (typos, wider families, soft complaint words; tuned on the
+// blind2 and complaint -dev sets): P 95.6%, R 93.1%; legal_media R 95.8%,
+// security P 95.7% R 91.7%, supervisor P 87.0% R 95.2%, human P 100%
+// R 83.3%, refund_over_limit P 95.8% R 100%; complaint P 98.3% R 72.8%. The
+// floors sit just under the latest numbers: they catch regressions, not
+// tuning (never tune on this set; write a new blind set to measure a change).
 func checkBlind(t *testing.T, res evalResult) {
 	t.Helper()
 	floors := []struct {
@@ -230,11 +234,13 @@ func checkBlind(t *testing.T, res evalResult) {
 		min  float64
 	}{
 		{"overall precision", res.overall.precision(), 0.95},
-		{"overall recall", res.overall.recall(), 0.87},
+		{"overall recall", res.overall.recall(), 0.92},
 		{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.95},
-		{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.85},
-		{"security recall", res.perKind[KindSecurity].recall(), 0.79},
+		{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.95},
+		{"security recall", res.perKind[KindSecurity].recall(), 0.91},
 		{"human recall", res.perKind[KindHuman].recall(), 0.83},
+		{"complaint precision", res.complaint.precision(), 0.98},
+		{"complaint recall", res.complaint.recall(), 0.72},
 	}
 	for _, f := range floors {
 		if f.got < f.min {
