@@ -15,10 +15,66 @@ func TestBlind2DevEval(t *testing.T) {
 	}
 }
 
+// TestBlind2HeldOutEval scores the held-out halves and guards them with
+// floors. Issue 11's targets: recall >= 95% for every kind and precision >=
+// 95% on triggers, complaint precision >= 95% and recall >= 80%.
+//
+// Measured before the issue-11 changes (2026-12-01):
+//
+//	triggers-blind2-test (280): P 95.2% R 77.1%; legal_media P 92.9% R 89.7%,
+//	  security P 93.8% R 65.2%, supervisor P 95.5% R 77.8%, human P 93.9%
+//	  R 73.8%, refund_over_limit P 100% R 85.7%; by language (triggers)
+//	  en P 95.3% R 74.5%, zh-CN P 94.6% R 81.5%, zh-TW P 95.7% R 74.6%.
+//	complaints-blind-test (160): complaint P 57.1% R 37.6%; en P 70.6%
+//	  R 38.7%, zh-CN P 52.9% R 30.0%, zh-TW P 50.0% R 45.8%.
+//
+// And after them (typo correction, wider phrase families, soft complaint
+// words and neutral questions, loose refund amounts):
+//
+//	triggers-blind2-test: P 94.6% R 87.7%; legal_media P 93.1% R 93.1%,
+//	  security P 92.9% R 84.8%, supervisor P 95.8% R 85.2%, human P 91.9%
+//	  R 81.0%, refund_over_limit P 100% R 97.1%; by language (triggers)
+//	  en P 94.2% R 89.1%, zh-CN P 95.0% R 87.7%, zh-TW P 94.4% R 86.4%.
+//	complaints-blind-test: complaint P 80.6% R 68.2%; en P 85.7% R 58.1%,
+//	  zh-CN P 83.3% R 66.7%, zh-TW P 74.1% R 83.3%.
+//
+// The targets are not reached: the -dev halves score near 100%, so the gap
+// is phrasing the rules do not generalise to. The floors sit just under the
+// "after" numbers and catch regressions; they are not a target to tune to.
+// Never read these files' messages: write a new blind set to measure the
+// next change.
 func TestBlind2HeldOutEval(t *testing.T) {
 	r := testRules(t)
+	type floor struct {
+		name     string
+		got, min float64
+	}
+	var floors []floor
 	for _, name := range []string{"triggers-blind2-test.yaml", "complaints-blind-test.yaml"} {
 		set := loadLabeled(t, name)
-		evaluate(r, set).reportAggregate(t, name, len(set))
+		res := evaluate(r, set)
+		res.reportAggregate(t, name, len(set))
+		switch name {
+		case "triggers-blind2-test.yaml":
+			floors = append(floors,
+				floor{"triggers precision", res.overall.precision(), 0.94},
+				floor{"triggers recall", res.overall.recall(), 0.87},
+				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.93},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.84},
+				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.85},
+				floor{"human recall", res.perKind[KindHuman].recall(), 0.80},
+				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.97},
+			)
+		case "complaints-blind-test.yaml":
+			floors = append(floors,
+				floor{"complaint precision", res.complaint.precision(), 0.80},
+				floor{"complaint recall", res.complaint.recall(), 0.68},
+			)
+		}
+	}
+	for _, f := range floors {
+		if f.got < f.min {
+			t.Errorf("held-out %s = %.1f%%, want >= %.0f%%", f.name, 100*f.got, 100*f.min)
+		}
 	}
 }

@@ -338,6 +338,8 @@ func BenchmarkAnalyze(b *testing.B) {
 		{"zh-TW/plain", "請問這件外套有 M 號嗎？什麼時候會補貨"},
 		{"zh-CN/plain", "请问这件外套有M码吗？什么时候补货"},
 		{"en/plain", "Do you have this jacket in size M? When will it be restocked?"},
+		{"en/plain-thanks", "Thanks, I got the package yesterday and it looks great"},
+		{"zh-TW/plain-thanks", "謝謝 昨天收到了 很喜歡"},
 	} {
 		b.Run(bm.lang, func(b *testing.B) {
 			for b.Loop() {
