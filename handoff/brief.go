@@ -31,7 +31,7 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	})}
 
 	// What they want.
-	topic := cmp.Or(c.TopicTitle[lang], c.Topic, t("handoff_topic_none", nil))
+	topic, titled := s.topicName(c, lang)
 	category := t("handoff_category_unknown", nil)
 	if c.Category != "" && s.tr.Has(lang, "handoff_category_"+c.Category) {
 		category = t("handoff_category_"+c.Category, nil)
@@ -40,10 +40,16 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	if c.Request != "" {
 		ex = excerpt(c.Request, excerptRunes)
 	}
-	if ex != "" {
-		lines = append(lines, t("handoff_brief_want", map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}))
-	} else {
-		lines = append(lines, t("handoff_brief_want_no_text", map[string]any{"Topic": topic, "Category": category}))
+	data := map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}
+	switch {
+	case !titled && ex != "":
+		// A topic with no title (an entry id): the category and the
+		// customer's words say it, not the id.
+		lines = append(lines, t("handoff_brief_want_untitled", data))
+	case ex != "":
+		lines = append(lines, t("handoff_brief_want", data))
+	default:
+		lines = append(lines, t("handoff_brief_want_no_text", data))
 	}
 
 	// What was tried.
@@ -75,6 +81,23 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_team_back", map[string]any{"Back": s.formatTime(c.TeamBackAt)}))
 	}
 	return lines
+}
+
+// topicName names the case's topic in lang: its title in lang, a locale
+// message for a flow (handoff_topic_<topic>), its title in the customer's
+// language, "general question" when there is no topic; never the bare
+// entry id (titled is false then, and the name is "general question").
+func (s *Service) topicName(c *Case, lang string) (name string, titled bool) {
+	if v := c.TopicTitle[lang]; v != "" {
+		return v, true
+	}
+	if id := "handoff_topic_" + c.Topic; c.Topic != "" && s.tr.Has(lang, id) {
+		return s.tr.T(lang, id, nil), true
+	}
+	if v := c.TopicTitle[c.Lang]; v != "" {
+		return v, true
+	}
+	return s.tr.T(lang, "handoff_topic_none", nil), c.Topic == ""
 }
 
 // triedNoneID: "nothing, the customer asked for a person" only when they

@@ -32,7 +32,9 @@ func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) 
 // AppendCustomerMessage adds a customer text message to an open case's
 // transcript and publishes it to agents. ErrClosed when the case is closed.
 func (s *Service) AppendCustomerMessage(ctx context.Context, caseID, text string) error {
-	return s.AppendCustomerTurn(ctx, caseID, Turn{Kind: TurnText, Text: text})
+	t := Turn{From: FromCustomer, Text: text}
+	t.normalize() // a bot that still sends "[sticker]" gets a sticker turn
+	return s.AppendCustomerTurn(ctx, caseID, t)
 }
 
 // AppendCustomerTurn adds a customer turn (text, sticker or media: set Kind

@@ -160,3 +160,16 @@ func TestRequestLineIsTheIssue(t *testing.T) {
 		t.Errorf("Request = %q, want the bot's", c2.Request)
 	}
 }
+
+func TestAppendCustomerMessagePlaceholderBecomesASticker(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	c := f.open(t, "U1", human)
+	if err := f.svc.AppendCustomerMessage(ctx, c.ID, "[sticker]"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.svc.Get(ctx, lead, c.ID)
+	if last := got.Transcript[len(got.Transcript)-1]; last.Kind != TurnSticker || last.Text != "" || last.Sticker == nil {
+		t.Errorf("last turn = %+v, want a sticker turn, not the [sticker] text", last)
+	}
+}

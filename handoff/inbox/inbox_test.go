@@ -828,3 +828,37 @@ func TestLoadAccounts(t *testing.T) {
 		})
 	}
 }
+
+// TestFollowUpAPI: leads list and close follow-ups; others may not.
+func TestFollowUpAPI(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, false)
+	ctx := context.Background()
+	c := e.open(t, "U1", "東西壞了", escalation.Trigger{Kind: escalation.KindHuman, Route: escalation.Route{Tier: "L2", Priority: "P3"}})
+	boss := handoff.Agent{ID: "boss", Name: "張主管", Role: handoff.RoleLead}
+	if _, err := e.svc.Resolve(ctx, boss, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RecordSatisfaction(ctx, c.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	mei := e.signedIn(t, "mei")
+	if s, _ := mei.call(t, "GET", "/api/cases?followups=1", ""); s != 403 {
+		t.Errorf("L2 listing follow-ups: %d, want 403", s)
+	}
+	if s, _ := mei.call(t, "POST", "/api/cases/"+c.ID+"/follow-up/done", `{}`); s != 403 {
+		t.Errorf("L2 closing a follow-up: %d, want 403", s)
+	}
+	lead := e.signedIn(t, "boss")
+	s, out := lead.call(t, "GET", "/api/cases?followups=1&lang=en", "")
+	cases, _ := out["cases"].([]any)
+	if s != 200 || len(cases) != 1 || dig(cases[0], "follow_up", "reason") != "low_rating" {
+		t.Fatalf("lead's follow-ups: %d %v, want the low-rated case", s, out)
+	}
+	if s, out := lead.call(t, "POST", "/api/cases/"+c.ID+"/follow-up/done", `{"note":"called"}`); s != 200 || dig(out, "case", "follow_up", "note") != "called" {
+		t.Errorf("done: %d %v", s, out)
+	}
+	if _, out := lead.call(t, "GET", "/api/cases?followups=1", ""); len(out["cases"].([]any)) != 0 {
+		t.Errorf("follow-ups after done: %v, want none", out["cases"])
+	}
+}
