@@ -54,6 +54,9 @@ type tuning struct {
 	confidence     [numFeatures]float64
 	highConfidence float64
 	// mediumCoverage is the coverage below which nothing is offered.
+	// mediumConfidence is the fitted probability below which nothing is
+	// offered either.
+	mediumConfidence float64
 	// menuRatio drops from a menu the candidates scoring under this share
 	// of the best one's score.
 	menuRatio      float64
@@ -82,21 +85,22 @@ type tuning struct {
 }
 
 var defaultTuning = tuning{
-	answerBoost:     0.2,
-	answerCover:     1,
-	unknownWeight:   0.6,
-	unigrams:        true,
-	confidence:      [numFeatures]float64{1.71, 3.63, 1.82, 3.64, -3.04, -3.93},
-	highConfidence:  0.815,
-	mediumCoverage:  0.25,
-	menuRatio:       0.3,
-	fuzzyMinLen:     5,
-	fuzzyWeight:     0.5,
-	exampleWeight:   0.3,
-	lexicon:         true,
-	conceptWeight:   0.8,
-	answerSentences: 0.3,
-	bm25:            defaultBM25,
+	answerBoost:      0.2,
+	answerCover:      1,
+	unknownWeight:    0.6,
+	unigrams:         true,
+	confidence:       [numFeatures]float64{1.71, 3.63, 1.82, 3.64, -3.04, -3.93},
+	highConfidence:   0.815,
+	mediumCoverage:   0.20,
+	mediumConfidence: 0.02,
+	menuRatio:        0.3,
+	fuzzyMinLen:      5,
+	fuzzyWeight:      0.5,
+	exampleWeight:    0.3,
+	lexicon:          true,
+	conceptWeight:    0.8,
+	answerSentences:  0.3,
+	bm25:             defaultBM25,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -457,7 +461,7 @@ func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanati
 		m.Confidence = High
 	case ex.Confidence >= b.tune.highConfidence:
 		m.Confidence = High
-	case ex.Coverage >= b.tune.mediumCoverage:
+	case ex.Coverage >= b.tune.mediumCoverage && ex.Confidence >= b.tune.mediumConfidence:
 		m.Confidence = Medium
 		// A menu is for close candidates: drop those far behind the best.
 		best := m.Candidates[0].Score

@@ -129,24 +129,31 @@ func TestSparseMisses(t *testing.T) {
 	}
 }
 
-// TestMenuSize (WARMLINE_MENU=1) prints offered rate and mean menu size on
-// the dev sets per menuRatio.
+// TestMenuSize (WARMLINE_MENU=1) prints, per mediumConfidence, the offered
+// rate, the mean menu size and the out-of-scope questions given a menu on
+// the dev sets.
 func TestMenuSize(t *testing.T) {
 	if os.Getenv("WARMLINE_MENU") == "" {
 		t.Skip("set WARMLINE_MENU=1")
 	}
-	for _, r := range []float64{0, 0.3, 0.5, 0.6, 0.7} {
+	for _, r := range []float64{0, 0.02, 0.05, 0.1} {
 		tu := defaultTuning
-		tu.menuRatio = r
+		tu.mediumConfidence = r
 		var line strings.Builder
 		for _, s := range devSets(t) {
 			b := s.base(tu)
-			var menus, items, offered, in int
+			var menus, items, offered, in, oos, oosMenu int
 			for _, c := range s.cases {
 				m := b.Match(context.Background(), c.Q, c.Lang)
 				if m.Confidence == Medium {
 					menus++
 					items += len(m.Candidates)
+				}
+				if c.Want == "" {
+					oos++
+					if m.Confidence == Medium {
+						oosMenu++
+					}
 				}
 				if c.Want != "" {
 					in++
@@ -157,8 +164,8 @@ func TestMenuSize(t *testing.T) {
 					}
 				}
 			}
-			line.WriteString(" " + s.name + " " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% size " + strconv.FormatFloat(float64(items)/float64(max(menus, 1)), 'f', 2, 64))
+			line.WriteString(" " + s.name + " " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% size " + strconv.FormatFloat(float64(items)/float64(max(menus, 1)), 'f', 2, 64) + " oos-menu " + strconv.Itoa(oosMenu) + "/" + strconv.Itoa(oos))
 		}
-		t.Logf("ratio %.1f:%s", r, line.String())
+		t.Logf("mediumConfidence %.2f:%s", r, line.String())
 	}
 }
