@@ -20,9 +20,9 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// Index fields: one bleve document per entry. The question fields hold the
-// entry's title and examples, the answer fields its answer, quick replies
-// and link labels; Chinese is normalised to Simplified first.
+// Field names, per script: the question side of an entry (title and
+// examples) and its answer side (answer, quick replies, link labels), each
+// a BM25 field (bm25.go); Chinese is normalised to Simplified first.
 const (
 	fieldEN  = "en"
 	fieldZH  = "zh"
@@ -36,7 +36,8 @@ const (
 )
 
 // tuning holds the matcher's parameters; defaultTuning documents the
-// values in use (docs/knowledge-eval.md says how they were chosen).
+// values in use (chosen on the dev sets: docs/matching-calibration.md for
+// the confidence, docs/knowledge-eval.md for the rest).
 type tuning struct {
 	// answerBoost weighs a match in the answer fields against one in the
 	// question fields (1).
@@ -53,14 +54,14 @@ type tuning struct {
 	// out-of-scope queries (docs/matching-calibration.md).
 	confidence     [numFeatures]float64
 	highConfidence float64
-	// mediumCoverage is the coverage below which nothing is offered.
-	// mediumConfidence is the fitted probability below which nothing is
+	// mediumCoverage is the coverage below which nothing is offered;
+	// mediumConfidence the fitted probability below which nothing is
 	// offered either.
+	mediumCoverage   float64
 	mediumConfidence float64
 	// menuRatio drops from a menu the candidates scoring under this share
 	// of the best one's score.
-	menuRatio      float64
-	mediumCoverage float64
+	menuRatio float64
 	// fuzzyMinLen is the length (in letters) from which an English word
 	// the KB does not know is corrected to a known word one edit away.
 	fuzzyMinLen int

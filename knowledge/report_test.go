@@ -58,8 +58,8 @@ func TestMatchReport(t *testing.T) {
 }
 
 func bitextCases(t *testing.T) []EvalCase {
-	p := sharedDataPath("bitext/bitext-customer-support-4514.csv")
-	if p == "" {
+	p, ok := findSharedData(t, "bitext/bitext-customer-support-4514.csv")
+	if !ok {
 		return nil
 	}
 	f, err := os.Open(p)
@@ -88,8 +88,8 @@ func bitextCases(t *testing.T) []EvalCase {
 }
 
 func clincCases(t *testing.T) []EvalCase {
-	p := sharedDataPath("clinc150-oos/out-of-scope-200.txt")
-	if p == "" {
+	p, ok := findSharedData(t, "clinc150-oos/out-of-scope-200.txt")
+	if !ok {
 		return nil
 	}
 	data, err := os.ReadFile(p)
@@ -103,16 +103,6 @@ func clincCases(t *testing.T) []EvalCase {
 		}
 	}
 	return cases
-}
-
-// sharedDataPath is sharedData without a test to skip: "" when absent.
-func sharedDataPath(rel string) string {
-	for _, p := range []string{"../../shared/data/", "../../../shared/data/", "/work/shared/data/"} {
-		if _, err := os.Stat(p + rel); err == nil {
-			return p + rel
-		}
-	}
-	return ""
 }
 
 // TestSparseMisses (WARMLINE_MISSES=dev.yaml) prints the misses of the
