@@ -2,14 +2,11 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
-	"github.com/warmline/warmline/handoff/escalation"
-	"github.com/warmline/warmline/knowledge"
 )
 
 // lowRating is the highest satisfaction score that gets an apology and a
@@ -42,33 +39,23 @@ func (e *Engine) followUpReply(t *turn, caseID string) QuickReply {
 	return QuickReply{Label: l, Data: dataFollowUp + caseID, DisplayText: l}
 }
 
-// followUp asks a lead to follow up a low-rated case: a follow-up task
-// where the handoff service has them (FollowUps), else a case for a lead.
+// followUp asks a lead to follow up a low-rated case: a follow-up task on
+// the case, which leads see in the inbox.
 func (e *Engine) followUp(ctx context.Context, t *turn, caseID string, log *zap.Logger) error {
 	lang := t.lang()
 	e.record(t, "customer", e.tr.T(lang, "bot_qr_follow_up", nil))
-	if fu, ok := e.cases.(FollowUps); ok {
-		if err := fu.RequestFollowUp(ctx, caseID); err != nil {
-			log.Warn("follow-up not requested", zap.String("case_id", caseID), zap.Error(err))
-			t.say(e.text(t, e.tr.T(lang, "bot_handoff_failed", nil), e.followUpReply(t, caseID)))
-			return nil
-		}
-		msg := e.tr.T(lang, "bot_follow_up_requested", map[string]any{"CaseID": caseID})
-		t.say(e.text(t, msg))
-		if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: msg, Notice: handoff.NoticeFollowUp}); err != nil {
-			log.Warn("bot turn not added to the case", zap.String("case_id", caseID), zap.Error(err))
-		}
-		log.Info("follow-up requested after a low rating", zap.String("case_id", caseID))
+	if err := e.cases.RequestFollowUp(ctx, caseID, handoff.FollowUpRequested); err != nil {
+		log.Warn("follow-up not requested", zap.String("case_id", caseID), zap.Error(err))
+		t.say(e.text(t, e.tr.T(lang, "bot_handoff_failed", nil), e.followUpReply(t, caseID)))
 		return nil
 	}
-	if _, err := e.cases.ActiveCase(ctx, t.ev.UserID); err == nil {
-		// Already with a person: they see the rating and this request.
-		return e.onFollowUpDuringCase(ctx, t, log)
-	} else if !errors.Is(err, handoff.ErrNoCase) {
-		return err
+	msg := e.tr.T(lang, "bot_follow_up_requested", map[string]any{"CaseID": caseID})
+	t.say(e.text(t, msg))
+	if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: msg, Notice: handoff.NoticeFollowUp}); err != nil {
+		log.Warn("bot turn not added to the case", zap.String("case_id", caseID), zap.Error(err))
 	}
-	t.st.LastTopic, t.st.LastCategory = "", knowledge.Complaint
-	return e.escalate(ctx, t, []escalation.Trigger{e.rules.Fire(escalation.KindSupervisor, e.tr.T(lang, "bot_qr_follow_up", nil), "csat follow-up "+caseID)}, log)
+	log.Info("follow-up requested after a low rating", zap.String("case_id", caseID))
+	return nil
 }
 
 func (e *Engine) onFollowUpDuringCase(ctx context.Context, t *turn, log *zap.Logger) error {
@@ -91,13 +78,7 @@ func (st *state) takeRating(now time.Time, window time.Duration) string {
 // ratingComment attaches a comment after a rating to the rated case.
 func (e *Engine) ratingComment(ctx context.Context, t *turn, caseID, text string, log *zap.Logger) error {
 	lang := t.lang()
-	cm, ok := e.cases.(Comments)
-	if !ok {
-		log.Info("rating comment kept in the bot transcript: no Comments on the case service", zap.String("case_id", caseID))
-		t.say(e.text(t, e.tr.T(lang, "bot_comment_thanks_plain", nil)))
-		return nil
-	}
-	if err := cm.AppendCustomerComment(ctx, caseID, text); err != nil {
+	if err := e.cases.AttachComment(ctx, caseID, text); err != nil {
 		log.Warn("rating comment not attached", zap.String("case_id", caseID), zap.Error(err))
 		t.say(e.text(t, e.tr.T(lang, "bot_comment_thanks_plain", nil)))
 		return nil

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -384,29 +383,6 @@ func TestLanguageRequests(t *testing.T) {
 	})
 }
 
-// followUpCases is the real service plus the follow-up and comment methods
-// handoff does not have yet, recording the calls.
-type followUpCases struct {
-	*handoff.Service
-	mu        sync.Mutex
-	followUps []string
-	comments  []string
-}
-
-func (f *followUpCases) RequestFollowUp(_ context.Context, caseID string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.followUps = append(f.followUps, caseID)
-	return nil
-}
-
-func (f *followUpCases) AppendCustomerComment(_ context.Context, caseID, text string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.comments = append(f.comments, caseID+":"+text)
-	return nil
-}
-
 // Item 12: a low rating gets an apology and a lead's follow-up; a comment
 // after the rating goes to the case, not into a new complaint.
 func TestLowRating(t *testing.T) {
@@ -424,12 +400,8 @@ func TestLowRating(t *testing.T) {
 		}
 		return c
 	}
-	t.Run("with follow-up tasks and comments", func(t *testing.T) {
-		var fc *followUpCases
-		h := newHarnessWith(t, func(c *EngineConfig) {
-			fc = &followUpCases{Service: c.Cases.(*handoff.Service)}
-			c.Cases = fc
-		})
+	t.Run("apology, comment on the case, a lead's follow-up", func(t *testing.T) {
+		h := newHarness(t)
 		h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
 		c := resolved(h)
 		msgs := h.postback("U1", handoff.CSATData(c.ID, 2))
@@ -439,34 +411,24 @@ func TestLowRating(t *testing.T) {
 		}
 		msgs = h.text("U1", "客服態度很差，問題也沒解決")
 		mustContain(t, all(msgs), h.T("zh-TW", "bot_comment_thanks", map[string]any{"CaseID": c.ID}))
+		mustNotContain(t, all(msgs), h.T("zh-TW", "bot_listen", nil))
 		if m := h.conv("U1")["mode"]; m != "" {
 			t.Errorf("mode %q after a comment, want none (not a new complaint)", m)
 		}
 		msgs = h.postback("U1", dataFollowUp+c.ID)
 		mustContain(t, all(msgs), h.T("zh-TW", "bot_follow_up_requested", map[string]any{"CaseID": c.ID}))
-		if len(fc.comments) != 1 || !strings.HasPrefix(fc.comments[0], c.ID+":") || len(fc.followUps) != 1 {
-			t.Errorf("comments %v follow-ups %v, want one of each on %s", fc.comments, fc.followUps, c.ID)
+		if fu := h.activeCase("U1"); fu != nil {
+			t.Errorf("a follow-up opened case %s, want a task on %s", fu.ID, c.ID)
 		}
 		got, err := h.cases.Get(context.Background(), handoff.Agent{ID: "a1", Role: "lead"}, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !got.FollowUp.Open() || got.FollowUp.Comment != "客服態度很差，問題也沒解決" {
+			t.Errorf("follow-up %+v, want an open task carrying the comment", got.FollowUp)
+		}
 		if len(botTurns(got, handoff.NoticeCSAT)) == 0 || len(botTurns(got, handoff.NoticeFollowUp)) != 1 {
 			t.Errorf("transcript %+v, want the apology and the follow-up notice as bot turns", got.Transcript)
-		}
-	})
-	t.Run("without follow-up tasks a lead gets a case", func(t *testing.T) {
-		h := newHarness(t)
-		h.profiles.byID["U1"] = Profile{Language: "en"}
-		c := resolved(h)
-		h.postback("U1", handoff.CSATData(c.ID, 1))
-		msgs := h.text("U1", "the agent was rude and nothing got fixed")
-		mustContain(t, all(msgs), h.T("en", "bot_comment_thanks_plain", nil))
-		mustNotContain(t, all(msgs), h.T("en", "bot_listen", nil))
-		h.postback("U1", dataFollowUp+c.ID)
-		fu := h.activeCase("U1")
-		if fu == nil || !hasKind(fu.Triggers, escalation.KindSupervisor) {
-			t.Fatalf("follow-up case %+v, want one for a lead", fu)
 		}
 	})
 	t.Run("a good rating is thanked", func(t *testing.T) {

@@ -44,7 +44,7 @@
 //	last:done               the complaint story is complete (also the words in bot_kw_done)
 //	order:retry             retry the order lookup kept after a backend failure
 //	handoff.CSATData(...)   satisfaction answer for a resolved case (≤ 2: apology and a lead's follow-up offered)
-//	followup:<case id>      a lead follows up a low-rated case (FollowUps, else a case with a supervisor trigger)
+//	followup:<case id>      a lead follows up a low-rated case (a follow-up task on the case)
 //
 // # Modes (hash field "mode")
 //
@@ -85,7 +85,7 @@
 // names. A message clearly in another language than a chosen or profile
 // language gets a quick reply to switch (once), never a switch by itself.
 // A message within CommentWindow after a rating is a comment on the rated
-// case (Comments), not a new complaint. KB links are sent as buttons on
+// case (Cases.AttachComment), not a new complaint. KB links are sent as buttons on
 // small cards, never as raw URLs.
 //
 // # Issues and stateful triggers

@@ -44,20 +44,11 @@ type Cases interface {
 	// AppendBotTurn records a message the bot sent the customer in the
 	// case's transcript (open or closed), so the agent sees it too.
 	AppendBotTurn(ctx context.Context, caseID string, t handoff.Turn) error
-}
-
-// FollowUps is implemented by a Cases that creates a follow-up task for a
-// lead after a low satisfaction rating. Without it the bot opens a case
-// for a lead (a supervisor trigger) instead.
-type FollowUps interface {
-	RequestFollowUp(ctx context.Context, caseID string) error
-}
-
-// Comments is implemented by a Cases that attaches a customer's comment to
-// a closed (rated) case. Without it the comment stays in the bot's
-// transcript.
-type Comments interface {
-	AppendCustomerComment(ctx context.Context, caseID, text string) error
+	// RequestFollowUp creates a lead's follow-up task on a case (the
+	// customer accepted a call-back after a low rating).
+	RequestFollowUp(ctx context.Context, caseID string, reason handoff.FollowUpReason) error
+	// AttachComment attaches what the customer wrote after rating a case.
+	AttachComment(ctx context.Context, caseID, text string) error
 }
 
 // EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,
