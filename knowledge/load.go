@@ -13,7 +13,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"go.uber.org/zap"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/warmline/warmline/knowledge/semantic"
 )
 
 // Limits from the KB format (LINE shows at most 20 characters on a button).
@@ -44,6 +47,14 @@ type LoadOptions struct {
 	// knowledge/gaps keeps in Redis), by path: loaded with fsys's files,
 	// each replacing fsys's file of the same path.
 	Files map[string][]byte
+	// Semantic, when set, is the optional semantic tier: its index is
+	// built from every entry's titles and examples at each load (a failed
+	// build is logged to Log and the KB matches lexically), and Match
+	// consults it as SemanticOptions say.
+	Semantic        *semantic.Tier
+	SemanticOptions SemanticOptions
+	// Log receives the semantic index build's outcome [no logging].
+	Log *zap.Logger
 }
 
 // Error is one validation problem, naming the file, the line when known
@@ -138,6 +149,13 @@ func loadTuned(ctx context.Context, fsys fs.FS, opts LoadOptions, tune tuning) (
 		return nil, err
 	}
 	b.greeting = greeting
+	if opts.Semantic != nil {
+		log := opts.Log
+		if log == nil {
+			log = zap.NewNop()
+		}
+		b.buildSemantic(ctx, opts.Semantic, opts.SemanticOptions, log)
+	}
 	return b, nil
 }
 

@@ -18,6 +18,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/warmline/warmline/knowledge/semantic"
 )
 
 // Field names, per script: the question side of an entry (title and
@@ -121,6 +123,11 @@ type Base struct {
 	// confidence whatever the margin: a customer who asks exactly what the
 	// KB lists must get that answer.
 	exact map[string]int
+	// sem is the semantic tier's index (nil: none configured, or its
+	// build failed with semErr); semOpts its thresholds.
+	sem     *semantic.Index
+	semErr  error
+	semOpts SemanticOptions
 }
 
 // script is the index of one script (English or Chinese): the analyser
@@ -399,10 +406,25 @@ type Explanation struct {
 	Unknown  float64  // share of the question's weight in terms no entry uses
 	// Confidence is the fitted probability that the best entry is right.
 	Confidence float64
+	// Semantic is what the optional semantic tier did (zero without one).
+	Semantic SemanticExplanation
 }
 
 // Explain is Match with the numbers behind the decision.
+//
+// With a semantic tier (LoadOptions.Semantic), a lexical result that is
+// not High is combined with the tier's nearest entries (SemanticOptions);
+// when the tier is slow or down the lexical result stands.
 func (b *Base) Explain(ctx context.Context, text, lang string) (Match, Explanation) {
+	m, ex := b.explainLexical(ctx, text, lang)
+	if m.Confidence != High {
+		m = b.applySemantic(ctx, strings.TrimSpace(text), m, ex.Confidence, &ex.Semantic)
+	}
+	return m, ex
+}
+
+// explainLexical is the lexical matcher.
+func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Explanation) {
 	var ex Explanation
 	text = strings.TrimSpace(text)
 	if text == "" {

@@ -145,13 +145,25 @@ func (s *Store) Check(ctx context.Context, files map[string][]byte) error {
 	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	_, err := s.load(ctx, files)
+	_, err := s.loadWith(ctx, files, false)
 	return err
 }
 
 // load loads the files with the overlay's and then extra's; reloadMu held.
 func (s *Store) load(ctx context.Context, extra map[string][]byte) (*Base, error) {
+	return s.loadWith(ctx, extra, true)
+}
+
+// loadWith is load, building the semantic index only when semantic is
+// true (Check validates files; it needs no vectors).
+func (s *Store) loadWith(ctx context.Context, extra map[string][]byte, semantic bool) (*Base, error) {
 	opts := s.opts
+	if !semantic {
+		opts.Semantic = nil
+	}
+	if opts.Log == nil {
+		opts.Log = s.log
+	}
 	opts.Files = map[string][]byte{}
 	for name, data := range s.opts.Files {
 		opts.Files[name] = data
