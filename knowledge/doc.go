@@ -52,6 +52,23 @@
 // the runner-up. High answers directly, Medium offers up to 3 candidates,
 // Low offers nothing as an answer.
 //
+// # Semantic tier (optional)
+//
+// LoadOptions.Semantic puts a semantic.Tier (an embeddings server or a
+// local Model2Vec model) behind the lexical matcher. Every load builds its
+// index from the entries' titles and examples in all languages, learned
+// ones included (a failed build is logged once; matching stays lexical;
+// Store.Check builds nothing). A question whose lexical result is High is
+// answered as before; otherwise Match asks the index for the 3 nearest
+// entries within the tier's query timeout and, when it answers, combines
+// (SemanticOptions): a menu is reranked by α·lexical + (1−α)·cosine and
+// becomes an answer only when both tiers' first entries agree and the
+// cosine clears AnswerCosine by AnswerMargin; a Low result becomes a menu
+// when the cosine clears MenuCosine. The semantic tier alone never
+// answers, and when it is slow or down the lexical result stands.
+// Explanation.Semantic says what it did. The thresholds' defaults were not
+// tuned with a real model.
+//
 // # Evaluation
 //
 // LoadEvalSet reads a labeled question set, Evaluate scores a KB on it and

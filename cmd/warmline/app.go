@@ -23,6 +23,7 @@ import (
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/knowledge/orders"
+	"github.com/warmline/warmline/knowledge/semantic"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -114,18 +115,29 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		}
 	}
 	tr, rules, policy := as.tr, as.rules, as.policy
+	tier, err := semanticTier(cfg, clock, log.Named("semantic"))
+	if err != nil {
+		return nil, err
+	}
+	kbOpts := knowledge.LoadOptions{Semantic: tier}
 	if cfg.KBDir != "" {
-		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, knowledge.LoadOptions{})
+		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, kbOpts)
 	} else {
 		// The embedded KB reloads too: with the learned items.
-		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), as.kb, knowledge.LoadOptions{})
+		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), as.kb, kbOpts)
 	}
 	// Knowledge gaps: what the bot could not settle, and what leads teach it.
-	var err error
 	a.gaps, err = gaps.New(gaps.Config{Redis: env.rdb, Prefix: cfg.RedisPrefix, Store: a.kb, Clock: clock,
 		Log: log.Named("gaps"), Retention: cfg.GapsRetention, AutoAccept: cfg.GapsAutoAccept, Instance: cfg.ReplicaID})
 	if err != nil {
 		return nil, fmt.Errorf("knowledge gaps: %w", err)
+	}
+	if tier != nil {
+		// The assets' KB was loaded without the tier: load it again with
+		// it, so the first question finds the index. The store logs the
+		// outcome; a KB that fails to load keeps the assets' (lexical)
+		// one, an index that fails to build leaves matching lexical.
+		_ = a.kb.Reload(ctx)
 	}
 
 	// Orders.
@@ -241,6 +253,30 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 		defer wg.Done()
 		_ = a.gaps.Run(ctx) // every replica reloads when a lead approves
 	}()
+}
+
+// semanticTier is the optional semantic matching tier cfg configures: an
+// embeddings server, a local Model2Vec directory, or nil (off).
+func semanticTier(cfg Config, clock func() time.Time, log *zap.Logger) (*semantic.Tier, error) {
+	var emb semantic.Embedder
+	switch {
+	case cfg.EmbedURL != "":
+		c, err := semantic.NewClient(semantic.ClientConfig{URL: cfg.EmbedURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedKey})
+		if err != nil {
+			return nil, fmt.Errorf("WARMLINE_EMBED_URL: %w", err)
+		}
+		emb = c
+	case cfg.EmbedModelDir != "":
+		m, err := semantic.LoadStaticModel(cfg.EmbedModelDir)
+		if err != nil {
+			return nil, fmt.Errorf("WARMLINE_EMBED_MODEL_DIR: %w", err)
+		}
+		emb = m
+	default:
+		return nil, nil
+	}
+	log.Info("semantic matching on", zap.String("embedder", emb.Name()), zap.Duration("query_timeout", cfg.EmbedTimeout))
+	return semantic.NewTier(emb, semantic.Options{QueryTimeout: cfg.EmbedTimeout, Now: clock, Log: log}), nil
 }
 
 // reloadKB reloads the knowledge base on SIGHUP.

@@ -56,6 +56,14 @@ type Config struct {
 	LLMKey   string
 	LLMModel string
 
+	// The optional semantic matching tier: an embeddings server or a
+	// local Model2Vec directory (at most one), off when both are empty.
+	EmbedURL      string
+	EmbedModel    string
+	EmbedKey      string
+	EmbedModelDir string
+	EmbedTimeout  time.Duration // per question, then lexical matching alone
+
 	LogLevel  string
 	LogFormat string
 }
@@ -130,6 +138,16 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.LLMKey = v.s }},
 	{name: "WARMLINE_LLM_MODEL", doc: "model name for summaries",
 		set: func(c *Config, v value) { c.LLMModel = v.s }},
+	{name: "WARMLINE_EMBED_URL", doc: "OpenAI-compatible embeddings base URL (Ollama, TEI, vLLM) for optional semantic matching (default off; see Semantic matching)",
+		set: func(c *Config, v value) { c.EmbedURL = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "WARMLINE_EMBED_MODEL", doc: "embedding model name, required with WARMLINE_EMBED_URL (e.g. bge-m3)",
+		set: func(c *Config, v value) { c.EmbedModel = v.s }},
+	{name: "WARMLINE_EMBED_API_KEY", secret: true, doc: "API key for WARMLINE_EMBED_URL (or WARMLINE_EMBED_API_KEY_FILE)",
+		set: func(c *Config, v value) { c.EmbedKey = v.s }},
+	{name: "WARMLINE_EMBED_MODEL_DIR", doc: "local Model2Vec model directory (model.safetensors, tokenizer.json), instead of WARMLINE_EMBED_URL",
+		set: func(c *Config, v value) { c.EmbedModelDir = v.dir() }},
+	{name: "WARMLINE_EMBED_TIMEOUT", doc: "how long a question waits for its embedding before it is matched lexically alone (default 400ms)",
+		set: func(c *Config, v value) { c.EmbedTimeout = v.duration(400 * time.Millisecond) }},
 	{name: "WARMLINE_LOG_LEVEL", doc: "debug, info, warn, error (default info)",
 		set: func(c *Config, v value) { c.LogLevel = v.oneOf("", "debug", "info", "warn", "error") }},
 	{name: "WARMLINE_LOG_FORMAT", doc: "json or console (default json; console in demo mode)",
@@ -333,6 +351,12 @@ func loadConfig(env environment) (Config, error) {
 	}
 	if c.LLMURL != "" && c.LLMModel == "" {
 		fail("WARMLINE_LLM_MODEL is required when WARMLINE_LLM_URL is set")
+	}
+	if c.EmbedURL != "" && c.EmbedModelDir != "" {
+		fail("WARMLINE_EMBED_URL and WARMLINE_EMBED_MODEL_DIR are both set: choose one embedder")
+	}
+	if c.EmbedURL != "" && c.EmbedModel == "" {
+		fail("WARMLINE_EMBED_MODEL is required when WARMLINE_EMBED_URL is set")
 	}
 	if !c.Demo {
 		if c.LineAPIBase == "" {

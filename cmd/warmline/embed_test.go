@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/semantic/semantictest"
+)
+
+func TestLoadConfigEmbed(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key")
+	if err := os.WriteFile(key, []byte("sk-test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(envFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EmbedURL != "" || c.EmbedModelDir != "" || c.EmbedTimeout != 400*time.Millisecond {
+		t.Errorf("defaults: url %q, dir %q, timeout %v; want off and 400ms", c.EmbedURL, c.EmbedModelDir, c.EmbedTimeout)
+	}
+	c, err = loadConfig(envFrom(map[string]string{
+		"WARMLINE_EMBED_URL": "http://ollama:11434/v1/", "WARMLINE_EMBED_MODEL": "bge-m3",
+		"WARMLINE_EMBED_API_KEY_FILE": key, "WARMLINE_EMBED_TIMEOUT": "250ms",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EmbedURL != "http://ollama:11434/v1" || c.EmbedModel != "bge-m3" || c.EmbedKey != "sk-test" || c.EmbedTimeout != 250*time.Millisecond {
+		t.Errorf("got url %q model %q key set %v timeout %v", c.EmbedURL, c.EmbedModel, c.EmbedKey == "sk-test", c.EmbedTimeout)
+	}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"url needs model", map[string]string{"WARMLINE_EMBED_URL": "http://tei:8080"}, "WARMLINE_EMBED_MODEL is required"},
+		{"url and dir", map[string]string{"WARMLINE_EMBED_URL": "http://tei:8080", "WARMLINE_EMBED_MODEL": "m", "WARMLINE_EMBED_MODEL_DIR": dir}, "choose one embedder"},
+		{"bad url", map[string]string{"WARMLINE_EMBED_URL": "tei:8080", "WARMLINE_EMBED_MODEL": "m"}, "WARMLINE_EMBED_URL"},
+		{"missing dir", map[string]string{"WARMLINE_EMBED_MODEL_DIR": filepath.Join(dir, "nope")}, "WARMLINE_EMBED_MODEL_DIR"},
+		{"bad timeout", map[string]string{"WARMLINE_EMBED_TIMEOUT": "fast"}, "WARMLINE_EMBED_TIMEOUT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(envFrom(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// embedKB is a sparse four-entry FAQ: a title and one question each.
+const embedKB = `entries:
+  - id: pet-policy
+    category: consultation
+    title: {en: Pets in the store, zh-TW: 寵物入店}
+    examples:
+      en: ["Can I bring my dog into the store?"]
+      zh-TW: ["可以帶狗進店裡嗎"]
+    answer: {en: Leashed dogs are welcome., zh-TW: 歡迎牽繩的狗狗。}
+  - id: gift-wrap
+    category: consultation
+    title: {en: Gift wrapping, zh-TW: 禮品包裝}
+    examples:
+      en: ["Do you offer gift wrapping?"]
+      zh-TW: ["可以幫忙包裝禮物嗎"]
+    answer: {en: Gift wrapping is free at the counter., zh-TW: 櫃台可免費包裝禮物。}
+  - id: opening-hours
+    category: consultation
+    title: {en: Opening hours, zh-TW: 營業時間}
+    examples:
+      en: ["When are you open?"]
+      zh-TW: ["你們幾點開門"]
+    answer: {en: We open 10:00 to 21:00 every day., zh-TW: 每天 10:00 到 21:00 營業。}
+  - id: parking
+    category: consultation
+    title: {en: Parking, zh-TW: 停車}
+    examples:
+      en: ["Is there parking nearby?"]
+      zh-TW: ["附近有停車場嗎"]
+    answer: {en: The mall garage is next door., zh-TW: 隔壁就是商場停車場。}
+`
+
+// TestE2ESemanticEmbedURL boots warmline with WARMLINE_EMBED_URL at a fake
+// embeddings server and asks, through the webhook, paraphrases the
+// lexical matcher alone only offers or misses.
+func TestE2ESemanticEmbedURL(t *testing.T) {
+	srv := semantictest.New(t,
+		[]string{"dog", "pet", "puppy", "animal", "狗", "寵物", "毛孩"},
+		[]string{"gift", "present", "wrap", "禮", "包裝"},
+		[]string{"open", "hours", "closing", "營業", "開門", "打烊"},
+		[]string{"parking", "car", "停車", "車位"},
+	)
+	kb := t.TempDir()
+	if err := os.WriteFile(filepath.Join(kb, "faq.yaml"), []byte(embedKB), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What the lexical matcher alone does with the two questions.
+	lexical, err := knowledge.Load(context.Background(), os.DirFS(kb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := lexical.Match(context.Background(), "can my puppy come to the store", ""); m.Confidence != knowledge.Medium {
+		t.Fatalf("lexically: %s, want medium (a menu)", m.Confidence)
+	}
+	if m := lexical.Match(context.Background(), "are animals allowed inside?", ""); m.Confidence != knowledge.Low {
+		t.Fatalf("lexically: %s, want low", m.Confidence)
+	}
+	h := startE2E(t, e2eOpts{env: map[string]string{
+		"WARMLINE_KB_DIR": kb, "WARMLINE_EMBED_URL": srv.URL, "WARMLINE_EMBED_MODEL": "fake",
+	}})
+	if srv.Texts() == 0 {
+		t.Fatal("the KB's texts were not embedded at start")
+	}
+	// Lexically a menu; the semantic tier agrees on its first entry.
+	if got := h.say(bob, "can my puppy come to the store", 1); !strings.Contains(allText(got), "Leashed dogs are welcome") {
+		t.Errorf("paraphrase both tiers agree on: got %s, want the pet-policy answer", dump(got))
+	}
+	// Lexically nothing; the semantic tier offers the entry.
+	if got := h.say(bob, "are animals allowed inside?", 1); !strings.Contains(allText(got), "Pets in the store") || strings.Contains(allText(got), "Leashed dogs are welcome") {
+		t.Errorf("paraphrase only the semantic tier finds: got %s, want Pets in the store offered, not answered", dump(got))
+	}
+}
