@@ -91,12 +91,33 @@ const embedKB = `entries:
 // embeddings server and asks, through the webhook, paraphrases the
 // lexical matcher alone only offers or misses.
 func TestE2ESemanticEmbedURL(t *testing.T) {
-	srv := semantictest.New(t,
-		[]string{"dog", "pet", "puppy", "animal", "狗", "寵物", "毛孩"},
-		[]string{"gift", "present", "wrap", "禮", "包裝"},
-		[]string{"open", "hours", "closing", "營業", "開門", "打烊"},
-		[]string{"parking", "car", "停車", "車位"},
-	)
+	srv := semantictest.New(t, embedConcepts...)
+	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_URL": srv.URL, "WARMLINE_EMBED_MODEL": "fake"})
+	if srv.Texts() == 0 {
+		t.Fatal("the KB's texts were not embedded at start")
+	}
+	askParaphrases(t, h)
+}
+
+// TestE2ESemanticModelDir is the same with a local Model2Vec directory
+// (a generated fixture).
+func TestE2ESemanticModelDir(t *testing.T) {
+	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_MODEL_DIR": semantictest.WriteModel(t, embedConcepts...)})
+	askParaphrases(t, h)
+}
+
+var embedConcepts = [][]string{
+	{"dog", "pet", "puppy", "animals", "狗", "寵物", "毛孩"},
+	{"gift", "present", "wrap", "wrapping", "禮", "包裝"},
+	{"open", "hours", "closing", "營業", "開門", "打烊"},
+	{"parking", "car", "停車", "車位"},
+}
+
+// startSemanticE2E boots warmline on embedKB with env's embedder settings,
+// after checking what the lexical matcher alone does with the questions
+// askParaphrases asks.
+func startSemanticE2E(t *testing.T, env map[string]string) *e2e {
+	t.Helper()
 	kb := t.TempDir()
 	if err := os.WriteFile(filepath.Join(kb, "faq.yaml"), []byte(embedKB), 0o644); err != nil {
 		t.Fatal(err)
@@ -112,12 +133,12 @@ func TestE2ESemanticEmbedURL(t *testing.T) {
 	if m := lexical.Match(context.Background(), "are animals allowed inside?", ""); m.Confidence != knowledge.Low {
 		t.Fatalf("lexically: %s, want low", m.Confidence)
 	}
-	h := startE2E(t, e2eOpts{env: map[string]string{
-		"WARMLINE_KB_DIR": kb, "WARMLINE_EMBED_URL": srv.URL, "WARMLINE_EMBED_MODEL": "fake",
-	}})
-	if srv.Texts() == 0 {
-		t.Fatal("the KB's texts were not embedded at start")
-	}
+	env["WARMLINE_KB_DIR"] = kb
+	return startE2E(t, e2eOpts{env: env})
+}
+
+func askParaphrases(t *testing.T, h *e2e) {
+	t.Helper()
 	// Lexically a menu; the semantic tier agrees on its first entry.
 	if got := h.say(bob, "can my puppy come to the store", 1); !strings.Contains(allText(got), "Leashed dogs are welcome") {
 		t.Errorf("paraphrase both tiers agree on: got %s, want the pet-policy answer", dump(got))
