@@ -1,0 +1,18 @@
+package redistest
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the test binary if any goroutine is still running after
+// the tests: everything the package starts must stop. The two goroutines of
+// internal/redistest's shared redis-server (its output drain and its Wait)
+// live as long as the test binary by design, so they are ignored.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreAnyFunction("github.com/warmline/warmline/internal/redistest.boot.func1"),
+		goleak.IgnoreAnyFunction("github.com/warmline/warmline/internal/redistest.boot.func2"),
+	)
+}
