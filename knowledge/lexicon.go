@@ -225,11 +225,25 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 	return out
 }
 
-// expand returns text followed by the terms of the concepts it mentions.
+// expand returns text followed by the terms of the concepts it mentions;
+// in Chinese, sentence particles are then blanked out (zhParticles).
 func (lx *lexicon) expand(text, script string) string {
 	cs := lx.conceptsOf(text, script)
+	if lx != nil && script != EN {
+		text = zhParticles.Replace(text)
+	}
 	if len(cs) == 0 {
 		return text
 	}
 	return text + " " + strings.Join(cs, " ")
 }
+
+// zhParticles blanks the sentence particles of colloquial Chinese (喔, 欸,
+// 啦, 嗎 ... in Simplified): they carry no topic, and as bigrams with their
+// neighbour (到吗, 了啦) they are words no entry uses, which weigh the most
+// against coverage. Concepts are found before they are blanked.
+var zhParticles = strings.NewReplacer(
+	"吗", " ", "呢", " ", "啦", " ", "喔", " ", "哦", " ", "欸", " ", "诶", " ", "耶", " ",
+	"吧", " ", "呀", " ", "啊", " ", "嘛", " ", "咧", " ", "唷", " ", "哟", " ", "齁", " ",
+	"嗯", " ", "呐", " ", "捏", " ", "哈", " ", "噢", " ", "喽", " ", "啰", " ",
+)
