@@ -2,6 +2,10 @@
 // package starts on a free port once per test binary, or the server named by
 // REDIS_URL. Every call to New gets its own key prefix, so tests never see
 // each other's keys and never flush a server they did not start.
+//
+// NewCluster does the same with a real 3-master Redis Cluster on loopback
+// ports (redis-server --cluster-enabled, redis-cli --cluster create), also
+// started once per test binary, or the one named by REDIS_CLUSTER_ADDRS.
 package redistest
 
 import (
