@@ -15,7 +15,7 @@ import (
 // Config is everything warmline reads from the environment. loadConfig is the
 // only place that reads it; every problem is reported at once.
 type Config struct {
-	Demo bool // no LINE credentials and no REDIS_URL: embedded Redis + emulator
+	Demo bool // no LINE credentials and no Redis: embedded Redis + emulator
 
 	Addr      string
 	PublicURL string
@@ -24,8 +24,13 @@ type Config struct {
 	AccessToken   string
 	LineAPIBase   string
 
-	RedisURL    string
-	RedisPrefix string
+	RedisURL        string   // standalone Redis
+	RedisAddrs      []string // instead of RedisURL: cluster nodes, or Sentinels with RedisMasterName
+	RedisMasterName string
+	RedisUsername   string
+	RedisPassword   string
+	RedisTLS        bool
+	RedisPrefix     string
 
 	KBDir   string // empty = embedded demo KB
 	KBWatch bool
@@ -90,6 +95,16 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AccessToken = v.s }},
 	{name: "REDIS_URL", secret: true, doc: "Redis URL, e.g. redis://:pw@redis:6379/0 (or REDIS_URL_FILE)",
 		set: func(c *Config, v value) { c.RedisURL = v.s }},
+	{name: "REDIS_ADDRS", doc: "instead of REDIS_URL: comma-separated host:port list; two or more = Redis Cluster (its nodes); with REDIS_MASTER_NAME = the Sentinels",
+		set: func(c *Config, v value) { c.RedisAddrs = v.addrs() }},
+	{name: "REDIS_MASTER_NAME", doc: "Sentinel master name: REDIS_ADDRS are Sentinels and warmline follows failovers",
+		set: func(c *Config, v value) { c.RedisMasterName = v.s }},
+	{name: "REDIS_USERNAME", secret: true, doc: "Redis ACL user with REDIS_ADDRS (or REDIS_USERNAME_FILE); with REDIS_URL put it in the URL",
+		set: func(c *Config, v value) { c.RedisUsername = v.s }},
+	{name: "REDIS_PASSWORD", secret: true, doc: "Redis password with REDIS_ADDRS (or REDIS_PASSWORD_FILE); with REDIS_URL put it in the URL",
+		set: func(c *Config, v value) { c.RedisPassword = v.s }},
+	{name: "REDIS_TLS", doc: "TLS to the REDIS_ADDRS nodes (default false; with REDIS_URL use rediss://)",
+		set: func(c *Config, v value) { c.RedisTLS = v.boolean(false) }},
 	{name: "LINE_API_BASE_URL", doc: "LINE Messaging API base URL (default https://api.line.me; the emulator in demo mode)",
 		set: func(c *Config, v value) { c.LineAPIBase = strings.TrimRight(v.httpURL(), "/") }},
 	{name: "WARMLINE_REDIS_PREFIX", doc: "prefix of every Redis key (default wl:)",
@@ -229,6 +244,26 @@ func (v value) httpURL() string {
 	return v.s
 }
 
+// addrs parses a comma-separated host:port list.
+func (v value) addrs() []string {
+	if v.s == "" {
+		return nil
+	}
+	var out []string
+	for _, a := range strings.Split(v.s, ",") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			v.fail("%s: %q is not host:port", v.name, a)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 func (v value) regexp(def string) string {
 	if v.s == "" {
 		return def
@@ -309,7 +344,11 @@ func loadConfig(env environment) (Config, error) {
 		}
 	}
 
-	switch set := countSet(c.ChannelSecret, c.AccessToken, c.RedisURL); set {
+	redisSet := ""
+	if c.RedisURL != "" || len(c.RedisAddrs) > 0 {
+		redisSet = "yes"
+	}
+	switch set := countSet(c.ChannelSecret, c.AccessToken, redisSet); set {
 	case 0:
 		c.Demo = true
 	case 3:
@@ -321,10 +360,10 @@ func loadConfig(env environment) (Config, error) {
 		if c.AccessToken == "" {
 			missing = append(missing, "LINE_CHANNEL_ACCESS_TOKEN")
 		}
-		if c.RedisURL == "" {
-			missing = append(missing, "REDIS_URL")
+		if redisSet == "" {
+			missing = append(missing, "REDIS_URL (or REDIS_ADDRS)")
 		}
-		fail("production mode needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and REDIS_URL together; missing %s (unset all three for demo mode)", strings.Join(missing, ", "))
+		fail("production mode needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and Redis (REDIS_URL or REDIS_ADDRS) together; missing %s (unset all three for demo mode)", strings.Join(missing, ", "))
 	}
 
 	if c.Addr == "" {
@@ -342,6 +381,20 @@ func loadConfig(env environment) (Config, error) {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		fail("REDIS_URL: want redis://, rediss:// or unix:// (value hidden)")
+	}
+	if c.RedisURL != "" && len(c.RedisAddrs) > 0 {
+		fail("REDIS_URL and REDIS_ADDRS are both set: use one")
+	}
+	if len(c.RedisAddrs) == 0 {
+		for _, o := range []struct {
+			name string
+			set  bool
+		}{{"REDIS_MASTER_NAME", c.RedisMasterName != ""}, {"REDIS_USERNAME", c.RedisUsername != ""},
+			{"REDIS_PASSWORD", c.RedisPassword != ""}, {"REDIS_TLS", c.RedisTLS}} {
+			if o.set {
+				fail("%s is only read with REDIS_ADDRS (with REDIS_URL put it in the URL: rediss://user:password@host:port/0)", o.name)
+			}
+		}
 	}
 	if strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		fail("WARMLINE_REDIS_PREFIX=%q: must not contain braces or spaces", c.RedisPrefix)

@@ -49,6 +49,10 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"unknown variable named", map[string]string{"WARMLINE_COLOUR": "blue"}, []string{"WARMLINE_COLOUR is not a warmline setting"}},
 		{"misspelled secret file", map[string]string{"WARMLINE_ORDERS_TOKEN_FIEL": "x"}, []string{"did you mean WARMLINE_ORDERS_TOKEN_FILE?"}},
 		{"bad language", map[string]string{"WARMLINE_LANG": "fr"}, []string{`WARMLINE_LANG="fr": want en, zh-TW, zh-CN`}},
+		{"two redis forms", map[string]string{"REDIS_URL": "redis://x:1", "REDIS_ADDRS": "a:1,b:2"}, []string{"REDIS_URL and REDIS_ADDRS are both set"}},
+		{"bad redis addrs", map[string]string{"REDIS_ADDRS": "a:1,nope"}, []string{`REDIS_ADDRS: "nope" is not host:port`}},
+		{"addrs options without addrs", map[string]string{"REDIS_URL": "redis://x:1", "REDIS_PASSWORD": "secret@x", "REDIS_MASTER_NAME": "m", "REDIS_TLS": "true"},
+			[]string{"REDIS_PASSWORD is only read with REDIS_ADDRS", "REDIS_MASTER_NAME is only read", "REDIS_TLS is only read"}},
 		{"secret and file", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_SECRET_FILE": file}, []string{"both set"}},
 	}
 	for _, tt := range tests {
@@ -77,6 +81,19 @@ func TestLoadConfigSecretFromFile(t *testing.T) {
 	c, err := loadConfig(envFrom(map[string]string{"LINE_CHANNEL_SECRET_FILE": f, "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x:1"}))
 	if c.ChannelSecret != "abc" {
 		t.Fatalf("secret = %q, want abc (err %v)", c.ChannelSecret, err)
+	}
+}
+
+func TestLoadConfigRedisAddrs(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(f, []byte("pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := loadConfig(envFrom(map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t",
+		"REDIS_ADDRS": "10.0.0.1:6379, 10.0.0.2:6379 ,10.0.0.3:6379", "REDIS_PASSWORD_FILE": f, "REDIS_USERNAME": "wl", "REDIS_TLS": "true"}))
+	if c.Demo || len(c.RedisAddrs) != 3 || c.RedisAddrs[1] != "10.0.0.2:6379" || c.RedisPassword != "pw" || c.RedisUsername != "wl" || !c.RedisTLS {
+		t.Fatalf("got demo %v addrs %q user %q tls %v password set %v; want production on three nodes with TLS and the file's password",
+			c.Demo, c.RedisAddrs, c.RedisUsername, c.RedisTLS, c.RedisPassword == "pw")
 	}
 }
 

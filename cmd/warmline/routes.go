@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // routes is the whole HTTP surface of warmline.
-func (a *app) routes() http.Handler {
+func (a *app) routes(rc *redisConn) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhook", a.webhook)
 	mux.Handle("GET /healthz", handleHealthz())
-	mux.Handle("GET /readyz", a.handleReadyz())
+	mux.Handle("GET /readyz", a.handleReadyz(rc))
 	a.inbox.Register(mux) // /inbox/..., /api/...
 	if a.emu != nil {
 		mux.Handle("/emu/", http.StripPrefix("/emu", a.emu.Handler()))
@@ -29,17 +31,26 @@ func handleHealthz() http.Handler {
 	})
 }
 
-// handleReadyz says whether this replica can take traffic: Redis answers and
-// a knowledge base is loaded.
-func (a *app) handleReadyz() http.Handler {
+// handleReadyz says whether this replica can take traffic: every Redis
+// master answers, the queue can read its shards and write (a probe per
+// master), and a knowledge base is loaded. It also reports the Redis mode
+// and whether Redis persists (AOF); persistence off is a warning, not a
+// reason to stop traffic.
+func (a *app) handleReadyz(rc *redisConn) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		checks := map[string]string{"redis": "ok", "knowledge": "ok"}
+		checks := map[string]string{"redis": "ok", "queue": "ok", "knowledge": "ok",
+			"redis_mode": rc.mode, "persistence": rc.persistence}
 		status := http.StatusOK
-		if err := a.rdb.Ping(ctx).Err(); err != nil {
-			checks["redis"] = "unreachable"
+		if err := pingMasters(ctx, a.rdb); err != nil {
+			checks["redis"], checks["queue"] = redisProblem(err), "unknown"
 			status = http.StatusServiceUnavailable
+			a.log.Warn("readyz: redis ping failed", zap.Error(err))
+		} else if err := probeQueue(ctx, a.rdb, a.queue, a.cfg.RedisPrefix); err != nil {
+			checks["queue"] = redisProblem(err)
+			status = http.StatusServiceUnavailable
+			a.log.Warn("readyz: queue probe failed", zap.Error(err))
 		}
 		if a.kb.Current() == nil {
 			checks["knowledge"] = "not loaded"

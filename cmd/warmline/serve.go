@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -40,31 +38,6 @@ func newLogger(cfg Config, stderr io.Writer) (*zap.Logger, error) {
 	}
 	core := zapcore.NewCore(enc, zapcore.AddSync(stderr), level)
 	return zap.New(core, zap.AddCaller()), nil
-}
-
-// openRedis connects to REDIS_URL, or in demo mode starts an embedded Redis.
-func openRedis(ctx context.Context, cfg Config) (*redis.Client, func(), error) {
-	if cfg.Demo && cfg.RedisURL == "" {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.Start(); err != nil {
-			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
-		}
-		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaintNotificationsConfig: noMaintNotifications()})
-		return rdb, func() { _ = rdb.Close(); mr.Close() }, nil
-	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parse REDIS_URL: %w", err)
-	}
-	opt.MaintNotificationsConfig = noMaintNotifications()
-	rdb := redis.NewClient(opt)
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
-		_ = rdb.Close()
-		return nil, nil, fmt.Errorf("connect to redis: %w", err)
-	}
-	return rdb, func() { _ = rdb.Close() }, nil
 }
 
 // serve runs the service until ctx is cancelled.
@@ -102,21 +75,21 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 	}
 	selfURL := fmt.Sprintf("http://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port)
 
-	rdb, closeRedis, err := openRedis(ctx, cfg)
+	rc, err := openRedis(ctx, cfg, log.Named("redis"))
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer closeRedis()
+	defer rc.close()
 
-	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rdb, selfURL: selfURL, publicURL: base, clock: clock, assets: o.assets})
+	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rc.rdb, selfURL: selfURL, publicURL: base, clock: clock, assets: o.assets})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 
 	srv := &http.Server{
-		Handler:           app.routes(),
+		Handler:           app.routes(rc),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -145,7 +118,8 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("warmline listening", zap.String("addr", ln.Addr().String()), zap.Bool("demo", cfg.Demo))
+	log.Info("warmline listening", zap.String("addr", ln.Addr().String()), zap.Bool("demo", cfg.Demo),
+		zap.String("redis_mode", rc.mode), zap.String("redis_persistence", rc.persistence))
 	fmt.Fprintf(stdout, "warmline listening on %s\n", selfURL)
 	app.printWelcome(stdout, base)
 

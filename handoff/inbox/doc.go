@@ -47,14 +47,16 @@
 //
 // # Redis keys
 //
-// <p> is the configured prefix.
+// <p> is the configured prefix. All keys share the hash tag {inbox} (one
+// Redis Cluster slot): sign-in writes the session and clears the failure
+// count in one MULTI.
 //
-//	<p>inbox:session:<sha256(id)>   HASH agent, csrf, seen (ms). EXPIRE = idle
+//	<p>{inbox}:session:<sha256(id)> HASH agent, csrf, seen (ms). EXPIRE = idle
 //	                                timeout (12h), refreshed on use; the cookie
 //	                                holds the id, Redis only its hash.
-//	<p>inbox:fails:<agent>          INCR failed sign-ins in a row; EXPIRE 15 min,
+//	<p>{inbox}:fails:<agent>        INCR failed sign-ins in a row; EXPIRE 15 min,
 //	                                deleted on success.
-//	<p>inbox:locked:<agent>         locked-until (ms) after 5 failures; EXPIRE 15 min.
-//	<p>inbox:lang:<agent>           the agent's UI language; EXPIRE 1 year from
+//	<p>{inbox}:locked:<agent>       locked-until (ms) after 5 failures; EXPIRE 15 min.
+//	<p>{inbox}:lang:<agent>         the agent's UI language; EXPIRE 1 year from
 //	                                the last change.
 package inbox

@@ -63,13 +63,16 @@ func newSessions(rdb redis.UniversalClient, prefix string, accounts *Accounts, t
 		idle: idle, maxFails: 5, lockFor: 15 * time.Minute}
 }
 
+// Every inbox key carries the hash tag {inbox}: sign-in touches the session
+// and the failure count in one MULTI and DELs the lock with the count, which
+// Redis Cluster allows only within one slot.
 func (s *Sessions) sessionKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	return s.prefix + "inbox:session:" + hex.EncodeToString(sum[:])
+	return s.prefix + "{inbox}:session:" + hex.EncodeToString(sum[:])
 }
-func (s *Sessions) failsKey(agentID string) string  { return s.prefix + "inbox:fails:" + agentID }
-func (s *Sessions) lockedKey(agentID string) string { return s.prefix + "inbox:locked:" + agentID }
-func (s *Sessions) langKey(agentID string) string   { return s.prefix + "inbox:lang:" + agentID }
+func (s *Sessions) failsKey(agentID string) string  { return s.prefix + "{inbox}:fails:" + agentID }
+func (s *Sessions) lockedKey(agentID string) string { return s.prefix + "{inbox}:locked:" + agentID }
+func (s *Sessions) langKey(agentID string) string   { return s.prefix + "{inbox}:lang:" + agentID }
 
 // langTTL: an agent's language choice is kept a year after it was last set.
 const langTTL = 365 * 24 * time.Hour
