@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -112,12 +113,7 @@ func bootCluster() ([]string, error) {
 		procs = append(procs, cmd)
 		addrs = append(addrs, "127.0.0.1:"+p)
 	}
-	go func() {
-		for _, p := range procs {
-			_ = p.Wait()
-		}
-		_ = os.RemoveAll(dir)
-	}()
+	go reapCluster(procs, dir)
 	for _, a := range addrs {
 		if err := waitPing(a, 10*time.Second); err != nil {
 			return fail(err)
@@ -146,12 +142,32 @@ func startDrained(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	go func() {
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-		}
-	}()
+	go drainOutput(stdout)
 	return nil
+}
+
+// drainOutput reads a server's output until it exits. (A named function:
+// goleak ignore lists name it, see ClusterGoroutines.)
+func drainOutput(r io.Reader) {
+	s := bufio.NewScanner(r)
+	for s.Scan() {
+	}
+}
+
+// reapCluster waits for the cluster's servers and removes their directory.
+func reapCluster(procs []*exec.Cmd, dir string) {
+	for _, p := range procs {
+		_ = p.Wait()
+	}
+	_ = os.RemoveAll(dir)
+}
+
+// ClusterGoroutines are the functions of the goroutines that watch the
+// shared cluster's servers for the whole test binary: pass each to
+// goleak.IgnoreAnyFunction in a TestMain of a package that uses NewCluster.
+var ClusterGoroutines = []string{
+	"github.com/warmline/warmline/internal/redistest.drainOutput",
+	"github.com/warmline/warmline/internal/redistest.reapCluster",
 }
 
 // clusterPorts finds n free loopback ports whose cluster bus ports
