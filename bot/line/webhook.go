@@ -113,14 +113,19 @@ func decodeCallback(body []byte) ([]json.RawMessage, error) {
 	if err := dec.Decode(&cb); err != nil {
 		return nil, err
 	}
-	if dec.More() {
-		return nil, errNotCallback
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		return nil, errNotCallback // anything after the body, even a stray } or ]
 	}
 	if cb.Events == nil {
 		return nil, errNotCallback
 	}
 	for _, ev := range cb.Events {
 		if len(ev) == 0 || ev[0] != '{' {
+			return nil, errNotCallback
+		}
+		// An event the queue cannot route would fail the whole batch on
+		// every redelivery: refuse it now (400) instead.
+		if _, _, err := routeOf(ev); err != nil {
 			return nil, errNotCallback
 		}
 	}

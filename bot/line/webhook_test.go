@@ -61,6 +61,10 @@ func TestWebhookRejects(t *testing.T) {
 		{"signed object without events", http.MethodPost, []byte(`{"destination":"U1"}`), sign(testSecret, []byte(`{"destination":"U1"}`)), http.StatusBadRequest},
 		{"signed events not objects", http.MethodPost, []byte(`{"events":[1]}`), sign(testSecret, []byte(`{"events":[1]}`)), http.StatusBadRequest},
 		{"signed trailing garbage", http.MethodPost, []byte(`{"events":[]}x`), sign(testSecret, []byte(`{"events":[]}x`)), http.StatusBadRequest},
+		{"signed trailing brace (fuzz)", http.MethodPost, []byte(`{"events":[]}}`), sign(testSecret, []byte(`{"events":[]}}`)), http.StatusBadRequest},
+		{"signed trailing bracket (fuzz)", http.MethodPost, []byte(`{"events":[]}]`), sign(testSecret, []byte(`{"events":[]}]`)), http.StatusBadRequest},
+		{"signed event id not a string (fuzz)", http.MethodPost, []byte(`{"events":[{"webhookEventId":1}]}`), sign(testSecret, []byte(`{"events":[{"webhookEventId":1}]}`)), http.StatusBadRequest},
+		{"signed user id not a string (fuzz)", http.MethodPost, []byte(`{"events":[{"source":{"userId":1}}]}`), sign(testSecret, []byte(`{"events":[{"source":{"userId":1}}]}`)), http.StatusBadRequest},
 		{"over 1 MiB", http.MethodPost, big, sign(testSecret, big), http.StatusRequestEntityTooLarge},
 		{"GET", http.MethodGet, nil, "", http.StatusMethodNotAllowed},
 	}

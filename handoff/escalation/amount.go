@@ -234,11 +234,15 @@ func arabic(digits, mult string) int {
 	case "萬", "万", "w":
 		f *= 10000
 	}
-	if f > 1e9 {
+	if f > maxAmount {
 		return 0
 	}
 	return int(f + 0.5)
 }
+
+// maxAmount bounds every amount read from a message (NT$1,000,000,000): no
+// refund is larger, and it keeps word and numeral parsing from overflowing.
+const maxAmount = 1_000_000_000
 
 var wordValues = map[string]int{
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -276,6 +280,9 @@ func wordNumber(words, unit string) (int, bool) {
 			current += v
 			seen = true
 		}
+		if total+current > maxAmount { // "hundred hundred hundred ..."
+			return 0, false
+		}
 	}
 	if !seen {
 		return 0, false
@@ -284,7 +291,7 @@ func wordNumber(words, unit string) (int, bool) {
 	if strings.EqualFold(unit, "grand") {
 		total *= 1000
 	}
-	return total, total > 0
+	return total, total > 0 && total <= maxAmount
 }
 
 var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '兩': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
@@ -326,6 +333,9 @@ func hanNumber(s string) (int, bool) {
 		section += n * last / 10
 	} else {
 		section += n
+	}
+	if total+section > maxAmount {
+		return 0, false
 	}
 	return total + section, true
 }

@@ -141,3 +141,16 @@ func TestLooseAmounts(t *testing.T) {
 		})
 	}
 }
+
+// Found by FuzzParseAmount: repeated multipliers overflowed. Amounts above
+// maxAmount are not amounts.
+func TestParseAmountBounded(t *testing.T) {
+	for _, text := range []string{
+		"hundred hundred hundred hundred hundred dollars",
+		"hundred hundred hundred hundred hundred hundred hundred hundred hundred hundred dollars",
+	} {
+		if got, ok := ParseAmount(text); ok && (got <= 0 || got > maxAmount) {
+			t.Errorf("ParseAmount(%q) = %d, want no amount or one within (0, %d]", text, got, int(maxAmount))
+		}
+	}
+}
