@@ -97,7 +97,17 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		st.addTried(handoff.Attempt{Kind: "refund", Ref: "NT$" + itoa(amount), Summary: "approved at L1", At: t.now})
 		log.Info("refund approved at L1", zap.Int("amount", amount))
 		t.say(e.text(t, e.tr.N(lang, "bot_solve_refund", e.cfg.RefundDays, map[string]any{"Amount": amount})))
+	case entry != nil && e.photoTopic(entry.ID) && st.ComplaintOrder != "" && len(st.Media) > 0:
+		// The photos and the order number are already in: the remedy's
+		// request for them is moot, a person takes it with both.
+		t.awaitEvidence(entry.ID)
+		st.Mode = modeNone
+		st.clearComplaint()
+		return e.openWithEvidence(ctx, t, log)
 	case entry != nil && textIn(entry.Answer, lang) != "":
+		if e.photoTopic(entry.ID) {
+			t.awaitEvidence(entry.ID)
+		}
 		st.addTried(handoff.Attempt{Kind: "last", Ref: entry.ID, Summary: textIn(entry.Title, lang), At: t.now})
 		t.say(e.text(t, e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": strings.TrimSpace(textIn(entry.Answer, lang))})))
 	default:

@@ -88,6 +88,21 @@
 // case (Cases.AttachComment), not a new complaint. KB links are sent as buttons on
 // small cards, never as raw URLs.
 //
+// # Photos, files and stickers
+//
+// With EngineConfig.Contents and Media set, a photo, video, voice message
+// or file is fetched (retried once), kept in package handoff/media and
+// recorded as a typed media turn (handoff.Media with the stored id) in the
+// conversation and the open case; a sticker as a sticker turn. The
+// customer hears "got your photo" in their language (during a handoff, the
+// usual acknowledgement rules). A file too large, of a type not allowed,
+// over the customer's limit or that LINE did not deliver is recorded with
+// its handoff.MediaProblem and the customer is told plainly what to do.
+// The files of an issue (field media) go with the case opened next. After
+// a remedy that asks for photos and the order number (PhotoTopics), both
+// are collected and the case opens with them (the request is the
+// complaint, the order an attempt), so the agent need not ask.
+//
 // # Issues and stateful triggers
 //
 // An issue starts when something to solve comes up (a topic: KB entry,
@@ -118,7 +133,8 @@
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
-//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order
+//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order,
+//	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
 //	                                          or an account-takeover report                        TTL SecurityLock (24 h)

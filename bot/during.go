@@ -71,6 +71,17 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			}
 		}
 	}
+	if tu := t.caseTurn; text == "" && tu != nil {
+		if err := e.cases.AppendCustomerTurn(ctx, c.ID, *tu); err != nil {
+			return true, err
+		}
+		if tu.Media != nil && tu.Media.Problem != "" {
+			// A file that was not kept is always said, so the customer can
+			// send it another way.
+			e.sayToCase(ctx, t, c.ID, e.mediaProblemText(t, tu.Media.Problem), handoff.NoticeAck, log)
+			return true, nil
+		}
+	}
 	e.acknowledge(ctx, t, c, log)
 	return true, nil
 }
@@ -90,7 +101,11 @@ func (e *Engine) acknowledge(ctx context.Context, t *turn, c *handoff.Case, log 
 		return
 	}
 	lang := t.lang()
-	msg := e.tr.T(lang, "bot_handoff_ack", map[string]any{"CaseID": c.ID})
+	id := "bot_handoff_ack"
+	if tu := t.caseTurn; tu != nil && tu.Media != nil {
+		id = "bot_handoff_ack_media" // "got your photo, it is in case …"
+	}
+	msg := e.tr.T(lang, id, map[string]any{"CaseID": c.ID})
 	if w := e.whoAnswers(t, c); w != "" {
 		msg += "\n" + w
 	}

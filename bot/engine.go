@@ -37,6 +37,8 @@ type Cases interface {
 	Open(ctx context.Context, o handoff.Opening) (*handoff.Case, error)
 	ActiveCase(ctx context.Context, userID string) (*handoff.Case, error)
 	AppendCustomerMessage(ctx context.Context, caseID, text string) error
+	// AppendCustomerTurn adds a sticker or media turn to an open case.
+	AppendCustomerTurn(ctx context.Context, caseID string, t handoff.Turn) error
 	CancelByCustomer(ctx context.Context, caseID string) error
 	CancelUnfollowed(ctx context.Context, caseID string) error
 	Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*handoff.Case, error)
@@ -65,6 +67,16 @@ type EngineConfig struct {
 	Profiles     Profiles // optional: without it the profile language is unknown
 	Loading      Loading  // optional
 	Gaps         Gaps     // optional: records what the bot could not settle (knowledge gaps)
+	// Contents and Media together let the bot keep what customers send
+	// (photos, videos, voice messages, files); without them a media message
+	// gets the text-only answer.
+	Contents Contents
+	Media    MediaStore
+	// PhotoTopics are KB entries whose remedy asks for photos and the order
+	// number (damaged or wrong items): once both arrive the bot opens the
+	// case with them. Unknown ids are skipped; default damaged-on-arrival,
+	// exchange-defective, wrong-item, missing-item.
+	PhotoTopics []string
 	Clock        func() time.Time
 	Log          *zap.Logger
 
@@ -226,6 +238,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.CommentWindow <= 0 {
 		cfg.CommentWindow = 30 * time.Minute
 	}
+	if cfg.PhotoTopics == nil {
+		cfg.PhotoTopics = []string{"damaged-on-arrival", "exchange-defective", "wrong-item", "missing-item"}
+	}
 	if cfg.ConversationIdle <= cfg.Rules.UnsolvedAfter {
 		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, cfg.Rules.UnsolvedAfter)
 	}
@@ -296,6 +311,9 @@ type turn struct {
 	// langOffer is a language to offer switching to (quick reply on the
 	// last message).
 	langOffer string
+	// caseTurn is the customer's sticker or media turn of this event, for
+	// the open case during a handoff.
+	caseTurn *handoff.Turn
 }
 
 func (t *turn) lang() string { return t.st.Lang }
@@ -417,25 +435,6 @@ func truncRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// onMedia answers a sticker, image… politely; it counts as unanswered.
-func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
-	if handled, err := e.duringHandoff(ctx, t, "["+t.ev.MediaType+"]", log); handled || err != nil {
-		return err
-	}
-	e.record(t, "customer", "["+t.ev.MediaType+"]")
-	timer := e.issueClock(t, "["+t.ev.MediaType+"]")
-	if t.st.Mode == modeListening {
-		// Part of the story (a photo of the damage): keep listening.
-		t.st.ComplaintMsgs++
-		if t.st.ComplaintMsgs >= maxFollowUps {
-			return e.finishComplaint(ctx, t, log)
-		}
-		t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
-		return nil
-	}
-	return e.stuck(ctx, t, timer, "bot_media", log)
 }
 
 func (e *Engine) text(t *turn, s string, qs ...QuickReply) Message {

@@ -21,6 +21,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	if err != nil {
 		log.Warn("transcript not read", zap.Error(err))
 	}
+	transcript = withIssueMedia(transcript, st)
 	topic := st.LastTopic
 	if st.Mode == modeListening || st.ComplaintEntry != "" {
 		if st.ComplaintEntry != "" {
@@ -44,6 +45,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		Tried:       tried,
 		RepeatCount: e.contactsInWindow(ctx, t.ev.UserID, topic, t.now),
 		Transcript:  transcript,
+		Request:     st.EvidenceText,
 	}
 	kinds := make([]string, 0, len(triggers))
 	for _, tr := range triggers {

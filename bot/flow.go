@@ -145,6 +145,14 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		t.st.clearComplaint()
 	}
 
+	// An order number given for a remedy that asked for photos and it goes
+	// to the case, not to an order look-up.
+	if len(triggers) == 0 && !in.refund && !in.complaint {
+		if handled, err := e.evidenceOrder(ctx, t, in.order, log); handled || err != nil {
+			return err
+		}
+	}
+
 	if tp := in.topic(); tp != "" {
 		if tr, ok := e.contact(ctx, t, tp, text, log); ok {
 			triggers = append(triggers, tr)

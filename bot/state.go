@@ -68,6 +68,15 @@ type state struct {
 	RatedCase      string    // case just rated: the next message is a comment on it
 	RatedAt        time.Time
 	Refunds        []refundRequest // refund requests recorded at L1 (last 10)
+	// Media is the customer's kept files of this issue (their transcript
+	// turns, last 10): the case opened next carries them.
+	Media []handoff.Turn
+	// EvidenceEntry is a PhotoTopics entry whose remedy asked for photos
+	// and the order number (EvidenceOrder once given); EvidenceText is the
+	// complaint, the request of the case that opens with them.
+	EvidenceEntry string
+	EvidenceOrder string
+	EvidenceText  string
 }
 
 // refundRequest is a refund L1 recorded for a colleague to process (the
@@ -131,6 +140,12 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 			st.Refunds = nil
 		}
 	}
+	if s := h["media"]; s != "" {
+		if err := json.Unmarshal([]byte(s), &st.Media); err != nil {
+			st.Media = nil
+		}
+	}
+	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = h["evidence_entry"], h["evidence_order"], h["evidence_text"]
 	if s := h["tried"]; s != "" {
 		if err := json.Unmarshal([]byte(s), &st.Tried); err != nil {
 			st.Tried = nil // a damaged field must not block the conversation
@@ -194,6 +209,13 @@ func (st *state) fields() map[string]any {
 		b, _ := json.Marshal(st.Refunds)
 		f["refunds"] = string(b)
 	}
+	if len(st.Media) > 0 {
+		b, _ := json.Marshal(st.Media)
+		f["media"] = string(b)
+	}
+	put("evidence_entry", st.EvidenceEntry)
+	put("evidence_order", st.EvidenceOrder)
+	put("evidence_text", st.EvidenceText)
 	return f
 }
 
@@ -334,6 +356,8 @@ func (st *state) resetIssue() {
 	st.clearComplaint()
 	st.Offer, st.OfferEvidence = "", ""
 	st.Tried = nil
+	st.Media = nil
+	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = "", "", ""
 }
 
 func (st *state) clearComplaint() {

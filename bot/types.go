@@ -24,8 +24,28 @@ type Event struct {
 	ReplyToken string
 	Text       string // KindText
 	Data       string // KindPostback
-	MediaType  string // KindMedia: sticker, image, …
+	MediaType  string // KindMedia: sticker, image, video, audio, file, location
+	// Attachment is set on image, video, audio and file events: the
+	// content is fetched by its message id (Contents).
+	Attachment *Attachment
+	Sticker    *Sticker // sticker events
 	Timestamp  time.Time
+}
+
+// Attachment is the content of a media event.
+type Attachment struct {
+	MessageID  string // LINE message id
+	Name       string // file name (files)
+	Size       int64  // size LINE announced (files); 0 when unknown
+	DurationMS int64  // audio, video
+}
+
+// Sticker is a LINE sticker the customer sent.
+type Sticker struct {
+	PackageID string
+	StickerID string
+	Keywords  []string
+	Text      string // message stickers
 }
 
 // QuickReply is a button under a message. With Data set it sends a postback

@@ -84,7 +84,21 @@ type Media struct {
 	Size        int64     `json:"size,omitempty"`
 	Name        string    `json:"name,omitempty"`        // file name (files)
 	DurationMS  int64     `json:"duration_ms,omitempty"` // audio, video
+	// Problem says why the content was not kept (ID empty); the inbox
+	// renders it from locale messages.
+	Problem MediaProblem `json:"problem,omitempty"`
 }
+
+// MediaProblem is why a customer's file was not kept.
+type MediaProblem string
+
+// Media problems.
+const (
+	MediaTooLarge       MediaProblem = "too_large"        // over the per-file limit
+	MediaTypeNotAllowed MediaProblem = "type_not_allowed" // not an allowed content type
+	MediaLimitReached   MediaProblem = "limit_reached"    // the customer's storage limit is reached
+	MediaUnavailable    MediaProblem = "unavailable"      // LINE did not deliver the content
+)
 
 // SystemEventType names a system event on a case.
 type SystemEventType string

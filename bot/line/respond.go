@@ -100,14 +100,19 @@ func decodeEvent(raw json.RawMessage) (inbound, error) {
 			in.ev.Kind, in.ev.Text, in.markAsRead = bot.KindText, m.Text, m.MarkAsReadToken
 		case webhook.StickerMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "sticker", m.MarkAsReadToken
+			in.ev.Sticker = &bot.Sticker{PackageID: m.PackageId, StickerID: m.StickerId, Keywords: m.Keywords, Text: m.Text}
 		case webhook.ImageMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "image", m.MarkAsReadToken
+			in.ev.Attachment = &bot.Attachment{MessageID: m.Id}
 		case webhook.VideoMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "video", m.MarkAsReadToken
+			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, DurationMS: m.Duration}
 		case webhook.AudioMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "audio", m.MarkAsReadToken
+			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, DurationMS: m.Duration}
 		case webhook.FileMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "file", m.MarkAsReadToken
+			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, Name: m.FileName, Size: int64(m.FileSize)}
 		case webhook.LocationMessageContent:
 			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "location", m.MarkAsReadToken
 		default:

@@ -1,0 +1,258 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/handoff/media"
+	"github.com/warmline/warmline/knowledge/orders"
+)
+
+// Contents fetches what a customer sent by its message id (bot/line: LINE's
+// content API). It returns ErrContentTooLarge when the content is larger
+// than max bytes.
+type Contents interface {
+	Content(ctx context.Context, messageID string, max int64) ([]byte, error)
+}
+
+// ErrContentTooLarge is returned by a Contents for content over the limit.
+var ErrContentTooLarge = errors.New("bot: content larger than allowed")
+
+// MediaStore keeps what customers send (*media.Store).
+type MediaStore interface {
+	Put(ctx context.Context, userID, sourceID, typ string, data []byte, name string) (media.Item, error)
+	MaxFileBytes() int64
+}
+
+// maxIssueMedia is how many files of an issue the state remembers for the
+// case (more stay in the transcript).
+const maxIssueMedia = 10
+
+// onMedia handles a sticker, photo, video, voice message or file: a file is
+// fetched and kept (Contents, Media), recorded as a typed turn of the
+// conversation and of the open case, and acknowledged in the customer's
+// language. A photo for a remedy that asked for one (PhotoTopics) opens
+// the case with the photos and the order number. A file that cannot be
+// kept is recorded with its problem and the customer is told why.
+func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
+	tu := e.mediaTurn(ctx, t, log)
+	t.caseTurn = &tu
+	if handled, err := e.duringHandoff(ctx, t, "", log); handled || err != nil {
+		return err
+	}
+	t.turns = append(t.turns, tu)
+	kept := tu.Media != nil && tu.Media.ID != ""
+	if tu.Media != nil && tu.Media.Problem != "" {
+		t.say(e.text(t, e.mediaProblemText(t, tu.Media.Problem)))
+		return nil
+	}
+	st := t.st
+	if kept {
+		st.addMedia(tu)
+	}
+	timer := e.issueClock(t, "["+t.ev.MediaType+"]")
+	if st.Mode == modeListening {
+		// Part of the story (a photo of the damage): keep listening.
+		st.ComplaintMsgs++
+		if st.ComplaintMsgs >= maxFollowUps {
+			return e.finishComplaint(ctx, t, log)
+		}
+		msg := e.tr.T(t.lang(), "bot_listen_more", nil)
+		if kept {
+			msg = e.receivedText(t, tu.Media.Type) + "\n" + msg
+		}
+		t.say(e.text(t, msg, e.doneReply(t)...))
+		return nil
+	}
+	if kept && st.EvidenceEntry != "" {
+		if st.EvidenceOrder != "" {
+			return e.openWithEvidence(ctx, t, log)
+		}
+		t.say(e.text(t, e.receivedText(t, tu.Media.Type)+"\n"+e.tr.T(t.lang(), "bot_evidence_need_order", nil), e.personReply(t)))
+		return nil
+	}
+	if !kept {
+		return e.stuck(ctx, t, timer, "bot_media", log)
+	}
+	if len(timer) > 0 {
+		return e.escalate(ctx, t, timer, log)
+	}
+	t.say(e.text(t, e.receivedText(t, tu.Media.Type)+"\n"+e.tr.T(t.lang(), "bot_media_what", nil), e.topicReplies(t, false)...))
+	return nil
+}
+
+// mediaTurn is the customer's turn for a media event: a sticker, or the
+// file kept in the store (or its problem).
+func (e *Engine) mediaTurn(ctx context.Context, t *turn, log *zap.Logger) handoff.Turn {
+	ev := t.ev
+	tu := handoff.Turn{From: handoff.FromCustomer, At: t.now}
+	if ev.MediaType == "sticker" {
+		s := handoff.Sticker{}
+		if ev.Sticker != nil {
+			s = handoff.Sticker{PackageID: ev.Sticker.PackageID, StickerID: ev.Sticker.StickerID,
+				Keywords: ev.Sticker.Keywords, Text: ev.Sticker.Text}
+		}
+		tu.Kind, tu.Sticker = handoff.TurnSticker, &s
+		return tu
+	}
+	typ := handoff.MediaType(ev.MediaType)
+	switch typ {
+	case handoff.MediaImage, handoff.MediaVideo, handoff.MediaAudio, handoff.MediaFile:
+	default:
+		// A location or something new: keep the old text line.
+		tu.Kind, tu.Text = handoff.TurnText, "["+ev.MediaType+"]"
+		return tu
+	}
+	m := &handoff.Media{Type: typ}
+	tu.Kind, tu.Media = handoff.TurnMedia, m
+	a := ev.Attachment
+	if a != nil {
+		m.Name, m.Size, m.DurationMS = a.Name, a.Size, a.DurationMS
+	}
+	if a == nil || a.MessageID == "" || e.cfg.Contents == nil || e.cfg.Media == nil {
+		m.Problem = ""
+		return tu
+	}
+	limit := e.cfg.Media.MaxFileBytes()
+	if a.Size > limit {
+		m.Problem = handoff.MediaTooLarge
+		return tu
+	}
+	data, err := e.cfg.Contents.Content(ctx, a.MessageID, limit)
+	if err != nil && !errors.Is(err, ErrContentTooLarge) && ctx.Err() == nil {
+		log.Warn("media content not fetched, retrying once", zap.Error(err))
+		data, err = e.cfg.Contents.Content(ctx, a.MessageID, limit)
+	}
+	switch {
+	case errors.Is(err, ErrContentTooLarge):
+		m.Problem = handoff.MediaTooLarge
+		return tu
+	case err != nil:
+		log.Warn("media content unavailable", zap.String("media_type", ev.MediaType), zap.Error(err))
+		m.Problem = handoff.MediaUnavailable
+		return tu
+	}
+	it, err := e.cfg.Media.Put(ctx, ev.UserID, a.MessageID, string(typ), data, a.Name)
+	m.Size, m.ContentType = it.Size, it.ContentType
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		m.Problem = handoff.MediaTooLarge
+	case errors.Is(err, media.ErrTypeNotAllowed):
+		m.Problem = handoff.MediaTypeNotAllowed
+	case errors.Is(err, media.ErrQuotaExceeded):
+		m.Problem = handoff.MediaLimitReached
+	case err != nil:
+		log.Error("media not stored", zap.Error(err))
+		m.Problem = handoff.MediaUnavailable
+	default:
+		m.ID = it.ID
+		log.Info("media stored", zap.String("media_type", ev.MediaType), zap.Int64("size", it.Size),
+			zap.String("content_type", it.ContentType))
+	}
+	return tu
+}
+
+// receivedText thanks for a file of typ ("收到您的照片了").
+func (e *Engine) receivedText(t *turn, typ handoff.MediaType) string {
+	return e.tr.T(t.lang(), "bot_media_received_"+string(typ), nil)
+}
+
+// mediaProblemText says politely why a file was not kept and what to do.
+func (e *Engine) mediaProblemText(t *turn, p handoff.MediaProblem) string {
+	limitMB := int64(10)
+	if e.cfg.Media != nil {
+		limitMB = max(e.cfg.Media.MaxFileBytes()>>20, 1)
+	}
+	return e.tr.T(t.lang(), "bot_media_problem_"+string(p), map[string]any{"LimitMB": limitMB})
+}
+
+// photoTopic reports whether entry id's remedy asks for photos.
+func (e *Engine) photoTopic(id string) bool {
+	return id != "" && slices.Contains(e.cfg.PhotoTopics, id)
+}
+
+// awaitEvidence notes, after a remedy that asks for photos and the order
+// number, what the case will need.
+func (t *turn) awaitEvidence(entryID string) {
+	st := t.st
+	st.EvidenceEntry, st.EvidenceOrder = entryID, st.ComplaintOrder
+	st.EvidenceText = strings.TrimSpace(st.Complaint)
+}
+
+// evidenceReady reports whether the photos and the order number asked for
+// are both in.
+func (st *state) evidenceReady() bool {
+	return st.EvidenceEntry != "" && st.EvidenceOrder != "" && len(st.Media) > 0
+}
+
+// evidenceOrder takes an order number given for a photo remedy; it reports
+// whether the message was handled.
+func (e *Engine) evidenceOrder(ctx context.Context, t *turn, order string, log *zap.Logger) (bool, error) {
+	st := t.st
+	if st.EvidenceEntry == "" || order == "" {
+		return false, nil
+	}
+	st.EvidenceOrder = order
+	if len(st.Media) > 0 {
+		return true, e.openWithEvidence(ctx, t, log)
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_evidence_need_photo", nil), e.personReply(t)))
+	return true, nil
+}
+
+// openWithEvidence opens the case for a photo remedy with the order number
+// and the photos, so the agent need not ask again.
+func (e *Engine) openWithEvidence(ctx context.Context, t *turn, log *zap.Logger) error {
+	st := t.st
+	entry, _ := t.tkb.Entry(st.EvidenceEntry)
+	st.LastTopic = st.EvidenceEntry
+	if entry != nil {
+		st.LastCategory = entry.Category
+	}
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.EvidenceOrder), OrderNumber: st.EvidenceOrder, At: t.now})
+	t.say(e.text(t, e.tr.N(t.lang(), "bot_evidence_forwarded", len(st.Media), nil)))
+	request := st.EvidenceText
+	if request == "" {
+		request = "[" + st.EvidenceEntry + "]"
+	}
+	tr := e.rules.Fire(escalation.KindUnhelpful, request, "")
+	return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
+}
+
+// withIssueMedia adds to a transcript the files of this issue that fell
+// off its end, so the case carries every photo collected before it opened.
+func withIssueMedia(transcript []handoff.Turn, st *state) []handoff.Turn {
+	if len(st.Media) == 0 {
+		return transcript
+	}
+	have := map[string]bool{}
+	for _, tu := range transcript {
+		if tu.Media != nil && tu.Media.ID != "" {
+			have[tu.Media.ID] = true
+		}
+	}
+	var missing []handoff.Turn
+	for _, tu := range st.Media {
+		if tu.Media != nil && !have[tu.Media.ID] {
+			missing = append(missing, tu)
+		}
+	}
+	return append(missing, transcript...)
+}
+
+// addMedia remembers a kept file's turn for the case of this issue.
+func (st *state) addMedia(tu handoff.Turn) {
+	if slices.ContainsFunc(st.Media, func(x handoff.Turn) bool { return x.Media != nil && x.Media.ID == tu.Media.ID }) {
+		return
+	}
+	st.Media = append(st.Media, tu)
+	if len(st.Media) > maxIssueMedia {
+		st.Media = st.Media[len(st.Media)-maxIssueMedia:]
+	}
+}
