@@ -77,8 +77,8 @@ type EngineConfig struct {
 	// case with them. Unknown ids are skipped; default damaged-on-arrival,
 	// exchange-defective, wrong-item, missing-item.
 	PhotoTopics []string
-	Clock        func() time.Time
-	Log          *zap.Logger
+	Clock       func() time.Time
+	Log         *zap.Logger
 
 	TranscriptTurns int           // lines kept for the handoff brief (default 20)
 	StateTTL        time.Duration // conversation state lifetime (default 30 days)

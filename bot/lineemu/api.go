@@ -349,11 +349,22 @@ func (e *Emulator) handleQuotaConsumption(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, map[string]any{"totalUsage": n})
 }
 
-// handleContent serves a tiny placeholder PNG for any image the emulator
-// minted (the content API normally lives on api-data.line.me).
+// handleContent serves what an emulated user sent (MediaEvent, the chat
+// page's file input), or a tiny placeholder PNG for an ImageEvent without
+// content (the content API normally lives on api-data.line.me).
 func (e *Emulator) handleContent(w http.ResponseWriter, r *http.Request) {
-	if _, err := strconv.ParseUint(r.PathValue("messageId"), 10, 64); err != nil {
+	id := r.PathValue("messageId")
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
 		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	e.mu.Lock()
+	c, ok := e.contents[id]
+	e.mu.Unlock()
+	if ok {
+		w.Header().Set("Content-Type", c.contentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(c.data)))
+		_, _ = w.Write(c.data) // the client went away; nothing to do
 		return
 	}
 	img := image.NewRGBA(image.Rect(0, 0, 1, 1))

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -91,11 +92,15 @@ func (e *Emulator) chatRoutes(mux *http.ServeMux) {
 		return e.PostbackEvent(req.UserID, req.Data, req.DisplayText), req.Data != ""
 	}))
 	mux.HandleFunc("POST /api/sticker", e.pageEvent(func(req pageRequest) (Event, bool) {
+		if req.StickerID != "" {
+			return e.StickerEventOf(req.UserID, req.PackageID, req.StickerID, req.Keywords), true
+		}
 		return e.StickerEvent(req.UserID), true
 	}))
 	mux.HandleFunc("POST /api/image", e.pageEvent(func(req pageRequest) (Event, bool) {
 		return e.ImageEvent(req.UserID), true
 	}))
+	mux.HandleFunc("POST /api/upload", e.handlePageUpload)
 	mux.HandleFunc("POST /api/follow", e.pageEvent(func(req pageRequest) (Event, bool) {
 		return e.FollowEvent(req.UserID), true
 	}))
@@ -111,6 +116,10 @@ type pageRequest struct {
 	DisplayText string `json:"displayText"`
 	DisplayName string `json:"displayName"`
 	Language    string `json:"language"`
+	// sticker
+	PackageID string   `json:"packageId"`
+	StickerID string   `json:"stickerId"`
+	Keywords  []string `json:"keywords"`
 }
 
 type pageUser struct {
@@ -271,4 +280,47 @@ func (e *Emulator) handlePageMessages(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// maxUploadBytes bounds a file the chat page sends (more than warmline
+// keeps, so its too-large answer can be tried).
+const maxUploadBytes = 25 << 20
+
+type uploadRequest struct {
+	UserID      string `json:"userId"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Data        []byte `json:"data"` // base64 in JSON
+}
+
+// handlePageUpload answers POST api/upload {userId, name, contentType,
+// data (base64)}: the page's file input becomes an image, video, audio or
+// file message whose content the content API then serves.
+func (e *Emulator) handlePageUpload(w http.ResponseWriter, r *http.Request) {
+	var req uploadRequest
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxUploadBytes*4/3+1024))
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil || len(req.Data) == 0 {
+		writeError(w, http.StatusBadRequest, "invalid request")
+		return
+	}
+	if !validUserID(req.UserID) {
+		writeError(w, http.StatusBadRequest, "invalid userId")
+		return
+	}
+	ct := req.ContentType
+	if ct == "" {
+		ct = http.DetectContentType(req.Data)
+	}
+	ev := e.MediaEvent(req.UserID, MediaTypeOf(ct), req.Name, ct, req.Data)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), pageSendTimeout)
+	defer cancel()
+	ev, err = e.Send(ctx, ev)
+	resp := map[string]any{"status": ev.Status, "webhookEventId": ev.WebhookEventID, "messageId": ev.MessageID}
+	if err != nil && !errors.Is(err, ErrWebhookStatus) {
+		resp["error"] = err.Error()
+	}
+	writeJSON(w, http.StatusOK, resp)
 }

@@ -15,7 +15,7 @@
 //	POST /v2/bot/message/markAsRead     {"chat":{"userId"}}
 //	POST /v2/bot/chat/markAsRead        {"markAsReadToken"} from a message event
 //	GET  /v2/bot/info, /v2/bot/message/quota, /v2/bot/message/quota/consumption
-//	GET  /v2/bot/message/{id}/content   a placeholder PNG (the blob API)
+//	GET  /v2/bot/message/{id}/content   what the user sent (MediaEvent, the page's file input), else a placeholder PNG (the blob API)
 //
 // Messages are validated as LINE does (1–5 per call, text 1–5000 runes,
 // quick reply items typed "action", ≤ 13 items, labels ≤ 20 runes, flex and
@@ -26,6 +26,11 @@
 //
 //	mux.Handle("/emu/", http.StripPrefix("/emu", emu.Handler()))
 //	// LINE API base URL for warmline: http://HOST/emu ; chat page: http://HOST/emu/chat
+//
+// The page's photo button opens a file picker (POST api/upload: an image,
+// video, audio or file message by the file's type); the sticker button
+// sends a sticker (POST api/sticker, optionally packageId, stickerId and
+// keywords).
 //
 // The page long-polls GET api/messages for up to 25 s, so the server's
 // WriteTimeout must be longer than that (or zero).

@@ -94,6 +94,14 @@ type Emulator struct {
 	calls   map[string]int
 	fails   map[string][]failure
 	pushes  int
+	// contents is what customers sent, by message id (GET …/content).
+	contents map[string]content
+}
+
+// content is a file an emulated user sent.
+type content struct {
+	data        []byte
+	contentType string
 }
 
 type user struct {
@@ -231,6 +239,7 @@ func (e *Emulator) resetLocked() {
 	e.calls = map[string]int{}
 	e.fails = map[string][]failure{}
 	e.pushes = 0
+	e.contents = map[string]content{}
 }
 
 // userLocked returns the state for userID, creating an unregistered entry

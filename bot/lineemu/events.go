@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -60,6 +61,9 @@ type wireEventMessage struct {
 	StickerResourceType string               `json:"stickerResourceType,omitempty"`
 	Keywords            []string             `json:"keywords,omitempty"`
 	ContentProvider     *wireContentProvider `json:"contentProvider,omitempty"`
+	FileName            string               `json:"fileName,omitempty"`
+	FileSize            int64                `json:"fileSize,omitempty"`
+	Duration            int64                `json:"duration,omitempty"`
 	QuoteToken          string               `json:"quoteToken"`
 	MarkAsReadToken     string               `json:"markAsReadToken"`
 }
@@ -160,6 +164,51 @@ func (e *Emulator) ImageEvent(userID string) Event {
 	return e.messageEvent(userID, wireEventMessage{
 		Type: "image", ContentProvider: &wireContentProvider{Type: "line"},
 	}, Entry{From: "customer", Kind: "image"})
+}
+
+// StickerEventOf mints a sticker message event of a given sticker.
+func (e *Emulator) StickerEventOf(userID, packageID, stickerID string, keywords []string) Event {
+	return e.messageEvent(userID, wireEventMessage{
+		Type: "sticker", PackageID: packageID, StickerID: stickerID,
+		StickerResourceType: "STATIC", Keywords: keywords,
+	}, Entry{From: "customer", Kind: "sticker"})
+}
+
+// MediaTypeOf is the LINE message type for a file of contentType: image,
+// video, audio, or file.
+func MediaTypeOf(contentType string) string {
+	for _, t := range []string{"image", "video", "audio"} {
+		if strings.HasPrefix(contentType, t+"/") {
+			return t
+		}
+	}
+	return "file"
+}
+
+// MediaEvent mints an image, video, audio or file message event (typ)
+// whose content, data, is then served at GET /v2/bot/message/{id}/content
+// with contentType. name is the file name of a file message.
+func (e *Emulator) MediaEvent(userID, typ, name, contentType string, data []byte) Event {
+	m := wireEventMessage{Type: typ}
+	switch typ {
+	case "file":
+		m.FileName, m.FileSize = name, int64(len(data))
+	case "video", "audio":
+		m.Duration = 1000
+		m.ContentProvider = &wireContentProvider{Type: "line"}
+	default:
+		m.ContentProvider = &wireContentProvider{Type: "line"}
+	}
+	ev := e.messageEvent(userID, m, Entry{From: "customer", Kind: typ, Text: name})
+	e.mu.Lock()
+	e.contents[ev.MessageID] = content{data: data, contentType: contentType}
+	e.mu.Unlock()
+	return ev
+}
+
+// SendMedia sends a MediaEvent.
+func (e *Emulator) SendMedia(ctx context.Context, userID, typ, name, contentType string, data []byte) (Event, error) {
+	return e.Send(ctx, e.MediaEvent(userID, typ, name, contentType, data))
 }
 
 // PostbackEvent mints a postback event, as when the user taps a postback

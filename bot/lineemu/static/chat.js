@@ -11,7 +11,7 @@
       follow: "加入好友", unfollow: "封鎖", followed: "您已將 {bot} 加為好友。", unblocked: "您已解除封鎖 {bot}。",
       unfollowed: "您已封鎖 {bot}。", unknown: "（已送出不支援的事件）", notice: "warmline 回應 HTTP {status}",
       unreachable: "無法連線到 warmline", read: "已讀", today: "今天", blocked: "您已封鎖此帳號。",
-      unblock: "解除封鎖", stickerAlt: "貼圖", photoAlt: "照片", unsupported: "不支援的訊息",
+      unblock: "解除封鎖", stickerAlt: "貼圖", photoAlt: "照片", videoAlt: "影片", audioAlt: "語音訊息", fileAlt: "檔案", unsupported: "不支援的訊息",
     },
     "zh-CN": {
       emulator: "LINE 模拟器", customer: "顾客", newCustomer: "＋ 新顾客", guest: "新顾客",
@@ -19,7 +19,7 @@
       follow: "添加好友", unfollow: "屏蔽", followed: "你已添加 {bot} 为好友。", unblocked: "你已解除屏蔽 {bot}。",
       unfollowed: "你已屏蔽 {bot}。", unknown: "（已发送不支持的事件）", notice: "warmline 响应 HTTP {status}",
       unreachable: "无法连接到 warmline", read: "已读", today: "今天", blocked: "你已屏蔽此账号。",
-      unblock: "解除屏蔽", stickerAlt: "表情", photoAlt: "照片", unsupported: "不支持的消息",
+      unblock: "解除屏蔽", stickerAlt: "表情", photoAlt: "照片", videoAlt: "视频", audioAlt: "语音", fileAlt: "文件", unsupported: "不支持的消息",
     },
     en: {
       emulator: "LINE emulator", customer: "Customer", newCustomer: "+ New customer", guest: "Guest",
@@ -27,7 +27,7 @@
       follow: "Add friend", unfollow: "Block", followed: "You added {bot} as a friend.", unblocked: "You unblocked {bot}.",
       unfollowed: "You blocked {bot}.", unknown: "(an unsupported event was sent)", notice: "warmline answered HTTP {status}",
       unreachable: "warmline could not be reached", read: "Read", today: "Today", blocked: "You have blocked this account.",
-      unblock: "Unblock", stickerAlt: "Sticker", photoAlt: "Photo", unsupported: "Unsupported message",
+      unblock: "Unblock", stickerAlt: "Sticker", photoAlt: "Photo", videoAlt: "Video", audioAlt: "Voice message", fileAlt: "File", unsupported: "Unsupported message",
     },
   };
   const NEW = "__new__";
@@ -251,6 +251,9 @@
       let content;
       if (entry.kind === "sticker") content = stickerSVG();
       else if (entry.kind === "image") content = photoBox();
+      else if (entry.kind === "video" || entry.kind === "audio" || entry.kind === "file") {
+        content = el("div", "bubble", "📎 " + (entry.text || t(entry.kind + "Alt")));
+      }
       else if (entry.kind === "postback" && !entry.text) { st.lastEntry = entry; return; }
       else content = el("div", "bubble", entry.text);
       log.append(meRow(entry, content));
@@ -583,7 +586,21 @@
   window.addEventListener("resize", scrollDown);
   input.addEventListener("input", () => { $("sendBtn").disabled = !input.value.trim(); });
   $("stickerBtn").addEventListener("click", () => post("api/sticker", {}));
-  $("imageBtn").addEventListener("click", () => post("api/image", {}));
+  // The photo button opens a file picker; the file is sent as LINE would
+  // (an image, video, audio or file message whose content the content API
+  // serves).
+  $("imageBtn").addEventListener("click", () => $("fileInput").click());
+  $("fileInput").addEventListener("change", () => {
+    const f = $("fileInput").files[0];
+    $("fileInput").value = "";
+    if (!f) return;
+    const r = new FileReader();
+    r.onload = () => {
+      const data = String(r.result).replace(/^data:[^,]*,/, "");
+      post("api/upload", { name: f.name, contentType: f.type, data });
+    };
+    r.readAsDataURL(f);
+  });
   $("followBtn").addEventListener("click", () => post(st.following ? "api/unfollow" : "api/follow", {}));
   $("unblockBtn").addEventListener("click", () => post("api/follow", {}));
   $("langSwitch").addEventListener("click", (ev) => {
