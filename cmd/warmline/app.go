@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/handoff/inbox"
+	"github.com/warmline/warmline/handoff/media"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/knowledge/orders"
@@ -97,6 +99,7 @@ type app struct {
 	webhook  http.Handler
 	emu      *lineemu.Emulator // demo mode only
 	inbox    *inbox.Inbox
+	media    *media.Store
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -204,11 +207,18 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
 
+	// Customers' photos and files: in Redis, so every replica reads them.
+	a.media = media.New(env.rdb, cfg.RedisPrefix, media.Config{
+		MaxFileBytes: int64(cfg.MediaMaxMB) << 20, MaxCustomerBytes: int64(cfg.MediaCustomerMB) << 20,
+		Retention: cfg.MediaRetention, Clock: clock,
+	})
+	contents := line.NewContentFetcher(line.ContentConfig{AccessToken: token, BaseURL: cmp.Or(cfg.LineDataBase, apiBase)})
+
 	// The conversation engine.
 	engine, err := bot.NewEngine(bot.EngineConfig{
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
-		Clock: clock, Log: log.Named("bot"), Gaps: a.gaps,
+		Clock: clock, Log: log.Named("bot"), Gaps: a.gaps, Contents: contents, Media: a.media,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -23,6 +24,7 @@ type Config struct {
 	ChannelSecret string
 	AccessToken   string
 	LineAPIBase   string
+	LineDataBase  string // content API (api-data.line.me)
 
 	RedisURL        string   // standalone Redis
 	RedisAddrs      []string // instead of RedisURL: cluster nodes, or Sentinels with RedisMasterName
@@ -35,8 +37,11 @@ type Config struct {
 	KBDir   string // empty = embedded demo KB
 	KBWatch bool
 
-	GapsRetention  time.Duration // how long knowledge-gap signals are kept
-	GapsAutoAccept int           // distinct customers whose menu taps approve an example; 0 = off
+	MediaMaxMB      int           // one file customers send
+	MediaCustomerMB int           // all files of one customer within the retention
+	MediaRetention  time.Duration // how long customers' files are kept
+	GapsRetention   time.Duration // how long knowledge-gap signals are kept
+	GapsAutoAccept  int           // distinct customers whose menu taps approve an example; 0 = off
 
 	OrdersURL     string
 	OrdersToken   string
@@ -107,6 +112,14 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.RedisTLS = v.boolean(false) }},
 	{name: "LINE_API_BASE_URL", doc: "LINE Messaging API base URL (default https://api.line.me; the emulator in demo mode)",
 		set: func(c *Config, v value) { c.LineAPIBase = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "LINE_DATA_API_BASE_URL", doc: "LINE content API base URL, for photos and files customers send (default https://api-data.line.me; LINE_API_BASE_URL when that is set; the emulator in demo mode)",
+		set: func(c *Config, v value) { c.LineDataBase = strings.TrimRight(v.httpURL(), "/") }},
+	{name: "WARMLINE_MEDIA_MAX_MB", doc: "largest photo, video or file a customer may send, in MB; a larger one gets a polite message (default 10)",
+		set: func(c *Config, v value) { c.MediaMaxMB = v.number(10, 1, 200) }},
+	{name: "WARMLINE_MEDIA_CUSTOMER_MB", doc: "all files one customer may have stored within the retention, in MB: what one case can carry (default 50)",
+		set: func(c *Config, v value) { c.MediaCustomerMB = v.number(50, 1, 2000) }},
+	{name: "WARMLINE_MEDIA_RETENTION", doc: "how long customers' photos and files are kept in Redis for agents (default 720h = 30 days)",
+		set: func(c *Config, v value) { c.MediaRetention = v.duration(30 * 24 * time.Hour) }},
 	{name: "WARMLINE_REDIS_PREFIX", doc: "prefix of every Redis key (default wl:)",
 		set: func(c *Config, v value) { c.RedisPrefix = v.or("wl:") }},
 	{name: "WARMLINE_KB_DIR", doc: "knowledge-base directory of YAML files (default: the embedded demo shop KB)",
@@ -412,6 +425,9 @@ func loadConfig(env environment) (Config, error) {
 		fail("WARMLINE_EMBED_MODEL is required when WARMLINE_EMBED_URL is set")
 	}
 	if !c.Demo {
+		if c.LineDataBase == "" {
+			c.LineDataBase = cmp.Or(c.LineAPIBase, "https://api-data.line.me")
+		}
 		if c.LineAPIBase == "" {
 			c.LineAPIBase = "https://api.line.me"
 		}

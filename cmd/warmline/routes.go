@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff/inbox"
 )
 
 // routes is the whole HTTP surface of warmline.
@@ -16,6 +18,7 @@ func (a *app) routes(rc *redisConn) http.Handler {
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", a.handleReadyz(rc))
 	a.inbox.Register(mux) // /inbox/..., /api/...
+	mux.Handle(inbox.MediaRoute, a.inbox.MediaHandler(a.media)) // customers' files, to agents who may see the case
 	if a.emu != nil {
 		mux.Handle("/emu/", http.StripPrefix("/emu", a.emu.Handler()))
 		mux.Handle("GET /{$}", http.RedirectHandler("/emu/chat", http.StatusFound))

@@ -194,6 +194,28 @@
     return x.text;
   }
 
+  // renderMedia shows a media turn's file: a thumbnail of a photo that
+  // opens the full file, a link for other files, or why it was not kept.
+  // Files are served only to signed-in agents who may see the case.
+  function renderMedia(x) {
+    const m = x.kind === 'media' && x.media;
+    if (!m) return null;
+    if (!m.id) {
+      const id = 'inbox_media_problem_' + (m.problem || 'none');
+      return el('div', { class: 'chip chip-small chip-warn', 'data-testid': 'media-problem', text: t(WL.has(id) ? id : 'inbox_media_problem_none') });
+    }
+    const href = '/api/cases/' + encodeURIComponent(c.id) + '/media/' + encodeURIComponent(m.id);
+    const link = el('a', { href, target: '_blank', rel: 'noopener', 'data-testid': 'media-link', title: t('inbox_media_open') });
+    if (m.type === 'image') {
+      const img = el('img', { src: href, alt: t('inbox_media_open'), loading: 'lazy', 'data-testid': 'media-thumb' });
+      Object.assign(img.style, { maxWidth: '220px', maxHeight: '220px', borderRadius: '8px', display: 'block', marginTop: '4px' });
+      link.append(img);
+    } else {
+      link.textContent = t('inbox_media_open');
+    }
+    return link;
+  }
+
   // The transcript is patched, not rebuilt: each turn keeps its <li>
   // (keyed by message id, else by position: turns are only ever appended)
   // and a node is refilled only when what it shows changed, so live updates
@@ -222,7 +244,7 @@
     const bubble = el('div', { class: 'bubble bubble-' + kind, 'data-testid': 'turn-text', text: turnText(x) });
     if (x.comment && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-comment', text: t('inbox_turn_comment') }));
     if (x.notice && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-notice', text: t('inbox_turn_automatic') }));
-    const parts = [meta, bubble];
+    const parts = [meta, bubble, renderMedia(x)];
     if (x.from === 'agent' && x.status) {
       const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
       if (canRetry) {
