@@ -17,7 +17,7 @@ func (a *app) routes(rc *redisConn) http.Handler {
 	mux.Handle("POST /webhook", a.webhook)
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", a.handleReadyz(rc))
-	a.inbox.Register(mux) // /inbox/..., /api/...
+	a.inbox.Register(mux)                                       // /inbox/..., /api/...
 	mux.Handle(inbox.MediaRoute, a.inbox.MediaHandler(a.media)) // customers' files, to agents who may see the case
 	if a.emu != nil {
 		mux.Handle("/emu/", http.StripPrefix("/emu", a.emu.Handler()))
