@@ -317,7 +317,7 @@ func (a *app) printWelcome(w io.Writer, base string) {
 	lines = append(lines,
 		"",
 		"  Try: 運費怎麼算？ · 我的訂單 WL20261101 到哪了 · I want to talk to a person · 我要退款 NT$1,280",
-		"  Demo orders: WL20261101–WL20261111 (Alice owns 101–103; others: verify with the phone's last 4 digits, see README).",
+		"  Demo orders: WL20261101–WL20261111 (王小美 owns 101–103; the others ask for the phone's last 4 digits: docs/order-backend.md).",
 		"",
 		"Press Ctrl+C to stop.",
 		"")
