@@ -148,3 +148,20 @@ func TestKBLexicon(t *testing.T) {
 		}
 	}
 }
+
+func TestExpandBlanksParticles(t *testing.T) {
+	lx := builtin(t)
+	got := lx.expand("包裹到了吗", "zh")
+	if strings.Contains(got, "吗") {
+		t.Errorf("expand kept a particle: %q", got)
+	}
+	if !strings.Contains(got, "包裹到了") {
+		t.Errorf("expand lost the question's words: %q", got)
+	}
+	if cs := lx.conceptsOf("包裹到了吗", "zh"); len(cs) == 0 || !strings.Contains(got, cs[0]) {
+		t.Errorf("expand %q lost the concepts %v", got, cs)
+	}
+	if got := lx.expand("is it here yet?", EN); !strings.HasPrefix(got, "is it here yet?") {
+		t.Errorf("English text changed: %q", got)
+	}
+}
