@@ -47,8 +47,9 @@ func NewContentFetcher(cfg ContentConfig) *ContentFetcher {
 }
 
 // Content returns the content of message id, reading at most limit bytes:
-// bot.ErrContentTooLarge when there is more. A video or voice message LINE
-// is still transcoding answers non-2xx; the caller retries.
+// bot.ErrContentTooLarge when there is more. When the content is not
+// there yet (a video or voice message LINE is still preparing), it waits
+// for GET …/content/transcoding to say "succeeded", within the timeout.
 func (f *ContentFetcher) Content(ctx context.Context, id string, limit int64) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
@@ -58,7 +59,12 @@ func (f *ContentFetcher) Content(ctx context.Context, id string, limit int64) ([
 	if err != nil {
 		return nil, fmt.Errorf("content api client: %w", err)
 	}
-	res, err := c.WithContext(ctx).GetMessageContent(id)
+	c = c.WithContext(ctx)
+	res, err := c.GetMessageContent(id)
+	if err != nil && f.transcoded(ctx, c, id) {
+		// A video or voice message LINE was still preparing is ready now.
+		res, err = c.GetMessageContent(id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get content: %w", err)
 	}
@@ -74,4 +80,34 @@ func (f *ContentFetcher) Content(ctx context.Context, id string, limit int64) ([
 		return nil, bot.ErrContentTooLarge
 	}
 	return data, nil
+}
+
+// transcodingPoll is how often transcoded asks whether a video or voice
+// message is ready.
+const transcodingPoll = 500 * time.Millisecond
+
+// transcoded waits, within ctx, while LINE reports the content of id as
+// still being prepared (GET …/content/transcoding "processing"); it reports
+// whether it became ready. Images and files have no such status: false.
+func (f *ContentFetcher) transcoded(ctx context.Context, c *messaging_api.MessagingApiBlobAPI, id string) bool {
+	for {
+		st, err := c.GetMessageContentTranscodingByMessageId(id)
+		if err != nil || st == nil {
+			return false
+		}
+		switch st.Status {
+		case messaging_api.GetMessageContentTranscodingResponseSTATUS_SUCCEEDED:
+			return true
+		case messaging_api.GetMessageContentTranscodingResponseSTATUS_PROCESSING:
+		default:
+			return false
+		}
+		t := time.NewTimer(transcodingPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
 }

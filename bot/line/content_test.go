@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 )
 
 func TestContentFetcher(t *testing.T) {
+	var transcodes atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer tok" {
 			w.WriteHeader(http.StatusUnauthorized)
@@ -30,6 +32,19 @@ func TestContentFetcher(t *testing.T) {
 			_, _ = w.Write([]byte(strings.Repeat("x", 100)))
 		case "/v2/bot/message/4/content":
 			<-r.Context().Done()
+		case "/v2/bot/message/5/content":
+			if transcodes.Load() < 2 {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"message":"Not found"}`))
+				return
+			}
+			_, _ = w.Write([]byte("video"))
+		case "/v2/bot/message/5/content/transcoding":
+			status := "processing"
+			if transcodes.Add(1) >= 2 {
+				status = "succeeded"
+			}
+			_, _ = w.Write([]byte(`{"status":"` + status + `"}`))
 		default:
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(`{"message":"Not found"}`))
@@ -48,6 +63,10 @@ func TestContentFetcher(t *testing.T) {
 	}
 	if _, err := f.Content(ctx, "404", 10); err == nil || errors.Is(err, bot.ErrContentTooLarge) {
 		t.Errorf("missing content: got %v, want an error", err)
+	}
+	f5 := NewContentFetcher(ContentConfig{AccessToken: "tok", BaseURL: srv.URL, Timeout: 5 * time.Second})
+	if b, err := f5.Content(ctx, "5", 10); err != nil || string(b) != "video" {
+		t.Errorf("video still transcoding: got %q %v, want it once ready", b, err)
 	}
 	start := time.Now()
 	if _, err := f.Content(ctx, "4", 10); err == nil || time.Since(start) > 5*time.Second {

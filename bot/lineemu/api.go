@@ -35,6 +35,7 @@ func (e *Emulator) Handler() http.Handler {
 	api("GET /v2/bot/message/quota", e.handleQuota)
 	api("GET /v2/bot/message/quota/consumption", e.handleQuotaConsumption)
 	api("GET /v2/bot/message/{messageId}/content", e.handleContent)
+	api("GET /v2/bot/message/{messageId}/content/transcoding", e.handleTranscoding)
 	mux.Handle("/v2/", e.apiCall("", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found")
 	}))
@@ -371,4 +372,17 @@ func (e *Emulator) handleContent(w http.ResponseWriter, r *http.Request) {
 	img.Set(0, 0, color.RGBA{R: 0x06, G: 0xc7, B: 0x55, A: 0xff})
 	w.Header().Set("Content-Type", "image/png")
 	_ = png.Encode(w, img) // the client went away; nothing to do
+}
+
+// handleTranscoding answers that a video or audio the user sent is ready
+// (the emulator has it at once); 404 for anything else.
+func (e *Emulator) handleTranscoding(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	c, ok := e.contents[r.PathValue("messageId")]
+	e.mu.Unlock()
+	if !ok || !(strings.HasPrefix(c.contentType, "video/") || strings.HasPrefix(c.contentType, "audio/")) {
+		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "succeeded"})
 }

@@ -68,6 +68,17 @@ func TestUploadedMediaIsServed(t *testing.T) {
 	if ct, _, err := getContent(t, h, img.MessageID); err != nil || ct != "image/jpeg" {
 		t.Fatalf("image content: %q %v", ct, err)
 	}
+	blob, _ := messaging_api.NewMessagingApiBlobAPI(testToken, messaging_api.WithBlobEndpoint(h.api.URL))
+	vid, err := h.emu.SendMedia(context.Background(), alice, "video", "", "video/mp4", []byte("\x00\x00\x00\x18ftypmp42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := blob.GetMessageContentTranscodingByMessageId(vid.MessageID); err != nil || st.Status != messaging_api.GetMessageContentTranscodingResponseSTATUS_SUCCEEDED {
+		t.Errorf("video transcoding: %+v %v, want succeeded", st, err)
+	}
+	if _, err := blob.GetMessageContentTranscodingByMessageId(img.MessageID); err == nil {
+		t.Error("transcoding status of an image, want 404")
+	}
 }
 
 func TestPageSendsChosenSticker(t *testing.T) {

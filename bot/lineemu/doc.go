@@ -16,6 +16,7 @@
 //	POST /v2/bot/chat/markAsRead        {"markAsReadToken"} from a message event
 //	GET  /v2/bot/info, /v2/bot/message/quota, /v2/bot/message/quota/consumption
 //	GET  /v2/bot/message/{id}/content   what the user sent (MediaEvent, the page's file input), else a placeholder PNG (the blob API)
+//	GET  /v2/bot/message/{id}/content/transcoding   {"status":"succeeded"} for a video or audio the user sent
 //
 // Messages are validated as LINE does (1–5 per call, text 1–5000 runes,
 // quick reply items typed "action", ≤ 13 items, labels ≤ 20 runes, flex and
