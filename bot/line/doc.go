@@ -18,6 +18,15 @@
 //	                   delivered once), 429/5xx/network errors retried with
 //	                   back-off or Retry-After, final failures recorded
 //
+// Photos, videos, voice messages and files become a bot.Event with an
+// Attachment (message id, file name and size, duration), stickers one with
+// a bot.Sticker (package, sticker id, keywords, text). ContentFetcher is
+// the engine's bot.Contents: GET /v2/bot/message/{id}/content through the
+// SDK's blob API (api-data.line.me), at most the limit the engine passes
+// (bot.ErrContentTooLarge beyond it), within ContentConfig.Timeout (20 s),
+// waiting for content/transcoding when LINE is still preparing a video or
+// voice message.
+//
 // A user's events always land in the same shard and a shard is worked by one
 // worker at a time across all replicas, so each user's order is kept; entries
 // are acked only after processing, so a crash loses nothing (the next lease
