@@ -93,6 +93,20 @@ func TestOpenRedisModes(t *testing.T) {
 			t.Fatalf("got %T mode %s persistence %s, want a cluster client, persistence off", rc.rdb, rc.mode, rc.persistence)
 		}
 	})
+	t.Run("REDIS_ADDRS with REDIS_MASTER_NAME is Sentinel", func(t *testing.T) {
+		rc, err := openRedis(ctx, Config{RedisAddrs: []string{redistest.SentinelAddr(t)}, RedisMasterName: redistest.SentinelMaster}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.close()
+		if rc.mode != modeSentinel || rc.persistence != persistenceOff {
+			t.Fatalf("mode %s persistence %s, want sentinel, off", rc.mode, rc.persistence)
+		}
+		_, prefix := redistest.New(t) // the master is the shared test server
+		if err := rc.rdb.Set(ctx, prefix+"probe", "1", time.Minute).Err(); err != nil {
+			t.Fatalf("write through Sentinel: %v", err)
+		}
+	})
 	t.Run("REDIS_URL standalone", func(t *testing.T) {
 		rc, err := openRedis(ctx, Config{RedisURL: redistest.URL(t)}, log)
 		if err != nil {

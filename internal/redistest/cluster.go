@@ -240,3 +240,75 @@ func waitClusterOK(addrs []string, within time.Duration) error {
 	}
 	return nil
 }
+
+var (
+	sentinelOnce sync.Once
+	sentinelAddr string
+	sentinelErr  error
+)
+
+// SentinelMaster is the master name the test Sentinel monitors.
+const SentinelMaster = "warmline-test"
+
+// SentinelAddr returns the address of a Redis Sentinel (started once per
+// test binary) that monitors the shared test server as SentinelMaster.
+func SentinelAddr(t testing.TB) string {
+	t.Helper()
+	u := URL(t)
+	sentinelOnce.Do(func() { sentinelAddr, sentinelErr = bootSentinel(u) })
+	if sentinelErr != nil {
+		t.Fatalf("redistest: no Redis Sentinel for tests: %v", sentinelErr)
+	}
+	return sentinelAddr
+}
+
+func bootSentinel(serverURL string) (string, error) {
+	opt, err := redis.ParseURL(serverURL)
+	if err != nil {
+		return "", err
+	}
+	host, port, err := net.SplitHostPort(opt.Addr)
+	if err != nil {
+		return "", err
+	}
+	server, err := exec.LookPath("redis-server")
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "warmline-redis-sentinel-")
+	if err != nil {
+		return "", fmt.Errorf("temp dir: %w", err)
+	}
+	p, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	conf := dir + "/sentinel.conf" // Sentinel rewrites its config file
+	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s %s %s 1\n", p, dir, SentinelMaster, host, port)
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(server, conf, "--sentinel")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := startDrained(cmd); err != nil {
+		return "", fmt.Errorf("start sentinel: %w", err)
+	}
+	go reapCluster([]*exec.Cmd{cmd}, dir)
+	addr := "127.0.0.1:" + strconv.Itoa(p)
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := c.GetMasterAddrByName(ctx, SentinelMaster).Result()
+		cancel()
+		if err == nil {
+			return addr, nil
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			return "", fmt.Errorf("sentinel on %s does not know %s: %w", addr, SentinelMaster, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -6,6 +6,7 @@
 // NewCluster does the same with a real 3-master Redis Cluster on loopback
 // ports (redis-server --cluster-enabled, redis-cli --cluster create), also
 // started once per test binary, or the one named by REDIS_CLUSTER_ADDRS.
+// SentinelAddr starts a Sentinel that monitors the shared server.
 package redistest
 
 import (
