@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warmline/warmline/handoff/escalation"
 )
@@ -138,10 +139,10 @@ func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
 	}
 }
 
-// TestQueueOffersReadableCasesFirst: an agent who works in English gets
-// English cases first, each group by SLA due; one who declared nothing gets
-// the plain SLA order.
-func TestQueueOffersReadableCasesFirst(t *testing.T) {
+// TestQueueOrdersBySLAThenLanguage: the queue follows the SLA clock; an
+// agent's working languages only break ties between cases due within 15
+// minutes of each other, never push an earlier deadline down.
+func TestQueueOrdersBySLAThenLanguage(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	open := func(user, lang string, tr ...escalation.Trigger) *Case {
@@ -152,20 +153,37 @@ func TestQueueOffersReadableCasesFirst(t *testing.T) {
 		}
 		return c
 	}
-	zhP1 := open("U1", "zh-TW", security) // due 10:15
-	enP3 := open("U2", "en", human)       // due 14:00
-	zhP2 := open("U3", "zh-CN", legal)    // L3, due 11:00
-	enP2 := open("U4", "en", supervisor)  // due 10:05
+	zhP2 := open("U1", "zh-TW", legal) // L3, due 11:00
+	zhP3 := open("U2", "zh-TW", human) // due 14:00
+	f.clock.Advance(2 * time.Minute)
+	enP1 := open("U3", "en", security) // due 10:17
+	enP3 := open("U4", "en", human)    // due 14:02
+	f.clock.Advance(2 * time.Minute)   // 10:04: the English P1 has 13 minutes left
+	mei := Agent{ID: "mei", Role: RoleLead, Languages: []string{"zh-TW", "zh-CN"}}
 	ken := Agent{ID: "ken", Role: RoleLead, Languages: []string{"en"}}
-	got, err := f.svc.List(ctx, ken, Filter{})
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		name  string
+		agent Agent
+		want  []string
+	}{
+		{"zh agent", mei, []string{enP1.ID, zhP2.ID, zhP3.ID, enP3.ID}},
+		{"en agent", ken, []string{enP1.ID, zhP2.ID, enP3.ID, zhP3.ID}},
+		{"no languages", lead, []string{enP1.ID, zhP2.ID, zhP3.ID, enP3.ID}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.svc.List(ctx, tt.agent, Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(ids(got), ",") != strings.Join(tt.want, ",") {
+				t.Errorf("queue = %v, want %v (P1 due 10:17 first whatever its language; languages only between 14:00 and 14:02)", ids(got), tt.want)
+			}
+		})
 	}
-	if want := []string{enP2.ID, enP3.ID, zhP1.ID, zhP2.ID}; strings.Join(ids(got), ",") != strings.Join(want, ",") {
-		t.Errorf("ken's queue = %v, want English first by due: %v", ids(got), want)
-	}
-	all, _ := f.svc.List(ctx, lead, Filter{})
-	if want := []string{enP2.ID, zhP1.ID, zhP2.ID, enP3.ID}; strings.Join(ids(all), ",") != strings.Join(want, ",") {
-		t.Errorf("lead's queue = %v, want by due: %v", ids(all), want)
+	// Past due: the breached case stays on top for everyone.
+	f.clock.Set(at(t, "2026-11-23 10:30"))
+	got, _ := f.svc.List(ctx, mei, Filter{})
+	if len(got) == 0 || got[0].ID != enP1.ID {
+		t.Errorf("mei's queue after the P1 breached = %v, want %s first", ids(got), enP1.ID)
 	}
 }

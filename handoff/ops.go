@@ -43,10 +43,10 @@ func (s *Service) agentUpdate(ctx context.Context, a Agent, op, id string, fn fu
 	return c, nil
 }
 
-// List returns the cases agent may see, filtered: open ones first, those in
-// a language the agent works in (Agent.Languages) before the others, each
-// group ordered by SLA due (soonest first); then closed ones (newest first)
-// when asked.
+// List returns the cases agent may see, filtered: open ones first, ordered
+// by the SLA clock (sortQueue: soonest due first; the agent's languages only
+// break ties between cases due within 15 minutes of each other); then closed
+// ones (newest first) when asked.
 func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) {
 	if !validRole(a) {
 		return nil, fmt.Errorf("list cases: %w", ErrForbidden)
@@ -72,15 +72,7 @@ func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	readable := func(c *Case) int {
-		if a.Reads(c.Lang) {
-			return 0
-		}
-		return 1
-	}
-	slices.SortStableFunc(open, func(x, y *Case) int {
-		return cmp.Or(cmp.Compare(readable(x), readable(y)), x.NextDue().Compare(y.NextDue()), cmp.Compare(x.ID, y.ID))
-	})
+	sortQueue(open, a, s.now())
 	all := open
 	if f.IncludeClosed && !f.Unassigned {
 		cids, err := s.rdb.ZRevRange(ctx, s.closedKey(), 0, closedListLimit-1).Result()

@@ -80,9 +80,9 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	if got := mei.Eval(`document.querySelector('` + row + ` [data-testid=row-brief]').textContent`); !strings.Contains(got, "有人盜用我的帳號") || strings.Contains(got, "照片在這") {
 		t.Errorf("row brief = %q, want the customer's issue, not the latest message", got)
 	}
-	// Language routing: mei works in zh-TW and zh-CN; the English case comes after.
+	// mei works in zh-TW and zh-CN; the English case, due later, comes after and is marked.
 	if got := mei.Eval(`[...document.querySelectorAll('[data-testid=queue-row]')].map((r) => r.dataset.caseId + ':' + r.querySelector('[data-testid=row-lang]').dataset.readable).join()`); got != hacked.ID+":true,"+english.ID+":false" {
-		t.Errorf("mei's queue = %s, want her languages first and the English case marked", got)
+		t.Errorf("mei's queue = %s, want the SLA order (her languages only break close ties) and the English case marked", got)
 	}
 
 	mei.Navigate(base + "/inbox/cases/" + hacked.ID)
