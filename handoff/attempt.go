@@ -29,6 +29,7 @@ const (
 	OutcomeBackendUnavailable Outcome = "backend_unavailable" // the order system did not answer
 	OutcomeVerificationLocked Outcome = "verification_locked" // too many failed ownership checks
 	OutcomeRefundApproved     Outcome = "refund_approved"     // settled at L1, under the limit
+	OutcomeRefundOverLimit    Outcome = "refund_over_limit"   // over the bot's limit: awaits a person's approval
 	OutcomeRefundRecorded     Outcome = "refund_recorded"     // request recorded on the order, for approval
 	OutcomeListened           Outcome = "listened"            // listened (Count messages) and apologised
 )
@@ -91,19 +92,52 @@ func (a *Attempt) normalize() {
 	case a.Kind == AttemptFAQ:
 		a.Outcome = OutcomeAnswered
 	case a.Kind == AttemptRefund:
-		a.Outcome = OutcomeRefundApproved
+		a.Outcome = refundOutcome(a.Summary)
 	}
 	if a.Kind == AttemptRefund && a.Amount == 0 {
-		if n, err := strconv.Atoi(strings.TrimPrefix(a.Ref, "NT$")); err == nil && n > 0 {
-			a.Amount = n
+		a.Amount = amountIn(a.Ref)
+		if a.Amount == 0 {
+			a.Amount = amountIn(a.Summary)
 		}
 	}
+}
+
+// refundOutcome reads the outcome of a refund attempt a bot stored as text
+// ("NT$1,280 over the L1 limit NT$1,000", "NT$300 recorded at L1"). A
+// refund is called approved only when the text says so.
+func refundOutcome(summary string) Outcome {
+	switch {
+	case strings.Contains(summary, "over the L1 limit"), strings.Contains(summary, "over the limit"):
+		return OutcomeRefundOverLimit
+	case strings.Contains(summary, "recorded"):
+		return OutcomeRefundRecorded
+	case strings.Contains(summary, "approved"):
+		return OutcomeRefundApproved
+	}
+	return OutcomeRefundRecorded
+}
+
+// amountIn is the first NT$ amount in s ("NT$1,280 over …" → 1280), 0 when
+// there is none.
+func amountIn(s string) int {
+	_, rest, ok := strings.Cut(s, "NT$")
+	if !ok {
+		return 0
+	}
+	if end := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != ',' }); end >= 0 {
+		rest = rest[:end]
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(rest, ",", ""))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // title is the attempt's human title (a FAQ title), or empty when Summary
 // holds one of the internal strings older bots stored there.
 func (a Attempt) title() string {
-	if _, legacy := legacyOutcomes[a.Summary]; legacy || orderStatuses[a.Summary] {
+	if _, legacy := legacyOutcomes[a.Summary]; legacy || orderStatuses[a.Summary] || a.Kind == AttemptRefund {
 		return ""
 	}
 	if _, err := strconv.Atoi(a.Summary); err == nil {

@@ -225,11 +225,11 @@ func firstCustomerText(c *Case) string {
 // (Request empty): the message that fired a trigger about the issue itself,
 // else the last thing they said about it before asking for a person.
 func customerIssue(c *Case) string {
-	// A legal threat, a security problem or a complaint the bot could not
-	// remedy says what it is about in the customer's own words.
+	// A legal threat, a security problem, a refund over the limit or a
+	// complaint the bot could not remedy says what it is about in the customer's own words.
 	for _, tr := range c.Triggers {
 		switch tr.Kind {
-		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindUnhelpful:
+		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindUnhelpful, escalation.KindRefund:
 			if strings.TrimSpace(tr.Message) != "" {
 				return strings.TrimSpace(tr.Message)
 			}

@@ -212,3 +212,38 @@ func TestBriefHasNoInternalStrings(t *testing.T) {
 		t.Errorf("tried line %q, want the full order number WL20261110", got)
 	}
 }
+
+// TestBriefRefundOverLimit: a refund the bot recorded over its limit (as
+// bot/refund.go stores it, no typed outcome) awaits a person's approval; the
+// request line quotes the refund request that opened the case, not an
+// earlier order question.
+func TestBriefRefundOverLimit(t *testing.T) {
+	s := briefService(t)
+	for _, tt := range []struct {
+		name    string
+		attempt Attempt
+	}{
+		{"as the bot stores it", Attempt{Kind: AttemptRefund, Ref: "WL20261101", Summary: "NT$1,280 over the L1 limit NT$1,000"}},
+		{"claimed approved", Attempt{Kind: AttemptRefund, Ref: "WL20261101", Outcome: OutcomeRefundApproved, Amount: 1280}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{ID: "CS-1", Lang: "en", Tier: "L2", Priority: "P2", Category: "consultation", Topic: "refund",
+				Triggers: []escalation.Trigger{{Kind: escalation.KindRefund, Message: "I want a refund of 1280 for WL20261101", Evidence: "NT$1,280", Amount: 1280}},
+				Tried:    []Attempt{{Kind: AttemptOrder, Ref: "WL****1101", Outcome: OutcomeStatusShown, OrderStatus: "delivered"}, tt.attempt},
+				Transcript: []Turn{{From: FromCustomer, Text: "where is WL20261101"}, {From: FromBot, Text: "It was delivered."},
+					{From: FromCustomer, Text: "I want a refund of 1280 for WL20261101"}},
+			}
+			c.normalize()
+			brief := strings.Join(s.Brief(c, "en"), "\n")
+			if !strings.Contains(brief, "NT$1,280") && !strings.Contains(brief, "1280") {
+				t.Errorf("brief lacks the amount:\n%s", brief)
+			}
+			if !strings.Contains(brief, "awaits a person's approval") || strings.Contains(brief, "approved by the bot") {
+				t.Errorf("brief does not say the refund awaits approval:\n%s", brief)
+			}
+			if !strings.Contains(brief, "I want a refund of 1280") || strings.Contains(s.Brief(c, "en")[1], "where is") {
+				t.Errorf("want line = %q, want the refund request", s.Brief(c, "en")[1])
+			}
+		})
+	}
+}

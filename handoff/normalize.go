@@ -2,6 +2,8 @@ package handoff
 
 import (
 	"strings"
+
+	"github.com/warmline/warmline/handoff/escalation"
 )
 
 // normalize migrates a case stored in an older shape as it is read: turns
@@ -14,6 +16,7 @@ func (c *Case) normalize() {
 	for i := range c.Tried {
 		c.Tried[i].normalize()
 	}
+	c.refundTruth()
 	for i := range c.Transcript {
 		c.Transcript[i].normalize()
 	}
@@ -55,4 +58,25 @@ func legacyEvent(text string) (SystemEvent, bool) {
 		return SystemEvent{Type: SysPriority, Priority: p}, true
 	}
 	return SystemEvent{}, false
+}
+
+// refundTruth: a case opened by a refund over the bot's limit did not have
+// that refund approved by the bot, whatever its attempt says: the refund
+// awaits a person's approval (the trigger's amount fills a missing one).
+func (c *Case) refundTruth() {
+	for _, tr := range c.Triggers {
+		if tr.Kind != escalation.KindRefund {
+			continue
+		}
+		for i := range c.Tried {
+			a := &c.Tried[i]
+			if a.Kind != AttemptRefund || (tr.Amount > 0 && a.Amount > 0 && a.Amount != tr.Amount) {
+				continue
+			}
+			a.Outcome = OutcomeRefundOverLimit
+			if a.Amount == 0 {
+				a.Amount = tr.Amount
+			}
+		}
+	}
 }
