@@ -107,15 +107,15 @@ func TestInboxInBrowser(t *testing.T) {
 			bot("查到了，訂單已於 11/20 送達。"), cust("我要退 3200 元，商品壞掉了")}})
 	row := fmt.Sprintf(`[data-testid=queue-row][data-case-id=%q]`, c.ID)
 	mei.Wait("the new case in the queue", `!!document.querySelector('`+row+`')`)
-	if got := mei.Eval(`document.querySelector('` + row + ` [data-testid=row-brief]').textContent`); !strings.Contains(got, "吹風機壞掉了") {
-		t.Errorf("row brief = %q, want what the customer wants", got)
+	if got := mei.Eval(`document.querySelector('` + row + ` [data-testid=row-brief]').textContent`); !strings.Contains(got, "我要退 3200 元") {
+		t.Errorf("row brief = %q, want what the customer wants (the refund request that opened the case)", got)
 	}
 	mei.Shot("inbox-queue.png")
 
 	// Claim it from the queue: the case view opens, brief first.
 	mei.Click(row + ` [data-testid=claim-button]`)
 	mei.Wait("case view", `location.pathname === '/inbox/cases/`+c.ID+`' && document.querySelectorAll('[data-testid=brief-line]').length >= 4`)
-	if got := mei.Eval(`document.querySelector('[data-testid=brief]').innerText`); !strings.Contains(got, "王小明") || !strings.Contains(got, "吹風機") {
+	if got := mei.Eval(`document.querySelector('[data-testid=brief]').innerText`); !strings.Contains(got, "王小明") || !strings.Contains(got, "我要退 3200 元") {
 		t.Errorf("brief = %q, want the customer's name and issue", got)
 	}
 	mei.Wait("owner shown", `document.querySelector('[data-testid=owner]').textContent.includes('林美玲')`)
