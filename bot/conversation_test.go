@@ -361,7 +361,10 @@ func TestLanguageRequests(t *testing.T) {
 	}
 	t.Run("another language is offered, not switched to", func(t *testing.T) {
 		h := newHarness(t)
-		h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
+		// Trial defect 1: only an explicit choice keeps its language (a
+		// profile language gives way, TestClearLanguageFollowsUnlessChosen).
+		h.profiles.byID["U1"] = Profile{Language: "en"}
+		h.postback("U1", "lang:zh-TW")
 		msgs := h.text("U1", "how long does delivery take")
 		mustContain(t, all(msgs), h.answerOf("shipping-time", "zh-TW"))
 		if !hasReply(msgs, "lang:en") {
@@ -387,9 +390,11 @@ func TestLanguageRequests(t *testing.T) {
 // after the rating goes to the case, not into a new complaint.
 func TestLowRating(t *testing.T) {
 	t.Parallel()
-	resolved := func(h *harness) *handoff.Case {
+	// ask is in the customer's language: a clearly English message moves a
+	// zh-TW profile to English (trial defect 1).
+	resolved := func(h *harness, ask string) *handoff.Case {
 		h.t.Helper()
-		h.text("U1", "I want to talk to a person")
+		h.text("U1", ask)
 		c := h.activeCase("U1")
 		if c == nil {
 			h.t.Fatal("no case")
@@ -403,7 +408,7 @@ func TestLowRating(t *testing.T) {
 	t.Run("apology, comment on the case, a lead's follow-up", func(t *testing.T) {
 		h := newHarness(t)
 		h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
-		c := resolved(h)
+		c := resolved(h, "我要找真人客服")
 		msgs := h.postback("U1", handoff.CSATData(c.ID, 2))
 		mustContain(t, all(msgs), h.T("zh-TW", "bot_csat_low", map[string]any{"CaseID": c.ID}))
 		if !hasReply(msgs, dataFollowUp+c.ID) {
@@ -434,7 +439,7 @@ func TestLowRating(t *testing.T) {
 	t.Run("a good rating is thanked", func(t *testing.T) {
 		h := newHarness(t)
 		h.profiles.byID["U1"] = Profile{Language: "en"}
-		c := resolved(h)
+		c := resolved(h, "I want to talk to a person")
 		msgs := h.postback("U1", handoff.CSATData(c.ID, 4))
 		mustContain(t, all(msgs), h.T("en", "bot_csat_thanks", nil))
 		if hasReply(msgs, dataFollowUp+c.ID) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge"
 )
 
 // duringHandoff handles a message while a person has the customer: the
@@ -82,8 +83,44 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			return true, nil
 		}
 	}
+	if text != "" && e.answerWhileWaiting(ctx, t, c, text, log) {
+		return true, nil
+	}
 	e.acknowledge(ctx, t, c, log)
 	return true, nil
+}
+
+// answerWhileWaiting answers a question the knowledge base answers with
+// high confidence (運費怎麼算？) while the customer waits for a person,
+// after a short "while you wait" line; the answer goes to the case's
+// transcript too. Flows (order status, a person) and complaints are left to
+// the person.
+func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Case, text string, log *zap.Logger) bool {
+	m := t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	if m.Confidence != knowledge.High {
+		return false
+	}
+	en := m.Best()
+	if en == nil || en.Action != "" || en.Category != knowledge.Consultation {
+		return false
+	}
+	answer := textIn(en.Answer, t.lang())
+	if answer == "" {
+		return false
+	}
+	msg := e.tr.T(t.lang(), "bot_handoff_meanwhile", map[string]any{"CaseID": c.ID}) + "\n\n" + answer
+	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
+	e.offerCancel(t, c)
+	return true
+}
+
+// offerCancel puts the cancel button on the last message when the
+// customer may still cancel the case.
+func (e *Engine) offerCancel(t *turn, c *handoff.Case) {
+	if n := len(t.out); n > 0 && handoff.CustomerMayCancel(c) {
+		cancel := e.tr.T(t.lang(), "bot_qr_cancel_handoff", nil)
+		t.out[n-1].QuickReplies = append(t.out[n-1].QuickReplies, QuickReply{Label: cancel, Data: dataHandoffCancel, DisplayText: cancel})
+	}
 }
 
 // gained reports whether after has a trigger of kind that before had not.
@@ -111,6 +148,7 @@ func (e *Engine) acknowledge(ctx context.Context, t *turn, c *handoff.Case, log 
 	}
 	t.st.HandoffAckAt = t.now
 	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
+	e.offerCancel(t, c)
 }
 
 // acknowledgeRaise tells the customer the case's new target after a

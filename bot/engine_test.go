@@ -57,14 +57,16 @@ func TestLanguagePrecedence(t *testing.T) {
 		wantLang    string
 		wantSource  string
 	}{
-		{"profile beats script", "en-US", nil, "運送要多久", locales.EN, langProfile},
+		// Trial defect 1: a message clearly in another language than the
+		// profile's is answered in its own (was "profile beats script").
+		{"clear script beats profile", "en-US", nil, "運送要多久", locales.ZhTW, langDetected},
 		{"script when no profile: simplified", "", nil, "运送要多久", locales.ZhCN, langDetected},
 		{"script when no profile: english", "", nil, "how long does delivery take", locales.EN, langDetected},
 		{"unsupported profile falls to script", "ja", nil, "how long does delivery take", locales.EN, langDetected},
 		{"typed choice beats profile", "zh-Hant-TW", []Event{{Kind: KindText, Text: "English"}}, "運送要多久", locales.EN, langChoice},
 		{"postback choice beats profile", "en", []Event{{Kind: KindPostback, Data: "lang:zh-CN"}}, "how long does delivery take", locales.ZhCN, langChoice},
 		{"簡體 keyword", "", []Event{{Kind: KindText, Text: "簡體"}}, "運送要多久", locales.ZhCN, langChoice},
-		{"profile zh-Hans", "zh-Hans", nil, "how long does delivery take", locales.ZhCN, langProfile},
+		{"profile zh-Hans", "zh-Hans", nil, "運送要多久", locales.ZhCN, langProfile},
 		{"中文 from English", "en", []Event{{Kind: KindText, Text: "中文"}}, "how long does delivery take", locales.ZhTW, langChoice},
 		{"中文 keeps Simplified", "zh-CN", []Event{{Kind: KindText, Text: "中文"}}, "how long does delivery take", locales.ZhCN, langChoice},
 	}
@@ -216,8 +218,8 @@ func TestFeedbackYesResolves(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t)
 			h.profiles.byID["U1"] = Profile{Language: lang}
-			h.text("U1", "今天天氣好嗎") // one unanswered
-			h.text("U1", "運送要多久")
+			h.text("U1", unansweredIn(lang)) // one unanswered
+			h.text("U1", deliveryQuestion(lang))
 			if h.conv("U1")["issue_started_at"] == "" {
 				t.Fatal("issue clock not started")
 			}
@@ -231,7 +233,7 @@ func TestFeedbackYesResolves(t *testing.T) {
 			}
 			// Long after, a new question does not fire unsolved_timeout.
 			h.clock.Advance(20 * time.Minute)
-			msgs = h.text("U1", "運送要多久")
+			msgs = h.text("U1", deliveryQuestion(lang))
 			mustContain(t, all(msgs), h.answerOf("shipping-time", lang))
 			if c := h.activeCase("U1"); c != nil {
 				t.Errorf("case %s opened after a resolved issue", c.ID)
@@ -599,7 +601,10 @@ func TestSilenceDuringHandoffAndCancel(t *testing.T) {
 			// No 已讀不回: the first message is acknowledged with the case
 			// number and its due time, the next ones within 5 minutes are
 			// not answered again (and never with a KB answer).
-			msgs := h.text("U1", "運送要多久")
+			// (Trial defect 3: a question the KB answers is answered,
+			// TestDuringHandoffAnswersQuestionsAndKeepsCancel; this first
+			// message is no question.)
+			msgs := h.text("U1", "好的，我等你們")
 			if len(msgs) != 1 {
 				t.Fatalf("first message during handoff: got %d replies, want one acknowledgement: %s", len(msgs), all(msgs))
 			}
@@ -618,7 +623,7 @@ func TestSilenceDuringHandoffAndCancel(t *testing.T) {
 				texts = append(texts, tu.Text)
 			}
 			joined := strings.Join(texts, "|")
-			mustContain(t, joined, "運送要多久")
+			mustContain(t, joined, "好的，我等你們")
 			mustContain(t, joined, "WL20260001")
 			// The acknowledgement is in the agent's transcript too.
 			var acked bool
@@ -635,7 +640,7 @@ func TestSilenceDuringHandoffAndCancel(t *testing.T) {
 			if c := h.activeCase("U1"); c != nil {
 				t.Errorf("case %s still active after cancel", c.ID)
 			}
-			msgs = h.text("U1", "運送要多久")
+			msgs = h.text("U1", deliveryQuestion(tt.lang))
 			mustContain(t, all(msgs), h.answerOf("shipping-time", tt.lang))
 		})
 	}
@@ -1089,7 +1094,7 @@ func TestSmallTalkIsNotAnIssue(t *testing.T) {
 			}
 			// A real question 20 minutes after the greeting is answered, not escalated.
 			h.clock.Advance(20 * time.Minute)
-			msgs = h.text("U1", "運送要多久")
+			msgs = h.text("U1", deliveryQuestion(tt.lang))
 			mustContain(t, all(msgs), h.answerOf("shipping-time", tt.lang))
 			if c := h.activeCase("U1"); c != nil {
 				t.Errorf("case %s opened after small talk", c.ID)
@@ -1196,4 +1201,22 @@ func TestGreetingOffersTheKBsDeclaredTopics(t *testing.T) {
 	if want := []string{"faq:return-shipping", "faq:shipping-time"}; !slices.Equal(topics, want) {
 		t.Fatalf("greeting topics %v, want %v", topics, want)
 	}
+}
+
+// deliveryQuestion asks how long delivery takes in a customer's language:
+// a clearly English message is answered in English whatever the profile
+// says, and the other way round (trial defect 1).
+func deliveryQuestion(lang string) string {
+	if lang == locales.EN {
+		return "how long does delivery take"
+	}
+	return "運送要多久"
+}
+
+// unansweredIn is a question the test KB has no answer for.
+func unansweredIn(lang string) string {
+	if lang == locales.EN {
+		return "is it sunny where you are"
+	}
+	return "今天天氣好嗎"
 }

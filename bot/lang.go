@@ -53,13 +53,13 @@ func isBareChinese(text string) bool {
 }
 
 // offerLangSwitch offers, with a quick reply, the language a message is
-// clearly written in when it is not the customer's chosen (or LINE
-// profile) language; it never switches by itself, and offers each
-// language once until the customer chooses.
+// clearly written in when it is not the language the customer chose; it
+// never overrides a choice by itself, and offers each language once until
+// the customer chooses.
 func (e *Engine) offerLangSwitch(t *turn, text string) {
 	st := t.st
-	if st.LangSource != langChoice && st.LangSource != langProfile {
-		return // a detected language follows the messages by itself
+	if st.LangSource != langChoice {
+		return // a detected or profile language follows the messages (detect)
 	}
 	l, ok := clearLang(text)
 	if !ok || l == st.Lang || l == st.LangOffered {
@@ -129,9 +129,19 @@ func (e *Engine) resolveProfile(ctx context.Context, t *turn, log *zap.Logger) {
 }
 
 // detect updates the language from the message's script unless the
-// customer chose one or LINE told us theirs.
+// customer chose one. A LINE profile language gives way only to a message
+// clearly written in another language (a customer whose phone is in
+// English writing 积分咋用 is answered in Simplified Chinese).
 func (e *Engine) detect(t *turn, text string) {
-	if t.st.LangSource == langChoice || t.st.LangSource == langProfile {
+	switch t.st.LangSource {
+	case langChoice:
+		return
+	case langProfile:
+		// Between the two scripts the profile stands: 運送 and 运送 are
+		// one language.
+		if l, ok := clearLang(text); ok && l != t.st.Lang && (l == locales.EN || t.st.Lang == locales.EN) {
+			t.st.Lang, t.st.LangSource = l, langDetected
+		}
 		return
 	}
 	if l, ok := knowledge.DetectLang(text); ok && locales.IsSupported(l) {
@@ -254,8 +264,14 @@ var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_
 // isKeyword reports whether text is one of the phrases of keyword list id
 // (any language), ignoring case, punctuation and spacing ("Hi, how are
 // you?" is "hi how are you").
+// Chinese phrases match without the punctuation between their parts
+// ("您好，在吗" is 您好在吗).
 func (e *Engine) isKeyword(text, id string) bool {
-	return e.kw[id][bare(text)]
+	b := bare(text)
+	if e.kw[id][b] {
+		return true
+	}
+	return !isASCII(b) && e.kw[id][strings.ReplaceAll(b, " ", "")]
 }
 
 // mentions reports whether text contains one of the phrases of keyword
