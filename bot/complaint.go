@@ -54,7 +54,12 @@ func (e *Engine) listen(ctx context.Context, t *turn, text string, an escalation
 	if done || t.st.ComplaintMsgs >= maxFollowUps {
 		return e.finishComplaint(ctx, t, log)
 	}
-	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen_more", nil), e.doneReply(t)...))
+	msg := e.tr.T(t.lang(), "bot_listen_more", nil)
+	if in.order != "" {
+		// The order the story is about: noted, and the story goes on.
+		msg = e.tr.T(t.lang(), "bot_listen_order", map[string]any{"Order": in.order})
+	}
+	t.say(e.text(t, msg, e.doneReply(t)...))
 	return nil
 }
 
@@ -94,7 +99,7 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		// the message that named it, and went to a person there: what is
 		// kept here is within L1's limit.
 		amount := st.RefundAmount
-		st.addTried(handoff.Attempt{Kind: "refund", Ref: "NT$" + itoa(amount), Summary: "approved at L1", At: t.now})
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: "NT$" + itoa(amount), Summary: "approved at L1", Outcome: handoff.OutcomeRefundApproved, Amount: amount, At: t.now})
 		log.Info("refund approved at L1", zap.Int("amount", amount))
 		t.say(e.text(t, e.tr.N(lang, "bot_solve_refund", e.cfg.RefundDays, map[string]any{"Amount": amount})))
 	case entry != nil && e.photoTopic(entry.ID) && st.ComplaintOrder != "" && len(st.Media) > 0:
@@ -108,7 +113,7 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		if e.photoTopic(entry.ID) {
 			t.awaitEvidence(entry.ID)
 		}
-		st.addTried(handoff.Attempt{Kind: "last", Ref: entry.ID, Summary: textIn(entry.Title, lang), At: t.now})
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptLAST, Ref: entry.ID, Summary: textIn(entry.Title, lang), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
 		t.say(e.text(t, e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": strings.TrimSpace(textIn(entry.Answer, lang))})))
 	default:
 		// L1 has no remedy: a person takes it, with the whole story.

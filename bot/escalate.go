@@ -32,7 +32,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	}
 	tried := append([]handoff.Attempt(nil), st.Tried...)
 	if st.Complaint != "" {
-		tried = append(tried, handoff.Attempt{Kind: "last", Ref: topic, Summary: itoa(st.ComplaintMsgs + 1), At: t.now})
+		tried = append(tried, handoff.Attempt{Kind: handoff.AttemptLAST, Ref: topic, Summary: itoa(st.ComplaintMsgs + 1), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
 	}
 	o := handoff.Opening{
 		UserID:      t.ev.UserID,

@@ -45,7 +45,7 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	st.LastTopic, st.LastCategory = en.ID, en.Category
 	st.Candidates = cands
 	st.Unanswered = 0
-	st.addTried(handoff.Attempt{Kind: "faq", Ref: en.ID, Summary: textIn(en.Title, lang), At: t.now})
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: en.ID, Summary: textIn(en.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
 }
 
 // maxLinkCards is how many of an entry's links are sent (one card each).
@@ -130,7 +130,11 @@ func candidateIDs(m knowledge.Match) []string {
 
 // resolved closes the issue at L1 after "Solved".
 func (e *Engine) resolved(t *turn, ref string) {
+	// What the bot tried stays for a person asked for next ("I still want
+	// a person"), so the brief never says it tried nothing.
+	tried := t.st.Tried
 	t.st.resetIssue() // the question is settled too
+	t.st.Tried = tried
 	t.st.LastTopic = ref
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_thanks", nil)))
 }
@@ -140,7 +144,7 @@ func (e *Engine) resolved(t *turn, ref string) {
 func (e *Engine) notHelpful(t *turn, ref string) error {
 	st := t.st
 	st.Unhelpful++
-	st.addTried(handoff.Attempt{Kind: kindOf(ref), Ref: ref, Summary: "not helpful", At: t.now})
+	st.addTried(handoff.Attempt{Kind: kindOf(ref), Ref: ref, Summary: "not helpful", Outcome: handoff.OutcomeNotHelpful, At: t.now})
 	if st.Unhelpful >= e.rules.UnhelpfulLimit {
 		e.offerPerson(t, escalation.KindUnhelpful, "not helpful x"+itoa(st.Unhelpful))
 		return nil

@@ -126,6 +126,18 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// The customer is telling the story of a complaint: collect it, but
 	// answer a question asked on the way.
 	if t.st.Mode == modeListening {
+		// An order number told as part of the story ("對，WL20261101 裡面
+		// 那個杯子") is the complaint's order, not a status question; only
+		// "WL… 到哪了" shows the order.
+		if in.order != "" && !e.asksOrderStatus(text, in) {
+			if t.st.ComplaintOrder == "" {
+				t.st.ComplaintOrder = in.order
+			}
+			if in.entry == nil || in.complaint || in.refund {
+				return e.listenOrHandOver(ctx, t, text, an, in, append(triggers, timer...), log)
+			}
+			in.order = "" // a question asked with it is answered below
+		}
 		question := !in.complaint && !in.refund && (in.order != "" || in.entry != nil)
 		if len(triggers) > 0 || (len(timer) > 0 && !question) {
 			// L1 cannot settle it (or has not in time): apologise for what
@@ -224,6 +236,22 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	t.st.Question = text
 	e.gap(ctx, t, gaps.KindUnanswered, text, "", nil)
 	return e.stuck(ctx, t, timer, "bot_not_sure", log)
+}
+
+// listenOrHandOver goes on with the story after a message that told
+// more of it: a person takes it when a trigger fired, else LAST listens.
+func (e *Engine) listenOrHandOver(ctx context.Context, t *turn, text string, an escalation.Analysis, in intent, triggers []escalation.Trigger, log *zap.Logger) error {
+	if len(triggers) > 0 {
+		e.collect(t, text, an, in)
+		return e.handOver(ctx, t, text, triggers, true, log)
+	}
+	return e.listen(ctx, t, text, an, in, log)
+}
+
+// asksOrderStatus reports whether text asks where an order is (the
+// order-status entry, or words like 到哪了 / where is).
+func (e *Engine) asksOrderStatus(text string, in intent) bool {
+	return (in.entry != nil && in.entry.Action == knowledge.ActionOrderStatus) || e.mentions(text, "bot_kw_order_status")
 }
 
 // stuck is where L1 has no answer: the unsolved timer, when it fired,

@@ -109,7 +109,7 @@ func (e *Engine) fetchOrder(ctx context.Context, t *turn, number string) (orders
 // person.
 func (e *Engine) orderUnavailable(t *turn, number, mode string) {
 	t.st.Mode, t.st.PendingOrder = mode, number
-	t.st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(number), Summary: "backend unavailable", At: t.now})
+	t.st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(number), Summary: "backend unavailable", Outcome: handoff.OutcomeBackendUnavailable, OrderNumber: number, At: t.now})
 	retry := e.tr.T(t.lang(), "bot_qr_retry", nil)
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_unavailable", nil),
 		QuickReply{Label: retry, Data: dataOrderRetry, DisplayText: retry}, e.personReply(t)))
@@ -173,7 +173,7 @@ func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found
 		if err := e.lockVerification(ctx, t.ev.UserID); err != nil {
 			return err
 		}
-		st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(st.PendingOrder), Summary: "verification locked", At: t.now})
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.PendingOrder), Summary: "verification locked", Outcome: handoff.OutcomeVerificationLocked, At: t.now})
 		e.sayLocked(t)
 		return nil
 	}
@@ -268,7 +268,7 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 	e.record(t, "bot", text)
 	t.say(Message{Card: card})
 	t.say(Message{Text: text, QuickReplies: qs})
-	st.addTried(handoff.Attempt{Kind: "order", Ref: orders.Mask(o.Number), Summary: o.Status, At: t.now})
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(o.Number), Summary: o.Status, Outcome: handoff.OutcomeStatusShown, OrderNumber: o.Number, OrderStatus: o.Status, At: t.now})
 	e.resumeStory(t)
 }
 

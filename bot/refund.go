@@ -57,7 +57,8 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	if e.rules.RefundOverLimit(amount) {
 		tr := e.rules.Fire(escalation.KindRefund, st.RefundText, money(amount))
 		tr.Amount = amount
-		st.addTried(handoff.Attempt{Kind: "refund", Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), At: t.now})
+		// It awaits a person's approval: never "approved by the bot".
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
 		msg := e.tr.T(lang, "bot_refund_over_limit", map[string]any{"Order": order, "Amount": money(amount)})
 		if policy != "" {
@@ -68,7 +69,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
 	st.addRefund(refundRequest{Order: order, Amount: amount, At: t.now})
-	st.addTried(handoff.Attempt{Kind: "refund", Ref: order, Summary: money(amount) + " recorded at L1", At: t.now})
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " recorded at L1", Outcome: handoff.OutcomeRefundRecorded, Amount: amount, At: t.now})
 	log.Info("refund request recorded at L1", zap.Int("amount", amount))
 	msg := e.tr.N(lang, "bot_refund_recorded", e.cfg.RefundDays, map[string]any{"Order": order, "Amount": money(amount)})
 	if policy != "" {

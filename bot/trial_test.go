@@ -121,3 +121,95 @@ func TestDuringHandoffAnswersQuestionsAndKeepsCancel(t *testing.T) {
 		t.Fatal("case closed by the bot's answer")
 	}
 }
+
+// Trial defect 4: while listening to a complaint, an order number told as
+// part of the story is the complaint's order, acknowledged briefly; only
+// a status question shows the order card.
+func TestListeningTakesTheOrderAsContext(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["Uowner"] = Profile{Language: "zh-TW"}
+	h.text("Uowner", "收到的杯子破掉了，很生氣")
+	msgs := h.text("Uowner", "對，WL20260001 裡面那個杯子")
+	for _, m := range msgs {
+		if m.Card != nil {
+			t.Fatalf("order card shown while listening: %s", all(msgs))
+		}
+	}
+	got := all(msgs)
+	mustContain(t, got, h.T("zh-TW", "bot_listen_order", map[string]any{"Order": "WL20260001"}))
+	mustNotContain(t, got, h.T("zh-TW", "bot_anything_else", nil))
+	if !hasReply(msgs, dataLastDone) {
+		t.Errorf("replies %v, want the done button (still listening)", replies(msgs))
+	}
+	st := h.conv("Uowner")
+	if st["mode"] != modeListening || st["complaint_order"] != "WL20260001" {
+		t.Errorf("mode %q complaint_order %q, want listening with WL20260001", st["mode"], st["complaint_order"])
+	}
+	// The story goes on to its apology, which names the order.
+	msgs = h.postback("Uowner", dataLastDone)
+	mustContain(t, all(msgs), h.T("zh-TW", "bot_apology_order", map[string]any{"Order": "WL20260001"}))
+
+	// A status question while listening does show the order.
+	h2 := newHarness(t)
+	h2.profiles.byID["Uowner"] = Profile{Language: "zh-TW"}
+	h2.text("Uowner", "收到的杯子破掉了，很生氣")
+	msgs = h2.text("Uowner", "WL20260001 到哪了")
+	card := false
+	for _, m := range msgs {
+		card = card || m.Card != nil
+	}
+	if !card {
+		t.Errorf("a status question while listening got no card: %s", all(msgs))
+	}
+}
+
+// Trial defect 6: a refund over the limit is recorded as awaiting a
+// person's approval, and what the bot tried before a handoff (an answer
+// the customer marked Solved, an order look-up) reaches the case.
+func TestTriedReachesTheCase(t *testing.T) {
+	t.Parallel()
+	t.Run("refund over the limit awaits approval", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["U1"] = Profile{Language: "en"}
+		h.text("U1", "I'd like a refund of NT$2,000 please")
+		h.text("U1", "WL20260001")
+		c := h.activeCase("U1")
+		if c == nil {
+			t.Fatal("no case")
+		}
+		var outcome handoff.Outcome
+		for _, a := range c.Tried {
+			if a.Kind == handoff.AttemptRefund {
+				outcome = a.Outcome
+			}
+		}
+		if outcome != handoff.OutcomeRefundOverLimit {
+			t.Errorf("refund attempt outcome %q, want %q; tried %+v", outcome, handoff.OutcomeRefundOverLimit, c.Tried)
+		}
+		brief := strings.Join(h.cases.Brief(c, "en"), "\n")
+		mustNotContain(t, brief, h.T("en", "handoff_outcome_refund_approved", nil))
+	})
+	t.Run("answers marked solved and order look-ups", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["Uowner"] = Profile{Language: "en"}
+		h.text("Uowner", "how long does delivery take")
+		h.postback("Uowner", "fb:yes:shipping-time")
+		h.text("Uowner", "WL20260001")
+		h.text("Uowner", "I want to talk to a real person")
+		c := h.activeCase("Uowner")
+		if c == nil {
+			t.Fatal("no case")
+		}
+		var faq, order bool
+		for _, a := range c.Tried {
+			faq = faq || (a.Kind == handoff.AttemptFAQ && a.Ref == "shipping-time" && a.Outcome == handoff.OutcomeAnswered)
+			order = order || (a.Kind == handoff.AttemptOrder && a.Outcome == handoff.OutcomeStatusShown && a.OrderNumber == "WL20260001" && a.OrderStatus == "in_transit")
+		}
+		if !faq || !order {
+			t.Errorf("tried %+v, want the answer marked solved and the order shown", c.Tried)
+		}
+		brief := strings.Join(h.cases.Brief(c, "en"), "\n")
+		mustNotContain(t, brief, h.T("en", "handoff_brief_tried_none", nil))
+	})
+}
