@@ -41,7 +41,16 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		ex = excerpt(c.Request, excerptRunes)
 	}
 	data := map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}
+	asked := personRequest(c)
 	switch {
+	case asked != "" && ex != "" && !triggerMessage(c, ex):
+		// Only a request for a person or supervisor: the topic and words
+		// are what came before it, not a need the case names.
+		id := "handoff_brief_want_" + asked
+		if !titled || c.Topic == "" {
+			id += "_untitled"
+		}
+		lines = append(lines, t(id, data))
 	case !titled && ex != "":
 		// A topic with no title (an entry id): the category and the
 		// customer's words say it, not the id.
@@ -101,17 +110,67 @@ func (s *Service) topicName(c *Case, lang string) (name string, titled bool) {
 }
 
 // triedNoneID: "nothing, the customer asked for a person" only when they
-// did; otherwise a plain "nothing yet".
+// did so straight away (the request was their first message of the
+// issue); when they had said more before it and the bot recorded no
+// attempt, the line says so instead of claiming nothing was tried.
 func triedNoneID(c *Case) string {
+	for _, tr := range c.Triggers {
+		var id string
+		switch tr.Kind {
+		case escalation.KindSupervisor:
+			id = "handoff_brief_tried_none_supervisor"
+		case escalation.KindHuman:
+			id = "handoff_brief_tried_none_person"
+		default:
+			continue
+		}
+		if !firstOfIssue(c, tr.Message) {
+			return "handoff_brief_tried_unrecorded"
+		}
+		return id
+	}
+	return "handoff_brief_tried_none"
+}
+
+// firstOfIssue reports whether msg is the first thing the customer said in
+// the case's transcript (or the transcript has no customer message).
+func firstOfIssue(c *Case, msg string) bool {
+	for _, tn := range c.Transcript {
+		if tn.From != FromCustomer {
+			continue
+		}
+		return (tn.Kind == TurnText || tn.Kind == "") && strings.TrimSpace(tn.Text) == strings.TrimSpace(msg)
+	}
+	return true
+}
+
+// personRequest is "person" or "supervisor" when every trigger of c is a
+// request for one (a supervisor wins), "" when a trigger names the issue.
+func personRequest(c *Case) string {
+	kind := ""
 	for _, tr := range c.Triggers {
 		switch tr.Kind {
 		case escalation.KindSupervisor:
-			return "handoff_brief_tried_none_supervisor"
+			kind = "supervisor"
 		case escalation.KindHuman:
-			return "handoff_brief_tried_none_person"
+			if kind == "" {
+				kind = "person"
+			}
+		default:
+			return ""
 		}
 	}
-	return "handoff_brief_tried_none"
+	return kind
+}
+
+// triggerMessage reports whether text is (the excerpt of) a trigger's message.
+func triggerMessage(c *Case, text string) bool {
+	for _, tr := range c.Triggers {
+		if m := strings.TrimSpace(tr.Message); m != "" && excerpt(m, excerptRunes) == text {
+			return true
+		}
+	}
+	return false
 }
 
 // AttemptText renders one attempt in lang from its kind and outcome, for the

@@ -247,3 +247,29 @@ func TestBriefRefundOverLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestBriefPersonRequestAfterOtherTopics: a request for a supervisor after
+// an answered FAQ is not shown as a need for that FAQ, and "the customer
+// asked for a person" is claimed only when that was their first message.
+func TestBriefPersonRequestAfterOtherTopics(t *testing.T) {
+	s := briefService(t)
+	c := &Case{ID: "CS-1", Lang: "zh-TW", Tier: "L2", Priority: "P2", Category: "consultation", Topic: "island-shipping",
+		TopicTitle: map[string]string{"zh-TW": "離島配送"},
+		Triggers:   []escalation.Trigger{{Kind: escalation.KindSupervisor, Message: "我要找主管", Evidence: "主管"}},
+		Transcript: []Turn{{From: FromCustomer, Text: "寄到金門要錢嗎"}, {From: FromBot, Text: "離島運費 NT$150。"},
+			{From: FromCustomer, Text: "我要找主管"}},
+	}
+	brief := s.Brief(c, "zh-TW")
+	if want := "需求：要求主管處理；先前詢問離島配送：「寄到金門要錢嗎」"; brief[1] != want {
+		t.Errorf("want line = %q, want %q", brief[1], want)
+	}
+	if want := "已嘗試：小幫手未記錄這次需求的處理，請見對話紀錄。"; brief[2] != want {
+		t.Errorf("tried line = %q, want %q (not the 'asked directly' claim)", brief[2], want)
+	}
+	direct := &Case{ID: "CS-2", Lang: "en", Tier: "L2", Priority: "P3",
+		Triggers:   []escalation.Trigger{{Kind: escalation.KindHuman, Message: "agent please"}},
+		Transcript: []Turn{{From: FromBot, Text: "Hi!"}, {From: FromCustomer, Text: "agent please"}}}
+	if got, want := s.Brief(direct, "en")[2], "Tried: nothing; the customer asked for a person."; got != want {
+		t.Errorf("direct request tried line = %q, want %q", got, want)
+	}
+}

@@ -30,6 +30,9 @@ func TestRaise(t *testing.T) {
 			"L2", "P2", 2, "2026-11-23 10:05", []string{"lead"}},
 		{"a trigger the case has is not added twice", []escalation.Trigger{human}, []escalation.Trigger{human},
 			"L2", "P3", 1, "2026-11-23 14:00", nil},
+		{"a repeated person request in other words is not a second trigger", []escalation.Trigger{human},
+			[]escalation.Trigger{{Kind: escalation.KindHuman, Route: human.Route, Message: "有人在嗎", Evidence: "有人在嗎"}},
+			"L2", "P3", 1, "2026-11-23 14:00", nil},
 		{"no triggers", []escalation.Trigger{human}, nil,
 			"L2", "P3", 1, "2026-11-23 14:00", nil},
 	}

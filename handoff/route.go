@@ -83,14 +83,14 @@ func setFlags(c *Case) {
 	}
 }
 
-// addTriggers appends the triggers c does not have yet (same kind, evidence
-// and message) and reports whether it added any.
+// addTriggers appends the triggers of a kind c does not have yet (a
+// customer asking for a person again during a case is not a second reason
+// to escalate: the message is in the transcript) and reports whether it
+// added any.
 func addTriggers(c *Case, triggers []escalation.Trigger) bool {
 	added := false
 	for _, t := range triggers {
-		if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool {
-			return x.Kind == t.Kind && x.Evidence == t.Evidence && x.Message == t.Message
-		}) {
+		if !slices.ContainsFunc(c.Triggers, func(x escalation.Trigger) bool { return x.Kind == t.Kind }) {
 			c.Triggers = append(c.Triggers, t)
 			added = true
 		}

@@ -102,6 +102,9 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 			t.Errorf("transcript lacks %q:\n%s", want, turns)
 		}
 	}
+	if got := mei.Eval(`document.querySelector('[data-testid=fact-last-answer]').textContent`); got != "很抱歉發生這種事，我馬上為您轉接專人。" {
+		t.Errorf("bot's last answer = %q, want its answer before the handoff, not the acknowledgement notice", got)
+	}
 	if got := mei.Eval(`document.querySelector('[data-testid=facts]').innerText`); !strings.Contains(got, "WL20261110") {
 		t.Errorf("facts = %q, want the full order number", got)
 	}

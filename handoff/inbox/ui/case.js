@@ -142,9 +142,12 @@
     const attempts = tried.filter((a) => a.kind !== 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-tried' },
       el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : t('inbox_tried_other') }),
       el('span', { text: a.text })));
-    const botTurns = (c.transcript || []).filter((x) => x.from === 'bot');
+    // The bot's answers before the handoff: not its automatic notices
+    // (acknowledgements, reminders) nor what it said once the case was open.
+    const opened = Date.parse(c.created_at);
+    const botTurns = (c.transcript || []).filter((x) => x.from === 'bot' && !x.notice && !(Date.parse(x.at) > opened));
     const lastBot = botTurns.length ? el('div', { class: 'kv' }, el('span', { class: 'muted small', text: n('inbox_bot_answers_n', botTurns.length) }),
-      el('blockquote', { class: 'quote quote-bot', text: turnText(botTurns[botTurns.length - 1]) })) : null;
+      el('blockquote', { class: 'quote quote-bot', 'data-testid': 'fact-last-answer', text: turnText(botTurns[botTurns.length - 1]) })) : null;
     const earlier = (c.earlier_cases || []).map((x) => el('a', { href: '/inbox/cases/' + encodeURIComponent(x), class: 'mono link', 'data-testid': 'earlier-case', text: x }));
     const repeat = el('div', { class: 'kv', 'data-testid': 'fact-repeat' },
       el('span', { text: n('inbox_repeat_n', Math.max(c.repeat_count || 0, 1)) }),
