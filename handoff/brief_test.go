@@ -53,21 +53,21 @@ func TestBriefGolden(t *testing.T) {
 			"Wants (complaint): “" + excerpt + "”",
 			"Tried: FAQ “配送需要幾天？”, order WL****1234 (shipped)",
 			"Why escalated: asked for a supervisor (“主管”), repeat contact",
-			"Promised: first reply by 2026-11-23 10:05 (Taipei) · L2 P2",
+			"Promised: first reply by 2026-11-23 10:05 (Taiwan time) · L2 P2",
 		}},
 		{"zh-TW", []string{
 			"顧客：Amy・繁體中文・此問題第 3 次聯繫・過去案件：CS-20261101-0003、CS-20261115-0011",
 			"需求：客訴：「" + excerpt + "」",
 			"已嘗試：常見問題「配送需要幾天？」、訂單 WL****1234（已出貨）",
 			"轉接原因：要求主管（「主管」）、重複聯繫",
-			"承諾：2026-11-23 10:05（台北時間）前首次回覆・L2 P2",
+			"承諾：2026-11-23 10:05（台灣時間）前首次回覆・L2 P2",
 		}},
 		{"zh-CN", []string{
 			"顾客：Amy・繁体中文・此问题第 3 次联系・过往工单：CS-20261101-0003、CS-20261115-0011",
 			"诉求：投诉：“" + excerpt + "”",
 			"已尝试：常见问题“配送需要幾天？”、订单 WL****1234（已发货）",
 			"转接原因：要求主管（“主管”）、重复联系",
-			"承诺：2026-11-23 10:05（台北时间）前首次回复・L2 P2",
+			"承诺：2026-11-23 10:05（台湾时间）前首次回复・L2 P2",
 		}},
 	}
 	for _, tt := range tests {
@@ -93,8 +93,8 @@ func TestBriefSparseCaseAfterHours(t *testing.T) {
 		// Issue 11 item 13: "asked for a person" only when they did (this
 		// case has no trigger); see TestBriefTriedNothing.
 		"Tried: nothing yet.",
-		"Promised: first reply by 2026-11-24 13:00 (Taipei) · L3 P3",
-		"Opened after hours: the team is back at 2026-11-24 09:00 (Taipei).",
+		"Promised: first reply by 2026-11-24 13:00 (Taiwan time) · L3 P3",
+		"Opened after hours: the team is back at 2026-11-24 09:00 (Taiwan time).",
 	}
 	got := s.Brief(c, "en")
 	if diff := cmp.Diff(want, got); diff != "" {

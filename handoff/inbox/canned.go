@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/locales"
@@ -27,8 +28,15 @@ type cannedSection struct {
 // customer's language.
 func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any {
 	lang := c.Lang
-	topic := ""
+	// Topic: the case topic's title, else a phrase for the trigger or
+	// category ("your refund"). About: the title, else the customer's own
+	// request (its first clause, quoted), else Topic.
+	title := strings.TrimSpace(c.TopicTitle[lang])
+	topic := title
 	for _, t := range c.Triggers {
+		if topic != "" {
+			break
+		}
 		if id := "inbox_canned_topic_" + t.Kind; in.tr.Has(lang, id) {
 			topic = in.tr.T(lang, id, nil)
 			break
@@ -38,8 +46,20 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 		topic = in.tr.T(lang, id, nil)
 	}
 	topic = cmp.Or(topic, in.tr.T(lang, "inbox_canned_topic_other", nil))
-	// Never the resolution due days away: the next update, within hours.
-	due := in.svc.UpdateBy(c, in.now())
+	about := title
+	if q := requestClause(c.Request); about == "" && q != "" {
+		about = in.tr.T(lang, "inbox_canned_topic_quote", map[string]any{"Text": q})
+	}
+	about = cmp.Or(about, topic)
+	// The time the customer was given (Case.Promise, the one the brief and
+	// the bot show) until the first reply; after it, or once that time has
+	// passed, the next update within hours, never the resolution due days
+	// away.
+	now := in.now()
+	due := c.Promise()
+	if !c.FirstResponseAt.IsZero() || !due.After(now) {
+		due = in.svc.UpdateBy(c, now)
+	}
 	if loc := in.svc.Policy().Location; loc != nil {
 		due = due.In(loc)
 	}
@@ -47,6 +67,7 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 		"Customer": cmp.Or(strings.TrimSpace(c.DisplayName), in.tr.T(lang, "inbox_canned_no_name", nil)),
 		"CaseID":   c.ID,
 		"Topic":    topic,
+		"About":    about,
 		"Agent":    cmp.Or(agent.Name, agent.ID),
 		"Due":      due.Format("2006-01-02 15:04"),
 	}
@@ -83,4 +104,28 @@ func (in *Inbox) canned(w http.ResponseWriter, r *http.Request, agent handoff.Ag
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "sections": sections, "full": strings.Join(full, "\n")})
 	return nil
+}
+
+const requestClauseRunes = 48
+
+// requestClause is the customer's request cut short for a sentence: up to
+// its first clause boundary (when that leaves a few words), at most
+// requestClauseRunes runes.
+func requestClause(req string) string {
+	req = strings.TrimSpace(req)
+	r := []rune(req)
+	for i, c := range r {
+		if !strings.ContainsRune("，。！？；,.!?;\n", c) || i < 4 {
+			continue
+		}
+		if (c == ',' || c == '.') && i+1 < len(r) && unicode.IsDigit(r[i-1]) && unicode.IsDigit(r[i+1]) {
+			continue // 1,280 or 3.5
+		}
+		req = strings.TrimSpace(string(r[:i]))
+		break
+	}
+	if r := []rune(req); len(r) > requestClauseRunes {
+		req = string(r[:requestClauseRunes]) + "…"
+	}
+	return req
 }

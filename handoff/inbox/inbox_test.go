@@ -678,7 +678,13 @@ func TestCanned(t *testing.T) {
 	if far := c.ResolutionDue.In(e.svc.Policy().Location).Format("2006-01-02 15:04"); strings.Contains(all, far) {
 		t.Errorf("templates promise the resolution due %s:\n%s", far, all)
 	}
-	for _, want := range []string{"王小明", "林美玲", c.ID, "您的退款", due} {
+	// Defect 4: before the first reply the templates give the time the
+	// customer was promised (Case.Promise, as the brief), not another one.
+	promise := c.Promise().In(e.svc.Policy().Location).Format("2006-01-02 15:04")
+	if strings.Contains(all, due) && due != promise {
+		t.Errorf("templates promise %s, want the customer's promised time %s:\n%s", due, promise, all)
+	}
+	for _, want := range []string{"王小明", "林美玲", c.ID, "您的退款", promise, "台灣時間"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("templates lack %q:\n%s", want, all)
 		}
@@ -689,6 +695,9 @@ func TestCanned(t *testing.T) {
 	full, _ := out["full"].(string)
 	if strings.Count(full, "\n") != 4 || !strings.HasPrefix(full, "王小明 您好") {
 		t.Errorf("full = %q, want five parts starting with the greeting", full)
+	}
+	if !strings.Contains(full, "關於「我要退款」的內容") || strings.Contains(full, "關於您的問題") {
+		t.Errorf("full = %q, want it filled with the customer's request", full)
 	}
 	// Someone who cannot see the case gets no templates.
 	l3 := e.open(t, "U9", "告你", legalT)
@@ -860,5 +869,18 @@ func TestFollowUpAPI(t *testing.T) {
 	}
 	if _, out := lead.call(t, "GET", "/api/cases?followups=1", ""); len(out["cases"].([]any)) != 0 {
 		t.Errorf("follow-ups after done: %v, want none", out["cases"])
+	}
+}
+
+func TestRequestClause(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"我要退 3200 元，商品壞掉了", "我要退 3200 元"},
+		{"I want a refund of NT$1,280 for WL20261101. It broke.", "I want a refund of NT$1,280 for WL20261101"},
+		{"好，退款", "好，退款"},
+		{strings.Repeat("很", 60), strings.Repeat("很", 48) + "…"},
+	} {
+		if got := requestClause(tt.in); got != tt.want {
+			t.Errorf("requestClause(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
