@@ -92,6 +92,14 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	return lines
 }
 
+// TopicName names the case's topic in lang as the brief does; titled is
+// false when the case has no titled topic (the name is then "general
+// question").
+func (s *Service) TopicName(c *Case, lang string) (name string, titled bool) {
+	name, titled = s.topicName(c, lang)
+	return name, titled && c.Topic != ""
+}
+
 // topicName names the case's topic in lang: its title in lang, a locale
 // message for a flow (handoff_topic_<topic>), its title in the customer's
 // language, "general question" when there is no topic; never the bare

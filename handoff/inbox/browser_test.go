@@ -127,7 +127,7 @@ func TestInboxInBrowser(t *testing.T) {
 	mei.Wait("canned templates", `document.querySelectorAll('[data-testid=canned-picker] option').length > 5`)
 	mei.Select(`[data-testid=canned-picker]`, "__full")
 	reply := mei.Eval(`document.querySelector('[data-testid=composer]').value`)
-	for _, want := range []string{"王小明", c.ID, "您的退款", "台灣時間"} {
+	for _, want := range []string{"王小明", c.ID, "關於「我要退 3200 元」的內容", "台灣時間"} {
 		if !strings.Contains(reply, want) {
 			t.Errorf("canned reply %q lacks %q", reply, want)
 		}
@@ -273,6 +273,20 @@ func TestInboxInBrowser(t *testing.T) {
 	mei.Wait("zh-CN after reload", `document.querySelector('h1').textContent === '待处理案件' && document.documentElement.lang === 'zh-CN'`)
 
 	// Sign out.
+	mei.Click(`[data-testid=logout-button]`)
+	mei.WaitPage("/inbox/login")
+
+	// A language chosen on the sign-in page wins over the account's (boss's
+	// account says zh-TW) and is remembered.
+	mei.Wait("sign-in page ready", `document.querySelectorAll('[data-testid=lang-select] option').length === 3`)
+	mei.Select(`[data-testid=lang-select]`, "en")
+	mei.Wait("sign-in page in English", `document.documentElement.lang === 'en'`)
+	mei.Type(`[data-testid=login-id]`, "boss")
+	mei.Type(`[data-testid=login-password]`, DemoPassword)
+	mei.Click(`[data-testid=login-submit]`)
+	mei.Wait("boss's queue in English", `location.pathname === '/inbox/queue' && document.querySelector('h1') && document.querySelector('h1').textContent === 'Open cases'`)
+	mei.Navigate(base + "/inbox/queue")
+	mei.Wait("English after reload", `document.querySelector('h1') && document.querySelector('h1').textContent === 'Open cases' && document.documentElement.lang === 'en'`)
 	mei.Click(`[data-testid=logout-button]`)
 	mei.WaitPage("/inbox/login")
 

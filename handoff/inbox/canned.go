@@ -31,7 +31,10 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 	// Topic: the case topic's title, else a phrase for the trigger or
 	// category ("your refund"). About: the title, else the customer's own
 	// request (its first clause, quoted), else Topic.
-	title := strings.TrimSpace(c.TopicTitle[lang])
+	title := ""
+	if name, titled := in.svc.TopicName(c, lang); titled {
+		title = name
+	}
 	topic := title
 	for _, t := range c.Triggers {
 		if topic != "" {

@@ -379,6 +379,30 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// TestSignInLanguage: a language chosen on the sign-in page wins over the
+// account's for the session and is remembered; an unknown one is refused.
+func TestSignInLanguage(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, false)
+	c := e.client(t)
+	var hdr map[string]string
+	if resp, _ := c.do(t, "POST", "/inbox/login", `{"id":"ken","password":"`+DemoPassword+`","lang":"xx"}`, hdr); resp.StatusCode != 400 {
+		t.Errorf("sign-in with lang xx: %d, want 400", resp.StatusCode)
+	}
+	resp, out := c.do(t, "POST", "/inbox/login", `{"id":"ken","password":"`+DemoPassword+`","lang":"zh-CN"}`, hdr)
+	if resp.StatusCode != 200 || dig(out, "agent", "lang") != "zh-CN" {
+		t.Fatalf("sign-in with lang zh-CN: %d %v, want ken (account: en) in zh-CN", resp.StatusCode, out)
+	}
+	if _, out := c.call(t, "GET", "/inbox/session", ""); dig(out, "agent", "lang") != "zh-CN" {
+		t.Errorf("session lang = %v, want zh-CN", dig(out, "agent", "lang"))
+	}
+	// Remembered: a later sign-in without a choice keeps it.
+	other := e.client(t)
+	if _, out := other.do(t, "POST", "/inbox/login", `{"id":"ken","password":"`+DemoPassword+`"}`, hdr); dig(out, "agent", "lang") != "zh-CN" {
+		t.Errorf("next sign-in lang = %v, want the remembered zh-CN", dig(out, "agent", "lang"))
+	}
+}
+
 func TestRolesThroughSessions(t *testing.T) {
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)

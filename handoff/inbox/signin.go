@@ -6,10 +6,12 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
 )
 
 // secureRequest: the agent reached us over HTTPS (directly or through a
@@ -63,10 +65,16 @@ func (in *Inbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		ID       string `json:"id"`
 		Password string `json:"password"`
+		// Lang is a language chosen on the sign-in page: it wins for the
+		// session and is remembered as the agent's preference.
+		Lang string `json:"lang"`
 	}
 	err := sameOrigin(r)
 	if err == nil {
 		err = decode(w, r, &body)
+	}
+	if err == nil && body.Lang != "" && !locales.IsSupported(body.Lang) {
+		err = fmt.Errorf("%w: lang must be one of %s", errBadRequest, strings.Join(locales.Supported, ", "))
 	}
 	if err != nil {
 		in.api.writeError(w, r, err)
@@ -85,6 +93,13 @@ func (in *Inbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		in.api.writeError(w, r, err)
 		return
+	}
+	if body.Lang != "" {
+		if err := in.sessions.SetLang(r.Context(), sess.Agent.ID, body.Lang); err != nil {
+			in.api.writeError(w, r, err)
+			return
+		}
+		sess.Agent.Lang = body.Lang
 	}
 	if old, cerr := r.Cookie(SessionCookie); cerr == nil {
 		_ = in.sessions.SignOut(r.Context(), old.Value)

@@ -10,7 +10,11 @@
   if (!WL.LANGS.includes(lang)) lang = /^zh-(cn|sg|hans)/i.test(lang) ? 'zh-CN' : /^en/i.test(lang) ? 'en' : 'zh-TW';
   await loadDict(lang);
   const sel = document.getElementById('lang-select');
+  // A language picked here wins for the session and becomes the agent's
+  // preference, over the one on their account.
+  let chosen = '';
   const pick = async (l) => {
+    chosen = l;
     try { localStorage.setItem('wl.lang', l); } catch (e) { /* private mode */ }
     await loadDict(l);
     langSelect(sel, pick);
@@ -33,7 +37,7 @@
       const r = await fetch('/inbox/login', {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ id: id, password: password }),
+        body: JSON.stringify(chosen ? { id: id, password: password, lang: chosen } : { id: id, password: password }),
       });
       const j = await r.json().catch(() => ({}));
       if (r.ok) {
