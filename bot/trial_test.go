@@ -3,8 +3,10 @@ package bot
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // Trial defect 1: a message clearly in another language than a detected or
@@ -212,4 +214,47 @@ func TestTriedReachesTheCase(t *testing.T) {
 		brief := strings.Join(h.cases.Brief(c, "en"), "\n")
 		mustNotContain(t, brief, h.T("en", "handoff_brief_tried_none", nil))
 	})
+}
+
+// Trial defect 5: an order reply asks one closing question (the card's
+// footer states where the status comes from, the text asks).
+func TestOrderReplyAsksOnce(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
+		h := newHarness(t)
+		h.profiles.byID["Uowner"] = Profile{Language: lang}
+		msgs := h.text("Uowner", "WL20260001")
+		var questions int
+		for _, m := range msgs {
+			questions += strings.Count(m.Text, "?") + strings.Count(m.Text, "？")
+			if m.Card != nil {
+				questions += strings.Count(m.Card.Footer, "?") + strings.Count(m.Card.Footer, "？")
+			}
+		}
+		if questions != 1 {
+			t.Errorf("%s order reply asks %d questions, want one:\n%s", lang, questions, all(msgs))
+		}
+	}
+}
+
+// Trial defect 5: the demo orders follow the day the demo runs on, so the
+// order on its way is not apologised for as late.
+func TestDemoOrderIsNotLateOnTheDayItRuns(t *testing.T) {
+	t.Parallel()
+	trialDay := time.Date(2026, 12, 1, 18, 39, 0, 0, taipei())
+	demo, err := orders.NewDemoBackend(trialDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, func(c *EngineConfig) { c.Orders = demo })
+	h.clock.Set(trialDay)
+	const alice = "U0000000000000000000000000000a11c"
+	h.profiles.byID[alice] = Profile{Language: "zh-TW"}
+	msgs := h.text(alice, "WL20261101")
+	got := all(msgs)
+	mustContain(t, got, "2026/12/02")
+	mustNotContain(t, got, "抱歉") // bot_order_late_eta's apology
+	if strings.Count(got, "？")+strings.Count(got, "?") != 1 {
+		t.Errorf("order reply asks more than one question:\n%s", got)
+	}
 }

@@ -158,7 +158,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	case cfg.OrdersFile != "":
 		backend, err = orders.NewFileBackend(os.DirFS(filepath.Dir(cfg.OrdersFile)), filepath.Base(cfg.OrdersFile))
 	default:
-		backend, err = orders.NewDemoBackend()
+		backend, err = orders.NewDemoBackend(clock()) // dates relative to today
 	}
 	if err != nil {
 		return nil, fmt.Errorf("order backend: %w", err)

@@ -55,3 +55,4 @@ func TestE2ETrialCustomerSide(t *testing.T) {
 		}
 	})
 }
+

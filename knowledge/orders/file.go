@@ -26,11 +26,6 @@ func DemoFS() fs.FS {
 	return sub
 }
 
-// NewDemoBackend is NewFileBackend(DemoFS(), DemoFile).
-func NewDemoBackend() (*FileBackend, error) {
-	return NewFileBackend(DemoFS(), DemoFile)
-}
-
 // FileBackend serves orders from a JSON file loaded once:
 //
 //	{"orders": [{"number": "WL20261101", "status": "in_transit", ...}]}

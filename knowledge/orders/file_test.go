@@ -141,7 +141,7 @@ func TestLocalisedNamesAndPickup(t *testing.T) {
 }
 
 func TestDemoOrders(t *testing.T) {
-	b, err := NewDemoBackend()
+	b, err := NewDemoBackend(DemoAnchor)
 	if err != nil {
 		t.Fatalf("demo orders do not load: %v", err)
 	}
@@ -192,5 +192,58 @@ func TestDemoOrders(t *testing.T) {
 	o, _ := b.Lookup(ctx, "WL20261104")
 	if !PhoneLast4Matches(o, "8402") {
 		t.Errorf("WL20261104 phone %q does not end in 8402 (docs/order-backend.md)", o.Phone)
+	}
+}
+
+// The demo's dates follow the day it runs on (whole days, Taipei), so no
+// demo order looks late by the calendar alone; the order file's contract
+// is unchanged (TestFileBackend* read dates as stored).
+func TestDemoOrdersFollowTheClock(t *testing.T) {
+	ctx := context.Background()
+	at, err := NewDemoBackend(DemoAnchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := NewFileBackend(DemoFS(), DemoFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := DemoAnchor.Add(8*24*time.Hour + 7*time.Hour) // 2026-12-01 17:00 Taipei
+	moved, err := NewDemoBackend(later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"WL20261101", "WL20261102", "WL20261103"} {
+		s, _ := stored.Lookup(ctx, n)
+		a, _ := at.Lookup(ctx, n)
+		m, _ := moved.Lookup(ctx, n)
+		if !a.PlacedAt.Equal(s.PlacedAt) || !a.ETA.Equal(s.ETA) {
+			t.Errorf("%s at the anchor: placed %v eta %v, want the stored %v %v", n, a.PlacedAt, a.ETA, s.PlacedAt, s.ETA)
+		}
+		if d := m.PlacedAt.Sub(s.PlacedAt); d != 8*24*time.Hour {
+			t.Errorf("%s placed_at moved by %v, want 8 days", n, d)
+		}
+		if !s.ETA.IsZero() && m.ETA.Sub(s.ETA) != 8*24*time.Hour {
+			t.Errorf("%s eta moved by %v, want 8 days", n, m.ETA.Sub(s.ETA))
+		}
+		if s.Pickup != nil && m.Pickup.Deadline.Sub(s.Pickup.Deadline) != 8*24*time.Hour {
+			t.Errorf("%s pickup deadline moved by %v, want 8 days", n, m.Pickup.Deadline.Sub(s.Pickup.Deadline))
+		}
+	}
+	// The trial's order: on its way, due after today, whatever today is.
+	o, _ := moved.Lookup(ctx, "WL20261101")
+	if !o.ETA.After(later) || o.PlacedAt.After(later) {
+		t.Errorf("WL20261101 placed %v eta %v, want placed before and due after %v", o.PlacedAt, o.ETA, later)
+	}
+	// The newest order was placed on the day the demo runs.
+	var newest time.Time
+	for i := 1101; i <= 1100+moved.Len(); i++ {
+		o, _ := moved.Lookup(ctx, "WL2026"+strconv.Itoa(i))
+		if o.PlacedAt.After(newest) {
+			newest = o.PlacedAt
+		}
+	}
+	if y, m, d := newest.In(DemoAnchor.Location()).Date(); y != 2026 || m != 12 || d != 1 {
+		t.Errorf("newest order placed %v, want on 2026-12-01 (Taipei)", newest)
 	}
 }

@@ -411,7 +411,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestConcurrentLookups(t *testing.T) {
 	hb, _, _ := newTestBackend(t, []reply{{status: 200, body: orderJSON}}, nil)
-	fb, err := NewDemoBackend()
+	fb, err := NewDemoBackend(DemoAnchor)
 	if err != nil {
 		t.Fatal(err)
 	}
