@@ -55,4 +55,3 @@ func TestE2ETrialCustomerSide(t *testing.T) {
 		}
 	})
 }
-
