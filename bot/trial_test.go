@@ -42,6 +42,18 @@ func TestClearLanguageFollowsUnlessChosen(t *testing.T) {
 			t.Errorf("lang %s/%s, want zh-CN/detected", st["lang"], st["lang_source"])
 		}
 	})
+	t.Run("English profile, the trial's 积分咋用", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["U1"] = Profile{Language: "en"}
+		h.text("U1", "how long does delivery take")
+		msgs := h.text("U1", "积分咋用")
+		if hasReply(msgs, "lang:zh-CN") {
+			t.Errorf("switch offered instead of answering in zh-CN: %v", replies(msgs))
+		}
+		if st := h.conv("U1"); st["lang"] != "zh-CN" {
+			t.Errorf("lang %s, want zh-CN", st["lang"])
+		}
+	})
 	t.Run("Chinese profile, English question", func(t *testing.T) {
 		h := newHarness(t)
 		h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
