@@ -268,9 +268,9 @@ func TestInboxInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox/queue")
 	mei.Wait("queue in zh-TW", `document.querySelector('h1').textContent === '待處理案件'`)
 	mei.Select(`[data-testid=lang-select]`, "zh-CN")
-	mei.Wait("queue in zh-CN", `document.querySelector('h1').textContent === '待处理案件'`)
+	mei.Wait("queue in zh-CN", `document.querySelector('h1').textContent === '待处理工单'`)
 	mei.Navigate(base + "/inbox/queue")
-	mei.Wait("zh-CN after reload", `document.querySelector('h1').textContent === '待处理案件' && document.documentElement.lang === 'zh-CN'`)
+	mei.Wait("zh-CN after reload", `document.querySelector('h1').textContent === '待处理工单' && document.documentElement.lang === 'zh-CN'`)
 
 	// Sign out.
 	mei.Click(`[data-testid=logout-button]`)
