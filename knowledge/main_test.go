@@ -3,13 +3,9 @@ package knowledge
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/warmline/warmline/internal/leaktest"
 )
 
-// TestMain fails the test binary if any goroutine is still running after
-// the tests (the KB watcher must stop with its context). bleve's analysis
-// workers, which bleve starts when it is loaded (a package variable) and
-// never stops, are ignored.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker"))
-}
+// TestMain fails the test binary if a goroutine the package started is still
+// running after its tests (internal/leaktest lists the known ones).
+func TestMain(m *testing.M) { leaktest.Main(m) }

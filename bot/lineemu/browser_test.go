@@ -95,7 +95,7 @@ func TestChatPageInBrowser(t *testing.T) {
 
 	const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
 	b.Navigate(site.URL + "/emu/chat?user=" + alice + "&lang=zh-TW")
-	wait("chat page", `!!document.querySelector("#text")`)
+	wait("chat page booted", `document.documentElement.dataset.ready === "true"`)
 	wait("picker", `document.querySelectorAll("#userPicker option").length === 4`)
 	b.Type("#text", payload)
 	b.Click("#sendBtn")

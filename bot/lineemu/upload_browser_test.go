@@ -37,7 +37,7 @@ func TestChatPageSendsAFile(t *testing.T) {
 	}
 	b := browsertest.New(t, browsertest.Lifetime(30*time.Second))
 	b.Navigate(site.URL + "/emu/chat?user=" + alice + "&lang=zh-TW")
-	b.Wait("chat page", `!!document.querySelector("#fileInput")`)
+	b.Wait("chat page booted", `document.documentElement.dataset.ready === "true"`)
 	b.Run("choose a file", chromedp.SetUploadFiles("#fileInput", []string{file}))
 	b.Wait("photo row", `!!document.querySelector(".row.me .photo")`)
 	var got webhook.ImageMessageContent

@@ -3,19 +3,9 @@ package inbox
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/warmline/warmline/internal/leaktest"
 )
 
-// TestMain fails the test binary if any goroutine is still running after
-// the tests: everything the package starts must stop. The two goroutines of
-// internal/redistest's shared redis-server (its output drain and its Wait)
-// live as long as the test binary by design, so they are ignored; so are
-// bleve's analysis workers, which bleve starts when it is loaded (a package
-// variable) and never stops.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/warmline/warmline/internal/redistest.boot.func1"),
-		goleak.IgnoreAnyFunction("github.com/warmline/warmline/internal/redistest.boot.func2"),
-		goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker"),
-	)
-}
+// TestMain fails the test binary if a goroutine the package started is still
+// running after its tests (internal/leaktest lists the known ones).
+func TestMain(m *testing.M) { leaktest.Main(m) }

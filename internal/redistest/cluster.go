@@ -162,10 +162,13 @@ func reapCluster(procs []*exec.Cmd, dir string) {
 	_ = os.RemoveAll(dir)
 }
 
-// ClusterGoroutines are the functions of the goroutines that watch the
-// shared cluster's servers for the whole test binary: pass each to
-// goleak.IgnoreAnyFunction in a TestMain of a package that uses NewCluster.
-var ClusterGoroutines = []string{
+// Goroutines are the functions of the goroutines this package keeps for the
+// whole test binary by design: the shared redis-server's output drain and
+// Wait, and the watchers of the shared cluster's servers. A goleak TestMain
+// ignores them (internal/leaktest does).
+var Goroutines = []string{
+	"github.com/warmline/warmline/internal/redistest.boot.func1",
+	"github.com/warmline/warmline/internal/redistest.boot.func2",
 	"github.com/warmline/warmline/internal/redistest.drainOutput",
 	"github.com/warmline/warmline/internal/redistest.reapCluster",
 }

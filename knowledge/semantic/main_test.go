@@ -3,11 +3,9 @@ package semantic
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/warmline/warmline/internal/leaktest"
 )
 
-// TestMain fails the test binary if any goroutine is still running after
-// the tests: everything the package starts must stop.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+// TestMain fails the test binary if a goroutine the package started is still
+// running after its tests (internal/leaktest lists the known ones).
+func TestMain(m *testing.M) { leaktest.Main(m) }

@@ -625,6 +625,7 @@
     const u = st.users.find((x) => x.userId === want) || st.users[0];
     await selectUser(u.userId, false);
     if (lang && LABELS[lang] && lang !== st.lang) await setLang(lang);
+    document.documentElement.dataset.ready = "true"; // tests wait for this
   }
   boot().catch((e) => { console.error(e); setTimeout(boot, 2000); });
 })();
