@@ -16,49 +16,6 @@ import (
 	"github.com/warmline/warmline/knowledge/semantic/semantictest"
 )
 
-// semanticKB is a four-entry shop FAQ in the sparse shape a new shop
-// writes: a title and one question per language.
-const semanticKB = `entries:
-  - id: pet-policy
-    category: consultation
-    title: {en: Pets in the store, zh-TW: 寵物入店}
-    examples:
-      en: ["Can I bring my dog into the store?"]
-      zh-TW: ["可以帶狗進店裡嗎"]
-    answer: {en: Leashed dogs are welcome., zh-TW: 歡迎牽繩的狗狗。}
-  - id: gift-wrap
-    category: consultation
-    title: {en: Gift wrapping, zh-TW: 禮品包裝}
-    examples:
-      en: ["Do you offer gift wrapping?"]
-      zh-TW: ["可以幫忙包裝禮物嗎"]
-    answer: {en: Gift wrapping is free at the counter., zh-TW: 櫃台可免費包裝禮物。}
-  - id: opening-hours
-    category: consultation
-    title: {en: Opening hours, zh-TW: 營業時間}
-    examples:
-      en: ["When are you open?"]
-      zh-TW: ["你們幾點開門"]
-    answer: {en: We open 10:00 to 21:00 every day., zh-TW: 每天 10:00 到 21:00 營業。}
-  - id: parking
-    category: consultation
-    title: {en: Parking, zh-TW: 停車}
-    examples:
-      en: ["Is there parking nearby?"]
-      zh-TW: ["附近有停車場嗎"]
-    answer: {en: The mall garage is next door., zh-TW: 隔壁就是商場停車場。}
-`
-
-// semanticConcepts is the fake server's concept table: the words that
-// mean the same to the fake "model".
-var semanticConcepts = [][]string{
-	{"dog", "pet", "puppy", "cat", "animal", "狗", "寵物", "貓", "毛孩"},
-	{"gift", "present", "wrap", "禮", "包裝"},
-	{"open", "hours", "closing", "營業", "開門", "幾點", "打烊"},
-	{"parking", "car", "停車", "車位"},
-	{"kitten"}, // a concept no entry has
-}
-
 // semanticQuestions are paraphrases the lexical matcher alone does not
 // settle (checked in TestSemanticRescuesParaphrase).
 var semanticQuestions = []struct{ q, want string }{
@@ -82,7 +39,7 @@ func newSemanticTier(t testing.TB, url string, opts semantic.Options) *semantic.
 
 func loadSemanticKB(t testing.TB, tier *semantic.Tier, log *zap.Logger) *Base {
 	t.Helper()
-	b, err := LoadWith(context.Background(), fstest.MapFS{"faq.yaml": {Data: []byte(semanticKB)}},
+	b, err := LoadWith(context.Background(), fstest.MapFS{"faq.yaml": {Data: []byte(semantictest.ShopKB)}},
 		LoadOptions{Semantic: tier, Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +49,7 @@ func loadSemanticKB(t testing.TB, tier *semantic.Tier, log *zap.Logger) *Base {
 
 func TestSemanticRescuesParaphrase(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	lexical := loadSemanticKB(t, nil, nil)
 	b := loadSemanticKB(t, newSemanticTier(t, srv.URL, semantic.Options{}), nil)
 	if n, err := b.SemanticStatus(); n == 0 || err != nil {
@@ -120,7 +77,7 @@ func TestSemanticRescuesParaphrase(t *testing.T) {
 
 func TestSemanticAnswersOnlyWhenBothTiersAgree(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	lexical := loadSemanticKB(t, nil, nil)
 	b := loadSemanticKB(t, newSemanticTier(t, srv.URL, semantic.Options{}), nil)
 
@@ -161,7 +118,7 @@ func TestSemanticAnswersOnlyWhenBothTiersAgree(t *testing.T) {
 // costs a question the query timeout, and the lexical result stands.
 func TestSemanticSlowServerFallsBack(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	const timeout = 50 * time.Millisecond
 	lexical := loadSemanticKB(t, nil, nil)
 	b := loadSemanticKB(t, newSemanticTier(t, srv.URL, semantic.Options{QueryTimeout: timeout, BreakerFailures: 100}), nil)
@@ -187,7 +144,7 @@ func TestSemanticSlowServerFallsBack(t *testing.T) {
 // questions the server is not called until the cooldown has passed.
 func TestSemanticDownServerOpensBreaker(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	clock := testclock.New()
 	lexical := loadSemanticKB(t, nil, nil)
 	b := loadSemanticKB(t, newSemanticTier(t, srv.URL, semantic.Options{BreakerFailures: 3, BreakerCooldown: time.Minute, Now: clock.Now}), nil)
@@ -215,7 +172,7 @@ func TestSemanticDownServerOpensBreaker(t *testing.T) {
 // logged once and the KB loads and matches lexically.
 func TestSemanticBuildFailureKeepsLexical(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	srv.SetMode(semantictest.Reject)
 	core, logs := observer.New(zap.InfoLevel)
 	lexical := loadSemanticKB(t, nil, nil)
@@ -248,9 +205,9 @@ func (o staticOverlay) Files(context.Context) (map[string][]byte, error) { retur
 // Check builds nothing.
 func TestSemanticReloadRebuilds(t *testing.T) {
 	ctx := context.Background()
-	srv := semantictest.New(t, append(semanticConcepts, []string{"refund", "money back", "退款", "退錢"})...)
+	srv := semantictest.New(t, append(semantictest.ShopConcepts, []string{"refund", "money back", "退款", "退錢"})...)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "faq.yaml"), []byte(semanticKB), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "faq.yaml"), []byte(semantictest.ShopKB), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, err := OpenStore(ctx, zap.NewNop(), dir, LoadOptions{Semantic: newSemanticTier(t, srv.URL, semantic.Options{})})
@@ -320,7 +277,7 @@ func TestSemanticOffIsLexical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := semantictest.New(t, semanticConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	withTier, err := LoadWith(ctx, Demo(), LoadOptions{Semantic: newSemanticTier(t, srv.URL, semantic.Options{})})
 	if err != nil {
 		t.Fatal(err)

@@ -55,43 +55,11 @@ func TestLoadConfigEmbed(t *testing.T) {
 	}
 }
 
-// embedKB is a sparse four-entry FAQ: a title and one question each.
-const embedKB = `entries:
-  - id: pet-policy
-    category: consultation
-    title: {en: Pets in the store, zh-TW: 寵物入店}
-    examples:
-      en: ["Can I bring my dog into the store?"]
-      zh-TW: ["可以帶狗進店裡嗎"]
-    answer: {en: Leashed dogs are welcome., zh-TW: 歡迎牽繩的狗狗。}
-  - id: gift-wrap
-    category: consultation
-    title: {en: Gift wrapping, zh-TW: 禮品包裝}
-    examples:
-      en: ["Do you offer gift wrapping?"]
-      zh-TW: ["可以幫忙包裝禮物嗎"]
-    answer: {en: Gift wrapping is free at the counter., zh-TW: 櫃台可免費包裝禮物。}
-  - id: opening-hours
-    category: consultation
-    title: {en: Opening hours, zh-TW: 營業時間}
-    examples:
-      en: ["When are you open?"]
-      zh-TW: ["你們幾點開門"]
-    answer: {en: We open 10:00 to 21:00 every day., zh-TW: 每天 10:00 到 21:00 營業。}
-  - id: parking
-    category: consultation
-    title: {en: Parking, zh-TW: 停車}
-    examples:
-      en: ["Is there parking nearby?"]
-      zh-TW: ["附近有停車場嗎"]
-    answer: {en: The mall garage is next door., zh-TW: 隔壁就是商場停車場。}
-`
-
 // TestE2ESemanticEmbedURL boots warmline with WARMLINE_EMBED_URL at a fake
 // embeddings server and asks, through the webhook, paraphrases the
 // lexical matcher alone only offers or misses.
 func TestE2ESemanticEmbedURL(t *testing.T) {
-	srv := semantictest.New(t, embedConcepts...)
+	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_URL": srv.URL, "WARMLINE_EMBED_MODEL": "fake"})
 	if srv.Texts() == 0 {
 		t.Fatal("the KB's texts were not embedded at start")
@@ -102,15 +70,8 @@ func TestE2ESemanticEmbedURL(t *testing.T) {
 // TestE2ESemanticModelDir is the same with a local Model2Vec directory
 // (a generated fixture).
 func TestE2ESemanticModelDir(t *testing.T) {
-	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_MODEL_DIR": semantictest.WriteModel(t, embedConcepts...)})
+	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_MODEL_DIR": semantictest.WriteModel(t, semantictest.ShopConcepts...)})
 	askParaphrases(t, h)
-}
-
-var embedConcepts = [][]string{
-	{"dog", "pet", "puppy", "animals", "狗", "寵物", "毛孩"},
-	{"gift", "present", "wrap", "wrapping", "禮", "包裝"},
-	{"open", "hours", "closing", "營業", "開門", "打烊"},
-	{"parking", "car", "停車", "車位"},
 }
 
 // startSemanticE2E boots warmline on embedKB with env's embedder settings,
@@ -119,7 +80,7 @@ var embedConcepts = [][]string{
 func startSemanticE2E(t *testing.T, env map[string]string) *e2e {
 	t.Helper()
 	kb := t.TempDir()
-	if err := os.WriteFile(filepath.Join(kb, "faq.yaml"), []byte(embedKB), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(kb, "faq.yaml"), []byte(semantictest.ShopKB), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// What the lexical matcher alone does with the two questions.
