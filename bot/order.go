@@ -59,25 +59,7 @@ func withDigits(text, order string) []string {
 		}
 	}
 	od := orderDigits.String()
-	var runs []string
-	var run []rune
-	flush := func() {
-		if len(run) > 0 {
-			runs = append(runs, string(run))
-		}
-		run = run[:0]
-	}
-	for _, r := range text {
-		switch {
-		case r >= '0' && r <= '9':
-			run = append(run, r)
-		case r >= '０' && r <= '９':
-			run = append(run, '0'+(r-'０'))
-		default:
-			flush()
-		}
-	}
-	flush()
+	runs := digitRuns(text)
 	whole := slices.Contains(runs, od) // the number typed in one piece
 	var found []string
 	for _, r := range runs {
@@ -306,13 +288,27 @@ func (e *Engine) statusText(lang, status string) string {
 	return e.tr.T(lang, id, nil)
 }
 
-// last4 finds a run of exactly four digits (full-width too) in text.
+// last4 finds the one run of exactly four digits (full-width too) in text.
 func last4(text string) (string, bool) {
-	var run []rune
 	var found []string
+	for _, r := range digitRuns(text) {
+		if len(r) == 4 {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return "", false
+	}
+	return found[0], true
+}
+
+// digitRuns returns the runs of digits in text, full-width digits as ASCII.
+func digitRuns(text string) []string {
+	var runs []string
+	var run []rune
 	flush := func() {
-		if len(run) == 4 {
-			found = append(found, string(run))
+		if len(run) > 0 {
+			runs = append(runs, string(run))
 		}
 		run = run[:0]
 	}
@@ -327,10 +323,7 @@ func last4(text string) (string, bool) {
 		}
 	}
 	flush()
-	if len(found) != 1 {
-		return "", false
-	}
-	return found[0], true
+	return runs
 }
 
 // etaApplies reports whether an order in status still has a delivery to
