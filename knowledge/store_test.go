@@ -11,32 +11,12 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/warmline/warmline/internal/testfs"
 )
 
 // copyFixture copies the fixture KB into a temporary directory.
-func copyFixture(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := "testdata/fixtures/kb"
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+func copyFixture(t *testing.T) string { return testfs.Copy(t, "testdata/fixtures/kb") }
 
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()

@@ -15,34 +15,14 @@ import (
 
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
+	"github.com/warmline/warmline/internal/testfs"
 	"github.com/warmline/warmline/knowledge"
 )
 
 const fixture = "../testdata/fixtures/kb"
 
 // copyFixture copies the fixture KB into a temporary directory.
-func copyFixture(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	err := filepath.WalkDir(fixture, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fixture, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+func copyFixture(t *testing.T) string { return testfs.Copy(t, fixture) }
 
 // replica is one warmline process's share: its KB store and gaps service.
 type replica struct {
