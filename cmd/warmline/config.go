@@ -102,7 +102,7 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.RedisURL = v.s }},
 	{name: "REDIS_ADDRS", doc: "instead of REDIS_URL: comma-separated host:port list; two or more = Redis Cluster (its nodes); with REDIS_MASTER_NAME = the Sentinels",
 		set: func(c *Config, v value) { c.RedisAddrs = v.addrs() }},
-	{name: "REDIS_MASTER_NAME", doc: "Sentinel master name: REDIS_ADDRS are Sentinels and warmline follows failovers",
+	{name: "REDIS_MASTER_NAME", doc: "Sentinel master name: REDIS_ADDRS are Sentinels (go-redis's failover client)",
 		set: func(c *Config, v value) { c.RedisMasterName = v.s }},
 	{name: "REDIS_USERNAME", secret: true, doc: "Redis ACL user with REDIS_ADDRS (or REDIS_USERNAME_FILE); with REDIS_URL put it in the URL",
 		set: func(c *Config, v value) { c.RedisUsername = v.s }},
