@@ -61,6 +61,7 @@ type e2eOpts struct {
 	redisPrefix string
 	emu         *lineemu.Emulator
 	emuURL      string
+	redisHook   redis.Hook // sees every command the app sends
 }
 
 // repoPath returns a path relative to the repository root.
@@ -125,7 +126,7 @@ func startE2E(t testing.TB, o e2eOpts) *e2e {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := serveWith(ctx, envFrom(h.env), pw, testLogWriter{t}, serveOptions{clock: o.clock.Now, assets: as})
+		err := serveWith(ctx, envFrom(h.env), pw, testLogWriter{t}, serveOptions{clock: o.clock.Now, assets: as, redisHook: o.redisHook})
 		pw.Close()
 		done <- err
 	}()

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -49,6 +50,9 @@ func serve(ctx context.Context, env environment, stdout, stderr io.Writer) error
 type serveOptions struct {
 	clock  func() time.Time // drives SLA and timeout logic
 	assets *assets          // loaded once and shared by many boots; nil: load from cfg
+	// redisHook, when set, sees every command the app sends (tests count
+	// round trips with it).
+	redisHook redis.Hook
 }
 
 // serveWith is serve with injected options.
@@ -81,6 +85,9 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 		return err
 	}
 	defer rc.close()
+	if o.redisHook != nil {
+		rc.rdb.AddHook(o.redisHook)
+	}
 
 	app, err := buildApp(ctx, cfg, appEnv{log: log, rdb: rc.rdb, selfURL: selfURL, publicURL: base, clock: clock, assets: o.assets})
 	if err != nil {
