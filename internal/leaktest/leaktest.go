@@ -4,8 +4,6 @@
 package leaktest
 
 import (
-	"testing"
-
 	"go.uber.org/goleak"
 
 	"github.com/warmline/warmline/internal/redistest"
@@ -15,7 +13,7 @@ import (
 // goroutines internal/redistest keeps for the whole binary by design and
 // bleve's analysis workers, which bleve starts when it is loaded (a package
 // variable) and never stops; extra adds a package's own known ones.
-func Main(m *testing.M, extra ...goleak.Option) {
+func Main(m goleak.TestingM, extra ...goleak.Option) {
 	opts := []goleak.Option{goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker")}
 	for _, f := range redistest.Goroutines {
 		opts = append(opts, goleak.IgnoreAnyFunction(f))
