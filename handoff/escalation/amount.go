@@ -62,6 +62,8 @@ var (
 		regexp.MustCompile(`\b\d{1,2}\s*[/月]\s*\d{1,2}\s*[日號号]?`),                  // 12/25, 11月3日
 		regexp.MustCompile(`\d{4}\s*年|\d{1,2}\s*月|\b\d{1,2}:\d{2}\b`),              // years, months, times
 		regexp.MustCompile(`\d{9,}`),                                               // card, tracking and other long numbers
+		// thresholds, not amounts: 1,000元以上, 滿 999 免運
+		regexp.MustCompile(`(?i)(?:NT\s*\$|\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|塊|块)?\s*(?:以上|以下|以內|以内)|滿\s*(?:NT\s*\$|\$)?\s*\d[\d,]*\s*(?:元|塊|块)?`),
 	}
 	// NT$1,280 · NT 1280 · $2,400 · 新台幣1280 · 2.5k · 1.2萬 · ¥3w
 	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|w\b|[萬万千])?`)

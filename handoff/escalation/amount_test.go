@@ -48,6 +48,9 @@ func TestParseAmount(t *testing.T) {
 		{"千萬不要寄錯", 0, false},
 		{"4K TV 有貨嗎", 0, false},
 		{"5kg 的米", 0, false},
+		{"1,000元以上的商品可以退嗎", 0, false}, // a threshold, not an amount
+		{"滿 999 免運", 0, false},
+		{"退 1,500 元，訂單滿 999 有免運", 1500, true},
 		{"", 0, false},
 	}
 	for _, tt := range tests {
