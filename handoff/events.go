@@ -66,6 +66,14 @@ func (s *Service) LastEventID(ctx context.Context) (string, error) {
 // the newest one now), waiting up to block for one to arrive (block <= 0:
 // do not wait). No events is not an error.
 func (s *Service) Events(ctx context.Context, afterID string, block time.Duration) ([]Event, error) {
+	return s.EventsFrom(ctx, s.rdb, afterID, block)
+}
+
+// EventsFrom is Events read through rdb, a client of the same Redis. A
+// blocking read holds its connection for up to block, so a long-lived
+// reader (the inbox's one event reader per replica) passes a client of its
+// own rather than holding a connection of the shared pool.
+func (s *Service) EventsFrom(ctx context.Context, rdb redis.Cmdable, afterID string, block time.Duration) ([]Event, error) {
 	if afterID == "" {
 		id, err := s.LastEventID(ctx)
 		if err != nil {
@@ -76,7 +84,7 @@ func (s *Service) Events(ctx context.Context, afterID string, block time.Duratio
 	if block <= 0 {
 		block = -1
 	}
-	res, err := s.rdb.XRead(ctx, &redis.XReadArgs{
+	res, err := rdb.XRead(ctx, &redis.XReadArgs{
 		Streams: []string{s.eventsKey(), afterID}, Count: 100, Block: block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {

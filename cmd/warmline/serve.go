@@ -103,7 +103,9 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
 	// WriteTimeout stays 0: the inbox's server-sent events are long-lived;
-	// handlers set their own deadlines.
+	// handlers set their own deadlines. Shutdown waits for handlers, so the
+	// inbox ends its open event streams as soon as it starts.
+	srv.RegisterOnShutdown(app.inbox.Close)
 
 	var wg sync.WaitGroup
 	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))

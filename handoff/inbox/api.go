@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
@@ -43,6 +44,7 @@ type API struct {
 	log       *zap.Logger
 	timeout   time.Duration // per request (not the event stream)
 	heartbeat time.Duration // SSE: longest silence before a comment line
+	hub       *hub          // the one event stream reader, fanned out
 }
 
 // NewAPI builds the API; Register mounts it.
@@ -50,8 +52,50 @@ func NewAPI(svc *handoff.Service, auth Authenticator, log *zap.Logger) *API {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &API{svc: svc, auth: auth, log: log, timeout: 15 * time.Second, heartbeat: 15 * time.Second}
+	a := &API{svc: svc, auth: auth, log: log, timeout: 15 * time.Second, heartbeat: 15 * time.Second}
+	a.hub = newHub(func(ctx context.Context, after string, block time.Duration) ([]handoff.Event, error) {
+		return svc.Events(ctx, after, block)
+	}, func(ctx context.Context, id string) (*handoff.Case, error) {
+		return svc.Get(ctx, eventsAgent, id)
+	}, log.Named("events"))
+	return a
 }
+
+// eventsAgent is who the event fan-out loads a case as, to decide with
+// handoff.CanSee which streams may carry its events.
+var eventsAgent = handoff.Agent{ID: "warmline-events", Role: handoff.RoleLead}
+
+// ReadEventsWith makes the event fan-out's blocking reads go through rdb, a
+// client of the same Redis used for nothing else, which Close closes (its
+// blocking read then ends at once). Without it the reads use the service's
+// client: one connection of its pool held per replica.
+func (a *API) ReadEventsWith(rdb redis.UniversalClient) {
+	a.hub.read = func(ctx context.Context, after string, block time.Duration) ([]handoff.Event, error) {
+		return a.svc.EventsFrom(ctx, rdb, after, block)
+	}
+	a.hub.closeRead = rdb.Close
+}
+
+// SetStreamLimits sets how many event streams the replica (max) and one
+// session or bearer-token agent (perSession) may hold open; 0 keeps the
+// default (1000 and 10).
+func (a *API) SetStreamLimits(max, perSession int) {
+	if max > 0 {
+		a.hub.max = max
+	}
+	if perSession > 0 {
+		a.hub.perSession = perSession
+	}
+}
+
+// OpenStreams is the number of event streams open on this replica.
+func (a *API) OpenStreams() int { return a.hub.open() }
+
+// Close ends every open event stream at once and stops the stream reader;
+// new streams get 503. Call it when shutdown starts (http.Server's
+// RegisterOnShutdown): Shutdown waits for handlers, and a stream's handler
+// would otherwise run until its client goes.
+func (a *API) Close() { a.hub.Close() }
 
 // Register adds the API routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
@@ -139,6 +183,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body = http.StatusNotFound, apiError{Code: "no_item", Message: "no such learned item"}
 	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest), errors.Is(err, gaps.ErrInvalid):
 		status, body = http.StatusBadRequest, apiError{Code: "bad_request", Message: err.Error()}
+	case errors.Is(err, errTooManyStreams):
+		status, body = http.StatusTooManyRequests, apiError{Code: "too_many_streams", Message: err.Error()}
+	case errors.Is(err, errStreamsClosed):
+		status, body = http.StatusServiceUnavailable, apiError{Code: "shutting_down", Message: "this server is shutting down; reconnect"}
 	case errors.Is(err, context.DeadlineExceeded):
 		status, body = http.StatusServiceUnavailable, apiError{Code: "timeout", Message: "the request took too long; try again"}
 	}

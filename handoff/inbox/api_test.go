@@ -57,6 +57,8 @@ func newEnv(t *testing.T) *env {
 	}
 	e.api = NewAPI(e.svc, auth, nil)
 	e.api.heartbeat = 50 * time.Millisecond
+	e.api.hub.block = 100 * time.Millisecond // the shared-client reader stops soon after its last stream
+	t.Cleanup(e.api.Close)
 	mux := http.NewServeMux()
 	e.api.Register(mux)
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -40,6 +40,17 @@
 // GET /api/cases?followups=1 and close them with POST
 // /api/cases/{id}/follow-up/done.
 //
+// # Event streams (GET /api/events)
+//
+// One reader per replica reads the handoff event stream (a blocking XREAD
+// on a Redis client of its own, two connections, never the shared pool)
+// and fans each event out in process to every open stream whose agent may
+// see the case (handoff.CanSee: an L2 agent's stream never carries an L3
+// case unless it is theirs). A session or bearer-token agent may hold 10
+// streams, a replica 1000 (Config.MaxStreamsPerSession, Config.MaxStreams;
+// beyond: 429 too_many_streams). Inbox.Close, called when shutdown starts,
+// ends every stream at once.
+//
 // Every response carries a strict Content-Security-Policy, nosniff,
 // Referrer-Policy same-origin and X-Frame-Options DENY. A request with the
 // session cookie that is not GET/HEAD must carry the session's CSRF token in

@@ -67,6 +67,7 @@ func newGapsEnv(t *testing.T) *gapsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(in.Close)
 	mux := http.NewServeMux()
 	in.Register(mux)
 	srv := httptest.NewServer(mux)

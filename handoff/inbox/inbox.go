@@ -44,6 +44,10 @@ type Config struct {
 	DefaultLang string
 	// Gaps optionally serves the Knowledge gaps page and API (leads).
 	Gaps *gaps.Service
+	// MaxStreams and MaxStreamsPerSession limit open /api/events streams
+	// on this replica and per session or bearer-token agent (defaults 1000
+	// and 10; beyond them 429 too_many_streams).
+	MaxStreams, MaxStreamsPerSession int
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -110,9 +114,23 @@ func New(cfg Config) (*Inbox, error) {
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
+	in.api.SetStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerSession)
+	// The event fan-out's blocking reads get a client of their own (same
+	// Redis, a two-connection pool), so open inbox tabs never hold
+	// connections the webhook path needs.
+	if rdb, ok := dedicatedClient(cfg.Redis); ok {
+		in.api.ReadEventsWith(rdb)
+	}
 	in.handler = securityHeaders(in.routes())
 	return in, nil
 }
+
+// Close ends every open event stream at once and stops the stream reader
+// (see API.Close); the server calls it when shutdown starts.
+func (in *Inbox) Close() { in.api.Close() }
+
+// OpenStreams is the number of /api/events streams open on this replica.
+func (in *Inbox) OpenStreams() int { return in.api.OpenStreams() }
 
 // Sessions returns the session authenticator (for tests and tools).
 func (in *Inbox) Sessions() *Sessions { return in.sessions }

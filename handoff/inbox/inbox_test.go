@@ -115,6 +115,7 @@ func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool) *ui
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.in.Close)
 	e.in.api.heartbeat = 100 * time.Millisecond
 	mux := http.NewServeMux()
 	e.in.Register(mux)
@@ -761,8 +762,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 		return &sse{resp: resp, sc: bufio.NewScanner(resp.Body)}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := connect(ctx, "")
-	time.Sleep(50 * time.Millisecond) // let A's XREAD start before B writes
+	s := connect(ctx, "") // subscribed once the 200 is in: nothing B writes now is missed
 	sent := time.Now()
 	if err := b.svc.AppendCustomerMessage(context.Background(), c.ID, "還在嗎？"); err != nil {
 		t.Fatal(err)
