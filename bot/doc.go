@@ -103,6 +103,19 @@
 // are collected and the case opens with them (the request is the
 // complaint, the order an attempt), so the agent need not ask.
 //
+// # Phone checks
+//
+// An order not linked to the customer's LINE user is shown after the last
+// 4 digits of its phone. Failed checks count per (user, order) in
+// VerifyWindow (24 h): VerifyAttempts (3) lock that order for the user for
+// VerifyOrderLock (24 h); and per user: VerifyUserAttempts (5) in the
+// window lock every check for VerifyLock (15 min), and each further
+// failure in the window locks again. A success resets nothing. Every
+// check, failed or not, counts towards VerifyRate (10) per VerifyRateWindow
+// (1 h). Unknown orders count like known ones and every answer is the
+// same for both (no match, or paused for so long), so the bot never tells
+// whether an order exists. One Lua script records a check (verify.go).
+//
 // # Issues and stateful triggers
 //
 // An issue starts when something to solve comes up (a topic: KB entry,
@@ -129,15 +142,18 @@
 //	<prefix>{u:<id>}:conv              hash   conversation state            TTL StateTTL (30 days), refreshed on every event
 //	  fields: lang, lang_source (choice|profile|detected|default), profile_fetched, display_name,
 //	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, unanswered, unhelpful,
-//	  last_topic, last_category, shown, candidates, question, pending_order, verify_attempts,
+//	  last_topic, last_category, shown, candidates, question, pending_order,
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
 //	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
-//	<prefix>{u:<id>}:verify_lock       string set after VerifyAttempts (3) failed phone checks     TTL VerifyLock (15 min)
-//	                                          or an account-takeover report                        TTL SecurityLock (24 h)
+//	<prefix>{u:<id>}:verify_lock       string all phone checks locked: VerifyUserAttempts (5) failures TTL VerifyLock (15 min)
+//	                                          in VerifyWindow, or an account-takeover report       TTL SecurityLock (24 h)
+//	<prefix>{u:<id>}:verify_checks     zset   every phone check (score unix ms), rate limit        TTL VerifyRateWindow (1 h)
+//	<prefix>{u:<id>}:verify_fails      zset   failed checks, member "<order>|<nonce>" (score ms)    TTL VerifyWindow (24 h)
+//	<prefix>{u:<id>}:verify_order_locks zset  order -> locked until (unix ms) after VerifyAttempts (3) failures on it   TTL VerifyOrderLock (24 h)
 //	<prefix>{u:<id>}:repeat:<topic>    zset   contact times (score unix ms)                      TTL RepeatWindow + 1 day
 //	<prefix>{u:<id>}:topics            set    topics with a repeat key (for unfollow)            TTL max(RepeatWindow + 1 day, StateTTL)
 //

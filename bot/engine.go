@@ -82,10 +82,18 @@ type EngineConfig struct {
 
 	TranscriptTurns int           // lines kept for the handoff brief (default 20)
 	StateTTL        time.Duration // conversation state lifetime (default 30 days)
-	VerifyAttempts  int           // phone-digit attempts before the lock (default 3)
-	VerifyLock      time.Duration // lock after too many attempts (default 15 min)
-	TopTopics       []string      // KB entry ids offered in the greeting (each must exist); default the first entries
-	TopTopicCount   int           // how many topics to offer (default 4)
+	// Phone checks (an order not linked to the LINE user is shown after
+	// the phone's last 4 digits): failures are counted per (user, order)
+	// and per user in VerifyWindow, never reset by a success.
+	VerifyAttempts     int           // failed checks on one order before that order is locked (default 3)
+	VerifyOrderLock    time.Duration // how long an order stays locked for the user (default 24 h)
+	VerifyUserAttempts int           // failed checks on any orders before all checks are locked (default 5)
+	VerifyLock         time.Duration // the user-wide lock; a further failure in VerifyWindow locks again (default 15 min)
+	VerifyWindow       time.Duration // rolling window failures are counted in (default 24 h)
+	VerifyRate         int           // checks (failed or not) allowed in VerifyRateWindow (default 10)
+	VerifyRateWindow   time.Duration // default 1 h
+	TopTopics          []string      // KB entry ids offered in the greeting (each must exist); default the first entries
+	TopTopicCount      int           // how many topics to offer (default 4)
 	// ConversationIdle ends an abandoned issue: a message arriving later than
 	// this after the previous one starts a new issue (default 2 h). It must
 	// be longer than the rules' UnsolvedAfter.
@@ -204,6 +212,21 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.VerifyLock <= 0 {
 		cfg.VerifyLock = 15 * time.Minute
+	}
+	if cfg.VerifyOrderLock <= 0 {
+		cfg.VerifyOrderLock = 24 * time.Hour
+	}
+	if cfg.VerifyUserAttempts <= 0 {
+		cfg.VerifyUserAttempts = 5
+	}
+	if cfg.VerifyWindow <= 0 {
+		cfg.VerifyWindow = 24 * time.Hour
+	}
+	if cfg.VerifyRate <= 0 {
+		cfg.VerifyRate = 10
+	}
+	if cfg.VerifyRateWindow <= 0 {
+		cfg.VerifyRateWindow = time.Hour
 	}
 	if cfg.TopTopicCount <= 0 {
 		cfg.TopTopicCount = 4

@@ -114,7 +114,7 @@ func testKB(t *testing.T) *knowledge.Base {
 type harness struct {
 	t        *testing.T
 	e        *Engine
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	prefix   string
 	tr       *locales.Translator
 	cases    *handoff.Service
@@ -134,6 +134,18 @@ func newHarness(t *testing.T) *harness {
 func newHarnessWith(t *testing.T, change func(*EngineConfig)) *harness {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
+	return newHarnessOn(t, rdb, prefix, change)
+}
+
+// newClusterHarness runs the engine on the shared 3-master test cluster.
+func newClusterHarness(t *testing.T) *harness {
+	t.Helper()
+	rdb, prefix := redistest.NewCluster(t)
+	return newHarnessOn(t, rdb, prefix, nil)
+}
+
+func newHarnessOn(t *testing.T, rdb redis.UniversalClient, prefix string, change func(*EngineConfig)) *harness {
+	t.Helper()
 	tr, err := locales.New()
 	if err != nil {
 		t.Fatalf("locales: %v", err)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -35,12 +36,12 @@ func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *z
 		e.showOrder(t, o)
 		return nil
 	case len(digits) > 0:
-		locked, lerr := e.verificationLocked(ctx, t.ev.UserID)
+		wait, lerr := e.checkBlocked(ctx, t.ev.UserID, number, t.now)
 		if lerr != nil {
 			return lerr
 		}
-		if locked {
-			e.sayLocked(t)
+		if wait > 0 {
+			e.sayLocked(t, wait)
 			return nil
 		}
 		st.PendingOrder = number
@@ -98,12 +99,12 @@ func (e *Engine) orderUnavailable(t *turn, number, mode string) {
 }
 
 func (e *Engine) askVerification(ctx context.Context, t *turn, number string) error {
-	locked, err := e.verificationLocked(ctx, t.ev.UserID)
+	wait, err := e.checkBlocked(ctx, t.ev.UserID, number, t.now)
 	if err != nil {
 		return err
 	}
-	if locked {
-		e.sayLocked(t)
+	if wait > 0 {
+		e.sayLocked(t, wait)
 		return nil
 	}
 	t.st.Mode, t.st.PendingOrder = modeAwaitingVerify, number
@@ -112,22 +113,30 @@ func (e *Engine) askVerification(ctx context.Context, t *turn, number string) er
 	return nil
 }
 
-func (e *Engine) sayLocked(t *turn) {
+// sayLocked says that phone checks are paused for wait (in minutes up to
+// 90, else in hours), the same words whatever the order and whether it
+// exists.
+func (e *Engine) sayLocked(t *turn, wait time.Duration) {
 	t.st.Mode, t.st.PendingOrder = modeNone, ""
-	mins := int(e.cfg.VerifyLock.Minutes())
-	t.say(e.text(t, e.tr.N(t.lang(), "bot_order_locked", mins, nil), e.personReply(t)))
+	var msg string
+	if wait <= 90*time.Minute {
+		msg = e.tr.N(t.lang(), "bot_order_locked", max(int(math.Ceil(wait.Minutes())), 1), nil)
+	} else {
+		msg = e.tr.N(t.lang(), "bot_order_locked_hours", int(math.Ceil(wait.Hours())), nil)
+	}
+	t.say(e.text(t, msg, e.personReply(t)))
 }
 
 // verify checks the phone digits for the pending order. A wrong check and
 // an unknown order get the same answer; too many tries lock the checks.
 func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Logger) error {
 	st := t.st
-	locked, err := e.verificationLocked(ctx, t.ev.UserID)
+	wait, err := e.checkBlocked(ctx, t.ev.UserID, st.PendingOrder, t.now)
 	if err != nil {
 		return err
 	}
-	if locked {
-		e.sayLocked(t)
+	if wait > 0 {
+		e.sayLocked(t, wait)
 		return nil
 	}
 	o, err := e.fetchOrder(ctx, t, st.PendingOrder)
@@ -140,23 +149,29 @@ func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Lo
 }
 
 // checkDigits compares the phone digits with order o (found: the backend
-// knows it) and shows it, or counts a failed check.
+// knows it) and shows it, or answers that nothing matched; every check is
+// counted (rate limit), a failure per order and per user (locks). A
+// success resets nothing.
 func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found bool, digits string, log *zap.Logger) error {
 	st := t.st
-	if found && orders.PhoneLast4Matches(o, digits) {
-		st.VerifyAttempts = 0
+	ok := found && orders.PhoneLast4Matches(o, digits)
+	res, err := e.recordCheck(ctx, t.ev.UserID, st.PendingOrder, !ok, t.now)
+	if err != nil {
+		return err
+	}
+	if ok {
 		e.showOrder(t, o)
 		return nil
 	}
-	st.VerifyAttempts++
-	log.Info("order verification failed", zap.Int("attempt", st.VerifyAttempts))
-	if st.VerifyAttempts >= e.cfg.VerifyAttempts {
-		st.VerifyAttempts = 0
-		if err := e.lockVerification(ctx, t.ev.UserID); err != nil {
+	log.Info("order verification failed", zap.String("order", orders.Mask(st.PendingOrder)),
+		zap.Bool("order_locked", res.orderLocked), zap.Bool("user_locked", res.userLocked))
+	if res.orderLocked || res.userLocked {
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.PendingOrder), Summary: "verification locked", Outcome: handoff.OutcomeVerificationLocked, At: t.now})
+		wait, err := e.checkBlocked(ctx, t.ev.UserID, st.PendingOrder, t.now)
+		if err != nil {
 			return err
 		}
-		st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.PendingOrder), Summary: "verification locked", Outcome: handoff.OutcomeVerificationLocked, At: t.now})
-		e.sayLocked(t)
+		e.sayLocked(t, wait)
 		return nil
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_no_match", nil), e.personReply(t)))

@@ -49,7 +49,6 @@ type state struct {
 	Candidates     []string // candidates of the last match, best first
 	Question       string   // the customer's question behind the last answer, menu or no-match (knowledge gaps)
 	PendingOrder   string
-	VerifyAttempts int
 	Complaint      string // the customer's story while listening
 	ComplaintMsgs  int
 	ComplaintEntry string // KB entry of the complaint/fault
@@ -117,7 +116,6 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 		Candidates:     splitList(h["candidates"]),
 		Question:       h["question"],
 		PendingOrder:   h["pending_order"],
-		VerifyAttempts: atoi(h["verify_attempts"]),
 		Complaint:      h["complaint"],
 		ComplaintMsgs:  atoi(h["complaint_msgs"]),
 		ComplaintEntry: h["complaint_entry"],
@@ -184,7 +182,6 @@ func (st *state) fields() map[string]any {
 	put("candidates", strings.Join(st.Candidates, ","))
 	put("question", st.Question)
 	put("pending_order", st.PendingOrder)
-	putInt("verify_attempts", st.VerifyAttempts)
 	put("complaint", st.Complaint)
 	putInt("complaint_msgs", st.ComplaintMsgs)
 	put("complaint_entry", st.ComplaintEntry)
@@ -309,26 +306,6 @@ func (e *Engine) contactsInWindow(ctx context.Context, userID, topic string, now
 	return int(n)
 }
 
-// lockVerification stops phone-digit checks for the lock period.
-func (e *Engine) lockVerification(ctx context.Context, userID string) error {
-	return e.lockVerificationFor(ctx, userID, e.cfg.VerifyLock)
-}
-
-// lockVerificationFor stops order look-ups for d, never shortening a
-// longer lock already set.
-func (e *Engine) lockVerificationFor(ctx context.Context, userID string, d time.Duration) error {
-	k := e.key(userID, "verify_lock")
-	if ttl, err := e.rdb.PTTL(ctx, k).Result(); err == nil && ttl > d {
-		return nil
-	}
-	return e.rdb.Set(ctx, k, "1", d).Err()
-}
-
-func (e *Engine) verificationLocked(ctx context.Context, userID string) (bool, error) {
-	n, err := e.rdb.Exists(ctx, e.key(userID, "verify_lock")).Result()
-	return n > 0, err
-}
-
 // forget deletes every key of the user (unfollow).
 func (e *Engine) forget(ctx context.Context, userID string) error {
 	idx := e.key(userID, "topics")
@@ -336,7 +313,8 @@ func (e *Engine) forget(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	keys := []string{e.key(userID, "conv"), e.key(userID, "transcript"), e.key(userID, "verify_lock"), idx}
+	keys := []string{e.key(userID, "conv"), e.key(userID, "transcript"), idx}
+	keys = append(keys, e.verifyKeys(userID)...)
 	for _, tp := range topics {
 		keys = append(keys, e.repeatKey(userID, tp))
 	}
@@ -344,7 +322,7 @@ func (e *Engine) forget(ctx context.Context, userID string) error {
 }
 
 // resetIssue forgets the current issue (resolved, handed over or abandoned);
-// language, name and the verification attempts stay.
+// language and name stay (failed phone checks are counted in their own keys).
 func (st *state) resetIssue() {
 	st.Mode = modeNone
 	st.IssueStartedAt = time.Time{}
