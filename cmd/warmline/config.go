@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/warmline/warmline/handoff/inbox"
 )
 
 // Config is everything warmline reads from the environment. loadConfig is the
@@ -60,7 +62,10 @@ type Config struct {
 
 	AgentsFile  string
 	AgentTokens string
-	Lang        string // language of command-line output and the inbox's default
+	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto the inbox
+	// believes (sign-in limits per client IP, HSTS).
+	TrustedProxies inbox.Proxies
+	Lang           string // language of command-line output and the inbox's default
 
 	LLMURL   string
 	LLMKey   string
@@ -158,6 +163,14 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
+	{name: "WARMLINE_TRUSTED_PROXIES", doc: "comma-separated IPs or CIDR prefixes of the reverse proxies in front (e.g. 10.0.0.0/8): their X-Forwarded-For names the client for the inbox's per-IP sign-in limit (default none: the TCP peer is the client)",
+		set: func(c *Config, v value) {
+			ps, err := inbox.ParseProxies(v.s)
+			if err != nil {
+				v.fail("%s: %v", v.name, err)
+			}
+			c.TrustedProxies = ps
+		}},
 	{name: "WARMLINE_LANG", doc: "en, zh-TW or zh-CN: the inbox's language for agents who have not chosen one (default zh-TW) and of command output (default en)",
 		set: func(c *Config, v value) { c.Lang = v.oneOf("", "en", "zh-TW", "zh-CN") }},
 	{name: "WARMLINE_LLM_URL", doc: "OpenAI-compatible base URL for optional case summaries (default off)",

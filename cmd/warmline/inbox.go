@@ -30,7 +30,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	in, err := inbox.New(inbox.Config{
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
 		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
-		DefaultLang: cfg.Lang,
+		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

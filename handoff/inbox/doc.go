@@ -1,7 +1,8 @@
 // Package inbox serves the agent side of warmline: the JSON API over the
 // handoff service (api*.go), live updates as Server-Sent Events backed by
 // the handoff event stream, agent accounts and sign-in (bcrypt passwords in
-// an accounts YAML file, sessions in Redis, CSRF tokens, lock-out), and the
+// an accounts YAML file, sessions in Redis, CSRF tokens, sign-in limits per
+// id and per client IP counted before bcrypt (limit.go)), and the
 // agent web UI (ui/, embedded: vanilla JS and CSS, strings from
 // locales/inbox.*.toml served as a JSON dictionary).
 //
@@ -59,15 +60,20 @@
 // # Redis keys
 //
 // <p> is the configured prefix. All keys share the hash tag {inbox} (one
-// Redis Cluster slot): sign-in writes the session and clears the failure
-// count in one MULTI.
+// Redis Cluster slot): sign-in's scripts touch the id's and the IP's counts
+// together, and the session is written in one MULTI with the count cleared.
 //
 //	<p>{inbox}:session:<sha256(id)> HASH agent, csrf, seen (ms). EXPIRE = idle
 //	                                timeout (12h), refreshed on use; the cookie
 //	                                holds the id, Redis only its hash.
-//	<p>{inbox}:fails:<agent>        INCR failed sign-ins in a row; EXPIRE 15 min,
-//	                                deleted on success.
-//	<p>{inbox}:locked:<agent>       locked-until (ms) after 5 failures; EXPIRE 15 min.
+//	<p>{inbox}:signin:id:<h>        HASH n (attempts in the window, counted before
+//	                                the password is checked), start (window start,
+//	                                ms), until (locked until, ms) for one typed
+//	                                sign-in id; <h> = first 16 hex of sha256(id).
+//	                                Locked at 5; deleted on success (unless
+//	                                locked). PEXPIRE 30 min (window + lock).
+//	<p>{inbox}:signin:ip:<h>        the same for one client IP (sha256 of it);
+//	                                locked at 20; a success gives its attempt back.
 //	<p>{inbox}:lang:<agent>         the agent's UI language; EXPIRE 1 year from
 //	                                the last change.
 package inbox

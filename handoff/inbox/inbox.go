@@ -48,6 +48,10 @@ type Config struct {
 	// on this replica and per session or bearer-token agent (defaults 1000
 	// and 10; beyond them 429 too_many_streams).
 	MaxStreams, MaxStreamsPerSession int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (client
+	// IP for sign-in limits) and X-Forwarded-Proto (HTTPS, for HSTS) are
+	// believed; empty: none, the TCP peer is the client.
+	TrustedProxies Proxies
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -65,6 +69,7 @@ type Inbox struct {
 	gaps     *gaps.Service // nil: no Knowledge gaps page
 	static   fs.FS
 	handler  http.Handler
+	proxies  Proxies
 }
 
 // New builds the inbox; Register mounts it.
@@ -110,7 +115,7 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
-		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps,
+		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, proxies: cfg.TrustedProxies,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))

@@ -92,7 +92,7 @@ type uiEnv struct {
 
 // newUIEnv starts an inbox with the demo agents on an httptest server.
 // realTime: the wall clock (shifted by offset), else a settable test clock.
-func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool) *uiEnv {
+func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool, opts ...func(*Config)) *uiEnv {
 	t.Helper()
 	tr, err := locales.New()
 	if err != nil {
@@ -111,7 +111,11 @@ func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool) *ui
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.in, err = New(Config{Service: e.svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Clock: now, Demo: true})
+	cfg := Config{Service: e.svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Clock: now, Demo: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.in, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -653,7 +657,7 @@ func TestDictionary(t *testing.T) {
 			t.Errorf("no messages for prefix %s", prefix)
 		}
 	}
-	for _, code := range []string{"unauthenticated", "no_case", "no_message", "forbidden", "already_claimed", "not_owner", "closed", "bad_request", "timeout", "csrf", "internal", "locked", "bad_credentials"} {
+	for _, code := range []string{"unauthenticated", "no_case", "no_message", "forbidden", "already_claimed", "not_owner", "closed", "bad_request", "timeout", "csrf", "internal", "locked", "bad_credentials", "too_many_streams", "shutting_down"} {
 		if _, ok := dicts["en"]["inbox_err_"+code]; !ok {
 			t.Errorf("API error code %s has no inbox_err_ message", code)
 		}

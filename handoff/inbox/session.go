@@ -29,8 +29,12 @@ var (
 	errBadCredentials = errors.New("wrong agent id or password")
 )
 
-// LockedError: the account is locked after too many failed sign-ins (429).
-type LockedError struct{ Until time.Time }
+// LockedError: the sign-in id (or, ByIP, the client's IP) is locked after
+// too many failed sign-ins (429).
+type LockedError struct {
+	Until time.Time
+	ByIP  bool
+}
 
 func (e *LockedError) Error() string {
 	return "account locked until " + e.Until.UTC().Format(time.RFC3339)
@@ -53,26 +57,26 @@ type Sessions struct {
 	now      func() time.Time
 	// Idle is how long an unused session lives (12h).
 	idle time.Duration
-	// maxFails failed sign-ins in a row lock an account for lockFor.
-	maxFails int
-	lockFor  time.Duration
+	// maxFails attempts on one id, maxIPFails from one IP, within the
+	// window lock the id (IP) for lockFor.
+	maxFails, maxIPFails int
+	lockFor              time.Duration
 }
 
 func newSessions(rdb redis.UniversalClient, prefix string, accounts *Accounts, tokens *TokenAuth, now func() time.Time, idle time.Duration) *Sessions {
 	return &Sessions{rdb: rdb, prefix: prefix, accounts: accounts, tokens: tokens, now: now,
-		idle: idle, maxFails: 5, lockFor: 15 * time.Minute}
+		idle: idle, maxFails: maxIDFails, maxIPFails: maxIPFails, lockFor: signInLock}
 }
 
-// Every inbox key carries the hash tag {inbox}: sign-in touches the session
-// and the failure count in one MULTI and DELs the lock with the count, which
-// Redis Cluster allows only within one slot.
+// Every inbox key carries the hash tag {inbox}: sign-in writes the session
+// and clears the attempt counts in one MULTI, and its scripts touch the id's
+// and the IP's counts together, which Redis Cluster allows only within one
+// slot (signInKeys in limit.go).
 func (s *Sessions) sessionKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return s.prefix + "{inbox}:session:" + hex.EncodeToString(sum[:])
 }
-func (s *Sessions) failsKey(agentID string) string  { return s.prefix + "{inbox}:fails:" + agentID }
-func (s *Sessions) lockedKey(agentID string) string { return s.prefix + "{inbox}:locked:" + agentID }
-func (s *Sessions) langKey(agentID string) string   { return s.prefix + "{inbox}:lang:" + agentID }
+func (s *Sessions) langKey(agentID string) string { return s.prefix + "{inbox}:lang:" + agentID }
 
 // langTTL: an agent's language choice is kept a year after it was last set.
 const langTTL = 365 * 24 * time.Hour
@@ -90,46 +94,29 @@ type session struct {
 	CSRF  string
 }
 
-// SignIn checks id and password and starts a session. Five wrong passwords
-// in a row lock the account for 15 minutes (*LockedError, also for the
-// right password then).
-func (s *Sessions) SignIn(ctx context.Context, id, password string) (session, error) {
+// SignIn checks id and password, from client IP ip, and starts a session.
+// Every attempt is counted before the password is checked (reserveScript):
+// 5 attempts on one id, or 20 from one IP, within 15 minutes lock that id
+// (IP) for 15 minutes (*LockedError, also for the right password then), and
+// however many arrive in parallel, no more than the limit reach bcrypt. The
+// right password clears the id's count.
+func (s *Sessions) SignIn(ctx context.Context, id, password, ip string) (session, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if id == "" || len(id) > 64 || password == "" || len(password) > 256 {
 		return session{}, errBadCredentials
 	}
 	now := s.now()
-	until, err := s.rdb.Get(ctx, s.lockedKey(id)).Int64()
-	switch {
-	case err == nil && now.UnixMilli() < until:
-		return session{}, &LockedError{Until: time.UnixMilli(until)}
-	case err == nil: // the lock ran out by our clock: start counting afresh
-		if err := s.rdb.Del(ctx, s.lockedKey(id), s.failsKey(id)).Err(); err != nil {
-			return session{}, fmt.Errorf("sign in: %w", err)
-		}
-	case !errors.Is(err, redis.Nil):
-		return session{}, fmt.Errorf("sign in: %w", err)
+	keys := s.signInKeys(id, ip)
+	if err := s.reserve(ctx, keys, now); err != nil {
+		return session{}, err
 	}
 	acc, ok := s.accounts.check(id, password)
 	if !ok {
-		pipe := s.rdb.TxPipeline()
-		n := pipe.Incr(ctx, s.failsKey(id))
-		pipe.Expire(ctx, s.failsKey(id), s.lockFor)
-		if _, err := pipe.Exec(ctx); err != nil {
-			return session{}, fmt.Errorf("sign in: %w", err)
-		}
-		if n.Val() >= int64(s.maxFails) {
-			until := now.Add(s.lockFor)
-			if err := s.rdb.Set(ctx, s.lockedKey(id), until.UnixMilli(), s.lockFor).Err(); err != nil {
-				return session{}, fmt.Errorf("sign in: %w", err)
-			}
-			return session{}, &LockedError{Until: until}
-		}
-		return session{}, errBadCredentials
+		return session{}, s.failed(ctx, keys, now)
 	}
 	sess := session{ID: randomToken(), Agent: acc.Agent(), CSRF: randomToken()}
 	pipe := s.rdb.TxPipeline()
-	pipe.Del(ctx, s.failsKey(id))
+	successScript.Eval(ctx, pipe, keys)
 	pipe.HSet(ctx, s.sessionKey(sess.ID), "agent", acc.ID, "csrf", sess.CSRF, "seen", now.UnixMilli())
 	pipe.Expire(ctx, s.sessionKey(sess.ID), s.idle)
 	if _, err := pipe.Exec(ctx); err != nil {

@@ -80,13 +80,18 @@ func (in *Inbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		in.api.writeError(w, r, err)
 		return
 	}
-	sess, err := in.sessions.SignIn(r.Context(), body.ID, body.Password)
+	ip := in.proxies.ClientIP(r)
+	sess, err := in.sessions.SignIn(r.Context(), body.ID, body.Password, ip)
+	// What was typed into the id field is logged only as a hash: it may be
+	// a password typed into the wrong box. So is the client's IP.
+	typed := zap.String("typed_id_sha256", hashed(strings.ToLower(strings.TrimSpace(body.ID))))
 	var le *LockedError
 	switch {
 	case errors.As(err, &le):
-		in.log.Warn("agent sign-in locked", zap.String("agent_id", body.ID), zap.Time("until", le.Until))
+		in.log.Warn("agent sign-in locked", typed, zap.String("client_ip_sha256", hashed(ip)),
+			zap.Bool("by_ip", le.ByIP), zap.Time("until", le.Until))
 	case errors.Is(err, errBadCredentials):
-		in.log.Info("agent sign-in refused", zap.String("agent_id", body.ID))
+		in.log.Info("agent sign-in refused", typed, zap.String("client_ip_sha256", hashed(ip)))
 	case err == nil:
 		in.log.Info("agent signed in", zap.String("agent_id", sess.Agent.ID), zap.String("role", sess.Agent.Role))
 	}

@@ -282,4 +282,3 @@ func TestStreamAfter(t *testing.T) {
 		}
 	}
 }
-
