@@ -213,7 +213,9 @@ func runWarmline(ctx context.Context, o options, getenv func(string) string, std
 			return load.Report{}, err
 		}
 		rss = sampleRSS(ctx, pid)
-		defer func() { fmt.Fprintf(stdout, "warmline RSS: idle %d MiB, peak under load %d MiB\n", idle>>20, rss.stop()>>20) }()
+		defer func() {
+			fmt.Fprintf(stdout, "warmline RSS: idle %d MiB, peak under load %d MiB\n", idle>>20, rss.stop()>>20)
+		}()
 	}
 	return load.Run(ctx, cfg, fake)
 }
