@@ -35,7 +35,10 @@
 // the KB in use behind an atomic pointer; Reload (SIGHUP) and Watch
 // (fsnotify) replace it only when the new files load cleanly; an Overlay
 // (SetOverlay) adds files kept elsewhere (the learned items in Redis) to
-// every load, and Status reports the last reload's problems.
+// every load, and Status reports the last reload's problems. Sync loads
+// like Reload unless the KB in use was loaded with the overlay's current
+// files: a service loads its KB once with it before serving (with the
+// semantic tier and the learned items) and again only when they change.
 //
 // # Matching
 //

@@ -1,10 +1,12 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,8 +36,11 @@ type Store struct {
 
 	cur      atomic.Pointer[Base]
 	status   atomic.Pointer[ReloadStatus]
-	reloadMu sync.Mutex // one reload at a time; guards overlay
+	reloadMu sync.Mutex // one reload at a time; guards overlay and synced
 	overlay  Overlay
+	// synced are the overlay's files the KB in use was loaded with (nil
+	// until the store loads one itself), for Sync.
+	synced map[string][]byte
 }
 
 // Overlay supplies KB files kept outside the store's directory (package
@@ -121,8 +126,61 @@ func (s *Store) Reload(ctx context.Context) error {
 	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	overlay, err := s.overlayFiles(ctx)
+	if err != nil {
+		s.status.Store(&ReloadStatus{At: time.Now(), Err: err})
+		s.log.Error("knowledge reload failed, keeping the previous knowledge base", zap.String("dir", s.dir), zap.Error(err))
+		return err
+	}
+	return s.reloadWith(ctx, overlay)
+}
+
+// Sync loads the KB as Reload does unless the KB in use was loaded by the
+// store with the overlay's current files: the first call loads (with the
+// semantic tier and the learned items), a later one only when the overlay
+// changed. A service loads its KB once with Sync before serving, and
+// calls it again when told the learned items changed.
+func (s *Store) Sync(ctx context.Context) error {
+	if s.fsys == nil {
+		return ErrNoDir
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	overlay, err := s.overlayFiles(ctx)
+	if err != nil {
+		s.status.Store(&ReloadStatus{At: time.Now(), Err: err})
+		s.log.Error("knowledge reload failed, keeping the previous knowledge base", zap.String("dir", s.dir), zap.Error(err))
+		return err
+	}
+	if s.synced != nil && s.cur.Load() != nil && sameFiles(s.synced, overlay) {
+		return nil
+	}
+	return s.reloadWith(ctx, overlay)
+}
+
+func sameFiles(a, b map[string][]byte) bool {
+	return maps.EqualFunc(a, b, func(x, y []byte) bool { return bytes.Equal(x, y) })
+}
+
+// overlayFiles are the overlay's files (empty without one); reloadMu held.
+func (s *Store) overlayFiles(ctx context.Context) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	if s.overlay == nil {
+		return files, nil
+	}
+	o, err := s.overlay.Files(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reload knowledge: overlay: %w", err)
+	}
+	maps.Copy(files, o)
+	return files, nil
+}
+
+// reloadWith loads the KB with the overlay's files and serves it;
+// reloadMu held.
+func (s *Store) reloadWith(ctx context.Context, overlay map[string][]byte) error {
 	start := time.Now()
-	b, err := s.load(ctx, nil)
+	b, err := s.loadFiles(ctx, overlay, nil, true)
 	s.status.Store(&ReloadStatus{At: start, Err: err})
 	if err != nil {
 		// File names and entry ids only: no customer data is involved.
@@ -131,6 +189,7 @@ func (s *Store) Reload(ctx context.Context) error {
 		return err
 	}
 	s.cur.Store(b)
+	s.synced = overlay
 	s.log.Info("knowledge loaded", zap.String("dir", s.dir),
 		zap.Int("entries", len(b.entries)), zap.Duration("took", time.Since(start)))
 	return nil
@@ -149,14 +208,19 @@ func (s *Store) Check(ctx context.Context, files map[string][]byte) error {
 	return err
 }
 
-// load loads the files with the overlay's and then extra's; reloadMu held.
-func (s *Store) load(ctx context.Context, extra map[string][]byte) (*Base, error) {
-	return s.loadWith(ctx, extra, true)
+// loadWith loads the files with the overlay's and then extra's, building
+// the semantic index only when semantic is true (Check validates files; it
+// needs no vectors); reloadMu held.
+func (s *Store) loadWith(ctx context.Context, extra map[string][]byte, semantic bool) (*Base, error) {
+	overlay, err := s.overlayFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadFiles(ctx, overlay, extra, semantic)
 }
 
-// loadWith is load, building the semantic index only when semantic is
-// true (Check validates files; it needs no vectors).
-func (s *Store) loadWith(ctx context.Context, extra map[string][]byte, semantic bool) (*Base, error) {
+// loadFiles is loadWith with the overlay's files already read.
+func (s *Store) loadFiles(ctx context.Context, overlay, extra map[string][]byte, semantic bool) (*Base, error) {
 	opts := s.opts
 	if !semantic {
 		opts.Semantic = nil
@@ -168,14 +232,8 @@ func (s *Store) loadWith(ctx context.Context, extra map[string][]byte, semantic 
 	for name, data := range s.opts.Files {
 		opts.Files[name] = data
 	}
-	if s.overlay != nil {
-		files, err := s.overlay.Files(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reload knowledge: overlay: %w", err)
-		}
-		for name, data := range files {
-			opts.Files[name] = data
-		}
+	for name, data := range overlay {
+		opts.Files[name] = data
 	}
 	for name, data := range extra {
 		opts.Files[name] = data

@@ -143,3 +143,52 @@ func TestStoreWithoutDir(t *testing.T) {
 		t.Error("Current is not the initial KB")
 	}
 }
+
+// countingOverlay serves files and counts how often the store asked.
+type countingOverlay struct {
+	files map[string][]byte
+	calls int
+}
+
+func (o *countingOverlay) Files(context.Context) (map[string][]byte, error) {
+	o.calls++
+	return o.files, nil
+}
+
+// TestStoreSync: the first Sync loads with the overlay's files, a second
+// one with the same files serves the same KB without loading, and one
+// after the overlay changed loads again.
+func TestStoreSync(t *testing.T) {
+	ctx := context.Background()
+	dir := copyFixture(t)
+	core, logs := observer.New(zap.InfoLevel)
+	s := NewStore(zap.New(core), dir, nil, LoadOptions{})
+	o := &countingOverlay{files: map[string][]byte{"learned.yaml": []byte("entries:" + entryYAML("gift-wrap"))}}
+	s.SetOverlay(o)
+	loads := func() int { return logs.FilterMessage("knowledge loaded").Len() }
+
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := s.Current()
+	if first == nil || loads() != 1 {
+		t.Fatalf("first Sync: KB %v, %d loads; want a KB from one load", first, loads())
+	}
+	if _, ok := first.Entry("gift-wrap"); !ok {
+		t.Fatal("the KB lacks the overlay's entry")
+	}
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Current() != first || loads() != 1 || o.calls != 2 {
+		t.Errorf("Sync with unchanged overlay: same KB %v, %d loads, %d overlay reads; want the same KB, 1 load, 2 reads",
+			s.Current() == first, loads(), o.calls)
+	}
+	o.files = map[string][]byte{"learned.yaml": []byte("entries:" + entryYAML("gift-card"))}
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Current().Entry("gift-card"); !ok || loads() != 2 {
+		t.Errorf("Sync after the overlay changed: new entry %v, %d loads; want it, 2 loads", ok, loads())
+	}
+}

@@ -46,10 +46,10 @@ type appEnv struct {
 }
 
 // assets are what a boot reads from files and does not change afterwards:
-// the knowledge base as loaded at start (the store reloads it later), the
-// escalation rules, the SLA policy and the messages.
+// the escalation rules, the SLA policy and the messages. The knowledge base
+// is not one of them: buildApp loads it once, with the semantic tier and
+// the learned items.
 type assets struct {
-	kb     *knowledge.Base
 	rules  *escalation.Rules
 	policy *handoff.Policy
 	tr     *locales.Translator
@@ -61,13 +61,6 @@ func loadAssets(ctx context.Context, cfg Config) (*assets, error) {
 	var err error
 	if as.tr, err = locales.New(); err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
-	}
-	kbFS, kbName := knowledge.Demo(), "demo knowledge base"
-	if cfg.KBDir != "" {
-		kbFS, kbName = os.DirFS(cfg.KBDir), "knowledge base "+cfg.KBDir
-	}
-	if as.kb, err = knowledge.Load(ctx, kbFS); err != nil {
-		return nil, fmt.Errorf("%s: %w", kbName, err)
 	}
 	if cfg.EscalationFile != "" {
 		as.rules, err = escalation.Load(os.DirFS(filepath.Dir(cfg.EscalationFile)), filepath.Base(cfg.EscalationFile))
@@ -123,11 +116,13 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		return nil, err
 	}
 	kbOpts := knowledge.LoadOptions{Semantic: tier}
+	kbName := "demo knowledge base"
 	if cfg.KBDir != "" {
-		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, kbOpts)
+		kbName = "knowledge base " + cfg.KBDir
+		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, nil, kbOpts)
 	} else {
 		// The embedded KB reloads too: with the learned items.
-		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), as.kb, kbOpts)
+		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), nil, kbOpts)
 	}
 	// Knowledge gaps: what the bot could not settle, and what leads teach it.
 	a.gaps, err = gaps.New(gaps.Config{Redis: env.rdb, Prefix: cfg.RedisPrefix, Store: a.kb, Clock: clock,
@@ -135,12 +130,12 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge gaps: %w", err)
 	}
-	if tier != nil {
-		// The assets' KB was loaded without the tier: load it again with
-		// it, so the first question finds the index. The store logs the
-		// outcome; a KB that fails to load keeps the assets' (lexical)
-		// one, an index that fails to build leaves matching lexical.
-		_ = a.kb.Reload(ctx)
+	// The one load of the KB before serving: with the tier (an index that
+	// fails to build leaves matching lexical) and the learned items, so
+	// the first question already meets them; gaps.Run reloads only when
+	// they change.
+	if err := a.kb.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", kbName, err)
 	}
 
 	// Orders.

@@ -21,6 +21,7 @@ import (
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
+	"github.com/warmline/warmline/knowledge"
 )
 
 // Demo customers of the emulator (see bot/lineemu.DemoCustomers).
@@ -35,11 +36,17 @@ const (
 	e2eToken  = "e2e-access-token"
 )
 
-// sharedAssets are the demo KB, rules, policy and messages, loaded once for
-// all boots of this test binary: they are immutable, and loading them
-// (bleve index, OpenCC) is most of a boot under -race.
+// sharedAssets are the rules, policy and messages, loaded once for all
+// boots of this test binary: they are immutable. Every boot loads its KB
+// (once, with the learned items of its Redis prefix).
 var sharedAssets = sync.OnceValues(func() (*assets, error) {
 	return loadAssets(context.Background(), Config{KBDir: filepath.Join("..", "..", "knowledge", "demo")})
+})
+
+// sharedKB is the demo KB, loaded once for the tests that need a KB but
+// no boot.
+var sharedKB = sync.OnceValues(func() (*knowledge.Base, error) {
+	return knowledge.Load(context.Background(), knowledge.Demo())
 })
 
 // e2e is one running warmline (the real run path, production mode) talking

@@ -21,13 +21,13 @@ import (
 // readyzOf serves /readyz of an app on rdb and returns the status and body.
 func readyzOf(t *testing.T, rdb redis.UniversalClient, prefix string, rc *redisConn) (int, map[string]string) {
 	t.Helper()
-	as, err := sharedAssets()
+	kb, err := sharedKB()
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
 	a := &app{cfg: Config{RedisPrefix: prefix}, log: log, rdb: rdb,
-		kb:    knowledge.NewStoreFS(log, knowledge.Demo(), as.kb, knowledge.LoadOptions{}),
+		kb:    knowledge.NewStoreFS(log, knowledge.Demo(), kb, knowledge.LoadOptions{}),
 		queue: line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, log, time.Now)}
 	rec := httptest.NewRecorder()
 	a.handleReadyz(rc).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))

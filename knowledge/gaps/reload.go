@@ -22,7 +22,8 @@ func (s *Service) changed(ctx context.Context) {
 }
 
 // sync writes learned.yaml where the KB directory is writable and reloads
-// the KB (the store reads the items from Redis through Files). Both log
+// the KB when the learned items differ from those it was loaded with (the
+// store reads the items from Redis through Files; Store.Sync). Both log
 // their own failures; the previous KB keeps serving.
 func (s *Service) sync(ctx context.Context) {
 	if dir := s.store.Dir(); dir != "" {
@@ -30,7 +31,7 @@ func (s *Service) sync(ctx context.Context) {
 			s.log.Warn("learned.yaml not written (the items are in Redis)", zap.String("dir", dir), zap.Error(err))
 		}
 	}
-	_ = s.store.Reload(ctx)
+	_ = s.store.Sync(ctx)
 }
 
 // writeFile replaces dir/learned.yaml with the learned items, atomically,
@@ -83,9 +84,11 @@ func (s *Service) writeFile(ctx context.Context, dir string) error {
 	return nil
 }
 
-// Run keeps this replica's KB in step with the learned items: it reloads
-// once subscribed (catching up on what changed while it was away) and on
-// every reload message another replica sends. It returns when ctx is done.
+// Run keeps this replica's KB in step with the learned items: once
+// subscribed it catches up on what changed while it was away (no reload
+// when nothing did: a service loads its KB with Store.Sync before it
+// serves), and it reloads on every reload message another replica sends.
+// It returns when ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	for {
 		s.listen(ctx)
