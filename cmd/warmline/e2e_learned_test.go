@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testfs"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/gaps"
 )
@@ -38,7 +39,9 @@ func TestE2ELearnedExampleAnswersTheFirstQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h := startE2E(t, e2eOpts{redisPrefix: prefix})
+	// A copy of the KB: the service writes learned.yaml into its directory.
+	kbDir := testfs.Copy(t, repoPath(t, "knowledge/demo"))
+	h := startE2E(t, e2eOpts{redisPrefix: prefix, env: map[string]string{"WARMLINE_KB_DIR": kbDir}})
 	got := h.say(bob, q, 1)
 	if txt := allText(got); !strings.Contains(txt, "NT$100") {
 		t.Errorf("first answer %s is not the shipping fee the learned example points to", dump(got))
