@@ -52,8 +52,18 @@
 // beyond: 429 too_many_streams). Inbox.Close, called when shutdown starts,
 // ends every stream at once.
 //
+// # Who writes on a case
+//
+// Internal notes are collaborative: any agent who may see a case
+// (handoff.CanSee) adds notes to it, whoever owns it, so colleagues and L3
+// can leave what they know. Replies to the customer, priority, escalation,
+// release and resolving stay with the owner (or a lead): the customer hears
+// one voice.
+//
 // Every response carries a strict Content-Security-Policy, nosniff,
-// Referrer-Policy same-origin and X-Frame-Options DENY. A request with the
+// Referrer-Policy same-origin and X-Frame-Options DENY, and
+// Strict-Transport-Security (a year) when the request came over HTTPS: TLS
+// here, or X-Forwarded-Proto: https from a Config.TrustedProxies peer. A request with the
 // session cookie that is not GET/HEAD must carry the session's CSRF token in
 // X-CSRF-Token (403 otherwise); bearer tokens (TokenAuth) need none.
 //

@@ -126,7 +126,7 @@ func New(cfg Config) (*Inbox, error) {
 	if rdb, ok := dedicatedClient(cfg.Redis); ok {
 		in.api.ReadEventsWith(rdb)
 	}
-	in.handler = securityHeaders(in.routes())
+	in.handler = securityHeaders(in.proxies, in.routes())
 	return in, nil
 }
 
@@ -177,10 +177,19 @@ func (in *Inbox) routes() http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-// securityHeaders sets the headers every inbox and API response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// hsts is the Strict-Transport-Security value sent over HTTPS: a year, this
+// host only (other hosts under the same domain are not ours to pin).
+const hsts = "max-age=31536000"
+
+// securityHeaders sets the headers every inbox and API response carries,
+// and HSTS when the request came over HTTPS (TLS here, or a trusted
+// proxy's X-Forwarded-Proto: https; browsers ignore it over plain http).
+func securityHeaders(proxies Proxies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if proxies.HTTPS(r) {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

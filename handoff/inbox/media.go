@@ -33,7 +33,7 @@ const mediaCSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
 // nosniff and a sandboxing CSP. Someone else's case answers 403, an
 // unknown or expired file 404.
 func (in *Inbox) MediaHandler(src MediaSource) http.Handler {
-	return securityHeaders(in.api.handle(func(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
+	return securityHeaders(in.proxies, in.api.handle(func(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 		c, err := in.svc.Get(r.Context(), agent, r.PathValue("id"))
 		if err != nil {
 			return err
