@@ -84,6 +84,7 @@ func (r *Rules) analyze(text string) Analysis {
 		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: ev})
 	}
 	a.Triggers = append(content, a.Triggers...)
+	a.Complaint, a.ComplaintEvidence = r.weighComplaint(m, a.Complaint, a.ComplaintEvidence)
 	if !a.Complaint {
 		for _, t := range content {
 			if t.Kind == KindLegalMedia {
@@ -92,4 +93,25 @@ func (r *Rules) analyze(text string) Analysis {
 		}
 	}
 	return a
+}
+
+// weighComplaint combines the lexicon's verdict with the complaint model: a
+// lexicon hit stands unless the message reads strongly neutral, and a
+// message the lexicon misses is a complaint when the model alone is sure.
+func (r *Rules) weighComplaint(m message, lexicon bool, evidence string) (bool, string) {
+	if r.model == nil {
+		return lexicon, evidence
+	}
+	score, top := r.model.score(m.trad)
+	if lexicon {
+		score += r.model.LexiconWeight
+	}
+	switch {
+	case score <= r.model.Threshold:
+		return false, ""
+	case lexicon:
+		return true, evidence
+	default:
+		return true, top
+	}
 }

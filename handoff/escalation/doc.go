@@ -11,7 +11,8 @@
 // (the file format, validation with errors naming the field), trigger.go
 // (kinds, Route, Trigger), analyze.go (Analysis), phrases.go (the phrase
 // engine), prefilter.go (literal prefilters and the index that checks them in
-// one pass), typo.go (typo correction), amount.go (the money parser).
+// one pass), typo.go (typo correction), amount.go (the money parser),
+// complaintmodel.go (the complaint model, complaint_model.json).
 //
 // Rules file (see default.yaml, commented for CS managers):
 //
@@ -48,6 +49,13 @@
 // any phrasing, soft ones (defects, delays, expiry) only in a message that
 // is not a neutral question, so "我的購物金什麼時候會過期" asks, while
 // "收到就破了" complains. Analysis.Question reports such a question.
+//
+// The lexicon's verdict is then weighed by a complaint model (naive Bayes
+// over character and word n-grams, trained from the labelled -dev and probe
+// sets into complaint_model.json): a lexicon hit stands unless the rest of
+// the message reads strongly neutral, and a message no phrase covers is a
+// complaint when the model alone is confident. A legal or media threat is
+// always a complaint.
 //
 // Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
 // court need a threat around them (找律師, my lawyer, go to the press, see you

@@ -42,6 +42,14 @@ func TestBlind2DevEval(t *testing.T) {
 //	complaints-blind-test: complaint P 80.6% R 68.2%; en P 85.7% R 58.1%,
 //	  zh-CN P 83.3% R 66.7%, zh-TW P 74.1% R 83.3%.
 //
+// After the issue-11 trigger work (category families, blind3-dev tuning,
+// the complaint model; blind2-test was no longer clean, so these are not a
+// blind measurement):
+//
+//	triggers-blind2-test: P 94.7% R 89.9%; security R 89.1%, supervisor
+//	  R 88.9%, human R 83.3%, legal_media R 93.1%, refund_over_limit R 97.1%.
+//	complaints-blind-test: complaint P 88.6% R 82.4%.
+//
 // The targets are not reached: the -dev halves score near 100%, so the gap
 // is phrasing the rules do not generalise to. The floors sit just under the
 // "after" numbers and catch regressions; they are not a target to tune to.
@@ -62,17 +70,17 @@ func TestBlind2HeldOutEval(t *testing.T) {
 		case "triggers-blind2-test.yaml":
 			floors = append(floors,
 				floor{"triggers precision", res.overall.precision(), 0.94},
-				floor{"triggers recall", res.overall.recall(), 0.87},
+				floor{"triggers recall", res.overall.recall(), 0.895},
 				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.93},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.84},
-				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.85},
-				floor{"human recall", res.perKind[KindHuman].recall(), 0.80},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.89},
+				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.88},
+				floor{"human recall", res.perKind[KindHuman].recall(), 0.83},
 				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.97},
 			)
 		case "complaints-blind-test.yaml":
 			floors = append(floors,
-				floor{"complaint precision", res.complaint.precision(), 0.80},
-				floor{"complaint recall", res.complaint.recall(), 0.68},
+				floor{"complaint precision", res.complaint.precision(), 0.88},
+				floor{"complaint recall", res.complaint.recall(), 0.82},
 			)
 		}
 	}

@@ -3,10 +3,10 @@ package escalation
 import "testing"
 
 // The third blind sets (triggers-blind3-*, complaints-blind3-*) were written
-// on 2026-12-01 by a helper who never saw the rules or the detector, after
-// the issue-11 trigger changes had started, and split once into -dev (read
-// and tuned on) and -test (held out: only its aggregate scores are logged,
-// never its messages, and nobody tuning has read it).
+// on 2026-12-01 by a helper who never saw the rules or the detector, and
+// split once into -dev (read and tuned on; the complaint model trains on it)
+// and -test (held out: only its aggregate scores are logged, never its
+// messages, and nobody tuning has read it).
 
 func TestBlind3DevEval(t *testing.T) {
 	r := testRules(t)
@@ -16,10 +16,55 @@ func TestBlind3DevEval(t *testing.T) {
 	}
 }
 
+// TestBlind3HeldOutEval scores the held-out halves and guards them with
+// floors just under the measured values (they catch regressions; they are
+// not a target to tune to). Issue 11's targets: recall >= 95% for every kind
+// and precision >= 95% on triggers; complaint precision >= 95% and recall
+// >= 80%.
+//
+// Measured 2026-12-01 with the rules as they were before the issue-11
+// trigger work (commit 200456c) and after it (see README):
+//
+//	triggers-blind3-test (268): P 94.6% → 95.3%, R 89.2% → 93.8%;
+//	  legal_media P 90.0% → 92.3% R 97.3% → 97.3%, security P 94.4% → 95.1%
+//	  R 77.3% → 88.6%, supervisor P 94.1% → 94.6% R 84.2% → 92.1%, human
+//	  P 94.7% R 92.3% (unchanged), refund_over_limit R 97.3% → 100%;
+//	  complaint P 92.3% → 96.0% R 68.9% → 77.9%.
+//	complaints-blind3-test (168): complaint P 82.5% → 87.5% R 61.2% → 74.1%.
 func TestBlind3HeldOutEval(t *testing.T) {
 	r := testRules(t)
+	type floor struct {
+		name     string
+		got, min float64
+	}
+	var floors []floor
 	for _, name := range []string{"triggers-blind3-test.yaml", "complaints-blind3-test.yaml"} {
 		set := loadLabeled(t, name)
-		evaluate(r, set).reportAggregate(t, name, len(set))
+		res := evaluate(r, set)
+		res.reportAggregate(t, name, len(set))
+		switch name {
+		case "triggers-blind3-test.yaml":
+			floors = append(floors,
+				floor{"triggers precision", res.overall.precision(), 0.95},
+				floor{"triggers recall", res.overall.recall(), 0.935},
+				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.97},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.88},
+				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.92},
+				floor{"human recall", res.perKind[KindHuman].recall(), 0.92},
+				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.99},
+				floor{"complaint precision (trigger set)", res.complaint.precision(), 0.955},
+				floor{"complaint recall (trigger set)", res.complaint.recall(), 0.775},
+			)
+		case "complaints-blind3-test.yaml":
+			floors = append(floors,
+				floor{"complaint precision", res.complaint.precision(), 0.87},
+				floor{"complaint recall", res.complaint.recall(), 0.735},
+			)
+		}
+	}
+	for _, f := range floors {
+		if f.got < f.min {
+			t.Errorf("held-out %s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
+		}
 	}
 }

@@ -226,6 +226,8 @@ func TestTriggerEval(t *testing.T) {
 // R 83.3%, refund_over_limit P 95.8% R 100%; complaint P 98.3% R 72.8%. The
 // floors sit just under the latest numbers: they catch regressions, not
 // tuning (never tune on this set; write a new blind set to measure a change).
+// After the issue-11 trigger work (families, complaint model): P 95.6%,
+// R 93.1%; complaint P 98.5% R 80.2%.
 func checkBlind(t *testing.T, res evalResult) {
 	t.Helper()
 	floors := []struct {
@@ -240,7 +242,7 @@ func checkBlind(t *testing.T, res evalResult) {
 		{"security recall", res.perKind[KindSecurity].recall(), 0.91},
 		{"human recall", res.perKind[KindHuman].recall(), 0.83},
 		{"complaint precision", res.complaint.precision(), 0.98},
-		{"complaint recall", res.complaint.recall(), 0.72},
+		{"complaint recall", res.complaint.recall(), 0.80},
 	}
 	for _, f := range floors {
 		if f.got < f.min {

@@ -29,7 +29,8 @@ type Rules struct {
 	complaintSoft *phraseSet            // complaint words unless the message is a neutral question
 	questions     *phraseSet            // neutral questions: a policy, a date, a what-if
 	typos         *typos
-	lits          *literalIndex // every prefilter literal of the patterns above
+	lits          *literalIndex   // every prefilter literal of the patterns above
+	model         *complaintModel // weighs the lexicon's complaint verdict; nil: the lexicon alone
 	zh            *knowledge.Converter
 }
 
@@ -91,6 +92,9 @@ func Load(fsys fs.FS, name string, opts ...Option) (*Rules, error) {
 	r, err := parse(data, zh)
 	if err != nil {
 		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
+	}
+	if r.model, err = defaultModel(); err != nil {
+		return nil, fmt.Errorf("load escalation rules: %w", err)
 	}
 	return r, nil
 }

@@ -67,7 +67,9 @@ func TestAnalyze(t *testing.T) {
 		refundAmount    int
 		complaint       bool
 	}{
-		{"zh-CN evidence stays Simplified", "找你们领导来", "zh-CN", []string{KindSupervisor}, "领导", false, 0, false},
+		// A demand for a boss reads as a complaint to the complaint model
+		// (the blind sets label it so).
+		{"zh-CN evidence stays Simplified", "找你们领导来", "zh-CN", []string{KindSupervisor}, "领导", false, 0, true},
 		{"supervisor does not also fire human", "我要跟真人主管講話", "zh-TW", []string{KindSupervisor}, "主管", false, 0, false},
 		{"english supervisor", "let me talk to a real person, no, your manager", "en", []string{KindSupervisor}, "your manager", false, 0, false},
 		{"refund over the limit", "我要退款，NT$1,280", "zh-TW", []string{KindRefund}, "NT$1,280", true, 1280, false},
@@ -92,7 +94,9 @@ func TestAnalyze(t *testing.T) {
 		{"full-width", "Ｉ ｗａｎｔ ａ ｒｅａｌ ｐｅｒｓｏｎ", "en", []string{KindHuman}, "ｒｅａｌ ｐｅｒｓｏｎ", false, 0, false},
 		{"full-width words", "talk to a ＨＵＭＡＮ", "en", []string{KindHuman}, "talk to a ＨＵＭＡＮ", false, 0, false},
 		{"duplicate charge is security", "同一筆訂單被扣了兩次款", "zh-TW", []string{KindSecurity}, "扣了兩次", false, 0, true},
-		{"failed card attempts are not a duplicate charge", "信用卡刷了兩次都失敗", "zh-TW", nil, "", false, 0, false},
+		// Not a duplicate charge, but a payment that failed twice is a
+		// service failure to the complaint model.
+		{"failed card attempts are not a duplicate charge", "信用卡刷了兩次都失敗", "zh-TW", nil, "", false, 0, true},
 		{"unrecognised charge in English", "there's a $3,000 charge I don't recognize", "en", []string{KindSecurity}, "charge I don't recognize", false, 0, false},
 		{"password changed by someone else", "密碼被改了，我登不進去", "zh-TW", []string{KindSecurity}, "密碼被改", false, 0, false},
 		{"lawyer as a product noun", "請問你們有賣律師專用的公事包嗎", "zh-TW", nil, "", false, 0, false},
