@@ -23,6 +23,7 @@ const (
 	DefaultMaxRetryBackoff = 10 * time.Second
 	DefaultProcessTimeout  = 90 * time.Second
 	DefaultBatch           = 16
+	DefaultDrainTimeout    = 10 * time.Second
 )
 
 // ConsumerConfig tunes a Consumer. Zero values take the defaults.
@@ -51,8 +52,14 @@ type ConsumerConfig struct {
 	RetryBackoff    time.Duration
 	MaxRetryBackoff time.Duration
 	// ProcessTimeout bounds one attempt at one event: handling and sending
-	// (default 90 s). It is not cut short by shutdown.
+	// (default 90 s).
 	ProcessTimeout time.Duration
+	// DrainTimeout bounds how long the events in flight may go on after
+	// Run's context is cancelled (default 10 s; keep it below the
+	// process's shutdown deadline). Then their context is cancelled: a
+	// send cut short leaves the event pending, and the next holder of the
+	// shard resumes it from its delivery record.
+	DrainTimeout time.Duration
 	// Batch is how many entries a worker reads per round trip (default 16).
 	Batch int
 	// Sleep waits between retries; default a timer that honours ctx.
@@ -70,6 +77,9 @@ type Consumer struct {
 	process Process
 	cfg     ConsumerConfig
 	log     *zap.Logger
+	// inFlight is the context of processing: cancelled DrainTimeout after
+	// Run's context (set by Run).
+	inFlight context.Context
 }
 
 // NewConsumer returns a consumer of q that hands each event to process.
@@ -101,6 +111,9 @@ func NewConsumer(q *Queue, process Process, cfg ConsumerConfig, log *zap.Logger)
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultBatch
 	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx
 	}
@@ -131,6 +144,29 @@ func (c *Consumer) Run(ctx context.Context) error {
 	// after that look goes unsignalled.
 	wake, stop := c.subscribe(ctx)
 	defer stop()
+	// Events in flight finish on their own context, cut DrainTimeout after
+	// shutdown began: a stop never waits on LINE without a bound.
+	inFlight, cancelInFlight := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelInFlight()
+	c.inFlight = inFlight
+	drainDone := make(chan struct{})
+	defer close(drainDone)
+	go func() {
+		select {
+		case <-drainDone:
+			return
+		case <-ctx.Done():
+		}
+		t := time.NewTimer(c.cfg.DrainTimeout)
+		defer t.Stop()
+		select {
+		case <-drainDone:
+		case <-t.C:
+			c.log.Warn("line events in flight cut short after the drain timeout; they stay pending",
+				zap.Duration("drain_timeout", c.cfg.DrainTimeout))
+			cancelInFlight()
+		}
+	}()
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(c.cfg.Name))
 	base := int(h.Sum32() % uint32(c.q.cfg.Shards))
@@ -359,7 +395,8 @@ func (w *worker) work(ctx context.Context, shard int) (more bool, err error) {
 func (w *worker) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) error {
 	q, cfg := w.c.q, w.c.cfg
 	log = log.With(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
-	// Redis bookkeeping and processing must finish even while shutting down.
+	// Redis bookkeeping must finish even while shutting down; processing
+	// runs on the consumer's in-flight context (bounded by DrainTimeout).
 	bg := context.WithoutCancel(ctx)
 	var (
 		n       int   // attempts started, by any replica (counted in Redis)
@@ -377,7 +414,11 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 			n--
 			return Permanent(errGaveUp)
 		}
-		err = w.process(bg, e)
+		err = w.process(w.c.inFlight, e)
+		if err != nil && w.c.inFlight.Err() != nil {
+			stay = err // cut short by the drain timeout: resumed by the next holder
+			return Permanent(err)
+		}
 		failure = err
 		if err == nil || IsPermanent(err) {
 			return err

@@ -13,10 +13,24 @@
 //	Respond            the Process the Consumer runs: decode into a
 //	                   bot.Event, skip standby/group/room events, mark read,
 //	                   call the Handler (bot.Engine), Sender.Reply
-//	Sender             reply token first (free), push with a retry key derived
-//	                   from the webhookEventId as fallback (a repeated push is
-//	                   delivered once), 429/5xx/network errors retried with
-//	                   back-off or Retry-After, final failures recorded
+//	Sender             reads the send's delivery record (Redis), records the
+//	                   attempt, reply token first (free), push with a retry
+//	                   key derived from the webhookEventId as fallback (a
+//	                   repeated push is delivered once), 429/5xx/network
+//	                   errors retried with back-off or Retry-After, the
+//	                   outcome recorded, final failures recorded
+//
+// Exactly once towards the customer: a replica killed or stopped after LINE
+// took the answer and before the ack leaves the event pending with its
+// delivery record (the answer, "reply tried at T"). The next holder resumes
+// it without running the Handler again: "Invalid reply token" after an
+// attempt in the reply window means delivered (nothing pushed), a push is
+// repeated with the same X-Line-Retry-Key (LINE answers 409). A send that
+// cannot be recorded first is not made (ErrUnrecorded; retried). On
+// shutdown the events in flight get ConsumerConfig.DrainTimeout (10 s) to
+// finish, then are cut short and stay pending. Sender.Stats counts replies,
+// pushes, deduplicated pushes, spent tokens after an attempt, fallbacks,
+// failures.
 //
 // Photos, videos, voice messages and files become a bot.Event with an
 // Attachment (message id, file name and size, duration), stickers one with
@@ -62,6 +76,18 @@
 //	Pline:stored                  Pub/Sub channel (not a key): Enqueue
 //	                              publishes the shard number after storing
 //	                              events; idle consumers subscribe.
+//	Pline:send:<key>              hash: delivery record of one send (key =
+//	                              webhookEventId, or a push's key such as the
+//	                              agent message id). Fields: answer (JSON
+//	                              bot messages), token (the reply token),
+//	                              reply and push:<part> = "try:<unix ms>"
+//	                              (call started, outcome unknown) | "done"
+//	                              (LINE took it) | "invalid" (token refused:
+//	                              pushed instead). Read by every replica
+//	                              before sending; "try" written before the
+//	                              reply call, the outcome after it. TTL
+//	                              SenderConfig.DeliveryTTL (default 24 h),
+//	                              refreshed on each write.
 //	Pline:failed_sends            list of JSON FailedSend records, newest
 //	                              first; capped at SenderConfig.FailedSendsMax
 //	                              (default 1000), TTL 30 days refreshed on each

@@ -92,6 +92,7 @@ type emuEnv struct {
 	clock  *testclock.Clock
 	sleeps *sleeps
 	rdb    *redis.Client
+	prefix string
 }
 
 func newEmuEnv(t testing.TB) *emuEnv {
@@ -101,15 +102,23 @@ func newEmuEnv(t testing.TB) *emuEnv {
 	srv := httptest.NewServer(emu.Handler())
 	t.Cleanup(srv.Close)
 	rdb, prefix := redistest.New(t)
-	sl := &sleeps{}
+	env := &emuEnv{emu: emu, srv: srv, clock: clock, sleeps: &sleeps{}, rdb: rdb, prefix: prefix}
+	env.sender = env.replica(t)
+	return env
+}
+
+// replica returns another Sender on the same emulator, Redis and prefix:
+// what a second warmline process would run.
+func (env *emuEnv) replica(t testing.TB) *Sender {
+	t.Helper()
 	s, err := NewSender(SenderConfig{
-		AccessToken: testToken, BaseURL: srv.URL, HTTPClient: srv.Client(),
-		Log: testLog(t), Clock: clock.Now, Sleep: sl.Sleep,
-	}, rdb, prefix)
+		AccessToken: testToken, BaseURL: env.srv.URL, HTTPClient: env.srv.Client(),
+		Log: testLog(t), Clock: env.clock.Now, Sleep: env.sleeps.Sleep,
+	}, env.rdb, env.prefix)
 	if err != nil {
 		t.Fatalf("NewSender: %v", err)
 	}
-	return &emuEnv{emu: emu, srv: srv, sender: s, clock: clock, sleeps: sl, rdb: rdb}
+	return s
 }
 
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {

@@ -3,6 +3,7 @@ package line
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,8 +34,11 @@ type inbound struct {
 // asks h and sends the answer through s (required).
 //
 // A Handler error is returned (the consumer retries); an undecodable event
-// is a Permanent error; a send failure is logged and recorded by the Sender
-// but not returned, so the Handler never runs twice for one event.
+// is a Permanent error. A send that was interrupted (shutdown, deadline) or
+// could not be recorded is returned too: the retry finds the answer in the
+// delivery record and finishes it without running the Handler again. A send
+// that finally failed is logged and recorded by the Sender but not
+// returned, so the Handler never runs twice for one event.
 func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 	if log == nil {
 		log = zap.NewNop()
@@ -61,18 +65,33 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 			return nil
 		}
 
-		if in.markAsRead != "" {
-			s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
-		}
-		msgs, err := h.Handle(ctx, in.ev)
+		// A replica that crashed or stopped while sending this event's
+		// answer left it in the delivery record: finish that answer
+		// instead of handling the event a second time.
+		msgs, resumed, err := s.RecordedAnswer(ctx, in.ev.ID)
 		if err != nil {
-			return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
+			return fmt.Errorf("event %s: %w", in.ev.ID, err)
+		}
+		if resumed {
+			log.Info("line event resumed from its delivery record", zap.Int("messages", len(msgs)))
+		} else {
+			if in.markAsRead != "" {
+				s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
+			}
+			if msgs, err = h.Handle(ctx, in.ev); err != nil {
+				return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
+			}
 		}
 		if len(msgs) == 0 || in.ev.Kind == bot.KindUnfollow {
 			return nil
 		}
-		_ = s.Reply(ctx, in.ev.UserID, in.ev.ReplyToken, msgs, in.ev.ID)
-		return nil
+		err = s.Reply(ctx, Answer{UserID: in.ev.UserID, ReplyToken: in.ev.ReplyToken, Issued: in.ev.Timestamp,
+			Key: in.ev.ID, Messages: msgs})
+		if Interrupted(err) || errors.Is(err, ErrUnrecorded) {
+			// Nothing was lost: the next attempt resumes from the record.
+			return fmt.Errorf("answer event %s: %w", in.ev.ID, err)
+		}
+		return nil // a final failure is recorded by the Sender (FailedSends)
 	}
 }
 

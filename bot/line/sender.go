@@ -50,6 +50,13 @@ type SenderConfig struct {
 	MaxBackoff  time.Duration                                    // default 10 s
 	// FailedSendsMax caps the failed-sends list (default 1000).
 	FailedSendsMax int64
+	// DeliveryTTL is how long a send's delivery record is kept (default
+	// 24 h, as long as LINE honours a push retry key).
+	DeliveryTTL time.Duration
+	// ReplyWindow is how long after the event a reply token is taken to be
+	// good (default 1 minute, LINE's promise): a recorded attempt within it
+	// followed by "Invalid reply token" counts as delivered.
+	ReplyWindow time.Duration
 }
 
 // Sender talks to the Messaging API: reply first (free), push with a
@@ -61,6 +68,7 @@ type Sender struct {
 	rdb    redis.UniversalClient
 	prefix string
 	log    *zap.Logger
+	stats  senderCounters
 }
 
 var (
@@ -103,6 +111,12 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 	if cfg.FailedSendsMax <= 0 {
 		cfg.FailedSendsMax = DefaultFailedSendsMax
 	}
+	if cfg.DeliveryTTL <= 0 {
+		cfg.DeliveryTTL = DefaultDeliveryTTL
+	}
+	if cfg.ReplyWindow <= 0 {
+		cfg.ReplyWindow = DefaultReplyWindow
+	}
 	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender")}, nil
 }
 
@@ -128,18 +142,50 @@ func RetryKey(key, part string) string {
 	return uuid.NewSHA1(retryNamespace, []byte(key+"\x00"+part)).String()
 }
 
-// Reply sends msgs in answer to an event: the first five with the reply
-// token (free of charge), the rest, or all of them when the token is missing,
-// spent or expired, by push with retry keys derived from key (the
-// webhookEventId). A final failure is logged, recorded (FailedSends) and
-// returned wrapping ErrSend.
-func (s *Sender) Reply(ctx context.Context, userID, replyToken string, msgs []bot.Message, key string) error {
-	lm := toLINE(msgs)
+// Answer is one event's answer to send.
+type Answer struct {
+	UserID string
+	// ReplyToken is the event's reply token; empty pushes.
+	ReplyToken string
+	// Issued is when LINE minted the token: the event's timestamp. Zero
+	// means unknown (an earlier attempt then always counts as in window).
+	Issued time.Time
+	// Key names the send: the webhookEventId. It keys the delivery record
+	// in Redis and derives the push retry keys. Empty: a random key (no
+	// protection across calls).
+	Key      string
+	Messages []bot.Message
+}
+
+// Reply sends an event's answer exactly once towards the customer: the
+// first five messages with the reply token (free of charge), the rest, or
+// all of them when the token is missing or refused, by push with retry keys
+// derived from the key.
+//
+// Every replica reads the send's delivery record in Redis first: parts
+// recorded as delivered are skipped. Before the reply call it records an
+// attempt (with the answer and the token), and it fails with ErrUnrecorded
+// (nothing sent) when it cannot. "Invalid reply token" after an attempt
+// recorded within the reply window (DefaultReplyWindow after Issued), or
+// after an uncertain attempt of this call, means LINE already delivered the
+// reply: nothing is pushed. A push repeated after a crash carries the same
+// X-Line-Retry-Key, and LINE accepts it once.
+//
+// A final failure is logged, recorded (FailedSends) and returned wrapping
+// ErrSend; a send cut short by ctx (shutdown) is not recorded and returns
+// an error for which Interrupted is true: the next attempt resumes it.
+func (s *Sender) Reply(ctx context.Context, a Answer) error {
+	lm := toLINE(a.Messages)
 	if len(lm) == 0 {
 		return nil
 	}
-	if key == "" {
-		key = uuid.NewString()
+	sendKey := a.Key
+	if sendKey == "" {
+		sendKey = uuid.NewString()
+	}
+	st, err := s.begin(ctx, a.Key, a.Messages)
+	if err != nil {
+		return err
 	}
 	first, rest := lm, []messaging_api.MessageInterface(nil)
 	if len(first) > maxMessagesPerCall {
@@ -147,20 +193,34 @@ func (s *Sender) Reply(ctx context.Context, userID, replyToken string, msgs []bo
 	}
 	var errs []error
 	replied := false
-	if replyToken != "" {
-		ok, err := s.reply(ctx, userID, replyToken, first, key)
+	switch state, at := st.rec.state(fieldReply); {
+	case state == partDone:
+		replied = true
+		s.stats.skipped.Add(1)
+	case a.ReplyToken != "" && state != partInvalid:
+		// An earlier attempt (another replica, before a crash or a
+		// restart) that used the token while it was good: if LINE now
+		// refuses the token, that attempt is what spent it.
+		prior := state == partTried && (a.Issued.IsZero() || at.Sub(a.Issued) <= s.cfg.ReplyWindow)
+		if state == partTried && st.rec[fieldToken] != a.ReplyToken {
+			prior = false // another token: the earlier attempt says nothing about this one
+		}
+		if err := s.markTry(ctx, st, fieldReply, fieldToken, a.ReplyToken); err != nil {
+			return err
+		}
+		ok, err := s.reply(ctx, st, a.UserID, a.ReplyToken, first, sendKey, prior)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		replied = ok
 	}
 	if !replied && len(errs) == 0 {
-		if err := s.pushChunks(ctx, userID, first, key, "reply"); err != nil {
+		if err := s.pushChunks(ctx, st, a.UserID, first, sendKey, "reply"); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if len(rest) > 0 {
-		if err := s.pushChunks(ctx, userID, rest, key, "more"); err != nil {
+	if len(rest) > 0 && !anyInterrupted(errs) {
+		if err := s.pushChunks(ctx, st, a.UserID, rest, sendKey, "more"); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -168,26 +228,72 @@ func (s *Sender) Reply(ctx context.Context, userID, replyToken string, msgs []bo
 }
 
 // Push sends msgs without a reply token (agent replies, notices). key names
-// the logical send (e.g. the agent message id): retrying Push with the same
-// key never delivers twice. An empty key gets a random one (no protection
-// across calls).
+// the logical send (e.g. the agent message id): parts recorded as delivered
+// are skipped, and a repeated push carries the same X-Line-Retry-Key, so
+// retrying Push with the same key never delivers twice. An empty key gets a
+// random one (no protection across calls).
 func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, key string) error {
 	lm := toLINE(msgs)
 	if len(lm) == 0 {
 		return nil
 	}
-	if key == "" {
-		key = uuid.NewString()
+	sendKey := key
+	if sendKey == "" {
+		sendKey = uuid.NewString()
 	}
-	return s.pushChunks(ctx, userID, lm, key, "push")
+	st, err := s.begin(ctx, key, msgs)
+	if err != nil {
+		return err
+	}
+	return s.pushChunks(ctx, st, userID, lm, sendKey, "push")
 }
 
-func (s *Sender) pushChunks(ctx context.Context, userID string, lm []messaging_api.MessageInterface, key, kind string) error {
+// sendState is one Reply or Push call's view of its delivery record.
+type sendState struct {
+	key     string   // record key; "" keeps no record
+	rec     record   // as read before sending, updated by marks
+	pending []string // fields to write with the first mark (the answer)
+}
+
+// begin reads the send's delivery record and prepares the answer for the
+// first mark.
+func (s *Sender) begin(ctx context.Context, key string, msgs []bot.Message) (*sendState, error) {
+	rec, err := s.loadRecord(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	st := &sendState{key: key, rec: rec}
+	if _, ok := rec[fieldAnswer]; !ok {
+		b, err := json.Marshal(msgs)
+		if err != nil {
+			return nil, fmt.Errorf("encode answer %s: %w", key, err)
+		}
+		st.pending = []string{fieldAnswer, string(b)}
+	}
+	return st, nil
+}
+
+// markTry records that a call for field is about to start (with the answer
+// on the first mark), plus kv. The call must not start when it fails.
+func (s *Sender) markTry(ctx context.Context, st *sendState, field string, kv ...string) error {
+	kv = append(append(append([]string(nil), st.pending...), kv...), field, tried(s.cfg.Clock()))
+	if err := s.mark(ctx, st.rec, st.key, kv...); err != nil {
+		return err
+	}
+	st.pending = nil
+	return nil
+}
+
+func (s *Sender) pushChunks(ctx context.Context, st *sendState, userID string, lm []messaging_api.MessageInterface, key, kind string) error {
 	var errs []error
 	for i := 0; i < len(lm); i += maxMessagesPerCall {
 		end := min(i+maxMessagesPerCall, len(lm))
-		if err := s.push(ctx, userID, lm[i:end], key, kind+":"+strconv.Itoa(i/maxMessagesPerCall)); err != nil {
+		err := s.push(ctx, st, userID, lm[i:end], key, kind+":"+strconv.Itoa(i/maxMessagesPerCall))
+		if err != nil {
 			errs = append(errs, err)
+			if Interrupted(err) {
+				break
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -195,16 +301,17 @@ func (s *Sender) pushChunks(ctx context.Context, userID string, lm []messaging_a
 
 // reply tries the reply API. It reports true when LINE took the messages
 // (or most probably did), false with a nil error when the token is no good
-// and the caller should push instead.
-func (s *Sender) reply(ctx context.Context, userID, token string, lm []messaging_api.MessageInterface, key string) (bool, error) {
-	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key))
+// and the caller should push instead. prior says an earlier attempt with
+// this token was recorded within the reply window.
+func (s *Sender) reply(ctx context.Context, st *sendState, userID, token string, lm []messaging_api.MessageInterface, key string, prior bool) (bool, error) {
+	log := s.log.With(zap.String("user_id", maskUser(userID)), zap.String("send_key", key))
 	c, err := s.client(ctx)
 	if err != nil {
 		return false, err
 	}
 	var (
 		delivered bool
-		ambiguous bool // an earlier attempt may have reached LINE
+		ambiguous bool // an earlier attempt of this call may have reached LINE
 		status    int
 		last      error
 	)
@@ -215,18 +322,22 @@ func (s *Sender) reply(ctx context.Context, userID, token string, lm []messaging
 		switch {
 		case err == nil:
 			log.Debug("line reply sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
+			s.stats.replies.Add(1)
 			delivered = true
 			return nil
 		case status == http.StatusBadRequest && strings.Contains(apiErr.Message, invalidReplyTokenError):
-			if ambiguous {
-				// The token was fine a moment ago: the earlier attempt that
-				// failed in transit most likely used it. Pushing now would
-				// show the answer twice.
-				log.Warn("line reply token spent after an uncertain attempt; assuming delivered")
+			if ambiguous || prior {
+				// The token was good when the earlier attempt used it:
+				// that attempt spent it. Pushing now would show the
+				// answer twice.
+				log.Info("line reply token spent after an attempt; counted delivered, not pushed",
+					zap.Bool("earlier_replica", prior && !ambiguous))
+				s.stats.spentAfterAttempt.Add(1)
 				delivered = true
 				return nil
 			}
 			log.Info("line reply token invalid, pushing instead")
+			s.stats.replyFallbacks.Add(1)
 			return nil
 		}
 		last = err
@@ -235,15 +346,36 @@ func (s *Sender) reply(ctx context.Context, userID, token string, lm []messaging
 		}
 		return s.again(status, apiErr, res, err)
 	})
-	if err != nil {
+	if err != nil || (last != nil && !delivered && ctx.Err() != nil) {
+		if ctx.Err() != nil {
+			s.stats.interrupted.Add(1)
+			return false, fmt.Errorf("reply to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
+		}
 		return false, s.fail(ctx, "reply", userID, key, status, last, lm)
+	}
+	if delivered {
+		s.markDone(ctx, st.rec, st.key, fieldReply)
+	} else if err := s.mark(ctx, st.rec, st.key, fieldReply, partInvalid); err != nil {
+		// The push below carries its retry key, so it is safe without the
+		// mark; a resend after this would take the spent token for ours.
+		log.Warn("line reply fallback not recorded", zap.Error(err))
 	}
 	return delivered, nil
 }
 
-func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.MessageInterface, key, part string) error {
+func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []messaging_api.MessageInterface, key, part string) error {
+	field := pushField + part
+	if state, _ := st.rec.state(field); state == partDone {
+		s.stats.skipped.Add(1)
+		return nil
+	}
 	retryKey := RetryKey(key, part)
-	log := s.log.With(zap.String("user_id", userID), zap.String("send_key", key), zap.String("retry_key", retryKey))
+	log := s.log.With(zap.String("user_id", maskUser(userID)), zap.String("send_key", key), zap.String("retry_key", retryKey))
+	// The retry key makes a repeated push safe without a recorded attempt;
+	// the record only saves the call (and keeps the answer).
+	if err := s.markTry(ctx, st, field); err != nil {
+		log.Warn("line push attempt not recorded; relying on the retry key", zap.Error(err))
+	}
 	c, err := s.client(ctx)
 	if err != nil {
 		return err
@@ -251,6 +383,7 @@ func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.Mes
 	var (
 		status int
 		last   error
+		done   bool
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
 		res, _, err := c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
@@ -259,20 +392,43 @@ func (s *Sender) push(ctx context.Context, userID string, lm []messaging_api.Mes
 		switch {
 		case err == nil:
 			log.Debug("line push sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
+			s.stats.pushes.Add(1)
+			done = true
 			return nil
 		case status == http.StatusConflict:
 			// Same retry key already accepted: an earlier attempt got through.
 			log.Info("line push already accepted",
 				zap.String("accepted_request_id", res.Header.Get("X-Line-Accepted-Request-Id")))
+			s.stats.pushesDeduped.Add(1)
+			done = true
 			return nil
 		}
 		last = err
 		return s.again(status, apiErr, res, err)
 	})
-	if err != nil {
+	if err != nil || (!done && ctx.Err() != nil) {
+		if ctx.Err() != nil {
+			s.stats.interrupted.Add(1)
+			return fmt.Errorf("push to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
+		}
 		return s.fail(ctx, "push", userID, key, status, last, lm)
 	}
+	s.markDone(ctx, st.rec, st.key, field)
 	return nil
+}
+
+// Interrupted reports whether a send was cut short by its context
+// (shutdown, a deadline) rather than failing: it is not recorded as failed,
+// and sending again with the same key resumes it.
+func Interrupted(err error) bool { return errors.Is(err, errInterrupted) }
+
+func anyInterrupted(errs []error) bool {
+	for _, err := range errs {
+		if Interrupted(err) {
+			return true
+		}
+	}
+	return false
 }
 
 // again classifies a failed call for retry: Permanent unless LINE may
@@ -343,8 +499,9 @@ func (s *Sender) failedKey() string { return s.prefix + "line:failed_sends" }
 
 // fail logs a final failure, records it and returns the error to hand up.
 func (s *Sender) fail(ctx context.Context, op, userID, key string, status int, cause error, lm []messaging_api.MessageInterface) error {
-	err := fmt.Errorf("%w: %s to %s (status %d): %v", ErrSend, op, userID, status, cause)
-	s.log.Error("line send failed", zap.String("op", op), zap.String("user_id", userID),
+	err := fmt.Errorf("%w: %s to %s (status %d): %v", ErrSend, op, maskUser(userID), status, cause)
+	s.stats.failed.Add(1)
+	s.log.Error("line send failed", zap.String("op", op), zap.String("user_id", maskUser(userID)),
 		zap.String("send_key", key), zap.Int("status", status), zap.Int("messages", len(lm)), zap.Error(cause))
 	if s.rdb == nil {
 		return err
@@ -359,7 +516,7 @@ func (s *Sender) fail(ctx context.Context, op, userID, key string, status int, c
 	pipe.LTrim(rctx, s.failedKey(), 0, s.cfg.FailedSendsMax-1)
 	pipe.Expire(rctx, s.failedKey(), DefaultFailedSendsTTL)
 	if _, rerr := pipe.Exec(rctx); rerr != nil {
-		s.log.Error("line record failed send", zap.String("user_id", userID), zap.Error(rerr))
+		s.log.Error("line record failed send", zap.String("user_id", maskUser(userID)), zap.Error(rerr))
 	}
 	return err
 }
@@ -400,7 +557,7 @@ func (s *Sender) ShowLoading(ctx context.Context, userID string) {
 			ChatId: userID, LoadingSeconds: loadingSeconds})
 	}
 	if err != nil {
-		s.log.Warn("line loading animation", zap.String("user_id", userID), zap.Error(err))
+		s.log.Warn("line loading animation", zap.String("user_id", maskUser(userID)), zap.Error(err))
 	}
 }
 
@@ -432,6 +589,6 @@ func (s *Sender) MarkRead(ctx context.Context, userID, token string) {
 		_, _, err = c.MarkMessagesAsReadByTokenWithHttpInfo(&messaging_api.MarkMessagesAsReadByTokenRequest{MarkAsReadToken: token})
 	}
 	if err != nil {
-		s.log.Warn("line mark as read", zap.String("user_id", userID), zap.Error(err))
+		s.log.Warn("line mark as read", zap.String("user_id", maskUser(userID)), zap.Error(err))
 	}
 }

@@ -174,7 +174,7 @@ func TestSenderReply(t *testing.T) {
 	t.Run("reply token used", func(t *testing.T) {
 		env := newEmuEnv(t)
 		ev := env.emu.TextEvent("Ualice", "hi")
-		if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, []bot.Message{{Text: "hello"}}, ev.WebhookEventID); err != nil {
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "hello"}}, Key: ev.WebhookEventID}); err != nil {
 			t.Fatal(err)
 		}
 		got := env.emu.Messages("Ualice")
@@ -182,17 +182,41 @@ func TestSenderReply(t *testing.T) {
 			t.Errorf("delivered: got %+v, want one reply", got)
 		}
 	})
-	t.Run("spent token falls back to push once", func(t *testing.T) {
+	t.Run("a delivered answer is not sent again", func(t *testing.T) {
 		env := newEmuEnv(t)
 		ev := env.emu.TextEvent("Ualice", "hi")
-		if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, []bot.Message{{Text: "first"}}, ev.WebhookEventID); err != nil {
+		a := Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "first"}}, Key: ev.WebhookEventID}
+		if err := env.sender.Reply(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		// The same event processed again (e.g. after a crash): the token is
-		// spent, push takes over; a third time the retry key makes LINE
-		// answer 409 and nothing is delivered twice.
+		// The same event processed again (a redelivery past dedupe, a
+		// replica that lost its ack): the record says delivered.
+		calls := env.emu.Calls("/v2/bot/message/reply")
 		for range 2 {
-			if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, []bot.Message{{Text: "again"}}, ev.WebhookEventID); err != nil {
+			if err := env.sender.Reply(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := env.emu.Messages("Ualice"); len(got) != 1 {
+			t.Fatalf("delivered: got %d messages, want 1: %+v", len(got), got)
+		}
+		if n := env.emu.Calls("/v2/bot/message/reply") + env.emu.Calls("/v2/bot/message/push"); n != calls {
+			t.Errorf("calls after the first reply: got %d, want %d (none)", n, calls)
+		}
+		if st := env.sender.Stats(); st.Replies != 1 || st.Skipped != 2 || st.Pushes != 0 {
+			t.Errorf("stats: got %+v, want 1 reply, 2 skipped, no push", st)
+		}
+	})
+	t.Run("token spent by someone else falls back to push once", func(t *testing.T) {
+		env := newEmuEnv(t)
+		ev := env.emu.TextEvent("Ualice", "hi")
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "other"}}, Key: "another-send"}); err != nil {
+			t.Fatal(err)
+		}
+		// No attempt of this send used the token: push takes over; again,
+		// and the record (or else the retry key) delivers nothing twice.
+		for range 2 {
+			if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "again"}}, Key: ev.WebhookEventID}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -203,12 +227,15 @@ func TestSenderReply(t *testing.T) {
 		if got[1].Via != "push" || got[1].RetryKey != RetryKey(ev.WebhookEventID, "reply:0") {
 			t.Errorf("fallback: got via %q key %q, want push with key %s", got[1].Via, got[1].RetryKey, RetryKey(ev.WebhookEventID, "reply:0"))
 		}
+		if st := env.sender.Stats(); st.ReplyFallbacks != 1 || st.Pushes != 1 {
+			t.Errorf("stats: got %+v, want 1 fallback, 1 push", st)
+		}
 	})
 	t.Run("expired token falls back to push", func(t *testing.T) {
 		env := newEmuEnv(t)
 		ev := env.emu.TextEvent("Ualice", "hi")
 		env.clock.Advance(2 * time.Minute)
-		if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, []bot.Message{{Text: "late"}}, ev.WebhookEventID); err != nil {
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "late"}}, Key: ev.WebhookEventID}); err != nil {
 			t.Fatal(err)
 		}
 		got := env.emu.Messages("Ualice")
@@ -218,7 +245,7 @@ func TestSenderReply(t *testing.T) {
 	})
 	t.Run("no token pushes", func(t *testing.T) {
 		env := newEmuEnv(t)
-		if err := env.sender.Reply(ctx, "Ualice", "", []bot.Message{{Text: "x"}}, "01KEY"); err != nil {
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: "", Messages: []bot.Message{{Text: "x"}}, Key: "01KEY"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := env.emu.Messages("Ualice"); len(got) != 1 || got[0].Via != "push" {
@@ -232,7 +259,7 @@ func TestSenderReply(t *testing.T) {
 		for _, s := range texts("m", 7) {
 			msgs = append(msgs, bot.Message{Text: s})
 		}
-		if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, msgs, ev.WebhookEventID); err != nil {
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: msgs, Key: ev.WebhookEventID}); err != nil {
 			t.Fatal(err)
 		}
 		got := env.emu.Messages("Ualice")
@@ -250,7 +277,7 @@ func TestSenderReply(t *testing.T) {
 		env := newEmuEnv(t)
 		ev := env.emu.TextEvent("Ualice", "hi")
 		env.emu.FailNext("/v2/bot/message/reply", http.StatusInternalServerError, 1)
-		if err := env.sender.Reply(ctx, "Ualice", ev.ReplyToken, []bot.Message{{Text: "ok"}}, ev.WebhookEventID); err != nil {
+		if err := env.sender.Reply(ctx, Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Messages: []bot.Message{{Text: "ok"}}, Key: ev.WebhookEventID}); err != nil {
 			t.Fatal(err)
 		}
 		if got := env.emu.Messages("Ualice"); len(got) != 1 || got[0].Via != "reply" {
@@ -396,7 +423,7 @@ func TestSenderReplyUncertainThenSpent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reply(context.Background(), "Ualice", "rt", []bot.Message{{Text: "x"}}, "01EV"); err != nil {
+	if err := s.Reply(context.Background(), Answer{UserID: "Ualice", ReplyToken: "rt", Messages: []bot.Message{{Text: "x"}}, Key: "01EV"}); err != nil {
 		t.Fatalf("Reply: %v", err)
 	}
 	if want := []string{"/v2/bot/message/reply", "/v2/bot/message/reply"}; !slices.Equal(paths, want) {

@@ -161,9 +161,11 @@ func (e *Emulator) handleReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok.used = true
-	sent := e.deliverLocked(tok.userID, "reply", "", now, req.Messages)
+	sent := e.deliverLocked(tok.userID, "reply", tok.eventID, "", now, req.Messages)
+	e.userLocked(tok.userID).replies++
 	e.mu.Unlock()
 	e.log.Debug("reply accepted", zap.String("user_id", tok.userID), zap.Int("messages", len(req.Messages)))
+	e.slowDown(r)
 	writeJSON(w, http.StatusOK, map[string]any{"sentMessages": sent})
 }
 
@@ -204,23 +206,56 @@ func (e *Emulator) handlePush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.pushes += len(req.Messages)
-	sent := e.deliverLocked(req.To, "push", key, now, req.Messages)
+	sent := e.deliverLocked(req.To, "push", "", key, now, req.Messages)
+	e.userLocked(req.To).pushes++
 	if key != "" {
 		e.retry[key] = acceptedRetry{requestID: w.Header().Get("X-Line-Request-Id"), at: now, sent: sent}
 	}
 	e.mu.Unlock()
 	e.log.Debug("push accepted", zap.String("user_id", req.To), zap.Int("messages", len(req.Messages)), zap.Bool("retry_key", key != ""))
+	e.slowDown(r)
 	writeJSON(w, http.StatusOK, map[string]any{"sentMessages": sent})
+}
+
+// slowDown holds an accepted call's answer for the delay Slow set for its
+// path, or until the caller goes away: LINE took the messages, the caller
+// has not heard so yet.
+func (e *Emulator) slowDown(r *http.Request) {
+	e.mu.Lock()
+	d := e.slow[r.URL.Path]
+	e.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
+// Slow makes accepted calls to path (e.g. "/v2/bot/message/reply") answer
+// only d after LINE accepted and recorded them (real time, not the
+// emulator's clock), or when the caller gives up first. Zero turns it off.
+// It stands for a slow platform: the messages are delivered, the caller
+// does not know yet.
+func (e *Emulator) Slow(path string, d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.slow[path] = d
 }
 
 // deliverLocked records messages for userID and appends them to the chat
 // transcript; a bot message ends the loading animation.
-func (e *Emulator) deliverLocked(userID, via, retryKey string, at time.Time, msgs []json.RawMessage) []sentMessage {
+func (e *Emulator) deliverLocked(userID, via, eventID, retryKey string, at time.Time, msgs []json.RawMessage) []sentMessage {
 	u := e.userLocked(userID)
+	e.sends++
 	sent := make([]sentMessage, 0, len(msgs))
 	for _, raw := range msgs {
 		d := decodeDelivered(append(json.RawMessage(nil), raw...))
 		d.UserID, d.Via, d.At, d.RetryKey = userID, via, at, retryKey
+		d.EventID, d.Call = eventID, e.sends
 		u.delivered = append(u.delivered, d)
 		id := e.nextMessageID()
 		sent = append(sent, sentMessage{ID: id, QuoteToken: randomHex(16)})

@@ -9,7 +9,7 @@
 // answer an X-Line-Request-Id):
 //
 //	POST /v2/bot/message/reply          reply token minted by the emulator, single use, ≤ 60 s old
-//	POST /v2/bot/message/push           X-Line-Retry-Key (UUID) dedupe: repeat → 409 + X-Line-Accepted-Request-Id
+//	POST /v2/bot/message/push           X-Line-Retry-Key (UUID) dedupe for 24 h: repeat → 409 + X-Line-Accepted-Request-Id
 //	GET  /v2/bot/profile/{userId}       404 for unknown or blocking users
 //	POST /v2/bot/chat/loading/start     202 {}; loadingSeconds 5..60 step 5 (default 20)
 //	POST /v2/bot/message/markAsRead     {"chat":{"userId"}}
@@ -17,6 +17,12 @@
 //	GET  /v2/bot/info, /v2/bot/message/quota, /v2/bot/message/quota/consumption
 //	GET  /v2/bot/message/{id}/content   what the user sent (MediaEvent, the page's file input), else a placeholder PNG (the blob API)
 //	GET  /v2/bot/message/{id}/content/transcoding   {"status":"succeeded"} for a video or audio the user sent
+//
+// Every delivered message records how it came (reply with the event whose
+// token it used, or push with its retry key) and which call brought it;
+// DeliveriesTo counts accepted calls per user, so tests count duplicates.
+// Slow holds a path's answers after LINE accepted them (a slow platform);
+// FailNext injects errors.
 //
 // Messages are validated as LINE does (1–5 per call, text 1–5000 runes,
 // quick reply items typed "action", ≤ 13 items, labels ≤ 20 runes, flex and

@@ -93,7 +93,9 @@ type Emulator struct {
 	events  map[string]sentEvent // webhookEventId → event for Redeliver
 	calls   map[string]int
 	fails   map[string][]failure
+	slow    map[string]time.Duration // path → wait after accepting, before answering
 	pushes  int
+	sends   int // accepted reply and push calls, numbering Delivered.Call
 	// contents is what customers sent, by message id (GET …/content).
 	contents map[string]content
 }
@@ -109,6 +111,8 @@ type user struct {
 	following bool
 	blocked   bool // unfollowed; the next follow has isUnblocked
 	delivered []Delivered
+	replies   int // accepted reply calls
+	pushes    int // accepted push calls (a 409 for a repeated retry key is not one)
 	loading   int
 	// chat page transcript
 	entries      []Entry
@@ -118,9 +122,10 @@ type user struct {
 }
 
 type replyToken struct {
-	userID string
-	issued time.Time
-	used   bool
+	userID  string
+	eventID string // the webhook event that carried it
+	issued  time.Time
+	used    bool
 }
 
 type readMark struct {
@@ -223,6 +228,7 @@ func (e *Emulator) Reset() {
 	e.resetLocked()
 	for _, u := range e.users {
 		u.delivered = nil
+		u.replies, u.pushes = 0, 0
 		u.loading = 0
 		u.entries = nil
 		u.loadingUntil = time.Time{}
@@ -238,7 +244,9 @@ func (e *Emulator) resetLocked() {
 	e.events = map[string]sentEvent{}
 	e.calls = map[string]int{}
 	e.fails = map[string][]failure{}
+	e.slow = map[string]time.Duration{}
 	e.pushes = 0
+	e.sends = 0
 	e.contents = map[string]content{}
 }
 

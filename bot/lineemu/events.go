@@ -127,7 +127,7 @@ func (e *Emulator) mint(userID, typ string, withReply bool, fill func(*wireEvent
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if withReply {
-		e.tokens[w.ReplyToken] = &replyToken{userID: userID, issued: now}
+		e.tokens[w.ReplyToken] = &replyToken{userID: userID, eventID: w.WebhookEventID, issued: now}
 	}
 	e.events[w.WebhookEventID] = sentEvent{userID: userID, wire: w}
 	return ev

@@ -15,6 +15,12 @@ type Delivered struct {
 	At time.Time
 	// RetryKey is the push X-Line-Retry-Key ("" when absent or on reply).
 	RetryKey string
+	// EventID is the webhookEventId whose reply token a reply used ("" for
+	// a push).
+	EventID string
+	// Call numbers the accepted reply or push call that delivered the
+	// message (from 1 since New or Reset); messages of one call share it.
+	Call int
 	// Message is the message object exactly as sent.
 	Message json.RawMessage
 
@@ -102,6 +108,26 @@ func (e *Emulator) WaitMessages(ctx context.Context, userID string, n int) ([]De
 		case <-changed:
 		}
 	}
+}
+
+// Deliveries counts the accepted send calls to one user: replies, and
+// pushes LINE took (a push repeated with an accepted X-Line-Retry-Key gets
+// 409 and is not counted).
+type Deliveries struct {
+	Replies int
+	Pushes  int
+}
+
+// DeliveriesTo returns the accepted reply and push calls to userID since New
+// or Reset.
+func (e *Emulator) DeliveriesTo(userID string) Deliveries {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u, ok := e.users[userID]
+	if !ok {
+		return Deliveries{}
+	}
+	return Deliveries{Replies: u.replies, Pushes: u.pushes}
 }
 
 // Calls returns how many requests reached a Messaging API path, relative to

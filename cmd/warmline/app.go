@@ -223,7 +223,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
 	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
 	a.consumer = line.NewConsumer(a.queue, line.Respond(engine, sender, log.Named("worker")),
-		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL}, log.Named("consumer"))
+		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL, DrainTimeout: cfg.DrainTimeout}, log.Named("consumer"))
 
 	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr)
 	if err != nil {

@@ -59,6 +59,9 @@ type Config struct {
 	Shards    int
 	ReplicaID string
 	LeaseTTL  time.Duration
+	// DrainTimeout bounds the events in flight at shutdown (below the
+	// 20 s shutdown deadline).
+	DrainTimeout time.Duration
 
 	AgentsFile  string
 	AgentTokens string
@@ -159,6 +162,12 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.ReplicaID = v.s }},
 	{name: "WARMLINE_LEASE_TTL", doc: "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)",
 		set: func(c *Config, v value) { c.LeaseTTL = v.duration(15 * time.Second) }},
+	{name: "WARMLINE_DRAIN_TIMEOUT", doc: "on SIGTERM, how long answers in flight may take before they are cut short and left to another replica (default 10s, below 20s)",
+		set: func(c *Config, v value) {
+			if c.DrainTimeout = v.duration(10 * time.Second); c.DrainTimeout >= 20*time.Second {
+				v.fail("%s=%q: want less than the 20s shutdown deadline", v.name, v.s)
+			}
+		}},
 	{name: "WARMLINE_AGENTS_FILE", doc: "agent accounts file for the inbox (YAML; see `warmline agent add`)",
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",

@@ -145,8 +145,11 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	// Workers first, at once: they finish the event in hand within the
+	// consumer's drain timeout (10 s), while open streams keep Shutdown
+	// waiting.
+	stopBG()
 	_ = srv.Shutdown(sctx) // stop accepting, finish in-flight requests
-	stopBG()               // stop workers: they finish the event in hand
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {

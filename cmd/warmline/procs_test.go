@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/bot/line"
+	"github.com/warmline/warmline/bot/lineemu"
+)
+
+// buildWarmline builds the real binary into the test's temp dir (after the
+// first build in a run, Go's build cache makes it a link).
+func buildWarmline(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "warmline")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// procs starts real warmline processes (replicas) sharing one environment:
+// the same Redis prefix and LINE API base URL.
+type procs struct {
+	t   testing.TB
+	bin string
+	env []string
+}
+
+func newProcs(t testing.TB, bin, lineURL, redisURL, prefix string, extra ...string) *procs {
+	t.Helper()
+	agents := filepath.Join(t.TempDir(), "agents.yaml")
+	if err := os.WriteFile(agents, []byte(testAgentsFile(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"LINE_CHANNEL_SECRET=" + e2eSecret, "LINE_CHANNEL_ACCESS_TOKEN=" + e2eToken,
+		"LINE_API_BASE_URL=" + lineURL, "REDIS_URL=" + redisURL, "WARMLINE_REDIS_PREFIX=" + prefix,
+		"WARMLINE_ADDR=127.0.0.1:0", "WARMLINE_KB_DIR=" + repoPath(t, "knowledge/demo"),
+		"WARMLINE_ORDERS_FILE=" + repoPath(t, "knowledge/orders/demo/orders.json"),
+		"WARMLINE_AGENTS_FILE=" + agents, "WARMLINE_LOG_LEVEL=warn", "WARMLINE_LEASE_TTL=1s",
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	}
+	return &procs{t: t, bin: bin, env: append(env, extra...)}
+}
+
+// proc is one running warmline process.
+type proc struct {
+	name   string
+	cmd    *exec.Cmd
+	url    string
+	exited chan struct{}
+}
+
+// start runs a replica and waits until its /readyz answers 200.
+func (p *procs) start(name string) *proc {
+	t := p.t
+	t.Helper()
+	cmd := exec.Command(p.bin)
+	cmd.Env = append(append([]string(nil), p.env...), "WARMLINE_REPLICA_ID="+name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = testLogWriter{t}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &proc{name: name, cmd: cmd, exited: make(chan struct{})}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "warmline listening on "); ok {
+				urlc <- u
+			}
+		}
+		_ = cmd.Wait()
+		close(r.exited)
+	}()
+	t.Cleanup(func() { r.kill() })
+	select {
+	case r.url = <-urlc:
+	case <-r.exited:
+		t.Fatalf("%s exited at start", name)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not start within 60 s", name)
+	}
+	waitHealthy(t, r.url)
+	return r
+}
+
+// kill ends the process with SIGKILL (a crash) and waits for it.
+func (r *proc) kill() {
+	_ = r.cmd.Process.Signal(syscall.SIGKILL)
+	<-r.exited
+}
+
+// term sends SIGTERM (a rolling update) and reports how long the process
+// took to exit, failing after limit.
+func (r *proc) term(t testing.TB, limit time.Duration) time.Duration {
+	t.Helper()
+	began := time.Now()
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.exited:
+		return time.Since(began)
+	case <-time.After(limit):
+		r.kill()
+		t.Fatalf("%s did not exit within %v of SIGTERM", r.name, limit)
+		return 0
+	}
+}
+
+// deliveryTally attributes every message LINE delivered to the webhook
+// event it answers (a reply by the event whose token it used, a push by its
+// retry key) and counts per event the send calls that brought an answer.
+type deliveryTally struct {
+	answered   int // events with exactly one answering call
+	lost       int // events without an answer
+	duplicated int // events answered by more than one call
+	replies    int // answering reply calls
+	pushes     int // answering push calls
+}
+
+func (d deliveryTally) String() string {
+	return fmt.Sprintf("%d answered once, %d lost, %d duplicated (%d replies, %d pushes)",
+		d.answered, d.lost, d.duplicated, d.replies, d.pushes)
+}
+
+func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
+	type call struct {
+		user string
+		n    int
+	}
+	byEvent := map[string]map[call]string{} // event → calls → via
+	users := map[string]bool{}
+	keys := map[string]string{} // retry key → event
+	for _, ev := range evs {
+		byEvent[ev.WebhookEventID] = map[call]string{}
+		users[ev.UserID] = true
+		for _, part := range []string{"reply:0", "more:0", "more:1"} {
+			keys[line.RetryKey(ev.WebhookEventID, part)] = ev.WebhookEventID
+		}
+	}
+	for u := range users {
+		for _, m := range emu.Messages(u) {
+			id := m.EventID
+			if m.Via == "push" {
+				id = keys[m.RetryKey]
+			}
+			if calls, ok := byEvent[id]; ok {
+				calls[call{u, m.Call}] = m.Via
+			}
+		}
+	}
+	var d deliveryTally
+	for _, calls := range byEvent {
+		switch len(calls) {
+		case 0:
+			d.lost++
+		case 1:
+			d.answered++
+		default:
+			d.duplicated++
+		}
+		for _, via := range calls {
+			if via == "push" {
+				d.pushes++
+			} else {
+				d.replies++
+			}
+		}
+	}
+	return d
+}
+
+// faqQuestions have one FAQ answer each in the demo KB.
+var faqQuestions = []string{
+	"How much is shipping?", "Do points expire?", "Do you deliver to outlying islands?",
+	"How long will the store keep my parcel?", "Do you ship internationally?",
+}
+
+// newCustomers registers n English-speaking customers with the emulator.
+func newCustomers(emu *lineemu.Emulator, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = lineemu.NewUserID()
+		emu.AddUser(lineemu.Profile{UserID: ids[i], DisplayName: fmt.Sprintf("Customer %d", i), Language: "en"})
+	}
+	return ids
+}
+
+// waitAllAnswered waits until every event has at least one answer and the
+// queue under prefix is drained (nothing more can arrive), then tallies.
+func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, prefix string, evs []lineemu.Event, within time.Duration) deliveryTally {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		d := tallyDeliveries(emu, evs)
+		if d.lost == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after %v: %v", within, d)
+			break
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		_, _ = emu.WaitMessages(ctx, "Unobody", 1) // wakes on any delivery
+		cancel()
+	}
+	waitDrained(t, prefix)
+	return tallyDeliveries(emu, evs)
+}
+
+// waitReady polls url until it answers 200 (a replica that came back).
+func waitReady(url string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s/readyz not 200 within %v", url, within)
+}
