@@ -31,7 +31,8 @@
 // customer.go (what the bot does for the customer: active case, customer
 // and bot turns, cancel), permissions.go, ops.go (agent operations),
 // csat.go, followup.go (follow-ups, comments after the rating), brief.go,
-// summary.go, policy.go, sweep.go, events.go, normalize.go, store.go
+// summary.go, policy.go, sweep.go, events.go, normalize.go, archive.go (the
+// archive stream the case ledger reads: ArchiveEntry, RecordOutcome), store.go
 // (Redis keys and transactions).
 //
 // It may use knowledge and escalation types; it never imports bot.
@@ -65,6 +66,16 @@
 //	                                  same transaction as the case; no TTL.
 //	<p>{handoff}:seq:<YYYYMMDD>       INCR counter of the day's case numbers
 //	                                  (Taipei date); EXPIRE 48 hours.
+//	<p>{handoff}:archive              Stream of archive entries for the case
+//	                                  ledger (package ledger): XADD in the same
+//	                                  transaction as every write of a closed
+//	                                  case, and by RecordOutcome; field "e" =
+//	                                  JSON handoff.ArchiveEntry {id (UUIDv7),
+//	                                  kind case|outcome, at, case|outcome}.
+//	                                  Consumer group "ledger"; the archiver
+//	                                  XACKs and XDELs what it has stored, so it
+//	                                  holds only what is not archived yet;
+//	                                  MAXLEN ~100000 should no archiver run.
 //	<p>events                         Stream of live events, XADD MAXLEN ~10000
 //	                                  (capped, no TTL); field "e" = JSON
 //	                                  {type, case_id, tier, at}; the stream id

@@ -134,6 +134,9 @@ func (s *Service) write(ctx context.Context, p redis.Pipeliner, c *Case, oldTier
 		return nil
 	}
 	p.Set(ctx, s.caseKey(c.ID), b, closedRetention)
+	if err := s.archive(ctx, p, c); err != nil { // the case ledger's copy, in the same transaction
+		return err
+	}
 	p.ZRem(ctx, s.queueKey(TierL2), c.ID)
 	p.ZRem(ctx, s.queueKey(TierL3), c.ID)
 	p.ZAdd(ctx, s.closedKey(), redis.Z{Score: float64(c.ClosedAt.UnixMilli()), Member: c.ID})
