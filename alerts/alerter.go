@@ -172,8 +172,9 @@ func (a *Alerter) failedKey() string              { return a.key("failed") }
 // eventsKey is handoff's event stream (handoff/doc.go: <p>events).
 func (a *Alerter) eventsKey() string { return a.prefix + "events" }
 
-// Run handles events, checks SLA clocks and delivers alerts until ctx is
-// done, then returns once every loop has stopped. Run it on every replica.
+// Run handles events, checks SLA clocks (once at start, then every
+// CheckEvery) and delivers alerts until ctx is done, then returns once every
+// loop has stopped. Run it on every replica.
 // Redis errors are logged and retried; Run returns nil.
 func (a *Alerter) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
@@ -187,6 +188,13 @@ func (a *Alerter) Run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
+	// Catch up once now: cases opened before the events group existed, or
+	// while no replica ran, are open cases this check sees.
+	n, err := a.Check(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("alerts: check open cases", zap.Error(err))
+	}
+	a.log.Info("alerts started", zap.Int("webhooks", len(a.hooks)), zap.Int("queued", n))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.runEvents(ctx) })
 	wg.Go(func() { a.runChecks(ctx) })

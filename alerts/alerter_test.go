@@ -23,8 +23,13 @@ const legalThreat = "再不處理我就寄存證信函給你們" // the default 
 func TestP1LegalCaseReachesSlack(t *testing.T) {
 	f := newFixture(t)
 	rcv := newReceiver(t)
-	a := f.newAlerter(t, "r1", []Webhook{{Name: "legal-slack", URL: rcv.srv.URL + "/services/T0/B0/secret", Format: FormatSlack}}, nil)
+	core, logs := observer.New(zap.InfoLevel)
+	a := f.newAlerter(t, "r1", []Webhook{{Name: "legal-slack", URL: rcv.srv.URL + "/services/T0/B0/secret", Format: FormatSlack}},
+		func(c *Config) { c.Log = zap.New(core) })
 	run(t, a)
+	// Once the start-up check is over, what fires comes from handoff's
+	// event (the periodic check runs hourly here).
+	waitFor(t, "the alerter started", func() bool { return logs.FilterMessage("alerts started").Len() == 1 })
 
 	c := f.open(t, "U-legal-1", legalThreat)
 	if c.Priority != "P1" || c.Tier != "L3" {
@@ -366,11 +371,20 @@ func TestDeadReplicasWorkIsTakenOver(t *testing.T) {
 		t.Fatalf("dead replica's outbox read: %v", err)
 	}
 
-	run(t, live) // never calls Check here (CheckEvery is an hour): the event alone fires
+	run(t, live)
 	waitFor(t, "the orphaned work delivered", func() bool {
 		return len(rcv.byKind(KindNotify)) == 1 && len(rcv.byKind(KindP1)) == 1 && len(rcv.byKind(KindSLABreach)) == 1
 	})
+	// Nothing left pending on the dead consumer: its event and its alert
+	// were taken over (XAUTOCLAIM) and acknowledged. (The case's own alerts
+	// may come from the start-up check or from the event: fired once either way.)
 	waitFor(t, "nothing pending", func() bool { return f.drained(t) })
+	for _, s := range []struct{ stream, group string }{{f.prefix + "events", eventsGroup}, {f.prefix + "{alerts}:outbox", outboxGroup}} {
+		p, err := f.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.stream, Group: s.group, Start: "-", End: "+", Count: 10, Consumer: "dead"}).Result()
+		if err != nil || len(p) != 0 {
+			t.Errorf("%s: still pending on the dead consumer: %+v, %v", s.group, p, err)
+		}
+	}
 	if got := len(rcv.requests()); got != 3 {
 		t.Errorf("receiver got %d requests, want 3", got)
 	}

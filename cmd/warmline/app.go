@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/warmline/warmline/alerts"
 	"github.com/warmline/warmline/bot"
 	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/bot/lineemu"
@@ -93,6 +94,7 @@ type app struct {
 	emu      *lineemu.Emulator // demo mode only
 	inbox    *inbox.Inbox
 	media    *media.Store
+	alerts   *alerts.Alerter // nil: no alert webhooks configured
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -202,6 +204,22 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
 
+	// Alerts to the lead, legal and PR through the operator's webhooks.
+	hooks, err := alertWebhooks(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(hooks) > 0 {
+		a.alerts, err = alerts.New(alerts.Config{
+			Redis: env.rdb, Prefix: cfg.RedisPrefix, Cases: a.cases, Translator: tr, Webhooks: hooks,
+			Lang: cmp.Or(cfg.Lang, locales.ZhTW), InboxURL: env.publicURL + "/inbox/cases/",
+			Consumer: cfg.ReplicaID, Clock: clock, Log: log.Named("alerts"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+	}
+
 	// Customers' photos and files: in Redis, so every replica reads them.
 	a.media = media.New(env.rdb, cfg.RedisPrefix, media.Config{
 		MaxFileBytes: int64(cfg.MediaMaxMB) << 20, MaxCustomerBytes: int64(cfg.MediaCustomerMB) << 20,
@@ -258,6 +276,34 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 		defer wg.Done()
 		_ = a.gaps.Run(ctx) // every replica reloads when a lead approves
 	}()
+	if a.alerts != nil {
+		wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
+	}
+}
+
+// alertWebhooks are the alert webhooks cfg configures: the file's, or the
+// one of WARMLINE_ALERT_WEBHOOK_URL, or none.
+func alertWebhooks(cfg Config) ([]alerts.Webhook, error) {
+	if cfg.AlertsFile != "" {
+		hooks, err := alerts.LoadWebhooks(os.DirFS(filepath.Dir(cfg.AlertsFile)), filepath.Base(cfg.AlertsFile))
+		if err != nil {
+			return nil, fmt.Errorf("WARMLINE_ALERTS_FILE: %w", err)
+		}
+		return hooks, nil
+	}
+	if cfg.AlertWebhookURL == "" {
+		return nil, nil
+	}
+	kinds, err := alerts.ParseKinds(cfg.AlertKinds)
+	if err != nil {
+		return nil, fmt.Errorf("WARMLINE_ALERT_KINDS: %w", err)
+	}
+	w := alerts.Webhook{Name: "default", URL: cfg.AlertWebhookURL, Format: alerts.Format(cmp.Or(cfg.AlertWebhookFormat, "generic")),
+		Kinds: kinds, Secret: cfg.AlertWebhookSecret}
+	if err := w.Validate(); err != nil {
+		return nil, fmt.Errorf("WARMLINE_ALERT_WEBHOOK_URL: %w", err)
+	}
+	return []alerts.Webhook{w}, nil
 }
 
 // semanticTier is the optional semantic matching tier cfg configures: an

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warmline/warmline/alerts"
 	"github.com/warmline/warmline/handoff/inbox"
 )
 
@@ -54,6 +55,13 @@ type Config struct {
 
 	EscalationFile string // empty = embedded defaults
 	PolicyFile     string // empty = embedded defaults
+
+	// Outgoing alert webhooks: a file, or one webhook from the variables.
+	AlertsFile         string
+	AlertWebhookURL    string
+	AlertWebhookFormat string
+	AlertWebhookSecret string
+	AlertKinds         string
 
 	Workers   int
 	Shards    int
@@ -154,6 +162,16 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.EscalationFile = v.file() }},
 	{name: "WARMLINE_POLICY_FILE", doc: "SLA policy / business hours YAML (default: embedded SOP defaults)",
 		set: func(c *Config, v value) { c.PolicyFile = v.file() }},
+	{name: "WARMLINE_ALERTS_FILE", doc: "outgoing alert webhooks YAML: Slack, Teams or signed JSON, per alert kind (see Alerts; default: none)",
+		set: func(c *Config, v value) { c.AlertsFile = v.file() }},
+	{name: "WARMLINE_ALERT_WEBHOOK_URL", secret: true, doc: "instead of WARMLINE_ALERTS_FILE: one alert webhook URL (or WARMLINE_ALERT_WEBHOOK_URL_FILE; Slack and Teams URLs are secrets)",
+		set: func(c *Config, v value) { c.AlertWebhookURL = v.s }},
+	{name: "WARMLINE_ALERT_WEBHOOK_FORMAT", doc: "generic, slack or teams: the payload WARMLINE_ALERT_WEBHOOK_URL gets (default generic)",
+		set: func(c *Config, v value) { c.AlertWebhookFormat = v.oneOf("generic", "generic", "slack", "teams") }},
+	{name: "WARMLINE_ALERT_WEBHOOK_SECRET", secret: true, doc: "HMAC-SHA256 key signing the alerts, required with the generic format (or WARMLINE_ALERT_WEBHOOK_SECRET_FILE)",
+		set: func(c *Config, v value) { c.AlertWebhookSecret = v.s }},
+	{name: "WARMLINE_ALERT_KINDS", doc: "the alert kinds WARMLINE_ALERT_WEBHOOK_URL gets, comma-separated: notify, p1, sla_warning, sla_breach (default all)",
+		set: func(c *Config, v value) { c.AlertKinds = v.s }},
 	{name: "WARMLINE_WORKERS", doc: "event-processing workers per replica (default 8)",
 		set: func(c *Config, v value) { c.Workers = v.number(8, 1, 256) }},
 	{name: "WARMLINE_SHARDS", doc: "event-queue shards; same value on every replica (default 16)",
@@ -462,6 +480,12 @@ func loadConfig(env environment) (Config, error) {
 		if c.AgentsFile == "" {
 			fail("WARMLINE_AGENTS_FILE is required outside demo mode (create accounts with `warmline agent add`)")
 		}
+	}
+	if c.AlertsFile != "" && c.AlertWebhookURL != "" {
+		fail("WARMLINE_ALERTS_FILE and WARMLINE_ALERT_WEBHOOK_URL are both set: list every webhook in the file")
+	}
+	if _, err := alerts.ParseKinds(c.AlertKinds); err != nil {
+		fail("WARMLINE_ALERT_KINDS: %v", err)
 	}
 	if c.LogFormat == "" {
 		c.LogFormat = "json"
