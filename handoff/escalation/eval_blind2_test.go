@@ -13,7 +13,7 @@ import "testing"
 
 func TestBlind2DevEval(t *testing.T) {
 	r := testRules(t)
-	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml"} {
+	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml", "triggers-probe4.yaml"} {
 		set := loadLabeled(t, name)
 		evaluate(r, set).report(t, name, len(set))
 	}
@@ -46,7 +46,7 @@ func TestBlind2DevEval(t *testing.T) {
 // the complaint model; blind2-test was no longer clean, so these are not a
 // blind measurement):
 //
-//	triggers-blind2-test: P 94.7% R 89.9%; security R 89.1%, supervisor
+//	triggers-blind2-test: P 94.8% R 91.1%; security R 93.5%, supervisor
 //	  R 88.9%, human R 83.3%, legal_media R 93.1%, refund_over_limit R 97.1%.
 //	complaints-blind-test: complaint P 88.6% R 82.4%.
 //
@@ -70,9 +70,9 @@ func TestBlind2HeldOutEval(t *testing.T) {
 		case "triggers-blind2-test.yaml":
 			floors = append(floors,
 				floor{"triggers precision", res.overall.precision(), 0.94},
-				floor{"triggers recall", res.overall.recall(), 0.895},
+				floor{"triggers recall", res.overall.recall(), 0.91},
 				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.93},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.89},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.93},
 				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.88},
 				floor{"human recall", res.perKind[KindHuman].recall(), 0.83},
 				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.97},

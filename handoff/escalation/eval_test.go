@@ -227,7 +227,7 @@ func TestTriggerEval(t *testing.T) {
 // floors sit just under the latest numbers: they catch regressions, not
 // tuning (never tune on this set; write a new blind set to measure a change).
 // After the issue-11 trigger work (families, complaint model): P 95.6%,
-// R 93.1%; complaint P 98.5% R 80.2%.
+// R 94.0%; security R 95.8%; complaint P 98.5% R 80.2%.
 func checkBlind(t *testing.T, res evalResult) {
 	t.Helper()
 	floors := []struct {
@@ -236,7 +236,7 @@ func checkBlind(t *testing.T, res evalResult) {
 		min  float64
 	}{
 		{"overall precision", res.overall.precision(), 0.95},
-		{"overall recall", res.overall.recall(), 0.92},
+		{"overall recall", res.overall.recall(), 0.935},
 		{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.95},
 		{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.95},
 		{"security recall", res.perKind[KindSecurity].recall(), 0.91},
