@@ -30,7 +30,7 @@ func TestBlind3DevEval(t *testing.T) {
 //	  R 77.3% → 88.6%, supervisor P 94.1% → 94.6% R 84.2% → 92.1%, human
 //	  P 94.7% → 94.9% R 92.3% → 94.9%, refund_over_limit R 97.3% → 100%;
 //	  complaint P 92.3% → 96.0% R 68.9% → 77.9%.
-//	complaints-blind3-test (168): complaint P 82.5% → 87.5% R 61.2% → 74.1%.
+//	complaints-blind3-test (168): complaint P 82.5% → 87.7% R 61.2% → 75.3%.
 func TestBlind3HeldOutEval(t *testing.T) {
 	r := testRules(t)
 	type floor struct {
@@ -58,7 +58,7 @@ func TestBlind3HeldOutEval(t *testing.T) {
 		case "complaints-blind3-test.yaml":
 			floors = append(floors,
 				floor{"complaint precision", res.complaint.precision(), 0.87},
-				floor{"complaint recall", res.complaint.recall(), 0.735},
+				floor{"complaint recall", res.complaint.recall(), 0.745},
 			)
 		}
 	}
