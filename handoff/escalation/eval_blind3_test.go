@@ -25,9 +25,9 @@ func TestBlind3DevEval(t *testing.T) {
 // Measured 2026-12-01 with the rules as they were before the issue-11
 // trigger work (commit 200456c) and after it (see README):
 //
-//	triggers-blind3-test (268): P 94.6% → 95.3%, R 89.2% → 94.4%;
-//	  legal_media P 90.0% → 92.3% R 97.3% → 97.3%, security P 94.4% → 95.1%
-//	  R 77.3% → 88.6%, supervisor P 94.1% → 94.6% R 84.2% → 92.1%, human
+//	triggers-blind3-test (268): P 94.6% → 95.4%, R 89.2% → 94.9%;
+//	  legal_media P 90.0% → 92.3% R 97.3% → 97.3%, security P 94.4% → 95.2%
+//	  R 77.3% → 90.9%, supervisor P 94.1% → 94.6% R 84.2% → 92.1%, human
 //	  P 94.7% → 94.9% R 92.3% → 94.9%, refund_over_limit R 97.3% → 100%;
 //	  complaint P 92.3% → 96.0% R 68.9% → 77.9%.
 //	complaints-blind3-test (168): complaint P 82.5% → 87.7% R 61.2% → 75.3%.
@@ -46,9 +46,9 @@ func TestBlind3HeldOutEval(t *testing.T) {
 		case "triggers-blind3-test.yaml":
 			floors = append(floors,
 				floor{"triggers precision", res.overall.precision(), 0.95},
-				floor{"triggers recall", res.overall.recall(), 0.94},
+				floor{"triggers recall", res.overall.recall(), 0.945},
 				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.97},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.88},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.905},
 				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.92},
 				floor{"human recall", res.perKind[KindHuman].recall(), 0.945},
 				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.99},
