@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The complaint model weighs the whole message, where the lexicon looks for
@@ -33,6 +34,10 @@ type complaintModel struct {
 	Threshold     float64            `json:"threshold"`      // a complaint above this score
 	Prior         float64            `json:"prior"`          // log odds of a complaint in the training sets
 	Weights       map[string]float64 `json:"weights"`        // feature -> log-count ratio
+
+	keys []string         // the features, sorted (index sets them)
+	ids  map[string]int32 // feature -> index in keys
+	w    []float64        // weight by index
 }
 
 //go:embed complaint_model.json
@@ -47,76 +52,104 @@ var defaultModel = sync.OnceValues(func() (*complaintModel, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("complaint model: %w", err)
 	}
+	m.index()
 	return &m, nil
 })
 
-// score returns the model's log odds that trad (a message folded and
-// converted to Traditional) is a complaint, and the feature that weighs most
-// for it.
-func (cm *complaintModel) score(trad string) (float64, string) {
-	s := cm.Prior
-	top, topW := "", 0.0
-	// In sorted order, so that the sum (and a score at the threshold) is
-	// the same on every run, and ties for the evidence go to the first.
-	for _, f := range slices.Sorted(maps.Keys(complaintFeatures(trad))) {
-		w, ok := cm.Weights[f]
-		if !ok {
-			continue
-		}
-		s += w
-		if w > topW {
-			top, topW = f, w
-		}
+// index numbers the features in sorted order, so that score sums them in
+// the same order on every run (a score at the threshold cannot flip) without
+// building strings for the message's features.
+func (cm *complaintModel) index() {
+	cm.keys = slices.Sorted(maps.Keys(cm.Weights))
+	cm.ids = make(map[string]int32, len(cm.keys))
+	cm.w = make([]float64, len(cm.keys))
+	for i, k := range cm.keys {
+		cm.ids[k] = int32(i)
+		cm.w[i] = cm.Weights[k]
 	}
-	return s, featureText(top)
 }
 
-// complaintFeatures lists the features of a message: c1/c2 + Han unigrams and
-// bigrams (within a run of Han characters), w/b + English word unigrams and
-// bigrams (runs of a-z and '), Q? for a question, EXC for an exclamation.
-func complaintFeatures(trad string) map[string]bool {
-	t := strings.ToLower(trad)
-	f := map[string]bool{}
-	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
-	word := func(r rune) bool { return r >= 'a' && r <= 'z' || r == '\'' }
-	rs := []rune(t)
-	var words []string
-	for i := 0; i < len(rs); {
-		switch {
-		case han(rs[i]):
-			j := i
-			for j < len(rs) && han(rs[j]) {
-				f["c1"+string(rs[j])] = true
-				if j+1 < len(rs) && han(rs[j+1]) {
-					f["c2"+string(rs[j:j+2])] = true
-				}
-				j++
-			}
-			i = j
-		case word(rs[i]):
-			j := i
-			for j < len(rs) && word(rs[j]) {
-				j++
-			}
-			words = append(words, string(rs[i:j]))
-			i = j
-		default:
-			i++
+// score returns the model's log odds that trad (a message folded and
+// converted to Traditional) is a complaint, and the feature that weighs most
+// for it (the first of equals).
+func (cm *complaintModel) score(trad string) (float64, string) {
+	var found []int32
+	eachFeature(trad, func(key []byte) {
+		if id, ok := cm.ids[string(key)]; ok {
+			found = append(found, id)
+		}
+	})
+	slices.Sort(found)
+	found = slices.Compact(found) // a feature counts once
+	s := cm.Prior
+	top, topW := int32(-1), 0.0
+	for _, id := range found {
+		s += cm.w[id]
+		if cm.w[id] > topW {
+			top, topW = id, cm.w[id]
 		}
 	}
-	for i, w := range words {
-		f["w"+w] = true
-		if i+1 < len(words) {
-			f["b"+w+" "+words[i+1]] = true
+	if top < 0 {
+		return s, ""
+	}
+	return s, featureText(cm.keys[top])
+}
+
+// complaintFeatures lists the features of a message (see eachFeature); the
+// training uses it.
+func complaintFeatures(trad string) map[string]bool {
+	f := map[string]bool{}
+	eachFeature(trad, func(key []byte) { f[string(key)] = true })
+	return f
+}
+
+// eachFeature calls fn with each feature of a message, possibly more than
+// once: c1/c2 + Han unigrams and bigrams (within a run of Han characters),
+// w/b + English word unigrams and bigrams (runs of a-z and '), Q? for a
+// question, EXC for an exclamation. key is reused after fn returns.
+func eachFeature(trad string, fn func(key []byte)) {
+	t := strings.ToLower(trad)
+	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
+	word := func(c byte) bool { return c >= 'a' && c <= 'z' || c == '\'' }
+	var key []byte
+	prevHan := rune(-1)
+	prevWord := ""
+	for i := 0; i < len(t); {
+		if word(t[i]) {
+			j := i
+			for j < len(t) && word(t[j]) {
+				j++
+			}
+			w := t[i:j]
+			key = append(append(key[:0], 'w'), w...)
+			fn(key)
+			if prevWord != "" {
+				key = append(append(append(append(key[:0], 'b'), prevWord...), ' '), w...)
+				fn(key)
+			}
+			prevWord, prevHan, i = w, -1, j
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(t[i:])
+		if han(r) {
+			key = utf8.AppendRune(append(key[:0], "c1"...), r)
+			fn(key)
+			if prevHan >= 0 {
+				key = utf8.AppendRune(utf8.AppendRune(append(key[:0], "c2"...), prevHan), r)
+				fn(key)
+			}
+			prevHan = r
+		} else {
+			prevHan = -1
+		}
+		i += size
 	}
 	if strings.ContainsAny(t, "?？") || strings.HasSuffix(t, "嗎") || strings.HasSuffix(t, "吗") {
-		f["Q?"] = true
+		fn(append(key[:0], "Q?"...))
 	}
 	if strings.ContainsAny(t, "!！") {
-		f["EXC"] = true
+		fn(append(key[:0], "EXC"...))
 	}
-	return f
 }
 
 // featureText is the text a feature was made of, for the evidence.

@@ -112,6 +112,7 @@ func TestWeighComplaint(t *testing.T) {
 	r := *testRules(t)
 	r.model = &complaintModel{LexiconWeight: 8, Threshold: 4, Prior: -1,
 		Weights: map[string]float64{"c2天氣": -6, "c2太慢": 3, "c2慢了": 3, "c1慢": 1}}
+	r.model.index()
 	tests := []struct {
 		text     string
 		lexicon  bool
