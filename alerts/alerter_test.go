@@ -471,3 +471,39 @@ func TestDueAlerts(t *testing.T) {
 }
 
 func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
+
+func TestTooManyRequestsIsRetried(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var tries []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		tries = append(tries, time.Now())
+		if len(tries) == 1 {
+			w.Header().Set("Retry-After", "30") // capped at Retry.Max (10 ms here)
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	a := f.newAlerter(t, "r1", []Webhook{{Name: "slack", URL: srv.URL, Format: FormatSlack, Kinds: []Kind{KindP1}}}, nil)
+	run(t, a)
+	f.open(t, "U-429", legalThreat)
+	waitFor(t, "the alerter idle", func() bool {
+		mu.Lock()
+		n := len(tries)
+		mu.Unlock()
+		return n >= 2 && f.drained(t)
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tries) != 2 {
+		t.Fatalf("receiver got %d tries, want 2 (429, then 200)", len(tries))
+	}
+	if d := tries[1].Sub(tries[0]); d > 5*time.Second {
+		t.Errorf("second try %s after the 429: Retry-After was not capped at Retry.Max", d)
+	}
+	if fs, err := a.Failures(context.Background(), 0); err != nil || len(fs) != 0 {
+		t.Errorf("Failures = %v, %v; want none", fs, err)
+	}
+}
