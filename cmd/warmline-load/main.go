@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -58,6 +59,7 @@ type options struct {
 	cfg         load.Config
 	tokenTTL    time.Duration
 	idleSettled time.Duration
+	memory      bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -81,6 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.cfg.OrderShare, "order-share", 0, "fraction of events asking for an order's status (0..1)")
 	fs.DurationVar(&o.cfg.Drain, "drain", 15*time.Second, "after sending, how long to wait for the next answer before counting the rest lost")
 	fs.DurationVar(&o.tokenTTL, "token-ttl", load.DefaultTokenTTL, "how long the fake LINE accepts a reply token")
+	fs.StringVar(&o.cfg.Text, "text", "", "every event says this instead of the FAQ and order questions (e.g. a request for a person, to open cases)")
+	fs.BoolVar(&o.memory, "memory", false, "after the warmline run, sum Redis MEMORY USAGE under $WARMLINE_REDIS_PREFIX by key pattern ($REDIS_URL)")
 	fs.DurationVar(&o.idleSettled, "idle", 2*time.Second, "with -exec: how long warmline idles before its idle RSS is read")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -120,6 +124,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		r.Print(stdout, t)
 		results[t] = r
+		if t == "warmline" && o.memory {
+			if err := reportMemory(ctx, getenv("REDIS_URL"), cmp.Or(getenv("WARMLINE_REDIS_PREFIX"), "wl:"), stdout); err != nil {
+				return err
+			}
+		}
 	}
 	if w, ok := results["warmline"]; ok {
 		if e, ok := results["echo"]; ok && e.AnsweredPerSec > 0 {
@@ -206,18 +215,49 @@ func runWarmline(ctx context.Context, o options, getenv func(string) string, std
 	} else {
 		fmt.Fprintf(stdout, "fake LINE at %s (warmline's LINE_API_BASE_URL), orders at %s\n", apiURL, ordersURL)
 	}
-	var rss *rssSampler
 	if pid > 0 {
 		idle, err := readRSS(pid)
 		if err != nil {
 			return load.Report{}, err
 		}
-		rss = sampleRSS(ctx, pid)
-		defer func() {
-			fmt.Fprintf(stdout, "warmline RSS: idle %d MiB, peak under load %d MiB\n", idle>>20, rss.stop()>>20)
-		}()
+		cpu0, err := readCPU(pid)
+		if err != nil {
+			return load.Report{}, err
+		}
+		rss := sampleRSS(ctx, pid)
+		r, err := load.Run(ctx, cfg, fake)
+		peak := rss.stop()
+		cpu1, cerr := readCPU(pid)
+		fmt.Fprintf(stdout, "warmline RSS: idle %d MiB, peak under load %d MiB\n", idle>>20, peak>>20)
+		if cerr == nil && r.Answered > 0 {
+			used := cpu1 - cpu0
+			fmt.Fprintf(stdout, "warmline CPU: %.2f s user+system for %d answers = %.2f ms per answered event\n",
+				used.Seconds(), r.Answered, float64(used.Microseconds())/1000/float64(r.Answered))
+		}
+		return r, err
 	}
 	return load.Run(ctx, cfg, fake)
+}
+
+// readCPU reads the user+system CPU time pid has used (/proc/PID/stat,
+// in clock ticks of 10 ms).
+func readCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read CPU time: %w", err)
+	}
+	// Fields after the command name (which may hold spaces) in ")".
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unexpected /proc stat times")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // process is a warmline started with -exec.

@@ -39,6 +39,9 @@ type Config struct {
 	// OrderShare is the fraction of events asking for the status of the
 	// user's own order (0..1); the rest are FAQ questions.
 	OrderShare float64
+	// Text, when set, is what every event says (kind "text") instead of the
+	// FAQ and order questions, e.g. a request for a person to open cases.
+	Text string
 	// Drain is how long to wait for outstanding answers after the last
 	// send, counted from the last answer received (default 15 s).
 	Drain time.Duration
@@ -158,7 +161,9 @@ func (g *generator) send(ctx context.Context, n int) {
 	lang := langs[u%len(langs)]
 	t := &tracked{id: randomID(), user: UserID(u), kind: "faq", token: randomHex(16)}
 	var text string
-	if g.cfg.OrderShare > 0 && float64((n*7919)%1000)/1000 < g.cfg.OrderShare {
+	if g.cfg.Text != "" {
+		t.kind, text = "text", g.cfg.Text
+	} else if g.cfg.OrderShare > 0 && float64((n*7919)%1000)/1000 < g.cfg.OrderShare {
 		t.kind, text = "order", orderQuestion(lang, OrderNumber(u))
 	} else {
 		qs := faqQuestions[lang]

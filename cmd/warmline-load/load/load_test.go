@@ -14,6 +14,7 @@ func TestEchoBotUnderTinyLoad(t *testing.T) {
 	}{
 		{name: "closed loop", cfg: Config{Users: 7, Events: 50, Concurrency: 8}},
 		{name: "open loop", cfg: Config{Users: 7, Events: 50, Rate: 500}},
+		{name: "one text for all", cfg: Config{Users: 50, Events: 50, Concurrency: 8, Text: "I want to talk to a person"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +38,9 @@ func TestEchoBotUnderTinyLoad(t *testing.T) {
 			}
 			if r.API.Replies != 50 || r.ByReply != 50 || r.API.InvalidTokens != 0 {
 				t.Errorf("replies %d (first answers by reply %d), invalid tokens %d, want 50, 50, 0", r.API.Replies, r.ByReply, r.API.InvalidTokens)
+			}
+			if tt.cfg.Text != "" && r.ByKind["text"].N != 50 {
+				t.Errorf("answers by kind %+v, want 50 of kind text", r.ByKind)
 			}
 			if r.Answer.N != 50 || r.Answer.P99 <= 0 || r.Ack.P50 <= 0 {
 				t.Errorf("latencies %+v / %+v, want 50 positive samples", r.Answer, r.Ack)
