@@ -103,3 +103,21 @@ func TestTeamsPayload(t *testing.T) {
 		t.Errorf("actions = %+v", card.Actions)
 	}
 }
+
+func TestNoInboxURLNoLink(t *testing.T) {
+	f := newFixture(t)
+	r := renderer{tr: f.tr, loc: f.cases.Policy().Location}
+	a := Alert{ID: "p1:CS-1", Kind: KindP1, CaseID: "CS-1", Priority: "P1", Tier: "L2"}
+	b, err := r.payload(FormatSlack, a, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode[slackMessage](t, b)
+	if len(m.Blocks) != 2 || strings.Contains(m.Text, "<") {
+		t.Errorf("without an inbox URL the message should have no link or button: %s", b)
+	}
+	b, _ = r.payload(FormatTeams, a, "en")
+	if tm := decode[teamsMessage](t, b); len(tm.Attachments[0].Content.Actions) != 0 {
+		t.Errorf("without an inbox URL the card should have no action: %s", b)
+	}
+}

@@ -210,9 +210,13 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		return nil, err
 	}
 	if len(hooks) > 0 {
+		inboxURL := "" // a localhost link would help nobody reading Slack
+		if cfg.PublicURL != "" || cfg.Demo {
+			inboxURL = env.publicURL + "/inbox/cases/"
+		}
 		a.alerts, err = alerts.New(alerts.Config{
 			Redis: env.rdb, Prefix: cfg.RedisPrefix, Cases: a.cases, Translator: tr, Webhooks: hooks,
-			Lang: cmp.Or(cfg.Lang, locales.ZhTW), InboxURL: env.publicURL + "/inbox/cases/",
+			Lang: cmp.Or(cfg.Lang, locales.ZhTW), InboxURL: inboxURL,
 			Consumer: cfg.ReplicaID, Clock: clock, Log: log.Named("alerts"),
 		})
 		if err != nil {
