@@ -54,6 +54,11 @@ func TestDeliveriesAreAttributed(t *testing.T) {
 	if got, want := h.emu.DeliveriesTo(alice), (Deliveries{Replies: 1, Pushes: 1}); got != want {
 		t.Errorf("deliveries: got %+v, want %+v", got, want)
 	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if n, err := h.emu.WaitSends(wctx, 2); err != nil || n != 2 || h.emu.Sends() != 2 {
+		t.Errorf("sends: got %d, %v, want 2", n, err)
+	}
 	h.emu.Reset()
 	if got := h.emu.DeliveriesTo(alice); got != (Deliveries{}) {
 		t.Errorf("after Reset: got %+v, want none", got)

@@ -130,6 +130,33 @@ func (e *Emulator) DeliveriesTo(userID string) Deliveries {
 	return Deliveries{Replies: u.replies, Pushes: u.pushes}
 }
 
+// Sends returns how many reply and push calls LINE accepted since New or
+// Reset, for all users.
+func (e *Emulator) Sends() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sends
+}
+
+// WaitSends blocks until at least n reply or push calls were accepted
+// (Sends) and returns the count, or returns ctx's error with the count so
+// far.
+func (e *Emulator) WaitSends(ctx context.Context, n int) (int, error) {
+	for {
+		e.mu.Lock()
+		got, changed := e.sends, e.changed
+		e.mu.Unlock()
+		if got >= n {
+			return got, nil
+		}
+		select {
+		case <-ctx.Done():
+			return got, ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
 // Calls returns how many requests reached a Messaging API path, relative to
 // the mount point: "/v2/bot/message/push", "/v2/bot/profile/U123…" or the
 // pattern form "/v2/bot/profile/{userId}" (which counts every user).

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,26 +218,10 @@ func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, prefix string, evs []l
 			t.Errorf("after %v: %v", within, d)
 			break
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		_, _ = emu.WaitMessages(ctx, "Unobody", 1) // wakes on any delivery
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		_, _ = emu.WaitSends(ctx, emu.Sends()+1)
 		cancel()
 	}
 	waitDrained(t, prefix)
 	return tallyDeliveries(emu, evs)
-}
-
-// waitReady polls url until it answers 200 (a replica that came back).
-func waitReady(url string, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		res, err := http.Get(url + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("%s/readyz not 200 within %v", url, within)
 }
