@@ -51,8 +51,9 @@ type Overlay interface {
 	Files(ctx context.Context) (map[string][]byte, error)
 }
 
-// ReloadStatus is the outcome of the last Reload: Err is nil after a
-// success, else every problem (the previous KB kept serving).
+// ReloadStatus is the outcome of the last Reload or Sync (a Sync that
+// found the KB current counts as a success): Err is nil after a success,
+// else every problem (the previous KB kept serving).
 type ReloadStatus struct {
 	At  time.Time
 	Err error
@@ -64,7 +65,10 @@ var ErrNoDir = errors.New("knowledge store has no directory to reload from")
 
 // NewStore returns a Store serving initial (which may be nil until the
 // first successful Reload) and reloading from dir with opts. dir may be ""
-// for a KB that never reloads.
+// for a KB that never reloads. initial must have been loaded from the same
+// files with opts' Files and no overlay: Sync then loads again only when
+// an overlay has files, or when opts has a semantic tier (initial has no
+// index).
 func NewStore(log *zap.Logger, dir string, initial *Base, opts LoadOptions) *Store {
 	s := &Store{log: log, dir: dir, opts: opts, Debounce: DefaultDebounce}
 	if dir != "" {
@@ -72,8 +76,21 @@ func NewStore(log *zap.Logger, dir string, initial *Base, opts LoadOptions) *Sto
 	}
 	if initial != nil {
 		s.cur.Store(initial)
+		if opts.Semantic == nil {
+			s.synced = map[string][]byte{}
+		}
 	}
 	return s
+}
+
+// HasFile reports whether the store's files include name (a path in its
+// directory or files), whatever the overlay says.
+func (s *Store) HasFile(name string) bool {
+	if s.fsys == nil {
+		return false
+	}
+	_, err := fs.Stat(s.fsys, name)
+	return err == nil
 }
 
 // NewStoreFS returns a Store serving initial and reloading from fsys (the
@@ -153,6 +170,7 @@ func (s *Store) Sync(ctx context.Context) error {
 		return err
 	}
 	if s.synced != nil && s.cur.Load() != nil && sameFiles(s.synced, overlay) {
+		s.status.Store(&ReloadStatus{At: time.Now()}) // checked: current
 		return nil
 	}
 	return s.reloadWith(ctx, overlay)

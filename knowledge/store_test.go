@@ -192,3 +192,31 @@ func TestStoreSync(t *testing.T) {
 		t.Errorf("Sync after the overlay changed: new entry %v, %d loads; want it, 2 loads", ok, loads())
 	}
 }
+
+// TestStoreSyncInitial: a store made with a KB loaded from its files
+// serves it and Sync loads nothing while the overlay has no files.
+func TestStoreSyncInitial(t *testing.T) {
+	ctx := context.Background()
+	dir := copyFixture(t)
+	initial, err := Load(ctx, os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zap.InfoLevel)
+	s := NewStore(zap.New(core), dir, initial, LoadOptions{})
+	o := &countingOverlay{files: map[string][]byte{}}
+	s.SetOverlay(o)
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Current() != initial || logs.FilterMessage("knowledge loaded").Len() != 0 {
+		t.Errorf("Sync with an empty overlay replaced the initial KB (%d loads)", logs.FilterMessage("knowledge loaded").Len())
+	}
+	o.files = map[string][]byte{"learned.yaml": []byte("entries:" + entryYAML("gift-wrap"))}
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Current().Entry("gift-wrap"); !ok {
+		t.Error("Sync after the overlay got a file did not load it")
+	}
+}

@@ -49,8 +49,11 @@ type appEnv struct {
 // assets are what a boot reads from files and does not change afterwards:
 // the escalation rules, the SLA policy and the messages. The knowledge base
 // is not one of them: buildApp loads it once, with the semantic tier and
-// the learned items.
+// the learned items; kb, when set (tests that boot many times share one),
+// is the KB already loaded from cfg's files without learned items, which
+// buildApp then loads again only when there are some.
 type assets struct {
+	kb     *knowledge.Base
 	rules  *escalation.Rules
 	policy *handoff.Policy
 	tr     *locales.Translator
@@ -121,10 +124,10 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	kbName := "demo knowledge base"
 	if cfg.KBDir != "" {
 		kbName = "knowledge base " + cfg.KBDir
-		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, nil, kbOpts)
+		a.kb = knowledge.NewStore(log.Named("knowledge"), cfg.KBDir, as.kb, kbOpts)
 	} else {
 		// The embedded KB reloads too: with the learned items.
-		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), nil, kbOpts)
+		a.kb = knowledge.NewStoreFS(log.Named("knowledge"), knowledge.Demo(), as.kb, kbOpts)
 	}
 	// Knowledge gaps: what the bot could not settle, and what leads teach it.
 	a.gaps, err = gaps.New(gaps.Config{Redis: env.rdb, Prefix: cfg.RedisPrefix, Store: a.kb, Clock: clock,

@@ -36,17 +36,24 @@ const (
 	e2eToken  = "e2e-access-token"
 )
 
-// sharedAssets are the rules, policy and messages, loaded once for all
-// boots of this test binary: they are immutable. Every boot loads its KB
-// (once, with the learned items of its Redis prefix).
+// sharedAssets are the demo KB, rules, policy and messages, loaded once for
+// all boots of this test binary: they are immutable, and loading them
+// (OpenCC, the index) is most of a boot under -race. A boot loads its KB
+// again only when its Redis prefix holds learned items.
 var sharedAssets = sync.OnceValues(func() (*assets, error) {
-	return loadAssets(context.Background(), Config{KBDir: filepath.Join("..", "..", "knowledge", "demo")})
+	as, err := loadAssets(context.Background(), Config{KBDir: filepath.Join("..", "..", "knowledge", "demo")})
+	if err != nil {
+		return nil, err
+	}
+	if as.kb, err = sharedKB(); err != nil {
+		return nil, err
+	}
+	return as, nil
 })
 
-// sharedKB is the demo KB, loaded once for the tests that need a KB but
-// no boot.
+// sharedKB is the demo KB, loaded once.
 var sharedKB = sync.OnceValues(func() (*knowledge.Base, error) {
-	return knowledge.Load(context.Background(), knowledge.Demo())
+	return knowledge.Load(context.Background(), os.DirFS(filepath.Join("..", "..", "knowledge", "demo")))
 })
 
 // e2e is one running warmline (the real run path, production mode) talking

@@ -242,11 +242,17 @@ func (s *Service) Items(ctx context.Context) ([]Item, error) {
 	return items, nil
 }
 
-// Files is the store's overlay: the learned items as learned.yaml.
+// Files is the store's overlay: the learned items as learned.yaml. With no
+// items and no learned.yaml in the KB to hide, it has no file, so a KB
+// loaded before any item was learned is the same KB (Store.Sync loads
+// nothing).
 func (s *Service) Files(ctx context.Context) (map[string][]byte, error) {
 	items, err := s.Items(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if len(items) == 0 && !s.store.HasFile(FileName) {
+		return map[string][]byte{}, nil
 	}
 	data, err := render(items)
 	if err != nil {
