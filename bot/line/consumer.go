@@ -80,6 +80,7 @@ type Consumer struct {
 	// inFlight is the context of processing: cancelled DrainTimeout after
 	// Run's context (set by Run).
 	inFlight context.Context
+	stats    consumerCounters
 }
 
 // NewConsumer returns a consumer of q that hands each event to process.
@@ -427,23 +428,33 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 		if n >= cfg.MaxAttempts {
 			return Permanent(err)
 		}
+		w.c.stats.retried.Add(1)
 		return err
 	})
 	switch {
 	case stay != nil:
+		w.c.stats.leftPending.Add(1)
 		return stay
 	case errors.Is(err, errInterrupted):
+		w.c.stats.leftPending.Add(1)
 		return err // shutting down: leave it pending for the next holder
 	case err == nil:
-		return q.ack(bg, shard, token, e.streamID)
+		if err := q.ack(bg, shard, token, e.streamID); err != nil {
+			w.c.stats.leftPending.Add(1)
+			return err
+		}
+		w.c.stats.acked.Add(1)
+		return nil
 	}
 	cause := errGaveUp.Error()
 	if failure != nil {
 		cause = failure.Error()
 	}
 	if err := q.bury(bg, shard, token, e, cause, n); err != nil {
+		w.c.stats.leftPending.Add(1)
 		return err
 	}
+	w.c.stats.deadLettered.Add(1)
 	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
 	return nil
 }

@@ -28,9 +28,14 @@
 // repeated with the same X-Line-Retry-Key (LINE answers 409). A send that
 // cannot be recorded first is not made (ErrUnrecorded; retried). On
 // shutdown the events in flight get ConsumerConfig.DrainTimeout (10 s) to
-// finish, then are cut short and stay pending. Sender.Stats counts replies,
-// pushes, deduplicated pushes, spent tokens after an attempt, fallbacks,
-// failures.
+// finish, then are cut short and stay pending.
+//
+// For metrics: Sender.Stats counts replies, pushes, deduplicated pushes,
+// spent tokens after an attempt, fallbacks, skipped, failed and interrupted
+// sends; Consumer.Stats acked, retried, dead-lettered and left-pending
+// events (both per process); Queue.Stats reads each shard's depth, oldest
+// stored event and dead letters from Redis, Sender.FailedSendsLen the kept
+// failed sends.
 //
 // Photos, videos, voice messages and files become a bot.Event with an
 // Attachment (message id, file name and size, duration), stickers one with

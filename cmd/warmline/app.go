@@ -28,6 +28,7 @@ import (
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/knowledge/semantic"
 	"github.com/warmline/warmline/locales"
+	"github.com/warmline/warmline/metrics"
 )
 
 // Demo credentials of the emulated LINE channel (demo mode only).
@@ -96,6 +97,7 @@ type app struct {
 	webhook  http.Handler
 	emu      *lineemu.Emulator // demo mode only
 	inbox    *inbox.Inbox
+	metrics  *metrics.Metrics
 	media    *media.Store
 	alerts   *alerts.Alerter // nil: no alert webhooks configured
 }
@@ -249,6 +251,8 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
 	a.consumer = line.NewConsumer(a.queue, line.Respond(engine, sender, log.Named("worker")),
 		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL, DrainTimeout: cfg.DrainTimeout}, log.Named("consumer"))
+
+	a.metrics = metrics.New(metrics.Pipeline{Queue: a.queue, Consumer: a.consumer, Sender: sender, Clock: clock}, log.Named("metrics"))
 
 	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr)
 	if err != nil {

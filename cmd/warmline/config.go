@@ -73,6 +73,8 @@ type Config struct {
 
 	AgentsFile  string
 	AgentTokens string
+	// MetricsToken guards GET /metrics; empty: no /metrics route.
+	MetricsToken string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto the inbox
 	// believes (sign-in limits per client IP, HSTS).
 	TrustedProxies inbox.Proxies
@@ -190,6 +192,8 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
+	{name: "WARMLINE_METRICS_TOKEN", secret: true, doc: "bearer token Prometheus sends to GET /metrics (or WARMLINE_METRICS_TOKEN_FILE); unset = no /metrics route",
+		set: func(c *Config, v value) { c.MetricsToken = v.s }},
 	{name: "WARMLINE_TRUSTED_PROXIES", doc: "comma-separated IPs or CIDR prefixes of the reverse proxies in front (e.g. 10.0.0.0/8): their X-Forwarded-For names the client for the inbox's per-IP sign-in limit and their X-Forwarded-Proto: https turns on HSTS (default none: the TCP peer is the client)",
 		set: func(c *Config, v value) {
 			ps, err := inbox.ParseProxies(v.s)

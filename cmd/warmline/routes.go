@@ -17,6 +17,9 @@ func (a *app) routes(rc *redisConn) http.Handler {
 	mux.Handle("POST /webhook", a.webhook)
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", a.handleReadyz(rc))
+	if a.cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", a.metrics.Handler(a.cfg.MetricsToken))
+	}
 	a.inbox.Register(mux)                                       // /inbox/..., /api/...
 	mux.Handle(inbox.MediaRoute, a.inbox.MediaHandler(a.media)) // customers' files, to agents who may see the case
 	if a.emu != nil {

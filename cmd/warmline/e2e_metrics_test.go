@@ -1,0 +1,52 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// GET /metrics exists only with WARMLINE_METRICS_TOKEN, answers only that
+// bearer token, and counts the pipeline's sends.
+func TestE2EMetrics(t *testing.T) {
+	get := func(url, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	off := startE2E(t, e2eOpts{})
+	if st, _ := get(off.url, "x"); st != http.StatusNotFound {
+		t.Errorf("without WARMLINE_METRICS_TOKEN: got %d, want 404", st)
+	}
+
+	h := startE2E(t, e2eOpts{env: map[string]string{"WARMLINE_METRICS_TOKEN": "scrape-me"}})
+	h.say(bob, "How much is shipping?", 1)
+	waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+	if st, _ := get(h.url, ""); st != http.StatusUnauthorized {
+		t.Errorf("no token: got %d, want 401", st)
+	}
+	st, body := get(h.url, "scrape-me")
+	if st != http.StatusOK {
+		t.Fatalf("scrape: got %d", st)
+	}
+	for _, want := range []string{
+		`warmline_line_sends_total{kind="reply"} 1`,
+		`warmline_line_events_total{outcome="acked"} 1`,
+		`warmline_line_queue_depth{shard="0"} 0`,
+		`warmline_line_queue_readable 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+// Package metrics owns warmline's Prometheus registry and its GET /metrics
+// handler. For now it exports the webhook pipeline (package bot/line):
+// what this replica sent (replies, pushes, pushes LINE deduplicated, spent
+// reply tokens counted delivered, fallbacks, failures, interrupted sends),
+// what its workers did with events (acked, retried, dead-lettered, left
+// pending), and, read from Redis at each scrape and the same on every
+// replica, each queue shard's depth, oldest event age and dead letters, and
+// the failed sends kept for a resend.
+//
+// The registry is its own (not Prometheus' global default); other packages
+// add their collectors through Registry. The handler answers only a
+// request carrying "Authorization: Bearer <token>".
+package metrics

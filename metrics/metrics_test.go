@@ -1,0 +1,163 @@
+package metrics
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/bot"
+	"github.com/warmline/warmline/bot/line"
+	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
+)
+
+type echo struct{}
+
+func (echo) Handle(_ context.Context, ev bot.Event) ([]bot.Message, error) {
+	return []bot.Message{{Text: "re: " + ev.Text}}, nil
+}
+
+// scrape GETs /metrics with the bearer token and returns the samples by
+// their name and labels as written ("name{label=\"v\"}").
+func scrape(t *testing.T, url, token string) (int, map[string]float64) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out := map[string]float64{}
+	if res.StatusCode != http.StatusOK {
+		return res.StatusCode, out
+	}
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		l := sc.Text()
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		v, err := strconv.ParseFloat(l[i+1:], 64)
+		if err != nil {
+			t.Fatalf("sample %q: %v", l, err)
+		}
+		out[l[:i]] = v
+	}
+	return res.StatusCode, out
+}
+
+// Two events answered through the emulator, one undecodable event
+// dead-lettered, then one left waiting 90 s: the scrape shows each.
+func TestPipelineMetrics(t *testing.T) {
+	clock := testclock.At(time.Now()) // stream entry ids carry Redis's real time
+	emu := lineemu.New(lineemu.Config{ChannelSecret: "s", AccessToken: "tok", Clock: clock.Now})
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(srv.Close)
+	_, prefix := redistest.New(t) // cleans up the keys
+	opt, err := redis.ParseURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	rdb := redis.NewClient(opt) // closed below: Redis gone
+	t.Cleanup(func() { _ = rdb.Close() })
+	sender, err := line.NewSender(line.SenderConfig{AccessToken: "tok", BaseURL: srv.URL, Clock: clock.Now}, rdb, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 2}, zap.NewNop(), clock.Now)
+	consumer := line.NewConsumer(q, line.Respond(echo{}, sender, nil),
+		line.ConsumerConfig{Name: "r1", Workers: 1, LeaseTTL: time.Second, Block: 10 * time.Millisecond}, nil)
+	m := New(Pipeline{Queue: q, Consumer: consumer, Sender: sender, Clock: clock.Now}, nil)
+	msrv := httptest.NewServer(m.Handler("secret"))
+	t.Cleanup(msrv.Close)
+
+	ctx := context.Background()
+	bad := json.RawMessage(`{"type":"message","webhookEventId":"01BAD","source":{"type":"user","userId":"Ux"},"message":"not an object"}`)
+	evs := []json.RawMessage{emu.TextEvent("Ualice", "one").JSON, emu.TextEvent("Ualice", "two").JSON, bad}
+	if _, err := q.Enqueue(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- consumer.Run(rctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for consumer.Stats().Acked+consumer.Stats().DeadLettered < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer stats after 10 s: %+v", consumer.Stats())
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		_, _ = emu.WaitSends(wctx, 3)
+		wcancel()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Enqueue(ctx, []json.RawMessage{emu.TextEvent("Ubob", "waiting").JSON}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(90 * time.Second)
+
+	for _, tok := range []string{"", "wrong"} {
+		if status, _ := scrape(t, msrv.URL, tok); status != http.StatusUnauthorized {
+			t.Errorf("token %q: got %d, want 401", tok, status)
+		}
+	}
+	status, got := scrape(t, msrv.URL, "secret")
+	if status != http.StatusOK {
+		t.Fatalf("scrape: got %d", status)
+	}
+	want := map[string]float64{
+		`warmline_line_sends_total{kind="reply"}`:             2,
+		`warmline_line_sends_total{kind="push"}`:              0,
+		`warmline_line_events_total{outcome="acked"}`:         2,
+		`warmline_line_events_total{outcome="dead_lettered"}`: 1,
+		`warmline_line_send_failures_total`:                   0,
+		`warmline_line_reply_token_spent_after_attempt_total`: 0,
+		`warmline_line_failed_sends`:                          0,
+		`warmline_line_queue_readable`:                        1,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s: got %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	var depth, dead, age float64
+	for s := range 2 {
+		sh := `{shard="` + strconv.Itoa(s) + `"}`
+		depth += got["warmline_line_queue_depth"+sh]
+		dead += got["warmline_line_dead_letters"+sh]
+		age = max(age, got["warmline_line_queue_oldest_event_age_seconds"+sh])
+	}
+	if depth != 1 || dead != 1 {
+		t.Errorf("queue: got depth %v, dead letters %v, want 1 and 1", depth, dead)
+	}
+	if age < 89 || age > 91 {
+		t.Errorf("oldest event age: got %v s, want about 90", age)
+	}
+	if _, ok := got["go_goroutines"]; !ok {
+		t.Error("no Go runtime metrics")
+	}
+
+	// Redis gone: the scrape still answers, saying the queue was unreadable.
+	_ = rdb.Close()
+	if _, got := scrape(t, msrv.URL, "secret"); got["warmline_line_queue_readable"] != 0 {
+		t.Errorf("Redis closed: queue_readable %v, want 0", got["warmline_line_queue_readable"])
+	}
+}
