@@ -52,10 +52,14 @@ type tuning struct {
 	// confidence holds the weights of the logistic model that turns a
 	// match's numbers into the probability that the best entry is right
 	// (see features); highConfidence is the probability from which the
-	// matcher answers (High). Both are fitted on the dev sets and CLINC's
+	// matcher answers a Chinese question (High), highConfidenceEN an
+	// English one (stems and bigrams spread the numbers differently: one
+	// threshold for both answered fewer Chinese questions or more English
+	// ones wrongly). All are fitted on the dev sets and CLINC's
 	// out-of-scope queries (docs/matching-calibration.md).
-	confidence     [numFeatures]float64
-	highConfidence float64
+	confidence       [numFeatures]float64
+	highConfidence   float64
+	highConfidenceEN float64
 	// mediumCoverage is the coverage below which nothing is offered;
 	// mediumConfidence the fitted probability below which nothing is
 	// offered either.
@@ -92,8 +96,9 @@ var defaultTuning = tuning{
 	answerCover:      1,
 	unknownWeight:    0.6,
 	unigrams:         true,
-	confidence:       [numFeatures]float64{1.71, 3.57, 1.82, 3.59, -3.04, -3.86},
-	highConfidence:   0.790,
+	confidence:       [numFeatures]float64{2.67, 3.28, -0.19, 3.94, -2.64, -4.32},
+	highConfidence:   0.83,
+	highConfidenceEN: 0.90,
 	mediumCoverage:   0.20,
 	mediumConfidence: 0.02,
 	menuRatio:        0.3,
@@ -482,7 +487,7 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 	switch {
 	case exactHit:
 		m.Confidence = High
-	case ex.Confidence >= b.tune.highConfidence:
+	case ex.Confidence >= b.tune.highFor(ex.Script):
 		m.Confidence = High
 	case ex.Coverage >= b.tune.mediumCoverage && ex.Confidence >= b.tune.mediumConfidence:
 		m.Confidence = Medium
@@ -508,6 +513,14 @@ func (ex Explanation) features(terms int) [numFeatures]float64 {
 		all = 1
 	}
 	return [numFeatures]float64{ex.Coverage, ex.Margin, all, float64(min(ex.Concepts, 3)) / 3, ex.Unknown, 1}
+}
+
+// highFor is the High threshold for a question in script (EN or "zh").
+func (tu tuning) highFor(script string) float64 {
+	if script == EN {
+		return tu.highConfidenceEN
+	}
+	return tu.highConfidence
 }
 
 // probability is the logistic model over features.

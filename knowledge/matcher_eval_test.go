@@ -132,21 +132,26 @@ func summary(r EvalReport) string {
 // TestMatcherFloors keeps what the lexicon, the answer evidence and the
 // calibrated confidence reached (issue 12): floors a point or two under the
 // numbers measured when they landed, ceilings on confident wrong answers
-// and on out-of-scope questions answered. Measured (all languages, direct /
-// offered / confident wrong / out of scope answered): sparse demo dev
-// 31.2 / 83.2 / 2.4 / 2.8%, blind3-dev 58.8 / 90.0 / 1.2 / 0%, test 30.7 /
-// 78.3 / 3.7 / 2.1%, test2 71.2 / 96.0 / 2.8 / 2.6%, blind3-test 61.3 /
-// 93.1 / 3.1 / 0%; before: dev 13.6 / 61.6 / 2.4, test 25.9 / 67.7 / 4.2,
-// test2 66.4 / 91.6 / 3.6, blind3-test 46.2 / 81.9 / 1.9. The shop KBs are
-// pooled per split (their sets are small).
+// and on out-of-scope questions answered. Measured with the thresholds per
+// script fitted with blind4-dev among the dev sets (all languages, direct /
+// offered / confident wrong / out of scope answered): sparse demo dev 28.8
+// / 86.4 / 1.6 / 0%, blind3-dev 61.3 / 93.8 / 1.2 / 0%, blind4-dev 55.6 /
+// 90.5 / 2.4 / 0%, test 29.1 / 78.3 / 3.7 / 0%, test2 69.6 / 97.2 / 0.8 /
+// 0%, blind3-test 60.0 / 95.6 / 1.2 / 0%, blind4-test 58.2 / 90.8 / 3.3 /
+// 0%; with the one threshold fitted before blind4 (answering more, and
+// more wrongly): dev 34.4 / 1.6, test 32.8 / 3.7, test2 73.2 / 2.4,
+// blind3-test 63.1 / 3.1, blind4-test 60.3 / 4.2. The shop KBs are pooled
+// per split (their sets are small).
 func TestMatcherFloors(t *testing.T) {
 	sparse := sparseDemoBase(t, defaultTuning)
 	for _, f := range []sparseFloor{
-		{set: "dev.yaml", direct: 0.30, top1: 0.69, offered: 0.82, confWrong: 0.03, oosHigh: 0.03},
+		{set: "dev.yaml", direct: 0.27, top1: 0.69, offered: 0.82, confWrong: 0.03, oosHigh: 0.03},
 		{set: "blind3-dev.yaml", direct: 0.57, top1: 0.81, offered: 0.88, confWrong: 0.02, oosHigh: 0.03},
-		{set: "test.yaml", direct: 0.29, top1: 0.66, offered: 0.77, confWrong: 0.04, oosHigh: 0.03},
-		{set: "test2.yaml", direct: 0.70, top1: 0.87, offered: 0.95, confWrong: 0.03, oosHigh: 0.03},
-		{set: "blind3-test.yaml", direct: 0.60, top1: 0.83, offered: 0.92, confWrong: 0.04, oosHigh: 0.03},
+		{set: "blind4-dev.yaml", direct: 0.53, top1: 0.78, offered: 0.88, confWrong: 0.03, oosHigh: 0.03},
+		{set: "test.yaml", direct: 0.27, top1: 0.66, offered: 0.77, confWrong: 0.04, oosHigh: 0.03},
+		{set: "test2.yaml", direct: 0.67, top1: 0.87, offered: 0.95, confWrong: 0.02, oosHigh: 0.03},
+		{set: "blind3-test.yaml", direct: 0.58, top1: 0.83, offered: 0.92, confWrong: 0.02, oosHigh: 0.03},
+		{set: "blind4-test.yaml", direct: 0.56, top1: 0.78, offered: 0.88, confWrong: 0.04, oosHigh: 0.03},
 	} {
 		t.Run("sparse demo "+f.set, func(t *testing.T) {
 			r := Evaluate(context.Background(), sparse, evalFile(t, f.set))
@@ -155,8 +160,8 @@ func TestMatcherFloors(t *testing.T) {
 		})
 	}
 	for _, f := range []sparseFloor{
-		{set: "-dev.yaml", direct: 0.54, top1: 0.90, offered: 0.92, confWrong: 0.02, oosHigh: 0.10},
-		{set: "-test.yaml", direct: 0.45, top1: 0.82, offered: 0.85, confWrong: 0.02, oosHigh: 0.03},
+		{set: "-dev.yaml", direct: 0.46, top1: 0.90, offered: 0.92, confWrong: 0.02, oosHigh: 0.10},
+		{set: "-test.yaml", direct: 0.36, top1: 0.82, offered: 0.85, confWrong: 0.02, oosHigh: 0.03},
 	} {
 		t.Run("shops"+f.set, func(t *testing.T) {
 			var total EvalCounts
@@ -176,16 +181,16 @@ func TestMatcherFloors(t *testing.T) {
 		})
 	}
 	// The public sets, when they are next to the repository. Measured:
-	// Bitext with 2 examples per intent 28.4 / 81.6 / 1.9% (before 14.8 /
-	// 58.5 / 1.2%); CLINC out of scope answered 1.5% (sparse demo KB), 2.0%
-	// (full demo KB).
+	// Bitext with 2 examples per intent 18.5 / 81.8 / 0.8% (28.4 / 81.6 /
+	// 1.9% with the one threshold; before the lexicon 14.8 / 58.5 / 1.2%);
+	// CLINC out of scope answered 1.0% (sparse demo KB), 1.5% (full demo KB).
 	t.Run("bitext sparse", func(t *testing.T) {
 		cases := bitextCases(t)
 		if cases == nil {
 			t.Skip("public data not found")
 		}
 		r := Evaluate(context.Background(), sparseBitextBase(t, defaultTuning), cases)
-		checkFloor(t, sparseFloor{direct: 0.27, top1: 0.64, offered: 0.80, confWrong: 0.025}, r.Total)
+		checkFloor(t, sparseFloor{direct: 0.17, top1: 0.64, offered: 0.80, confWrong: 0.02}, r.Total)
 	})
 	t.Run("clinc", func(t *testing.T) {
 		oos := clincCases(t)

@@ -17,12 +17,14 @@ type devSet struct {
 
 func devSets(t *testing.T) []devSet {
 	t.Helper()
-	dev, b3 := evalFile(t, "dev.yaml"), evalFile(t, "blind3-dev.yaml")
+	dev, b3, b4 := evalFile(t, "dev.yaml"), evalFile(t, "blind3-dev.yaml"), evalFile(t, "blind4-dev.yaml")
 	sets := []devSet{
 		{"sparse-dev", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, dev},
 		{"sparse-b3", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, b3},
+		{"sparse-b4", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, b4},
 		{"full-dev", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, dev},
 		{"full-b3", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, b3},
+		{"full-b4", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, b4},
 	}
 	for _, shop := range sparseShops() {
 		if cs := shopQuestions(t, shop, "-dev.yaml"); len(cs) > 0 {
@@ -98,8 +100,8 @@ func TestTuneRank(t *testing.T) {
 		t.Logf("%-22s mean %.1f |%s", v.name, 100*sum/float64(len(sets)), sb.String())
 		if os.Getenv("WARMLINE_TUNE_LR") != "" {
 			groups, order := calibrationGroups(t, tu)
-			w, th, obj, line := logisticBest(groups, order)
-			t.Logf("    LR sparse direct %.1f at p>=%.3f w=%.2f\n       %s", 100*obj, th, w, line)
+			w, zh, en, obj := fitScripts(groups, order)
+			t.Logf("    LR sparse direct %.1f at zh %.2f en %.2f w=%.2f", 100*obj, zh, en, w)
 		}
 	}
 }
