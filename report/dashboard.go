@@ -1,0 +1,255 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/locales"
+)
+
+//go:embed ui
+var uiFiles embed.FS
+
+// Prefix is where the dashboard is mounted; the inbox routes everything
+// under it to Dashboard.Serve for leads.
+const Prefix = "/inbox/dashboard"
+
+// DashboardConfig configures a Dashboard. Source and Translator are
+// required.
+type DashboardConfig struct {
+	Source     Source
+	Translator *locales.Translator
+	Targets    *Targets         // nil: DefaultTargets
+	Location   *time.Location   // where days and weeks start; nil: UTC
+	Clock      func() time.Time // nil: time.Now
+	Log        *zap.Logger      // nil: no logs
+}
+
+// Dashboard serves the lead's quality dashboard:
+//
+//	GET /inbox/dashboard              the page (period picker, filters, figures, charts)
+//	GET /inbox/dashboard/print        the printable weekly or monthly report
+//	GET /inbox/dashboard/report.json  the figures (Report) and the selection
+//	GET /inbox/dashboard/report.csv   the figures as CSV
+//	GET /inbox/dashboard/static/...   script, styles, vendor/ (Chart.js)
+//
+// every one with the query ParseQuery reads.
+type Dashboard struct {
+	src     Source
+	tr      *locales.Translator
+	targets Targets
+	loc     *time.Location
+	now     func() time.Time
+	log     *zap.Logger
+	pages   *template.Template
+	mux     *http.ServeMux
+}
+
+// NewDashboard builds the dashboard.
+func NewDashboard(cfg DashboardConfig) (*Dashboard, error) {
+	var errs []error
+	if cfg.Source == nil {
+		errs = append(errs, errors.New("report: DashboardConfig.Source is required"))
+	}
+	if cfg.Translator == nil {
+		errs = append(errs, errors.New("report: DashboardConfig.Translator is required"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
+	if cfg.Targets != nil {
+		d.targets = *cfg.Targets
+	}
+	if d.loc == nil {
+		d.loc = time.UTC
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.log == nil {
+		d.log = zap.NewNop()
+	}
+	pages, err := template.New("").Funcs(templateFuncs(d.tr, locales.ZhTW)).ParseFS(uiFiles, "ui/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("report: parse pages: %w", err)
+	}
+	d.pages = pages
+	static, err := fs.Sub(uiFiles, "ui")
+	if err != nil {
+		return nil, err
+	}
+	files := http.StripPrefix(Prefix+"/static/", http.FileServerFS(static))
+	d.mux = http.NewServeMux()
+	d.mux.HandleFunc("GET "+Prefix, d.page("dashboard.html"))
+	d.mux.HandleFunc("GET "+Prefix+"/print", d.page("print.html"))
+	d.mux.HandleFunc("GET "+Prefix+"/report.json", d.json)
+	d.mux.HandleFunc("GET "+Prefix+"/report.csv", d.csv)
+	d.mux.Handle("GET "+Prefix+"/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".html") || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	}))
+	return d, nil
+}
+
+// Serve answers one request under Prefix for a signed-in lead whose UI
+// language is lang (the inbox checks who may see it).
+func (d *Dashboard) Serve(w http.ResponseWriter, r *http.Request, lang string) {
+	if !locales.IsSupported(lang) {
+		lang = locales.ZhTW
+	}
+	d.mux.ServeHTTP(w, r.WithContext(withLang(r.Context(), lang)))
+}
+
+// compute reads the selection from r and computes its report.
+func (d *Dashboard) compute(r *http.Request) (Selection, Report, error) {
+	sel, err := ParseQuery(r.URL.Query(), d.now(), d.loc)
+	if err != nil {
+		return Selection{}, Report{}, err
+	}
+	rep, err := Compute(r.Context(), d.src, sel.Period, sel.Filter, d.targets)
+	return sel, rep, err
+}
+
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrBadQuery) {
+		http.Error(w, d.tr.T(langOf(r.Context()), "inbox_dashboard_bad_query", nil), http.StatusBadRequest)
+		return
+	}
+	d.log.Error("dashboard report", zap.Error(err))
+	http.Error(w, d.tr.T(langOf(r.Context()), "inbox_dashboard_error", nil), http.StatusInternalServerError)
+}
+
+// pageData is what the page templates are rendered with.
+type pageData struct {
+	Lang       string
+	Sel        Selection
+	Report     Report
+	CSVURL     string
+	PrintURL   string
+	PageURL    string
+	PeriodKind []string
+	Tiers      []string
+	Priorities []string
+	Langs      []string
+	Generated  time.Time
+}
+
+func (d *Dashboard) page(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sel, rep, err := d.compute(r)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		lang := langOf(r.Context())
+		t, err := d.pages.Clone()
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		q := "?" + sel.Query().Encode()
+		data := pageData{CSVURL: Prefix + "/report.csv" + q, PrintURL: Prefix + "/print" + q, PageURL: Prefix + q, Lang: lang, Sel: sel, Report: rep, PeriodKind: PeriodKinds,
+			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc)}
+		if err := t.Funcs(templateFuncs(d.tr, lang)).ExecuteTemplate(&buf, name, data); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+func (d *Dashboard) json(w http.ResponseWriter, r *http.Request) {
+	sel, rep, err := d.compute(r)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	writeJSON(w, map[string]any{"selection": sel, "report": rep})
+}
+
+// csv writes the figures, one per row: section, item, value, count,
+// total, target, state; headers and names in the lead's language.
+func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
+	sel, rep, err := d.compute(r)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	lang := langOf(r.Context())
+	T := func(id string) string { return d.tr.T(lang, id, nil) }
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	row := func(cells ...string) { _ = cw.Write(defuse(cells)) }
+	row(T("inbox_dashboard_csv_section"), T("inbox_dashboard_csv_item"), T("inbox_dashboard_csv_value"),
+		T("inbox_dashboard_csv_count"), T("inbox_dashboard_csv_total"), T("inbox_dashboard_csv_target"), T("inbox_dashboard_csv_state"))
+	ratioRow := func(section, item string, c Check) {
+		row(section, item, pct(c.Value), strconv.Itoa(c.Count), strconv.Itoa(c.Total), targetText(c.Target, true), T("inbox_dashboard_state_"+string(c.State)))
+	}
+	row(T("inbox_dashboard_period"), sel.FromDate+" – "+sel.ToDate, "", "", "", "", "")
+	row(T("inbox_dashboard_conversations"), "", strconv.Itoa(rep.Conversations), "", "", "", "")
+	row(T("inbox_dashboard_cases"), "", strconv.Itoa(rep.Cases), "", "", "", "")
+	ratioRow(T("inbox_dashboard_fcr"), "", rep.FirstContactResolution)
+	ratioRow(T("inbox_dashboard_escalation"), "", rep.Escalation)
+	for _, ts := range rep.TierShares {
+		ratioRow(T("inbox_dashboard_tier_share"), ts.Tier, ts.Check)
+	}
+	for _, pt := range rep.Times {
+		row(T("inbox_dashboard_first_response_median"), pt.Priority, hm(pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N), "", "", "")
+		row(T("inbox_dashboard_first_response_p90"), pt.Priority, hm(pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N), "", "", "")
+		row(T("inbox_dashboard_resolution_median"), pt.Priority, hm(pt.Resolution.Median), strconv.Itoa(pt.Resolution.N), "", "", "")
+		row(T("inbox_dashboard_resolution_p90"), pt.Priority, hm(pt.Resolution.P90), strconv.Itoa(pt.Resolution.N), "", "", "")
+		ratioRow(T("inbox_dashboard_sla"), pt.Priority, pt.SLA)
+	}
+	ratioRow(T("inbox_dashboard_sla"), T("inbox_dashboard_all_priorities"), rep.SLA)
+	row(T("inbox_dashboard_csat"), "", fmt.Sprintf("%.2f", rep.CSAT.Average), strconv.Itoa(rep.CSAT.Rated), "",
+		targetText(rep.CSAT.Target, false), T("inbox_dashboard_state_"+string(rep.CSAT.State)))
+	for i, n := range rep.CSAT.Distribution {
+		row(T("inbox_dashboard_csat_distribution"), strconv.Itoa(i+1), strconv.Itoa(n), "", "", "", "")
+	}
+	for _, lr := range rep.CSAT.Low {
+		row(T("inbox_dashboard_low_ratings"), lr.CaseID, strconv.Itoa(lr.Score), "", "", "", "")
+	}
+	for _, rs := range rep.TopReasons {
+		row(T("inbox_dashboard_reasons"), reasonText(d.tr, lang, rs.Topic, rs.Trigger), pct(rs.Volume.Value), strconv.Itoa(rs.Volume.Count),
+			strconv.Itoa(rs.Volume.Total), "", T("inbox_dashboard_settled_l1")+" "+pct(rs.SettledL1.Value))
+	}
+	row(T("inbox_dashboard_repeat"), "", pct(rep.Repeat.Value), strconv.Itoa(rep.Repeat.Count), strconv.Itoa(rep.Repeat.Total), "", "")
+	for _, rt := range rep.RepeatTopics {
+		row(T("inbox_dashboard_repeat_topics"), topicText(d.tr, lang, rt.Topic), strconv.Itoa(rt.Repeats), "", "", "", "")
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="warmline-report-%s-%s.csv"`, sel.FromDate, sel.ToDate))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("\ufeff")) // a BOM: spreadsheet programs then read UTF-8
+	_, _ = w.Write(buf.Bytes())
+}
+
+// defuse keeps a spreadsheet from reading a cell as a formula.
+func defuse(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}

@@ -1,0 +1,110 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/warmline/warmline/locales"
+)
+
+type langKey struct{}
+
+func withLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
+func langOf(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok {
+		return l
+	}
+	return locales.ZhTW
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// pct is a fraction as a percentage with one decimal: 0.5 → "50.0%".
+func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
+
+// hm is a duration as hours:minutes, "–" for none.
+func hm(d time.Duration) string {
+	if d <= 0 {
+		return "–"
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	return fmt.Sprintf("%d:%02d", m/60, m%60)
+}
+
+// targetText is a target as "≥ 70%", "≤ 20%", "70–80%" (rates) or "≥ 4.2".
+func targetText(t Target, rate bool) string {
+	f := func(v float64) string {
+		if rate {
+			return fmt.Sprintf("%g%%", v*100)
+		}
+		return fmt.Sprintf("%g", v)
+	}
+	switch {
+	case t.HasMin && t.HasMax:
+		return f(t.Min) + "–" + f(t.Max)
+	case t.HasMin:
+		return "≥ " + f(t.Min)
+	case t.HasMax:
+		return "≤ " + f(t.Max)
+	}
+	return ""
+}
+
+// topicText is a topic id, or "no topic" for none.
+func topicText(tr *locales.Translator, lang, topic string) string {
+	if topic == "" {
+		return tr.T(lang, "inbox_dashboard_no_topic", nil)
+	}
+	return topic
+}
+
+// reasonText is a reason's topic and, when one fired, its trigger's name.
+func reasonText(tr *locales.Translator, lang, topic, trigger string) string {
+	s := topicText(tr, lang, topic)
+	if trigger != "" {
+		name := trigger
+		if id := "inbox_trigger_" + trigger; tr.Has(lang, id) {
+			name = tr.T(lang, id, nil)
+		}
+		s += " · " + name
+	}
+	return s
+}
+
+func templateFuncs(tr *locales.Translator, lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":      func(id string) string { return tr.T(lang, id, nil) },
+		"pct":    pct,
+		"hm":     hm,
+		"rate":   func(t Target) string { return targetText(t, true) },
+		"score":  func(t Target) string { return targetText(t, false) },
+		"avg":    func(v float64) string { return fmt.Sprintf("%.2f", v) },
+		"reason": func(topic, trigger string) string { return reasonText(tr, lang, topic, trigger) },
+		"topic":  func(topic string) string { return topicText(tr, lang, topic) },
+		"date":   func(t time.Time) string { return t.Format("2006-01-02") },
+		"stamp":  func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
+		"state":  func(s State) string { return tr.T(lang, "inbox_dashboard_state_"+string(s), nil) },
+		"period": func(k string) string { return tr.T(lang, "inbox_dashboard_period_"+k, nil) },
+		"inc":    func(i int) int { return i + 1 },
+		// labels are the chart labels the page's script reads.
+		"labels": func() map[string]string {
+			out := map[string]string{}
+			for _, k := range []string{"share", "target", "ratings", "minutes", "first_response_median", "first_response_p90",
+				"resolution_median", "resolution_p90", "volume", "settled_l1", "no_topic"} {
+				out[k] = tr.T(lang, "inbox_dashboard_"+k, nil)
+			}
+			return out
+		},
+	}
+}
