@@ -254,7 +254,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 
 	a.metrics = metrics.New(metrics.Pipeline{Queue: a.queue, Consumer: a.consumer, Sender: sender, Clock: clock}, log.Named("metrics"))
 
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr)
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue})
 	if err != nil {
 		return nil, err
 	}

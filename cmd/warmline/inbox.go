@@ -12,7 +12,7 @@ import (
 
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation).
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator) (*inbox.Inbox, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -30,7 +30,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	in, err := inbox.New(inbox.Config{
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
 		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
-		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies,
+		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

@@ -183,6 +183,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body = http.StatusNotFound, apiError{Code: "no_item", Message: "no such learned item"}
 	case errors.Is(err, handoff.ErrInvalid), errors.Is(err, errBadRequest), errors.Is(err, gaps.ErrInvalid):
 		status, body = http.StatusBadRequest, apiError{Code: "bad_request", Message: err.Error()}
+	case errors.Is(err, ErrNoFailure):
+		status, body = http.StatusNotFound, apiError{Code: "no_failure", Message: "no such failed send or event"}
 	case errors.Is(err, errTooManyStreams):
 		status, body = http.StatusTooManyRequests, apiError{Code: "too_many_streams", Message: err.Error()}
 	case errors.Is(err, errStreamsClosed):

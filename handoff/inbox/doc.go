@@ -22,6 +22,11 @@
 //	GET  /api/agents                 accounts (lead: assign menu)
 //	GET  /inbox/gaps, /api/gaps...   Knowledge gaps page and API, leads only
 //	                                 (with Config.Gaps; see gaps.go)
+//	GET  /inbox/failures, /api/failures, POST /api/failures/{id}/resend
+//	                                 Failed sends page: sends LINE refused for
+//	                                 good and dead-lettered events (user ids
+//	                                 masked), Resend; leads only (with
+//	                                 Config.Failures; see failures.go)
 //
 // # Accounts file (WARMLINE_AGENTS_FILE)
 //
@@ -84,6 +89,9 @@
 //	                                locked). PEXPIRE 30 min (window + lock).
 //	<p>{inbox}:signin:ip:<h>        the same for one client IP (sha256 of it);
 //	                                locked at 20; a success gives its attempt back.
+//	<p>{inbox}:resent               HASH failure id → "<ms> <agent>": who resent
+//	                                what from the Failed sends page; EXPIRE 30
+//	                                days from the last resend.
 //	<p>{inbox}:lang:<agent>         the agent's UI language; EXPIRE 1 year from
 //	                                the last change.
 package inbox

@@ -52,6 +52,9 @@ type Config struct {
 	// IP for sign-in limits) and X-Forwarded-Proto (HTTPS, for HSTS) are
 	// believed; empty: none, the TCP peer is the client.
 	TrustedProxies Proxies
+	// Failures optionally serves the Failed sends page and API (leads):
+	// sends that finally failed and dead-lettered events, with a Resend.
+	Failures Failures
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -70,6 +73,9 @@ type Inbox struct {
 	static   fs.FS
 	handler  http.Handler
 	proxies  Proxies
+	failures Failures // nil: no Failed sends page
+	rdb      redis.UniversalClient
+	prefix   string
 }
 
 // New builds the inbox; Register mounts it.
@@ -116,6 +122,7 @@ func New(cfg Config) (*Inbox, error) {
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
 		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, proxies: cfg.TrustedProxies,
+		failures: cfg.Failures, rdb: cfg.Redis, prefix: cfg.Prefix,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
@@ -169,6 +176,7 @@ func (in *Inbox) routes() http.Handler {
 	mux.Handle("GET /api/agents", in.api.handle(in.agents))
 	in.api.Register(mux)
 	in.gapRoutes(mux)
+	in.failureRoutes(mux)
 	return mux
 }
 
@@ -226,7 +234,8 @@ func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 		}
 		var buf bytes.Buffer
 		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass,
-			GapsLink: in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent)}); err != nil {
+			GapsLink:     in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent),
+			FailuresLink: in.failures != nil && err == nil && sess.Agent.Role == handoff.RoleLead}); err != nil {
 			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return

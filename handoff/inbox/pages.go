@@ -21,6 +21,8 @@ var (
 	queuePage = pageSpec{file: "queue.html", script: "queue.js", bodyClass: "booting"}
 	casePage  = pageSpec{file: "case.html", script: "case.js", bodyClass: "booting"}
 	gapsPage  = pageSpec{file: "gaps.html", script: "gaps.js", bodyClass: "booting"}
+	// failuresPage lists failed sends and dead-lettered events (leads).
+	failuresPage = pageSpec{file: "failures.html", script: "failures.js", bodyClass: "booting"}
 )
 
 // pageData is what the layout is rendered with.
@@ -29,12 +31,14 @@ type pageData struct {
 	Script    string
 	BodyClass string
 	GapsLink  bool // the agent may open the Knowledge gaps page (a lead, when it is served)
+	// FailuresLink: the agent may open the Failed sends page (a lead, when it is served).
+	FailuresLink bool
 }
 
 // parsePages parses each page with the layout, once at start.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage} {
+	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage, failuresPage} {
 		t, err := template.ParseFS(uiFiles, "ui/layout.html", "ui/"+p.file)
 		if err != nil {
 			return nil, fmt.Errorf("inbox: parse page %s: %w", p.file, err)
