@@ -18,6 +18,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/locales"
+	"github.com/warmline/warmline/report"
 )
 
 //go:embed ui
@@ -44,6 +45,8 @@ type Config struct {
 	DefaultLang string
 	// Gaps optionally serves the Knowledge gaps page and API (leads).
 	Gaps *gaps.Service
+	// Dashboard optionally serves the quality dashboard (leads).
+	Dashboard *report.Dashboard
 	// MaxStreams and MaxStreamsPerSession limit open /api/events streams
 	// on this replica and per session or bearer-token agent (defaults 1000
 	// and 10; beyond them 429 too_many_streams).
@@ -69,7 +72,8 @@ type Inbox struct {
 	accounts *Accounts
 	sessions *Sessions
 	api      *API
-	gaps     *gaps.Service // nil: no Knowledge gaps page
+	gaps     *gaps.Service     // nil: no Knowledge gaps page
+	reports  *report.Dashboard // nil: no quality dashboard
 	static   fs.FS
 	handler  http.Handler
 	proxies  Proxies
@@ -121,7 +125,7 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
-		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, proxies: cfg.TrustedProxies,
+		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, reports: cfg.Dashboard, proxies: cfg.TrustedProxies,
 		failures: cfg.Failures, rdb: cfg.Redis, prefix: cfg.Prefix,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
@@ -177,6 +181,7 @@ func (in *Inbox) routes() http.Handler {
 	in.api.Register(mux)
 	in.gapRoutes(mux)
 	in.failureRoutes(mux)
+	in.dashboardRoutes(mux)
 	return mux
 }
 
@@ -234,8 +239,9 @@ func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 		}
 		var buf bytes.Buffer
 		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass,
-			GapsLink:     in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent),
-			FailuresLink: in.failures != nil && err == nil && sess.Agent.Role == handoff.RoleLead}); err != nil {
+			GapsLink:      in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent),
+			FailuresLink:  in.failures != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
+			DashboardLink: in.reports != nil && err == nil && mayReadReports(sess.Agent)}); err != nil {
 			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return

@@ -33,6 +33,8 @@ type pageData struct {
 	GapsLink  bool // the agent may open the Knowledge gaps page (a lead, when it is served)
 	// FailuresLink: the agent may open the Failed sends page (a lead, when it is served).
 	FailuresLink bool
+	// DashboardLink: the agent may open the quality dashboard (a lead, when it is served).
+	DashboardLink bool
 }
 
 // parsePages parses each page with the layout, once at start.

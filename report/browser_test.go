@@ -1,0 +1,199 @@
+package report_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/inbox"
+	"github.com/warmline/warmline/internal/browsertest"
+	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/locales"
+	"github.com/warmline/warmline/report"
+)
+
+type noPush struct{}
+
+func (noPush) Push(context.Context, string, []handoff.Notice) error { return nil }
+
+// inboxWithDashboard serves the inbox (demo accounts) with the dashboard
+// over the seeded week mounted; the dashboard's clock is in that week.
+func inboxWithDashboard(t *testing.T) string {
+	t.Helper()
+	rdb, prefix := redistest.New(t)
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: noPush{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs, err := inbox.NewAccounts(inbox.DemoAgents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, err := report.NewDashboard(report.DashboardConfig{Source: seededStore(t, backends[0].cfg(t)), Translator: tr,
+		Clock: func() time.Time { return at(2, 12, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := inbox.New(inbox.Config{Service: svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Demo: true, Dashboard: dash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(in.Close)
+	mux := http.NewServeMux()
+	in.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestDashboardNeedsSignIn: without a session the page sends the browser
+// to sign in and the data answer 401.
+func TestDashboardNeedsSignIn(t *testing.T) {
+	base := inboxWithDashboard(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	tests := []struct {
+		path     string
+		code     int
+		location string
+	}{
+		{"/inbox/dashboard", http.StatusSeeOther, "/inbox/login?next=%2Finbox%2Fdashboard"},
+		{"/inbox/dashboard/print?period=this_week", http.StatusSeeOther, "/inbox/login?next="},
+		{"/inbox/dashboard/report.json", http.StatusUnauthorized, ""},
+		{"/inbox/dashboard/report.csv", http.StatusUnauthorized, ""},
+		{"/inbox/dashboard/static/dashboard.js", http.StatusUnauthorized, ""},
+	}
+	for _, tt := range tests {
+		resp, err := client.Get(base + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.code || !strings.HasPrefix(resp.Header.Get("Location"), tt.location) {
+			t.Errorf("%s: %d %q, want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.code, tt.location)
+		}
+	}
+}
+
+// signIn fills in the inbox's sign-in form and waits for the queue.
+func signIn(b *browsertest.Tab, base, id string) {
+	b.Navigate(base + "/inbox")
+	b.WaitPage("/inbox/login")
+	b.Type(`[data-testid=login-id]`, id)
+	b.Type(`[data-testid=login-password]`, inbox.DemoPassword)
+	b.Click(`[data-testid=login-submit]`)
+	b.WaitPage("/inbox/queue")
+}
+
+// figures reads the dashboard's headline cards: value and state class.
+const figuresJS = `JSON.stringify(Object.fromEntries(["fcr","escalation","csat","sla","repeat","volume"].map(k => {
+	const el = document.querySelector('[data-testid=fig-' + k + ']');
+	const st = [...el.classList].find(c => c.startsWith('state-')) || '';
+	return [k, el.querySelector('.dash-value').textContent.trim() + ' ' + st];
+})))`
+
+// TestDashboardInBrowser: the demo lead opens the dashboard from the
+// queue over the seeded week and sees the figures worked out by hand in
+// seed_test.go, with charts drawn by the vendored Chart.js under the
+// inbox's CSP; a filter narrows them; the weekly report prints; an L2
+// agent gets no link and 403.
+func TestDashboardInBrowser(t *testing.T) {
+	base := inboxWithDashboard(t)
+	boss := browsertest.New(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(60*time.Second))
+	signIn(boss, base, "boss")
+	boss.Wait("the dashboard link", `!!document.querySelector('[data-testid=dashboard-link]')`)
+	boss.Click(`[data-testid=dashboard-link]`)
+	boss.WaitPage("/inbox/dashboard")
+	boss.Wait("charts drawn", `document.body.dataset.charts === 'ready'`)
+
+	check := func(what string, want map[string]string) {
+		t.Helper()
+		var got map[string]string
+		if err := json.Unmarshal([]byte(boss.Eval(figuresJS)), &got); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s shows %q, want %q", what, k, got[k], v)
+			}
+		}
+	}
+	// 張主管's language is zh-TW.
+	if got := boss.Eval(`document.querySelector('h1').textContent`); got != "品質儀表板" {
+		t.Errorf("title %q, want 品質儀表板", got)
+	}
+	check("this week", map[string]string{"fcr": "50.0% state-missed", "escalation": "40.0% state-missed",
+		"csat": "3.67 state-missed", "sla": "75.0% state-missed", "repeat": "20.0% ", "volume": "10 "})
+	if got := boss.Eval(`[...document.querySelectorAll('[data-testid=tier-table] tbody tr')].map(r => r.dataset.tier + ' ' + r.className + ' ' + r.cells[1].textContent).join('; ')`); got !=
+		"L1 state-missed 60.0% (6); L2 state-missed 30.0% (3); L3 state-met 10.0% (1)" {
+		t.Errorf("tiers: %q", got)
+	}
+	if got := boss.Eval(`[...document.querySelectorAll('[data-testid=times-table] tbody tr[data-priority=P2] td')].map(c => c.textContent).join(' | ')`); got !=
+		"P2 | 2 | 0:10 | 1:30 | 2:00 | 3:00 | 50.0% (1/2)" {
+		t.Errorf("P2 times: %q", got)
+	}
+	if got := boss.Eval(`document.querySelector('[data-testid=low-ratings] tbody').textContent`); !strings.Contains(got, "CS-20261124-0001") {
+		t.Errorf("low ratings: %q", got)
+	}
+	if got := boss.Eval(`String(document.querySelectorAll('[data-testid=reasons-table] tbody tr').length) + ' ' + String([...document.querySelectorAll('canvas')].filter(c => c.width > 0).length)`); got != "6 4" {
+		t.Errorf("reasons rows and drawn charts: %q, want 6 4", got)
+	}
+	if ex := boss.Exceptions(); len(ex) > 0 {
+		t.Errorf("JavaScript exceptions: %q", ex)
+	}
+	boss.Shot("dashboard-week-lead.png")
+
+	// Filter: English conversations only (o2 settled by the bot, c2 handed off).
+	boss.Select(`[data-testid=lang]`, "en")
+	boss.Click(`[data-testid=apply]`)
+	boss.Wait("the filtered page", `location.search.includes('lang=en') && document.body.dataset.charts === 'ready'`)
+	check("English", map[string]string{"fcr": "50.0% state-missed", "csat": "2.00 state-missed", "sla": "0.0% state-missed", "volume": "2 "})
+
+	// The printable weekly review of the same selection.
+	boss.Click(`[data-testid=print-link]`)
+	boss.WaitPage("/inbox/dashboard/print")
+	boss.Wait("print charts drawn", `document.body.dataset.charts === 'ready'`)
+	if got := boss.Eval(`document.querySelector('[data-testid=print-title]').textContent + ' ' + document.querySelector('[data-testid=dash-period]').textContent`); !strings.Contains(got, "每週檢討報告") || !strings.Contains(got, "2026-11-23 – 2026-11-29 · en") {
+		t.Errorf("print header %q", got)
+	}
+	boss.Shot("dashboard-weekly-print-en.png")
+
+	// In English (the lead's language, chosen on the queue page).
+	boss.Navigate(base + "/inbox/queue")
+	boss.WaitPage("/inbox/queue")
+	boss.Select(`[data-testid=lang-select]`, "en")
+	boss.Wait("English saved", `document.documentElement.lang === 'en'`)
+	boss.Click(`[data-testid=dashboard-link]`)
+	boss.WaitPage("/inbox/dashboard")
+	boss.Wait("charts drawn", `document.body.dataset.charts === 'ready'`)
+	if got := boss.Eval(`document.querySelector('h1').textContent + ' / ' + document.querySelector('[data-testid=fig-fcr] h3').textContent`); got != "Quality dashboard / First-contact resolution" {
+		t.Errorf("English page: %q", got)
+	}
+	check("this week, English UI", map[string]string{"fcr": "50.0% state-missed", "volume": "10 "})
+	boss.Shot("dashboard-week-lead-en.png")
+
+	// An L2 agent: no link on the queue, 403 on the page and the data.
+	mei := boss.NewProfile()
+	signIn(mei, base, "mei")
+	if got := mei.Eval(`String(!!document.querySelector('[data-testid=dashboard-link]'))`); got != "false" {
+		t.Error("an L2 agent sees the dashboard link")
+	}
+	mei.Do(`Promise.all(['/inbox/dashboard', '/inbox/dashboard/report.json', '/inbox/dashboard/report.csv'].map(p => fetch(p).then(r => r.status))).then(s => document.body.dataset.statuses = s.join(' '))`)
+	mei.Wait("statuses", `!!document.body.dataset.statuses`)
+	if got := mei.Eval(`document.body.dataset.statuses`); got != "403 403 403" {
+		t.Errorf("L2 agent: statuses %q, want 403 403 403", got)
+	}
+	mei.Navigate(base + "/inbox/dashboard")
+	if got := mei.Eval(`document.body.textContent`); !strings.Contains(got, "品質儀表板僅供組長使用") {
+		t.Errorf("L2 agent sees %q", got)
+	}
+	mei.Shot("dashboard-forbidden-l2.png")
+}
