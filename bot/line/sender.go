@@ -346,7 +346,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, userID, token string,
 		}
 		return s.again(status, apiErr, res, err)
 	})
-	if err != nil || (last != nil && !delivered && ctx.Err() != nil) {
+	if err != nil {
 		if ctx.Err() != nil {
 			s.stats.interrupted.Add(1)
 			return false, fmt.Errorf("reply to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
@@ -383,7 +383,6 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 	var (
 		status int
 		last   error
-		done   bool
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
 		res, _, err := c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
@@ -393,20 +392,18 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 		case err == nil:
 			log.Debug("line push sent", zap.Int("messages", len(lm)), zap.Int("attempt", attempt))
 			s.stats.pushes.Add(1)
-			done = true
 			return nil
 		case status == http.StatusConflict:
 			// Same retry key already accepted: an earlier attempt got through.
 			log.Info("line push already accepted",
 				zap.String("accepted_request_id", res.Header.Get("X-Line-Accepted-Request-Id")))
 			s.stats.pushesDeduped.Add(1)
-			done = true
 			return nil
 		}
 		last = err
 		return s.again(status, apiErr, res, err)
 	})
-	if err != nil || (!done && ctx.Err() != nil) {
+	if err != nil {
 		if ctx.Err() != nil {
 			s.stats.interrupted.Add(1)
 			return fmt.Errorf("push to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
