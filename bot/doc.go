@@ -116,6 +116,16 @@
 // same for both (no match, or paused for so long), so the bot never tells
 // whether an order exists. One Lua script records a check (verify.go).
 //
+// # Rate limit
+//
+// EngineConfig.RateLimit messages (texts, taps, files; default 20) per
+// RateWindow (10 s, fixed windows of the engine's clock) from one user are
+// handled; the first past the limit gets one polite notice (during a
+// handoff recorded in the case, notice "rate_limited"), the rest of the
+// window gets no reply and no processing. During a handoff every message
+// still goes to the case (texts, stickers, files), so nothing is lost
+// from it; outside one they are dropped unanswered.
+//
 // # Issues and stateful triggers
 //
 // An issue starts when something to solve comes up (a topic: KB entry,
@@ -154,6 +164,7 @@
 //	<prefix>{u:<id>}:verify_checks     zset   every phone check (score unix ms), rate limit        TTL VerifyRateWindow (1 h)
 //	<prefix>{u:<id>}:verify_fails      zset   failed checks, member "<order>|<nonce>" (score ms)    TTL VerifyWindow (24 h)
 //	<prefix>{u:<id>}:verify_order_locks zset  order -> locked until (unix ms) after VerifyAttempts (3) failures on it   TTL VerifyOrderLock (24 h)
+//	<prefix>{u:<id>}:rate:<window>    string messages in the RateWindow (10 s) numbered <window> (unix ms / RateWindow), rate limit   TTL 2 × RateWindow
 //	<prefix>{u:<id>}:repeat:<topic>    zset   contact times (score unix ms)                      TTL RepeatWindow + 1 day
 //	<prefix>{u:<id>}:topics            set    topics with a repeat key (for unfollow)            TTL max(RepeatWindow + 1 day, StateTTL)
 //

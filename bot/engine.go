@@ -120,6 +120,11 @@ type EngineConfig struct {
 	// CommentWindow: a message this soon after a satisfaction rating is a
 	// comment on the rated case (default 30 min).
 	CommentWindow time.Duration
+	// RateLimit messages per RateWindow from one user are answered
+	// (default 20 per 10 s; negative: no limit); past it one notice, then
+	// silence until the window ends (an open case still gets every message).
+	RateLimit  int
+	RateWindow time.Duration
 }
 
 // Engine turns inbound events into replies. Safe for concurrent use across
@@ -261,6 +266,12 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.CommentWindow <= 0 {
 		cfg.CommentWindow = 30 * time.Minute
 	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = 20
+	}
+	if cfg.RateWindow < time.Millisecond {
+		cfg.RateWindow = 10 * time.Second
+	}
 	if cfg.PhotoTopics == nil {
 		cfg.PhotoTopics = []string{"damaged-on-arrival", "exchange-defective", "wrong-item", "missing-item"}
 	}
@@ -367,15 +378,26 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		log.Info("user unfollowed, state cleared")
 		return nil, nil
 	}
-	st, err := e.load(ctx, ev.UserID)
+	now := e.now()
+	st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), now)
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", ev.UserID, err)
 	}
-	t := &turn{ev: ev, st: st, now: e.now(), tkb: e.kb(), asked: st.Question}
+	t := &turn{ev: ev, st: st, now: now, tkb: e.kb(), asked: st.Question}
 	if slices.Contains(st.Shown, st.LastTopic) {
 		t.answered = st.LastTopic
 	}
 	e.resolveProfile(ctx, t, log)
+	if limit := int64(e.cfg.RateLimit); e.rateCounted(ev) && sent > limit {
+		first := sent == limit+1
+		if err := e.overRate(ctx, t, first, log); err != nil {
+			return nil, err
+		}
+		if err := e.save(ctx, ev.UserID, t); err != nil {
+			return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
+		}
+		return t.out, nil
+	}
 
 	switch ev.Kind {
 	case KindFollow:

@@ -94,11 +94,29 @@ func (e *Engine) repeatKey(userID, topic string) string {
 	return e.key(userID, "repeat:"+topic)
 }
 
-func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
-	h, err := e.rdb.HGetAll(ctx, e.key(userID, "conv")).Result()
+// load reads the user's state; with count set it also counts this message
+// in the rate window of now (in the same round trip: the keys share the
+// user's slot) and returns the window's count.
+func (e *Engine) load(ctx context.Context, userID string, count bool, now time.Time) (*state, int64, error) {
+	var hc *redis.MapStringStringCmd
+	var sent *redis.IntCmd
+	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		hc = p.HGetAll(ctx, e.key(userID, "conv"))
+		if count {
+			k := e.rateKey(userID, now)
+			sent = p.Incr(ctx, k)
+			p.PExpire(ctx, k, 2*e.cfg.RateWindow)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	var n int64
+	if sent != nil {
+		n = sent.Val()
+	}
+	h := hc.Val()
 	st := &state{
 		Lang:           h["lang"],
 		LangSource:     h["lang_source"],
@@ -149,7 +167,7 @@ func (e *Engine) load(ctx context.Context, userID string) (*state, error) {
 			st.Tried = nil // a damaged field must not block the conversation
 		}
 	}
-	return st, nil
+	return st, n, nil
 }
 
 func (st *state) fields() map[string]any {
@@ -315,6 +333,8 @@ func (e *Engine) forget(ctx context.Context, userID string) error {
 	}
 	keys := []string{e.key(userID, "conv"), e.key(userID, "transcript"), idx}
 	keys = append(keys, e.verifyKeys(userID)...)
+	now := e.now()
+	keys = append(keys, e.rateKey(userID, now), e.rateKey(userID, now.Add(-e.cfg.RateWindow)))
 	for _, tp := range topics {
 		keys = append(keys, e.repeatKey(userID, tp))
 	}

@@ -20,15 +20,17 @@ type NoticeKind string
 
 // Notice kinds of bot turns.
 const (
-	NoticeAck        NoticeKind = "ack"        // acknowledgement of a message during a handoff
-	NoticeReminder   NoticeKind = "reminder"   // pre-breach "taking longer" / "still on it"
-	NoticeProgress   NoticeKind = "progress"   // daily progress update
-	NoticeEscalated  NoticeKind = "escalated"  // a senior specialist takes over
-	NoticeResolved   NoticeKind = "resolved"   // closing message
-	NoticeCSAT       NoticeKind = "csat"       // satisfaction question
-	NoticeReturned   NoticeKind = "returned"   // back to the assistant
-	NoticeFollowUp   NoticeKind = "follow_up"  // a lead will follow up (low rating)
-	NoticeSupervisor NoticeKind = "supervisor" // supervisor request acknowledged
+	NoticeAck         NoticeKind = "ack"          // acknowledgement of a message during a handoff
+	NoticeReminder    NoticeKind = "reminder"     // pre-breach "taking longer" / "still on it"
+	NoticeProgress    NoticeKind = "progress"     // daily progress update
+	NoticeEscalated   NoticeKind = "escalated"    // a senior specialist takes over
+	NoticeResolved    NoticeKind = "resolved"     // closing message
+	NoticeCSAT        NoticeKind = "csat"         // satisfaction question
+	NoticeReturned    NoticeKind = "returned"     // back to the assistant
+	NoticeFollowUp    NoticeKind = "follow_up"    // a lead will follow up (low rating)
+	NoticeSupervisor  NoticeKind = "supervisor"   // supervisor request acknowledged
+	NoticeRateLimited NoticeKind = "rate_limited" // replies paused: the customer sent too many messages at once
+	NoticeHandoff     NoticeKind = "handoff"      // the case was opened: who has it, its number, by when
 )
 
 // Turn is one line of a transcript. Text turns carry Text; stickers, media

@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/handoff"
+)
+
+// Issue 9 item 6: 500 messages in 10 s from one user were all answered.
+// Past RateLimit in RateWindow the user gets one polite notice and no
+// more answers in the window; other users are answered as usual.
+func TestRateLimitPerUser(t *testing.T) {
+	t.Parallel()
+	for lang, q := range map[string]string{"zh-TW": "運送要多久", "zh-CN": "运送要多久", "en": "how long does delivery take"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t) // defaults: 20 messages per 10 s
+			h.profiles.byID["Uflood"] = Profile{Language: lang}
+			h.profiles.byID["Ucalm"] = Profile{Language: lang}
+			h.clock.Set(start.Truncate(10 * time.Second))
+			answer := h.answerOf("shipping-time", lang)
+			for i := 1; i <= 30; i++ {
+				msgs := h.text("Uflood", q)
+				switch {
+				case i <= 20:
+					mustContain(t, all(msgs), answer)
+				case i == 21:
+					if len(msgs) != 1 || msgs[0].Text != h.tr.N(lang, "bot_rate_limited", 10, nil) {
+						t.Fatalf("message 21: got %q, want the one notice", all(msgs))
+					}
+				default:
+					if len(msgs) != 0 {
+						t.Fatalf("message %d past the limit answered: %s", i, all(msgs))
+					}
+				}
+				if i == 25 {
+					// Someone else is not slowed down by it.
+					mustContain(t, all(h.text("Ucalm", q)), answer)
+				}
+			}
+			h.clock.Advance(10 * time.Second) // the next window
+			mustContain(t, all(h.text("Uflood", q)), answer)
+		})
+	}
+}
+
+// Past the limit during a handoff nothing is lost from the case: every
+// message goes to its transcript, the notice too (as an automatic turn).
+func TestRateLimitKeepsEveryMessageInTheCase(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, func(c *EngineConfig) { c.RateLimit = 5 })
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.clock.Set(start.Truncate(10 * time.Second))
+	h.text("U1", "I want to talk to a person")
+	c := h.activeCase("U1")
+	if c == nil {
+		t.Fatal("no case")
+	}
+	// The request was message 1 of the window: details 1..4 are within
+	// the limit (5), detail 5 gets the notice, the rest nothing.
+	for i := 1; i <= 20; i++ {
+		msgs := h.text("U1", fmt.Sprintf("more detail, part %d", i))
+		switch {
+		case i == 5:
+			if len(msgs) != 1 || msgs[0].Text != h.T("en", "bot_rate_limited_case", map[string]any{"CaseID": c.ID}) {
+				t.Fatalf("detail 5: got %q, want the notice", all(msgs))
+			}
+		case i > 5 && len(msgs) > 0:
+			t.Fatalf("detail %d past the limit answered: %s", i, all(msgs))
+		}
+	}
+	h.handle(Event{Kind: KindMedia, UserID: "U1", MediaType: "sticker", Sticker: &Sticker{PackageID: "1", StickerID: "2"}})
+	c = h.activeCase("U1")
+	got := map[string]bool{}
+	stickers := 0
+	for _, tn := range c.Transcript {
+		if tn.From == handoff.FromCustomer {
+			got[tn.Text] = true
+			if tn.Sticker != nil {
+				stickers++
+			}
+		}
+	}
+	for i := 1; i <= 20; i++ {
+		if !got[fmt.Sprintf("more detail, part %d", i)] {
+			t.Errorf("message %d missing from the case transcript", i)
+		}
+	}
+	if stickers != 1 {
+		t.Errorf("case has %d stickers, want the one sent past the limit", stickers)
+	}
+	notices := botTurns(c, handoff.NoticeRateLimited)
+	if len(notices) != 1 || notices[0].Text != h.T("en", "bot_rate_limited_case", map[string]any{"CaseID": c.ID}) {
+		t.Errorf("rate-limit notices in the case %+v, want one", notices)
+	}
+}
