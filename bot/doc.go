@@ -126,6 +126,21 @@
 // still goes to the case (texts, stickers, files), so nothing is lost
 // from it; outside one they are dropped unanswered.
 //
+// # The case a handoff opens
+//
+// Opening.Request is the customer's issue in their words: the complaint
+// the photos are for, the message that fired a trigger naming the issue
+// (security, legal or press, a refund over the limit), the message that
+// opened the complaint, the first message of the issue that says something
+// (field issue_text), else a bare request for a person; never the latest
+// "ok thanks". A security report with no other topic has the topic
+// account_security or security. A damaged, defective, wrong or missing
+// item the bot hands over (the photos and order a remedy asked for, or a
+// fault entry with no remedy) fires escalation.KindDefect, not unhelpful.
+// The message telling the customer who has the case, its number and by
+// when, and whatever the bot says after it in the same event, go to the
+// case's transcript too (notice "handoff").
+//
 // # Issues and stateful triggers
 //
 // An issue starts when something to solve comes up (a topic: KB entry,
@@ -151,7 +166,7 @@
 //
 //	<prefix>{u:<id>}:conv              hash   conversation state            TTL StateTTL (30 days), refreshed on every event
 //	  fields: lang, lang_source (choice|profile|detected|default), profile_fetched, display_name,
-//	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, unanswered, unhelpful,
+//	  mode, last_activity_at, issue_started_at (unix ms), issue_topics, issue_text, unanswered, unhelpful,
 //	  last_topic, last_category, shown, candidates, question, pending_order,
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),

@@ -348,6 +348,10 @@ type turn struct {
 	// caseTurn is the customer's sticker or media turn of this event, for
 	// the open case during a handoff.
 	caseTurn *handoff.Turn
+	// opened is the case this event opened; turns[openedFrom:] (the
+	// handoff notice on) go to it as well.
+	opened     string
+	openedFrom int
 }
 
 func (t *turn) lang() string { return t.st.Lang }
@@ -424,6 +428,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		t.out[n-1].QuickReplies = capQuickReplies(append([]QuickReply{e.langSwitchReply(t.langOffer)}, t.out[n-1].QuickReplies...))
 	}
 	t.st.LastActivity = t.now
+	e.forwardToCase(ctx, t, log)
 	if err := e.save(ctx, ev.UserID, t); err != nil {
 		return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
 	}

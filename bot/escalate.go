@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -30,6 +31,9 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 			topic = topicComplaint
 		}
 	}
+	if topic == "" {
+		topic = e.securityTopic(triggers)
+	}
 	tried := append([]handoff.Attempt(nil), st.Tried...)
 	if st.Complaint != "" {
 		tried = append(tried, handoff.Attempt{Kind: handoff.AttemptLAST, Ref: topic, Summary: itoa(st.ComplaintMsgs + 1), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
@@ -45,7 +49,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		Tried:       tried,
 		RepeatCount: e.contactsInWindow(ctx, t.ev.UserID, topic, t.now),
 		Transcript:  transcript,
-		Request:     st.EvidenceText,
+		Request:     e.request(t, triggers),
 	}
 	kinds := make([]string, 0, len(triggers))
 	for _, tr := range triggers {
@@ -69,13 +73,99 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		msg += "\n" + due
 	}
 	st.resetIssue()
+	// The agent sees what the customer was told, typed as the handoff
+	// notice (and whatever the bot adds after it in this event).
+	t.opened, t.openedFrom = c.ID, len(t.turns)
+	t.turns = append(t.turns, handoff.Turn{From: handoff.FromBot, Kind: handoff.TurnText, Text: msg, Notice: handoff.NoticeHandoff, At: t.now})
 	if !handoff.CustomerMayCancel(c) {
-		t.say(e.text(t, msg)) // no cancel button on legal, media and security cases
+		t.say(Message{Text: msg}) // no cancel button on legal, media and security cases
 		return nil
 	}
 	cancel := e.tr.T(lang, "bot_qr_cancel_handoff", nil)
-	t.say(e.text(t, msg, QuickReply{Label: cancel, Data: dataHandoffCancel, DisplayText: cancel}))
+	t.say(Message{Text: msg, QuickReplies: []QuickReply{{Label: cancel, Data: dataHandoffCancel, DisplayText: cancel}}})
 	return nil
+}
+
+// request is the customer's issue for the case, in their words: the
+// photos' complaint, the message that fired a trigger naming the issue
+// (security, legal or press, a refund over the limit), the complaint as
+// told, the first message of the issue, else a bare request for a person;
+// "" leaves it to handoff (what they said last before the request). Never
+// the latest "ok thanks".
+func (e *Engine) request(t *turn, triggers []escalation.Trigger) string {
+	st := t.st
+	if st.EvidenceText != "" {
+		return st.EvidenceText
+	}
+	for _, tr := range triggers {
+		switch tr.Kind {
+		case escalation.KindSecurity, escalation.KindLegalMedia, escalation.KindRefund:
+			if m := strings.TrimSpace(tr.Message); m != "" {
+				return m
+			}
+		}
+	}
+	if st.Complaint != "" {
+		// The message that opened the complaint, not what followed it.
+		if first, _, _ := strings.Cut(st.Complaint, "\n"); says(first) {
+			return first
+		}
+		return st.Complaint
+	}
+	if st.IssueText != "" {
+		return st.IssueText
+	}
+	for _, tr := range triggers {
+		if tr.Kind == escalation.KindHuman || tr.Kind == escalation.KindSupervisor {
+			if m := strings.TrimSpace(tr.Message); m != "" && t.ev.Kind == KindText {
+				return m // asked for a person straight away: that is the request
+			}
+		}
+	}
+	return ""
+}
+
+// securityTopic names a security case that came up with no other topic:
+// an account takeover or another safety or fraud report.
+func (e *Engine) securityTopic(triggers []escalation.Trigger) string {
+	for _, tr := range triggers {
+		if tr.Kind != escalation.KindSecurity {
+			continue
+		}
+		if e.mentions(tr.Message, "bot_kw_account") {
+			return "account_security"
+		}
+		return "security"
+	}
+	return ""
+}
+
+// defect fires the defect trigger for a damaged, defective, wrong or
+// missing item L1 cannot settle, routed like unhelpful unless the rules
+// route it.
+func (e *Engine) defect(message string) escalation.Trigger {
+	tr := e.rules.Fire(escalation.KindDefect, message, "")
+	if tr.Route.Tier == "" {
+		tr.Route = e.rules.Route(escalation.KindUnhelpful)
+	}
+	return tr
+}
+
+// forwardToCase adds the bot's messages of this event from the handoff
+// notice on to the case just opened, so the agent's transcript has every
+// message the customer got.
+func (e *Engine) forwardToCase(ctx context.Context, t *turn, log *zap.Logger) {
+	if t.opened == "" {
+		return
+	}
+	for _, tu := range t.turns[t.openedFrom:] {
+		if tu.From != handoff.FromBot {
+			continue
+		}
+		if err := e.cases.AppendBotTurn(ctx, t.opened, tu); err != nil {
+			log.Warn("bot turn not added to the case", zap.String("case_id", t.opened), zap.Error(err))
+		}
+	}
 }
 
 func (e *Engine) category(t *turn) string {

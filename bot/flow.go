@@ -311,11 +311,35 @@ func (e *Engine) issueClock(t *turn, text string) []escalation.Trigger {
 	return nil
 }
 
-// startIssue starts the issue clock unless an issue is open.
+// startIssue starts the issue clock unless an issue is open, and keeps the
+// customer's first message about it that says something (not just an
+// order number or "ok"): the request of a case opened for it.
 func (t *turn) startIssue() {
 	if t.st.IssueStartedAt.IsZero() {
 		t.st.IssueStartedAt = t.now
 	}
+	if t.st.IssueText != "" {
+		return
+	}
+	text := t.ev.Text
+	if t.ev.Kind != KindText {
+		text = t.asked // a tap: the question it answers
+	}
+	if text = strings.TrimSpace(text); says(text) {
+		t.st.IssueText = text
+	}
+}
+
+// says reports whether a customer message says something about an issue:
+// at least four letters (not only digits or "ok").
+func says(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 4
 }
 
 // contact counts a new issue on topic (once per issue) and fires

@@ -221,8 +221,7 @@ func (e *Engine) openWithEvidence(ctx context.Context, t *turn, log *zap.Logger)
 	if request == "" {
 		request = "[" + st.EvidenceEntry + "]"
 	}
-	tr := e.rules.Fire(escalation.KindUnhelpful, request, "")
-	return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
+	return e.escalate(ctx, t, []escalation.Trigger{e.defect(request)}, log)
 }
 
 // withIssueMedia adds to a transcript the files of this issue that fell

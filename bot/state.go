@@ -41,6 +41,7 @@ type state struct {
 	LastActivity   time.Time
 	IssueStartedAt time.Time // zero: no open issue
 	IssueTopics    []string  // topics already counted as a contact in this issue
+	IssueText      string    // the customer's first message about the issue (the case's request)
 	Unanswered     int
 	Unhelpful      int
 	LastTopic      string
@@ -126,6 +127,7 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 		LastActivity:   parseMillis(h["last_activity_at"]),
 		IssueStartedAt: parseMillis(h["issue_started_at"]),
 		IssueTopics:    splitList(h["issue_topics"]),
+		IssueText:      h["issue_text"],
 		Unanswered:     atoi(h["unanswered"]),
 		Unhelpful:      atoi(h["unhelpful"]),
 		LastTopic:      h["last_topic"],
@@ -192,6 +194,7 @@ func (st *state) fields() map[string]any {
 	put("last_activity_at", fmtMillis(st.LastActivity))
 	put("issue_started_at", fmtMillis(st.IssueStartedAt))
 	put("issue_topics", strings.Join(st.IssueTopics, ","))
+	put("issue_text", st.IssueText)
 	putInt("unanswered", st.Unanswered)
 	putInt("unhelpful", st.Unhelpful)
 	put("last_topic", st.LastTopic)
@@ -347,6 +350,7 @@ func (st *state) resetIssue() {
 	st.Mode = modeNone
 	st.IssueStartedAt = time.Time{}
 	st.IssueTopics = nil
+	st.IssueText = ""
 	st.Unanswered, st.Unhelpful = 0, 0
 	st.Shown, st.Candidates = nil, nil
 	st.Question = ""

@@ -43,6 +43,9 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	data := map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}
 	asked := personRequest(c)
 	switch {
+	case asked != "" && ex != "" && triggerMessage(c, ex):
+		// Nothing before the request for a person: the request is the need.
+		lines = append(lines, t("handoff_brief_want_"+asked+"_only", data))
 	case asked != "" && ex != "" && !triggerMessage(c, ex):
 		// Only a request for a person or supervisor: the topic and words
 		// are what came before it, not a need the case names.

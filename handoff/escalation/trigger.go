@@ -14,6 +14,11 @@ const (
 	KindRepeat     = "repeat_contact"    // Nth contact on the same topic in the window
 	KindUnsolved   = "unsolved_timeout"  // L1 has not solved the issue within N minutes
 	KindUnhelpful  = "unhelpful"         // answers did not help / unanswerable messages
+	// KindDefect is fired by the bot, not by a rules file: a damaged,
+	// defective, wrong or missing item L1 cannot settle (a fault-category
+	// complaint, or the photos and order a remedy asked for). Rules files
+	// need not route it; the bot routes it like unhelpful then.
+	KindDefect = "defect"
 )
 
 // Kinds lists every trigger kind a rules file must route, message-content

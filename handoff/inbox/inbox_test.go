@@ -663,7 +663,7 @@ func TestDictionary(t *testing.T) {
 		}
 	}
 	for _, kind := range []string{escalation.KindHuman, escalation.KindSupervisor, escalation.KindRefund, escalation.KindLegalMedia,
-		escalation.KindSecurity, escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful} {
+		escalation.KindSecurity, escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful, escalation.KindDefect} {
 		if _, ok := dicts["en"]["inbox_trigger_"+kind]; !ok {
 			t.Errorf("trigger %s has no label", kind)
 		}
