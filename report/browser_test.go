@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,7 +44,16 @@ func inboxWithDashboard(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := inbox.New(inbox.Config{Service: svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Demo: true, Dashboard: dash})
+	tokens, err := inbox.ParseTokens(leadToken + "=ops:lead:Ops:en;" + agentToken + "=bot2:L2:Bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := inbox.NewTokenAuth(tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := inbox.New(inbox.Config{Service: svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Demo: true,
+		Dashboard: dash, Tokens: auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +65,15 @@ func inboxWithDashboard(t *testing.T) string {
 	return srv.URL
 }
 
-// TestDashboardNeedsSignIn: without a session the page sends the browser
-// to sign in and the data answer 401.
+// Bearer tokens of the test inbox: a lead's and an L2 agent's.
+const (
+	leadToken  = "lead-token-for-reports-0001"
+	agentToken = "agent-token-for-reports-0001"
+)
+
+// TestDashboardNeedsSignIn: without a session or token the page sends the
+// browser to sign in and the data answer 401; a lead's bearer token reads
+// the JSON and CSV, an agent's gets 403.
 func TestDashboardNeedsSignIn(t *testing.T) {
 	base := inboxWithDashboard(t)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -79,6 +96,28 @@ func TestDashboardNeedsSignIn(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tt.code || !strings.HasPrefix(resp.Header.Get("Location"), tt.location) {
 			t.Errorf("%s: %d %q, want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.code, tt.location)
+		}
+	}
+	for _, tt := range []struct {
+		token, path string
+		code        int
+		body        string
+	}{
+		{leadToken, "/inbox/dashboard/report.json?period=this_week", http.StatusOK, `"conversations":10`},
+		{leadToken, "/inbox/dashboard/report.csv?period=this_week", http.StatusOK, "First-contact resolution,,50.0%,5,10"},
+		{agentToken, "/inbox/dashboard/report.json", http.StatusForbidden, "品質儀表板僅供組長使用"}, // no language: the inbox default
+		{"not-a-token", "/inbox/dashboard/report.json", http.StatusUnauthorized, ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, base+tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.code || !strings.Contains(string(b), tt.body) {
+			t.Errorf("token %s %s: %d %q, want %d containing %q", tt.token[:5], tt.path, resp.StatusCode, b, tt.code, tt.body)
 		}
 	}
 }

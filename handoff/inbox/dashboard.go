@@ -11,15 +11,16 @@ import (
 
 // The quality dashboard (package report), for leads: everything under
 // /inbox/dashboard goes to report.Dashboard with the lead's language.
-// Without a session the pages send the browser to sign in and the rest
-// answer 401; an agent who is not a lead gets 403. Mounted only when
+// Leads sign in or use a bearer token (WARMLINE_AGENT_TOKENS, for
+// automation reading report.json or report.csv). Without either the pages
+// send the browser to sign in and the rest answer 401; an agent who is not a lead gets 403. Mounted only when
 // Config.Dashboard is set.
 func (in *Inbox) dashboardRoutes(mux *http.ServeMux) {
 	if in.reports == nil {
 		return
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := in.sessions.fromRequest(r)
+		agent, err := in.sessions.Authenticate(r) // a session, else a bearer token
 		if err != nil {
 			if r.URL.Path == report.Prefix || r.URL.Path == report.Prefix+"/print" {
 				http.Redirect(w, r, "/inbox/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -28,11 +29,11 @@ func (in *Inbox) dashboardRoutes(mux *http.ServeMux) {
 			http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 			return
 		}
-		lang := sess.Agent.Lang
+		lang := agent.Lang
 		if !locales.IsSupported(lang) {
 			lang = in.requestLang(r)
 		}
-		if !mayReadReports(sess.Agent) {
+		if !mayReadReports(agent) {
 			http.Error(w, in.tr.T(lang, "inbox_dashboard_forbidden", nil), http.StatusForbidden)
 			return
 		}
