@@ -25,10 +25,11 @@ type ArchiverConfig struct {
 	Stream   string // handoff.Service.ArchiveStream()
 	Store    *Store
 	Consumer string // this replica's name in the group
-	// Batch is how many entries one step reads (default 100); Block how long
-	// a read waits for new ones (default 2s).
+	// Batch is how many entries one step reads (default 100); Poll how long
+	// Run waits after a step that found nothing (default 1s). Reads do not
+	// block: no connection is held and shutdown is immediate.
 	Batch int
-	Block time.Duration
+	Poll  time.Duration
 	// ClaimIdle: an entry delivered to a consumer and not acknowledged for
 	// this long (its replica died mid-batch) is claimed by another (default
 	// 30s).
@@ -47,7 +48,7 @@ type Archiver struct {
 	apply     func(ctx context.Context, e handoff.ArchiveEntry) (bool, error)
 	consumer  string
 	batch     int
-	block     time.Duration
+	poll      time.Duration
 	claimIdle time.Duration
 	now       func() time.Time
 	log       *zap.Logger
@@ -75,12 +76,12 @@ func NewArchiver(cfg ArchiverConfig) (*Archiver, error) {
 		return nil, errors.Join(errs...)
 	}
 	a := &Archiver{rdb: cfg.Redis, stream: cfg.Stream, apply: cfg.Store.Apply, consumer: cfg.Consumer,
-		batch: cfg.Batch, block: cfg.Block, claimIdle: cfg.ClaimIdle, now: cfg.Clock, log: cfg.Log}
+		batch: cfg.Batch, poll: cfg.Poll, claimIdle: cfg.ClaimIdle, now: cfg.Clock, log: cfg.Log}
 	if a.batch <= 0 {
 		a.batch = 100
 	}
-	if a.block <= 0 {
-		a.block = 2 * time.Second
+	if a.poll <= 0 {
+		a.poll = time.Second
 	}
 	if a.claimIdle <= 0 {
 		a.claimIdle = 30 * time.Second
@@ -98,7 +99,14 @@ func NewArchiver(cfg ArchiverConfig) (*Archiver, error) {
 // and retried after a second.
 func (a *Archiver) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		_, err := a.Step(ctx)
+		n, err := a.Step(ctx)
+		if err == nil && n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(a.poll):
+			}
+			continue
+		}
 		if errors.Is(err, errGroupGone) && ctx.Err() == nil {
 			a.log.Warn("ledger archive stream or group gone (Redis flushed?): making the group again", zap.Error(err))
 			continue
@@ -115,7 +123,7 @@ func (a *Archiver) Run(ctx context.Context) error {
 }
 
 // Step archives one batch: entries another consumer left pending longer
-// than ClaimIdle first, else new entries (waiting up to Block for some). It
+// than ClaimIdle first, else new entries (without waiting for any). It
 // returns how many entries it stored or found stored already.
 func (a *Archiver) Step(ctx context.Context) (int, error) {
 	if err := a.ensureGroup(ctx); err != nil {
@@ -129,7 +137,7 @@ func (a *Archiver) Step(ctx context.Context) (int, error) {
 	}
 	if len(msgs) == 0 {
 		res, err := a.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-			Group: Group, Consumer: a.consumer, Streams: []string{a.stream, ">"}, Count: int64(a.batch), Block: a.block,
+			Group: Group, Consumer: a.consumer, Streams: []string{a.stream, ">"}, Count: int64(a.batch), Block: -1,
 		}).Result()
 		if errors.Is(err, redis.Nil) {
 			return 0, nil

@@ -57,7 +57,7 @@ func newWorld(t *testing.T, s *Store, clk *testclock.Clock) *world {
 func (w *world) archiver(t *testing.T, rdb redis.UniversalClient, name string, claimIdle time.Duration) *Archiver {
 	t.Helper()
 	a, err := NewArchiver(ArchiverConfig{Redis: rdb, Stream: w.cases.ArchiveStream(), Store: w.store, Consumer: name,
-		Batch: 50, Block: 20 * time.Millisecond, ClaimIdle: claimIdle, Log: zaptest.NewLogger(t)})
+		Batch: 50, Poll: 10 * time.Millisecond, ClaimIdle: claimIdle, Log: zaptest.NewLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestLag(t *testing.T) {
 		}
 	}
 	a, err := NewArchiver(ArchiverConfig{Redis: w.rdb, Stream: w.cases.ArchiveStream(), Store: s, Consumer: "r1",
-		Block: 10 * time.Millisecond, Clock: func() time.Time { return time.Now().Add(time.Minute) }})
+		Poll: 10 * time.Millisecond, Clock: func() time.Time { return time.Now().Add(time.Minute) }})
 	if err != nil {
 		t.Fatal(err)
 	}

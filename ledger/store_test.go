@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +17,25 @@ func TestMigrationsApplyOnce(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			cfg := b.cfg(t)
-			first := openStore(t, cfg)
-			second := openStore(t, cfg) // a second replica starting on the same database
+			// Two replicas starting on one new database at once.
+			stores := make([]*Store, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range stores {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					stores[i], errs[i] = Open(context.Background(), cfg)
+				}()
+			}
+			wg.Wait()
+			for i, s := range stores {
+				if errs[i] != nil {
+					t.Fatalf("replica %d: %v", i, errs[i])
+				}
+				t.Cleanup(func() { _ = s.Close() })
+			}
+			first, second := stores[0], stores[1]
 			ms, err := migrations()
 			if err != nil {
 				t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/knowledge/semantic"
+	"github.com/warmline/warmline/ledger"
 	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/metrics"
 )
@@ -99,7 +100,9 @@ type app struct {
 	inbox    *inbox.Inbox
 	metrics  *metrics.Metrics
 	media    *media.Store
-	alerts   *alerts.Alerter // nil: no alert webhooks configured
+	alerts   *alerts.Alerter  // nil: no alert webhooks configured
+	ledger   *ledger.Store    // nil: no ledger configured (production without one)
+	archiver *ledger.Archiver // with ledger
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -258,10 +261,55 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
-// startBackground starts the workers, the KB watcher and the SLA sweeper.
+// ledgerConfig is the case ledger cfg asks for: PostgreSQL, an SQLite
+// file, in memory in demo mode; false when there is none.
+func ledgerConfig(cfg Config) (ledger.Config, bool) {
+	lc := ledger.Config{DatabaseURL: cfg.DatabaseURL, Path: cfg.LedgerFile, Retention: cfg.LedgerRetention}
+	if cfg.LedgerSecret != "" {
+		lc.Secret = []byte(cfg.LedgerSecret)
+	}
+	return lc, cfg.DatabaseURL != "" || cfg.LedgerFile != "" || cfg.Demo
+}
+
+// openLedger opens the case ledger (applying its migrations) and its
+// archiver; without a ledger configured outside demo mode it says so once.
+func (a *app) openLedger(ctx context.Context, cfg Config, rdb redis.UniversalClient, clock func() time.Time, log *zap.Logger) error {
+	lc, ok := ledgerConfig(cfg)
+	if !ok {
+		log.Warn("no case ledger: set WARMLINE_DATABASE_URL (PostgreSQL) or WARMLINE_LEDGER_FILE (SQLite); closed cases stay in Redis only and wait in the archive stream")
+		return nil
+	}
+	lc.Clock, lc.Log = clock, log
+	store, err := ledger.Open(ctx, lc)
+	if err != nil {
+		return fmt.Errorf("case ledger: %w", err)
+	}
+	arch, err := ledger.NewArchiver(ledger.ArchiverConfig{Redis: rdb, Stream: a.cases.ArchiveStream(), Store: store,
+		Consumer: cfg.ReplicaID, Log: log})
+	if err != nil {
+		_ = store.Close()
+		return fmt.Errorf("case ledger: %w", err)
+	}
+	a.ledger, a.archiver = store, arch
+	log.Info("case ledger open", zap.String("backend", store.Backend()), zap.Duration("retention", store.Retention()))
+	return nil
+}
+
+// closeLedger closes the ledger database (after the background work).
+func (a *app) closeLedger() {
+	if a.ledger != nil {
+		_ = a.ledger.Close()
+	}
+}
+
+// startBackground starts the workers, the KB watcher, the SLA sweeper and,
+// with a ledger, its archiver and retention purge.
 func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
@@ -289,6 +337,11 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	}()
 	if a.alerts != nil {
 		wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
+	}
+	if a.ledger != nil {
+		// On every replica: the consumer group shares the entries out.
+		wg.Go(func() { _ = a.archiver.Run(ctx) })
+		wg.Go(func() { a.ledger.RunPurger(ctx, time.Hour) })
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/warmline/warmline/alerts"
 	"github.com/warmline/warmline/handoff/inbox"
+	"github.com/warmline/warmline/ledger"
 )
 
 // Config is everything warmline reads from the environment. loadConfig is the
@@ -91,6 +92,13 @@ type Config struct {
 	EmbedKey      string
 	EmbedModelDir string
 	EmbedTimeout  time.Duration // per question, then lexical matching alone
+
+	// The case ledger: PostgreSQL (DatabaseURL) or an SQLite file
+	// (LedgerFile); in demo mode an in-memory SQLite when neither is set.
+	DatabaseURL     string
+	LedgerFile      string
+	LedgerRetention time.Duration
+	LedgerSecret    string
 
 	LogLevel  string
 	LogFormat string
@@ -220,6 +228,14 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.EmbedModelDir = v.dir() }},
 	{name: "WARMLINE_EMBED_TIMEOUT", doc: "how long a question waits for its embedding before it is matched lexically alone (default 400ms)",
 		set: func(c *Config, v value) { c.EmbedTimeout = v.duration(400 * time.Millisecond) }},
+	{name: "WARMLINE_DATABASE_URL", secret: true, doc: "PostgreSQL URL of the case ledger, postgres://user:pw@host:5432/warmline (or WARMLINE_DATABASE_URL_FILE); unset: the embedded SQLite ledger (WARMLINE_LEDGER_FILE)",
+		set: func(c *Config, v value) { c.DatabaseURL = v.s }},
+	{name: "WARMLINE_LEDGER_FILE", doc: "SQLite file of the case ledger when WARMLINE_DATABASE_URL is unset, for a single replica (default: in memory in demo mode; outside it, unset = no ledger: closed cases stay in Redis only)",
+		set: func(c *Config, v value) { c.LedgerFile = v.s }},
+	{name: "WARMLINE_LEDGER_RETENTION", doc: "how long the case ledger keeps closed cases, transcripts, ratings and outcomes (default 17520h = 2 years)",
+		set: func(c *Config, v value) { c.LedgerRetention = v.duration(ledger.DefaultRetention) }},
+	{name: "WARMLINE_LEDGER_SECRET", secret: true, doc: "HMAC key of the customer pseudonyms in the ledger and its exports (or WARMLINE_LEDGER_SECRET_FILE; default: a random key kept in the ledger database)",
+		set: func(c *Config, v value) { c.LedgerSecret = v.s }},
 	{name: "WARMLINE_LOG_LEVEL", doc: "debug, info, warn, error (default info)",
 		set: func(c *Config, v value) { c.LogLevel = v.oneOf("", "debug", "info", "warn", "error") }},
 	{name: "WARMLINE_LOG_FORMAT", doc: "json or console (default json; console in demo mode)",
@@ -455,6 +471,12 @@ func loadConfig(env environment) (Config, error) {
 	}
 	if strings.ContainsAny(c.RedisPrefix, "{} \t\n") {
 		fail("WARMLINE_REDIS_PREFIX=%q: must not contain braces or spaces", c.RedisPrefix)
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		fail("WARMLINE_DATABASE_URL: want postgres:// or postgresql:// (value hidden)")
+	}
+	if c.DatabaseURL != "" && c.LedgerFile != "" {
+		fail("WARMLINE_DATABASE_URL and WARMLINE_LEDGER_FILE are both set: choose PostgreSQL or SQLite for the ledger")
 	}
 	if c.OrdersURL != "" && c.OrdersFile != "" {
 		fail("WARMLINE_ORDERS_URL and WARMLINE_ORDERS_FILE are both set: choose one order backend")

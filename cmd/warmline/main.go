@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, environ []string, stdin io.Reader, 
 		return evalCmd(ctx, args[1:], stdout)
 	case "kb":
 		return kbCmd(ctx, args[1:], stdout)
+	case "ledger":
+		return ledgerCmd(ctx, args[1:], env, stdout, stderr)
 	case "agent":
 		return agentCmd(ctx, args[1:], env.get, stdin, stdout)
 	case "help", "-h", "--help":
@@ -52,6 +54,8 @@ func usage(w io.Writer) {
   eval              evaluate KB matching and trigger detection on the labeled sets
   kb check DIR      validate a knowledge-base directory, count its entries, list ambiguous examples
   agent add ...     create or update an inbox agent account (see warmline agent help)
+  ledger export     write the case ledger's cases of a period: --from --to YYYY-MM-DD
+                    [--format csv|jsonl] [--reveal-customers] (pseudonyms unless asked)
   help              this text
 
 environment:

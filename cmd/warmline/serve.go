@@ -94,6 +94,7 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 		ln.Close()
 		return err
 	}
+	defer app.closeLedger() // after the background work has stopped (below)
 
 	srv := &http.Server{
 		Handler:           app.routes(rc),
