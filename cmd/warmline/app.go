@@ -257,11 +257,13 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 
 	a.metrics = metrics.New(metrics.Pipeline{Queue: a.queue, Consumer: a.consumer, Sender: sender, Clock: clock}, log.Named("metrics"))
 
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue})
-	if err != nil {
+	// The case ledger before the inbox, which may read it.
+	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {
 		return nil, err
 	}
-	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue})
+	if err != nil {
+		a.closeLedger()
 		return nil, err
 	}
 	return a, nil

@@ -60,18 +60,6 @@ func TestLedgerConfig(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds, failing after d.
-func waitUntil(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestE2ELedgerExport: a case handled through the real server (production
 // mode, SQLite file ledger) reaches the ledger, and `warmline ledger export`
 // writes it with the SOP columns, the customer pseudonymised unless asked,
@@ -128,7 +116,7 @@ func TestE2ELedgerExport(t *testing.T) {
 		col[name] = i
 	}
 	var row []string
-	waitUntil(t, 10*time.Second, func() bool { row = export(); return row != nil && row[col["satisfaction"]] == "4" })
+	waitUntil(t, "the rated case in the export", func() bool { row = export(); return row != nil && row[col["satisfaction"]] == "4" })
 	want := map[string]string{
 		"date": day, "case_id": c.ID, "status": "resolved", "resolution": `'=補寄, "今天"到`, "satisfaction": "4",
 		"owner": "林美玲", "first_response_s": "180", "sla_met": "true", "trigger": c.Triggers[0].Kind, "tier": c.Tier,
