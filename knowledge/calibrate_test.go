@@ -506,7 +506,7 @@ func evalRule(groups map[string][]point, order []string, high func(point) bool) 
 			}
 		}
 		clinc := strings.HasPrefix(g, "clinc")
-		if clinc && rate(o.oosHigh, o.oos) > 0.03 {
+		if clinc && rate(o.oosHigh, o.oos) > 0.025 {
 			ok = false
 		}
 		pooled.in += o.in
@@ -638,8 +638,9 @@ files, and the 200 CLINC150 out-of-scope queries against the full and the
 sparse demo KB. The thresholds maximise the sparse sets' mean direct-answer
 rate under:
 confidently wrong <= 2% of the pooled in-scope dev questions (<= 3% on each
-sparse set), out of scope answered <= 3% on CLINC (each KB) and on the dev
-sets' pooled out-of-scope questions. The test sets were never used.
+sparse set), out of scope answered <= 2.5% on CLINC (each KB; the ceiling
+TestMatcherFloors holds) and <= 3% on the dev sets' pooled out-of-scope
+questions. The test sets were never used.
 
 Regenerate (prints the fitted weights to copy into defaultTuning):
 
