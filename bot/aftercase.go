@@ -15,13 +15,19 @@ const lowRating = 2
 
 // rated records a satisfaction answer. A low one gets an apology and the
 // offer of a lead's follow-up; the next message is taken as a comment on
-// the case (ratingComment).
+// the case (ratingComment). The postback names a case; handoff records it
+// only for the case's own customer. When nothing was recorded (another
+// customer's case, a case not resolved, Redis down) the customer gets the
+// same neutral answer whatever the reason, nothing goes to the case and
+// the next message is not a comment on it.
 func (e *Engine) rated(ctx context.Context, t *turn, caseID string, score int, log *zap.Logger) error {
-	if err := e.cases.RecordSatisfaction(ctx, caseID, score); err != nil {
+	lang := t.lang()
+	if err := e.cases.RecordSatisfaction(ctx, t.ev.UserID, caseID, score); err != nil {
 		log.Warn("csat not recorded", zap.String("case_id", caseID), zap.Error(err))
+		t.say(e.text(t, e.tr.T(lang, "bot_csat_not_recorded", nil)))
+		return nil
 	}
 	t.st.RatedCase, t.st.RatedAt = caseID, t.now
-	lang := t.lang()
 	if score > lowRating {
 		e.sayToCase(ctx, t, caseID, e.tr.T(lang, "bot_csat_thanks", nil), handoff.NoticeCSAT, log)
 		return nil
@@ -44,7 +50,7 @@ func (e *Engine) followUpReply(t *turn, caseID string) QuickReply {
 func (e *Engine) followUp(ctx context.Context, t *turn, caseID string, log *zap.Logger) error {
 	lang := t.lang()
 	e.record(t, "customer", e.tr.T(lang, "bot_qr_follow_up", nil))
-	if err := e.cases.RequestFollowUp(ctx, caseID, handoff.FollowUpRequested); err != nil {
+	if err := e.cases.RequestFollowUp(ctx, t.ev.UserID, caseID, handoff.FollowUpRequested); err != nil {
 		log.Warn("follow-up not requested", zap.String("case_id", caseID), zap.Error(err))
 		t.say(e.text(t, e.tr.T(lang, "bot_handoff_failed", nil), e.followUpReply(t, caseID)))
 		return nil
@@ -78,7 +84,7 @@ func (st *state) takeRating(now time.Time, window time.Duration) string {
 // ratingComment attaches a comment after a rating to the rated case.
 func (e *Engine) ratingComment(ctx context.Context, t *turn, caseID, text string, log *zap.Logger) error {
 	lang := t.lang()
-	if err := e.cases.AttachComment(ctx, caseID, text); err != nil {
+	if err := e.cases.AttachComment(ctx, t.ev.UserID, caseID, text); err != nil {
 		log.Warn("rating comment not attached", zap.String("case_id", caseID), zap.Error(err))
 		t.say(e.text(t, e.tr.T(lang, "bot_comment_thanks_plain", nil)))
 		return nil

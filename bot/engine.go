@@ -42,15 +42,18 @@ type Cases interface {
 	CancelByCustomer(ctx context.Context, caseID string) error
 	CancelUnfollowed(ctx context.Context, caseID string) error
 	Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*handoff.Case, error)
-	RecordSatisfaction(ctx context.Context, caseID string, score int) error
+	// RecordSatisfaction, RequestFollowUp and AttachComment take the LINE
+	// user of the event and refuse (handoff.ErrForbidden) a case of
+	// another customer: postback data can name any case.
+	RecordSatisfaction(ctx context.Context, userID, caseID string, score int) error
 	// AppendBotTurn records a message the bot sent the customer in the
 	// case's transcript (open or closed), so the agent sees it too.
 	AppendBotTurn(ctx context.Context, caseID string, t handoff.Turn) error
 	// RequestFollowUp creates a lead's follow-up task on a case (the
 	// customer accepted a call-back after a low rating).
-	RequestFollowUp(ctx context.Context, caseID string, reason handoff.FollowUpReason) error
+	RequestFollowUp(ctx context.Context, userID, caseID string, reason handoff.FollowUpReason) error
 	// AttachComment attaches what the customer wrote after rating a case.
-	AttachComment(ctx context.Context, caseID, text string) error
+	AttachComment(ctx context.Context, userID, caseID, text string) error
 }
 
 // EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,

@@ -23,7 +23,7 @@ func TestClosedCasesGoToTheArchiveStream(t *testing.T) {
 	if _, err := f.svc.Resolve(ctx, l2, c.ID, "done"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.RecordSatisfaction(ctx, c.ID, 5); err != nil {
+	if err := f.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 5); err != nil {
 		t.Fatal(err)
 	}
 	msgs, err := rdb.XRange(ctx, f.svc.ArchiveStream(), "-", "+").Result()

@@ -37,12 +37,17 @@ func ParseCSATData(data string) (caseID string, score int, ok bool) {
 // RecordSatisfaction stores a 1–5 CSAT answer for a resolved case (a later
 // answer replaces an earlier one). A score of LowRating (2) or less creates
 // a follow-up task for a lead (see FollowUp) in the same write; the bot
-// apologises and offers the lead's call itself.
-func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score int) error {
+// apologises and offers the lead's call itself. userID is the LINE user
+// who answered: a case of another customer is ErrForbidden (a forged
+// postback), and nothing is written.
+func (s *Service) RecordSatisfaction(ctx context.Context, userID, caseID string, score int) error {
 	if score < 1 || score > 5 {
 		return fmt.Errorf("record satisfaction: %w: score %d is not 1–5", ErrInvalid, score)
 	}
 	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if err := checkCustomer(c, userID); err != nil {
+			return err
+		}
 		if c.Status != StatusResolved {
 			return fmt.Errorf("%w: case is %s, not resolved", ErrInvalid, c.Status)
 		}
@@ -57,5 +62,14 @@ func (s *Service) RecordSatisfaction(ctx context.Context, caseID string, score i
 	}
 	s.log.Info("satisfaction recorded", zap.String("case_id", c.ID), zap.Int("score", score))
 	s.publish(ctx, EventCaseUpdated, c)
+	return nil
+}
+
+// checkCustomer: the case is the customer's own (userID is its LINE user).
+// Postback data comes from the customer's device and can name any case.
+func checkCustomer(c *Case, userID string) error {
+	if userID == "" || c.UserID != userID {
+		return fmt.Errorf("%w: the case is not this customer's", ErrForbidden)
+	}
 	return nil
 }

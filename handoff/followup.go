@@ -45,18 +45,22 @@ func (s *Service) followUpsKey() string { return s.key("followups") }
 // closed). A case with an open follow-up keeps it (the reason of the first
 // stays; a lower score replaces a higher one). RecordSatisfaction calls it
 // for a rating of LowRating or less; the bot calls it when the customer
-// accepts the offer of a lead's call-back (FollowUpRequested).
-func (s *Service) RequestFollowUp(ctx context.Context, caseID string, reason FollowUpReason) error {
-	_, err := s.requestFollowUp(ctx, caseID, reason, 0)
+// accepts the offer of a lead's call-back (FollowUpRequested). userID is
+// the customer asking: another customer's case is ErrForbidden.
+func (s *Service) RequestFollowUp(ctx context.Context, userID, caseID string, reason FollowUpReason) error {
+	_, err := s.requestFollowUp(ctx, userID, caseID, reason, 0)
 	return err
 }
 
-func (s *Service) requestFollowUp(ctx context.Context, caseID string, reason FollowUpReason, score int) (*Case, error) {
+func (s *Service) requestFollowUp(ctx context.Context, userID, caseID string, reason FollowUpReason, score int) (*Case, error) {
 	if reason == "" {
 		return nil, fmt.Errorf("request follow-up on %s: %w: reason is required", caseID, ErrInvalid)
 	}
 	created := false
 	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if err := checkCustomer(c, userID); err != nil {
+			return err
+		}
 		created = s.addFollowUp(c, reason, score)
 		if !created && !(score > 0 && c.FollowUp.Score == score) {
 			return errNoChange
@@ -122,12 +126,16 @@ func checkFollowUp(a Agent, c *Case) error {
 // AttachComment attaches what the customer wrote after rating a case to
 // that case (a customer turn, and the follow-up's comment when there is
 // one), instead of it starting a new conversation. The case may be closed.
-func (s *Service) AttachComment(ctx context.Context, caseID, text string) error {
+// userID is the customer writing: another customer's case is ErrForbidden.
+func (s *Service) AttachComment(ctx context.Context, userID, caseID, text string) error {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return fmt.Errorf("attach comment to %s: %w: text is empty", caseID, ErrInvalid)
 	}
 	c, err := s.update(ctx, caseID, func(c *Case) error {
+		if err := checkCustomer(c, userID); err != nil {
+			return err
+		}
 		now := s.now()
 		c.Transcript = append(c.Transcript, Turn{From: FromCustomer, Kind: TurnText, Text: text, At: now, Comment: true})
 		if c.FollowUp != nil {

@@ -20,10 +20,10 @@ func TestLowRatingCreatesAFollowUpForLeads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.svc.RecordSatisfaction(ctx, low.ID, 2); err != nil {
+	if err := f.svc.RecordSatisfaction(ctx, low.UserID, low.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.RecordSatisfaction(ctx, fine.ID, 3); err != nil {
+	if err := f.svc.RecordSatisfaction(ctx, fine.UserID, fine.ID, 3); err != nil {
 		t.Fatal(err)
 	}
 	queue, err := f.svc.List(ctx, lead, Filter{FollowUps: true})
@@ -45,11 +45,11 @@ func TestLowRatingCreatesAFollowUpForLeads(t *testing.T) {
 		t.Errorf("L2 listing follow-ups: %v, want ErrForbidden", err)
 	}
 	// A second rating of 1 keeps one task, with the lower score.
-	if err := f.svc.RecordSatisfaction(ctx, low.ID, 1); err != nil {
+	if err := f.svc.RecordSatisfaction(ctx, low.UserID, low.ID, 1); err != nil {
 		t.Fatal(err)
 	}
 	// The comment after the rating goes to the case, not a new complaint.
-	if err := f.svc.AttachComment(ctx, low.ID, "專員態度很差，等了一整天"); err != nil {
+	if err := f.svc.AttachComment(ctx, low.UserID, low.ID, "專員態度很差，等了一整天"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := f.svc.Get(ctx, lead, low.ID)
@@ -185,5 +185,39 @@ func TestQueueOrdersBySLAThenLanguage(t *testing.T) {
 	got, _ := f.svc.List(ctx, mei, Filter{})
 	if len(got) == 0 || got[0].ID != enP1.ID {
 		t.Errorf("mei's queue after the P1 breached = %v, want %s first", ids(got), enP1.ID)
+	}
+}
+
+// Issue 9 item 6: the customer's own case only. Another user id (or none)
+// is ErrForbidden and writes nothing.
+func TestAfterCaseCallsCheckTheCustomer(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 10:00")
+	c := f.open(t, "U1", human)
+	if _, err := f.svc.Resolve(ctx, lead, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	before, err := f.svc.Get(ctx, lead, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"U2", ""} {
+		for name, call := range map[string]func() error{
+			"RecordSatisfaction": func() error { return f.svc.RecordSatisfaction(ctx, user, c.ID, 1) },
+			"RequestFollowUp":    func() error { return f.svc.RequestFollowUp(ctx, user, c.ID, FollowUpRequested) },
+			"AttachComment":      func() error { return f.svc.AttachComment(ctx, user, c.ID, "forged") },
+		} {
+			if err := call(); !errors.Is(err, ErrForbidden) {
+				t.Errorf("%s by %q: %v, want ErrForbidden", name, user, err)
+			}
+		}
+	}
+	after, err := f.svc.Get(ctx, lead, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Satisfaction != 0 || after.FollowUp != nil || len(after.Transcript) != len(before.Transcript) {
+		t.Errorf("case changed: satisfaction %d, follow-up %+v, %d turns (was %d)",
+			after.Satisfaction, after.FollowUp, len(after.Transcript), len(before.Transcript))
 	}
 }

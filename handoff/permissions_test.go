@@ -120,7 +120,7 @@ func lowRatedBy(tr escalation.Trigger, by Agent) caseState {
 	return func(t testing.TB, f *fixture, user string) *Case {
 		t.Helper()
 		c := resolvedBy(tr, by)(t, f, user)
-		if err := f.svc.RecordSatisfaction(context.Background(), c.ID, 1); err != nil {
+		if err := f.svc.RecordSatisfaction(context.Background(), c.UserID, c.ID, 1); err != nil {
 			t.Fatalf("RecordSatisfaction: %v", err)
 		}
 		c, err := f.svc.load(context.Background(), f.svc.rdb, c.ID)

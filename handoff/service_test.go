@@ -389,7 +389,7 @@ func TestResolveSendsClosingAndCSAT(t *testing.T) {
 	if _, err := f.svc.Claim(ctx, l2, c.ID); err != nil {
 		t.Fatalf("Claim: %v", err)
 	}
-	if err := f.svc.RecordSatisfaction(ctx, c.ID, 5); !errors.Is(err, ErrInvalid) {
+	if err := f.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 5); !errors.Is(err, ErrInvalid) {
 		t.Errorf("CSAT on an open case: %v, want ErrInvalid", err)
 	}
 	res, err := f.svc.Resolve(ctx, l2, c.ID, "refund issued")
@@ -422,10 +422,10 @@ func TestResolveSendsClosingAndCSAT(t *testing.T) {
 	if err := f.svc.AppendCustomerMessage(ctx, c.ID, "thanks"); !errors.Is(err, ErrClosed) {
 		t.Errorf("AppendCustomerMessage after resolve: %v, want ErrClosed", err)
 	}
-	if err := f.svc.RecordSatisfaction(ctx, c.ID, 4); err != nil {
+	if err := f.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 4); err != nil {
 		t.Errorf("RecordSatisfaction: %v", err)
 	}
-	if err := f.svc.RecordSatisfaction(ctx, c.ID, 6); !errors.Is(err, ErrInvalid) {
+	if err := f.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 6); !errors.Is(err, ErrInvalid) {
 		t.Errorf("score 6: %v, want ErrInvalid", err)
 	}
 	got, _ := f.svc.Get(ctx, lead, c.ID)

@@ -145,7 +145,7 @@ func TestClosedCaseSurvivesRedisFlush(t *testing.T) {
 		a := w.archiver(t, w.rdb, "r1", time.Minute)
 		run(t, a)
 		c := w.resolveCase(t, "U-before")
-		if err := w.cases.RecordSatisfaction(ctx, c.ID, 5); err != nil {
+		if err := w.cases.RecordSatisfaction(ctx, c.UserID, c.ID, 5); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, func() bool { r, ok := w.record(t, c.ID); return ok && r.Satisfaction == 5 })

@@ -154,10 +154,10 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	if _, err := e.svc.Resolve(ctx, boss, english.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RecordSatisfaction(ctx, english.ID, 1); err != nil {
+	if err := e.svc.RecordSatisfaction(ctx, english.UserID, english.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.AttachComment(ctx, english.ID, "nobody actually helped me"); err != nil {
+	if err := e.svc.AttachComment(ctx, english.UserID, english.ID, "nobody actually helped me"); err != nil {
 		t.Fatal(err)
 	}
 	lead := mei.NewProfile()

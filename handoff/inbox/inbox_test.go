@@ -876,7 +876,7 @@ func TestFollowUpAPI(t *testing.T) {
 	if _, err := e.svc.Resolve(ctx, boss, c.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RecordSatisfaction(ctx, c.ID, 2); err != nil {
+	if err := e.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 2); err != nil {
 		t.Fatal(err)
 	}
 	mei := e.signedIn(t, "mei")
