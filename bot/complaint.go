@@ -126,6 +126,7 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 	st.Mode = modeNone
 	st.clearComplaint()
 	st.Shown = append(st.Shown, ref)
+	t.settle(convL1, ref) // a refund within the limit or the entry's remedy (photos still asked for: open)
 	t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, ref)...))
 	return nil
 }

@@ -159,6 +159,41 @@
 // KB remedy and no refund within the L1 limit is handed over with the
 // unhelpful trigger (evidence "no L1 remedy for complaint").
 //
+// # Conversation outcomes (first-contact resolution)
+//
+// A conversation (field conv_id, a UUIDv7) starts with the first thing the
+// bot does about an issue: an answer, an order status, a menu, an
+// unanswered question, a complaint. conv_end keeps how it stands, which is
+// how it ended if the customer leaves now: "l1" after an L1 settlement (an
+// FAQ answer, an order status shown, a refund within the limit recorded,
+// a complaint's remedy), "menu" after a "did you mean" menu, "open" when
+// the bot has not settled it ("Not yet", no answer, waiting for an order
+// number, digits or photos, the complaint dialogue); conv_topic is the KB
+// entry id or flow name (order_status, refund, complaint), conv_trigger a
+// trigger whose person was offered and not taken. Exactly one outcome is
+// recorded per conversation (Cases.RecordOutcome: handoff's archive stream,
+// stored by the case ledger), when it ends:
+//
+//   - "Solved": AnsweredL1, the tapped entry as the topic;
+//   - a thanks (bot_kw_thanks) right after an L1 settlement: AnsweredL1;
+//   - the first event after ConversationIdle (2 h) without one, or an
+//     unfollow: as it stood, ended at its last activity (a "Solved" tapped
+//     on an old answer after that records nothing more);
+//   - a handoff: no outcome from the bot; the case's ledger row is the
+//     conversation's, marked as a handoff (report: escalation, not FCR).
+//
+// report.Compute counts AnsweredL1 without a handoff as first-contact
+// resolution and handoffs as escalations; menu and open conversations count
+// as conversations only. The outcome carries the conversation id and the
+// ledger stores one row per id ("conv:<id>"): an event redelivered after
+// its state was saved finds the conversation gone, one redelivered after a
+// crash between the outcome and the state, or handled on two replicas,
+// records the same id again and the ledger keeps one row. No extra Redis
+// trip per message: the conversation fields ride on the state write; a
+// conversation's end costs one XADD. Not done: a conversation the customer
+// leaves and never returns to is recorded only on their next event (there
+// is no sweep yet), and "goodbye" is not a keyword (only thanks).
+//
 // # Redis keys
 //
 // All keys carry the hash tag {u:<userID>} so one user's keys share a slot
@@ -173,6 +208,7 @@
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
 //	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
+//	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string all phone checks locked: VerifyUserAttempts (5) failures TTL VerifyLock (15 min)
 //	                                          in VerifyWindow, or an account-takeover report       TTL SecurityLock (24 h)

@@ -54,6 +54,9 @@ type Cases interface {
 	RequestFollowUp(ctx context.Context, userID, caseID string, reason handoff.FollowUpReason) error
 	// AttachComment attaches what the customer wrote after rating a case.
 	AttachComment(ctx context.Context, userID, caseID, text string) error
+	// RecordOutcome records how a conversation without a case ended (the
+	// case ledger's first-contact resolution).
+	RecordOutcome(ctx context.Context, o handoff.ConversationOutcome) error
 }
 
 // EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,
@@ -379,6 +382,12 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		} else if !errors.Is(err, handoff.ErrNoCase) {
 			return nil, fmt.Errorf("unfollow %s: active case: %w", ev.UserID, err)
 		}
+		// The conversation going on ends here, as it stood.
+		if st, _, err := e.load(ctx, ev.UserID, false, e.now()); err != nil {
+			return nil, fmt.Errorf("unfollow %s: load state: %w", ev.UserID, err)
+		} else if err := e.endConversation(ctx, &turn{ev: ev, st: st, now: e.now()}, st.LastActivity, log); err != nil {
+			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
+		}
 		if err := e.forget(ctx, ev.UserID); err != nil {
 			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
 		}
@@ -393,6 +402,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	t := &turn{ev: ev, st: st, now: now, tkb: e.kb(), asked: st.Question}
 	if slices.Contains(st.Shown, st.LastTopic) {
 		t.answered = st.LastTopic
+	}
+	if err := e.endIdle(ctx, t, log); err != nil {
+		return nil, err
 	}
 	e.resolveProfile(ctx, t, log)
 	if limit := int64(e.cfg.RateLimit); e.rateCounted(ev) && sent > limit {
@@ -430,6 +442,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	if n := len(t.out); n > 0 && t.langOffer != "" {
 		t.out[n-1].QuickReplies = capQuickReplies(append([]QuickReply{e.langSwitchReply(t.langOffer)}, t.out[n-1].QuickReplies...))
 	}
+	t.settleAfter()
 	t.st.LastActivity = t.now
 	e.forwardToCase(ctx, t, log)
 	if err := e.save(ctx, ev.UserID, t); err != nil {

@@ -58,8 +58,10 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	c, err := e.cases.Open(ctx, o)
 	if err != nil {
 		log.Error("handoff not opened", zap.Strings("triggers", kinds), zap.Error(err))
+		t.settle(convOpen, topic)
 		if len(triggers) > 0 {
 			st.Offer, st.OfferEvidence = triggers[0].Kind, triggers[0].Evidence
+			st.Conv.Trigger = triggers[0].Kind
 		}
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_failed", nil), e.personReply(t)))
 		return nil
@@ -73,6 +75,7 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		msg += "\n" + due
 	}
 	st.resetIssue()
+	t.handedOver()
 	// The agent sees what the customer was told, typed as the handoff
 	// notice (and whatever the bot adds after it in this event).
 	t.opened, t.openedFrom = c.ID, len(t.turns)

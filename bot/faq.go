@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"context"
 	"hash/fnv"
 	"slices"
 	"strings"
+
+	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
@@ -45,6 +48,7 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	st.LastTopic, st.LastCategory = en.ID, en.Category
 	st.Candidates = cands
 	st.Unanswered = 0
+	t.settle(convL1, en.ID)
 	st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: en.ID, Summary: textIn(en.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
 }
 
@@ -115,6 +119,7 @@ func (e *Engine) didYouMean(t *turn, m knowledge.Match) {
 	t.st.Candidates = candidateIDs(m)
 	t.st.Unanswered = 0
 	t.startIssue()
+	t.settle(convMenu, "")
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_did_you_mean", nil), qs...))
 }
 
@@ -128,8 +133,10 @@ func candidateIDs(m knowledge.Match) []string {
 	return ids
 }
 
-// resolved closes the issue at L1 after "Solved".
-func (e *Engine) resolved(t *turn, ref string) {
+// resolved closes the issue at L1 after "Solved", and the conversation
+// with it (a tap on an old answer after the conversation ended records
+// nothing more).
+func (e *Engine) resolved(ctx context.Context, t *turn, ref string, log *zap.Logger) error {
 	// What the bot tried stays for a person asked for next ("I still want
 	// a person"), so the brief never says it tried nothing.
 	tried := t.st.Tried
@@ -137,6 +144,11 @@ func (e *Engine) resolved(t *turn, ref string) {
 	t.st.Tried = tried
 	t.st.LastTopic = ref
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_thanks", nil)))
+	if t.st.Conv.ID == "" {
+		return nil
+	}
+	t.settle(convL1, ref)
+	return e.endConversation(ctx, t, t.now, log)
 }
 
 // notHelpful handles "Not yet": the next best candidate, else a person; at
@@ -144,6 +156,7 @@ func (e *Engine) resolved(t *turn, ref string) {
 func (e *Engine) notHelpful(t *turn, ref string) error {
 	st := t.st
 	st.Unhelpful++
+	t.settle(convOpen, ref)
 	st.addTried(handoff.Attempt{Kind: kindOf(ref), Ref: ref, Summary: "not helpful", Outcome: handoff.OutcomeNotHelpful, At: t.now})
 	if st.Unhelpful >= e.rules.UnhelpfulLimit {
 		e.offerPerson(t, escalation.KindUnhelpful, "not helpful x"+itoa(st.Unhelpful))

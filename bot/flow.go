@@ -86,6 +86,10 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	e.offerLangSwitch(t, text)
 	rated := t.st.takeRating(t.now, e.cfg.CommentWindow)
 	if t.st.Mode != modeListening && e.smallTalk(t, text) {
+		if t.st.Conv.End == convL1 && e.isKeyword(text, "bot_kw_thanks") {
+			// Thanks after a settlement: the conversation ends settled.
+			return e.endConversation(ctx, t, t.now, log)
+		}
 		return nil
 	}
 	// The unsolved timer hands off only when L1 is stuck (e.stuck): a
@@ -391,8 +395,7 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		e.record(t, "customer", e.tr.T(t.lang(), "bot_qr_person", nil))
 		return e.escalate(ctx, t, []escalation.Trigger{e.rules.Fire(kind, e.tr.T(t.lang(), "bot_qr_person", nil), ev)}, log)
 	case strings.HasPrefix(data, dataFeedbackYes):
-		e.resolved(t, strings.TrimPrefix(data, dataFeedbackYes))
-		return nil
+		return e.resolved(ctx, t, strings.TrimPrefix(data, dataFeedbackYes), log)
 	}
 	// The rest belong to an open issue: the timer hands off when L1 is
 	// stuck ("Not yet", a button the bot no longer understands).
@@ -455,6 +458,7 @@ func isLang(l string) bool {
 // limit it offers a person instead (unhelpful).
 func (e *Engine) unanswered(ctx context.Context, t *turn, msgID string, log *zap.Logger) error {
 	t.st.Unanswered++
+	t.settle(convOpen, "")
 	if t.st.Unanswered >= e.rules.UnhelpfulLimit {
 		log.Info("unhelpful: unanswered in a row", zap.Int("count", t.st.Unanswered))
 		e.offerPerson(t, escalation.KindUnhelpful, "unanswered x"+itoa(t.st.Unanswered))
@@ -467,6 +471,8 @@ func (e *Engine) unanswered(ctx context.Context, t *turn, msgID string, log *zap
 // offerPerson offers a handoff; tapping it opens the case with kind.
 func (e *Engine) offerPerson(t *turn, kind, evidence string) {
 	t.st.Offer, t.st.OfferEvidence = kind, evidence
+	t.settle(convOpen, "")
+	t.st.Conv.Trigger = kind
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_unhelpful_offer", nil), e.personReply(t)))
 }
 

@@ -265,6 +265,7 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 	e.record(t, "bot", text)
 	t.say(Message{Card: card})
 	t.say(Message{Text: text, QuickReplies: qs})
+	t.settle(convL1, topicOrder)
 	st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(o.Number), Summary: o.Status, Outcome: handoff.OutcomeStatusShown, OrderNumber: o.Number, OrderStatus: o.Status, At: t.now})
 	e.resumeStory(t)
 }

@@ -69,6 +69,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
 	st.addRefund(refundRequest{Order: order, Amount: amount, At: t.now})
+	t.settle(convL1, topicRefund)
 	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " recorded at L1", Outcome: handoff.OutcomeRefundRecorded, Amount: amount, At: t.now})
 	log.Info("refund request recorded at L1", zap.Int("amount", amount))
 	msg := e.tr.N(lang, "bot_refund_recorded", e.cfg.RefundDays, map[string]any{"Order": order, "Amount": money(amount)})

@@ -77,6 +77,9 @@ type state struct {
 	EvidenceEntry string
 	EvidenceOrder string
 	EvidenceText  string
+	// Conv is the conversation going on (fields conv_*): its outcome is
+	// recorded once, when it ends (outcome.go).
+	Conv conversation
 }
 
 // refundRequest is a refund L1 recorded for a colleague to process (the
@@ -164,6 +167,8 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 		}
 	}
 	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = h["evidence_entry"], h["evidence_order"], h["evidence_text"]
+	st.Conv = conversation{ID: h["conv_id"], Started: parseMillis(h["conv_started_at"]), End: h["conv_end"],
+		Topic: h["conv_topic"], Trigger: h["conv_trigger"]}
 	if s := h["tried"]; s != "" {
 		if err := json.Unmarshal([]byte(s), &st.Tried); err != nil {
 			st.Tried = nil // a damaged field must not block the conversation
@@ -234,6 +239,11 @@ func (st *state) fields() map[string]any {
 	put("evidence_entry", st.EvidenceEntry)
 	put("evidence_order", st.EvidenceOrder)
 	put("evidence_text", st.EvidenceText)
+	put("conv_id", st.Conv.ID)
+	put("conv_started_at", fmtMillis(st.Conv.Started))
+	put("conv_end", st.Conv.End)
+	put("conv_topic", st.Conv.Topic)
+	put("conv_trigger", st.Conv.Trigger)
 	return f
 }
 

@@ -46,10 +46,15 @@ type ArchiveEntry struct {
 // the reports (first-contact resolution, top reasons). Conversations with a
 // case get theirs from the case.
 type ConversationOutcome struct {
-	UserID    string    `json:"user_id"`
-	Lang      string    `json:"lang"`
-	StartedAt time.Time `json:"started_at"`
-	EndedAt   time.Time `json:"ended_at"`
+	// ConversationID identifies the conversation (the bot makes one per
+	// conversation): the ledger stores one outcome per id, so recording
+	// it again (a redelivered event, two replicas) changes nothing.
+	// Empty: every entry is an outcome of its own.
+	ConversationID string    `json:"conversation_id,omitempty"`
+	UserID         string    `json:"user_id"`
+	Lang           string    `json:"lang"`
+	StartedAt      time.Time `json:"started_at"`
+	EndedAt        time.Time `json:"ended_at"`
 	// AnsweredL1: the bot settled it (an FAQ answer, an order status, a
 	// refund within its limit). Menu: the customer was offered the menu
 	// of likely topics (an unsure match).

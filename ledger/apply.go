@@ -115,6 +115,9 @@ func (s *Store) applyOutcome(ctx context.Context, tx *sql.Tx, id string, at time
 	if started.IsZero() {
 		started = o.EndedAt
 	}
+	if o.ConversationID != "" {
+		id = "conv:" + o.ConversationID // one row per conversation, however often it is recorded
+	}
 	return upsertOutcome(ctx, tx, outcomeRow{
 		id: id, customerRef: s.Pseudonym(o.UserID), lang: o.Lang, started: started, ended: o.EndedAt,
 		answeredL1: o.AnsweredL1, menu: o.Menu, trigger: o.Trigger, topic: o.Topic, updated: at,

@@ -110,7 +110,7 @@ func (s *Store) Transcript(ctx context.Context, caseID string) ([]handoff.Turn, 
 
 // Outcome is how one conversation ended, as the reports read it.
 type Outcome struct {
-	ID         string // "case:" + case id, or the archive entry id of an L1 outcome
+	ID         string // "case:" + case id, "conv:" + the bot's conversation id, or the archive entry id of an L1 outcome
 	CaseID     string // "" for a conversation without a case
 	Customer   string // pseudonym
 	Lang       string

@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff"
+)
+
+// How the conversation stands for its outcome (the hash field conv_end):
+// what the bot did last, which is how the conversation ended if the
+// customer leaves now.
+const (
+	convNone = ""     // nothing to count yet (a greeting, a language choice)
+	convOpen = "open" // a question or issue the bot has not settled
+	convL1   = "l1"   // settled at L1: an FAQ answer, an order status, a refund within the limit
+	convMenu = "menu" // the customer was offered a menu of likely topics
+)
+
+// conversation is one conversation's record in the state: its id (the
+// outcome's id in the ledger, so an outcome recorded twice is stored
+// once), when it began, and how it stands.
+type conversation struct {
+	ID      string
+	Started time.Time
+	End     string // convNone | convOpen | convL1 | convMenu
+	Topic   string // KB entry id or flow name of the last settlement or issue
+	Trigger string // escalation trigger kind offered and not taken
+}
+
+// settle records what the bot just did as how the conversation stands,
+// starting the conversation if none is going on.
+func (t *turn) settle(end, topic string) {
+	c := &t.st.Conv
+	if c.ID == "" {
+		c.ID, c.Started = newConversationID(t), t.now
+	}
+	c.End = end
+	if topic != "" {
+		c.Topic = topic
+	}
+	if end == convL1 {
+		c.Trigger = "" // settled: an earlier offer of a person was not needed
+	}
+}
+
+// newConversationID is a UUIDv7, or the event id if the random source fails.
+func newConversationID(t *turn) string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return "ev-" + t.ev.ID
+}
+
+// handedOver forgets the conversation: the case it became carries its
+// outcome (the ledger stores one per closed case, marked as a handoff).
+func (t *turn) handedOver() { t.st.Conv = conversation{} }
+
+// settleAfter sets what the event left open: a conversation that was
+// settled but now waits on the customer again (the complaint dialogue, an
+// order number, phone digits, photos) or an issue begun without a
+// settlement is open.
+func (t *turn) settleAfter() {
+	st := t.st
+	waiting := st.Mode != modeNone || st.EvidenceEntry != ""
+	switch {
+	case st.Conv.End == convNone && (!st.IssueStartedAt.IsZero() || st.Unanswered > 0 || waiting):
+		t.settle(convOpen, st.LastTopic)
+	case st.Conv.End != convNone && waiting:
+		topic := ""
+		if st.Mode == modeListening {
+			topic = cmp.Or(st.ComplaintEntry, topicComplaint)
+		}
+		t.settle(convOpen, topic)
+	}
+}
+
+// endConversation records how the conversation ended (at ended) and
+// forgets it; nothing when none is going on or nothing happened in it.
+// The outcome carries the conversation id: recorded again (an event
+// redelivered before its state was saved, two replicas), the ledger keeps
+// one.
+func (e *Engine) endConversation(ctx context.Context, t *turn, ended time.Time, log *zap.Logger) error {
+	c := t.st.Conv
+	if c.ID == "" || c.End == convNone {
+		t.st.Conv = conversation{}
+		return nil
+	}
+	o := handoff.ConversationOutcome{
+		ConversationID: c.ID,
+		UserID:         t.ev.UserID,
+		Lang:           t.lang(),
+		StartedAt:      c.Started.UTC(),
+		EndedAt:        ended.UTC(),
+		AnsweredL1:     c.End == convL1,
+		Menu:           c.End == convMenu,
+		Topic:          c.Topic,
+		Trigger:        c.Trigger,
+	}
+	if err := e.cases.RecordOutcome(ctx, o); err != nil {
+		// The event fails and is handled again with the same conversation.
+		return fmt.Errorf("conversation outcome: %w", err)
+	}
+	log.Info("conversation ended", zap.String("end", c.End), zap.String("topic", c.Topic), zap.String("trigger", c.Trigger))
+	t.st.Conv = conversation{}
+	return nil
+}
+
+// endIdle ends a conversation the customer left: the first event after
+// ConversationIdle without one ends it as it stood, at its last activity.
+func (e *Engine) endIdle(ctx context.Context, t *turn, log *zap.Logger) error {
+	last := t.st.LastActivity
+	if t.st.Conv.ID == "" || last.IsZero() || t.now.Sub(last) <= e.cfg.ConversationIdle {
+		return nil
+	}
+	return e.endConversation(ctx, t, last, log)
+}
