@@ -261,7 +261,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {
 		return nil, err
 	}
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue})
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger)
 	if err != nil {
 		a.closeLedger()
 		return nil, err
