@@ -7,13 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
 	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/internal/redistest"
 )
 
 // buildWarmline builds the real binary into the test's temp dir (after the
@@ -134,11 +139,19 @@ type deliveryTally struct {
 	duplicated int // events answered by more than one call
 	replies    int // answering reply calls
 	pushes     int // answering push calls
+	// rateLimited counts answers that are the bot's rate-limit notice:
+	// the load outran the per-user limit (bot.EngineConfig.RateLimit), and
+	// the bot then answers nothing more in that window, by design.
+	rateLimited int
 }
 
 func (d deliveryTally) String() string {
-	return fmt.Sprintf("%d answered once, %d lost, %d duplicated (%d replies, %d pushes)",
+	s := fmt.Sprintf("%d answered once, %d lost, %d duplicated (%d replies, %d pushes)",
 		d.answered, d.lost, d.duplicated, d.replies, d.pushes)
+	if d.rateLimited > 0 {
+		s += fmt.Sprintf("; %d answers were the rate-limit notice (the load outran the bot's per-user limit, which silences the rest of its window)", d.rateLimited)
+	}
+	return s
 }
 
 func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
@@ -146,6 +159,7 @@ func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
 		user string
 		n    int
 	}
+	var d deliveryTally
 	byEvent := map[string]map[call]string{} // event → calls → via
 	users := map[string]bool{}
 	keys := map[string]string{} // retry key → event
@@ -163,11 +177,13 @@ func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
 				id = keys[m.RetryKey]
 			}
 			if calls, ok := byEvent[id]; ok {
+				if _, seen := calls[call{u, m.Call}]; !seen && strings.HasPrefix(m.Text, rateLimitNoticeEN) {
+					d.rateLimited++
+				}
 				calls[call{u, m.Call}] = m.Via
 			}
 		}
 	}
-	var d deliveryTally
 	for _, calls := range byEvent {
 		switch len(calls) {
 		case 0:
@@ -188,6 +204,10 @@ func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
 	return d
 }
 
+// rateLimitNoticeEN starts the bot's rate-limit notice to an English
+// customer (locales/bot.en.toml, bot_rate_limited).
+const rateLimitNoticeEN = "You're sending messages faster than I can read them"
+
 // faqQuestions have one FAQ answer each in the demo KB.
 var faqQuestions = []string{
 	"How much is shipping?", "Do points expire?", "Do you deliver to outlying islands?",
@@ -204,22 +224,101 @@ func newCustomers(emu *lineemu.Emulator, n int) []string {
 	return ids
 }
 
+// answerKeys are the push retry keys that answer ev (reply:0 for a reply
+// whose token was refused, more:N for the messages past the fifth).
+func answerKeys(ev lineemu.Event) []string {
+	return []string{line.RetryKey(ev.WebhookEventID, "reply:0"), line.RetryKey(ev.WebhookEventID, "more:0"),
+		line.RetryKey(ev.WebhookEventID, "more:1")}
+}
+
+// answered reports whether LINE delivered an answer to ev.
+func answered(emu *lineemu.Emulator, ev lineemu.Event) bool {
+	keys := answerKeys(ev)
+	for _, m := range emu.Messages(ev.UserID) {
+		if m.Via == "reply" && m.EventID == ev.WebhookEventID {
+			return true
+		}
+		if m.Via == "push" && slices.Contains(keys, m.RetryKey) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitAnswered blocks until ev has an answer (true) or ctx ends (false).
+func waitAnswered(ctx context.Context, emu *lineemu.Emulator, ev lineemu.Event) bool {
+	for {
+		n := emu.Sends() // before the look, so no send between them is missed
+		if answered(emu, ev) {
+			return true
+		}
+		if _, err := emu.WaitSends(ctx, n+1); err != nil {
+			return false
+		}
+	}
+}
+
+// queueState reads what is left under prefix: events still stored (not
+// acknowledged), dead letters and sends that finally failed. An event that
+// has no answer while the queue is empty was acknowledged unanswered: lost,
+// not slow.
+type queueState struct {
+	queued, dead, failed int64
+}
+
+func (q queueState) String() string {
+	return fmt.Sprintf("%d still queued, %d dead-lettered, %d failed sends", q.queued, q.dead, q.failed)
+}
+
+func readQueueState(t testing.TB, prefix string) queueState {
+	t.Helper()
+	opt, err := redis.ParseURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.MaintNotificationsConfig = noMaintNotifications()
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	ctx := context.Background()
+	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, zap.NewNop(), time.Now)
+	var st queueState
+	lens, err := q.Len(ctx)
+	if err != nil {
+		t.Fatalf("queue length: %v", err)
+	}
+	for _, l := range lens {
+		st.queued += l
+	}
+	dead, err := q.DeadLetters(ctx, 10000)
+	if err != nil {
+		t.Fatalf("dead letters: %v", err)
+	}
+	st.dead = int64(len(dead))
+	if st.failed, err = rdb.LLen(ctx, prefix+"line:failed_sends").Result(); err != nil {
+		t.Fatalf("failed sends: %v", err)
+	}
+	return st
+}
+
 // waitAllAnswered waits until every event has at least one answer and the
-// queue under prefix is drained (nothing more can arrive), then tallies.
+// queue under prefix is drained (nothing more can arrive), then tallies. On
+// timeout it says whether the unanswered events are still queued (slow) or
+// were acknowledged without an answer (lost).
 func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, prefix string, evs []lineemu.Event, within time.Duration) deliveryTally {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
+		n := emu.Sends()
 		d := tallyDeliveries(emu, evs)
 		if d.lost == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("after %v: %v", within, d)
+			t.Errorf("after %v: %v; %v", within, d, readQueueState(t, prefix))
 			break
 		}
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
-		_, _ = emu.WaitSends(ctx, emu.Sends()+1)
+		_, _ = emu.WaitSends(ctx, n+1)
 		cancel()
 	}
 	waitDrained(t, prefix)
