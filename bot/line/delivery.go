@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/bot"
@@ -47,12 +49,16 @@ const (
 type record map[string]string
 
 // state returns a part's state and, for partTried, when the call started.
-func (r record) state(field string) (string, time.Time) {
-	v := r[field]
-	st, ms, ok := strings.Cut(v, ":")
+func (r record) state(field string) (string, time.Time) { return parseState(r[field]) }
+
+// parseState splits a part's value: "try:<unix ms>[:<attempt>]", "done",
+// "invalid".
+func parseState(v string) (string, time.Time) {
+	st, rest, ok := strings.Cut(v, ":")
 	if !ok {
 		return v, time.Time{}
 	}
+	ms, _, _ := strings.Cut(rest, ":")
 	n, _ := strconv.ParseInt(ms, 10, 64)
 	return st, time.UnixMilli(n)
 }
@@ -120,6 +126,80 @@ func (s *Sender) markDone(ctx context.Context, rec record, key, field string) {
 }
 
 func tried(now time.Time) string { return partTried + ":" + strconv.FormatInt(now.UnixMilli(), 10) }
+
+// replyTryScript records a reply attempt only if the reply part still has
+// the value this sender read, so two holders of one event (a shard lease
+// lost under load) cannot both start a reply call each believing itself
+// first: the loser reads the record again and sees the winner's attempt.
+// KEYS[1] = record; ARGV[1] = expected reply value ("" = none), ARGV[2] =
+// TTL ms, ARGV[3..] = field, value pairs. Returns 1 when written.
+var replyTryScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], 'reply') or ''
+if cur ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`)
+
+// markReplyTry records this call's reply attempt (with the answer on the
+// first mark and the token), unless the record's reply part changed since
+// it was read (won false: read it again). ours is the value written, unique
+// to this attempt.
+func (s *Sender) markReplyTry(ctx context.Context, st *sendState, token string) (ours string, won bool, err error) {
+	ours = tried(s.cfg.Clock()) + ":" + uuid.NewString()[:8]
+	kv := append(append([]string(nil), st.pending...), fieldToken, token, fieldReply, ours)
+	if s.rdb == nil || st.key == "" {
+		for i := 0; i+1 < len(kv); i += 2 {
+			st.rec[kv[i]] = kv[i+1]
+		}
+		st.pending = nil
+		return ours, true, nil
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	args := make([]any, 0, 2+len(kv))
+	args = append(args, st.rec[fieldReply], s.cfg.DeliveryTTL.Milliseconds())
+	for _, v := range kv {
+		args = append(args, v)
+	}
+	n, err := replyTryScript.Run(rctx, s.rdb, []string{s.deliveryKey(st.key)}, args...).Int()
+	if err != nil {
+		return "", false, fmt.Errorf("%w: write %s: %w", ErrUnrecorded, st.key, err)
+	}
+	if n == 0 {
+		return "", false, nil
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		st.rec[kv[i]] = kv[i+1]
+	}
+	st.pending = nil
+	return ours, true, nil
+}
+
+// usedMeanwhile reports whether, after this call recorded its attempt
+// (ours), another holder of the event delivered the reply or started its
+// own reply call with the token while it was good: then a refused token
+// was spent by that call, and pushing would deliver the answer twice. Past
+// the reply window the refusal says nothing (the token may simply have
+// expired): false, and the push's retry key keeps a second push out.
+func (s *Sender) usedMeanwhile(ctx context.Context, key, ours string, issued time.Time) bool {
+	if s.rdb == nil || key == "" {
+		return false
+	}
+	if !issued.IsZero() && s.cfg.Clock().Sub(issued) > s.cfg.ReplyWindow {
+		return false
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	cur, err := s.rdb.HGet(rctx, s.deliveryKey(key), fieldReply).Result()
+	if err != nil {
+		return false // nothing to go on: push (the retry key dedupes pushes)
+	}
+	st, _ := parseState(cur)
+	return cur != ours && (st == partDone || st == partTried)
+}
 
 // RecordedAnswer returns the answer an earlier attempt at the send key
 // started to deliver (a replica that crashed or stopped in the middle), so

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -177,5 +179,103 @@ func TestNoSendWithoutRecord(t *testing.T) {
 	}
 	if n := env.emu.Calls("/v2/bot/message/reply") + env.emu.Calls("/v2/bot/message/push"); n != 0 {
 		t.Errorf("send calls: got %d, want 0", n)
+	}
+}
+
+// pauseAfter is a Redis hook that stops its client once, right after the
+// first successful command (or pipeline holding one) named one of names,
+// until resume is closed: a
+// replica frozen (a GC pause, a starved CPU) while its shard lease expires
+// and another holder takes the event over.
+type pauseAfter struct {
+	names   []string
+	once    sync.Once
+	paused  chan struct{}
+	resume  chan struct{}
+	enabled atomic.Bool
+}
+
+func newPauseAfter(names ...string) *pauseAfter {
+	p := &pauseAfter{names: names, paused: make(chan struct{}), resume: make(chan struct{})}
+	p.enabled.Store(true)
+	return p
+}
+
+func (p *pauseAfter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (p *pauseAfter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err == nil && p.enabled.Load() && slices.Contains(p.names, cmd.Name()) {
+			p.once.Do(func() {
+				close(p.paused)
+				<-p.resume
+			})
+		}
+		return err
+	}
+}
+
+func (p *pauseAfter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if err == nil && p.enabled.Load() && slices.ContainsFunc(cmds, func(c redis.Cmder) bool { return slices.Contains(p.names, c.Name()) }) {
+			p.once.Do(func() {
+				close(p.paused)
+				<-p.resume
+			})
+		}
+		return err
+	}
+}
+
+// Two holders of one event at once (the first lost its shard lease while
+// frozen, the second took the event over): whichever point the first was
+// frozen at, the customer gets the answer once. Before the attempt was
+// recorded with a compare-and-set, the first one, finding the token spent
+// by the second, pushed the answer again (bob's 7 answers for 6 events).
+func TestConcurrentHoldersAnswerOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		frozen []string // the first holder stops after this Redis command
+	}{
+		{"frozen after reading the record", []string{"hgetall"}},
+		{"frozen after recording its attempt", []string{"evalsha", "eval", "hset"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEmuEnv(t)
+			opt := *env.rdb.Options()
+			slow := redis.NewClient(&opt)
+			t.Cleanup(func() { _ = slow.Close() })
+			pause := newPauseAfter(tt.frozen...)
+			slow.AddHook(pause)
+			a, err := NewSender(SenderConfig{AccessToken: testToken, BaseURL: env.srv.URL, HTTPClient: env.srv.Client(),
+				Log: testLog(t), Clock: env.clock.Now, Sleep: env.sleeps.Sleep}, slow, env.prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := env.emu.TextEvent("Ualice", "hi")
+			ans := Answer{UserID: "Ualice", ReplyToken: ev.ReplyToken, Issued: env.clock.Now(), Key: ev.WebhookEventID,
+				Messages: []bot.Message{{Text: "the answer"}}}
+			done := make(chan error, 1)
+			go func() { done <- a.Reply(context.Background(), ans) }()
+			select {
+			case <-pause.paused:
+			case err := <-done:
+				t.Fatalf("first holder finished without pausing: %v", err)
+			}
+			if err := env.replica(t).Reply(context.Background(), ans); err != nil {
+				t.Fatalf("second holder: %v", err)
+			}
+			pause.enabled.Store(false)
+			close(pause.resume)
+			if err := <-done; err != nil {
+				t.Fatalf("first holder: %v", err)
+			}
+			if got := env.emu.DeliveriesTo("Ualice"); got != (lineemu.Deliveries{Replies: 1}) {
+				t.Errorf("deliveries: got %+v, want one reply and no push", got)
+			}
+		})
 	}
 }

@@ -25,7 +25,13 @@
 // delivery record (the answer, "reply tried at T"). The next holder resumes
 // it without running the Handler again: "Invalid reply token" after an
 // attempt in the reply window means delivered (nothing pushed), a push is
-// repeated with the same X-Line-Retry-Key (LINE answers 409). A send that
+// repeated with the same X-Line-Retry-Key (LINE answers 409). Two holders
+// of one event at once (a worker frozen past its shard lease while the
+// next holder took the event over) cannot both believe they used the
+// token: a reply attempt is recorded only if the record is unchanged since
+// it was read (else it is read again), and a holder whose token is refused
+// within the reply window while the record shows the other holder's
+// attempt or "done" counts it delivered instead of pushing. A send that
 // cannot be recorded first is not made (ErrUnrecorded; retried). On
 // shutdown the events in flight get ConsumerConfig.DrainTimeout (10 s) to
 // finish, then are cut short and stay pending.
@@ -86,7 +92,10 @@
 //	                              agent message id). Fields: answer (JSON
 //	                              bot messages), token (the reply token),
 //	                              reply and push:<part> = "try:<unix ms>"
-//	                              (call started, outcome unknown) | "done"
+//	                              (reply: "try:<unix ms>:<attempt id>",
+//	                              written only if the reply field is
+//	                              unchanged since read; call started,
+//	                              outcome unknown) | "done"
 //	                              (LINE took it) | "invalid" (token refused:
 //	                              pushed instead). Read by every replica
 //	                              before sending; "try" written before the

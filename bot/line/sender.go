@@ -193,11 +193,16 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 	}
 	var errs []error
 	replied := false
-	switch state, at := st.rec.state(fieldReply); {
-	case state == partDone:
-		replied = true
-		s.stats.skipped.Add(1)
-	case a.ReplyToken != "" && state != partInvalid:
+	for claims := 0; ; claims++ {
+		state, at := st.rec.state(fieldReply)
+		if state == partDone {
+			replied = true
+			s.stats.skipped.Add(1)
+			break
+		}
+		if a.ReplyToken == "" || state == partInvalid {
+			break
+		}
 		// An earlier attempt (another replica, before a crash or a
 		// restart) that used the token while it was good: if LINE now
 		// refuses the token, that attempt is what spent it.
@@ -205,14 +210,30 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 		if state == partTried && st.rec[fieldToken] != a.ReplyToken {
 			prior = false // another token: the earlier attempt says nothing about this one
 		}
-		if err := s.markTry(ctx, st, fieldReply, fieldToken, a.ReplyToken); err != nil {
+		ours, won, err := s.markReplyTry(ctx, st, a.ReplyToken)
+		if err != nil {
 			return err
 		}
-		ok, err := s.reply(ctx, st, a.UserID, a.ReplyToken, first, sendKey, prior)
+		if !won {
+			// Another holder of this event (a lease lost under load) wrote
+			// the record since it was read: decide again on what it says.
+			if claims >= 3 {
+				return fmt.Errorf("%w: %s: the delivery record keeps changing", ErrUnrecorded, a.Key)
+			}
+			if st.rec, err = s.loadRecord(ctx, a.Key); err != nil {
+				return err
+			}
+			if _, ok := st.rec[fieldAnswer]; ok {
+				st.pending = nil
+			}
+			continue
+		}
+		ok, err := s.reply(ctx, st, a, first, sendKey, prior, ours)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		replied = ok
+		break
 	}
 	if !replied && len(errs) == 0 {
 		if err := s.pushChunks(ctx, st, a.UserID, first, sendKey, "reply"); err != nil {
@@ -303,7 +324,8 @@ func (s *Sender) pushChunks(ctx context.Context, st *sendState, userID string, l
 // (or most probably did), false with a nil error when the token is no good
 // and the caller should push instead. prior says an earlier attempt with
 // this token was recorded within the reply window.
-func (s *Sender) reply(ctx context.Context, st *sendState, userID, token string, lm []messaging_api.MessageInterface, key string, prior bool) (bool, error) {
+func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messaging_api.MessageInterface, key string, prior bool, ours string) (bool, error) {
+	userID, token := a.UserID, a.ReplyToken
 	log := s.log.With(zap.String("user_id", maskUser(userID)), zap.String("send_key", key))
 	c, err := s.client(ctx)
 	if err != nil {
@@ -326,12 +348,13 @@ func (s *Sender) reply(ctx context.Context, st *sendState, userID, token string,
 			delivered = true
 			return nil
 		case status == http.StatusBadRequest && strings.Contains(apiErr.Message, invalidReplyTokenError):
-			if ambiguous || prior {
-				// The token was good when the earlier attempt used it:
-				// that attempt spent it. Pushing now would show the
-				// answer twice.
+			concurrent := !ambiguous && !prior && s.usedMeanwhile(ctx, st.key, ours, a.Issued)
+			if ambiguous || prior || concurrent {
+				// The token was good when the earlier attempt (or another
+				// holder's at the same time) used it: that attempt spent
+				// it. Pushing now would show the answer twice.
 				log.Info("line reply token spent after an attempt; counted delivered, not pushed",
-					zap.Bool("earlier_replica", prior && !ambiguous))
+					zap.Bool("earlier_replica", prior && !ambiguous), zap.Bool("concurrent_holder", concurrent))
 				s.stats.spentAfterAttempt.Add(1)
 				delivered = true
 				return nil
