@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,7 +18,11 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "warmline:", err)
-		os.Exit(1)
+		code := 1
+		if ee, ok := errors.AsType[*exitError](err); ok {
+			code = ee.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -39,6 +44,8 @@ func run(ctx context.Context, args []string, environ []string, stdin io.Reader, 
 		return ledgerCmd(ctx, args[1:], env, stdout, stderr)
 	case "agent":
 		return agentCmd(ctx, args[1:], env.get, stdin, stdout)
+	case "forget":
+		return forgetCmd(ctx, args[1:], env, stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil
@@ -54,6 +61,7 @@ func usage(w io.Writer) {
   eval              evaluate KB matching and trigger detection on the labeled sets
   kb check DIR      validate a knowledge-base directory, count its entries, list ambiguous examples
   agent add ...     create or update an inbox agent account (see warmline agent help)
+  forget USER       erase a customer's data (PDPA); --dry-run counts only (see warmline forget -h)
   ledger export     write the case ledger's cases of a period: --from --to YYYY-MM-DD
                     [--format csv|jsonl] [--reveal-customers] (pseudonyms unless asked)
   help              this text
