@@ -119,7 +119,8 @@
 // # Rate limit
 //
 // EngineConfig.RateLimit messages (texts, taps, files; default 20) per
-// RateWindow (10 s, fixed windows of the engine's clock) from one user are
+// RateWindow (10 s, fixed windows by when the customer sent each message:
+// LINE's event timestamp, so a backlog does not bunch a normal pace) from one user are
 // handled; the first past the limit gets one polite notice (during a
 // handoff recorded in the case, notice "rate_limited"), the rest of the
 // window gets no reply and no processing. During a handoff every message

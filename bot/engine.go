@@ -395,7 +395,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		return nil, nil
 	}
 	now := e.now()
-	st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), now)
+	st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), e.sentAt(ev, now))
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", ev.UserID, err)
 	}

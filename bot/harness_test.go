@@ -193,7 +193,9 @@ func newHarnessOn(t *testing.T, rdb redis.UniversalClient, prefix string, change
 
 func (h *harness) handle(ev Event) []Message {
 	h.t.Helper()
-	ev.Timestamp = h.clock.Now()
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = h.clock.Now()
+	}
 	msgs, err := h.e.Handle(context.Background(), ev)
 	if err != nil {
 		h.t.Fatalf("Handle(%+v): %v", ev, err)

@@ -55,7 +55,7 @@ func (e *Engine) overRate(ctx context.Context, t *turn, first bool, log *zap.Log
 	if !first {
 		return nil
 	}
-	end := time.UnixMilli((e.rateWindow(t.now) + 1) * e.cfg.RateWindow.Milliseconds())
+	end := time.UnixMilli((e.rateWindow(e.sentAt(t.ev, t.now)) + 1) * e.cfg.RateWindow.Milliseconds())
 	secs := max(int(math.Ceil(end.Sub(t.now).Seconds())), 1)
 	log.Info("rate limit reached, replies paused", zap.Int("limit", e.cfg.RateLimit), zap.Duration("window", e.cfg.RateWindow))
 	if c != nil {
@@ -64,6 +64,17 @@ func (e *Engine) overRate(ctx context.Context, t *turn, first bool, log *zap.Log
 	}
 	t.say(e.text(t, e.tr.N(t.lang(), "bot_rate_limited", secs, nil)))
 	return nil
+}
+
+// sentAt is when the customer sent ev (LINE's event timestamp), the time
+// the rate window counts by: a backlog (a replica taken over, an outage)
+// must not bunch an ordinary pace past the limit. Events without a
+// timestamp, or stamped ahead of the engine's clock, count at now.
+func (e *Engine) sentAt(ev Event, now time.Time) time.Time {
+	if ev.Timestamp.IsZero() || ev.Timestamp.After(now) {
+		return now
+	}
+	return ev.Timestamp
 }
 
 // rateCounted reports whether ev counts towards the rate limit: a text,

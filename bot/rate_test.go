@@ -46,6 +46,36 @@ func TestRateLimitPerUser(t *testing.T) {
 	}
 }
 
+// The window counts when the customer sent a message, not when the bot got
+// to it: 30 questions sent one a second and handled in a burst after a
+// backlog (a replica taken over, an outage) are all answered.
+func TestRateLimitCountsBySendTime(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t) // 20 messages per 10 s
+	h.profiles.byID["Upaced"] = Profile{Language: "en"}
+	h.clock.Set(start.Truncate(10 * time.Second).Add(time.Minute))
+	sent := h.clock.Now().Add(-time.Minute)
+	answer := h.answerOf("shipping-time", "en")
+	for i := range 30 {
+		ev := Event{ID: fmt.Sprintf("ev%d", i), Kind: KindText, UserID: "Upaced", Text: "how long does delivery take",
+			Timestamp: sent.Add(time.Duration(i) * time.Second)}
+		mustContain(t, all(h.handle(ev)), answer)
+	}
+	// A flood stamped within one window is still limited, however late it is handled.
+	h.profiles.byID["Uflood"] = Profile{Language: "en"}
+	limited := 0
+	for i := range 25 {
+		ev := Event{ID: fmt.Sprintf("fl%d", i), Kind: KindText, UserID: "Uflood", Text: "how long does delivery take",
+			Timestamp: sent.Add(time.Duration(i) * 10 * time.Millisecond)}
+		if msgs := h.handle(ev); len(msgs) == 0 || msgs[0].Text == h.tr.N("en", "bot_rate_limited", 1, nil) {
+			limited++
+		}
+	}
+	if limited != 5 {
+		t.Fatalf("%d of 25 flooded messages limited, want 5", limited)
+	}
+}
+
 // Past the limit during a handoff nothing is lost from the case: every
 // message goes to its transcript, the notice too (as an automatic turn).
 func TestRateLimitKeepsEveryMessageInTheCase(t *testing.T) {
