@@ -177,9 +177,11 @@
 //
 //   - "Solved": AnsweredL1, the tapped entry as the topic;
 //   - a thanks (bot_kw_thanks) right after an L1 settlement: AnsweredL1;
-//   - the first event after ConversationIdle (2 h) without one, or an
-//     unfollow: as it stood, ended at its last activity (a "Solved" tapped
-//     on an old answer after that records nothing more);
+//   - ConversationIdle (2 h) without an event: the idle sweep
+//     (Engine.SweepIdle, every minute on every replica via RunIdleSweeper)
+//     or, if it has not run, the customer's next event or an unfollow end
+//     it as it stood, at its last activity (a "Solved" tapped on an old
+//     answer after that records nothing more);
 //   - a handoff: no outcome from the bot; the case's ledger row is the
 //     conversation's, marked as a handoff (report: escalation, not FCR).
 //
@@ -189,11 +191,11 @@
 // ledger stores one row per id ("conv:<id>"): an event redelivered after
 // its state was saved finds the conversation gone, one redelivered after a
 // crash between the outcome and the state, or handled on two replicas,
-// records the same id again and the ledger keeps one row. No extra Redis
-// trip per message: the conversation fields ride on the state write; a
-// conversation's end costs one XADD. Not done: a conversation the customer
-// leaves and never returns to is recorded only on their next event (there
-// is no sweep yet), and "goodbye" is not a keyword (only thanks).
+// records the same id again and the ledger keeps one row; so does the
+// sweep racing a worker or another replica's sweep. No extra Redis trip
+// per message: the conversation fields ride on the state write, the idle
+// set's ZADD GT on the state's load pipeline; a conversation's end costs
+// one XADD. Not done: "goodbye" is not a keyword (only thanks).
 //
 // # Redis keys
 //
@@ -210,6 +212,7 @@
 //	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
+//	<prefix>conv_idle                  zset   user id -> unix ms their conversation goes idle (last event + ConversationIdle), idle sweep
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL
 //	<prefix>{u:<id>}:verify_lock       string all phone checks locked: VerifyUserAttempts (5) failures TTL VerifyLock (15 min)
 //	                                          in VerifyWindow, or an account-takeover report       TTL SecurityLock (24 h)

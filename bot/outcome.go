@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
@@ -119,4 +121,86 @@ func (e *Engine) endIdle(ctx context.Context, t *turn, log *zap.Logger) error {
 		return nil
 	}
 	return e.endConversation(ctx, t, last, log)
+}
+
+// idleKey is the sorted set of users whose conversation may go idle, score
+// the unix ms when it would (ConversationIdle after their last event; ZADD
+// GT in the state's load pipeline, so no extra round trip). It has no
+// user hash tag: one key for the sweep on every replica.
+func (e *Engine) idleKey() string { return e.prefix + "conv_idle" }
+
+// sweepBatch is how many due users one sweep step looks at.
+const sweepBatch = 200
+
+// clearConv forgets the conversation fields if the conversation is still
+// the one ended (a newer event may have started another).
+var clearConv = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'conv_id') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'conv_id', 'conv_started_at', 'conv_end', 'conv_topic', 'conv_trigger')
+end
+return 0`)
+
+// dropIdle removes a user from the idle set unless a newer event moved
+// their due time past the cutoff.
+var dropIdle = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`)
+
+// SweepIdle ends the conversations whose customer has been gone longer
+// than ConversationIdle (recorded at their last activity, as they stood),
+// so a customer who got an answer and left is counted without writing
+// again. Safe on every replica at once and against the user's worker: an
+// outcome recorded twice carries the same conversation id and the ledger
+// keeps one. It returns how many conversations it ended.
+func (e *Engine) SweepIdle(ctx context.Context) (int, error) {
+	now := e.now()
+	cutoff := strconv.FormatInt(now.UnixMilli(), 10)
+	users, err := e.rdb.ZRangeByScore(ctx, e.idleKey(), &redis.ZRangeBy{Min: "-inf", Max: cutoff, Count: sweepBatch}).Result()
+	if err != nil {
+		return 0, fmt.Errorf("idle sweep: %w", err)
+	}
+	ended := 0
+	for _, u := range users {
+		h, err := e.rdb.HGetAll(ctx, e.key(u, "conv")).Result()
+		if err != nil {
+			return ended, fmt.Errorf("idle sweep: %w", err)
+		}
+		st := parseState(h)
+		if st.Conv.ID != "" && !st.LastActivity.IsZero() && now.Sub(st.LastActivity) > e.cfg.ConversationIdle {
+			t := &turn{ev: Event{UserID: u}, st: st, now: now}
+			id := st.Conv.ID
+			if err := e.endConversation(ctx, t, st.LastActivity, e.log); err != nil {
+				return ended, fmt.Errorf("idle sweep: %w", err)
+			}
+			if err := clearConv.Run(ctx, e.rdb, []string{e.key(u, "conv")}, id).Err(); err != nil {
+				return ended, fmt.Errorf("idle sweep: %w", err)
+			}
+			ended++
+		} else if st.Conv.ID != "" {
+			continue // not idle yet: a newer event moved the due time on
+		}
+		if err := dropIdle.Run(ctx, e.rdb, []string{e.idleKey()}, u, cutoff).Err(); err != nil {
+			return ended, fmt.Errorf("idle sweep: %w", err)
+		}
+	}
+	return ended, nil
+}
+
+// RunIdleSweeper runs SweepIdle every interval until ctx ends.
+func (e *Engine) RunIdleSweeper(ctx context.Context, every time.Duration) {
+	tk := time.NewTicker(every)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+			if n, err := e.SweepIdle(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("idle conversation sweep failed", zap.Error(err))
+			} else if n > 0 {
+				e.log.Info("idle conversations ended", zap.Int("count", n))
+			}
+		}
+	}
 }

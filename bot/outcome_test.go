@@ -253,3 +253,57 @@ func TestOutcomesInReport(t *testing.T) {
 		t.Errorf("escalation %+v, want 1 of 4", esc)
 	}
 }
+
+// TestIdleSweep: a customer who got an answer and left is counted by the
+// sweep, once, without writing again; one not idle yet is left alone.
+func TestIdleSweep(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	h.profiles.byID["U1"] = Profile{Language: "en"}
+	h.profiles.byID["U2"] = Profile{Language: "en"}
+	h.profiles.byID["U3"] = Profile{Language: "en"}
+	h.text("U1", "how long does delivery take")
+	answered := h.clock.Now()
+	h.text("U3", "hello") // nothing to count
+	h.clock.Advance(time.Hour)
+	h.text("U2", "return")
+	sweep := func() int {
+		t.Helper()
+		n, err := h.e.SweepIdle(ctx)
+		if err != nil {
+			t.Fatalf("SweepIdle: %v", err)
+		}
+		return n
+	}
+	if n := sweep(); n != 0 {
+		t.Fatalf("swept %d before anyone was idle", n)
+	}
+	h.clock.Advance(time.Hour + time.Minute) // U1 and U3 idle, U2 not
+	if n := sweep(); n != 1 {
+		t.Fatalf("swept %d, want 1 (U1)", n)
+	}
+	got := h.outcomes()
+	if len(got) != 1 || got[0].UserID != "U1" || !got[0].AnsweredL1 || got[0].Topic != "shipping-time" || !got[0].EndedAt.Equal(answered.UTC()) {
+		t.Fatalf("outcomes %+v, want U1 answered shipping-time ended at %s", got, answered.UTC())
+	}
+	if n := sweep(); n != 0 {
+		t.Errorf("second sweep ended %d more", n)
+	}
+	left, err := h.rdb.ZRange(ctx, h.prefix+"conv_idle", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "U2" {
+		t.Errorf("idle set %v, want only U2 (not idle yet)", left)
+	}
+	h.text("U1", "hi") // back after the sweep: nothing recorded twice
+	h.clock.Advance(time.Hour)
+	if n := sweep(); n != 1 {
+		t.Errorf("swept %d, want 1 (U2's menu)", n)
+	}
+	got = h.outcomes()
+	if len(got) != 2 || got[1].UserID != "U2" || !got[1].Menu {
+		t.Errorf("outcomes %+v, want U1's then U2's menu", got)
+	}
+}

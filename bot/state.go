@@ -106,6 +106,9 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 	var sent *redis.IntCmd
 	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		hc = p.HGetAll(ctx, e.key(userID, "conv"))
+		// The user's conversation goes idle ConversationIdle after this
+		// event unless another comes (the idle sweep, outcome.go).
+		p.ZAddGT(ctx, e.idleKey(), redis.Z{Score: float64(now.Add(e.cfg.ConversationIdle).UnixMilli()), Member: userID})
 		if count {
 			k := e.rateKey(userID, now)
 			sent = p.Incr(ctx, k)
@@ -120,7 +123,11 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 	if sent != nil {
 		n = sent.Val()
 	}
-	h := hc.Val()
+	return parseState(hc.Val()), n, nil
+}
+
+// parseState reads the conversation hash.
+func parseState(h map[string]string) *state {
 	st := &state{
 		Lang:           h["lang"],
 		LangSource:     h["lang_source"],
@@ -174,7 +181,7 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 			st.Tried = nil // a damaged field must not block the conversation
 		}
 	}
-	return st, n, nil
+	return st
 }
 
 func (st *state) fields() map[string]any {

@@ -103,6 +103,7 @@ type app struct {
 	alerts   *alerts.Alerter  // nil: no alert webhooks configured
 	ledger   *ledger.Store    // nil: no ledger configured (production without one)
 	archiver *ledger.Archiver // with ledger
+	engine   *bot.Engine
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -248,6 +249,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)
 	}
+	a.engine = engine
 
 	// Webhook → durable queue → workers.
 	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
@@ -310,7 +312,8 @@ func (a *app) closeLedger() {
 	}
 }
 
-// startBackground starts the workers, the KB watcher, the SLA sweeper and,
+// startBackground starts the workers, the KB watcher, the SLA sweeper, the
+// bot's idle-conversation sweep and,
 // with a ledger, its archiver and retention purge.
 func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
@@ -337,6 +340,8 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 		defer wg.Done()
 		_ = a.gaps.Run(ctx) // every replica reloads when a lead approves
 	}()
+	// Every replica: ends conversations their customer left (outcomes once).
+	wg.Go(func() { a.engine.RunIdleSweeper(ctx, time.Minute) })
 	if a.alerts != nil {
 		wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
 	}
