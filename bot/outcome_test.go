@@ -258,7 +258,18 @@ func TestOutcomesInReport(t *testing.T) {
 // sweep, once, without writing again; one not idle yet is left alone.
 func TestIdleSweep(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	for _, tt := range []struct {
+		name string
+		new  func(*testing.T) *harness
+	}{{"single", newHarness}, {"cluster", newClusterHarness}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			testIdleSweep(t, tt.new(t))
+		})
+	}
+}
+
+func testIdleSweep(t *testing.T, h *harness) {
 	ctx := context.Background()
 	h.profiles.byID["U1"] = Profile{Language: "en"}
 	h.profiles.byID["U2"] = Profile{Language: "en"}
