@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -203,4 +204,20 @@ func (e *Engine) RunIdleSweeper(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// ForgetIdle takes userID out of the idle set (warmline forget: the set
+// is the one bot key outside the user's hash tag). With dry set it only
+// reports whether the user is in it.
+func ForgetIdle(ctx context.Context, rdb redis.UniversalClient, prefix, userID string, dry bool) (bool, error) {
+	k := (&Engine{prefix: prefix}).idleKey()
+	if dry {
+		err := rdb.ZScore(ctx, k, userID).Err()
+		if errors.Is(err, redis.Nil) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	n, err := rdb.ZRem(ctx, k, userID).Result()
+	return n > 0, err
 }

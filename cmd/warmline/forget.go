@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/warmline/warmline/bot"
 	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/knowledge/gaps"
@@ -128,6 +129,11 @@ func forget(ctx context.Context, rdb redis.UniversalClient, cfg Config, store *l
 	}
 	if rep.userKeys, err = forgetUserKeys(ctx, rdb, cfg.RedisPrefix, userID, dry); err != nil {
 		return rep, err
+	}
+	if idle, err := bot.ForgetIdle(ctx, rdb, cfg.RedisPrefix, userID, dry); err != nil {
+		return rep, err
+	} else if idle {
+		rep.userKeys++ // their entry in the bot's idle set
 	}
 	if rep.gapSignals, err = gaps.ForgetCustomer(ctx, rdb, cfg.RedisPrefix, userID, dry); err != nil {
 		return rep, err
