@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -50,7 +51,7 @@ func (s *Service) AppendCustomerTurn(ctx context.Context, caseID string, t Turn)
 		if !c.Open() {
 			return ErrClosed
 		}
-		c.Transcript = append(c.Transcript, t)
+		c.Transcript = append(c.Transcript, capText(t, c.Transcript))
 		return nil
 	})
 	if err != nil {
@@ -83,6 +84,24 @@ func (s *Service) AppendBotTurn(ctx context.Context, caseID string, t Turn) erro
 }
 
 // prepareTurn fills a turn's defaults and checks it holds what its kind says.
+// capText bounds the text a customer turn stores (see maxCaseRunes): the
+// turn is always recorded, its text cut when the turn or the transcript
+// so far is over its bound, with Cut counting what was left out.
+func capText(t Turn, transcript []Turn) Turn {
+	used := 0
+	for _, old := range transcript {
+		used += utf8.RuneCountInString(old.Text)
+	}
+	room := min(maxTurnRunes, max(maxCaseRunes-used, keepRunes))
+	r := []rune(t.Text)
+	if len(r) <= room {
+		return t
+	}
+	t.Text = string(r[:room])
+	t.Cut = len(r) - room
+	return t
+}
+
 func (s *Service) prepareTurn(t *Turn) error {
 	if t.Kind == "" {
 		t.Kind = TurnText

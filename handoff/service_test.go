@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/redistest"
@@ -541,6 +542,41 @@ func TestTranscriptIsBounded(t *testing.T) {
 	got, _ := f.svc.Get(context.Background(), lead, c.ID)
 	if len(got.Transcript) != maxTurns || got.Transcript[maxTurns-1].Text != fmt.Sprint(maxTurns+19) {
 		t.Errorf("transcript has %d turns ending %q, want %d ending %d", len(got.Transcript), got.Transcript[len(got.Transcript)-1].Text, maxTurns, maxTurns+19)
+	}
+}
+
+// One customer cannot grow a case without bound: messages of 5,000
+// characters (LINE's maximum) past the case's budget are all recorded, the
+// story's first turns whole, later texts cut with the count of what was
+// left out (15 are enough to pass the budget; 300 took a case to 3 MB).
+func TestTranscriptTextIsBounded(t *testing.T) {
+	f := newFixture(t, "2026-11-23 10:00")
+	ctx := context.Background()
+	c := f.open(t, "U1", human)
+	if err := f.svc.AppendCustomerMessage(ctx, c.ID, strings.Repeat("長", maxTurnRunes+10)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 15 {
+		if err := f.svc.AppendCustomerMessage(ctx, c.ID, fmt.Sprintf("%03d", i)+strings.Repeat("字", maxTurnRunes-3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := f.svc.rdb.Get(ctx, f.svc.caseKey(c.ID)).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) > 200<<10 {
+		t.Errorf("case stored in %d bytes, want at most 200 KiB", len(raw))
+	}
+	got, _ := f.svc.Get(ctx, lead, c.ID)
+	last := got.Transcript[len(got.Transcript)-1]
+	if !strings.HasPrefix(last.Text, "014") || utf8.RuneCountInString(last.Text) != keepRunes || last.Cut != maxTurnRunes-keepRunes {
+		t.Errorf("last turn: %d characters, cut %d, starts %q; want %d kept, %d cut, the 15th message", utf8.RuneCountInString(last.Text), last.Cut, string([]rune(last.Text)[:3]), keepRunes, maxTurnRunes-keepRunes)
+	}
+	for _, turn := range got.Transcript {
+		if turn.From == FromCustomer && utf8.RuneCountInString(turn.Text) > maxTurnRunes {
+			t.Fatalf("a turn keeps %d characters, want at most %d", utf8.RuneCountInString(turn.Text), maxTurnRunes)
+		}
 	}
 }
 

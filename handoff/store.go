@@ -16,8 +16,16 @@ const (
 	seqTTL          = 48 * time.Hour
 	userCasesKeep   = 50
 	maxTurns        = 200
-	maxTxAttempts   = 50
-	eventsMaxLen    = 10000
+	// A customer's text is kept up to maxTurnRunes per turn (LINE's own
+	// limit for a text message) and maxCaseRunes for the whole transcript;
+	// past that each new text keeps its first keepRunes and Turn.Cut says
+	// how many characters were not stored (an abuse bound: 300 × 5,000
+	// characters grew a case to 3 MB).
+	maxTurnRunes  = 5000
+	maxCaseRunes  = 50000
+	keepRunes     = 200
+	maxTxAttempts = 50
+	eventsMaxLen  = 10000
 )
 
 // All case keys share the hash tag {handoff} so the multi-key transactions

@@ -55,6 +55,9 @@ type Turn struct {
 	// Comment marks what the customer wrote about a case after rating it
 	// (AttachComment).
 	Comment bool `json:"comment,omitempty"`
+	// Cut is how many characters of a customer's text were not stored
+	// (the per-turn and per-case bounds, see capText).
+	Cut int `json:"cut,omitempty"`
 }
 
 // Sticker is a LINE sticker the customer sent (the LINE adapter fills it).

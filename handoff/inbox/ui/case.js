@@ -245,6 +245,7 @@
     const kind = x.kind || 'text';
     li.dataset.kind = kind;
     const bubble = el('div', { class: 'bubble bubble-' + kind, 'data-testid': 'turn-text', text: turnText(x) });
+    if (x.cut && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-cut', text: t('inbox_turn_cut', { n: x.cut }) }));
     if (x.comment && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-comment', text: t('inbox_turn_comment') }));
     if (x.notice && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-notice', text: t('inbox_turn_automatic') }));
     const parts = [meta, bubble, renderMedia(x)];
@@ -267,7 +268,7 @@
       const key = turnKey(x, i);
       keep.add(key);
       const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && !!may().reply;
-      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.comment, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
+      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.comment, x.cut, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
       let li = turnNodes.get(key);
       if (!li) {
         li = document.createElement('li');
