@@ -163,6 +163,8 @@ type EvalMiss struct {
 type EvalReport struct {
 	Total   EvalCounts
 	PerLang map[string]EvalCounts
+	// PerEntry counts the in-scope cases by the entry they want.
+	PerEntry map[string]EvalCounts
 	// UnknownWant lists Want ids the KB does not have (a broken eval set).
 	UnknownWant []string
 	Misses      []EvalMiss
@@ -170,7 +172,7 @@ type EvalReport struct {
 
 // Evaluate matches every case against base and counts the outcomes.
 func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
-	r := EvalReport{PerLang: map[string]EvalCounts{}}
+	r := EvalReport{PerLang: map[string]EvalCounts{}, PerEntry: map[string]EvalCounts{}}
 	for _, c := range cases {
 		var n EvalCounts
 		m := base.Match(ctx, c.Q, c.Lang)
@@ -220,6 +222,11 @@ func Evaluate(ctx context.Context, base *Base, cases []EvalCase) EvalReport {
 		l := r.PerLang[c.Lang]
 		l.add(n)
 		r.PerLang[c.Lang] = l
+		if c.Want != "" {
+			e := r.PerEntry[c.Want]
+			e.add(n)
+			r.PerEntry[c.Want] = e
+		}
 		r.Total.add(n)
 	}
 	return r

@@ -104,6 +104,11 @@ func TestEvaluateCounts(t *testing.T) {
 		{"en in scope", r.PerLang[EN].InScope, 2},
 		{"misses", len(r.Misses), 2},
 		{"unknown want", len(r.UnknownWant), 1},
+		{"shipping-fee in scope", r.PerEntry["shipping-fee"].InScope, 1},
+		{"shipping-fee confident right", r.PerEntry["shipping-fee"].ConfidentRight, 1},
+		{"return-policy confident wrong", r.PerEntry["return-policy"].ConfidentWrong, 1},
+		{"order-status top-1", r.PerEntry["order-status"].Top1, 1},
+		{"entries counted", len(r.PerEntry), 4},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

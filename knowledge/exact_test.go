@@ -9,10 +9,7 @@ import (
 // question of the KB gets that entry, with High confidence.
 func TestEveryExampleAnswersItsEntry(t *testing.T) {
 	ctx := context.Background()
-	b, err := Load(ctx, Demo())
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := demoBase(t)
 	n := 0
 	for _, e := range b.Entries() {
 		for _, qs := range e.Examples {
@@ -33,10 +30,7 @@ func TestEveryExampleAnswersItsEntry(t *testing.T) {
 
 func TestExactExampleIsHighDespiteCloseRunnerUp(t *testing.T) {
 	ctx := context.Background()
-	b, err := Load(ctx, Demo())
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := demoBase(t)
 	// Both entries talk about shipping; the question is shipping-fee's own
 	// example, so it is answered, not offered as a choice.
 	for _, q := range []string{"How much is shipping?", "運費怎麼算？"} {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -63,8 +64,13 @@ type zhMember struct {
 	concept int
 }
 
-// builtinConcepts parses the embedded lexicon.
-func builtinConcepts() ([]concept, error) {
+// builtinConcepts is the embedded lexicon, parsed once per process: it is
+// immutable, and every Load and reload would otherwise decode the same YAML
+// again. Callers must not modify the slice (append to a clone).
+var builtinConcepts = sync.OnceValues(parseBuiltinConcepts)
+
+// parseBuiltinConcepts parses the embedded lexicon.
+func parseBuiltinConcepts() ([]concept, error) {
 	names, err := fs.Glob(lexiconFiles, "lexicon/*.yaml")
 	if err != nil {
 		return nil, err

@@ -223,10 +223,8 @@ func TestLoadEmpty(t *testing.T) {
 }
 
 func TestDemoLoads(t *testing.T) {
-	b, err := Load(context.Background(), Demo())
-	if err != nil {
-		t.Fatalf("the embedded demo KB does not load:\n%v", err)
-	}
+	b := demoBase(t) // Load(ctx, Demo()), once per test binary; fails the test if it does not load
+
 	if len(b.Entries()) < 10 {
 		t.Errorf("demo KB has %d entries, want at least 10", len(b.Entries()))
 	}

@@ -183,7 +183,7 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		if err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
-		if b.lex, err = newLexicon(append(concepts, extra...), conv); err != nil {
+		if b.lex, err = newLexicon(slices.Concat(concepts, extra), conv); err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
 	}

@@ -6,16 +6,22 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
 
 // sparseDemoBase is the demo KB cut by Sparse to two examples per
-// language per entry (no synonyms file), loaded with tune.
+// language per entry (no synonyms file), loaded with tune (the shared
+// evaluation KB for the default tuning).
 func sparseDemoBase(t testing.TB, tune tuning) *Base {
 	t.Helper()
+	if tune == defaultTuning {
+		return testKB(t, SparseName("demo", 2))
+	}
 	fsys, err := Sparse(Demo(), 2)
 	if err != nil {
 		t.Fatal(err)
@@ -27,9 +33,13 @@ func sparseDemoBase(t testing.TB, tune tuning) *Base {
 	return b
 }
 
-// sparseBitextBase is the Bitext KB cut to two examples per intent.
+// sparseBitextBase is the Bitext KB cut to two examples per intent (the
+// shared evaluation KB for the default tuning).
 func sparseBitextBase(t testing.TB, tune tuning) *Base {
 	t.Helper()
+	if tune == defaultTuning {
+		return testKB(t, SparseName("bitext-kb", 2))
+	}
 	fsys, err := Sparse(os.DirFS("testdata/bitext-kb"), 2)
 	if err != nil {
 		t.Fatal(err)
@@ -41,15 +51,35 @@ func sparseBitextBase(t testing.TB, tune tuning) *Base {
 	return b
 }
 
+// shopKBs holds the shop KBs loaded with the default tuning, once per test
+// binary (a Base is immutable): shop -> func() (*Base, error).
+var shopKBs sync.Map
+
 // shopKB is a sparse shop KB under testdata/sparse: its *.yaml files except
 // the question files (*-dev.yaml, *-test.yaml).
 func shopKB(t testing.TB, shop string, tune tuning) *Base {
 	t.Helper()
+	if tune != defaultTuning {
+		b, err := loadShopKB(shop, tune)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	load, _ := shopKBs.LoadOrStore(shop, sync.OnceValues(func() (*Base, error) { return loadShopKB(shop, defaultTuning) }))
+	b, err := load.(func() (*Base, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func loadShopKB(shop string, tune tuning) (*Base, error) {
 	dir := path.Join("testdata/sparse", shop)
 	fsys := fstest.MapFS{}
 	des, err := os.ReadDir(dir)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	for _, de := range des {
 		name := de.Name()
@@ -58,15 +88,15 @@ func shopKB(t testing.TB, shop string, tune tuning) *Base {
 		}
 		data, err := os.ReadFile(path.Join(dir, name))
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		fsys[name] = &fstest.MapFile{Data: data}
 	}
 	b, err := loadTuned(context.Background(), fsys, LoadOptions{}, tune)
 	if err != nil {
-		t.Fatalf("load sparse KB %s: %v", shop, err)
+		return nil, fmt.Errorf("load sparse KB %s: %w", shop, err)
 	}
-	return b
+	return b, nil
 }
 
 func isQuestionFile(name string) bool {
@@ -146,8 +176,11 @@ func summary(r EvalReport) string {
 // 88.1 / 2.4 / 0%, test 31.7 / 77.8 / 3.2 / 0%, test2 70.8 / 97.2 / 1.2 /
 // 0%, blind3-test 61.9 / 96.2 / 1.9 / 0%, blind4-test 58.6 / 90.8 / 3.8 /
 // 0%. The shop KBs are pooled per split (their sets are small).
+//
+// Each KB and set is scored once per test binary (scoredSet): the sets this
+// test shares with TestSparseDemoEval, TestBitextSparse and the evaluation
+// page's test are matched once.
 func TestMatcherFloors(t *testing.T) {
-	sparse := sparseDemoBase(t, defaultTuning)
 	for _, f := range []sparseFloor{
 		{set: "dev.yaml", direct: 0.27, top1: 0.69, offered: 0.82, confWrong: 0.03, oosHigh: 0.03},
 		{set: "blind3-dev.yaml", direct: 0.57, top1: 0.81, offered: 0.88, confWrong: 0.02, oosHigh: 0.03},
@@ -158,7 +191,7 @@ func TestMatcherFloors(t *testing.T) {
 		{set: "blind4-test.yaml", direct: 0.56, top1: 0.78, offered: 0.88, confWrong: 0.04, oosHigh: 0.03},
 	} {
 		t.Run("sparse demo "+f.set, func(t *testing.T) {
-			r := Evaluate(context.Background(), sparse, evalFile(t, f.set))
+			r, _ := scoredSet(t, SparseName("demo", 2), filepath.Join("testdata/eval", f.set))
 			t.Logf("\n%s", summary(r))
 			checkFloor(t, f, r.Total)
 		})
@@ -190,20 +223,24 @@ func TestMatcherFloors(t *testing.T) {
 	// requests.yaml 21.5 / 81.8 / 1.3%); CLINC out of scope answered 1.5%
 	// (sparse demo KB), 2.5% (full demo KB; 1.0 / 1.5% before requests.yaml).
 	t.Run("bitext sparse", func(t *testing.T) {
-		cases := bitextCases(t)
-		if cases == nil {
+		p, ok := findSharedData(t, "bitext/bitext-customer-support-4514.csv")
+		if !ok {
 			t.Skip("public data not found")
 		}
-		r := Evaluate(context.Background(), sparseBitextBase(t, defaultTuning), cases)
+		r, _ := scoredSet(t, SparseName("bitext-kb", 2), p)
 		checkFloor(t, sparseFloor{direct: 0.17, top1: 0.64, offered: 0.80, confWrong: 0.02}, r.Total)
 	})
 	t.Run("clinc", func(t *testing.T) {
-		oos := clincCases(t)
-		if oos == nil {
+		p, ok := findSharedData(t, "clinc150-oos/out-of-scope-200.txt")
+		if !ok {
 			t.Skip("public data not found")
 		}
-		for _, b := range []*Base{sparse, demoBase(t)} {
-			checkFloor(t, sparseFloor{oosHigh: 0.025}, Evaluate(context.Background(), b, oos).Total)
+		for _, kb := range []string{SparseName("demo", 2), "demo"} {
+			r, n := scoredSet(t, kb, p)
+			if n != 200 || r.Total.OutOfScope != 200 {
+				t.Errorf("%s: %d CLINC cases, %d out of scope; want 200", kb, n, r.Total.OutOfScope)
+			}
+			checkFloor(t, sparseFloor{oosHigh: 0.025}, r.Total)
 		}
 	})
 }

@@ -7,8 +7,13 @@ import (
 	"testing"
 )
 
+// sparseDemo is the demo KB cut to examples per language per entry (for 2,
+// the shared evaluation KB, loaded the same way once per test binary).
 func sparseDemo(t testing.TB, examples int) *Base {
 	t.Helper()
+	if examples == 2 {
+		return testKB(t, SparseName("demo", 2))
+	}
 	fsys, err := Sparse(Demo(), examples)
 	if err != nil {
 		t.Fatal(err)
