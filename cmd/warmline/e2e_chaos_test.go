@@ -56,12 +56,14 @@ func TestE2EKillRestartLoop(t *testing.T) {
 	d := chaosDuration(t)
 	bin := buildWarmline(t)
 	for _, n := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) { killRestartLoop(t, bin, n, d) })
+		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) { killRestartLoop(t, newExactlyOnceRig(t, bin), n, d) })
 	}
+	t.Run("2 replicas on the 3-master cluster", func(t *testing.T) {
+		killRestartLoop(t, newExactlyOnceClusterRig(t, bin), 2, d)
+	})
 }
 
-func killRestartLoop(t *testing.T, bin string, replicas int, d time.Duration) {
-	g := newExactlyOnceRig(t, bin)
+func killRestartLoop(t *testing.T, g *exactlyOnceRig, replicas int, d time.Duration) {
 	g.procs.env = append(g.procs.env, "WARMLINE_DRAIN_TIMEOUT=2s")
 	// LINE takes a moment to answer: sends are in flight when a replica dies.
 	g.emu.Slow("/v2/bot/message/reply", 50*time.Millisecond)
@@ -159,8 +161,8 @@ func killRestartLoop(t *testing.T, bin string, replicas int, d time.Duration) {
 		within = max(within, time.Duration(10*float64(open)/rate*float64(time.Second)))
 	}
 	waitBegan := time.Now()
-	tally := waitAllAnswered(t, g.emu, g.prefix, evs, within)
-	st := readQueueState(t, g.prefix)
+	tally := waitAllAnswered(t, g.emu, g.rdb, g.prefix, evs, within)
+	st := readQueueState(t, g.rdb, g.prefix)
 	t.Logf("%d replica(s), %v of chaos: %d events accepted (%d webhook redeliveries), %d SIGKILL + %d SIGTERM, restarts took %v on average; %d open when the load stopped, waited %v for them: %v; %v",
 		replicas, elapsed.Round(time.Second), len(evs), resends, kills, terms,
 		(down / time.Duration(max(kills+terms, 1))).Round(100*time.Millisecond), open,

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"github.com/redis/go-redis/v9"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 // warmline processes on them.
 type exactlyOnceRig struct {
 	emu    *lineemu.Emulator
+	rdb    redis.UniversalClient // what the replicas share, for the test's own checks
 	prefix string
 	procs  *procs
 }
@@ -23,8 +27,22 @@ func newExactlyOnceRig(t *testing.T, bin string) *exactlyOnceRig {
 	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken})
 	srv := httptest.NewServer(emu.Handler())
 	t.Cleanup(srv.Close)
-	_, prefix := redistest.New(t)
-	return &exactlyOnceRig{emu: emu, prefix: prefix, procs: newProcs(t, bin, srv.URL, redistest.URL(t), prefix)}
+	rdb, prefix := redistest.New(t)
+	return &exactlyOnceRig{emu: emu, rdb: rdb, prefix: prefix, procs: newProcs(t, bin, srv.URL, redistest.URL(t), prefix)}
+}
+
+// newExactlyOnceClusterRig is newExactlyOnceRig on the real local 3-master
+// Redis Cluster (REDIS_ADDRS).
+func newExactlyOnceClusterRig(t *testing.T, bin string) *exactlyOnceRig {
+	t.Helper()
+	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken})
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(srv.Close)
+	rdb, prefix := redistest.NewCluster(t)
+	p := newProcs(t, bin, srv.URL, "", prefix)
+	p.env = slices.DeleteFunc(p.env, func(kv string) bool { return strings.HasPrefix(kv, "REDIS_URL=") })
+	p.env = append(p.env, "REDIS_ADDRS="+strings.Join(redistest.ClusterAddrs(t), ","))
+	return &exactlyOnceRig{emu: emu, rdb: rdb, prefix: prefix, procs: p}
 }
 
 // send sends one FAQ question per customer to replica r.
@@ -74,7 +92,7 @@ func TestE2EExactlyOnce(t *testing.T) {
 		a.kill()
 		g.emu.Slow("/v2/bot/message/reply", 0)
 		g.procs.start("replica-b")
-		d := waitAllAnswered(t, g.emu, g.prefix, evs, 30*time.Second)
+		d := waitAllAnswered(t, g.emu, g.rdb, g.prefix, evs, 30*time.Second)
 		t.Logf("killed after accept, 5 events: %v", d)
 		if d.lost != 0 || d.duplicated != 0 || d.pushes != 0 {
 			t.Errorf("got %v, want all 5 answered once, by reply", d)
@@ -108,7 +126,7 @@ func TestE2EExactlyOnce(t *testing.T) {
 			}
 			g.emu.Slow("/v2/bot/message/reply", 0)
 			g.procs.start("replica-b")
-			d := waitAllAnswered(t, g.emu, g.prefix, evs, 30*time.Second)
+			d := waitAllAnswered(t, g.emu, g.rdb, g.prefix, evs, 30*time.Second)
 			t.Logf("%s, 10 events: %v", tt.name, d)
 			if d.lost != 0 || d.duplicated != 0 {
 				t.Errorf("got %v, want all 10 answered once", d)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/bot/lineemu"
-	"github.com/warmline/warmline/internal/redistest"
 )
 
 // buildWarmline builds the real binary into the test's temp dir (after the
@@ -270,15 +269,8 @@ func (q queueState) String() string {
 	return fmt.Sprintf("%d still queued, %d dead-lettered, %d failed sends", q.queued, q.dead, q.failed)
 }
 
-func readQueueState(t testing.TB, prefix string) queueState {
+func readQueueState(t testing.TB, rdb redis.UniversalClient, prefix string) queueState {
 	t.Helper()
-	opt, err := redis.ParseURL(redistest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.MaintNotificationsConfig = noMaintNotifications()
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
 	ctx := context.Background()
 	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, zap.NewNop(), time.Now)
 	var st queueState
@@ -304,7 +296,7 @@ func readQueueState(t testing.TB, prefix string) queueState {
 // queue under prefix is drained (nothing more can arrive), then tallies. On
 // timeout it says whether the unanswered events are still queued (slow) or
 // were acknowledged without an answer (lost).
-func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, prefix string, evs []lineemu.Event, within time.Duration) deliveryTally {
+func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, rdb redis.UniversalClient, prefix string, evs []lineemu.Event, within time.Duration) deliveryTally {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -314,13 +306,13 @@ func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, prefix string, evs []l
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("after %v: %v; %v", within, d, readQueueState(t, prefix))
+			t.Errorf("after %v: %v; %v", within, d, readQueueState(t, rdb, prefix))
 			break
 		}
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		_, _ = emu.WaitSends(ctx, n+1)
 		cancel()
 	}
-	waitDrained(t, prefix)
+	waitDrainedCluster(t, rdb, prefix)
 	return tallyDeliveries(emu, evs)
 }
