@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"net"
 	"strconv"
 	"strings"
@@ -238,4 +239,22 @@ func hasRedisPrefix(err error, prefixes ...string) bool {
 		}
 	}
 	return false
+}
+
+// persistenceMetric is warmline_redis_persistence{state}: 1 for the state
+// found at start (on, off or unknown), 0 for the others, so an alert can
+// fire on state="off" (acknowledged events are lost if Redis restarts).
+func persistenceMetric(state string) prometheus.Collector {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "warmline_redis_persistence",
+		Help: "Redis persistence (AOF) found at start: 1 for the state (on, off, unknown).",
+	}, []string{"state"})
+	for _, st := range []string{persistenceOn, persistenceOff, persistenceUnknown} {
+		v := 0.0
+		if st == state {
+			v = 1
+		}
+		g.WithLabelValues(st).Set(v)
+	}
+	return g
 }

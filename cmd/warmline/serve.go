@@ -94,6 +94,7 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 		ln.Close()
 		return err
 	}
+	app.metrics.Registry().MustRegister(persistenceMetric(rc.persistence))
 	defer app.closeLedger() // after the background work has stopped (below)
 
 	srv := &http.Server{
