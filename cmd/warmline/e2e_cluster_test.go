@@ -12,10 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-	"go.uber.org/zap"
-
-	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
@@ -30,30 +26,6 @@ func clusterOpts(t testing.TB, clock *testclock.Clock, emu *lineemu.Emulator, em
 	o.env["REDIS_ADDRS"] = strings.Join(redistest.ClusterAddrs(t), ",")
 	o.env["WARMLINE_REPLICA_ID"] = replica
 	return o
-}
-
-// waitDrainedCluster is waitDrained on the cluster.
-func waitDrainedCluster(t testing.TB, rdb redis.UniversalClient, prefix string) {
-	t.Helper()
-	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, zap.NewNop(), time.Now)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		lens, err := q.Len(context.Background())
-		if err != nil {
-			t.Fatalf("queue length: %v", err)
-		}
-		var n int64
-		for _, l := range lens {
-			n += l
-		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events still unacknowledged after 20s", n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // TestE2EClusterTwoReplicas runs two warmline replicas on a real 3-master
@@ -116,7 +88,7 @@ func TestE2EClusterTwoReplicas(t *testing.T) {
 			t.Errorf("answer %d = %q, want the answer to %q: lost, duplicated or out of order", i, got[i].Text, q.q)
 		}
 	}
-	waitDrainedCluster(t, rdb, prefix)
+	waitDrainedOn(t, rdb, prefix, 20*time.Second)
 	answered := len(texts(emu.Messages(bob)))
 	t.Logf("cluster: %d events, %d answered, %d duplicated", len(qs), answered, max(0, answered-len(qs)))
 	if answered != len(qs) {

@@ -286,34 +286,46 @@ func hasQuick(ms []lineemu.Delivered, dataPrefix string) bool {
 	return false
 }
 
-// waitDrained waits until every event queued under prefix is acknowledged
-// (acknowledged entries are deleted from the shard streams). After that no
-// replica can deliver an answer again, so counting messages is final.
+// waitDrained waits until every event queued under prefix on the test
+// Redis is acknowledged (acknowledged entries are deleted from the shard
+// streams). After that no replica can deliver an answer again, so counting
+// messages is final.
 func waitDrained(t testing.TB, prefix string) {
 	t.Helper()
-	opt, err := redis.ParseURL(redistest.URL(t))
+	waitQueueEmpty(t, redistest.URL(t), prefix, 20*time.Second)
+}
+
+// waitQueueEmpty is waitDrained on the Redis at url, waiting up to within.
+func waitQueueEmpty(t testing.TB, url, prefix string, within time.Duration) {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opt.MaintNotificationsConfig = noMaintNotifications()
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
+	waitDrainedOn(t, rdb, prefix, within)
+}
+
+// waitDrainedOn waits until no event is stored under prefix through rdb
+// (one server or the cluster). A Redis error (one restarting) is retried
+// until within has passed and then reported with the count.
+func waitDrainedOn(t testing.TB, rdb redis.UniversalClient, prefix string, within time.Duration) {
+	t.Helper()
 	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 16}, zap.NewNop(), time.Now)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(within)
 	for {
 		lens, err := q.Len(context.Background())
-		if err != nil {
-			t.Fatalf("queue length: %v", err)
-		}
 		var n int64
 		for _, l := range lens {
 			n += l
 		}
-		if n == 0 {
+		if err == nil && n == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d events still unacknowledged after 20s", n)
+			t.Fatalf("%d events still unacknowledged after %v (%v)", n, within, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

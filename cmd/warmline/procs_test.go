@@ -313,6 +313,6 @@ func waitAllAnswered(t testing.TB, emu *lineemu.Emulator, rdb redis.UniversalCli
 		_, _ = emu.WaitSends(ctx, n+1)
 		cancel()
 	}
-	waitDrainedCluster(t, rdb, prefix)
+	waitDrainedOn(t, rdb, prefix, 20*time.Second)
 	return tallyDeliveries(emu, evs)
 }
