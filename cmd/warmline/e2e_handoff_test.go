@@ -26,6 +26,25 @@ func handoffOpts() e2eOpts {
 	}}
 }
 
+// agentResolves has mei claim case id, reply after wait (on the fake
+// clock) and resolve it with note, then waits for the two messages the
+// customer gets (resolved, rating request).
+func (h *e2e) agentResolves(user, id string, wait time.Duration, note string) {
+	h.t.Helper()
+	if st := h.api(tokMei, "POST", "/api/cases/"+id+"/claim", nil, nil); st != http.StatusOK {
+		h.t.Fatalf("claim = %d", st)
+	}
+	h.clock.Advance(wait)
+	if st := h.api(tokMei, "POST", "/api/cases/"+id+"/reply", map[string]string{"text": "您好，今天會送達。"}, nil); st != http.StatusOK {
+		h.t.Fatalf("reply = %d", st)
+	}
+	before := len(h.emu.Messages(user))
+	if st := h.api(tokMei, "POST", "/api/cases/"+id+"/resolve", map[string]string{"note": note}, nil); st != http.StatusOK {
+		h.t.Fatalf("resolve = %d", st)
+	}
+	h.waitNew(user, before, 2)
+}
+
 // api calls the agent JSON API and decodes the answer into out (may be nil).
 func (h *e2e) api(token, method, path string, body any, out any) int {
 	h.t.Helper()

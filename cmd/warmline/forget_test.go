@@ -159,17 +159,7 @@ func TestE2EForget(t *testing.T) {
 	if c == nil {
 		t.Fatal("no case")
 	}
-	if st := h.api(tokMei, "POST", "/api/cases/"+c.ID+"/claim", nil, nil); st != http.StatusOK {
-		t.Fatalf("claim = %d", st)
-	}
-	if st := h.api(tokMei, "POST", "/api/cases/"+c.ID+"/reply", map[string]string{"text": "您好，今天會送達。"}, nil); st != http.StatusOK {
-		t.Fatalf("reply = %d", st)
-	}
-	before := len(h.emu.Messages(alice))
-	if st := h.api(tokMei, "POST", "/api/cases/"+c.ID+"/resolve", map[string]string{"note": "補寄"}, nil); st != http.StatusOK {
-		t.Fatalf("resolve = %d", st)
-	}
-	h.waitNew(alice, before, 2)
+	h.agentResolves(alice, c.ID, 0, "補寄")
 	h.tap(alice, handoff.CSATData(c.ID, 2), 1)
 	h.say(alice, "等了好久，很失望", 1)
 	// Bob: a conversation and an open case of his own.
