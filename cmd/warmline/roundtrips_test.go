@@ -124,12 +124,20 @@ type flowCount struct {
 	trips, commands, webhookTrips int
 	queueTrips                    int            // trips on the queue's keys alone (line:shard:*, line:stored)
 	sendTrips                     int            // trips on the sender's exactly-once records alone (line:send:*)
+	dialTrips                     int            // a new pooled connection's handshake (HELLO, CLIENT SETINFO), left out of trips
 	byCall                        map[string]int // commands per normalised call
 }
 
 func countTrips(trips []trip) flowCount {
 	fc := flowCount{byCall: map[string]int{}}
 	for _, t := range trips {
+		if isHandshake(t.cmds) {
+			// The pool may open a connection in any flow (the
+			// first one, or one after an idle reap); that cost is
+			// per connection, not per flow.
+			fc.dialTrips++
+			continue
+		}
 		fc.trips++
 		if t.webhook {
 			fc.webhookTrips++
@@ -154,6 +162,23 @@ func countTrips(trips []trip) flowCount {
 	return fc
 }
 
+// handshakeCommands are what go-redis sends when it opens a connection.
+var handshakeCommands = map[string]bool{"hello": true, "client": true, "auth": true, "select": true, "readonly": true}
+
+func isHandshake(cmds []string) bool {
+	n := 0
+	for _, c := range cmds {
+		if c == "multi" || c == "exec" {
+			continue
+		}
+		if !handshakeCommands[c] {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // engineTrips are the trips neither on the queue's keys nor on send
 // records: the conversation, the handoff case, the knowledge gaps.
 func (fc flowCount) engineTrips() int { return fc.trips - fc.queueTrips - fc.sendTrips }
@@ -170,8 +195,8 @@ func (fc flowCount) String() string {
 		return calls[i] < calls[j]
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d round trips (%d in the webhook request, %d in the worker; %d on the queue's keys, %d on send records, %d by the engine), %d commands:",
-		fc.trips, fc.webhookTrips, fc.trips-fc.webhookTrips, fc.queueTrips, fc.sendTrips, fc.engineTrips(), fc.commands)
+	fmt.Fprintf(&b, "%d round trips (%d in the webhook request, %d in the worker; %d on the queue's keys, %d on send records, %d by the engine; %d connection handshakes not counted), %d commands:",
+		fc.trips, fc.webhookTrips, fc.trips-fc.webhookTrips, fc.queueTrips, fc.sendTrips, fc.engineTrips(), fc.dialTrips, fc.commands)
 	for _, c := range calls {
 		fmt.Fprintf(&b, "\n    %3d  %s", fc.byCall[c], c)
 	}
