@@ -37,14 +37,9 @@ func (r *Rules) analyze(text string) Analysis {
 		return a
 	}
 	m := r.prepare(text)
-	_, a.Question = m.match(r.questions)
-	if ev, ok := m.match(r.complaint); ok {
-		a.Complaint, a.ComplaintEvidence = true, ev
-	} else if !a.Question {
-		if ev, ok := m.match(r.complaintSoft); ok {
-			a.Complaint, a.ComplaintEvidence = true, ev
-		}
-	}
+	lex := r.lexicon(m)
+	a.Question = lex.question
+	a.Complaint, a.ComplaintEvidence = lex.verdict()
 	if _, ok := m.match(r.phrases[KindRefund]); ok {
 		a.RefundRequested = true
 		amounts := findAmounts(m.folded, true)
@@ -84,7 +79,7 @@ func (r *Rules) analyze(text string) Analysis {
 		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: ev})
 	}
 	a.Triggers = append(content, a.Triggers...)
-	a.Complaint, a.ComplaintEvidence = r.weighComplaint(m, a.Complaint, a.ComplaintEvidence)
+	a.Complaint, a.ComplaintEvidence = r.weighComplaint(m, lex)
 	if !a.Complaint {
 		for _, t := range content {
 			if t.Kind == KindLegalMedia {
@@ -95,23 +90,55 @@ func (r *Rules) analyze(text string) Analysis {
 	return a
 }
 
-// weighComplaint combines the lexicon's verdict with the complaint model: a
-// lexicon hit stands unless the message reads strongly neutral, and a
-// message the lexicon misses is a complaint when the model alone is sure.
-func (r *Rules) weighComplaint(m message, lexicon bool, evidence string) (bool, string) {
+// lexiconHits is what the complaint lexicon and the neutral questions find
+// in a message.
+type lexiconHits struct {
+	strong, soft bool   // a match pattern; a soft pattern
+	evidence     string // of the strong match, else of the soft one
+	question     bool   // a neutral question
+}
+
+func (r *Rules) lexicon(m message) lexiconHits {
+	var h lexiconHits
+	_, h.question = m.match(r.questions)
+	if ev, ok := m.match(r.complaint); ok {
+		h.strong, h.evidence = true, ev
+	}
+	if ev, ok := m.match(r.complaintSoft); ok {
+		h.soft = true
+		if !h.strong {
+			h.evidence = ev
+		}
+	}
+	return h
+}
+
+// verdict is the lexicon's own: a strong word anywhere, a soft word outside
+// a neutral question.
+func (h lexiconHits) verdict() (bool, string) {
+	if h.strong || h.soft && !h.question {
+		return true, h.evidence
+	}
+	return false, ""
+}
+
+// weighComplaint combines the lexicon with the complaint model: the model's
+// score plus LexiconWeight for a strong word, SoftWeight for a soft word
+// outside a question and QuestionWeight for a neutral question, a complaint
+// above Threshold. So a lexicon hit stands unless the message reads strongly
+// neutral, and a message the lexicon misses is a complaint when the model
+// alone is sure.
+func (r *Rules) weighComplaint(m message, h lexiconHits) (bool, string) {
+	lexicon, evidence := h.verdict()
 	if r.model == nil {
 		return lexicon, evidence
 	}
 	score, top := r.model.score(m.trad)
-	if lexicon {
-		score += r.model.LexiconWeight
-	}
-	switch {
-	case score <= r.model.Threshold:
+	if !r.model.weigh(score, h) {
 		return false, ""
-	case lexicon:
-		return true, evidence
-	default:
-		return true, top
 	}
+	if lexicon {
+		return true, evidence
+	}
+	return true, top
 }

@@ -28,12 +28,14 @@ import (
 // chosen on triggers-blind3-dev and complaints-blind3-dev with the model
 // trained on the older sets only.
 type complaintModel struct {
-	Alpha         float64            `json:"alpha"`          // additive smoothing of the counts
-	MinCount      int                `json:"min_count"`      // features seen fewer times are left out
-	LexiconWeight float64            `json:"lexicon_weight"` // added when the lexicon matches
-	Threshold     float64            `json:"threshold"`      // a complaint above this score
-	Prior         float64            `json:"prior"`          // log odds of a complaint in the training sets
-	Weights       map[string]float64 `json:"weights"`        // feature -> log-count ratio
+	Alpha          float64            `json:"alpha"`           // additive smoothing of the counts
+	MinCount       int                `json:"min_count"`       // features seen fewer times are left out
+	LexiconWeight  float64            `json:"lexicon_weight"`  // added for a strong lexicon word
+	SoftWeight     float64            `json:"soft_weight"`     // added for a soft word outside a neutral question
+	QuestionWeight float64            `json:"question_weight"` // added for a neutral question
+	Threshold      float64            `json:"threshold"`       // a complaint above this score
+	Prior          float64            `json:"prior"`           // log odds of a complaint in the training sets
+	Weights        map[string]float64 `json:"weights"`         // feature -> log-count ratio
 
 	keys []string         // the features, sorted (index sets them)
 	ids  map[string]int32 // feature -> index in keys
@@ -67,6 +69,20 @@ func (cm *complaintModel) index() {
 		cm.ids[k] = int32(i)
 		cm.w[i] = cm.Weights[k]
 	}
+}
+
+// weigh adds the lexicon's evidence to the model's score and says whether
+// the sum is a complaint.
+func (cm *complaintModel) weigh(score float64, h lexiconHits) bool {
+	if h.strong {
+		score += cm.LexiconWeight
+	} else if h.soft && !h.question {
+		score += cm.SoftWeight
+	}
+	if h.question {
+		score += cm.QuestionWeight
+	}
+	return score > cm.Threshold
 }
 
 // score returns the model's log odds that trad (a message folded and

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,7 +64,8 @@ func TestComplaintModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := complaintModel{Alpha: cur.Alpha, MinCount: cur.MinCount, LexiconWeight: cur.LexiconWeight, Threshold: cur.Threshold}
+	params := complaintModel{Alpha: cur.Alpha, MinCount: cur.MinCount, LexiconWeight: cur.LexiconWeight,
+		SoftWeight: cur.SoftWeight, QuestionWeight: cur.QuestionWeight, Threshold: cur.Threshold}
 	var sets [][]labeled
 	for _, name := range complaintTrainSets {
 		sets = append(sets, loadLabeled(t, name))
@@ -110,7 +112,7 @@ func TestComplaintFeatures(t *testing.T) {
 // strongly neutral, and the model alone fires only above the threshold.
 func TestWeighComplaint(t *testing.T) {
 	r := *testRules(t)
-	r.model = &complaintModel{LexiconWeight: 8, Threshold: 4, Prior: -1,
+	r.model = &complaintModel{LexiconWeight: 8, SoftWeight: 8, Threshold: 4, Prior: -1,
 		Weights: map[string]float64{"c2天氣": -6, "c2太慢": 3, "c2慢了": 3, "c1慢": 1}}
 	r.model.index()
 	tests := []struct {
@@ -126,17 +128,120 @@ func TestWeighComplaint(t *testing.T) {
 		{"nothing known", false, false, ""}, // the prior alone
 	}
 	for _, tt := range tests {
-		ev := ""
+		h := lexiconHits{strong: tt.lexicon}
 		if tt.lexicon {
-			ev = "lexicon"
+			h.evidence = "lexicon"
 		}
-		got, gotEv := r.weighComplaint(r.prepare(tt.text), tt.lexicon, ev)
+		got, gotEv := r.weighComplaint(r.prepare(tt.text), h)
 		if got != tt.want || gotEv != tt.evidence {
 			t.Errorf("weighComplaint(%q, lexicon %v) = %v, %q; want %v, %q", tt.text, tt.lexicon, got, gotEv, tt.want, tt.evidence)
 		}
 	}
 	r.model = nil
-	if got, _ := r.weighComplaint(r.prepare("今天天氣"), true, "x"); !got {
+	if got, _ := r.weighComplaint(r.prepare("今天天氣"), lexiconHits{strong: true, evidence: "x"}); !got {
 		t.Error("without a model the lexicon's verdict should stand")
 	}
+}
+
+var sweep = flag.String("sweep", "", "comma-separated -dev sets: log the complaint model weights that score best on them, with the model trained without them")
+
+// TestComplaintModelSweep chooses the complaint model's parameters on fresh
+// -dev sets (go test -run TestComplaintModelSweep -sweep=a-dev.yaml,b-dev.yaml
+// -v): the model is trained on complaintTrainSets without them and every
+// combination of the grid below is scored on them, so the weights are chosen
+// on messages neither the model nor (if run before tuning the lexicon on
+// them) the lexicon has seen. Held-out (-test) sets are refused.
+func TestComplaintModelSweep(t *testing.T) {
+	if *sweep == "" {
+		t.Skip("no -sweep sets")
+	}
+	r := testRules(t)
+	names := strings.Split(*sweep, ",")
+	for _, n := range names {
+		if strings.Contains(n, "test") || n == "triggers-blind.yaml" {
+			t.Fatalf("%s is held out: never choose parameters on it", n)
+		}
+	}
+	var train [][]labeled
+	for _, n := range complaintTrainSets {
+		if !slices.Contains(names, n) {
+			train = append(train, loadLabeled(t, n))
+		}
+	}
+	type item struct {
+		trad      string
+		hits      lexiconHits
+		legal     bool
+		complaint bool
+	}
+	var items []item
+	nm := *r
+	nm.model = nil
+	for _, n := range names {
+		for _, m := range loadLabeled(t, n) {
+			a := nm.Analyze(m.Text, m.Lang)
+			items = append(items, item{trad: r.prepare(m.Text).trad, hits: r.lexicon(r.prepare(m.Text)), legal: a.Has(KindLegalMedia), complaint: m.Complaint})
+		}
+	}
+	type result struct {
+		p         complaintModel
+		prec, rec float64
+		f1        float64
+	}
+	var results []result
+	for _, alpha := range []float64{0.5, 1, 2} {
+		for _, minCount := range []int{2, 3, 5} {
+			m := trainComplaintModel(r, complaintModel{Alpha: alpha, MinCount: minCount}, train...)
+			m.index()
+			scores := make([]float64, len(items))
+			for i, it := range items {
+				scores[i], _ = m.score(it.trad)
+			}
+			for _, lw := range []float64{4, 6, 8, 10, 12} {
+				for _, sw := range []float64{0, 2, 4, 6, 8, 10} {
+					for _, qw := range []float64{-6, -4, -2, 0} {
+						for _, th := range []float64{0, 1, 2, 3, 4, 5, 6} {
+							p := complaintModel{Alpha: alpha, MinCount: minCount, LexiconWeight: lw, SoftWeight: sw, QuestionWeight: qw, Threshold: th}
+							var c counts
+							for i, it := range items {
+								got := it.legal || p.weigh(scores[i], it.hits)
+								switch {
+								case got && it.complaint:
+									c.tp++
+								case got:
+									c.fp++
+								case it.complaint:
+									c.fn++
+								}
+							}
+							pr, rc := c.precision(), c.recall()
+							results = append(results, result{p, pr, rc, 2 * pr * rc / (pr + rc)})
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(results, func(a, b result) int { return cmpFloat(b.f1, a.f1) })
+	for _, res := range results[:min(25, len(results))] {
+		t.Logf("alpha %.1f min %d lexicon %4.1f soft %4.1f question %4.1f threshold %3.1f: P %.1f%% R %.1f%% F1 %.3f",
+			res.p.Alpha, res.p.MinCount, res.p.LexiconWeight, res.p.SoftWeight, res.p.QuestionWeight, res.p.Threshold, 100*res.prec, 100*res.rec, res.f1)
+	}
+	cur, _ := defaultModel()
+	for _, res := range results {
+		if res.p.Alpha == cur.Alpha && res.p.MinCount == cur.MinCount && res.p.LexiconWeight == cur.LexiconWeight &&
+			res.p.SoftWeight == cur.SoftWeight && res.p.QuestionWeight == cur.QuestionWeight && res.p.Threshold == cur.Threshold {
+			t.Logf("current parameters: P %.1f%% R %.1f%% F1 %.3f", 100*res.prec, 100*res.rec, res.f1)
+		}
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -13,7 +13,7 @@ import "testing"
 
 func TestBlind2DevEval(t *testing.T) {
 	r := testRules(t)
-	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml", "triggers-probe4.yaml", "complaints-probe2.yaml", "triggers-probe5.yaml", "triggers-probe6.yaml", "complaints-probe3.yaml"} {
+	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml", "triggers-probe4.yaml", "complaints-probe2.yaml", "triggers-probe5.yaml", "triggers-probe6.yaml", "complaints-probe3.yaml", "triggers-probe7.yaml"} {
 		set := loadLabeled(t, name)
 		evaluate(r, set).report(t, name, len(set))
 	}
