@@ -40,7 +40,7 @@
 //	fb:no:<ref>             "Not yet": next best candidate, else a person; the 2nd in a row fires unhelpful
 //	handoff:request         open a case (with the offered trigger, else "human")
 //	handoff:cancel          cancel the open case, back to the bot (also the words in bot_kw_cancel)
-//	                        (bare greetings and thanks, bot_kw_hello / bot_kw_thanks, get a short warm answer)
+//	                        (bare greetings, thanks and goodbyes, bot_kw_hello / bot_kw_thanks / bot_kw_bye, get a short warm answer)
 //	last:done               the complaint story is complete (also the words in bot_kw_done)
 //	order:retry             retry the order lookup kept after a backend failure
 //	handoff.CSATData(...)   satisfaction answer for a resolved case (≤ 2: apology and a lead's follow-up offered)
@@ -177,6 +177,8 @@
 //
 //   - "Solved": AnsweredL1, the tapped entry as the topic;
 //   - a thanks (bot_kw_thanks) right after an L1 settlement: AnsweredL1;
+//   - a goodbye (bot_kw_bye: "bye", 掰掰, 再見, 拜拜 …): as it stands (AnsweredL1
+//     after a settlement, a menu, or open);
 //   - ConversationIdle (2 h) without an event: the idle sweep
 //     (Engine.SweepIdle, every minute on every replica via RunIdleSweeper)
 //     or, if it has not run, the customer's next event or an unfollow end
@@ -195,7 +197,7 @@
 // sweep racing a worker or another replica's sweep. No extra Redis trip
 // per message: the conversation fields ride on the state write, the idle
 // set's ZADD GT on the state's load pipeline; a conversation's end costs
-// one XADD. Not done: "goodbye" is not a keyword (only thanks).
+// one XADD.
 //
 // # Redis keys
 //

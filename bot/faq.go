@@ -137,11 +137,7 @@ func candidateIDs(m knowledge.Match) []string {
 // with it (a tap on an old answer after the conversation ended records
 // nothing more).
 func (e *Engine) resolved(ctx context.Context, t *turn, ref string, log *zap.Logger) error {
-	// What the bot tried stays for a person asked for next ("I still want
-	// a person"), so the brief never says it tried nothing.
-	tried := t.st.Tried
-	t.st.resetIssue() // the question is settled too
-	t.st.Tried = tried
+	t.st.closeIssue() // the question is settled too
 	t.st.LastTopic = ref
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_fb_thanks", nil)))
 	if t.st.Conv.ID == "" {

@@ -86,8 +86,12 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	e.offerLangSwitch(t, text)
 	rated := t.st.takeRating(t.now, e.cfg.CommentWindow)
 	if t.st.Mode != modeListening && e.smallTalk(t, text) {
-		if t.st.Conv.End == convL1 && e.isKeyword(text, "bot_kw_thanks") {
-			// Thanks after a settlement: the conversation ends settled.
+		// A goodbye: the customer is leaving, the conversation ends as it
+		// stands (settled, a menu or open). Thanks after a settlement: it
+		// ends settled. The issue ends with it, so no new conversation
+		// opens on the same issue.
+		if e.isKeyword(text, "bot_kw_bye") || (t.st.Conv.End == convL1 && e.isKeyword(text, "bot_kw_thanks")) {
+			t.st.closeIssue()
 			return e.endConversation(ctx, t, t.now, log)
 		}
 		return nil
@@ -478,10 +482,12 @@ func (e *Engine) offerPerson(t *turn, kind, evidence string) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// smallTalk answers a bare greeting or thanks warmly; it is neither a
-// question nor unanswered, and does not touch the issue.
+// smallTalk answers a bare greeting, thanks or goodbye warmly; it is
+// neither a question nor unanswered, and does not touch the issue.
 func (e *Engine) smallTalk(t *turn, text string) bool {
 	switch {
+	case e.isKeyword(text, "bot_kw_bye"):
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_goodbye", nil)))
 	case e.isKeyword(text, "bot_kw_thanks"):
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_welcome", nil)))
 	case e.isKeyword(text, "bot_kw_hello"):

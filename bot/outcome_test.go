@@ -87,7 +87,19 @@ func TestConversationOutcomes(t *testing.T) {
 		{"FAQ answered, thanks", func(h *harness) {
 			h.text("U1", "how long does delivery take")
 			h.text("U1", "thanks")
+			// No second, "open" conversation left behind on the same issue.
+			h.clock.Advance(3 * time.Hour)
+			h.text("U1", "hi")
 		}, []want{{answered: true, topic: "shipping-time"}}},
+		{"FAQ answered, goodbye", func(h *harness) {
+			h.text("U1", "how long does delivery take")
+			h.text("U1", "ok bye")
+			h.text("U1", "bye") // after the end: nothing more
+		}, []want{{answered: true, topic: "shipping-time"}}},
+		{"menu offered, goodbye: ends as it stands", func(h *harness) {
+			h.text("U1", "return")
+			h.text("U1", "掰掰")
+		}, []want{{menu: true}}},
 		{"FAQ answered, then idle: the next message ends it", func(h *harness) {
 			h.text("U1", "how long does delivery take")
 			h.clock.Advance(2*time.Hour + time.Minute)
@@ -158,6 +170,39 @@ func TestConversationOutcomes(t *testing.T) {
 			}
 			if len(got) == 2 && got[0].ConversationID == got[1].ConversationID {
 				t.Errorf("two conversations share id %s", got[0].ConversationID)
+			}
+		})
+	}
+}
+
+// A goodbye after an answer ends the conversation at once, in every
+// language, with a warm goodbye (not a "you're welcome" or a menu).
+func TestGoodbyeEndsTheConversation(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, ask, bye string }{
+		{"zh-TW", "運送要多久", "掰掰"},
+		{"zh-TW", "運送要多久", "好的謝謝，再見！"},
+		{"zh-CN", "运送要多久", "拜拜"},
+		{"zh-CN", "运送要多久", "谢谢再见"},
+		{"en", "how long does delivery take", "Bye!"},
+		{"en", "how long does delivery take", "thanks, goodbye"},
+	} {
+		t.Run(tt.lang+" "+tt.bye, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.profiles.byID["U1"] = Profile{Language: tt.lang}
+			h.text("U1", tt.ask)
+			h.clock.Advance(time.Minute)
+			msgs := h.text("U1", tt.bye)
+			if got, want := all(msgs), h.T(tt.lang, "bot_goodbye", nil)+"\n"; got != want {
+				t.Errorf("goodbye answered %q, want %q", got, want)
+			}
+			got := h.outcomes()
+			if len(got) != 1 || !got[0].AnsweredL1 || got[0].Topic != "shipping-time" || !got[0].EndedAt.Equal(h.clock.Now().UTC()) {
+				t.Fatalf("outcomes %+v, want one answered at L1 about shipping-time, ended now", got)
+			}
+			if id := h.conv("U1")["conv_id"]; id != "" {
+				t.Errorf("conversation %s still going on after the goodbye", id)
 			}
 		})
 	}

@@ -379,6 +379,16 @@ func (st *state) resetIssue() {
 	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = "", "", ""
 }
 
+// closeIssue ends the issue the customer is done with ("Solved", thanks
+// after a settlement, a goodbye). What the bot tried stays for a person
+// asked for next ("I still want a person"), so the brief never says it
+// tried nothing.
+func (st *state) closeIssue() {
+	tried := st.Tried
+	st.resetIssue()
+	st.Tried = tried
+}
+
 func (st *state) clearComplaint() {
 	st.Complaint, st.ComplaintMsgs = "", 0
 	st.ComplaintEntry, st.ComplaintOrder, st.ComplaintQuote = "", "", ""
