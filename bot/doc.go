@@ -170,7 +170,8 @@
 // a complaint's remedy), "menu" after a "did you mean" menu, "open" when
 // the bot has not settled it ("Not yet", no answer, waiting for an order
 // number, digits or photos, the complaint dialogue); conv_topic is the KB
-// entry id or flow name (order_status, refund, complaint), conv_trigger a
+// entry id or flow name (order_status, refund, complaint; after a menu its
+// likeliest entry), conv_trigger a
 // trigger whose person was offered and not taken. Exactly one outcome is
 // recorded per conversation (Cases.RecordOutcome: handoff's archive stream,
 // stored by the case ledger), when it ends:

@@ -119,7 +119,13 @@ func (e *Engine) didYouMean(t *turn, m knowledge.Match) {
 	t.st.Candidates = candidateIDs(m)
 	t.st.Unanswered = 0
 	t.startIssue()
-	t.settle(convMenu, "")
+	// The menu's topic is its likeliest entry (what the report counts the
+	// conversation under if the customer leaves without tapping).
+	top := ""
+	if len(t.st.Candidates) > 0 {
+		top = t.st.Candidates[0]
+	}
+	t.settle(convMenu, top)
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_did_you_mean", nil), qs...))
 }
 

@@ -99,7 +99,7 @@ func TestConversationOutcomes(t *testing.T) {
 		{"menu offered, goodbye: ends as it stands", func(h *harness) {
 			h.text("U1", "return")
 			h.text("U1", "掰掰")
-		}, []want{{menu: true}}},
+		}, []want{{menu: true, topic: "return-shipping"}}},
 		{"FAQ answered, then idle: the next message ends it", func(h *harness) {
 			h.text("U1", "how long does delivery take")
 			h.clock.Advance(2*time.Hour + time.Minute)
@@ -118,7 +118,7 @@ func TestConversationOutcomes(t *testing.T) {
 			h.text("U1", "return")
 			h.clock.Advance(3 * time.Hour)
 			h.text("U1", "hi")
-		}, []want{{menu: true}}},
+		}, []want{{menu: true, topic: "return-shipping"}}},
 		{"answer, Not yet twice, a person offered and not taken", func(h *harness) {
 			h.text("U1", "return shipping")
 			h.postback("U1", "fb:no:return-shipping")
@@ -145,7 +145,7 @@ func TestConversationOutcomes(t *testing.T) {
 			h.text("U1", "return")
 			h.clock.Advance(24 * time.Hour)
 			h.text("U1", "hi")
-		}, []want{{answered: true, topic: "shipping-time"}, {menu: true}}},
+		}, []want{{answered: true, topic: "shipping-time"}, {menu: true, topic: "return-shipping"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
