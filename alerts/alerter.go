@@ -81,6 +81,7 @@ const (
 	sentTTL      = 7 * 24 * time.Hour
 	outboxMaxLen = 10000
 	failedMax    = 1000
+	recentMax    = 500
 	eventsGroup  = "alerts"
 	outboxGroup  = "deliver"
 )
@@ -168,6 +169,7 @@ func (a *Alerter) outboxKey() string              { return a.key("outbox") }
 func (a *Alerter) firedKey(id string) string      { return a.key("fired", id) }
 func (a *Alerter) sentKey(id, hook string) string { return a.key("sent", id, hook) }
 func (a *Alerter) failedKey() string              { return a.key("failed") }
+func (a *Alerter) recentKey() string              { return a.key("recent") }
 
 // eventsKey is handoff's event stream (handoff/doc.go: <p>events).
 func (a *Alerter) eventsKey() string { return a.prefix + "events" }
@@ -371,12 +373,15 @@ func (a *Alerter) fireDue(ctx context.Context, c *handoff.Case) (int, error) {
 }
 
 // fireScript queues an alert once: SET NX its fired key and, only when the
-// key was new, XADD it to the outbox. KEYS[1] fired key, KEYS[2] outbox;
-// ARGV[1] TTL (ms), ARGV[2] alert JSON, ARGV[3] outbox MAXLEN (~).
-// Returns 1 when queued, 0 when already fired.
+// key was new, XADD it to the outbox and LPUSH it to the recent list the
+// inbox shows leads. KEYS[1] fired key, KEYS[2] outbox, KEYS[3] recent;
+// ARGV[1] TTL (ms), ARGV[2] alert JSON, ARGV[3] outbox MAXLEN (~), ARGV[4]
+// recent list length. Returns 1 when queued, 0 when already fired.
 var fireScript = redis.NewScript(`
 if redis.call("SET", KEYS[1], "1", "NX", "PX", ARGV[1]) then
   redis.call("XADD", KEYS[2], "MAXLEN", "~", ARGV[3], "*", "a", ARGV[2])
+  redis.call("LPUSH", KEYS[3], ARGV[2])
+  redis.call("LTRIM", KEYS[3], 0, tonumber(ARGV[4]) - 1)
   return 1
 end
 return 0`)
@@ -387,8 +392,8 @@ func (a *Alerter) fire(ctx context.Context, al Alert) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("encode alert %s: %w", al.ID, err)
 	}
-	n, err := fireScript.Run(ctx, a.rdb, []string{a.firedKey(al.ID), a.outboxKey()},
-		firedTTL.Milliseconds(), b, outboxMaxLen).Int()
+	n, err := fireScript.Run(ctx, a.rdb, []string{a.firedKey(al.ID), a.outboxKey(), a.recentKey()},
+		firedTTL.Milliseconds(), b, outboxMaxLen, recentMax).Int()
 	if err != nil {
 		return false, fmt.Errorf("fire alert %s: %w", al.ID, err)
 	}
@@ -535,3 +540,27 @@ func (a *Alerter) Failures(ctx context.Context, n int) ([]Failure, error) {
 	}
 	return out, nil
 }
+
+// Recent returns the newest n alerts fired (at most 500 are kept), newest
+// first, whether or not a webhook took them: what the inbox shows leads.
+func (a *Alerter) Recent(ctx context.Context, n int) ([]Alert, error) {
+	if n <= 0 || n > recentMax {
+		n = recentMax
+	}
+	vals, err := a.rdb.LRange(ctx, a.recentKey(), 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read recent alerts: %w", err)
+	}
+	out := make([]Alert, 0, len(vals))
+	for _, v := range vals {
+		var al Alert
+		if json.Unmarshal([]byte(v), &al) == nil {
+			out = append(out, al)
+		}
+	}
+	return out, nil
+}
+
+// Title is the alert's one-line text in lang, as the webhooks' payloads
+// carry it.
+func (a *Alerter) Title(al Alert, lang string) string { return a.render.view(al, lang).Title }

@@ -14,8 +14,10 @@
 //     catches anything an event missed.
 //   - Whatever finds an alert fires it with one Lua script: SET NX on the
 //     alert's key (case + kind + deadline, or + parties) and, only when that
-//     key was new, XADD to the outbox. An alert is queued once across all
-//     replicas however many find it.
+//     key was new, XADD to the outbox and LPUSH to the recent list (the
+//     inbox's Alerts page for leads). An alert is queued once across all
+//     replicas however many find it. The Alerter runs without webhooks too:
+//     then alerts only reach the inbox.
 //   - Delivery workers read the outbox with a second consumer group, send the
 //     alert to each webhook that takes its kind (retried with jittered
 //     exponential backoff, bounded by Retry), then XACK and XDEL it. A worker
@@ -38,7 +40,7 @@
 // # Redis keys
 //
 // <p> is the configured prefix. The alert keys share the hash tag {alerts}
-// so the fire script (fired key + outbox) runs in one Redis Cluster slot.
+// so the fire script (fired key + outbox + recent) runs in one Redis Cluster slot.
 //
 //	<p>{alerts}:outbox                 Stream of alerts to deliver (field "a" =
 //	                                   JSON Alert), consumer group "deliver";
@@ -47,6 +49,11 @@
 //	                                   MAXLEN ~10000, no TTL.
 //	<p>{alerts}:fired:<alert id>       "1": the alert was queued (SET NX). TTL
 //	                                   90 days.
+//	<p>{alerts}:recent                 LIST of JSON Alert, every alert fired
+//	                                   (by the same script, so once), newest
+//	                                   first, capped at 500; no TTL. Read with
+//	                                   Alerter.Recent: the inbox's Alerts page
+//	                                   for leads.
 //	<p>{alerts}:sent:<alert id>:<hook> "1": the webhook named hook got the
 //	                                   alert. TTL 7 days.
 //	<p>{alerts}:failed                 LIST of JSON Failure records (alert id,

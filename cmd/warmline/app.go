@@ -100,10 +100,12 @@ type app struct {
 	inbox    *inbox.Inbox
 	metrics  *metrics.Metrics
 	media    *media.Store
-	alerts   *alerts.Alerter  // nil: no alert webhooks configured
-	ledger   *ledger.Store    // nil: no ledger configured (production without one)
-	archiver *ledger.Archiver // with ledger
-	engine   *bot.Engine
+	alerts   *alerts.Alerter // the inbox's Alerts page, and the webhooks when configured
+	// alertsRedis is the Alerter's own small pool (closed with the ledger).
+	alertsRedis redis.UniversalClient
+	ledger      *ledger.Store    // nil: no ledger configured (production without one)
+	archiver    *ledger.Archiver // with ledger
+	engine      *bot.Engine
 }
 
 func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
@@ -213,24 +215,34 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
 
-	// Alerts to the lead, legal and PR through the operator's webhooks.
+	// Alerts to the lead, legal and PR: on the inbox's Alerts page always,
+	// through the operator's webhooks when there are some. The Alerter
+	// reads cases and events on a small Redis pool of its own, so its
+	// blocking reads and checks never wait for (or hold) connections the
+	// webhook path needs.
 	hooks, err := alertWebhooks(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if len(hooks) > 0 {
-		inboxURL := "" // a localhost link would help nobody reading Slack
-		if cfg.PublicURL != "" || cfg.Demo {
-			inboxURL = env.publicURL + "/inbox/cases/"
-		}
+	inboxURL := "" // a localhost link would help nobody reading Slack
+	if cfg.PublicURL != "" || cfg.Demo {
+		inboxURL = env.publicURL + "/inbox/cases/"
+	}
+	a.alertsRedis = ownPool(env.rdb)
+	alertCases, err := handoff.New(handoff.Config{
+		Redis: a.alertsRedis, Prefix: cfg.RedisPrefix, Policy: policy, Translator: tr,
+		Messenger: messenger{sender: sender}, Clock: clock, Log: log.Named("handoff"),
+	})
+	if err == nil {
 		a.alerts, err = alerts.New(alerts.Config{
-			Redis: env.rdb, Prefix: cfg.RedisPrefix, Cases: a.cases, Translator: tr, Webhooks: hooks,
+			Redis: a.alertsRedis, Prefix: cfg.RedisPrefix, Cases: alertCases, Translator: tr, Webhooks: hooks,
 			Lang: cmp.Or(cfg.Lang, locales.ZhTW), InboxURL: inboxURL,
 			Consumer: cfg.ReplicaID, Clock: clock, Log: log.Named("alerts"),
 		})
-		if err != nil {
-			return nil, fmt.Errorf("alerts: %w", err)
-		}
+	}
+	if err != nil {
+		_ = a.alertsRedis.Close()
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 
 	// Customers' photos and files: in Redis, so every replica reads them.
@@ -261,9 +273,10 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 
 	// The case ledger before the inbox, which may read it.
 	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {
+		_ = a.alertsRedis.Close()
 		return nil, err
 	}
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger)
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger, a.alerts)
 	if err != nil {
 		a.closeLedger()
 		return nil, err
@@ -305,12 +318,38 @@ func (a *app) openLedger(ctx context.Context, cfg Config, rdb redis.UniversalCli
 	return nil
 }
 
-// closeLedger closes the ledger database (after the background work).
+// closeLedger closes the ledger database and the Alerter's Redis pool
+// (after the background work).
 func (a *app) closeLedger() {
 	if a.ledger != nil {
 		_ = a.ledger.Close()
 	}
+	if a.alertsRedis != nil {
+		_ = a.alertsRedis.Close()
+	}
 }
+
+// ownPool is a client of the same Redis as rdb with a small pool of its
+// own (4 connections), for background readers; rdb itself when it is
+// neither a plain nor a cluster client.
+func ownPool(rdb redis.UniversalClient) redis.UniversalClient {
+	switch r := rdb.(type) {
+	case *redis.Client:
+		opt := *r.Options()
+		opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns = 4, 0, 4, 4
+		return redis.NewClient(&opt)
+	case *redis.ClusterClient:
+		opt := *r.Options()
+		opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns = 4, 0, 4, 4
+		return redis.NewClusterClient(&opt)
+	}
+	return nopCloser{rdb}
+}
+
+// nopCloser is a shared client a Close must not close.
+type nopCloser struct{ redis.UniversalClient }
+
+func (nopCloser) Close() error { return nil }
 
 // startBackground starts the workers, the KB watcher, the SLA sweeper, the
 // bot's idle-conversation sweep and,
@@ -342,9 +381,7 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	}()
 	// Every replica: ends conversations their customer left (outcomes once).
 	wg.Go(func() { a.engine.RunIdleSweeper(ctx, time.Minute) })
-	if a.alerts != nil {
-		wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
-	}
+	wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
 	if a.ledger != nil {
 		// On every replica: the consumer group shares the entries out.
 		wg.Go(func() { _ = a.archiver.Run(ctx) })

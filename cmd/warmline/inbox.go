@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/warmline/warmline/alerts"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/knowledge/gaps"
@@ -15,7 +16,7 @@ import (
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation), and
 // the leads' quality dashboard when there is a case ledger to read.
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store) (*inbox.Inbox, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store, feed *alerts.Alerter) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -41,7 +42,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	in, err := inbox.New(inbox.Config{
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
 		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
-		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures, Dashboard: dash,
+		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures, Dashboard: dash, Alerts: feed,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

@@ -58,6 +58,9 @@ type Config struct {
 	// Failures optionally serves the Failed sends page and API (leads):
 	// sends that finally failed and dead-lettered events, with a Resend.
 	Failures Failures
+	// Alerts optionally serves the Alerts page and API (leads): the
+	// alerts fired (alerts.Alerter).
+	Alerts AlertFeed
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -77,7 +80,8 @@ type Inbox struct {
 	static   fs.FS
 	handler  http.Handler
 	proxies  Proxies
-	failures Failures // nil: no Failed sends page
+	failures Failures  // nil: no Failed sends page
+	alerts   AlertFeed // nil: no Alerts page
 	rdb      redis.UniversalClient
 	prefix   string
 }
@@ -126,7 +130,7 @@ func New(cfg Config) (*Inbox, error) {
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
 		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, reports: cfg.Dashboard, proxies: cfg.TrustedProxies,
-		failures: cfg.Failures, rdb: cfg.Redis, prefix: cfg.Prefix,
+		failures: cfg.Failures, alerts: cfg.Alerts, rdb: cfg.Redis, prefix: cfg.Prefix,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
@@ -181,6 +185,7 @@ func (in *Inbox) routes() http.Handler {
 	in.api.Register(mux)
 	in.gapRoutes(mux)
 	in.failureRoutes(mux)
+	in.alertRoutes(mux)
 	in.dashboardRoutes(mux)
 	return mux
 }
@@ -241,6 +246,7 @@ func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 		if err := in.pages[p.file].ExecuteTemplate(&buf, "layout", pageData{Lang: lang, Script: p.script, BodyClass: p.bodyClass,
 			GapsLink:      in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent),
 			FailuresLink:  in.failures != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
+			AlertsLink:    in.alerts != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
 			DashboardLink: in.reports != nil && err == nil && mayReadReports(sess.Agent)}); err != nil {
 			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
 			http.Error(w, "internal error", http.StatusInternalServerError)

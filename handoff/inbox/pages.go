@@ -23,6 +23,8 @@ var (
 	gapsPage  = pageSpec{file: "gaps.html", script: "gaps.js", bodyClass: "booting"}
 	// failuresPage lists failed sends and dead-lettered events (leads).
 	failuresPage = pageSpec{file: "failures.html", script: "failures.js", bodyClass: "booting"}
+	// alertsPage lists the alerts fired (leads).
+	alertsPage = pageSpec{file: "alerts.html", script: "alerts.js", bodyClass: "booting"}
 )
 
 // pageData is what the layout is rendered with.
@@ -35,12 +37,14 @@ type pageData struct {
 	FailuresLink bool
 	// DashboardLink: the agent may open the quality dashboard (a lead, when it is served).
 	DashboardLink bool
+	// AlertsLink: the agent may open the Alerts page (a lead, when it is served).
+	AlertsLink bool
 }
 
 // parsePages parses each page with the layout, once at start.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage, failuresPage} {
+	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage, failuresPage, alertsPage} {
 		t, err := template.ParseFS(uiFiles, "ui/layout.html", "ui/"+p.file)
 		if err != nil {
 			return nil, fmt.Errorf("inbox: parse page %s: %w", p.file, err)
