@@ -40,15 +40,27 @@ type Record struct {
 	RepeatCount int
 }
 
+// recordColumns are the cases columns scanRecords reads, in its order.
+const recordColumns = `case_id, created_ms, closed_ms, customer_ref, customer_id, category, priority, tier,
+		request, status, resolution, satisfaction, owner_id, owner_name, first_response_s, resolution_s, sla_met,
+		trigger_kind, topic, lang, repeat_count`
+
 // Records returns the cases opened in [from, to), oldest first.
 func (s *Store) Records(ctx context.Context, from, to time.Time) ([]Record, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id, created_ms, closed_ms, customer_ref, customer_id, category, priority, tier,
-		request, status, resolution, satisfaction, owner_id, owner_name, first_response_s, resolution_s, sla_met,
-		trigger_kind, topic, lang, repeat_count
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+`
 		FROM cases WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms, case_id`, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("ledger records: %w", err)
 	}
+	out, err := scanRecords(rows)
+	if err != nil {
+		return nil, fmt.Errorf("ledger records: %w", err)
+	}
+	return out, nil
+}
+
+// scanRecords reads rows of recordColumns and closes them.
+func scanRecords(rows *sql.Rows) ([]Record, error) {
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
@@ -59,7 +71,7 @@ func (s *Store) Records(ctx context.Context, from, to time.Time) ([]Record, erro
 		if err := rows.Scan(&r.CaseID, &created, &closed, &r.Customer, &r.CustomerID, &r.Category, &r.Priority, &r.Tier,
 			&r.Request, &r.Status, &r.Resolution, &sat, &r.OwnerID, &r.OwnerName, &fr, &rs, &met,
 			&r.Trigger, &r.Topic, &r.Lang, &r.RepeatCount); err != nil {
-			return nil, fmt.Errorf("ledger records: %w", err)
+			return nil, err
 		}
 		r.Created, r.Closed = time.UnixMilli(created).UTC(), time.UnixMilli(closed).UTC()
 		r.Satisfaction = int(sat.Int64)
@@ -76,10 +88,7 @@ func (s *Store) Records(ctx context.Context, from, to time.Time) ([]Record, erro
 		}
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ledger records: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Transcript returns a case's transcript as last archived (nil when the

@@ -32,7 +32,9 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		return nil, fmt.Errorf("inbox accounts: %w", err)
 	}
 	var dash *report.Dashboard
+	var history inbox.CaseHistory // closed-case search and customers' history
 	if store != nil {
+		history = store
 		// Days and weeks in the export's zone.
 		if dash, err = report.NewDashboard(report.DashboardConfig{Source: store, Translator: tr, Location: taipei,
 			Clock: env.clock, Log: env.log.Named("report")}); err != nil {
@@ -42,7 +44,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 	in, err := inbox.New(inbox.Config{
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
 		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
-		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures, Dashboard: dash, Alerts: feed,
+		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures, Dashboard: dash, Alerts: feed, History: history,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

@@ -61,6 +61,9 @@ type Config struct {
 	// Alerts optionally serves the Alerts page and API (leads): the
 	// alerts fired (alerts.Alerter).
 	Alerts AlertFeed
+	// History optionally serves closed-case search (leads) and a
+	// customer's earlier cases on the case view (ledger.Store).
+	History CaseHistory
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -80,8 +83,9 @@ type Inbox struct {
 	static   fs.FS
 	handler  http.Handler
 	proxies  Proxies
-	failures Failures  // nil: no Failed sends page
-	alerts   AlertFeed // nil: no Alerts page
+	failures Failures    // nil: no Failed sends page
+	alerts   AlertFeed   // nil: no Alerts page
+	history  CaseHistory // nil: no search, no customer history
 	rdb      redis.UniversalClient
 	prefix   string
 }
@@ -130,7 +134,7 @@ func New(cfg Config) (*Inbox, error) {
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
 		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, reports: cfg.Dashboard, proxies: cfg.TrustedProxies,
-		failures: cfg.Failures, alerts: cfg.Alerts, rdb: cfg.Redis, prefix: cfg.Prefix,
+		failures: cfg.Failures, alerts: cfg.Alerts, history: cfg.History, rdb: cfg.Redis, prefix: cfg.Prefix,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
@@ -186,6 +190,7 @@ func (in *Inbox) routes() http.Handler {
 	in.gapRoutes(mux)
 	in.failureRoutes(mux)
 	in.alertRoutes(mux)
+	in.historyRoutes(mux)
 	in.dashboardRoutes(mux)
 	return mux
 }
@@ -247,6 +252,8 @@ func (in *Inbox) page(p pageSpec, needSession bool) http.Handler {
 			GapsLink:      in.gaps != nil && err == nil && mayEditKnowledge(sess.Agent),
 			FailuresLink:  in.failures != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
 			AlertsLink:    in.alerts != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
+			SearchLink:    in.history != nil && err == nil && sess.Agent.Role == handoff.RoleLead,
+			History:       in.history != nil,
 			DashboardLink: in.reports != nil && err == nil && mayReadReports(sess.Agent)}); err != nil {
 			in.log.Error("render page", zap.String("page", p.file), zap.Error(err))
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -25,6 +25,8 @@ var (
 	failuresPage = pageSpec{file: "failures.html", script: "failures.js", bodyClass: "booting"}
 	// alertsPage lists the alerts fired (leads).
 	alertsPage = pageSpec{file: "alerts.html", script: "alerts.js", bodyClass: "booting"}
+	// searchPage finds closed cases in the ledger (leads).
+	searchPage = pageSpec{file: "search.html", script: "search.js", bodyClass: "booting"}
 )
 
 // pageData is what the layout is rendered with.
@@ -39,12 +41,16 @@ type pageData struct {
 	DashboardLink bool
 	// AlertsLink: the agent may open the Alerts page (a lead, when it is served).
 	AlertsLink bool
+	// SearchLink: the agent may open closed-case search (a lead, when it is served).
+	SearchLink bool
+	// History: the case view shows the customer's earlier cases.
+	History bool
 }
 
 // parsePages parses each page with the layout, once at start.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage, failuresPage, alertsPage} {
+	for _, p := range []pageSpec{loginPage, queuePage, casePage, gapsPage, failuresPage, alertsPage, searchPage} {
 		t, err := template.ParseFS(uiFiles, "ui/layout.html", "ui/"+p.file)
 		if err != nil {
 			return nil, fmt.Errorf("inbox: parse page %s: %w", p.file, err)

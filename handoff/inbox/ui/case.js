@@ -451,9 +451,28 @@
     act(async () => { const j = await api('POST', path + '/notes', { text: text }); $('note-input').value = ''; return j; });
   });
 
-  WL.onLang(() => { load(); renderCanned(); });
+  // The customer's earlier closed cases (from the ledger), when shown.
+  async function loadHistory() {
+    const list = $('history-list');
+    if (!list) return;
+    let cases = [];
+    try { cases = (await api('GET', path + '/history?lang=' + encodeURIComponent(state.lang))).cases || []; } catch (e) { cases = []; }
+    list.replaceChildren(...cases.map((h) => el('li', { 'data-testid': 'history-case', 'data-case': h.case_id },
+      el('a', { class: 'mono', href: h.url, text: h.case_id }),
+      el('span', { class: 'muted small', text: ' ' + WL.fmtTime(WL.parseTime(h.created_at)) + ' · ' + h.topic_name }),
+      el('div', { class: 'small' },
+        el('span', { class: 'chip chip-small status-' + h.status, 'data-testid': 'history-status', text: t('inbox_status_' + h.status) }),
+        el('span', { class: 'small', 'data-testid': 'history-rating',
+          text: ' ' + (h.satisfaction ? t('inbox_history_rating', { score: h.satisfaction }) : t('inbox_history_unrated')) }),
+        h.disposition ? el('span', { class: 'chip chip-small', 'data-testid': 'history-disposition', text: WL.has('inbox_disposition_' + h.disposition) ? t('inbox_disposition_' + h.disposition) : h.disposition }) : ''),
+      el('div', { class: 'muted small history-request', text: h.request }))));
+    $('history-empty').hidden = cases.length !== 0;
+  }
+
+  WL.onLang(() => { load(); renderCanned(); loadHistory(); });
   await load();
   await loadCanned();
+  await loadHistory();
   setInterval(tickSLA, 1000);
   let pending = null;
   WL.live((type, ev) => {
