@@ -125,7 +125,10 @@
 // handoff recorded in the case, notice "rate_limited"), the rest of the
 // window gets no reply and no processing. During a handoff every message
 // still goes to the case (texts, stickers, files), so nothing is lost
-// from it; outside one they are dropped unanswered.
+// from it; outside one they are dropped unanswered. A text that fires an
+// escalation trigger (a legal threat, a safety report, a request for a
+// person) is never silenced: it is handled as if within the limit, so it
+// opens or raises the case and gets its answer.
 //
 // # The case a handoff opens
 //

@@ -407,7 +407,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		return nil, err
 	}
 	e.resolveProfile(ctx, t, log)
-	if limit := int64(e.cfg.RateLimit); e.rateCounted(ev) && sent > limit {
+	if limit := int64(e.cfg.RateLimit); e.rateCounted(ev) && sent > limit && !e.escalatesPastLimit(t, log) {
 		first := sent == limit+1
 		if err := e.overRate(ctx, t, first, log); err != nil {
 			return nil, err

@@ -16,7 +16,10 @@ import (
 // window of RateWindow on the engine's clock. Past it the customer gets one
 // polite notice per window and the bot answers nothing more until the
 // window ends; during a handoff every message still goes to the case, so
-// nothing is lost from it. The count is one key per window:
+// nothing is lost from it. A text that fires an escalation trigger (a
+// legal threat, a safety report, a request for a person) is never
+// silenced: it is handled as if within the limit. The count is one key
+// per window:
 //
 //	<prefix>{u:<id>}:rate:<window>   string  INCR; TTL 2 × RateWindow
 
@@ -64,6 +67,21 @@ func (e *Engine) overRate(ctx context.Context, t *turn, first bool, log *zap.Log
 	}
 	t.say(e.text(t, e.tr.N(t.lang(), "bot_rate_limited", secs, nil)))
 	return nil
+}
+
+// escalatesPastLimit reports whether a message past the rate limit must
+// still be handled: a text that fires an escalation trigger (a legal
+// threat or a safety report inside a flood still reaches a person, and an
+// open case is raised by it). The analysis is in memory, no Redis trip.
+func (e *Engine) escalatesPastLimit(t *turn, log *zap.Logger) bool {
+	if t.ev.Kind != KindText {
+		return false
+	}
+	if len(e.rules.Analyze(t.ev.Text, t.lang()).Triggers) == 0 {
+		return false
+	}
+	log.Info("message past the rate limit handled: it fires an escalation trigger")
+	return true
 }
 
 // sentAt is when the customer sent ev (LINE's event timestamp), the time

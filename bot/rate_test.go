@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
 )
 
 // Issue 9 item 6: 500 messages in 10 s from one user were all answered.
@@ -125,4 +126,63 @@ func TestRateLimitKeepsEveryMessageInTheCase(t *testing.T) {
 	if len(notices) != 1 || notices[0].Text != h.T("en", "bot_rate_limited_case", map[string]any{"CaseID": c.ID}) {
 		t.Errorf("rate-limit notices in the case %+v, want one", notices)
 	}
+}
+
+// A legal threat or a safety report inside a flood is not silenced by the
+// rate limit: outside a handoff it opens the case with its words first
+// (the sober acknowledgement, the safety steps); during one it raises the
+// case. Ordinary messages past the limit stay unanswered.
+func TestRateLimitNeverSilencesAnEscalation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang, flood, serious string
+		kind, wantFirst      string
+	}{
+		{"en", "how long does delivery take", "if this isn't sorted my lawyer will be in touch", escalation.KindLegalMedia, "bot_legal_ack"},
+		{"zh-TW", "運送要多久", "我的帳號被盜了，有人改了我的密碼", escalation.KindSecurity, "bot_security_account"},
+		{"zh-CN", "运送要多久", "你们再不处理我就找记者曝光", escalation.KindLegalMedia, "bot_legal_ack"},
+	}
+	for _, tt := range tests {
+		t.Run("outside a handoff "+tt.lang, func(t *testing.T) {
+			t.Parallel()
+			h := newHarnessWith(t, func(c *EngineConfig) { c.RateLimit = 5 })
+			h.profiles.byID["U1"] = Profile{Language: tt.lang}
+			h.clock.Set(start.Truncate(10 * time.Second))
+			for i := 1; i <= 8; i++ {
+				h.text("U1", tt.flood)
+			}
+			msgs := h.text("U1", tt.serious)
+			c := h.activeCase("U1")
+			if c == nil || !hasKind(c.Triggers, tt.kind) {
+				t.Fatalf("case %+v after %q past the limit, want a %s case; replies:\n%s", c, tt.serious, tt.kind, all(msgs))
+			}
+			if len(msgs) < 2 {
+				t.Fatalf("replies %s, want the first words and the case", all(msgs))
+			}
+			mustContain(t, msgs[0].Text, h.T(tt.lang, tt.wantFirst, nil))
+			mustContain(t, all(msgs), c.ID)
+			if c.Request != tt.serious {
+				t.Errorf("case request %q, want %q", c.Request, tt.serious)
+			}
+			// The flood after it goes to the case, unanswered.
+			if msgs := h.text("U1", tt.flood); len(msgs) != 0 {
+				t.Errorf("an ordinary message past the limit answered: %s", all(msgs))
+			}
+		})
+	}
+	t.Run("during a handoff the case is raised", func(t *testing.T) {
+		t.Parallel()
+		h := newHarnessWith(t, func(c *EngineConfig) { c.RateLimit = 5 })
+		h.profiles.byID["U1"] = Profile{Language: "en"}
+		h.clock.Set(start.Truncate(10 * time.Second))
+		h.text("U1", "I want to talk to a person")
+		for i := 1; i <= 8; i++ {
+			h.text("U1", fmt.Sprintf("hello? %d", i))
+		}
+		h.text("U1", "I will take you to court over this")
+		c := h.activeCase("U1")
+		if c == nil || c.Tier != "L3" || c.Priority != "P1" || !hasKind(c.Triggers, escalation.KindLegalMedia) {
+			t.Fatalf("case %+v, want it raised to L3/P1 by the legal threat past the limit", c)
+		}
+	})
 }
