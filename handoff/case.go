@@ -103,6 +103,9 @@ type Case struct {
 	// Summary is the optional LLM summary (empty when off or failed).
 	Summary      string `json:"summary,omitempty"`
 	Satisfaction int    `json:"satisfaction,omitempty"` // CSAT 1–5, 0 = not answered
+	// Disposition is the code the agent closed the case with (one of the
+	// operator's list, checked by the inbox); empty when none was given.
+	Disposition string `json:"disposition,omitempty"`
 	// FollowUp is the task for a lead (a low rating, a return to the bot
 	// before any reply); nil when there is none.
 	FollowUp *FollowUp `json:"follow_up,omitempty"`

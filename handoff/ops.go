@@ -368,10 +368,17 @@ func (s *Service) Release(ctx context.Context, a Agent, id string) (*Case, error
 // CSATData), and is unlinked from the case so the bot answers again. The
 // note is kept as an internal note.
 func (s *Service) Resolve(ctx context.Context, a Agent, id, note string) (*Case, error) {
+	return s.ResolveAs(ctx, a, id, note, "")
+}
+
+// ResolveAs is Resolve with a disposition code stored on the case (and so
+// in the ledger); "" stores none.
+func (s *Service) ResolveAs(ctx context.Context, a Agent, id, note, disposition string) (*Case, error) {
 	c, err := s.agentUpdate(ctx, a, "resolve", id, func(c *Case) error {
 		if err := checkManage(a, c); err != nil {
 			return err
 		}
+		c.Disposition = strings.TrimSpace(disposition)
 		if n := strings.TrimSpace(note); n != "" {
 			c.Transcript = append(c.Transcript, Turn{From: FromNote, Kind: TurnText, Text: n, At: s.now(), AgentID: a.ID})
 		}

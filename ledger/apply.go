@@ -56,8 +56,9 @@ func (s *Store) applyCase(ctx context.Context, tx *sql.Tx, at time.Time, c *hand
 	rs, rsMet := resolution(c)
 	res, err := tx.ExecContext(ctx, `INSERT INTO cases (case_id, created_ms, closed_ms, updated_ms, customer_ref, customer_id,
 		category, priority, tier, request, status, resolution, satisfaction, owner_id, owner_name,
-		first_response_s, resolution_s, first_response_met, resolution_met, sla_met, trigger_kind, topic, lang, repeat_count)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+		first_response_s, resolution_s, first_response_met, resolution_met, sla_met, trigger_kind, topic, lang, repeat_count,
+		disposition)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 		ON CONFLICT (case_id) DO UPDATE SET created_ms = excluded.created_ms, closed_ms = excluded.closed_ms,
 		updated_ms = excluded.updated_ms, customer_ref = excluded.customer_ref, customer_id = excluded.customer_id,
 		category = excluded.category, priority = excluded.priority, tier = excluded.tier, request = excluded.request,
@@ -65,11 +66,12 @@ func (s *Store) applyCase(ctx context.Context, tx *sql.Tx, at time.Time, c *hand
 		owner_id = excluded.owner_id, owner_name = excluded.owner_name, first_response_s = excluded.first_response_s,
 		resolution_s = excluded.resolution_s, first_response_met = excluded.first_response_met,
 		resolution_met = excluded.resolution_met, sla_met = excluded.sla_met, trigger_kind = excluded.trigger_kind,
-		topic = excluded.topic, lang = excluded.lang, repeat_count = excluded.repeat_count
+		topic = excluded.topic, lang = excluded.lang, repeat_count = excluded.repeat_count,
+		disposition = excluded.disposition
 		WHERE cases.updated_ms <= excluded.updated_ms`,
 		c.ID, c.CreatedAt.UnixMilli(), c.ClosedAt.UnixMilli(), at.UnixMilli(), s.Pseudonym(c.UserID), c.UserID,
 		c.Category, c.Priority, c.Tier, c.Request, c.Status, resolutionNote(c), nullInt(c.Satisfaction), c.Owner, c.OwnerName,
-		fr, rs, frMet, rsMet, slaMet(frMet, rsMet), firstTrigger(c), c.Topic, c.Lang, c.RepeatCount)
+		fr, rs, frMet, rsMet, slaMet(frMet, rsMet), firstTrigger(c), c.Topic, c.Lang, c.RepeatCount, c.Disposition)
 	if err != nil {
 		return fmt.Errorf("case %s: %w", c.ID, err)
 	}

@@ -22,6 +22,7 @@ const (
 var Columns = []string{
 	"date", "case_id", "customer", "category", "priority", "tier", "request", "status", "resolution",
 	"satisfaction", "owner", "first_response_s", "resolution_s", "sla_met", "trigger", "topic", "language", "closed_at",
+	"disposition",
 }
 
 // ExportOptions say how records are written.
@@ -111,6 +112,7 @@ func (r Record) cells(reveal bool, loc *time.Location) []string {
 	return []string{
 		r.Created.In(loc).Format(time.DateOnly), r.CaseID, r.customer(reveal), r.Category, r.Priority, r.Tier, r.Request,
 		r.Status, r.Resolution, sat, r.owner(), fr, rs, met, r.Trigger, r.Topic, r.Lang, r.Closed.In(loc).Format(time.RFC3339),
+		r.Disposition,
 	}
 }
 
@@ -121,7 +123,7 @@ func (r Record) jsonRow(reveal bool, loc *time.Location) map[string]any {
 		"category": r.Category, "priority": r.Priority, "tier": r.Tier, "request": r.Request, "status": r.Status,
 		"resolution": r.Resolution, "satisfaction": nil, "owner": r.owner(), "first_response_s": nil,
 		"resolution_s": nil, "sla_met": nil, "trigger": r.Trigger, "topic": r.Topic, "language": r.Lang,
-		"closed_at": r.Closed.In(loc).Format(time.RFC3339),
+		"closed_at": r.Closed.In(loc).Format(time.RFC3339), "disposition": r.Disposition,
 	}
 	if r.Satisfaction > 0 {
 		row["satisfaction"] = r.Satisfaction

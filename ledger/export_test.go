@@ -100,7 +100,7 @@ func TestExportFromStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCSV := strings.Join(Columns, ",") + "\n" +
-			"2026-11-23,CS-20261123-0001," + s.Pseudonym(c.UserID) + ",complaint,P2,L2,包裹延遲三天了，請幫我查,resolved,\"物流商補寄, 單號 123\",4,Amy Lin,600,7200,true,human,shipping_delay,zh-TW,2026-11-23T19:00:00+08:00\n"
+			"2026-11-23,CS-20261123-0001," + s.Pseudonym(c.UserID) + ",complaint,P2,L2,包裹延遲三天了，請幫我查,resolved,\"物流商補寄, 單號 123\",4,Amy Lin,600,7200,true,human,shipping_delay,zh-TW,2026-11-23T19:00:00+08:00,\n"
 		if d := cmp.Diff(wantCSV, csvOut.String()); d != "" {
 			t.Errorf("csv (-want +got):\n%s", d)
 		}

@@ -38,12 +38,14 @@ type Record struct {
 	Topic       string
 	Lang        string
 	RepeatCount int
+	// Disposition is the code the case was closed with ("" none).
+	Disposition string
 }
 
 // recordColumns are the cases columns scanRecords reads, in its order.
 const recordColumns = `case_id, created_ms, closed_ms, customer_ref, customer_id, category, priority, tier,
 		request, status, resolution, satisfaction, owner_id, owner_name, first_response_s, resolution_s, sla_met,
-		trigger_kind, topic, lang, repeat_count`
+		trigger_kind, topic, lang, repeat_count, disposition`
 
 // Records returns the cases opened in [from, to), oldest first.
 func (s *Store) Records(ctx context.Context, from, to time.Time) ([]Record, error) {
@@ -70,7 +72,7 @@ func scanRecords(rows *sql.Rows) ([]Record, error) {
 		var met sql.NullBool
 		if err := rows.Scan(&r.CaseID, &created, &closed, &r.Customer, &r.CustomerID, &r.Category, &r.Priority, &r.Tier,
 			&r.Request, &r.Status, &r.Resolution, &sat, &r.OwnerID, &r.OwnerName, &fr, &rs, &met,
-			&r.Trigger, &r.Topic, &r.Lang, &r.RepeatCount); err != nil {
+			&r.Trigger, &r.Topic, &r.Lang, &r.RepeatCount, &r.Disposition); err != nil {
 			return nil, err
 		}
 		r.Created, r.Closed = time.UnixMilli(created).UTC(), time.UnixMilli(closed).UTC()

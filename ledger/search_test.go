@@ -18,7 +18,7 @@ func TestSearch(t *testing.T) {
 	start := testclock.Start
 	a := closedCase("CS-20261123-0001", start) // UCS-…-0001, shipping_delay, "包裹延遲三天了"
 	b := closedCase("CS-20261124-0001", start.Add(24*time.Hour))
-	b.UserID, b.Topic, b.Request = a.UserID, "refund", "Refund 100% please"
+	b.UserID, b.Topic, b.Request, b.Disposition = a.UserID, "refund", "Refund 100% please", "refund"
 	b.Transcript = []handoff.Turn{{From: handoff.FromCustomer, Kind: handoff.TurnText, Text: "Refund 100% please", At: b.CreatedAt}}
 	c := closedCase("CS-20261124-0002", start.Add(25*time.Hour))
 	c.Transcript = append(c.Transcript, handoff.Turn{From: handoff.FromAgent, Kind: handoff.TurnText, Text: "Tracking number ABC123", At: c.CreatedAt})
@@ -62,6 +62,9 @@ func TestSearch(t *testing.T) {
 		hist, err := s.CustomerCases(context.Background(), a.UserID, 10)
 		if err != nil || len(hist) != 2 || hist[0].CaseID != b.ID || hist[1].Satisfaction != 4 || hist[1].Status != handoff.StatusResolved {
 			t.Errorf("history = %+v, %v; want b then a (resolved, rated 4)", hist, err)
+		}
+		if len(hist) == 2 && (hist[0].Disposition != "refund" || hist[1].Disposition != "") {
+			t.Errorf("dispositions %q, %q; want refund, none", hist[0].Disposition, hist[1].Disposition)
 		}
 	})
 }

@@ -185,6 +185,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	if got := boss.Eval(`String(document.querySelectorAll('[data-testid=reasons-table] tbody tr').length) + ' ' + String([...document.querySelectorAll('canvas')].filter(c => c.width > 0).length)`); got != "6 4" {
 		t.Errorf("reasons rows and drawn charts: %q, want 6 4", got)
 	}
+	if got := boss.Eval(`document.querySelector('[data-testid=dispositions] tbody').innerText`); !strings.Contains(got, "已催促物流\t50.0% (2)") {
+		t.Errorf("dispositions: %q, want delivery chased at 50%%", got)
+	}
 	if ex := boss.Exceptions(); len(ex) > 0 {
 		t.Errorf("JavaScript exceptions: %q", ex)
 	}

@@ -92,6 +92,12 @@ func templateFuncs(tr *locales.Translator, lang string) template.FuncMap {
 		"avg":    func(v float64) string { return fmt.Sprintf("%.2f", v) },
 		"reason": func(topic, trigger string) string { return reasonText(tr, lang, topic, trigger) },
 		"topic":  func(topic string) string { return topicText(tr, lang, topic) },
+		"disposition": func(code string) string {
+			if id := "inbox_disposition_" + code; tr.Has(lang, id) {
+				return tr.T(lang, id, nil)
+			}
+			return code
+		},
 		"date":   func(t time.Time) string { return t.Format("2006-01-02") },
 		"stamp":  func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
 		"state":  func(s State) string { return tr.T(lang, "inbox_dashboard_state_"+string(s), nil) },

@@ -131,6 +131,13 @@ type Reason struct {
 	SettledL1 Ratio  `json:"settled_l1"` // of this reason's conversations
 }
 
+// Disposition is how many of the period's cases were closed with one
+// disposition code (of the cases opened in the period).
+type Disposition struct {
+	Code  string `json:"code"`
+	Cases Ratio  `json:"cases"`
+}
+
 // RepeatTopic is a topic repeat contacts came back about.
 type RepeatTopic struct {
 	Topic   string `json:"topic"`
@@ -155,6 +162,9 @@ type Report struct {
 	TopReasons   []Reason      `json:"top_reasons"`
 	Repeat       Ratio         `json:"repeat"`
 	RepeatTopics []RepeatTopic `json:"repeat_topics"`
+	// Dispositions count the codes agents closed the period's cases with,
+	// most used first (cases without one are not listed).
+	Dispositions []Disposition `json:"dispositions"`
 }
 
 // Compute reads the ledger for period p and computes the figures of the
@@ -176,7 +186,7 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		byCase[recs[i].CaseID] = &recs[i]
 	}
 	rep := Report{Period: p, Filter: f, TierShares: []TierShare{}, Times: []PriorityTimes{}, TopReasons: []Reason{},
-		RepeatTopics: []RepeatTopic{}}
+		RepeatTopics: []RepeatTopic{}, Dispositions: []Disposition{}}
 	rep.CSAT.Low = []LowRating{}
 
 	// Conversations: first-contact resolution, escalation, tiers, reasons,
@@ -263,6 +273,7 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		met, slaOf int
 	}
 	per := map[string]*times{}
+	dispositions := map[string]int{}
 	var met, slaOf, sum int
 	for i := range recs {
 		r := &recs[i]
@@ -270,6 +281,9 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 			continue
 		}
 		rep.Cases++
+		if r.Disposition != "" {
+			dispositions[r.Disposition]++
+		}
 		pt := per[r.Priority]
 		if pt == nil {
 			pt = &times{}
@@ -311,6 +325,12 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		rep.Times = append(rep.Times, PriorityTimes{Priority: pr, Cases: pt.cases,
 			FirstResponse: durations(pt.fr), Resolution: durations(pt.rs), SLA: check(ratio(pt.met, pt.slaOf), t.SLA)})
 	}
+	for code, k := range dispositions {
+		rep.Dispositions = append(rep.Dispositions, Disposition{Code: code, Cases: ratio(k, rep.Cases)})
+	}
+	slices.SortFunc(rep.Dispositions, func(a, b Disposition) int {
+		return cmp.Or(b.Cases.Count-a.Cases.Count, cmp.Compare(a.Code, b.Code))
+	})
 	rep.SLA = check(ratio(met, slaOf), t.SLA)
 	rep.CSAT.Target = t.CSAT
 	if rep.CSAT.Rated > 0 {

@@ -60,6 +60,7 @@ func wantWeek() report.Report {
 		},
 		Repeat:       r(2, 10),
 		RepeatTopics: []report.RepeatTopic{{Topic: "faq_shipping", Repeats: 1}, {Topic: "order_status", Repeats: 1}},
+		Dispositions: []report.Disposition{{Code: "delivery_chased", Cases: r(2, 4)}, {Code: "answered", Cases: r(1, 4)}},
 	}
 }
 

@@ -84,6 +84,12 @@ var (
 	}
 )
 
+// seedDispositions are the codes the seeded cases were resolved with:
+// delivery_chased 2 of 4 cases (50%), answered 1 (25%); the returned one none.
+var seedDispositions = map[string]string{
+	"CS-20261123-0001": "delivery_chased", "CS-20261124-0001": "delivery_chased", "CS-20261125-0001": "answered",
+}
+
 // seed fills s with the seeded week.
 func seed(t testing.TB, s *ledger.Store) {
 	t.Helper()
@@ -101,7 +107,7 @@ func seed(t testing.TB, s *ledger.Store) {
 			Category: "inquiry", Status: sc.status, Owner: sc.owner, OwnerName: sc.owner, Satisfaction: sc.score,
 			Triggers:  []escalation.Trigger{{Kind: sc.trigger}},
 			CreatedAt: sc.created, FirstResponseDue: sc.created.Add(sc.frDue), ResolutionDue: sc.created.Add(sc.rsDue),
-			ClosedAt: sc.created.Add(sc.closed),
+			ClosedAt: sc.created.Add(sc.closed), Disposition: seedDispositions[sc.id],
 			// The customer talked to the bot for 20 minutes before the case.
 			Transcript: []handoff.Turn{{From: handoff.FromCustomer, Kind: handoff.TurnText, Text: "…", At: sc.created.Add(-20 * time.Minute)}},
 		}

@@ -74,6 +74,8 @@ type Config struct {
 
 	AgentsFile  string
 	AgentTokens string
+	// Dispositions are the codes agents close cases with (inbox).
+	Dispositions []string
 	// MetricsToken guards GET /metrics; empty: no /metrics route.
 	MetricsToken string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto the inbox
@@ -200,6 +202,14 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
+	{name: "WARMLINE_DISPOSITIONS", doc: "comma-separated disposition codes agents pick from when resolving a case, stored in the ledger and counted on the dashboard (lower-case, digits, _; default answered,refund,replacement,order_fixed,delivery_chased,known_issue,no_reply,duplicate,other)",
+		set: func(c *Config, v value) {
+			ds, err := inbox.ParseDispositions(v.s)
+			if err != nil {
+				v.fail("%s: %v", v.name, err)
+			}
+			c.Dispositions = ds
+		}},
 	{name: "WARMLINE_METRICS_TOKEN", secret: true, doc: "bearer token Prometheus sends to GET /metrics (or WARMLINE_METRICS_TOKEN_FILE); unset = no /metrics route",
 		set: func(c *Config, v value) { c.MetricsToken = v.s }},
 	{name: "WARMLINE_TRUSTED_PROXIES", doc: "comma-separated IPs or CIDR prefixes of the reverse proxies in front (e.g. 10.0.0.0/8): their X-Forwarded-For names the client for the inbox's per-IP sign-in limit and their X-Forwarded-Proto: https turns on HSTS (default none: the TCP peer is the client)",

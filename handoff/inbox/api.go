@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ type API struct {
 	timeout   time.Duration // per request (not the event stream)
 	heartbeat time.Duration // SSE: longest silence before a comment line
 	hub       *hub          // the one event stream reader, fanned out
+	// dispositions are the codes a resolve may carry (Config.Dispositions).
+	dispositions []string
 }
 
 // NewAPI builds the API; Register mounts it.
@@ -259,6 +262,7 @@ type caseItem struct {
 	ClosedAt         time.Time `json:"closed_at,omitzero"`
 	LastCustomerAt   time.Time `json:"last_customer_at,omitzero"`
 	Satisfaction     int       `json:"satisfaction,omitempty"`
+	Disposition      string    `json:"disposition,omitempty"`
 	// Promise is the first-reply time the customer was given.
 	Promise time.Time `json:"promise"`
 	// Readable: the case is in a language the agent works in.
@@ -277,7 +281,7 @@ func itemOf(agent handoff.Agent, c *handoff.Case) caseItem {
 		Tier: c.Tier, Priority: c.Priority, Status: c.Status, Owner: c.Owner, OwnerName: c.OwnerName,
 		Triggers: make([]string, 0, len(c.Triggers)), CreatedAt: c.CreatedAt, FirstResponseDue: c.FirstResponseDue,
 		ResolutionDue: c.ResolutionDue, FirstResponseAt: c.FirstResponseAt, NextDue: c.NextDue(),
-		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction, FollowUp: c.FollowUp, Promise: c.Promise(), Readable: agent.Reads(c.Lang), Permissions: handoff.PermissionsFor(agent, c),
+		ClosedAt: c.ClosedAt, Satisfaction: c.Satisfaction, Disposition: c.Disposition, FollowUp: c.FollowUp, Promise: c.Promise(), Readable: agent.Reads(c.Lang), Permissions: handoff.PermissionsFor(agent, c),
 	}
 	for _, t := range c.Triggers {
 		it.Triggers = append(it.Triggers, t.Kind)
@@ -574,16 +578,20 @@ func (a *API) release(w http.ResponseWriter, r *http.Request, agent handoff.Agen
 
 func (a *API) resolve(w http.ResponseWriter, r *http.Request, agent handoff.Agent) error {
 	var in struct {
-		Note string `json:"note"`
+		Note        string `json:"note"`
+		Disposition string `json:"disposition"`
 	}
 	if r.ContentLength != 0 {
 		if err := decode(w, r, &in); err != nil {
 			return err
 		}
 	}
+	if in.Disposition != "" && !slices.Contains(a.dispositions, in.Disposition) {
+		return fmt.Errorf("%w: disposition %q is not one of %s", errBadRequest, in.Disposition, strings.Join(a.dispositions, ", "))
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.timeout)
 	defer cancel()
-	c, err := a.svc.Resolve(ctx, agent, r.PathValue("id"), in.Note)
+	c, err := a.svc.ResolveAs(ctx, agent, r.PathValue("id"), in.Note, in.Disposition)
 	if err != nil {
 		return err
 	}

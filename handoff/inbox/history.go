@@ -84,7 +84,7 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 		}
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
-			Satisfaction: r.Satisfaction, Owner: r.OwnerName, Request: maskUsers(req),
+			Disposition: r.Disposition, Satisfaction: r.Satisfaction, Owner: r.OwnerName, Request: maskUsers(req),
 			Customer: r.Customer, CustomerID: maskUser(r.CustomerID), URL: "/inbox/cases/" + r.CaseID})
 	}
 	return out

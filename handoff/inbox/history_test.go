@@ -189,3 +189,12 @@ func TestSearchAndHistoryInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox/search")
 	mei.Wait("leads only", `!document.querySelector('[data-testid=search-forbidden]').hidden`)
 }
+
+func mustAgent(t *testing.T, e *uiEnv, id string) handoff.Agent {
+	t.Helper()
+	a, ok := e.in.accounts.Agent(id)
+	if !ok {
+		t.Fatalf("no agent %s", id)
+	}
+	return a
+}

@@ -64,6 +64,9 @@ type Config struct {
 	// History optionally serves closed-case search (leads) and a
 	// customer's earlier cases on the case view (ledger.Store).
 	History CaseHistory
+	// Dispositions are the codes agents may close a case with
+	// (ParseDispositions; nil: DefaultDispositions).
+	Dispositions []string
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -139,6 +142,10 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
 	in.api.SetStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerSession)
+	in.api.dispositions = cfg.Dispositions
+	if in.api.dispositions == nil {
+		in.api.dispositions = DefaultDispositions
+	}
 	// The event fan-out's blocking reads get a client of their own (same
 	// Redis, a two-connection pool), so open inbox tabs never hold
 	// connections the webhook path needs.
@@ -186,6 +193,7 @@ func (in *Inbox) routes() http.Handler {
 	mux.HandleFunc("GET /inbox/i18n/{file}", in.handleI18n)
 	mux.Handle("GET /api/cases/{id}/canned", in.api.handle(in.canned))
 	mux.Handle("GET /api/agents", in.api.handle(in.agents))
+	mux.Handle("GET /api/dispositions", in.api.handle(in.dispositionsList))
 	in.api.Register(mux)
 	in.gapRoutes(mux)
 	in.failureRoutes(mux)

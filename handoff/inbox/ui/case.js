@@ -54,6 +54,20 @@
     }
     renderCanned();
   }
+  // The operator's disposition codes, for resolving.
+  let dispositions = [];
+  function dispositionLabel(code) {
+    const d = dispositions.find((x) => x.code === code);
+    return d ? d.label : code;
+  }
+  async function loadDispositions() {
+    try { dispositions = (await api('GET', '/api/dispositions?lang=' + encodeURIComponent(state.lang))).dispositions || []; } catch (e) { dispositions = []; }
+    const sel = $('resolve-disposition');
+    const cur = sel.value;
+    sel.replaceChildren(el('option', { value: '', text: t('inbox_disposition_choose') }),
+      ...dispositions.map((d) => el('option', { value: d.code, text: d.label })));
+    sel.value = cur;
+  }
   async function loadAgents() {
     try { agents = (await api('GET', '/api/agents')).agents; } catch (e) { agents = []; }
   }
@@ -84,6 +98,7 @@
       const at = WL.parseTime(c.closed_at) || WL.parseTime(c.resolved_at);
       let text = t('inbox_closed_' + c.status, { time: WL.fmtTime(at) });
       if (c.satisfaction) text += ' · ' + t('inbox_csat', { score: c.satisfaction });
+      if (c.disposition) text += ' · ' + t('inbox_disposition_closed', { label: dispositionLabel(c.disposition) });
       closed.textContent = text;
       closed.hidden = false;
     } else {
@@ -345,7 +360,7 @@
     claimBtn.hidden = !p.claim;
     claimBtn.disabled = busy;
     $('priority-button').disabled = $('priority-select').disabled = !p.set_priority || busy;
-    $('resolve-button').disabled = $('resolve-note').disabled = !p.resolve || busy;
+    $('resolve-button').disabled = $('resolve-note').disabled = $('resolve-disposition').disabled = !p.resolve || busy;
     $('release-button').disabled = !p.release || busy;
     $('return-button').disabled = !p.return_to_bot || busy;
     $('priority-select').value = c.priority;
@@ -438,7 +453,8 @@
     }, me.role === 'L2' ? '' : t('inbox_escalated_ok'));
   });
   $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), t('inbox_released_ok')));
-  $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve', { note: $('resolve-note').value.trim() }), t('inbox_resolved_ok')));
+  $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve',
+    { note: $('resolve-note').value.trim(), disposition: $('resolve-disposition').value }), t('inbox_resolved_ok')));
   $('return-button').addEventListener('click', () => act(() => api('POST', path + '/return'), t('inbox_returned_ok')));
   $('followup-done').addEventListener('click', () => act(async () => {
     const j = await api('POST', path + '/follow-up/done', { note: $('followup-note').value.trim() });
@@ -469,7 +485,8 @@
     $('history-empty').hidden = cases.length !== 0;
   }
 
-  WL.onLang(() => { load(); renderCanned(); loadHistory(); });
+  WL.onLang(() => { loadDispositions().then(load); renderCanned(); loadHistory(); });
+  await loadDispositions();
   await load();
   await loadCanned();
   await loadHistory();
