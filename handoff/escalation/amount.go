@@ -62,6 +62,8 @@ var (
 		regexp.MustCompile(`\b\d{1,2}\s*[/月]\s*\d{1,2}\s*[日號号]?`),                  // 12/25, 11月3日
 		regexp.MustCompile(`\d{4}\s*年|\d{1,2}\s*月|\b\d{1,2}:\d{2}\b`),              // years, months, times
 		regexp.MustCompile(`\d{9,}`),                                               // card, tracking and other long numbers
+		// consumer hotlines: 12315 (mainland), 1950 (Taiwan) next to a complaint word
+		regexp.MustCompile(`(?i)(?:打|撥|拨|call|dial|找|去|到|向)\s*(?:12315|1950)\b|\b(?:12315|1950)\s*(?:投訴|投诉|申訴|申诉|舉報|举报|平台|專線|专线|熱線|热线|hotline)`),
 		// thresholds, not amounts: 1,000元以上, 滿 999 免運
 		regexp.MustCompile(`(?i)(?:NT\s*\$|\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|塊|块)?\s*(?:以上|以下|以內|以内)|滿\s*(?:NT\s*\$|\$)?\s*\d[\d,]*\s*(?:元|塊|块)?`),
 	}
@@ -75,13 +77,13 @@ var (
 	// two thousand five hundred dollars · a grand · five hundred and fifty bucks
 	wordMoney = regexp.MustCompile(`(?i)\b((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|a|and)[\s-]+)+)(dollars?|bucks|grand|NTD|TWD|NT)\b`)
 	// 兩千五百元 · 一千块 · 三萬 · 一萬二
-	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千萬万]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十百千]*[萬万][零〇一二兩两三四五六七八九十百千]*)`)
+	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十百千萬万壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十百千壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*[萬万][零〇一二兩两三四五六七八九十百千壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*)`)
 	// loose mode (a refund request without a money marker): a bare number
 	// that is not a quantity.
 	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|w\b|mah\b|v\b|inch\w*|吋|寸|公分|公尺|瓦|伏|毫安|号|號|樓|楼|F\b)?`)
 	// loose mode: Chinese numerals with a unit of hundreds or more (八千五),
 	// and the spoken 千五 (1500) with no leading digit.
-	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十][零〇一二兩两三四五六七八九十]*[百千萬万][零〇一二兩两三四五六七八九十百千萬万]*|千[一二兩两三四五六七八九]`)
+	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾]*[百千萬万佰仟][零〇一二兩两三四五六七八九十百千萬万壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*|千[一二兩两三四五六七八九]`)
 	// loose mode: digits with a Chinese unit and a spoken tail (2千5, 1萬2,
 	// 3千, 2千500).
 	mixedBare = regexp.MustCompile(`(\d+(?:\.\d+)?)\s*([千萬万])\s*(\d{1,4}|[一二兩两三四五六七八九])?`)
@@ -296,8 +298,11 @@ func wordNumber(words, unit string) (int, bool) {
 	return total, total > 0 && total <= maxAmount
 }
 
-var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '兩': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-var hanUnits = map[rune]int{'十': 10, '百': 100, '千': 1000}
+// Chinese digits and units, with the formal forms written on cheques and
+// invoices (壹貳參 … 拾佰仟, 伍仟 = 5000).
+var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '兩': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9,
+	'壹': 1, '貳': 2, '贰': 2, '參': 3, '叁': 3, '肆': 4, '伍': 5, '陸': 6, '陆': 6, '柒': 7, '捌': 8, '玖': 9}
+var hanUnits = map[rune]int{'十': 10, '百': 100, '千': 1000, '拾': 10, '佰': 100, '仟': 1000}
 
 // hanNumber parses Chinese numerals, including the spoken short forms
 // 一千二 (1200), 兩萬五 (25000) and 三百五 (350).

@@ -131,6 +131,12 @@ func TestLooseAmounts(t *testing.T) {
 		{"退我一百二", 120},
 		{"退款 1280", 1280},
 		{"退 3 件", 0},
+		{"要求退款伍仟元", 5000}, // formal numerals
+		{"退款壹萬貳仟元", 12000},
+		{"退1.2w", 12000},
+		{"上次去12315投诉才拿到退款", 0}, // a consumer hotline, not an amount
+		{"退款 12315元", 12315},
+		{"打1950申訴 我要退款", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -96,6 +96,9 @@ type lexiconHits struct {
 	strong, soft bool   // a match pattern; a soft pattern
 	evidence     string // of the strong match, else of the soft one
 	question     bool   // a neutral question
+	// stated: a soft word outside the clauses of the question ("整台都不
+	// 能用" next to "可以退嗎"); always true without a question.
+	stated bool
 }
 
 func (r *Rules) lexicon(m message) lexiconHits {
@@ -109,14 +112,31 @@ func (r *Rules) lexicon(m message) lexiconHits {
 		if !h.strong {
 			h.evidence = ev
 		}
+		h.stated = !h.question || m.statedApart(r.complaintSoft, r.questions)
 	}
 	return h
 }
 
-// verdict is the lexicon's own: a strong word anywhere, a soft word outside
-// a neutral question.
+// statedApart reports whether a match of set lies outside every clause the
+// questions match, in the variants (as written, else with typos corrected)
+// where set matches.
+func (m message) statedApart(set, questions *phraseSet) bool {
+	vs := m.written
+	sp := set.spans(vs)
+	if sp == nil && m.fixed != nil {
+		vs = m.fixed
+		sp = set.spans(vs)
+	}
+	if sp == nil {
+		return false
+	}
+	return outside(vs[0].text, sp, questions.spans(vs))
+}
+
+// verdict is the lexicon's own: a strong word anywhere, a soft word stated
+// apart from any neutral question.
 func (h lexiconHits) verdict() (bool, string) {
-	if h.strong || h.soft && !h.question {
+	if h.strong || h.soft && h.stated {
 		return true, h.evidence
 	}
 	return false, ""

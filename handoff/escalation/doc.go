@@ -42,13 +42,16 @@
 // A message that fires nothing as written is matched once more with its
 // typos corrected (typos in the file): an English word one edit from a
 // trigger word of 6 to 8 letters, two from a longer one (a swap counts as
-// one; real words near a trigger word are listed to be kept), and a table of
-// Chinese homophone typos (主館 → 主管).
+// one; real words near a trigger word are listed to be kept), a Chinese
+// trigger word with one character replaced by one that sounds alike (經李,
+// 律濕: zh_words and zh_sounds, real words such as 主人公 kept), and a table
+// of other Chinese typos (主館 → 主管).
 //
 // Complaint words come in two strengths: match patterns make a complaint in
-// any phrasing, soft ones (defects, delays, expiry) only in a message that
-// is not a neutral question, so "我的購物金什麼時候會過期" asks, while
-// "收到就破了" complains. Analysis.Question reports such a question.
+// any phrasing, soft ones (defects, delays, expiry) only when stated apart
+// from a neutral question (in a clause of their own), so
+// "我的購物金什麼時候會過期" asks, while "收到就破了" and "包裹延遲一週了
+// 什麼時候會到" complain. Analysis.Question reports such a question.
 //
 // The lexicon's verdict is then weighed by a complaint model (naive Bayes
 // over character and word n-grams, trained from the labelled -dev and probe

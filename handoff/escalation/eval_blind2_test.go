@@ -50,6 +50,10 @@ func TestBlind2DevEval(t *testing.T) {
 //	  R 88.9%, human R 83.3%, legal_media R 93.1%, refund_over_limit R 97.1%.
 //	complaints-blind-test: complaint P 88.6% R 82.4%.
 //
+// After the blind5 work (the complaint model's weights chosen on
+// blind5-dev, soft words judged by clause; not a blind measurement):
+// complaints-blind-test complaint P 93.2% R 80.0%.
+//
 // The targets are not reached: the -dev halves score near 100%, so the gap
 // is phrasing the rules do not generalise to. The floors sit just under the
 // "after" numbers and catch regressions; they are not a target to tune to.
@@ -79,8 +83,8 @@ func TestBlind2HeldOutEval(t *testing.T) {
 			)
 		case "complaints-blind-test.yaml":
 			floors = append(floors,
-				floor{"complaint precision", res.complaint.precision(), 0.88},
-				floor{"complaint recall", res.complaint.recall(), 0.82},
+				floor{"complaint precision", res.complaint.precision(), 0.925},
+				floor{"complaint recall", res.complaint.recall(), 0.795},
 			)
 		}
 	}

@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -66,6 +67,25 @@ func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 	if !hit {
 		return 0, 0, 0, false
 	}
+	masked := s.mask(variants)
+	for i := range variants {
+		text := blankRunes(variants[i].text, masked)
+		for j := range s.match {
+			m := &s.match[j]
+			if !m.mayMatch(&variants[i]) {
+				continue
+			}
+			if loc := m.re.FindStringIndex(text); loc != nil {
+				return i, loc[0], loc[1], true
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// mask returns the runes the exclusions blank out in any variant (nil when
+// none).
+func (s *phraseSet) mask(variants []variant) []bool {
 	var masked []bool // per rune
 	for i := range variants {
 		v := variants[i].text
@@ -86,6 +106,22 @@ func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 			}
 		}
 	}
+	return masked
+}
+
+// spans returns every match of the match patterns in the variants after the
+// exclusions, as rune spans [from, to) (the variants are rune-for-rune
+// rewrites, so the spans of one apply to all).
+func (s *phraseSet) spans(variants []variant) [][2]int {
+	hit := false
+	for i := range variants {
+		hit = hit || s.anyMatch(&variants[i])
+	}
+	if !hit {
+		return nil
+	}
+	masked := s.mask(variants)
+	var out [][2]int
 	for i := range variants {
 		text := blankRunes(variants[i].text, masked)
 		for j := range s.match {
@@ -93,12 +129,71 @@ func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 			if !m.mayMatch(&variants[i]) {
 				continue
 			}
-			if loc := m.re.FindStringIndex(text); loc != nil {
-				return i, loc[0], loc[1], true
+			for _, loc := range m.re.FindAllStringIndex(text, -1) {
+				from := utf8.RuneCountInString(text[:loc[0]])
+				sp := [2]int{from, from + utf8.RuneCountInString(text[loc[0]:loc[1]])}
+				if !slices.Contains(out, sp) {
+					out = append(out, sp)
+				}
 			}
 		}
 	}
-	return 0, 0, 0, false
+	return out
+}
+
+// clauses numbers the runes of text by clause: a clause ends at punctuation,
+// or at a space next to a Chinese character (Chinese chat separates clauses
+// with spaces; English separates words).
+func clauses(text string) []int {
+	rs := []rune(text)
+	out := make([]int, len(rs))
+	n := 0
+	for i, c := range rs {
+		switch {
+		case strings.ContainsRune("，,。.!！?？;；:：~～、\n", c):
+			n++
+		case unicode.IsSpace(c) && (i > 0 && unicode.Is(unicode.Han, rs[i-1]) || i+1 < len(rs) && unicode.Is(unicode.Han, rs[i+1])):
+			n++
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// outside reports whether a span of some lies in no clause that holds a
+// span of others and overlaps none of them: a soft complaint word stated
+// apart from the question ("包裹延遲一週了 什麼時候會到").
+func outside(text string, some, others [][2]int) bool {
+	cl := clauses(text)
+	clauseOf := func(r int) int {
+		if r >= len(cl) {
+			r = len(cl) - 1
+		}
+		if r < 0 {
+			return 0
+		}
+		return cl[r]
+	}
+	for _, s := range some {
+		free := true
+		for _, o := range others {
+			overlap := s[0] < o[1] && o[0] < s[1]
+			if overlap {
+				free = false
+				break
+			}
+			for r := o[0]; r < o[1]; r++ {
+				if c := clauseOf(r); c >= clauseOf(s[0]) && c <= clauseOf(s[1]-1) {
+					free = false
+					break
+				}
+			}
+		}
+		if free {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *phraseSet) anyMatch(v *variant) bool {

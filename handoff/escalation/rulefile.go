@@ -30,6 +30,12 @@ type typosFile struct {
 	Words []string          `yaml:"words"` // English trigger words
 	Keep  []string          `yaml:"keep"`  // real words close to one: never corrected
 	Zh    map[string]string `yaml:"zh"`    // wrong → right, as many characters
+	// Chinese words read through one sound-alike character (經李 → 經理):
+	// zh_words are the trigger words, zh_sounds groups of characters that
+	// sound alike, zh_keep real words that contain such a misreading (主人公).
+	ZhWords  []string `yaml:"zh_words"`
+	ZhSounds []string `yaml:"zh_sounds"`
+	ZhKeep   []string `yaml:"zh_keep"`
 }
 
 // thresholdsFile: nil (or "") is a threshold the file leaves out.

@@ -279,6 +279,12 @@ func TestLoadErrors(t *testing.T) {
 		{"typo of another length", func(s string) string {
 			return strings.Replace(s, "    主館: 主管\n", "    主館: 主管人\n", 1)
 		}, []string{`typos.zh.主館: "主管人" has 3 characters, want as many as "主館"`}},
+		{"a sound-alike character in two groups", func(s string) string {
+			return strings.Replace(s, "  zh_sounds: [\n", "  zh_sounds: [\n    館舘,\n", 1)
+		}, []string{`typos.zh_sounds[2]: '館' is already in group 0`}},
+		{"a one-character sound-alike word", func(s string) string {
+			return strings.Replace(s, "  zh_words: [\n", "  zh_words: [\n    管,\n", 1)
+		}, []string{`typos.zh_words[0]: "管" is not a Chinese word of at least two characters`}},
 		{"several errors at once", func(s string) string {
 			s = strings.Replace(s, "refund_limit: 500", "refund_limit: -5", 1)
 			return strings.Replace(s, "route: {tier: L2, priority: P3}", "route: {tier: L1, priority: P3}", 1)

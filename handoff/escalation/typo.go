@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hbollon/go-edlib"
@@ -61,6 +62,15 @@ func newTypos(field string, f typosFile) (*typos, error) {
 		t.keep[w] = true
 	}
 	var pairs []string
+	// Real words first: the replacer takes the leftmost match, and of those
+	// the first listed, so a kept word is never read as a typo.
+	for i, w := range f.ZhKeep {
+		if !hasHan(w) {
+			errs = append(errs, fmt.Sprintf("%s.zh_keep[%d]: %q is not a Chinese word", field, i, w))
+			continue
+		}
+		pairs = append(pairs, w, w)
+	}
 	for _, wrong := range slices.Sorted(maps.Keys(f.Zh)) {
 		right := f.Zh[wrong]
 		switch {
@@ -70,6 +80,15 @@ func newTypos(field string, f typosFile) (*typos, error) {
 			errs = append(errs, fmt.Sprintf("%s.zh.%s: %q has %d characters, want as many as %q", field, wrong, right, utf8.RuneCountInString(right), wrong))
 		default:
 			pairs = append(pairs, wrong, right)
+		}
+	}
+	soundAlike, err := soundAlikes(field, f)
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	for _, p := range soundAlike {
+		if _, explicit := f.Zh[p[0]]; !explicit {
+			pairs = append(pairs, p[0], p[1])
 		}
 	}
 	if len(errs) > 0 {
@@ -184,4 +203,71 @@ func (t *typos) correct(token string) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// soundAlikes lists the misreadings of the Chinese trigger words (wrong,
+// right): each word with one character replaced by one that sounds alike
+// (its group in zh_sounds), unless the result is a kept real word or another
+// trigger word.
+func soundAlikes(field string, f typosFile) ([][2]string, error) {
+	var errs []string
+	group := map[rune]int{}
+	for i, g := range f.ZhSounds {
+		rs := []rune(g)
+		if len(rs) < 2 {
+			errs = append(errs, fmt.Sprintf("%s.zh_sounds[%d]: %q needs at least two characters", field, i, g))
+		}
+		for _, c := range rs {
+			if !unicode.Is(unicode.Han, c) {
+				errs = append(errs, fmt.Sprintf("%s.zh_sounds[%d]: %q is not a Chinese character", field, i, c))
+				continue
+			}
+			if j, dup := group[c]; dup && j != i {
+				errs = append(errs, fmt.Sprintf("%s.zh_sounds[%d]: %q is already in group %d", field, i, c, j))
+				continue
+			}
+			group[c] = i
+		}
+	}
+	words := map[string]bool{}
+	for i, w := range f.ZhWords {
+		if utf8.RuneCountInString(w) < 2 || !hasHan(w) {
+			errs = append(errs, fmt.Sprintf("%s.zh_words[%d]: %q is not a Chinese word of at least two characters", field, i, w))
+		}
+		words[w] = true
+	}
+	keep := map[string]bool{}
+	for _, w := range f.ZhKeep {
+		keep[w] = true
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, w := range f.ZhWords {
+		rs := []rune(w)
+		for i, c := range rs {
+			g, ok := group[c]
+			if !ok {
+				continue
+			}
+			for _, alt := range f.ZhSounds[g] {
+				if alt == c {
+					continue
+				}
+				wrong := string(rs[:i]) + string(alt) + string(rs[i+1:])
+				if keep[wrong] || words[wrong] || seen[wrong] {
+					continue
+				}
+				seen[wrong] = true
+				out = append(out, [2]string{wrong, w})
+			}
+		}
+	}
+	// Longer misreadings first, so 負則人 is read before a shorter one in it.
+	slices.SortStableFunc(out, func(a, b [2]string) int {
+		return utf8.RuneCountInString(b[0]) - utf8.RuneCountInString(a[0])
+	})
+	return out, nil
 }

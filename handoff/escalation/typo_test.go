@@ -21,6 +21,13 @@ func TestTypos(t *testing.T) {
 		{"麻煩請主館回電", "麻煩請主管回電"},
 		{"經裡在嗎", "經理在嗎"},
 		{"請問有貨嗎", "請問有貨嗎"},
+		{"經李在嗎", "經理在嗎"}, // one character that sounds alike (zh_sounds)
+		{"我要找律濕", "我要找律師"},
+		{"負則人在哪", "負責人在哪"},
+		{"主人公很可愛", "主人公很可愛"}, // a real word (zh_keep)
+		{"這本律詩集", "這本律詩集"},
+		{"收到刷卡通知", "收到刷卡通知"},   // 到 is in no group: too common
+		{"這個問題告訴我", "這個問題告訴我"}, // nor 題
 	}
 	for _, tt := range tests {
 		got, _ := r.typos.fix(tt.in)
@@ -69,6 +76,11 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"拉鍊第一天就壞了", "zh-TW", true, false},
 		{"my order arrived damaged", "en", true, false},
 		{"this is the worst service ever, when will you answer?", "en", true, true}, // a strong word stays a complaint
+		// a soft word in a clause of its own, next to the question, is stated
+		{"包裹延遲一週了 什麼時候會到", "zh-TW", true, true},
+		{"the zipper broke, can I exchange it?", "en", true, true},
+		{"耳机左边没声音 能换一个吗", "zh-CN", true, true},
+		{"what happens if my package is damaged?", "en", false, true},
 	}
 	for _, tt := range tests {
 		a := r.Analyze(tt.text, tt.lang)
