@@ -370,26 +370,27 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	if ev.UserID == "" {
 		return nil, errors.New("bot: event without user id")
 	}
-	log := e.log.With(zap.String("user_id", ev.UserID), zap.String("webhook_event_id", ev.ID))
+	who := maskUser(ev.UserID) // logs and errors never carry the LINE user id
+	log := e.log.With(zap.String("user_id", who), zap.String("webhook_event_id", ev.ID))
 	if ev.Kind == KindUnfollow {
 		// A customer who blocked the account can no longer be answered:
 		// take their open case out of the agents' queue.
 		if c, err := e.cases.ActiveCase(ctx, ev.UserID); err == nil {
 			if err := e.cases.CancelUnfollowed(ctx, c.ID); err != nil && !errors.Is(err, handoff.ErrClosed) {
-				return nil, fmt.Errorf("unfollow %s: cancel case: %w", ev.UserID, err)
+				return nil, fmt.Errorf("unfollow %s: cancel case: %w", who, err)
 			}
 			log.Info("open case cancelled: customer blocked the account", zap.String("case_id", c.ID))
 		} else if !errors.Is(err, handoff.ErrNoCase) {
-			return nil, fmt.Errorf("unfollow %s: active case: %w", ev.UserID, err)
+			return nil, fmt.Errorf("unfollow %s: active case: %w", who, err)
 		}
 		// The conversation going on ends here, as it stood.
 		if st, _, err := e.load(ctx, ev.UserID, false, e.now()); err != nil {
-			return nil, fmt.Errorf("unfollow %s: load state: %w", ev.UserID, err)
+			return nil, fmt.Errorf("unfollow %s: load state: %w", who, err)
 		} else if err := e.endConversation(ctx, &turn{ev: ev, st: st, now: e.now()}, st.LastActivity, log); err != nil {
-			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
+			return nil, fmt.Errorf("unfollow %s: %w", who, err)
 		}
 		if err := e.forget(ctx, ev.UserID); err != nil {
-			return nil, fmt.Errorf("unfollow %s: %w", ev.UserID, err)
+			return nil, fmt.Errorf("unfollow %s: %w", who, err)
 		}
 		log.Info("user unfollowed, state cleared")
 		return nil, nil
@@ -397,7 +398,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	now := e.now()
 	st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), e.sentAt(ev, now))
 	if err != nil {
-		return nil, fmt.Errorf("load state of %s: %w", ev.UserID, err)
+		return nil, fmt.Errorf("load state of %s: %w", who, err)
 	}
 	t := &turn{ev: ev, st: st, now: now, tkb: e.kb(), asked: st.Question}
 	if slices.Contains(st.Shown, st.LastTopic) {
@@ -413,7 +414,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 			return nil, err
 		}
 		if err := e.save(ctx, ev.UserID, t); err != nil {
-			return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
+			return nil, fmt.Errorf("save state of %s: %w", who, err)
 		}
 		return t.out, nil
 	}
@@ -446,9 +447,19 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	t.st.LastActivity = t.now
 	e.forwardToCase(ctx, t, log)
 	if err := e.save(ctx, ev.UserID, t); err != nil {
-		return nil, fmt.Errorf("save state of %s: %w", ev.UserID, err)
+		return nil, fmt.Errorf("save state of %s: %w", who, err)
 	}
 	return t.out, nil
+}
+
+// maskUser shortens a LINE user id for logs and errors: its type letter
+// and last four characters ("U…b0b0", as bot/line logs it), enough to
+// follow one customer through a log without naming them.
+func maskUser(id string) string {
+	if len(id) <= 5 {
+		return "…"
+	}
+	return id[:1] + "…" + id[len(id)-4:]
 }
 
 // hoistQuickReplies moves the buttons to the last message: LINE shows
