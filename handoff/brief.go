@@ -9,7 +9,10 @@ import (
 	"github.com/warmline/warmline/handoff/escalation"
 )
 
-const excerptRunes = 60
+// excerptRunes bounds the customer's request quoted in the brief: generous,
+// so the issue itself ("…, the tablecloth is stained") is kept; a longer
+// request is cut at a word or character boundary (see excerpt).
+const excerptRunes = 200
 
 // Brief renders the deterministic warm-handoff brief of c in the agent's
 // language (zh-TW, zh-CN, en): 4–6 lines, from facts only: who, what they
@@ -347,12 +350,40 @@ func substantive(s string) bool {
 	return letters >= 4
 }
 
-// excerpt flattens whitespace and cuts s to n runes (the cut marked by …).
+// excerpt flattens whitespace and cuts s to at most n runes, marking a cut
+// with …. The cut falls between words: never inside a Latin word or number
+// (Chinese may be cut between any two characters), and no space or
+// separator is left before the ….
 func excerpt(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cut := n - 1
+	if inWord(r[cut-1]) && inWord(r[cut]) {
+		// Back up to the start of the word, unless the word is most of the
+		// excerpt (a long URL): then a cut inside it says more than nothing.
+		i := cut
+		for i > 0 && inWord(r[i-1]) {
+			i--
+		}
+		if i > cut/2 {
+			cut = i
+		}
+	}
+	head := strings.TrimRightFunc(string(r[:cut]), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:、，；：-", r)
+	})
+	return head + "…"
+}
+
+// inWord reports whether r belongs to a word that must not be cut: a letter
+// or digit of a script written with spaces between words (not Han, kana or
+// Hangul, which may be cut between any two characters).
+func inWord(r rune) bool {
+	if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
 }

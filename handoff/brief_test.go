@@ -42,7 +42,7 @@ func briefCase(t *testing.T) *Case {
 
 func TestBriefGolden(t *testing.T) {
 	s := briefService(t)
-	excerpt := "我的包裹已經等了兩個星期還沒到，客服一直說在處理，到底什麼時候會到？我真的很需要這個東西，請給我一個明確的日期，謝謝，…"
+	excerpt := "我的包裹已經等了兩個星期還沒到，客服一直說在處理，到底什麼時候會到？我真的很需要這個東西，請給我一個明確的日期，謝謝，拜託你們快一點處理好嗎"
 	tests := []struct {
 		lang string
 		want []string
