@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -47,40 +45,26 @@ const chaosPace = 600 * time.Millisecond
 // waits until every event whose webhook was accepted is answered (or a
 // deadline derived from the backlog and the measured answer rate) and
 // counts the answering send calls per event: every event answered, none
-// twice. One replica (down while it restarts) and two replicas behind a
-// load balancer.
+// twice. On each topology: one replica (down while it restarts), two
+// replicas behind a load balancer, and two on the 3-master cluster.
 func TestE2EKillRestartLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, kills and restarts warmline processes")
 	}
 	d := chaosDuration(t)
-	bin := buildWarmline(t)
-	for _, n := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) { killRestartLoop(t, newExactlyOnceRig(t, bin), n, d) })
-	}
-	t.Run("2 replicas on the 3-master cluster", func(t *testing.T) {
-		killRestartLoop(t, newExactlyOnceClusterRig(t, bin), 2, d)
-	})
+	bin := sharedWarmline(t)
+	forTopologies(t, func(t *testing.T, topo topology) { killRestartLoop(t, newRig(t, bin, topo), d) })
 }
 
-func killRestartLoop(t *testing.T, g *exactlyOnceRig, replicas int, d time.Duration) {
+func killRestartLoop(t *testing.T, g *exactlyOnceRig, d time.Duration) {
+	replicas := g.topo.replicas
 	g.procs.env = append(g.procs.env, "WARMLINE_DRAIN_TIMEOUT=2s")
 	// LINE takes a moment to answer: sends are in flight when a replica dies.
 	g.emu.Slow("/v2/bot/message/reply", 50*time.Millisecond)
 	g.emu.Slow("/v2/bot/message/push", 50*time.Millisecond)
 	customers := newCustomers(g.emu, 10)
 
-	lb := &balancer{backends: make([]*url.URL, replicas)}
-	lbSrv := httptest.NewServer(lb)
-	t.Cleanup(lbSrv.Close)
-	g.emu.SetWebhookURL(lbSrv.URL + "/webhook")
-	gen := 0
-	start := func(slot int) *proc {
-		gen++
-		p := g.procs.start(fmt.Sprintf("replica-%d-%d", slot, gen))
-		lb.set(slot, p.url)
-		return p
-	}
+	start := g.start
 	running := make([]*proc, replicas)
 	for i := range running {
 		running[i] = start(i)
@@ -136,7 +120,7 @@ func killRestartLoop(t *testing.T, g *exactlyOnceRig, replicas int, d time.Durat
 			running[slot].kill() // the balancer learns from failed requests
 			kills++
 		} else {
-			lb.set(slot, "") // a rolling update takes it out of the endpoints
+			g.lb.set(slot, "") // a rolling update takes it out of the endpoints
 			running[slot].term(t, 20*time.Second)
 			terms++
 		}
@@ -167,6 +151,7 @@ func killRestartLoop(t *testing.T, g *exactlyOnceRig, replicas int, d time.Durat
 		replicas, elapsed.Round(time.Second), len(evs), resends, kills, terms,
 		(down / time.Duration(max(kills+terms, 1))).Round(100*time.Millisecond), open,
 		time.Since(waitBegan).Round(100*time.Millisecond), tally, st)
+	result(t, g.topo, append(tally.fields(), "strikes", kills+terms, "redeliveries", resends, "chaos", elapsed)...)
 	if tally.lost != 0 || tally.duplicated != 0 || tally.rateLimited != 0 || st.dead != 0 || st.failed != 0 {
 		t.Errorf("got %v, %v; want every event answered once, by its answer, nothing dead-lettered or failed", tally, st)
 	}

@@ -26,12 +26,7 @@ func TestE2ECrashBetweenAckAndProcessing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a warmline process")
 	}
-	bin := filepath.Join(t.TempDir(), "warmline")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
+	bin := sharedWarmline(t)
 
 	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken})
 	for _, p := range lineemu.DemoCustomers() {

@@ -5,17 +5,16 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/warmline/warmline/bot/lineemu"
-	"github.com/warmline/warmline/internal/testclock"
+	"github.com/warmline/warmline/internal/redistest"
 )
 
 // aofRedis is a private redis-server with AOF (appendfsync everysec) that a
@@ -88,54 +87,54 @@ func (r *aofRedis) stop() {
 	r.cmd = nil
 }
 
-// TestE2ERedisRestart restarts an AOF Redis while warmline is answering
-// (LINE slow, so sends are in flight when Redis goes away): acks and
-// "delivered" marks written during the outage are lost, the events come
-// back pending, and the resumed sends find their recorded attempts. Every
-// event answered, none twice.
+// TestE2ERedisRestart restarts Redis (AOF, appendfsync everysec; SIGTERM,
+// same port and data directory) while warmline is answering (LINE slow, so
+// sends are in flight when Redis goes away): acks and "delivered" marks
+// written during the outage are lost, the events come back pending, and the
+// resumed sends find their recorded attempts. Every event answered, none
+// twice. One replica and two on one server; on a private 3-master cluster
+// (AOF on every node) one master is restarted.
 func TestE2ERedisRestart(t *testing.T) {
-	rs := startAOFRedis(t)
-	clock := testclock.At(time.Now())
-	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(srv.Close)
-	const prefix = "restart:"
-	h := startE2E(t, e2eOpts{clock: clock, emu: emu, emuURL: srv.URL, redisPrefix: prefix,
-		env: map[string]string{"REDIS_URL": rs.url()}})
-	emu.SetWebhookURL(h.url + "/webhook")
-	emu.Slow("/v2/bot/message/reply", 200*time.Millisecond)
-
-	customers := newCustomers(emu, 40)
-	var evs []lineemu.Event
-	for i, u := range customers {
-		ev, err := emu.SendText(context.Background(), u, faqQuestions[i%len(faqQuestions)])
-		if err != nil {
-			t.Fatalf("webhook %d: %v", i, err)
+	if testing.Short() {
+		t.Skip("starts warmline processes and restarts Redis")
+	}
+	bin := sharedWarmline(t)
+	forTopologies(t, func(t *testing.T, topo topology) {
+		var (
+			g       *exactlyOnceRig
+			restart func()
+			what    string
+		)
+		const prefix = "restart:"
+		if topo.cluster {
+			c := redistest.StartCluster(t, true)
+			g = newRigOn(t, bin, topo, c.Client(t), prefix, "REDIS_ADDRS="+strings.Join(c.Addrs(), ","))
+			restart = func() { c.Nodes[0].Stop(); c.Nodes[0].Start() }
+			what = "master " + c.Nodes[0].Addr() + " of 3"
+		} else {
+			rs := startAOFRedis(t)
+			rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rs.port), MaintNotificationsConfig: noMaintNotifications()})
+			t.Cleanup(func() { _ = rdb.Close() })
+			g = newRigOn(t, bin, topo, rdb, prefix, "REDIS_URL="+rs.url())
+			restart = func() { rs.stop(); rs.start() }
+			what = "the server"
 		}
-		evs = append(evs, ev)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := emu.WaitSends(ctx, 5); err != nil {
-		t.Fatalf("no answers before the restart: %v", err)
-	}
-	rs.stop()
-	stoppedAt := emu.Sends()
-	rs.start()
-	emu.Slow("/v2/bot/message/reply", 0)
-
-	deadline := time.Now().Add(60 * time.Second)
-	d := tallyDeliveries(emu, evs)
-	for d.lost > 0 && time.Now().Before(deadline) {
-		wctx, wcancel := context.WithDeadline(context.Background(), deadline)
-		_, _ = emu.WaitSends(wctx, emu.Sends()+1)
-		wcancel()
-		d = tallyDeliveries(emu, evs)
-	}
-	waitQueueEmpty(t, rs.url(), prefix, 30*time.Second)
-	d = tallyDeliveries(emu, evs)
-	t.Logf("Redis restarted after %d answers, 40 events: %v", stoppedAt, d)
-	if d.lost != 0 || d.duplicated != 0 {
-		t.Errorf("got %v, want all 40 answered once", d)
-	}
+		g.emu.Slow(replyPath, 200*time.Millisecond)
+		g.startAll(0)
+		n := 40
+		if topo.replicas > 1 || topo.cluster {
+			n = 20
+		}
+		evs := g.send(t, newCustomers(g.emu, n))
+		g.waitSends(t, 5)
+		stoppedAt := g.emu.Sends()
+		restart()
+		g.emu.Slow(replyPath, 0)
+		d := waitAllAnswered(t, g.emu, g.rdb, g.prefix, evs, 60*time.Second)
+		t.Logf("Redis (%s) restarted after %d answers, %d events: %v", what, stoppedAt, n, d)
+		result(t, topo, append(d.fields(), "answers_before_restart", stoppedAt)...)
+		if d.lost != 0 || d.duplicated != 0 {
+			t.Errorf("got %v, want all %d answered once", d, n)
+		}
+	})
 }

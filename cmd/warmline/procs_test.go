@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,19 +21,6 @@ import (
 	"github.com/warmline/warmline/bot/lineemu"
 )
 
-// buildWarmline builds the real binary into the test's temp dir (after the
-// first build in a run, Go's build cache makes it a link).
-func buildWarmline(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "warmline")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
-	return bin
-}
-
 // procs starts real warmline processes (replicas) sharing one environment:
 // the same Redis prefix and LINE API base URL.
 type procs struct {
@@ -41,7 +29,9 @@ type procs struct {
 	env []string
 }
 
-func newProcs(t testing.TB, bin, lineURL, redisURL, prefix string, extra ...string) *procs {
+// newProcs: redisEnv says where the state is ("REDIS_URL=…", or
+// "REDIS_ADDRS=…" for a cluster).
+func newProcs(t testing.TB, bin, lineURL, redisEnv, prefix string, extra ...string) *procs {
 	t.Helper()
 	agents := filepath.Join(t.TempDir(), "agents.yaml")
 	if err := os.WriteFile(agents, []byte(testAgentsFile(t)), 0o600); err != nil {
@@ -49,7 +39,7 @@ func newProcs(t testing.TB, bin, lineURL, redisURL, prefix string, extra ...stri
 	}
 	env := []string{
 		"LINE_CHANNEL_SECRET=" + e2eSecret, "LINE_CHANNEL_ACCESS_TOKEN=" + e2eToken,
-		"LINE_API_BASE_URL=" + lineURL, "REDIS_URL=" + redisURL, "WARMLINE_REDIS_PREFIX=" + prefix,
+		"LINE_API_BASE_URL=" + lineURL, redisEnv, "WARMLINE_REDIS_PREFIX=" + prefix,
 		"WARMLINE_ADDR=127.0.0.1:0", "WARMLINE_KB_DIR=" + repoPath(t, "knowledge/demo"),
 		"WARMLINE_ORDERS_FILE=" + repoPath(t, "knowledge/orders/demo/orders.json"),
 		"WARMLINE_AGENTS_FILE=" + agents, "WARMLINE_LOG_LEVEL=warn", "WARMLINE_LEASE_TTL=1s",
@@ -142,11 +132,25 @@ type deliveryTally struct {
 	// the load outran the per-user limit (bot.EngineConfig.RateLimit), and
 	// the bot then answers nothing more in that window, by design.
 	rateLimited int
+	// latencies are, per answered event, the time from the event's
+	// webhook timestamp to LINE accepting its first answering call (on the
+	// emulator's clock: real time unless the test gave it a fake one).
+	latencies []time.Duration
+}
+
+// p50 and p99 of the answered events' latencies.
+func (d deliveryTally) p50() time.Duration { p, _ := percentiles(d.latencies); return p }
+func (d deliveryTally) p99() time.Duration { _, p := percentiles(d.latencies); return p }
+
+// fields are the tally as result key/values.
+func (d deliveryTally) fields() []any {
+	return []any{"events", d.answered + d.lost + d.duplicated, "lost", d.lost, "duplicated", d.duplicated,
+		"pushes", d.pushes, "p50", d.p50(), "p99", d.p99()}
 }
 
 func (d deliveryTally) String() string {
-	s := fmt.Sprintf("%d answered once, %d lost, %d duplicated (%d replies, %d pushes)",
-		d.answered, d.lost, d.duplicated, d.replies, d.pushes)
+	s := fmt.Sprintf("%d answered once, %d lost, %d duplicated (%d replies, %d pushes), webhook→answer p50 %v p99 %v",
+		d.answered, d.lost, d.duplicated, d.replies, d.pushes, d.p50().Round(time.Millisecond), d.p99().Round(time.Millisecond))
 	if d.rateLimited > 0 {
 		s += fmt.Sprintf("; %d answers were the rate-limit notice (the load outran the bot's per-user limit, which silences the rest of its window)", d.rateLimited)
 	}
@@ -160,10 +164,17 @@ func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
 	}
 	var d deliveryTally
 	byEvent := map[string]map[call]string{} // event → calls → via
+	sent := map[string]time.Time{}          // event → its webhook timestamp
+	first := map[string]time.Time{}         // event → its first answer
 	users := map[string]bool{}
 	keys := map[string]string{} // retry key → event
 	for _, ev := range evs {
 		byEvent[ev.WebhookEventID] = map[call]string{}
+		var w struct {
+			Timestamp int64 `json:"timestamp"`
+		}
+		_ = json.Unmarshal(ev.JSON, &w)
+		sent[ev.WebhookEventID] = time.UnixMilli(w.Timestamp)
 		users[ev.UserID] = true
 		for _, part := range []string{"reply:0", "more:0", "more:1"} {
 			keys[line.RetryKey(ev.WebhookEventID, part)] = ev.WebhookEventID
@@ -180,10 +191,16 @@ func tallyDeliveries(emu *lineemu.Emulator, evs []lineemu.Event) deliveryTally {
 					d.rateLimited++
 				}
 				calls[call{u, m.Call}] = m.Via
+				if f, ok := first[id]; !ok || m.At.Before(f) {
+					first[id] = m.At
+				}
 			}
 		}
 	}
-	for _, calls := range byEvent {
+	for id, calls := range byEvent {
+		if f, ok := first[id]; ok {
+			d.latencies = append(d.latencies, f.Sub(sent[id]))
+		}
 		switch len(calls) {
 		case 0:
 			d.lost++

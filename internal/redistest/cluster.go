@@ -171,6 +171,7 @@ var Goroutines = []string{
 	"github.com/warmline/warmline/internal/redistest.boot.func2",
 	"github.com/warmline/warmline/internal/redistest.drainOutput",
 	"github.com/warmline/warmline/internal/redistest.reapCluster",
+	"github.com/warmline/warmline/internal/redistest.waitServer",
 }
 
 // clusterPorts finds n free loopback ports whose cluster bus ports

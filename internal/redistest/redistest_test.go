@@ -3,7 +3,9 @@ package redistest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -65,5 +67,53 @@ func TestNewClusterSpreadsKeysOverThreeMasters(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatalf("tagged transaction: %v", err)
+	}
+}
+
+func TestPrivateClusterNodeRestartKeepsItsData(t *testing.T) {
+	ctx := context.Background()
+	c := StartCluster(t, true)
+	rdb := c.Client(t)
+	for i := range 30 {
+		if err := rdb.Set(ctx, fmt.Sprintf("k%d", i), i, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Nodes[0].Stop()
+	c.Nodes[0].Start()
+	c.WaitOK(t)
+	for i := range 30 {
+		if v, err := rdb.Get(ctx, fmt.Sprintf("k%d", i)).Int(); err != nil || v != i {
+			t.Fatalf("k%d after the restart = %d, %v; want %d", i, v, err, i)
+		}
+	}
+}
+
+func TestSentinelSetFailsOver(t *testing.T) {
+	ctx := context.Background()
+	s := StartSentinelSet(t)
+	rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: SentinelMaster, SentinelAddrs: []string{s.Sentinel.Addr()}})
+	t.Cleanup(func() { _ = rdb.Close() })
+	if err := rdb.Set(ctx, "k", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Wait(ctx, 1, time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	took := s.Failover(t)
+	t.Logf("failover took %v", took)
+	if got := s.MasterAddr(t); got != s.Replica.Addr() {
+		t.Fatalf("master after the failover = %s, want the replica %s", got, s.Replica.Addr())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := rdb.Set(ctx, "k", "2", 0).Err()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("write after the failover: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
