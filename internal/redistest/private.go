@@ -167,8 +167,12 @@ type SentinelSet struct {
 
 // StartSentinelSet starts a master with AOF, a replica of it and a
 // Sentinel, and waits until the Sentinel knows the replica (it can fail
-// over).
-func StartSentinelSet(t testing.TB) *SentinelSet {
+// over). With minReplicasToWrite > 0 the master refuses writes unless that
+// many replicas are connected and at most 1 s behind (min-replicas-to-write,
+// min-replicas-max-lag): the master a failover leaves behind then stops
+// taking writes the moment its replica is promoted and leaves it, instead
+// of taking writes the failover throws away.
+func StartSentinelSet(t testing.TB, minReplicasToWrite int) *SentinelSet {
 	t.Helper()
 	port := func() int {
 		p, err := freePort()
@@ -178,7 +182,8 @@ func StartSentinelSet(t testing.TB) *SentinelSet {
 		return p
 	}
 	s := &SentinelSet{}
-	s.Master = newServer(t, port(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--repl-diskless-sync-delay", "0")
+	s.Master = newServer(t, port(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--repl-diskless-sync-delay", "0",
+		"--min-replicas-to-write", strconv.Itoa(minReplicasToWrite), "--min-replicas-max-lag", "1")
 	s.Replica = newServer(t, port(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
 		"--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", strconv.Itoa(s.Master.port))
 	sp := port()

@@ -91,7 +91,7 @@ func TestPrivateClusterNodeRestartKeepsItsData(t *testing.T) {
 
 func TestSentinelSetFailsOver(t *testing.T) {
 	ctx := context.Background()
-	s := StartSentinelSet(t)
+	s := StartSentinelSet(t, 1)
 	rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: SentinelMaster, SentinelAddrs: []string{s.Sentinel.Addr()}})
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := rdb.Set(ctx, "k", "1", 0).Err(); err != nil {
