@@ -116,7 +116,7 @@ func TestE2EExactlyOnce(t *testing.T) {
 	// finds the recorded attempts, gets "Invalid reply token" and pushes
 	// nothing.
 	t.Run("killed after LINE accepted", func(t *testing.T) {
-		forTopologies(t, func(t *testing.T, topo topology) {
+		forTopologiesParallel(t, func(t *testing.T, topo topology) {
 			g := newRig(t, bin, topo)
 			customers := newCustomers(g.emu, 5)
 			g.gate.hold(replyPath)
@@ -152,7 +152,7 @@ func TestE2EExactlyOnce(t *testing.T) {
 		{"SIGTERM while LINE hangs", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			forTopologies(t, func(t *testing.T, topo topology) {
+			forTopologiesParallel(t, func(t *testing.T, topo topology) {
 				g := newRig(t, bin, topo)
 				g.procs.env = append(g.procs.env, "WARMLINE_DRAIN_TIMEOUT=1s")
 				customers := newCustomers(g.emu, 10)

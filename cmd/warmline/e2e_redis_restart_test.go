@@ -99,7 +99,7 @@ func TestE2ERedisRestart(t *testing.T) {
 		t.Skip("starts warmline processes and restarts Redis")
 	}
 	bin := sharedWarmline(t)
-	forTopologies(t, func(t *testing.T, topo topology) {
+	forTopologiesParallel(t, func(t *testing.T, topo topology) {
 		var (
 			g       *exactlyOnceRig
 			restart func()

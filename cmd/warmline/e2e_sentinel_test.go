@@ -28,7 +28,7 @@ func TestE2ESentinelFailover(t *testing.T) {
 	}
 	bin := sharedWarmline(t)
 	for _, tt := range []struct {
-		topo       topology
+		topo        topology
 		minReplicas int
 	}{
 		{topologies[0], 1},
@@ -36,6 +36,7 @@ func TestE2ESentinelFailover(t *testing.T) {
 		{topology{"1 replica, master without min-replicas-to-write", 1, false}, 0},
 	} {
 		t.Run(tt.topo.name, func(t *testing.T) {
+			t.Parallel()
 			s := redistest.StartSentinelSet(t, tt.minReplicas)
 			rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: redistest.SentinelMaster,
 				SentinelAddrs: []string{s.Sentinel.Addr()}})

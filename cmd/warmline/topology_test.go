@@ -38,6 +38,18 @@ func forTopologies(t *testing.T, f func(t *testing.T, topo topology)) {
 	}
 }
 
+// forTopologiesParallel is forTopologies with the subtests run at once:
+// for the process tests, which mostly wait (leases, drain timeouts, LINE's
+// latency) and share nothing but the built binary.
+func forTopologiesParallel(t *testing.T, f func(t *testing.T, topo topology)) {
+	for _, topo := range topologies {
+		t.Run(topo.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, topo)
+		})
+	}
+}
+
 var (
 	binOnce sync.Once
 	binDir  string
