@@ -32,10 +32,18 @@ import (
 // complaints-blind5-dev before the lexicon was tuned on them, with the model
 // trained on the older sets only (pooled P 88.9% R 80.7% with the blind3
 // parameters, 93.6% / 80.7% with these; blind3-dev added to the sweep gave
-// the milder question weight).
+// the milder question weight). Scale (0.75) came after: with 1, refund words
+// vetoed "this is terrible service, I want a refund of NT$300"; 0.75 with
+// the threshold at 4 keeps it and scores the same on blind5-dev (no longer
+// fresh by then) and a little better on blind3-dev.
 type complaintModel struct {
-	Alpha          float64            `json:"alpha"`           // additive smoothing of the counts
-	MinCount       int                `json:"min_count"`       // features seen fewer times are left out
+	Alpha    float64 `json:"alpha"`     // additive smoothing of the counts
+	MinCount int     `json:"min_count"` // features seen fewer times are left out
+	// Scale multiplies the model's score before the lexicon's weights are
+	// added: naive Bayes counts overlapping n-grams as independent evidence
+	// and so is overconfident ("a refund", "refund of" and "want a" would
+	// veto "terrible service").
+	Scale          float64            `json:"scale"`
 	LexiconWeight  float64            `json:"lexicon_weight"`  // added for a strong lexicon word
 	SoftWeight     float64            `json:"soft_weight"`     // added for a soft word outside a neutral question
 	QuestionWeight float64            `json:"question_weight"` // added for a neutral question
@@ -80,6 +88,7 @@ func (cm *complaintModel) index() {
 // weigh adds the lexicon's evidence to the model's score and says whether
 // the sum is a complaint.
 func (cm *complaintModel) weigh(score float64, h lexiconHits) bool {
+	score *= cm.Scale
 	if h.strong {
 		score += cm.LexiconWeight
 	} else if h.soft && h.stated {

@@ -65,7 +65,7 @@ func TestComplaintModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := complaintModel{Alpha: cur.Alpha, MinCount: cur.MinCount, LexiconWeight: cur.LexiconWeight,
+	params := complaintModel{Alpha: cur.Alpha, MinCount: cur.MinCount, Scale: cur.Scale, LexiconWeight: cur.LexiconWeight,
 		SoftWeight: cur.SoftWeight, QuestionWeight: cur.QuestionWeight, Threshold: cur.Threshold}
 	var sets [][]labeled
 	for _, name := range complaintTrainSets {
@@ -113,7 +113,7 @@ func TestComplaintFeatures(t *testing.T) {
 // strongly neutral, and the model alone fires only above the threshold.
 func TestWeighComplaint(t *testing.T) {
 	r := *testRules(t)
-	r.model = &complaintModel{LexiconWeight: 8, SoftWeight: 8, Threshold: 4, Prior: -1,
+	r.model = &complaintModel{Scale: 1, LexiconWeight: 8, SoftWeight: 8, Threshold: 4, Prior: -1,
 		Weights: map[string]float64{"c2天氣": -6, "c2太慢": 3, "c2慢了": 3, "c1慢": 1}}
 	r.model.index()
 	tests := []struct {
@@ -143,6 +143,8 @@ func TestWeighComplaint(t *testing.T) {
 		t.Error("without a model the lexicon's verdict should stand")
 	}
 }
+
+var sweepTop = flag.Int("sweeptop", 12, "how many parameter sets TestComplaintModelSweep logs per ranking")
 
 var sweep = flag.String("sweep", "", "comma-separated -dev sets: log the complaint model weights that score best on them, with the model trained without them")
 
@@ -198,25 +200,27 @@ func TestComplaintModelSweep(t *testing.T) {
 			for i, it := range items {
 				scores[i], _ = m.score(it.trad)
 			}
-			for _, lw := range []float64{2, 4, 6, 8, 10, 12} {
-				for _, sw := range []float64{0, 2, 4, 6, 8, 10} {
-					for _, qw := range []float64{-12, -9, -6, -4, -2, 0} {
-						for _, th := range []float64{-1, 0, 1, 2, 3, 4, 5, 6, 8} {
-							p := complaintModel{Alpha: alpha, MinCount: minCount, LexiconWeight: lw, SoftWeight: sw, QuestionWeight: qw, Threshold: th}
-							var c counts
-							for i, it := range items {
-								got := it.legal || p.weigh(scores[i], it.hits)
-								switch {
-								case got && it.complaint:
-									c.tp++
-								case got:
-									c.fp++
-								case it.complaint:
-									c.fn++
+			for _, scale := range []float64{0.25, 0.5, 0.75, 1} {
+				for _, lw := range []float64{2, 4, 6, 8, 10, 12} {
+					for _, sw := range []float64{0, 2, 4, 6, 8, 10} {
+						for _, qw := range []float64{-12, -9, -6, -4, -2, 0} {
+							for _, th := range []float64{-1, 0, 1, 2, 3, 4, 5, 6, 8} {
+								p := complaintModel{Alpha: alpha, MinCount: minCount, Scale: scale, LexiconWeight: lw, SoftWeight: sw, QuestionWeight: qw, Threshold: th}
+								var c counts
+								for i, it := range items {
+									got := it.legal || p.weigh(scores[i], it.hits)
+									switch {
+									case got && it.complaint:
+										c.tp++
+									case got:
+										c.fp++
+									case it.complaint:
+										c.fn++
+									}
 								}
+								pr, rc := c.precision(), c.recall()
+								results = append(results, result{p, pr, rc, 2 * pr * rc / (pr + rc)})
 							}
-							pr, rc := c.precision(), c.recall()
-							results = append(results, result{p, pr, rc, 2 * pr * rc / (pr + rc)})
 						}
 					}
 				}
@@ -232,9 +236,9 @@ func TestComplaintModelSweep(t *testing.T) {
 			}
 		}
 		slices.SortStableFunc(top, by)
-		for _, res := range top[:min(12, len(top))] {
-			t.Logf("  alpha %.1f min %d lexicon %4.1f soft %4.1f question %4.1f threshold %3.1f: P %.1f%% R %.1f%% F1 %.3f",
-				res.p.Alpha, res.p.MinCount, res.p.LexiconWeight, res.p.SoftWeight, res.p.QuestionWeight, res.p.Threshold, 100*res.prec, 100*res.rec, res.f1)
+		for _, res := range top[:min(*sweepTop, len(top))] {
+			t.Logf("  alpha %.1f min %d scale %.2f lexicon %4.1f soft %4.1f question %4.1f threshold %3.1f: P %.1f%% R %.1f%% F1 %.3f",
+				res.p.Alpha, res.p.MinCount, res.p.Scale, res.p.LexiconWeight, res.p.SoftWeight, res.p.QuestionWeight, res.p.Threshold, 100*res.prec, 100*res.rec, res.f1)
 		}
 	}
 	// The targets: precision >= 95%, recall >= 80%.
@@ -243,7 +247,7 @@ func TestComplaintModelSweep(t *testing.T) {
 	logTop("best precision at recall >= 80%:", func(r result) bool { return r.rec >= 0.80 }, func(a, b result) int { return cmpFloat(b.prec, a.prec) })
 	cur, _ := defaultModel()
 	for _, res := range results {
-		if res.p.Alpha == cur.Alpha && res.p.MinCount == cur.MinCount && res.p.LexiconWeight == cur.LexiconWeight &&
+		if res.p.Alpha == cur.Alpha && res.p.MinCount == cur.MinCount && res.p.Scale == cur.Scale && res.p.LexiconWeight == cur.LexiconWeight &&
 			res.p.SoftWeight == cur.SoftWeight && res.p.QuestionWeight == cur.QuestionWeight && res.p.Threshold == cur.Threshold {
 			t.Logf("current parameters: P %.1f%% R %.1f%% F1 %.3f", 100*res.prec, 100*res.rec, res.f1)
 		}

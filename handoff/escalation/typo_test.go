@@ -81,6 +81,8 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"the zipper broke, can I exchange it?", "en", true, true},
 		{"耳机左边没声音 能换一个吗", "zh-CN", true, true},
 		{"what happens if my package is damaged?", "en", false, true},
+		// refund words in the model do not veto a strong word
+		{"this is terrible service, I want a refund of NT$300", "en", true, false},
 	}
 	for _, tt := range tests {
 		a := r.Analyze(tt.text, tt.lang)
