@@ -98,6 +98,7 @@ type app struct {
 	webhook  http.Handler
 	emu      *lineemu.Emulator // demo mode only
 	inbox    *inbox.Inbox
+	canned   *inbox.CannedReplies // nil: the built-in reply templates
 	metrics  *metrics.Metrics
 	media    *media.Store
 	alerts   *alerts.Alerter // the inbox's Alerts page, and the webhooks when configured
@@ -276,7 +277,11 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		_ = a.alertsRedis.Close()
 		return nil, err
 	}
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger, a.alerts)
+	if a.canned, err = loadCanned(cfg, tr, log.Named("inbox")); err != nil {
+		a.closeLedger()
+		return nil, err
+	}
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger, a.alerts, a.canned)
 	if err != nil {
 		a.closeLedger()
 		return nil, err
@@ -382,6 +387,20 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	// Every replica: ends conversations their customer left (outcomes once).
 	wg.Go(func() { a.engine.RunIdleSweeper(ctx, time.Minute) })
 	wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
+	// The files leads edit take effect when saved (and on SIGHUP).
+	for _, w := range []struct {
+		path   string
+		reload func()
+	}{{a.cfg.AgentsFile, a.reloadAgents}, {a.cfg.CannedFile, a.reloadCanned}} {
+		if w.path == "" {
+			continue
+		}
+		wg.Go(func() {
+			if err := inbox.WatchFile(ctx, w.path, 0, w.reload); err != nil && ctx.Err() == nil {
+				a.log.Error("file watch stopped: SIGHUP still reloads", zap.String("path", w.path), zap.Error(err))
+			}
+		})
+	}
 	if a.ledger != nil {
 		// On every replica: the consumer group shares the entries out.
 		wg.Go(func() { _ = a.archiver.Run(ctx) })
@@ -438,14 +457,41 @@ func semanticTier(cfg Config, clock func() time.Time, log *zap.Logger) (*semanti
 	return semantic.NewTier(emb, semantic.Options{QueryTimeout: cfg.EmbedTimeout, Now: clock, Log: log}), nil
 }
 
-// reloadKB reloads the knowledge base on SIGHUP.
+// reloadKB reloads on SIGHUP what people edit while warmline runs: the
+// knowledge base, the agents file and the canned replies file.
 func (a *app) reloadKB(ctx context.Context) {
+	a.reloadAgents()
+	a.reloadCanned()
 	if a.cfg.KBDir == "" {
-		a.log.Info("SIGHUP ignored: the embedded demo knowledge base cannot change")
+		a.log.Info("SIGHUP: the embedded demo knowledge base cannot change")
 		return
 	}
 	// The store logs the outcome (and keeps the previous KB on failure).
 	_ = a.kb.Reload(ctx)
+}
+
+// reloadAgents reads the agents file again (an invalid one changes
+// nothing and is logged).
+func (a *app) reloadAgents() {
+	if a.cfg.AgentsFile == "" {
+		return
+	}
+	if err := a.inbox.ReloadAgents(a.cfg.AgentsFile, a.cfg.Demo); err != nil {
+		a.log.Error("agents file not reloaded: the previous accounts stay", zap.Error(err))
+	}
+}
+
+// reloadCanned reads the canned replies file again (an invalid one
+// changes nothing and is logged).
+func (a *app) reloadCanned() {
+	if a.canned == nil {
+		return
+	}
+	if err := a.canned.Reload(); err != nil {
+		a.log.Error("canned replies not reloaded: the previous templates stay", zap.Error(err))
+		return
+	}
+	a.log.Info("canned replies reloaded", zap.Strings("languages", a.canned.Langs()))
 }
 
 func (a *app) printWelcome(w io.Writer, base string) {

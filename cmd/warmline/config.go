@@ -76,6 +76,8 @@ type Config struct {
 	AgentTokens string
 	// Dispositions are the codes agents close cases with (inbox).
 	Dispositions []string
+	// CannedFile is the leads' reply templates (YAML); empty: built in.
+	CannedFile string
 	// MetricsToken guards GET /metrics; empty: no /metrics route.
 	MetricsToken string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto the inbox
@@ -202,6 +204,8 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
+	{name: "WARMLINE_CANNED_FILE", doc: "reply templates file a lead edits (YAML, per customer language and SOP section; written with the built-in SOP templates when missing; reloaded when saved and on SIGHUP; default: the built-in templates)",
+		set: func(c *Config, v value) { c.CannedFile = v.s }},
 	{name: "WARMLINE_DISPOSITIONS", doc: "comma-separated disposition codes agents pick from when resolving a case, stored in the ledger and counted on the dashboard (lower-case, digits, _; default answered,refund,replacement,order_fixed,delivery_chased,known_issue,no_reply,duplicate,other)",
 		set: func(c *Config, v value) {
 			ds, err := inbox.ParseDispositions(v.s)

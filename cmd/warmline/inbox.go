@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"go.uber.org/zap"
+
 	"github.com/warmline/warmline/alerts"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
@@ -16,7 +18,7 @@ import (
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation), and
 // the leads' quality dashboard when there is a case ledger to read.
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store, feed *alerts.Alerter) (*inbox.Inbox, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store, feed *alerts.Alerter, canned *inbox.CannedReplies) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -45,10 +47,31 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		Service: cases, Redis: env.rdb, Prefix: cfg.RedisPrefix, Translator: tr,
 		Accounts: accounts, Tokens: tokens, Log: env.log.Named("inbox"), Clock: env.clock, Demo: cfg.Demo, Gaps: kgaps,
 		DefaultLang: cfg.Lang, TrustedProxies: cfg.TrustedProxies, Failures: failures, Dashboard: dash, Alerts: feed, History: history,
-		Dispositions: cfg.Dispositions,
+		Dispositions: cfg.Dispositions, Canned: canned,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
 	return in, nil
+}
+
+// loadCanned opens the leads' reply templates file, first writing the
+// built-in SOP templates into it when it does not exist yet; nil without
+// WARMLINE_CANNED_FILE.
+func loadCanned(cfg Config, tr *locales.Translator, log *zap.Logger) (*inbox.CannedReplies, error) {
+	if cfg.CannedFile == "" {
+		return nil, nil
+	}
+	wrote, err := inbox.EnsureCanned(cfg.CannedFile, tr)
+	if err != nil {
+		return nil, fmt.Errorf("WARMLINE_CANNED_FILE: %w", err)
+	}
+	if wrote {
+		log.Info("canned replies file written with the SOP templates", zap.String("path", cfg.CannedFile))
+	}
+	c, err := inbox.LoadCanned(cfg.CannedFile)
+	if err != nil {
+		return nil, fmt.Errorf("WARMLINE_CANNED_FILE: %w", err)
+	}
+	return c, nil
 }

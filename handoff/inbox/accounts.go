@@ -69,45 +69,58 @@ func (a Account) validate() error {
 	return errors.Join(errs...)
 }
 
-// Accounts is an immutable set of agent accounts. It implements Directory.
+// Accounts is a set of agent accounts. It implements Directory. Replace
+// swaps the whole set at once (the agents file was edited), safe while it
+// is read.
 type Accounts struct {
+	set atomic.Pointer[accountSet]
+	// checks counts bcrypt comparisons (tests: how many guesses got checked).
+	checks atomic.Int64
+}
+
+// accountSet is one immutable version of the accounts.
+type accountSet struct {
 	byID map[string]Account
 	list []Account
 	// dummy is compared against for unknown ids so that a wrong id costs
 	// as much time as a wrong password.
 	dummy []byte
-	// checks counts bcrypt comparisons (tests: how many guesses got checked).
-	checks atomic.Int64
 }
 
 // NewAccounts validates accounts (ids unique, roles known, bcrypt hashes).
 func NewAccounts(list []Account) (*Accounts, error) {
-	a := &Accounts{byID: map[string]Account{}}
+	set := &accountSet{byID: map[string]Account{}}
 	var errs []error
 	for _, acc := range list {
 		if err := acc.validate(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if _, dup := a.byID[acc.ID]; dup {
+		if _, dup := set.byID[acc.ID]; dup {
 			errs = append(errs, fmt.Errorf("agent %q is listed twice", acc.ID))
 			continue
 		}
-		a.byID[acc.ID] = acc
-		a.list = append(a.list, acc)
+		set.byID[acc.ID] = acc
+		set.list = append(set.list, acc)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if len(a.list) > 0 {
-		a.dummy = []byte(a.list[0].PasswordHash)
+	if len(set.list) > 0 {
+		set.dummy = []byte(set.list[0].PasswordHash)
 	}
+	a := &Accounts{}
+	a.set.Store(set)
 	return a, nil
 }
 
+// Replace makes a's accounts those of b, at once: a removed agent's
+// sessions stop working, a changed role applies to their next request.
+func (a *Accounts) Replace(b *Accounts) { a.set.Store(b.set.Load()) }
+
 // Agent implements Directory.
 func (a *Accounts) Agent(id string) (handoff.Agent, bool) {
-	acc, ok := a.byID[id]
+	acc, ok := a.set.Load().byID[id]
 	if !ok {
 		return handoff.Agent{}, false
 	}
@@ -116,23 +129,25 @@ func (a *Accounts) Agent(id string) (handoff.Agent, bool) {
 
 // Agents lists every agent (for the lead's assign menu), in file order.
 func (a *Accounts) Agents() []handoff.Agent {
-	out := make([]handoff.Agent, len(a.list))
-	for i, acc := range a.list {
+	list := a.set.Load().list
+	out := make([]handoff.Agent, len(list))
+	for i, acc := range list {
 		out[i] = acc.Agent()
 	}
 	return out
 }
 
 // Len is the number of accounts.
-func (a *Accounts) Len() int { return len(a.list) }
+func (a *Accounts) Len() int { return len(a.set.Load().list) }
 
 // check verifies id and password. It takes a bcrypt comparison's time
 // whether or not the id exists.
 func (a *Accounts) check(id, password string) (Account, bool) {
-	acc, ok := a.byID[id]
+	set := a.set.Load()
+	acc, ok := set.byID[id]
 	hash := []byte(acc.PasswordHash)
 	if !ok {
-		hash = a.dummy
+		hash = set.dummy
 	}
 	if hash == nil {
 		return Account{}, false

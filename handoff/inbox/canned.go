@@ -15,8 +15,9 @@ import (
 var cannedSections = []string{"greeting", "acknowledge", "action", "next", "close"}
 
 type cannedItem struct {
-	ID   string `json:"id"` // message id; the UI labels it with <id>_label
-	Text string `json:"text"`
+	ID    string `json:"id"`              // message id; the UI labels it with <id>_label
+	Label string `json:"label,omitempty"` // a lead's template (CannedReplies): its own label
+	Text  string `json:"text"`
 }
 
 type cannedSection struct {
@@ -91,8 +92,23 @@ func (in *Inbox) canned(w http.ResponseWriter, r *http.Request, agent handoff.Ag
 	data := in.cannedData(c, agent)
 	sections := make([]cannedSection, 0, len(cannedSections))
 	var full []string
+	fromFile := false
+	if in.cannedFile != nil {
+		_, fromFile = in.cannedFile.templates(lang, cannedSections[0])
+	}
 	for _, s := range cannedSections {
 		sec := cannedSection{ID: s, Items: []cannedItem{}}
+		if fromFile {
+			list, _ := in.cannedFile.templates(lang, s)
+			for i, tpl := range list {
+				sec.Items = append(sec.Items, cannedItem{ID: "file_" + s + "_" + strconv.Itoa(i+1), Label: tpl.Label, Text: fillCanned(tpl.Text, data)})
+			}
+			if len(sec.Items) > 0 {
+				full = append(full, sec.Items[0].Text)
+			}
+			sections = append(sections, sec)
+			continue
+		}
 		for n := 1; ; n++ {
 			id := "inbox_canned_" + s + "_" + strconv.Itoa(n)
 			if !in.tr.Has(lang, id) {
@@ -105,7 +121,7 @@ func (in *Inbox) canned(w http.ResponseWriter, r *http.Request, agent handoff.Ag
 		}
 		sections = append(sections, sec)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "sections": sections, "full": strings.Join(full, "\n")})
+	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "sections": sections, "full": strings.Join(full, "\n"), "custom": fromFile})
 	return nil
 }
 

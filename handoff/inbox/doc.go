@@ -22,6 +22,12 @@
 //	GET  /api/agents                 accounts (lead: assign menu)
 //	GET  /inbox/gaps, /api/gaps...   Knowledge gaps page and API, leads only
 //	                                 (with Config.Gaps; see gaps.go)
+//	GET  /api/dispositions           the codes a resolve may carry (dispositions.go)
+//	GET  /inbox/alerts, /api/alerts  Alerts page for leads (with Config.Alerts;
+//	                                 see alerts.go)
+//	GET  /inbox/search, /api/search, /api/cases/{id}/history
+//	                                 closed-case search (leads) and a customer's
+//	                                 earlier cases (with Config.History; history.go)
 //	GET  /inbox/failures, /api/failures, POST /api/failures/{id}/resend
 //	                                 Failed sends page: sends LINE refused for
 //	                                 good and dead-lettered events (user ids
@@ -39,6 +45,11 @@
 //	                             # queue offers her those cases first, the
 //	                             # others after (marked); empty: all
 //	    password_hash: $2a$...   # bcrypt; set with `warmline agent add`
+//
+// Inbox.ReloadAgents reads the file again and swaps the accounts at once
+// (cmd/warmline calls it when the file is saved, WatchFile, and on SIGHUP).
+// Reply templates: the built-in SOP ones (locales), or a lead's file
+// (CannedReplies, canned_file.go), reloaded the same way.
 //
 // `warmline agent add --languages zh-TW,en` sets languages. Briefs, facts
 // and transcripts render in the UI's current language (?lang= on

@@ -67,6 +67,9 @@ type Config struct {
 	// Dispositions are the codes agents may close a case with
 	// (ParseDispositions; nil: DefaultDispositions).
 	Dispositions []string
+	// Canned optionally replaces the built-in reply templates with a
+	// lead's file, per language (LoadCanned; reload it with Reload).
+	Canned *CannedReplies
 }
 
 // Inbox is the agent web UI, its sign-in and the JSON API behind it.
@@ -89,8 +92,10 @@ type Inbox struct {
 	failures Failures    // nil: no Failed sends page
 	alerts   AlertFeed   // nil: no Alerts page
 	history  CaseHistory // nil: no search, no customer history
-	rdb      redis.UniversalClient
-	prefix   string
+	// cannedFile: a lead's reply templates (nil: the built-in ones).
+	cannedFile *CannedReplies
+	rdb        redis.UniversalClient
+	prefix     string
 }
 
 // New builds the inbox; Register mounts it.
@@ -137,7 +142,7 @@ func New(cfg Config) (*Inbox, error) {
 	in := &Inbox{
 		svc: cfg.Service, tr: cfg.Translator, log: cfg.Log, now: cfg.Clock, demo: cfg.Demo, lang: cfg.DefaultLang,
 		accounts: cfg.Accounts, static: static, pages: pages, gaps: cfg.Gaps, reports: cfg.Dashboard, proxies: cfg.TrustedProxies,
-		failures: cfg.Failures, alerts: cfg.Alerts, history: cfg.History, rdb: cfg.Redis, prefix: cfg.Prefix,
+		failures: cfg.Failures, alerts: cfg.Alerts, history: cfg.History, cannedFile: cfg.Canned, rdb: cfg.Redis, prefix: cfg.Prefix,
 		sessions: newSessions(cfg.Redis, cfg.Prefix, cfg.Accounts, cfg.Tokens, cfg.Clock, cfg.SessionIdle),
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))

@@ -314,7 +314,7 @@
       for (const s of canned.sections) {
         if (!s.items.length) continue;
         const g = el('optgroup', { label: t('inbox_templates_section_' + s.id) });
-        for (const it of s.items) g.append(el('option', { value: it.id, text: WL.has(it.id + '_label') ? t(it.id + '_label') : it.id }));
+        for (const it of s.items) g.append(el('option', { value: it.id, text: it.label || (WL.has(it.id + '_label') ? t(it.id + '_label') : it.id) }));
         opts.push(g);
       }
       $('canned-lang').textContent = t('inbox_templates_in', { lang: WL.langName(canned.lang) });
