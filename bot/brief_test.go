@@ -38,6 +38,10 @@ func TestCaseOpensWithTheRightBrief(t *testing.T) {
 			wantRequest: "我的折價券不能用", wantKind: escalation.KindUnsolved},
 		{name: "damaged item with photo and order", steps: []string{"收到的商品破損", "pb:last:done", "photo", "WL20260001", "好的謝謝，照片在這"},
 			wantRequest: "收到的商品破損", wantKind: escalation.KindDefect, wantCategory: knowledge.Fault, wantTopic: "damaged-item"},
+		// Tryout #5: a complaint L1 has no remedy for is a complaint, not
+		// "answers did not help" (none was given).
+		{name: "courier complaint", steps: []string{"我要投訴，快遞員態度很差，把包裹直接丟在門口", "pb:last:done"},
+			wantRequest: "我要投訴，快遞員態度很差，把包裹直接丟在門口", wantKind: escalation.KindComplaint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,8 +83,8 @@ func TestCaseOpensWithTheRightBrief(t *testing.T) {
 			if tt.wantKind != "" && !kinds[tt.wantKind] {
 				t.Errorf("triggers %v, want %s", c.Triggers, tt.wantKind)
 			}
-			if tt.wantKind == escalation.KindDefect && kinds[escalation.KindUnhelpful] {
-				t.Errorf("a damaged item opened as unhelpful: %v", c.Triggers)
+			if (tt.wantKind == escalation.KindDefect || tt.wantKind == escalation.KindComplaint) && kinds[escalation.KindUnhelpful] {
+				t.Errorf("a damaged item or a complaint opened as unhelpful: %v", c.Triggers)
 			}
 			if tt.wantCategory != "" && c.Category != tt.wantCategory {
 				t.Errorf("category %q, want %q", c.Category, tt.wantCategory)

@@ -117,7 +117,7 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		t.say(e.text(t, e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": strings.TrimSpace(textIn(entry.Answer, lang))})))
 	default:
 		// L1 has no remedy: a person takes it, with the whole story.
-		tr := e.rules.Fire(escalation.KindUnhelpful, st.Complaint, "no L1 remedy for complaint")
+		tr := e.botFired(escalation.KindComplaint, st.Complaint) // a complaint, not "answers did not help"
 		if en, ok := t.tkb.Entry(st.ComplaintEntry); ok && en.Category == knowledge.Fault {
 			tr = e.defect(st.Complaint) // a damaged or defective item, not "answers did not help"
 		}

@@ -147,7 +147,13 @@ func (e *Engine) securityTopic(triggers []escalation.Trigger) string {
 // missing item L1 cannot settle, routed like unhelpful unless the rules
 // route it.
 func (e *Engine) defect(message string) escalation.Trigger {
-	tr := e.rules.Fire(escalation.KindDefect, message, "")
+	return e.botFired(escalation.KindDefect, message)
+}
+
+// botFired fires a trigger kind only the bot fires (defect, complaint),
+// routed like unhelpful unless the rules route it.
+func (e *Engine) botFired(kind, message string) escalation.Trigger {
+	tr := e.rules.Fire(kind, message, "")
 	if tr.Route.Tier == "" {
 		tr.Route = e.rules.Route(escalation.KindUnhelpful)
 	}

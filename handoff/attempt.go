@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +133,76 @@ func amountIn(s string) int {
 		return 0
 	}
 	return n
+}
+
+// DistinctAttempts is tried with each order and each FAQ entry listed once
+// (normalized), in the order first tried: a later attempt on the same
+// order or entry replaces the earlier one's details when it says more (a
+// status, an outcome), and is dropped when it says less (a bare order
+// number after the status was shown).
+func DistinctAttempts(tried []Attempt) []Attempt {
+	out := make([]Attempt, 0, len(tried))
+	at := map[string]int{}
+	for _, a := range tried {
+		a.normalize()
+		key := ""
+		switch a.Kind {
+		case AttemptOrder:
+			if n := cmp.Or(a.OrderNumber, a.Ref); n != "" {
+				key = "order:" + n
+			}
+		case AttemptFAQ:
+			if a.Ref != "" {
+				key = "faq:" + a.Ref
+			}
+		}
+		i, seen := at[key]
+		if key == "" || !seen {
+			if key != "" {
+				at[key] = len(out)
+			}
+			out = append(out, a)
+			continue
+		}
+		if informative(a) >= informative(out[i]) {
+			if a.OrderNumber == "" {
+				a.OrderNumber = out[i].OrderNumber
+			}
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// informative ranks what an attempt says: 0 nothing past what it was, 1 an
+// outcome, 2 an outcome that is news (a status shown, "did not help").
+func informative(a Attempt) int {
+	switch {
+	case a.Outcome == OutcomeStatusShown && a.OrderStatus != "", a.Outcome == OutcomeNotHelpful:
+		return 2
+	case a.Outcome != "":
+		return 1
+	}
+	return 0
+}
+
+// thousands writes n with a comma every three digits (2400 → "2,400"), the
+// way amounts are written everywhere else in a brief.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // title is the attempt's human title (a FAQ title), or empty when Summary

@@ -45,11 +45,15 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	}
 	data := map[string]any{"Topic": topic, "Category": category, "Excerpt": ex}
 	asked := personRequest(c)
+	quoted := quotedRequest(c, ex)
 	switch {
-	case asked != "" && ex != "" && triggerMessage(c, ex):
-		// Nothing before the request for a person: the request is the need.
-		lines = append(lines, t("handoff_brief_want_"+asked+"_only", data))
-	case asked != "" && ex != "" && !triggerMessage(c, ex):
+	case asked != "" && ex != "" && quoted != "":
+		// Nothing before the request for a person: the request is the need,
+		// labelled by the trigger the quoted words fired ("asked for a
+		// person" for "我要找真人客服", even when a later message asked
+		// for a supervisor).
+		lines = append(lines, t("handoff_brief_want_"+quoted+"_only", data))
+	case asked != "" && ex != "":
 		// Only a request for a person or supervisor: the topic and words
 		// are what came before it, not a need the case names.
 		id := "handoff_brief_want_" + asked
@@ -57,9 +61,10 @@ func (s *Service) Brief(c *Case, lang string) []string {
 			id += "_untitled"
 		}
 		lines = append(lines, t(id, data))
-	case !titled && ex != "":
-		// A topic with no title (an entry id): the category and the
-		// customer's words say it, not the id.
+	case (!titled || topic == category) && ex != "":
+		// A topic with no title (an entry id), or one that is its
+		// category ("客訴（客訴）"): the category and the customer's
+		// words say it.
 		lines = append(lines, t("handoff_brief_want_untitled", data))
 	case ex != "":
 		lines = append(lines, t("handoff_brief_want", data))
@@ -68,11 +73,11 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	}
 
 	// What was tried.
-	if len(c.Tried) == 0 {
+	if tried := DistinctAttempts(c.Tried); len(tried) == 0 {
 		lines = append(lines, t(triedNoneID(c), nil))
 	} else {
-		items := make([]string, 0, len(c.Tried))
-		for _, a := range c.Tried {
+		items := make([]string, 0, len(tried))
+		for _, a := range tried {
 			items = append(items, s.AttemptText(a, lang))
 		}
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
@@ -111,7 +116,7 @@ func (s *Service) TopicName(c *Case, lang string) (name string, titled bool) {
 // language, "general question" when there is no topic; never the bare
 // entry id (titled is false then, and the name is "general question").
 func (s *Service) topicName(c *Case, lang string) (name string, titled bool) {
-	if v := c.TopicTitle[lang]; v != "" {
+	if v := cmp.Or(c.TopicTitle[lang], s.EntryTitle(c.Topic, lang)); v != "" {
 		return v, true
 	}
 	if id := "handoff_topic_" + c.Topic; c.Topic != "" && s.tr.Has(lang, id) {
@@ -177,14 +182,22 @@ func personRequest(c *Case) string {
 	return kind
 }
 
-// triggerMessage reports whether text is (the excerpt of) a trigger's message.
-func triggerMessage(c *Case, text string) bool {
+// quotedRequest is "person" or "supervisor" when text is (the excerpt of)
+// the message of a request for one, "" when it is not a trigger's message.
+func quotedRequest(c *Case, text string) string {
 	for _, tr := range c.Triggers {
-		if m := strings.TrimSpace(tr.Message); m != "" && excerpt(m, excerptRunes) == text {
-			return true
+		m := strings.TrimSpace(tr.Message)
+		if m == "" || excerpt(m, excerptRunes) != text {
+			continue
+		}
+		switch tr.Kind {
+		case escalation.KindSupervisor:
+			return "supervisor"
+		case escalation.KindHuman:
+			return "person"
 		}
 	}
-	return false
+	return ""
 }
 
 // AttemptText renders one attempt in lang from its kind and outcome, for the
@@ -206,7 +219,9 @@ func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 	switch a.Kind {
 	case AttemptFAQ:
 		what = t("handoff_brief_tried_faq_untitled", nil)
-		if title := a.title(); title != "" {
+		// The entry's title in the agent's language, from its id; the
+		// title stored (the customer's language) when the KB has none.
+		if title := cmp.Or(s.EntryTitle(a.Ref, lang), a.title()); title != "" {
 			what = t("handoff_brief_tried_faq", map[string]any{"Summary": title})
 		}
 	case AttemptOrder:
@@ -217,7 +232,7 @@ func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 	case AttemptRefund:
 		what = t("handoff_brief_tried_refund", nil)
 		if a.Amount > 0 {
-			what = t("handoff_brief_tried_refund_amount", map[string]any{"Amount": a.Amount})
+			what = t("handoff_brief_tried_refund_amount", map[string]any{"Amount": thousands(a.Amount)})
 		}
 	case AttemptLAST:
 		what = t("handoff_brief_tried_last", nil)
@@ -253,7 +268,7 @@ func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 // postback, an entry id, a count). Empty when there is nothing to show.
 func TriggerEvidence(tr escalation.Trigger) string {
 	switch tr.Kind {
-	case escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful:
+	case escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful, escalation.KindComplaint:
 		// Their evidence is the bot's bookkeeping ("complaint x3"); the
 		// contact count and the transcript say it better.
 		return ""
@@ -302,7 +317,7 @@ func customerIssue(c *Case) string {
 	// complaint the bot could not remedy says what it is about in the customer's own words.
 	for _, tr := range c.Triggers {
 		switch tr.Kind {
-		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindUnhelpful, escalation.KindRefund:
+		case escalation.KindLegalMedia, escalation.KindSecurity, escalation.KindUnhelpful, escalation.KindComplaint, escalation.KindRefund:
 			if strings.TrimSpace(tr.Message) != "" {
 				return strings.TrimSpace(tr.Message)
 			}

@@ -201,7 +201,7 @@ func TestBriefHasNoInternalStrings(t *testing.T) {
 		}
 	}
 	want := "已嘗試：訂單 WL****1110（配送中）、訂單 WL****1111（驗證失敗次數過多，已暫停驗證）、訂單 WL****1112（訂單系統沒有回應）、" +
-		"常見問題回答（顧客表示沒有幫助）、退款 NT$300（小幫手已在額度內核准）、客訴安撫（傾聽 2 則訊息並致歉）"
+		"常見問題回答（顧客表示沒有幫助）、退款 NT$300（機器人已在額度內核准）、客訴安撫（傾聽 2 則訊息並致歉）"
 	if got := s.Brief(c, "zh-TW")[2]; got != want {
 		t.Errorf("zh-TW tried line:\n got %q\nwant %q", got, want)
 	}
@@ -263,7 +263,7 @@ func TestBriefPersonRequestAfterOtherTopics(t *testing.T) {
 	if want := "需求：要求主管處理；先前詢問離島配送：「寄到金門要錢嗎」"; brief[1] != want {
 		t.Errorf("want line = %q, want %q", brief[1], want)
 	}
-	if want := "已嘗試：小幫手未記錄這次需求的處理，請見對話紀錄。"; brief[2] != want {
+	if want := "已嘗試：機器人未記錄這次需求的處理，請見對話紀錄。"; brief[2] != want {
 		t.Errorf("tried line = %q, want %q (not the 'asked directly' claim)", brief[2], want)
 	}
 	direct := &Case{ID: "CS-2", Lang: "en", Tier: "L2", Priority: "P3",

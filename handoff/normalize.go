@@ -21,7 +21,18 @@ func (c *Case) normalize() {
 		c.Transcript[i].normalize()
 	}
 	c.Category = categoryOf(c.Category, c.Triggers)
+	for i, tr := range c.Triggers {
+		// Bots before escalation.KindComplaint fired "unhelpful" with this
+		// bookkeeping for a complaint L1 had no remedy for.
+		if tr.Kind == escalation.KindUnhelpful && tr.Evidence == legacyComplaintEvidence {
+			c.Triggers[i].Kind, c.Triggers[i].Evidence = escalation.KindComplaint, ""
+		}
+	}
 }
+
+// legacyComplaintEvidence is what older bots stored as the evidence of a
+// complaint with no L1 remedy.
+const legacyComplaintEvidence = "no L1 remedy for complaint"
 
 func (t *Turn) normalize() {
 	if t.Kind != "" {

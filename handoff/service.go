@@ -8,8 +8,16 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/locales"
 )
+
+// KB is the knowledge base the brief and the inbox name entries from, in
+// the agent's language (a *knowledge.Store: its current base after each
+// reload).
+type KB interface {
+	Current() *knowledge.Base
+}
 
 // Config of a Service. Redis, Translator and Messenger are required.
 type Config struct {
@@ -26,6 +34,9 @@ type Config struct {
 	SummaryTimeout time.Duration
 	// PushTimeout bounds one push to the customer (default 10s).
 	PushTimeout time.Duration
+	// KB is optional: with it, attempted FAQ entries are named in the
+	// agent's language from their entry id (else by the title stored).
+	KB KB
 }
 
 // Service is the handoff domain service. Safe for concurrent use; several
@@ -41,6 +52,7 @@ type Service struct {
 	sum            Summarizer
 	summaryTimeout time.Duration
 	pushTimeout    time.Duration
+	kb             KB
 	bg             sync.WaitGroup
 }
 
@@ -62,7 +74,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		rdb: cfg.Redis, prefix: cfg.Prefix, policy: cfg.Policy, tr: cfg.Translator, msg: cfg.Messenger,
 		now: cfg.Clock, log: cfg.Log, sum: cfg.Summarizer,
-		summaryTimeout: cfg.SummaryTimeout, pushTimeout: cfg.PushTimeout,
+		summaryTimeout: cfg.SummaryTimeout, pushTimeout: cfg.PushTimeout, kb: cfg.KB,
 	}
 	if s.policy == nil {
 		s.policy = DefaultPolicy()
@@ -80,6 +92,22 @@ func New(cfg Config) (*Service, error) {
 		s.pushTimeout = 10 * time.Second
 	}
 	return s, nil
+}
+
+// EntryTitle is the title of knowledge-base entry id in lang, "" when
+// there is no KB, no such entry or no title in lang.
+func (s *Service) EntryTitle(id, lang string) string {
+	if s.kb == nil || id == "" {
+		return ""
+	}
+	b := s.kb.Current()
+	if b == nil {
+		return ""
+	}
+	if en, ok := b.Entry(id); ok {
+		return en.Title[lang]
+	}
+	return ""
 }
 
 // Policy returns the SLA policy in use.

@@ -211,6 +211,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	a.cases, err = handoff.New(handoff.Config{
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, Policy: policy, Translator: tr,
 		Messenger: messenger{sender: sender}, Clock: clock, Log: log.Named("handoff"), Summarizer: summarizer,
+		KB: a.kb,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)

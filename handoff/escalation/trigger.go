@@ -19,6 +19,11 @@ const (
 	// complaint, or the photos and order a remedy asked for). Rules files
 	// need not route it; the bot routes it like unhelpful then.
 	KindDefect = "defect"
+	// KindComplaint is fired by the bot too: a complaint (a courier's
+	// manner, a late parcel) L1 has no remedy for. Not "answers did not
+	// help": no answer was given. Routed like unhelpful unless the rules
+	// route it.
+	KindComplaint = "complaint"
 )
 
 // Kinds lists every trigger kind a rules file must route, message-content

@@ -423,7 +423,7 @@ func (a *API) factsOf(c *handoff.Case, lang string) facts {
 		f.Triggers = append(f.Triggers, triggerFact{Kind: tr.Kind, Label: a.svc.TriggerText(tr, lang),
 			Evidence: handoff.TriggerEvidence(tr), Message: tr.Message})
 	}
-	for _, at := range c.Tried {
+	for _, at := range handoff.DistinctAttempts(c.Tried) {
 		_, outcome := a.svc.AttemptParts(at, lang)
 		tf := triedFact{Kind: at.Kind, Text: a.svc.AttemptText(at, lang), Outcome: outcome}
 		if at.Kind == handoff.AttemptOrder {

@@ -663,7 +663,7 @@ func TestDictionary(t *testing.T) {
 		}
 	}
 	for _, kind := range []string{escalation.KindHuman, escalation.KindSupervisor, escalation.KindRefund, escalation.KindLegalMedia,
-		escalation.KindSecurity, escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful, escalation.KindDefect} {
+		escalation.KindSecurity, escalation.KindRepeat, escalation.KindUnsolved, escalation.KindUnhelpful, escalation.KindDefect, escalation.KindComplaint} {
 		if _, ok := dicts["en"]["inbox_trigger_"+kind]; !ok {
 			t.Errorf("trigger %s has no label", kind)
 		}
