@@ -64,7 +64,12 @@
 // per EngineConfig.HandoffAckEvery (5 min), recorded in the case with
 // Cases.AppendBotTurn (notice "ack"). A message that raises the case (a
 // supervisor request, a legal threat) is acknowledged at once with the new
-// target. After the due time the customer hears an apology, not a past time.
+// target; that raise notice is not the acknowledgement of the messages
+// after it. A question about the wait (bot_kw_wait anywhere, a whole
+// bot_kw_wait_only, a bare greeting, only question marks) gets the case
+// number, whether a colleague has taken it, and the reply-by time, even
+// within HandoffAckEvery, at most once per HandoffWaitEvery (1 min).
+// After the due time the customer hears an apology, not a past time.
 //
 // # Refunds, tone, orders, language
 //
@@ -215,7 +220,7 @@
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
-//	  handoff_ack_at, lang_offered, rated_case, rated_at (unix ms), last_order,
+//	  handoff_ack_at, handoff_wait_at, lang_offered, rated_case, rated_at (unix ms), last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
 //	<prefix>conv_idle                  zset   user id -> unix ms their conversation goes idle (last event + ConversationIdle), idle sweep

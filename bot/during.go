@@ -15,8 +15,11 @@ import (
 // duringHandoff handles a message while a person has the customer: the
 // message goes to the case, a short acknowledgement (case number, who
 // answers by when) answers it at most once per HandoffAckEvery, so a
-// message is never just marked read; cancel brings the bot back. text is
-// empty for postbacks.
+// message is never just marked read; a notice of another kind (the raise
+// notice) does not count as that acknowledgement. A question about the
+// wait gets the case number and the reply-by time even within
+// HandoffAckEvery, at most once per HandoffWaitEvery. Cancel brings the
+// bot back. text is empty for postbacks.
 func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *zap.Logger) (bool, error) {
 	c, err := e.cases.ActiveCase(ctx, t.ev.UserID)
 	if errors.Is(err, handoff.ErrNoCase) || (err == nil && c == nil) {
@@ -82,6 +85,15 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			e.sayToCase(ctx, t, c.ID, e.mediaProblemText(t, tu.Media.Problem), handoff.NoticeAck, log)
 			return true, nil
 		}
+	}
+	if text != "" && e.asksAboutWait(text) {
+		if e.answerWait(ctx, t, c, log) {
+			return true, nil
+		}
+		// Asked again within HandoffWaitEvery: the usual acknowledgement
+		// rules (a flood of "???" gets one answer, not one each).
+		e.acknowledge(ctx, t, c, log)
+		return true, nil
 	}
 	if text != "" && e.answerWhileWaiting(ctx, t, c, text, log) {
 		return true, nil
@@ -163,7 +175,9 @@ func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *hando
 	if due := e.dueText(t, c, c.Promise()); due != "" {
 		msg += "\n" + due
 	}
-	t.st.HandoffAckAt = t.now
+	// A raise notice answers the message that raised the case, not the
+	// ones after it: the next message gets its own acknowledgement
+	// (HandoffAckAt is left as it was).
 	e.sayToCase(ctx, t, c.ID, msg, notice, log)
 }
 

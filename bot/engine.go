@@ -110,6 +110,10 @@ type EngineConfig struct {
 	// HandoffAckEvery: during a handoff a customer message is acknowledged
 	// (case number, who answers by when) at most once per this (default 5 min).
 	HandoffAckEvery time.Duration
+	// HandoffWaitEvery: a question about the wait during a handoff ("how
+	// long?", "anyone there?") gets the case number and the reply-by time
+	// even within HandoffAckEvery, at most once per this (default 1 min).
+	HandoffWaitEvery time.Duration
 	// PreparingLate: an order still pending, paid or being prepared this
 	// long after it was placed is late (default 3 days).
 	PreparingLate time.Duration
@@ -256,6 +260,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.HandoffAckEvery <= 0 {
 		cfg.HandoffAckEvery = 5 * time.Minute
+	}
+	if cfg.HandoffWaitEvery <= 0 {
+		cfg.HandoffWaitEvery = time.Minute
 	}
 	if cfg.PreparingLate <= 0 {
 		cfg.PreparingLate = 72 * time.Hour

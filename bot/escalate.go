@@ -75,6 +75,9 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 		msg += "\n" + due
 	}
 	st.resetIssue()
+	// A new case: the handoff notice is not the acknowledgement of the
+	// next message, nor an earlier case's.
+	st.HandoffAckAt, st.HandoffWaitAt = time.Time{}, time.Time{}
 	t.handedOver()
 	// The agent sees what the customer was told, typed as the handoff
 	// notice (and whatever the bot adds after it in this event).

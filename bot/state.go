@@ -63,7 +63,8 @@ type state struct {
 	RefundPolicy   string    // KB entry the refund question matched (its answer is the policy)
 	RefundText     string    // the customer's refund request, for the trigger
 	LastOrder      string    // the order last shown in this issue (a refund recognises it)
-	HandoffAckAt   time.Time // last acknowledgement sent during a handoff
+	HandoffAckAt   time.Time // last acknowledgement of a customer message during a handoff (not a raise notice)
+	HandoffWaitAt  time.Time // last answer to a question about the wait ("how long?") during a handoff
 	LangOffered    string    // language a switch was offered to (once)
 	RatedCase      string    // case just rated: the next message is a comment on it
 	RatedAt        time.Time
@@ -159,6 +160,7 @@ func parseState(h map[string]string) *state {
 		RefundText:     h["refund_text"],
 		LastOrder:      h["last_order"],
 		HandoffAckAt:   parseMillis(h["handoff_ack_at"]),
+		HandoffWaitAt:  parseMillis(h["handoff_wait_at"]),
 		LangOffered:    h["lang_offered"],
 		RatedCase:      h["rated_case"],
 		RatedAt:        parseMillis(h["rated_at"]),
@@ -232,6 +234,7 @@ func (st *state) fields() map[string]any {
 	put("refund_text", st.RefundText)
 	put("last_order", st.LastOrder)
 	put("handoff_ack_at", fmtMillis(st.HandoffAckAt))
+	put("handoff_wait_at", fmtMillis(st.HandoffWaitAt))
 	put("lang_offered", st.LangOffered)
 	put("rated_case", st.RatedCase)
 	put("rated_at", fmtMillis(st.RatedAt))
