@@ -30,6 +30,8 @@ import (
 type CaseHistory interface {
 	Search(ctx context.Context, q ledger.Query) ([]ledger.Record, error)
 	CustomerCases(ctx context.Context, userID string, n int) ([]ledger.Record, error)
+	// Records are the cases opened in [from, to), for the export.
+	Records(ctx context.Context, from, to time.Time) ([]ledger.Record, error)
 }
 
 // historyShown is how many earlier cases the case view lists.
@@ -42,6 +44,7 @@ func (in *Inbox) historyRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /inbox/search", in.page(searchPage, true))
 	mux.Handle("GET /api/search", in.api.handle(in.leadOnly(in.search)))
 	mux.Handle("GET /api/cases/{id}/history", in.api.handle(in.customerHistory))
+	mux.Handle("GET /api/ledger/export", in.api.handle(in.leadOnly(in.ledgerExport)))
 }
 
 // recordView is a closed case as search and history return it: the

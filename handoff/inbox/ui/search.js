@@ -47,7 +47,18 @@
     $('search-summary').textContent = n('inbox_search_found_n', list.length);
   }
 
+  // The export link: the dates chosen, else the last 30 days.
+  function exportLink() {
+    const day = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    const now = new Date();
+    const from = $('s-from').value || day(new Date(now.getTime() - 29 * 86400000));
+    const to = $('s-to').value || day(now);
+    $('export-csv').href = '/api/ledger/export?' + new URLSearchParams({ from: from, to: to, format: 'csv' }).toString();
+  }
+  ['s-from', 's-to'].forEach((f) => $(f).addEventListener('change', exportLink));
+
   async function go() {
+    exportLink();
     const q = new URLSearchParams();
     fields.forEach((f) => { const v = $('s-' + f).value.trim(); if (v) q.set(f, v); });
     history.replaceState(null, '', '/inbox/search' + (q.toString() ? '?' + q.toString() : ''));
