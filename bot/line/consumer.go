@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +16,7 @@ import (
 
 // Consumer defaults.
 const (
-	DefaultWorkers         = 4
+	DefaultWorkers         = 64
 	DefaultLeaseTTL        = 15 * time.Second
 	DefaultMaxAttempts     = 5
 	DefaultRetryBackoff    = 200 * time.Millisecond
@@ -31,17 +31,20 @@ type ConsumerConfig struct {
 	// Name identifies this replica (e.g. the pod name); it must differ
 	// between replicas that run at the same time.
 	Name string
-	// Workers is the number of goroutines of this replica (default 4). Each
-	// works one shard at a time.
+	// Workers bounds the events this replica processes at once, across
+	// all its shards (default 64). One user's events run one at a time, in
+	// order; different users' run at once. An event waiting on I/O (an
+	// order backend, LINE) holds one of them, so keep it well above the
+	// events that may wait at once on a slow backend.
 	Workers int
 	// LeaseTTL is how long a shard lease lives without renewal (default
 	// 15 s); a crashed replica's shards are taken over after it.
 	LeaseTTL time.Duration
-	// Block is how long an idle worker waits for the queue's "stored"
-	// signal before it looks at the shards anyway (default LeaseTTL/3). A
-	// new event wakes a worker at once; Block bounds how late a crashed
-	// replica's shard is taken over after its lease expired, and the pickup
-	// of an event whose signal was lost (a reconnect).
+	// Block is how often the replica looks at every shard's length
+	// without a "stored" signal (default LeaseTTL/3). A new event wakes its
+	// shard at once; Block bounds how late a crashed replica's shard is
+	// taken over after its lease expired, and the pickup of an event whose
+	// signal was lost (a reconnect).
 	Block time.Duration
 	// MaxAttempts bounds the processing attempts of one event (default 5)
 	// before it goes to the dead-letter stream.
@@ -60,7 +63,8 @@ type ConsumerConfig struct {
 	// send cut short leaves the event pending, and the next holder of the
 	// shard resumes it from its delivery record.
 	DrainTimeout time.Duration
-	// Batch is how many entries a worker reads per round trip (default 16).
+	// Batch is how many entries a shard's reader reads per round trip
+	// (default 16).
 	Batch int
 	// Sleep waits between retries; default a timer that honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -71,7 +75,9 @@ type ConsumerConfig struct {
 // ConsumerConfig.MaxAttempts; wrap it with Permanent to give up at once.
 type Process func(ctx context.Context, raw json.RawMessage) error
 
-// Consumer runs the workers of one replica over the queue's shards.
+// Consumer works the queue's shards for one replica: a loop per shard,
+// woken by the queue's "stored" signal, takes the shard's lease while it
+// has work and dispatches its entries into per-user lanes (see work).
 type Consumer struct {
 	q       *Queue
 	process Process
@@ -80,7 +86,11 @@ type Consumer struct {
 	// inFlight is the context of processing: cancelled DrainTimeout after
 	// Run's context (set by Run).
 	inFlight context.Context
-	stats    consumerCounters
+	// wakes[s] signals shard s's loop (set by Run); slots bounds the
+	// events in processing (Workers).
+	wakes []chan struct{}
+	slots chan struct{}
+	stats consumerCounters
 }
 
 // NewConsumer returns a consumer of q that hands each event to process.
@@ -141,9 +151,15 @@ func (c *Consumer) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+	n := c.q.cfg.Shards
+	c.wakes = make([]chan struct{}, n)
+	for s := range c.wakes {
+		c.wakes[s] = make(chan struct{}, 1)
+	}
+	c.slots = make(chan struct{}, c.cfg.Workers)
 	// Subscribe before the first look at the shards, so no event stored
 	// after that look goes unsignalled.
-	wake, stop := c.subscribe(ctx)
+	stop := c.subscribe(ctx)
 	defer stop()
 	// Events in flight finish on their own context, cut DrainTimeout after
 	// shutdown began: a stop never waits on LINE without a bound.
@@ -168,17 +184,16 @@ func (c *Consumer) Run(ctx context.Context) error {
 			cancelInFlight()
 		}
 	}()
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(c.cfg.Name))
-	base := int(h.Sum32() % uint32(c.q.cfg.Shards))
 	var wg sync.WaitGroup
-	for i := 0; i < c.cfg.Workers; i++ {
-		w := &worker{c: c, id: i, wake: wake, start: (base + i*c.q.cfg.Shards/c.cfg.Workers) % c.q.cfg.Shards}
-		w.name = fmt.Sprintf("%s/%d", c.cfg.Name, i)
-		wg.Add(1)
+	wg.Add(n + 1)
+	go func() {
+		defer wg.Done()
+		c.poll(ctx)
+	}()
+	for s := 0; s < n; s++ {
 		go func() {
 			defer wg.Done()
-			w.run(ctx)
+			c.runShard(ctx, s)
 		}()
 	}
 	wg.Wait()
@@ -186,11 +201,18 @@ func (c *Consumer) Run(ctx context.Context) error {
 	return nil
 }
 
-// subscribe listens for the queue's "stored" signal and turns each one into
-// a wake-up of at most one idle worker. Without a subscription (Redis
-// trouble) the workers still look every Block.
-func (c *Consumer) subscribe(ctx context.Context) (<-chan struct{}, func()) {
-	wake := make(chan struct{}, c.cfg.Workers)
+// wake signals shard s's loop; a signal already waiting is enough.
+func (c *Consumer) wake(s int) {
+	select {
+	case c.wakes[s] <- struct{}{}:
+	default:
+	}
+}
+
+// subscribe listens for the queue's "stored" signal (the shard number) and
+// wakes that shard's loop. Without a subscription (Redis trouble) poll
+// still looks at the shards every Block.
+func (c *Consumer) subscribe(ctx context.Context) func() {
 	sub := c.q.rdb.Subscribe(ctx, c.q.storedChannel())
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	_, err := sub.Receive(sctx) // the subscription's confirmation
@@ -201,22 +223,52 @@ func (c *Consumer) subscribe(ctx context.Context) (<-chan struct{}, func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range sub.Channel() {
-			select {
-			case wake <- struct{}{}:
-			default: // every worker already has a wake-up waiting
+		for m := range sub.Channel() {
+			s, err := strconv.Atoi(m.Payload)
+			if err != nil || s < 0 || s >= len(c.wakes) {
+				for s := range c.wakes { // not ours to parse: look everywhere
+					c.wake(s)
+				}
+				continue
 			}
+			c.wake(s)
 		}
 	}()
-	return wake, func() {
+	return func() {
 		_ = sub.Close()
 		<-done
 	}
 }
 
-// forgetSelf removes this replica's workers from the consumer groups where
+// poll looks at every shard's length at start and then every Block (one
+// pipelined round trip) and wakes the shards that hold events: the pickup
+// of an event whose signal was lost, and of a crashed replica's shard once
+// its lease expired.
+func (c *Consumer) poll(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		lens, err := c.q.Len(ctx)
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("line queue lengths", zap.Error(err))
+		}
+		for s, n := range lens {
+			if n > 0 {
+				c.wake(s)
+			}
+		}
+		t.Reset(c.cfg.Block)
+	}
+}
+
+// forgetSelf removes this replica's consumers from the consumer groups where
 // they own no pending entry (those with pending entries stay until another
-// worker takes them over).
+// replica takes them over).
 func (c *Consumer) forgetSelf() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -229,79 +281,78 @@ func (c *Consumer) forgetSelf() {
 	}
 }
 
-// worker rotates over the shards, working one at a time under its lease.
-type worker struct {
-	c     *Consumer
-	id    int
-	name  string // consumer name in the Redis group
-	start int
-	wake  <-chan struct{}
-}
-
-// run looks at the shards while there is work and otherwise blocks until an
-// event is stored (or Block passes).
-func (w *worker) run(ctx context.Context) {
-	idle := time.NewTimer(w.c.cfg.Block)
-	defer idle.Stop()
-	for ctx.Err() == nil {
-		if w.round(ctx) {
-			continue
-		}
-		idle.Reset(w.c.cfg.Block)
+// runShard works shard s whenever it is signalled, for as long as it has
+// work.
+func (c *Consumer) runShard(ctx context.Context, s int) {
+	for {
 		select {
 		case <-ctx.Done():
-		case <-w.wake:
-		case <-idle.C:
+			return
+		case <-c.wakes[s]:
+		}
+		for ctx.Err() == nil {
+			more, err := c.work(ctx, s)
+			if err != nil && ctx.Err() == nil {
+				c.log.Warn("line shard", zap.Int("shard", s), zap.Error(err))
+			}
+			if !more {
+				break
+			}
 		}
 	}
 }
 
-// round works every shard that has stored events, once, and reports whether
-// there may be more to do at once.
-func (w *worker) round(ctx context.Context) bool {
-	n := w.c.q.cfg.Shards
-	lens, err := w.c.q.Len(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			w.c.log.Warn("line queue lengths", zap.Error(err))
-		}
-		return false
-	}
-	more := false
-	for k := 0; k < n && ctx.Err() == nil; k++ {
-		s := (w.start + k) % n
-		if lens[s] == 0 {
-			continue
-		}
-		again, err := w.work(ctx, s)
-		if err != nil && ctx.Err() == nil {
-			w.c.log.Warn("line shard", zap.Int("shard", s), zap.Error(err))
-		}
-		more = more || again
-	}
-	w.start = (w.start + 1) % n
-	return more
-}
-
-// maxPerLease bounds how many entries a worker handles before it lets go of
-// a shard, so one busy shard cannot pin a worker forever.
+// maxPerLease bounds how many entries one lease reads before it lets go of
+// the shard, so other replicas get their turn at a busy shard.
 const maxPerLease = 1000
 
-// work drains one shard while holding its lease. It reports whether the
-// shard may have more work: it handled entries, or entries arrived while it
-// held the lease (their signal may have woken a worker that found the lease
-// taken).
-func (w *worker) work(ctx context.Context, shard int) (more bool, err error) {
-	q, cfg := w.c.q, w.c.cfg
-	token := w.name + "/" + uuid.NewString()
-	ok, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
+// maxReadAhead bounds the entries of one shard read and not yet done
+// (waiting in their user's lane or processing).
+const maxReadAhead = 512
+
+// shardRun is one lease on one shard: its reader dispatches entries, in
+// stream order, into per-user lanes that run concurrently.
+type shardRun struct {
+	c     *Consumer
+	shard int
+	token string
+	name  string // consumer name in the Redis group
+	log   *zap.Logger
+	lost  <-chan struct{}
+	// progress gets a signal (non-blocking) when the shard went idle, an
+	// entry stays pending, or the read-ahead has room again.
+	progress chan struct{}
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	lanes  map[string]*lane
+	open   int   // entries dispatched and not yet done
+	halted error // an entry stays pending: start no more entries
+}
+
+// lane is one user's (routing key's) entries of a shard, in stream order;
+// one goroutine works them one at a time while the lane is not empty.
+type lane struct {
+	route   string
+	entries []entry
+}
+
+// work holds shard s's lease while it has work: pending entries of an
+// earlier holder first, then new ones, each user's in order, different
+// users' at once (up to Workers events in processing per replica). It
+// reports whether the shard may have more work (entries arrived after the
+// lease let go, or it stopped at maxPerLease).
+func (c *Consumer) work(ctx context.Context, shard int) (more bool, err error) {
+	q, cfg := c.q, c.cfg
+	token := c.cfg.Name + "/" + uuid.NewString()
+	ok, pendingN, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
 	if err != nil || !ok {
 		return false, err
 	}
-	log := w.c.log.With(zap.Int("shard", shard), zap.Int("worker", w.id))
+	log := c.log.With(zap.Int("shard", shard))
 
 	// Renew the lease in the background until we are done; lost is closed
-	// when another worker may have taken over.
+	// when another holder may have taken over.
 	done := make(chan struct{})
 	lost := make(chan struct{})
 	var renewWG sync.WaitGroup
@@ -329,63 +380,164 @@ func (w *worker) work(ctx context.Context, shard int) (more bool, err error) {
 			}
 		}
 	}()
+	r := &shardRun{c: c, shard: shard, token: token, name: c.cfg.Name + "/" + strconv.Itoa(shard), log: log,
+		lost: lost, progress: make(chan struct{}, 1), lanes: map[string]*lane{}}
 	defer func() {
+		// No lane may outlive the lease: the next holder would run the
+		// same user's entries at the same time.
+		r.wg.Wait()
 		close(done)
 		renewWG.Wait()
+		if err == nil {
+			err = r.halted
+		}
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := q.release(rctx, shard, token); err != nil {
-			log.Warn("line shard lease release", zap.Error(err))
+		left, rerr := q.release(rctx, shard, token)
+		if rerr != nil {
+			log.Warn("line shard lease release", zap.Error(rerr))
 			return
 		}
-		if !more && err == nil {
-			n, lerr := q.rdb.XLen(rctx, q.streamKey(shard)).Result()
-			more = lerr == nil && n > 0
-		}
+		// Entries stored after the last read: their signal may have come
+		// while we held the lease.
+		more = more || (err == nil && ctx.Err() == nil && left > 0)
 	}()
 
-	handled := 0
 	// Entries delivered to an earlier holder first: they are older than
 	// anything not yet delivered, so order per user is kept.
-	pending, err := q.claimPending(ctx, shard, w.name, int64(cfg.Batch))
-	if err != nil {
-		return false, err
+	var pending []entry
+	if pendingN > 0 {
+		if pending, err = q.claimPending(ctx, shard, r.name, int64(cfg.Batch)); err != nil {
+			return false, err
+		}
 	}
 	if len(pending) > 0 {
 		log.Info("line shard taking over pending events", zap.Int("count", len(pending)))
 		// Earlier holders (crashed or stopped replicas) now own nothing here;
 		// forget them so the group does not grow with every restart. While we
 		// hold the lease nobody else reads this shard.
-		if err := q.pruneConsumers(ctx, shard, func(name string) bool { return name != w.name }); err != nil {
+		if err := q.pruneConsumers(ctx, shard, func(name string) bool { return name != r.name }); err != nil {
 			log.Warn("line shard prune consumers", zap.Error(err))
 		}
 	}
-	batch := pending
+	r.dispatch(ctx, pending)
+	read := len(pending)
+	signalled := true // entries may be waiting: read at least once
 	for {
-		for _, e := range batch {
-			if ctx.Err() != nil {
-				return handled > 0, nil
-			}
-			select {
-			case <-lost:
-				return handled > 0, errLeaseLost
-			default:
-			}
-			if err := w.handle(ctx, shard, token, e, log); err != nil {
-				return handled > 0, err
-			}
-			handled++
+		open, halted := r.state()
+		if halted != nil || ctx.Err() != nil {
+			return false, nil // the deferred wait lets the lanes finish their entry
 		}
-		if ctx.Err() != nil || handled >= maxPerLease {
-			return handled > 0, nil
+		if open == 0 && (!signalled || read >= maxPerLease) {
+			// Idle, or our turn is over: let go (the release reports whether
+			// entries arrived meanwhile). Never while a lane is busy, so a
+			// slow lane does not stall the shard's other users.
+			return read >= maxPerLease, nil
 		}
-		batch, err = q.readNew(ctx, shard, w.name, int64(cfg.Batch))
+		if signalled && open < maxReadAhead {
+			count := min(cfg.Batch, maxReadAhead-open)
+			batch, err := q.readNew(ctx, shard, r.name, int64(count))
+			if err != nil {
+				return false, err
+			}
+			r.dispatch(ctx, batch)
+			read += len(batch)
+			// A short batch emptied the stream; a later entry signals.
+			signalled = len(batch) == count
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-lost:
+			return false, errLeaseLost
+		case <-r.progress:
+		case <-c.wakes[shard]:
+			signalled = true
+		}
+	}
+}
+
+func (r *shardRun) state() (open int, halted error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.open, r.halted
+}
+
+// dispatch appends entries, in order, to their users' lanes and starts the
+// lanes that were idle.
+func (r *shardRun) dispatch(ctx context.Context, entries []entry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range entries {
+		_, route, err := routeOf(e.raw)
 		if err != nil {
-			return handled > 0, err
+			route = e.eventID // undecodable: its own lane (Process dead-letters it)
 		}
-		if len(batch) == 0 {
-			return handled > 0, nil
+		l := r.lanes[route]
+		r.open++
+		if l != nil {
+			l.entries = append(l.entries, e)
+			continue
 		}
+		l = &lane{route: route, entries: []entry{e}}
+		r.lanes[route] = l
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.runLane(ctx, l)
+		}()
+	}
+}
+
+// runLane works one lane's entries in order until it is empty, or until an
+// entry stays pending (then the lane's later entries stay pending too, for
+// the next holder, behind it).
+func (r *shardRun) runLane(ctx context.Context, l *lane) {
+	for {
+		r.mu.Lock()
+		if r.halted == nil && ctx.Err() != nil {
+			r.halted = errInterrupted
+		}
+		select {
+		case <-r.lost:
+			if r.halted == nil {
+				r.halted = errLeaseLost
+			}
+		default:
+		}
+		if len(l.entries) == 0 || r.halted != nil {
+			r.open -= len(l.entries)
+			delete(r.lanes, l.route)
+			idle := r.open == 0
+			r.mu.Unlock()
+			if idle {
+				r.signal()
+			}
+			return
+		}
+		e := l.entries[0]
+		r.mu.Unlock()
+		err := r.c.handle(ctx, r.shard, r.token, e, r.log)
+		r.mu.Lock()
+		l.entries = l.entries[1:]
+		r.open--
+		if err != nil && r.halted == nil {
+			r.halted = err
+		}
+		// The reader waits for an idle shard, a halt, or room to read
+		// ahead again; other progress would only wake it for nothing.
+		wake := r.open == 0 || r.open == maxReadAhead/2 || err != nil
+		r.mu.Unlock()
+		if wake {
+			r.signal()
+		}
+	}
+}
+
+func (r *shardRun) signal() {
+	select {
+	case r.progress <- struct{}{}:
+	default:
 	}
 }
 
@@ -393,8 +545,8 @@ func (w *worker) work(ctx context.Context, shard int) (more bool, err error) {
 // to the dead-letter stream. It returns an error only when the entry stays
 // pending (lease lost, Redis down, shutting down); the next lease holder
 // picks it up first.
-func (w *worker) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) error {
-	q, cfg := w.c.q, w.c.cfg
+func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) error {
+	q, cfg := c.q, c.cfg
 	log = log.With(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
 	// Redis bookkeeping must finish even while shutting down; processing
 	// runs on the consumer's in-flight context (bounded by DrainTimeout).
@@ -406,6 +558,14 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 	)
 	b := newBackOff(cfg.RetryBackoff, cfg.MaxRetryBackoff)
 	err := retry(ctx, b, 0, cfg.Sleep, func(int) error {
+		// A slot for the attempt, given back before a back-off wait.
+		select {
+		case c.slots <- struct{}{}:
+		case <-ctx.Done():
+			stay = fmt.Errorf("%w: %w", errInterrupted, ctx.Err())
+			return Permanent(stay)
+		}
+		defer func() { <-c.slots }()
 		var err error
 		if n, err = q.attempt(bg, shard, e.streamID); err != nil {
 			stay = err
@@ -415,8 +575,8 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 			n--
 			return Permanent(errGaveUp)
 		}
-		err = w.process(w.c.inFlight, e)
-		if err != nil && w.c.inFlight.Err() != nil {
+		err = c.processEntry(c.inFlight, e)
+		if err != nil && c.inFlight.Err() != nil {
 			stay = err // cut short by the drain timeout: resumed by the next holder
 			return Permanent(err)
 		}
@@ -428,22 +588,22 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 		if n >= cfg.MaxAttempts {
 			return Permanent(err)
 		}
-		w.c.stats.retried.Add(1)
+		c.stats.retried.Add(1)
 		return err
 	})
 	switch {
 	case stay != nil:
-		w.c.stats.leftPending.Add(1)
+		c.stats.leftPending.Add(1)
 		return stay
 	case errors.Is(err, errInterrupted):
-		w.c.stats.leftPending.Add(1)
+		c.stats.leftPending.Add(1)
 		return err // shutting down: leave it pending for the next holder
 	case err == nil:
 		if err := q.ack(bg, shard, token, e.streamID); err != nil {
-			w.c.stats.leftPending.Add(1)
+			c.stats.leftPending.Add(1)
 			return err
 		}
-		w.c.stats.acked.Add(1)
+		c.stats.acked.Add(1)
 		return nil
 	}
 	cause := errGaveUp.Error()
@@ -451,10 +611,10 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 		cause = failure.Error()
 	}
 	if err := q.bury(bg, shard, token, e, cause, n); err != nil {
-		w.c.stats.leftPending.Add(1)
+		c.stats.leftPending.Add(1)
 		return err
 	}
-	w.c.stats.deadLettered.Add(1)
+	c.stats.deadLettered.Add(1)
 	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
 	return nil
 }
@@ -463,13 +623,13 @@ func (w *worker) handle(ctx context.Context, shard int, token string, e entry, l
 // without an error (their replica died).
 var errGaveUp = errors.New("gave up")
 
-func (w *worker) process(ctx context.Context, e entry) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, w.c.cfg.ProcessTimeout)
+func (c *Consumer) processEntry(ctx context.Context, e entry) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.ProcessTimeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("process panicked: %v", r)
 		}
 	}()
-	return w.c.process(ctx, e.raw)
+	return c.process(ctx, e.raw)
 }

@@ -405,3 +405,62 @@ func TestConsumerIdleWorkersWaitForTheSignal(t *testing.T) {
 		t.Errorf("processed: got %v, want [first second]", got)
 	}
 }
+
+// One user's slow event (a hung backend) holds only that user: the other
+// users of the same shard are answered meanwhile, and the slow user's next
+// event waits behind the slow one, in order. When the replica stops with
+// the slow event still in hand, the next replica finishes the slow user's
+// events in order.
+func TestConsumerSlowUserHoldsOnlyThemself(t *testing.T) {
+	q, _, _ := newTestQueue(t, QueueConfig{Shards: 1})
+	release := make(chan struct{})
+	var hungOnce sync.Once
+	hung := make(chan struct{})
+	rec := newRecorder()
+	rec.fn = func(ctx context.Context, user, text string) error {
+		if text == "slow-000" {
+			hungOnce.Do(func() { close(hung) })
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	cfg := ConsumerConfig{Name: "replica-a", Workers: 4, LeaseTTL: 2 * time.Second, Block: 10 * time.Millisecond, DrainTimeout: 50 * time.Millisecond}
+	stop := startConsumer(t, q, rec.Process, cfg)
+	for i, txt := range texts("slow-", 3) {
+		enqueue(t, q, textEvent(eventID(i), "Uslow", txt))
+	}
+	<-hung
+	var evs []json.RawMessage
+	for u := 0; u < 6; u++ {
+		for i, txt := range texts(fmt.Sprintf("u%d-", u), 4) {
+			evs = append(evs, textEvent(eventID(100+10*u+i), fmt.Sprintf("Ufast%d", u), txt))
+		}
+	}
+	enqueue(t, q, evs...)
+	waitFor(t, 10*time.Second, "the other users' 24 events processed while one user's event hangs", func() bool { return rec.Count() >= 24 })
+	for u := 0; u < 6; u++ {
+		if got, want := rec.Seen(fmt.Sprintf("Ufast%d", u)), texts(fmt.Sprintf("u%d-", u), 4); !slices.Equal(got, want) {
+			t.Errorf("Ufast%d: got %v, want %v", u, got, want)
+		}
+	}
+	if got := rec.Seen("Uslow"); len(got) != 0 {
+		t.Errorf("slow user's events processed before the slow one finished: %v", got)
+	}
+	stop() // the slow event is cut short after the drain timeout and stays pending
+	if got := totalLen(t, q); got != 3 {
+		t.Fatalf("stored after stop: got %d, want the slow user's 3", got)
+	}
+	close(release)
+	cfg.Name = "replica-b"
+	startConsumer(t, q, rec.Process, cfg)
+	waitFor(t, 10*time.Second, "the slow user's events processed", func() bool { return len(rec.Seen("Uslow")) >= 3 })
+	if got, want := rec.Seen("Uslow"), texts("slow-", 3); !slices.Equal(got, want) {
+		t.Errorf("Uslow: got %v, want %v", got, want)
+	}
+	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+}

@@ -6,10 +6,14 @@
 //	NewWebhookHandler  verify X-Line-Signature, Queue.Enqueue the raw events
 //	                   (deduplicated by webhookEventId), answer 200 only once
 //	                   Redis has them (503 otherwise, so LINE redelivers)
-//	Consumer           per replica: workers lease one shard at a time, read
-//	                   its stream in order, retry a failing event with
-//	                   back-off, ack (fenced by the lease) or dead-letter it;
-//	                   idle workers block until Enqueue signals a shard
+//	Consumer           per replica: a loop per shard, woken when Enqueue
+//	                   signals it, leases the shard while it has work and
+//	                   reads its stream in order into per-user lanes: one
+//	                   user's events one at a time, in order, different
+//	                   users' at once (ConsumerConfig.Workers events in
+//	                   processing per replica); a failing event is retried
+//	                   with back-off, then acked (fenced by the lease) or
+//	                   dead-lettered
 //	Respond            the Process the Consumer runs: decode into a
 //	                   bot.Event, skip standby/group/room events, mark read,
 //	                   call the Handler (bot.Engine), Sender.Reply
@@ -52,10 +56,22 @@
 // waiting for content/transcoding when LINE is still preparing a video or
 // voice message.
 //
-// A user's events always land in the same shard and a shard is worked by one
-// worker at a time across all replicas, so each user's order is kept; entries
-// are acked only after processing, so a crash loses nothing (the next lease
-// holder takes the pending entries over first).
+// A user's events always land in the same shard, a shard is read by one
+// lease holder at a time across all replicas, and within the holder each
+// user's entries run in stream order in that user's lane, so each user's
+// order is kept while a slow event (a hung order backend) holds only its
+// own user. Entries are acked one by one after processing (XACK is per
+// id), so a crash loses nothing: the lease is let go only once every lane
+// is done, and the next holder takes the pending entries over first, in
+// stream order, into the same per-user lanes. An entry that stays pending
+// (lease lost, Redis trouble, shutdown) stops its lane and the lease, so a
+// user's later entries never run before it.
+//
+// Backpressure: WebhookConfig.HighWater (depth and oldest-event age across
+// shards, read at most every 250 ms) makes the webhook answer 503 past it,
+// so LINE redelivers later instead of the answers waiting past their reply
+// tokens; Queue.Backlog reads the same figures, Queue.Shed counts refused
+// events.
 //
 // # Redis keys
 //
@@ -72,7 +88,7 @@
 //	                              (Shards keys).
 //	{Pline:shard:S}:seen:<id>     "1": webhookEventId already stored. TTL
 //	                              QueueConfig.DedupeTTL (default 7 days).
-//	{Pline:shard:S}:lease         token of the worker working the shard.
+//	{Pline:shard:S}:lease         token of the replica working the shard.
 //	                              TTL ConsumerConfig.LeaseTTL (default 15 s),
 //	                              renewed every TTL/3 while held, deleted on
 //	                              release.

@@ -10,6 +10,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -48,6 +49,8 @@ type Queue struct {
 	cfg    QueueConfig
 	log    *zap.Logger
 	clock  func() time.Time
+	// shed counts events the webhook refused past its high-water mark.
+	shed atomic.Int64
 }
 
 // NewQueue returns the queue whose keys live under prefix (e.g. "wl:").
@@ -70,6 +73,10 @@ func NewQueue(rdb redis.UniversalClient, prefix string, cfg QueueConfig, log *za
 	}
 	return &Queue{rdb: rdb, prefix: prefix, cfg: cfg, log: log, clock: clock}
 }
+
+// Shed returns how many events this process's webhook refused (503) past
+// its high-water mark (WebhookConfig.HighWater) since it started.
+func (q *Queue) Shed() int64 { return q.shed.Load() }
 
 // Shards reports the number of shard streams.
 func (q *Queue) Shards() int { return q.cfg.Shards }
@@ -314,12 +321,28 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `)
-	// KEYS[1] = lease; ARGV[1] = token.
+	// acquireScript takes a shard's lease if it is free and reports how
+	// many entries earlier holders left pending (so an empty claim costs
+	// no round trip). KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token,
+	// ARGV[2] = ttl ms, ARGV[3] = group. Returns -1 when the lease is
+	// held, -2 when the group is missing (nothing taken).
+	acquireScript = redis.NewScript(`
+local ok, p = pcall(redis.call, 'XPENDING', KEYS[2], ARGV[3])
+if not ok then
+  return -2
+end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return -1
+end
+return p[1]
+`)
+	// releaseScript lets go of the lease and returns the shard's stored
+	// entries. KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token.
 	releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1])
 end
-return 0
+return redis.call('XLEN', KEYS[2])
 `)
 	// ackScript acknowledges and deletes one entry, fenced by the lease.
 	// KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts;
@@ -360,12 +383,27 @@ return n
 // errLeaseLost reports that another worker took the shard over.
 var errLeaseLost = errors.New("shard lease lost")
 
-func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (bool, error) {
-	ok, err := q.rdb.SetNX(ctx, q.leaseKey(shard), token, ttl).Result()
-	if err != nil {
-		return false, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+// acquire takes the shard's lease for token and returns how many entries
+// are pending (delivered to an earlier holder, not acknowledged).
+func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (ok bool, pending int64, err error) {
+	for try := 0; ; try++ {
+		n, err := acquireScript.Run(ctx, q.rdb, []string{q.leaseKey(shard), q.streamKey(shard)}, token, ttl.Milliseconds(), group).Int64()
+		if err != nil {
+			return false, 0, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+		}
+		switch {
+		case n == -1:
+			return false, 0, nil
+		case n == -2 && try == 0: // the stream or its group is gone (Redis lost its data)
+			if err := q.ensureGroup(ctx, shard); err != nil {
+				return false, 0, err
+			}
+		case n == -2:
+			return false, 0, fmt.Errorf("acquire lease of shard %d: consumer group missing", shard)
+		default:
+			return true, n, nil
+		}
 	}
-	return ok, nil
 }
 
 func (q *Queue) renew(ctx context.Context, shard int, token string, ttl time.Duration) error {
@@ -379,11 +417,14 @@ func (q *Queue) renew(ctx context.Context, shard int, token string, ttl time.Dur
 	return nil
 }
 
-func (q *Queue) release(ctx context.Context, shard int, token string) error {
-	if err := releaseScript.Run(ctx, q.rdb, []string{q.leaseKey(shard)}, token).Err(); err != nil {
-		return fmt.Errorf("release lease of shard %d: %w", shard, err)
+// release lets go of the shard's lease (if token still holds it) and
+// returns the shard's stored entries.
+func (q *Queue) release(ctx context.Context, shard int, token string) (stored int64, err error) {
+	n, err := releaseScript.Run(ctx, q.rdb, []string{q.leaseKey(shard), q.streamKey(shard)}, token).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("release lease of shard %d: %w", shard, err)
 	}
-	return nil
+	return n, nil
 }
 
 func (q *Queue) ack(ctx context.Context, shard int, token, entryID string) error {

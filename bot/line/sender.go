@@ -41,7 +41,7 @@ var ErrSend = errors.New("line send failed")
 type SenderConfig struct {
 	AccessToken string       // channel access token (required)
 	BaseURL     string       // default https://api.line.me (the emulator: http://host/emu)
-	HTTPClient  *http.Client // default: a client with a 10 s timeout
+	HTTPClient  *http.Client // default: a client with a 10 s timeout, keeping 256 idle connections
 	Log         *zap.Logger
 	Clock       func() time.Time                                 // default time.Now
 	Sleep       func(ctx context.Context, d time.Duration) error // waits between attempts; default: a timer honouring ctx
@@ -88,7 +88,12 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 		return nil, fmt.Errorf("line sender: base url %q: %w", cfg.BaseURL, err)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout}
+		// Events of many users are answered at once: keep enough idle
+		// connections to LINE (the default transport keeps 2 per host and
+		// opens and closes the rest for every call).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 256
+		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout, Transport: tr}
 	}
 	if cfg.Log == nil {
 		cfg.Log = zap.NewNop()

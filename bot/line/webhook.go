@@ -2,11 +2,13 @@ package line
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
@@ -27,12 +29,16 @@ type WebhookConfig struct {
 	Log            *zap.Logger
 	MaxBody        int64         // default 1 MiB
 	EnqueueTimeout time.Duration // default 1.5 s
+	// HighWater sheds webhooks (503) while the backlog is past it; off
+	// when zero.
+	HighWater HighWater
 }
 
 // NewWebhookHandler returns the handler for LINE's POST /webhook: it checks
 // the signature, stores the events durably and answers 200 only once Redis
-// has them (503 when it has not, so LINE redelivers). Events are processed
-// later by a Consumer.
+// has them (503 when it has not, so LINE redelivers). Past the high-water
+// mark it answers 503 without storing anything. Events are processed later
+// by a Consumer.
 func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -45,6 +51,11 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 		log = zap.NewNop()
 	}
 	log = log.Named("webhook")
+	var backlog *backlogSampler
+	var shedding atomic.Bool
+	if cfg.HighWater.on() && cfg.Queue != nil {
+		backlog = &backlogSampler{q: cfg.Queue, every: cmp.Or(cfg.HighWater.Every, DefaultBacklogEvery)}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if cfg.ChannelSecret == "" || cfg.Queue == nil {
 			log.Error("webhook misconfigured: channel secret or queue missing")
@@ -79,6 +90,19 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 			log.Warn("webhook body rejected", zap.Error(err))
 			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 			return
+		}
+		if len(events) > 0 && backlog != nil {
+			b, ok := backlog.get(r.Context())
+			over := ok && cfg.HighWater.over(b)
+			if shedding.Swap(over) != over {
+				log.Warn("webhook high-water mark", zap.Bool("shedding", over),
+					zap.Int64("depth", b.Depth), zap.Duration("oldest_age", b.OldestAge))
+			}
+			if over {
+				cfg.Queue.shed.Add(int64(len(events)))
+				http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		if len(events) > 0 {
 			// The enqueue must not be cut short by LINE hanging up: a

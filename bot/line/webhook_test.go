@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/warmline/warmline/internal/redistest"
 )
 
 // keysUnder lists every key of the test's prefix (plain and hash-tagged).
@@ -207,4 +211,76 @@ func BenchmarkWebhookEnqueue(b *testing.B) {
 			b.ReportMetric(float64(seq.Load())/time.Since(start).Seconds(), "events/s")
 		})
 	}
+}
+
+// Past the high-water mark (depth or oldest-event age) the webhook answers
+// 503 without storing, so LINE redelivers later; below it, 200 again.
+func TestWebhookHighWater(t *testing.T) {
+	post := func(t *testing.T, h http.Handler, i int) int {
+		t.Helper()
+		body := callbackBody(textEvent(eventID(i), fmt.Sprintf("Uhw%d", i), "hi"))
+		req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+		req.Header.Set("X-Line-Signature", sign(testSecret, body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	t.Run("depth", func(t *testing.T) {
+		q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 4})
+		h := NewWebhookHandler(WebhookConfig{ChannelSecret: testSecret, Queue: q, Log: testLog(t),
+			HighWater: HighWater{MaxDepth: 3, Every: time.Nanosecond}})
+		for i := 1; i <= 3; i++ {
+			if got := post(t, h, i); got != http.StatusOK {
+				t.Fatalf("event %d below the mark: status %d, want 200", i, got)
+			}
+		}
+		if got := post(t, h, 4); got != http.StatusServiceUnavailable {
+			t.Fatalf("at the mark: status %d, want 503", got)
+		}
+		if got := totalLen(t, q); got != 3 {
+			t.Errorf("stored: got %d, want 3 (nothing stored past the mark)", got)
+		}
+		if got := q.Shed(); got != 1 {
+			t.Errorf("shed: got %d, want 1", got)
+		}
+		// One event processed (acked and deleted): below the mark again.
+		msgs, err := rdb.XRangeN(context.Background(), q.streamKey(q.ShardOf("Uhw1")), "-", "+", 1).Result()
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("read stored event: %v %v", msgs, err)
+		}
+		if err := rdb.XDel(context.Background(), q.streamKey(q.ShardOf("Uhw1")), msgs[0].ID).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if got := post(t, h, 4); got != http.StatusOK {
+			t.Errorf("below the mark again: status %d, want 200", got)
+		}
+	})
+	t.Run("oldest age", func(t *testing.T) {
+		rdb, prefix := redistest.New(t)
+		var mu sync.Mutex
+		now := time.Now()
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		q := NewQueue(rdb, prefix, QueueConfig{Shards: 4}, testLog(t), clock)
+		h := NewWebhookHandler(WebhookConfig{ChannelSecret: testSecret, Queue: q, Log: testLog(t),
+			HighWater: HighWater{MaxAge: 30 * time.Second, Every: time.Nanosecond}})
+		if got := post(t, h, 1); got != http.StatusOK {
+			t.Fatalf("empty queue: status %d, want 200", got)
+		}
+		if got := post(t, h, 2); got != http.StatusOK {
+			t.Fatalf("fresh backlog: status %d, want 200", got)
+		}
+		mu.Lock()
+		now = now.Add(31 * time.Second) // the stored events wait 31 s
+		mu.Unlock()
+		if got := post(t, h, 3); got != http.StatusServiceUnavailable {
+			t.Errorf("oldest event 31 s old: status %d, want 503", got)
+		}
+		b, err := q.Backlog(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Depth != 2 || b.OldestAge < 30*time.Second {
+			t.Errorf("backlog: got %+v, want depth 2, oldest ≥ 30 s", b)
+		}
+	})
 }

@@ -267,7 +267,8 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 
 	// Webhook → durable queue → workers.
 	a.queue = line.NewQueue(env.rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, log.Named("queue"), clock)
-	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook")})
+	a.webhook = line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: secret, Queue: a.queue, Log: log.Named("webhook"),
+		HighWater: line.HighWater{MaxDepth: int64(cfg.QueueMaxDepth), MaxAge: cfg.QueueMaxAge}})
 	a.consumer = line.NewConsumer(a.queue, line.Respond(engine, sender, log.Named("worker")),
 		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL, DrainTimeout: cfg.DrainTimeout}, log.Named("consumer"))
 

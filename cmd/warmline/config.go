@@ -71,6 +71,9 @@ type Config struct {
 	// DrainTimeout bounds the events in flight at shutdown (below the
 	// 20 s shutdown deadline).
 	DrainTimeout time.Duration
+	// Queue high-water mark: past it the webhook answers 503 (0: off).
+	QueueMaxDepth int
+	QueueMaxAge   time.Duration
 
 	AgentsFile  string
 	AgentTokens string
@@ -200,6 +203,10 @@ var settings = []setting{
 				v.fail("%s=%q: want less than the 20s shutdown deadline", v.name, v.s)
 			}
 		}},
+	{name: "WARMLINE_QUEUE_MAX_DEPTH", doc: "webhook high-water mark: with this many events stored and not yet answered, answer LINE 503 so it redelivers later (default 0: off)",
+		set: func(c *Config, v value) { c.QueueMaxDepth = v.number(0, 0, 1<<30) }},
+	{name: "WARMLINE_QUEUE_MAX_AGE", doc: "webhook high-water mark: while the oldest stored event waits this long (e.g. 30s, half the reply-token minute), answer LINE 503 (default: off)",
+		set: func(c *Config, v value) { c.QueueMaxAge = v.duration(0) }},
 	{name: "WARMLINE_AGENTS_FILE", doc: "agent accounts file for the inbox (YAML; see `warmline agent add`)",
 		set: func(c *Config, v value) { c.AgentsFile = v.file() }},
 	{name: "WARMLINE_AGENT_TOKENS", secret: true, doc: "bearer tokens for the agent JSON API, for automation: token=id:role:Name[:lang];... (or WARMLINE_AGENT_TOKENS_FILE)",

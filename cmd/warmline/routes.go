@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -39,9 +40,9 @@ func handleHealthz() http.Handler {
 
 // handleReadyz says whether this replica can take traffic: every Redis
 // master answers, the queue can read its shards and write (a probe per
-// master), and a knowledge base is loaded. It also reports the Redis mode
-// and whether Redis persists (AOF); persistence off is a warning, not a
-// reason to stop traffic.
+// master), and a knowledge base is loaded. It also reports the Redis mode,
+// whether Redis persists (AOF) and the queue's backlog (depth, oldest
+// event's age); those are detail, not reasons to stop traffic.
 func (a *app) handleReadyz(rc *redisConn) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -57,6 +58,9 @@ func (a *app) handleReadyz(rc *redisConn) http.Handler {
 			checks["queue"] = redisProblem(err)
 			status = http.StatusServiceUnavailable
 			a.log.Warn("readyz: queue probe failed", zap.Error(err))
+		}
+		if b, err := a.queue.Backlog(ctx); err == nil { // detail, never a reason to stop traffic
+			checks["queue_depth"], checks["queue_oldest_age"] = strconv.FormatInt(b.Depth, 10), b.OldestAge.Round(time.Millisecond).String()
 		}
 		if a.kb.Current() == nil {
 			checks["knowledge"] = "not loaded"
