@@ -40,3 +40,43 @@ func TestExactExampleIsHighDespiteCloseRunnerUp(t *testing.T) {
 		}
 	}
 }
+
+// TestExactExampleAskedPolitely: the example asked with courtesy words
+// around it ("請問一下…呢？謝謝", "hi, … thanks!") is still that example,
+// answered with High confidence; courtesy words inside a question, or a
+// message of courtesy words alone, change nothing.
+func TestExactExampleAskedPolitely(t *testing.T) {
+	ctx := context.Background()
+	b := demoBase(t)
+	for _, q := range []string{
+		"請問運費怎麼算",
+		"請問一下，運費怎麼算呢？謝謝！",
+		"不好意思 想請問 運費怎麼算🙏",
+		"请问运费怎么算呢",
+		"Hi, how much is shipping? Thanks!",
+		"hello please how much is shipping thx",
+	} {
+		m, ex := b.Explain(ctx, q, "")
+		if m.Best() == nil || m.Best().ID != "shipping-fee" || m.Confidence != High || !ex.Exact {
+			t.Errorf("Match(%q) = %v %s exact=%v, want shipping-fee, high, exact", q, m.Best(), m.Confidence, ex.Exact)
+		}
+	}
+}
+
+func TestCourtesyStrip(t *testing.T) {
+	c := courtesyWords()
+	for _, tc := range []struct{ in, want string }{
+		{"請問一下運費怎麼算呢謝謝", "運費怎麼算"},
+		{"hi how much is shipping thanks", "how much is shipping"},
+		{"history of my order", "history of my order"}, // "hi" only as a word
+		{"hello", "hello"},                             // nothing but courtesy: kept
+		{"請問", "請問"},
+		{"thank you", "thank you"},
+		{"運費請問怎麼算", "運費請問怎麼算"}, // inside: kept
+		{"typo", "typo"},                // "ty" only as a word
+	} {
+		if got := c.strip(tc.in); got != tc.want {
+			t.Errorf("strip(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

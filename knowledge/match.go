@@ -637,8 +637,10 @@ func (b *Base) score(sc *script, terms []string, weights []float64) (scores, ove
 // terms with a weight: 1, or fuzzyWeight for an English word the KB does
 // not know that was corrected to a known word one edit away.
 // exactKey normalises a question for the exact-example lookup: lower case,
-// letters and digits only, single spaces (so "Where is my order?" and
-// "where is my order" agree; stop words are kept, unlike in the index).
+// letters and digits only, single spaces, courtesy words at either end
+// left out (so "Where is my order?", "hi, where is my order? thanks" and
+// "where is my order" agree; other stop words are kept, unlike in the
+// index).
 func exactKey(sc *script, text string) string {
 	var sb strings.Builder
 	space := false
@@ -654,10 +656,11 @@ func exactKey(sc *script, text string) string {
 			space = true
 		}
 	}
-	if sb.Len() == 0 {
+	key := courtesyWords().strip(sb.String())
+	if key == "" {
 		return ""
 	}
-	return sc.question + "\x00" + sb.String()
+	return sc.question + "\x00" + key
 }
 
 func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
