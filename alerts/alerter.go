@@ -73,6 +73,36 @@ type Alerter struct {
 	claimIdle      time.Duration
 	eventClaimIdle time.Duration
 	block          time.Duration
+
+	mu       sync.Mutex
+	fired    map[Kind]int64       // alerts this replica queued
+	handoffs map[HandoffKey]int64 // cases opened, as this replica read the events
+}
+
+// HandoffKey is what handoffs are counted by: the case's first trigger
+// ("none" without one), tier and priority when it opened.
+type HandoffKey struct{ Trigger, Tier, Priority string }
+
+// Stats are this replica's counts since it started, for /metrics: each
+// event and alert is handled by one replica, so the sum over replicas is
+// the total (an event retried after a crash may count twice).
+type Stats struct {
+	Fired    map[Kind]int64
+	Handoffs map[HandoffKey]int64
+}
+
+// Stats returns a copy of the counts.
+func (a *Alerter) Stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := Stats{Fired: make(map[Kind]int64, len(a.fired)), Handoffs: make(map[HandoffKey]int64, len(a.handoffs))}
+	for k, v := range a.fired {
+		st.Fired[k] = v
+	}
+	for k, v := range a.handoffs {
+		st.Handoffs[k] = v
+	}
+	return st
 }
 
 // Retention and caps of the alert keys (doc.go).
@@ -136,6 +166,7 @@ func New(cfg Config) (*Alerter, error) {
 		consumer: cfg.Consumer, now: cfg.Clock, log: cfg.Log, client: cfg.HTTPClient, retry: r,
 		checkEvery: cfg.CheckEvery, workers: cfg.Workers, claimIdle: cfg.ClaimIdle,
 		eventClaimIdle: cfg.EventClaimIdle, block: cfg.Block,
+		fired: map[Kind]int64{}, handoffs: map[HandoffKey]int64{},
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -317,8 +348,19 @@ func (a *Alerter) handleEvent(ctx context.Context, m redis.XMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.fireDue(ctx, c)
-	return err
+	if _, err = a.fireDue(ctx, c); err != nil {
+		return err
+	}
+	if ev.Type == handoff.EventCaseOpened {
+		k := HandoffKey{Trigger: "none", Tier: c.Tier, Priority: c.Priority}
+		if len(c.Triggers) > 0 && c.Triggers[0].Kind != "" {
+			k.Trigger = c.Triggers[0].Kind
+		}
+		a.mu.Lock()
+		a.handoffs[k]++
+		a.mu.Unlock()
+	}
+	return nil
 }
 
 // runChecks runs Check every CheckEvery.
@@ -399,6 +441,9 @@ func (a *Alerter) fire(ctx context.Context, al Alert) (bool, error) {
 	}
 	if n == 1 {
 		a.log.Info("alert queued", zap.String("case_id", al.CaseID), zap.String("kind", string(al.Kind)))
+		a.mu.Lock()
+		a.fired[al.Kind]++
+		a.mu.Unlock()
 	}
 	return n == 1, nil
 }

@@ -7,6 +7,12 @@
 // replica, each queue shard's depth, oldest event age and dead letters, and
 // the failed sends kept for a resend.
 //
+// The support lead's metrics (lead.go, AddLead): handoffs by trigger, tier
+// and priority and alerts by kind as the Alerter counted them (each event
+// and alert is handled by one replica: sum over replicas), the open and
+// overdue cases and the case ledger's archive lag, read at each scrape.
+// deploy/grafana/warmline-dashboard.json charts them.
+//
 // The registry is its own (not Prometheus' global default); other packages
 // add their collectors through Registry. The handler answers only a
 // request carrying "Authorization: Bearer <token>".

@@ -288,8 +288,21 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		a.closeLedger()
 		return nil, err
 	}
+	// The lead's metrics: handoffs and alerts as the Alerter counts them,
+	// the open cases (on the Alerter's pool), the ledger's archive lag.
+	lead := metrics.Lead{Alerts: a.alerts, Clock: clock, OpenCases: func(ctx context.Context) ([]*handoff.Case, error) {
+		return alertCases.List(ctx, metricsAgent, handoff.Filter{})
+	}}
+	if a.archiver != nil {
+		lead.Archive = a.archiver
+	}
+	a.metrics.AddLead(lead)
 	return a, nil
 }
+
+// metricsAgent is how /metrics reads the open cases: as a lead, who sees
+// them all.
+var metricsAgent = handoff.Agent{ID: "warmline-metrics", Name: "metrics", Role: handoff.RoleLead}
 
 // ledgerConfig is the case ledger cfg asks for: PostgreSQL, an SQLite
 // file, in memory in demo mode; false when there is none.
