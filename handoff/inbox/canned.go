@@ -29,27 +29,26 @@ type cannedSection struct {
 // customer's language.
 func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any {
 	lang := c.Lang
-	// Topic: the case topic's title, else a phrase for the trigger or
-	// category ("your refund"). About: the title, else the customer's own
+	// Topic: the case topic's title as the language puts a title in a
+	// sentence (inbox_canned_titled: zh the title, en a phrase, never a
+	// Title-Case name mid-sentence), else a phrase for the trigger or
+	// category ("your refund"). About: the same, else the customer's own
 	// request (its first clause, quoted), else Topic.
+	phrase := ""
+	for _, t := range c.Triggers {
+		if id := "inbox_canned_topic_" + t.Kind; in.tr.Has(lang, id) {
+			phrase = in.tr.T(lang, id, nil)
+			break
+		}
+	}
+	if id := "inbox_canned_topic_" + c.Category; phrase == "" && c.Category != "" && in.tr.Has(lang, id) {
+		phrase = in.tr.T(lang, id, nil)
+	}
 	title := ""
 	if name, titled := in.svc.TopicName(c, lang); titled {
-		title = name
+		title = in.tr.T(lang, "inbox_canned_titled", map[string]any{"Title": name, "Phrase": phrase})
 	}
-	topic := title
-	for _, t := range c.Triggers {
-		if topic != "" {
-			break
-		}
-		if id := "inbox_canned_topic_" + t.Kind; in.tr.Has(lang, id) {
-			topic = in.tr.T(lang, id, nil)
-			break
-		}
-	}
-	if id := "inbox_canned_topic_" + c.Category; topic == "" && c.Category != "" && in.tr.Has(lang, id) {
-		topic = in.tr.T(lang, id, nil)
-	}
-	topic = cmp.Or(topic, in.tr.T(lang, "inbox_canned_topic_other", nil))
+	topic := cmp.Or(title, phrase, in.tr.T(lang, "inbox_canned_topic_other", nil))
 	about := title
 	if q := requestClause(c.Request); about == "" && q != "" {
 		about = in.tr.T(lang, "inbox_canned_topic_quote", map[string]any{"Text": q})

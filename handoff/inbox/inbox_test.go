@@ -722,7 +722,7 @@ func TestCanned(t *testing.T) {
 		t.Errorf("unfilled placeholders:\n%s", all)
 	}
 	full, _ := out["full"].(string)
-	if strings.Count(full, "\n") != 4 || !strings.HasPrefix(full, "王小明 您好") {
+	if strings.Count(full, "\n") != 4 || !strings.HasPrefix(full, "王小明您好，") {
 		t.Errorf("full = %q, want five parts starting with the greeting", full)
 	}
 	if !strings.Contains(full, "關於「我要退款」的內容") || strings.Contains(full, "關於您的問題") {
