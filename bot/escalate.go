@@ -228,8 +228,9 @@ func (e *Engine) dueText(t *turn, c *handoff.Case, dueAt time.Time) string {
 	case d <= time.Hour:
 		// Round: the case's clock started a few milliseconds after this
 		// turn's, and "within 6 minutes" for a 5-minute target misleads.
+		// Past midnight the time carries its date.
 		mins := max(int(math.Round(d.Minutes())), 1)
-		return e.tr.N(lang, "bot_handoff_due_within", mins, map[string]any{"Time": due.Format("15:04")})
+		return e.tr.N(lang, "bot_handoff_due_within", mins, map[string]any{"Time": e.when(now, due)})
 	case sameDay(now, due):
 		return e.tr.T(lang, "bot_handoff_due_by", map[string]any{"Time": due.Format("15:04")})
 	}

@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -11,7 +12,8 @@ import (
 
 // Raise adds new triggers to an open case (ones it already has are
 // skipped), raising its tier, priority and SLA due times when they are more
-// urgent; due times never move later. ErrClosed when the case is closed,
+// urgent; due times never move later. A case raised to an always_open
+// priority is worked now: TeamOpen is set and TeamBackAt cleared. ErrClosed when the case is closed,
 // ErrNoCase when there is none.
 func (s *Service) Raise(ctx context.Context, caseID string, triggers []escalation.Trigger) (*Case, error) {
 	added := false
@@ -23,6 +25,12 @@ func (s *Service) Raise(ctx context.Context, caseID string, triggers []escalatio
 			return errNoChange
 		}
 		s.reroute(c)
+		if !c.TeamOpen && s.policy.AlwaysOpen[c.Priority] {
+			// Raised to a round-the-clock priority (a legal threat after
+			// hours): the case is worked now, so neither the customer
+			// nor the brief hears that the team is offline until morning.
+			c.TeamOpen, c.TeamBackAt = true, time.Time{}
+		}
 		return nil
 	})
 	if err != nil {
