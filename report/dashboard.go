@@ -34,6 +34,9 @@ type DashboardConfig struct {
 	Location   *time.Location   // where days and weeks start; nil: UTC
 	Clock      func() time.Time // nil: time.Now
 	Log        *zap.Logger      // nil: no logs
+	// Titles is optional: with it, topics are shown by their KB entry's
+	// title in the reader's language (the CSV keeps the ids).
+	Titles Titles
 }
 
 // Dashboard serves the lead's quality dashboard:
@@ -48,6 +51,7 @@ type DashboardConfig struct {
 type Dashboard struct {
 	src     Source
 	tr      *locales.Translator
+	titles  Titles
 	targets Targets
 	loc     *time.Location
 	now     func() time.Time
@@ -68,7 +72,7 @@ func NewDashboard(cfg DashboardConfig) (*Dashboard, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
+	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, titles: cfg.Titles, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
 	if cfg.Targets != nil {
 		d.targets = *cfg.Targets
 	}
@@ -81,7 +85,7 @@ func NewDashboard(cfg DashboardConfig) (*Dashboard, error) {
 	if d.log == nil {
 		d.log = zap.NewNop()
 	}
-	pages, err := template.New("").Funcs(templateFuncs(d.tr, locales.ZhTW)).ParseFS(uiFiles, "ui/*.html")
+	pages, err := template.New("").Funcs(templateFuncs(d.tr, d.titles, locales.ZhTW)).ParseFS(uiFiles, "ui/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("report: parse pages: %w", err)
 	}
@@ -167,7 +171,7 @@ func (d *Dashboard) page(name string) http.HandlerFunc {
 		q := "?" + sel.Query().Encode()
 		data := pageData{CSVURL: Prefix + "/report.csv" + q, PrintURL: Prefix + "/print" + q, PageURL: Prefix + q, Lang: lang, Sel: sel, Report: rep, PeriodKind: PeriodKinds,
 			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc)}
-		if err := t.Funcs(templateFuncs(d.tr, lang)).ExecuteTemplate(&buf, name, data); err != nil {
+		if err := t.Funcs(templateFuncs(d.tr, d.titles, lang)).ExecuteTemplate(&buf, name, data); err != nil {
 			d.fail(w, r, err)
 			return
 		}
@@ -229,12 +233,12 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 		row(T("inbox_dashboard_low_ratings"), lr.CaseID, strconv.Itoa(lr.Score), "", "", "", "")
 	}
 	for _, rs := range rep.TopReasons {
-		row(T("inbox_dashboard_reasons"), reasonText(d.tr, lang, rs.Topic, rs.Trigger), pct(rs.Volume.Value), strconv.Itoa(rs.Volume.Count),
+		row(T("inbox_dashboard_reasons"), reasonText(d.tr, nil, lang, rs.Topic, rs.Trigger), pct(rs.Volume.Value), strconv.Itoa(rs.Volume.Count),
 			strconv.Itoa(rs.Volume.Total), "", T("inbox_dashboard_settled_l1")+" "+pct(rs.SettledL1.Value))
 	}
 	row(T("inbox_dashboard_repeat"), "", pct(rep.Repeat.Value), strconv.Itoa(rep.Repeat.Count), strconv.Itoa(rep.Repeat.Total), "", "")
 	for _, rt := range rep.RepeatTopics {
-		row(T("inbox_dashboard_repeat_topics"), topicText(d.tr, lang, rt.Topic), strconv.Itoa(rt.Repeats), "", "", "", "")
+		row(T("inbox_dashboard_repeat_topics"), topicText(d.tr, nil, lang, rt.Topic), strconv.Itoa(rt.Repeats), "", "", "", "")
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

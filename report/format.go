@@ -61,17 +61,35 @@ func targetText(t Target, rate bool) string {
 	return ""
 }
 
-// topicText is a topic id, or "no topic" for none.
-func topicText(tr *locales.Translator, lang, topic string) string {
+// Titles names knowledge-base entries in a language ("" when it cannot):
+// the handoff service, which reads the current knowledge base.
+type Titles interface {
+	EntryTitle(id, lang string) string
+}
+
+// topicText names a topic for a reader in lang: the KB entry's title, a
+// flow's name (handoff_topic_<topic>), "no topic" for none; the id only
+// when nothing names it (an entry since removed from the KB). With no
+// titles (the CSV export) it is the id.
+func topicText(tr *locales.Translator, titles Titles, lang, topic string) string {
 	if topic == "" {
 		return tr.T(lang, "inbox_dashboard_no_topic", nil)
+	}
+	if titles == nil {
+		return topic
+	}
+	if v := titles.EntryTitle(topic, lang); v != "" {
+		return v
+	}
+	if id := "handoff_topic_" + topic; tr.Has(lang, id) {
+		return tr.T(lang, id, nil)
 	}
 	return topic
 }
 
 // reasonText is a reason's topic and, when one fired, its trigger's name.
-func reasonText(tr *locales.Translator, lang, topic, trigger string) string {
-	s := topicText(tr, lang, topic)
+func reasonText(tr *locales.Translator, titles Titles, lang, topic, trigger string) string {
+	s := topicText(tr, titles, lang, topic)
 	if trigger != "" {
 		name := trigger
 		if id := "inbox_trigger_" + trigger; tr.Has(lang, id) {
@@ -82,7 +100,7 @@ func reasonText(tr *locales.Translator, lang, topic, trigger string) string {
 	return s
 }
 
-func templateFuncs(tr *locales.Translator, lang string) template.FuncMap {
+func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":      func(id string) string { return tr.T(lang, id, nil) },
 		"pct":    pct,
@@ -90,8 +108,8 @@ func templateFuncs(tr *locales.Translator, lang string) template.FuncMap {
 		"rate":   func(t Target) string { return targetText(t, true) },
 		"score":  func(t Target) string { return targetText(t, false) },
 		"avg":    func(v float64) string { return fmt.Sprintf("%.2f", v) },
-		"reason": func(topic, trigger string) string { return reasonText(tr, lang, topic, trigger) },
-		"topic":  func(topic string) string { return topicText(tr, lang, topic) },
+		"reason": func(topic, trigger string) string { return reasonText(tr, titles, lang, topic, trigger) },
+		"topic":  func(topic string) string { return topicText(tr, titles, lang, topic) },
 		"disposition": func(code string) string {
 			if id := "inbox_disposition_" + code; tr.Has(lang, id) {
 				return tr.T(lang, id, nil)

@@ -39,7 +39,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		history = store
 		// Days and weeks in the export's zone.
 		if dash, err = report.NewDashboard(report.DashboardConfig{Source: store, Translator: tr, Location: taipei,
-			Clock: env.clock, Log: env.log.Named("report")}); err != nil {
+			Clock: env.clock, Log: env.log.Named("report"), Titles: cases}); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 	}
