@@ -99,12 +99,27 @@ func TestOpenRedisModes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rc.close()
-		if rc.mode != modeSentinel || rc.persistence != persistenceOff {
-			t.Fatalf("mode %s persistence %s, want sentinel, off", rc.mode, rc.persistence)
+		if rc.mode != modeSentinel || rc.persistence != persistenceOff || rc.failover != failoverUnguarded {
+			t.Fatalf("mode %s persistence %s failover guard %s, want sentinel, off, unguarded (the shared master has min-replicas-to-write 0)", rc.mode, rc.persistence, rc.failover)
+		}
+		st, body := readyzOf(t, rc.rdb, "sentinel:", rc)
+		if st != 200 || body["failover_guard"] != failoverUnguarded {
+			t.Fatalf("readyz = %d %v, want 200 with failover_guard unguarded", st, body)
 		}
 		_, prefix := redistest.New(t) // the master is the shared test server
 		if err := rc.rdb.Set(ctx, prefix+"probe", "1", time.Minute).Err(); err != nil {
 			t.Fatalf("write through Sentinel: %v", err)
+		}
+	})
+	t.Run("Sentinel master with min-replicas-to-write 1 is guarded", func(t *testing.T) {
+		s := redistest.StartSentinelSet(t, 1)
+		rc, err := openRedis(ctx, Config{RedisAddrs: []string{s.Sentinel.Addr()}, RedisMasterName: redistest.SentinelMaster}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.close()
+		if rc.mode != modeSentinel || rc.failover != failoverGuarded {
+			t.Fatalf("mode %s failover guard %s, want sentinel, guarded", rc.mode, rc.failover)
 		}
 	})
 	t.Run("REDIS_URL standalone", func(t *testing.T) {

@@ -40,7 +40,11 @@ type redisConn struct {
 	rdb         redis.UniversalClient
 	mode        string
 	persistence string
-	close       func()
+	// failover says, in Sentinel mode only, whether the master refuses
+	// writes without a replica (min-replicas-to-write ≥ 1): "guarded",
+	// "unguarded" or "unknown"; empty in other modes.
+	failover string
+	close    func()
 }
 
 // openRedis connects to REDIS_URL (standalone) or REDIS_ADDRS (Cluster, or
@@ -112,7 +116,44 @@ func openRedis(ctx context.Context, cfg Config, log *zap.Logger) (*redisConn, er
 		log.Warn("redis persistence unknown (CONFIG GET refused): make sure AOF (appendonly yes) is on, or events acknowledged to LINE can be lost on a restart",
 			zap.String("redis_mode", rc.mode))
 	}
+	if rc.mode == modeSentinel {
+		rc.failover = checkFailoverGuard(pctx, rc.rdb)
+		if rc.failover != failoverGuarded {
+			log.Warn("SENTINEL FAILOVER CAN LOSE WRITES: the master takes writes without a replica (min-replicas-to-write is 0 or unreadable); the old master keeps accepting delivery records for seconds after a failover and they are thrown away, so answers can go out twice; set min-replicas-to-write 1 and min-replicas-max-lag 10 on every node",
+				zap.String("redis_mode", rc.mode), zap.String("failover_guard", rc.failover))
+		}
+	}
 	return &rc, nil
+}
+
+// Failover guard states (CONFIG GET min-replicas-to-write, Sentinel mode).
+const (
+	failoverGuarded   = "guarded"
+	failoverUnguarded = "unguarded"
+	failoverUnknown   = "unknown" // CONFIG refused or unreadable
+)
+
+// checkFailoverGuard reads min-replicas-to-write on the master. Without it
+// a master cut off by a failover goes on taking writes that the promoted
+// replica never sees (TestE2ESentinelFailover measured 4-12 of 20 answers
+// sent twice); with 1 it refuses them and the writer retries on the new
+// master.
+func checkFailoverGuard(ctx context.Context, rdb redis.UniversalClient) string {
+	m, err := rdb.ConfigGet(ctx, "min-replicas-to-write").Result()
+	if err != nil {
+		return failoverUnknown
+	}
+	v, ok := m["min-replicas-to-write"]
+	if !ok {
+		return failoverUnknown
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 1 {
+		if err != nil {
+			return failoverUnknown
+		}
+		return failoverUnguarded
+	}
+	return failoverGuarded
 }
 
 // forEachMaster calls fn with every master of a cluster, or with the one

@@ -49,6 +49,9 @@ func (a *app) handleReadyz(rc *redisConn) http.Handler {
 		defer cancel()
 		checks := map[string]string{"redis": "ok", "queue": "ok", "knowledge": "ok",
 			"redis_mode": rc.mode, "persistence": rc.persistence}
+		if rc.failover != "" {
+			checks["failover_guard"] = rc.failover
+		}
 		status := http.StatusOK
 		if err := pingMasters(ctx, a.rdb); err != nil {
 			checks["redis"], checks["queue"] = redisProblem(err), "unknown"
