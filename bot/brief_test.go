@@ -34,8 +34,8 @@ func TestCaseOpensWithTheRightBrief(t *testing.T) {
 		{name: "account takeover", steps: []string{"我的帳號被盜了，有人改了我的密碼"},
 			wantRequest: "我的帳號被盜了，有人改了我的密碼", wantKind: escalation.KindSecurity,
 			wantCategory: handoff.CategoryFault, wantTopic: "account_security"},
-		{name: "unsolved after ok thanks", steps: []string{"我的折價券不能用", "pb:fb:no:coupon-not-working", "+16m", "好的謝謝"},
-			wantRequest: "我的折價券不能用", wantKind: escalation.KindUnsolved},
+		{name: "unsolved after ok thanks", steps: []string{"運送要多久", "pb:fb:no:shipping-time", "+16m", "好的謝謝，那現在怎麼辦"},
+			wantRequest: "運送要多久", wantKind: escalation.KindUnsolved},
 		{name: "damaged item with photo and order", steps: []string{"收到的商品破損", "pb:last:done", "photo", "WL20260001", "好的謝謝，照片在這"},
 			wantRequest: "收到的商品破損", wantKind: escalation.KindDefect, wantCategory: knowledge.Fault, wantTopic: "damaged-item"},
 		// Tryout #5: a complaint L1 has no remedy for is a complaint, not

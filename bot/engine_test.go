@@ -719,7 +719,7 @@ func TestLASTWithKBRemedy(t *testing.T) {
 func TestLASTRefundWithinLimit(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ lang, first string }{
-		{"en", "this is terrible service, I want a refund of NT$300"},
+		{"en", "terrible service, I want NT$300 back"},
 		{"zh-TW", "服務太差了，我要退款 300 元"},
 	}
 	for _, tt := range tests {
@@ -839,7 +839,7 @@ func TestUnsolvedTimeout(t *testing.T) {
 			h.profiles.byID["U1"] = Profile{Language: tt.lang}
 			h.text("U1", "return")
 			h.clock.Advance(tt.after)
-			msgs := h.text("U1", "還是不懂")
+			msgs := h.text("U1", "所以呢") // L1 has no answer (escalation counts 還是不懂 as a complaint)
 			c := h.activeCase("U1")
 			if (c != nil) != tt.want {
 				t.Fatalf("case opened=%v, want %v; replies:\n%s", c != nil, tt.want, all(msgs))
