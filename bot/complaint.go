@@ -147,43 +147,50 @@ func (e *Engine) escalateComplaint(ctx context.Context, t *turn, tr escalation.T
 func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []escalation.Trigger, complaint bool, log *zap.Logger) error {
 	lang := t.lang()
 	legal := hasKind(triggers, escalation.KindLegalMedia)
+	product := false // a product hazard or an injury: apologised for with the safety steps
 	if hasKind(triggers, escalation.KindSecurity) {
-		if err := e.safetyFirst(ctx, t, text, log); err != nil {
+		var err error
+		if product, err = e.safetyFirst(ctx, t, text, log); err != nil {
 			return err
 		}
 	}
 	switch {
 	case legal:
 		t.say(e.text(t, e.tr.T(lang, "bot_legal_ack", nil)))
-	case complaint:
+	case complaint && !product:
 		t.say(e.apology(t))
 	}
 	if err := e.escalate(ctx, t, triggers, log); err != nil {
 		return err
 	}
-	if complaint && !legal {
+	if complaint && !legal && !product {
 		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)))
 	}
 	return nil
 }
 
-// safetyFirst gives the safety steps before the wait: for an account
-// takeover, change the password and call the card issuer, and order
-// look-ups from this chat are paused (said only because it is done); for a
-// physical hazard, stop using the product.
-func (e *Engine) safetyFirst(ctx context.Context, t *turn, text string, log *zap.Logger) error {
+// safetyFirst gives the safety steps before the wait. A product hazard or
+// an injury (product reports true) gets an apology and concern first (for
+// the child, when a child was hurt), then the steps that fit: a burn is
+// cooled with running water and seen by a doctor, a product that smokes,
+// sparks or overheats is unplugged and kept from anything that burns,
+// anything else is put aside and a doctor seen if anyone is hurt. An
+// account takeover or a fraud: change the password and call the card
+// issuer, and order look-ups from this chat are paused (said only because
+// it is done).
+func (e *Engine) safetyFirst(ctx context.Context, t *turn, text string, log *zap.Logger) (product bool, err error) {
 	lang := t.lang()
-	if !e.mentions(text, "bot_kw_account") {
-		t.say(e.text(t, e.tr.T(lang, "bot_security_safety", nil)))
-		return nil
+	if e.productSafety(text) {
+		t.say(e.text(t, e.safetyText(lang, text)))
+		return true, nil
 	}
 	if err := e.lockVerificationFor(ctx, t.ev.UserID, e.cfg.SecurityLock); err != nil {
 		log.Warn("order look-ups not paused after a security report", zap.Error(err))
 		t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)))
-		return nil
+		return false, nil
 	}
 	t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)+"\n"+e.tr.T(lang, "bot_security_locked", nil)))
-	return nil
+	return false, nil
 }
 
 // hasStory reports whether the complaint being told is more than one

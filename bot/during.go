@@ -60,6 +60,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// Triggers still count while a person has the case: a legal threat
 		// made to an L2 case moves it to L3 at P1.
 		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
+			if hasKind(a.Triggers, escalation.KindSecurity) && e.productSafety(text) {
+				// A hazard or an injury told during the handoff: the
+				// apology and the safety steps come first, as outside one.
+				e.sayToCase(ctx, t, c.ID, e.safetyText(t.lang(), text), handoff.NoticeAck, log)
+			}
 			raised, err := e.cases.Raise(ctx, c.ID, a.Triggers)
 			if err != nil {
 				return true, err

@@ -31,8 +31,9 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 			topic = topicComplaint
 		}
 	}
-	if topic == "" {
-		topic = e.securityTopic(triggers)
+	if st := e.securityTopic(triggers); st != "" && (topic == "" || topic == topicComplaint) {
+		// A safety or security report says more than "a complaint".
+		topic = st
 	}
 	tried := append([]handoff.Attempt(nil), st.Tried...)
 	if st.Complaint != "" {
@@ -131,17 +132,18 @@ func (e *Engine) request(t *turn, triggers []escalation.Trigger) string {
 	return ""
 }
 
-// securityTopic names a security case that came up with no other topic:
-// an account takeover or another safety or fraud report.
+// securityTopic names a security report for the brief: a product
+// hazard or an injury, or an account takeover or a fraud; "" without a
+// security trigger.
 func (e *Engine) securityTopic(triggers []escalation.Trigger) string {
 	for _, tr := range triggers {
 		if tr.Kind != escalation.KindSecurity {
 			continue
 		}
-		if e.mentions(tr.Message, "bot_kw_account") {
-			return "account_security"
+		if e.productSafety(tr.Message) {
+			return handoff.TopicProductSafety
 		}
-		return "security"
+		return handoff.TopicAccountSecurity
 	}
 	return ""
 }

@@ -87,7 +87,7 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	if len(c.Triggers) > 0 {
 		reasons := make([]string, 0, len(c.Triggers))
 		for _, tr := range c.Triggers {
-			reasons = append(reasons, s.reason(lang, tr))
+			reasons = append(reasons, s.reason(c, lang, tr))
 		}
 		lines = append(lines, t("handoff_brief_why", map[string]any{"Reasons": strings.Join(reasons, sep)}))
 	}
@@ -281,6 +281,13 @@ func TriggerEvidence(tr escalation.Trigger) string {
 	return ev
 }
 
+// Topics of a case a security trigger opened with no other topic: which
+// kind of security report it is (the bot tells them apart).
+const (
+	TopicProductSafety   = "product_safety"   // a product hazard or an injury (a scald, smoke, a cut)
+	TopicAccountSecurity = "account_security" // an account takeover or a fraud
+)
+
 // TriggerText names a trigger kind in lang.
 func (s *Service) TriggerText(tr escalation.Trigger, lang string) string {
 	if id := "handoff_kind_" + tr.Kind; s.tr.Has(lang, id) {
@@ -289,8 +296,23 @@ func (s *Service) TriggerText(tr escalation.Trigger, lang string) string {
 	return s.tr.T(lang, "handoff_kind_other", nil)
 }
 
-func (s *Service) reason(lang string, tr escalation.Trigger) string {
-	kind := s.TriggerText(tr, lang)
+// TriggerTextFor names a trigger kind of case c in lang: a security
+// trigger as a product safety / injury report or an account security /
+// fraud report when the case's topic says which.
+func (s *Service) TriggerTextFor(c *Case, tr escalation.Trigger, lang string) string {
+	if tr.Kind == escalation.KindSecurity {
+		switch c.Topic {
+		case TopicProductSafety:
+			return s.tr.T(lang, "handoff_kind_security_product", nil)
+		case TopicAccountSecurity:
+			return s.tr.T(lang, "handoff_kind_security_account", nil)
+		}
+	}
+	return s.TriggerText(tr, lang)
+}
+
+func (s *Service) reason(c *Case, lang string, tr escalation.Trigger) string {
+	kind := s.TriggerTextFor(c, tr, lang)
 	ev := TriggerEvidence(tr)
 	if ev == "" {
 		return kind
