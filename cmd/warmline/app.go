@@ -189,6 +189,9 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		for _, p := range lineemu.DemoCustomers() {
 			a.emu.AddUser(p)
 		}
+		if cfg.DemoDay {
+			addDemoDayCustomers(a.emu)
+		}
 		if apiBase == "" {
 			apiBase = env.selfURL + "/emu"
 		}
@@ -402,6 +405,9 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	// Every replica: ends conversations their customer left (outcomes once).
 	wg.Go(func() { a.engine.RunIdleSweeper(ctx, time.Minute) })
 	wg.Go(func() { _ = a.alerts.Run(ctx) }) // every replica; each alert goes out once
+	if a.cfg.Demo && a.cfg.DemoDay && a.emu != nil {
+		wg.Go(func() { a.runDemoDay(ctx) })
+	}
 	// The files leads edit take effect when saved (and on SIGHUP).
 	for _, w := range []struct {
 		path   string
@@ -524,6 +530,9 @@ func (a *app) printWelcome(w io.Writer, base string) {
 		lines = append(lines, fmt.Sprintf("    sign in as %-5s (%s, %s)", ag.ID, ag.Role, ag.Name))
 	}
 	lines = append(lines, "    password: "+inbox.DemoPassword)
+	if a.cfg.DemoDay {
+		lines = append(lines, "  A scripted day of six conversations is playing: the dashboard is "+base+"/inbox/dashboard (sign in as boss).")
+	}
 	lines = append(lines,
 		"",
 		"  Try: 運費怎麼算？ · 我的訂單 WL20261101 到哪了 · I want to talk to a person · 我要退款 NT$1,280",

@@ -81,6 +81,8 @@ type Config struct {
 	Dispositions []string
 	// CannedFile is the leads' reply templates (YAML); empty: built in.
 	CannedFile string
+	// DemoDay plays a scripted day of conversations at start (demo only).
+	DemoDay bool
 	// MetricsToken guards GET /metrics; empty: no /metrics route.
 	MetricsToken string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto the inbox
@@ -213,6 +215,8 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.AgentTokens = v.s }},
 	{name: "WARMLINE_CANNED_FILE", doc: "reply templates file a lead edits (YAML, per customer language and SOP section; written with the built-in SOP templates when missing; reloaded when saved and on SIGHUP; default: the built-in templates)",
 		set: func(c *Config, v value) { c.CannedFile = v.s }},
+	{name: "WARMLINE_DEMO_DAY", doc: "demo mode only: play a scripted day at start (six customers through the real webhook path: three answers marked Solved, two handoffs a demo agent resolves and the customers rate 5 and 2, a legal threat left open), so the dashboard, alerts and search are not empty (default false)",
+		set: func(c *Config, v value) { c.DemoDay = v.boolean(false) }},
 	{name: "WARMLINE_DISPOSITIONS", doc: "comma-separated disposition codes agents pick from when resolving a case, stored in the ledger and counted on the dashboard (lower-case, digits, _; default answered,refund,replacement,order_fixed,delivery_chased,known_issue,no_reply,duplicate,other)",
 		set: func(c *Config, v value) {
 			ds, err := inbox.ParseDispositions(v.s)
