@@ -28,6 +28,8 @@
 //	GET  /inbox/search, /api/search, /api/cases/{id}/history
 //	                                 closed-case search (leads) and a customer's
 //	                                 earlier cases (with Config.History; history.go)
+//	GET  /api/ledger/export          the case ledger as CSV or JSON lines, leads
+//	                                 (with Config.History; export.go)
 //	GET  /inbox/failures, /api/failures, POST /api/failures/{id}/resend
 //	                                 Failed sends page: sends LINE refused for
 //	                                 good and dead-lettered events (user ids
