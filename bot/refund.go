@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -26,13 +27,15 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		st.RefundText = text
 	}
 	amount = st.RefundAmount
-	// The order: named now, or earlier in this refund, or the one the
-	// customer just looked up.
-	order := in.order
-	for _, o := range []string{st.RefundOrder, st.LastOrder} {
-		if order == "" {
-			order = o
-		}
+	// The order: named now, or earlier in this refund, or (within the
+	// limit) the one the customer just looked up. A refund over the limit
+	// is never tied to an order the customer did not name for it: the
+	// specialist sees the order looked up in the transcript.
+	order := cmp.Or(in.order, st.RefundOrder)
+	over := e.rules.RefundOverLimit(amount)
+	guessed := order == "" && st.LastOrder != ""
+	if guessed && !over {
+		order = st.LastOrder
 	}
 	// The entry the refund question itself matched may state the policy
 	// ("can it go back to my card?" -> refund-method); a later message's
@@ -44,27 +47,32 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	st.LastTopic, st.LastCategory = topicRefund, knowledge.Consultation
 	st.Unanswered = 0
 	t.startIssue()
-	if order == "" {
+	// A reported defect (a stained tablecloth) is apologised for first.
+	sorry := ""
+	if e.mentions(st.RefundText, "bot_kw_defect") {
+		sorry = e.tr.T(lang, "bot_refund_sorry_defect", nil) + "\n"
+	}
+	if order == "" && !(over && guessed) {
 		st.Mode = modeAwaitingRefund
 		if matched != nil {
 			st.RefundPolicy = matched.ID // their own question, answered with the order
 		}
-		t.say(e.text(t, e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)}), e.personReply(t)))
+		t.say(e.text(t, sorry+e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)}), e.personReply(t)))
 		return nil
 	}
 	st.Mode, st.RefundOrder = modeNone, order
-	policy := e.refundPolicy(t, matched)
-	if e.rules.RefundOverLimit(amount) {
+	if over {
 		tr := e.rules.Fire(escalation.KindRefund, st.RefundText, money(amount))
 		tr.Amount = amount
-		// It awaits a person's approval: never "approved by the bot".
+		// It awaits a person's review: never "approved by the bot", nor a
+		// promise of approval; no policy FAQ pasted before the handoff.
 		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
-		msg := e.tr.T(lang, "bot_refund_over_limit", map[string]any{"Order": order, "Amount": money(amount)})
-		if policy != "" {
-			msg = policy + "\n\n" + msg
+		id := "bot_refund_over_limit"
+		if order == "" {
+			id = "bot_refund_over_limit_no_order"
 		}
-		t.say(e.text(t, msg))
+		t.say(e.text(t, sorry+e.tr.T(lang, id, map[string]any{"Order": order, "Amount": money(amount)})))
 		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
@@ -73,9 +81,10 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " recorded at L1", Outcome: handoff.OutcomeRefundRecorded, Amount: amount, At: t.now})
 	log.Info("refund request recorded at L1", zap.Int("amount", amount))
 	msg := e.tr.N(lang, "bot_refund_recorded", e.cfg.RefundDays, map[string]any{"Order": order, "Amount": money(amount)})
-	if policy != "" {
+	if policy := e.refundPolicy(t, matched); policy != "" {
 		msg = policy + "\n\n" + msg
 	}
+	msg = sorry + msg
 	st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 	st.Shown = append(st.Shown, topicRefund)
 	t.say(e.text(t, msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, topicRefund)...))
