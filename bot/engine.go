@@ -523,6 +523,11 @@ func truncRunes(s string, n int) string {
 
 func (e *Engine) text(t *turn, s string, qs ...QuickReply) Message {
 	e.record(t, "bot", s)
+	if n := len(t.turns); s != "" && n > 0 && len(qs) > 0 {
+		for _, q := range qs { // the agent's transcript shows what was offered
+			t.turns[n-1].Options = append(t.turns[n-1].Options, q.Label)
+		}
+	}
 	return Message{Text: s, QuickReplies: qs}
 }
 

@@ -52,6 +52,9 @@ type Turn struct {
 	Event   *SystemEvent `json:"event,omitempty"`
 	// Notice is set on automatic bot turns (acknowledgements, reminders…).
 	Notice NoticeKind `json:"notice,omitempty"`
+	// Options are the labels of the quick replies a bot turn offered (a
+	// "which one did you mean?" menu), as the customer saw them.
+	Options []string `json:"options,omitempty"`
 	// Comment marks what the customer wrote about a case after rating it
 	// (AttachComment).
 	Comment bool `json:"comment,omitempty"`

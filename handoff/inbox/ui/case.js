@@ -264,6 +264,11 @@
     if (x.comment && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-comment', text: t('inbox_turn_comment') }));
     if (x.notice && meta) meta.append(el('span', { class: 'chip chip-small chip-auto', 'data-testid': 'turn-notice', text: t('inbox_turn_automatic') }));
     const parts = [meta, bubble, renderMedia(x)];
+    if (x.options && x.options.length) {
+      // The quick replies the bot offered (a menu), as the customer saw them.
+      parts.push(el('div', { class: 'turn-options', 'data-testid': 'turn-options', 'aria-label': t('inbox_turn_options') },
+        ...x.options.map((o) => el('span', { class: 'chip chip-small', text: o }))));
+    }
     if (x.from === 'agent' && x.status) {
       const st = el('div', { class: 'turn-status', 'data-testid': 'turn-status' }, el('span', { text: t('inbox_delivery_' + x.status) }));
       if (canRetry) {
@@ -283,7 +288,7 @@
       const key = turnKey(x, i);
       keep.add(key);
       const canRetry = x.from === 'agent' && !!x.status && x.status !== 'sent' && !!may().reply;
-      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.comment, x.cut, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry]);
+      const shown = JSON.stringify([state.lang, x.from, x.kind, x.notice, x.comment, x.cut, x.status, x.text, x.at, x.agent_id, turnWho(x), turnText(x), canRetry, x.options]);
       let li = turnNodes.get(key);
       if (!li) {
         li = document.createElement('li');

@@ -83,8 +83,12 @@
     }
   }
 
+  // A closed case (a lead's follow-up after resolve) has no clock running:
+  // its SLA cell says how it ended, not a countdown.
+  const closed = (c) => c.status !== 'queued' && c.status !== 'claimed';
+
   function row(c, now) {
-    const s = WL.sla(c, now);
+    const s = closed(c) ? null : WL.sla(c, now);
     const created = WL.parseTime(c.created_at);
     const href = '/inbox/cases/' + encodeURIComponent(c.id);
     const owner = c.owner
@@ -109,9 +113,12 @@
       el('td', {}, el('span', { class: 'chip' + (c.readable === false ? ' chip-muted' : ''), 'data-testid': 'row-lang', dataset: { readable: String(c.readable !== false) },
         title: c.readable === false ? t('inbox_not_your_language') : '', text: WL.langName(c.lang) })),
       el('td', { class: 'waiting', dataset: { since: c.created_at } }, created ? WL.duration(now - created) : '—'),
-      el('td', {}, el('span', { class: 'sla sla-' + (s ? s.level : 'ok'), 'data-testid': 'sla', dataset: { level: s ? s.level : '' } },
-        el('span', { class: 'sla-kind', text: s && s.first ? t('inbox_sla_first') : t('inbox_sla_resolution') }),
-        el('span', { class: 'sla-time', text: WL.slaText(s) }))),
+      el('td', {}, closed(c)
+        ? el('span', { class: 'sla sla-closed', 'data-testid': 'sla', dataset: { level: 'closed' } },
+          el('span', { class: 'sla-time', text: WL.has('inbox_status_' + c.status) ? t('inbox_status_' + c.status) : '—' }))
+        : el('span', { class: 'sla sla-' + (s ? s.level : 'ok'), 'data-testid': 'sla', dataset: { level: s ? s.level : '' } },
+          el('span', { class: 'sla-kind', text: s && s.first ? t('inbox_sla_first') : t('inbox_sla_resolution') }),
+          el('span', { class: 'sla-time', text: WL.slaText(s) }))),
       el('td', {}, owner),
       el('td', { class: 'row-action' }, action),
     );
@@ -127,7 +134,7 @@
     const filtered = !!(f.tier.value || f.priority.value || f.mine.checked || f.unassigned.checked || f.followups.checked);
     document.getElementById('queue-empty-title').textContent = t(filtered ? 'inbox_queue_empty_filtered' : 'inbox_queue_empty');
     document.getElementById('queue-empty-hint').textContent = t(filtered ? 'inbox_queue_empty_filtered_hint' : 'inbox_queue_empty_hint');
-    const late = cases.filter((c) => { const s = WL.sla(c, now); return s && s.level === 'late'; }).length;
+    const late = cases.filter((c) => { const s = closed(c) ? null : WL.sla(c, now); return s && s.level === 'late'; }).length;
     const unassigned = cases.filter((c) => !c.owner).length;
     summary.textContent = [n('inbox_queue_open_n', cases.length), n('inbox_queue_unassigned_n', unassigned), n('inbox_queue_overdue_n', late)].join(' · ');
     for (const c of cases) seen.add(c.id);
@@ -140,7 +147,7 @@
     const byId = new Map(cases.map((c) => [c.id, c]));
     body.querySelectorAll('tr.queue-row').forEach((tr) => {
       const c = byId.get(tr.dataset.caseId);
-      if (!c) return;
+      if (!c || closed(c)) return;
       const s = WL.sla(c, now);
       const slaEl = tr.querySelector('.sla');
       slaEl.className = 'sla sla-' + (s ? s.level : 'ok');
