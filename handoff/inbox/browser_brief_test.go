@@ -88,7 +88,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox/cases/" + hacked.ID)
 	mei.Wait("case", `document.querySelectorAll('[data-testid=brief-line]').length >= 4 && document.querySelectorAll('[data-testid=turn]').length >= 8`)
 	brief := mei.Eval(`document.querySelector('[data-testid=brief]').innerText`)
-	for _, want := range []string{"故障", "有人盜用我的帳號", "WL20261110（配送中）", "驗證失敗次數過多", "顧客表示沒有幫助", "帳號安全"} {
+	for _, want := range []string{"故障", "有人盜用我的帳號", "WL20261110（配送中）", "驗證失敗次數過多", "顧客表示沒有幫助", "安全通報"} {
 		if !strings.Contains(brief, want) {
 			t.Errorf("zh-TW brief lacks %q:\n%s", want, brief)
 		}
