@@ -82,6 +82,8 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 		switch id := "handoff_topic_" + r.Topic; {
 		case r.Topic == "":
 			name = in.tr.T(lang, "handoff_topic_none", nil)
+		case in.svc.EntryTitle(r.Topic, lang) != "": // a KB entry: its title in the reader's language
+			name = in.svc.EntryTitle(r.Topic, lang)
 		case in.tr.Has(lang, id):
 			name = in.tr.T(lang, id, nil)
 		}

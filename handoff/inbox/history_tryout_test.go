@@ -1,0 +1,54 @@
+package inbox
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/ledger"
+	"github.com/warmline/warmline/locales"
+)
+
+type fixedKB struct{ b *knowledge.Base }
+
+func (k fixedKB) Current() *knowledge.Base { return k.b }
+
+// TestClosedCaseTopicIsItsTitle (tryout #10): search results and a
+// customer's history name a KB topic by the entry's title in the reader's
+// language, not by its id.
+func TestClosedCaseTopicIsItsTitle(t *testing.T) {
+	b, err := knowledge.Load(context.Background(), fstest.MapFS{"kb.yaml": {Data: []byte(`entries:
+  - id: damaged-on-arrival
+    category: fault
+    title: {zh-TW: 商品到貨破損, zh-CN: 商品到货破损, en: Damaged on arrival}
+    examples: {zh-TW: ["收到的杯子破了"], zh-CN: ["收到的杯子破了"], en: ["the mug arrived broken"]}
+    answer: {zh-TW: 很抱歉。, zh-CN: 很抱歉。, en: Sorry.}
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb, prefix := testRedis(t)
+	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &pushLog{}, KB: fixedKB{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Inbox{svc: svc, tr: tr}
+	recs := []ledger.Record{{CaseID: "CS-1", Topic: "damaged-on-arrival"}, {CaseID: "CS-2", Topic: "order_status"}, {CaseID: "CS-3", Topic: "retired-entry"}}
+	for lang, want := range map[string][]string{
+		"zh-TW": {"商品到貨破損", "訂單狀態", "retired-entry"},
+		"en":    {"Damaged on arrival", "order status", "retired-entry"},
+	} {
+		views := in.recordViews(recs, lang)
+		for i, v := range views {
+			if v.TopicName != want[i] {
+				t.Errorf("%s topic %q named %q, want %q", lang, v.Topic, v.TopicName, want[i])
+			}
+		}
+	}
+}
