@@ -184,13 +184,20 @@ func (e *Engine) safetyFirst(ctx context.Context, t *turn, text string, log *zap
 		t.say(e.text(t, e.safetyText(lang, text)))
 		return true, nil
 	}
+	t.say(e.text(t, e.accountSteps(ctx, t, log)))
+	return false, nil
+}
+
+// accountSteps are the steps after an account takeover or a fraud: change
+// the password, call the card issuer, and order look-ups from this chat
+// are paused (said only because it is done).
+func (e *Engine) accountSteps(ctx context.Context, t *turn, log *zap.Logger) string {
+	lang := t.lang()
 	if err := e.lockVerificationFor(ctx, t.ev.UserID, e.cfg.SecurityLock); err != nil {
 		log.Warn("order look-ups not paused after a security report", zap.Error(err))
-		t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)))
-		return false, nil
+		return e.tr.T(lang, "bot_security_account", nil)
 	}
-	t.say(e.text(t, e.tr.T(lang, "bot_security_account", nil)+"\n"+e.tr.T(lang, "bot_security_locked", nil)))
-	return false, nil
+	return e.tr.T(lang, "bot_security_account", nil) + "\n" + e.tr.T(lang, "bot_security_locked", nil)
 }
 
 // hasStory reports whether the complaint being told is more than one

@@ -64,7 +64,9 @@
 // per EngineConfig.HandoffAckEvery (5 min), recorded in the case with
 // Cases.AppendBotTurn (notice "ack"). A message that raises the case (a
 // supervisor request, a legal threat) is acknowledged at once with the new
-// target; that raise notice is not the acknowledgement of the messages
+// target (after a legal threat or press mention soberly, no thanks; an
+// account takeover reported while waiting gets the account steps first); that
+// raise notice is not the acknowledgement of the messages
 // after it. A question about the wait (bot_kw_wait anywhere, a whole
 // bot_kw_wait_only, a bare greeting, only question marks) gets the case
 // number, whether a colleague has taken it, and the reply-by time, even

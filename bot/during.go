@@ -70,6 +70,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 				return true, err
 			}
 			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
+			if raised != nil && gained(c, raised, escalation.KindSecurity) && !e.productSafety(text) {
+				// An account takeover or a fraud reported while waiting:
+				// the account steps at once, before anything about the wait.
+				e.sayToCase(ctx, t, c.ID, e.accountSteps(ctx, t, log), handoff.NoticeAck, log)
+			}
 			if raised != nil && (raised.Tier != c.Tier || raised.Priority != c.Priority || gained(c, raised, escalation.KindSupervisor)) {
 				// A new target: say it now, whatever the last acknowledgement.
 				e.acknowledgeRaise(ctx, t, c, raised, log)
@@ -173,7 +178,11 @@ func (e *Engine) acknowledge(ctx context.Context, t *turn, c *handoff.Case, log 
 func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *handoff.Case, log *zap.Logger) {
 	lang := t.lang()
 	id, notice := "bot_handoff_raised", handoff.NoticeAck
-	if gained(before, c, escalation.KindSupervisor) {
+	switch {
+	case gained(before, c, escalation.KindLegalMedia):
+		// A legal threat or a press mention: sober and respectful, no thanks.
+		id = "bot_handoff_raised_legal"
+	case gained(before, c, escalation.KindSupervisor):
 		id, notice = "bot_handoff_ack_supervisor", handoff.NoticeSupervisor
 	}
 	msg := e.tr.T(lang, id, map[string]any{"CaseID": c.ID, "Tier": e.tierName(lang, c)})
