@@ -8,6 +8,7 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // botTurns returns the case's bot turns with notice n.
@@ -272,6 +273,9 @@ func TestOrderDetails(t *testing.T) {
 		h.profiles.byID["Uowner"] = Profile{Language: "en"}
 		msgs := h.text("Uowner", "WL20260010")
 		mustContain(t, all(msgs), h.T("en", "bot_order_late_preparing", map[string]any{"Order": "WL20260010", "Placed": "2026/11/18"}))
+		if !hasReply(msgs, "handoff:request") || !hasReply(msgs, "faq:shipping-time") {
+			t.Errorf("late order replies %v, want a person and the delivery FAQ", replies(msgs))
+		}
 	})
 	t.Run("on time: no apology", func(t *testing.T) {
 		h := newHarness(t)
@@ -309,6 +313,25 @@ func TestOrderDetails(t *testing.T) {
 		}
 		msgs = h.text("Ux", "WL20260002 电话尾号 9999")
 		mustContain(t, all(msgs), h.T("zh-CN", "bot_order_no_match", nil))
+	})
+	t.Run("the issue's own message: WL20261110 电话尾号 6666", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["Ux"] = Profile{Language: "zh-CN"}
+		msgs := h.text("Ux", "WL20261110 电话尾号 6666")
+		if len(msgs) == 0 || msgs[0].Card == nil || !strings.Contains(msgs[0].Card.Title, "WL20261110") {
+			t.Fatalf("want the order's card at once, got %s", all(msgs))
+		}
+		mustNotContain(t, all(msgs), h.T("zh-CN", "bot_order_verify", map[string]any{"Order": "WL20261110"}))
+		if m := h.conv("Ux")["mode"]; m != "" {
+			t.Errorf("mode %q after a verified order, want none", m)
+		}
+	})
+	t.Run("asked for the digits, the number is shown as typed", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["Ux"] = Profile{Language: "en"}
+		got := all(h.text("Ux", "where is WL20261110"))
+		mustContain(t, got, "WL20261110")
+		mustNotContain(t, got, orders.Mask("WL20261110"))
 	})
 }
 
