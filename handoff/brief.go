@@ -388,6 +388,10 @@ func substantive(s string) bool {
 	return letters >= 4
 }
 
+// Excerpt is s cut as the brief cuts a quote: at most n runes, between
+// words, the cut marked by … (for other views of a customer's words).
+func Excerpt(s string, n int) string { return excerpt(s, n) }
+
 // excerpt flattens whitespace and cuts s to at most n runes, marking a cut
 // with …. The cut falls between words: never inside a Latin word or number
 // (Chinese may be cut between any two characters), and no space or

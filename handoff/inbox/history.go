@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/ledger"
@@ -74,10 +73,7 @@ const requestShown = 140
 func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 	out := make([]recordView, 0, len(recs))
 	for _, r := range recs {
-		req := r.Request
-		if utf8.RuneCountInString(req) > requestShown {
-			req = string([]rune(req)[:requestShown]) + "…"
-		}
+		req := handoff.Excerpt(r.Request, requestShown) // cut between words, never mid-word
 		name := r.Topic
 		switch id := "handoff_topic_" + r.Topic; {
 		case r.Topic == "":

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -39,6 +40,10 @@ func TestClosedCaseTopicIsItsTitle(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &Inbox{svc: svc, tr: tr}
+	long := strings.Repeat("the tablecloth is stained ", 8)
+	if got := in.recordViews([]ledger.Record{{CaseID: "CS-9", Request: long}}, "en")[0].Request; !strings.HasSuffix(got, "stained…") && !strings.HasSuffix(got, "tablecloth…") && !strings.HasSuffix(got, "is…") && !strings.HasSuffix(got, "the…") {
+		t.Errorf("request %q, want it cut between words", got)
+	}
 	recs := []ledger.Record{{CaseID: "CS-1", Topic: "damaged-on-arrival"}, {CaseID: "CS-2", Topic: "order_status"}, {CaseID: "CS-3", Topic: "retired-entry"}}
 	for lang, want := range map[string][]string{
 		"zh-TW": {"商品到貨破損", "訂單狀態", "retired-entry"},
