@@ -282,18 +282,27 @@ func (c *Consumer) forgetSelf() {
 }
 
 // runShard works shard s whenever it is signalled, for as long as it has
-// work.
+// work. When another holder has the lease it looks again as that lease
+// runs out, so a crashed replica's shard resumes at its lease's end, not a
+// Block later.
 func (c *Consumer) runShard(ctx context.Context, s int) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.wakes[s]:
+		case <-retry.C:
 		}
 		for ctx.Err() == nil {
-			more, err := c.work(ctx, s)
+			more, heldFor, err := c.work(ctx, s)
 			if err != nil && ctx.Err() == nil {
 				c.log.Warn("line shard", zap.Int("shard", s), zap.Error(err))
+			}
+			if heldFor > 0 {
+				retry.Reset(heldFor + 20*time.Millisecond)
 			}
 			if !more {
 				break
@@ -342,12 +351,12 @@ type lane struct {
 // users' at once (up to Workers events in processing per replica). It
 // reports whether the shard may have more work (entries arrived after the
 // lease let go, or it stopped at maxPerLease).
-func (c *Consumer) work(ctx context.Context, shard int) (more bool, err error) {
+func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time.Duration, err error) {
 	q, cfg := c.q, c.cfg
 	token := c.cfg.Name + "/" + uuid.NewString()
-	ok, pendingN, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
+	ok, pendingN, heldFor, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
 	if err != nil || !ok {
-		return false, err
+		return false, heldFor, err
 	}
 	log := c.log.With(zap.Int("shard", shard))
 
@@ -408,7 +417,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, err error) {
 	var pending []entry
 	if pendingN > 0 {
 		if pending, err = q.claimPending(ctx, shard, r.name, int64(cfg.Batch)); err != nil {
-			return false, err
+			return false, 0, err
 		}
 	}
 	if len(pending) > 0 {
@@ -426,19 +435,19 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, err error) {
 	for {
 		open, halted := r.state()
 		if halted != nil || ctx.Err() != nil {
-			return false, nil // the deferred wait lets the lanes finish their entry
+			return false, 0, nil // the deferred wait lets the lanes finish their entry
 		}
 		if open == 0 && (!signalled || read >= maxPerLease) {
 			// Idle, or our turn is over: let go (the release reports whether
 			// entries arrived meanwhile). Never while a lane is busy, so a
 			// slow lane does not stall the shard's other users.
-			return read >= maxPerLease, nil
+			return read >= maxPerLease, 0, nil
 		}
 		if signalled && open < maxReadAhead {
 			count := min(cfg.Batch, maxReadAhead-open)
 			batch, err := q.readNew(ctx, shard, r.name, int64(count))
 			if err != nil {
-				return false, err
+				return false, 0, err
 			}
 			r.dispatch(ctx, batch)
 			read += len(batch)
@@ -449,7 +458,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, err error) {
 		select {
 		case <-ctx.Done():
 		case <-lost:
-			return false, errLeaseLost
+			return false, 0, errLeaseLost
 		case <-r.progress:
 		case <-c.wakes[shard]:
 			signalled = true

@@ -464,3 +464,32 @@ func TestConsumerSlowUserHoldsOnlyThemself(t *testing.T) {
 	}
 	waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
 }
+
+// A crashed replica's shard resumes when its lease runs out, not at the
+// next look at the shards (Block is an hour here).
+func TestConsumerResumesAtLeaseExpiry(t *testing.T) {
+	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 1})
+	ctx := context.Background()
+	for i, txt := range texts("d", 3) {
+		enqueue(t, q, textEvent(eventID(i), "Udora", txt))
+	}
+	if err := q.ensureGroups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := q.readNew(ctx, 0, "ghost/0", 2); err != nil || len(got) != 2 {
+		t.Fatalf("ghost read: %d entries, %v", len(got), err)
+	}
+	if err := rdb.Set(ctx, q.leaseKey(0), "ghost-token", 400*time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	start := time.Now()
+	startConsumer(t, q, rec.Process, ConsumerConfig{Name: "replica-2", Workers: 2, LeaseTTL: time.Second, Block: time.Hour})
+	waitFor(t, 10*time.Second, "3 events processed", func() bool { return rec.Count() >= 3 })
+	if el := time.Since(start); el < 350*time.Millisecond {
+		t.Errorf("shard worked after %v, while the dead replica's lease was still valid", el)
+	}
+	if got, want := rec.Seen("Udora"), texts("d", 3); !slices.Equal(got, want) {
+		t.Errorf("processed: got %v, want %v", got, want)
+	}
+}

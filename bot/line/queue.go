@@ -324,17 +324,18 @@ return 0
 	// acquireScript takes a shard's lease if it is free and reports how
 	// many entries earlier holders left pending (so an empty claim costs
 	// no round trip). KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token,
-	// ARGV[2] = ttl ms, ARGV[3] = group. Returns -1 when the lease is
-	// held, -2 when the group is missing (nothing taken).
+	// ARGV[2] = ttl ms, ARGV[3] = group. Returns {1, pending} when taken,
+	// {-1, the lease's ms to live} when held, {-2, 0} when the group is
+	// missing (nothing taken).
 	acquireScript = redis.NewScript(`
 local ok, p = pcall(redis.call, 'XPENDING', KEYS[2], ARGV[3])
 if not ok then
-  return -2
+  return {-2, 0}
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return -1
+  return {-1, redis.call('PTTL', KEYS[1])}
 end
-return p[1]
+return {1, p[1]}
 `)
 	// releaseScript lets go of the lease and returns the shard's stored
 	// entries. KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token.
@@ -384,24 +385,28 @@ return n
 var errLeaseLost = errors.New("shard lease lost")
 
 // acquire takes the shard's lease for token and returns how many entries
-// are pending (delivered to an earlier holder, not acknowledged).
-func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (ok bool, pending int64, err error) {
+// are pending (delivered to an earlier holder, not acknowledged); when
+// another holder has the lease, how long that lease still lives.
+func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (ok bool, pending int64, heldFor time.Duration, err error) {
 	for try := 0; ; try++ {
-		n, err := acquireScript.Run(ctx, q.rdb, []string{q.leaseKey(shard), q.streamKey(shard)}, token, ttl.Milliseconds(), group).Int64()
+		res, err := acquireScript.Run(ctx, q.rdb, []string{q.leaseKey(shard), q.streamKey(shard)}, token, ttl.Milliseconds(), group).Int64Slice()
 		if err != nil {
-			return false, 0, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+		}
+		if len(res) != 2 {
+			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: unexpected reply %v", shard, res)
 		}
 		switch {
-		case n == -1:
-			return false, 0, nil
-		case n == -2 && try == 0: // the stream or its group is gone (Redis lost its data)
+		case res[0] == -1:
+			return false, 0, time.Duration(max(res[1], 0)) * time.Millisecond, nil
+		case res[0] == -2 && try == 0: // the stream or its group is gone (Redis lost its data)
 			if err := q.ensureGroup(ctx, shard); err != nil {
-				return false, 0, err
+				return false, 0, 0, err
 			}
-		case n == -2:
-			return false, 0, fmt.Errorf("acquire lease of shard %d: consumer group missing", shard)
+		case res[0] == -2:
+			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: consumer group missing", shard)
 		default:
-			return true, n, nil
+			return true, res[1], 0, nil
 		}
 	}
 }
