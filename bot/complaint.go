@@ -22,7 +22,7 @@ func (e *Engine) startListening(t *turn, text string, an escalation.Analysis, in
 	st.clearComplaint()
 	st.Mode = modeListening
 	st.Complaint = text
-	st.ComplaintQuote = quote(text)
+	st.ComplaintQuote = e.quote(text)
 	st.ComplaintOrder = in.order
 	if in.entry != nil && isComplaintEntry(in.entry) {
 		st.ComplaintEntry = in.entry.ID
@@ -273,19 +273,41 @@ func (e *Engine) apology(t *turn) Message {
 // account.
 const detailedRunes = 80
 
-// quote is the customer's message to refer back to, whole or cut at a
-// clause boundary; "" when it cannot be quoted without cutting a word.
-func quote(text string) string {
-	s := strings.Join(strings.Fields(text), " ")
-	const limit = 30
-	if utf8.RuneCountInString(s) <= limit {
-		return strings.TrimRight(s, "，。！？,.!?;；~～ ")
-	}
-	r := []rune(s)
-	for i := limit; i > 4; i-- {
-		if strings.ContainsRune("，。！？,.!?;；", r[i]) {
-			return string(r[:i])
+// quote is the customer's message to refer back to: its first clause
+// that says something (a lead-in such as "我要投訴" or "I want to
+// complain", bot_kw_complain_lead, is skipped), whole, when it is short;
+// "" when it cannot be quoted without cutting a word.
+func (e *Engine) quote(text string) string {
+	for _, c := range clauses(text) {
+		if e.isKeyword(c, "bot_kw_complain_lead") {
+			continue
 		}
+		return quote(c)
 	}
 	return ""
+}
+
+// quoteRunes is the longest clause quoted back.
+const quoteRunes = 30
+
+// quote is the first clause of text, whole and at most quoteRunes long;
+// "" when it is longer (never cut mid-word).
+func quote(text string) string {
+	cs := clauses(text)
+	if len(cs) == 0 || utf8.RuneCountInString(cs[0]) > quoteRunes {
+		return ""
+	}
+	return cs[0]
+}
+
+// clauses splits text at clause punctuation, spaces normalised.
+func clauses(text string) []string {
+	s := strings.Join(strings.Fields(text), " ")
+	var out []string
+	for _, c := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("，。！？,.!?;；~～、", r) }) {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }

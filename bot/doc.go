@@ -80,11 +80,18 @@
 // matched, else EngineConfig.RefundPolicyEntry), then within the rules'
 // RefundLimit it is recorded on the conversation (field refunds) for a
 // colleague to process in RefundDays working days (the order backend is
-// read-only, and the customer is told so); above it a person approves it
+// read-only, and the customer is told so); above it a person reviews it
 // (refund_over_limit with the amount, the order captured as an attempt).
-// A security report gets the safety steps first (an account takeover also
-// pauses order look-ups for SecurityLock); a legal threat or press mention
-// a sober acknowledgement, no thanks. Apologies never paste a KB title or
+// A security report gets the safety steps first: a product hazard or an
+// injury an apology and concern, then steps that fit (a burn, smoke or
+// sparks, anything else; safety.go), the case's topic product_safety; an
+// account takeover or a fraud the account steps, order look-ups paused for
+// SecurityLock, topic account_security. A legal threat or press mention
+// gets a sober acknowledgement, no thanks, also when it raises an open case.
+// A refund over the limit is reviewed by a person: no policy FAQ before
+// it, no promise of approval, an apology first for a reported defect, and
+// no order the customer did not name for it. A quote back is the first
+// short clause after a lead-in ("我要投訴"), else nothing. Apologies never paste a KB title or
 // quote a message cut mid-word, and thank for the detail only after more
 // than one line. A late order (past its ETA, or still prepared
 // PreparingLate after it was placed) gets an apology, a person and

@@ -184,7 +184,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	if len(triggers) > 0 {
 		if in.complaint {
-			t.st.ComplaintQuote, t.st.ComplaintOrder = quote(text), in.order
+			t.st.ComplaintQuote, t.st.ComplaintOrder = e.quote(text), in.order
 			t.st.LastCategory = knowledge.Complaint
 			if isComplaintEntry(in.entry) {
 				t.st.ComplaintEntry, t.st.LastCategory = in.entry.ID, in.entry.Category

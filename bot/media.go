@@ -221,7 +221,11 @@ func (e *Engine) openWithEvidence(ctx context.Context, t *turn, log *zap.Logger)
 	if request == "" {
 		request = "[" + st.EvidenceEntry + "]"
 	}
-	return e.escalate(ctx, t, []escalation.Trigger{e.defect(request)}, log)
+	if err := e.escalate(ctx, t, []escalation.Trigger{e.defect(request)}, log); err != nil || t.opened == "" {
+		return err
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil))) // LAST's Thank step, as in the other paths
+	return nil
 }
 
 // withIssueMedia adds to a transcript the files of this issue that fell
