@@ -268,3 +268,36 @@ func caseText(c *handoff.Case) string {
 	}
 	return b.String()
 }
+
+// Issue 11 item 9: a zh-CN customer reads mainland wording everywhere, in
+// the bot's own strings and in KB answers converted from zh-TW (工作天 ->
+// 工作日): none of the Taiwan-only terms the issue names.
+func TestSimplifiedChineseReadsNative(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.profiles.byID["Uowner"] = Profile{Language: "zh-CN"}
+	taiwan := []string{"点选", "工作天", "保固", "超商", "帮上忙", "「", "」", "訂單", "客訴"}
+	var got strings.Builder
+	say := func(msgs []Message) {
+		for _, m := range msgs {
+			got.WriteString(m.Text + "\n" + cardText(m.Card) + "\n")
+			for _, q := range m.QuickReplies {
+				got.WriteString(q.Label + "\n")
+			}
+		}
+	}
+	say(h.handle(Event{ID: "ev-follow", Kind: KindFollow, UserID: "Uowner"}))
+	for _, s := range []string{"你好", "运送要多久", "return", "WL20260011", "WL20260010", "今天天气怎么样", "今天天气怎么样", "你们的服务太差了"} {
+		say(h.text("Uowner", s))
+	}
+	say(h.postback("Uowner", dataLastDone))
+	say(h.text("Uowner", "我要找人工客服"))
+	say(h.text("Uowner", "还要等多久"))
+	out := got.String()
+	mustContain(t, out, "2 到 3 个工作日") // the KB answer, converted
+	for _, w := range taiwan {
+		if strings.Contains(out, w) {
+			t.Errorf("zh-CN customer sees Taiwan wording %q in:\n%s", w, out)
+		}
+	}
+}
