@@ -65,14 +65,21 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		tr := e.rules.Fire(escalation.KindRefund, st.RefundText, money(amount))
 		tr.Amount = amount
 		// It awaits a person's review: never "approved by the bot", nor a
-		// promise of approval; no policy FAQ pasted before the handoff.
+		// promise of approval.
 		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
 		id := "bot_refund_over_limit"
 		if order == "" {
 			id = "bot_refund_over_limit_no_order"
 		}
-		t.say(e.text(t, sorry+e.tr.T(lang, id, map[string]any{"Order": order, "Amount": money(amount)})))
+		msg := e.tr.T(lang, id, map[string]any{"Order": order, "Amount": money(amount)})
+		// The policy only when the customer's own question asked for it
+		// ("可以退回信用卡嗎" -> refund-method), never the shop's default
+		// refund entry pasted in front of a handoff.
+		if policy := e.askedRefundPolicy(t, matched); policy != "" {
+			msg = policy + "\n\n" + msg
+		}
+		t.say(e.text(t, sorry+msg))
 		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
@@ -96,6 +103,24 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 // entry; empty when the KB has neither.
 func (e *Engine) refundPolicy(t *turn, matched *knowledge.Entry) string {
 	ids := []string{t.st.RefundPolicy, e.cfg.RefundPolicyEntry}
+	if matched != nil {
+		ids = append([]string{matched.ID}, ids...)
+	}
+	for _, id := range ids {
+		if en, ok := t.tkb.Entry(id); ok && id != "" {
+			if a := strings.TrimSpace(textIn(en.Answer, t.lang())); a != "" {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// askedRefundPolicy is the answer of the entry the customer's own refund
+// question matched (now or when the refund began), without the configured
+// default: what they asked, not what the shop would say anyway.
+func (e *Engine) askedRefundPolicy(t *turn, matched *knowledge.Entry) string {
+	ids := []string{t.st.RefundPolicy}
 	if matched != nil {
 		ids = append([]string{matched.ID}, ids...)
 	}

@@ -132,7 +132,7 @@ func TestE2EQuestionWhileListeningIsAnswered(t *testing.T) {
 
 func TestE2ERefundPath(t *testing.T) {
 	h := startE2E(t, handoffOpts())
-	t.Run("over the limit: which order, then a person approves it", func(t *testing.T) {
+	t.Run("over the limit: which order, then a person reviews it", func(t *testing.T) {
 		got := h.say(alice, "兩千塊可以退回信用卡嗎", 1)
 		txt := allText(got)
 		if !strings.Contains(txt, "NT$2,000") || !strings.Contains(txt, "訂單編號") || strings.Contains(txt, "抱歉") {
@@ -144,9 +144,9 @@ func TestE2ERefundPath(t *testing.T) {
 			t.Fatalf("case %+v, want refund_over_limit NT$2,000; bot said %s", c, dump(got))
 		}
 		txt = allText(got)
-		for _, want := range []string{"信用卡", "WL20261101", "核准", c.ID, c.FirstResponseDue.In(taipeiTime).Format("15:04")} {
+		for _, want := range []string{"信用卡", "WL20261101", "審核", c.ID, c.FirstResponseDue.In(taipeiTime).Format("15:04")} {
 			if !strings.Contains(txt, want) {
-				t.Errorf("handoff message %s lacks %q (policy, order, approval, case, time)", dump(got), want)
+				t.Errorf("handoff message %s lacks %q (policy, order, a person reviews it, case, time)", dump(got), want)
 			}
 		}
 	})
