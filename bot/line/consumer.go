@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
 
@@ -19,6 +20,7 @@ const (
 	DefaultWorkers         = 64
 	DefaultLeaseTTL        = 15 * time.Second
 	DefaultMaxAttempts     = 5
+	DefaultOutageRetries   = 30
 	DefaultRetryBackoff    = 200 * time.Millisecond
 	DefaultMaxRetryBackoff = 10 * time.Second
 	DefaultProcessTimeout  = 90 * time.Second
@@ -49,6 +51,14 @@ type ConsumerConfig struct {
 	// MaxAttempts bounds the processing attempts of one event (default 5)
 	// before it goes to the dead-letter stream.
 	MaxAttempts int
+	// OutageRetries bounds the retries of an attempt that failed because
+	// Redis itself was unavailable (CLUSTERDOWN while a restarted cluster
+	// master loads, LOADING, TRYAGAIN, MASTERDOWN, NOREPLICAS, READONLY,
+	// MISCONF), which do not use up MaxAttempts (default 30: about 4
+	// minutes with the default backoff). Past them the event stays pending
+	// for the next pick-up. An outage is not the event's fault: counting it
+	// dead-lettered acknowledged events after a few seconds of CLUSTERDOWN.
+	OutageRetries int
 	// RetryBackoff is the wait before the first retry; it doubles per
 	// attempt, with jitter (default 200 ms), up to MaxRetryBackoff (default
 	// 10 s).
@@ -109,6 +119,9 @@ func NewConsumer(q *Queue, process Process, cfg ConsumerConfig, log *zap.Logger)
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.OutageRetries <= 0 {
+		cfg.OutageRetries = DefaultOutageRetries
 	}
 	if cfg.RetryBackoff <= 0 {
 		cfg.RetryBackoff = DefaultRetryBackoff
@@ -564,6 +577,10 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		n       int   // attempts started, by any replica (counted in Redis)
 		stay    error // the entry stays pending
 		failure error // the last processing error
+		// redisWait: the last try failed because Redis was unavailable;
+		// outages counts those tries.
+		redisWait bool
+		outages   int
 	)
 	b := newBackOff(cfg.RetryBackoff, cfg.MaxRetryBackoff)
 	err := retry(ctx, b, 0, cfg.Sleep, func(int) error {
@@ -576,14 +593,17 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		}
 		defer func() { <-c.slots }()
 		var err error
-		if n, err = q.attempt(bg, shard, e.streamID); err != nil {
-			stay = err
-			return Permanent(err)
+		if !redisWait { // a retry after a Redis outage goes on with the attempt it counted
+			if n, err = q.attempt(bg, shard, e.streamID); err != nil {
+				stay = err
+				return Permanent(err)
+			}
+			if n > cfg.MaxAttempts { // the earlier attempts crashed their replica
+				n--
+				return Permanent(errGaveUp)
+			}
 		}
-		if n > cfg.MaxAttempts { // the earlier attempts crashed their replica
-			n--
-			return Permanent(errGaveUp)
-		}
+		redisWait = false
 		err = c.processEntry(c.inFlight, e)
 		if err != nil && c.inFlight.Err() != nil {
 			stay = err // cut short by the drain timeout: resumed by the next holder
@@ -591,6 +611,16 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		}
 		failure = err
 		if err == nil || IsPermanent(err) {
+			return err
+		}
+		if redisUnavailable(err) {
+			if outages++; outages > cfg.OutageRetries {
+				stay = err // still down: pending for the next pick-up
+				return Permanent(err)
+			}
+			redisWait = true
+			log.Warn("line event waits for Redis", zap.Int("attempt", n), zap.Int("outage_retry", outages), zap.Error(err))
+			c.stats.retried.Add(1)
 			return err
 		}
 		log.Warn("line event failed, will retry", zap.Int("attempt", n), zap.Error(err))
@@ -626,6 +656,23 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 	c.stats.deadLettered.Add(1)
 	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
 	return nil
+}
+
+// redisUnavailable says whether err is Redis refusing work for a while
+// (its state, not the command or the event): such a failure is retried
+// without using up the event's attempts.
+func redisUnavailable(err error) bool {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return false
+	}
+	msg := rerr.Error()
+	for _, p := range []string{"CLUSTERDOWN", "LOADING", "TRYAGAIN", "MASTERDOWN", "NOREPLICAS", "READONLY", "MISCONF"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // errGaveUp is the dead-letter cause of an event whose attempts all ended

@@ -317,6 +317,70 @@ func TestConsumerDeadLetters(t *testing.T) {
 	}
 }
 
+// TestConsumerRedisOutageDoesNotUseUpAttempts: an event whose processing
+// fails because Redis refuses work for a while (a restarted cluster master
+// answers CLUSTERDOWN for ~2 s; here the real server returns that error
+// from a script) is retried past MaxAttempts and then processed, not
+// dead-lettered; an ordinary failure still counts. Past OutageRetries the
+// event is left pending rather than buried.
+func TestConsumerRedisOutageDoesNotUseUpAttempts(t *testing.T) {
+	tests := []struct {
+		name          string
+		outages       int // tries that fail with CLUSTERDOWN before one that works
+		outageRetries int
+		wantProcessed bool
+	}{
+		{"outage longer than MaxAttempts", 7, 0, true},
+		{"outage past OutageRetries stays pending", 1000, 4, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 2})
+			enqueue(t, q, textEvent(eventID(1), "Uoutage", "during the outage"))
+			rec := newRecorder()
+			var mu sync.Mutex
+			tries := 0
+			rec.fn = func(ctx context.Context, user, text string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				tries++
+				if tries <= tt.outages {
+					return fmt.Errorf("load conversation: %w", rdb.Eval(ctx, "return redis.error_reply('CLUSTERDOWN The cluster is down')", nil).Err())
+				}
+				return nil
+			}
+			sl := &sleeps{}
+			startConsumer(t, q, rec.Process, ConsumerConfig{Name: "r", Workers: 1, MaxAttempts: 3, OutageRetries: tt.outageRetries,
+				Block: 5 * time.Millisecond, Sleep: sl.Sleep})
+			if tt.wantProcessed {
+				waitFor(t, 10*time.Second, "event processed after the outage", func() bool { return rec.Count() >= 1 })
+				waitFor(t, 5*time.Second, "queue empty", func() bool { return totalLen(t, q) == 0 })
+				mu.Lock()
+				if tries != tt.outages+1 {
+					t.Errorf("tries: got %d, want %d (each outage retried, then one that worked)", tries, tt.outages+1)
+				}
+				mu.Unlock()
+			} else {
+				waitFor(t, 10*time.Second, "outage retries used", func() bool {
+					mu.Lock()
+					defer mu.Unlock()
+					return tries > tt.outageRetries
+				})
+			}
+			dl, err := q.DeadLetters(context.Background(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dl) != 0 {
+				t.Errorf("dead letters: got %d (%+v), want none: an outage is not the event's fault", len(dl), dl)
+			}
+			if !tt.wantProcessed && totalLen(t, q) != 1 {
+				t.Errorf("queue length %d, want the event still pending", totalLen(t, q))
+			}
+		})
+	}
+}
+
 // A processor that kills its process every time (here: panics) is counted
 // and eventually dead-lettered rather than blocking the user forever.
 func TestConsumerPanicsAreBounded(t *testing.T) {
