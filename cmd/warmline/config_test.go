@@ -20,7 +20,7 @@ func TestLoadConfigDemoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
-	if !c.Demo || c.Addr != "127.0.0.1:8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 8 || c.Shards != 16 {
+	if !c.Demo || c.Addr != "127.0.0.1:8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 32 || c.Shards != 16 {
 		t.Fatalf("got %+v, want demo defaults", c)
 	}
 }
