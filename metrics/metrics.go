@@ -86,6 +86,7 @@ var (
 	ageDesc         = desc("queue_oldest_event_age_seconds", "Age of the oldest stored, unacknowledged event per shard (0 when empty).", "shard")
 	deadDesc        = desc("dead_letters", "Events in the dead-letter stream, per shard.", "shard")
 	storedFailDesc  = desc("failed_sends", "Failed sends kept in Redis for a resend (all replicas).")
+	webhookDesc     = desc("webhook_events_total", "Events this replica's webhook stored (answered LINE 200 for), by LINE event type; message events as message_text, message_image, ... (a redelivery counts again).", "type")
 	readDesc        = desc("queue_readable", "1 when the last scrape could read the queue and failed sends from Redis, else 0 (the gauges above are then missing).")
 )
 
@@ -97,7 +98,7 @@ type pipelineCollector struct {
 
 func (c *pipelineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{sendsDesc, spentDesc, fallbacksDesc, skippedDesc, failedDesc, interruptedDesc,
-		eventsDesc, retriesDesc, depthDesc, ageDesc, deadDesc, storedFailDesc, readDesc} {
+		eventsDesc, retriesDesc, webhookDesc, depthDesc, ageDesc, deadDesc, storedFailDesc, readDesc} {
 		ch <- d
 	}
 }
@@ -129,6 +130,9 @@ func (c *pipelineCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.p.Queue == nil {
 		return
+	}
+	for typ, n := range c.p.Queue.Accepted() {
+		counter(webhookDesc, n, typ)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

@@ -166,3 +166,73 @@ func TestPipelineMetrics(t *testing.T) {
 		t.Errorf("Redis closed: queue_readable %v, want 0", got["warmline_line_queue_readable"])
 	}
 }
+
+// Events the webhook stored, counted by LINE event type through the real
+// handler and signed callbacks; a redelivery counts again (stored once), a
+// bad signature does not count.
+func TestWebhookEventMetrics(t *testing.T) {
+	emu := lineemu.New(lineemu.Config{ChannelSecret: "s", AccessToken: "tok"})
+	rdb, prefix := redistest.New(t)
+	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 2}, zap.NewNop(), nil)
+	wh := httptest.NewServer(line.NewWebhookHandler(line.WebhookConfig{ChannelSecret: "s", Queue: q}))
+	t.Cleanup(wh.Close)
+	emu.SetWebhookURL(wh.URL)
+	m := New(Pipeline{Queue: q}, nil)
+	msrv := httptest.NewServer(m.Handler("secret"))
+	t.Cleanup(msrv.Close)
+
+	ctx := context.Background()
+	first, err := emu.SendText(ctx, "Ualice", "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.SendBatch(ctx, emu.TextEvent("Ualice", "again"), emu.ImageEvent("Ualice"),
+		emu.StickerEvent("Ubob"), emu.PostbackEvent("Ubob", "action=more", "More"),
+		emu.FollowEvent("Ucarol"), emu.UnknownEvent("Ucarol")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.Unfollow(ctx, "Ucarol"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.Redeliver(ctx, first.WebhookEventID); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := emu.SendRaw(ctx, []byte(`{"events":[{"type":"follow","source":{"type":"user","userId":"Ux"}}]}`), "bad"); st != http.StatusUnauthorized {
+		t.Fatalf("bad signature: got %d, want 401", st)
+	}
+
+	_, got := scrape(t, msrv.URL, "secret")
+	want := map[string]float64{
+		`warmline_line_webhook_events_total{type="message_text"}`:    3, // hello, again, hello redelivered
+		`warmline_line_webhook_events_total{type="message_image"}`:   1,
+		`warmline_line_webhook_events_total{type="message_sticker"}`: 1,
+		`warmline_line_webhook_events_total{type="postback"}`:        1,
+		`warmline_line_webhook_events_total{type="follow"}`:          1,
+		`warmline_line_webhook_events_total{type="unfollow"}`:        1,
+		`warmline_line_webhook_events_total{type="other"}`:           1, // x-future-event
+	}
+	var total float64
+	for k, v := range got {
+		if strings.HasPrefix(k, "warmline_line_webhook_events_total{") {
+			total += v
+			if _, ok := want[k]; !ok {
+				t.Errorf("unexpected %s %v", k, v)
+			}
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %v, want %v", k, got[k], v)
+		}
+	}
+	if total != 9 {
+		t.Errorf("webhook events: got %v in all, want 9", total)
+	}
+	depth, err := q.Len(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if depth[0]+depth[1] != 8 { // the redelivery is stored once
+		t.Errorf("stored events: got %v, want 8", depth[0]+depth[1])
+	}
+}

@@ -51,6 +51,8 @@ type Queue struct {
 	clock  func() time.Time
 	// shed counts events the webhook refused past its high-water mark.
 	shed atomic.Int64
+	// accepted counts events the webhook stored, by type (stats.go).
+	accepted typeCounts
 }
 
 // NewQueue returns the queue whose keys live under prefix (e.g. "wl:").

@@ -2,10 +2,12 @@ package line
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -143,3 +145,77 @@ func (s *Sender) FailedSendsLen(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// typeCounts counts events by a small, bounded set of type names.
+type typeCounts struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (t *typeCounts) add(name string) {
+	t.mu.Lock()
+	if t.n == nil {
+		t.n = map[string]int64{}
+	}
+	t.n[name]++
+	t.mu.Unlock()
+}
+
+func (t *typeCounts) snapshot() map[string]int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int64, len(t.n))
+	for k, v := range t.n {
+		out[k] = v
+	}
+	return out
+}
+
+// eventTypes are the webhook event types LINE documents; any other is
+// counted as "other" so a new type cannot grow the label set unbounded.
+var eventTypes = map[string]bool{
+	"message": true, "unsend": true, "follow": true, "unfollow": true, "join": true, "leave": true,
+	"memberJoined": true, "memberLeft": true, "postback": true, "videoPlayComplete": true,
+	"beacon": true, "accountLink": true, "things": true, "membership": true, "module": true,
+	"activated": true, "deactivated": true, "botSuspended": true, "botResumed": true,
+}
+
+// messageTypes are the message event subtypes LINE documents.
+var messageTypes = map[string]bool{
+	"text": true, "image": true, "video": true, "audio": true, "file": true, "location": true, "sticker": true,
+}
+
+// eventType names a raw webhook event for counting: its LINE type
+// ("follow", "postback", ...), a message event as "message_" and its
+// message type ("message_text", "message_image", ...), and "other" (or
+// "message_other") for a type LINE does not document.
+func eventType(raw json.RawMessage) string {
+	var ev struct {
+		Type    string          `json:"type"`
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(raw, &ev) != nil || !eventTypes[ev.Type] {
+		return "other"
+	}
+	if ev.Type != "message" {
+		return ev.Type
+	}
+	var m struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(ev.Message, &m) != nil || !messageTypes[m.Type] {
+		return "message_other"
+	}
+	return "message_" + m.Type
+}
+
+func (q *Queue) countAccepted(events []json.RawMessage) {
+	for _, ev := range events {
+		q.accepted.add(eventType(ev))
+	}
+}
+
+// Accepted returns how many events this process's webhook stored (answered
+// 200 for), by eventType, since it started. A redelivery LINE sent again
+// is counted again (the queue stores it once).
+func (q *Queue) Accepted() map[string]int64 { return q.accepted.snapshot() }

@@ -116,6 +116,7 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 				return
 			}
 			log.Debug("webhook enqueued", zap.Int("events", len(events)), zap.Int("new", added))
+			cfg.Queue.countAccepted(events)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)

@@ -44,6 +44,7 @@ func TestE2EMetrics(t *testing.T) {
 		`warmline_line_events_total{outcome="acked"} 1`,
 		`warmline_line_queue_depth{shard="0"} 0`,
 		`warmline_line_queue_readable 1`,
+		`warmline_line_webhook_events_total{type="message_text"} 1`,
 		`warmline_redis_persistence{state="off"} 1`, // the test Redis runs without AOF
 		`warmline_redis_persistence{state="on"} 0`,
 	} {
