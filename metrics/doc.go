@@ -3,7 +3,8 @@
 // what this replica sent (replies, pushes, pushes LINE deduplicated, spent
 // reply tokens counted delivered, fallbacks, failures, interrupted sends),
 // what its workers did with events (acked, retried, dead-lettered, left
-// pending), and, read from Redis at each scrape and the same on every
+// pending) and how long an acked event took from receipt, the events its
+// webhook stored by LINE event type, and, read from Redis at each scrape and the same on every
 // replica, each queue shard's depth, oldest event age and dead letters, and
 // the failed sends kept for a resend.
 //

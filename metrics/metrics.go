@@ -86,6 +86,7 @@ var (
 	ageDesc         = desc("queue_oldest_event_age_seconds", "Age of the oldest stored, unacknowledged event per shard (0 when empty).", "shard")
 	deadDesc        = desc("dead_letters", "Events in the dead-letter stream, per shard.", "shard")
 	storedFailDesc  = desc("failed_sends", "Failed sends kept in Redis for a resend (all replicas).")
+	processingDesc  = desc("processing_seconds", "Webhook events this replica acked: time from receipt (Redis stored the event) to the ack, on this replica's clock (queue wait, retries, the answer's sends).")
 	webhookDesc     = desc("webhook_events_total", "Events this replica's webhook stored (answered LINE 200 for), by LINE event type; message events as message_text, message_image, ... (a redelivery counts again).", "type")
 	readDesc        = desc("queue_readable", "1 when the last scrape could read the queue and failed sends from Redis, else 0 (the gauges above are then missing).")
 )
@@ -98,7 +99,7 @@ type pipelineCollector struct {
 
 func (c *pipelineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{sendsDesc, spentDesc, fallbacksDesc, skippedDesc, failedDesc, interruptedDesc,
-		eventsDesc, retriesDesc, webhookDesc, depthDesc, ageDesc, deadDesc, storedFailDesc, readDesc} {
+		eventsDesc, retriesDesc, processingDesc, webhookDesc, depthDesc, ageDesc, deadDesc, storedFailDesc, readDesc} {
 		ch <- d
 	}
 }
@@ -127,6 +128,12 @@ func (c *pipelineCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(eventsDesc, st.DeadLettered, "dead_lettered")
 		counter(eventsDesc, st.LeftPending, "left_pending")
 		counter(retriesDesc, st.Retried)
+		h := st.Processing
+		buckets := make(map[float64]uint64, len(h.Bounds))
+		for i, b := range h.Bounds {
+			buckets[b] = h.Counts[i]
+		}
+		ch <- prometheus.MustNewConstHistogram(processingDesc, h.Count, h.Sum, buckets)
 	}
 	if c.p.Queue == nil {
 		return

@@ -61,8 +61,9 @@ func scrape(t *testing.T, url, token string) (int, map[string]float64) {
 	return res.StatusCode, out
 }
 
-// Two events answered through the emulator, one undecodable event
-// dead-lettered, then one left waiting 90 s: the scrape shows each.
+// Two events answered through the emulator 3 s after Redis stored them, one
+// undecodable event dead-lettered, then one left waiting 90 s: the scrape
+// shows each.
 func TestPipelineMetrics(t *testing.T) {
 	clock := testclock.At(time.Now()) // stream entry ids carry Redis's real time
 	emu := lineemu.New(lineemu.Config{ChannelSecret: "s", AccessToken: "tok", Clock: clock.Now})
@@ -90,9 +91,15 @@ func TestPipelineMetrics(t *testing.T) {
 	ctx := context.Background()
 	bad := json.RawMessage(`{"type":"message","webhookEventId":"01BAD","source":{"type":"user","userId":"Ux"},"message":"not an object"}`)
 	evs := []json.RawMessage{emu.TextEvent("Ualice", "one").JSON, emu.TextEvent("Ualice", "two").JSON, bad}
+	enqueueStart := time.Now()
 	if _, err := q.Enqueue(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
+	// Each acked event waited 3 s (on the clock) after Redis stored it,
+	// plus the enqueue's own real time.
+	now := time.Now()
+	clock.Set(now.Add(3 * time.Second))
+	wait := now.Sub(enqueueStart)
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- consumer.Run(rctx) }()
@@ -142,6 +149,21 @@ func TestPipelineMetrics(t *testing.T) {
 		if g, ok := got[k]; !ok || g != v {
 			t.Errorf("%s: got %v (present %v), want %v", k, g, ok, v)
 		}
+	}
+	for _, c := range []struct {
+		le   string
+		want float64
+	}{{"0.05", 0}, {"2.5", 0}, {"5", 2}, {"60", 2}, {"+Inf", 2}} {
+		k := `warmline_line_processing_seconds_bucket{le="` + c.le + `"}`
+		if got[k] != c.want {
+			t.Errorf("%s: got %v, want %v", k, got[k], c.want)
+		}
+	}
+	if n := got["warmline_line_processing_seconds_count"]; n != 2 {
+		t.Errorf("processing count: got %v, want 2 (the acked events)", n)
+	}
+	if sum, lo, hi := got["warmline_line_processing_seconds_sum"], 6.0, 2*(3+wait.Seconds()+0.001); sum < lo || sum > hi {
+		t.Errorf("processing sum: got %v s, want between %v and %v", sum, lo, hi)
 	}
 	var depth, dead, age float64
 	for s := range 2 {

@@ -643,6 +643,7 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 			return err
 		}
 		c.stats.acked.Add(1)
+		c.stats.processing.observe(q.clock().Sub(entryTime(e.streamID)))
 		return nil
 	}
 	cause := errGaveUp.Error()

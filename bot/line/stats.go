@@ -68,17 +68,69 @@ type ConsumerStats struct {
 	// LeftPending is events left for the next holder of their shard
 	// (shutdown, drain timeout, lease lost, Redis trouble).
 	LeftPending int64
+	// Processing is, for each acked event, the time from its receipt (when
+	// Redis stored it, the stream entry's time) to its ack, on the queue's
+	// clock: the wait in the queue, retries and the answer's sends.
+	Processing Histogram
+}
+
+// Histogram is a snapshot of a latency histogram in seconds.
+type Histogram struct {
+	// Bounds are the buckets' upper bounds, ascending; Counts[i] is the
+	// observations at most Bounds[i] (cumulative).
+	Bounds []float64
+	Counts []uint64
+	// Count and Sum are all observations and their total.
+	Count uint64
+	Sum   float64
+}
+
+// processingBounds are the processing histogram's buckets, in seconds: a
+// FAQ answer within a second, an order lookup or a retried send within a
+// few, a queue that waited on a takeover or a slow backend up to a minute.
+var processingBounds = [...]float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+// latencies counts observations per bucket (the last one past every
+// bound) and their total in nanoseconds.
+type latencies struct {
+	n   [len(processingBounds) + 1]atomic.Uint64
+	sum atomic.Int64
+}
+
+func (l *latencies) observe(d time.Duration) {
+	d = max(d, 0) // a clock behind Redis's
+	s := d.Seconds()
+	i := 0
+	for i < len(processingBounds) && s > processingBounds[i] {
+		i++
+	}
+	l.n[i].Add(1)
+	l.sum.Add(int64(d))
+}
+
+func (l *latencies) snapshot() Histogram {
+	h := Histogram{Bounds: processingBounds[:], Counts: make([]uint64, len(processingBounds))}
+	for i := range l.n {
+		h.Count += l.n[i].Load()
+		if i < len(processingBounds) {
+			h.Counts[i] = h.Count
+		}
+	}
+	h.Sum = time.Duration(l.sum.Load()).Seconds()
+	return h
 }
 
 type consumerCounters struct {
 	acked, retried, deadLettered, leftPending atomic.Int64
+	processing                                latencies
 }
 
 // Stats returns the Consumer's counters.
 func (c *Consumer) Stats() ConsumerStats {
 	n := &c.stats
 	return ConsumerStats{Acked: n.acked.Load(), Retried: n.retried.Load(),
-		DeadLettered: n.deadLettered.Load(), LeftPending: n.leftPending.Load()}
+		DeadLettered: n.deadLettered.Load(), LeftPending: n.leftPending.Load(),
+		Processing: n.processing.snapshot()}
 }
 
 // ShardStats is one shard's backlog as Redis holds it (the same for every
