@@ -1,7 +1,8 @@
 // Package metrics owns warmline's Prometheus registry and its GET /metrics
 // handler. For now it exports the webhook pipeline (package bot/line):
 // what this replica sent (replies, pushes, pushes LINE deduplicated, spent
-// reply tokens counted delivered, fallbacks, failures, interrupted sends),
+// reply tokens counted delivered, fallbacks, failures, interrupted sends,
+// LINE API errors by status),
 // what its workers did with events (acked, retried, dead-lettered, left
 // pending) and how long an acked event took from receipt, the events its
 // webhook stored by LINE event type, and, read from Redis at each scrape and the same on every

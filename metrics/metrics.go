@@ -80,6 +80,7 @@ var (
 	skippedDesc     = desc("sends_skipped_total", "Send parts skipped because their delivery record says LINE already took them.")
 	failedDesc      = desc("send_failures_total", "Sends that failed for good on this replica (kept in the failed-sends list for a resend).")
 	interruptedDesc = desc("sends_interrupted_total", "Sends cut short by shutdown or a deadline, resumed later from their delivery record.")
+	apiErrorsDesc   = desc("api_errors_total", "Messaging API calls (every attempt: reply, push, profile, loading, mark as read) LINE answered with a non-2xx status, by status code, or status=\"network\" with no answer. Includes the 400s of expired reply tokens and the 409s of deduplicated pushes, which the sender handles.", "status")
 	eventsDesc      = desc("events_total", "Webhook events this replica's workers finished, by outcome: acked, dead_lettered, left_pending (for the next holder of the shard).", "outcome")
 	retriesDesc     = desc("event_retries_total", "Processing attempts that failed and were retried.")
 	depthDesc       = desc("queue_depth", "Stored webhook events not yet acknowledged, per shard.", "shard")
@@ -91,6 +92,10 @@ var (
 	readDesc        = desc("queue_readable", "1 when the last scrape could read the queue and failed sends from Redis, else 0 (the gauges above are then missing).")
 )
 
+// alwaysStatuses are the LINE API error statuses exported as 0 before the
+// first one: throttling, LINE's own trouble, no answer.
+var alwaysStatuses = []string{"429", "500", "network"}
+
 // pipelineCollector reads bot/line's counters and Redis at each scrape.
 type pipelineCollector struct {
 	p   Pipeline
@@ -98,7 +103,7 @@ type pipelineCollector struct {
 }
 
 func (c *pipelineCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{sendsDesc, spentDesc, fallbacksDesc, skippedDesc, failedDesc, interruptedDesc,
+	for _, d := range []*prometheus.Desc{sendsDesc, spentDesc, fallbacksDesc, skippedDesc, failedDesc, interruptedDesc, apiErrorsDesc,
 		eventsDesc, retriesDesc, processingDesc, webhookDesc, depthDesc, ageDesc, deadDesc, storedFailDesc, readDesc} {
 		ch <- d
 	}
@@ -121,6 +126,14 @@ func (c *pipelineCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(skippedDesc, st.Skipped)
 		counter(failedDesc, st.Failed)
 		counter(interruptedDesc, st.Interrupted)
+		for _, status := range alwaysStatuses { // present before the first error
+			if _, ok := st.APIErrors[status]; !ok {
+				counter(apiErrorsDesc, 0, status)
+			}
+		}
+		for status, n := range st.APIErrors {
+			counter(apiErrorsDesc, n, status)
+		}
 	}
 	if cs := c.p.Consumer; cs != nil {
 		st := cs.Stats()

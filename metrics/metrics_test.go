@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -256,5 +257,73 @@ func TestWebhookEventMetrics(t *testing.T) {
 	}
 	if depth[0]+depth[1] != 8 { // the redelivery is stored once
 		t.Errorf("stored events: got %v, want 8", depth[0]+depth[1])
+	}
+}
+
+// LINE API calls answered non-2xx are counted by status, every attempt;
+// calls with no answer as "network"; before any, 429, 500 and network read 0.
+func TestLineAPIErrorMetrics(t *testing.T) {
+	emu := lineemu.New(lineemu.Config{ChannelSecret: "s", AccessToken: "tok"})
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(srv.Close)
+	rdb, prefix := redistest.New(t)
+	noWait := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	sender, err := line.NewSender(line.SenderConfig{AccessToken: "tok", BaseURL: srv.URL, Sleep: noWait, MaxAttempts: 3}, rdb, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Pipeline{Sender: sender}, nil)
+	msrv := httptest.NewServer(m.Handler("secret"))
+	t.Cleanup(msrv.Close)
+	_, got := scrape(t, msrv.URL, "secret")
+	for _, st := range []string{"429", "500", "network"} {
+		k := `warmline_line_api_errors_total{status="` + st + `"}`
+		if v, ok := got[k]; !ok || v != 0 {
+			t.Errorf("before any call: %s got %v (present %v), want 0", k, v, ok)
+		}
+	}
+
+	ctx := context.Background()
+	emu.FailNext("/v2/bot/message/push", http.StatusTooManyRequests, 2)
+	if err := sender.Push(ctx, "Ualice", []bot.Message{{Text: "hi"}}, "k1"); err != nil {
+		t.Fatalf("push after two 429s: %v", err)
+	}
+	emu.FailNext("/v2/bot/message/push", http.StatusInternalServerError, 1)
+	if err := sender.Push(ctx, "Ualice", []bot.Message{{Text: "again"}}, "k2"); err != nil {
+		t.Fatalf("push after a 500: %v", err)
+	}
+	if _, err := sender.Profile(ctx, "Unobody"); !errors.Is(err, line.ErrNoProfile) {
+		t.Fatalf("unknown profile: got %v", err)
+	}
+
+	// A LINE that does not answer: every attempt is a network error.
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	gone, err := line.NewSender(line.SenderConfig{AccessToken: "tok", BaseURL: down.URL, Sleep: noWait, MaxAttempts: 3}, rdb, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gone.Push(ctx, "Ubob", []bot.Message{{Text: "hi"}}, "k3"); !errors.Is(err, line.ErrSend) {
+		t.Fatalf("push to a closed port: got %v, want ErrSend", err)
+	}
+	mg := New(Pipeline{Sender: gone}, nil)
+	mgsrv := httptest.NewServer(mg.Handler("secret"))
+	t.Cleanup(mgsrv.Close)
+
+	_, got = scrape(t, msrv.URL, "secret")
+	want := map[string]float64{
+		`warmline_line_api_errors_total{status="429"}`:     2,
+		`warmline_line_api_errors_total{status="500"}`:     1,
+		`warmline_line_api_errors_total{status="404"}`:     1,
+		`warmline_line_api_errors_total{status="network"}`: 0,
+		`warmline_line_sends_total{kind="push"}`:           2,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s: got %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	if _, got := scrape(t, mgsrv.URL, "secret"); got[`warmline_line_api_errors_total{status="network"}`] != 3 {
+		t.Errorf("LINE down: network errors %v, want 3 (every attempt)", got[`warmline_line_api_errors_total{status="network"}`])
 	}
 }

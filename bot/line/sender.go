@@ -344,6 +344,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
 		res, _, err := c.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: lm})
+		s.countAPI(res, err)
 		var apiErr apiError
 		status, apiErr = statusOf(res, err)
 		switch {
@@ -414,6 +415,7 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
 		res, _, err := c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: userID, Messages: lm}, retryKey)
+		s.countAPI(res, err)
 		var apiErr apiError
 		status, apiErr = statusOf(res, err)
 		switch {
@@ -578,8 +580,10 @@ func (s *Sender) FailedSends(ctx context.Context, n int) ([]FailedSend, error) {
 func (s *Sender) ShowLoading(ctx context.Context, userID string) {
 	c, err := s.client(ctx)
 	if err == nil {
-		_, _, err = c.ShowLoadingAnimationWithHttpInfo(&messaging_api.ShowLoadingAnimationRequest{
+		var res *http.Response
+		res, _, err = c.ShowLoadingAnimationWithHttpInfo(&messaging_api.ShowLoadingAnimationRequest{
 			ChatId: userID, LoadingSeconds: loadingSeconds})
+		s.countAPI(res, err)
 	}
 	if err != nil {
 		s.log.Warn("line loading animation", zap.String("user_id", maskUser(userID)), zap.Error(err))
@@ -597,6 +601,7 @@ func (s *Sender) Profile(ctx context.Context, userID string) (bot.Profile, error
 		return bot.Profile{}, err
 	}
 	res, p, err := c.GetProfileWithHttpInfo(userID)
+	s.countAPI(res, err)
 	if err != nil {
 		if status, _ := statusOf(res, err); status == http.StatusNotFound {
 			return bot.Profile{}, fmt.Errorf("profile of %s: %w", userID, ErrNoProfile)
@@ -611,7 +616,9 @@ func (s *Sender) Profile(ctx context.Context, userID string) (bot.Profile, error
 func (s *Sender) MarkRead(ctx context.Context, userID, token string) {
 	c, err := s.client(ctx)
 	if err == nil {
-		_, _, err = c.MarkMessagesAsReadByTokenWithHttpInfo(&messaging_api.MarkMessagesAsReadByTokenRequest{MarkAsReadToken: token})
+		var res *http.Response
+		res, _, err = c.MarkMessagesAsReadByTokenWithHttpInfo(&messaging_api.MarkMessagesAsReadByTokenRequest{MarkAsReadToken: token})
+		s.countAPI(res, err)
 	}
 	if err != nil {
 		s.log.Warn("line mark as read", zap.String("user_id", maskUser(userID)), zap.Error(err))

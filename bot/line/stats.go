@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,10 +41,30 @@ type SenderStats struct {
 	// Interrupted is sends cut short by shutdown or a deadline; they are
 	// resumed from their delivery record.
 	Interrupted int64
+	// APIErrors is Messaging API calls (reply, push, profile, loading,
+	// mark as read; every attempt) that LINE answered with a non-2xx
+	// status, by status code ("400", "429", ...), and "network" for those
+	// with no answer (connection refused, timeout). Includes the answers
+	// the Sender handles: 400 for an expired reply token, 409 for a push
+	// LINE deduplicated.
+	APIErrors map[string]int64
 }
 
 type senderCounters struct {
 	replies, pushes, pushesDeduped, replyFallbacks, spentAfterAttempt, skipped, failed, interrupted atomic.Int64
+	apiErrors                                                                                       typeCounts
+}
+
+// countAPI counts a Messaging API call that failed (SenderStats.APIErrors);
+// a call cut short by its context being cancelled is not LINE's error.
+func (s *Sender) countAPI(res *http.Response, err error) {
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+	case res == nil:
+		s.stats.apiErrors.add("network")
+	case res.StatusCode < 200 || res.StatusCode > 299:
+		s.stats.apiErrors.add(strconv.Itoa(res.StatusCode))
+	}
 }
 
 // Stats returns the Sender's counters.
@@ -53,6 +74,7 @@ func (s *Sender) Stats() SenderStats {
 		Replies: c.replies.Load(), Pushes: c.pushes.Load(), PushesDeduped: c.pushesDeduped.Load(),
 		ReplyFallbacks: c.replyFallbacks.Load(), SpentAfterAttempt: c.spentAfterAttempt.Load(),
 		Skipped: c.skipped.Load(), Failed: c.failed.Load(), Interrupted: c.interrupted.Load(),
+		APIErrors: c.apiErrors.snapshot(),
 	}
 }
 

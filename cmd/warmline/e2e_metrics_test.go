@@ -8,7 +8,7 @@ import (
 )
 
 // GET /metrics exists only with WARMLINE_METRICS_TOKEN, answers only that
-// bearer token, and counts the pipeline's sends.
+// bearer token, and counts the pipeline's sends and LINE's errors.
 func TestE2EMetrics(t *testing.T) {
 	get := func(url, token string) (int, string) {
 		t.Helper()
@@ -30,6 +30,7 @@ func TestE2EMetrics(t *testing.T) {
 	}
 
 	h := startE2E(t, e2eOpts{env: map[string]string{"WARMLINE_METRICS_TOKEN": "scrape-me"}})
+	h.emu.FailNext("/v2/bot/message/reply", http.StatusInternalServerError, 1) // retried, then answered
 	h.say(bob, "How much is shipping?", 1)
 	waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
 	if st, _ := get(h.url, ""); st != http.StatusUnauthorized {
@@ -45,8 +46,10 @@ func TestE2EMetrics(t *testing.T) {
 		`warmline_line_queue_depth{shard="0"} 0`,
 		`warmline_line_queue_readable 1`,
 		`warmline_line_webhook_events_total{type="message_text"} 1`,
-		`warmline_line_processing_seconds_count 1`,  // the harness's clock is not Redis's: the value is metrics_test's
-		`warmline_redis_persistence{state="off"} 1`, // the test Redis runs without AOF
+		`warmline_line_processing_seconds_count 1`,
+		`warmline_line_api_errors_total{status="500"} 1`,
+		`warmline_line_api_errors_total{status="network"} 0`, // the harness's clock is not Redis's: the value is metrics_test's
+		`warmline_redis_persistence{state="off"} 1`,          // the test Redis runs without AOF
 		`warmline_redis_persistence{state="on"} 0`,
 	} {
 		if !strings.Contains(body, want+"\n") {
