@@ -118,7 +118,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 // transcript too. Flows (order status, a person) and complaints are left to
 // the person.
 func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Case, text string, log *zap.Logger) bool {
-	m := t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	m := e.match(ctx, t, text)
 	if m.Confidence != knowledge.High {
 		return false
 	}

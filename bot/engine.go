@@ -73,6 +73,9 @@ type EngineConfig struct {
 	Profiles     Profiles // optional: without it the profile language is unknown
 	Loading      Loading  // optional
 	Gaps         Gaps     // optional: records what the bot could not settle (knowledge gaps)
+	// Matched, when set, is told the confidence of each knowledge-base
+	// match of a customer's message (a metrics counter); it must not block.
+	Matched func(knowledge.Confidence)
 	// Contents and Media together let the bot keep what customers send
 	// (photos, videos, voice messages, files); without them a media message
 	// gets the text-only answer.
@@ -156,6 +159,15 @@ type Engine struct {
 	log      *zap.Logger
 	cfg      EngineConfig
 	loc      *time.Location
+}
+
+// match asks the turn's knowledge base and tells EngineConfig.Matched.
+func (e *Engine) match(ctx context.Context, t *turn, text string) knowledge.Match {
+	m := t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	if e.cfg.Matched != nil {
+		e.cfg.Matched(m.Confidence)
+	}
+	return m
 }
 
 // kbView is the part of *knowledge.Base the engine uses.

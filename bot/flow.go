@@ -107,7 +107,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if n, ok := e.numbers.Find(text); ok {
 		in.order = n
 	}
-	in.match = t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	in.match = e.match(ctx, t, text)
 	if in.match.Confidence == knowledge.High {
 		in.entry = in.match.Best()
 	}

@@ -15,6 +15,9 @@
 // overdue cases and the case ledger's archive lag, read at each scrape.
 // deploy/grafana/warmline-dashboard.json charts them.
 //
+// The bot's knowledge-base matches by confidence (match.go, AddMatches):
+// Matches.Observe is the engine's EngineConfig.Matched.
+//
 // The registry is its own (not Prometheus' global default); other packages
 // add their collectors through Registry. The handler answers only a
 // request carrying "Authorization: Bearer <token>".

@@ -21,6 +21,7 @@ import (
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
+	"github.com/warmline/warmline/knowledge"
 )
 
 type echo struct{}
@@ -325,5 +326,30 @@ func TestLineAPIErrorMetrics(t *testing.T) {
 	}
 	if _, got := scrape(t, mgsrv.URL, "secret"); got[`warmline_line_api_errors_total{status="network"}`] != 3 {
 		t.Errorf("LINE down: network errors %v, want 3 (every attempt)", got[`warmline_line_api_errors_total{status="network"}`])
+	}
+}
+
+// Matches counts each confidence level it is told, each level present
+// from the start.
+func TestMatchMetrics(t *testing.T) {
+	m := New(Pipeline{}, nil)
+	matches := NewMatches()
+	m.AddMatches(matches)
+	msrv := httptest.NewServer(m.Handler("secret"))
+	t.Cleanup(msrv.Close)
+	_, got := scrape(t, msrv.URL, "secret")
+	for _, l := range []string{"high", "medium", "low"} {
+		if v, ok := got[`warmline_match_confidence_total{level="`+l+`"}`]; !ok || v != 0 {
+			t.Errorf("before any match: %s got %v (present %v), want 0", l, v, ok)
+		}
+	}
+	for _, c := range []knowledge.Confidence{knowledge.High, knowledge.High, knowledge.Medium, knowledge.Low, knowledge.High} {
+		matches.Observe(c)
+	}
+	_, got = scrape(t, msrv.URL, "secret")
+	for l, want := range map[string]float64{"high": 3, "medium": 1, "low": 1} {
+		if v := got[`warmline_match_confidence_total{level="`+l+`"}`]; v != want {
+			t.Errorf("%s: got %v, want %v", l, v, want)
+		}
 	}
 }

@@ -258,10 +258,12 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	contents := line.NewContentFetcher(line.ContentConfig{AccessToken: token, BaseURL: cmp.Or(cfg.LineDataBase, apiBase)})
 
 	// The conversation engine.
+	matches := metrics.NewMatches()
 	engine, err := bot.NewEngine(bot.EngineConfig{
 		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
 		Clock: clock, Log: log.Named("bot"), Gaps: a.gaps, Contents: contents, Media: a.media,
+		Matched: matches.Observe,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot engine: %w", err)
@@ -276,6 +278,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		line.ConsumerConfig{Name: cfg.ReplicaID, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL, DrainTimeout: cfg.DrainTimeout}, log.Named("consumer"))
 
 	a.metrics = metrics.New(metrics.Pipeline{Queue: a.queue, Consumer: a.consumer, Sender: sender, Clock: clock}, log.Named("metrics"))
+	a.metrics.AddMatches(matches)
 
 	// The case ledger before the inbox, which may read it.
 	if err := a.openLedger(ctx, cfg, env.rdb, clock, log.Named("ledger")); err != nil {

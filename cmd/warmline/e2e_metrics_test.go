@@ -48,7 +48,10 @@ func TestE2EMetrics(t *testing.T) {
 		`warmline_line_webhook_events_total{type="message_text"} 1`,
 		`warmline_line_processing_seconds_count 1`,
 		`warmline_line_api_errors_total{status="500"} 1`,
-		`warmline_line_api_errors_total{status="network"} 0`, // the harness's clock is not Redis's: the value is metrics_test's
+		`warmline_line_api_errors_total{status="network"} 0`,
+		`warmline_match_confidence_total{level="high"} 1`,
+		`warmline_match_confidence_total{level="medium"} 0`,
+		`warmline_match_confidence_total{level="low"} 0`, // the harness's clock is not Redis's: the value is metrics_test's
 		`warmline_redis_persistence{state="off"} 1`,          // the test Redis runs without AOF
 		`warmline_redis_persistence{state="on"} 0`,
 	} {
