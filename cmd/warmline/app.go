@@ -355,6 +355,15 @@ func (a *app) closeLedger() {
 	}
 }
 
+// stopAlertReads closes the Alerter's own pool, which ends its blocking
+// reads at once; closeLedger's Close afterwards is then a no-op. A shared
+// client (nopCloser) is left open.
+func (a *app) stopAlertReads() {
+	if a.alertsRedis != nil {
+		_ = a.alertsRedis.Close()
+	}
+}
+
 // ownPool is a client of the same Redis as rdb with a small pool of its
 // own (4 connections), for background readers; rdb itself when it is
 // neither a plain nor a cluster client.

@@ -152,6 +152,11 @@ func serveWith(ctx context.Context, env environment, stdout, stderr io.Writer, o
 	// waiting.
 	stopBG()
 	_ = srv.Shutdown(sctx) // stop accepting, finish in-flight requests
+	// The Alerter's group reads block on Redis for up to 2 s and go-redis
+	// does not end them on a cancelled context; closing its own pool (no
+	// request uses it any more) ends them now instead of delaying every
+	// shutdown by their block.
+	app.stopAlertReads()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
