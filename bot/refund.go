@@ -102,25 +102,20 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 // consultation entry their question matched, else the configured refund
 // entry; empty when the KB has neither.
 func (e *Engine) refundPolicy(t *turn, matched *knowledge.Entry) string {
-	ids := []string{t.st.RefundPolicy, e.cfg.RefundPolicyEntry}
-	if matched != nil {
-		ids = append([]string{matched.ID}, ids...)
-	}
-	for _, id := range ids {
-		if en, ok := t.tkb.Entry(id); ok && id != "" {
-			if a := strings.TrimSpace(textIn(en.Answer, t.lang())); a != "" {
-				return a
-			}
-		}
-	}
-	return ""
+	return e.refundPolicyOf(t, matched, e.cfg.RefundPolicyEntry)
 }
 
 // askedRefundPolicy is the answer of the entry the customer's own refund
 // question matched (now or when the refund began), without the configured
 // default: what they asked, not what the shop would say anyway.
 func (e *Engine) askedRefundPolicy(t *turn, matched *knowledge.Entry) string {
-	ids := []string{t.st.RefundPolicy}
+	return e.refundPolicyOf(t, matched, "")
+}
+
+// refundPolicyOf is the answer, in the customer's language, of the first
+// of: the entry matched, the one the refund began with, fallback.
+func (e *Engine) refundPolicyOf(t *turn, matched *knowledge.Entry, fallback string) string {
+	ids := []string{t.st.RefundPolicy, fallback}
 	if matched != nil {
 		ids = append([]string{matched.ID}, ids...)
 	}
