@@ -398,10 +398,11 @@ func TestOrderCardContent(t *testing.T) {
 	tests := []struct {
 		lang                 string
 		status, eta, item, _ string
+		cardStatus           string // the card's status row
 	}{
-		{"en", "on its way", "2026/11/24", "Mug × 2", ""},
-		{"zh-TW", "配送中", "2026/11/24", "Mug × 2", ""},
-		{"zh-CN", "配送中", "2026/11/24", "Mug × 2", ""},
+		{"en", "on its way", "2026/11/24", "Mug × 2", "", "On its way"},
+		{"zh-TW", "配送中", "2026/11/24", "Mug × 2", "", "配送中"},
+		{"zh-CN", "配送中", "2026/11/24", "Mug × 2", "", "配送中"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -411,8 +412,11 @@ func TestOrderCardContent(t *testing.T) {
 			if len(msgs) != 2 || msgs[0].Card == nil {
 				t.Fatalf("want a card and a text, got %+v", msgs)
 			}
+			if rows := msgs[0].Card.Rows; len(rows) == 0 || rows[0].Value != tt.cardStatus {
+				t.Errorf("card status row %+v, want %q", rows, tt.cardStatus)
+			}
 			got := all(msgs)
-			for _, want := range []string{tt.status, "Black Cat", "905123456781", tt.eta, tt.item, h.T(tt.lang, "bot_order_card_footer", nil), h.T(tt.lang, "bot_anything_else", nil), "WL20260001"} {
+			for _, want := range []string{tt.cardStatus, "Black Cat", "905123456781", tt.eta, tt.item, h.T(tt.lang, "bot_order_card_footer", nil), h.T(tt.lang, "bot_anything_else", nil), "WL20260001"} {
 				mustContain(t, got, want)
 			}
 			if !hasReply(msgs, "fb:yes:order_status") {

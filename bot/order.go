@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -201,7 +203,7 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 		return script(plain)
 	}
 	date := func(at time.Time) string { return at.In(e.loc).Format("2006/01/02") }
-	rows := []Row{{Label: e.tr.T(lang, "bot_order_row_status", nil), Value: status}}
+	rows := []Row{{Label: e.tr.T(lang, "bot_order_row_status", nil), Value: capitalised(status)}}
 	if o.Carrier != "" {
 		rows = append(rows, Row{Label: e.tr.T(lang, "bot_order_row_carrier", nil), Value: local(o.CarrierNames, o.Carrier)})
 	}
@@ -302,6 +304,17 @@ func (e *Engine) statusText(lang, status string) string {
 		id = "order_status_unknown"
 	}
 	return e.tr.T(lang, id, nil)
+}
+
+// capitalised starts a card value with a capital letter ("On its way"):
+// the status label is lower case for use inside sentences. Chinese is
+// unchanged.
+func capitalised(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError || !unicode.IsLower(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // last4 finds the one run of exactly four digits (full-width too) in text.
