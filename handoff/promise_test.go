@@ -180,6 +180,42 @@ func TestPromisesKept(t *testing.T) {
 }
 
 // TestReminderShareIsConfigurable: share: 50% sends the P3 notice at 2h of 4h.
+// TestStillOnItSaysWhetherClaimed: a P1's "still on it" says a specialist
+// is working on it only when one has claimed the case.
+func TestStillOnItSaysWhetherClaimed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 15:00")
+	open := f.open(t, "U-open", security)     // P1, notice at 15:12
+	claimed := f.open(t, "U-claim", security) // the same, claimed at 15:01
+	f.clock.Set(at(t, "2026-11-23 15:01"))
+	if _, err := f.svc.Claim(ctx, l2, claimed.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(at(t, "2026-11-23 15:13"))
+	if _, err := f.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		user, caseID, msg string
+	}{
+		{"U-open", open.ID, "handoff_sla_still_on_it"},
+		{"U-claim", claimed.ID, "handoff_sla_still_on_it_claimed"},
+	} {
+		var got []string
+		for _, c := range f.msg.all() {
+			if c.UserID == tt.user {
+				for _, n := range c.Notices {
+					got = append(got, n.Text)
+				}
+			}
+		}
+		want := f.svc.tr.T(open.Lang, tt.msg, map[string]any{"CaseID": tt.caseID})
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s got %q, want [%q]", tt.user, got, want)
+		}
+	}
+}
+
 func TestReminderShareIsConfigurable(t *testing.T) {
 	file := strings.Replace(string(defaultPolicy), "share: 80%", "share: 50%", 1)
 	p, err := LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(file)}}, "p.yaml")

@@ -149,7 +149,13 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 	}
 	text := s.tr.T(c.Lang, "handoff_sla_reminder", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.PromisedBy)})
 	if kind == reminderStillOn {
-		text = s.tr.T(c.Lang, "handoff_sla_still_on_it", map[string]any{"CaseID": c.ID})
+		// "at the front of our queue" while nobody has it; "a specialist
+		// is working on it" only once one has.
+		id := "handoff_sla_still_on_it"
+		if c.Owner != "" {
+			id = "handoff_sla_still_on_it_claimed"
+		}
+		text = s.tr.T(c.Lang, id, map[string]any{"CaseID": c.ID})
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
 	defer cancel()
