@@ -217,10 +217,10 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 		ratioRow(T("inbox_dashboard_tier_share"), ts.Tier, ts.Check)
 	}
 	for _, pt := range rep.Times {
-		row(T("inbox_dashboard_first_response_median"), pt.Priority, hm(pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N), "", "", "")
-		row(T("inbox_dashboard_first_response_p90"), pt.Priority, hm(pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N), "", "", "")
-		row(T("inbox_dashboard_resolution_median"), pt.Priority, hm(pt.Resolution.Median), strconv.Itoa(pt.Resolution.N), "", "", "")
-		row(T("inbox_dashboard_resolution_p90"), pt.Priority, hm(pt.Resolution.P90), strconv.Itoa(pt.Resolution.N), "", "", "")
+		row(T("inbox_dashboard_first_response_median"), pt.Priority, hm(pt.FirstResponse.N, pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N), "", "", "")
+		row(T("inbox_dashboard_first_response_p90"), pt.Priority, hm(pt.FirstResponse.N, pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N), "", "", "")
+		row(T("inbox_dashboard_resolution_median"), pt.Priority, hm(pt.Resolution.N, pt.Resolution.Median), strconv.Itoa(pt.Resolution.N), "", "", "")
+		row(T("inbox_dashboard_resolution_p90"), pt.Priority, hm(pt.Resolution.N, pt.Resolution.P90), strconv.Itoa(pt.Resolution.N), "", "", "")
 		ratioRow(T("inbox_dashboard_sla"), pt.Priority, pt.SLA)
 	}
 	ratioRow(T("inbox_dashboard_sla"), T("inbox_dashboard_all_priorities"), rep.SLA)

@@ -33,12 +33,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 // pct is a fraction as a percentage with one decimal: 0.5 → "50.0%".
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
 
-// hm is a duration as hours:minutes, "–" for none.
-func hm(d time.Duration) string {
-	if d <= 0 {
+// hm is a duration of n measured cases as hours:minutes, "–" when none
+// was measured (a first response within seconds is "0:00", not "–").
+func hm(n int, d time.Duration) string {
+	if n == 0 {
 		return "–"
 	}
-	m := int(d.Round(time.Minute) / time.Minute)
+	m := int(max(d, 0).Round(time.Minute) / time.Minute)
 	return fmt.Sprintf("%d:%02d", m/60, m%60)
 }
 
