@@ -93,6 +93,9 @@ type Case struct {
 	// differs from FirstResponseDue (see Promise).
 	ReminderSentAt time.Time `json:"reminder_sent_at,omitzero"`
 	PromisedBy     time.Time `json:"promised_by,omitzero"`
+	// LateSentAt: the apology after the promised first-reply time passed
+	// without an agent reply went out (once per first-response clock).
+	LateSentAt time.Time `json:"late_sent_at,omitzero"`
 	// Notify lists the extra parties the triggers' routes name (lead, legal,
 	// pr); Investigate is set when a route asks for an investigation (repeat
 	// contact). The inbox shows both; nobody is paged from here.

@@ -128,28 +128,36 @@ func TestPromisesKept(t *testing.T) {
 	if n := sweep("2026-11-23 15:04"); n != 0 {
 		t.Errorf("sweep at 80%% of the supervisor's 5 minutes sent %d, want 0: its promise gets no notice", n)
 	}
-	if n := sweep("2026-11-23 15:11"); n != 0 {
-		t.Errorf("sweep at 15:11 sent %d, want 0 (P1 notice at 15:12)", n)
+	// 15:11: the supervisor's 5 minutes (15:05) passed with no reply: its
+	// one apology (the promise itself never moves).
+	if n := sweep("2026-11-23 15:11"); n != 1 {
+		t.Errorf("sweep at 15:11 sent %d, want 1 (the supervisor's apology; P1 notice at 15:12)", n)
 	}
 	if n := sweep("2026-11-23 15:12"); n != 1 {
 		t.Errorf("sweep at 15:12 sent %d, want the P1 notice", n)
 	}
-	if n := sweep("2026-11-23 15:30"); n != 0 {
-		t.Errorf("sweep past the dues sent %d, want 0 (once per clock; the supervisor's promise stays silent)", n)
+	// 15:30: the P1's 15:15 passed: its apology; the others, once per clock.
+	if n := sweep("2026-11-23 15:30"); n != 1 {
+		t.Errorf("sweep past the dues sent %d, want 1 (the P1's apology; once per clock)", n)
 	}
 	got := pushesTo("U-p1")
-	if len(got) != 1 || !strings.Contains(got[0].Text, p1.ID) || strings.Contains(got[0].Text, "16:") || strings.Contains(got[0].Text, "15:") {
-		t.Fatalf("P1 notices = %+v, want one \"still on it\" naming the case and no new time", got)
+	if len(got) != 2 || !strings.Contains(got[0].Text, p1.ID) || strings.Contains(got[0].Text, "16:") || strings.Contains(got[0].Text, "15:") {
+		t.Fatalf("P1 notices = %+v, want a \"still on it\" naming the case and no new time, then the apology", got)
+	}
+	if !strings.Contains(got[1].Text, "15:15") || !strings.Contains(got[1].Text, p1.ID) {
+		t.Errorf("P1 apology = %q, want the promised 15:15 and the case", got[1].Text)
 	}
 	c1, _ := f.svc.Get(ctx, lead, p1.ID)
 	if !c1.Promise().Equal(at(t, "2026-11-23 15:15")) || !c1.PromisedBy.IsZero() {
 		t.Errorf("P1 promise = %s (PromisedBy %v), want 15:15 unmoved", c1.Promise().In(taipei(t)), c1.PromisedBy)
 	}
-	if last := c1.Transcript[len(c1.Transcript)-1]; last.From != FromBot || last.Notice != NoticeReminder || last.Text != got[0].Text {
-		t.Errorf("P1 transcript ends %+v, want the notice as a bot turn", last)
+	n := len(c1.Transcript)
+	if n < 2 || c1.Transcript[n-2].From != FromBot || c1.Transcript[n-2].Notice != NoticeReminder || c1.Transcript[n-2].Text != got[0].Text ||
+		c1.Transcript[n-1].Notice != NoticeLate || c1.Transcript[n-1].Text != got[1].Text {
+		t.Errorf("P1 transcript ends %+v, want the notice and the apology as bot turns", c1.Transcript[max(0, n-2):])
 	}
-	if len(pushesTo("U-sup")) != 0 {
-		t.Errorf("supervisor case got %+v, want nothing", pushesTo("U-sup"))
+	if sup := pushesTo("U-sup"); len(sup) != 1 || !strings.Contains(sup[0].Text, "15:05") {
+		t.Errorf("supervisor case got %+v, want only the apology naming 15:05", sup)
 	}
 	if cs, _ := f.svc.Get(ctx, lead, sup.ID); !cs.Promise().Equal(at(t, "2026-11-23 15:05")) {
 		t.Errorf("supervisor promise = %s, want 15:05 unmoved", cs.Promise().In(taipei(t)))
@@ -213,6 +221,68 @@ func TestStillOnItSaysWhetherClaimed(t *testing.T) {
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("%s got %q, want [%q]", tt.user, got, want)
 		}
+	}
+}
+
+// TestLateNoticeAfterThePromise: once the promised first-reply time passed
+// with no agent reply, the customer gets one apology naming the time (in
+// the transcript too); a case an agent answered in time gets none.
+func TestLateNoticeAfterThePromise(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "2026-11-23 15:00")
+	late := f.open(t, "U-late", security)    // P1: due 15:15
+	answered := f.open(t, "U-ans", security) // answered at 15:05
+	f.clock.Set(at(t, "2026-11-23 15:05"))
+	if _, err := f.svc.Claim(ctx, l2, answered.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Reply(ctx, l2, answered.ID, "您好，我來處理"); err != nil {
+		t.Fatal(err)
+	}
+	notices := func(user string) (texts []string, lateKeys int) {
+		for _, c := range f.msg.all() {
+			if c.UserID != user {
+				continue
+			}
+			for _, n := range c.Notices {
+				if strings.Contains(n.Key, ":reminder:") || strings.Contains(n.Key, ":late:") {
+					texts = append(texts, n.Text)
+				}
+				if strings.Contains(n.Key, ":late:") {
+					lateKeys++
+				}
+			}
+		}
+		return texts, lateKeys
+	}
+	for _, when := range []string{"2026-11-23 15:13", "2026-11-23 15:14"} {
+		f.clock.Set(at(t, when))
+		if _, err := f.svc.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, n := notices("U-late"); len(got) != 1 || n != 0 { // the 80% "still on it" only
+		t.Fatalf("before the promise: %q, want only the pre-breach notice", got)
+	}
+	for _, when := range []string{"2026-11-23 15:16", "2026-11-23 15:30"} {
+		f.clock.Set(at(t, when))
+		if _, err := f.svc.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": f.svc.formatTime(late.Promise())})
+	if got, n := notices("U-late"); len(got) != 2 || n != 1 || got[1] != want || !strings.Contains(want, "15:15") {
+		t.Fatalf("after the promise: %q, want one apology %q naming 15:15", got, want)
+	}
+	c, err := f.svc.Get(ctx, lead, late.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := c.Transcript[len(c.Transcript)-1]; last.Notice != NoticeLate || last.Text != want {
+		t.Errorf("transcript ends %+v, want the apology as a late notice", last)
+	}
+	if _, n := notices("U-ans"); n != 0 {
+		t.Errorf("answered case got %d apologies, want none", n)
 	}
 }
 

@@ -651,7 +651,7 @@ func TestSweepRemindsOnce(t *testing.T) {
 		{"2026-11-23 13:11", 0}, // 79%: not yet
 		{"2026-11-23 13:12", 1}, // 80%: remind
 		{"2026-11-23 13:52", 0}, // once per case
-		{"2026-11-23 14:30", 0}, // past due: already told
+		{"2026-11-23 14:30", 0}, // past due: already told (the new time is 15:00)
 	}
 	for _, st := range steps {
 		f.clock.Set(at(t, st.at))
@@ -676,8 +676,10 @@ func TestSweepRemindsOnce(t *testing.T) {
 	late := f.open(t, "U3", human) // opened 14:30 → due 18:30 → Tue 09:30
 	f.clock.Set(at(t, "2026-11-24 09:25"))
 	f.msg.fail = 1
-	if n, _ := f.svc.Sweep(ctx); n != 0 {
-		t.Errorf("sweep with failing push reported %d", n)
+	// U3's reminder fails; U1's promise (15:00) has passed, so the same
+	// sweep sends U1 its one apology (TestLateNoticeAfterThePromise).
+	if n, _ := f.svc.Sweep(ctx); n != 1 {
+		t.Errorf("sweep with failing push reported %d, want 1 (U1's apology)", n)
 	}
 	if n, err := f.svc.Sweep(ctx); n != 1 || err != nil {
 		t.Errorf("retry sweep = %d, %v; want 1", n, err)

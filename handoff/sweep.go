@@ -56,8 +56,62 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			sent++
 		}
 	}
+	for _, c := range cases {
+		if !s.lateDue(c, now) {
+			continue
+		}
+		ok, err := s.apologiseLate(ctx, c.ID, now)
+		if err != nil {
+			s.log.Warn("sla late notice", zap.String("case_id", c.ID), zap.Error(err))
+			continue
+		}
+		if ok {
+			sent++
+		}
+	}
 	n, err := s.sweepProgress(ctx, cases, now)
 	return sent + n, err
+}
+
+// lateDue: the time the customer was last promised a first reply has
+// passed, nobody has replied, and the customer has not been told yet.
+// Silence after a promised time is the 已讀不回 the SOP forbids.
+func (s *Service) lateDue(c *Case, now time.Time) bool {
+	return c.Open() && c.FirstResponseAt.IsZero() && c.LateSentAt.IsZero() && now.After(c.Promise())
+}
+
+// apologiseLate tells the customer, once per first-response clock, that the
+// promised time has passed: an apology, no new promise (the lead sees the
+// breach as an alert), and records it in the transcript.
+func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (bool, error) {
+	var mine bool
+	c, err := s.update(ctx, id, func(c *Case) error {
+		mine = false
+		if !s.lateDue(c, now) {
+			return errNoChange
+		}
+		c.LateSentAt, mine = now, true
+		return nil
+	})
+	if err != nil || !mine {
+		return false, err
+	}
+	text := s.tr.T(c.Lang, "handoff_sla_late", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.Promise())})
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
+	defer cancel()
+	key := c.ID + ":late:" + strconv.FormatInt(c.LateSentAt.UnixMilli(), 10)
+	if err := s.msg.Push(pctx, c.UserID, []Notice{{Text: text, Key: key}}); err != nil {
+		if _, uerr := s.update(ctx, id, func(c *Case) error {
+			c.LateSentAt = time.Time{}
+			return nil
+		}); uerr != nil {
+			s.log.Warn("sla late notice: undo mark", zap.String("case_id", id), zap.Error(uerr))
+		}
+		return false, fmt.Errorf("push late notice: %w", err)
+	}
+	s.recordNotice(ctx, c, NoticeLate, text)
+	s.log.Info("sla late notice sent", zap.String("case_id", c.ID))
+	return true, nil
 }
 
 // reminderKind is what the pre-breach notice of a case is.

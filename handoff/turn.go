@@ -23,6 +23,7 @@ const (
 	NoticeAck         NoticeKind = "ack"          // acknowledgement of a message during a handoff
 	NoticeReminder    NoticeKind = "reminder"     // pre-breach "taking longer" / "still on it"
 	NoticeProgress    NoticeKind = "progress"     // daily progress update
+	NoticeLate        NoticeKind = "late"         // the first-reply time passed: an apology
 	NoticeEscalated   NoticeKind = "escalated"    // a senior specialist takes over
 	NoticeResolved    NoticeKind = "resolved"     // closing message
 	NoticeCSAT        NoticeKind = "csat"         // satisfaction question
