@@ -212,14 +212,16 @@ func blankRunes(s string, masked []bool) string {
 		return s
 	}
 	b := []byte(s)
-	r := 0
-	for i, c := range s {
+	// The width comes from decoding, not from utf8.RuneLen: an invalid
+	// byte decodes as U+FFFD, 1 byte wide in s but 3 in RuneLen.
+	for i, r := 0, 0; i < len(s); r++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
 		if r < len(masked) && masked[r] {
-			for j := i; j < i+utf8.RuneLen(c); j++ {
+			for j := i; j < i+size; j++ {
 				b[j] = ' '
 			}
 		}
-		r++
+		i += size
 	}
 	return string(b)
 }
