@@ -69,11 +69,11 @@ func TestCourtesyStrip(t *testing.T) {
 		{"請問一下運費怎麼算呢謝謝", "運費怎麼算"},
 		{"hi how much is shipping thanks", "how much is shipping"},
 		{"history of my order", "history of my order"}, // "hi" only as a word
-		{"hello", "hello"},                             // nothing but courtesy: kept
+		{"hello", "hello"}, // nothing but courtesy: kept
 		{"請問", "請問"},
 		{"thank you", "thank you"},
 		{"運費請問怎麼算", "運費請問怎麼算"}, // inside: kept
-		{"typo", "typo"},                // "ty" only as a word
+		{"typo", "typo"},       // "ty" only as a word
 	} {
 		if got := c.strip(tc.in); got != tc.want {
 			t.Errorf("strip(%q) = %q, want %q", tc.in, got, tc.want)
