@@ -43,30 +43,27 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("sweep: %w", err)
 	}
 	sent := 0
-	for _, c := range cases {
-		if !s.reminderDue(c, now) {
-			continue
-		}
-		ok, err := s.remind(ctx, c.ID, now)
-		if err != nil {
-			s.log.Warn("sla reminder", zap.String("case_id", c.ID), zap.Error(err))
-			continue
-		}
-		if ok {
-			sent++
-		}
-	}
-	for _, c := range cases {
-		if !s.lateDue(c, now) {
-			continue
-		}
-		ok, err := s.apologiseLate(ctx, c.ID, now)
-		if err != nil {
-			s.log.Warn("sla late notice", zap.String("case_id", c.ID), zap.Error(err))
-			continue
-		}
-		if ok {
-			sent++
+	// The pre-breach notice, then the apology once the promise passed.
+	for _, step := range []struct {
+		what string
+		due  func(*Case, time.Time) bool
+		send func(context.Context, string, time.Time) (bool, error)
+	}{
+		{"sla reminder", s.reminderDue, s.remind},
+		{"sla late notice", s.lateDue, s.apologiseLate},
+	} {
+		for _, c := range cases {
+			if !step.due(c, now) {
+				continue
+			}
+			ok, err := step.send(ctx, c.ID, now)
+			if err != nil {
+				s.log.Warn(step.what, zap.String("case_id", c.ID), zap.Error(err))
+				continue
+			}
+			if ok {
+				sent++
+			}
 		}
 	}
 	n, err := s.sweepProgress(ctx, cases, now)
@@ -97,19 +94,10 @@ func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (
 		return false, err
 	}
 	text := s.tr.T(c.Lang, "handoff_sla_late", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.Promise())})
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
-	defer cancel()
 	key := c.ID + ":late:" + strconv.FormatInt(c.LateSentAt.UnixMilli(), 10)
-	if err := s.msg.Push(pctx, c.UserID, []Notice{{Text: text, Key: key}}); err != nil {
-		if _, uerr := s.update(ctx, id, func(c *Case) error {
-			c.LateSentAt = time.Time{}
-			return nil
-		}); uerr != nil {
-			s.log.Warn("sla late notice: undo mark", zap.String("case_id", id), zap.Error(uerr))
-		}
+	if err := s.pushNotice(ctx, c, NoticeLate, key, text, func(c *Case) { c.LateSentAt = time.Time{} }); err != nil {
 		return false, fmt.Errorf("push late notice: %w", err)
 	}
-	s.recordNotice(ctx, c, NoticeLate, text)
 	s.log.Info("sla late notice sent", zap.String("case_id", c.ID))
 	return true, nil
 }
@@ -205,29 +193,39 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 	if kind == reminderStillOn {
 		// "at the front of our queue" while nobody has it; "a specialist
 		// is working on it" only once one has.
-		id := "handoff_sla_still_on_it"
+		msgID := "handoff_sla_still_on_it"
 		if c.Owner != "" {
-			id = "handoff_sla_still_on_it_claimed"
+			msgID = "handoff_sla_still_on_it_claimed"
 		}
-		text = s.tr.T(c.Lang, id, map[string]any{"CaseID": c.ID})
+		text = s.tr.T(c.Lang, msgID, map[string]any{"CaseID": c.ID})
 	}
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
-	defer cancel()
 	key := c.ID + ":reminder:" + strconv.FormatInt(c.ReminderSentAt.UnixMilli(), 10)
-	if err := s.msg.Push(pctx, c.UserID, []Notice{{Text: text, Key: key}}); err != nil {
-		// Let the next sweep try again (same clock → a fresh key is fine:
-		// nothing reached the customer).
-		if _, uerr := s.update(ctx, id, func(c *Case) error {
-			c.ReminderSentAt, c.PromisedBy = time.Time{}, time.Time{}
-			return nil
-		}); uerr != nil {
-			s.log.Warn("sla reminder: undo mark", zap.String("case_id", id), zap.Error(uerr))
-		}
+	// On a failed push the next sweep tries again (same clock → a fresh key
+	// is fine: nothing reached the customer).
+	if err := s.pushNotice(ctx, c, NoticeReminder, key, text, func(c *Case) { c.ReminderSentAt, c.PromisedBy = time.Time{}, time.Time{} }); err != nil {
 		return false, fmt.Errorf("push reminder: %w", err)
 	}
-	s.recordNotice(ctx, c, NoticeReminder, text)
 	s.log.Info("sla reminder sent", zap.String("case_id", c.ID), zap.Time("promised_by", c.Promise()))
 	return true, nil
+}
+
+// pushNotice sends one notice the sweep has already marked on the case and
+// records it in the transcript; when the push fails it takes the mark back
+// (unmark) so the next sweep tries again.
+func (s *Service) pushNotice(ctx context.Context, c *Case, kind NoticeKind, key, text string, unmark func(*Case)) error {
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushTimeout)
+	defer cancel()
+	if err := s.msg.Push(pctx, c.UserID, []Notice{{Text: text, Key: key}}); err != nil {
+		if _, uerr := s.update(ctx, c.ID, func(c *Case) error {
+			unmark(c)
+			return nil
+		}); uerr != nil {
+			s.log.Warn("sla notice: undo mark", zap.String("case_id", c.ID), zap.String("notice", string(kind)), zap.Error(uerr))
+		}
+		return err
+	}
+	s.recordNotice(ctx, c, kind, text)
+	return nil
 }
 
 func maxTime(a, b time.Time) time.Time {
