@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -148,30 +149,49 @@ func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) 
 	}
 	endpoint := b.base + "/orders/" + url.PathEscape(number)
 	start := time.Now()
+	var o Order
+	attempts, err := b.retry(ctx, "lookup order "+masked, func() *attemptError {
+		var aerr *attemptError
+		o, aerr = b.attempt(ctx, endpoint, number)
+		return aerr
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	b.log.Debug("order looked up", zap.String("order", masked), zap.Int("attempt", attempts),
+		zap.Duration("elapsed", time.Since(start)))
+	return o, nil
+}
+
+// retry runs one attempt after another (at most Retries+1) until one
+// succeeds or fails for good, waiting between them as policy and
+// Retry-After say. op names the operation in errors ("lookup order
+// WL****1101"). It returns the number of attempts made.
+func (b *HTTPBackend) retry(ctx context.Context, op string, try func() *attemptError) (int, error) {
 	tries := b.retries + 1
 	attempt := 0
 	var reason error // the last attempt's failure, for the retry log
-	op := func() (Order, error) {
+	fn := func() (struct{}, error) {
 		attempt++
-		o, aerr := b.attempt(ctx, endpoint, number)
+		aerr := try()
 		switch {
 		case aerr == nil:
-			return o, nil
+			return struct{}{}, nil
 		case !aerr.retryable:
-			return Order{}, backoff.Permanent(fmt.Errorf("lookup order %s: %w", masked, aerr.err))
+			return struct{}{}, backoff.Permanent(fmt.Errorf("%s: %w", op, aerr.err))
 		case attempt >= tries:
-			return Order{}, fmt.Errorf("lookup order %s: %w after %d attempts: %v", masked, ErrUnavailable, attempt, aerr.err)
+			return struct{}{}, fmt.Errorf("%s: %w after %d attempts: %v", op, ErrUnavailable, attempt, aerr.err)
 		case aerr.hasAfter && aerr.retryAfter > b.maxRetryAfter:
-			return Order{}, backoff.Permanent(fmt.Errorf("lookup order %s: %w: Retry-After %s exceeds %s: %v",
-				masked, ErrUnavailable, aerr.retryAfter, b.maxRetryAfter, aerr.err))
+			return struct{}{}, backoff.Permanent(fmt.Errorf("%s: %w: Retry-After %s exceeds %s: %v",
+				op, ErrUnavailable, aerr.retryAfter, b.maxRetryAfter, aerr.err))
 		}
 		reason = aerr.err
 		if aerr.hasAfter {
-			return Order{}, &backoff.RetryAfterError{Duration: aerr.retryAfter}
+			return struct{}{}, &backoff.RetryAfterError{Duration: aerr.retryAfter}
 		}
-		return Order{}, aerr.err
+		return struct{}{}, aerr.err
 	}
-	o, err := backoff.Retry(ctx, op,
+	_, err := backoff.Retry(ctx, fn,
 		backoff.WithBackOff(b.policy()),
 		backoff.WithMaxTries(uint(tries)),
 		backoff.WithMaxElapsedTime(0), // each attempt has its timeout, the caller's ctx the deadline
@@ -180,14 +200,9 @@ func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) 
 				zap.String("reason", reason.Error()))
 		}))
 	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
-		return Order{}, fmt.Errorf("lookup order %s: %w: %w", masked, ErrUnavailable, ctxErr)
+		return attempt, fmt.Errorf("%s: %w: %w", op, ErrUnavailable, ctxErr)
 	}
-	if err != nil {
-		return Order{}, err
-	}
-	b.log.Debug("order looked up", zap.String("order", masked), zap.Int("attempt", attempt),
-		zap.Duration("elapsed", time.Since(start)))
-	return o, nil
+	return attempt, err
 }
 
 // policy is the backoff between attempts: Backoff, doubled for each further
@@ -256,6 +271,74 @@ func (b *HTTPBackend) attempt(ctx context.Context, endpoint, number string) (Ord
 	return o, nil
 }
 
+// RecordRefund posts a refund request the bot settled at L1 to
+// POST {BaseURL}/orders/{number}/refund-requests (JSON RefundRequest, with
+// an Idempotency-Key header of its id), with the lookups' timeouts and
+// retries. Any 2xx and 409 (that id is recorded already) are success; 404
+// is ErrNotFound; 429, 5xx, timeouts and transport errors are retried and
+// end as ErrUnavailable; other answers are errors. See
+// docs/order-backend.md.
+func (b *HTTPBackend) RecordRefund(ctx context.Context, r RefundRequest) error {
+	r.Number = canonicalNumber(r.Number)
+	masked := Mask(r.Number)
+	if err := validRefund(r); err != nil {
+		return fmt.Errorf("record refund on %s: %w", masked, err)
+	}
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("record refund on %s: %w", masked, err)
+	}
+	endpoint := b.base + "/orders/" + url.PathEscape(r.Number) + "/refund-requests"
+	attempts, err := b.retry(ctx, "record refund on "+masked, func() *attemptError {
+		return b.post(ctx, endpoint, r.ID, body)
+	})
+	if err != nil {
+		return err
+	}
+	b.log.Debug("refund request recorded", zap.String("order", masked), zap.Int("attempt", attempts))
+	return nil
+}
+
+func (b *HTTPBackend) post(ctx context.Context, endpoint, key string, body []byte) *attemptError {
+	actx, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return &attemptError{err: fmt.Errorf("build request: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	if b.token != "" {
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its text holds the URL, i.e. the full order number
+		}
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("attempt timed out after %s", b.timeout)
+		}
+		return &attemptError{err: err, retryable: true}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300, resp.StatusCode == http.StatusConflict:
+		return nil
+	case resp.StatusCode == http.StatusNotFound:
+		return &attemptError{err: ErrNotFound}
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		ae := &attemptError{err: fmt.Errorf("status %d", resp.StatusCode), retryable: true}
+		ae.retryAfter, ae.hasAfter = parseRetryAfter(resp.Header.Get("Retry-After"), b.now())
+		return ae
+	default:
+		return &attemptError{err: fmt.Errorf("order backend answered status %d", resp.StatusCode)}
+	}
+}
+
 // parseRetryAfter reads delay-seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
@@ -274,4 +357,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-var _ Backend = (*HTTPBackend)(nil)
+var (
+	_ Backend        = (*HTTPBackend)(nil)
+	_ RefundRecorder = (*HTTPBackend)(nil)
+)
