@@ -407,7 +407,7 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		a.cases.RunSweeper(ctx, time.Minute)
+		a.cases.RunSweeper(ctx, a.cfg.SLASweepEvery)
 	}()
 	wg.Add(1)
 	go func() {

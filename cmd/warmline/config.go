@@ -56,6 +56,8 @@ type Config struct {
 
 	EscalationFile string // empty = embedded defaults
 	PolicyFile     string // empty = embedded defaults
+	// SLASweepEvery is how often the SLA sweeper runs (notices to customers).
+	SLASweepEvery time.Duration
 
 	// Outgoing alert webhooks: a file, or one webhook from the variables.
 	AlertsFile         string
@@ -181,6 +183,12 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.EscalationFile = v.file() }},
 	{name: "WARMLINE_POLICY_FILE", doc: "SLA policy / business hours YAML (default: embedded SOP defaults)",
 		set: func(c *Config, v value) { c.PolicyFile = v.file() }},
+	{name: "WARMLINE_SLA_SWEEP_EVERY", doc: "how often each replica checks open cases for the pre-breach notice and the late apology to the customer (default 1m; 100ms to 1h)",
+		set: func(c *Config, v value) {
+			if c.SLASweepEvery = v.duration(time.Minute); c.SLASweepEvery < 100*time.Millisecond || c.SLASweepEvery > time.Hour {
+				v.fail("%s=%q: want 100ms to 1h", v.name, v.s)
+			}
+		}},
 	{name: "WARMLINE_ALERTS_FILE", doc: "outgoing alert webhooks YAML: Slack, Teams or signed JSON, per alert kind (see Alerts; default: none)",
 		set: func(c *Config, v value) { c.AlertsFile = v.file() }},
 	{name: "WARMLINE_ALERT_WEBHOOK_URL", secret: true, doc: "instead of WARMLINE_ALERTS_FILE: one alert webhook URL (or WARMLINE_ALERT_WEBHOOK_URL_FILE; Slack and Teams URLs are secrets)",
