@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/warmline/warmline/internal/browsertest"
 )
@@ -163,14 +168,10 @@ func TestDemoCustomerInThreeLanguages(t *testing.T) {
 	}
 }
 
-// signIn signs an agent in to the inbox, choosing the UI language first.
+// signIn signs an agent in to the inbox in lang and waits for the queue's
+// live connection.
 func signIn(b *browsertest.Tab, base, id, password, lang string) {
-	b.Navigate(base + "/inbox")
-	b.WaitPage("/inbox/login")
-	b.Select(`[data-testid=lang-select]`, lang)
-	b.Type(`[data-testid=login-id]`, id)
-	b.Type(`[data-testid=login-password]`, password)
-	b.Click(`[data-testid=login-submit]`)
+	b.SignIn(base, id, password, lang)
 	b.WaitPage("/inbox/queue")
 	b.Wait("live connection", `document.querySelector('[data-testid=conn]').classList.contains('conn-live')`)
 }
@@ -243,4 +244,140 @@ func TestDemoBothSidesInBrowser(t *testing.T) {
 			customer.Shot("demo-chat-handoff-" + tt.lang + ".png")
 		})
 	}
+}
+
+// lastCaseID is the last case number the bot gave the customer in the chat page.
+func (c chat) lastCaseID() string {
+	return c.Eval(`(() => { const m = [...document.querySelectorAll(".row.bot")].map(r => r.innerText).join("\n").match(/CS-\d{8}-\d{4}/g); return m ? m[m.length-1] : ""; })()`)
+}
+
+// botText is everything the bot said in the chat page.
+func (c chat) botText() string {
+	return c.Eval(`[...document.querySelectorAll(".row.bot")].map(r => r.innerText).join("\n")`)
+}
+
+// TestDemoIssue11AgentSide plays issue 11's agent-side items through the
+// real demo (webhook, emulator, chat page, inbox), not a case seeded into
+// the service: a customer reports a broken item, sends a photo from the chat
+// page's file picker, the order number, a sticker and "好的謝謝，照片在這";
+// another reports a hacked account. The agent's inbox shows the photo as a
+// thumbnail that opens, the sticker by its keywords, a brief that quotes
+// the issue (not the last message), the takeover as a fault, no internal
+// strings on the queue or the case in three languages (the briefs follow
+// the inbox's language), and the first-reply time the customer was told.
+func TestDemoIssue11AgentSide(t *testing.T) {
+	base, _ := startDemo(t)
+	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(2*time.Minute))
+	photo := filepath.Join(t.TempDir(), "damage.png")
+	if err := os.WriteFile(photo, testPhoto(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The customers, in the LINE chat page.
+	customer := chat{b}
+	customer.open(base, alice, "zh-TW")
+	customer.send("收到的時候東西破了", "我說完了")
+	customer.ClickText("#quick .chip", "我說完了")
+	customer.Wait("the bot asks for photos", `[...document.querySelectorAll(".row.bot")].some(r => r.innerText.includes("照片"))`)
+	customer.Run("choose a photo", chromedp.SetUploadFiles("#fileInput", []string{photo}))
+	customer.Wait("the bot asks for the order number", `[...document.querySelectorAll(".row.bot")].some(r => r.innerText.includes("收到您的照片了"))`)
+	customer.send("WL20261101", "CS-")
+	damaged := customer.lastCaseID()
+	customer.Click("#stickerBtn")
+	customer.Wait("the sticker is sent", `!!document.querySelector(".row.me .sticker")`)
+	customer.say("好的謝謝，照片在這")
+	hacked := chat{b.NewTab()}
+	hacked.open(base, chen, "zh-TW")
+	hacked.send("有人盜用我的帳號", "CS-")
+	hackedID := hacked.lastCaseID()
+	if damaged == "" || hackedID == "" || damaged == hackedID {
+		t.Fatalf("case numbers %q and %q, want two cases", damaged, hackedID)
+	}
+	customer.Shot("issue11-chat-damaged-zh-TW.png")
+	hacked.Shot("issue11-chat-hacked-zh-TW.png")
+	told := map[string]string{damaged: promisedTime(t, customer.botText(), damaged), hackedID: promisedTime(t, hacked.botText(), hackedID)}
+
+	// The agent, in the inbox.
+	agent := b.NewProfile()
+	signIn(agent, base, "mei", "warmline-demo", "zh-TW")
+	row := func(id string) string { return `[data-testid=queue-row][data-case-id="` + id + `"]` }
+	agent.Wait("both cases in the queue", `!!document.querySelector('`+row(damaged)+`') && !!document.querySelector('`+row(hackedID)+`')`)
+	rowBrief := func(id string) string {
+		return agent.Eval(`document.querySelector('` + row(id) + ` [data-testid=row-brief]').textContent`)
+	}
+	if got := rowBrief(damaged); !strings.Contains(got, "破了") || strings.Contains(got, "照片在這") {
+		t.Errorf("queue brief of the damaged case = %q, want the customer's issue (破了), not the last message", got)
+	}
+	if got := rowBrief(hackedID); !strings.Contains(got, "故障") || !strings.Contains(got, "盜用") {
+		t.Errorf("queue brief of the takeover = %q, want a fault (故障) quoting the report", got)
+	}
+	browsertest.NoRaw(t, "zh-TW queue", agent.Eval(`document.querySelector('main').innerText`))
+	agent.Shot("issue11-queue-zh-TW.png")
+
+	agent.Click(row(damaged) + ` [data-testid=row-brief]`)
+	agent.Wait("the damaged case with its last message", `location.pathname.endsWith('/`+damaged+`') && document.querySelectorAll('[data-testid=brief-line]').length >= 3 && `+
+		`[...document.querySelectorAll('[data-testid=turn][data-from=customer] [data-testid=turn-text]')].some(x => x.textContent === '好的謝謝，照片在這')`)
+	agent.Wait("photo thumbnail loaded", `(() => { const i = document.querySelector('[data-testid=media-thumb]'); return !!i && i.complete && i.naturalWidth > 0; })()`)
+	agent.Do(`document.querySelector('[data-testid=media-thumb]').scrollIntoView({ block: 'center' })`)
+	agent.Shot("issue11-case-photo-zh-TW.png")
+	agent.Wait("the photo opens", `(() => { if (!window.__media) { window.__media = 'wait'; fetch(document.querySelector('[data-testid=media-link]').href).then(r => { window.__media = r.status + ' ' + r.headers.get('content-type'); }); } return /^200 image\//.test(window.__media); })()`)
+	if got := agent.Eval(`[...document.querySelectorAll('[data-testid=turn]')].filter(li => li.dataset.kind === 'sticker').map(li => li.querySelector('[data-testid=turn-text]').textContent).join('|')`); !strings.Contains(got, "happy") {
+		t.Errorf("sticker turns = %q, want the sticker shown by its keywords", got)
+	}
+	request := agent.Eval(`[...document.querySelectorAll('[data-testid=brief-line]')].map(x => x.textContent).find(x => x.startsWith('需求')) || ''`)
+	if !strings.Contains(request, "破了") || strings.Contains(request, "照片在這") {
+		t.Errorf("brief request line = %q, want the issue (破了), not the last message", request)
+	}
+	checkPromise := func(id string) {
+		t.Helper()
+		if got := agent.Eval(`document.querySelector('[data-testid=fact-promise]').textContent`); !strings.HasSuffix(strings.TrimSpace(got), told[id]) {
+			t.Errorf("%s: the agent sees the promised time %q, the customer was told %s", id, got, told[id])
+		}
+	}
+	checkPromise(damaged)
+	browsertest.NoRaw(t, "zh-TW damaged case", agent.Eval(`document.querySelector('main').innerText`))
+	agent.Shot("issue11-case-damaged-zh-TW.png")
+
+	// Simplified Chinese and English: the brief re-renders on the case and in the queue.
+	for _, l := range []struct{ lang, wants, fault string }{{"zh-CN", "诉求", "故障"}, {"en", "Wants", "fault"}} {
+		agent.Select(`[data-testid=lang-select]`, l.lang)
+		agent.Wait(l.lang+" brief", `document.querySelector('[data-testid=brief]').innerText.includes(`+browsertest.Quote(l.wants)+`)`)
+		if brief := agent.Eval(`document.querySelector('[data-testid=brief]').innerText`); strings.Contains(brief, "需求：") || (l.lang == "en" && strings.Contains(brief, "诉求")) {
+			t.Errorf("%s brief still in another language:\n%s", l.lang, brief)
+		}
+		browsertest.NoRaw(t, l.lang+" damaged case", agent.Eval(`document.querySelector('main').innerText`))
+		agent.Shot("issue11-case-damaged-" + l.lang + ".png")
+		agent.Navigate(base + "/inbox/cases/" + hackedID)
+		agent.Wait(l.lang+" takeover brief", `location.pathname.endsWith('/`+hackedID+`') && document.querySelector('[data-testid=brief]').innerText.includes(`+browsertest.Quote(l.wants)+`)`)
+		if brief := agent.Eval(`document.querySelector('[data-testid=brief]').innerText`); !strings.Contains(brief, l.fault) {
+			t.Errorf("%s takeover brief lacks %q:\n%s", l.lang, l.fault, brief)
+		}
+		checkPromise(hackedID)
+		browsertest.NoRaw(t, l.lang+" takeover case", agent.Eval(`document.querySelector('main').innerText`))
+		agent.Shot("issue11-case-hacked-" + l.lang + ".png")
+		agent.Navigate(base + "/inbox/queue")
+		agent.Wait(l.lang+" queue briefs", `[...document.querySelectorAll('[data-testid=row-brief]')].length === 2 && [...document.querySelectorAll('[data-testid=row-brief]')].every(x => x.textContent.startsWith(`+browsertest.Quote(l.wants)+`))`)
+		browsertest.NoRaw(t, l.lang+" queue", agent.Eval(`document.querySelector('main').innerText`))
+		agent.Shot("issue11-queue-" + l.lang + ".png")
+		agent.Navigate(base + "/inbox/cases/" + damaged)
+		agent.Wait(l.lang+" damaged case", `location.pathname.endsWith('/`+damaged+`') && document.querySelectorAll('[data-testid=brief-line]').length >= 3`)
+	}
+	if ex := agent.Exceptions(); len(ex) > 0 {
+		t.Errorf("JavaScript exceptions: %q", ex)
+	}
+}
+
+// promisedTime is the HH:MM the bot told the customer it would answer
+// case id by ("在 13:00 前回覆您", "（02:09 前）").
+func promisedTime(t testing.TB, said, id string) string {
+	t.Helper()
+	i := strings.LastIndex(said, id)
+	if i < 0 {
+		t.Fatalf("the customer was not told case %s:\n%s", id, said)
+	}
+	m := regexp.MustCompile(`(\d{1,2}:\d{2}) ?前`).FindStringSubmatch(said[i:])
+	if m == nil {
+		t.Fatalf("the customer was not told a time for %s:\n%s", id, said[i:])
+	}
+	return m[1]
 }

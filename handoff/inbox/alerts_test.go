@@ -110,7 +110,7 @@ func TestAlertsPageInBrowser(t *testing.T) {
 	e := newAlertsEnv(t)
 	base := e.srv.URL
 	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
-	signIn(b, base, "boss", DemoPassword)
+	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Wait("queue rows", `document.querySelectorAll('#queue-body tr').length === 2`)
 	if got := b.Eval(`document.querySelector('#queue-body tr').innerText`); !strings.Contains(got, e.breached.ID) {
@@ -132,7 +132,7 @@ func TestAlertsPageInBrowser(t *testing.T) {
 	}
 
 	mei := b.NewProfile()
-	signIn(mei, base, "mei", DemoPassword)
+	mei.SignIn(base, "mei", DemoPassword, "")
 	mei.WaitPage("/inbox/queue")
 	if got := mei.Eval(`String(!!document.querySelector('[data-testid=alerts-link]'))`); got != "false" {
 		t.Error("an L2 agent sees the Alerts link")

@@ -32,15 +32,6 @@ func (e *uiEnv) openAt(t *testing.T, ago time.Duration, o handoff.Opening) *hand
 	return c
 }
 
-// signIn fills in the sign-in form and sends it.
-func signIn(b *browsertest.Tab, base, id, password string) {
-	b.Navigate(base + "/inbox")
-	b.WaitPage("/inbox/login")
-	b.Type(`[data-testid=login-id]`, id)
-	b.Type(`[data-testid=login-password]`, password)
-	b.Click(`[data-testid=login-submit]`)
-}
-
 func trig(kind, tier, prio, msg, evidence string) []escalation.Trigger {
 	return []escalation.Trigger{{Kind: kind, Route: escalation.Route{Tier: tier, Priority: prio}, Message: msg, Evidence: evidence}}
 }
@@ -74,7 +65,7 @@ func TestInboxInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox")
 	mei.WaitPage("/inbox/login")
 	mei.Shot("inbox-login.png")
-	signIn(mei, base, "mei", "not-my-password")
+	mei.SignIn(base, "mei", "not-my-password", "")
 	mei.Wait("sign-in error", `!document.querySelector('[data-testid=login-error]').hidden`)
 	if got := mei.Eval(`document.querySelector('[data-testid=login-error]').textContent`); got != "Wrong agent ID or password." && got != "帳號或密碼錯誤。" {
 		t.Errorf("sign-in error = %q, want the wrong-password message", got)
@@ -185,7 +176,7 @@ func TestInboxInBrowser(t *testing.T) {
 
 	// A second agent (another browser profile, English UI).
 	ken := mei.NewProfile()
-	signIn(ken, base, "ken", DemoPassword)
+	ken.SignIn(base, "ken", DemoPassword, "")
 	ken.Wait("ken's queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 4`)
 	if got := ken.Eval(`document.querySelector('h1').textContent`); got != "Open cases" {
 		t.Errorf("ken's heading = %q, want English", got)
@@ -253,7 +244,7 @@ func TestInboxInBrowser(t *testing.T) {
 
 	// The lead assigns the escalated case to the L3 expert.
 	boss := mei.NewProfile()
-	signIn(boss, base, "boss", DemoPassword)
+	boss.SignIn(base, "boss", DemoPassword, "")
 	boss.Wait("lead's queue", `location.pathname === '/inbox/queue'`)
 	boss.Navigate(base + "/inbox/cases/" + c2.ID)
 	boss.Wait("assign menu", `document.querySelector('[data-testid=case-tier]').textContent === 'L3' && !document.querySelector('#assign-group').hidden && document.querySelectorAll('[data-testid=assign-select] option').length === 4`)

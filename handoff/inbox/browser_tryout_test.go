@@ -37,7 +37,7 @@ func TestInboxOnAPhoneAndSmallThings(t *testing.T) {
 	phone := browsertest.New(t, browsertest.WindowSize(390, 844), browsertest.Lifetime(90*time.Second))
 	// Headless windows have a minimum width; the viewport is set exactly.
 	phone.Run("390 px viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	signIn(phone, base, "mei", DemoPassword)
+	phone.SignIn(base, "mei", DemoPassword, "")
 	phone.Wait("queue", `location.pathname === '/inbox/queue' && !!document.querySelector('`+row+` [data-testid=claim-button]')`)
 	phone.Shot("inbox-queue-390.png")
 	if w := phone.Eval(`String(document.documentElement.clientWidth)`); w != "390" {
@@ -76,7 +76,7 @@ func TestInboxOnAPhoneAndSmallThings(t *testing.T) {
 		t.Fatal(err)
 	}
 	lead := browsertest.New(t, browsertest.WindowSize(1280, 900), browsertest.Lifetime(90*time.Second))
-	signIn(lead, base, "boss", DemoPassword)
+	lead.SignIn(base, "boss", DemoPassword, "")
 	lead.Wait("lead's queue", `location.pathname === '/inbox/queue' && !document.getElementById('filter-followups-label').hidden`)
 	lead.Click(`[data-testid=filter-followups]`)
 	lead.Wait("follow-up row", `!!document.querySelector('`+row+` [data-testid=row-followup]')`)

@@ -72,7 +72,7 @@ func TestDispositionInBrowser(t *testing.T) {
 	e := newHistoryEnv(t)
 	base := e.srv.URL
 	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
-	signIn(b, base, "boss", DemoPassword)
+	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(base + "/inbox/cases/" + e.open.ID)
 	b.Wait("case page", `document.querySelectorAll('#resolve-disposition option').length === 10 && !document.querySelector('[data-testid=claim-button]').hidden`)

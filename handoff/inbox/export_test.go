@@ -90,7 +90,7 @@ func TestLedgerExport(t *testing.T) {
 func TestLedgerExportInBrowser(t *testing.T) {
 	e := newHistoryEnv(t)
 	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
-	signIn(b, e.srv.URL, "boss", DemoPassword)
+	b.SignIn(e.srv.URL, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	day := e.rated.CreatedAt.In(e.svc.Policy().Location).Format(time.DateOnly)
 	b.Navigate(e.srv.URL + "/inbox/search?from=" + day + "&to=" + day)

@@ -187,7 +187,7 @@ func TestGapsPageInBrowser(t *testing.T) {
 	e := newGapsEnv(t)
 	base := e.srv.URL
 	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
-	signIn(b, base, "boss", DemoPassword)
+	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=gaps-link]`)
 	b.Wait("gaps page", `location.pathname === '/inbox/gaps' && document.body.dataset.ready === '1' && document.querySelectorAll('[data-testid=gap]').length === 3`)
@@ -230,7 +230,7 @@ func TestGapsPageInBrowser(t *testing.T) {
 
 	// An agent: no link on the queue, and the page says it is for leads.
 	mei := b.NewProfile()
-	signIn(mei, base, "mei", DemoPassword)
+	mei.SignIn(base, "mei", DemoPassword, "")
 	mei.WaitPage("/inbox/queue")
 	if got := mei.Eval(`String(!!document.querySelector('[data-testid=gaps-link]'))`); got != "false" {
 		t.Error("an L2 agent sees the Knowledge gaps link")

@@ -156,7 +156,7 @@ func TestSearchAndHistoryInBrowser(t *testing.T) {
 	e := newHistoryEnv(t)
 	base := e.srv.URL
 	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
-	signIn(b, base, "boss", DemoPassword)
+	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=search-link]`)
 	b.Wait("search page", `location.pathname === '/inbox/search' && document.body.dataset.ready === '1' && document.querySelectorAll('[data-testid=result]').length === 3`)
@@ -181,7 +181,7 @@ func TestSearchAndHistoryInBrowser(t *testing.T) {
 	}
 
 	mei := b.NewProfile()
-	signIn(mei, base, "mei", DemoPassword)
+	mei.SignIn(base, "mei", DemoPassword, "")
 	mei.WaitPage("/inbox/queue")
 	if got := mei.Eval(`String(!!document.querySelector('[data-testid=search-link]'))`); got != "false" {
 		t.Error("an L2 agent sees the search link")

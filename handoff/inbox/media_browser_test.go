@@ -75,7 +75,7 @@ func TestCaseMediaInBrowser(t *testing.T) {
 		}})
 
 	b := browsertest.New(t, browsertest.WindowSize(1440, 960), browsertest.Lifetime(60*time.Second))
-	signIn(b, srv.URL, "mei", DemoPassword)
+	b.SignIn(srv.URL, "mei", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(srv.URL + "/inbox/cases/" + c.ID)
 	b.Wait("photo thumbnail loaded", `(() => { const i = document.querySelector('[data-testid=media-thumb]'); return !!i && i.complete && i.naturalWidth === 320; })()`)

@@ -234,7 +234,7 @@ func TestCannedFileInBrowser(t *testing.T) {
 	e := newUIEnv(t, rdb, prefix, false, func(c *Config) { c.Canned = canned })
 	c := e.open(t, "U-canned-b", "請找真人", escalation.Trigger{Kind: escalation.KindHuman, Route: escalation.Route{Tier: "L2", Priority: "P3"}})
 	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
-	signIn(b, e.srv.URL, "mei", DemoPassword)
+	b.SignIn(e.srv.URL, "mei", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(e.srv.URL + "/inbox/cases/" + c.ID)
 	b.Wait("claim", `!document.querySelector('[data-testid=claim-button]').hidden`)
