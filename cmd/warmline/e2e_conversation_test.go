@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,6 +258,26 @@ func TestE2ELowRatingAndLinks(t *testing.T) {
 	got = h.say(bob, "the agent was rude and nothing got fixed", 1)
 	if hasQuick(got, "last:done") || strings.Contains(allText(got), "I'm listening") {
 		t.Errorf("comment after the rating got %s, want it taken as a comment", dump(got))
+	}
+	// The lead has a follow-up task on the case with the score and the
+	// comment (issue 12.2, 12.3).
+	if ids := h.followUpIDs(); !slices.Contains(ids, c.ID) {
+		t.Errorf("lead's follow-ups %v, want case %s", ids, c.ID)
+	}
+	v := h.caseByID(c.ID)
+	if f := v.Case.FollowUp; f == nil || !f.Open() || f.Reason != handoff.FollowUpLowRating || f.Score != 1 ||
+		!strings.Contains(f.Comment, "the agent was rude and nothing got fixed") {
+		t.Errorf("follow-up %+v, want an open low_rating task, score 1, with the comment", f)
+	}
+	comment := false
+	for _, tu := range v.Case.Transcript {
+		comment = comment || (tu.Comment && strings.Contains(tu.Text, "the agent was rude"))
+	}
+	if !comment {
+		t.Errorf("case transcript %+v lacks the comment turn", v.Case.Transcript)
+	}
+	if again := h.caseOf(bob); again != nil {
+		t.Errorf("the comment opened case %s, want it attached to %s", again.ID, c.ID)
 	}
 	// Links are buttons, not raw URLs.
 	got = h.say(bob, "How much is shipping?", 2)

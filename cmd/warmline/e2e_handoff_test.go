@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -364,5 +365,65 @@ func TestE2ECustomerCancelsAnL2Request(t *testing.T) {
 	// Back with the bot.
 	if got := h.say(bob, "How much is shipping?", 1); !strings.Contains(allText(got), "NT$100") {
 		t.Errorf("after cancelling, the bot answered %s", dump(got))
+	}
+}
+
+// followUpIDs lists the cases in the lead's follow-up queue.
+func (h *e2e) followUpIDs() []string {
+	h.t.Helper()
+	var list struct {
+		Cases []struct {
+			ID string `json:"id"`
+		} `json:"cases"`
+	}
+	if st := h.api(tokBoss, "GET", "/api/cases?followups=1", nil, &list); st != http.StatusOK {
+		h.t.Fatalf("GET /api/cases?followups=1 = %d", st)
+	}
+	var ids []string
+	for _, c := range list.Cases {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// TestE2EReturnToBotWithoutReply (issue 12.4): an agent who claims a case
+// and returns it to the bot without replying: the customer is told the
+// truth (no one could reply, the case number, a lead will look), the lead
+// gets a follow-up on the case with the customer's request in it, and the
+// customer's next request is answered, not dropped.
+func TestE2EReturnToBotWithoutReply(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	h.say(bob, "I want to talk to a real person about my refund", 1)
+	c := h.caseOf(bob)
+	if c == nil {
+		t.Fatal("no case")
+	}
+	if st := h.api(tokKen, "POST", "/api/cases/"+c.ID+"/claim", nil, nil); st != http.StatusOK {
+		t.Fatalf("claim = %d", st)
+	}
+	before := len(h.emu.Messages(bob))
+	if st := h.api(tokKen, "POST", "/api/cases/"+c.ID+"/return", nil, nil); st != http.StatusOK {
+		t.Fatalf("return = %d", st)
+	}
+	got := h.waitNew(bob, before, 1)
+	if txt := got[0].Text; !strings.Contains(txt, c.ID) || !strings.Contains(txt, "wasn't able to reply") || !strings.Contains(txt, "team lead") {
+		t.Errorf("return without a reply told the customer %s, want the truth: no reply, case %s, a lead looks", dump(got), c.ID)
+	}
+	if ids := h.followUpIDs(); !slices.Contains(ids, c.ID) {
+		t.Errorf("lead's follow-ups %v, want case %s", ids, c.ID)
+	}
+	v := h.caseByID(c.ID)
+	if f := v.Case.FollowUp; f == nil || !f.Open() || f.Reason != handoff.FollowUpReturnedNoReply {
+		t.Errorf("follow-up %+v, want an open returned_no_reply task", f)
+	}
+	if !strings.Contains(v.Case.Request, "refund") {
+		t.Errorf("case request %q, want the customer's request kept for the lead", v.Case.Request)
+	}
+	h.botTurnsHave(c.ID, got)
+	// The customer's next request is taken up again.
+	got = h.say(bob, "I still want to talk to a real person", 1)
+	again := h.caseOf(bob)
+	if again == nil || again.ID == c.ID || !strings.Contains(allText(got), again.ID) {
+		t.Errorf("after the return, a new request got %s (case %+v), want a new case and its number", dump(got), again)
 	}
 }
