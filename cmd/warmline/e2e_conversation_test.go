@@ -408,3 +408,26 @@ func TestE2EPromisesKept(t *testing.T) {
 		t.Errorf("the supervisor request got %d pushes, want the one apology: %s", n, dump(h.pushes(bob, marks[bob])))
 	}
 }
+
+// TestE2EStoreCreditQuestionIsNotAComplaint (issue 6.1): "過期" in a
+// question about store credit does not start the complaint script, the
+// question is answered (or a menu offered), and an order number that
+// follows is shown, not swallowed by "I'm listening".
+func TestE2EStoreCreditQuestionIsNotAComplaint(t *testing.T) {
+	h := startE2E(t, e2eOpts{})
+	got := h.say(alice, "我的購物金什麼時候會過期啊", 1)
+	txt := allText(got)
+	if hasQuick(got, "last:done") || strings.Contains(txt, "我在聽") || strings.Contains(txt, "聽到這樣") {
+		t.Fatalf("store-credit question got %s, want no complaint script", dump(got))
+	}
+	if !strings.Contains(txt, "點數") && !strings.Contains(txt, "購物金") {
+		t.Errorf("store-credit question got %s, want the points/credit answer or a menu naming it", dump(got))
+	}
+	got = h.say(alice, "WL20261101", 2)
+	if !hasFlex(got) || !strings.Contains(allText(got), "黑貓") {
+		t.Errorf("the order number after it got %s, want the order shown", dump(got))
+	}
+	if strings.Contains(allText(got), "我在聽") || hasQuick(got, "last:done") {
+		t.Errorf("the order number was taken into a complaint: %s", dump(got))
+	}
+}
