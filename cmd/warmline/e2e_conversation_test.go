@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -429,5 +430,74 @@ func TestE2EStoreCreditQuestionIsNotAComplaint(t *testing.T) {
 	}
 	if strings.Contains(allText(got), "我在聽") || hasQuick(got, "last:done") {
 		t.Errorf("the order number was taken into a complaint: %s", dump(got))
+	}
+}
+
+// TestE2ESoberAcknowledgement (issue 8.3, 8.4): a legal threat and a press
+// mention, in three languages, get a sober acknowledgement with the case
+// number and no thanks; a one-line complaint told in full gets no "thank
+// you for explaining in detail".
+func TestE2ESoberAcknowledgement(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	tests := []struct {
+		lang, legal, press, oneLine, followUp string
+		sober, detail                         string
+		thanks                                []string
+	}{
+		{"zh-TW", "你們再不處理我就要提告", "我要去找記者爆料", "你們的服務太差了", "而且打電話也沒有人接",
+			"慎重", "詳細說明", []string{"謝謝", "感謝", "多謝"}},
+		{"zh-CN", "你们再不处理我就去起诉", "我要找记者曝光你们", "你们的服务太差了", "而且打电话也没有人接",
+			"慎重", "详细说明", []string{"谢谢", "感谢", "多谢"}},
+		{"en", "if this isn't sorted my lawyer will be in touch", "I'm going to the press with this", "this is terrible service", "and nobody picks up the phone either",
+			"seriously", "explaining", []string{"thank"}},
+	}
+	n := 0
+	user := func(lang string) string {
+		n++
+		id := fmt.Sprintf("U%032x", 0x50be0+n)
+		h.emu.AddUser(lineemu.Profile{UserID: id, DisplayName: "Customer " + lang, Language: lang})
+		return id
+	}
+	for _, tt := range tests {
+		for _, threat := range []string{tt.legal, tt.press} {
+			t.Run(tt.lang+" "+threat, func(t *testing.T) {
+				u := user(tt.lang)
+				got := h.say(u, threat, 1)
+				c := h.caseOf(u)
+				if c == nil || c.Tier != "L3" {
+					t.Fatalf("%q opened %+v, want an L3 case; bot said %s", threat, c, dump(got))
+				}
+				txt := allText(got)
+				if !strings.Contains(txt, tt.sober) || !strings.Contains(txt, c.ID) {
+					t.Errorf("%q got %s, want a sober acknowledgement (%q) and case %s", threat, dump(got), tt.sober, c.ID)
+				}
+				for _, th := range tt.thanks {
+					if strings.Contains(strings.ToLower(txt), th) {
+						t.Errorf("%q got thanks (%q): %s", threat, th, dump(got))
+					}
+				}
+			})
+		}
+		t.Run(tt.lang+" one line", func(t *testing.T) {
+			u := user(tt.lang)
+			got := h.say(u, tt.oneLine, 1)
+			if !hasQuick(got, "last:done") {
+				t.Fatalf("%q got %s, want the invitation to tell everything", tt.oneLine, dump(got))
+			}
+			got = h.tap(u, "last:done", 1)
+			if txt := allText(got); strings.Contains(txt, tt.detail) {
+				t.Errorf("after one line the bot said %s, want no thanks for explaining in detail", dump(got))
+			}
+		})
+		// The control: a story of two lines is thanked for (the words
+		// checked above are the ones the bot uses).
+		t.Run(tt.lang+" two lines", func(t *testing.T) {
+			u := user(tt.lang)
+			h.say(u, tt.oneLine, 1)
+			h.say(u, tt.followUp, 1)
+			if got := h.tap(u, "last:done", 1); !strings.Contains(allText(got), tt.detail) {
+				t.Errorf("after two lines the bot said %s, want the thanks for explaining (%q)", dump(got), tt.detail)
+			}
+		})
 	}
 }
