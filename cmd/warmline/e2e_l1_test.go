@@ -258,3 +258,44 @@ func TestE2EReadyz(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ESimplifiedChineseReadsNative (issue 9.1) through the webhook: a
+// zh-CN customer's conversation (a greeting, an FAQ, an unclear word, two
+// questions the bot cannot answer, a complaint, an order, a person, a wait)
+// shows none of the issue's Taiwan wording and no Traditional characters.
+// (The locale strings themselves are checked against the whole kb check
+// list by locales.TestZhCNHasNoTaiwanWording.)
+func TestE2ESimplifiedChineseReadsNative(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	steps := []struct{ text, data string }{
+		{text: "你好"}, {text: "运费多少钱"}, {text: "return"},
+		{text: "今天天气怎么样"}, {text: "今天天气怎么样"}, {text: "你们的服务太差了"}, {data: "last:done"},
+		{text: "WL20261101"}, {text: "我要找人工客服"}, {text: "还要等多久"},
+	}
+	for _, s := range steps {
+		if s.data != "" {
+			h.tap(chen, s.data, 1)
+		} else {
+			h.say(chen, s.text, 1)
+		}
+	}
+	waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+	var out strings.Builder
+	for _, m := range h.emu.Messages(chen) {
+		out.WriteString(m.Text + "\n" + m.AltText + "\n" + string(m.Flex) + "\n" + strings.Join(m.QuickReply, "\n") + "\n")
+	}
+	txt := out.String()
+	if !strings.Contains(txt, "包邮") {
+		t.Errorf("the shipping answer is missing (want 包邮):\n%s", txt)
+	}
+	if conv, err := knowledge.NewConverter(); err == nil {
+		for _, tt := range conv.TaiwanTerms(txt) {
+			t.Logf("kb check term in what the customer saw: %s (mainland: %s)", tt.Term, tt.Suggestion)
+		}
+	}
+	for _, w := range []string{"点选", "工作天", "保固", "超商", "帮上忙", "「", "」", "訂單", "客訴", "專員", "請"} {
+		if strings.Contains(txt, w) {
+			t.Errorf("zh-CN customer sees Taiwan wording %q in:\n%s", w, txt)
+		}
+	}
+}
