@@ -123,6 +123,7 @@ func TestAlertsPageInBrowser(t *testing.T) {
 		t.Errorf("alerts table %q: want the breach on %s", got, e.breached.ID)
 	}
 	b.Shot("inbox-alerts.png")
+	inThreeLanguages(t, b, "alerts", `document.querySelectorAll('[data-testid=alert]').length === 3`, "inbox-alerts")
 	b.Do(`(() => { const s = document.querySelector('[data-testid=alerts-kind]'); s.value = 'sla_breach'; s.dispatchEvent(new Event('change')); })()`)
 	b.Wait("breaches only", `document.querySelectorAll('[data-testid=alert]').length === 1`)
 	b.Click(`[data-testid=alert-case]`)

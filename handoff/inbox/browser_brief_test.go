@@ -184,3 +184,17 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// inThreeLanguages switches the page b shows to 简体中文, English and back
+// to 繁體中文; in each, once ready (a JavaScript condition) holds, the page
+// must show no internal string (browsertest.NoRaw), and is photographed as
+// shot-<lang>.png.
+func inThreeLanguages(t *testing.T, b *browsertest.Tab, where, ready, shot string) {
+	t.Helper()
+	for _, lang := range []string{"zh-CN", "en", "zh-TW"} {
+		b.Select(`[data-testid=lang-select]`, lang)
+		b.Wait(where+" in "+lang, `document.documentElement.lang === `+browsertest.Quote(lang)+` && (`+ready+`)`)
+		browsertest.NoRaw(t, lang+" "+where, b.Eval(`document.body.innerText`))
+		b.Shot(shot + "-" + lang + ".png")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/warmline/warmline/internal/browsertest"
 )
 
 // stubFailures is an in-memory Failures (the Redis-backed one, over
@@ -95,5 +97,51 @@ func TestFailuresAPI(t *testing.T) {
 		if got := strings.Contains(b.String(), `data-testid="failures-link"`); got != (who == "boss") {
 			t.Errorf("%s's queue page has the Failed sends link: %v", who, got)
 		}
+	}
+}
+
+// TestFailuresPageInBrowser (issue 11, 13.4): a lead's Failed sends page
+// names a failed push and a dead-lettered customer message in the page's
+// language (LINE's event type as words, not "message (text)"), the
+// customer masked, in zh-TW, zh-CN and en, with no internal string.
+func TestFailuresPageInBrowser(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	const user = "U0123456789abcdef0123456789abcdef"
+	st := &stubFailures{list: []Failure{
+		{ID: "s1", Kind: FailureSend, At: time.Now().Add(-time.Hour), UserID: user, Op: "push", Messages: 2,
+			Preview: "您好，案件 CS-20261123-0001 已處理完成", Error: "push to " + user + " (status 400)", Status: 400},
+		{ID: "e0-1-0", Kind: FailureEvent, At: time.Now().Add(-2 * time.Hour), UserID: user, Op: "message (text)", Attempts: 5, Error: "engine down"},
+		{ID: "e0-2-0", Kind: FailureEvent, At: time.Now().Add(-3 * time.Hour), UserID: user, Op: "postback", Attempts: 5, Error: "engine down"},
+	}}
+	e := newUIEnv(t, rdb, prefix, true, func(c *Config) { c.Failures = st })
+	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
+	b.SignIn(e.srv.URL, "boss", DemoPassword, "")
+	b.WaitPage("/inbox/queue")
+	b.Click(`[data-testid=failures-link]`)
+	ready := `location.pathname === '/inbox/failures' && document.body.dataset.ready === '1' && document.querySelectorAll('[data-testid=failure]').length === 3`
+	b.Wait("failed sends page", ready)
+	want := map[string]string{"zh-CN": "文字消息|点击按钮", "en": "Text message|Button tap", "zh-TW": "文字訊息|按鈕點選"}
+	for _, lang := range []string{"zh-CN", "en", "zh-TW"} {
+		b.Select(`[data-testid=lang-select]`, lang)
+		b.Wait("failures in "+lang, `document.documentElement.lang === `+browsertest.Quote(lang)+` && `+ready+
+			` && [...document.querySelectorAll('[data-testid=failure-event]')].map((x) => x.textContent).join('|') === `+browsertest.Quote(want[lang]))
+		text := b.Eval(`document.body.innerText`)
+		browsertest.NoRaw(t, lang+" failed sends", text)
+		if strings.Contains(text, "message (text)") || strings.Contains(text, "engine down") || strings.Contains(text, user) {
+			t.Errorf("%s failed sends page shows the raw event type, an error text outside its details or the LINE user id:\n%s", lang, text)
+		}
+		if got := b.Eval(`document.querySelector('[data-testid=failure-reason]').textContent`); got != e.in.tr.T(lang, "inbox_failures_reason_send_400", nil) {
+			t.Errorf("%s: a push LINE refused with 400 reads %q, want the reason in words", lang, got)
+		}
+		b.Shot("inbox-failures-" + lang + ".png")
+	}
+	// LINE's own error is one click away.
+	b.Click(`[data-testid=failure] details summary`)
+	b.Wait("the error text", `document.querySelector('[data-testid=failure-error]').getClientRects().length > 0`)
+	if got := b.Eval(`document.querySelector('[data-testid=failure-error]').textContent`); got != "push to U01…cdef (status 400)" {
+		t.Errorf("details = %q, want LINE's error with the user masked", got)
+	}
+	if ex := b.Exceptions(); len(ex) > 0 {
+		t.Errorf("JavaScript exceptions: %v", ex)
 	}
 }

@@ -202,6 +202,7 @@ func TestGapsPageInBrowser(t *testing.T) {
 		t.Errorf("customer text became %s <img> elements", got)
 	}
 	b.Shot("inbox-gaps.png")
+	inThreeLanguages(t, b, "gaps", `document.querySelectorAll('[data-testid=gap]').length === 3`, "inbox-gaps")
 
 	b.Click(`[data-testid=gap] [data-testid=gap-add]`)
 	b.Wait("group added", `document.querySelectorAll('[data-testid=gap]').length === 2 && document.querySelectorAll('[data-testid=learned-item]').length === 1`)

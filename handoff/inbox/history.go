@@ -77,7 +77,7 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 		name := r.Topic
 		switch id := "handoff_topic_" + r.Topic; {
 		case r.Topic == "":
-			name = in.tr.T(lang, "handoff_topic_none", nil)
+			name = in.tr.T(lang, "inbox_search_topic_none", nil) // a column: capitalised, unlike the brief's "general question"
 		case in.svc.EntryTitle(r.Topic, lang) != "": // a KB entry: its title in the reader's language
 			name = in.svc.EntryTitle(r.Topic, lang)
 		case in.tr.Has(lang, id):

@@ -132,6 +132,22 @@ func TestSearchAndHistory(t *testing.T) {
 		t.Errorf("result %v: want the LINE id masked and the status", list[0])
 	}
 
+	// A case with no topic: its topic column reads as a label, capitalised.
+	untitled := 0
+	for lang, want := range map[string]string{"en": "General question", "zh-TW": "一般問題", "zh-CN": "一般问题"} {
+		_, out := boss.call(t, "GET", "/api/search?lang="+lang, "")
+		for _, r := range out["cases"].([]any) {
+			if dig(r, "topic") == nil || dig(r, "topic") == "" {
+				untitled++
+				if got := dig(r, "topic_name"); got != want {
+					t.Errorf("%s: topic of a case without one = %v, want %q", lang, got, want)
+				}
+			}
+		}
+	}
+	if untitled == 0 {
+		t.Error("no closed case without a topic to check")
+	}
 	_, out = boss.call(t, "GET", "/api/cases/"+e.open.ID+"/history", "")
 	if got := resultIDs(out); strings.Join(got, ",") != e.l3.ID+","+e.rated.ID {
 		t.Errorf("the lead's history of %s = %v, want the L3 and the rated case", e.open.ID, got)
@@ -160,6 +176,7 @@ func TestSearchAndHistoryInBrowser(t *testing.T) {
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=search-link]`)
 	b.Wait("search page", `location.pathname === '/inbox/search' && document.body.dataset.ready === '1' && document.querySelectorAll('[data-testid=result]').length === 3`)
+	inThreeLanguages(t, b, "search", `document.querySelectorAll('[data-testid=result]').length === 3`, "inbox-search")
 	b.Type(`[data-testid=s-q]`, "包裹")
 	b.Click(`[data-testid=s-go]`)
 	b.Wait("one result", `document.querySelectorAll('[data-testid=result]').length === 1 && location.search.includes('q=')`)
@@ -176,6 +193,7 @@ func TestSearchAndHistoryInBrowser(t *testing.T) {
 		t.Errorf("history %q: want %s rated 5/5", got, e.rated.ID)
 	}
 	b.Shot("inbox-case-history.png")
+	inThreeLanguages(t, b, "case with history", `document.querySelectorAll('[data-testid=history-case]').length === 2 && document.querySelectorAll('[data-testid=brief-line]').length >= 3`, "inbox-case-history")
 	if ex := b.Exceptions(); len(ex) > 0 {
 		t.Errorf("JavaScript exceptions: %v", ex)
 	}

@@ -17,8 +17,26 @@
     return t('inbox_failures_resent', { who: f.resent_by, when: WL.fmtTime(WL.parseTime(f.resent_at)) });
   }
 
+  // eventName names a dead letter's LINE event ("message (text)",
+  // "postback") in the page's language; the raw type stays in the title.
+  function eventName(op) {
+    const m = /^(\w+)(?: \((\w+)\))?$/.exec(op || '');
+    const id = m ? 'inbox_failures_event_' + (m[1] === 'message' && m[2] ? m[2] : m[1]) : '';
+    return WL.has(id) ? t(id) : t('inbox_failures_event_other');
+  }
+
+  // reason says in words why a send or a customer message failed; LINE's
+  // (or the bot's) own error text is under the details.
+  function reason(f) {
+    if (f.kind !== 'send') return t('inbox_failures_reason_event');
+    if (f.status === 400) return t('inbox_failures_reason_send_400');
+    if (f.status === 401 || f.status === 403) return t('inbox_failures_reason_send_auth');
+    if (f.status === 429) return t('inbox_failures_reason_send_429');
+    return t('inbox_failures_reason_send_other');
+  }
+
   function what(f) {
-    if (f.kind !== 'send') return el('span', { class: 'mono', text: f.op });
+    if (f.kind !== 'send') return el('span', { 'data-testid': 'failure-event', title: f.op, text: eventName(f.op) });
     const op = WL.has('inbox_failures_op_' + f.op) ? t('inbox_failures_op_' + f.op) : f.op;
     return el('div', {}, el('div', { class: 'muted small', text: n('inbox_failures_messages', f.messages || 0, { op: op }) }),
       el('div', { text: f.preview || '' }));
@@ -49,8 +67,10 @@
       el('td', {}, el('span', { class: 'chip chip-small chip-' + f.kind, text: t('inbox_failures_kind_' + f.kind) })),
       el('td', { class: 'mono', 'data-testid': 'failure-user', text: f.user }),
       el('td', { class: 'failure-what' }, what(f)),
-      el('td', { class: 'failure-error' }, el('div', { text: f.error }),
-        detail.length ? el('div', { class: 'muted small', text: detail.join(' · ') }) : ''),
+      el('td', { class: 'failure-error' }, el('div', { 'data-testid': 'failure-reason', text: reason(f) }),
+        detail.length ? el('div', { class: 'muted small', text: detail.join(' · ') }) : '',
+        f.error ? el('details', { class: 'small' }, el('summary', { class: 'muted', text: t('inbox_failures_details') }),
+          el('div', { class: 'mono', 'data-testid': 'failure-error', text: f.error })) : ''),
       action);
   }
 
