@@ -45,6 +45,7 @@ type forgetReport struct {
 	userKeys    int // <p>{u:<id>}:* — conversation state, transcript, counters, media
 	cases       handoff.Forgotten
 	gapSignals  int
+	refunds     int // refund requests to carry out, kept without their LINE id
 	deadLetters int
 	failedSends int
 	deliveries  int
@@ -138,6 +139,9 @@ func forget(ctx context.Context, rdb redis.UniversalClient, cfg Config, store *l
 	if rep.gapSignals, err = gaps.ForgetCustomer(ctx, rdb, cfg.RedisPrefix, userID, dry); err != nil {
 		return rep, err
 	}
+	if rep.refunds, err = orders.NewRefundBook(rdb, cfg.RedisPrefix, nil).ForgetCustomer(ctx, userID, dry); err != nil {
+		return rep, err
+	}
 	q := line.NewQueue(rdb, cfg.RedisPrefix, line.QueueConfig{Shards: cfg.Shards}, zap.NewNop(), nil)
 	if rep.deadLetters, err = q.ForgetUser(ctx, userID, dry); err != nil {
 		return rep, err
@@ -225,6 +229,7 @@ func printForget(w io.Writer, userID string, r forgetReport, dry bool) {
 	fmt.Fprintf(w, "  %-44s %d (%d customer turns blanked)\n", "cases pseudonymised in Redis", r.cases.Cases, r.cases.Turns)
 	fmt.Fprintf(w, "  %-44s %d\n", "case links (open case, case list)", r.cases.Keys)
 	fmt.Fprintf(w, "  %-44s %d\n", "knowledge-gap signals", r.gapSignals)
+	fmt.Fprintf(w, "  %-44s %d\n", "refund requests (kept, LINE id blanked)", r.refunds)
 	fmt.Fprintf(w, "  %-44s %d\n", "dead letters", r.deadLetters)
 	fmt.Fprintf(w, "  %-44s %d\n", "failed sends", r.failedSends)
 	fmt.Fprintf(w, "  %-44s %d\n", "delivery records quoting them", r.deliveries)

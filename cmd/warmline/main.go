@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, environ []string, stdin io.Reader, 
 		return agentCmd(ctx, args[1:], env.get, stdin, stdout)
 	case "forget":
 		return forgetCmd(ctx, args[1:], env, stdout)
+	case "refunds":
+		return refundsCmd(ctx, args[1:], env, stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil
@@ -61,6 +63,8 @@ func usage(w io.Writer) {
   eval              evaluate KB matching and trigger detection on the labeled sets
   kb check DIR      validate a knowledge-base directory, count its entries, list ambiguous examples
   agent add ...     create or update an inbox agent account (see warmline agent help)
+  refunds           list the refund requests the bot recorded at L1 for a person to carry out
+                    (file/demo order backends); refunds done --by NAME ID marks one done
   forget USER       erase a customer's data (PDPA); --dry-run counts only (see warmline forget -h)
   ledger export     write the case ledger's cases of a period: --from --to YYYY-MM-DD
                     [--format csv|jsonl] [--reveal-customers] (pseudonyms unless asked)

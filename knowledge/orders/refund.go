@@ -22,9 +22,12 @@ type RefundRequest struct {
 	Number string `json:"number"`
 	// Amount in NT$ the customer asked back, > 0.
 	Amount int `json:"amount"`
-	// LineUserID of the customer who asked (the order's owner: the bot
-	// checked it before recording).
+	// LineUserID of the customer who asked.
 	LineUserID string `json:"line_user_id"`
+	// Verified: the customer showed they own the order (the order's LINE
+	// account, or the phone's last 4 digits in this conversation). False:
+	// check the order is theirs before refunding.
+	Verified bool `json:"verified"`
 	// Lang the customer writes in (en, zh-TW, zh-CN), for whoever calls back.
 	Lang string `json:"lang,omitempty"`
 	// RequestedAt is when the customer asked.
@@ -197,6 +200,54 @@ func (b *RefundBook) MarkDone(ctx context.Context, id, by string) (RefundRequest
 		return RefundRequest{}, fmt.Errorf("mark refund %s done: %w", id, err)
 	}
 	return out, nil
+}
+
+// ForgetCustomer blanks userID from every refund request (PDPA erasure):
+// the request stays for the shop to carry out, without the customer's LINE
+// id. It returns how many requests named them; dry counts only.
+func (b *RefundBook) ForgetCustomer(ctx context.Context, userID string, dry bool) (int, error) {
+	var ids []string
+	iter := b.rdb.Scan(ctx, 0, b.reqKey("*"), 500).Iterator()
+	if c, ok := b.rdb.(*redis.ClusterClient); ok {
+		// The keys share one hash tag, so one master holds them all.
+		master, err := c.MasterForKey(ctx, b.pendingKey())
+		if err != nil {
+			return 0, fmt.Errorf("forget refunds: %w", err)
+		}
+		iter = master.Scan(ctx, 0, b.reqKey("*"), 500).Iterator()
+	}
+	for iter.Next(ctx) {
+		ids = append(ids, strings.TrimPrefix(iter.Val(), b.reqKey("")))
+	}
+	if err := iter.Err(); err != nil {
+		return 0, fmt.Errorf("forget refunds: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		r, err := b.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("forget refunds: %w", err)
+		}
+		if r.LineUserID != userID {
+			continue
+		}
+		n++
+		if dry {
+			continue
+		}
+		r.LineUserID = ""
+		data, err := json.Marshal(r)
+		if err != nil {
+			return n, fmt.Errorf("forget refunds: %w", err)
+		}
+		if err := b.rdb.Set(ctx, b.reqKey(id), data, redis.KeepTTL).Err(); err != nil {
+			return n, fmt.Errorf("forget refunds: %w", err)
+		}
+	}
+	return n, nil
 }
 
 var _ RefundRecorder = (*RefundBook)(nil)

@@ -205,3 +205,32 @@ func TestRefundBook(t *testing.T) {
 		t.Errorf("unknown id: got %v, want ErrNotFound", err)
 	}
 }
+
+func TestRefundBookForgetCustomer(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	book := NewRefundBook(rdb, prefix, nil)
+	other := testRefund
+	other.ID, other.LineUserID = "conv-9:WL20261106:300", "U2"
+	for _, r := range []RefundRequest{testRefund, other} {
+		if err := book.RecordRefund(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := book.ForgetCustomer(ctx, "U1", true); err != nil || n != 1 {
+		t.Fatalf("dry run: got %d, %v; want 1", n, err)
+	}
+	if r, _ := book.Get(ctx, testRefund.ID); r.LineUserID != "U1" {
+		t.Errorf("dry run changed the request: %+v", r)
+	}
+	if n, err := book.ForgetCustomer(ctx, "U1", false); err != nil || n != 1 {
+		t.Fatalf("got %d, %v; want 1", n, err)
+	}
+	pending, err := book.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 2 || pending[0].LineUserID != "" || pending[1].LineUserID != "U2" {
+		t.Errorf("got %+v, want both requests kept, U1 blanked, U2 untouched", pending)
+	}
+}
