@@ -403,7 +403,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 			return nil, fmt.Errorf("unfollow %s: active case: %w", who, err)
 		}
 		// The conversation going on ends here, as it stood.
-		if st, _, err := e.load(ctx, ev.UserID, false, e.now()); err != nil {
+		if _, st, _, err := e.load(ctx, ev.UserID, false, e.now()); err != nil {
 			return nil, fmt.Errorf("unfollow %s: load state: %w", who, err)
 		} else if err := e.endConversation(ctx, &turn{ev: ev, st: st, now: e.now()}, st.LastActivity, log); err != nil {
 			return nil, fmt.Errorf("unfollow %s: %w", who, err)
@@ -415,7 +415,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		return nil, nil
 	}
 	now := e.now()
-	st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), e.sentAt(ev, now))
+	ctx, st, sent, err := e.load(ctx, ev.UserID, e.rateCounted(ev), e.sentAt(ev, now))
 	if err != nil {
 		return nil, fmt.Errorf("load state of %s: %w", who, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,21 @@ type state struct {
 	// Conv is the conversation going on (fields conv_*): its outcome is
 	// recorded once, when it ends (outcome.go).
 	Conv conversation
+	// Contacts are the customer's contacts per topic within the repeat
+	// window (unix ns, the repeat keys' members; field "contacts"), read with the state so counting a
+	// contact costs no round trip of its own. contactsKnown is false for a
+	// state saved before the field existed: the first count then reads the
+	// repeat keys once (seedContacts). added are this event's contacts,
+	// written to the repeat keys by save.
+	Contacts      map[string][]int64
+	contactsKnown bool
+	added         []contactAt
+}
+
+// contactAt is one contact on a topic.
+type contactAt struct {
+	topic string
+	at    time.Time
 }
 
 // refundRequest is a refund L1 recorded for a colleague to process (the
@@ -101,8 +117,10 @@ func (e *Engine) repeatKey(userID, topic string) string {
 
 // load reads the user's state; with count set it also counts this message
 // in the rate window of now (in the same round trip: the keys share the
-// user's slot) and returns the window's count.
-func (e *Engine) load(ctx context.Context, userID string, count bool, now time.Time) (*state, int64, error) {
+// user's slot) and returns the window's count. The returned context carries
+// the state for the rest of the event (turnState): counting a contact reads
+// it instead of Redis, and save writes what the event added.
+func (e *Engine) load(ctx context.Context, userID string, count bool, now time.Time) (context.Context, *state, int64, error) {
 	var hc *redis.MapStringStringCmd
 	var sent *redis.IntCmd
 	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -118,14 +136,48 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return ctx, nil, 0, err
 	}
 	var n int64
 	if sent != nil {
 		n = sent.Val()
 	}
-	return parseState(hc.Val()), n, nil
+	st := parseState(hc.Val())
+	return context.WithValue(ctx, turnStateKey{}, &turnState{userID: userID, st: st}), st, n, nil
 }
+
+// turnState is the state of the event being handled, carried in its
+// context from load on, so the helpers that take only the user id
+// (countContact, contactsInWindow) find it.
+type turnState struct {
+	userID string
+	st     *state
+}
+
+type turnStateKey struct{}
+
+// stateOf returns the loaded state of userID's event being handled, or nil.
+func stateOf(ctx context.Context, userID string) *state {
+	ts, _ := ctx.Value(turnStateKey{}).(*turnState)
+	if ts == nil || ts.userID != userID {
+		return nil
+	}
+	return ts.st
+}
+
+// SaveWith returns a context whose Handle runs fn inside the MULTI that
+// saves the user's state at the end of the event, with the event's answer
+// (nothing when the event has none): a write of the caller that belongs with
+// the answer (bot/line records "reply tried" with it) shares that round trip
+// instead of taking its own. fn's keys must carry the user's hash tag
+// ({u:<id>}): a MULTI touches one Redis Cluster slot. fn only queues
+// commands; their errors do not fail the save, the caller reads them from
+// the commands it queued. fn is not called when Handle fails before saving.
+func SaveWith(ctx context.Context, fn func(ctx context.Context, p redis.Pipeliner, answer []Message)) context.Context {
+	return context.WithValue(ctx, saveWithKey{}, fn)
+}
+
+type saveWithKey struct{}
 
 // parseState reads the conversation hash.
 func parseState(h map[string]string) *state {
@@ -182,6 +234,13 @@ func parseState(h map[string]string) *state {
 		if err := json.Unmarshal([]byte(s), &st.Tried); err != nil {
 			st.Tried = nil // a damaged field must not block the conversation
 		}
+	}
+	// A customer without a state has no repeat keys either (they live
+	// shorter than the state); an older state without the field may.
+	s, ok := h["contacts"]
+	st.contactsKnown = ok || len(h) == 0
+	if s != "" && json.Unmarshal([]byte(s), &st.Contacts) != nil {
+		st.Contacts, st.contactsKnown = nil, false // damaged: read the repeat keys again
 	}
 	return st
 }
@@ -254,33 +313,71 @@ func (st *state) fields() map[string]any {
 	put("conv_end", st.Conv.End)
 	put("conv_topic", st.Conv.Topic)
 	put("conv_trigger", st.Conv.Trigger)
+	if st.contactsKnown {
+		b, _ := json.Marshal(st.Contacts) // "null" when there are none: still known
+		f["contacts"] = string(b)
+	}
 	return f
 }
 
-// save writes the whole state hash and this event's transcript lines in
-// one MULTI, so a reader never sees half an update.
+// save writes the whole state hash, this event's transcript lines and
+// repeat contacts in one MULTI, so a reader never sees half an update; a
+// caller's SaveWith commands ride along in the same round trip.
 func (e *Engine) save(ctx context.Context, userID string, t *turn) error {
 	ck, tk := e.key(userID, "conv"), e.key(userID, "transcript")
-	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, ck)
-		p.HSet(ctx, ck, t.st.fields())
-		p.Expire(ctx, ck, e.cfg.StateTTL)
-		if len(t.turns) > 0 {
-			vals := make([]any, 0, len(t.turns))
-			for _, tu := range t.turns {
-				b, _ := json.Marshal(tu)
-				vals = append(vals, string(b))
-			}
-			p.RPush(ctx, tk, vals...)
-			p.LTrim(ctx, tk, int64(-e.cfg.TranscriptTurns), -1)
-			p.Expire(ctx, tk, e.cfg.StateTTL)
-		}
-		return nil
-	})
-	if err == nil {
-		t.turns = nil
+	var extra func(context.Context, redis.Pipeliner, []Message)
+	if len(t.out) > 0 {
+		extra, _ = ctx.Value(saveWithKey{}).(func(context.Context, redis.Pipeliner, []Message))
 	}
-	return err
+	p := e.rdb.TxPipeline()
+	own := []redis.Cmder{p.Del(ctx, ck), p.HSet(ctx, ck, t.st.fields()), p.Expire(ctx, ck, e.cfg.StateTTL)}
+	if len(t.turns) > 0 {
+		vals := make([]any, 0, len(t.turns))
+		for _, tu := range t.turns {
+			b, _ := json.Marshal(tu)
+			vals = append(vals, string(b))
+		}
+		own = append(own, p.RPush(ctx, tk, vals...), p.LTrim(ctx, tk, int64(-e.cfg.TranscriptTurns), -1), p.Expire(ctx, tk, e.cfg.StateTTL))
+	}
+	own = append(own, e.queueContacts(ctx, p, userID, t.st)...)
+	if extra != nil {
+		extra(ctx, p, t.out)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		// Only the state's own commands decide: a failed companion command
+		// is its caller's to handle.
+		for _, c := range own {
+			if c.Err() != nil {
+				return c.Err()
+			}
+		}
+	}
+	t.turns = nil
+	t.st.added = nil
+	return nil
+}
+
+// queueContacts queues the writes of this event's contacts to the repeat
+// keys: one sorted set of contact times per topic (TTL window + 1 day) and
+// the index of topics (for unfollow). The counts come from the state's
+// Contacts; the keys are kept so an older build, and a state lost before
+// its keys, count the same contacts.
+func (e *Engine) queueContacts(ctx context.Context, p redis.Pipeliner, userID string, st *state) []redis.Cmder {
+	if len(st.added) == 0 {
+		return nil
+	}
+	ttl := e.rules.RepeatWindow + 24*time.Hour
+	idx := e.key(userID, "topics")
+	var cmds []redis.Cmder
+	for _, c := range st.added {
+		k := e.repeatKey(userID, c.topic)
+		cmds = append(cmds,
+			p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(c.at.Add(-e.rules.RepeatWindow).UnixMilli(), 10)),
+			p.ZAdd(ctx, k, redis.Z{Score: float64(c.at.UnixMilli()), Member: strconv.FormatInt(c.at.UnixNano(), 10)}),
+			p.Expire(ctx, k, ttl),
+			p.SAdd(ctx, idx, c.topic))
+	}
+	return append(cmds, p.Expire(ctx, idx, max(ttl, e.cfg.StateTTL)))
 }
 
 // record adds a transcript line for this event (saved with the state).
@@ -313,31 +410,100 @@ func (e *Engine) transcript(ctx context.Context, t *turn) ([]handoff.Turn, error
 }
 
 // countContact records a contact on topic and returns how many fall in the
-// repeat window (this one included).
+// repeat window (this one included). With the event's state loaded (always,
+// inside Handle) it counts from the state and save writes the contact: no
+// round trip of its own.
 func (e *Engine) countContact(ctx context.Context, userID, topic string, now time.Time) (int, error) {
-	k, idx := e.repeatKey(userID, topic), e.key(userID, "topics")
-	ttl := e.rules.RepeatWindow + 24*time.Hour
-	idxTTL := max(ttl, e.cfg.StateTTL)
-	var card *redis.IntCmd
-	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(now.Add(-e.rules.RepeatWindow).UnixMilli(), 10))
-		p.ZAdd(ctx, k, redis.Z{Score: float64(now.UnixMilli()), Member: strconv.FormatInt(now.UnixNano(), 10)})
-		card = p.ZCard(ctx, k)
-		p.Expire(ctx, k, ttl)
-		p.SAdd(ctx, idx, topic)
-		p.Expire(ctx, idx, idxTTL)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("count contact: %w", err)
+	st := stateOf(ctx, userID)
+	if st == nil {
+		return 0, fmt.Errorf("count contact: no state loaded")
 	}
-	return int(card.Val()), nil
+	if !st.contactsKnown {
+		if err := e.seedContacts(ctx, userID, st, now); err != nil {
+			return 0, fmt.Errorf("count contact: %w", err)
+		}
+	}
+	st.pruneContacts(now.Add(-e.rules.RepeatWindow))
+	if st.Contacts == nil {
+		st.Contacts = map[string][]int64{}
+	}
+	// One contact per instant, as the repeat key's member (its unix ns).
+	if at := now.UnixNano(); !slices.Contains(st.Contacts[topic], at) {
+		st.Contacts[topic] = append(st.Contacts[topic], at)
+		st.added = append(st.added, contactAt{topic: topic, at: now})
+	}
+	return len(st.Contacts[topic]), nil
 }
 
-// contactsInWindow counts the contacts on topic without adding one.
+// pruneContacts drops the contacts before from (the repeat window's start),
+// to the millisecond as the repeat keys' scores.
+func (st *state) pruneContacts(from time.Time) {
+	cut := windowStart(from)
+	for tp, ts := range st.Contacts {
+		kept := ts[:0]
+		for _, at := range ts {
+			if at >= cut {
+				kept = append(kept, at)
+			}
+		}
+		if len(kept) == 0 {
+			delete(st.Contacts, tp)
+		} else {
+			st.Contacts[tp] = kept
+		}
+	}
+}
+
+// seedContacts reads a state's contacts from the repeat keys, once, for a
+// state saved before it kept them (two round trips); from then on they are
+// in the state.
+func (e *Engine) seedContacts(ctx context.Context, userID string, st *state, now time.Time) error {
+	topics, err := e.rdb.SMembers(ctx, e.key(userID, "topics")).Result()
+	if err != nil {
+		return err
+	}
+	from := strconv.FormatInt(now.Add(-e.rules.RepeatWindow).UnixMilli(), 10)
+	cmds := make([]*redis.StringSliceCmd, len(topics))
+	if len(topics) > 0 {
+		if _, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, tp := range topics {
+				cmds[i] = p.ZRangeByScore(ctx, e.repeatKey(userID, tp), &redis.ZRangeBy{Min: from, Max: "+inf"})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	st.Contacts = map[string][]int64{}
+	for i, tp := range topics {
+		for _, m := range cmds[i].Val() {
+			if at, err := strconv.ParseInt(m, 10, 64); err == nil {
+				st.Contacts[tp] = append(st.Contacts[tp], at)
+			}
+		}
+	}
+	st.contactsKnown = true
+	return nil
+}
+
+// windowStart is the first contact (unix ns) a window starting at from
+// counts: the repeat keys score contacts by the millisecond.
+func windowStart(from time.Time) int64 { return from.UnixMilli() * int64(time.Millisecond) }
+
+// contactsInWindow counts the contacts on topic without adding one (this
+// event's included).
 func (e *Engine) contactsInWindow(ctx context.Context, userID, topic string, now time.Time) int {
 	if topic == "" {
 		return 0
+	}
+	if st := stateOf(ctx, userID); st != nil && st.contactsKnown {
+		cut, n := windowStart(now.Add(-e.rules.RepeatWindow)), 0
+		for _, at := range st.Contacts[topic] {
+			if at >= cut {
+				n++
+			}
+		}
+		return n
 	}
 	n, err := e.rdb.ZCount(ctx, e.repeatKey(userID, topic),
 		strconv.FormatInt(now.Add(-e.rules.RepeatWindow).UnixMilli(), 10), "+inf").Result()
