@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/locales"
 )
 
 // TestZhCNHasNoTaiwanWording (issue 9.2): the bot's and the inbox's own
@@ -60,5 +62,30 @@ func TestZhCNHasNoTaiwanWording(t *testing.T) {
 	}
 	if scanned < 100 {
 		t.Errorf("scanned %d zh-CN strings, want the whole message set", scanned)
+	}
+}
+
+// TestQuickReplyLabelsFitLINE: LINE cuts a quick-reply label past 20
+// characters ("Have a lead follow …", tryout 2): every bot_qr_* message
+// fits in every language.
+func TestQuickReplyLabelsFitLINE(t *testing.T) {
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, lang := range locales.Supported {
+		for _, id := range tr.IDs(lang) {
+			if !strings.HasPrefix(id, "bot_qr_") {
+				continue
+			}
+			n++
+			if l := tr.T(lang, id, map[string]any{"Lang": "English", "Name": "English"}); utf8.RuneCountInString(l) > 20 {
+				t.Errorf("%s %s: %q is %d characters, LINE shows 20", lang, id, l, utf8.RuneCountInString(l))
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("checked %d quick-reply labels, want them all", n)
 	}
 }
