@@ -5,9 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/warmline/warmline/handoff/escalation"
 )
 
 func TestLowRatingCreatesAFollowUpForLeads(t *testing.T) {
@@ -136,55 +133,6 @@ func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
 	calls = f.msg.all()
 	if txt := calls[len(calls)-1].Notices[0].Text; strings.Contains(txt, "沒能") {
 		t.Errorf("notice after a reply = %q, want the usual one", txt)
-	}
-}
-
-// TestQueueOrdersBySLAThenLanguage: the queue follows the SLA clock; an
-// agent's working languages only break ties between cases due within 15
-// minutes of each other, never push an earlier deadline down.
-func TestQueueOrdersBySLAThenLanguage(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t, "2026-11-23 10:00")
-	open := func(user, lang string, tr ...escalation.Trigger) *Case {
-		c, err := f.svc.Open(ctx, Opening{UserID: user, Lang: lang, Triggers: tr,
-			Transcript: []Turn{{From: FromCustomer, Text: "help me please", At: f.clock.Now()}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	zhP2 := open("U1", "zh-TW", legal) // L3, due 11:00
-	zhP3 := open("U2", "zh-TW", human) // due 14:00
-	f.clock.Advance(2 * time.Minute)
-	enP1 := open("U3", "en", security) // due 10:17
-	enP3 := open("U4", "en", human)    // due 14:02
-	f.clock.Advance(2 * time.Minute)   // 10:04: the English P1 has 13 minutes left
-	mei := Agent{ID: "mei", Role: RoleLead, Languages: []string{"zh-TW", "zh-CN"}}
-	ken := Agent{ID: "ken", Role: RoleLead, Languages: []string{"en"}}
-	for _, tt := range []struct {
-		name  string
-		agent Agent
-		want  []string
-	}{
-		{"zh agent", mei, []string{enP1.ID, zhP2.ID, zhP3.ID, enP3.ID}},
-		{"en agent", ken, []string{enP1.ID, zhP2.ID, enP3.ID, zhP3.ID}},
-		{"no languages", lead, []string{enP1.ID, zhP2.ID, zhP3.ID, enP3.ID}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := f.svc.List(ctx, tt.agent, Filter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Join(ids(got), ",") != strings.Join(tt.want, ",") {
-				t.Errorf("queue = %v, want %v (P1 due 10:17 first whatever its language; languages only between 14:00 and 14:02)", ids(got), tt.want)
-			}
-		})
-	}
-	// Past due: the breached case stays on top for everyone.
-	f.clock.Set(at(t, "2026-11-23 10:30"))
-	got, _ := f.svc.List(ctx, mei, Filter{})
-	if len(got) == 0 || got[0].ID != enP1.ID {
-		t.Errorf("mei's queue after the P1 breached = %v, want %s first", ids(got), enP1.ID)
 	}
 }
 

@@ -44,8 +44,9 @@ func (s *Service) agentUpdate(ctx context.Context, a Agent, op, id string, fn fu
 }
 
 // List returns the cases agent may see, filtered: open ones first, ordered
-// by the SLA clock (sortQueue: soonest due first; the agent's languages only
-// break ties between cases due within 15 minutes of each other); then closed
+// for the agent (sortQueue: cases at risk of breaching first, by due time
+// whatever their language; then those in the agent's languages, then the
+// others, each by due time); then closed
 // ones (newest first) when asked.
 func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) {
 	if !validRole(a) {
@@ -72,7 +73,7 @@ func (s *Service) List(ctx context.Context, a Agent, f Filter) ([]*Case, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	sortQueue(open, a, s.now())
+	sortQueue(open, a, s.now(), s.RiskAt)
 	all := open
 	if f.IncludeClosed && !f.Unassigned {
 		cids, err := s.rdb.ZRevRange(ctx, s.closedKey(), 0, closedListLimit-1).Result()

@@ -6,36 +6,53 @@ import (
 	"time"
 )
 
-// tieWindow is how close two SLA due times must be for the agent's working
-// languages to decide which case comes first.
-const tieWindow = 15 * time.Minute
+// riskFloor is the latest a running SLA clock starts counting as at risk:
+// this long before its deadline, however long the target.
+const riskFloor = 15 * time.Minute
 
-// sortQueue orders open cases by the SLA clock: breached and at-risk cases
-// (due within tieWindow of now, or past due) strictly by due time, then the
-// others by due time in tieWindow-wide slots, where a case in one of the
-// agent's languages goes before one the agent does not read. A language
-// never puts a case above one due more than tieWindow earlier.
-func sortQueue(cases []*Case, a Agent, now time.Time) {
-	urgent := func(c *Case) int {
-		if c.NextDue().Sub(now) <= tieWindow {
-			return 0
-		}
-		return 1
+// RiskAt is when c's running SLA clock (first response, then resolution)
+// counts as at risk of breaching: once the policy's reminder share of its
+// target has gone by (the point the customer gets the pre-breach notice,
+// 80% by default), and never later than riskFloor before the deadline. A
+// P1's 15-minute target is at risk from the start.
+func (s *Service) RiskAt(c *Case) time.Time {
+	due, start := c.NextDue(), clockStart(c)
+	target := s.policy.WorkingTime(start, due, c.Priority)
+	at := s.policy.Due(start, time.Duration(float64(target)*s.policy.ReminderShare), c.Priority)
+	if floor := due.Add(-riskFloor); floor.Before(at) {
+		at = floor
 	}
-	slot := func(c *Case) time.Time {
-		if urgent(c) == 0 {
-			return c.NextDue()
+	return at
+}
+
+// AtRisk says whether c's running SLA clock is at risk of breaching (or
+// breached) now: RiskAt has passed. A closed case is never at risk.
+func (s *Service) AtRisk(c *Case) bool {
+	return c.Open() && !s.now().Before(s.RiskAt(c))
+}
+
+// sortQueue orders open cases for agent a: first the cases at risk of
+// breaching or breached (riskAt has passed), strictly by due time whatever
+// their language, so a case nobody on shift reads still surfaces before
+// its deadline; then the cases a reads, by due time; then the others, by
+// due time. An agent who declared no languages reads every case.
+func sortQueue(cases []*Case, a Agent, now time.Time, riskAt func(*Case) time.Time) {
+	type key struct{ risk, unreadable int }
+	keys := make(map[*Case]key, len(cases))
+	for _, c := range cases {
+		var k key
+		switch {
+		case !now.Before(riskAt(c)):
+		case a.Reads(c.Lang):
+			k.risk = 1
+		default:
+			k.risk, k.unreadable = 1, 1
 		}
-		return c.NextDue().Truncate(tieWindow)
-	}
-	readable := func(c *Case) int {
-		if urgent(c) == 0 || a.Reads(c.Lang) {
-			return 0
-		}
-		return 1
+		keys[c] = k
 	}
 	slices.SortStableFunc(cases, func(x, y *Case) int {
-		return cmp.Or(cmp.Compare(urgent(x), urgent(y)), slot(x).Compare(slot(y)),
-			cmp.Compare(readable(x), readable(y)), x.NextDue().Compare(y.NextDue()), cmp.Compare(x.ID, y.ID))
+		kx, ky := keys[x], keys[y]
+		return cmp.Or(cmp.Compare(kx.risk, ky.risk), cmp.Compare(kx.unreadable, ky.unreadable),
+			x.NextDue().Compare(y.NextDue()), cmp.Compare(x.ID, y.ID))
 	})
 }

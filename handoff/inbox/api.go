@@ -267,6 +267,11 @@ type caseItem struct {
 	Promise time.Time `json:"promise"`
 	// Readable: the case is in a language the agent works in.
 	Readable bool `json:"readable"`
+	// RiskAt is when the case's running SLA clock counts as at risk of
+	// breaching (handoff.Service.RiskAt); AtRisk says it has passed. The
+	// queue puts cases at risk on top whatever their language.
+	RiskAt time.Time `json:"risk_at,omitzero"`
+	AtRisk bool      `json:"at_risk"`
 	// FollowUp is the lead's task on the case, when there is one.
 	FollowUp *handoff.FollowUp `json:"follow_up,omitempty"`
 	// Brief is the brief's "what they want" line in the agent's language.
@@ -329,6 +334,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 	items := make([]caseItem, len(cases))
 	for i, c := range cases {
 		items[i] = itemOf(agent, c)
+		if c.Open() {
+			items[i].RiskAt, items[i].AtRisk = a.svc.RiskAt(c), a.svc.AtRisk(c)
+		}
 		if lines := a.svc.Brief(c, lang); len(lines) > 1 {
 			items[i].Brief = lines[1]
 		}

@@ -98,7 +98,7 @@
     const action = c.permissions && c.permissions.claim
       ? el('button', { class: 'btn btn-primary btn-small', 'data-testid': 'claim-button', text: t('inbox_claim'), onclick: (ev) => { ev.stopPropagation(); claim(c, ev.currentTarget); } })
       : el('a', { class: 'btn btn-small', href: href, 'data-testid': 'open-button', text: t('inbox_open') });
-    const tr = el('tr', { class: 'queue-row prio-' + c.priority + (seen.has(c.id) || first ? '' : ' row-new'), 'data-testid': 'queue-row', dataset: { caseId: c.id } },
+    const tr = el('tr', { class: 'queue-row prio-' + c.priority + (seen.has(c.id) || first ? '' : ' row-new'), 'data-testid': 'queue-row', dataset: { caseId: c.id, atRisk: String(!!c.at_risk) } },
       el('td', {}, el('span', { class: 'badge badge-' + c.priority, 'data-testid': 'priority', text: c.priority })),
       el('td', { class: 'case-cell' },
         el('a', { href: href, class: 'case-link' },
@@ -106,6 +106,9 @@
           el('span', { class: 'case-id mono', text: c.id }),
           el('span', { class: 'chip chip-tier', text: c.tier })),
         el('div', { class: 'case-sub' },
+          // On top because its deadline is near, though not in the agent's languages.
+          c.at_risk && c.readable === false ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-risk-language',
+            text: t('inbox_row_at_risk_other_language', { lang: WL.langName(c.lang) }) }) : null,
           c.follow_up ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-followup',
             text: t('inbox_followup_' + c.follow_up.reason, { score: c.follow_up.score || '' }) }) : null,
           ...(c.triggers || []).slice(0, 2).map((k) => el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-trigger', text: WL.has('inbox_trigger_' + k) ? t('inbox_trigger_' + k) : k })),
@@ -141,9 +144,15 @@
     first = false;
   }
 
-  // tick updates the clocks once a second without rebuilding rows.
+  // tick updates the clocks once a second without rebuilding rows; when a
+  // case reaches its risk point the server's order changes (at-risk cases
+  // go on top whatever their language), so the queue is fetched again.
   function tick() {
     const now = new Date();
+    if (cases.some((c) => !c.at_risk && !riskSeen.has(c.id) && c.risk_at && WL.parseTime(c.risk_at) <= now)) {
+      cases.forEach((c) => { if (c.risk_at && WL.parseTime(c.risk_at) <= now) riskSeen.add(c.id); });
+      refreshSoon();
+    }
     const byId = new Map(cases.map((c) => [c.id, c]));
     body.querySelectorAll('tr.queue-row').forEach((tr) => {
       const c = byId.get(tr.dataset.caseId);
@@ -158,6 +167,7 @@
     });
   }
 
+  const riskSeen = new Set(); // cases whose risk point made the queue refresh
   let pending = null;
   async function refresh() {
     const q = new URLSearchParams();

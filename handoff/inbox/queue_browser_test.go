@@ -1,0 +1,60 @@
+package inbox
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/internal/browsertest"
+)
+
+// TestQueueOffersReadableCasesFirstInBrowser (issue 11, 14.2): mei works in
+// Chinese; an English case due sooner sits below her Chinese one while it
+// is not at risk, marked as not in her languages; once it reaches its risk
+// point (80% of its target) it goes on top, its language named on the row.
+func TestQueueOffersReadableCasesFirstInBrowser(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, false) // the server's clock: 2026-11-23 10:00, Taipei
+	open := func(user, name, lang, text string) *handoff.Case {
+		t.Helper()
+		c, err := e.svc.Open(t.Context(), handoff.Opening{UserID: user, DisplayName: name, Lang: lang, Category: "consultation",
+			Triggers: trig(escalation.KindHuman, "L2", "P3", text, "person"), Transcript: []handoff.Turn{cust(text)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	en := open("U-en", "Jason Lee", "en", "can I talk to a person") // due 14:00, at risk from 13:12
+	e.clock.Advance(5 * time.Minute)
+	zh := open("U-zh", "王小明", "zh-TW", "我要找真人客服") // due 14:05, at risk from 13:17
+
+	mei := browsertest.New(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
+	mei.SignIn(e.srv.URL, "mei", DemoPassword, "")
+	order := `[...document.querySelectorAll('[data-testid=queue-row]')].map((r) => r.dataset.caseId + ':' + r.querySelector('[data-testid=row-lang]').dataset.readable + ':' + r.dataset.atRisk).join()`
+	mei.Wait("the queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 2`)
+	if got, want := mei.Eval(order), zh.ID+":true:false,"+en.ID+":false:false"; got != want {
+		t.Errorf("at 10:05 mei's queue = %s, want %s (her Chinese case first, the English one not yet at risk)", got, want)
+	}
+	if n := mei.Eval(`String(document.querySelectorAll('[data-testid=row-risk-language]').length)`); n != "0" {
+		t.Errorf("%s rows marked near their deadline at 10:05, want 0", n)
+	}
+	browsertest.NoRaw(t, "queue", mei.Eval(`document.querySelector('main').innerText`))
+	mei.Shot("inbox-queue-readable-first.png")
+
+	e.clock.Set(time.Date(2026, 11, 23, 5, 13, 0, 0, time.UTC)) // 13:13 in Taipei
+	mei.Navigate(e.srv.URL + "/inbox/queue")
+	mei.Wait("the English case on top", `document.querySelectorAll('[data-testid=queue-row]').length === 2 && document.querySelector('[data-testid=queue-row]').dataset.caseId === `+browsertest.Quote(en.ID))
+	if got, want := mei.Eval(order), en.ID+":false:true,"+zh.ID+":true:false"; got != want {
+		t.Errorf("at 13:13 mei's queue = %s, want %s (the English case at risk on top)", got, want)
+	}
+	if got := mei.Eval(`document.querySelector('[data-testid=row-risk-language]').textContent`); !strings.Contains(got, "英文") && !strings.Contains(got, "English") {
+		t.Errorf("the at-risk row says %q, want its language named", got)
+	}
+	browsertest.NoRaw(t, "queue at risk", mei.Eval(`document.querySelector('main').innerText`))
+	mei.Shot("inbox-queue-at-risk-other-language.png")
+	if ex := mei.Exceptions(); len(ex) > 0 {
+		t.Errorf("JavaScript exceptions: %v", ex)
+	}
+}
