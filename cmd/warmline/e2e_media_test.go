@@ -9,11 +9,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/internal/redistest"
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 // testPhoto is a small real PNG.
@@ -197,4 +201,128 @@ func TestE2EMediaPermissionsAndLimits(t *testing.T) {
 	if ms := mediaOf(cc); len(ms) != 1 || ms[0].Problem != handoff.MediaTooLarge || ms[0].ID != "" {
 		t.Errorf("case media %+v, want the too-large file recorded", ms)
 	}
+}
+
+// waitMedia waits until user's case has n media turns and returns them.
+func (h *e2e) waitMedia(user string, n int) (*handoff.Case, []handoff.Media) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c := h.caseOf(user)
+		if c != nil && len(mediaOf(c)) >= n {
+			return c, mediaOf(c)
+		}
+		if time.Now().After(deadline) {
+			var got []handoff.Media
+			if c != nil {
+				got = mediaOf(c)
+			}
+			h.t.Fatalf("waiting for %d media turns on %s's case, got %+v", n, user, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestE2EMediaKindsAcrossReplicasAndRestart (issue 11, 1.1, 1.3, 1.6):
+// during a handoff a photo, a video, a voice message and a PDF reach the
+// case through the webhook, each with its type and sniffed content type;
+// an HTML file gets the polite "can't open that kind of file" and is
+// recorded on the case, not kept. Every file is served by a second replica
+// and by the first after a restart (the content lives in Redis, not in a
+// process), and it expires after WARMLINE_MEDIA_RETENTION (2h here), not
+// the 30-day default.
+func TestE2EMediaKindsAcrossReplicasAndRestart(t *testing.T) {
+	rdb, prefix := redistest.New(t)
+	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
+	for _, p := range lineemu.DemoCustomers() {
+		emu.AddUser(p)
+	}
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(srv.Close)
+	opts := func(replica string) e2eOpts {
+		o := handoffOpts()
+		o.clock, o.emu, o.emuURL, o.redisPrefix = clock, emu, srv.URL, prefix
+		o.env["WARMLINE_REPLICA_ID"] = replica
+		o.env["WARMLINE_MEDIA_RETENTION"] = "2h"
+		return o
+	}
+	a := startE2E(t, opts("replica-a"))
+	emu.SetWebhookURL(a.url + "/webhook")
+	ctx := context.Background()
+
+	a.say(alice, "我要找真人客服", 1)
+	files := []struct {
+		typ, name, contentType string
+		data                   []byte
+		want                   handoff.MediaType
+	}{
+		{"image", "", "image/png", testPhoto(t), handoff.MediaImage},
+		{"video", "", "video/mp4", append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"), make([]byte, 64)...), handoff.MediaVideo},
+		{"audio", "", "audio/x-m4a", append([]byte("\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom"), make([]byte, 64)...), handoff.MediaAudio},
+		{"file", "receipt.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), handoff.MediaFile},
+	}
+	for _, f := range files {
+		if _, err := emu.SendMedia(ctx, alice, f.typ, f.name, f.contentType, f.data); err != nil {
+			t.Fatalf("send %s: %v", f.typ, err)
+		}
+	}
+	c, ms := a.waitMedia(alice, len(files))
+	byType := map[handoff.MediaType]handoff.Media{}
+	for _, m := range ms {
+		byType[m.Type] = m
+	}
+	wantCT := map[handoff.MediaType]string{handoff.MediaImage: "image/png", handoff.MediaVideo: "video/mp4", handoff.MediaAudio: "audio/mp4", handoff.MediaFile: "application/pdf"}
+	for _, f := range files {
+		m, ok := byType[f.want]
+		if !ok || m.ID == "" || m.Problem != "" || m.ContentType != wantCT[f.want] || m.Size != int64(len(f.data)) {
+			t.Errorf("%s on the case: %+v (found %v), want kept as %s, %d bytes", f.typ, m, ok, wantCT[f.want], len(f.data))
+		}
+	}
+	if m := byType[handoff.MediaFile]; m.Name != "receipt.pdf" {
+		t.Errorf("the PDF's name on the case = %q, want receipt.pdf", m.Name)
+	}
+
+	// An HTML file from another customer: refused politely, recorded on the case.
+	txt := func() string {
+		before := len(emu.Messages(bob))
+		if _, err := emu.SendMedia(ctx, bob, "file", "invoice.html", "text/html", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>")); err != nil {
+			t.Fatal(err)
+		}
+		return a.waitText(bob, before, "can't open that kind of file")
+	}()
+	if !strings.Contains(txt, "PDF") {
+		t.Errorf("HTML file got %q, want the kinds of file we accept named", txt)
+	}
+	a.say(bob, "I want to talk to a real person", 1)
+	_, bm := a.waitMedia(bob, 1)
+	if bm[0].Problem != handoff.MediaTypeNotAllowed || bm[0].ID != "" || bm[0].ContentType != "text/html" {
+		t.Errorf("the HTML file on bob's case: %+v, want recorded as type_not_allowed and not kept", bm[0])
+	}
+
+	// Retention: the stored content expires after WARMLINE_MEDIA_RETENTION.
+	for _, m := range ms {
+		ttl, err := rdb.PTTL(ctx, prefix+"{u:"+alice+"}:media:"+m.ID).Result()
+		if err != nil || ttl <= 0 || ttl > 2*time.Hour {
+			t.Errorf("%s's TTL = %v (%v), want at most WARMLINE_MEDIA_RETENTION=2h", m.Type, ttl, err)
+		}
+	}
+
+	fetchAll := func(who string, h *e2e) {
+		t.Helper()
+		agent := h.session("mei")
+		for _, f := range files {
+			m := byType[f.want]
+			res, body := fetchMedia(t, agent, h.url+"/api/cases/"+c.ID+"/media/"+m.ID)
+			if res.StatusCode != http.StatusOK || !bytes.Equal(body, f.data) || res.Header.Get("Content-Type") != wantCT[f.want] {
+				t.Errorf("%s serves the %s: %d %s (%d bytes), want 200 %s and the bytes sent", who, f.typ, res.StatusCode, res.Header.Get("Content-Type"), len(body), wantCT[f.want])
+			}
+		}
+	}
+	b := startE2E(t, opts("replica-b"))
+	fetchAll("replica B", b)
+	a.stop()
+	a.stop = func() {}
+	a = startE2E(t, opts("replica-a"))
+	fetchAll("replica A after a restart", a)
 }

@@ -135,6 +135,10 @@ func TestSniff(t *testing.T) {
 	}{
 		{[]byte("%PDF-1.7\n"), "application/pdf"},
 		{m4a, "audio/mp4"},
+		// A voice message as LINE's apps record it: brand M4A listing mp42
+		// and isom (DetectContentType alone says video/mp4).
+		{append([]byte("\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom"), make([]byte, 16)...), "audio/mp4"},
+		{append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"), make([]byte, 16)...), "video/mp4"},
 		{[]byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "image/jpeg"},
 		{[]byte("<svg xmlns='http://www.w3.org/2000/svg'></svg>"), "text/plain"},
 	}

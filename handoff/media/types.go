@@ -18,16 +18,23 @@ var allowed = map[string]bool{
 func Allowed(contentType string) bool { return allowed[contentType] }
 
 // Sniff names the content type of data from its bytes (never from what the
-// sender claimed): net/http.DetectContentType without parameters, and
-// audio/mp4 for an M4A voice message (an ISO base-media file whose brand
-// is "M4A ", which DetectContentType does not know).
+// sender claimed): net/http.DetectContentType without parameters, except
+// for ISO base-media files (a "ftyp" box first): the major brand decides,
+// so an M4A voice message (brand "M4A ", which also lists mp42 and isom
+// among its compatible brands) is audio/mp4, not the video/mp4
+// DetectContentType calls every such file, and an MP4 DetectContentType
+// does not know is still video/mp4.
 func Sniff(data []byte) string {
+	if len(data) >= 12 && bytes.Equal(data[4:8], []byte("ftyp")) {
+		switch string(data[8:12]) {
+		case "M4A ", "M4B ":
+			return "audio/mp4"
+		}
+	}
 	ct, _, _ := strings.Cut(http.DetectContentType(data), ";")
 	ct = strings.TrimSpace(ct)
 	if ct == "application/octet-stream" && len(data) >= 12 && bytes.Equal(data[4:8], []byte("ftyp")) {
 		switch string(data[8:12]) {
-		case "M4A ", "M4B ":
-			return "audio/mp4"
 		case "isom", "iso2", "avc1", "mp41", "mp42", "qt  ", "3gp4", "3gp5":
 			return "video/mp4"
 		}
