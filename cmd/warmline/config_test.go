@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envFrom(m map[string]string) environment {
@@ -20,7 +21,7 @@ func TestLoadConfigDemoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
-	if !c.Demo || c.Addr != "127.0.0.1:8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 32 || c.Shards != 16 {
+	if !c.Demo || c.Addr != "127.0.0.1:8080" || c.RedisPrefix != "wl:" || c.LogFormat != "console" || c.Workers != 32 || c.Shards != 16 || c.SLASweepEvery != time.Minute {
 		t.Fatalf("got %+v, want demo defaults", c)
 	}
 }
@@ -57,6 +58,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"addrs options without addrs", map[string]string{"REDIS_URL": "redis://x:1", "REDIS_PASSWORD": "secret@x", "REDIS_MASTER_NAME": "m", "REDIS_TLS": "true"},
 			[]string{"REDIS_PASSWORD is only read with REDIS_ADDRS", "REDIS_MASTER_NAME is only read", "REDIS_TLS is only read"}},
 		{"secret and file", map[string]string{"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_SECRET_FILE": file}, []string{"both set"}},
+		{"sla sweep too often", map[string]string{"WARMLINE_SLA_SWEEP_EVERY": "10ms"}, []string{`WARMLINE_SLA_SWEEP_EVERY="10ms": want 100ms to 1h`}},
+		{"sla sweep too rare", map[string]string{"WARMLINE_SLA_SWEEP_EVERY": "2h"}, []string{`WARMLINE_SLA_SWEEP_EVERY="2h": want 100ms to 1h`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
