@@ -83,6 +83,11 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
 	}
 
+	// What the customer sent: photos and files are on the case already.
+	if line := s.attachedLine(c, lang); line != "" {
+		lines = append(lines, line)
+	}
+
 	// Why escalated.
 	if len(c.Triggers) > 0 {
 		reasons := make([]string, 0, len(c.Triggers))
@@ -102,6 +107,36 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_team_back", map[string]any{"Back": s.formatTime(c.TeamBackAt)}))
 	}
 	return lines
+}
+
+// attachedLine counts the photos, videos, voice messages and files the
+// customer sent that the case keeps, and those it could not keep; "" when
+// there are none.
+func (s *Service) attachedLine(c *Case, lang string) string {
+	counts := map[MediaType]int{}
+	notKept := 0
+	for _, tu := range c.Transcript {
+		switch {
+		case tu.Kind != TurnMedia || tu.Media == nil:
+		case tu.Media.ID == "":
+			notKept++
+		default:
+			counts[tu.Media.Type]++
+		}
+	}
+	var items []string
+	for _, typ := range []MediaType{MediaImage, MediaVideo, MediaAudio, MediaFile} {
+		if n := counts[typ]; n > 0 {
+			items = append(items, s.tr.N(lang, "handoff_brief_attached_"+string(typ), n, nil))
+		}
+	}
+	if notKept > 0 {
+		items = append(items, s.tr.N(lang, "handoff_brief_attached_not_kept", notKept, nil))
+	}
+	if len(items) == 0 {
+		return ""
+	}
+	return s.tr.T(lang, "handoff_brief_attached", map[string]any{"Items": strings.Join(items, s.tr.T(lang, "handoff_list_sep", nil))})
 }
 
 // TopicName names the case's topic in lang as the brief does; titled is

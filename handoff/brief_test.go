@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,5 +272,35 @@ func TestBriefPersonRequestAfterOtherTopics(t *testing.T) {
 		Transcript: []Turn{{From: FromBot, Text: "Hi!"}, {From: FromCustomer, Text: "agent please"}}}
 	if got, want := s.Brief(direct, "en")[2], "Tried: nothing; the customer asked for a person."; got != want {
 		t.Errorf("direct request tried line = %q, want %q", got, want)
+	}
+}
+
+// TestBriefSaysWhatWasAttached (issue 11, 1.11): the damaged-item flow
+// opens the case with the photos and the order so the agent need not ask;
+// the brief says what the customer sent (kept, and not kept), in the
+// agent's language, and nothing when they sent nothing.
+func TestBriefSaysWhatWasAttached(t *testing.T) {
+	s := briefService(t)
+	media := func(typ MediaType, id string) Turn {
+		return Turn{From: FromCustomer, Kind: TurnMedia, Media: &Media{Type: typ, ID: id}}
+	}
+	c := &Case{ID: "CS-1", Tier: "L2", Priority: "P3", Request: "收到的時候東西破了", Transcript: []Turn{
+		{From: FromCustomer, Text: "收到的時候東西破了"}, media(MediaImage, "a"), media(MediaImage, "b"), media(MediaFile, "c"),
+		media(MediaVideo, ""), {From: FromCustomer, Kind: TurnSticker, Sticker: &Sticker{Keywords: []string{"ok"}}},
+	}}
+	for lang, want := range map[string]string{
+		"en":    "Attached: 2 photos, 1 file, 1 not kept (in the conversation)",
+		"zh-TW": "附件：2 張照片、1 個檔案、1 個未保存（見對話紀錄）",
+		"zh-CN": "附件：2 张照片、1 个文件、1 个未保存（见对话记录）",
+	} {
+		if brief := s.Brief(c, lang); !slices.Contains(brief, want) {
+			t.Errorf("%s brief lacks %q:\n%s", lang, want, strings.Join(brief, "\n"))
+		}
+	}
+	c.Transcript = c.Transcript[:1]
+	for _, line := range s.Brief(c, "en") {
+		if strings.HasPrefix(line, "Attached") {
+			t.Errorf("a case with nothing sent says %q", line)
+		}
 	}
 }

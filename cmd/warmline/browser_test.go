@@ -336,6 +336,9 @@ func TestDemoIssue11AgentSide(t *testing.T) {
 	if !strings.Contains(request, "破了") || strings.Contains(request, "照片在這") {
 		t.Errorf("brief request line = %q, want the issue (破了), not the last message", request)
 	}
+	if brief := agent.Eval(`document.querySelector('[data-testid=brief]').innerText`); !strings.Contains(brief, "附件：1 張照片") || !strings.Contains(brief, "WL20261101") {
+		t.Errorf("the brief does not say the photo and the order are on the case (the agent need not ask):\n%s", brief)
+	}
 	checkPromise := func(id string) {
 		t.Helper()
 		if got := agent.Eval(`document.querySelector('[data-testid=fact-promise]').textContent`); !strings.HasSuffix(strings.TrimSpace(got), told[id]) {
