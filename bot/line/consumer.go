@@ -49,7 +49,9 @@ type ConsumerConfig struct {
 	// signal was lost (a reconnect).
 	Block time.Duration
 	// MaxAttempts bounds the processing attempts of one event (default 5)
-	// before it goes to the dead-letter stream.
+	// before it goes to the dead-letter stream. An event's first attempt is
+	// counted when it is read (in the same round trip), so an event read by
+	// a replica that crashed before starting it counts one too.
 	MaxAttempts int
 	// OutageRetries bounds the retries of an attempt that failed because
 	// Redis itself was unavailable (CLUSTERDOWN while a restarted cluster
@@ -81,7 +83,8 @@ type ConsumerConfig struct {
 }
 
 // Process handles one stored raw webhook event (Respond makes the one the
-// bot runs). A returned error makes the consumer retry the event, up to
+// bot runs). Its context tells which attempt at the event it is
+// (AttemptOf). A returned error makes the consumer retry the event, up to
 // ConsumerConfig.MaxAttempts; wrap it with Permanent to give up at once.
 type Process func(ctx context.Context, raw json.RawMessage) error
 
@@ -367,7 +370,10 @@ type lane struct {
 func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time.Duration, err error) {
 	q, cfg := c.q, c.cfg
 	token := c.cfg.Name + "/" + uuid.NewString()
-	ok, pendingN, heldFor, err := q.acquire(ctx, shard, token, cfg.LeaseTTL)
+	name := c.cfg.Name + "/" + strconv.Itoa(shard) // consumer name in the Redis group
+	// One round trip takes the lease and reads the first batch (unless an
+	// earlier holder left entries pending: those first).
+	ok, pendingN, heldFor, first, err := q.take(ctx, shard, token, name, cfg.LeaseTTL, int64(min(cfg.Batch, maxReadAhead)), true)
 	if err != nil || !ok {
 		return false, heldFor, err
 	}
@@ -402,7 +408,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 			}
 		}
 	}()
-	r := &shardRun{c: c, shard: shard, token: token, name: c.cfg.Name + "/" + strconv.Itoa(shard), log: log,
+	r := &shardRun{c: c, shard: shard, token: token, name: name, log: log,
 		lost: lost, progress: make(chan struct{}, 1), lanes: map[string]*lane{}}
 	defer func() {
 		// No lane may outlive the lease: the next holder would run the
@@ -443,8 +449,11 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		}
 	}
 	r.dispatch(ctx, pending)
-	read := len(pending)
-	signalled := true // entries may be waiting: read at least once
+	r.dispatch(ctx, first)
+	read := len(pending) + len(first)
+	// Entries may be waiting: read at least once more after a claim, or
+	// after a full first batch (a short one emptied the stream).
+	signalled := pendingN > 0 || len(first) == min(cfg.Batch, maxReadAhead)
 	for {
 		open, halted := r.state()
 		if halted != nil || ctx.Err() != nil {
@@ -458,7 +467,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		}
 		if signalled && open < maxReadAhead {
 			count := min(cfg.Batch, maxReadAhead-open)
-			batch, err := q.readNew(ctx, shard, r.name, int64(count))
+			_, _, _, batch, err := q.take(ctx, shard, token, r.name, cfg.LeaseTTL, int64(count), false)
 			if err != nil {
 				return false, 0, err
 			}
@@ -581,6 +590,8 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		// outages counts those tries.
 		redisWait bool
 		outages   int
+		// marks are the attempt's delivery records written with the ack.
+		marks *doneMarks
 	)
 	b := newBackOff(cfg.RetryBackoff, cfg.MaxRetryBackoff)
 	err := retry(ctx, b, 0, cfg.Sleep, func(int) error {
@@ -593,18 +604,38 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		}
 		defer func() { <-c.slots }()
 		var err error
-		if !redisWait { // a retry after a Redis outage goes on with the attempt it counted
+		switch {
+		case redisWait: // a retry after a Redis outage goes on with the attempt it counted
+		case e.attempts > 0: // the read counted the first attempt
+			n, e.attempts = e.attempts, 0
+		default:
 			if n, err = q.attempt(bg, shard, e.streamID); err != nil {
 				stay = err
 				return Permanent(err)
 			}
+		}
+		if !redisWait {
 			if n > cfg.MaxAttempts { // the earlier attempts crashed their replica
 				n--
 				return Permanent(errGaveUp)
 			}
 		}
+		// Going on after a Redis outage, the attempt may have recorded
+		// its answer before the outage: the retry reads the record (0:
+		// not known to be the first).
+		attempt := n
+		if redisWait {
+			attempt = 0
+		}
 		redisWait = false
-		err = c.processEntry(c.inFlight, e)
+		marks = &doneMarks{}
+		err = c.processEntry(withDoneMarks(c.inFlight, marks), e, attempt)
+		if err != nil {
+			// The retry (or the next holder) must see what LINE took.
+			if ferr := marks.flush(bg, q.rdb); ferr != nil {
+				log.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(ferr))
+			}
+		}
 		if err != nil && c.inFlight.Err() != nil {
 			stay = err // cut short by the drain timeout: resumed by the next holder
 			return Permanent(err)
@@ -638,9 +669,19 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		c.stats.leftPending.Add(1)
 		return err // shutting down: leave it pending for the next holder
 	case err == nil:
-		if err := q.ack(bg, shard, token, e.streamID); err != nil {
+		var with func(redis.Pipeliner)
+		var check func() error
+		if marks != nil && !marks.empty() {
+			with = func(p redis.Pipeliner) { check = marks.queue(bg, p) }
+		}
+		if err := q.ack(bg, shard, token, e.streamID, with); err != nil {
 			c.stats.leftPending.Add(1)
 			return err
+		}
+		if check != nil {
+			if err := check(); err != nil {
+				log.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(err))
+			}
 		}
 		c.stats.acked.Add(1)
 		c.stats.processing.observe(q.clock().Sub(entryTime(e.streamID)))
@@ -680,8 +721,8 @@ func redisUnavailable(err error) bool {
 // without an error (their replica died).
 var errGaveUp = errors.New("gave up")
 
-func (c *Consumer) processEntry(ctx context.Context, e entry) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.ProcessTimeout)
+func (c *Consumer) processEntry(ctx context.Context, e entry, attempt int) (err error) {
+	ctx, cancel := context.WithTimeout(withAttempt(ctx, attempt), c.cfg.ProcessTimeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
@@ -689,4 +730,20 @@ func (c *Consumer) processEntry(ctx context.Context, e entry) (err error) {
 		}
 	}()
 	return c.process(ctx, e.raw)
+}
+
+type attemptKey struct{}
+
+func withAttempt(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+// AttemptOf returns which processing attempt at its event a Process's
+// context belongs to, counted in Redis across replicas (1: no earlier
+// attempt started anywhere, so no delivery record of it can exist), or 0
+// when unknown (not called by a Consumer, or going on with an attempt after
+// a Redis outage).
+func AttemptOf(ctx context.Context) int {
+	n, _ := ctx.Value(attemptKey{}).(int)
+	return n
 }

@@ -141,13 +141,15 @@ func TestRecordedAttemptDecides(t *testing.T) {
 			issued := env.clock.Now()
 			ctx := context.Background()
 			at := issued.Add(tt.attemptAfter)
+			// A record under the key used before records carried the
+			// user's hash tag: a send resumed across the upgrade finds it.
 			if err := env.rdb.HSet(ctx, env.prefix+"line:send:"+ev.WebhookEventID,
 				fieldReply, tried(at), fieldToken, ev.ReplyToken, fieldAnswer, `[{"Text":"recorded"}]`).Err(); err != nil {
 				t.Fatal(err)
 			}
 			env.clock.Advance(tt.now)
 			b := env.replica(t)
-			msgs, ok, err := b.RecordedAnswer(ctx, ev.WebhookEventID)
+			msgs, ok, err := b.RecordedAnswer(ctx, "Ualice", ev.WebhookEventID)
 			if err != nil || !ok || len(msgs) != 1 || msgs[0].Text != "recorded" {
 				t.Fatalf("recorded answer: got %+v %v %v", msgs, ok, err)
 			}

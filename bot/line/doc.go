@@ -92,7 +92,7 @@
 //	                              TTL ConsumerConfig.LeaseTTL (default 15 s),
 //	                              renewed every TTL/3 while held, deleted on
 //	                              release.
-//	{Pline:shard:S}:attempts      hash entry id -> processing attempts started;
+//	{Pline:shard:S}:attempts      hash entry id -> processing attempts started (the first counted as the entry is read);
 //	                              field deleted on ack/dead-letter; key TTL
 //	                              DedupeTTL, refreshed on each attempt.
 //	{Pline:shard:S}:dead          dead-letter stream (fields id, ev, error,
@@ -103,7 +103,11 @@
 //	Pline:stored                  Pub/Sub channel (not a key): Enqueue
 //	                              publishes the shard number after storing
 //	                              events; idle consumers subscribe.
-//	Pline:send:<key>              hash: delivery record of one send (key =
+//	P{u:<id>}:line:send:<key>     hash: delivery record of one send to user <id>
+//	                              (under the user's hash tag: the bot's state
+//	                              save and the reply's "try" mark share one
+//	                              MULTI; before 2026-12-01 Pline:send:<key>,
+//	                              still read on a resumed send) (key =
 //	                              webhookEventId, or a push's key such as the
 //	                              agent message id). Fields: answer (JSON
 //	                              bot messages), token (the reply token),

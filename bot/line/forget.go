@@ -69,27 +69,31 @@ func ForgetFailedSends(ctx context.Context, rdb redis.UniversalClient, prefix, u
 	return n, nil
 }
 
-// ForgetDeliveries deletes the delivery records (Pline:send:<key>, kept
+// ForgetDeliveries deletes the delivery records (P{u:<id>}:line:send:<key>
+// and the older Pline:send:<key>, kept
 // DeliveryTTL) whose stored answer quotes one of identifiers (the
-// customer's name, order numbers): a record names no user, so what it
-// says is the only way to find the customer's. A deleted record only
+// customer's name, order numbers): the older records name no user, so what
+// they say is the only way to find the customer's. A deleted record only
 // matters if LINE redelivers that webhook within the TTL. It returns how
 // many it deleted (dryRun: would). Clusters: every master is scanned.
 func ForgetDeliveries(ctx context.Context, rdb redis.UniversalClient, prefix string, identifiers []string, dryRun bool) (int, error) {
 	if len(identifiers) == 0 {
 		return 0, nil
 	}
-	pattern := (&Sender{prefix: prefix}).deliveryKey("*")
+	sd := &Sender{prefix: prefix}
+	patterns := []string{sd.deliveryKey("*", "*"), sd.legacyDeliveryKey("*")}
 	var mu sync.Mutex
 	n := 0
 	scan := func(ctx context.Context, c redis.Cmdable) error {
-		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
 		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		if err := iter.Err(); err != nil {
-			return err
+		for _, pattern := range patterns {
+			iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+			for iter.Next(ctx) {
+				keys = append(keys, iter.Val())
+			}
+			if err := iter.Err(); err != nil {
+				return err
+			}
 		}
 		for _, k := range keys {
 			answer, err := c.HGet(ctx, k, fieldAnswer).Result()

@@ -323,21 +323,49 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `)
-	// acquireScript takes a shard's lease if it is free and reports how
-	// many entries earlier holders left pending (so an empty claim costs
-	// no round trip). KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token,
-	// ARGV[2] = ttl ms, ARGV[3] = group. Returns {1, pending} when taken,
-	// {-1, the lease's ms to live} when held, {-2, 0} when the group is
-	// missing (nothing taken).
-	acquireScript = redis.NewScript(`
-local ok, p = pcall(redis.call, 'XPENDING', KEYS[2], ARGV[3])
+	// takeScript takes a shard's lease if it is free (ARGV[6] = "1") or
+	// checks that the caller still holds it ("0"), then reads up to COUNT
+	// never-delivered entries and counts each one's first processing
+	// attempt, all in one round trip (XREADGROUP without BLOCK may run in a
+	// script). A lease just taken over entries an earlier holder left
+	// pending reads nothing: those go first (claimPending).
+	// KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts; ARGV[1] =
+	// token, ARGV[2] = lease ttl ms, ARGV[3] = group, ARGV[4] = consumer,
+	// ARGV[5] = count, ARGV[6] = take, ARGV[7] = attempts ttl ms.
+	// Returns {1, pending, entries, attempts} (entries as XREADGROUP gives
+	// them, attempts[i] the count of entries[i]); {-1, the lease's ms to
+	// live} when another holds it; {-2, 0} when the group is missing;
+	// {-3, 0} when the caller no longer holds the lease.
+	takeScript = redis.NewScript(`
+if ARGV[6] == '1' then
+  local ok, p = pcall(redis.call, 'XPENDING', KEYS[2], ARGV[3])
+  if not ok then
+    return {-2, 0}
+  end
+  if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {-1, redis.call('PTTL', KEYS[1])}
+  end
+  if p[1] > 0 then
+    return {1, p[1]}
+  end
+elseif redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return {-3, 0}
+end
+local ok, r = pcall(redis.call, 'XREADGROUP', 'GROUP', ARGV[3], ARGV[4], 'COUNT', ARGV[5], 'STREAMS', KEYS[2], '>')
 if not ok then
   return {-2, 0}
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {-1, redis.call('PTTL', KEYS[1])}
+if not r or not r[1] then
+  return {1, 0}
 end
-return {1, p[1]}
+local msgs, n = r[1][2], {}
+for i, m in ipairs(msgs) do
+  n[i] = redis.call('HINCRBY', KEYS[3], m[1], 1)
+end
+if #msgs > 0 then
+  redis.call('PEXPIRE', KEYS[3], ARGV[7])
+end
+return {1, 0, msgs, n}
 `)
 	// releaseScript lets go of the lease and returns the shard's stored
 	// entries. KEYS[1] = lease, KEYS[2] = stream; ARGV[1] = token.
@@ -386,31 +414,96 @@ return n
 // errLeaseLost reports that another worker took the shard over.
 var errLeaseLost = errors.New("shard lease lost")
 
-// acquire takes the shard's lease for token and returns how many entries
-// are pending (delivered to an earlier holder, not acknowledged); when
-// another holder has the lease, how long that lease still lives.
-func (q *Queue) acquire(ctx context.Context, shard int, token string, ttl time.Duration) (ok bool, pending int64, heldFor time.Duration, err error) {
+// take takes shard's lease for token (take true) or checks it still holds
+// it (false), and reads up to count new entries for consumer, each with its
+// first attempt counted. After a take, pending > 0 says an earlier holder
+// left that many entries (nothing was read: claim them first); heldFor > 0
+// says another holder has the lease for that long. errLeaseLost: token no
+// longer holds it.
+func (q *Queue) take(ctx context.Context, shard int, token, consumer string, ttl time.Duration, count int64, take bool) (ok bool, pending int64, heldFor time.Duration, entries []entry, err error) {
+	flag := "0"
+	if take {
+		flag = "1"
+	}
+	keys := []string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)}
 	for try := 0; ; try++ {
-		res, err := acquireScript.Run(ctx, q.rdb, []string{q.leaseKey(shard), q.streamKey(shard)}, token, ttl.Milliseconds(), group).Int64Slice()
+		res, err := takeScript.Run(ctx, q.rdb, keys, token, ttl.Milliseconds(), group, consumer, count, flag, q.cfg.DedupeTTL.Milliseconds()).Slice()
 		if err != nil {
-			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: %w", shard, err)
+			return false, 0, 0, nil, fmt.Errorf("take shard %d: %w", shard, err)
 		}
-		if len(res) != 2 {
-			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: unexpected reply %v", shard, res)
+		status, x, err := takeHead(res)
+		if err != nil {
+			return false, 0, 0, nil, fmt.Errorf("take shard %d: %w", shard, err)
 		}
 		switch {
-		case res[0] == -1:
-			return false, 0, time.Duration(max(res[1], 0)) * time.Millisecond, nil
-		case res[0] == -2 && try == 0: // the stream or its group is gone (Redis lost its data)
+		case status == -1:
+			return false, 0, time.Duration(max(x, 0)) * time.Millisecond, nil, nil
+		case status == -3:
+			return false, 0, 0, nil, errLeaseLost
+		case status == -2 && try == 0: // the stream or its group is gone (Redis lost its data)
 			if err := q.ensureGroup(ctx, shard); err != nil {
-				return false, 0, 0, err
+				return false, 0, 0, nil, err
 			}
-		case res[0] == -2:
-			return false, 0, 0, fmt.Errorf("acquire lease of shard %d: consumer group missing", shard)
+		case status == -2:
+			return false, 0, 0, nil, fmt.Errorf("take shard %d: consumer group missing", shard)
 		default:
-			return true, res[1], 0, nil
+			entries, err := takeEntries(res)
+			if err != nil {
+				return false, 0, 0, nil, fmt.Errorf("take shard %d: %w", shard, err)
+			}
+			return true, x, 0, entries, nil
 		}
 	}
+}
+
+// takeHead reads the status and the number of a takeScript reply.
+func takeHead(res []any) (status, x int64, err error) {
+	if len(res) < 2 {
+		return 0, 0, fmt.Errorf("unexpected reply %v", res)
+	}
+	status, ok1 := res[0].(int64)
+	x, ok2 := res[1].(int64)
+	if !ok1 || !ok2 {
+		return 0, 0, fmt.Errorf("unexpected reply %v", res)
+	}
+	return status, x, nil
+}
+
+// takeEntries reads the entries of a takeScript reply: {id, {field,
+// value, ...}} each, and their attempt counts.
+func takeEntries(res []any) ([]entry, error) {
+	if len(res) < 4 {
+		return nil, nil
+	}
+	msgs, _ := res[2].([]any)
+	counts, _ := res[3].([]any)
+	if len(msgs) != len(counts) {
+		return nil, fmt.Errorf("unexpected entries %v", res[2:])
+	}
+	out := make([]entry, 0, len(msgs))
+	for i, m := range msgs {
+		parts, _ := m.([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("unexpected entry %v", m)
+		}
+		var e entry
+		e.streamID, _ = parts[0].(string)
+		fields, _ := parts[1].([]any)
+		for j := 0; j+1 < len(fields); j += 2 {
+			k, _ := fields[j].(string)
+			v, _ := fields[j+1].(string)
+			switch k {
+			case "id":
+				e.eventID = v
+			case "ev":
+				e.raw = json.RawMessage(v)
+			}
+		}
+		n, _ := counts[i].(int64)
+		e.attempts = int(n)
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 func (q *Queue) renew(ctx context.Context, shard int, token string, ttl time.Duration) error {
@@ -434,10 +527,27 @@ func (q *Queue) release(ctx context.Context, shard int, token string) (stored in
 	return n, nil
 }
 
-func (q *Queue) ack(ctx context.Context, shard int, token, entryID string) error {
-	n, err := ackScript.Run(ctx, q.rdb,
-		[]string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)},
-		token, entryID, group).Int()
+// ack acknowledges and deletes one entry, fenced by the lease; with queues
+// it pipelines those commands (other keys, the event's delivery records)
+// with it, one round trip.
+func (q *Queue) ack(ctx context.Context, shard int, token, entryID string, with func(p redis.Pipeliner)) error {
+	keys := []string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)}
+	var (
+		n   int
+		err error
+	)
+	if with == nil {
+		n, err = ackScript.Run(ctx, q.rdb, keys, token, entryID, group).Int()
+	} else {
+		p := q.rdb.Pipeline()
+		with(p)
+		cmd := ackScript.EvalSha(ctx, p, keys, token, entryID, group)
+		_, _ = p.Exec(ctx)
+		n, err = cmd.Int()
+		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			n, err = ackScript.Run(ctx, q.rdb, keys, token, entryID, group).Int()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("ack %s on shard %d: %w", entryID, shard, err)
 	}
@@ -474,6 +584,9 @@ type entry struct {
 	streamID string
 	eventID  string
 	raw      json.RawMessage
+	// attempts is the entry's attempt count as its read counted it (the
+	// first attempt, see takeScript); 0: not counted yet (a claimed entry).
+	attempts int
 }
 
 func toEntries(msgs []redis.XMessage) []entry {

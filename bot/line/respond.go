@@ -67,10 +67,18 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 
 		// A replica that crashed or stopped while sending this event's
 		// answer left it in the delivery record: finish that answer
-		// instead of handling the event a second time.
-		msgs, resumed, err := s.RecordedAnswer(ctx, in.ev.ID)
-		if err != nil {
-			return fmt.Errorf("event %s: %w", in.ev.ID, err)
+		// instead of handling the event a second time. On the event's
+		// first attempt anywhere (AttemptOf 1) there is no record to read.
+		first := AttemptOf(ctx) == 1
+		var (
+			msgs    []bot.Message
+			resumed bool
+			saved   *savedTry
+		)
+		if !first {
+			if msgs, resumed, err = s.RecordedAnswer(ctx, in.ev.UserID, in.ev.ID); err != nil {
+				return fmt.Errorf("event %s: %w", in.ev.ID, err)
+			}
 		}
 		if resumed {
 			log.Info("line event resumed from its delivery record", zap.Int("messages", len(msgs)))
@@ -78,7 +86,15 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 			if in.markAsRead != "" {
 				s.MarkRead(ctx, in.ev.UserID, in.markAsRead)
 			}
-			if msgs, err = h.Handle(ctx, in.ev); err != nil {
+			hctx := ctx
+			if first {
+				// The reply's attempt is recorded with the bot's state, in
+				// the same MULTI (the record shares the user's slot).
+				if saved = s.saveTry(in.ev.UserID, in.ev.ID, in.ev.ReplyToken); saved != nil {
+					hctx = bot.SaveWith(ctx, saved.queue)
+				}
+			}
+			if msgs, err = h.Handle(hctx, in.ev); err != nil {
 				return fmt.Errorf("handle event %s: %w", in.ev.ID, err)
 			}
 		}
@@ -86,7 +102,7 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 			return nil
 		}
 		err = s.Reply(ctx, Answer{UserID: in.ev.UserID, ReplyToken: in.ev.ReplyToken, Issued: in.ev.Timestamp,
-			Key: in.ev.ID, Messages: msgs})
+			Key: in.ev.ID, Messages: msgs, Fresh: first, saved: saved})
 		if Interrupted(err) || errors.Is(err, ErrUnrecorded) {
 			// Nothing was lost: the next attempt resumes from the record.
 			return fmt.Errorf("answer event %s: %w", in.ev.ID, err)

@@ -160,6 +160,14 @@ type Answer struct {
 	// protection across calls).
 	Key      string
 	Messages []bot.Message
+	// Fresh says no earlier attempt at this send can have been recorded
+	// (the event's first processing attempt anywhere): the delivery record
+	// is not read first. Should one exist after all, the reply's
+	// compare-and-set record write finds it and the send decides on it.
+	Fresh bool
+	// saved is the reply attempt the bot's state save recorded (Respond),
+	// or nil.
+	saved *savedTry
 }
 
 // Reply sends an event's answer exactly once towards the customer: the
@@ -188,7 +196,7 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 	if sendKey == "" {
 		sendKey = uuid.NewString()
 	}
-	st, err := s.begin(ctx, a.Key, a.Messages)
+	st, err := s.begin(ctx, a.UserID, a.Key, a.Messages, a.Fresh)
 	if err != nil {
 		return err
 	}
@@ -215,9 +223,12 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 		if state == partTried && st.rec[fieldToken] != a.ReplyToken {
 			prior = false // another token: the earlier attempt says nothing about this one
 		}
-		ours, won, err := s.markReplyTry(ctx, st, a.ReplyToken)
-		if err != nil {
-			return err
+		ours, won, saved := a.saved.result(st, a.ReplyToken)
+		a.saved = nil // only the first claim can be the saved one
+		if !saved {
+			if ours, won, err = s.markReplyTry(ctx, st, a.ReplyToken); err != nil {
+				return err
+			}
 		}
 		if !won {
 			// Another holder of this event (a lease lost under load) wrote
@@ -225,7 +236,7 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 			if claims >= 3 {
 				return fmt.Errorf("%w: %s: the delivery record keeps changing", ErrUnrecorded, a.Key)
 			}
-			if st.rec, err = s.loadRecord(ctx, a.Key); err != nil {
+			if st.rec, st.rkey, err = s.loadRecord(ctx, a.UserID, a.Key); err != nil {
 				return err
 			}
 			if _, ok := st.rec[fieldAnswer]; ok {
@@ -267,7 +278,7 @@ func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, ke
 	if sendKey == "" {
 		sendKey = uuid.NewString()
 	}
-	st, err := s.begin(ctx, key, msgs)
+	st, err := s.begin(ctx, userID, key, msgs, false)
 	if err != nil {
 		return err
 	}
@@ -276,20 +287,23 @@ func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, ke
 
 // sendState is one Reply or Push call's view of its delivery record.
 type sendState struct {
-	key     string   // record key; "" keeps no record
+	key     string   // the send's key ("" keeps no record)
+	rkey    string   // its record's Redis key ("" keeps no record)
 	rec     record   // as read before sending, updated by marks
 	pending []string // fields to write with the first mark (the answer)
 }
 
-// begin reads the send's delivery record and prepares the answer for the
-// first mark.
-func (s *Sender) begin(ctx context.Context, key string, msgs []bot.Message) (*sendState, error) {
-	rec, err := s.loadRecord(ctx, key)
-	if err != nil {
-		return nil, err
+// begin reads the send's delivery record (unless fresh: none can exist)
+// and prepares the answer for the first mark.
+func (s *Sender) begin(ctx context.Context, userID, key string, msgs []bot.Message, fresh bool) (*sendState, error) {
+	st := &sendState{key: key, rkey: s.deliveryKey(userID, key), rec: record{}}
+	if !fresh {
+		var err error
+		if st.rec, st.rkey, err = s.loadRecord(ctx, userID, key); err != nil {
+			return nil, err
+		}
 	}
-	st := &sendState{key: key, rec: rec}
-	if _, ok := rec[fieldAnswer]; !ok {
+	if _, ok := st.rec[fieldAnswer]; !ok {
 		b, err := json.Marshal(msgs)
 		if err != nil {
 			return nil, fmt.Errorf("encode answer %s: %w", key, err)
@@ -303,7 +317,7 @@ func (s *Sender) begin(ctx context.Context, key string, msgs []bot.Message) (*se
 // on the first mark), plus kv. The call must not start when it fails.
 func (s *Sender) markTry(ctx context.Context, st *sendState, field string, kv ...string) error {
 	kv = append(append(append([]string(nil), st.pending...), kv...), field, tried(s.cfg.Clock()))
-	if err := s.mark(ctx, st.rec, st.key, kv...); err != nil {
+	if err := s.mark(ctx, st.rec, st.rkey, kv...); err != nil {
 		return err
 	}
 	st.pending = nil
@@ -354,7 +368,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 			delivered = true
 			return nil
 		case status == http.StatusBadRequest && strings.Contains(apiErr.Message, invalidReplyTokenError):
-			concurrent := !ambiguous && !prior && s.usedMeanwhile(ctx, st.key, ours, a.Issued)
+			concurrent := !ambiguous && !prior && s.usedMeanwhile(ctx, st.rkey, ours, a.Issued)
 			if ambiguous || prior || concurrent {
 				// The token was good when the earlier attempt (or another
 				// holder's at the same time) used it: that attempt spent
@@ -383,8 +397,8 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 		return false, s.fail(ctx, "reply", userID, key, status, last, lm)
 	}
 	if delivered {
-		s.markDone(ctx, st.rec, st.key, fieldReply)
-	} else if err := s.mark(ctx, st.rec, st.key, fieldReply, partInvalid); err != nil {
+		s.markDone(ctx, st.rec, st.rkey, fieldReply)
+	} else if err := s.mark(ctx, st.rec, st.rkey, fieldReply, partInvalid); err != nil {
 		// The push below carries its retry key, so it is safe without the
 		// mark; a resend after this would take the spent token for ours.
 		log.Warn("line reply fallback not recorded", zap.Error(err))
@@ -440,7 +454,7 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 		}
 		return s.fail(ctx, "push", userID, key, status, last, lm)
 	}
-	s.markDone(ctx, st.rec, st.key, field)
+	s.markDone(ctx, st.rec, st.rkey, field)
 	return nil
 }
 

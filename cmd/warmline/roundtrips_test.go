@@ -124,6 +124,7 @@ type flowCount struct {
 	trips, commands, webhookTrips int
 	queueTrips                    int            // trips on the queue's keys alone (line:shard:*, line:stored)
 	sendTrips                     int            // trips on the sender's exactly-once records alone (line:send:*)
+	ackTrips                      int            // trips on the queue's keys and send records together (the ack with the "done" marks)
 	dialTrips                     int            // a new pooled connection's handshake (HELLO, CLIENT SETINFO), left out of trips
 	byCall                        map[string]int // commands per normalised call
 }
@@ -142,17 +143,26 @@ func countTrips(trips []trip) flowCount {
 		if t.webhook {
 			fc.webhookTrips++
 		}
-		queue, send := true, true
+		queue, send, other := false, false, false
 		for _, c := range t.cmds {
 			if c == "multi" || c == "exec" {
 				continue
 			}
 			fc.commands++
 			fc.byCall[c]++
-			queue = queue && (strings.Contains(c, "line:shard:") || strings.Contains(c, "line:stored"))
-			send = send && strings.Contains(c, "line:send:")
+			switch {
+			case strings.Contains(c, "line:shard:") || strings.Contains(c, "line:stored"):
+				queue = true
+			case strings.Contains(c, "line:send:"):
+				send = true
+			default:
+				other = true
+			}
 		}
 		switch {
+		case other: // the engine's, with anything riding along (the "try" mark in its save)
+		case queue && send:
+			fc.ackTrips++
 		case queue:
 			fc.queueTrips++
 		case send:
@@ -179,9 +189,10 @@ func isHandshake(cmds []string) bool {
 	return n > 0
 }
 
-// engineTrips are the trips neither on the queue's keys nor on send
-// records: the conversation, the handoff case, the knowledge gaps.
-func (fc flowCount) engineTrips() int { return fc.trips - fc.queueTrips - fc.sendTrips }
+// engineTrips are the trips on other keys than the queue's and the send
+// records: the conversation, the handoff case, the knowledge gaps (the
+// state save carries the reply's "try" mark along).
+func (fc flowCount) engineTrips() int { return fc.trips - fc.queueTrips - fc.sendTrips - fc.ackTrips }
 
 func (fc flowCount) String() string {
 	calls := make([]string, 0, len(fc.byCall))
@@ -195,8 +206,8 @@ func (fc flowCount) String() string {
 		return calls[i] < calls[j]
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d round trips (%d in the webhook request, %d in the worker; %d on the queue's keys, %d on send records, %d by the engine; %d connection handshakes not counted), %d commands:",
-		fc.trips, fc.webhookTrips, fc.trips-fc.webhookTrips, fc.queueTrips, fc.sendTrips, fc.engineTrips(), fc.dialTrips, fc.commands)
+	fmt.Fprintf(&b, "%d round trips (%d in the webhook request, %d in the worker; %d on the queue's keys, %d on send records, %d on both (ack), %d by the engine; %d connection handshakes not counted), %d commands:",
+		fc.trips, fc.webhookTrips, fc.trips-fc.webhookTrips, fc.queueTrips, fc.sendTrips, fc.ackTrips, fc.engineTrips(), fc.dialTrips, fc.commands)
 	for _, c := range calls {
 		fmt.Fprintf(&b, "\n    %3d  %s", fc.byCall[c], c)
 	}
@@ -238,9 +249,12 @@ func allSame(s []string) bool {
 // TestRedisRoundTripsPerFlow counts the Redis round trips (a pipeline is
 // one) and commands of three flows end to end: signed webhook → durable
 // queue → worker → engine → reply (with the sender's exactly-once record).
-// The ceilings sit a little above today's
-// counts so a regression fails; issue 10 targets ≤ 4 round trips for an FAQ
-// answer, which today's design is far from (see README, Performance).
+// The ceilings sit at today's counts (a little above for the first flow,
+// whose script loads vary) so a regression fails. Issue 10 targets ≤ 4
+// round trips for an FAQ answer; a lone one takes 6 in the worker (take,
+// state load, the handoff look-up, state save with the "try" mark, ack with
+// the "done" mark, release), about 4 per event under load, where take and
+// release are shared by a lease's events (README, Performance).
 //
 //	go test -race -count=1 -run RedisRoundTrips -v ./cmd/warmline/
 func TestRedisRoundTripsPerFlow(t *testing.T) {
@@ -263,18 +277,20 @@ func TestRedisRoundTripsPerFlow(t *testing.T) {
 		user    string
 		text    string
 		replies int
-		// Ceilings a little above today's counts (2026-12-01, with the
-		// sender's exactly-once records and the per-user lanes: 14/4,
-		// 14/4, 14/4, 24/14 total/engine). The first flow also pays each
-		// script's first use on this Redis (EVALSHA → NOSCRIPT → EVAL).
-		ceiling, engineCeiling int
+		// Ceilings: today's counts (2026-12-01, after the read that
+		// counts the attempt, the save that records the reply's attempt
+		// and the ack that records it done: 7/6/3, 7/6/3, 18/17/14
+		// total/worker/engine; 14/13/4, 14/13/4, 24/23/14 before). The
+		// first flow also pays each script's first use on this Redis
+		// (EVALSHA → NOSCRIPT → EVAL).
+		ceiling, workerCeiling, engineCeiling int
 	}{
-		{name: "FAQ answer, first contact", user: bob, text: "How much is shipping?", replies: 1, ceiling: 25, engineCeiling: 5},
-		{name: "FAQ answer, returning customer", user: bob, text: "Do points expire?", replies: 1, ceiling: 16, engineCeiling: 5},
+		{name: "FAQ answer, first contact", user: bob, text: "How much is shipping?", replies: 1, ceiling: 16, workerCeiling: 14, engineCeiling: 3},
+		{name: "FAQ answer, returning customer", user: bob, text: "Do points expire?", replies: 1, ceiling: 7, workerCeiling: 6, engineCeiling: 3},
 		{name: "order status (owner, file backend)", setup: func() { h.say(alice, "運費怎麼算？", 1) },
-			user: alice, text: "WL20261101 到哪了", replies: 1, ceiling: 16, engineCeiling: 5},
+			user: alice, text: "WL20261101 到哪了", replies: 1, ceiling: 7, workerCeiling: 6, engineCeiling: 3},
 		{name: "customer message during a handoff (acknowledged)", setup: func() { h.say(chen, "我要找人工客服", 1) },
-			user: chen, text: "请问还要等多久？", replies: 1, ceiling: 26, engineCeiling: 16},
+			user: chen, text: "请问还要等多久？", replies: 1, ceiling: 18, workerCeiling: 17, engineCeiling: 14},
 	}
 	for _, f := range flows {
 		if f.setup != nil {
@@ -284,8 +300,9 @@ func TestRedisRoundTripsPerFlow(t *testing.T) {
 		trips := rt.window(t, func() { h.say(f.user, f.text, f.replies) })
 		fc := countTrips(trips)
 		t.Logf("%s: %s\n  in order:%s", f.name, fc, sequence(trips))
-		if fc.trips > f.ceiling || fc.engineTrips() > f.engineCeiling {
-			t.Errorf("%s: %d round trips (%d by the engine), ceilings %d (%d): %s", f.name, fc.trips, fc.engineTrips(), f.ceiling, f.engineCeiling, fc)
+		if worker := fc.trips - fc.webhookTrips; fc.trips > f.ceiling || worker > f.workerCeiling || fc.engineTrips() > f.engineCeiling {
+			t.Errorf("%s: %d round trips (%d in the worker, %d by the engine), ceilings %d (%d, %d): %s",
+				f.name, fc.trips, worker, fc.engineTrips(), f.ceiling, f.workerCeiling, f.engineCeiling, fc)
 		}
 		if fc.trips == 0 {
 			t.Errorf("%s: no round trip counted: the hook is not installed", f.name)
