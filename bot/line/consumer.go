@@ -18,7 +18,7 @@ import (
 // Consumer defaults.
 const (
 	DefaultWorkers         = 64
-	DefaultLeaseTTL        = 15 * time.Second
+	DefaultLeaseTTL        = 3 * time.Second
 	DefaultMaxAttempts     = 5
 	DefaultOutageRetries   = 30
 	DefaultRetryBackoff    = 200 * time.Millisecond
@@ -40,7 +40,10 @@ type ConsumerConfig struct {
 	// events that may wait at once on a slow backend.
 	Workers int
 	// LeaseTTL is how long a shard lease lives without renewal (default
-	// 15 s); a crashed replica's shards are taken over after it.
+	// 3 s). The holder renews it every LeaseTTL/3 (a heartbeat of its own,
+	// whatever its events wait on), so a live holder, however slow its
+	// events, keeps it; a crashed replica's shards are taken over once it
+	// runs out, within LeaseTTL.
 	LeaseTTL time.Duration
 	// Block is how often the replica looks at every shard's length
 	// without a "stored" signal (default LeaseTTL/3). A new event wakes its

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/warmline/warmline/internal/redistest"
 )
 
 // recorder's Process records the text of each processed event
@@ -555,5 +558,117 @@ func TestConsumerResumesAtLeaseExpiry(t *testing.T) {
 	}
 	if got, want := rec.Seen("Udora"), texts("d", 3); !slices.Equal(got, want) {
 		t.Errorf("processed: got %v, want %v", got, want)
+	}
+}
+
+// A replica that crashes (it stops talking to Redis: no renewal, no
+// release, no ack) while processing leaves its users to another replica
+// within the default lease, renewed while the holder lives, not 15 s.
+func TestConsumerCrashedHolderResumesWithinTheLease(t *testing.T) {
+	q, _, prefix := newTestQueue(t, QueueConfig{Shards: 1})
+	opt, err := redis.ParseURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	doomed := redis.NewClient(opt)
+	hung := make(chan struct{})
+	var hungOnce sync.Once
+	recA := newRecorder()
+	recA.fn = func(ctx context.Context, user, text string) error {
+		hungOnce.Do(func() { close(hung) })
+		<-ctx.Done() // in the middle of the first event when the replica dies
+		return ctx.Err()
+	}
+	startConsumer(t, NewQueue(doomed, prefix, QueueConfig{Shards: 1}, testLog(t), time.Now), recA.Process,
+		ConsumerConfig{Name: "replica-a", Workers: 2, DrainTimeout: 50 * time.Millisecond})
+	for i, txt := range texts("c", 3) {
+		enqueue(t, q, textEvent(eventID(i), "Ucara", txt))
+	}
+	select {
+	case <-hung:
+	case <-time.After(10 * time.Second):
+		t.Fatal("replica A never started the event")
+	}
+	crashed := time.Now()
+	_ = doomed.Close()
+
+	recB := newRecorder()
+	startConsumer(t, q, recB.Process, ConsumerConfig{Name: "replica-b", Workers: 2})
+	waitFor(t, 10*time.Second, "the crashed replica's user resumed", func() bool { return recB.Count() >= 3 })
+	el := time.Since(crashed)
+	t.Logf("the crashed replica's user resumed %v after the crash (lease %v)", el.Round(time.Millisecond), DefaultLeaseTTL)
+	if el > DefaultLeaseTTL+2*time.Second {
+		t.Errorf("resumed %v after the crash, want within the lease (%v) and a margin", el, DefaultLeaseTTL)
+	}
+	if got, want := recB.Seen("Ucara"), texts("c", 3); !slices.Equal(got, want) {
+		t.Errorf("processed: got %v, want %v", got, want)
+	}
+}
+
+// A holder that is slow but alive (one event takes several lease times)
+// keeps its lease: the heartbeat renews it, so another replica never takes
+// the shard over meanwhile and the user's later event waits its turn.
+func TestConsumerSlowHolderKeepsItsLease(t *testing.T) {
+	q, rdb, _ := newTestQueue(t, QueueConfig{Shards: 1})
+	ctx := context.Background()
+	const ttl = time.Second
+	release := make(chan struct{})
+	var hungOnce sync.Once
+	hung := make(chan struct{})
+	var mu sync.Mutex
+	by := map[string][]string{} // text -> replicas that processed it
+	process := func(replica string) Process {
+		r := newRecorder()
+		r.fn = func(ctx context.Context, user, text string) error {
+			if text == "s000" {
+				hungOnce.Do(func() { close(hung) })
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			mu.Lock()
+			by[text] = append(by[text], replica)
+			mu.Unlock()
+			return nil
+		}
+		return r.Process
+	}
+	cfg := ConsumerConfig{Name: "replica-a", Workers: 2, LeaseTTL: ttl, DrainTimeout: 50 * time.Millisecond}
+	startConsumer(t, q, process("a"), cfg)
+	for i, txt := range texts("s", 2) {
+		enqueue(t, q, textEvent(eventID(i), "Usam", txt))
+	}
+	select {
+	case <-hung:
+	case <-time.After(10 * time.Second):
+		t.Fatal("replica A never started the event")
+	}
+	holder, err := rdb.Get(ctx, q.leaseKey(0)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Name = "replica-b"
+	startConsumer(t, q, process("b"), cfg)
+	// For three lease times the lease stays A's, always alive.
+	for deadline := time.Now().Add(3 * ttl); time.Now().Before(deadline); {
+		got, err := rdb.Get(ctx, q.leaseKey(0)).Result()
+		if err != nil || got != holder {
+			t.Fatalf("lease while A works: %q, %v, want A's %q", got, err, holder)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the lease, not waiting for an outcome
+	}
+	close(release)
+	waitFor(t, 10*time.Second, "both events processed", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(by["s000"]) > 0 && len(by["s001"]) > 0
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(by["s000"], []string{"a"}) || !slices.Equal(by["s001"], []string{"a"}) {
+		t.Errorf("processed by: s000 %v, s001 %v; want A once each", by["s000"], by["s001"])
 	}
 }

@@ -89,7 +89,7 @@
 //	{Pline:shard:S}:seen:<id>     "1": webhookEventId already stored. TTL
 //	                              QueueConfig.DedupeTTL (default 7 days).
 //	{Pline:shard:S}:lease         token of the replica working the shard.
-//	                              TTL ConsumerConfig.LeaseTTL (default 15 s),
+//	                              TTL ConsumerConfig.LeaseTTL (default 3 s),
 //	                              renewed every TTL/3 while held, deleted on
 //	                              release.
 //	{Pline:shard:S}:attempts      hash entry id -> processing attempts started (the first counted as the entry is read);

@@ -205,8 +205,8 @@ var settings = []setting{
 		set: func(c *Config, v value) { c.Shards = v.number(16, 1, 1024) }},
 	{name: "WARMLINE_REPLICA_ID", doc: "this replica's name in Redis consumer groups (default hostname-pid)",
 		set: func(c *Config, v value) { c.ReplicaID = v.s }},
-	{name: "WARMLINE_LEASE_TTL", doc: "how long a crashed replica's queue shards wait before another replica takes them over (default 15s)",
-		set: func(c *Config, v value) { c.LeaseTTL = v.duration(15 * time.Second) }},
+	{name: "WARMLINE_LEASE_TTL", doc: "how long a crashed replica's queue shards wait before another replica takes them over; a live replica renews its leases every third of it (default 3s)",
+		set: func(c *Config, v value) { c.LeaseTTL = v.duration(3 * time.Second) }},
 	{name: "WARMLINE_DRAIN_TIMEOUT", doc: "on SIGTERM, how long answers in flight may take before they are cut short and left to another replica (default 10s, below 20s)",
 		set: func(c *Config, v value) {
 			if c.DrainTimeout = v.duration(10 * time.Second); c.DrainTimeout >= 20*time.Second {
