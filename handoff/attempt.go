@@ -72,6 +72,11 @@ var orderStatuses = map[string]bool{
 // internal string reaches an agent. Summary is left as stored; renderers
 // read it only as a title (see title).
 func (a *Attempt) normalize() {
+	// A refund's Ref is the order it is on (bots store the order number
+	// there; "NT$300" when no order was named): agents see the order.
+	if a.Kind == AttemptRefund && a.OrderNumber == "" && a.Ref != "" && !strings.HasPrefix(a.Ref, "NT$") {
+		a.OrderNumber = a.Ref
+	}
 	if a.Outcome != "" {
 		return
 	}

@@ -266,10 +266,14 @@ func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 			what = t("handoff_brief_tried_order", map[string]any{"Ref": order})
 		}
 	case AttemptRefund:
-		what = t("handoff_brief_tried_refund", nil)
+		id, data := "handoff_brief_tried_refund", map[string]any{"Amount": thousands(a.Amount), "Order": a.OrderNumber}
 		if a.Amount > 0 {
-			what = t("handoff_brief_tried_refund_amount", map[string]any{"Amount": thousands(a.Amount)})
+			id += "_amount"
 		}
+		if a.OrderNumber != "" {
+			id += "_order" // the order the customer named: the agent need not ask
+		}
+		what = t(id, data)
 	case AttemptLAST:
 		what = t("handoff_brief_tried_last", nil)
 	default:

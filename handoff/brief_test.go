@@ -304,3 +304,34 @@ func TestBriefSaysWhatWasAttached(t *testing.T) {
 		}
 	}
 }
+
+// TestBriefNamesTheRefundOrder (tryout 2, item 7: major): a refund over
+// the limit hands off with the order the customer named; the brief's
+// "Tried" line names it (the bot stores it as the attempt's Ref), so the
+// agent need not ask; a refund without an order says so by omission.
+func TestBriefNamesTheRefundOrder(t *testing.T) {
+	s := briefService(t)
+	tests := []struct {
+		name    string
+		attempt Attempt
+		lang    string
+		want    string
+	}{
+		{"over the limit, zh-TW", Attempt{Kind: AttemptRefund, Ref: "WL20261110", Summary: "NT$2,500 over the L1 limit NT$500", Outcome: OutcomeRefundOverLimit, Amount: 2500}, "zh-TW", "訂單 WL20261110 退款 NT$2,500"},
+		{"over the limit, en", Attempt{Kind: AttemptRefund, Ref: "WL20261110", Outcome: OutcomeRefundOverLimit, Amount: 2500}, "en", "a refund of NT$2,500 on order WL20261110"},
+		{"recorded, zh-CN", Attempt{Kind: AttemptRefund, Ref: "WL20261106", Outcome: OutcomeRefundRecorded, Amount: 300}, "zh-CN", "订单 WL20261106 退款 NT$300"},
+		{"no order named", Attempt{Kind: AttemptRefund, Ref: "NT$300", Summary: "approved at L1", Outcome: OutcomeRefundApproved, Amount: 300}, "en", "a refund of NT$300"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{ID: "CS-1", Tier: "L2", Priority: "P3", Request: "我想退兩千五", Tried: []Attempt{tt.attempt}}
+			tried := s.Brief(c, tt.lang)[2]
+			if !strings.Contains(tried, tt.want) {
+				t.Errorf("tried line %q, want %q", tried, tt.want)
+			}
+			if tt.attempt.Ref == "NT$300" && strings.Contains(tried, "order") {
+				t.Errorf("tried line %q names an order the customer did not give", tried)
+			}
+		})
+	}
+}

@@ -434,8 +434,11 @@ func (a *API) factsOf(c *handoff.Case, lang string) facts {
 	for _, at := range handoff.DistinctAttempts(c.Tried) {
 		_, outcome := a.svc.AttemptParts(at, lang)
 		tf := triedFact{Kind: at.Kind, Text: a.svc.AttemptText(at, lang), Outcome: outcome}
-		if at.Kind == handoff.AttemptOrder {
+		switch at.Kind {
+		case handoff.AttemptOrder:
 			tf.Order = cmp.Or(at.OrderNumber, at.Ref)
+		case handoff.AttemptRefund:
+			tf.Order = at.OrderNumber // the order a refund is on, in the Orders facts too
 		}
 		f.Tried = append(f.Tried, tf)
 	}

@@ -434,3 +434,33 @@ func TestParseTokensAndAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestRefundOrderInTheFacts (tryout 2, item 7: major): a refund over the
+// limit the bot handed off with an order: the case's facts list the order
+// (with the refund) and the brief names it, so the agent need not ask.
+func TestRefundOrderInTheFacts(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, false)
+	c, err := e.svc.Open(t.Context(), handoff.Opening{UserID: "U-refund", DisplayName: "王小美", Lang: "zh-TW", Category: "consultation",
+		Topic: "refund", Request: "那個我想退兩千五",
+		Triggers: []escalation.Trigger{{Kind: escalation.KindRefund, Route: escalation.Route{Tier: "L2", Priority: "P2"}, Message: "那個我想退兩千五", Amount: 2500}},
+		Tried: []handoff.Attempt{{Kind: handoff.AttemptRefund, Ref: "WL20261110", Summary: "NT$2,500 over the L1 limit NT$500",
+			Outcome: handoff.OutcomeRefundOverLimit, Amount: 2500}},
+		Transcript: []handoff.Turn{cust("那個我想退兩千五"), cust("WL20261110")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mei := e.signedIn(t, "mei")
+	code, out := mei.call(t, "GET", "/api/cases/"+c.ID+"?lang=zh-TW", "")
+	if code != 200 {
+		t.Fatalf("GET case = %d %v", code, out)
+	}
+	tried, _ := dig(out, "facts", "tried").([]any)
+	if len(tried) != 1 || dig(tried[0], "kind") != "refund" || dig(tried[0], "order") != "WL20261110" {
+		t.Errorf("facts.tried = %v, want the refund with its order WL20261110", tried)
+	}
+	brief, _ := out["brief"].([]any)
+	if len(brief) < 3 || !strings.Contains(brief[2].(string), "訂單 WL20261110 退款 NT$2,500") {
+		t.Errorf("brief = %v, want the tried line to name the order", brief)
+	}
+}

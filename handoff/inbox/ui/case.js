@@ -152,8 +152,9 @@
         tr.evidence ? el('span', { class: 'muted small', text: tr.evidence }) : null),
       tr.message ? el('blockquote', { class: 'quote', text: tr.message }) : null));
     const tried = facts.tried || [];
-    const orders = tried.filter((a) => a.kind === 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-order' },
-      el('span', { class: 'mono', text: a.order || '' }), el('span', { text: a.order ? (a.outcome || '') : a.text })));
+    // Orders looked up, and the orders refunds are on (with the refund).
+    const orders = tried.filter((a) => a.kind === 'order' || (a.kind === 'refund' && a.order)).map((a) => el('div', { class: 'kv', 'data-testid': 'fact-order' },
+      el('span', { class: 'mono', text: a.order || '' }), el('span', { text: a.kind === 'refund' ? a.text : (a.order ? (a.outcome || '') : a.text) })));
     const attempts = tried.filter((a) => a.kind !== 'order').map((a) => el('div', { class: 'kv', 'data-testid': 'fact-tried' },
       el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : t('inbox_tried_other') }),
       el('span', { text: a.text })));
