@@ -67,12 +67,16 @@ func openRedis(ctx context.Context, cfg Config, log *zap.Logger) (*redisConn, er
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
 		opt.MaintNotificationsConfig = noMaintNotifications()
+		if opt.PoolSize == 0 { // ?pool_size= in REDIS_URL wins
+			opt.PoolSize = redisPoolSize(cfg)
+		}
 		rc.rdb, rc.mode = redis.NewClient(opt), modeStandalone
 	} else {
 		opt := &redis.UniversalOptions{
 			Addrs: cfg.RedisAddrs, MasterName: cfg.RedisMasterName,
 			Username: cfg.RedisUsername, Password: cfg.RedisPassword,
 			MaintNotificationsConfig: noMaintNotifications(),
+			PoolSize:                 redisPoolSize(cfg),
 		}
 		if cfg.RedisTLS {
 			host, _, _ := net.SplitHostPort(cfg.RedisAddrs[0])
@@ -124,6 +128,20 @@ func openRedis(ctx context.Context, cfg Config, log *zap.Logger) (*redisConn, er
 		}
 	}
 	return &rc, nil
+}
+
+// webhookRedisConns is how many webhook requests at once a replica's pool
+// has room for besides its workers.
+const webhookRedisConns = 64
+
+// redisPoolSize sizes go-redis's pool (per node on a cluster) for what one
+// replica does at once: WARMLINE_WORKERS events, one reader per queue shard
+// and the webhook requests, plus a few for lease renewals, sweepers and
+// readiness probes. go-redis's default, 10 per GOMAXPROCS (20 on 2 cores),
+// had the events, readers and webhooks queue for a connection at
+// saturation (a goroutine dump showed them waiting in the pool).
+func redisPoolSize(cfg Config) int {
+	return cfg.Workers + line.DefaultShards + webhookRedisConns + 16
 }
 
 // Failover guard states (CONFIG GET min-replicas-to-write, Sentinel mode).
