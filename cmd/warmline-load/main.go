@@ -55,6 +55,7 @@ type options struct {
 	ordersAddr  string
 	ordersHang  bool
 	execPath    string
+	replicas    int
 	pid         int
 	cfg         load.Config
 	tokenTTL    time.Duration
@@ -74,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.ordersAddr, "orders-addr", "", "listen address of the fake order backend (warmline's WARMLINE_ORDERS_URL); with -exec one is started on a free port")
 	fs.BoolVar(&o.ordersHang, "orders-hang", false, "the fake order backend never answers")
 	fs.StringVar(&o.execPath, "exec", "", "start this warmline binary (REDIS_URL etc. from the environment), point it at the fakes and report its RSS")
+	fs.IntVar(&o.replicas, "replicas", 1, "with -exec: start this many warmline replicas on the same Redis and split the webhooks between them round-robin")
 	fs.IntVar(&o.pid, "pid", 0, "report the RSS of this running warmline process")
 	fs.IntVar(&o.cfg.Users, "users", 2000, "simulated customers")
 	fs.Float64Var(&o.cfg.Rate, "rate", 0, "open loop: events per second (0: closed loop)")
@@ -94,6 +96,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("-target %q: want warmline, echo or warmline,echo", *target)
 		}
 		o.targets = append(o.targets, t)
+	}
+	if o.replicas < 1 || (o.replicas > 1 && o.execPath == "") {
+		return o, errors.New("-replicas: want 1 or more, more than 1 only with -exec")
 	}
 	if o.cfg.OrderShare < 0 || o.cfg.OrderShare > 1 {
 		return o, errors.New("-order-share: want 0..1")
@@ -203,14 +208,23 @@ func runWarmline(ctx context.Context, o options, getenv func(string) string, std
 	cfg := o.cfg
 	cfg.WebhookURL, cfg.ChannelSecret = o.url, o.secret
 	pid := o.pid
+	var more []int // the other replicas' pids (-replicas)
 	if o.execPath != "" {
-		p, err := startWarmline(ctx, o, apiURL, ordersURL, stderr)
-		if err != nil {
-			return load.Report{}, err
+		for i := 0; i < o.replicas; i++ {
+			p, err := startWarmline(ctx, o, apiURL, ordersURL, fmt.Sprintf("load-%d", i+1), stderr)
+			if err != nil {
+				return load.Report{}, err
+			}
+			defer p.stop()
+			if i == 0 {
+				pid = p.cmd.Process.Pid
+			} else {
+				more = append(more, p.cmd.Process.Pid)
+			}
+			cfg.WebhookURLs = append(cfg.WebhookURLs, p.url+"/webhook")
+			fmt.Fprintf(stdout, "warmline pid %d at %s, fake LINE %s, orders %s (hang %v)\n", p.cmd.Process.Pid, p.url, apiURL, ordersURL, o.ordersHang)
 		}
-		defer p.stop()
-		cfg.WebhookURL, pid = p.url+"/webhook", p.cmd.Process.Pid
-		fmt.Fprintf(stdout, "warmline pid %d at %s, fake LINE %s, orders %s (hang %v)\n", pid, p.url, apiURL, ordersURL, o.ordersHang)
+		cfg.WebhookURL = cfg.WebhookURLs[0]
 		time.Sleep(o.idleSettled) // let start-up work settle before the idle reading
 	} else {
 		fmt.Fprintf(stdout, "fake LINE at %s (warmline's LINE_API_BASE_URL), orders at %s\n", apiURL, ordersURL)
@@ -224,6 +238,14 @@ func runWarmline(ctx context.Context, o options, getenv func(string) string, std
 		if err != nil {
 			return load.Report{}, err
 		}
+		var moreCPU0 []time.Duration
+		for _, p := range more {
+			c, err := readCPU(p)
+			if err != nil {
+				return load.Report{}, err
+			}
+			moreCPU0 = append(moreCPU0, c)
+		}
 		rss := sampleRSS(ctx, pid)
 		r, err := load.Run(ctx, cfg, fake)
 		peak := rss.stop()
@@ -231,8 +253,19 @@ func runWarmline(ctx context.Context, o options, getenv func(string) string, std
 		fmt.Fprintf(stdout, "warmline RSS: idle %d MiB, peak under load %d MiB\n", idle>>20, peak>>20)
 		if cerr == nil && r.Answered > 0 {
 			used := cpu1 - cpu0
-			fmt.Fprintf(stdout, "warmline CPU: %.2f s user+system for %d answers = %.2f ms per answered event\n",
-				used.Seconds(), r.Answered, float64(used.Microseconds())/1000/float64(r.Answered))
+			for i, p := range more {
+				c, err := readCPU(p)
+				if err != nil {
+					cerr = err
+					break
+				}
+				fmt.Fprintf(stdout, "warmline replica %d CPU: %.2f s (replica 1: %.2f s)\n", i+2, (c - moreCPU0[i]).Seconds(), (cpu1 - cpu0).Seconds())
+				used += c - moreCPU0[i]
+			}
+			if cerr == nil {
+				fmt.Fprintf(stdout, "warmline CPU: %.2f s user+system for %d answers = %.2f ms per answered event\n",
+					used.Seconds(), r.Answered, float64(used.Microseconds())/1000/float64(r.Answered))
+			}
 		}
 		return r, err
 	}
@@ -267,7 +300,7 @@ type process struct {
 	stop func()
 }
 
-func startWarmline(ctx context.Context, o options, apiURL, ordersURL string, stderr io.Writer) (*process, error) {
+func startWarmline(ctx context.Context, o options, apiURL, ordersURL, replica string, stderr io.Writer) (*process, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -276,6 +309,9 @@ func startWarmline(ctx context.Context, o options, apiURL, ordersURL string, std
 	cmd.Env = append(os.Environ(),
 		"LINE_CHANNEL_SECRET="+o.secret, "LINE_CHANNEL_ACCESS_TOKEN="+o.token, "LINE_API_BASE_URL="+apiURL,
 		"WARMLINE_ADDR=127.0.0.1:"+strconv.Itoa(port))
+	if o.replicas > 1 {
+		cmd.Env = append(cmd.Env, "WARMLINE_REPLICA_ID="+replica)
+	}
 	if ordersURL != "" {
 		cmd.Env = append(cmd.Env, "WARMLINE_ORDERS_URL="+ordersURL)
 	}

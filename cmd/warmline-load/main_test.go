@@ -28,6 +28,8 @@ func TestFlagsRejectUnknownTarget(t *testing.T) {
 	}{
 		{[]string{"-target", "warmline,nginx"}, "want warmline, echo"},
 		{[]string{"-order-share", "2"}, "-order-share"},
+		{[]string{"-replicas", "2"}, "only with -exec"},
+		{[]string{"-exec", "/bin/true", "-replicas", "0"}, "-replicas"},
 	}
 	for _, tt := range tests {
 		var errOut bytes.Buffer

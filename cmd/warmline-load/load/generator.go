@@ -20,7 +20,10 @@ import (
 
 // Config is one load run.
 type Config struct {
-	WebhookURL    string // where the signed webhooks go
+	WebhookURL string // where the signed webhooks go
+	// WebhookURLs, when set, are several replicas' webhooks: event n goes
+	// to WebhookURLs[n % len], as a round-robin balancer would send it.
+	WebhookURLs   []string
 	ChannelSecret string // signs them (X-Line-Signature)
 	// Users is how many customers send (default 1000); event i comes from
 	// user i % Users, so each user's events are spread over the run.
@@ -53,6 +56,9 @@ type Config struct {
 // Run sends the load to cfg.WebhookURL, waits for the answers at fake and
 // reports. fake must be the Messaging API the target answers through.
 func Run(ctx context.Context, cfg Config, fake *FakeLINE) (Report, error) {
+	if cfg.WebhookURL == "" && len(cfg.WebhookURLs) > 0 {
+		cfg.WebhookURL = cfg.WebhookURLs[0]
+	}
 	if cfg.WebhookURL == "" || cfg.ChannelSecret == "" {
 		return Report{}, errors.New("load: webhook URL and channel secret are required")
 	}
@@ -180,7 +186,11 @@ func (g *generator) send(ctx context.Context, n int) {
 	g.events = append(g.events, t)
 	g.mu.Unlock()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.cfg.WebhookURL, bytes.NewReader(body))
+	url := g.cfg.WebhookURL
+	if len(g.cfg.WebhookURLs) > 0 {
+		url = g.cfg.WebhookURLs[n%len(g.cfg.WebhookURLs)]
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		g.refuse(0)
 		return

@@ -2,7 +2,9 @@ package load
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -15,6 +17,7 @@ func TestEchoBotUnderTinyLoad(t *testing.T) {
 		{name: "closed loop", cfg: Config{Users: 7, Events: 50, Concurrency: 8}},
 		{name: "open loop", cfg: Config{Users: 7, Events: 50, Rate: 500}},
 		{name: "one text for all", cfg: Config{Users: 50, Events: 50, Concurrency: 8, Text: "I want to talk to a person"}},
+		{name: "split over two webhooks", cfg: Config{Users: 7, Events: 50, Concurrency: 8}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,9 +32,22 @@ func TestEchoBotUnderTinyLoad(t *testing.T) {
 			defer srv.Close()
 			cfg := tt.cfg
 			cfg.WebhookURL, cfg.ChannelSecret, cfg.Drain = srv.URL, "secret", 5*time.Second
+			var second atomic.Int64
+			if tt.name == "split over two webhooks" {
+				// A second "replica" in front of the same bot, counting its share.
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					second.Add(1)
+					bot.ServeHTTP(w, r)
+				}))
+				defer other.Close()
+				cfg.WebhookURL, cfg.WebhookURLs = "", []string{srv.URL, other.URL}
+			}
 			r, err := Run(context.Background(), cfg, fake)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(cfg.WebhookURLs) > 0 && second.Load() != 25 {
+				t.Errorf("the second webhook got %d of 50 events, want 25 (round-robin)", second.Load())
 			}
 			if r.Sent != 50 || r.Acked != 50 || r.Answered != 50 || r.Lost != 0 || r.Duplicated != 0 {
 				t.Errorf("sent %d acked %d answered %d lost %d duplicated %d, want 50/50/50/0/0", r.Sent, r.Acked, r.Answered, r.Lost, r.Duplicated)
