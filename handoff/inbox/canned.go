@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -36,7 +37,11 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 	// request (its first clause, quoted), else Topic.
 	phrase := ""
 	for _, t := range c.Triggers {
-		if id := "inbox_canned_topic_" + t.Kind; in.tr.Has(lang, id) {
+		id := "inbox_canned_topic_" + t.Kind
+		if t.Kind == escalation.KindSecurity && c.Topic == handoff.TopicProductSafety {
+			id += "_product" // a product hazard or an injury, not "your account security"
+		}
+		if in.tr.Has(lang, id) {
 			phrase = in.tr.T(lang, id, nil)
 			break
 		}
@@ -50,7 +55,9 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 	}
 	topic := cmp.Or(title, phrase, in.tr.T(lang, "inbox_canned_topic_other", nil))
 	about := title
-	if q := requestClause(c.Request); about == "" && q != "" {
+	// A request that was only "I want a person" says nothing to quote back
+	// ("about 「我要找人工客服」"): the topic phrase says it.
+	if q := requestClause(c.Request); about == "" && q != "" && !onlyAskedForAPerson(c) {
 		about = in.tr.T(lang, "inbox_canned_topic_quote", map[string]any{"Text": q})
 	}
 	about = cmp.Or(about, topic)
@@ -129,6 +136,18 @@ const requestClauseRunes = 48
 // requestClause is the customer's request cut short for a sentence: up to
 // its first clause boundary (when that leaves a few words), at most
 // requestClauseRunes runes.
+// onlyAskedForAPerson: the case's request is the message that asked for a
+// person or a supervisor, and nothing else.
+func onlyAskedForAPerson(c *handoff.Case) bool {
+	req := strings.TrimSpace(c.Request)
+	for _, t := range c.Triggers {
+		if (t.Kind == escalation.KindHuman || t.Kind == escalation.KindSupervisor) && req != "" && strings.TrimSpace(t.Message) == req {
+			return true
+		}
+	}
+	return false
+}
+
 func requestClause(req string) string {
 	req = strings.TrimSpace(req)
 	r := []rune(req)

@@ -53,3 +53,56 @@ func TestCannedFullReadsAsASentence(t *testing.T) {
 		})
 	}
 }
+
+// TestCannedDoesNotQuoteAPersonRequest (tryout 2, items 8 and 13): a case
+// whose whole request was "我要找人工客服" is not acknowledged as "about
+// “我要找人工客服”"; a swollen power bank (a product safety report) is not
+// "your account's security".
+func TestCannedDoesNotQuoteAPersonRequest(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, false)
+	mei := e.signedIn(t, "mei")
+	tests := []struct {
+		name, lang, topic, text string
+		trigger                 string
+		want, forbidden         []string
+	}{
+		{"person request, zh-CN", "zh-CN", "", "我要找人工客服", escalation.KindHuman, []string{"关于您的问题的内容"}, []string{"“我要找人工客服”"}},
+		{"supervisor request, en", "en", "", "let me talk to your manager", escalation.KindSupervisor, nil, []string{"let me talk to your manager"}},
+		{"a person, after a question: the question is quoted", "zh-TW", "", "運費怎麼算，我要找真人", escalation.KindDefect, []string{"「運費怎麼算」"}, nil},
+		{"power bank, zh-TW", "zh-TW", handoff.TopicProductSafety, "我上禮拜買的行動電源鼓起來了", escalation.KindSecurity, []string{"關於您反映的產品安全問題造成您的困擾"}, []string{"帳號安全"}},
+		{"power bank, en", "en", handoff.TopicProductSafety, "my power bank is swelling", escalation.KindSecurity, []string{"the product safety problem you reported"}, []string{"account's security"}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := e.svc.Open(context.Background(), handoff.Opening{
+				UserID: "U-p" + string(rune('a'+i)), DisplayName: "Amy", Lang: tt.lang, Category: "consultation", Topic: tt.topic, Request: tt.text,
+				Triggers:   []escalation.Trigger{{Kind: tt.trigger, Route: escalation.Route{Tier: "L2", Priority: "P3"}, Message: tt.text}},
+				Transcript: []handoff.Turn{{From: handoff.FromCustomer, Text: tt.text, At: e.clock.Now()}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, out := mei.call(t, "GET", "/api/cases/"+c.ID+"/canned", "")
+			if status != 200 {
+				t.Fatalf("canned: %d %v", status, out)
+			}
+			all, _ := out["full"].(string)
+			for _, sec := range out["sections"].([]any) {
+				for _, it := range dig(sec, "items").([]any) {
+					all += "\n" + dig(it, "text").(string)
+				}
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("templates lack %q:\n%s", w, all)
+				}
+			}
+			for _, f := range tt.forbidden {
+				if strings.Contains(all, f) {
+					t.Errorf("templates have %q:\n%s", f, all)
+				}
+			}
+		})
+	}
+}

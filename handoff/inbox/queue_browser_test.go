@@ -58,3 +58,47 @@ func TestQueueOffersReadableCasesFirstInBrowser(t *testing.T) {
 		t.Errorf("JavaScript exceptions: %v", ex)
 	}
 }
+
+// TestSecurityChipsNameTheKindOfReport (tryout 2, item 13): a swollen power
+// bank (a product safety report) is not labelled "account security or
+// fraud" on the queue or the case, as the brief already tells them apart;
+// a phishing text is; a security report with neither topic is a neutral
+// "safety or security".
+func TestSecurityChipsNameTheKindOfReport(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, true)
+	open := func(user, topic, text string) *handoff.Case {
+		t.Helper()
+		c, err := e.svc.Open(t.Context(), handoff.Opening{UserID: user, DisplayName: user, Lang: "zh-TW", Category: handoff.CategoryFault, Topic: topic,
+			Triggers: trig(escalation.KindSecurity, "L2", "P1", text, ""), Transcript: []handoff.Turn{cust(text)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	cases := []struct {
+		c    *handoff.Case
+		want string
+	}{
+		{open("U-bank", handoff.TopicProductSafety, "我上禮拜買的行動電源鼓起來了，摸起來還熱熱的"), "產品安全或受傷"},
+		{open("U-phish", handoff.TopicAccountSecurity, "剛收到一封簡訊說是暖暖選物，叫我點連結重新輸入信用卡"), "帳號安全或詐騙"},
+		{open("U-other", "", "有人冒用我的名字打電話給你們"), "安全通報"},
+	}
+	b := browsertest.New(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
+	b.SignIn(e.srv.URL, "mei", DemoPassword, "zh-TW")
+	b.Wait("the queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 3`)
+	for _, tt := range cases {
+		if got := b.Eval(`document.querySelector('[data-testid=queue-row][data-case-id="` + tt.c.ID + `"] [data-testid=row-trigger]').textContent`); got != tt.want {
+			t.Errorf("queue chip of %s (topic %q) = %q, want %q", tt.c.ID, tt.c.Topic, got, tt.want)
+		}
+	}
+	b.Shot("inbox-queue-security-chips.png")
+	b.Navigate(e.srv.URL + "/inbox/cases/" + cases[0].c.ID)
+	b.Wait("the power bank case", `!!document.querySelector('[data-testid=fact-trigger-kind]')`)
+	if got := b.Eval(`document.querySelector('[data-testid=fact-trigger-kind]').textContent`); got != cases[0].want {
+		t.Errorf("the case's trigger chip = %q, want %q", got, cases[0].want)
+	}
+	if brief := b.Eval(`document.querySelector('[data-testid=brief]').innerText`); !strings.Contains(brief, cases[0].want) {
+		t.Errorf("the brief does not say %q:\n%s", cases[0].want, brief)
+	}
+}

@@ -148,7 +148,7 @@
     // server's facts): no outcome, status or postback reaches the screen raw.
     const triggers = (facts.triggers || []).map((tr) => el('div', { class: 'trigger', 'data-testid': 'fact-trigger' },
       el('div', { class: 'trigger-head' },
-        el('span', { class: 'chip chip-warn', text: WL.has('inbox_trigger_' + tr.kind) ? t('inbox_trigger_' + tr.kind) : tr.label }),
+        el('span', { class: 'chip chip-warn', 'data-testid': 'fact-trigger-kind', text: WL.triggerName(tr.kind, c.topic, tr.label) }),
         tr.evidence ? el('span', { class: 'muted small', text: tr.evidence }) : null),
       tr.message ? el('blockquote', { class: 'quote', text: tr.message }) : null));
     const tried = facts.tried || [];

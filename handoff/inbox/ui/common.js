@@ -27,6 +27,16 @@ const WL = (() => {
   }
   function has(id) { return state.dict[id] !== undefined; }
 
+  // triggerName names a trigger kind of a case on a chip: a security
+  // trigger as a product safety or an account security report when the
+  // case's topic (handoff.TopicProductSafety, TopicAccountSecurity) says
+  // which, as the brief does.
+  const SECURITY_TOPICS = { product_safety: 'product', account_security: 'account' };
+  function triggerName(kind, topic, fallback) {
+    if (kind === 'security' && SECURITY_TOPICS[topic]) return t('inbox_trigger_security_' + SECURITY_TOPICS[topic]);
+    return has('inbox_trigger_' + kind) ? t('inbox_trigger_' + kind) : (fallback || kind);
+  }
+
   function applyI18n(root) {
     (root || document).querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
     (root || document).querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
@@ -280,7 +290,7 @@ const WL = (() => {
   }
 
   return {
-    LANGS, state, t, n, has, el, api, errorText, toast, parseTime, duration, fmtTime, fmtClock,
+    LANGS, state, t, n, has, triggerName, el, api, errorText, toast, parseTime, duration, fmtTime, fmtClock,
     sla, slaText, langName, roleName, loadDict, langSelect, boot, live, onLang, setConn, applyI18n,
   };
 })();

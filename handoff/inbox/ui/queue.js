@@ -111,7 +111,7 @@
             text: t('inbox_row_at_risk_other_language', { lang: WL.langName(c.lang) }) }) : null,
           c.follow_up ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-followup',
             text: t('inbox_followup_' + c.follow_up.reason, { score: c.follow_up.score || '' }) }) : null,
-          ...(c.triggers || []).slice(0, 2).map((k) => el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-trigger', text: WL.has('inbox_trigger_' + k) ? t('inbox_trigger_' + k) : k })),
+          ...(c.triggers || []).slice(0, 2).map((k) => el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-trigger', text: WL.triggerName(k, c.topic) })),
           el('span', { class: 'case-brief', 'data-testid': 'row-brief', text: c.brief || '' }))),
       el('td', {}, el('span', { class: 'chip' + (c.readable === false ? ' chip-muted' : ''), 'data-testid': 'row-lang', dataset: { readable: String(c.readable !== false) },
         title: c.readable === false ? t('inbox_not_your_language') : '', text: WL.langName(c.lang) })),
