@@ -109,9 +109,13 @@ func (q *Queue) ShardOf(userID string) int {
 	return int(h.Sum32() % uint32(q.cfg.Shards))
 }
 
-// eventMeta is the part of a raw event the queue needs to route and dedupe.
+// eventMeta is the part of a raw event the queue needs to route, dedupe
+// and count. Type and Message stay raw: a value of another JSON type there
+// must not make the event unroutable.
 type eventMeta struct {
-	WebhookEventID string `json:"webhookEventId"`
+	WebhookEventID string          `json:"webhookEventId"`
+	Type           json.RawMessage `json:"type"`
+	Message        json.RawMessage `json:"message"`
 	Source         struct {
 		UserID  string `json:"userId"`
 		GroupID string `json:"groupId"`
@@ -119,30 +123,44 @@ type eventMeta struct {
 	} `json:"source"`
 }
 
+// parsedEvent is a raw event with what one decode of it tells: its
+// idempotency id, routing key and type for counting (eventType).
+type parsedEvent struct {
+	raw       json.RawMessage
+	id, route string
+	m         eventMeta
+}
+
+// parseEvent decodes raw once for routeOf and eventType.
+func parseEvent(raw json.RawMessage) (parsedEvent, error) {
+	p := parsedEvent{raw: raw}
+	if err := json.Unmarshal(raw, &p.m); err != nil {
+		return p, fmt.Errorf("decode event: %w", err)
+	}
+	p.id = p.m.WebhookEventID
+	if p.id == "" {
+		sum := sha256.Sum256(raw)
+		p.id = "sha256-" + hex.EncodeToString(sum[:16])
+	}
+	switch {
+	case p.m.Source.UserID != "":
+		p.route = p.m.Source.UserID
+	case p.m.Source.GroupID != "":
+		p.route = p.m.Source.GroupID
+	case p.m.Source.RoomID != "":
+		p.route = p.m.Source.RoomID
+	default:
+		p.route = p.id
+	}
+	return p, nil
+}
+
 // routeOf returns an event's idempotency id (its webhookEventId, or a hash
 // of its bytes when LINE sent none) and its routing key (user, else group or
 // room, else the id).
 func routeOf(raw json.RawMessage) (id, route string, err error) {
-	var m eventMeta
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return "", "", fmt.Errorf("decode event: %w", err)
-	}
-	id = m.WebhookEventID
-	if id == "" {
-		sum := sha256.Sum256(raw)
-		id = "sha256-" + hex.EncodeToString(sum[:16])
-	}
-	switch {
-	case m.Source.UserID != "":
-		route = m.Source.UserID
-	case m.Source.GroupID != "":
-		route = m.Source.GroupID
-	case m.Source.RoomID != "":
-		route = m.Source.RoomID
-	default:
-		route = id
-	}
-	return id, route, nil
+	p, err := parseEvent(raw)
+	return p.id, p.route, err
 }
 
 // enqueueScript stores the events of one shard that were not seen before.
@@ -166,17 +184,27 @@ return added
 // many were new. When it returns an error some events may be stored; storing
 // them again is safe (they are deduplicated).
 func (q *Queue) Enqueue(ctx context.Context, events []json.RawMessage) (int, error) {
+	parsed := make([]parsedEvent, len(events))
+	for i, raw := range events {
+		p, err := parseEvent(raw)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue event %d: %w", i, err)
+		}
+		parsed[i] = p
+	}
+	return q.enqueue(ctx, parsed)
+}
+
+// enqueue is Enqueue of events already decoded (the webhook's).
+func (q *Queue) enqueue(ctx context.Context, events []parsedEvent) (int, error) {
 	type batch struct {
 		keys []string
 		ids  []string
 		raws []any
 	}
 	byShard := map[int]*batch{}
-	for i, raw := range events {
-		id, route, err := routeOf(raw)
-		if err != nil {
-			return 0, fmt.Errorf("enqueue event %d: %w", i, err)
-		}
+	for _, p := range events {
+		id, route, raw := p.id, p.route, p.raw
 		s := q.ShardOf(route)
 		b := byShard[s]
 		if b == nil {

@@ -264,28 +264,34 @@ var messageTypes = map[string]bool{
 // message type ("message_text", "message_image", ...), and "other" (or
 // "message_other") for a type LINE does not document.
 func eventType(raw json.RawMessage) string {
-	var ev struct {
-		Type    string          `json:"type"`
-		Message json.RawMessage `json:"message"`
-	}
-	if json.Unmarshal(raw, &ev) != nil || !eventTypes[ev.Type] {
+	p, err := parseEvent(raw)
+	if err != nil {
 		return "other"
 	}
-	if ev.Type != "message" {
-		return ev.Type
+	return p.kind()
+}
+
+// kind is eventType of a decoded event.
+func (p *parsedEvent) kind() string {
+	var typ string
+	if json.Unmarshal(p.m.Type, &typ) != nil || !eventTypes[typ] {
+		return "other"
+	}
+	if typ != "message" {
+		return typ
 	}
 	var m struct {
 		Type string `json:"type"`
 	}
-	if json.Unmarshal(ev.Message, &m) != nil || !messageTypes[m.Type] {
+	if json.Unmarshal(p.m.Message, &m) != nil || !messageTypes[m.Type] {
 		return "message_other"
 	}
 	return "message_" + m.Type
 }
 
-func (q *Queue) countAccepted(events []json.RawMessage) {
-	for _, ev := range events {
-		q.accepted.add(eventType(ev))
+func (q *Queue) countAccepted(events []parsedEvent) {
+	for i := range events {
+		q.accepted.add(events[i].kind())
 	}
 }
 

@@ -85,7 +85,7 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 			http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 			return
 		}
-		events, err := decodeCallback(body)
+		events, err := decodeCallbackEvents(body)
 		if err != nil {
 			log.Warn("webhook body rejected", zap.Error(err))
 			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
@@ -108,7 +108,7 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 			// The enqueue must not be cut short by LINE hanging up: a
 			// half-written batch is safe (dedupe) but wasteful.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cfg.EnqueueTimeout)
-			added, err := cfg.Queue.Enqueue(ctx, events)
+			added, err := cfg.Queue.enqueue(ctx, events)
 			cancel()
 			if err != nil {
 				log.Error("webhook enqueue", zap.Int("events", len(events)), zap.Error(err))
@@ -130,6 +130,20 @@ var errNotCallback = errors.New("not a LINE callback request")
 // decodeCallback returns the raw events of a callback body. Each event must
 // be a JSON object; events are kept as LINE sent them.
 func decodeCallback(body []byte) ([]json.RawMessage, error) {
+	events, err := decodeCallbackEvents(body)
+	if err != nil {
+		return nil, err
+	}
+	raws := make([]json.RawMessage, len(events))
+	for i, e := range events {
+		raws[i] = e.raw
+	}
+	return raws, nil
+}
+
+// decodeCallbackEvents is decodeCallback with each event decoded once for
+// the queue (route, dedupe id) and the counts (type).
+func decodeCallbackEvents(body []byte) ([]parsedEvent, error) {
 	var cb struct {
 		Destination *string           `json:"destination"`
 		Events      []json.RawMessage `json:"events"`
@@ -144,15 +158,18 @@ func decodeCallback(body []byte) ([]json.RawMessage, error) {
 	if cb.Events == nil {
 		return nil, errNotCallback
 	}
+	out := make([]parsedEvent, 0, len(cb.Events))
 	for _, ev := range cb.Events {
 		if len(ev) == 0 || ev[0] != '{' {
 			return nil, errNotCallback
 		}
 		// An event the queue cannot route would fail the whole batch on
 		// every redelivery: refuse it now (400) instead.
-		if _, _, err := routeOf(ev); err != nil {
+		p, err := parseEvent(ev)
+		if err != nil {
 			return nil, errNotCallback
 		}
+		out = append(out, p)
 	}
-	return cb.Events, nil
+	return out, nil
 }
