@@ -102,3 +102,34 @@ func TestSecurityChipsNameTheKindOfReport(t *testing.T) {
 		t.Errorf("the brief does not say %q:\n%s", cases[0].want, brief)
 	}
 }
+
+// TestFactsLeaveOutTheGreeting (tryout 2, item 13): the welcome the bot
+// sends when a customer adds the shop is not "what the bot tried": the
+// facts count the bot's answers to the customer, not the greeting before
+// the customer's first message.
+func TestFactsLeaveOutTheGreeting(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	e := newUIEnv(t, rdb, prefix, true)
+	greeting := bot("Hi Amy! Thanks for adding us. Ask me about orders, shipping or returns.")
+	person := e.openAt(t, time.Minute, handoff.Opening{UserID: "U-greet1", DisplayName: "Amy", Lang: "en", Category: "consultation",
+		Triggers: trig(escalation.KindHuman, "L2", "P3", "talk to a person please", "person"), Transcript: []handoff.Turn{greeting, cust("talk to a person please")}})
+	asked := e.openAt(t, time.Minute, handoff.Opening{UserID: "U-greet2", DisplayName: "Ben", Lang: "en", Category: "consultation",
+		Triggers:   trig(escalation.KindHuman, "L2", "P3", "a person please", "person"),
+		Transcript: []handoff.Turn{greeting, cust("how much is shipping?"), bot("Shipping is NT$100, free over NT$1,000."), cust("a person please")}})
+	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
+	b.SignIn(e.srv.URL, "mei", DemoPassword, "en")
+	b.WaitPage("/inbox/queue")
+	b.Navigate(e.srv.URL + "/inbox/cases/" + person.ID)
+	b.Wait("the case", `document.querySelectorAll('[data-testid=turn]').length === 2 && !!document.querySelector('[data-testid=facts]') && document.querySelector('[data-testid=facts]').innerText.length > 0`)
+	if facts := b.Eval(`document.querySelector('[data-testid=facts]').innerText`); strings.Contains(facts, "Thanks for adding us") {
+		t.Errorf("the greeting is in the facts as what the bot tried:\n%s", facts)
+	}
+	b.Navigate(e.srv.URL + "/inbox/cases/" + asked.ID)
+	b.Wait("the case with an answer", `document.querySelectorAll('[data-testid=turn]').length === 4 && !!document.querySelector('[data-testid=fact-last-answer]')`)
+	if got := b.Eval(`document.querySelector('[data-testid=fact-last-answer]').textContent`); got != "Shipping is NT$100, free over NT$1,000." {
+		t.Errorf("the bot's last answer = %q, want its answer to the shipping question", got)
+	}
+	if facts := b.Eval(`document.querySelector('[data-testid=facts]').innerText`); !strings.Contains(facts, "1 bot answer") {
+		t.Errorf("facts = %q, want 1 bot answer counted (not the greeting)", facts)
+	}
+}

@@ -159,9 +159,13 @@
       el('span', { class: 'chip', text: WL.has('inbox_tried_' + a.kind) ? t('inbox_tried_' + a.kind) : t('inbox_tried_other') }),
       el('span', { text: a.text })));
     // The bot's answers before the handoff: not its automatic notices
-    // (acknowledgements, reminders) nor what it said once the case was open.
+    // (acknowledgements, reminders), not what it said once the case was
+    // open, and not a greeting before the customer said anything (an
+    // answer follows a customer message).
     const opened = Date.parse(c.created_at);
-    const botTurns = (c.transcript || []).filter((x) => x.from === 'bot' && !x.notice && !(Date.parse(x.at) > opened));
+    const transcript = c.transcript || [];
+    const spoke = transcript.findIndex((x) => x.from === 'customer');
+    const botTurns = transcript.filter((x, i) => x.from === 'bot' && !x.notice && spoke >= 0 && i > spoke && !(Date.parse(x.at) > opened));
     const lastBot = botTurns.length ? el('div', { class: 'kv' }, el('span', { class: 'muted small', text: n('inbox_bot_answers_n', botTurns.length) }),
       el('blockquote', { class: 'quote quote-bot', 'data-testid': 'fact-last-answer', text: turnText(botTurns[botTurns.length - 1]) })) : null;
     const earlier = (c.earlier_cases || []).map((x) => el('a', { href: '/inbox/cases/' + encodeURIComponent(x), class: 'mono link', 'data-testid': 'earlier-case', text: x }));
