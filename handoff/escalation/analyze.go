@@ -99,6 +99,11 @@ type lexiconHits struct {
 	// stated: a soft word outside the clauses of the question ("整台都不
 	// 能用" next to "可以退嗎"); always true without a question.
 	stated bool
+	// apart: a question is asked, and a complaint word (strong, or soft
+	// and stated) lies in a clause of its own: a defect reported, then a
+	// remedy asked for ("收到的杯子破掉了 可以補寄嗎"). The question then
+	// does not weigh against the complaint.
+	apart bool
 }
 
 func (r *Rules) lexicon(m message) lexiconHits {
@@ -113,6 +118,9 @@ func (r *Rules) lexicon(m message) lexiconHits {
 			h.evidence = ev
 		}
 		h.stated = !h.question || m.statedApart(r.complaintSoft, r.questions)
+	}
+	if h.question {
+		h.apart = h.soft && h.stated || h.strong && m.statedApart(r.complaint, r.questions)
 	}
 	return h
 }

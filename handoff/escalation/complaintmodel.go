@@ -18,7 +18,8 @@ import (
 // as converted to Traditional, plus a question mark, an exclamation mark and
 // shouting. A strong lexicon word adds LexiconWeight, a soft one stated
 // apart from any question SoftWeight, and a neutral question QuestionWeight
-// (negative); the message is a complaint when the sum is above Threshold. So
+// (negative) unless a complaint word stands in a clause apart from it (a
+// defect reported, then a remedy asked for); the message is a complaint when the sum is above Threshold. So
 // a lexicon word fires unless the rest of the message reads strongly neutral
 // ("吐槽一下天氣"), and a message no phrase covers fires when its words are
 // those of complaints ("等到天荒地老").
@@ -94,7 +95,7 @@ func (cm *complaintModel) weigh(score float64, h lexiconHits) bool {
 	} else if h.soft && h.stated {
 		score += cm.SoftWeight
 	}
-	if h.question {
+	if h.question && !h.apart {
 		score += cm.QuestionWeight
 	}
 	return score > cm.Threshold
