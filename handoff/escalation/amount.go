@@ -54,14 +54,16 @@ var (
 	// Spans that look like numbers but are not money; blanked before the
 	// amount search.
 	notMoney = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\bWL[-\s]?\d{6,}`),                                 // order numbers
+		regexp.MustCompile(`(?i)\bWL[-\s]?\d{6,}`), // order numbers
+		// an order number named as one: 訂單 1234567, order #204518
+		regexp.MustCompile(`(?i)(?:訂單|订单|單號|单号|\border|\border no\.?|\border number|#)\s*(?:編號|编号|號碼|号码|號|号)?\s*[:：#]?\s*[A-Z]{0,4}\d{6,}`),
 		regexp.MustCompile(`(?:\+?886[-\s]?|\b0)9\d{2}[-\s]?\d{3}[-\s]?\d{3}\b`),   // TW mobile
 		regexp.MustCompile(`(?:\+?86[-\s]?)?\b1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}\b`),   // CN mobile
 		regexp.MustCompile(`\(?\b0\d{1,2}\)?[-\s]\d{3,4}[-\s]?\d{4}\b`),            // landlines
 		regexp.MustCompile(`\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日號号]?`), // dates
 		regexp.MustCompile(`\b\d{1,2}\s*[/月]\s*\d{1,2}\s*[日號号]?`),                  // 12/25, 11月3日
 		regexp.MustCompile(`\d{4}\s*年|\d{1,2}\s*月|\b\d{1,2}:\d{2}\b`),              // years, months, times
-		regexp.MustCompile(`\d{9,}`),                                               // card, tracking and other long numbers
+		regexp.MustCompile(`\d{9,}`), // card, tracking and other long numbers
 		// consumer hotlines: 12315 (mainland), 1950 (Taiwan) next to a complaint word
 		regexp.MustCompile(`(?i)(?:打|撥|拨|call|dial|找|去|到|向)\s*(?:12315|1950)\b|\b(?:12315|1950)\s*(?:投訴|投诉|申訴|申诉|舉報|举报|平台|專線|专线|熱線|热线|hotline)`),
 		// thresholds, not amounts: 1,000元以上, 滿 999 免運
@@ -71,9 +73,9 @@ var (
 	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|w\b|[萬万千])?`)
 	// 1280元 · 1,280 塊 · 2400 dollars · 3萬 · 2.5k · 3w块
 	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|w\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
-	// 2.5k · 3萬 · 1.5w (mainland shorthand for 萬; only with a decimal point,
-	// because "20W" is a wattage)
-	bareMulti = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万])|(\d+\.\d+)(w)\b`)
+	// 2.5k · 3萬 · 5 grand · 1.5w (mainland shorthand for 萬; only with a
+	// decimal point, because "20W" is a wattage)
+	bareMulti = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万]|\s*grand\b)|(\d+\.\d+)(w)\b`)
 	// two thousand five hundred dollars · a grand · five hundred and fifty bucks
 	wordMoney = regexp.MustCompile(`(?i)\b((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|a|and)[\s-]+)+)(dollars?|bucks|grand|NTD|TWD|NT)\b`)
 	// 兩千五百元 · 一千块 · 三萬 · 一萬二
@@ -233,7 +235,7 @@ func arabic(digits, mult string) int {
 		return 0
 	}
 	switch strings.ToLower(strings.TrimSpace(mult)) {
-	case "k", "千":
+	case "k", "千", "grand":
 		f *= 1000
 	case "萬", "万", "w":
 		f *= 10000

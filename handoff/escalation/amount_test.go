@@ -98,6 +98,8 @@ func TestParseAmountWordsAndShorthand(t *testing.T) {
 		{"3w块", 30000, true},
 		{"20W 的充電頭", 0, false}, // a wattage
 		{"grand opening", 0, false},
+		{"refund 5 grand", 5000, true},
+		{"1.5 grand back", 1500, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -137,6 +139,9 @@ func TestLooseAmounts(t *testing.T) {
 		{"上次去12315投诉才拿到退款", 0}, // a consumer hotline, not an amount
 		{"退款 12315元", 12315},
 		{"打1950申訴 我要退款", 0},
+		{"訂單 1234567 退款", 0}, // an order number, named as one
+		{"order #2045181 refund 1,200 please", 1200},
+		{"訂單金額 12000 要退款", 12000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -202,6 +202,7 @@ func TestThresholdDefaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case parses the whole file: ~1,000 patterns
 			edited := tt.edit(base)
 			if edited == base {
 				t.Fatal("the edit did not change the file")
@@ -292,6 +293,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case parses the whole file: ~1,000 patterns
 			edited := tt.edit(base)
 			if edited == base {
 				t.Fatal("the edit did not change the file")
