@@ -30,6 +30,9 @@ type typosFile struct {
 	Words []string          `yaml:"words"` // English trigger words
 	Keep  []string          `yaml:"keep"`  // real words close to one: never corrected
 	Zh    map[string]string `yaml:"zh"`    // wrong → right, as many characters
+	// En lists English typos of trigger words too short for the edit
+	// distance (humna → human, agnet → agent, mngr → manager): wrong → right.
+	En map[string]string `yaml:"en"`
 	// Chinese words read through one sound-alike character (經李 → 經理):
 	// zh_words are the trigger words, zh_sounds groups of characters that
 	// sound alike, zh_keep real words that contain such a misreading (主人公).

@@ -20,6 +20,7 @@ type typos struct {
 	words []fuzzyWord       // English trigger words, by length
 	exact map[string]bool   // the trigger words themselves
 	keep  map[string]bool   // real words close to a trigger word: never corrected
+	en    map[string]string // explicit English typos of short trigger words
 	zh    *strings.Replacer // nil when the table is empty
 }
 
@@ -43,7 +44,14 @@ func maxTypos(n int) int {
 
 func newTypos(field string, f typosFile) (*typos, error) {
 	var errs []string
-	t := &typos{exact: map[string]bool{}, keep: map[string]bool{}}
+	t := &typos{exact: map[string]bool{}, keep: map[string]bool{}, en: map[string]string{}}
+	for _, wrong := range slices.Sorted(maps.Keys(f.En)) {
+		if right := f.En[wrong]; !isLowerWord(wrong) || !isLowerWord(right) {
+			errs = append(errs, fmt.Sprintf("%s.en.%s: %q: want lower-case English words", field, wrong, right))
+			continue
+		}
+		t.en[wrong] = f.En[wrong]
+	}
 	for i, w := range f.Words {
 		if !isLowerWord(w) || len(w) < minTypoWord {
 			errs = append(errs, fmt.Sprintf("%s.words[%d]: %q is not a lower-case English word of at least %d letters", field, i, w, minTypoWord))
@@ -134,7 +142,7 @@ func (t *typos) fix(s string) (string, bool) {
 	if t.zh != nil && hasHan(s) {
 		out = t.zh.Replace(s)
 	}
-	if len(t.words) > 0 {
+	if len(t.words) > 0 || len(t.en) > 0 {
 		out = t.fixEnglish(out)
 	}
 	return out, out != s
@@ -172,15 +180,29 @@ func (t *typos) fixEnglish(s string) string {
 	return b.String()
 }
 
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // correct returns the trigger word token is a typo of.
 func (t *typos) correct(token string) (string, bool) {
 	n := len(token)
-	if n < minTypoWord-1 || n > 24 {
+	if n > 24 {
 		return "", false
 	}
 	lower := strings.ToLower(token)
+	if right, ok := t.en[lower]; ok {
+		return right, true
+	}
+	if n < minTypoWord-1 {
+		return "", false
+	}
 	if t.exact[lower] || t.keep[lower] {
 		return "", false
 	}
@@ -198,7 +220,9 @@ func (t *typos) correct(token string) (string, bool) {
 		if strings.HasPrefix(lower, w.word) {
 			return "", false // the word with a suffix: refunds, managers
 		}
-		if dist := edlib.OSADamerauLevenshteinDistance(lower, w.word); dist <= k && dist < bestD {
+		// Of two words as far, the one sharing the longer start wins:
+		// swolen is swollen, not stolen.
+		if dist := edlib.OSADamerauLevenshteinDistance(lower, w.word); dist <= k && (dist < bestD || dist == bestD && commonPrefix(lower, w.word) > commonPrefix(lower, best)) {
 			best, bestD = w.word, dist
 		}
 	}

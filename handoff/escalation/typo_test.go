@@ -17,7 +17,10 @@ func TestTypos(t *testing.T) {
 		{"the box was packed badly", "the box was packed badly"}, // a real word (keep list)
 		{"we managed to fix it", "we managed to fix it"},
 		{"two managers said so", "two managers said so"}, // a trigger word with a suffix
-		{"the humna race", "the humna race"},             // human is too short to correct
+		{"a hunan dish", "a hunan dish"},                 // human is too short for the edit distance
+		{"talk to a humna", "talk to a human"},           // the en table lists short words' typos
+		{"connect me to an agnet", "connect me to an agent"},
+		{"the battery is swolen", "the battery is swollen"}, // as far from stolen: the longer shared start wins
 		{"麻煩請主館回電", "麻煩請主管回電"},
 		{"經裡在嗎", "經理在嗎"},
 		{"請問有貨嗎", "請問有貨嗎"},
