@@ -5,8 +5,9 @@ import "testing"
 // The fifth blind sets (triggers-blind5-*, complaints-blind5-*) were written
 // on 2026-12-01 by a helper who saw only the SOP, never the rules, the
 // complaint model or the detector, and split once into -dev (read and tuned
-// on) and -test (held out: only its aggregate scores are logged, never its
-// messages; read once, at the end of the work it measures).
+// on) and -test (held out until the blind6 work: scored once at the end of
+// the blind5 work, then made dev data: read, tuned on and trained on since,
+// so they measure nothing held out any more; blind6-test does).
 
 func TestBlind5DevEval(t *testing.T) {
 	r := testRules(t)
@@ -16,12 +17,11 @@ func TestBlind5DevEval(t *testing.T) {
 	}
 }
 
-// TestBlind5HeldOutEval scores the held-out halves, logging aggregate scores
-// only, and guards them with floors a little under the values measured once
-// at the end of the blind5 work (they catch regressions; never tune on these
-// sets: write a new blind set to measure the next change). Issue 11's
-// targets: recall >= 95% for every kind and precision >= 95% on triggers;
-// complaint precision >= 95% and recall >= 80%.
+// TestBlind5TestHalvesEval scores the former held-out halves (dev data since
+// the blind6 work: their misses are logged) and keeps the floors set at the
+// end of the blind5 work, as regression guards on data now tuned on. Issue
+// 11's targets: recall >= 95% for every kind and precision >= 95% on
+// triggers; complaint precision >= 95% and recall >= 80%.
 //
 // Measured once, 2026-12-01, with the rules before the blind5 work (commit
 // aeb52bb) and after it (see README):
@@ -33,8 +33,10 @@ func TestBlind5DevEval(t *testing.T) {
 //	  R 97.3% → 100%; complaint P 82.9% → 85.1% R 80.8% → 80.8%.
 //	complaints-blind5-test (177): complaint P 100% → 100% R 69.7% → 80.8%.
 //
-// Trigger recall is short of its target for every kind but refunds.
-func TestBlind5HeldOutEval(t *testing.T) {
+// Trigger recall was short of its target for every kind but refunds. After
+// the blind6 work (tuned on these sets): triggers P 100% R 100%; complaint
+// P 96.2% R 96.2% (trigger set), P 100% R 98.0% (complaint set).
+func TestBlind5TestHalvesEval(t *testing.T) {
 	r := testRules(t)
 	type floor struct {
 		name     string
@@ -44,7 +46,7 @@ func TestBlind5HeldOutEval(t *testing.T) {
 	for _, name := range []string{"triggers-blind5-test.yaml", "complaints-blind5-test.yaml"} {
 		set := loadLabeled(t, name)
 		res := evaluate(r, set)
-		res.reportAggregate(t, name, len(set))
+		res.report(t, name, len(set))
 		switch name {
 		case "triggers-blind5-test.yaml":
 			floors = append(floors,
@@ -67,7 +69,7 @@ func TestBlind5HeldOutEval(t *testing.T) {
 	}
 	for _, f := range floors {
 		if f.got < f.min {
-			t.Errorf("held-out %s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
+			t.Errorf("%s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
 		}
 	}
 }
