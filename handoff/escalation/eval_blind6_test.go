@@ -10,7 +10,7 @@ import "testing"
 
 func TestBlind6DevEval(t *testing.T) {
 	r := testRules(t)
-	for _, name := range []string{"triggers-blind6-dev.yaml", "complaints-blind6-dev.yaml", "triggers-probe8.yaml", "triggers-probe9.yaml", "triggers-probe10.yaml", "triggers-probe11.yaml", "triggers-probe12.yaml", "triggers-probe13.yaml", "triggers-probe14.yaml", "complaints-probe4.yaml", "triggers-probe15.yaml", "triggers-probe16.yaml", "triggers-probe17.yaml", "triggers-probe18.yaml", "triggers-probe19.yaml", "triggers-probe20.yaml", "complaints-probe5.yaml", "triggers-probe21.yaml", "triggers-probe22.yaml", "triggers-probe23.yaml"} {
+	for _, name := range []string{"triggers-blind6-dev.yaml", "complaints-blind6-dev.yaml", "triggers-probe8.yaml", "triggers-probe9.yaml", "triggers-probe10.yaml", "triggers-probe11.yaml", "triggers-probe12.yaml", "triggers-probe13.yaml", "triggers-probe14.yaml", "complaints-probe4.yaml", "triggers-probe15.yaml", "triggers-probe16.yaml", "triggers-probe17.yaml", "triggers-probe18.yaml", "triggers-probe19.yaml", "triggers-probe20.yaml", "complaints-probe5.yaml", "triggers-probe21.yaml", "triggers-probe22.yaml", "triggers-probe23.yaml", "triggers-probe24.yaml"} {
 		set := loadLabeled(t, name)
 		evaluate(r, set).report(t, name, len(set))
 	}
