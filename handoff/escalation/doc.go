@@ -26,7 +26,7 @@
 //	  en|zh-TW|zh-CN: {match: [regexp…], soft: [regexp…], exclude: [regexp…]}
 //	questions:                     # neutral questions: a policy, a date, a what-if
 //	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
-//	typos: {words: [english…], keep: [english…], zh: {wrong: right}}
+//	typos: {words: [english…], keep: [english…], en: {wrong: right}, zh: {wrong: right}, zh_words, zh_sounds, zh_keep}
 //
 // Patterns are case-insensitive Go regular expressions compiled once at load.
 // A message is folded to half-width and matched both as written and converted
@@ -42,7 +42,9 @@
 // A message that fires nothing as written is matched once more with its
 // typos corrected (typos in the file): an English word one edit from a
 // trigger word of 6 to 8 letters, two from a longer one (a swap counts as
-// one; real words near a trigger word are listed to be kept), a Chinese
+// one; real words near a trigger word are listed to be kept; of two words
+// as far, the one sharing the longer start wins), a table of English typos
+// of words too short for the distance (humna → human), a Chinese
 // trigger word with one character replaced by one that sounds alike (經李,
 // 律濕: zh_words and zh_sounds, real words such as 主人公 kept), and a table
 // of other Chinese typos (主館 → 主管).
@@ -51,7 +53,9 @@
 // any phrasing, soft ones (defects, delays, expiry) only when stated apart
 // from a neutral question (in a clause of their own), so
 // "我的購物金什麼時候會過期" asks, while "收到就破了" and "包裹延遲一週了
-// 什麼時候會到" complain. Analysis.Question reports such a question.
+// 什麼時候會到" complain. Analysis.Question reports such a question; it
+// weighs against a complaint unless a complaint word stands in a clause of
+// its own (a defect reported, then a remedy asked for).
 //
 // The lexicon's verdict is then weighed by a complaint model (naive Bayes
 // over character and word n-grams, trained from the labelled -dev and probe

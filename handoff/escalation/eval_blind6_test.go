@@ -23,6 +23,21 @@ func TestBlind6DevEval(t *testing.T) {
 // blind set to measure the next change). Issue 11's targets: recall >= 95%
 // for every kind and precision >= 95% on triggers; complaint precision >=
 // 95% and recall >= 80%.
+//
+// Measured once, 2026-12-01 18:50 UTC, after the last rule change, with the
+// rules before the blind6 work (commit a4a2787) and after it (see README):
+//
+//	triggers-blind6-test (398): P 91.5% → 93.2%, R 88.8% → 91.8%;
+//	  legal_media P 87.0% → 91.1% R 87.0% → 89.1%, security P 93.1% →
+//	  96.6% R 85.7% → 90.5%, supervisor P 95.8% → 95.8% R 90.2% → 90.2%,
+//	  human P 82.1% → 83.1% R 90.2% → 96.1%, refund_over_limit P 100% →
+//	  100% R 91.2% → 93.0%; complaint P 87.7% → 90.9% R 81.5% → 82.8%.
+//	complaints-blind6-test (162): complaint P 98.4% → 100% R 76.5% → 85.2%.
+//
+// Trigger recall is short of 95% for every kind but human, and precision
+// of 95% (human precision is 83.1%: 10 false fires); complaint precision on
+// the trigger set is short of 95%. Complaint precision and recall on the
+// complaint set meet the targets.
 func TestBlind6HeldOutEval(t *testing.T) {
 	r := testRules(t)
 	type floor struct {
@@ -37,20 +52,20 @@ func TestBlind6HeldOutEval(t *testing.T) {
 		switch name {
 		case "triggers-blind6-test.yaml":
 			floors = append(floors,
-				floor{"triggers precision", res.overall.precision(), 0},
-				floor{"triggers recall", res.overall.recall(), 0},
-				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0},
-				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0},
-				floor{"human recall", res.perKind[KindHuman].recall(), 0},
-				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0},
-				floor{"complaint precision (trigger set)", res.complaint.precision(), 0},
-				floor{"complaint recall (trigger set)", res.complaint.recall(), 0},
+				floor{"triggers precision", res.overall.precision(), 0.93},
+				floor{"triggers recall", res.overall.recall(), 0.915},
+				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.885},
+				floor{"security recall", res.perKind[KindSecurity].recall(), 0.9},
+				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.9},
+				floor{"human recall", res.perKind[KindHuman].recall(), 0.955},
+				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.925},
+				floor{"complaint precision (trigger set)", res.complaint.precision(), 0.905},
+				floor{"complaint recall (trigger set)", res.complaint.recall(), 0.825},
 			)
 		case "complaints-blind6-test.yaml":
 			floors = append(floors,
-				floor{"complaint precision", res.complaint.precision(), 0},
-				floor{"complaint recall", res.complaint.recall(), 0},
+				floor{"complaint precision", res.complaint.precision(), 0.995},
+				floor{"complaint recall", res.complaint.recall(), 0.845},
 			)
 		}
 	}
