@@ -153,8 +153,13 @@ func TestDashboardPages(t *testing.T) {
 	}{
 		{"page in English", "/inbox/dashboard", "en", []string{"Quality dashboard", "50.0%", "Download CSV",
 			`href="/inbox/dashboard/report.csv?period=this_week"`, "/inbox/dashboard/static/vendor/chart.umd.js", `id="report-data"`}},
-		{"page in zh-TW", "/inbox/dashboard?period=this_week", "zh-TW", []string{"品質儀表板", "首次接觸解決率", "未達標"}},
-		{"page in zh-CN", "/inbox/dashboard?period=this_week", "zh-CN", []string{"质量看板", "首次解决率", "未达标"}},
+		{"page in zh-TW", "/inbox/dashboard?period=this_week", "zh-TW", []string{"品質儀表板", "首次接觸解決率", "未達標",
+			`<option value="zh-CN">簡體中文</option>`, `<option value="en">英文</option>`}},
+		{"page in zh-CN", "/inbox/dashboard?period=this_week", "zh-CN", []string{"质量看板", "首次解决率", "未达标",
+			`<option value="zh-TW">繁体中文</option>`}},
+		{"page in English, a language chosen", "/inbox/dashboard?period=this_week&lang=zh-TW", "en", []string{
+			`<option value="zh-TW" selected>Traditional Chinese</option>`, `<option value="en">English</option>`}},
+		{"print names the language", "/inbox/dashboard/print?period=this_week&lang=zh-CN", "zh-TW", []string{"· 簡體中文"}},
 		{"weekly print", "/inbox/dashboard/print?period=this_week", "en", []string{"Weekly review", "2026-11-23 – 2026-11-29", "CS-20261124-0001"}},
 		{"monthly print", "/inbox/dashboard/print?period=this_month", "en", []string{"Monthly quality report", "2026-11-01 – 2026-11-30"}},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/warmline/warmline/locales"
@@ -117,11 +118,12 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 			}
 			return code
 		},
-		"date":   func(t time.Time) string { return t.Format("2006-01-02") },
-		"stamp":  func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
-		"state":  func(s State) string { return tr.T(lang, "inbox_dashboard_state_"+string(s), nil) },
-		"period": func(k string) string { return tr.T(lang, "inbox_dashboard_period_"+k, nil) },
-		"inc":    func(i int) int { return i + 1 },
+		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
+		"stamp":    func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
+		"state":    func(s State) string { return tr.T(lang, "inbox_dashboard_state_"+string(s), nil) },
+		"period":   func(k string) string { return tr.T(lang, "inbox_dashboard_period_"+k, nil) },
+		"langname": func(code string) string { return langName(tr, lang, code) },
+		"inc":      func(i int) int { return i + 1 },
 		// labels are the chart labels the page's script reads.
 		"labels": func() map[string]string {
 			out := map[string]string{}
@@ -132,4 +134,14 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 			return out
 		},
 	}
+}
+
+// langName is a customer language's name in the reader's language ("簡體中文"
+// for zh-CN read in zh-TW), as the brief names it; an unknown code stays as it is.
+func langName(tr *locales.Translator, lang, code string) string {
+	id := "handoff_lang_" + strings.ReplaceAll(strings.ToLower(code), "-", "_")
+	if !tr.Has(lang, id) {
+		return code
+	}
+	return tr.T(lang, id, nil)
 }
