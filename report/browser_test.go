@@ -203,7 +203,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	boss.Click(`[data-testid=print-link]`)
 	boss.WaitPage("/inbox/dashboard/print")
 	boss.Wait("print charts drawn", `document.body.dataset.charts === 'ready'`)
-	if got := boss.Eval(`document.querySelector('[data-testid=print-title]').textContent + ' ' + document.querySelector('[data-testid=dash-period]').textContent`); !strings.Contains(got, "每週檢討報告") || !strings.Contains(got, "2026-11-23 – 2026-11-29 · en") {
+	if got := boss.Eval(`document.querySelector('[data-testid=print-title]').textContent + ' ' + document.querySelector('[data-testid=dash-period]').textContent`); !strings.Contains(got, "每週檢討報告") || !strings.Contains(got, "2026-11-23 – 2026-11-29 · 英文") {
 		t.Errorf("print header %q", got)
 	}
 	boss.Shot("dashboard-weekly-print-en.png")
