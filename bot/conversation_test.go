@@ -44,7 +44,7 @@ func TestHandoffAcknowledgementThrottled(t *testing.T) {
 			acks := 0
 			for i, s := range steps {
 				h.clock.Advance(s.after)
-				msgs := h.text("U1", "請問還要多久 "+itoa(i))
+				msgs := h.text("U1", "請問還在處理嗎 "+itoa(i))
 				if got := len(msgs) == 1; got != s.wantAck {
 					t.Fatalf("step %d: acknowledged=%v, want %v: %s", i, got, s.wantAck, all(msgs))
 				}

@@ -195,11 +195,11 @@ func solve(a [][]float64, b []float64) []float64 {
 // KB), out-of-scope questions answered out of the dev sets' pooled
 // out-of-scope ones, and out of CLINC's 200 against each KB (the ceiling
 // TestMatcherFloors holds).
-const (
+var (
 	limitWrong = 0.02
 	// limitWrongScript holds for each script's (Chinese, English) pooled
 	// sparse questions alone.
-	limitWrongScript = 0.03
+	limitWrongScript = 0.02
 	limitOOS         = 0.03
 	limitCLINC       = 0.025
 )
@@ -454,33 +454,34 @@ The model and thresholds are fitted on dev data only, pooled across KBs of
 different shops so they carry to a new shop: the sparse demo KB (title,
 answer and first two examples per language per entry, no synonyms file)
 and the full demo KB against knowledge/testdata/eval/dev.yaml,
-blind3-dev.yaml and blind4-dev.yaml, the sparse shop KBs (fashion, grocery,
-telecom) against their questions-dev.yaml, and the 200 CLINC150
-out-of-scope queries (its train and validation splits) against each of
-those five KBs. The thresholds maximise the share of the sparse KBs'
-pooled in-scope dev questions answered directly and right, under:
-confidently wrong <= 2% of those questions (and of the full demo KB's),
-out of scope answered <= 3% of the dev sets' pooled out-of-scope questions
-and <= 2.5% of CLINC's against each KB. The test sets were never used.
+blind3-dev.yaml, blind4-dev.yaml and blind5-dev.yaml, the sparse shop KBs
+(fashion, grocery, telecom, travel) against their questions-dev.yaml, and
+the 200 CLINC150 out-of-scope queries (its train and validation splits)
+against each of those six KBs. The thresholds maximise the share of the
+sparse KBs' pooled in-scope dev questions answered directly and right,
+under: confidently wrong <= 2% of those questions, of each script's
+(Chinese, English) alone and of the full demo KB's, out of scope answered
+<= 3% of the dev sets' pooled out-of-scope questions and <= 2.5% of
+CLINC's against each KB. The test sets were never used.
 
 Regenerate (prints the fitted weights to copy into defaultTuning):
 
     cd knowledge && WARMLINE_CALIBRATION_DOC=1 go test -count=1 -run TestCalibrationDoc -v .
 
-English uses 0.66, not the fitted 0.64: with the weights as rounded in
-defaultTuning the dev objective is the same (55.7%) and CLINC against the
-sparse demo KB answers 0 of 200, not 1 (the curves below use the unrounded
-fit). The move was made after a held-out check failed
-(TestLearningLoop in knowledge/gaps: confident wrong after learning 4.0%
-against its 4% ceiling), so it is not a dev-only choice.
+The weights in use are the fit rounded to two decimals; the dev objective
+is the same with them (the "In use" row). Until 2026-12-01's fourth round
+English was held to 3% wrong on its own and ran at 0.66 (wrong 2.8% on
+dev, 3.8–7.9% on the held-out sparse demo sets); at 2% its threshold rose
+to 0.865 (docs/knowledge-eval.md).
 
 Below the threshold, the matcher offers a "did you mean" menu when the
 question shares enough with the KB: coverage >= mediumCoverage (0.20) and
-fitted probability >= mediumConfidence (0.05 for Chinese, 0.005 for
+fitted probability >= mediumConfidence (0.05 for Chinese, 0.01 for
 English; English probabilities run lower under this model). Chosen on the
-dev sets with TestMenuSize: the most right entries offered with no more
-out-of-scope menus than the earlier model (dev out-of-scope questions given
-a menu 49 of 131, was 52; CLINC against the five dev KBs 352 of 1,000, was
-434). The menu lists the candidates close to the best one.
+dev sets with TestMenuSize: the most right entries offered with the
+fewest out-of-scope menus (English 0.01 offers as many as 0.005, 95.2%,
+with dev out-of-scope menus 76 of 188, was 80, and CLINC menus against the
+six dev KBs 364 of 1,200, was 476). The menu lists the candidates close to
+the best one.
 
 `

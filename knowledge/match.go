@@ -56,9 +56,8 @@ type tuning struct {
 	// English one (stems and bigrams spread the numbers differently: one
 	// threshold for both answered fewer Chinese questions or more English
 	// ones wrongly). All are fitted on the dev sets of every dev KB and
-	// CLINC's out-of-scope queries against each (docs/matching-calibration.md);
-	// English is at 0.66, not the fitted 0.64 (same dev objective within one
-	// question, fewer CLINC answers; see that page).
+	// CLINC's out-of-scope queries against each (docs/matching-calibration.md),
+	// with confidently wrong at most 2% in each script.
 	confidence       [numFeatures]float64
 	highConfidence   float64
 	highConfidenceEN float64
@@ -92,8 +91,12 @@ type tuning struct {
 	// answer side as an example question counting this much.
 	answerSentences float64
 	// conceptWeight is how much a concept term of the question weighs
-	// against a word (1).
+	// against a word (1) in the ranking (2: sparse KBs' rank-1 rose, 0.8
+	// before; docs/knowledge-eval.md).
 	conceptWeight float64
+	// conceptCover, when above 0, is how much a concept term counts toward
+	// coverage instead of conceptWeight.
+	conceptCover float64
 }
 
 var defaultTuning = tuning{
@@ -101,18 +104,19 @@ var defaultTuning = tuning{
 	answerCover:        1,
 	unknownWeight:      0.6,
 	unigrams:           true,
-	confidence:         [numFeatures]float64{7.62, 2.67, -0.24, 0.87, 0.68, 0.73, -0.45, 2.97, -1.77, -0.08, 2.75, -12.11},
-	highConfidence:     0.93,
-	highConfidenceEN:   0.66,
+	confidence:         [numFeatures]float64{6.43, 2.26, -0.01, 2.54, 0.58, 0.96, 0.16, 3.47, -2.36, 0.01, 2.53, -11.52},
+	highConfidence:     0.85,
+	highConfidenceEN:   0.865,
 	mediumCoverage:     0.20,
 	mediumConfidence:   0.05,
-	mediumConfidenceEN: 0.005,
+	mediumConfidenceEN: 0.01,
 	menuRatio:          0.3,
 	fuzzyMinLen:        5,
 	fuzzyWeight:        0.5,
-	exampleWeight:      0.3,
+	exampleWeight:      0.15,
 	lexicon:            true,
-	conceptWeight:      0.8,
+	conceptWeight:      2,
+	conceptCover:       1,
 	answerSentences:    0.3,
 	bm25:               defaultBM25,
 }
@@ -702,6 +706,10 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 	var have, total, unk float64
 	for k, t := range terms {
 		w := sc.idf(t)
+		qw := weights[k]
+		if b.tune.conceptCover > 0 && isConceptTerm(t) {
+			qw = b.tune.conceptCover
+		}
 		if !sc.known(t) {
 			w *= b.tune.unknownWeight
 			unk += w
@@ -709,10 +717,10 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 		total += w
 		hit := false
 		if _, ok := sc.questionTerms[i][t]; ok {
-			have += w * weights[k]
+			have += w * qw
 			hit = true
 		} else if _, ok := sc.answerTerms[i][t]; ok {
-			have += w * weights[k] * b.tune.answerCover
+			have += w * qw * b.tune.answerCover
 			hit = true
 		}
 		if hit {

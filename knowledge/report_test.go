@@ -22,9 +22,9 @@ func TestMatchReport(t *testing.T) {
 	tune := defaultTuning
 	full := demoBase(t)
 	sparse := sparseDemoBase(t, tune)
-	sets := []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml"}
+	sets := []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml", "blind5-dev.yaml"}
 	if split == "test" {
-		sets = []string{"test.yaml", "test2.yaml", "blind3-test.yaml", "blind4-test.yaml"}
+		sets = []string{"test.yaml", "test2.yaml", "blind3-test.yaml", "blind4-test.yaml", "blind5-test.yaml"}
 	}
 	var out strings.Builder
 	for _, s := range sets {
@@ -128,7 +128,7 @@ func TestMenuSize(t *testing.T) {
 		t.Skip("set WARMLINE_MENU=1")
 	}
 	oos := clincCases(t)
-	for _, r := range [][2]float64{{0.02, 0.02}, {0.02, 0.01}, {0.02, 0.005}, {0.02, 0.002}, {0.01, 0.005}, {0.05, 0.005}, {0.1, 0.005}} {
+	for _, r := range [][2]float64{{0.02, 0.02}, {0.02, 0.01}, {0.02, 0.005}, {0.02, 0.002}, {0.01, 0.005}, {0.05, 0.005}, {0.1, 0.005}, {0.05, 0.02}, {0.05, 0.01}} {
 		tu := defaultTuning
 		tu.mediumConfidence, tu.mediumConfidenceEN = r[0], r[1]
 		var line strings.Builder

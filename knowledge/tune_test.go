@@ -17,14 +17,16 @@ type devSet struct {
 
 func devSets(t *testing.T) []devSet {
 	t.Helper()
-	dev, b3, b4 := evalFile(t, "dev.yaml"), evalFile(t, "blind3-dev.yaml"), evalFile(t, "blind4-dev.yaml")
+	dev, b3, b4, b5 := evalFile(t, "dev.yaml"), evalFile(t, "blind3-dev.yaml"), evalFile(t, "blind4-dev.yaml"), evalFile(t, "blind5-dev.yaml")
 	sets := []devSet{
 		{"sparse-dev", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, dev},
 		{"sparse-b3", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, b3},
 		{"sparse-b4", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, b4},
+		{"sparse-b5", func(tu tuning) *Base { return sparseDemoBase(t, tu) }, b5},
 		{"full-dev", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, dev},
 		{"full-b3", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, b3},
 		{"full-b4", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, b4},
+		{"full-b5", func(tu tuning) *Base { return demoBaseTuned(t, tu) }, b5},
 	}
 	for _, shop := range sparseShops() {
 		if cs := shopQuestions(t, shop, "-dev.yaml"); len(cs) > 0 {
@@ -67,12 +69,27 @@ func TestTuneRank(t *testing.T) {
 	}
 	sets := devSets(t)
 	bx := bitextCases(t)
+	if l := os.Getenv("WARMLINE_TUNE_LIMITS"); l != "" { // wrong pooled, wrong per script
+		fmt.Sscanf(l, "%g,%g", &limitWrong, &limitWrongScript)
+	}
 	type variant struct {
 		name string
 		f    func(*tuning)
 	}
-	vs := []variant{{"default", func(*tuning) {}}, {"nolex", func(tu *tuning) { tu.lexicon = false }}}
+	vs := []variant{{"default", func(*tuning) {}}}
 	for _, spec := range strings.Split(os.Getenv("WARMLINE_TUNE"), ";") {
+		if strings.Contains(spec, "+") { // k=v+k2=v2: one variant setting both
+			parts := strings.Split(spec, "+")
+			vs = append(vs, variant{spec, func(tu *tuning) {
+				for _, p := range parts {
+					k, v, _ := strings.Cut(p, "=")
+					var f float64
+					fmt.Sscan(v, &f)
+					setTuning(tu, k, f)
+				}
+			}})
+			continue
+		}
 		k, v, ok := strings.Cut(spec, "=")
 		if !ok {
 			continue
@@ -101,7 +118,11 @@ func TestTuneRank(t *testing.T) {
 		if os.Getenv("WARMLINE_TUNE_LR") != "" {
 			groups, order := calibrationGroups(t, tu)
 			w, zh, en, obj := fitScripts(groups, order)
-			t.Logf("    LR sparse direct %.1f at zh %.2f en %.2f w=%.2f", 100*obj, zh, en, w)
+			t.Logf("    LR sparse direct %.1f at zh %.3f en %.3f w=%.2f", 100*obj, zh, en, w)
+			fitted := tu
+			copy(fitted.confidence[:], w)
+			_, _, line := evalRule(groups, order, scriptRule(fitted, zh, en))
+			t.Logf("    %v\n    %s", order, line)
 		}
 	}
 }
@@ -112,6 +133,8 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.answerBoost = f
 	case "conceptWeight":
 		tu.conceptWeight = f
+	case "conceptCover":
+		tu.conceptCover = f
 	case "exampleWeight":
 		tu.exampleWeight = f
 	case "fuzzyWeight":
