@@ -98,10 +98,13 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		// An amount over the limit fired a refund trigger in the analysis of
 		// the message that named it, and went to a person there: what is
 		// kept here is within L1's limit.
-		amount := st.RefundAmount
-		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: "NT$" + itoa(amount), Summary: "approved at L1", Outcome: handoff.OutcomeRefundApproved, Amount: amount, At: t.now})
-		log.Info("refund approved at L1", zap.Int("amount", amount))
-		t.say(e.text(t, e.tr.N(lang, "bot_solve_refund", e.cfg.RefundDays, map[string]any{"Amount": amount})))
+		// After the apology, the refund path: which order, the ownership
+		// check, and recorded where a person carries it out before the
+		// customer is told so (it was promised and recorded nowhere).
+		amount, order := st.RefundAmount, st.ComplaintOrder
+		st.Mode = modeNone
+		st.clearComplaint()
+		return e.refund(ctx, t, intent{order: order}, "", amount, log)
 	case entry != nil && e.photoTopic(entry.ID) && st.ComplaintOrder != "" && len(st.Media) > 0:
 		// The photos and the order number are already in: the remedy's
 		// request for them is moot, a person takes it with both.
@@ -147,6 +150,9 @@ func (e *Engine) escalateComplaint(ctx context.Context, t *turn, tr escalation.T
 func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []escalation.Trigger, complaint bool, log *zap.Logger) error {
 	lang := t.lang()
 	legal := hasKind(triggers, escalation.KindLegalMedia)
+	// A one-line demand for a person or a lead ("叫你們店長出來") is not a
+	// story to thank them for.
+	demand := personRequestOnly(triggers) && t.st.Complaint == "" && t.st.ComplaintMsgs == 0
 	product := false // a product hazard or an injury: apologised for with the safety steps
 	if hasKind(triggers, escalation.KindSecurity) {
 		var err error
@@ -163,10 +169,21 @@ func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []
 	if err := e.escalate(ctx, t, triggers, log); err != nil {
 		return err
 	}
-	if complaint && !legal && !product {
+	if complaint && !legal && !product && !demand {
 		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)))
 	}
 	return nil
+}
+
+// personRequestOnly reports whether every trigger is a request for a
+// person or a supervisor.
+func personRequestOnly(triggers []escalation.Trigger) bool {
+	for _, tr := range triggers {
+		if tr.Kind != escalation.KindHuman && tr.Kind != escalation.KindSupervisor {
+			return false
+		}
+	}
+	return len(triggers) > 0
 }
 
 // safetyFirst gives the safety steps before the wait. A product hazard or

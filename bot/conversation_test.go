@@ -124,24 +124,65 @@ func TestRefundPath(t *testing.T) {
 	t.Parallel()
 	t.Run("within the limit: asks the order, records it, says who processes it", func(t *testing.T) {
 		h := newHarness(t)
-		h.profiles.byID["U1"] = Profile{Language: "en"}
-		msgs := h.text("U1", "can I get NT$300 back to my credit card?")
+		h.profiles.byID["Uowner"] = Profile{Language: "en"}
+		msgs := h.text("Uowner", "can I get NT$300 back to my credit card?")
 		mustContain(t, all(msgs), h.T("en", "bot_refund_ask_order", map[string]any{"Amount": "NT$300"}))
 		mustNotContain(t, all(msgs), "sorry")
-		msgs = h.text("U1", "WL20260001")
+		msgs = h.text("Uowner", "WL20260001")
 		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
-		if c := h.activeCase("U1"); c != nil {
+		if c := h.activeCase("Uowner"); c != nil {
 			t.Errorf("case %s opened for a refund within the limit", c.ID)
 		}
-		if st := h.conv("U1"); !strings.Contains(st["refunds"], `"order":"WL20260001","amount":300`) || st["mode"] != "" {
+		if st := h.conv("Uowner"); !strings.Contains(st["refunds"], `"order":"WL20260001","amount":300`) || st["mode"] != "" {
 			t.Errorf("refunds %q mode %q, want the request recorded", st["refunds"], st["mode"])
+		}
+		// Recorded where a person carries it out, due 7 working days on.
+		pending, err := h.backend.refunds.Pending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) != 1 || pending[0].Number != "WL20260001" || pending[0].Amount != 300 || pending[0].LineUserID != "Uowner" ||
+			pending[0].Lang != "en" || !pending[0].DueBy.Equal(addWorkingDays(h.clock.Now().In(h.e.loc), 7)) {
+			t.Errorf("refund requests %+v, want WL20260001 NT$300 from Uowner in en, due in 7 working days", pending)
 		}
 	})
 	t.Run("order in the same message", func(t *testing.T) {
 		h := newHarness(t)
-		h.profiles.byID["U1"] = Profile{Language: "zh-TW"}
-		msgs := h.text("U1", "訂單 WL20260001 可以退款 300 元嗎")
+		h.profiles.byID["Uowner"] = Profile{Language: "zh-TW"}
+		msgs := h.text("Uowner", "訂單 WL20260001 可以退款 300 元嗎")
 		mustContain(t, all(msgs), h.tr.N("zh-TW", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+	})
+	t.Run("another customer's order: the phone's digits first", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["U1"] = Profile{Language: "en"}
+		msgs := h.text("U1", "refund 300 for WL20260001 please")
+		mustContain(t, all(msgs), h.T("en", "bot_refund_verify", map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustNotContain(t, all(msgs), "recorded")
+		msgs = h.text("U1", "1111")
+		mustContain(t, all(msgs), h.T("en", "bot_order_no_match", nil))
+		if pending, _ := h.backend.refunds.Pending(context.Background()); len(pending) != 0 {
+			t.Fatalf("recorded %+v on digits that do not match", pending)
+		}
+		msgs = h.text("U1", "5678")
+		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		if pending, _ := h.backend.refunds.Pending(context.Background()); len(pending) != 1 || pending[0].LineUserID != "U1" {
+			t.Errorf("refund requests %+v, want the one of U1 after the check", pending)
+		}
+	})
+	t.Run("not recorded: said, and a person offered", func(t *testing.T) {
+		h := newHarness(t)
+		h.profiles.byID["Uowner"] = Profile{Language: "en"}
+		h.text("Uowner", "WL20260001") // shown: theirs
+		h.backend.setDown(true)
+		msgs := h.text("Uowner", "can I get NT$300 back for it?")
+		mustContain(t, all(msgs), h.T("en", "bot_refund_not_recorded", map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustNotContain(t, all(msgs), "working days")
+		if !hasReply(msgs, dataHandoffRequest) {
+			t.Errorf("no person offered: %s", all(msgs))
+		}
+		if st := h.conv("Uowner"); strings.Contains(st["refunds"], "WL20260001") {
+			t.Errorf("refunds %q: a request that was not recorded is kept as recorded", st["refunds"])
+		}
 	})
 	t.Run("the order just looked up is recognised", func(t *testing.T) {
 		h := newHarness(t)

@@ -107,9 +107,13 @@ type EngineConfig struct {
 	// this after the previous one starts a new issue (default 2 h). It must
 	// be longer than the rules' UnsolvedAfter.
 	ConversationIdle time.Duration
-	OrderTimeout     time.Duration  // one backend lookup (default 5 s)
-	RefundDays       int            // working days for an L1 refund to arrive (default 7)
-	Location         *time.Location // times shown to customers (default Asia/Taipei)
+	OrderTimeout     time.Duration // one backend lookup (default 5 s)
+	RefundDays       int           // working days for an L1 refund to arrive (default 7)
+	// Refunds records the refunds settled at L1 where a person carries
+	// them out (orders.RefundBook for a file backend); nil: Orders, which
+	// must then record them itself (orders.HTTPBackend).
+	Refunds  orders.RefundRecorder
+	Location *time.Location // times shown to customers (default Asia/Taipei)
 	// HandoffAckEvery: during a handoff a customer message is acknowledged
 	// (case number, who answers by when) at most once per this (default 5 min).
 	HandoffAckEvery time.Duration
@@ -148,6 +152,7 @@ type Engine struct {
 	prefix   string
 	kb       func() kbView
 	orders   orders.Backend
+	refunds  orders.RefundRecorder
 	numbers  OrderNumbers
 	rules    *escalation.Rules // the one source of thresholds
 	cases    Cases
@@ -193,6 +198,13 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.OrderNumbers == nil {
 		errs = append(errs, errors.New("bot: OrderNumbers is required"))
+	}
+	if cfg.Refunds == nil {
+		if r, ok := cfg.Orders.(orders.RefundRecorder); ok {
+			cfg.Refunds = r
+		} else if cfg.Orders != nil {
+			errs = append(errs, errors.New("bot: Refunds is required: Orders cannot record refund requests (orders.NewRefundBook keeps them in Redis)"))
+		}
 	}
 	if cfg.Rules == nil {
 		errs = append(errs, errors.New("bot: Rules is required"))
@@ -309,6 +321,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		prefix:   cfg.Prefix,
 		kb:       func() kbView { return baseView(kbs.Current()) },
 		orders:   cfg.Orders,
+		refunds:  cfg.Refunds,
 		numbers:  cfg.OrderNumbers,
 		rules:    cfg.Rules,
 		cases:    cfg.Cases,

@@ -729,14 +729,19 @@ func TestLASTRefundWithinLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			h := newHarness(t)
-			h.profiles.byID["U1"] = Profile{Language: tt.lang}
-			h.text("U1", tt.first)
-			msgs := h.postback("U1", "last:done")
+			h.profiles.byID["Uowner"] = Profile{Language: tt.lang}
+			h.text("Uowner", tt.first)
+			msgs := h.postback("Uowner", "last:done")
 			got := all(msgs)
 			mustContain(t, got, h.T(tt.lang, "bot_apology_quote", map[string]any{"Quote": quote(tt.first)}))
-			mustContain(t, got, h.tr.N(tt.lang, "bot_solve_refund", 7, map[string]any{"Amount": 300}))
-			mustContain(t, got, h.T(tt.lang, "bot_thanks", nil))
-			if c := h.activeCase("U1"); c != nil {
+			// The refund path: which order, then recorded for a person.
+			mustContain(t, got, h.T(tt.lang, "bot_refund_ask_order", map[string]any{"Amount": "NT$300"}))
+			got = all(h.text("Uowner", "WL20260001"))
+			mustContain(t, got, h.tr.N(tt.lang, "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+			if pending, _ := h.backend.refunds.Pending(context.Background()); len(pending) != 1 || pending[0].Amount != 300 {
+				t.Errorf("refund requests %+v, want the NT$300 one recorded", pending)
+			}
+			if c := h.activeCase("Uowner"); c != nil {
 				t.Errorf("refund within the limit escalated: %s", c.ID)
 			}
 		})

@@ -31,8 +31,10 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 			topic = topicComplaint
 		}
 	}
-	if st := e.securityTopic(triggers); st != "" && (topic == "" || topic == topicComplaint) {
-		// A safety or security report says more than "a complaint".
+	if st := e.securityTopic(triggers); st != "" {
+		// A safety or security report says more than "a complaint" or the
+		// FAQ it matched (a shock from a hair dryer is not an exchange of
+		// a defective item).
 		topic = st
 	}
 	tried := append([]handoff.Attempt(nil), st.Tried...)

@@ -119,7 +119,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// code doesn't work" -> coupon-not-working) gets that answer at once,
 	// not the complaint dialogue, even if it uses a complaint word.
 	howTo := in.entry != nil && in.entry.Category == knowledge.Consultation
-	in.complaint = !in.refund && ((an.Complaint && !howTo) || isComplaintEntry(in.entry) || (an.RefundAmount > 0 && in.entry == nil))
+	// A question the analysis finds neutral ("瑕疵品怎麼換", "what happens
+	// if my order arrives broken?") is answered even when the entry it
+	// matches is a complaint's or a fault's: it asks how, it reports nothing.
+	neutral := an.Question && !an.Complaint
+	in.complaint = !in.refund && ((an.Complaint && !howTo) || (isComplaintEntry(in.entry) && !neutral) || (an.RefundAmount > 0 && in.entry == nil))
 	if in.complaint && in.entry == nil && in.match.Confidence == knowledge.Medium && isComplaintEntry(in.match.Best()) {
 		// The analysis says complaint and the KB agrees on which one.
 		in.entry = in.match.Best()
@@ -147,6 +151,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			in.order = "" // a question asked with it is answered below
 		}
 		question := !in.complaint && !in.refund && (in.order != "" || in.entry != nil)
+		if !question && neutral && !in.complaint && !in.refund && in.match.Confidence == knowledge.Medium && len(in.match.Candidates) > 0 {
+			// A question asked on the way ("我只是想先問一下流程，運費怎麼
+			// 算？") is answered with the likeliest entry, not "I'm listening".
+			in.entry, question = in.match.Best(), true
+		}
 		if len(triggers) > 0 || (len(timer) > 0 && !question) {
 			// L1 cannot settle it (or has not in time): apologise for what
 			// they told, hand over, thank.
@@ -185,6 +194,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if len(triggers) > 0 {
 		if in.complaint {
 			t.st.ComplaintQuote, t.st.ComplaintOrder = e.quote(text), in.order
+			if personRequestOnly(triggers) {
+				// "叫你們店長出來" is who they want, not what went wrong:
+				// not quoted back in an apology.
+				t.st.ComplaintQuote = ""
+			}
 			t.st.LastCategory = knowledge.Complaint
 			if isComplaintEntry(in.entry) {
 				t.st.ComplaintEntry, t.st.LastCategory = in.entry.ID, in.entry.Category

@@ -67,12 +67,24 @@ func (f *fakeMessenger) Push(_ context.Context, _ string, ns []handoff.Notice) e
 	return nil
 }
 
-// switchBackend is the real file backend that can be taken down.
+// switchBackend is the real file backend that can be taken down; it
+// records refund requests in a RefundBook (unless down).
 type switchBackend struct {
-	b    orders.Backend
-	mu   sync.Mutex
-	down bool
-	slow bool // block until the caller gives up
+	b       orders.Backend
+	refunds *orders.RefundBook
+	mu      sync.Mutex
+	down    bool
+	slow    bool // block until the caller gives up
+}
+
+func (s *switchBackend) RecordRefund(ctx context.Context, r orders.RefundRequest) error {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		return orders.ErrUnavailable
+	}
+	return s.refunds.RecordRefund(ctx, r)
 }
 
 func (s *switchBackend) Lookup(ctx context.Context, n string) (orders.Order, error) {
@@ -167,7 +179,7 @@ func newHarnessOn(t *testing.T, rdb redis.UniversalClient, prefix string, change
 		t: t, rdb: rdb, prefix: prefix, tr: tr, clock: testclock.At(start),
 		profiles: &fakeProfiles{byID: map[string]Profile{}, calls: map[string]int{}},
 		loading:  &fakeLoading{},
-		backend:  &switchBackend{b: fb},
+		backend:  &switchBackend{b: fb, refunds: orders.NewRefundBook(rdb, prefix, nil)},
 		kb:       base,
 	}
 	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &fakeMessenger{}, Clock: h.clock.Now})

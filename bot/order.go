@@ -162,6 +162,11 @@ func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found
 		return err
 	}
 	if ok {
+		if st.refundAwaits(o.Number) {
+			// The refund asked for this check: record it now.
+			st.Mode, st.PendingOrder, st.LastOrder = modeNone, "", o.Number
+			return e.refund(ctx, t, intent{order: o.Number}, st.RefundText, 0, log)
+		}
 		e.showOrder(t, o)
 		return nil
 	}

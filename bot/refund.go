@@ -4,19 +4,22 @@ import (
 	"cmp"
 	"context"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // refund is the refund path: it asks which order (unless the message or
 // the conversation names it), states the policy, and then either records
-// the request at L1 (within the rules' limit: the order backend is
-// read-only, so a colleague processes it and the customer is told so) or
-// hands it to a person with approval authority, order and amount captured.
+// the request at L1 (within the rules' limit, on an order the customer has
+// shown is theirs: through the Refunds recorder, where a colleague carries
+// it out, and only then is the customer told so) or hands it to a person
+// with approval authority, order and amount captured.
 func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, amount int, log *zap.Logger) error {
 	st := t.st
 	lang := t.lang()
@@ -66,7 +69,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		tr.Amount = amount
 		// It awaits a person's review: never "approved by the bot", nor a
 		// promise of approval.
-		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
 		id := "bot_refund_over_limit"
 		if order == "" {
@@ -83,9 +86,26 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)
 	}
+	// Within the limit: only on an order the customer has shown is theirs,
+	// and recorded where a person carries it out before they are told so.
+	if !e.ownsOrder(ctx, t, order) {
+		return e.askRefundVerification(ctx, t, order, amount, sorry)
+	}
+	req := orders.RefundRequest{
+		ID: cmp.Or(st.Conv.ID, t.ev.ID) + ":" + order + ":" + itoa(amount), Number: order, Amount: amount,
+		LineUserID: t.ev.UserID, Lang: lang, RequestedAt: t.now, DueBy: addWorkingDays(t.now.In(e.loc), e.cfg.RefundDays),
+	}
+	if err := e.refunds.RecordRefund(ctx, req); err != nil {
+		log.Warn("refund request not recorded", zap.String("order", orders.Mask(order)), zap.Int("amount", amount), zap.Error(err))
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, Summary: money(amount) + " not recorded", Outcome: handoff.OutcomeBackendUnavailable, Amount: amount, At: t.now})
+		st.Mode, st.PendingOrder = modeNone, ""
+		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
+		t.say(e.text(t, sorry+e.tr.T(lang, "bot_refund_not_recorded", map[string]any{"Order": order, "Amount": money(amount)}), e.personReply(t)))
+		return nil
+	}
 	st.addRefund(refundRequest{Order: order, Amount: amount, At: t.now})
 	t.settle(convL1, topicRefund)
-	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, Summary: money(amount) + " recorded at L1", Outcome: handoff.OutcomeRefundRecorded, Amount: amount, At: t.now})
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, Summary: money(amount) + " recorded at L1", Outcome: handoff.OutcomeRefundRecorded, Amount: amount, At: t.now})
 	log.Info("refund request recorded at L1", zap.Int("amount", amount))
 	msg := e.tr.N(lang, "bot_refund_recorded", e.cfg.RefundDays, map[string]any{"Order": order, "Amount": money(amount)})
 	if policy := e.refundPolicy(t, matched); policy != "" {
@@ -96,6 +116,55 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	st.Shown = append(st.Shown, topicRefund)
 	t.say(e.text(t, msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, topicRefund)...))
 	return nil
+}
+
+// ownsOrder reports whether the customer has shown order is theirs: it is
+// the order last shown to them (after the ownership check), or the order's
+// LINE account is theirs.
+func (e *Engine) ownsOrder(ctx context.Context, t *turn, order string) bool {
+	if order == t.st.LastOrder {
+		return true
+	}
+	o, err := e.fetchOrder(ctx, t, order)
+	return err == nil && orders.OwnedBy(o, t.ev.UserID)
+}
+
+// askRefundVerification asks for the last 4 digits of the order's phone
+// before a refund on it is recorded; the refund waits in the state and
+// goes on once they match (checkDigits).
+func (e *Engine) askRefundVerification(ctx context.Context, t *turn, order string, amount int, sorry string) error {
+	wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		e.sayLocked(t, wait)
+		return nil
+	}
+	st := t.st
+	st.RefundOrder, st.RefundAmount = order, amount
+	st.Mode, st.PendingOrder = modeAwaitingVerify, order
+	t.say(e.text(t, sorry+e.tr.T(t.lang(), "bot_refund_verify", map[string]any{"Order": order, "Amount": money(amount)}), e.personReply(t)))
+	return nil
+}
+
+// refundAwaits reports whether a refund within the limit waits for the
+// ownership check of order.
+func (st *state) refundAwaits(order string) bool {
+	return st.RefundAmount > 0 && st.RefundOrder != "" && strings.EqualFold(st.RefundOrder, order)
+}
+
+// addWorkingDays is from plus n working days (Monday to Friday; public
+// holidays are not known here), at the same time of day.
+func addWorkingDays(from time.Time, n int) time.Time {
+	t := from
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
 }
 
 // refundPolicy is the refund policy in the customer's language: the

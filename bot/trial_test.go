@@ -258,7 +258,7 @@ func TestDemoOrderIsNotLateOnTheDayItRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, func(c *EngineConfig) { c.Orders = demo })
+	h := newHarnessWith(t, func(c *EngineConfig) { c.Orders, c.Refunds = demo, orders.NewRefundBook(c.Redis, c.Prefix, nil) })
 	h.clock.Set(trialDay)
 	const alice = "U0000000000000000000000000000a11c"
 	h.profiles.byID[alice] = Profile{Language: "zh-TW"}

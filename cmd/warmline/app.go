@@ -172,6 +172,13 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order backend: %w", err)
 	}
+	// Refunds the bot settles at L1: the HTTP backend posts them to the
+	// shop's order service; a file (or the demo) cannot take them, so they
+	// are kept in Redis for `warmline refunds`.
+	var refunds orders.RefundRecorder
+	if _, ok := backend.(orders.RefundRecorder); !ok {
+		refunds = orders.NewRefundBook(env.rdb, cfg.RedisPrefix, clock)
+	}
 	numbers, err := orders.NewExtractor(cfg.OrderPattern)
 	if err != nil {
 		return nil, fmt.Errorf("WARMLINE_ORDER_PATTERN: %w", err)
@@ -260,7 +267,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 	// The conversation engine.
 	matches := metrics.NewMatches()
 	engine, err := bot.NewEngine(bot.EngineConfig{
-		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, OrderNumbers: numbers,
+		Redis: env.rdb, Prefix: cfg.RedisPrefix, KB: a.kb, Orders: backend, Refunds: refunds, OrderNumbers: numbers,
 		Rules: rules, Cases: a.cases, Translator: tr, Profiles: sender, Loading: sender,
 		Clock: clock, Log: log.Named("bot"), Gaps: a.gaps, Contents: contents, Media: a.media,
 		Matched: matches.Observe,

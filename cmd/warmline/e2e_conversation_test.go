@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // Issue 11, the customer's side, through the webhook and the emulator.
@@ -56,6 +63,7 @@ func (h *e2e) caseByID(id string) caseView {
 func TestE2EHandoffIsAcknowledged(t *testing.T) {
 	h := startE2E(t, handoffOpts())
 	h.say(alice, "我要找真人客服", 1)
+	opened := len(h.emu.Messages(alice)) - 1 // the handoff notice on
 	c := h.caseOf(alice)
 	if c == nil {
 		t.Fatal("no case")
@@ -93,6 +101,10 @@ func TestE2EHandoffIsAcknowledged(t *testing.T) {
 	if !strings.Contains(allText(got), c.ID) {
 		t.Errorf("second acknowledgement %s, want the case number", dump(got))
 	}
+	// Every text the customer got once the case was open is in the agent's
+	// transcript (issue 11.3.6).
+	waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+	h.botTurnsHave(c.ID, texts(h.emu.Messages(alice)[opened:]))
 }
 
 func TestE2EUnsolvedTimerNeverBlocksAnAnswer(t *testing.T) {
@@ -154,7 +166,8 @@ func TestE2ERefundPath(t *testing.T) {
 		}
 	})
 	t.Run("within the limit: recorded, honest about who processes it", func(t *testing.T) {
-		got := h.say(chen, "订单 WL20261106 可以退款 300 元吗", 1)
+		h.say(chen, "订单 WL20261106 可以退款 300 元吗", 1) // the phone's last 4 digits first
+		got := h.say(chen, "2036", 1)
 		txt := allText(got)
 		if !strings.Contains(txt, "登记") || !strings.Contains(txt, "7 个工作日") || !strings.Contains(txt, "WL20261106") {
 			t.Errorf("refund within the limit got %s, want it recorded with the timeline", dump(got))
@@ -451,13 +464,7 @@ func TestE2ESoberAcknowledgement(t *testing.T) {
 		{"en", "if this isn't sorted my lawyer will be in touch", "I'm going to the press with this", "this is terrible service", "and nobody picks up the phone either",
 			"seriously", "explaining", []string{"thank"}},
 	}
-	n := 0
-	user := func(lang string) string {
-		n++
-		id := fmt.Sprintf("U%032x", 0x50be0+n)
-		h.emu.AddUser(lineemu.Profile{UserID: id, DisplayName: "Customer " + lang, Language: lang})
-		return id
-	}
+	user := h.newCustomer
 	for _, tt := range tests {
 		for _, threat := range []string{tt.legal, tt.press} {
 			t.Run(tt.lang+" "+threat, func(t *testing.T) {
@@ -499,5 +506,259 @@ func TestE2ESoberAcknowledgement(t *testing.T) {
 				t.Errorf("after two lines the bot said %s, want the thanks for explaining (%q)", dump(got), tt.detail)
 			}
 		})
+	}
+}
+
+// orderService is a shop's order service for the HTTP backend: it serves
+// the demo orders and records the refund requests posted to it, answering
+// them with refundStatus.
+type orderService struct {
+	mu           sync.Mutex
+	orders       map[string]json.RawMessage
+	refunds      []orders.RefundRequest
+	refundStatus int
+}
+
+func newOrderService(t *testing.T) (*orderService, string) {
+	t.Helper()
+	data, err := os.ReadFile(repoPath(t, "knowledge/orders/demo/orders.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Orders []json.RawMessage `json:"orders"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	s := &orderService{orders: map[string]json.RawMessage{}, refundStatus: http.StatusCreated}
+	for _, o := range f.Orders {
+		var n struct{ Number string }
+		_ = json.Unmarshal(o, &n)
+		s.orders[n.Number] = o
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{n}", func(w http.ResponseWriter, r *http.Request) {
+		o, ok := s.orders[r.PathValue("n")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(o)
+	})
+	mux.HandleFunc("POST /orders/{n}/refund-requests", func(w http.ResponseWriter, r *http.Request) {
+		var req orders.RefundRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Number != r.PathValue("n") || r.Header.Get("Idempotency-Key") != req.ID {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.refundStatus < 300 {
+			s.refunds = append(s.refunds, req)
+		}
+		w.WriteHeader(s.refundStatus)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func (s *orderService) got() []orders.RefundRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.refunds)
+}
+
+func (s *orderService) answer(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refundStatus = status
+}
+
+// refundsRun runs `warmline refunds args` with h's environment.
+func refundsRun(t *testing.T, h *e2e, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), append([]string{"refunds"}, args...), envFrom(h.env), nil, &out, &errOut); err != nil {
+		t.Fatalf("warmline refunds %v: %v\n%s%s", args, err, out.String(), errOut.String())
+	}
+	return out.String()
+}
+
+// TestE2ERefundWithinLimitIsRecordedOnTheOrder (issue 7.4): a refund the
+// bot settles at L1 is recorded where a person carries it out before the
+// customer is told so: posted to the shop's order service (HTTP backend),
+// or kept in Redis and listed by `warmline refunds` (file backend); only
+// once the customer has shown the order is theirs. When it cannot be
+// recorded the customer is told the truth and offered a person.
+func TestE2ERefundWithinLimitIsRecordedOnTheOrder(t *testing.T) {
+	const ask = "订单 WL20261106 可以退款 300 元吗"
+	t.Run("file backend: listed for the leads", func(t *testing.T) {
+		h := startE2E(t, handoffOpts())
+		if out := refundsRun(t, h); !strings.Contains(out, "no refund requests") {
+			t.Fatalf("before: %q, want none", out)
+		}
+		// WL20261106 is not chen's LINE account's: the phone's last 4
+		// digits first, nothing recorded before.
+		got := h.say(chen, ask, 1)
+		if txt := allText(got); !strings.Contains(txt, "后 4 位") || strings.Contains(txt, "登记退款申请") {
+			t.Fatalf("refund on an order not shown to be theirs got %s, want the phone's last 4 digits asked first", dump(got))
+		}
+		if out := refundsRun(t, h); !strings.Contains(out, "no refund requests") {
+			t.Fatalf("before the check: %q, want nothing recorded", out)
+		}
+		got = h.say(chen, "2036", 1)
+		if txt := allText(got); !strings.Contains(txt, "登记") || !strings.Contains(txt, "7 个工作日") || !strings.Contains(txt, "WL20261106") {
+			t.Errorf("refund within the limit got %s, want it recorded with the timeline", dump(got))
+		}
+		out := refundsRun(t, h)
+		if !strings.Contains(out, "1 refund requests") || !strings.Contains(out, "WL20261106") || !strings.Contains(out, "NT$300") || !strings.Contains(out, "zh-CN") {
+			t.Fatalf("warmline refunds = %q, want WL20261106 NT$300 (zh-CN) to carry out", out)
+		}
+		row := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[2])
+		id := row[len(row)-1]
+		if out := refundsRun(t, h, "done", "--by", "boss", id); !strings.Contains(out, "done by boss") {
+			t.Errorf("refunds done = %q", out)
+		}
+		if out := refundsRun(t, h); !strings.Contains(out, "no refund requests") {
+			t.Errorf("after done: %q, want none left", out)
+		}
+	})
+	t.Run("HTTP backend: posted to the order service", func(t *testing.T) {
+		svc, url := newOrderService(t)
+		o := handoffOpts()
+		o.env["WARMLINE_ORDERS_FILE"] = ""
+		o.env["WARMLINE_ORDERS_URL"] = url
+		o.env["WARMLINE_ORDERS_RETRIES"] = "1"
+		h := startE2E(t, o)
+		h.say(chen, ask, 1)
+		if n := len(svc.got()); n != 0 {
+			t.Fatalf("order service got %d requests before the ownership check, want 0", n)
+		}
+		got := h.say(chen, "2036", 1)
+		if txt := allText(got); !strings.Contains(txt, "登记") || !strings.Contains(txt, "WL20261106") {
+			t.Errorf("refund within the limit got %s, want it recorded", dump(got))
+		}
+		reqs := svc.got()
+		if len(reqs) != 1 || reqs[0].Number != "WL20261106" || reqs[0].Amount != 300 || reqs[0].LineUserID != chen || reqs[0].Lang != "zh-CN" {
+			t.Fatalf("order service got %+v, want one request for WL20261106, NT$300, from chen in zh-CN", reqs)
+		}
+		if reqs[0].RequestedAt.IsZero() || !reqs[0].DueBy.After(reqs[0].RequestedAt) {
+			t.Errorf("request %+v, want a request time and a due day after it", reqs[0])
+		}
+
+		// Alice's own order (its LINE account is hers) is recorded at once;
+		// with the order service down she is told the truth and offered a
+		// person.
+		svc.answer(http.StatusServiceUnavailable)
+		h.say(alice, "can you answer in English?", 1)
+		got = h.say(alice, "Can I get a refund of NT$200 for order WL20261101?", 1)
+		txt := allText(got)
+		if strings.Contains(txt, "7 working days") || !hasQuick(got, "handoff:request") {
+			t.Errorf("refund that could not be recorded got %s, want the truth and a person offered", dump(got))
+		}
+		if !strings.Contains(strings.ToLower(txt), "couldn't record") && !strings.Contains(strings.ToLower(txt), "could not record") {
+			t.Errorf("refund that could not be recorded got %s, want it said", dump(got))
+		}
+		if n := len(svc.got()); n != 1 {
+			t.Errorf("order service recorded %d requests, want still 1", n)
+		}
+	})
+}
+
+// TestE2EElectricShockGetsProductSafetySteps (tryout 2, item 5, major): an
+// electric shock from an appliance is a product hazard: the customer gets
+// "stop using it, unplug it, call 119", not the account-takeover steps, and the
+// case is filed as product safety.
+func TestE2EElectricShockGetsProductSafetySteps(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	tests := []struct {
+		user, text, want, notWant string
+	}{
+		{alice, "吹風機插上去被電了一下", "停止使用", "密碼"},
+		{chen, "吹风机插上去被电了一下", "停止使用", "密码"},
+		{bob, "the hair dryer gave me a shock when I plugged it in", "stop using", "password"},
+	}
+	for _, tt := range tests {
+		got := h.say(tt.user, tt.text, 1)
+		c := h.caseOf(tt.user)
+		if c == nil || c.Priority != "P1" {
+			t.Fatalf("%q: case %+v, want a P1 case; bot said %s", tt.text, c, dump(got))
+		}
+		if first := got[0].Text; !strings.Contains(first, tt.want) || strings.Contains(first, tt.notWant) {
+			t.Errorf("%q: first message %q, want the product-safety steps (%q), not the account steps", tt.text, first, tt.want)
+		}
+		if c.Topic != handoff.TopicProductSafety {
+			t.Errorf("%q: case topic %q, want %q", tt.text, c.Topic, handoff.TopicProductSafety)
+		}
+	}
+}
+
+// customerSeq numbers the customers newCustomer adds.
+var customerSeq atomic.Int64
+
+// newCustomer adds a fresh emulator customer writing in lang.
+func (h *e2e) newCustomer(lang string) string {
+	h.t.Helper()
+	id := fmt.Sprintf("U%032x", 0xc0575000+customerSeq.Add(1))
+	h.emu.AddUser(lineemu.Profile{UserID: id, DisplayName: "Customer " + lang, Language: lang})
+	return id
+}
+
+// TestE2ENeutralDefectQuestionsAreAnswered (tryout 2, item 6, major): a
+// how-to question that names a defect is answered, not met with the
+// complaint script, in three languages; and a question asked while the
+// bot listens to a complaint is answered, not "I'm listening".
+func TestE2ENeutralDefectQuestionsAreAnswered(t *testing.T) {
+	h := startE2E(t, e2eOpts{})
+	script := []string{"聽到這樣", "听到这样", "sorry to hear", "我在聽", "我在听", "I'm listening"}
+	for _, tt := range []struct{ lang, text string }{
+		{"zh-TW", "瑕疵品怎麼換"},
+		{"zh-TW", "如果收到的東西壞掉要怎麼處理"},
+		{"zh-CN", "瑕疵品怎么换"},
+		{"en", "how do I exchange a defective item?"},
+		{"en", "what happens if my order arrives broken?"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.text, 1)
+		txt := allText(got)
+		if hasQuick(got, "last:done") || slices.ContainsFunc(script, func(s string) bool { return strings.Contains(txt, s) }) {
+			t.Errorf("%q got the complaint script: %s", tt.text, dump(got))
+		}
+	}
+	u := h.newCustomer("zh-TW")
+	if got := h.say(u, "你們的服務太差了", 1); !hasQuick(got, "last:done") {
+		t.Fatalf("complaint got %s, want the bot listening", dump(got))
+	}
+	got := h.say(u, "我只是想先問一下流程，運費怎麼算？", 1)
+	if txt := allText(got); strings.Contains(txt, "我在聽") || !strings.Contains(txt, "運費") {
+		t.Errorf("a question while listening got %s, want the shipping answer", dump(got))
+	}
+}
+
+// TestE2ESupervisorDemandIsNotQuotedBack (tryout 2, item 8): "叫你們店長
+// 出來" is who the customer wants, not what went wrong: no apology quoting
+// it back and no thanks for telling us, and the case opens for a lead.
+func TestE2ESupervisorDemandIsNotQuotedBack(t *testing.T) {
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, text, thanks string }{
+		{"zh-TW", "叫你們店長出來", "改進"},
+		{"zh-CN", "能不能叫你们当班的组长来跟我说", "改进"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.text, 1)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%q opened no case; bot said %s", tt.text, dump(got))
+		}
+		txt := allText(got)
+		if strings.Contains(txt, tt.text) || strings.Contains(txt, tt.thanks) {
+			t.Errorf("%q got %s, want no quote of the demand and no thanks", tt.text, dump(got))
+		}
+		if !strings.Contains(txt, c.ID) {
+			t.Errorf("%q got %s, want the case %s", tt.text, dump(got), c.ID)
+		}
 	}
 }

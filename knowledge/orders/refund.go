@@ -22,12 +22,10 @@ type RefundRequest struct {
 	Number string `json:"number"`
 	// Amount in NT$ the customer asked back, > 0.
 	Amount int `json:"amount"`
-	// LineUserID of the customer who asked.
+	// LineUserID of the customer who asked: the order's owner (the bot
+	// records a request only once the order's LINE account is theirs or
+	// they typed the last 4 digits of its phone).
 	LineUserID string `json:"line_user_id"`
-	// Verified: the customer showed they own the order (the order's LINE
-	// account, or the phone's last 4 digits in this conversation). False:
-	// check the order is theirs before refunding.
-	Verified bool `json:"verified"`
 	// Lang the customer writes in (en, zh-TW, zh-CN), for whoever calls back.
 	Lang string `json:"lang,omitempty"`
 	// RequestedAt is when the customer asked.
