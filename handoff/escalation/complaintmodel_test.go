@@ -64,6 +64,7 @@ func trainComplaintModel(r *Rules, p complaintModel, sets ...[]labeled) *complai
 // TestComplaintModelFile checks that complaint_model.json is what the
 // training sets train (run with -update to rewrite it after a set changes).
 func TestComplaintModelFile(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	cur, err := defaultModel()
 	if err != nil {

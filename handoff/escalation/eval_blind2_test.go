@@ -12,6 +12,7 @@ import "testing"
 // question, neutral questions with complaint words). Tuned on.
 
 func TestBlind2DevEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml", "triggers-probe4.yaml", "complaints-probe2.yaml", "triggers-probe5.yaml", "triggers-probe6.yaml", "complaints-probe3.yaml", "triggers-probe7.yaml"} {
 		set := loadLabeled(t, name)
@@ -61,6 +62,7 @@ func TestBlind2DevEval(t *testing.T) {
 // Never read these files' messages: write a new blind set to measure the
 // next change.
 func TestBlind2HeldOutEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	type floor struct {
 		name     string

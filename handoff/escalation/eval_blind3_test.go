@@ -9,6 +9,7 @@ import "testing"
 // messages, and nobody tuning has read it).
 
 func TestBlind3DevEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	for _, name := range []string{"triggers-blind3-dev.yaml", "complaints-blind3-dev.yaml"} {
 		set := loadLabeled(t, name)
@@ -42,6 +43,7 @@ func TestBlind3DevEval(t *testing.T) {
 //	complaints-blind3-test: complaint P 92.8% R 75.3% (91.4% / 75.3%
 //	  with the scale).
 func TestBlind3HeldOutEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	type floor struct {
 		name     string

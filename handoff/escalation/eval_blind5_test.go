@@ -10,6 +10,7 @@ import "testing"
 // so they measure nothing held out any more; blind6-test does).
 
 func TestBlind5DevEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	for _, name := range []string{"triggers-blind5-dev.yaml", "complaints-blind5-dev.yaml"} {
 		set := loadLabeled(t, name)
@@ -37,6 +38,7 @@ func TestBlind5DevEval(t *testing.T) {
 // the blind6 work (tuned on these sets): triggers P 100% R 100%; complaint
 // P 96.2% R 96.2% (trigger set), P 100% R 98.0% (complaint set).
 func TestBlind5TestHalvesEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	type floor struct {
 		name     string

@@ -9,6 +9,7 @@ import "testing"
 // its aggregate scores are logged, never its messages).
 
 func TestBlind6DevEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	for _, name := range []string{"triggers-blind6-dev.yaml", "complaints-blind6-dev.yaml", "triggers-probe8.yaml", "triggers-probe9.yaml", "triggers-probe10.yaml", "triggers-probe11.yaml", "triggers-probe12.yaml", "triggers-probe13.yaml", "triggers-probe14.yaml", "complaints-probe4.yaml", "triggers-probe15.yaml", "triggers-probe16.yaml", "triggers-probe17.yaml", "triggers-probe18.yaml", "triggers-probe19.yaml", "triggers-probe20.yaml", "complaints-probe5.yaml", "triggers-probe21.yaml", "triggers-probe22.yaml", "triggers-probe23.yaml", "triggers-probe24.yaml"} {
 		set := loadLabeled(t, name)
@@ -39,6 +40,7 @@ func TestBlind6DevEval(t *testing.T) {
 // the trigger set is short of 95%. Complaint precision and recall on the
 // complaint set meet the targets.
 func TestBlind6HeldOutEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	type floor struct {
 		name     string

@@ -174,6 +174,7 @@ func (res evalResult) table(name string, n int, withErrors bool) string {
 }
 
 func TestTriggerEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-fresh.yaml", "triggers-blind.yaml"} {
 		set := loadLabeled(t, name)

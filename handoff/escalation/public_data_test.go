@@ -81,6 +81,7 @@ func (r rate) pct() float64 {
 // written in the utterance; the test also counts how often ParseAmount agrees
 // with that number.
 func TestBitextRouting(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	rows := loadBitext(t)
 	r := testRules(t)
 	var human, serviceHuman, complaint, refundOver, refundUnder, otherFire, amountAgree rate
@@ -193,6 +194,7 @@ func largestNumber(s string) int {
 // TestCLINCNoTriggers: out-of-scope queries (weather, trivia, banking) must
 // not escalate.
 func TestCLINCNoTriggers(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	f, err := os.Open(sharedData(t, "clinc150-oos/out-of-scope-200.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -380,6 +380,7 @@ func BenchmarkDefault(b *testing.B) {
 // accepts and on a sample of the rejected ones; WARMLINE_PREFILTER_REGEXP=1
 // runs regexp on every pair as well.
 func TestPrefilterIsConservative(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
 	var texts []string
 	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml"} {
