@@ -83,7 +83,7 @@ func TestMainlandConversionQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs := []string{"demo", "testdata/sparse/fashion", "testdata/sparse/grocery", "testdata/sparse/telecom"}
+	dirs := []string{"demo", "testdata/sparse/fashion/kb", "testdata/sparse/grocery/kb", "testdata/sparse/telecom/kb", "testdata/sparse/travel/kb"}
 	var all struct {
 		n          int
 		chars, mlw float64

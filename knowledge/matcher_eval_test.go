@@ -55,8 +55,9 @@ func sparseBitextBase(t testing.TB, tune tuning) *Base {
 // binary (a Base is immutable): shop -> func() (*Base, error).
 var shopKBs sync.Map
 
-// shopKB is a sparse shop KB under testdata/sparse: its *.yaml files except
-// the question files (*-dev.yaml, *-test.yaml).
+// shopKB is a sparse shop KB: the *.yaml files of testdata/sparse/SHOP/kb (its
+// question files sit one folder up, so `warmline kb check` and `eval -kb` read
+// the kb folder as a shop would hand it over).
 func shopKB(t testing.TB, shop string, tune tuning) *Base {
 	t.Helper()
 	if tune != defaultTuning {
@@ -75,7 +76,7 @@ func shopKB(t testing.TB, shop string, tune tuning) *Base {
 }
 
 func loadShopKB(shop string, tune tuning) (*Base, error) {
-	dir := path.Join("testdata/sparse", shop)
+	dir := path.Join("testdata/sparse", shop, "kb")
 	fsys := fstest.MapFS{}
 	des, err := os.ReadDir(dir)
 	if err != nil {
@@ -83,7 +84,7 @@ func loadShopKB(shop string, tune tuning) (*Base, error) {
 	}
 	for _, de := range des {
 		name := de.Name()
-		if de.IsDir() || !strings.HasSuffix(name, ".yaml") || isQuestionFile(name) {
+		if de.IsDir() || !strings.HasSuffix(name, ".yaml") {
 			continue
 		}
 		data, err := os.ReadFile(path.Join(dir, name))
@@ -97,10 +98,6 @@ func loadShopKB(shop string, tune tuning) (*Base, error) {
 		return nil, fmt.Errorf("load sparse KB %s: %w", shop, err)
 	}
 	return b, nil
-}
-
-func isQuestionFile(name string) bool {
-	return strings.HasSuffix(name, "-dev.yaml") || strings.HasSuffix(name, "-test.yaml")
 }
 
 // shopQuestions returns the question files of a sparse shop ending in
