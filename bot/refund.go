@@ -57,10 +57,13 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	}
 	if order == "" && !(over && guessed) {
 		st.Mode = modeAwaitingRefund
-		if matched != nil {
-			st.RefundPolicy = matched.ID // their own question, answered with the order
+		msg := e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)})
+		// Their own question ("兩千塊可以退回信用卡嗎") is answered now,
+		// not only once the order is known.
+		if policy := e.askedRefundPolicy(t, matched); policy != "" {
+			msg = policy + "\n\n" + msg
 		}
-		t.say(e.text(t, sorry+e.tr.T(lang, "bot_refund_ask_order", map[string]any{"Amount": money(amount)}), e.personReply(t)))
+		t.say(e.text(t, sorry+msg, e.personReply(t)))
 		return nil
 	}
 	st.Mode, st.RefundOrder = modeNone, order
