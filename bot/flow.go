@@ -151,10 +151,16 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			in.order = "" // a question asked with it is answered below
 		}
 		question := !in.complaint && !in.refund && (in.order != "" || in.entry != nil)
-		if !question && neutral && !in.complaint && !in.refund && in.match.Confidence == knowledge.Medium && len(in.match.Candidates) > 0 {
+		if !question && neutral && !in.complaint && !in.refund && in.match.Confidence == knowledge.Medium && len(in.match.Candidates) > 0 && len(triggers) == 0 {
 			// A question asked on the way ("我只是想先問一下流程，運費怎麼
-			// 算？") is answered with the likeliest entry, not "I'm listening".
-			in.entry, question = in.match.Best(), true
+			// 算？") gets the "did you mean" menu, as anywhere else, not
+			// "I'm listening" and not the likeliest guess (an upset customer
+			// asking about fees was told how to cancel: tryout 3, N1). A tap
+			// answers it and listening resumes (the tap's mid-story path).
+			t.st.Question = text
+			e.gap(ctx, t, gaps.KindMenu, text, "", candidateIDs(in.match))
+			e.didYouMean(t, in.match)
+			return nil
 		}
 		if len(triggers) > 0 || (len(timer) > 0 && !question) {
 			// L1 cannot settle it (or has not in time): apologise for what
