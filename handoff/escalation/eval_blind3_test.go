@@ -45,40 +45,9 @@ func TestBlind3DevEval(t *testing.T) {
 func TestBlind3HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
-	type floor struct {
-		name     string
-		got, min float64
-	}
-	var floors []floor
-	for _, name := range []string{"triggers-blind3-test.yaml", "complaints-blind3-test.yaml"} {
-		set := loadLabeled(t, name)
-		res := evaluate(r, set)
-		res.reportAggregate(t, name, len(set))
-		switch name {
-		case "triggers-blind3-test.yaml":
-			floors = append(floors,
-				floor{"triggers precision", res.overall.precision(), 0.95},
-				floor{"triggers recall", res.overall.recall(), 0.95},
-				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.97},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.905},
-				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.945},
-				floor{"human recall", res.perKind[KindHuman].recall(), 0.945},
-				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.99},
-				floor{"complaint precision (trigger set)", res.complaint.precision(), 0.95},
-				floor{"complaint recall (trigger set)", res.complaint.recall(), 0.81},
-			)
-		case "complaints-blind3-test.yaml":
-			floors = append(floors,
-				// Lowered from 0.91 in the blind6 work (same cause as in
-				// TestBlind2HeldOutEval): P 91.4% R 75.3% → P 88.9% R 84.7%.
-				floor{"complaint precision", res.complaint.precision(), 0.885},
-				floor{"complaint recall", res.complaint.recall(), 0.745},
-			)
-		}
-	}
-	for _, f := range floors {
-		if f.got < f.min {
-			t.Errorf("held-out %s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
-		}
-	}
+	guardSet(t, r, "triggers-blind3-test.yaml", true, floors{precision: 0.95, recall: 0.95,
+		kindRecall: recallOf(0.97, 0.905, 0.945, 0.945, 0.99), complaintP: 0.95, complaintR: 0.81})
+	// Complaint precision lowered from 0.91 in the blind6 work (same cause as
+	// in TestBlind2HeldOutEval): P 91.4% R 75.3% → P 88.9% R 84.7%.
+	guardSet(t, r, "complaints-blind3-test.yaml", true, floors{complaintP: 0.885, complaintR: 0.745})
 }

@@ -40,38 +40,7 @@ func TestBlind5DevEval(t *testing.T) {
 func TestBlind5TestHalvesEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
-	type floor struct {
-		name     string
-		got, min float64
-	}
-	var floors []floor
-	for _, name := range []string{"triggers-blind5-test.yaml", "complaints-blind5-test.yaml"} {
-		set := loadLabeled(t, name)
-		res := evaluate(r, set)
-		res.report(t, name, len(set))
-		switch name {
-		case "triggers-blind5-test.yaml":
-			floors = append(floors,
-				floor{"triggers precision", res.overall.precision(), 0.94},
-				floor{"triggers recall", res.overall.recall(), 0.9},
-				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.875},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.84},
-				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.93},
-				floor{"human recall", res.perKind[KindHuman].recall(), 0.87},
-				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.99},
-				floor{"complaint precision (trigger set)", res.complaint.precision(), 0.85},
-				floor{"complaint recall (trigger set)", res.complaint.recall(), 0.8},
-			)
-		case "complaints-blind5-test.yaml":
-			floors = append(floors,
-				floor{"complaint precision", res.complaint.precision(), 0.99},
-				floor{"complaint recall", res.complaint.recall(), 0.8},
-			)
-		}
-	}
-	for _, f := range floors {
-		if f.got < f.min {
-			t.Errorf("%s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
-		}
-	}
+	guardSet(t, r, "triggers-blind5-test.yaml", false, floors{precision: 0.94, recall: 0.9,
+		kindRecall: recallOf(0.875, 0.84, 0.93, 0.87, 0.99), complaintP: 0.85, complaintR: 0.8})
+	guardSet(t, r, "complaints-blind5-test.yaml", false, floors{complaintP: 0.99, complaintR: 0.8})
 }

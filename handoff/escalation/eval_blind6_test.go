@@ -42,38 +42,7 @@ func TestBlind6DevEval(t *testing.T) {
 func TestBlind6HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
-	type floor struct {
-		name     string
-		got, min float64
-	}
-	var floors []floor
-	for _, name := range []string{"triggers-blind6-test.yaml", "complaints-blind6-test.yaml"} {
-		set := loadLabeled(t, name)
-		res := evaluate(r, set)
-		res.reportAggregate(t, name, len(set))
-		switch name {
-		case "triggers-blind6-test.yaml":
-			floors = append(floors,
-				floor{"triggers precision", res.overall.precision(), 0.93},
-				floor{"triggers recall", res.overall.recall(), 0.915},
-				floor{"legal_media recall", res.perKind[KindLegalMedia].recall(), 0.885},
-				floor{"security recall", res.perKind[KindSecurity].recall(), 0.9},
-				floor{"supervisor recall", res.perKind[KindSupervisor].recall(), 0.9},
-				floor{"human recall", res.perKind[KindHuman].recall(), 0.955},
-				floor{"refund_over_limit recall", res.perKind[KindRefund].recall(), 0.925},
-				floor{"complaint precision (trigger set)", res.complaint.precision(), 0.905},
-				floor{"complaint recall (trigger set)", res.complaint.recall(), 0.825},
-			)
-		case "complaints-blind6-test.yaml":
-			floors = append(floors,
-				floor{"complaint precision", res.complaint.precision(), 0.995},
-				floor{"complaint recall", res.complaint.recall(), 0.845},
-			)
-		}
-	}
-	for _, f := range floors {
-		if f.got < f.min {
-			t.Errorf("held-out %s = %.1f%%, want >= %.1f%%", f.name, 100*f.got, 100*f.min)
-		}
-	}
+	guardSet(t, r, "triggers-blind6-test.yaml", true, floors{precision: 0.93, recall: 0.915,
+		kindRecall: recallOf(0.885, 0.9, 0.9, 0.955, 0.925), complaintP: 0.905, complaintR: 0.825})
+	guardSet(t, r, "complaints-blind6-test.yaml", true, floors{complaintP: 0.995, complaintR: 0.845})
 }
