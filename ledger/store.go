@@ -13,9 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"go.uber.org/zap"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	"modernc.org/sqlite" // also the database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultRetention is how long the ledger keeps a case: the SOP archives
@@ -85,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ledger (%s): %w", s.backend, err)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		_ = s.db.Close()
 		return nil, fmt.Errorf("open ledger (%s): %w", s.backend, err)
 	}
@@ -100,6 +102,24 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// ping opens the first connection. A new SQLite file's first connection
+// switches it to WAL, which takes the file's exclusive lock: a second replica
+// doing the same at that moment gets SQLITE_BUSY at once (the busy timeout
+// does not cover a journal-mode change; TestMigrationsApplyOnce failed so
+// once), so a busy SQLite is tried again for up to 10 s. Other errors, and
+// PostgreSQL's, are returned at once.
+func (s *Store) ping(ctx context.Context) error {
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := s.db.PingContext(ctx)
+		var se *sqlite.Error
+		if err != nil && !(errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY) {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
+	}, backoff.WithBackOff(backoff.NewExponentialBackOff()), backoff.WithMaxElapsedTime(10*time.Second))
+	return err
 }
 
 // sqliteDSN is modernc's DSN for path: WAL and a busy timeout for a file,
