@@ -38,13 +38,8 @@ func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *z
 		e.showOrder(t, o)
 		return nil
 	case len(digits) > 0:
-		wait, lerr := e.checkBlocked(ctx, t.ev.UserID, number, t.now)
-		if lerr != nil {
+		if locked, lerr := e.sayIfLocked(ctx, t, number); lerr != nil || locked {
 			return lerr
-		}
-		if wait > 0 {
-			e.sayLocked(t, wait)
-			return nil
 		}
 		st.PendingOrder = number
 		return e.checkDigits(ctx, t, o, err == nil, digits[0], log)
@@ -101,18 +96,24 @@ func (e *Engine) orderUnavailable(t *turn, number, mode string) {
 }
 
 func (e *Engine) askVerification(ctx context.Context, t *turn, number string) error {
-	wait, err := e.checkBlocked(ctx, t.ev.UserID, number, t.now)
-	if err != nil {
+	if locked, err := e.sayIfLocked(ctx, t, number); err != nil || locked {
 		return err
-	}
-	if wait > 0 {
-		e.sayLocked(t, wait)
-		return nil
 	}
 	t.st.Mode, t.st.PendingOrder = modeAwaitingVerify, number
 	// The customer just typed the number: show it as typed, not masked.
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_order_verify", map[string]any{"Order": number}), e.personReply(t)))
 	return nil
+}
+
+// sayIfLocked says so and reports true when phone checks on order are
+// paused for this customer (checkBlocked), before a check is asked for.
+func (e *Engine) sayIfLocked(ctx context.Context, t *turn, order string) (bool, error) {
+	wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now)
+	if err != nil || wait <= 0 {
+		return false, err
+	}
+	e.sayLocked(t, wait)
+	return true, nil
 }
 
 // sayLocked says that phone checks are paused for wait (in minutes up to
@@ -133,13 +134,8 @@ func (e *Engine) sayLocked(t *turn, wait time.Duration) {
 // an unknown order get the same answer; too many tries lock the checks.
 func (e *Engine) verify(ctx context.Context, t *turn, digits string, log *zap.Logger) error {
 	st := t.st
-	wait, err := e.checkBlocked(ctx, t.ev.UserID, st.PendingOrder, t.now)
-	if err != nil {
+	if locked, err := e.sayIfLocked(ctx, t, st.PendingOrder); err != nil || locked {
 		return err
-	}
-	if wait > 0 {
-		e.sayLocked(t, wait)
-		return nil
 	}
 	o, err := e.fetchOrder(ctx, t, st.PendingOrder)
 	if err != nil && !errors.Is(err, orders.ErrNotFound) {

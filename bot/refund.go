@@ -136,13 +136,8 @@ func (e *Engine) ownsOrder(ctx context.Context, t *turn, order string) bool {
 // before a refund on it is recorded; the refund waits in the state and
 // goes on once they match (checkDigits).
 func (e *Engine) askRefundVerification(ctx context.Context, t *turn, order string, amount int, sorry string) error {
-	wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now)
-	if err != nil {
+	if locked, err := e.sayIfLocked(ctx, t, order); err != nil || locked {
 		return err
-	}
-	if wait > 0 {
-		e.sayLocked(t, wait)
-		return nil
 	}
 	st := t.st
 	st.RefundOrder, st.RefundAmount = order, amount
