@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -36,16 +35,11 @@ func clusterOpts(t testing.TB, clock *testclock.Clock, emu *lineemu.Emulator, em
 // MULTI); agents on both replicas race to claim and exactly one wins.
 func TestE2EClusterTwoReplicas(t *testing.T) {
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
-	for _, p := range lineemu.DemoCustomers() {
-		emu.AddUser(p)
-	}
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(srv.Close)
+	emu, emuURL := startDemoEmu(t, clock.Now)
 
 	rdb, prefix := redistest.NewCluster(t)
-	a := startE2E(t, clusterOpts(t, clock, emu, srv.URL, prefix, "replica-a"))
-	b := startE2E(t, clusterOpts(t, clock, emu, srv.URL, prefix, "replica-b"))
+	a := startE2E(t, clusterOpts(t, clock, emu, emuURL, prefix, "replica-a"))
+	b := startE2E(t, clusterOpts(t, clock, emu, emuURL, prefix, "replica-b"))
 
 	// Readiness reports the cluster and probes every master.
 	var ready map[string]string

@@ -9,12 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
@@ -234,15 +232,10 @@ func (h *e2e) waitMedia(user string, n int) (*handoff.Case, []handoff.Media) {
 func TestE2EMediaKindsAcrossReplicasAndRestart(t *testing.T) {
 	rdb, prefix := redistest.New(t)
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
-	for _, p := range lineemu.DemoCustomers() {
-		emu.AddUser(p)
-	}
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(srv.Close)
+	emu, emuURL := startDemoEmu(t, clock.Now)
 	opts := func(replica string) e2eOpts {
 		o := handoffOpts()
-		o.clock, o.emu, o.emuURL, o.redisPrefix = clock, emu, srv.URL, prefix
+		o.clock, o.emu, o.emuURL, o.redisPrefix = clock, emu, emuURL, prefix
 		o.env["WARMLINE_REPLICA_ID"] = replica
 		o.env["WARMLINE_MEDIA_RETENTION"] = "2h"
 		return o

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
 )
@@ -18,15 +16,10 @@ import (
 // through replica A is visible and claimable through replica B.
 func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: clock.Now})
-	for _, p := range lineemu.DemoCustomers() {
-		emu.AddUser(p)
-	}
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(srv.Close)
+	emu, emuURL := startDemoEmu(t, clock.Now)
 	_, prefix := redistest.New(t)
 	o := handoffOpts()
-	o.clock, o.emu, o.emuURL, o.redisPrefix = clock, emu, srv.URL, prefix
+	o.clock, o.emu, o.emuURL, o.redisPrefix = clock, emu, emuURL, prefix
 	o.env["WARMLINE_REPLICA_ID"] = "replica-a"
 	a := startE2E(t, o)
 	o.env = map[string]string{}

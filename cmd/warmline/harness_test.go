@@ -88,6 +88,19 @@ func repoPath(t testing.TB, rel string) string {
 	return p
 }
 
+// startDemoEmu serves a LINE emulator with the demo customers (its clock is
+// now) for the test's lifetime; it returns the emulator and its URL.
+func startDemoEmu(t testing.TB, now func() time.Time) (*lineemu.Emulator, string) {
+	t.Helper()
+	emu := lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: now})
+	for _, p := range lineemu.DemoCustomers() {
+		emu.AddUser(p)
+	}
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(srv.Close)
+	return emu, srv.URL
+}
+
 // startE2E boots warmline with run's serve path on a free port.
 func startE2E(t testing.TB, o e2eOpts) *e2e {
 	t.Helper()
@@ -96,13 +109,7 @@ func startE2E(t testing.TB, o e2eOpts) *e2e {
 	}
 	h := &e2e{t: t, clock: o.clock, emu: o.emu, emuURL: o.emuURL}
 	if h.emu == nil {
-		h.emu = lineemu.New(lineemu.Config{ChannelSecret: e2eSecret, AccessToken: e2eToken, Clock: o.clock.Now})
-		for _, p := range lineemu.DemoCustomers() {
-			h.emu.AddUser(p)
-		}
-		srv := httptest.NewServer(h.emu.Handler())
-		t.Cleanup(srv.Close)
-		h.emuURL = srv.URL
+		h.emu, h.emuURL = startDemoEmu(t, o.clock.Now)
 	}
 	prefix := o.redisPrefix
 	if prefix == "" {
