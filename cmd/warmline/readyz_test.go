@@ -133,3 +133,36 @@ func TestOpenRedisModes(t *testing.T) {
 		}
 	})
 }
+
+// TestRedisPoolSize: the pool has room for the workers, the shard readers
+// and the webhook requests of one replica (128 with the default 32 workers),
+// not go-redis's 10 per CPU; ?pool_size= in REDIS_URL wins.
+func TestRedisPoolSize(t *testing.T) {
+	ctx := context.Background()
+	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
+	url := redistest.URL(t)
+	for _, tt := range []struct {
+		name, url string
+		workers   int
+		want      int
+	}{
+		{"the default workers", url, 32, 128},
+		{"more workers", url, 64, 160},
+		{"pool_size in the URL wins", url + "?pool_size=7", 32, 7},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rc, err := openRedis(ctx, Config{RedisURL: tt.url, Workers: tt.workers}, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.close()
+			c, ok := rc.rdb.(*redis.Client)
+			if !ok {
+				t.Fatalf("got %T, want a standalone client", rc.rdb)
+			}
+			if got := c.Options().PoolSize; got != tt.want {
+				t.Errorf("PoolSize = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
