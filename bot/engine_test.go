@@ -304,8 +304,8 @@ func TestUnansweredTwiceOffersPerson(t *testing.T) {
 		second Event
 	}{
 		{"zh-TW", Event{Kind: KindText, Text: "今天天氣好嗎"}, Event{Kind: KindText, Text: "我想問一下天空的顏色"}},
-		{"en", Event{Kind: KindMedia, MediaType: "sticker"}, Event{Kind: KindText, Text: "what's the weather"}},
-		{"zh-CN", Event{Kind: KindMedia, MediaType: "image"}, Event{Kind: KindMedia, MediaType: "sticker"}},
+		{"en", Event{Kind: KindMedia, MediaType: "image"}, Event{Kind: KindText, Text: "what's the weather"}},
+		{"zh-CN", Event{Kind: KindText, Text: "今天天气好吗"}, Event{Kind: KindMedia, MediaType: "image"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {

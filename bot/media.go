@@ -47,6 +47,10 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 		return err
 	}
 	t.turns = append(t.turns, tu)
+	if tu.Kind == handoff.TurnSticker {
+		e.onSticker(t)
+		return nil
+	}
 	kept := tu.Media != nil && tu.Media.ID != ""
 	if tu.Media != nil && tu.Media.Problem != "" {
 		t.say(e.text(t, e.mediaProblemText(t, tu.Media.Problem)))
@@ -85,6 +89,42 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	t.say(e.text(t, e.receivedText(t, tu.Media.Type)+"\n"+e.tr.T(t.lang(), "bot_media_what", nil), e.topicReplies(t, false)...))
 	return nil
+}
+
+// onSticker answers a sticker as a person would, whatever flow is going
+// on: a thanks sticker gets "you're welcome"; otherwise a short "got your
+// sticker" and what the conversation waits for (the order number or the
+// photos a remedy asked for, the phone digits, the refund's order, the rest
+// of a complaint), else how the bot can help. Never "I can only read
+// text": a sticker is a reaction, not a question the bot failed to read.
+// It neither counts as unanswered nor starts or tells the story of an
+// issue (the turn is in the transcript, so agents see it as a sticker).
+func (e *Engine) onSticker(t *turn) {
+	st, lang := t.st, t.lang()
+	if s := t.ev.Sticker; s != nil {
+		for _, k := range append(slices.Clone(s.Keywords), s.Text) {
+			if k != "" && e.isKeyword(k, "bot_kw_thanks") {
+				t.say(e.text(t, e.tr.T(lang, "bot_welcome", nil)))
+				return
+			}
+		}
+	}
+	next, qs := "", []QuickReply{e.personReply(t)}
+	switch {
+	case st.Mode == modeListening:
+		next, qs = "bot_listen_more", e.doneReply(t)
+	case st.EvidenceEntry != "" && st.EvidenceOrder == "":
+		next = "bot_sticker_need_order"
+	case st.EvidenceEntry != "" && len(st.Media) == 0:
+		next = "bot_sticker_need_photo"
+	case st.Mode == modeAwaitingVerify:
+		next = "bot_order_verify_digits"
+	case st.Mode == modeAwaitingOrder, st.Mode == modeAwaitingRefund:
+		next = "bot_sticker_need_order"
+	default:
+		next, qs = "bot_sticker_what", e.topicReplies(t, false)
+	}
+	t.say(e.text(t, e.tr.T(lang, "bot_sticker_ack", nil)+"\n"+e.tr.T(lang, next, nil), qs...))
 }
 
 // mediaTurn is the customer's turn for a media event: a sticker, or the

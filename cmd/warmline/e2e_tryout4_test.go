@@ -1,0 +1,91 @@
+package main
+
+// End-to-end tests of tryout 4's defects (the demo played in three
+// languages as customer and agent after issue 11's work): each goes through
+// the signed webhook and the LINE emulator's recorded replies.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/warmline/warmline/bot/lineemu"
+)
+
+// sticker sends a sticker as user and waits for n more bot messages.
+func (h *e2e) sticker(user string, n int) []lineemu.Delivered {
+	h.t.Helper()
+	before := len(h.emu.Messages(user))
+	if _, err := h.emu.SendSticker(context.Background(), user); err != nil {
+		h.t.Fatalf("send sticker: %v", err)
+	}
+	return h.waitNew(user, before, n)
+}
+
+// onlyText are the words of the old "I can only read text" answer.
+var onlyText = []string{"只看得懂文字", "只看得懂文本", "only read text"}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestE2EStickerDuringAFlowIsAcknowledged (tryout 4, item 1): a sticker
+// sent right after the photo of a damaged item is acknowledged and the bot
+// asks again for what the flow waits for (the order number), in three
+// languages; a sticker in free conversation and while the bot waits for an
+// order number gets a natural answer too, never "I can only read text";
+// the case the flow opens shows the sticker to agents as a sticker turn.
+func TestE2EStickerDuringAFlowIsAcknowledged(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, complaint, order, photoAck, cs string }{
+		{"zh-TW", "收到的時候東西破了，外箱也被壓爛", "訂單編號", "收到您的照片了", "CS-"},
+		{"zh-CN", "收到的时候东西碎了，外箱也被压烂了", "订单号", "收到您的照片", "CS-"},
+		{"en", "The mug arrived broken, the box was crushed", "order number", "photo", "CS-"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			u := h.newCustomer(tt.lang)
+			if got := h.say(u, tt.complaint, 1); !hasQuick(got, "last:done") {
+				t.Fatalf("complaint got %s, want the bot listening", dump(got))
+			}
+			h.tap(u, "last:done", 1)
+			h.sendPhoto(u, testPhoto(t), tt.photoAck)
+			got := h.sticker(u, 1)
+			txt := allText(got)
+			if containsAny(txt, onlyText) || !strings.Contains(txt, tt.order) {
+				t.Fatalf("sticker after the photo got %s, want it acknowledged and the order number asked again", dump(got))
+			}
+			h.say(u, "WL20261101", 1)
+			c := h.caseOf(u)
+			if c == nil {
+				t.Fatal("no case after the photo and the order number")
+			}
+			stickers := 0
+			for _, tu := range h.caseByID(c.ID).Case.Transcript {
+				if tu.Kind == "sticker" && tu.Sticker != nil && tu.Text == "" {
+					stickers++
+				}
+			}
+			if stickers != 1 {
+				t.Errorf("case transcript has %d sticker turns, want the sticker as a sticker", stickers)
+			}
+		})
+	}
+	t.Run("free and awaiting an order", func(t *testing.T) {
+		u := h.newCustomer("zh-TW")
+		if txt := allText(h.sticker(u, 1)); containsAny(txt, onlyText) || !strings.Contains(txt, "貼圖") {
+			t.Errorf("a sticker in free conversation got %q, want it acknowledged", txt)
+		}
+		if got := h.say(u, "我想查詢訂單進度", 1); !strings.Contains(allText(got), "WL12345678") {
+			t.Fatalf("order question got %s, want the order number asked", dump(got))
+		}
+		if txt := allText(h.sticker(u, 1)); containsAny(txt, onlyText) || !strings.Contains(txt, "訂單編號") {
+			t.Errorf("a sticker while the bot waits for an order number got %q, want the order number asked again", txt)
+		}
+	})
+}
