@@ -70,7 +70,9 @@
 // after it. A question about the wait (bot_kw_wait anywhere, a whole
 // bot_kw_wait_only, a bare greeting, only question marks) gets the case
 // number, whether a colleague has taken it, and the reply-by time, even
-// within HandoffAckEvery, at most once per HandoffWaitEvery (1 min).
+// within HandoffAckEvery, at most once per HandoffWaitEvery (1 min); a
+// question how long (bot_kw_wait_howlong) right after a ping ("有人嗎",
+// "hello?") is answered at once, only the same kind again waits.
 // After the due time the customer hears an apology, not a past time.
 //
 // # Refunds, tone, orders, language

@@ -53,6 +53,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_cancelled", nil), e.topicReplies(t, false)...))
 		return true, nil
 	}
+	prev := lastCustomerText(c) // before this message joins the case
 	if text != "" {
 		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
 			return true, err
@@ -97,7 +98,10 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		}
 	}
 	if text != "" && e.asksAboutWait(text) {
-		if e.answerWait(ctx, t, c, log) {
+		// "How long?" right after a ping ("有人嗎" then "還要等多久") is
+		// answered: only the same kind of question again waits.
+		howLong := e.mentions(text, "bot_kw_wait_howlong") && !e.mentions(prev, "bot_kw_wait_howlong")
+		if e.answerWait(ctx, t, c, howLong, log) {
 			return true, nil
 		}
 		// Asked again within HandoffWaitEvery: the usual acknowledgement

@@ -27,10 +27,11 @@ func (e *Engine) asksAboutWait(text string) bool {
 // stands, honestly: its number, whether a colleague has taken it or it is
 // still waiting for one, and the reply-by time the case holds (or the
 // apology once it has passed). At most once per HandoffWaitEvery; false
-// when it was said less than that ago. It counts as the acknowledgement
-// of the message.
-func (e *Engine) answerWait(ctx context.Context, t *turn, c *handoff.Case, log *zap.Logger) bool {
-	if !t.st.HandoffWaitAt.IsZero() && t.now.Sub(t.st.HandoffWaitAt) < e.cfg.HandoffWaitEvery {
+// when it was said less than that ago, unless now is set (a question how
+// long after a ping was answered). It counts as the acknowledgement of the
+// message.
+func (e *Engine) answerWait(ctx context.Context, t *turn, c *handoff.Case, now bool, log *zap.Logger) bool {
+	if !now && !t.st.HandoffWaitAt.IsZero() && t.now.Sub(t.st.HandoffWaitAt) < e.cfg.HandoffWaitEvery {
 		return false
 	}
 	lang := t.lang()
@@ -57,4 +58,15 @@ func (e *Engine) answerWait(ctx context.Context, t *turn, c *handoff.Case, log *
 	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
 	e.offerCancel(t, c)
 	return true
+}
+
+// lastCustomerText is the customer's last text message in the case's
+// transcript ("" when there is none).
+func lastCustomerText(c *handoff.Case) string {
+	for i := len(c.Transcript) - 1; i >= 0; i-- {
+		if tu := c.Transcript[i]; tu.From == handoff.FromCustomer && (tu.Kind == handoff.TurnText || tu.Kind == "") {
+			return tu.Text
+		}
+	}
+	return ""
 }

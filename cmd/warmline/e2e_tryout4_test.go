@@ -48,7 +48,7 @@ func TestE2EStickerDuringAFlowIsAcknowledged(t *testing.T) {
 		{"zh-CN", "收到的时候东西碎了，外箱也被压烂了", "订单号", "收到您的照片", "CS-"},
 		{"en", "The mug arrived broken, the box was crushed", "order number", "photo", "CS-"},
 	} {
-		t.Run(tt.lang, func(t *testing.T) {
+		{ // not t.Run: the e2e helpers fail the test they were started by
 			u := h.newCustomer(tt.lang)
 			if got := h.say(u, tt.complaint, 1); !hasQuick(got, "last:done") {
 				t.Fatalf("complaint got %s, want the bot listening", dump(got))
@@ -74,9 +74,9 @@ func TestE2EStickerDuringAFlowIsAcknowledged(t *testing.T) {
 			if stickers != 1 {
 				t.Errorf("case transcript has %d sticker turns, want the sticker as a sticker", stickers)
 			}
-		})
+		}
 	}
-	t.Run("free and awaiting an order", func(t *testing.T) {
+	{ // free conversation, and while the bot waits for an order number
 		u := h.newCustomer("zh-TW")
 		if txt := allText(h.sticker(u, 1)); containsAny(txt, onlyText) || !strings.Contains(txt, "貼圖") {
 			t.Errorf("a sticker in free conversation got %q, want it acknowledged", txt)
@@ -87,5 +87,45 @@ func TestE2EStickerDuringAFlowIsAcknowledged(t *testing.T) {
 		if txt := allText(h.sticker(u, 1)); containsAny(txt, onlyText) || !strings.Contains(txt, "訂單編號") {
 			t.Errorf("a sticker while the bot waits for an order number got %q, want the order number asked again", txt)
 		}
-	})
+	}
+}
+
+// TestE2EHowLongDuringAHandoffIsAnswered (tryout 4, item 2): a customer
+// who asks how long right after asking whether anyone is there (the ping
+// got its answer a moment ago) gets the case number and the reply-by time
+// the agent's brief shows, in three languages and mainland wording; asking
+// the same again at once gets no second answer (no flood of notices).
+func TestE2EHowLongDuringAHandoffIsAnswered(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, person, ping, howLong string }{
+		{"zh-CN", "我要人工客服", "有人吗", "还要等多久"},
+		{"zh-CN", "我要人工客服", "在吗？", "还要等多长时间啊"},
+		{"zh-TW", "我要找真人客服", "有人在嗎", "還要等多久？"},
+		{"en", "I want to talk to a person", "hello?", "how much longer?"},
+	} {
+		{ // not t.Run: the e2e helpers fail the test they were started by
+			u := h.newCustomer(tt.lang)
+			h.say(u, tt.person, 1)
+			c := h.caseOf(u)
+			if c == nil {
+				t.Fatal("no case")
+			}
+			due := c.Promise().In(taipeiTime).Format("15:04")
+			if !strings.Contains(strings.Join(h.caseByID(c.ID).Brief, "\n"), due) {
+				t.Fatalf("brief %q does not show the promised %s", h.caseByID(c.ID).Brief, due)
+			}
+			h.say(u, tt.ping, 1)
+			got := h.say(u, tt.howLong, 1)
+			if txt := allText(got); !strings.Contains(txt, c.ID) || !strings.Contains(txt, due) {
+				t.Fatalf("%q got %s, want case %s and the reply-by time %s", tt.howLong, dump(got), c.ID, due)
+			}
+			before := len(h.emu.Messages(u))
+			h.say(u, tt.howLong, 0)
+			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			if again := h.emu.Messages(u)[before:]; len(again) != 0 {
+				t.Errorf("the same question again at once got %s, want no second notice", dump(again))
+			}
+		}
+	}
 }
