@@ -75,10 +75,7 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	r, err := Default()
-	if err != nil {
-		f.Fatal(err)
-	}
+	r := testRules(f)
 	order := contentKinds()
 	f.Fuzz(func(t *testing.T, text string) {
 		a := r.Analyze(text, "zh-TW")

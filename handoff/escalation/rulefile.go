@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -61,8 +62,10 @@ func (t thresholdsFile) orDefaults(d thresholdsFile) thresholdsFile {
 }
 
 // sopThresholds are the SOP defaults: the thresholds of the embedded
-// default.yaml, the one place they are written.
-func sopThresholds() (thresholdsFile, error) {
+// default.yaml, the one place they are written. Read once: the file is
+// embedded, and decoding it is a full YAML parse of ~1,000 patterns (the
+// values are copied out, never changed).
+var sopThresholds = sync.OnceValues(func() (thresholdsFile, error) {
 	var f struct {
 		Thresholds thresholdsFile `yaml:"thresholds"`
 	}
@@ -70,7 +73,7 @@ func sopThresholds() (thresholdsFile, error) {
 		return thresholdsFile{}, fmt.Errorf("default thresholds: %w", err)
 	}
 	return f.Thresholds, nil
-}
+})
 
 type triggerFile struct {
 	Route   *routeFile                `yaml:"route"`
@@ -97,8 +100,9 @@ var phraseLangs = []string{"en", "zh-TW", "zh-CN"}
 
 var notifyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// parse builds Rules from a rules file with the given converter.
-func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
+// parse builds Rules from a rules file with the given converter, taking
+// the patterns it has already compiled from cache (nil: compile them all).
+func parse(data []byte, zh *knowledge.Converter, cache *patternCache) (*Rules, error) {
 	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -179,7 +183,7 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 				add("%s.phrases.%s.soft: soft patterns belong to the complaint lexicon only", field, lang)
 			}
 		}
-		set, err := compilePhrases(field+".phrases", tf.Phrases, zh)
+		set, err := compilePhrases(field+".phrases", tf.Phrases, zh, cache)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -189,7 +193,7 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 		}
 		r.phrases[kind] = set
 	}
-	set, err := compilePhrases("complaint", f.Complaint, zh)
+	set, err := compilePhrases("complaint", f.Complaint, zh, cache)
 	if err != nil {
 		errs = append(errs, err)
 	} else if len(set.match) == 0 {
@@ -201,7 +205,7 @@ func parse(data []byte, zh *knowledge.Converter) (*Rules, error) {
 			add("questions.%s.soft: soft patterns belong to the complaint lexicon only", lang)
 		}
 	}
-	if r.questions, err = compilePhrases("questions", f.Questions, zh); err != nil {
+	if r.questions, err = compilePhrases("questions", f.Questions, zh, cache); err != nil {
 		errs = append(errs, err)
 	}
 	if r.complaint != nil {
@@ -262,7 +266,7 @@ func buildRoute(field string, f routeFile) (Route, error) {
 
 // compilePhrases compiles the per-language lists of one trigger (or of the
 // complaint lexicon) into one set: all languages apply to every message.
-func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge.Converter) (*phraseSet, error) {
+func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge.Converter, cache *patternCache) (*phraseSet, error) {
 	var errs []error
 	set := &phraseSet{}
 	for _, lang := range slices.Sorted(maps.Keys(langs)) {
@@ -283,20 +287,16 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 					errs = append(errs, fmt.Errorf("%s: empty pattern", where))
 					continue
 				}
-				src := p
-				if lang == "zh-CN" {
-					src = zh.ToTraditional(p)
-				}
-				re, err := regexp.Compile("(?i)" + src)
+				c, err := cache.compile(p, lang == "zh-CN", zh)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s: pattern %q does not compile: %w", where, p, err))
 					continue
 				}
-				if re.MatchString("") {
+				if c.re.MatchString("") {
 					errs = append(errs, fmt.Errorf("%s: pattern %q matches empty text", where, p))
 					continue
 				}
-				out = append(out, phrase{re: re, pre: newPrefilter("(?i)" + src), source: p, lang: lang})
+				out = append(out, phrase{re: c.re, pre: c.pre, source: p, lang: lang})
 			}
 			return out
 		}
@@ -305,4 +305,58 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 		set.soft = append(set.soft, compile("soft", list.Soft)...)
 	}
 	return set, errors.Join(errs...)
+}
+
+// patternCache shares compiled patterns between loads of rules files that
+// repeat them (the tests parse edited copies of default.yaml some twenty
+// times; under -race each compile of its ~1,000 patterns took 0.4 s). A
+// compiled pattern and its prefilter are immutable, and a regexp is safe for
+// concurrent use, so loads may share them. A cache serves one converter
+// (zh-CN patterns are converted with it). The nil cache compiles every
+// pattern.
+type patternCache struct {
+	mu sync.Mutex
+	m  map[patternKey]compiledPattern
+}
+
+type patternKey struct {
+	source     string
+	simplified bool // a zh-CN pattern, converted to Traditional
+}
+
+type compiledPattern struct {
+	re  *regexp.Regexp
+	pre prefilter
+}
+
+// compile compiles pattern p case-insensitively, converted to Traditional
+// first when simplified, with its prefilter. Failures are not cached.
+func (c *patternCache) compile(p string, simplified bool, zh *knowledge.Converter) (compiledPattern, error) {
+	key := patternKey{p, simplified}
+	if c != nil {
+		c.mu.Lock()
+		got, ok := c.m[key]
+		c.mu.Unlock()
+		if ok {
+			return got, nil
+		}
+	}
+	src := p
+	if simplified {
+		src = zh.ToTraditional(p)
+	}
+	re, err := regexp.Compile("(?i)" + src)
+	if err != nil {
+		return compiledPattern{}, err
+	}
+	got := compiledPattern{re: re, pre: newPrefilter("(?i)" + src)}
+	if c != nil {
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = map[patternKey]compiledPattern{}
+		}
+		c.m[key] = got
+		c.mu.Unlock()
+	}
+	return got, nil
 }

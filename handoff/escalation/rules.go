@@ -51,7 +51,8 @@ func DefaultFile() []byte {
 type Option func(*options)
 
 type options struct {
-	conv *knowledge.Converter
+	conv     *knowledge.Converter
+	patterns *patternCache
 }
 
 // WithConverter makes the rules convert Simplified Chinese with c (the
@@ -59,6 +60,13 @@ type options struct {
 // first use.
 func WithConverter(c *knowledge.Converter) Option {
 	return func(o *options) { o.conv = c }
+}
+
+// withPatternCache makes Load take the patterns c has compiled before
+// instead of compiling them again (the tests load edited copies of the
+// default file many times). c must serve one converter.
+func withPatternCache(c *patternCache) Option {
+	return func(o *options) { o.patterns = c }
 }
 
 // sharedConverter serves every Load not given a converter: it is immutable
@@ -89,7 +97,7 @@ func Load(fsys fs.FS, name string, opts ...Option) (*Rules, error) {
 			return nil, fmt.Errorf("load escalation rules: %w", err)
 		}
 	}
-	r, err := parse(data, zh)
+	r, err := parse(data, zh, o.patterns)
 	if err != nil {
 		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
 	}

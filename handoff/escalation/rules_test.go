@@ -145,7 +145,8 @@ func TestAnalyze(t *testing.T) {
 
 func TestRefundLimitIsConfigurable(t *testing.T) {
 	data := strings.Replace(string(DefaultFile()), "refund_limit: 500", "refund_limit: 2000", 1)
-	r, err := Load(fstest.MapFS{"rules.yaml": {Data: []byte(data)}}, "rules.yaml")
+	testRules(t) // fills testPatterns
+	r, err := Load(fstest.MapFS{"rules.yaml": {Data: []byte(data)}}, "rules.yaml", withPatternCache(testPatterns))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestThresholdDefaults(t *testing.T) {
 			if edited == base {
 				t.Fatal("the edit did not change the file")
 			}
-			r, err := parse([]byte(edited), testRules(t).zh)
+			r, err := parse([]byte(edited), testRules(t).zh, testPatterns)
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
@@ -298,7 +299,7 @@ func TestLoadErrors(t *testing.T) {
 			if edited == base {
 				t.Fatal("the edit did not change the file")
 			}
-			_, err := parse([]byte(edited), testRules(t).zh) // Load minus the costly converter
+			_, err := parse([]byte(edited), testRules(t).zh, testPatterns) // Load minus the costly converter
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
 			}
@@ -471,7 +472,34 @@ func TestWithConverter(t *testing.T) {
 	if a := r.Analyze("找你们领导来", "zh-CN"); !a.Has(KindSupervisor) || a.Triggers[0].Evidence != "领导" {
 		t.Errorf("zh-CN supervisor request = %+v, want supervisor with evidence 领导", a.Triggers)
 	}
-	if d, err := Default(); err != nil || d.zh == nil || d.zh != testRules(t).zh {
-		t.Errorf("Default() converter %p (%v), want the shared one %p", d.zh, err, testRules(t).zh)
+	// testRules is Default() without a converter: it uses the shared one.
+	if shared, err := sharedConverter(); err != nil || testRules(t).zh == nil || testRules(t).zh != shared {
+		t.Errorf("Default() converter %p (%v), want the shared one %p", testRules(t).zh, err, shared)
+	}
+}
+
+// TestPatternCache: loads sharing a cache share the compiled patterns (the
+// same regexp), analyse alike, and a pattern that does not compile is
+// reported on every load, not cached.
+func TestPatternCache(t *testing.T) {
+	a := testRules(t) // loaded with testPatterns
+	zh, c := a.zh, testPatterns
+	b, err := parse(DefaultFile(), zh, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.phrases[KindHuman].match[0].re != b.phrases[KindHuman].match[0].re {
+		t.Error("the second load compiled its patterns again")
+	}
+	for _, text := range []string{"找你们领导来", "我要退款，NT$1,280", "my account was hacked"} {
+		if diff := cmp.Diff(a.Analyze(text, "zh-TW"), b.Analyze(text, "zh-TW")); diff != "" {
+			t.Errorf("Analyze(%q) differs between loads (-first +second):\n%s", text, diff)
+		}
+	}
+	bad := strings.Replace(string(DefaultFile()), "          - '專人'\n", "          - '專人(('\n", 1)
+	for range 2 {
+		if _, err := parse([]byte(bad), zh, c); err == nil || !strings.Contains(err.Error(), `pattern "專人((" does not compile`) {
+			t.Errorf("parse of a bad pattern: error %v, want it named", err)
+		}
 	}
 }
