@@ -129,28 +129,28 @@ func TestRefundPath(t *testing.T) {
 		mustContain(t, all(msgs), h.T("en", "bot_refund_ask_order", map[string]any{"Amount": "NT$300"}))
 		mustNotContain(t, all(msgs), "sorry")
 		msgs = h.text("Uowner", "WL20260001")
-		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", h.e.cfg.RefundDays, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 		if c := h.activeCase("Uowner"); c != nil {
 			t.Errorf("case %s opened for a refund within the limit", c.ID)
 		}
 		if st := h.conv("Uowner"); !strings.Contains(st["refunds"], `"order":"WL20260001","amount":300`) || st["mode"] != "" {
 			t.Errorf("refunds %q mode %q, want the request recorded", st["refunds"], st["mode"])
 		}
-		// Recorded where a person carries it out, due 7 working days on.
+		// Recorded where a person carries it out, due 5 working days on.
 		pending, err := h.backend.refunds.Pending(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(pending) != 1 || pending[0].Number != "WL20260001" || pending[0].Amount != 300 || pending[0].LineUserID != "Uowner" ||
-			pending[0].Lang != "en" || !pending[0].DueBy.Equal(addWorkingDays(h.clock.Now().In(h.e.loc), 7)) {
-			t.Errorf("refund requests %+v, want WL20260001 NT$300 from Uowner in en, due in 7 working days", pending)
+			pending[0].Lang != "en" || !pending[0].DueBy.Equal(addWorkingDays(h.clock.Now().In(h.e.loc), 5)) {
+			t.Errorf("refund requests %+v, want WL20260001 NT$300 from Uowner in en, due in 5 working days", pending)
 		}
 	})
 	t.Run("order in the same message", func(t *testing.T) {
 		h := newHarness(t)
 		h.profiles.byID["Uowner"] = Profile{Language: "zh-TW"}
 		msgs := h.text("Uowner", "訂單 WL20260001 可以退款 300 元嗎")
-		mustContain(t, all(msgs), h.tr.N("zh-TW", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustContain(t, all(msgs), h.tr.N("zh-TW", "bot_refund_recorded", h.e.cfg.RefundDays, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 	})
 	t.Run("another customer's order: the phone's digits first", func(t *testing.T) {
 		h := newHarness(t)
@@ -164,7 +164,7 @@ func TestRefundPath(t *testing.T) {
 			t.Fatalf("recorded %+v on digits that do not match", pending)
 		}
 		msgs = h.text("U1", "5678")
-		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", h.e.cfg.RefundDays, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 		if pending, _ := h.backend.refunds.Pending(context.Background()); len(pending) != 1 || pending[0].LineUserID != "U1" {
 			t.Errorf("refund requests %+v, want the one of U1 after the check", pending)
 		}
@@ -189,7 +189,7 @@ func TestRefundPath(t *testing.T) {
 		h.profiles.byID["Uowner"] = Profile{Language: "en"}
 		h.text("Uowner", "WL20260001")
 		msgs := h.text("Uowner", "can I get NT$300 back to my card?")
-		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+		mustContain(t, all(msgs), h.tr.N("en", "bot_refund_recorded", h.e.cfg.RefundDays, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 	})
 	for _, tt := range []struct{ lang, text string }{
 		{"zh-TW", "兩千塊可以退回信用卡嗎"},

@@ -108,7 +108,7 @@ type EngineConfig struct {
 	// be longer than the rules' UnsolvedAfter.
 	ConversationIdle time.Duration
 	OrderTimeout     time.Duration // one backend lookup (default 5 s)
-	RefundDays       int           // working days for an L1 refund to arrive (default 7)
+	RefundDays       int           // working days within which a colleague processes an L1 refund (default 5, the demo KB's "3–5 working days")
 	// Refunds records the refunds settled at L1 where a person carries
 	// them out (orders.RefundBook for a file backend); nil: Orders, which
 	// must then record them itself (orders.HTTPBackend).
@@ -277,7 +277,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		cfg.OrderTimeout = 5 * time.Second
 	}
 	if cfg.RefundDays <= 0 {
-		cfg.RefundDays = 7
+		cfg.RefundDays = 5
 	}
 	if cfg.Location == nil {
 		cfg.Location = taipei()

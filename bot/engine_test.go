@@ -737,7 +737,7 @@ func TestLASTRefundWithinLimit(t *testing.T) {
 			// The refund path: which order, then recorded for a person.
 			mustContain(t, got, h.T(tt.lang, "bot_refund_ask_order", map[string]any{"Amount": "NT$300"}))
 			got = all(h.text("Uowner", "WL20260001"))
-			mustContain(t, got, h.tr.N(tt.lang, "bot_refund_recorded", 7, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
+			mustContain(t, got, h.tr.N(tt.lang, "bot_refund_recorded", h.e.cfg.RefundDays, map[string]any{"Order": "WL20260001", "Amount": "NT$300"}))
 			if pending, _ := h.backend.refunds.Pending(context.Background()); len(pending) != 1 || pending[0].Amount != 300 {
 				t.Errorf("refund requests %+v, want the NT$300 one recorded", pending)
 			}

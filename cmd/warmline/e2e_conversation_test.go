@@ -172,7 +172,7 @@ func TestE2ERefundPath(t *testing.T) {
 		h.say(chen, "订单 WL20261106 可以退款 300 元吗", 1) // the phone's last 4 digits first
 		got := h.say(chen, "2036", 1)
 		txt := allText(got)
-		if !strings.Contains(txt, "登记") || !strings.Contains(txt, "7 个工作日") || !strings.Contains(txt, "WL20261106") {
+		if !strings.Contains(txt, "登记") || !strings.Contains(txt, "5 个工作日") || !strings.Contains(txt, "WL20261106") {
 			t.Errorf("refund within the limit got %s, want it recorded with the timeline", dump(got))
 		}
 		if c := h.caseOf(chen); c != nil {
@@ -628,7 +628,7 @@ func TestE2ERefundWithinLimitIsRecordedOnTheOrder(t *testing.T) {
 			t.Fatalf("before the check: %q, want nothing recorded", out)
 		}
 		got = h.say(chen, "2036", 1)
-		if txt := allText(got); !strings.Contains(txt, "登记") || !strings.Contains(txt, "7 个工作日") || !strings.Contains(txt, "WL20261106") {
+		if txt := allText(got); !strings.Contains(txt, "登记") || !strings.Contains(txt, "5 个工作日") || !strings.Contains(txt, "WL20261106") {
 			t.Errorf("refund within the limit got %s, want it recorded with the timeline", dump(got))
 		}
 		out := refundsRun(t, h)
@@ -674,7 +674,7 @@ func TestE2ERefundWithinLimitIsRecordedOnTheOrder(t *testing.T) {
 		h.say(alice, "can you answer in English?", 1)
 		got = h.say(alice, "Can I get a refund of NT$200 for order WL20261101?", 1)
 		txt := allText(got)
-		if strings.Contains(txt, "7 working days") || !hasQuick(got, "handoff:request") {
+		if strings.Contains(txt, "5 working days") || !hasQuick(got, "handoff:request") {
 			t.Errorf("refund that could not be recorded got %s, want the truth and a person offered", dump(got))
 		}
 		if !strings.Contains(strings.ToLower(txt), "couldn't record") && !strings.Contains(strings.ToLower(txt), "could not record") {

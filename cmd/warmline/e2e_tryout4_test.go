@@ -129,3 +129,34 @@ func TestE2EHowLongDuringAHandoffIsAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ERefundTimelineIsConsistent (tryout 4, item 3): a refund within
+// the limit gets one timeline in one reply: the demo KB's refund answer
+// (processed within 3–5 working days, no specialist review under the
+// limit) and the bot's own line (a colleague processes it within 5 working
+// days) agree, and nothing promises it "right away", in three languages.
+func TestE2ERefundTimelineIsConsistent(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, e2eOpts{})
+	for _, tt := range []struct {
+		lang, ask, digits string
+		want              []string
+	}{
+		{"zh-TW", "WL20261106 我想退 300 元", "2036", []string{"3–5 個工作天", "5 個工作天內為您處理"}},
+		{"zh-CN", "订单 WL20261107 可以退款 300 元吗", "3295", []string{"3–5 个工作日", "5 个工作日内"}},
+		{"en", "Can I get a refund of NT$300 for order WL20261108?", "4173", []string{"3–5 business days", "within 5 working days"}},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.ask, 1) // not the customer's LINE account: the phone's last 4 digits first
+		got := h.say(u, tt.digits, 1)
+		txt := allText(got)
+		for _, w := range tt.want {
+			if !strings.Contains(txt, w) {
+				t.Errorf("%s refund reply lacks %q: %s", tt.lang, w, txt)
+			}
+		}
+		if containsAny(txt, []string{"立即", "马上", "馬上", "right away", "immediately", "在 7 個工作天內", "在 7 个工作日内", "within 7 working days"}) {
+			t.Errorf("%s refund reply promises another timeline: %s", tt.lang, txt)
+		}
+	}
+}
