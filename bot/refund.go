@@ -47,7 +47,7 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	if in.refund && in.entry != nil && in.entry.Category == knowledge.Consultation && in.entry.Action == "" {
 		matched = in.entry
 	}
-	st.LastTopic, st.LastCategory = topicRefund, knowledge.Consultation
+	st.LastTopic, st.LastCategory = topicRefund, handoff.CategoryRefund
 	st.Unanswered = 0
 	t.startIssue()
 	// A reported defect (a stained tablecloth) is apologised for first.

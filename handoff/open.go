@@ -126,6 +126,9 @@ const (
 	CategoryComplaint    = "complaint"
 	CategoryFault        = "fault"
 	CategorySuggestion   = "suggestion"
+	// CategoryRefund is a refund request (the bot's refund path: over the
+	// limit, or on an order it could not settle), not a consultation.
+	CategoryRefund = "refund"
 )
 
 // categoryOf corrects the bot's category by what the triggers say the case

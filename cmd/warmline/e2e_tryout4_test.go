@@ -6,10 +6,12 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/warmline/warmline/bot/lineemu"
+	"github.com/warmline/warmline/handoff"
 )
 
 // sticker sends a sticker as user and waits for n more bot messages.
@@ -157,6 +159,36 @@ func TestE2ERefundTimelineIsConsistent(t *testing.T) {
 		}
 		if containsAny(txt, []string{"立即", "马上", "馬上", "right away", "immediately", "在 7 個工作天內", "在 7 个工作日内", "within 7 working days"}) {
 			t.Errorf("%s refund reply promises another timeline: %s", tt.lang, txt)
+		}
+	}
+}
+
+// briefIn reads case id's brief in the agent language lang.
+func (h *e2e) briefIn(id, lang string) string {
+	h.t.Helper()
+	var v caseView
+	if st := h.api(tokBoss, "GET", "/api/cases/"+id+"?lang="+lang, nil, &v); st != http.StatusOK {
+		h.t.Fatalf("GET /api/cases/%s?lang=%s = %d", id, lang, st)
+	}
+	return strings.Join(v.Brief, "\n")
+}
+
+// TestE2ERefundCaseHasTheRefundCategory (tryout 4, item 4): a refund over
+// the limit opens a case of the refund category (typed), and the brief
+// names it from the locale messages in each agent language, never as a
+// consultation.
+func TestE2ERefundCaseHasTheRefundCategory(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	h.say(alice, "WL20261101 我要退款 2500 元", 2)
+	c := h.caseOf(alice)
+	if c == nil || c.Category != handoff.CategoryRefund {
+		t.Fatalf("case %+v, want category %q", c, handoff.CategoryRefund)
+	}
+	for lang, want := range map[string]string{"zh-TW": "（退款）", "zh-CN": "（退款）", "en": "(refund)"} {
+		brief := h.briefIn(c.ID, lang)
+		if !strings.Contains(brief, want) || containsAny(brief, []string{"諮詢", "咨询", "consultation", "handoff_category"}) {
+			t.Errorf("%s brief:\n%s\nwant the refund category %q", lang, brief, want)
 		}
 	}
 }
