@@ -199,22 +199,33 @@ func (e *Engine) safetyFirst(ctx context.Context, t *turn, text string, log *zap
 	lang := t.lang()
 	if e.productSafety(text) {
 		t.say(e.text(t, e.safetyText(lang, text)))
+		// The brief lists the steps given, not "tried: nothing".
+		for _, step := range e.safetySteps(text) {
+			t.st.addTried(handoff.Attempt{Kind: handoff.AttemptSafety, Ref: step, At: t.now})
+		}
 		return true, nil
 	}
-	t.say(e.text(t, e.accountSteps(ctx, t, log)))
+	msg, paused := e.accountSteps(ctx, t, log)
+	t.say(e.text(t, msg))
+	a := handoff.Attempt{Kind: handoff.AttemptSafety, Ref: handoff.SafetyAccount, At: t.now}
+	if paused {
+		a.Outcome = handoff.OutcomeLookupsPaused
+	}
+	t.st.addTried(a)
 	return false, nil
 }
 
 // accountSteps are the steps after an account takeover or a fraud: change
 // the password, call the card issuer, and order look-ups from this chat
 // are paused (said only because it is done).
-func (e *Engine) accountSteps(ctx context.Context, t *turn, log *zap.Logger) string {
+// paused reports whether the look-ups were paused.
+func (e *Engine) accountSteps(ctx context.Context, t *turn, log *zap.Logger) (msg string, paused bool) {
 	lang := t.lang()
 	if err := e.lockVerificationFor(ctx, t.ev.UserID, e.cfg.SecurityLock); err != nil {
 		log.Warn("order look-ups not paused after a security report", zap.Error(err))
-		return e.tr.T(lang, "bot_security_account", nil)
+		return e.tr.T(lang, "bot_security_account", nil), false
 	}
-	return e.tr.T(lang, "bot_security_account", nil) + "\n" + e.tr.T(lang, "bot_security_locked", nil)
+	return e.tr.T(lang, "bot_security_account", nil) + "\n" + e.tr.T(lang, "bot_security_locked", nil), true
 }
 
 // hasStory reports whether the complaint being told is more than one

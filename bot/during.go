@@ -74,7 +74,8 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			if raised != nil && gained(c, raised, escalation.KindSecurity) && !e.productSafety(text) {
 				// An account takeover or a fraud reported while waiting:
 				// the account steps at once, before anything about the wait.
-				e.sayToCase(ctx, t, c.ID, e.accountSteps(ctx, t, log), handoff.NoticeAck, log)
+				msg, _ := e.accountSteps(ctx, t, log)
+				e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
 			}
 			if raised != nil && (raised.Tier != c.Tier || raised.Priority != c.Priority || gained(c, raised, escalation.KindSupervisor)) {
 				// A new target: say it now, whatever the last acknowledgement.

@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/warmline/warmline/handoff"
+
 // A security trigger is one of two things to the customer and the agent:
 // a product hazard or an injury (a thermos that scalded a child, a charger
 // that smoked), or an account takeover or a fraud. They get different
@@ -38,4 +40,20 @@ func (e *Engine) safetyText(lang, text string) string {
 		msg += "\n" + e.tr.T(lang, "bot_safety_general", nil)
 	}
 	return msg
+}
+
+// safetySteps names the steps safetyText gives for text
+// (handoff.SafetyBurn, SafetyHazard, else SafetyGeneral), for the brief.
+func (e *Engine) safetySteps(text string) []string {
+	var out []string
+	if e.mentions(text, "bot_kw_burn") {
+		out = append(out, handoff.SafetyBurn)
+	}
+	if e.mentions(text, "bot_kw_hazard") {
+		out = append(out, handoff.SafetyHazard)
+	}
+	if len(out) == 0 {
+		out = append(out, handoff.SafetyGeneral)
+	}
+	return out
 }

@@ -16,6 +16,17 @@ const (
 	AttemptOrder  AttemptKind = "order"  // an order lookup (OrderNumber, OrderStatus)
 	AttemptRefund AttemptKind = "refund" // a refund at L1 (Amount)
 	AttemptLAST   AttemptKind = "last"   // the complaint dialogue (Count: messages listened to)
+	// AttemptSafety: safety steps the bot gave before the wait (Ref: which,
+	// one of the Safety* steps below).
+	AttemptSafety AttemptKind = "safety"
+)
+
+// Safety steps an AttemptSafety names (its Ref).
+const (
+	SafetyBurn    = "burn"    // cool the burn under running water, see a doctor
+	SafetyHazard  = "hazard"  // unplug it, keep it away from anything that burns
+	SafetyGeneral = "general" // stop using it, keep it aside, see a doctor if hurt
+	SafetyAccount = "account" // change the password, call the card issuer, never share codes
 )
 
 // Outcome is how an attempt ended; the brief and the inbox render it from
@@ -33,6 +44,7 @@ const (
 	OutcomeRefundOverLimit    Outcome = "refund_over_limit"   // over the bot's limit: awaits a person's approval
 	OutcomeRefundRecorded     Outcome = "refund_recorded"     // request recorded on the order, for approval
 	OutcomeListened           Outcome = "listened"            // listened (Count messages) and apologised
+	OutcomeLookupsPaused      Outcome = "lookups_paused"      // account steps given, order look-ups from the chat paused
 )
 
 // Attempt is something the bot already tried. The bot fills Kind, Outcome

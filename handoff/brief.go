@@ -276,6 +276,11 @@ func (s *Service) AttemptParts(a Attempt, lang string) (what, outcome string) {
 		what = t(id, data)
 	case AttemptLAST:
 		what = t("handoff_brief_tried_last", nil)
+	case AttemptSafety:
+		what = t("handoff_brief_tried_safety", nil)
+		if id := "handoff_brief_tried_safety_" + a.Ref; a.Ref != "" && s.tr.Has(lang, id) {
+			what = t(id, nil) // which steps the customer was given
+		}
 	default:
 		what = t("handoff_brief_tried_other", nil)
 	}

@@ -192,3 +192,34 @@ func TestE2ERefundCaseHasTheRefundCategory(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EBriefListsTheSafetyStepsGiven (tryout 4, item 6): after an
+// account takeover or a product hazard the bot gave safety steps, so the
+// brief's "tried" line lists them (typed attempts rendered in the agent's
+// language), never "tried: nothing".
+func TestE2EBriefListsTheSafetyStepsGiven(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, text string
+		want       map[string]string // agent language -> words of the tried line
+	}{
+		{"zh-TW", "我的帳號被盜了，有人用我的帳號下單", map[string]string{"zh-TW": "變更密碼並聯絡發卡銀行（已暫停從聊天室查詢訂單）", "en": "change the password"}},
+		{"zh-CN", "我的账号被盗了，有人用我的账号下单", map[string]string{"zh-CN": "修改密码并联系发卡银行", "en": "order look-ups from the chat paused"}},
+		{"en", "the power bank is swelling and smells like burning", map[string]string{"en": "unplug it", "zh-TW": "拔除電源"}},
+		{"zh-TW", "熱水壺的把手燙傷了我的手", map[string]string{"zh-TW": "冷水沖洗燙傷處"}},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.text, 2)
+		c := h.caseOf(u)
+		if c == nil || c.Priority != "P1" {
+			t.Fatalf("%q: case %+v, want a P1 case", tt.text, c)
+		}
+		for lang, want := range tt.want {
+			brief := h.briefIn(c.ID, lang)
+			if !strings.Contains(brief, want) || containsAny(brief, []string{"尚無", "暂无", "nothing yet", "handoff_"}) {
+				t.Errorf("%q, %s brief:\n%s\nwant the safety steps given (%q), not nothing", tt.text, lang, brief, want)
+			}
+		}
+	}
+}
