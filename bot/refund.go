@@ -72,7 +72,10 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		tr.Amount = amount
 		// It awaits a person's review: never "approved by the bot", nor a
 		// promise of approval.
-		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, At: t.now})
+		// The specialist approves it: they must see whether the order is
+		// the customer's (an order number anyone could type).
+		unverified := order != "" && !e.ownsOrder(ctx, t, order)
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, Summary: money(amount) + " over the L1 limit " + money(e.rules.RefundLimit), Outcome: handoff.OutcomeRefundOverLimit, Amount: amount, OrderUnverified: unverified, At: t.now})
 		log.Info("refund over the L1 limit handed to a person", zap.Int("amount", amount))
 		id := "bot_refund_over_limit"
 		if order == "" {

@@ -57,11 +57,14 @@ type Attempt struct {
 	Outcome Outcome     `json:"outcome,omitempty"`
 	// OrderNumber is the full order number (agents are authorised to see
 	// it; never log it); Ref keeps the masked one.
-	OrderNumber string    `json:"order_number,omitempty"`
-	OrderStatus string    `json:"order_status,omitempty"` // orders.Status* ("in_transit", …), rendered from order_status_*
-	Amount      int       `json:"amount,omitempty"`       // NT$ (refunds)
-	Count       int       `json:"count,omitempty"`        // messages listened to (last)
-	At          time.Time `json:"at"`
+	OrderNumber string `json:"order_number,omitempty"`
+	OrderStatus string `json:"order_status,omitempty"` // orders.Status* ("in_transit", …), rendered from order_status_*
+	// OrderUnverified: the customer has not shown OrderNumber is theirs
+	// (not their LINE account, no phone check): the brief warns the agent.
+	OrderUnverified bool      `json:"order_unverified,omitempty"`
+	Amount          int       `json:"amount,omitempty"` // NT$ (refunds)
+	Count           int       `json:"count,omitempty"`  // messages listened to (last)
+	At              time.Time `json:"at"`
 }
 
 // legacyOutcomes are the English summaries attempts were stored with before

@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -83,6 +84,12 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
 	}
 
+	// An order the customer has not shown is theirs (a refund over the
+	// limit on someone else's order number): the agent checks first.
+	if line := s.unverifiedLine(c, lang); line != "" {
+		lines = append(lines, line)
+	}
+
 	// What the customer sent: photos and files are on the case already.
 	if line := s.attachedLine(c, lang); line != "" {
 		lines = append(lines, line)
@@ -107,6 +114,21 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_team_back", map[string]any{"Back": s.formatTime(c.TeamBackAt)}))
 	}
 	return lines
+}
+
+// unverifiedLine warns about the orders of c's attempts the customer has
+// not shown are theirs; "" when there are none.
+func (s *Service) unverifiedLine(c *Case, lang string) string {
+	var orders []string
+	for _, a := range c.Tried {
+		if a.OrderUnverified && a.OrderNumber != "" && !slices.Contains(orders, a.OrderNumber) {
+			orders = append(orders, a.OrderNumber)
+		}
+	}
+	if len(orders) == 0 {
+		return ""
+	}
+	return s.tr.N(lang, "handoff_brief_unverified", len(orders), map[string]any{"Orders": strings.Join(orders, s.tr.T(lang, "handoff_list_sep", nil))})
 }
 
 // attachedLine counts the photos, videos, voice messages and files the

@@ -223,3 +223,28 @@ func TestE2EBriefListsTheSafetyStepsGiven(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EOverLimitRefundOnAnUnverifiedOrderIsFlagged (tryout 4, item 10):
+// a refund over the limit on an order that is not the customer's (not
+// their LINE account, no phone check) opens the case with a warning in the
+// brief, in the agent's language; the owner's own order has none.
+func TestE2EOverLimitRefundOnAnUnverifiedOrderIsFlagged(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	h.say(bob, "I want a refund of NT$2,500 for order WL20261101", 2) // Alice's order
+	c := h.caseOf(bob)
+	if c == nil {
+		t.Fatal("no case")
+	}
+	for lang, want := range map[string]string{"zh-TW": "訂單 WL20261101 尚未驗證", "zh-CN": "订单 WL20261101 尚未验证", "en": "Order WL20261101 is not verified"} {
+		if brief := h.briefIn(c.ID, lang); !strings.Contains(brief, want) {
+			t.Errorf("%s brief:\n%s\nwant the unverified order flagged (%q)", lang, brief, want)
+		}
+	}
+	h.say(alice, "WL20261101 我要退款 2500 元", 2) // her own order
+	if c := h.caseOf(alice); c == nil {
+		t.Fatal("no case for alice")
+	} else if brief := h.briefIn(c.ID, "zh-TW"); strings.Contains(brief, "尚未驗證") {
+		t.Errorf("the owner's refund brief flags her own order:\n%s", brief)
+	}
+}
