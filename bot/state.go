@@ -120,23 +120,44 @@ func (e *Engine) repeatKey(userID, topic string) string {
 // user's slot) and returns the window's count. The returned context carries
 // the state for the rest of the event (turnState): counting a contact reads
 // it instead of Redis, and save writes what the event added.
+//
+// When the handoff service can (activePrefetcher), the same round trip reads
+// whether a person has the customer's case, and the returned context
+// carries it: the handoff check of a message costs no trip of its own.
 func (e *Engine) load(ctx context.Context, userID string, count bool, now time.Time) (context.Context, *state, int64, error) {
-	var hc *redis.MapStringStringCmd
-	var sent *redis.IntCmd
+	var (
+		hc     *redis.MapStringStringCmd
+		own    []redis.Cmder
+		sent   *redis.IntCmd
+		active func(context.Context) context.Context
+	)
+	pf, _ := e.cases.(activePrefetcher)
 	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		hc = p.HGetAll(ctx, e.key(userID, "conv"))
 		// The user's conversation goes idle ConversationIdle after this
 		// event unless another comes (the idle sweep, outcome.go).
-		p.ZAddGT(ctx, e.idleKey(), redis.Z{Score: float64(now.Add(e.cfg.ConversationIdle).UnixMilli()), Member: userID})
+		own = append(own, hc, p.ZAddGT(ctx, e.idleKey(), redis.Z{Score: float64(now.Add(e.cfg.ConversationIdle).UnixMilli()), Member: userID}))
 		if count {
 			k := e.rateKey(userID, now)
 			sent = p.Incr(ctx, k)
-			p.PExpire(ctx, k, 2*e.cfg.RateWindow)
+			own = append(own, sent, p.PExpire(ctx, k, 2*e.cfg.RateWindow))
+		}
+		if pf != nil {
+			active = pf.PrefetchActive(ctx, p, userID)
 		}
 		return nil
 	})
 	if err != nil {
-		return ctx, nil, 0, err
+		// Only the state's own commands decide (the link's GET answers
+		// redis.Nil when there is no case; a failed one is only not used).
+		for _, c := range own {
+			if c.Err() != nil {
+				return ctx, nil, 0, c.Err()
+			}
+		}
+	}
+	if active != nil {
+		ctx = active(ctx)
 	}
 	var n int64
 	if sent != nil {
@@ -144,6 +165,13 @@ func (e *Engine) load(ctx context.Context, userID string, count bool, now time.T
 	}
 	st := parseState(hc.Val())
 	return context.WithValue(ctx, turnStateKey{}, &turnState{userID: userID, st: st}), st, n, nil
+}
+
+// activePrefetcher is the handoff service's read of a customer's
+// active-case link inside another pipeline (*handoff.Service): the
+// returned function gives the context whose ActiveCase answers from it.
+type activePrefetcher interface {
+	PrefetchActive(ctx context.Context, p redis.Pipeliner, userID string) func(context.Context) context.Context
 }
 
 // turnState is the state of the event being handled, carried in its

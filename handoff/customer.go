@@ -12,15 +12,28 @@ import (
 )
 
 // ActiveCase returns the user's open case (queued or claimed) or ErrNoCase.
+// In a context of PrefetchActive it answers from the link read there.
 func (s *Service) ActiveCase(ctx context.Context, userID string) (*Case, error) {
-	id, err := s.rdb.Get(ctx, s.activeKey(userID)).Result()
-	if errors.Is(err, redis.Nil) {
+	memo := memoOf(ctx)
+	id, raw, known := memo.link(userID)
+	if !known {
+		var err error
+		id, err = s.rdb.Get(ctx, s.activeKey(userID)).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("active case: %w", err)
+		}
+	}
+	if id == "" {
 		return nil, ErrNoCase
 	}
-	if err != nil {
-		return nil, fmt.Errorf("active case: %w", err)
+	if raw == nil {
+		var err error
+		if raw, err = s.loadRaw(ctx, s.rdb, id); err != nil {
+			return nil, err
+		}
+		memo.setCase(id, raw)
 	}
-	c, err := s.load(ctx, s.rdb, id)
+	c, err := decodeCase(id, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -40,9 +40,13 @@
 // # Redis keys
 //
 // <p> is the configured prefix. The case keys share the hash tag {handoff}
-// so the multi-key WATCH/MULTI transactions (case + queue + user link) run
-// on Redis Cluster; handoffs are a small share of traffic, one slot is
-// enough.
+// so the multi-key writes run on Redis Cluster in one slot: a case update is
+// one compare-and-set script (store.go: the case, its queue, the closed
+// index, follow-ups, the archive entry and the user link together, written
+// only if the case is unchanged since read), Open a WATCH/MULTI on the
+// user's link; handoffs are a small share of traffic, one slot is enough.
+// The bot's state load reads the user link in its own pipeline
+// (PrefetchActive), so a message without a case costs no handoff read.
 //
 //	<p>{handoff}:case:<id>            string, case JSON. No TTL while open;
 //	                                  EXPIRE 2 years (730 days) when closed

@@ -22,6 +22,9 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Case, error) {
 	if o.UserID == "" {
 		return nil, fmt.Errorf("open case: %w: user id is required", ErrInvalid)
 	}
+	// Whatever happens, the link may change: the event's next ActiveCase
+	// reads it again (PrefetchActive).
+	defer memoOf(ctx).forgetLink(o.UserID)
 	now := s.now()
 	day := now.In(s.policy.Location).Format("20060102")
 	newID := ""

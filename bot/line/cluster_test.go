@@ -88,3 +88,51 @@ func TestQueueOnStandaloneAndCluster(t *testing.T) {
 		})
 	}
 }
+
+// TestAckLetsGoOfTheLeaseOnceTheShardIsEmpty: the ack of a shard's last
+// stored entry deletes the lease in the same script (no release trip);
+// an ack with entries left keeps it; another holder may then take the
+// shard at once. On both kinds of Redis.
+func TestAckLetsGoOfTheLeaseOnceTheShardIsEmpty(t *testing.T) {
+	for _, kind := range redisKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			rdb, prefix := kind.open(t)
+			q := NewQueue(rdb, prefix, QueueConfig{}, testLog(t), time.Now)
+			ctx := context.Background()
+			if err := q.ensureGroups(ctx); err != nil {
+				t.Fatalf("groups: %v", err)
+			}
+			enqueue(t, q, textEvent("ack-1", "Uack", "one"), textEvent("ack-2", "Uack", "two"))
+			s := q.ShardOf("Uack")
+			ok, _, _, es, err := q.take(ctx, s, "holder-a", "a/0", time.Minute, 16, true)
+			if err != nil || !ok || len(es) != 2 {
+				t.Fatalf("take = %v, %d entries, %v; want the lease and 2 entries", ok, len(es), err)
+			}
+			steps := []struct {
+				entry        entry
+				wantReleased bool
+				wantLease    int64
+			}{
+				{es[0], false, 1}, // the second entry is still stored
+				{es[1], true, 0},  // the stream is empty: let go
+			}
+			for i, st := range steps {
+				released, err := q.ack(ctx, s, "holder-a", st.entry.streamID, nil)
+				if err != nil || released != st.wantReleased {
+					t.Errorf("ack %d: released %v, %v; want %v, nil", i+1, released, err, st.wantReleased)
+				}
+				if n, err := rdb.Exists(ctx, q.leaseKey(s)).Result(); err != nil || n != st.wantLease {
+					t.Errorf("after ack %d: lease keys %d (%v), want %d", i+1, n, err, st.wantLease)
+				}
+			}
+			enqueue(t, q, textEvent("ack-3", "Uack", "three"))
+			ok, _, held, es, err := q.take(ctx, s, "holder-b", "b/0", time.Minute, 16, true)
+			if err != nil || !ok || len(es) != 1 {
+				t.Fatalf("take by another holder = %v (held %v), %d entries, %v; want the lease and the new entry", ok, held, len(es), err)
+			}
+			if _, err := q.ack(ctx, s, "holder-a", es[0].streamID, nil); !errors.Is(err, errLeaseLost) {
+				t.Errorf("ack by the old holder: %v, want errLeaseLost (fenced)", err)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -356,6 +357,11 @@ type shardRun struct {
 	lanes  map[string]*lane
 	open   int   // entries dispatched and not yet done
 	halted error // an entry stays pending: start no more entries
+	// released: an ack let go of the lease (the stream was empty after
+	// it), so the run is over; a read or renewal that finds the lease gone
+	// afterwards is not a loss, and work takes a new lease for entries
+	// stored since.
+	released atomic.Bool
 }
 
 // lane is one user's (routing key's) entries of a shard, in stream order;
@@ -386,6 +392,8 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	// when another holder may have taken over.
 	done := make(chan struct{})
 	lost := make(chan struct{})
+	r := &shardRun{c: c, shard: shard, token: token, name: name, log: log,
+		lost: lost, progress: make(chan struct{}, 1), lanes: map[string]*lane{}}
 	var renewWG sync.WaitGroup
 	renewWG.Add(1)
 	go func() {
@@ -400,6 +408,9 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 				rctx, cancel := context.WithTimeout(context.Background(), cfg.LeaseTTL/3)
 				err := q.renew(rctx, shard, token, cfg.LeaseTTL)
 				cancel()
+				if r.released.Load() {
+					return // the last ack let go of it
+				}
 				if errors.Is(err, errLeaseLost) {
 					log.Warn("line shard lease lost")
 					close(lost)
@@ -411,8 +422,6 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 			}
 		}
 	}()
-	r := &shardRun{c: c, shard: shard, token: token, name: name, log: log,
-		lost: lost, progress: make(chan struct{}, 1), lanes: map[string]*lane{}}
 	defer func() {
 		// No lane may outlive the lease: the next holder would run the
 		// same user's entries at the same time.
@@ -421,6 +430,12 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		renewWG.Wait()
 		if err == nil {
 			err = r.halted
+		}
+		if r.released.Load() {
+			// The last ack let go of the lease with the stream empty;
+			// entries stored since signal the shard (or were seen by the
+			// reader: more).
+			return
 		}
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -468,9 +483,17 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 			// slow lane does not stall the shard's other users.
 			return read >= maxPerLease, 0, nil
 		}
+		if r.released.Load() {
+			// An ack let go of the lease (nothing was left); anything
+			// signalled since needs a lease of its own.
+			return signalled, 0, nil
+		}
 		if signalled && open < maxReadAhead {
 			count := min(cfg.Batch, maxReadAhead-open)
 			_, _, _, batch, err := q.take(ctx, shard, token, r.name, cfg.LeaseTTL, int64(count), false)
+			if errors.Is(err, errLeaseLost) && r.released.Load() {
+				return true, 0, nil // released by an ack meanwhile: take it again
+			}
 			if err != nil {
 				return false, 0, err
 			}
@@ -483,6 +506,9 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		select {
 		case <-ctx.Done():
 		case <-lost:
+			if r.released.Load() {
+				continue
+			}
 			return false, 0, errLeaseLost
 		case <-r.progress:
 		case <-c.wakes[shard]:
@@ -551,7 +577,10 @@ func (r *shardRun) runLane(ctx context.Context, l *lane) {
 		}
 		e := l.entries[0]
 		r.mu.Unlock()
-		err := r.c.handle(ctx, r.shard, r.token, e, r.log)
+		released, err := r.c.handle(ctx, r.shard, r.token, e, r.log)
+		if released {
+			r.released.Store(true)
+		}
 		r.mu.Lock()
 		l.entries = l.entries[1:]
 		r.open--
@@ -578,8 +607,9 @@ func (r *shardRun) signal() {
 // handle processes one entry with bounded retries, then acks it or moves it
 // to the dead-letter stream. It returns an error only when the entry stays
 // pending (lease lost, Redis down, shutting down); the next lease holder
-// picks it up first.
-func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) error {
+// picks it up first. released says the ack let go of the shard's lease
+// (nothing was left in the stream).
+func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) (released bool, _ error) {
 	q, cfg := c.q, c.cfg
 	log = log.With(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
 	// Redis bookkeeping must finish even while shutting down; processing
@@ -667,19 +697,20 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 	switch {
 	case stay != nil:
 		c.stats.leftPending.Add(1)
-		return stay
+		return false, stay
 	case errors.Is(err, errInterrupted):
 		c.stats.leftPending.Add(1)
-		return err // shutting down: leave it pending for the next holder
+		return false, err // shutting down: leave it pending for the next holder
 	case err == nil:
 		var with func(redis.Pipeliner)
 		var check func() error
 		if marks != nil && !marks.empty() {
 			with = func(p redis.Pipeliner) { check = marks.queue(bg, p) }
 		}
-		if err := q.ack(bg, shard, token, e.streamID, with); err != nil {
+		released, err := q.ack(bg, shard, token, e.streamID, with)
+		if err != nil {
 			c.stats.leftPending.Add(1)
-			return err
+			return false, err
 		}
 		if check != nil {
 			if err := check(); err != nil {
@@ -688,7 +719,7 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		}
 		c.stats.acked.Add(1)
 		c.stats.processing.observe(q.clock().Sub(entryTime(e.streamID)))
-		return nil
+		return released, nil
 	}
 	cause := errGaveUp.Error()
 	if failure != nil {
@@ -696,11 +727,11 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 	}
 	if err := q.bury(bg, shard, token, e, cause, n); err != nil {
 		c.stats.leftPending.Add(1)
-		return err
+		return false, err
 	}
 	c.stats.deadLettered.Add(1)
 	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
-	return nil
+	return false, nil
 }
 
 // redisUnavailable says whether err is Redis refusing work for a while

@@ -91,7 +91,8 @@
 //	{Pline:shard:S}:lease         token of the replica working the shard.
 //	                              TTL ConsumerConfig.LeaseTTL (default 3 s),
 //	                              renewed every TTL/3 while held, deleted on
-//	                              release.
+//	                              release or by the ack that leaves the
+//	                              stream empty (one round trip less).
 //	{Pline:shard:S}:attempts      hash entry id -> processing attempts started (the first counted as the entry is read);
 //	                              field deleted on ack/dead-letter; key TTL
 //	                              DedupeTTL, refreshed on each attempt.

@@ -403,9 +403,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return redis.call('XLEN', KEYS[2])
 `)
-	// ackScript acknowledges and deletes one entry, fenced by the lease.
-	// KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts;
-	// ARGV[1] = token, ARGV[2] = entry id, ARGV[3] = group.
+	// ackScript acknowledges and deletes one entry, fenced by the lease,
+	// and lets go of the lease when the shard's stream is then empty:
+	// nothing stored, nothing read and not yet acked (every entry a holder
+	// works on stays in the stream until its ack or dead letter), so the
+	// holder has nothing left to do with it and saves the release's round
+	// trip. KEYS[1] = lease, KEYS[2] = stream, KEYS[3] = attempts; ARGV[1] =
+	// token, ARGV[2] = entry id, ARGV[3] = group. Returns 1 (acked), 2
+	// (acked, lease let go) or -1 (the lease is not the caller's).
 	ackScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return -1
@@ -413,6 +418,10 @@ end
 redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[2])
+if redis.call('XLEN', KEYS[2]) == 0 then
+  redis.call('DEL', KEYS[1])
+  return 2
+end
 return 1
 `)
 	// deadScript moves one entry to the dead-letter stream, fenced by the lease.
@@ -557,13 +566,11 @@ func (q *Queue) release(ctx context.Context, shard int, token string) (stored in
 
 // ack acknowledges and deletes one entry, fenced by the lease; with queues
 // it pipelines those commands (other keys, the event's delivery records)
-// with it, one round trip.
-func (q *Queue) ack(ctx context.Context, shard int, token, entryID string, with func(p redis.Pipeliner)) error {
+// with it, one round trip. released says the ack also let go of the lease
+// (the shard's stream was empty after it: see ackScript).
+func (q *Queue) ack(ctx context.Context, shard int, token, entryID string, with func(p redis.Pipeliner)) (released bool, err error) {
 	keys := []string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)}
-	var (
-		n   int
-		err error
-	)
+	var n int
 	if with == nil {
 		n, err = ackScript.Run(ctx, q.rdb, keys, token, entryID, group).Int()
 	} else {
@@ -577,12 +584,12 @@ func (q *Queue) ack(ctx context.Context, shard int, token, entryID string, with 
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("ack %s on shard %d: %w", entryID, shard, err)
+		return false, fmt.Errorf("ack %s on shard %d: %w", entryID, shard, err)
 	}
 	if n < 0 {
-		return errLeaseLost
+		return false, errLeaseLost
 	}
-	return nil
+	return n == 2, nil
 }
 
 func (q *Queue) bury(ctx context.Context, shard int, token string, e entry, cause string, attempts int) error {
