@@ -55,7 +55,10 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 	}
 	prev := lastCustomerText(c) // before this message joins the case
 	if text != "" {
-		if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
+		// A question about the wait is answered by the bot: the brief's
+		// "added after the handoff" leaves it out.
+		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, WaitQuestion: e.asksAboutWait(text)}
+		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
 			return true, err
 		}
 		// Triggers still count while a person has the case: a legal threat

@@ -16,9 +16,10 @@ import (
 const excerptRunes = 200
 
 // Brief renders the deterministic warm-handoff brief of c in the agent's
-// language (zh-TW, zh-CN, en): 4–6 lines, from facts only: who, what they
-// want, what was tried, why it was escalated, what they were promised (and,
-// when opened after hours, when the team is back).
+// language (zh-TW, zh-CN, en): 4–8 lines, from facts only: who, what they
+// want, what was tried, what they added after the handoff, an order not
+// shown to be theirs, what they sent, why it was escalated, what they were
+// promised (and, when opened after hours, when the team is back).
 func (s *Service) Brief(c *Case, lang string) []string {
 	t := func(id string, data map[string]any) string { return s.tr.T(lang, id, data) }
 	sep := t("handoff_list_sep", nil)
@@ -84,6 +85,12 @@ func (s *Service) Brief(c *Case, lang string) []string {
 		lines = append(lines, t("handoff_brief_tried", map[string]any{"Items": strings.Join(items, sep)}))
 	}
 
+	// What the customer told after the handoff (an order number, a photo,
+	// more details): the agent sees it without reading the transcript.
+	if line := s.addedLine(c, lang); line != "" {
+		lines = append(lines, line)
+	}
+
 	// An order the customer has not shown is theirs (a refund over the
 	// limit on someone else's order number): the agent checks first.
 	if line := s.unverifiedLine(c, lang); line != "" {
@@ -129,6 +136,69 @@ func (s *Service) unverifiedLine(c *Case, lang string) string {
 		return ""
 	}
 	return s.tr.N(lang, "handoff_brief_unverified", len(orders), map[string]any{"Orders": strings.Join(orders, s.tr.T(lang, "handoff_list_sep", nil))})
+}
+
+// addedExcerpts is how many of the customer's messages after the handoff
+// the brief quotes (the latest ones), and addedRunes how long each may be.
+const (
+	addedExcerpts = 3
+	addedRunes    = 80
+)
+
+// handedOverAt is the index of the first transcript turn after the handoff
+// notice (the case opened there); with no notice, the first turn later
+// than the case's creation.
+func handedOverAt(c *Case) int {
+	for i, tu := range c.Transcript {
+		if tu.From == FromBot && tu.Notice == NoticeHandoff {
+			return i + 1
+		}
+	}
+	for i, tu := range c.Transcript {
+		if tu.At.After(c.CreatedAt) {
+			return i
+		}
+	}
+	return len(c.Transcript)
+}
+
+// addedLine is what the customer told after the handoff, until a person
+// first answered: their latest messages quoted (not questions about the
+// wait), and the photos and files they sent; "" when there is nothing.
+func (s *Service) addedLine(c *Case, lang string) string {
+	var texts []string
+	media := map[MediaType]int{}
+	for _, tu := range c.Transcript[handedOverAt(c):] {
+		if tu.From == FromAgent {
+			break // a person is talking with them: the chat says the rest
+		}
+		if tu.From != FromCustomer || tu.Comment {
+			continue
+		}
+		switch {
+		case tu.Kind == TurnMedia && tu.Media != nil && tu.Media.ID != "":
+			media[tu.Media.Type]++
+		case (tu.Kind == TurnText || tu.Kind == "") && !tu.WaitQuestion && strings.TrimSpace(tu.Text) != "":
+			texts = append(texts, tu.Text)
+		}
+	}
+	var items []string
+	if n := len(texts) - addedExcerpts; n > 0 {
+		items = append(items, s.tr.N(lang, "handoff_brief_added_earlier", n, nil))
+		texts = texts[n:]
+	}
+	for _, tx := range texts {
+		items = append(items, s.tr.T(lang, "handoff_brief_added_quote", map[string]any{"Text": excerpt(tx, addedRunes)}))
+	}
+	for _, typ := range []MediaType{MediaImage, MediaVideo, MediaAudio, MediaFile} {
+		if n := media[typ]; n > 0 {
+			items = append(items, s.tr.N(lang, "handoff_brief_attached_"+string(typ), n, nil))
+		}
+	}
+	if len(items) == 0 {
+		return ""
+	}
+	return s.tr.T(lang, "handoff_brief_added", map[string]any{"Items": strings.Join(items, s.tr.T(lang, "handoff_list_sep", nil))})
 }
 
 // attachedLine counts the photos, videos, voice messages and files the

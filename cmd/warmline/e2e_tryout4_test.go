@@ -248,3 +248,42 @@ func TestE2EOverLimitRefundOnAnUnverifiedOrderIsFlagged(t *testing.T) {
 		t.Errorf("the owner's refund brief flags her own order:\n%s", brief)
 	}
 }
+
+// TestE2EFactsAfterTheHandoffReachTheBrief (tryout 4, item 5): what the
+// customer tells after the case opened (an order number, a photo, more
+// details) is in the brief, marked as added after the handoff, in the
+// agent's language; a question about the wait is not a fact and is left
+// out; once a person has answered, the chat carries on in the transcript.
+func TestE2EFactsAfterTheHandoffReachTheBrief(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, person, order, detail, wait string
+		want                              map[string]string
+	}{
+		{"zh-TW", "我要找真人客服", "訂單是 WL20261102", "外箱整個壓壞了，杯子有裂痕", "還要等多久？",
+			map[string]string{"zh-TW": "轉接後顧客補充：「訂單是 WL20261102」、「外箱整個壓壞了，杯子有裂痕」、1 張照片", "en": "Added after the handoff: “訂單是 WL20261102”"}},
+		{"en", "I want to talk to a person", "the order number is WL20261107", "the lid is cracked too", "how much longer?",
+			map[string]string{"en": "Added after the handoff: “the order number is WL20261107”, “the lid is cracked too”, 1 photo", "zh-CN": "转接后客户补充：“the order number is WL20261107”"}},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.person, 1)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case", tt.lang)
+		}
+		h.say(u, tt.order, 1) // the acknowledgement
+		h.say(u, tt.detail, 0)
+		if _, err := h.emu.SendMedia(context.Background(), u, "image", "", "image/png", testPhoto(t)); err != nil {
+			t.Fatal(err)
+		}
+		h.say(u, tt.wait, 1)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		for lang, want := range tt.want {
+			brief := h.briefIn(c.ID, lang)
+			if !strings.Contains(brief, want) || strings.Contains(brief, tt.wait) {
+				t.Errorf("%s customer, %s brief:\n%s\nwant %q and not the wait question", tt.lang, lang, brief, want)
+			}
+		}
+	}
+}
