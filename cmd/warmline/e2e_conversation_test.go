@@ -476,11 +476,11 @@ func TestE2ESoberAcknowledgement(t *testing.T) {
 		thanks                                []string
 	}{
 		{"zh-TW", "你們再不處理我就要提告", "我要去找記者爆料", "你們的服務太差了", "而且打電話也沒有人接",
-			"慎重", "詳細說明", []string{"謝謝", "感謝", "多謝"}},
+			"慎重", "仔細看過", []string{"謝謝", "感謝", "多謝"}},
 		{"zh-CN", "你们再不处理我就去起诉", "我要找记者曝光你们", "你们的服务太差了", "而且打电话也没有人接",
-			"慎重", "详细说明", []string{"谢谢", "感谢", "多谢"}},
+			"慎重", "认真看过", []string{"谢谢", "感谢", "多谢"}},
 		{"en", "if this isn't sorted my lawyer will be in touch", "I'm going to the press with this", "this is terrible service", "and nobody picks up the phone either",
-			"seriously", "explaining", []string{"thank"}},
+			"seriously", "every point", []string{"thank"}},
 	}
 	user := h.newCustomer
 	for _, tt := range tests {

@@ -287,3 +287,54 @@ func TestE2EFactsAfterTheHandoffReachTheBrief(t *testing.T) {
 		}
 	}
 }
+
+// thanksIn counts the thank-you sentences in the texts of one reply (quick
+// reply labels such as "解決了，謝謝" are the customer's words, not the
+// bot's).
+func thanksIn(ms []lineemu.Delivered) int {
+	n := 0
+	for _, m := range ms {
+		low := strings.ToLower(m.Text)
+		for _, w := range []string{"謝謝", "感謝", "谢谢", "感谢", "thank"} {
+			n += strings.Count(low, w)
+		}
+	}
+	return n
+}
+
+// TestE2EOneThankPerReply (tryout 4, item 7): LAST has one Thank. A
+// complaint told in two messages and then finished, a damaged item whose
+// photo and order number open the case, and a complaint handed to a
+// person: each reply thanks once at most, in three languages.
+func TestE2EOneThankPerReply(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	check := func(what string, got []lineemu.Delivered) {
+		t.Helper()
+		if n := thanksIn(got); n > 1 {
+			t.Errorf("%s: %d thanks in one reply: %s", what, n, dump(got))
+		}
+	}
+	for _, tt := range []struct{ lang, complaint, more, rude string }{
+		{"zh-TW", "收到的時候東西破了", "外箱也被壓爛，裡面的杯子碎成好幾片", "你們的服務太差了，叫你們主管出來"},
+		{"zh-CN", "收到的时候东西碎了", "外箱也被压烂了，里面的杯子碎成好几片", "你们的服务太差了，叫你们主管出来"},
+		{"en", "The mug arrived broken", "the box was crushed and the mug is in pieces", "this is terrible service, get me your manager"},
+	} {
+		u := h.newCustomer(tt.lang)
+		check(tt.lang+" complaint", h.say(u, tt.complaint, 1))
+		check(tt.lang+" more", h.say(u, tt.more, 1))
+		check(tt.lang+" done", h.tap(u, "last:done", 1))
+		before := len(h.emu.Messages(u))
+		if _, err := h.emu.SendMedia(context.Background(), u, "image", "", "image/png", testPhoto(t)); err != nil {
+			t.Fatal(err)
+		}
+		check(tt.lang+" photo", h.waitNew(u, before, 1))
+		got := h.say(u, "WL20261101", 3)
+		check(tt.lang+" order number", got)
+		if !strings.Contains(allText(got), "CS-") {
+			t.Errorf("%s: the order number got %s, want the case opened", tt.lang, dump(got))
+		}
+		v := h.newCustomer(tt.lang)
+		check(tt.lang+" supervisor", h.say(v, tt.rude, 2))
+	}
+}
