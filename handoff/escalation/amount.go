@@ -71,8 +71,8 @@ var (
 	}
 	// NT$1,280 · NT 1280 · $2,400 · 新台幣1280 · 2.5k · 1.2萬 · ¥3w
 	prefixMoney = regexp.MustCompile(`(?i)(?:\bNT\s*\$|\bNTD|\bTWD|\bNT\b|US\$|\$|新[台臺]幣|[台臺]幣|人民[币幣]|\bRMB|\bCNY|¥|￥)\s*` + num + `\s*(k\b|w\b|[萬万千])?`)
-	// 1280元 · 1,280 塊 · 2400 dollars · 3萬 · 2.5k · 3w块
-	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|w\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
+	// 1280元 · 1,280 塊 · 2400 dollars · 2400 台幣 · 3萬 · 2.5k · 3w块
+	suffixMoney = regexp.MustCompile(`(?i)` + num + `\s*(?:(k\b|w\b|[萬万千])\s*)?(元|塊錢|块钱|塊|块|圓|圆|新?[台臺][幣币]|dollars?\b|bucks\b|NTD\b|TWD\b|NT\b)`)
 	// 2.5k · 3萬 · 5 grand · 1.5w (mainland shorthand for 萬; only with a
 	// decimal point, because "20W" is a wattage)
 	bareMulti = regexp.MustCompile(`(?i)` + num + `(k\b|\s*[萬万]|\s*grand\b)|(\d+\.\d+)(w)\b`)
@@ -81,8 +81,10 @@ var (
 	// 兩千五百元 · 一千块 · 三萬 · 一萬二
 	hanMoney = regexp.MustCompile(`([一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十百千萬万壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*)\s*(元|塊錢|块钱|塊|块|圓|圆)|([一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十百千壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*[萬万][零〇一二兩两三四五六七八九十百千壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*)`)
 	// loose mode (a refund request without a money marker): a bare number
-	// that is not a quantity.
-	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,])` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|w\b|mah\b|v\b|inch\w*|吋|寸|公分|公尺|瓦|伏|毫安|号|號|樓|楼|F\b)?`)
+	// that is not a quantity. It may follow punctuation after a word
+	// ("當面說，3280那筆", with the comma folded to ASCII), never a digit
+	// and a separator (the 280 of 1,280).
+	bareNumber = regexp.MustCompile(`(?i)(?:^|[^\d.,]|[^\d][.,]\s*|^[.,]\s*)` + num + `\s*(件|個|个|組|组|盒|包|雙|双|條|条|台|支|張|张|瓶|罐|份|天|日|次|週|周|年|月|小時|小时|分鐘|分钟|公斤|克|%|％|折|點|点|pcs?\b|pieces?\b|items?\b|units?\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|times?\b|points?\b|kg\b|g\b|cm\b|mm\b|ml\b|x\b|w\b|mah\b|v\b|inch\w*|吋|寸|公分|公尺|瓦|伏|毫安|号|號|樓|楼|F\b)?`)
 	// loose mode: Chinese numerals with a unit of hundreds or more (八千五),
 	// and the spoken 千五 (1500) with no leading digit.
 	hanBare = regexp.MustCompile(`[一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾][零〇一二兩两三四五六七八九十壹貳贰參叁肆伍陸陆柒捌玖拾]*[百千萬万佰仟][零〇一二兩两三四五六七八九十百千萬万壹貳贰參叁肆伍陸陆柒捌玖拾佰仟]*|千[一二兩两三四五六七八九]`)

@@ -126,19 +126,15 @@ func (r *Rules) lexicon(m message) lexiconHits {
 }
 
 // statedApart reports whether a match of set lies outside every clause the
-// questions match, in the variants (as written, else with typos corrected)
-// where set matches.
+// questions match, in the first group of variants (as written, else with
+// typos corrected) where set matches.
 func (m message) statedApart(set, questions *phraseSet) bool {
-	vs := m.written
-	sp := set.spans(vs)
-	if sp == nil && m.fixed != nil {
-		vs = m.fixed
-		sp = set.spans(vs)
+	for _, vs := range m.tries {
+		if sp := set.spans(vs); sp != nil {
+			return outside(vs[0].text, sp, questions.spans(vs))
+		}
 	}
-	if sp == nil {
-		return false
-	}
-	return outside(vs[0].text, sp, questions.spans(vs))
+	return false
 }
 
 // verdict is the lexicon's own: a strong word anywhere, a soft word stated

@@ -34,7 +34,9 @@
 // through WithConverter; converting text that is already Traditional can
 // change characters, 扣款 → 釦款, hence both); zh-TW patterns are written once
 // in Traditional and zh-CN patterns (Simplified-only words) are converted the
-// same way at load, so every list applies to every message. Exclusions blank
+// same way at load, so every list applies to every message. Where the
+// conversion changes a Traditional message's length (s2twp turns 權限 into
+// 許可權), the message is matched converted and then as written. Exclusions blank
 // out the text they match (negations, product names, positive news) in both
 // forms before the match patterns run. A literal prefilter derived from each
 // pattern skips the regexp when the message cannot match.
@@ -64,12 +66,19 @@
 // complaint when the model alone is confident. A legal or media threat is
 // always a complaint.
 //
+// Mentions are no requests: a quoted phrase of two words or characters or
+// more (a button's label, a page's text, a product), a title in 《》, what a
+// button does, and a message that says it only asks out of curiosity do not
+// ask for a person, a supervisor or a refund.
+//
 // Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
 // court need a threat around them (找律師, my lawyer, go to the press, see you
 // in court), and role nouns used as a rank, a product line or a gift
 // (主管級, 送老闆的禮物, my manager) and thanks to staff are excluded.
-// Duplicate and unrecognised charges, account details changed by someone
-// else and physical harm are security.
+// Unrecognised charges (a charge from a shop never bought from), account
+// details changed and logins made by someone else, and physical harm are
+// security; a charge taken twice is a payment error (the SOP's P2), a refund
+// request when the customer asks for the money back.
 //
 // The package keeps no state: the bot counts repeat contacts, unhelpful
 // answers and the unsolved clock, and calls Fire with the kind.

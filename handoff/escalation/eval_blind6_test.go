@@ -5,8 +5,10 @@ import "testing"
 // The sixth blind sets (triggers-blind6-*, complaints-blind6-*) were written
 // on 2026-12-01 by a helper who saw only the SOP, never the rules, the
 // complaint model or the detector, and split once into -dev (read and tuned
-// on: its scores before it was read are in README) and -test (held out: only
-// its aggregate scores are logged, never its messages).
+// on: its scores before it was read are in README) and -test (held out until
+// the blind7 work: scored once at the end of the blind6 work, then made dev
+// data: read, tuned on and trained on since, so they measure nothing held out
+// any more; blind7-test does).
 
 func TestBlind6DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
@@ -17,13 +19,11 @@ func TestBlind6DevEval(t *testing.T) {
 	}
 }
 
-// TestBlind6HeldOutEval scores the held-out halves, logging aggregate scores
-// only (never the messages), and guards them with floors a little under the
-// values measured once at the end of the blind6 work, after the last rule
-// change (they catch regressions; never tune on these sets: write a new
-// blind set to measure the next change). Issue 11's targets: recall >= 95%
-// for every kind and precision >= 95% on triggers; complaint precision >=
-// 95% and recall >= 80%.
+// TestBlind6TestHalvesEval scores the former held-out halves (dev data since
+// the blind7 work: their misses are logged) and keeps the floors set at the
+// end of the blind6 work, as regression guards on data now tuned on. Issue
+// 11's targets: recall >= 95% for every kind and precision >= 95% on
+// triggers; complaint precision >= 95% and recall >= 80%.
 //
 // Measured once, 2026-12-01 18:50 UTC, after the last rule change, with the
 // rules before the blind6 work (commit a4a2787) and after it (see README):
@@ -35,14 +35,16 @@ func TestBlind6DevEval(t *testing.T) {
 //	  100% R 91.2% → 93.0%; complaint P 87.7% → 90.9% R 81.5% → 82.8%.
 //	complaints-blind6-test (162): complaint P 98.4% → 100% R 76.5% → 85.2%.
 //
-// Trigger recall is short of 95% for every kind but human, and precision
-// of 95% (human precision is 83.1%: 10 false fires); complaint precision on
-// the trigger set is short of 95%. Complaint precision and recall on the
-// complaint set meet the targets.
-func TestBlind6HeldOutEval(t *testing.T) {
+// Trigger recall was short of 95% for every kind but human, and precision
+// of 95% (human precision was 83.1%: 10 false fires); complaint precision on
+// the trigger set was short of 95%. Complaint precision and recall on the
+// complaint set met the targets. After the blind7 work (tuned on these
+// sets, the complaint model trained on them): see TestBlind7HeldOutEval and
+// README.
+func TestBlind6TestHalvesEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
-	guardSet(t, r, "triggers-blind6-test.yaml", true, floors{precision: 0.93, recall: 0.915,
+	guardSet(t, r, "triggers-blind6-test.yaml", false, floors{precision: 0.93, recall: 0.915,
 		kindRecall: recallOf(0.885, 0.9, 0.9, 0.955, 0.925), complaintP: 0.905, complaintR: 0.825})
-	guardSet(t, r, "complaints-blind6-test.yaml", true, floors{complaintP: 0.995, complaintR: 0.845})
+	guardSet(t, r, "complaints-blind6-test.yaml", false, floors{complaintP: 0.995, complaintR: 0.845})
 }

@@ -229,10 +229,12 @@ func blankRunes(s string, masked []bool) string {
 // message is one customer text prepared for matching.
 type message struct {
 	original string
-	folded   string    // full-width ASCII folded to half-width
-	trad     string    // folded, Simplified converted to Traditional
-	written  []variant // the variants matched first (see rewrites)
-	fixed    []variant // the same with typos corrected; nil when there are none
+	folded   string // full-width ASCII folded to half-width
+	trad     string // folded, Simplified converted to Traditional
+	// tries are the groups of variants matched in turn until one matches:
+	// as written (see rewrites), then with typos corrected. The variants of
+	// a group are rune-for-rune rewrites of each other.
+	tries [][]variant
 }
 
 func (r *Rules) prepare(text string) message {
@@ -242,14 +244,23 @@ func (r *Rules) prepare(text string) message {
 		trad = r.zh.ToTraditional(folded) // OpenCC is costly on text with nothing to convert
 	}
 	m := message{original: text, folded: folded, trad: trad}
-	m.written = r.variants(rewrites(folded, trad))
+	// Written in Traditional (it has characters Simplified writes
+	// otherwise): as written is worth matching even where the conversion
+	// changed its length.
+	traditional := trad != folded && utf8.RuneCountInString(trad) != utf8.RuneCountInString(folded) &&
+		r.zh.ToSimplified(folded) != folded
+	for _, g := range rewrites(folded, trad, traditional) {
+		m.tries = append(m.tries, r.variants(g))
+	}
 	ff, okF := r.typos.fix(folded)
 	ft, okT := ff, okF
 	if trad != folded {
 		ft, okT = r.typos.fix(trad)
 	}
 	if okF || okT {
-		m.fixed = r.variants(rewrites(ff, ft))
+		for _, g := range rewrites(ff, ft, traditional) {
+			m.tries = append(m.tries, r.variants(g))
+		}
 	}
 	return m
 }
@@ -272,29 +283,32 @@ func hasHan(s string) bool {
 // Traditional can change characters (OpenCC turns 扣款 into 釦款). A message
 // that does not match as written is tried again with its typos corrected.
 func (m message) match(set *phraseSet) (evidence string, ok bool) {
-	if i, s, e, ok := set.find(m.written); ok {
-		return m.evidence(m.written[i].text, s, e), true
-	}
-	if m.fixed == nil {
-		return "", false
-	}
-	if i, s, e, ok := set.find(m.fixed); ok {
-		return m.evidence(m.fixed[i].text, s, e), true
+	for _, g := range m.tries {
+		if i, s, e, ok := set.find(g); ok {
+			return m.evidence(g[i].text, s, e), true
+		}
 	}
 	return "", false
 }
 
-// rewrites lists the variants of a message to match: as written and
-// converted, or only converted when the conversion changed the length (the
-// variants must be rune-for-rune rewrites of each other).
-func rewrites(folded, trad string) []string {
+// rewrites lists the groups of variants of a message to match: as written
+// and converted in one group, or, when the conversion changed the length
+// (the variants of a group must be rune-for-rune rewrites of each other),
+// converted only, and then, for a message written in Traditional, as
+// written in a group of its own. The conversion rewrites some Traditional
+// words too: s2twp turns 權限 into 許可權, and "給我一個有權限的人" was
+// matched only as "給我一個有許可權的人". Simplified text as written is not
+// matched on its own: the exclusions, written in Traditional, would miss it.
+func rewrites(folded, trad string, traditional bool) [][]string {
 	switch {
 	case trad == folded:
-		return []string{folded}
+		return [][]string{{folded}}
 	case utf8.RuneCountInString(trad) == utf8.RuneCountInString(folded):
-		return []string{folded, trad}
+		return [][]string{{folded, trad}}
+	case traditional:
+		return [][]string{{trad}, {folded}}
 	default:
-		return []string{trad}
+		return [][]string{{trad}}
 	}
 }
 

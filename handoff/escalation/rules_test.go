@@ -94,10 +94,28 @@ func TestAnalyze(t *testing.T) {
 		{"legal before security", "my account was hacked and I'm calling my lawyer", "en", []string{KindLegalMedia, KindSecurity}, "my lawyer", false, 0, true},
 		{"full-width", "Ｉ ｗａｎｔ ａ ｒｅａｌ ｐｅｒｓｏｎ", "en", []string{KindHuman}, "ｒｅａｌ ｐｅｒｓｏｎ", false, 0, false},
 		{"full-width words", "talk to a ＨＵＭＡＮ", "en", []string{KindHuman}, "talk to a ＨＵＭＡＮ", false, 0, false},
-		{"duplicate charge is security", "同一筆訂單被扣了兩次款", "zh-TW", []string{KindSecurity}, "扣了兩次", false, 0, true},
-		// Not a duplicate charge, but a payment that failed twice is a
-		// service failure to the complaint model.
-		{"failed card attempts are not a duplicate charge", "信用卡刷了兩次都失敗", "zh-TW", nil, "", false, 0, true},
+		// A duplicate charge is a payment error (SOP: P2), not a security
+		// breach; a refund of it above the limit goes to a person.
+		{"duplicate charge is no security", "同一筆訂單被扣了兩次款", "zh-TW", nil, "", false, 0, true},
+		{"duplicate charge refunded over the limit", "貴公司扣了我兩次款，各1,490，請退一筆", "zh-TW", []string{KindRefund}, "1,490", true, 1490, true},
+		{"a charge from a shop never bought from", "there's a charge from your store on my statement and I never bought anything", "en", []string{KindSecurity}, "charge from your store on my statement and I never bought", false, 0, false},
+		// Text s2twp rewrites (權限 → 許可權) is matched as written too.
+		{"Traditional words the conversion rewrites", "給我一個有權限的人", "zh-TW", []string{KindSupervisor}, "有權限的人", false, 0, false},
+		{"give me a supervisor is no own boss", "不要機器人，直接給我主管", "zh-TW", []string{KindSupervisor}, "主管", false, 0, true},
+		{"quoted button is a mention", "「轉人工」是什麼意思? 我剛剛不小心按到", "zh-TW", nil, "", false, 0, false},
+		{"quoted one-character person is a request", "我要跟一個「人」講話，謝謝", "zh-TW", []string{KindHuman}, "跟一個「人」講話", false, 0, false},
+		{"curiosity about who answers", "is a human reading this or is it a bot? just curious", "en", nil, "", false, 0, false},
+		{"a title is no request", "《主管必修课》这本书什么时候补货", "zh-CN", nil, "", false, 0, false},
+		{"praise naming a forum", "Dcard上好多人說你們出貨很快 讚啦", "zh-TW", nil, "", false, 0, false},
+		{"English title in Chinese", "能幫我升級給supervisor嗎", "zh-TW", []string{KindSupervisor}, "升級給supervisor", false, 0, false},
+		{"English lawyer in Chinese", "I'm calling my 律師 about this", "en", []string{KindLegalMedia}, "calling my 律師", false, 0, true},
+		{"look-alike character typo", "让你们主菅来", "zh-CN", []string{KindSupervisor}, "主菅", false, 0, true},
+		{"refund with 台币 after the number", "申请退款 2400 台币", "zh-CN", []string{KindRefund}, "2400 台币", true, 2400, false},
+		{"refund with a bare number after a comma", "退款的事我想跟你们店长当面说，3280那笔", "zh-CN", []string{KindSupervisor, KindRefund}, "店长", true, 3280, false},
+		// Not a duplicate charge. The complaint model trained with blind6
+		// and blind7-dev reads it as neutral, as triggers-dev labels
+		// "信用卡刷了兩次都失敗，是不是要換卡".
+		{"failed card attempts are not a duplicate charge", "信用卡刷了兩次都失敗", "zh-TW", nil, "", false, 0, false},
 		{"unrecognised charge in English", "there's a $3,000 charge I don't recognize", "en", []string{KindSecurity}, "charge I don't recognize", false, 0, false},
 		{"password changed by someone else", "密碼被改了，我登不進去", "zh-TW", []string{KindSecurity}, "密碼被改", false, 0, false},
 		{"lawyer as a product noun", "請問你們有賣律師專用的公事包嗎", "zh-TW", nil, "", false, 0, false},
