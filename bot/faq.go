@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -20,7 +21,9 @@ import (
 func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	lang := t.lang()
 	var b strings.Builder
-	if ack := e.ack(t, en); ack != "" {
+	// An answer that opens warmly itself ("沒問題！", "別擔心，…") gets no
+	// second opener stacked on it.
+	if ack := e.ack(t, en); ack != "" && !e.ownOpener(textIn(en.Answer, lang)) {
 		b.WriteString(ack)
 		b.WriteString("\n\n")
 	}
@@ -87,7 +90,10 @@ func (e *Engine) feedbackReplies(t *turn, ref string) []QuickReply {
 // a row rarely open the same way.
 func (e *Engine) ack(t *turn, en *knowledge.Entry) string {
 	cat := en.Category
-	if cat == "" {
+	if cat == "" || ((cat == knowledge.Fault || cat == knowledge.Complaint) && e.neutralQuestion(t)) {
+		// A how-to question about a fault's remedy ("how do I exchange a
+		// defective item?") reports nothing that went wrong for the
+		// customer: no apology for it.
 		cat = knowledge.Consultation
 	}
 	var ids []string
@@ -182,4 +188,40 @@ func kindOf(ref string) handoff.AttemptKind {
 		return "order"
 	}
 	return "faq"
+}
+
+// neutralQuestion reports whether the customer's question this answer is
+// for (the message, or the question a tap answers) reports nothing that
+// went wrong: the analysis finds no complaint in it.
+func (e *Engine) neutralQuestion(t *turn) bool {
+	q := t.ev.Text
+	if t.ev.Kind != KindText {
+		q = t.asked
+	}
+	if strings.TrimSpace(q) == "" {
+		return false // a topic tapped from the greeting: its category speaks
+	}
+	return !e.rules.Analyze(q, t.lang()).Complaint
+}
+
+// ownOpener reports whether an answer opens with its own short opener: a
+// first sentence that is an exclamation ("沒問題！", "Don't worry, e-invoices
+// can't get lost!") or a first clause that is one of bot_kw_opener ("沒關係，",
+// "Yes, …").
+func (e *Engine) ownOpener(answer string) bool {
+	a := strings.TrimSpace(answer)
+	if a == "" {
+		return false
+	}
+	end := strings.IndexAny(a, "。！？!?\n")
+	if end >= 0 && utf8.RuneCountInString(a[:end]) <= 24 {
+		if r, _ := utf8.DecodeRuneInString(a[end:]); r == '！' || r == '!' {
+			return true
+		}
+	}
+	first := a
+	if i := strings.IndexAny(a, "，,。！？!?.\n"); i >= 0 {
+		first = a[:i]
+	}
+	return e.isKeyword(first, "bot_kw_opener")
 }

@@ -338,3 +338,55 @@ func TestE2EOneThankPerReply(t *testing.T) {
 		check(tt.lang+" supervisor", h.say(v, tt.rude, 2))
 	}
 }
+
+// openers are the bot's own openers of an FAQ answer (bot_ack_*).
+var openers = []string{"好的，這邊為您說明", "好問題！", "很樂意為您解答", "好的，这边为您说明", "好问题！", "很乐意为您解答",
+	"Sure, here's what you need to know", "Good question", "Happy to help"}
+
+// apologies are the fault and complaint openers (bot_ack_fault_*, bot_ack_complaint_*).
+var apologies = []string{"很抱歉功能沒有正常運作", "這一定很困擾您", "真的很抱歉給您帶來困擾", "很抱歉功能没有正常运作", "这一定很困扰您", "真的很抱歉给您带来困扰",
+	"Sorry it's not working", "frustrating", "sorry for the trouble", "I'm sorry about this"}
+
+// TestE2EFAQAnswersOpenOnceAndApologiseOnlyForTrouble (tryout 4, items 8
+// and 9): an answer that opens warmly itself (没问题！, 别担心…) gets no
+// second opener stacked on it, whichever variant the bot would pick, and a
+// neutral how-to question about a fault's remedy gets no apology, in three
+// languages; a report of a fault still does.
+func TestE2EFAQAnswersOpenOnceAndApologiseOnlyForTrouble(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, e2eOpts{})
+	for _, tt := range []struct{ lang, q string }{
+		{"zh-CN", "发票可以开公司抬头吗？"},
+		{"zh-CN", "我的发票丢了怎么办"},
+		{"zh-TW", "發票可以開公司抬頭嗎？"},
+		{"zh-TW", "我的發票不見了怎麼辦"},
+		{"en", "can I get a company invoice?"},
+		{"en", "I lost my invoice, what do I do?"},
+	} {
+		// Two customers: the opener variant depends on how far the
+		// conversation is, so both an early and a later answer are seen.
+		for _, warm := range []bool{false, true} {
+			u := h.newCustomer(tt.lang)
+			if warm {
+				h.say(u, map[string]string{"zh-TW": "運費怎麼算？", "zh-CN": "运费怎么算？", "en": "how much is shipping?"}[tt.lang], 1)
+			}
+			got := h.say(u, tt.q, 1)
+			txt := got[0].Text
+			if containsAny(txt, openers) {
+				t.Errorf("%q got two openers: %q", tt.q, txt)
+			}
+		}
+	}
+	for _, tt := range []struct{ lang, q string }{
+		{"en", "how do I exchange a defective item?"},
+		{"zh-TW", "瑕疵品怎麼換"},
+		{"zh-CN", "瑕疵品怎么换"},
+		{"en", "what happens if my order arrives broken?"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.q, 1)
+		if containsAny(got[0].Text, apologies) {
+			t.Errorf("neutral %q got a fault apology: %q", tt.q, got[0].Text)
+		}
+	}
+}
