@@ -139,6 +139,12 @@ func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Cas
 		return false
 	}
 	msg := e.tr.T(t.lang(), "bot_handoff_meanwhile", map[string]any{"CaseID": c.ID}) + "\n\n" + answer
+	// The answer may speak of times in general (service hours, "the next
+	// working day"): the case's own reply-by time, the one the agent sees,
+	// closes it, so no general time reads as this case's promise.
+	if w := e.whoAnswers(t, c); w != "" {
+		msg += "\n\n" + e.tr.T(t.lang(), "bot_handoff_meanwhile_case", map[string]any{"CaseID": c.ID}) + "\n" + w
+	}
 	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
 	e.offerCancel(t, c)
 	return true

@@ -74,7 +74,10 @@ func (e *Engine) escalate(ctx context.Context, t *turn, triggers []escalation.Tr
 	e.handoffAfterAnswer(ctx, t)
 	lang := t.lang()
 	msg := e.tr.T(lang, "bot_handoff_opened", map[string]any{"Tier": e.tierName(lang, c), "CaseID": c.ID})
-	if due := e.dueText(t, c, c.FirstResponseDue); due != "" {
+	// The time the case holds for the customer (Case.Promise), the one the
+	// brief shows the agent: for a request merged into an open case, the
+	// time they were already given.
+	if due := e.dueText(t, c, c.Promise()); due != "" {
 		msg += "\n" + due
 	}
 	st.resetIssue()

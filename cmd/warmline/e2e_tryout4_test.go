@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warmline/warmline/bot/lineemu"
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/internal/testclock"
 )
 
 // sticker sends a sticker as user and waits for n more bot messages.
@@ -387,6 +389,49 @@ func TestE2EFAQAnswersOpenOnceAndApologiseOnlyForTrouble(t *testing.T) {
 		got := h.say(u, tt.q, 1)
 		if containsAny(got[0].Text, apologies) {
 			t.Errorf("neutral %q got a fault apology: %q", tt.q, got[0].Text)
+		}
+	}
+}
+
+// TestE2ECustomerAndAgentSeeOneDeadline (tryout 4, item 11; issue 11,
+// item 3): every time the bot promises the customer (the handoff notice,
+// in and after business hours, P1 and P2, and an FAQ answered while they
+// wait, whose answer speaks of service hours) is the case's own deadline,
+// the one the agent's brief shows, in three languages.
+func TestE2ECustomerAndAgentSeeOneDeadline(t *testing.T) {
+	t.Parallel()
+	cst := time.FixedZone("CST", 8*3600)
+	for _, at := range []time.Time{
+		time.Date(2026, 11, 23, 10, 0, 0, 0, cst), // Monday, business hours
+		time.Date(2026, 11, 28, 22, 0, 0, 0, cst), // Saturday night
+	} {
+		opts := handoffOpts()
+		opts.clock = testclock.At(at)
+		h := startE2E(t, opts)
+		for _, tt := range []struct{ lang, open, hours string }{
+			{"zh-TW", "我要找真人客服", "客服幾點上班？"},
+			{"zh-CN", "我的账号被盗了，有人用我的账号下单", "人工客服几点上班？"},
+			{"en", "I want to talk to a person", "what are your customer service hours?"},
+		} {
+			u := h.newCustomer(tt.lang)
+			got := h.say(u, tt.open, 1)
+			c := h.caseOf(u)
+			if c == nil {
+				t.Fatalf("%s %q: no case", at.Weekday(), tt.open)
+			}
+			due := c.Promise().In(taipeiTime)
+			if txt := allText(got); !strings.Contains(txt, due.Format("15:04")) {
+				t.Errorf("%s %q: the customer was told %s, want the case's %s", at.Weekday(), tt.open, dump(got), due.Format("01/02 15:04"))
+			}
+			for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
+				if brief := h.briefIn(c.ID, lang); !strings.Contains(brief, due.Format("2006-01-02 15:04")) {
+					t.Errorf("%s %q: %s brief does not show %s:\n%s", at.Weekday(), tt.open, lang, due.Format("2006-01-02 15:04"), brief)
+				}
+			}
+			got = h.say(u, tt.hours, 1)
+			if txt := allText(got); !strings.Contains(txt, c.ID) || !strings.Contains(txt, due.Format("15:04")) {
+				t.Errorf("%s %q while waiting got %s, want case %s and its %s after any general hours", at.Weekday(), tt.hours, dump(got), c.ID, due.Format("15:04"))
+			}
 		}
 	}
 }
