@@ -386,7 +386,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	if err != nil || !ok {
 		return false, heldFor, err
 	}
-	log := c.log.With(zap.Int("shard", shard))
+	log := c.log.WithLazy(zap.Int("shard", shard))
 
 	// Renew the lease in the background until we are done; lost is closed
 	// when another holder may have taken over.
@@ -611,7 +611,7 @@ func (r *shardRun) signal() {
 // (nothing was left in the stream).
 func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) (released bool, _ error) {
 	q, cfg := c.q, c.cfg
-	log = log.With(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
+	log = log.WithLazy(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
 	// Redis bookkeeping must finish even while shutting down; processing
 	// runs on the consumer's in-flight context (bounded by DrainTimeout).
 	bg := context.WithoutCancel(ctx)

@@ -49,7 +49,7 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 		if err != nil {
 			return Permanent(err)
 		}
-		log := log.With(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
+		log := log.WithLazy(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
 		switch {
 		case in.ignoreReason != "":
 			log.Debug("line event ignored", zap.String("reason", in.ignoreReason))

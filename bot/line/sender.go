@@ -345,7 +345,7 @@ func (s *Sender) pushChunks(ctx context.Context, st *sendState, userID string, l
 // this token was recorded within the reply window.
 func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messaging_api.MessageInterface, key string, prior bool, ours string) (bool, error) {
 	userID, token := a.UserID, a.ReplyToken
-	log := s.log.With(zap.String("user_id", maskUser(userID)), zap.String("send_key", key))
+	log := s.log.WithLazy(zap.String("user_id", maskUser(userID)), zap.String("send_key", key))
 	c, err := s.client(ctx)
 	if err != nil {
 		return false, err
@@ -413,7 +413,7 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 		return nil
 	}
 	retryKey := RetryKey(key, part)
-	log := s.log.With(zap.String("user_id", maskUser(userID)), zap.String("send_key", key), zap.String("retry_key", retryKey))
+	log := s.log.WithLazy(zap.String("user_id", maskUser(userID)), zap.String("send_key", key), zap.String("retry_key", retryKey))
 	// The retry key makes a repeated push safe without a recorded attempt;
 	// the record only saves the call (and keeps the answer).
 	if err := s.markTry(ctx, st, field); err != nil {
