@@ -9,8 +9,8 @@ import "testing"
 // (read and tuned on; the complaint model is trained on it) and -test (held
 // out: only its aggregate scores are logged, never its messages).
 
-// TestBlind7DevEval scores the dev half and the blind7 work's own probe
-// (triggers-probe25), both tuned on, with floors a little under what they
+// TestBlind7DevEval scores the dev half and the blind7 work's own probes
+// (triggers-probe25, -probe26), all tuned on, with floors a little under what they
 // score (regression guards, not measurements).
 func TestBlind7DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
@@ -18,4 +18,5 @@ func TestBlind7DevEval(t *testing.T) {
 	guardSet(t, r, "triggers-blind7-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
 		kindRecall: recallOf(0.96, 0.99, 0.99, 0.99, 0.99), complaintP: 0.96, complaintR: 0.92})
 	guardSet(t, r, "triggers-probe25.yaml", false, floors{precision: 0.99, recall: 0.99})
+	guardSet(t, r, "triggers-probe26.yaml", false, floors{precision: 0.99, recall: 0.98})
 }
