@@ -111,7 +111,7 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		t.awaitEvidence(entry.ID)
 		st.Mode = modeNone
 		st.clearComplaint()
-		return e.openWithEvidence(ctx, t, log)
+		return e.openWithEvidence(ctx, t, true, log)
 	case entry != nil && textIn(entry.Answer, lang) != "":
 		if e.photoTopic(entry.ID) {
 			t.awaitEvidence(entry.ID)

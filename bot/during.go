@@ -63,7 +63,13 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		}
 		// Triggers still count while a person has the case: a legal threat
 		// made to an L2 case moves it to L3 at P1.
-		if a := e.rules.Analyze(text, t.lang()); len(a.Triggers) > 0 {
+		// A request for a person ("有人嗎", "我要找真人") is what the case
+		// already is: it changes neither who has it nor how soon (the SOP
+		// routes by the issue, not by asking twice); the wait answer below
+		// tells them where it stands.
+		a := e.rules.Analyze(text, t.lang())
+		a.Triggers = slices.DeleteFunc(a.Triggers, func(tr escalation.Trigger) bool { return tr.Kind == escalation.KindHuman })
+		if len(a.Triggers) > 0 {
 			if hasKind(a.Triggers, escalation.KindSecurity) && e.productSafety(text) {
 				// A hazard or an injury told during the handoff: the
 				// apology and the safety steps come first, as outside one.

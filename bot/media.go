@@ -76,7 +76,7 @@ func (e *Engine) onMedia(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	if kept && st.EvidenceEntry != "" {
 		if st.EvidenceOrder != "" {
-			return e.openWithEvidence(ctx, t, log)
+			return e.openWithEvidence(ctx, t, false, log)
 		}
 		t.say(e.text(t, e.receivedText(t, tu.Media.Type)+"\n"+e.tr.T(t.lang(), "bot_evidence_need_order", nil), e.personReply(t)))
 		return nil
@@ -240,15 +240,17 @@ func (e *Engine) evidenceOrder(ctx context.Context, t *turn, order string, log *
 	}
 	st.EvidenceOrder = order
 	if len(st.Media) > 0 {
-		return true, e.openWithEvidence(ctx, t, log)
+		return true, e.openWithEvidence(ctx, t, false, log)
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_evidence_need_photo", nil), e.personReply(t)))
 	return true, nil
 }
 
 // openWithEvidence opens the case for a photo remedy with the order number
-// and the photos, so the agent need not ask again.
-func (e *Engine) openWithEvidence(ctx context.Context, t *turn, log *zap.Logger) error {
+// and the photos, so the agent need not ask again. thank is LAST's Thank
+// step, false when the remedy that asked for the photos already thanked
+// (one Thank per story).
+func (e *Engine) openWithEvidence(ctx context.Context, t *turn, thank bool, log *zap.Logger) error {
 	st := t.st
 	entry, _ := t.tkb.Entry(st.EvidenceEntry)
 	st.LastTopic = st.EvidenceEntry
@@ -261,7 +263,7 @@ func (e *Engine) openWithEvidence(ctx context.Context, t *turn, log *zap.Logger)
 	if request == "" {
 		request = "[" + st.EvidenceEntry + "]"
 	}
-	if err := e.escalate(ctx, t, []escalation.Trigger{e.defect(request)}, log); err != nil || t.opened == "" {
+	if err := e.escalate(ctx, t, []escalation.Trigger{e.defect(request)}, log); err != nil || t.opened == "" || !thank {
 		return err
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_thanks", nil))) // LAST's Thank step, as in the other paths

@@ -331,7 +331,7 @@ func TestE2EOneThankPerReply(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(tt.lang+" photo", h.waitNew(u, before, 1))
-		got := h.say(u, "WL20261101", 3)
+		got := h.say(u, "WL20261101", 2)
 		check(tt.lang+" order number", got)
 		if !strings.Contains(allText(got), "CS-") {
 			t.Errorf("%s: the order number got %s, want the case opened", tt.lang, dump(got))
@@ -432,6 +432,44 @@ func TestE2ECustomerAndAgentSeeOneDeadline(t *testing.T) {
 			if txt := allText(got); !strings.Contains(txt, c.ID) || !strings.Contains(txt, due.Format("15:04")) {
 				t.Errorf("%s %q while waiting got %s, want case %s and its %s after any general hours", at.Weekday(), tt.hours, dump(got), c.ID, due.Format("15:04"))
 			}
+		}
+	}
+}
+
+// TestE2EReplayDamagedItemWait (tryout 4 replay, zh-TW and zh-CN): after
+// the damaged-item photo and order number open a P3 case, "有人嗎" is a
+// question about the wait, not a new request for a person: it neither
+// raises the case to P2 nor moves the promised time (the replay saw 13:00
+// become 10:00), and the story is thanked once (the remedy did; the case's
+// opening does not again).
+func TestE2EReplayDamagedItemWait(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, complaint, ping string }{
+		{"zh-TW", "收到的時候東西破了，外箱也被壓爛", "有人嗎"},
+		{"zh-CN", "收到的时候东西碎了，外箱也被压烂了", "有人吗"},
+		{"zh-TW", "收到的時候東西破了，外箱也被壓爛", "我要找真人客服"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.complaint, 1)
+		thanked := thanksIn(h.tap(u, "last:done", 1))
+		h.sendPhoto(u, testPhoto(t), "WL")
+		thanked += thanksIn(h.say(u, "WL20261101", 2))
+		if thanked != 1 {
+			t.Errorf("%s: the story was thanked %d times, want once", tt.lang, thanked)
+		}
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case", tt.lang)
+		}
+		due := c.Promise().In(taipeiTime).Format("15:04")
+		got := h.say(u, tt.ping, 1)
+		after := h.caseOf(u)
+		if after.Priority != c.Priority || !after.Promise().Equal(c.Promise()) {
+			t.Errorf("%s %q moved the case from %s by %s to %s by %s", tt.lang, tt.ping, c.Priority, due, after.Priority, after.Promise().In(taipeiTime).Format("15:04"))
+		}
+		if txt := allText(got); !strings.Contains(txt, c.ID) || !strings.Contains(txt, due) {
+			t.Errorf("%s %q got %s, want case %s and its %s", tt.lang, tt.ping, dump(got), c.ID, due)
 		}
 	}
 }
