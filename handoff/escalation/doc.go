@@ -43,7 +43,7 @@
 //
 // A message that fires nothing as written is matched once more with its
 // typos corrected (typos in the file): an English word one edit from a
-// trigger word of 6 to 8 letters, two from a longer one (a swap counts as
+// trigger word of 5 to 8 letters, two from a longer one (a swap counts as
 // one; real words near a trigger word are listed to be kept; of two words
 // as far, the one sharing the longer start wins), a table of English typos
 // of words too short for the distance (humna → human), a Chinese

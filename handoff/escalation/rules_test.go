@@ -294,8 +294,8 @@ func TestLoadErrors(t *testing.T) {
 			return strings.Replace(s, "      zh-CN:\n        match:\n          - '人工客服'", "      zh-CN:\n        soft: ['人工']\n        match:\n          - '人工客服'", 1)
 		}, []string{"triggers.human.phrases.zh-CN.soft: soft patterns belong to the complaint lexicon only"}},
 		{"short typo word", func(s string) string {
-			return strings.Replace(s, "  words: [\n", "  words: [\n    human,\n", 1)
-		}, []string{`typos.words[0]: "human" is not a lower-case English word of at least 6 letters`}},
+			return strings.Replace(s, "  words: [\n", "  words: [\n    boss,\n", 1)
+		}, []string{`typos.words[0]: "boss" is not a lower-case English word of at least 5 letters`}},
 		{"typo of another length", func(s string) string {
 			return strings.Replace(s, "    主館: 主管\n", "    主館: 主管人\n", 1)
 		}, []string{`typos.zh.主館: "主管人" has 3 characters, want as many as "主館"`}},

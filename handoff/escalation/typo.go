@@ -30,8 +30,9 @@ type fuzzyWord struct {
 }
 
 // minTypoWord is the shortest trigger word corrected: shorter words have too
-// many real neighbours (human/humane, agent/argent).
-const minTypoWord = 6
+// many real neighbours (boss/bass/moss). Five-letter words (human, agent)
+// have few, and those are listed in keep (haman, gent).
+const minTypoWord = 5
 
 // maxTypos is the edit distance a word of n letters may be from a trigger
 // word (a swap of two neighbouring letters counts as one edit).

@@ -17,8 +17,14 @@ func TestTypos(t *testing.T) {
 		{"the box was packed badly", "the box was packed badly"}, // a real word (keep list)
 		{"we managed to fix it", "we managed to fix it"},
 		{"two managers said so", "two managers said so"}, // a trigger word with a suffix
-		{"a hunan dish", "a hunan dish"},                 // human is too short for the edit distance
-		{"talk to a humna", "talk to a human"},           // the en table lists short words' typos
+		{"a hunan dish", "a hunan dish"},                 // a real word near human (keep list)
+		{"talk to a humcan", "talk to a human"},          // five-letter words take one edit
+		{"agnt please", "agent please"},                  // four letters of agent
+		{"a gent in a suit", "a gent in a suit"},         // a real word near agent (keep list)
+		{"get me a peron", "get me a person"},            // Perón is a name, peron a typo
+		{"the heat pad bdurned my skin", "the heat pad burned my skin"},
+		{"it turned off", "it turned off"},
+		{"talk to a humna", "talk to a human"}, // the en table lists short words' typos
 		{"connect me to an agnet", "connect me to an agent"},
 		{"the battery is swolen", "the battery is swollen"}, // as far from stolen: the longer shared start wins
 		{"麻煩請主館回電", "麻煩請主管回電"},
