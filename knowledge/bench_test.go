@@ -94,7 +94,7 @@ func BenchmarkNewConverter(b *testing.B) {
 // title, two example questions and an answer in zh-TW, zh-CN and English,
 // built from the demo KB's entries with words of its own per copy (as
 // BenchmarkMatch5000), written as YAML as a manager would.
-func kb5000(b *testing.B) fstest.MapFS {
+func kb5000(b testing.TB) fstest.MapFS {
 	b.Helper()
 	demo := demoBase(b)
 	fsys := fstest.MapFS{}

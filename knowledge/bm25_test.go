@@ -7,12 +7,31 @@ import (
 
 func TestFieldScore(t *testing.T) {
 	f := newField(defaultBM25)
-	f.add([]string{"refund", "time"})
-	f.add([]string{"refund", "refund", "policy", "return", "item", "days"})
-	f.add([]string{"shipping", "fee"})
-	f.done(3)
-	acc, matched := make([]float64, 3), make([]int32, 3)
-	f.score([]string{"refund", "time"}, []float64{1, 1}, 1, acc, matched)
+	v := newVocab()
+	ids := func(terms ...string) []int32 {
+		var out []int32
+		for _, t := range terms {
+			out = append(out, v.id(t))
+		}
+		return out
+	}
+	f.add(ids("refund", "time"))
+	f.add(ids("refund", "refund", "policy", "return", "item", "days"))
+	f.add(ids("shipping", "fee"))
+	f.done(3, v.names)
+	if got := f.postings["refund"].len(); got != 2 {
+		t.Errorf("refund is on %d documents, want 2", got)
+	}
+	h := hits{cells: make([]cell, 3)}
+	f.score([]string{"refund", "time"}, []float64{1, 1}, 1, &h)
+	var acc []float64
+	var matched []int32
+	for _, c := range h.cells {
+		acc, matched = append(acc, c.acc), append(matched, c.matched)
+	}
+	if got := slices.Sorted(slices.Values(h.touched)); !slices.Equal(got, []int32{0, 1}) {
+		t.Errorf("touched %v, want documents 0 and 1", h.touched)
+	}
 	if !(acc[0] > acc[1] && acc[1] > 0 && acc[2] == 0) {
 		t.Errorf("scores %v: want doc 0 (both terms, short) > doc 1 (one term) > doc 2 (none) = 0", acc)
 	}

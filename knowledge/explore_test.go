@@ -37,7 +37,9 @@ func (b *Base) xsignals(text string) (map[string]float64, string) {
 	if len(terms) == 0 {
 		return f, script
 	}
-	scores, _ := b.score(sc, terms, weights)
+	buf := b.getScratch()
+	defer b.putScratch(buf)
+	scores := b.score(sc, terms, weights, buf)
 	order := topScores(scores, maxCandidates)
 	if len(order) == 0 {
 		return f, script
@@ -95,13 +97,14 @@ func (b *Base) xsignals(text string) (map[string]float64, string) {
 			w *= b.tune.unknownWeight
 		}
 		tot += w
-		if _, ok := sc.questionTerms[top][t]; ok {
+		id, indexed := sc.ids[t]
+		if indexed && sc.questionTerms[top].has(id) {
 			qside += w * weights[k]
 		}
 		if sc.known(t) && w > maxIdf {
 			maxIdf = w
-			_, ok1 := sc.questionTerms[top][t]
-			_, ok2 := sc.answerTerms[top][t]
+			ok1 := indexed && sc.questionTerms[top].has(id)
+			ok2 := indexed && sc.answerTerms[top].has(id)
 			maxIdfHit = 0
 			if ok1 || ok2 {
 				maxIdfHit = 1
@@ -113,24 +116,27 @@ func (b *Base) xsignals(text string) (map[string]float64, string) {
 	}
 	f["maxidfhit"] = maxIdfHit
 	// best example of the top entry
-	exAcc := make([]float64, sc.ex.docs())
-	exM := make([]int32, sc.ex.docs())
-	sc.ex.score(terms, weights, 1, exAcc, exM)
+	exHits := hits{cells: make([]cell, sc.ex.docs())}
+	sc.ex.score(terms, weights, 1, &exHits)
+	exAcc, exM := make([]float64, len(exHits.cells)), make([]int32, len(exHits.cells))
+	for d, c := range exHits.cells {
+		exAcc[d], exM[d] = c.acc, c.matched
+	}
 	bestD, bestV := -1, 0.0
 	topEx, topExV := -1, 0.0
 	for d, v := range exAcc {
 		if v <= 0 {
 			continue
 		}
-		v *= sc.exWeight[d] * float64(exM[d]) / float64(len(terms))
-		if sc.exEntry[d] == top && v > bestV {
+		v *= sc.exWeights[sc.exDocs[d].weight] * float64(exM[d]) / float64(len(terms))
+		if int(sc.exDocs[d].entry) == top && v > bestV {
 			bestD, bestV = d, v
 		}
 		if v > topExV {
 			topEx, topExV = d, v
 		}
 	}
-	if topEx >= 0 && sc.exEntry[topEx] == top {
+	if topEx >= 0 && int(sc.exDocs[topEx].entry) == top {
 		f["exagree"] = 1
 	}
 	if bestD >= 0 {

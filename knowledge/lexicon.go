@@ -52,6 +52,9 @@ type lexicon struct {
 type patternMember struct {
 	re      *regexp.Regexp
 	concept int
+	// need, when not nil, lists strings one of which every match
+	// contains (requiredLiterals): a text with none is not searched.
+	need []literal
 }
 
 type enMember struct {
@@ -143,7 +146,8 @@ func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
 			if err != nil {
 				return nil, fmt.Errorf("lexicon concept %d: pattern %q: %w", i+1, p, err)
 			}
-			lx.patterns = append(lx.patterns, patternMember{re: re, concept: i})
+			need, _ := requiredLiterals(re.String())
+			lx.patterns = append(lx.patterns, patternMember{re: re, concept: i, need: need})
 		}
 		for lang, words := range map[string][]string{EN: c.EN, ZhTW: c.ZhTW, ZhCN: c.ZhCN} {
 			for _, w := range words {
@@ -200,7 +204,16 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 			found = append(found, c)
 		}
 	}
+	var folded string
 	for _, p := range lx.patterns {
+		if p.need != nil {
+			if folded == "" {
+				folded = foldASCII(text)
+			}
+			if !slices.ContainsFunc(p.need, func(l literal) bool { return l.in(text, folded) }) {
+				continue
+			}
+		}
 		if p.re.MatchString(text) {
 			add(p.concept)
 		}

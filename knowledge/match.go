@@ -143,6 +143,8 @@ type Base struct {
 	sem     *semantic.Index
 	semErr  error
 	semOpts SemanticOptions
+	// scratch pools the per-query score buffers (*scratch).
+	scratch sync.Pool
 }
 
 // script is the index of one script (English or Chinese): the analyser
@@ -151,17 +153,42 @@ type Base struct {
 type script struct {
 	question, answer string // bleve field names
 	analyzer         analysis.Analyzer
-	docs             int                   // entries with questions in this script
-	questionTerms    []map[string]struct{} // per entry index
-	answerTerms      []map[string]struct{}
+	docs             int       // entries with questions in this script
+	questionTerms    []termSet // per entry index
+	answerTerms      []termSet
 	df               map[string]int // entries whose questions or answer use a term
 	// The BM25 indexes: one document per entry for its questions and for
 	// its answer side, one per question (title or example) with exEntry
 	// its entry.
 	q, a, ex *field
-	exEntry  []int
-	exWeight []float64 // per example document: 1, or answerSentences
-	fz       *fuzzy    // English only: known question words, for typos
+	exDocs   []exDoc
+	// exWeights are the distinct weights of example documents: 1, and
+	// answerSentences for an answer's sentences.
+	exWeights []float64
+	fz        *fuzzy // English only: known question words, for typos
+	// ids numbers the terms of the term sets.
+	ids map[string]int32
+	// While the index is built (nil after): the terms numbered, and per
+	// term number the entries using it (df's source) and the last entry
+	// counted plus 1.
+	voc     *vocab
+	dfByID  []int32
+	dfEntry []int32
+}
+
+// termSet is a set of terms, by number (script.ids), sorted.
+type termSet []int32
+
+func (s termSet) has(id int32) bool {
+	_, ok := slices.BinarySearch(s, id)
+	return ok
+}
+
+// exDoc is an example document's entry and the index of its weight in
+// script.exWeights.
+type exDoc struct {
+	entry  int32
+	weight uint8
 }
 
 // idf is BM25's IDF over entries; a term no entry uses weighs the most.
@@ -205,9 +232,9 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		return &script{
 			question: q, answer: a,
 			analyzer:      im.AnalyzerNamed(analyzer),
-			questionTerms: make([]map[string]struct{}, len(entries)),
-			answerTerms:   make([]map[string]struct{}, len(entries)),
-			df:            map[string]int{},
+			questionTerms: make([]termSet, len(entries)),
+			answerTerms:   make([]termSet, len(entries)),
+			voc:           newVocab(),
 			q:             newField(tune.bm25), a: newField(tune.bm25), ex: newField(tune.bm25),
 		}
 	}
@@ -216,65 +243,21 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 	if b.en.analyzer == nil || b.zh.analyzer == nil {
 		return nil, fmt.Errorf("build search index: analyzer missing")
 	}
-	for i, e := range entries {
-		enQ, enA := entryText(e, EN, b.conv, syn)
-		zhQ, zhA := entryText(e, "zh", b.conv, syn)
-		for _, x := range []struct {
-			sc     *script
-			script string
-			q, a   []string
-		}{{b.en, EN, enQ, enA}, {b.zh, "zh", zhQ, zhA}} {
-			qx, ax := b.expandAll(x.q, x.script), b.expandAll(x.a, x.script)
-			x.sc.add(i, qx, ax)
-			x.sc.q.add(x.sc.tokens(qx...))
-			x.sc.a.add(x.sc.tokens(ax...))
-			for k, q := range x.q {
-				if key := exactKey(x.sc, q); key != "" {
-					if j, seen := b.exact[key]; seen && j != i {
-						b.exact[key] = -1
-					} else {
-						b.exact[key] = i
-					}
-				}
-				x.sc.ex.add(x.sc.tokens(qx[k]))
-				x.sc.exEntry = append(x.sc.exEntry, i)
-				x.sc.exWeight = append(x.sc.exWeight, 1)
-			}
-			if b.tune.answerSentences > 0 {
-				for _, a := range ax {
-					for _, sent := range sentences(a) {
-						x.sc.ex.add(x.sc.tokens(sent))
-						x.sc.exEntry = append(x.sc.exEntry, i)
-						x.sc.exWeight = append(x.sc.exWeight, b.tune.answerSentences)
-					}
-				}
-			}
-		}
-	}
+	b.index()
 	examples := b.en.ex.docs() + b.zh.ex.docs()
 	for _, sc := range []*script{b.en, b.zh} {
-		sc.q.done(len(entries))
-		sc.a.done(len(entries))
-		sc.ex.done(examples)
+		sc.q.done(len(entries), sc.voc.names)
+		sc.a.done(len(entries), sc.voc.names)
+		sc.ex.done(examples, sc.voc.names)
+		sc.finish()
 	}
 	b.en.fz = newFuzzy()
 	for t, ps := range b.en.q.postings {
 		if !isConceptTerm(t) {
-			b.en.fz.add(t, len(ps))
+			b.en.fz.add(t, ps.len())
 		}
 	}
 	return b, nil
-}
-
-// tokens analyses texts into their terms, in order.
-func (sc *script) tokens(texts ...string) []string {
-	var out []string
-	for _, text := range texts {
-		for _, tok := range sc.analyzer.Analyze([]byte(text)) {
-			out = append(out, string(tok.Term))
-		}
-	}
-	return out
 }
 
 // indexMapping is a bleve mapping that holds the analysers: bleve's
@@ -296,33 +279,6 @@ func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	return im, nil
-}
-
-func (sc *script) add(i int, question, answer []string) {
-	if len(question) == 0 {
-		return
-	}
-	sc.docs++
-	terms := func(texts []string) map[string]struct{} {
-		set := map[string]struct{}{}
-		for _, text := range texts {
-			for _, tok := range sc.analyzer.Analyze([]byte(text)) {
-				set[string(tok.Term)] = struct{}{}
-			}
-		}
-		return set
-	}
-	sc.questionTerms[i] = terms(question)
-	sc.answerTerms[i] = terms(answer)
-	seen := map[string]bool{}
-	for _, set := range []map[string]struct{}{sc.questionTerms[i], sc.answerTerms[i]} {
-		for t := range set {
-			if !seen[t] {
-				seen[t] = true
-				sc.df[t]++
-			}
-		}
-	}
 }
 
 // entryText returns the text of an entry to index for lang (EN, or "zh"
@@ -470,9 +426,11 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 	if len(terms) == 0 {
 		return Match{}, ex
 	}
-	scores, overlap := b.score(sc, terms, weights)
+	buf := b.getScratch()
+	defer b.putScratch(buf)
+	scores := b.score(sc, terms, weights, buf)
 
-	order := topScores(scores, maxCandidates)
+	order := topOf(scores, buf.entries, maxCandidates)
 	if len(order) == 0 {
 		return Match{}, ex
 	}
@@ -482,7 +440,7 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 	}
 	top := order[0]
 	ex.Coverage, ex.Matched, ex.Concepts, ex.Unknown = b.coverage(sc, top, terms, weights)
-	ex.Overlap = overlap[top]
+	ex.Overlap = buf.overlap(sc, top)
 	ex.Margin, ex.Margin3, ex.CoverageGap = 1, 1, ex.Coverage
 	if len(order) > 1 {
 		ex.Margin = (scores[top] - scores[order[1]]) / scores[top]
@@ -586,55 +544,73 @@ func (tu tuning) probability(f [numFeatures]float64) float64 {
 // query, a score is multiplied by the share of the query's clauses (term,
 // field) it matched.
 //
-// overlap is, per entry, the share of its best-scoring example's tokens
-// that are question terms (Explanation.Overlap).
-func (b *Base) score(sc *script, terms []string, weights []float64) (scores, overlap []float64) {
+// The slice belongs to buf and holds zero for every entry not in
+// buf.entries (the entries with a score); it and buf.overlap are valid
+// until buf.release. Only the documents on the terms' postings are
+// visited.
+func (b *Base) score(sc *script, terms []string, weights []float64, buf *scratch) []float64 {
 	n := len(b.entries)
-	buf := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(buf)
-	acc, matched := buf.get(0, n)
-	sc.q.score(terms, weights, 1, acc, matched)
-	sc.a.score(terms, weights, b.tune.answerBoost, acc, matched)
+	buf.size(n, sc.ex.docs())
+	ent := &buf.entry
+	sc.q.score(terms, weights, 1, ent)
+	sc.a.score(terms, weights, b.tune.answerBoost, ent)
 	clauses := float64(len(terms))
 	if b.tune.answerBoost > 0 {
 		clauses *= 2
 	}
 	var maxEntry float64
-	for i := range acc {
-		acc[i] *= float64(matched[i]) / clauses
-		maxEntry = max(maxEntry, acc[i])
+	for _, i := range ent.touched {
+		c := &ent.cells[i]
+		c.acc *= float64(c.matched) / clauses
+		maxEntry = max(maxEntry, c.acc)
 	}
-	out := make([]float64, n)
-	overlap = make([]float64, n)
+	out := buf.out[:n]
 	if maxEntry <= 0 {
-		return out, overlap
+		return out
 	}
+	buf.entries = append(buf.entries, ent.touched...)
 	w := b.tune.exampleWeight
-	exScore, _ := buf.get(2, n)
+	exScore, bestEx := buf.exScore, buf.bestEx
 	var maxEx float64
 	if w > 0 {
-		exAcc, exMatched := buf.get(1, sc.ex.docs())
-		sc.ex.score(terms, weights, 1, exAcc, exMatched)
-		for d, v := range exAcc {
+		ex := &buf.ex
+		sc.ex.score(terms, weights, 1, ex)
+		// share[k*(L+1)+m] is weight k times m of the L terms matched.
+		L := len(terms)
+		share := buf.share[:0]
+		for _, wt := range sc.exWeights {
+			for m := range L + 1 {
+				share = append(share, wt*float64(m)/float64(L))
+			}
+		}
+		buf.share = share
+		// An entry scores by its best example (the first, lowest
+		// numbered, on a tie: its overlap is that example's).
+		for _, d := range ex.touched {
+			c := ex.cells[d]
+			v := c.acc
 			if v <= 0 {
 				continue
 			}
-			i := sc.exEntry[d]
-			v *= sc.exWeight[d] * float64(exMatched[d]) / float64(len(terms))
-			if v > exScore[i] {
-				exScore[i] = v
-				overlap[i] = float64(exMatched[d]) / max(1, sc.ex.length[d])
+			doc := sc.exDocs[d]
+			i := doc.entry
+			v *= share[int(doc.weight)*(L+1)+int(c.matched)]
+			if v > exScore[i] || v == exScore[i] && d < bestEx[i] {
+				if exScore[i] == 0 && ent.cells[i].matched == 0 {
+					buf.entries = append(buf.entries, i)
+				}
+				exScore[i], bestEx[i] = v, d
+				maxEx = max(maxEx, v)
 			}
-			maxEx = max(maxEx, exScore[i])
 		}
 	}
-	for i := range out {
-		out[i] = (1 - w) * acc[i] / maxEntry
+	for _, i := range buf.entries {
+		out[i] = (1 - w) * ent.cells[i].acc / maxEntry
 		if maxEx > 0 {
 			out[i] += w * exScore[i] / maxEx
 		}
 	}
-	return out, overlap
+	return out
 }
 
 // queryTerms analyses text like the index does and returns its distinct
@@ -716,10 +692,11 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 		}
 		total += w
 		hit := false
-		if _, ok := sc.questionTerms[i][t]; ok {
+		id, indexed := sc.ids[t]
+		if indexed && sc.questionTerms[i].has(id) {
 			have += w * qw
 			hit = true
-		} else if _, ok := sc.answerTerms[i][t]; ok {
+		} else if indexed && sc.answerTerms[i].has(id) {
 			have += w * qw * b.tune.answerCover
 			hit = true
 		}
@@ -739,13 +716,24 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 // topScores returns the indexes of the k best positive scores, best first
 // (the lower index first on a tie).
 func topScores(scores []float64, k int) []int {
+	idx := make([]int32, len(scores))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	return topOf(scores, idx, k)
+}
+
+// topOf is topScores over the entries in idx, in any order.
+func topOf(scores []float64, idx []int32, k int) []int {
 	top := make([]int, 0, k+1)
-	for i, s := range scores {
-		if s <= 0 || len(top) == k && s <= scores[top[k-1]] {
+	better := func(i, j int) bool { return scores[i] > scores[j] || scores[i] == scores[j] && i < j }
+	for _, x := range idx {
+		i := int(x)
+		if scores[i] <= 0 || len(top) == k && !better(i, top[k-1]) {
 			continue
 		}
 		at := len(top)
-		for at > 0 && scores[top[at-1]] < s {
+		for at > 0 && better(i, top[at-1]) {
 			at--
 		}
 		top = slices.Insert(top, at, i)
@@ -756,33 +744,126 @@ func topScores(scores []float64, k int) []int {
 	return top
 }
 
-// scratch holds the per-query score buffers (entries, examples, the best
-// example score per entry), reused across queries: a KB of thousands of
-// entries would otherwise allocate hundreds of kilobytes per question.
+// scratch holds one query's score buffers (per entry, per example
+// question), reused across queries: a KB of thousands of entries would
+// otherwise allocate and clear hundreds of kilobytes per question. Every
+// buffer is all zero between queries: release resets only what the query
+// touched.
 type scratch struct {
-	acc     [3][]float64
-	matched [3][]int32
+	entry, ex hits
+	// per entry: the blended score, its best example's score and which
+	// example that was
+	out, exScore []float64
+	bestEx       []int32
+	entries      []int32   // entries with a score
+	share        []float64 // score's example weight shares
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// get returns buffer k, zeroed, of length n.
-func (s *scratch) get(k, n int) ([]float64, []int32) {
-	if cap(s.acc[k]) < n {
-		s.acc[k], s.matched[k] = make([]float64, n), make([]int32, n)
+func (b *Base) getScratch() *scratch {
+	if s, ok := b.scratch.Get().(*scratch); ok {
+		return s
 	}
-	acc, matched := s.acc[k][:n], s.matched[k][:n]
-	clear(acc)
-	clear(matched)
-	return acc, matched
+	return new(scratch)
+}
+
+func (b *Base) putScratch(s *scratch) {
+	s.release()
+	b.scratch.Put(s)
+}
+
+// size makes the buffers hold n entries and examples example documents.
+func (s *scratch) size(n, examples int) {
+	if len(s.out) < n {
+		s.entry.cells = make([]cell, n)
+		s.out, s.exScore, s.bestEx = make([]float64, n), make([]float64, n), make([]int32, n)
+	}
+	if len(s.ex.cells) < examples {
+		s.ex.cells = make([]cell, examples)
+	}
+}
+
+// overlap is the share of entry i's best example's tokens that the
+// question's terms matched (Explanation.Overlap), 0 without one.
+func (s *scratch) overlap(sc *script, i int) float64 {
+	if s.exScore[i] == 0 {
+		return 0
+	}
+	d := s.bestEx[i]
+	return float64(s.ex.cells[d].matched) / max(1, sc.ex.length[d])
+}
+
+// release zeroes what the query wrote.
+func (s *scratch) release() {
+	for _, i := range s.entries {
+		s.out[i], s.exScore[i], s.bestEx[i] = 0, 0, 0
+	}
+	s.entries = s.entries[:0]
+	s.entry.reset()
+	s.ex.reset()
 }
 
 // sentences splits text at sentence ends and line breaks.
 func sentences(text string) []string {
-	out := strings.FieldsFunc(text, func(r rune) bool {
-		return r == '\n' || r == '.' || r == '!' || r == '?' || r == '。' || r == '！' || r == '？' || r == '；' || r == ';'
-	})
-	return slices.DeleteFunc(out, func(s string) bool { return strings.TrimSpace(s) == "" })
+	spans := sentenceSpans(text)
+	out := make([]string, len(spans))
+	for i, sp := range spans {
+		out[i] = text[sp[0]:sp[1]]
+	}
+	return out
+}
+
+func isSentenceEnd(r rune) bool {
+	return r == '\n' || r == '.' || r == '!' || r == '?' || r == '。' || r == '！' || r == '？' || r == '；' || r == ';'
+}
+
+// sentenceSpans are the byte ranges of text's sentences: the runs between
+// sentence ends and line breaks that are not only white space.
+func sentenceSpans(text string) [][2]int {
+	var out [][2]int
+	start := -1
+	add := func(end int) {
+		if start >= 0 && strings.TrimSpace(text[start:end]) != "" {
+			out = append(out, [2]int{start, end})
+		}
+		start = -1
+	}
+	for i, r := range text {
+		if isSentenceEnd(r) {
+			add(i)
+		} else if start < 0 {
+			start = i
+		}
+	}
+	add(len(text))
+	return out
+}
+
+// splitsCleanly reports whether every sentence end in text also ends a
+// word for the analysers' Unicode word segmentation (UAX #29): not a '.'
+// or ';' between two letters or digits other than Han characters (3.5,
+// e.g., shop.example.com, 1;2 are one word each), and not followed by a
+// mark or a format character (which joins the character before it).
+func splitsCleanly(text string) bool {
+	prev := rune(-1)
+	for i, r := range text {
+		if isSentenceEnd(r) {
+			next, size := utf8.DecodeRuneInString(text[i+utf8.RuneLen(r):])
+			if size > 0 && unicode.In(next, unicode.M, unicode.Cf) {
+				return false
+			}
+			if (r == '.' || r == ';' || r == '；') && inWord(prev) && size > 0 && inWord(next) {
+				return false
+			}
+		}
+		prev = r
+	}
+	return true
+}
+
+// inWord reports whether r may continue a word across a '.' or ';': a
+// letter or digit other than Han, or a mark or format character.
+func inWord(r rune) bool {
+	return r >= 0 && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.In(r, unicode.M, unicode.Cf)) && !unicode.Is(unicode.Han, r)
 }
 
 // expandAll is lexicon.expand over texts.
