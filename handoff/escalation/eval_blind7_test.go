@@ -20,3 +20,31 @@ func TestBlind7DevEval(t *testing.T) {
 	guardSet(t, r, "triggers-probe25.yaml", false, floors{precision: 0.99, recall: 0.99})
 	guardSet(t, r, "triggers-probe26.yaml", false, floors{precision: 0.99, recall: 0.98})
 }
+
+// TestBlind7HeldOutEval scores the held-out half, logging aggregate scores
+// only (never the messages), and guards it with floors a little under the
+// values measured once at the end of the blind7 work, after the last rule
+// change (they catch regressions; never tune on this set: write a new blind
+// set to measure the next change). Issue 11's targets: recall >= 95% for
+// every kind and precision >= 95%.
+//
+// Measured once, 2026-12-01 22:06 UTC, with the rules before the blind7 work
+// (commit cf7a620) and after it (commit 04e2121, the last rule change):
+//
+//	triggers-blind7-test (525): P 93.2% → 95.9%, R 88.6% → 90.2%;
+//	  legal_media P 93.0% → 93.2% R 88.0% → 90.7%, security P 88.2% →
+//	  92.6% R 85.2% → 85.2%, supervisor P 96.3% → 98.8% R 92.9% → 94.0%,
+//	  human P 92.7% → 96.2% R 86.4% → 86.4%, refund_over_limit P 96.2% →
+//	  98.8% R 90.6% → 95.3%; complaint P 95.0% → 95.7% R 77.4% → 79.6%.
+//
+// Overall precision meets its target; recall meets it for refunds only
+// (security and human 85-86%, legal/media 91%, supervisor 94%): the dev
+// sets and probes went to ~99-100%, the held-out half gained 1.6 points, so
+// most of what customers write differently is still phrasing the rules do
+// not generalise to.
+func TestBlind7HeldOutEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
+	r := testRules(t)
+	guardSet(t, r, "triggers-blind7-test.yaml", true, floors{precision: 0.955, recall: 0.9,
+		kindRecall: recallOf(0.9, 0.85, 0.935, 0.86, 0.95), complaintP: 0.955, complaintR: 0.79})
+}
