@@ -29,7 +29,7 @@ func TestBlind7DevEval(t *testing.T) {
 // every kind and precision >= 95%.
 //
 // Measured once, 2026-12-01 22:06 UTC, with the rules before the blind7 work
-// (commit cf7a620) and after it (commit 04e2121, the last rule change):
+// (commit cf7a620) and after it (commit 1a1b693, the last rule change):
 //
 //	triggers-blind7-test (525): P 93.2% → 95.9%, R 88.6% → 90.2%;
 //	  legal_media P 93.0% → 93.2% R 88.0% → 90.7%, security P 88.2% →
