@@ -145,12 +145,13 @@ const (
 	addedRunes    = 80
 )
 
-// handedOverAt is the index of the first transcript turn after the handoff
-// notice (the case opened there); with no notice, the first turn later
-// than the case's creation.
+// handedOverAt is the index of the first transcript turn after the
+// case's handoff notice: the last one (a conversation's transcript may
+// hold the notices of earlier cases the customer cancelled); with no
+// notice, the first turn later than the case's creation.
 func handedOverAt(c *Case) int {
-	for i, tu := range c.Transcript {
-		if tu.From == FromBot && tu.Notice == NoticeHandoff {
+	for i := len(c.Transcript) - 1; i >= 0; i-- {
+		if tu := c.Transcript[i]; tu.From == FromBot && tu.Notice == NoticeHandoff {
 			return i + 1
 		}
 	}

@@ -124,3 +124,43 @@ func TestBriefTryoutCases(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryAttemptKindAndTopicIsNamed (tryout 4 replay): every attempt kind
+// has its inbox label and every flow topic a name in each language, so
+// neither the facts ("Other" for the safety steps) nor the closed-case
+// history ("· refund") shows a raw or wrong string.
+func TestEveryAttemptKindAndTopicIsNamed(t *testing.T) {
+	s := briefService(t)
+	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
+		for _, k := range []AttemptKind{AttemptFAQ, AttemptOrder, AttemptRefund, AttemptLAST, AttemptSafety} {
+			if !s.tr.Has(lang, "inbox_tried_"+string(k)) {
+				t.Errorf("%s: no inbox_tried_%s", lang, k)
+			}
+		}
+		for _, topic := range []string{"refund", "order_status", "complaint", TopicProductSafety, TopicAccountSecurity} {
+			if name, titled := s.TopicName(&Case{Topic: topic, Lang: lang}, lang); !titled || name == "" || strings.Contains(name, "_") {
+				t.Errorf("%s: topic %q is named %q", lang, topic, name)
+			}
+		}
+	}
+}
+
+// TestAddedAfterHandoffIsThisCasesOnly (tryout 4 replay): a conversation's
+// transcript may hold the handoff notice of an earlier case the customer
+// cancelled; only what they said after this case's notice is "added after
+// the handoff".
+func TestAddedAfterHandoffIsThisCasesOnly(t *testing.T) {
+	s := briefService(t)
+	c := &Case{ID: "CS-2", Lang: "zh-CN", Tier: "L2", Priority: "P1", Transcript: []Turn{
+		{From: FromBot, Kind: TurnText, Text: "工单 CS-1", Notice: NoticeHandoff},
+		{From: FromCustomer, Kind: TurnText, Text: "我要退款 2500 元"},
+		{From: FromBot, Kind: TurnText, Text: "已取消"},
+		{From: FromCustomer, Kind: TurnText, Text: "充电宝鼓包了"},
+		{From: FromBot, Kind: TurnText, Text: "工单 CS-2", Notice: NoticeHandoff},
+		{From: FromCustomer, Kind: TurnText, Text: "订单是 WL20261110"},
+	}}
+	brief := strings.Join(s.Brief(c, "zh-CN"), "\n")
+	if !strings.Contains(brief, "转接后客户补充：“订单是 WL20261110”") || strings.Contains(brief, "2500") {
+		t.Errorf("brief:\n%s\nwant only the message after this case's notice added", brief)
+	}
+}
