@@ -82,6 +82,8 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 			name = in.svc.EntryTitle(r.Topic, lang)
 		case in.tr.Has(lang, id):
 			name = in.tr.T(lang, id, nil)
+		case in.tr.Has(lang, "bot_topic_"+r.Topic): // a flow the bot names (refund, product safety…)
+			name = in.tr.T(lang, "bot_topic_"+r.Topic, nil)
 		}
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
