@@ -54,13 +54,8 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		return true, nil
 	}
 	prev := lastCustomerText(c) // before this message joins the case
+	askedPerson := false        // "我要找真人" again: answered as a question about the wait
 	if text != "" {
-		// A question about the wait is answered by the bot: the brief's
-		// "added after the handoff" leaves it out.
-		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, WaitQuestion: e.asksAboutWait(text)}
-		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
-			return true, err
-		}
 		// Triggers still count while a person has the case: a legal threat
 		// made to an L2 case moves it to L3 at P1.
 		// A request for a person ("有人嗎", "我要找真人") is what the case
@@ -68,7 +63,15 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// routes by the issue, not by asking twice); the wait answer below
 		// tells them where it stands.
 		a := e.rules.Analyze(text, t.lang())
+		n := len(a.Triggers)
 		a.Triggers = slices.DeleteFunc(a.Triggers, func(tr escalation.Trigger) bool { return tr.Kind == escalation.KindHuman })
+		askedPerson = n > 0 && len(a.Triggers) == 0
+		// A question about the wait is answered by the bot: the brief's
+		// "added after the handoff" leaves it out.
+		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, WaitQuestion: askedPerson || e.asksAboutWait(text)}
+		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
+			return true, err
+		}
 		if len(a.Triggers) > 0 {
 			if hasKind(a.Triggers, escalation.KindSecurity) && e.productSafety(text) {
 				// A hazard or an injury told during the handoff: the
@@ -107,10 +110,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			return true, nil
 		}
 	}
-	if text != "" && e.asksAboutWait(text) {
+	if text != "" && (askedPerson || e.asksAboutWait(text)) {
 		// "How long?" right after a ping ("有人嗎" then "還要等多久") is
-		// answered: only the same kind of question again waits.
-		howLong := e.mentions(text, "bot_kw_wait_howlong") && !e.mentions(prev, "bot_kw_wait_howlong")
+		// answered: only the same kind of question again waits. So is a
+		// request for a person: the case already is one.
+		howLong := (askedPerson || e.mentions(text, "bot_kw_wait_howlong")) && !e.mentions(prev, "bot_kw_wait_howlong") && prev != text
 		if e.answerWait(ctx, t, c, howLong, log) {
 			return true, nil
 		}
