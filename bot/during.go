@@ -114,7 +114,9 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// "How long?" right after a ping ("有人嗎" then "還要等多久") is
 		// answered: only the same kind of question again waits. So is a
 		// request for a person: the case already is one.
-		howLong := (askedPerson || e.mentions(text, "bot_kw_wait_howlong")) && !e.mentions(prev, "bot_kw_wait_howlong") && prev != text
+		// A ping that also reads as a request ("有人在吗") is a ping.
+		person := askedPerson && !e.asksAboutWait(text)
+		howLong := (person || e.mentions(text, "bot_kw_wait_howlong")) && !e.mentions(prev, "bot_kw_wait_howlong") && prev != text
 		if e.answerWait(ctx, t, c, howLong, log) {
 			return true, nil
 		}
