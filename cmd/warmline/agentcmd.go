@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/locales"
 )
@@ -22,12 +24,19 @@ import (
 // random password is generated and printed once. Output is in
 // $WARMLINE_LANG (en when unset).
 func agentCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	return agentCmdCost(ctx, bcrypt.DefaultCost, args, getenv, stdin, stdout)
+}
+
+// agentCmdCost is agentCmd hashing passwords at bcrypt cost: production
+// uses bcrypt.DefaultCost; tests pass bcrypt.MinCost (a hash at the default
+// cost takes over a second under -race).
+func agentCmdCost(ctx context.Context, cost int, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("agent: want a subcommand: add, list (see warmline agent add -h)")
 	}
 	switch args[0] {
 	case "add":
-		return agentAdd(args[1:], getenv, stdin, stdout)
+		return agentAdd(args[1:], cost, getenv, stdin, stdout)
 	case "list":
 		return agentList(args[1:], getenv, stdout)
 	case "help", "-h", "--help":
@@ -59,7 +68,7 @@ func agentAddFlags(out io.Writer, o *agentAddOpts) *flag.FlagSet {
 }
 
 // agentAdd creates or updates one account in the accounts file.
-func agentAdd(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+func agentAdd(args []string, cost int, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	var o agentAddOpts
 	fs := agentAddFlags(stdout, &o)
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +109,7 @@ func agentAdd(args []string, getenv func(string) string, stdin io.Reader, stdout
 			languages = append(languages, l)
 		}
 	}
-	existed, err := inbox.SaveAccount(o.file, inbox.Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang, Languages: languages}, password)
+	existed, err := inbox.SaveAccount(o.file, inbox.Account{ID: o.id, Name: o.name, Role: o.role, Lang: o.lang, Languages: languages}, password, cost)
 	if err != nil {
 		return fmt.Errorf("agent add: %w", err)
 	}

@@ -14,6 +14,9 @@ import (
 	"github.com/warmline/warmline/handoff/inbox"
 )
 
+// TestAgentCommand runs the agent command at bcrypt's minimum cost (the
+// default cost takes over a second a hash under -race);
+// TestAgentCommandHashesAtTheDefaultCost covers the cost production uses.
 func TestAgentCommand(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "agents.yaml")
@@ -24,7 +27,7 @@ func TestAgentCommand(t *testing.T) {
 		return ""
 	}
 	var out strings.Builder
-	err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--name", "Amy Lin", "--role", "L3", "--password-stdin"},
+	err := agentCmdCost(context.Background(), bcrypt.MinCost, []string{"add", "--id", "amy", "--name", "Amy Lin", "--role", "L3", "--password-stdin"},
 		env, strings.NewReader("correct horse battery\n"), &out)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +36,7 @@ func TestAgentCommand(t *testing.T) {
 		t.Errorf("output = %q: want the id, never the typed password", out.String())
 	}
 	out.Reset()
-	if err := agentCmd(context.Background(), []string{"add", "--id", "bo", "--role", "lead", "--file", file}, env, strings.NewReader(""), &out); err != nil {
+	if err := agentCmdCost(context.Background(), bcrypt.MinCost, []string{"add", "--id", "bo", "--role", "lead", "--file", file}, env, strings.NewReader(""), &out); err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`: (\S{20,})`).FindStringSubmatch(out.String())
@@ -61,7 +64,7 @@ func TestAgentCommand(t *testing.T) {
 		t.Errorf("amy = %+v", a)
 	}
 	// Updating keeps one entry.
-	if err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--name", "Amy", "--role", "L2", "--password-stdin"},
+	if err := agentCmdCost(context.Background(), bcrypt.MinCost, []string{"add", "--id", "amy", "--name", "Amy", "--role", "L2", "--password-stdin"},
 		env, strings.NewReader("another long password"), io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +87,7 @@ func TestAgentCommand(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := agentCmd(context.Background(), tt.args, env, strings.NewReader(tt.stdin), io.Discard); err == nil {
+			if err := agentCmdCost(context.Background(), bcrypt.MinCost, tt.args, env, strings.NewReader(tt.stdin), io.Discard); err == nil {
 				t.Fatal("no error")
 			}
 		})
@@ -95,7 +98,7 @@ func TestAgentCommand(t *testing.T) {
 	}
 
 	// Working languages: --languages, kept in the file, shown by list.
-	if err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--role", "L2", "--languages", "zh-TW, en", "--password-stdin"},
+	if err := agentCmdCost(context.Background(), bcrypt.MinCost, []string{"add", "--id", "amy", "--role", "L2", "--languages", "zh-TW, en", "--password-stdin"},
 		env, strings.NewReader("another long password"), io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +107,33 @@ func TestAgentCommand(t *testing.T) {
 		t.Errorf("amy languages = %v, want zh-TW,en", a.Languages)
 	}
 	out.Reset()
-	if err := agentCmd(context.Background(), []string{"list"}, env, nil, &out); err != nil {
+	if err := agentCmdCost(context.Background(), bcrypt.MinCost, []string{"list"}, env, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "amy\tL2\tzh-TW\tzh-TW,en\t") || !strings.Contains(out.String(), "bo\tlead\tzh-TW\t*\t") {
 		t.Errorf("list = %q, want the working languages (* for all)", out.String())
+	}
+}
+
+// TestAgentCommandHashesAtTheDefaultCost: `warmline agent add` (agentCmd,
+// as main calls it) stores a hash at bcrypt.DefaultCost that the password
+// verifies against.
+func TestAgentCommandHashesAtTheDefaultCost(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "agents.yaml")
+	if err := agentCmd(context.Background(), []string{"add", "--id", "amy", "--role", "L3", "--password-stdin", "--file", file},
+		func(string) string { return "" }, strings.NewReader("correct horse battery\n"), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	list, err := inbox.ReadAgentsFile(file)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("accounts file: %d accounts, %v", len(list), err)
+	}
+	if cost, err := bcrypt.Cost([]byte(list[0].PasswordHash)); err != nil || cost != bcrypt.DefaultCost {
+		t.Errorf("hash cost = %d (%v), want bcrypt.DefaultCost %d", cost, err, bcrypt.DefaultCost)
+	}
+	if !verify(t, file, "amy", "correct horse battery") {
+		t.Error("amy's password does not verify")
 	}
 }
 

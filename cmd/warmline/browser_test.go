@@ -140,6 +140,7 @@ func (c chat) send(text, want string) {
 // `go run ./cmd/warmline`, open the printed chat link, ask an FAQ, check an
 // order and ask for a person, in zh-TW, zh-CN and en.
 func TestDemoCustomerInThreeLanguages(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser test")
 	}
@@ -192,6 +193,7 @@ func signIn(b *browsertest.Tab, base, id, password, lang string) {
 // brief, answers with a canned reply, sees the customer's answer live and
 // resolves; the customer gets the reply and the satisfaction question.
 func TestDemoBothSidesInBrowser(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser test")
 	}
@@ -278,6 +280,7 @@ func (c chat) botText() string {
 // strings on the queue or the case in three languages (the briefs follow
 // the inbox's language), and the first-reply time the customer was told.
 func TestDemoIssue11AgentSide(t *testing.T) {
+	t.Parallel()
 	base, _ := startDemo(t)
 	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(2*time.Minute))
 	photo := filepath.Join(t.TempDir(), "damage.png")
@@ -406,6 +409,7 @@ func promisedTime(t testing.TB, said, id string) string {
 // shows an internal string, a missing message id or an unfilled
 // placeholder.
 func TestDemoDayLeadPagesShowNoInternalStrings(t *testing.T) {
+	t.Parallel()
 	base, _ := startDemoWith(t, map[string]string{"WARMLINE_DEMO_DAY": "true"})
 	b := browsertest.New(t, browsertest.WindowSize(1440, 1200), browsertest.Lifetime(2*time.Minute))
 	signIn(b, base, "boss", "warmline-demo", "zh-TW")

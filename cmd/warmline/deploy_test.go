@@ -454,6 +454,7 @@ func TestKubernetesManifests(t *testing.T) {
 // swapped to a new one, each key a symlink through ..data) on a directory
 // the KB watcher watches, and waits until the new KB is served.
 func TestKBConfigMapUpdateReloads(t *testing.T) {
+	t.Parallel()
 	objs := k8sObjects(t)
 	cm, ok := objs["ConfigMap/warmline-kb"]
 	if !ok {

@@ -128,7 +128,8 @@ const (
 // inbox.TestSignInParallelGuesses) pin the rules; this shows they hold when
 // the state is shared by replicas and spread over a cluster.
 func TestE2EAbuse(t *testing.T) {
-	forTopologies(t, func(t *testing.T, topo topology) {
+	t.Parallel()
+	forTopologiesParallel(t, func(t *testing.T, topo topology) {
 		d := startDeployment(t, topo)
 		t.Run("rate limit", func(t *testing.T) { abuseRateLimit(t, d) })
 		t.Run("phone check walk-around", func(t *testing.T) { abusePhoneCheck(t, d) })

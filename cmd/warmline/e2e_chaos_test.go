@@ -48,12 +48,13 @@ const chaosPace = 600 * time.Millisecond
 // twice. On each topology: one replica (down while it restarts), two
 // replicas behind a load balancer, and two on the 3-master cluster.
 func TestE2EKillRestartLoop(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds, kills and restarts warmline processes")
 	}
 	d := chaosDuration(t)
 	bin := sharedWarmline(t)
-	forTopologies(t, func(t *testing.T, topo topology) { killRestartLoop(t, newRig(t, bin, topo), d) })
+	forTopologiesParallel(t, func(t *testing.T, topo topology) { killRestartLoop(t, newRig(t, bin, topo), d) })
 }
 
 func killRestartLoop(t *testing.T, g *exactlyOnceRig, d time.Duration) {

@@ -106,6 +106,7 @@ func (g *exactlyOnceRig) waitSends(t *testing.T, n int) {
 // when their leases run out), A is struck, and with one replica a new one
 // starts after.
 func TestE2EExactlyOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills warmline processes")
 	}

@@ -21,6 +21,7 @@ import (
 // the lead resends it from the page in a real browser and the customer gets
 // it once, however often Resend is pressed; agents get 403.
 func TestE2EFailedSendsPage(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(bob, "I want to talk to a real person", 1)
 	c := h.caseOf(bob)

@@ -20,6 +20,7 @@ import (
 // legal threat's alerts, and the two closed cases in search; in Chromium
 // the dashboard draws its charts (screenshot).
 func TestDemoDayFillsTheDashboard(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"WARMLINE_ADDR": "127.0.0.1:0", "WARMLINE_LOG_LEVEL": "warn", "WARMLINE_DEMO_DAY": "true"}
 	pr, pw := io.Pipe()

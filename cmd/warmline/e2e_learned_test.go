@@ -18,6 +18,7 @@ import (
 // matched with it (the KB is loaded once, with the learned items, before
 // serving; not later in the background).
 func TestE2ELearnedExampleAnswersTheFirstQuestion(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const q = "what does the zorbflux levy come to"
 	kb, err := sharedKB()

@@ -95,6 +95,7 @@ func (r *aofRedis) stop() {
 // twice. One replica and two on one server; on a private 3-master cluster
 // (AOF on every node) one master is restarted.
 func TestE2ERedisRestart(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts warmline processes and restarts Redis")
 	}

@@ -23,6 +23,7 @@ import (
 // second time by push. That subtest asserts nothing is lost and logs the
 // duplicates (README, Known limits).
 func TestE2ESentinelFailover(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts warmline processes and a Sentinel set")
 	}

@@ -94,6 +94,7 @@ func TestKbCheckTaiwanWording(t *testing.T) {
 // TestKbCheckDemo: the demo KB is valid, and its converted zh-CN answers
 // carry no Taiwan wording the manager would have to fix.
 func TestKbCheckDemo(t *testing.T) {
+	t.Parallel()
 	out := kbCheck(t, filepath.Join("..", "..", "knowledge", "demo"))
 	if !strings.Contains(out, "entries, valid") {
 		t.Fatalf("demo KB not valid:\n%s", out)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -57,8 +59,25 @@ var (
 	binErr  error
 )
 
-// TestMain removes the warmline binary the process tests share.
+// defaultParallel is how many parallel tests of this package run at once
+// unless -parallel is given (go test's default is GOMAXPROCS, 2 on the CI
+// machine). The parallel tests here mostly wait: on warmline processes
+// built without -race, LINE's emulated latency, leases, drain timeouts and
+// a browser's pages; with only two of them at a time the cores sat idle.
+const defaultParallel = 4
+
+// TestMain runs the tests with defaultParallel unless -parallel is given,
+// and removes the warmline binary the process tests share.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(defaultParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)

@@ -255,14 +255,15 @@ func AddAgent(list []Account, acc Account, password string, cost int) ([]Account
 
 // SaveAccount adds acc to the accounts file at path (created when it does
 // not exist yet), or replaces the account with the same id, its password
-// hashed with bcrypt; existed says whether it replaced one.
-func SaveAccount(path string, acc Account, password string) (existed bool, err error) {
+// hashed with bcrypt at cost (0: bcrypt.DefaultCost); existed says whether
+// it replaced one.
+func SaveAccount(path string, acc Account, password string, cost int) (existed bool, err error) {
 	list, err := ReadAgentsFile(path)
 	if err != nil {
 		return false, err
 	}
 	existed = slices.ContainsFunc(list, func(a Account) bool { return a.ID == acc.ID })
-	if list, err = AddAgent(list, acc, password, 0); err != nil {
+	if list, err = AddAgent(list, acc, password, cost); err != nil {
 		return false, err
 	}
 	if err := SaveAgentsFile(path, list); err != nil {
