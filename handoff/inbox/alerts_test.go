@@ -107,9 +107,10 @@ func TestAlertsAndBreachedFirst(t *testing.T) {
 // breached case on top there), filters to breaches and follows the case
 // link; an L2 agent has no link and the page says it is for leads.
 func TestAlertsPageInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newAlertsEnv(t)
 	base := e.srv.URL
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
 	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Wait("queue rows", `document.querySelectorAll('#queue-body tr').length === 2`)

@@ -20,6 +20,7 @@ import (
 // re-renders the briefs in the queue and on the case; an agent's working
 // languages order the queue; a lead works a low rating's follow-up.
 func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	base := e.srv.URL
@@ -69,7 +70,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	english := e.openAt(t, 2*time.Minute, handoff.Opening{UserID: "U-en", DisplayName: "Jason Lee", Lang: "en", Category: "consultation",
 		Triggers: trig(escalation.KindHuman, "L2", "P3", "can I talk to a person", "person"), Transcript: []handoff.Turn{cust("my parcel is late"), cust("can I talk to a person")}})
 
-	mei := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
+	mei := browsertest.Shared(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
 	mei.SignIn(base, "mei", DemoPassword, "")
 	mei.Wait("queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 2`)
 	row := fmt.Sprintf(`[data-testid=queue-row][data-case-id=%q]`, hacked.ID)

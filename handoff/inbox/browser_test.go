@@ -44,6 +44,7 @@ func bot(text string) handoff.Turn  { return handoff.Turn{From: handoff.FromBot,
 // retried, a customer message arrives live (an XSS payload stays text), a
 // second agent's claim fails naming the owner, resolve.
 func TestInboxInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	base := e.srv.URL
@@ -59,7 +60,7 @@ func TestInboxInBrowser(t *testing.T) {
 		Triggers:   trig(escalation.KindHuman, "L2", "P3", "可以转人工吗", "转人工"),
 		Transcript: []handoff.Turn{cust("发票怎么开？"), bot("电子发票会在出货后寄到您的邮箱。"), cust("可以转人工吗")}})
 
-	mei := browsertest.New(t, browsertest.WindowSize(1440, 960), browsertest.Lifetime(90*time.Second))
+	mei := browsertest.Shared(t, browsertest.WindowSize(1440, 960), browsertest.Lifetime(90*time.Second))
 
 	// Sign in: a wrong password first.
 	mei.Navigate(base + "/inbox")

@@ -20,6 +20,7 @@ import (
 // the lead's follow-ups shows how it ended, not a live countdown; zh-CN
 // counts read 个.
 func TestInboxOnAPhoneAndSmallThings(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	base := e.srv.URL
@@ -34,7 +35,7 @@ func TestInboxOnAPhoneAndSmallThings(t *testing.T) {
 		Transcript: []handoff.Turn{cust("請問運費怎麼算"), menu, cust(long)}})
 	row := fmt.Sprintf(`[data-testid=queue-row][data-case-id=%q]`, c.ID)
 
-	phone := browsertest.New(t, browsertest.WindowSize(390, 844), browsertest.Lifetime(90*time.Second))
+	phone := browsertest.Shared(t, browsertest.WindowSize(390, 844), browsertest.Lifetime(90*time.Second))
 	// Headless windows have a minimum width; the viewport is set exactly.
 	phone.Run("390 px viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	phone.SignIn(base, "mei", DemoPassword, "")
@@ -75,7 +76,7 @@ func TestInboxOnAPhoneAndSmallThings(t *testing.T) {
 	if err := e.svc.RecordSatisfaction(ctx, c.UserID, c.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	lead := browsertest.New(t, browsertest.WindowSize(1280, 900), browsertest.Lifetime(90*time.Second))
+	lead := browsertest.Shared(t, browsertest.WindowSize(1280, 900), browsertest.Lifetime(90*time.Second))
 	lead.SignIn(base, "boss", DemoPassword, "")
 	lead.Wait("lead's queue", `location.pathname === '/inbox/queue' && !document.getElementById('filter-followups-label').hidden`)
 	lead.Click(`[data-testid=filter-followups]`)

@@ -69,9 +69,10 @@ func TestResolveWithDisposition(t *testing.T) {
 // TestDispositionInBrowser: the lead resolves a case choosing a
 // disposition; the closed case says it in the UI's language.
 func TestDispositionInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
 	base := e.srv.URL
-	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
 	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(base + "/inbox/cases/" + e.open.ID)

@@ -88,8 +88,9 @@ func TestLedgerExport(t *testing.T) {
 // TestLedgerExportInBrowser: the search page's export link, for the dates
 // chosen, gives the ledger's CSV.
 func TestLedgerExportInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
 	b.SignIn(e.srv.URL, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	day := e.rated.CreatedAt.In(e.svc.Policy().Location).Format(time.DateOnly)

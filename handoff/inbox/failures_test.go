@@ -105,6 +105,7 @@ func TestFailuresAPI(t *testing.T) {
 // language (LINE's event type as words, not "message (text)"), the
 // customer masked, in zh-TW, zh-CN and en, with no internal string.
 func TestFailuresPageInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	const user = "U0123456789abcdef0123456789abcdef"
 	st := &stubFailures{list: []Failure{
@@ -114,7 +115,7 @@ func TestFailuresPageInBrowser(t *testing.T) {
 		{ID: "e0-2-0", Kind: FailureEvent, At: time.Now().Add(-3 * time.Hour), UserID: user, Op: "postback", Attempts: 5, Error: "engine down"},
 	}}
 	e := newUIEnv(t, rdb, prefix, true, func(c *Config) { c.Failures = st })
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
 	b.SignIn(e.srv.URL, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=failures-link]`)

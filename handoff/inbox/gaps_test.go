@@ -184,9 +184,10 @@ func TestGapsAPIPermissions(t *testing.T) {
 // adds a question to the entry customers picked, starts a new entry and
 // sees both learned; an agent has no link and the page says leads only.
 func TestGapsPageInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newGapsEnv(t)
 	base := e.srv.URL
-	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(90*time.Second))
 	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=gaps-link]`)

@@ -169,9 +169,10 @@ func TestSearchAndHistory(t *testing.T) {
 // follows a customer reference to all their cases, and sees a customer's
 // earlier cases on an open case; an L2 agent is told search is for leads.
 func TestSearchAndHistoryInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
 	base := e.srv.URL
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
 	b.SignIn(base, "boss", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Click(`[data-testid=search-link]`)

@@ -44,6 +44,7 @@ func damagePhoto(t testing.TB) []byte {
 // that opens the full file, a sticker by its keywords, and a file that was
 // not kept with its reason.
 func TestCaseMediaInBrowser(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser test")
 	}
@@ -74,7 +75,7 @@ func TestCaseMediaInBrowser(t *testing.T) {
 			cust("WL20261101"),
 		}})
 
-	b := browsertest.New(t, browsertest.WindowSize(1440, 960), browsertest.Lifetime(60*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 960), browsertest.Lifetime(60*time.Second))
 	b.SignIn(srv.URL, "mei", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(srv.URL + "/inbox/cases/" + c.ID)

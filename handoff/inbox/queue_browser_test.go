@@ -15,6 +15,7 @@ import (
 // is not at risk, marked as not in her languages; once it reaches its risk
 // point (80% of its target) it goes on top, its language named on the row.
 func TestQueueOffersReadableCasesFirstInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false) // the server's clock: 2026-11-23 10:00, Taipei
 	open := func(user, name, lang, text string) *handoff.Case {
@@ -30,7 +31,7 @@ func TestQueueOffersReadableCasesFirstInBrowser(t *testing.T) {
 	e.clock.Advance(5 * time.Minute)
 	zh := open("U-zh", "王小明", "zh-TW", "我要找真人客服") // due 14:05, at risk from 13:17
 
-	mei := browsertest.New(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
+	mei := browsertest.Shared(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
 	mei.SignIn(e.srv.URL, "mei", DemoPassword, "")
 	order := `[...document.querySelectorAll('[data-testid=queue-row]')].map((r) => r.dataset.caseId + ':' + r.querySelector('[data-testid=row-lang]').dataset.readable + ':' + r.dataset.atRisk).join()`
 	mei.Wait("the queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 2`)
@@ -65,6 +66,7 @@ func TestQueueOffersReadableCasesFirstInBrowser(t *testing.T) {
 // a phishing text is; a security report with neither topic is a neutral
 // "safety or security".
 func TestSecurityChipsNameTheKindOfReport(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	open := func(user, topic, text string) *handoff.Case {
@@ -84,7 +86,7 @@ func TestSecurityChipsNameTheKindOfReport(t *testing.T) {
 		{open("U-phish", handoff.TopicAccountSecurity, "剛收到一封簡訊說是暖暖選物，叫我點連結重新輸入信用卡"), "帳號安全或詐騙"},
 		{open("U-other", "", "有人冒用我的名字打電話給你們"), "安全通報"},
 	}
-	b := browsertest.New(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 800), browsertest.Lifetime(60*time.Second))
 	b.SignIn(e.srv.URL, "mei", DemoPassword, "zh-TW")
 	b.Wait("the queue", `location.pathname === '/inbox/queue' && document.querySelectorAll('[data-testid=queue-row]').length === 3`)
 	for _, tt := range cases {
@@ -108,6 +110,7 @@ func TestSecurityChipsNameTheKindOfReport(t *testing.T) {
 // facts count the bot's answers to the customer, not the greeting before
 // the customer's first message.
 func TestFactsLeaveOutTheGreeting(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	greeting := bot("Hi Amy! Thanks for adding us. Ask me about orders, shipping or returns.")
@@ -116,7 +119,7 @@ func TestFactsLeaveOutTheGreeting(t *testing.T) {
 	asked := e.openAt(t, time.Minute, handoff.Opening{UserID: "U-greet2", DisplayName: "Ben", Lang: "en", Category: "consultation",
 		Triggers:   trig(escalation.KindHuman, "L2", "P3", "a person please", "person"),
 		Transcript: []handoff.Turn{greeting, cust("how much is shipping?"), bot("Shipping is NT$100, free over NT$1,000."), cust("a person please")}})
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
 	b.SignIn(e.srv.URL, "mei", DemoPassword, "en")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(e.srv.URL + "/inbox/cases/" + person.ID)

@@ -222,6 +222,7 @@ func TestReloadAgents(t *testing.T) {
 // TestCannedFileInBrowser: the lead's template is offered under its own
 // label and fills the composer with the case's facts.
 func TestCannedFileInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	path := filepath.Join(t.TempDir(), "canned.yaml")
 	if err := os.WriteFile(path, []byte("zh-TW:\n  greeting:\n    - label: 店長問候\n      text: \"{Customer} 您好！案件 {CaseID} 由{Agent}處理。\"\n"), 0o644); err != nil {
@@ -233,7 +234,7 @@ func TestCannedFileInBrowser(t *testing.T) {
 	}
 	e := newUIEnv(t, rdb, prefix, false, func(c *Config) { c.Canned = canned })
 	c := e.open(t, "U-canned-b", "請找真人", escalation.Trigger{Kind: escalation.KindHuman, Route: escalation.Route{Tier: "L2", Priority: "P3"}})
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(90*time.Second))
 	b.SignIn(e.srv.URL, "mei", DemoPassword, "")
 	b.WaitPage("/inbox/queue")
 	b.Navigate(e.srv.URL + "/inbox/cases/" + c.ID)

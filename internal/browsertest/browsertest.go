@@ -60,6 +60,9 @@ type Tab struct {
 	t   testing.TB
 	ctx context.Context
 	rec *recorder
+	// width and height, when set, are the page's emulated viewport (a tab
+	// of the shared browser); the tabs it opens get the same.
+	width, height int64
 }
 
 // recorder keeps what the pages of one browser did that a test may want to
@@ -92,22 +95,10 @@ func (r *recorder) listen(ev any) {
 // -short mode, t is skipped.
 func New(t testing.TB, opts ...Option) *Tab {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := os.Stat(Chromium); err != nil {
-		t.Skipf("SKIPPING BROWSER TEST: %s is not installed (apt-get install chromium): %v", Chromium, err)
-	}
-	o := options{width: 1280, height: 900, lifetime: 8 * time.Minute}
-	for _, f := range opts {
-		f(&o)
-	}
+	skipWithoutChromium(t)
+	o := newOptions(opts)
 	ctx, cancel := context.WithTimeout(context.Background(), o.lifetime)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(Chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(o.width, o.height))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocatorOptions(t.TempDir(), o.width, o.height)...)
 	rec := &recorder{}
 	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithListener(rec.listen))
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancel() })
@@ -118,6 +109,119 @@ func New(t testing.TB, opts ...Option) *Tab {
 		t.Fatalf("start %s: %v", Chromium, err)
 	}
 	return &Tab{t: t, ctx: bctx, rec: rec}
+}
+
+// skipWithoutChromium skips t in -short mode and where Chromium is missing.
+func skipWithoutChromium(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat(Chromium); err != nil {
+		t.Skipf("SKIPPING BROWSER TEST: %s is not installed (apt-get install chromium): %v", Chromium, err)
+	}
+}
+
+func newOptions(opts []Option) options {
+	o := options{width: 1280, height: 900, lifetime: 8 * time.Minute}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// allocatorOptions are the one set of Chromium flags every browser here
+// starts with.
+func allocatorOptions(profile string, width, height int) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(width, height),
+	}
+}
+
+// shared is the one Chromium of a test binary that Shared opens its tabs
+// in, started on first use and stopped by Main (or with the binary: the
+// kernel kills it when the test process ends).
+var shared struct {
+	mu   sync.Mutex
+	ctx  context.Context // the browser's first tab
+	err  error
+	stop func()
+}
+
+// sharedBrowser returns the shared browser's context, starting it the
+// first time.
+func sharedBrowser() (context.Context, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.ctx != nil || shared.err != nil {
+		return shared.ctx, shared.err
+	}
+	profile, err := os.MkdirTemp("", "warmline-chromium-")
+	if err != nil {
+		shared.err = fmt.Errorf("profile folder: %w", err)
+		return nil, shared.err
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocatorOptions(profile, 1440, 1200)...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		_ = os.RemoveAll(profile)
+		shared.err = fmt.Errorf("start %s: %w", Chromium, err)
+		return nil, shared.err
+	}
+	shared.ctx = bctx
+	shared.stop = func() { cancelBrowser(); cancelAlloc(); _ = os.RemoveAll(profile) }
+	return shared.ctx, nil
+}
+
+// Shared opens a tab in the test binary's one Chromium (started on first
+// use; tests running at once share it), in a browser context of its own:
+// its own cookies and storage, as New's fresh profile has. The window size
+// is emulated on the tab (the page sees that viewport, media queries
+// included); Lifetime bounds the tab. The tab closes when t ends. A
+// package that uses it stops the browser after its tests with Main.
+// Without Chromium, or in -short mode, t is skipped.
+func Shared(t testing.TB, opts ...Option) *Tab {
+	t.Helper()
+	skipWithoutChromium(t)
+	o := newOptions(opts)
+	bctx, err := sharedBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, o.lifetime)
+	rec := &recorder{}
+	tctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.listen))
+	t.Cleanup(func() { cancelTab(); cancel() })
+	b := &Tab{t: t, ctx: tctx, rec: rec, width: int64(o.width), height: int64(o.height)}
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(b.width, b.height)); err != nil {
+		t.Fatalf("open a tab in the shared %s: %v", Chromium, err)
+	}
+	return b
+}
+
+// Main runs m's tests, then stops the shared browser, for a TestMain:
+//
+//	func TestMain(m *testing.M) { leaktest.Main(browsertest.Main(m)) }
+//
+// (goleak then sees none of the browser's goroutines).
+func Main(m interface{ Run() int }) interface{ Run() int } { return mainRunner{m} }
+
+type mainRunner struct{ m interface{ Run() int } }
+
+func (r mainRunner) Run() int {
+	code := r.m.Run()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.stop != nil {
+		shared.stop()
+		shared.ctx, shared.stop = nil, nil
+	}
+	return code
 }
 
 // NewTab opens another tab of the same browser profile (same cookies); it
@@ -138,14 +242,20 @@ func (b *Tab) open(what string, opts ...chromedp.ContextOption) *Tab {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, opts...)
 	b.t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
+	var first []chromedp.Action[chromedp.Void]
+	if b.width > 0 {
+		first = append(first, chromedp.EmulateViewport(b.width, b.height))
+	}
+	if err := chromedp.Do(ctx, first...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
 	}
-	return &Tab{t: b.t, ctx: ctx, rec: b.rec}
+	return &Tab{t: b.t, ctx: ctx, rec: b.rec, width: b.width, height: b.height}
 }
 
 // WithT returns the same tab reporting to t (a subtest).
-func (b *Tab) WithT(t testing.TB) *Tab { return &Tab{t: t, ctx: b.ctx, rec: b.rec} }
+func (b *Tab) WithT(t testing.TB) *Tab {
+	return &Tab{t: t, ctx: b.ctx, rec: b.rec, width: b.width, height: b.height}
+}
 
 // Context is the tab's chromedp context, for actions this package lacks.
 func (b *Tab) Context() context.Context { return b.ctx }

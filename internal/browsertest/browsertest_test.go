@@ -1,12 +1,16 @@
 package browsertest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 )
+
+// TestMain stops the shared browser after the tests.
+func TestMain(m *testing.M) { os.Exit(Main(m).Run()) }
 
 // page re-renders its buttons every few milliseconds, the way a live page
 // does; "go" navigates to /next after a pause.
@@ -60,6 +64,39 @@ func TestTab(t *testing.T) {
 	b.Shot("next.png")
 	if st, err := os.Stat(filepath.Join(os.Getenv(ArtifactsEnv), "next.png")); err != nil || st.Size() == 0 {
 		t.Errorf("screenshot: %v", err)
+	}
+}
+
+// TestShared: two tabs of the shared browser run at once, each with its
+// own viewport and its own cookies; a tab it opens keeps the viewport.
+func TestShared(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("who"); err != nil {
+			http.SetCookie(w, &http.Cookie{Name: "who", Value: r.URL.Query().Get("who")})
+		}
+		w.Write([]byte(`<!doctype html><html><body><p id="w"></p><script>document.getElementById('w').textContent = innerWidth;</script></body></html>`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		who   string
+		width int
+	}{{"phone", 390}, {"desk", 1280}} {
+		t.Run(tt.who, func(t *testing.T) {
+			t.Parallel()
+			b := Shared(t, WindowSize(tt.width, 800))
+			b.Navigate(srv.URL + "/?who=" + tt.who)
+			b.Navigate(srv.URL + "/")
+			if got, want := b.Eval(`document.getElementById('w').textContent + ' ' + document.cookie`), fmt.Sprintf("%d who=%s", tt.width, tt.who); got != want {
+				t.Errorf("got %q, want %q (the viewport and this tab's own cookie)", got, want)
+			}
+			tab := b.NewTab()
+			tab.Navigate(srv.URL + "/")
+			if got, want := tab.Eval(`document.getElementById('w').textContent + ' ' + document.cookie`), fmt.Sprintf("%d who=%s", tt.width, tt.who); got != want {
+				t.Errorf("another tab: got %q, want %q (same viewport, same profile)", got, want)
+			}
+		})
 	}
 }
 
