@@ -55,6 +55,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 	}
 	prev := lastCustomerText(c) // before this message joins the case
 	askedPerson := false        // "我要找真人" again: answered as a question about the wait
+	faq := ""                   // the knowledge base's answer to a question asked while waiting
 	if text != "" {
 		// Triggers still count while a person has the case: a legal threat
 		// made to an L2 case moves it to L3 at P1.
@@ -68,7 +69,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		askedPerson = n > 0 && len(a.Triggers) == 0
 		// A question about the wait is answered by the bot: the brief's
 		// "added after the handoff" leaves it out.
-		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, WaitQuestion: askedPerson || e.asksAboutWait(text)}
+		wait := askedPerson || e.asksAboutWait(text)
+		if len(a.Triggers) == 0 && !wait {
+			faq = e.waitingAnswer(ctx, t, text)
+		}
+		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: wait || faq != ""}
 		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
 			return true, err
 		}
@@ -125,31 +130,34 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		e.acknowledge(ctx, t, c, log)
 		return true, nil
 	}
-	if text != "" && e.answerWhileWaiting(ctx, t, c, text, log) {
+	if faq != "" {
+		e.answerWhileWaiting(ctx, t, c, faq, log)
 		return true, nil
 	}
 	e.acknowledge(ctx, t, c, log)
 	return true, nil
 }
 
-// answerWhileWaiting answers a question the knowledge base answers with
-// high confidence (運費怎麼算？) while the customer waits for a person,
-// after a short "while you wait" line; the answer goes to the case's
-// transcript too. Flows (order status, a person) and complaints are left to
-// the person.
-func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Case, text string, log *zap.Logger) bool {
+// waitingAnswer is the answer, in the customer's language, of a question
+// the knowledge base answers with high confidence (運費怎麼算？) while the
+// customer waits for a person; "" for flows (order status, a person),
+// complaints and anything less sure, which are left to the person.
+func (e *Engine) waitingAnswer(ctx context.Context, t *turn, text string) string {
 	m := e.match(ctx, t, text)
 	if m.Confidence != knowledge.High {
-		return false
+		return ""
 	}
 	en := m.Best()
 	if en == nil || en.Action != "" || en.Category != knowledge.Consultation {
-		return false
+		return ""
 	}
-	answer := textIn(en.Answer, t.lang())
-	if answer == "" {
-		return false
-	}
+	return textIn(en.Answer, t.lang())
+}
+
+// answerWhileWaiting gives a waitingAnswer after a short "while you wait"
+// line and the case's own reply-by time; it goes to the case's transcript
+// too.
+func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Case, answer string, log *zap.Logger) {
 	msg := e.tr.T(t.lang(), "bot_handoff_meanwhile", map[string]any{"CaseID": c.ID}) + "\n\n" + answer
 	// The answer may speak of times in general (service hours, "the next
 	// working day"): the case's own reply-by time, the one the agent sees,
@@ -159,7 +167,6 @@ func (e *Engine) answerWhileWaiting(ctx context.Context, t *turn, c *handoff.Cas
 	}
 	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)
 	e.offerCancel(t, c)
-	return true
 }
 
 // offerCancel puts the cancel button on the last message when the

@@ -164,8 +164,8 @@ func handedOverAt(c *Case) int {
 }
 
 // addedLine is what the customer told after the handoff, until a person
-// first answered: their latest messages quoted (not questions about the
-// wait), and the photos and files they sent; "" when there is nothing.
+// first answered: their latest messages quoted (not the questions the
+// bot answered), and the photos and files they sent; "" when there is nothing.
 func (s *Service) addedLine(c *Case, lang string) string {
 	var texts []string
 	media := map[MediaType]int{}
@@ -179,7 +179,7 @@ func (s *Service) addedLine(c *Case, lang string) string {
 		switch {
 		case tu.Kind == TurnMedia && tu.Media != nil && tu.Media.ID != "":
 			media[tu.Media.Type]++
-		case (tu.Kind == TurnText || tu.Kind == "") && !tu.WaitQuestion && strings.TrimSpace(tu.Text) != "":
+		case (tu.Kind == TurnText || tu.Kind == "") && !tu.BotAnswered && strings.TrimSpace(tu.Text) != "":
 			texts = append(texts, tu.Text)
 		}
 	}

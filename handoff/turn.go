@@ -59,10 +59,11 @@ type Turn struct {
 	// Comment marks what the customer wrote about a case after rating it
 	// (AttachComment).
 	Comment bool `json:"comment,omitempty"`
-	// WaitQuestion marks a customer's question about the wait during the
-	// handoff ("還要等多久？"), which the bot answered: not a fact of the
-	// case, so the brief leaves it out of what was added after the handoff.
-	WaitQuestion bool `json:"wait_question,omitempty"`
+	// BotAnswered marks a customer's question during the handoff that the
+	// bot answered itself (about the wait, "還要等多久？", or one the
+	// knowledge base answers): not a fact of the case, so the brief leaves
+	// it out of what was added after the handoff.
+	BotAnswered bool `json:"bot_answered,omitempty"`
 	// Cut is how many characters of a customer's text were not stored
 	// (the per-turn and per-case bounds, see capText).
 	Cut int `json:"cut,omitempty"`
