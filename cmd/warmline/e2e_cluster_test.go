@@ -34,6 +34,7 @@ func clusterOpts(t testing.TB, clock *testclock.Clock, emu *lineemu.Emulator, em
 // (after a wrong password: the failure count and the session meet in one
 // MULTI); agents on both replicas race to claim and exactly one wins.
 func TestE2EClusterTwoReplicas(t *testing.T) {
+	t.Parallel()
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	emu, emuURL := startDemoEmu(t, clock.Now)
 

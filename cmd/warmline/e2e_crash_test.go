@@ -23,6 +23,7 @@ import (
 // then starts a second instance on the same Redis: the event is answered
 // exactly once.
 func TestE2ECrashBetweenAckAndProcessing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a warmline process")
 	}

@@ -101,6 +101,7 @@ func (h *e2e) caseOf(user string) *handoff.Case {
 }
 
 func TestE2ETriggersOpenTheRightCase(t *testing.T) {
+	t.Parallel()
 	taipei := time.FixedZone("CST", 8*3600)
 	tests := []struct {
 		name, user, msg  string

@@ -147,6 +147,7 @@ func forgetRun(h *e2e, args ...string) (string, int) {
 // ledger keeps the case under a pseudonym with their words blanked, and
 // another customer's data (and open case) is untouched.
 func TestE2EForget(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	file := filepath.Join(t.TempDir(), "ledger.db")
 	o.env["WARMLINE_LEDGER_FILE"] = file
