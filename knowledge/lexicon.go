@@ -17,6 +17,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/warmline/warmline/internal/regexlit"
 )
 
 // lexiconFiles is warmline's built-in lexicon (lexicon/*.yaml): retail and
@@ -53,8 +55,8 @@ type patternMember struct {
 	re      *regexp.Regexp
 	concept int
 	// need, when not nil, lists strings one of which every match
-	// contains (requiredLiterals): a text with none is not searched.
-	need []literal
+	// contains (regexlit.Of): a text with none is not searched.
+	need []regexlit.Literal
 }
 
 type enMember struct {
@@ -146,7 +148,7 @@ func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
 			if err != nil {
 				return nil, fmt.Errorf("lexicon concept %d: pattern %q: %w", i+1, p, err)
 			}
-			need, _ := requiredLiterals(re.String())
+			need, _ := regexlit.Of(re.String())
 			lx.patterns = append(lx.patterns, patternMember{re: re, concept: i, need: need})
 		}
 		for lang, words := range map[string][]string{EN: c.EN, ZhTW: c.ZhTW, ZhCN: c.ZhCN} {
@@ -208,9 +210,9 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 	for _, p := range lx.patterns {
 		if p.need != nil {
 			if folded == "" {
-				folded = foldASCII(text)
+				folded = regexlit.FoldASCII(text)
 			}
-			if !slices.ContainsFunc(p.need, func(l literal) bool { return l.in(text, folded) }) {
+			if !slices.ContainsFunc(p.need, func(l regexlit.Literal) bool { return l.In(text, folded) }) {
 				continue
 			}
 		}

@@ -6,30 +6,6 @@ import (
 	"testing"
 )
 
-func TestRequiredLiterals(t *testing.T) {
-	for _, tt := range []struct {
-		pattern string
-		want    []literal // nil: none
-	}{
-		{`(?i)\bonly\s+(\d+|one|two)\b`, []literal{{s: "only", fold: true}}},
-		{`分\s*[0-9一二]+\s*(期|個月)`, []literal{{s: "分"}}},
-		{`(?i)\b(over|in)\s+\d+\s+months\b`, []literal{{s: "months", fold: true}}},
-		{`\b[A-Za-z]{1,4}-?\d{6,}\b`, []literal{{s: "0"}, {s: "1"}, {s: "2"}, {s: "3"}, {s: "4"}, {s: "5"}, {s: "6"}, {s: "7"}, {s: "8"}, {s: "9"}}},
-		{`(退|換)貨`, []literal{{s: "換"}, {s: "退"}}}, // a class, in rune order
-		{`a*b?`, nil},
-		{`(x|)y?`, nil},
-		{`(?i)é`, nil},
-	} {
-		got, ok := requiredLiterals(tt.pattern)
-		if !ok {
-			got = nil
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("requiredLiterals(%q) = %v, want %v", tt.pattern, got, tt.want)
-		}
-	}
-}
-
 // TestPrefilterKeepsConcepts finds the same concepts with and without the
 // patterns' prefilter on every text of the demo KB and the evaluation
 // questions.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/warmline/warmline/internal/regexlit"
 )
 
 // A prefilter is a conjunction of sets of lower-case literals: every match
@@ -72,59 +74,19 @@ func allSpace(set []string) bool {
 	return true
 }
 
-const maxClassRunes = 16
-
-// required returns literals one of which any match of re must contain.
+// required returns literals one of which any match of re must contain, in
+// lower case (they are looked for in the lowered text: a literal matched
+// case-sensitively is only looked for more widely).
 func required(re *syntax.Regexp) ([]string, bool) {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}, true
-	case syntax.OpCharClass:
-		var out []string
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			lo, hi := re.Rune[i], re.Rune[i+1]
-			if hi-lo >= maxClassRunes || len(out) > maxClassRunes {
-				return nil, false
-			}
-			for r := lo; r <= hi; r++ {
-				out = append(out, strings.ToLower(string(r)))
-			}
-		}
-		return dedupe(out), len(out) > 0
-	case syntax.OpCapture:
-		return required(re.Sub[0])
-	case syntax.OpPlus:
-		return required(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return required(re.Sub[0])
-		}
+	need, ok := regexlit.Required(re)
+	if !ok {
 		return nil, false
-	case syntax.OpAlternate:
-		var out []string
-		for _, sub := range re.Sub {
-			s, ok := required(sub)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s...)
-		}
-		return dedupe(out), true
-	case syntax.OpConcat:
-		var best []string
-		bestLen := 0
-		for _, sub := range re.Sub {
-			s, ok := required(sub)
-			if !ok {
-				continue
-			}
-			if l := minLen(s); l > bestLen {
-				best, bestLen = s, l
-			}
-		}
-		return best, best != nil
 	}
-	return nil, false
+	out := make([]string, len(need))
+	for i, l := range need {
+		out[i] = strings.ToLower(l.S)
+	}
+	return dedupe(out), true
 }
 
 func minLen(set []string) int {
