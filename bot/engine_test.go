@@ -1219,16 +1219,22 @@ func TestGreetingOffersTheKBsDeclaredTopics(t *testing.T) {
 // a clearly English message is answered in English whatever the profile
 // says, and the other way round (trial defect 1).
 func deliveryQuestion(lang string) string {
-	if lang == locales.EN {
+	switch lang {
+	case locales.EN:
 		return "how long does delivery take"
+	case locales.ZhCN:
+		return "运送要多久" // a zh-CN customer writes Simplified (a plainly Traditional message switches)
 	}
 	return "運送要多久"
 }
 
 // unansweredIn is a question the test KB has no answer for.
 func unansweredIn(lang string) string {
-	if lang == locales.EN {
+	switch lang {
+	case locales.EN:
 		return "is it sunny where you are"
+	case locales.ZhCN:
+		return "今天天气好吗"
 	}
 	return "今天天氣好嗎"
 }

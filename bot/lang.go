@@ -53,13 +53,14 @@ func isBareChinese(text string) bool {
 }
 
 // offerLangSwitch offers, with a quick reply, the language a message is
-// clearly written in when it is not the language the customer chose; it
-// never overrides a choice by itself, and offers each language once until
-// the customer chooses.
+// clearly written in when it is not the language the customer chose (or
+// the profile's, when the message did not say it strongly enough for
+// detect to switch); it never overrides a choice by itself, and offers each
+// language once until the customer chooses.
 func (e *Engine) offerLangSwitch(t *turn, text string) {
 	st := t.st
-	if st.LangSource != langChoice {
-		return // a detected or profile language follows the messages (detect)
+	if st.LangSource != langChoice && st.LangSource != langProfile {
+		return // a detected language follows the messages (detect)
 	}
 	l, ok := clearLang(text)
 	if !ok || l == st.Lang || l == st.LangOffered {
@@ -100,6 +101,28 @@ func clearLang(text string) (string, bool) {
 	return l, han >= 4
 }
 
+// plainScript is the Chinese script text is plainly written in: at least
+// two characters only that script has and none only the other has; "" when
+// it is not.
+func plainScript(text string) string {
+	counts := map[string]int{}
+	for _, r := range text {
+		if !unicode.Is(unicode.Han, r) {
+			continue
+		}
+		if l, ok := knowledge.DetectLang(string(r)); ok {
+			counts[l]++
+		}
+	}
+	switch {
+	case counts[locales.ZhCN] >= 2 && counts[locales.ZhTW] == 0:
+		return locales.ZhCN
+	case counts[locales.ZhTW] >= 2 && counts[locales.ZhCN] == 0:
+		return locales.ZhTW
+	}
+	return ""
+}
+
 // langSwitchReply is the quick reply that switches to lang, labelled in lang.
 func (e *Engine) langSwitchReply(lang string) QuickReply {
 	l := e.tr.T(lang, "bot_qr_switch_lang", nil)
@@ -137,9 +160,16 @@ func (e *Engine) detect(t *turn, text string) {
 	case langChoice:
 		return
 	case langProfile:
-		// Between the two scripts the profile stands: 運送 and 运送 are
-		// one language.
-		if l, ok := clearLang(text); ok && l != t.st.Lang && (l == locales.EN || t.st.Lang == locales.EN) {
+		// Between the two scripts the profile stands unless the message
+		// is plainly in the other one (two characters only it has, none
+		// of the profile's): a customer typing 运费多少钱 on a phone set
+		// to zh-TW reads Simplified. One such character (運送要多久) is
+		// only offered (offerLangSwitch).
+		l, ok := clearLang(text)
+		if !ok || l == t.st.Lang {
+			return
+		}
+		if l == locales.EN || t.st.Lang == locales.EN || plainScript(text) == l {
 			t.st.Lang, t.st.LangSource = l, langDetected
 		}
 		return

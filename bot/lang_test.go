@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 	"testing"
+
+	"github.com/warmline/warmline/locales"
 )
 
 func TestExplicitLang(t *testing.T) {
@@ -159,5 +161,48 @@ func TestKeywordListsRenderedOnce(t *testing.T) {
 	}
 	if !h.e.isKeyword("Hi, how are you?", "bot_kw_hello") || h.e.isKeyword("how much is shipping", "bot_kw_hello") {
 		t.Error("isKeyword does not match greetings exactly")
+	}
+}
+
+// TestMessageScriptBeatsProfileScript (tryout 5, item 1): a customer whose
+// LINE profile says one Chinese script and who plainly writes the other is
+// answered in the script they write; a single telling character only
+// offers the switch; an explicit choice still wins over the message and is
+// only offered the other script.
+func TestMessageScriptBeatsProfileScript(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, profile string
+		choose        string // typed before the question
+		question      string
+		wantLang      string
+		wantOffer     string // lang: quick reply offered, "" for none
+	}{
+		{"zh-TW profile writes Simplified", "zh-TW", "", "运送要多长时间", locales.ZhCN, ""},
+		{"zh-CN profile writes Traditional", "zh-CN", "", "運送要多長時間", locales.ZhTW, ""},
+		{"zh-TW profile writes English", "zh-TW", "", "how long does delivery take", locales.EN, ""},
+		{"en profile writes Simplified", "en", "", "运送要多长时间", locales.ZhCN, ""},
+		{"one telling character only offers", "zh-CN", "", "運送要多久", locales.ZhCN, locales.ZhTW},
+		{"a choice of Traditional stands, Simplified offered", "zh-TW", "繁體中文", "运送要多长时间", locales.ZhTW, locales.ZhCN},
+		{"a choice of Simplified stands, Traditional offered", "", "简体中文", "運送要多長時間", locales.ZhCN, locales.ZhTW},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.profiles.byID["U1"] = Profile{Language: tt.profile}
+			if tt.choose != "" {
+				h.text("U1", tt.choose)
+			}
+			msgs := h.text("U1", tt.question)
+			mustContain(t, all(msgs), h.answerOf("shipping-time", tt.wantLang))
+			if st := h.conv("U1"); st["lang"] != tt.wantLang {
+				t.Errorf("stored lang %s, want %s", st["lang"], tt.wantLang)
+			}
+			for _, l := range locales.Supported {
+				if got, want := hasReply(msgs, "lang:"+l), l == tt.wantOffer; got != want {
+					t.Errorf("quick reply lang:%s offered %v, want %v: %s", l, got, want, all(msgs))
+				}
+			}
+		})
 	}
 }
