@@ -42,13 +42,16 @@ type intent struct {
 	order     string // order number found in the text
 	complaint bool
 	refund    bool             // a refund request with an amount, outside a complaint
+	// defectRefund is the photo remedy's entry of a refund asked for a
+	// damaged or defective item without an amount ("杯子破了我要退款").
+	defectRefund *knowledge.Entry
 	entry     *knowledge.Entry // high-confidence entry
 	match     knowledge.Match
 }
 
 func (in intent) topic() string {
 	switch {
-	case in.refund:
+	case in.refund, in.defectRefund != nil:
 		return topicRefund
 	case in.complaint && in.entry != nil:
 		return in.entry.ID
@@ -127,6 +130,18 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	if in.complaint && in.entry == nil && in.match.Confidence == knowledge.Medium && isComplaintEntry(in.match.Best()) {
 		// The analysis says complaint and the KB agrees on which one.
 		in.entry = in.match.Best()
+	}
+
+	// A refund asked for an item that arrived damaged or defective
+	// ("杯子破了我要退款", "the mug is broken, I want a refund") takes the
+	// refund path with the defect noted (one apology), not LAST: the
+	// refund is what they ask for, and LAST is for complaints.
+	if t.st.Mode != modeListening && an.RefundRequested && (len(triggers) == 0 || onlyKind(triggers, escalation.KindRefund)) && e.mentions(text, "bot_kw_defect") {
+		if an.RefundAmount > 0 {
+			in.refund, in.complaint = true, false
+		} else if en := e.defectEntry(t, in); en != nil {
+			in.defectRefund, in.complaint = en, false
+		}
 	}
 
 	// A message soon after a rating is a comment on the rated case, not a
@@ -247,6 +262,8 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	switch {
 	case in.refund:
 		return e.refund(ctx, t, in, text, an.RefundAmount, log)
+	case in.defectRefund != nil:
+		return e.refundForDefect(t, in, text)
 	case in.complaint:
 		e.startListening(t, text, an, in)
 		return nil

@@ -124,6 +124,52 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	return nil
 }
 
+// defectEntry is the photo remedy a refund for a damaged or defective
+// item goes through: the entry the message matched, else the likeliest
+// candidate that is one, else the first configured photo topic the KB has.
+func (e *Engine) defectEntry(t *turn, in intent) *knowledge.Entry {
+	if in.entry != nil && e.photoTopic(in.entry.ID) {
+		return in.entry
+	}
+	for _, c := range in.match.Candidates {
+		if c.Entry != nil && e.photoTopic(c.Entry.ID) {
+			return c.Entry
+		}
+	}
+	for _, id := range e.cfg.PhotoTopics {
+		if en, ok := t.tkb.Entry(id); ok {
+			return en
+		}
+	}
+	return nil
+}
+
+// refundForDefect is the refund path of a damaged or defective item with
+// no amount: one apology for the defect, the remedy (photos and the order
+// number, then a refund if they prefer it), and the case opens with both
+// once they are in (evidenceOrder, the photo handler), the refund request
+// in its words.
+func (e *Engine) refundForDefect(t *turn, in intent, text string) error {
+	st := t.st
+	lang := t.lang()
+	en := in.defectRefund
+	st.clearComplaint()
+	st.Complaint, st.ComplaintOrder = text, in.order
+	t.awaitEvidence(en.ID)
+	st.clearComplaint()
+	st.LastTopic, st.LastCategory = en.ID, en.Category
+	st.Unanswered = 0
+	t.startIssue()
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: en.ID, Summary: textIn(en.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
+	msg := e.tr.T(lang, "bot_refund_sorry_defect", nil) + "\n" +
+		e.tr.T(lang, "bot_refund_defect", map[string]any{"Remedy": strings.TrimSpace(textIn(en.Answer, lang))})
+	if in.order != "" {
+		msg += "\n" + e.tr.T(lang, "bot_evidence_need_photo", nil)
+	}
+	t.say(e.text(t, msg, e.personReply(t)))
+	return nil
+}
+
 // ownsOrder reports whether the customer has shown order is theirs: it is
 // the order last shown to them (after the ownership check), or the order's
 // LINE account is theirs.

@@ -38,3 +38,50 @@ func TestE2ETryout5RepliesFollowTheMessagesScript(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout5DefectRefundTakesTheRefundPath (item 2): a refund asked
+// for a broken item ("杯子破了我要退款") takes the refund path in every
+// language, as in English: one apology for the defect, the remedy (photos
+// and the order number), no LAST "tell me everything"; the order number
+// and a photo then open the case with both. With an amount it is the
+// refund path that asks which order.
+func TestE2ETryout5DefectRefundTakesTheRefundPath(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	listening := []string{"完整告訴我", "完整告诉我", "tell me everything"}
+	for _, tt := range []struct{ lang, ask, sorry, refund, order string }{
+		{"zh-TW", "杯子破了我要退款", "很抱歉收到的商品有這樣的問題", "退款", "WL20261101"},
+		{"zh-CN", "杯子碎了我要退款", "很抱歉收到的商品有这样的问题", "退款", "WL20261101"},
+		{"en", "The mug is broken, I want a refund", "I'm sorry the item reached you like that", "refund", "WL20261101"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.ask, 1)
+		txt := allText(got)
+		if hasQuick(got, "last:done") || containsAny(txt, listening) {
+			t.Errorf("%s %q got the complaint script: %s", tt.lang, tt.ask, dump(got))
+			continue
+		}
+		if strings.Count(txt, tt.sorry) != 1 || !strings.Contains(txt, tt.refund) {
+			t.Errorf("%s %q got %s, want one apology for the defect and the refund path", tt.lang, tt.ask, dump(got))
+		}
+		h.say(u, tt.order, 1)
+		h.sendPhoto(u, testPhoto(t), "CS-")
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case after the order number and the photo", tt.lang)
+		}
+		if !strings.Contains(c.Request, tt.ask) {
+			t.Errorf("%s case request %q, want the refund request %q", tt.lang, c.Request, tt.ask)
+		}
+	}
+	for _, tt := range []struct{ lang, ask, want string }{
+		{"zh-TW", "杯子破了，我要退 300 元", "NT$300 的退款"},
+		{"en", "The mug arrived broken, I want a refund of NT$300", "refund of NT$300"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.ask, 1)
+		if txt := allText(got); !strings.Contains(txt, tt.want) || hasQuick(got, "last:done") {
+			t.Errorf("%s %q got %s, want the refund path asking which order", tt.lang, tt.ask, dump(got))
+		}
+	}
+}
