@@ -27,7 +27,7 @@ func (e *Engine) rated(ctx context.Context, t *turn, caseID string, score int, l
 		t.say(e.text(t, e.tr.T(lang, "bot_csat_not_recorded", nil)))
 		return nil
 	}
-	t.st.RatedCase, t.st.RatedAt = caseID, t.now
+	t.st.RatedCase, t.st.RatedAt, t.st.RatedLow = caseID, t.now, score <= lowRating
 	if score > lowRating {
 		e.sayToCase(ctx, t, caseID, e.tr.T(lang, "bot_csat_thanks", nil), handoff.NoticeCSAT, log)
 		return nil
@@ -55,6 +55,7 @@ func (e *Engine) followUp(ctx context.Context, t *turn, caseID string, log *zap.
 		t.say(e.text(t, e.tr.T(lang, "bot_handoff_failed", nil), e.followUpReply(t, caseID)))
 		return nil
 	}
+	t.st.RatedLow = false // asked for: a comment next is not offered it again
 	msg := e.tr.T(lang, "bot_follow_up_requested", map[string]any{"CaseID": caseID})
 	t.say(e.text(t, msg))
 	if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: msg, Notice: handoff.NoticeFollowUp}); err != nil {
@@ -74,7 +75,7 @@ func (e *Engine) onFollowUpDuringCase(ctx context.Context, t *turn, log *zap.Log
 func (st *state) takeRating(now time.Time, window time.Duration) string {
 	id := st.RatedCase
 	fresh := id != "" && now.Sub(st.RatedAt) <= window
-	st.RatedCase, st.RatedAt = "", time.Time{}
+	st.RatedCase, st.RatedAt, st.RatedLow = "", time.Time{}, false
 	if !fresh {
 		return ""
 	}
@@ -82,7 +83,7 @@ func (st *state) takeRating(now time.Time, window time.Duration) string {
 }
 
 // ratingComment attaches a comment after a rating to the rated case.
-func (e *Engine) ratingComment(ctx context.Context, t *turn, caseID, text string, log *zap.Logger) error {
+func (e *Engine) ratingComment(ctx context.Context, t *turn, caseID string, low bool, text string, log *zap.Logger) error {
 	lang := t.lang()
 	if err := e.cases.AttachComment(ctx, t.ev.UserID, caseID, text); err != nil {
 		log.Warn("rating comment not attached", zap.String("case_id", caseID), zap.Error(err))
@@ -90,7 +91,14 @@ func (e *Engine) ratingComment(ctx context.Context, t *turn, caseID, text string
 		return nil
 	}
 	msg := e.tr.T(lang, "bot_comment_thanks", map[string]any{"CaseID": caseID})
-	t.say(e.text(t, msg))
+	var qr []QuickReply
+	if low {
+		// The offer made with the low rating stands: its button went
+		// away when the customer typed, so it comes again with the thanks.
+		msg += "\n" + e.tr.T(lang, "bot_comment_follow_up", map[string]any{"CaseID": caseID})
+		qr = append(qr, e.followUpReply(t, caseID))
+	}
+	t.say(e.text(t, msg, qr...))
 	if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: msg, Notice: handoff.NoticeCSAT}); err != nil {
 		log.Warn("bot turn not added to the case", zap.String("case_id", caseID), zap.Error(err))
 	}

@@ -231,7 +231,7 @@
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
-//	  handoff_ack_at, handoff_wait_at, lang_offered, rated_case, rated_at (unix ms), last_order,
+//	  handoff_ack_at, handoff_wait_at, lang_offered, rated_case, rated_at (unix ms), rated_low, last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
 //	<prefix>conv_idle                  zset   user id -> unix ms their conversation goes idle (last event + ConversationIdle), idle sweep

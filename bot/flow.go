@@ -41,12 +41,12 @@ const (
 type intent struct {
 	order     string // order number found in the text
 	complaint bool
-	refund    bool             // a refund request with an amount, outside a complaint
+	refund    bool // a refund request with an amount, outside a complaint
 	// defectRefund is the photo remedy's entry of a refund asked for a
 	// damaged or defective item without an amount ("杯子破了我要退款").
 	defectRefund *knowledge.Entry
-	entry     *knowledge.Entry // high-confidence entry
-	match     knowledge.Match
+	entry        *knowledge.Entry // high-confidence entry
+	match        knowledge.Match
 }
 
 func (in intent) topic() string {
@@ -87,6 +87,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	e.detect(t, text)
 	e.offerLangSwitch(t, text)
+	low := t.st.RatedLow
 	rated := t.st.takeRating(t.now, e.cfg.CommentWindow)
 	if t.st.Mode != modeListening && e.smallTalk(t, text) {
 		// A goodbye: the customer is leaving, the conversation ends as it
@@ -147,7 +148,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// A message soon after a rating is a comment on the rated case, not a
 	// new complaint, unless it asks something the bot can answer.
 	if rated != "" && len(triggers) == 0 && in.order == "" && (in.entry == nil || in.complaint) {
-		return e.ratingComment(ctx, t, rated, text, log)
+		return e.ratingComment(ctx, t, rated, low, text, log)
 	}
 
 	// The customer is telling the story of a complaint: collect it, but

@@ -69,6 +69,7 @@ type state struct {
 	LangOffered    string    // language a switch was offered to (once)
 	RatedCase      string    // case just rated: the next message is a comment on it
 	RatedAt        time.Time
+	RatedLow       bool            // the rating was low: the comment's answer offers the follow-up again
 	Refunds        []refundRequest // refund requests recorded at L1 (last 10)
 	// Media is the customer's kept files of this issue (their transcript
 	// turns, last 10): the case opened next carries them.
@@ -244,6 +245,7 @@ func parseState(h map[string]string) *state {
 		LangOffered:    h["lang_offered"],
 		RatedCase:      h["rated_case"],
 		RatedAt:        parseMillis(h["rated_at"]),
+		RatedLow:       h["rated_low"] == "1",
 	}
 	if s := h["refunds"]; s != "" {
 		if err := json.Unmarshal([]byte(s), &st.Refunds); err != nil {
@@ -325,6 +327,9 @@ func (st *state) fields() map[string]any {
 	put("lang_offered", st.LangOffered)
 	put("rated_case", st.RatedCase)
 	put("rated_at", fmtMillis(st.RatedAt))
+	if st.RatedLow {
+		put("rated_low", "1")
+	}
 	if len(st.Refunds) > 0 {
 		b, _ := json.Marshal(st.Refunds)
 		f["refunds"] = string(b)

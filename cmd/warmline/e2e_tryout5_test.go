@@ -5,8 +5,11 @@ package main
 // LINE emulator's recorded replies.
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/warmline/warmline/handoff"
 )
 
 // TestE2ETryout5RepliesFollowTheMessagesScript (item 1): a customer whose
@@ -82,6 +85,52 @@ func TestE2ETryout5DefectRefundTakesTheRefundPath(t *testing.T) {
 		got := h.say(u, tt.ask, 1)
 		if txt := allText(got); !strings.Contains(txt, tt.want) || hasQuick(got, "last:done") {
 			t.Errorf("%s %q got %s, want the refund path asking which order", tt.lang, tt.ask, dump(got))
+		}
+	}
+}
+
+// TestE2ETryout5LowRatingCommentOffersTheFollowUp (item 6): after a low
+// rating the customer types what went wrong (as the apology invites); the
+// thanks for the comment offers the lead's follow-up again with a quick
+// reply (the first one's button went away when they typed), and a tap
+// asks for it; in three languages. A good rating's comment gets no offer.
+func TestE2ETryout5LowRatingCommentOffersTheFollowUp(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, person, comment string
+		score                 int
+		offer                 bool
+	}{
+		{"zh-TW", "我要找真人客服", "客服態度很差，問題也沒解決", 1, true},
+		{"zh-CN", "我要人工客服", "客服态度很差，问题也没解决", 2, true},
+		{"en", "I want to talk to a real person", "the agent was rude and nothing got fixed", 1, true},
+		{"en", "I want to talk to a real person", "the agent was lovely", 5, false},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.person, 1)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case", tt.lang)
+		}
+		if st := h.api(tokBoss, "POST", "/api/cases/"+c.ID+"/claim", nil, nil); st != http.StatusOK {
+			t.Fatalf("claim = %d", st)
+		}
+		before := len(h.emu.Messages(u))
+		if st := h.api(tokBoss, "POST", "/api/cases/"+c.ID+"/resolve", map[string]string{"note": "done"}, nil); st != http.StatusOK {
+			t.Fatalf("resolve = %d", st)
+		}
+		h.waitNew(u, before, 2)
+		h.tap(u, handoff.CSATData(c.ID, tt.score), 1)
+		got := h.say(u, tt.comment, 1)
+		if hasQuick(got, "followup:"+c.ID) != tt.offer {
+			t.Errorf("%s comment after a rating of %d got %s, want the follow-up quick reply %v", tt.lang, tt.score, dump(got), tt.offer)
+		}
+		if !tt.offer {
+			continue
+		}
+		if got := h.tap(u, "followup:"+c.ID, 1); !strings.Contains(allText(got), c.ID) {
+			t.Errorf("%s follow-up tap got %s, want it confirmed for %s", tt.lang, dump(got), c.ID)
 		}
 	}
 }
