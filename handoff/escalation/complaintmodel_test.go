@@ -27,8 +27,6 @@ var complaintTrainSets = []string{
 	// blind6's test halves were scored once, then made dev data (blind7
 	// work), and blind7-dev is dev data.
 	"triggers-blind6-test.yaml", "complaints-blind6-test.yaml", "triggers-blind7-dev.yaml",
-	// blind8-dev is dev data (the blind8 work).
-	"triggers-blind8-dev.yaml",
 }
 
 // trainComplaintModel counts each feature once per message by label and
