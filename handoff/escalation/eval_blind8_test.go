@@ -9,7 +9,8 @@ import "testing"
 // -test (held out: only its aggregate scores are logged, never its
 // messages).
 
-// TestBlind8DevEval scores the dev half (tuned on): its misses are logged,
+// TestBlind8DevEval scores the dev half and the blind8 work's own probes
+// (triggers-probe27), both tuned on: their misses are logged,
 // and floors a little under what it scores guard it (regression guards, not
 // measurements). Before it was read (rules of ed758a4): P 96.4% R 90.5%.
 func TestBlind8DevEval(t *testing.T) {
@@ -17,6 +18,8 @@ func TestBlind8DevEval(t *testing.T) {
 	r := testRules(t)
 	guardSet(t, r, "triggers-blind8-dev.yaml", false, floors{precision: 0.99, recall: 0.98,
 		kindRecall: recallOf(0.99, 0.99, 0.99, 0.93, 0.99), complaintP: 0.96, complaintR: 0.88})
+	// the blind8 work's own probes (written after reading the rules: tuned on)
+	guardSet(t, r, "triggers-probe27.yaml", false, floors{precision: 0.99, recall: 0.99})
 }
 
 // TestBlind8HeldOutEval scores the held-out half, logging aggregate scores
