@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -291,7 +292,7 @@ func (e *Engine) apology(t *turn) Message {
 	default:
 		msg = e.tr.T(lang, "bot_apology_complaint", nil)
 	}
-	if st.ComplaintMsgs > 0 || utf8.RuneCountInString(st.Complaint) >= detailedRunes {
+	if detailed(st.Complaint) {
 		msg = e.tr.T(lang, "bot_apology_detail", nil) + msg
 	}
 	return e.text(t, msg)
@@ -300,6 +301,38 @@ func (e *Engine) apology(t *turn) Message {
 // detailedRunes is how long one message must be to count as a detailed
 // account.
 const detailedRunes = 80
+
+// detailed reports whether a story is a detailed account to thank for
+// ("I've read every point"): one long message, or two or more lines that
+// each say something. A photo, a sticker or a bare order number sent with
+// a one-line complaint is not a second point.
+func detailed(story string) bool {
+	if utf8.RuneCountInString(story) >= detailedRunes {
+		return true
+	}
+	points := 0
+	for _, l := range strings.Split(story, "\n") {
+		if says(strings.TrimSpace(l)) && !bareOrderNumber(l) {
+			points++
+		}
+	}
+	return points >= 2
+}
+
+// bareOrderNumber reports whether a line is only an order number (letters
+// and digits with no space, digits most of it).
+func bareOrderNumber(l string) bool {
+	l = strings.TrimSpace(l)
+	digits := 0
+	for _, r := range l {
+		if r >= '0' && r <= '9' {
+			digits++
+		} else if unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return digits*2 > utf8.RuneCountInString(l)
+}
 
 // quote is the customer's message to refer back to: its first clause
 // that says something (a lead-in such as "我要投訴" or "I want to

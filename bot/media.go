@@ -11,6 +11,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/handoff/media"
+	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
 )
 
@@ -124,7 +125,13 @@ func (e *Engine) onSticker(t *turn) {
 	default:
 		next, qs = "bot_sticker_what", e.topicReplies(t, false)
 	}
-	t.say(e.text(t, e.tr.T(lang, "bot_sticker_ack", nil)+"\n"+e.tr.T(lang, next, nil), qs...))
+	ack := "bot_sticker_ack"
+	if st.Mode == modeListening || st.Mode == modeAwaitingRefund || st.EvidenceEntry != "" ||
+		st.LastCategory == knowledge.Complaint || st.LastCategory == knowledge.Fault {
+		// In a complaint or after a fault: acknowledged soberly, no 😊.
+		ack = "bot_sticker_ack_plain"
+	}
+	t.say(e.text(t, e.tr.T(lang, ack, nil)+"\n"+e.tr.T(lang, next, nil), qs...))
 }
 
 // mediaTurn is the customer's turn for a media event: a sticker, or the

@@ -134,3 +134,43 @@ func TestE2ETryout5LowRatingCommentOffersTheFollowUp(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout5ToneFitsTheStory (item 4): "I've read every point" only
+// after a long or multi-point account, not after one line and a photo; a
+// sticker in a damage complaint is acknowledged without a cheerful emoji
+// (one in free conversation may smile).
+func TestE2ETryout5ToneFitsTheStory(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, complaint, more, detail, photoAck string
+	}{
+		{"zh-TW", "收到的時候東西破了", "", "每一點", "收到您的照片了"},
+		{"zh-CN", "收到的时候东西碎了", "", "每一点", "收到您的照片"},
+		{"en", "The mug arrived broken", "", "every point", "photo"},
+		{"zh-TW", "收到的時候東西破了", "外箱整個被壓爛，裡面的馬克杯碎成好幾片，我本來要送人的", "每一點", "收到您的照片了"},
+		{"en", "The mug arrived broken", "The box was crushed and the mug is in pieces, it was a gift", "every point", "photo"},
+	} {
+		u := h.newCustomer(tt.lang)
+		if got := h.say(u, tt.complaint, 1); !hasQuick(got, "last:done") {
+			t.Fatalf("%s complaint got %s, want the bot listening", tt.lang, dump(got))
+		}
+		if tt.more == "" { // one line and a photo
+			h.sendPhoto(u, testPhoto(t), tt.photoAck)
+			if got := allText(h.sticker(u, 1)); strings.Contains(got, "😊") {
+				t.Errorf("%s sticker in a damage complaint got %q, want a sober acknowledgement", tt.lang, got)
+			}
+		} else {
+			h.say(u, tt.more, 1)
+		}
+		got := h.tap(u, "last:done", 1)
+		txt := allText(got)
+		if want := tt.more != ""; strings.Contains(txt, tt.detail) != want {
+			t.Errorf("%s story %q + %q: apology %s, want %q %v", tt.lang, tt.complaint, tt.more, dump(got), tt.detail, want)
+		}
+	}
+	u := h.newCustomer("zh-TW")
+	if got := allText(h.sticker(u, 1)); !strings.Contains(got, "貼圖") {
+		t.Errorf("a sticker in free conversation got %q, want it acknowledged", got)
+	}
+}
