@@ -26,6 +26,13 @@ func (noPush) Push(context.Context, string, []handoff.Notice) error { return nil
 // over the seeded week mounted; the dashboard's clock is in that week.
 func inboxWithDashboard(t *testing.T) string {
 	t.Helper()
+	return inboxWithDashboardOn(t, seededStore(t, backends[0].cfg(t)), nil, nil)
+}
+
+// inboxWithDashboardOn is inboxWithDashboard over src, naming KB entries
+// with titles (nil: none) and counting live conversations with live (nil: none).
+func inboxWithDashboardOn(t *testing.T, src report.Source, titles report.Titles, live report.Live) string {
+	t.Helper()
 	rdb, prefix := redistest.New(t)
 	tr, err := locales.New()
 	if err != nil {
@@ -39,7 +46,7 @@ func inboxWithDashboard(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dash, err := report.NewDashboard(report.DashboardConfig{Source: seededStore(t, backends[0].cfg(t)), Translator: tr,
+	dash, err := report.NewDashboard(report.DashboardConfig{Source: src, Translator: tr, Titles: titles, Live: live,
 		Clock: func() time.Time { return at(2, 12, 0) }})
 	if err != nil {
 		t.Fatal(err)

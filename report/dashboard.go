@@ -37,6 +37,9 @@ type DashboardConfig struct {
 	// Titles is optional: with it, topics are shown by their KB entry's
 	// title in the reader's language (the CSV keeps the ids).
 	Titles Titles
+	// Live is optional: with it, a period that has not ended shows the
+	// conversations in progress, not counted yet.
+	Live Live
 }
 
 // Dashboard serves the lead's quality dashboard:
@@ -52,6 +55,7 @@ type Dashboard struct {
 	src     Source
 	tr      *locales.Translator
 	titles  Titles
+	liveSrc Live
 	targets Targets
 	loc     *time.Location
 	now     func() time.Time
@@ -72,7 +76,7 @@ func NewDashboard(cfg DashboardConfig) (*Dashboard, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, titles: cfg.Titles, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
+	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, titles: cfg.Titles, liveSrc: cfg.Live, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
 	if cfg.Targets != nil {
 		d.targets = *cfg.Targets
 	}
@@ -152,6 +156,7 @@ type pageData struct {
 	Priorities []string
 	Langs      []string
 	Generated  time.Time
+	Live       *InProgress // nil: not shown
 }
 
 func (d *Dashboard) page(name string) http.HandlerFunc {
@@ -170,7 +175,7 @@ func (d *Dashboard) page(name string) http.HandlerFunc {
 		var buf bytes.Buffer
 		q := "?" + sel.Query().Encode()
 		data := pageData{CSVURL: Prefix + "/report.csv" + q, PrintURL: Prefix + "/print" + q, PageURL: Prefix + q, Lang: lang, Sel: sel, Report: rep, PeriodKind: PeriodKinds,
-			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc)}
+			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc), Live: d.live(r.Context(), rep)}
 		if err := t.Funcs(templateFuncs(d.tr, d.titles, lang)).ExecuteTemplate(&buf, name, data); err != nil {
 			d.fail(w, r, err)
 			return
@@ -187,7 +192,11 @@ func (d *Dashboard) json(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]any{"selection": sel, "report": rep})
+	out := map[string]any{"selection": sel, "report": rep}
+	if ip := d.live(r.Context(), rep); ip != nil {
+		out["in_progress"] = ip
+	}
+	writeJSON(w, out)
 }
 
 // csv writes the figures, one per row: section, item, value, count,

@@ -69,43 +69,86 @@ type Titles interface {
 	EntryTitle(id, lang string) string
 }
 
-// topicText names a topic for a reader in lang: the KB entry's title, a
-// flow's name (handoff_topic_<topic>), "no topic" for none; the id only
-// when nothing names it (an entry since removed from the KB). With no
-// titles (the CSV export) it is the id.
-func topicText(tr *locales.Translator, titles Titles, lang, topic string) string {
+// TopicName names a topic for a reader in lang, the same on every lead and
+// agent screen (the dashboard, the print page, closed-case search): "" is
+// the one no-topic label (inbox_search_topic_none, "General question"); a
+// KB entry is its title in lang; a flow the bot runs (refund, order
+// status, complaint, account security...) its name (bot_topic_<topic>,
+// else handoff_topic_<topic>); an id nothing names (an entry since removed
+// from the KB) is said to be one, with the id. titles may be nil.
+func TopicName(tr *locales.Translator, titles Titles, lang, topic string) string {
 	if topic == "" {
-		return tr.T(lang, "inbox_dashboard_no_topic", nil)
+		return tr.T(lang, "inbox_search_topic_none", nil)
 	}
-	if titles == nil {
-		return topic
+	if titles != nil {
+		if v := titles.EntryTitle(topic, lang); v != "" {
+			return v
+		}
 	}
-	if v := titles.EntryTitle(topic, lang); v != "" {
-		return v
+	for _, id := range []string{"bot_topic_" + topic, "handoff_topic_" + topic} {
+		if tr.Has(lang, id) {
+			return tr.T(lang, id, nil)
+		}
 	}
-	if id := "handoff_topic_" + topic; tr.Has(lang, id) {
-		return tr.T(lang, id, nil)
-	}
-	return topic
+	return tr.T(lang, "inbox_topic_unknown", map[string]any{"ID": topic})
 }
 
-// reasonText is a reason's topic and, when one fired, its trigger's name.
+// topicText is a topic as the dashboard names it: TopicName, except the
+// CSV (no titles), which keeps the ids for spreadsheets and scripts.
+func topicText(tr *locales.Translator, titles Titles, lang, topic string) string {
+	if titles == nil && topic != "" {
+		return topic
+	}
+	return TopicName(tr, titles, lang, topic)
+}
+
+// TriggerName names an escalation trigger kind for a reader in lang
+// (inbox_trigger_<kind>); with the topic, a security trigger says which
+// kind (account security, product safety), as the inbox's chips do.
+func TriggerName(tr *locales.Translator, lang, trigger, topic string) string {
+	if trigger == "security" {
+		switch topic {
+		case "account_security":
+			return tr.T(lang, "inbox_trigger_security_account", nil)
+		case "product_safety":
+			return tr.T(lang, "inbox_trigger_security_product", nil)
+		}
+	}
+	if id := "inbox_trigger_" + trigger; tr.Has(lang, id) {
+		return tr.T(lang, id, nil)
+	}
+	return tr.T(lang, "inbox_trigger_unknown", map[string]any{"ID": trigger})
+}
+
+// reasonText is a reason's topic and, when one fired, its trigger's name
+// (not repeated when the topic already says it: a security or safety
+// topic).
 func reasonText(tr *locales.Translator, titles Titles, lang, topic, trigger string) string {
 	s := topicText(tr, titles, lang, topic)
 	if trigger != "" {
-		name := trigger
-		if id := "inbox_trigger_" + trigger; tr.Has(lang, id) {
-			name = tr.T(lang, id, nil)
+		name := TriggerName(tr, lang, trigger, topic)
+		if name != s && !(trigger == "security" && (strings.Contains(topic, "security") || topic == "product_safety")) {
+			s += " · " + name
 		}
-		s += " · " + name
 	}
 	return s
 }
 
 func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":      func(id string) string { return tr.T(lang, id, nil) },
-		"pct":    pct,
+		"t":   func(id string) string { return tr.T(lang, id, nil) },
+		"pct": pct,
+		// tp renders a message with its named values: tp id "Name" value...
+		"tp": func(id string, kv ...any) string {
+			data := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					data[k] = kv[i+1]
+				}
+			}
+			return tr.T(lang, id, data)
+		},
+		"idle":   func(ip *InProgress) string { return idleText(tr, lang, ip) },
 		"hm":     hm,
 		"rate":   func(t Target) string { return targetText(t, true) },
 		"score":  func(t Target) string { return targetText(t, false) },
@@ -128,9 +171,10 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 		"labels": func() map[string]string {
 			out := map[string]string{}
 			for _, k := range []string{"share", "target", "ratings", "minutes", "first_response_median", "first_response_p90",
-				"resolution_median", "resolution_p90", "volume", "settled_l1", "no_topic"} {
+				"resolution_median", "resolution_p90", "volume", "settled_l1"} {
 				out[k] = tr.T(lang, "inbox_dashboard_"+k, nil)
 			}
+			out["no_topic"] = TopicName(tr, nil, lang, "")
 			return out
 		},
 	}
@@ -144,4 +188,21 @@ func langName(tr *locales.Translator, lang, code string) string {
 		return code
 	}
 	return tr.T(lang, id, nil)
+}
+
+// defaultIdle is the bot's ConversationIdle when the dashboard has no Live
+// to say it.
+const defaultIdle = 2 * time.Hour
+
+// idleText is how long without a message ends a conversation, in words:
+// "2 hours", "2 小時", "90 minutes".
+func idleText(tr *locales.Translator, lang string, ip *InProgress) string {
+	d := defaultIdle
+	if ip != nil && ip.IdleAfter > 0 {
+		d = ip.IdleAfter
+	}
+	if d%time.Hour == 0 {
+		return tr.N(lang, "inbox_dashboard_hours", int(d/time.Hour), nil)
+	}
+	return tr.N(lang, "inbox_dashboard_minutes_n", int(d.Round(time.Minute)/time.Minute), nil)
 }

@@ -30,7 +30,7 @@ func TestDashboardShowsTopicTitles(t *testing.T) {
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, r.Header.Get("X-Test-Lang")) })
 	for _, tt := range []struct{ lang, title, flow string }{
-		{"zh-TW", "出貨與到貨時間", "訂單狀態"}, {"zh-CN", "发货与到货时间", "订单状态"}, {"en", "Shipping time", "order status"},
+		{"zh-TW", "出貨與到貨時間", "訂單查詢"}, {"zh-CN", "发货与到货时间", "订单查询"}, {"en", "Shipping time", "Order status"},
 	} {
 		for _, page := range []string{"/inbox/dashboard?period=this_week", "/inbox/dashboard/print?period=this_week"} {
 			code, _, body := get(t, h, page, tt.lang)

@@ -296,7 +296,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		a.closeLedger()
 		return nil, err
 	}
-	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger, a.alerts, a.canned)
+	a.inbox, err = buildInbox(ctx, cfg, env, a.cases, a.gaps, tr, lineFailures{sender: sender, queue: a.queue}, a.ledger, a.alerts, a.canned, liveConversations{engine})
 	if err != nil {
 		a.closeLedger()
 		return nil, err

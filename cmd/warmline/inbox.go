@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/alerts"
+	"github.com/warmline/warmline/bot"
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/knowledge/gaps"
@@ -18,7 +19,7 @@ import (
 // buildInbox wires the agent inbox: sign-in, the web UI and the JSON API
 // (session cookies for people, optional bearer tokens for automation), and
 // the leads' quality dashboard when there is a case ledger to read.
-func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store, feed *alerts.Alerter, canned *inbox.CannedReplies) (*inbox.Inbox, error) {
+func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Service, kgaps *gaps.Service, tr *locales.Translator, failures inbox.Failures, store *ledger.Store, feed *alerts.Alerter, canned *inbox.CannedReplies, live report.Live) (*inbox.Inbox, error) {
 	var tokens *inbox.TokenAuth
 	if cfg.AgentTokens != "" {
 		m, err := inbox.ParseTokens(cfg.AgentTokens)
@@ -39,7 +40,7 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		history = store
 		// Days and weeks in the export's zone.
 		if dash, err = report.NewDashboard(report.DashboardConfig{Source: store, Translator: tr, Location: taipei,
-			Clock: env.clock, Log: env.log.Named("report"), Titles: cases}); err != nil {
+			Clock: env.clock, Log: env.log.Named("report"), Titles: cases, Live: live}); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 	}
@@ -53,6 +54,24 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
 	return in, nil
+}
+
+// liveConversations is the dashboard's count of the conversations in
+// progress: the bot engine's, read after one idle sweep step, so that
+// conversations already over (ConversationIdle without a message) are
+// ended and counted when a lead looks rather than up to a minute later.
+type liveConversations struct{ engine *bot.Engine }
+
+func (l liveConversations) InProgress(ctx context.Context) (report.InProgress, error) {
+	if _, err := l.engine.SweepIdle(ctx); err != nil {
+		return report.InProgress{}, err
+	}
+	ip, err := l.engine.InProgress(ctx)
+	if err != nil {
+		return report.InProgress{}, err
+	}
+	return report.InProgress{Conversations: ip.Conversations, SettledL1: ip.SettledL1, Menu: ip.Menu, Open: ip.Open,
+		IdleAfter: ip.IdleAfter}, nil
 }
 
 // loadCanned opens the leads' reply templates file, first writing the

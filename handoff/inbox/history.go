@@ -10,6 +10,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/ledger"
 	"github.com/warmline/warmline/locales"
+	"github.com/warmline/warmline/report"
 )
 
 // Closed-case search and a customer's history, over the case ledger.
@@ -74,17 +75,7 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 	out := make([]recordView, 0, len(recs))
 	for _, r := range recs {
 		req := handoff.Excerpt(r.Request, requestShown) // cut between words, never mid-word
-		name := r.Topic
-		switch id := "handoff_topic_" + r.Topic; {
-		case r.Topic == "":
-			name = in.tr.T(lang, "inbox_search_topic_none", nil) // a column: capitalised, unlike the brief's "general question"
-		case in.svc.EntryTitle(r.Topic, lang) != "": // a KB entry: its title in the reader's language
-			name = in.svc.EntryTitle(r.Topic, lang)
-		case in.tr.Has(lang, id):
-			name = in.tr.T(lang, id, nil)
-		case in.tr.Has(lang, "bot_topic_"+r.Topic): // a flow the bot names (refund, product safety…)
-			name = in.tr.T(lang, "bot_topic_"+r.Topic, nil)
-		}
+		name := report.TopicName(in.tr, in.svc, lang, r.Topic) // as the dashboard names it
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
 			Disposition: r.Disposition, Satisfaction: r.Satisfaction, Owner: r.OwnerName, Request: maskUsers(req),

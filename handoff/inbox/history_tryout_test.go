@@ -46,8 +46,8 @@ func TestClosedCaseTopicIsItsTitle(t *testing.T) {
 	}
 	recs := []ledger.Record{{CaseID: "CS-1", Topic: "damaged-on-arrival"}, {CaseID: "CS-2", Topic: "order_status"}, {CaseID: "CS-3", Topic: "retired-entry"}}
 	for lang, want := range map[string][]string{
-		"zh-TW": {"商品到貨破損", "訂單狀態", "retired-entry"},
-		"en":    {"Damaged on arrival", "order status", "retired-entry"},
+		"zh-TW": {"商品到貨破損", "訂單查詢", "已從知識庫移除的項目（retired-entry）"},
+		"en":    {"Damaged on arrival", "Order status", "An entry no longer in the knowledge base (retired-entry)"},
 	} {
 		views := in.recordViews(recs, lang)
 		for i, v := range views {
