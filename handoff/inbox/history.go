@@ -74,7 +74,7 @@ const requestShown = 140
 func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 	out := make([]recordView, 0, len(recs))
 	for _, r := range recs {
-		req := handoff.Excerpt(r.Request, requestShown) // cut between words, never mid-word
+		req := handoff.Excerpt(r.Request, requestShown)        // cut between words, never mid-word
 		name := report.TopicName(in.tr, in.svc, lang, r.Topic) // as the dashboard names it
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
