@@ -41,6 +41,15 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	if c.Category != "" && s.tr.Has(lang, "handoff_category_"+c.Category) {
 		category = t("handoff_category_"+c.Category, nil)
 	}
+	if id := triggerCategoryID(c); id != "" {
+		// A legal threat or a security report is what a lead files it
+		// under, not the bot's consultation / complaint / fault; with no
+		// KB entry for a topic the category says it all.
+		category = t(id, nil)
+		if !titled || c.Topic == "" || c.Topic == TopicAccountSecurity || c.Topic == TopicProductSafety {
+			titled, topic = false, category
+		}
+	}
 	ex := firstCustomerText(c)
 	if c.Request != "" {
 		ex = excerpt(c.Request, excerptRunes)
@@ -255,6 +264,31 @@ func (s *Service) topicName(c *Case, lang string) (name string, titled bool) {
 		return v, true
 	}
 	return s.tr.T(lang, "handoff_topic_none", nil), c.Topic == ""
+}
+
+// triggerCategoryID is the category message of the trigger a lead files
+// case c under when one fired that outweighs the bot's category: a legal
+// threat or media mention, an account security or product safety report;
+// "" otherwise.
+func triggerCategoryID(c *Case) string {
+	for _, tr := range c.Triggers {
+		if tr.Kind == escalation.KindLegalMedia {
+			return "handoff_category_legal_media"
+		}
+	}
+	security := c.Topic == TopicAccountSecurity || c.Topic == TopicProductSafety
+	for _, tr := range c.Triggers {
+		security = security || tr.Kind == escalation.KindSecurity
+	}
+	switch {
+	case !security:
+		return ""
+	case c.Topic == TopicProductSafety:
+		return "handoff_category_product_safety"
+	case c.Topic == TopicAccountSecurity:
+		return "handoff_category_account_security"
+	}
+	return "handoff_category_security"
 }
 
 // triedNoneID: "nothing, the customer asked for a person" only when they

@@ -144,7 +144,7 @@ func TestRequestLineIsTheIssue(t *testing.T) {
 	}
 	got, _ := f.svc.Get(ctx, lead, c.ID)
 	brief := f.svc.Brief(got, "en")
-	if want := "Wants: general question (fault): “my account was hacked”"; brief[1] != want {
+	if want := "Wants (Safety / security): “my account was hacked”"; brief[1] != want {
 		t.Errorf("request line = %q, want %q", brief[1], want)
 	}
 	if got.Category != CategoryFault {

@@ -102,7 +102,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 		t.Errorf("zh-TW brief quotes the latest message or calls a takeover a consultation:\n%s", brief)
 	}
 	turns := mei.Eval(`[...document.querySelectorAll('[data-testid=turn]')].map((x) => x.dataset.kind + '|' + x.querySelector('[data-testid=turn-text]').textContent + '|' + (x.querySelector('[data-testid=turn-notice]') ? 'auto' : '')).join('\n')`)
-	for _, want := range []string{"sticker|（貼圖：拜託, Please）|", "media|（照片）|", "event|張主管 將優先等級改為 P2|", "text|收到您的訊息，專員會盡快回覆。|auto"} {
+	for _, want := range []string{"sticker|「貼圖：拜託」|", "media|（照片）|", "event|張主管 將優先等級改為 P2|", "text|收到您的訊息，專員會盡快回覆。|auto"} {
 		if !strings.Contains(turns, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, turns)
 		}

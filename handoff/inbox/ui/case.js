@@ -122,9 +122,19 @@
 
   function tickSLA() {
     if (!c) return;
+    const x = $('case-sla');
+    if (!isOpen()) {
+      // A closed case: how it ended (and the agent's disposition), not a
+      // deadline with nothing after it.
+      $('case-sla-label').textContent = t('inbox_case_outcome');
+      x.className = 'sla sla-closed';
+      x.dataset.level = 'closed';
+      const how = WL.has('inbox_outcome_' + c.status) ? t('inbox_outcome_' + c.status) : t('inbox_status_' + c.status);
+      x.textContent = c.disposition ? how + ' · ' + dispositionLabel(c.disposition) : how;
+      return;
+    }
     const s = WL.sla(c, new Date());
     $('case-sla-label').textContent = s && s.first ? t('inbox_sla_first') : t('inbox_sla_resolution');
-    const x = $('case-sla');
     x.className = 'sla sla-' + (s && isOpen() ? s.level : 'ok');
     x.dataset.level = s ? s.level : '';
     x.textContent = isOpen() ? WL.slaText(s) + ' · ' + WL.fmtTime(s && s.due) : '—';
@@ -197,13 +207,21 @@
     const kind = x.kind || 'text';
     if (kind === 'event' && x.event) {
       const ev = x.event;
-      const id = 'inbox_sys_' + ev.type;
+      let id = 'inbox_sys_' + ev.type;
+      // A follow-up says why it was created (a low rating, returned
+      // before any reply, the customer asked to be contacted).
+      if (ev.type === 'follow_up' && ev.reason && WL.has(id + '_' + ev.reason)) id += '_' + ev.reason;
       if (!WL.has(id)) return t('inbox_sys_other');
-      return t(id, { name: nameOf(x.agent_id), priority: ev.priority || '', old: ev.old_priority || '' });
+      return t(id, { name: nameOf(x.agent_id), priority: ev.priority || '', old: ev.old_priority || '', score: ev.score || '' });
     }
     if (kind === 'sticker') {
-      const kw = (x.sticker && x.sticker.keywords) || [];
-      const said = (x.sticker && x.sticker.text) || kw.slice(0, 3).join(', ');
+      // LINE's keywords are English: the common ones in the agent's
+      // language, others as LINE gives them, always inside the label.
+      const kw = ((x.sticker && x.sticker.keywords) || []).map((k) => {
+        const id = 'inbox_sticker_kw_' + String(k).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+        return WL.has(id) ? t(id) : k;
+      }).filter((k, i, all) => all.indexOf(k) === i);
+      const said = (x.sticker && x.sticker.text) || kw.slice(0, 3).join(t('inbox_sticker_sep'));
       return said ? t('inbox_turn_sticker_said', { keywords: said }) : t('inbox_turn_sticker');
     }
     if (kind === 'media') {
