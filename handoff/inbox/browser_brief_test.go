@@ -85,7 +85,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox/cases/" + hacked.ID)
 	mei.Wait("case", `document.querySelectorAll('[data-testid=brief-line]').length >= 4 && document.querySelectorAll('[data-testid=turn]').length >= 8`)
 	brief := mei.Eval(`document.querySelector('[data-testid=brief]').innerText`)
-	for _, want := range []string{"故障", "有人盜用我的帳號", "WL20261110（配送中）", "驗證失敗次數過多", "顧客表示沒有幫助", "安全通報"} {
+	for _, want := range []string{"帳號問題（安全通報）", "有人盜用我的帳號", "WL20261110（配送中）", "驗證失敗次數過多", "顧客表示沒有幫助", "安全通報"} {
 		if !strings.Contains(brief, want) {
 			t.Errorf("zh-TW brief lacks %q:\n%s", want, brief)
 		}
@@ -123,7 +123,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	mei.Select(`[data-testid=lang-select]`, "zh-CN")
 	mei.Wait("zh-CN brief", `document.querySelector('[data-testid=brief]').innerText.includes('诉求')`)
 	brief = mei.Eval(`document.querySelector('[data-testid=brief]').innerText`)
-	for _, want := range []string{"故障", "WL20261110（配送中）", "验证失败次数过多", "顾客表示没有帮助", "账号问题"} {
+	for _, want := range []string{"账号问题（安全问题）", "WL20261110（配送中）", "验证失败次数过多", "顾客表示没有帮助", "账号问题"} {
 		if !strings.Contains(brief, want) {
 			t.Errorf("zh-CN brief lacks %q:\n%s", want, brief)
 		}
@@ -144,7 +144,7 @@ func TestBriefsAndTranscriptsInBrowser(t *testing.T) {
 	mei.Navigate(base + "/inbox/cases/CS-20261120-0009")
 	mei.Wait("old case", `document.querySelectorAll('[data-testid=brief-line]').length >= 4 && document.querySelectorAll('[data-testid=turn]').length === 3`)
 	turns = mei.Eval(`[...document.querySelectorAll('[data-testid=turn]')].map((x) => x.dataset.kind + '|' + x.querySelector('[data-testid=turn-text]').textContent).join('\n')`)
-	for _, want := range []string{"sticker|(sticker)", "event|張主管 changed the priority to P1"} {
+	for _, want := range []string{"sticker|(Sticker)", "event|張主管 changed the priority to P1"} {
 		if !strings.Contains(turns, want) {
 			t.Errorf("old transcript lacks %q:\n%s", want, turns)
 		}

@@ -92,9 +92,7 @@ func TestCasePageAfterTheCase(t *testing.T) {
 				t.Errorf("%s %s header %q, want %q", tt.lang, cs.name, header, tt.outcome+" "+cs.header)
 			}
 			// Every visible card says something beyond its heading.
-			if empty := lead.Eval(`[...document.querySelectorAll('.card')].filter((c) => c.offsetParent !== null && !c.hidden).filter((c) => {
-				const h = c.querySelector('h2'); return c.innerText.replace(h ? h.innerText : '', '').trim() === '';
-			}).map((c) => c.id || c.className).join(',')`); empty != "" {
+			if empty := lead.Eval(emptyCardsJS); empty != "" {
 				t.Errorf("%s %s: empty cards %s", tt.lang, cs.name, empty)
 			}
 			text := lead.Eval(`document.querySelector('main').innerText`)
@@ -107,7 +105,26 @@ func TestCasePageAfterTheCase(t *testing.T) {
 			lead.Shot("case-lead5-" + tt.lang + "-" + cs.name + ".png")
 		}
 	}
+	// The agent who returned it (L2): no empty card either.
+	agent := lead.NewProfile()
+	agent.SignIn(base, "mei", DemoPassword, "")
+	agent.WaitPage("/inbox/queue")
+	for _, cs := range []*handoff.Case{returned, rated} {
+		agent.Navigate(base + "/inbox/cases/" + cs.ID)
+		agent.Wait("case page", `!!document.querySelector('[data-testid=transcript] li') && document.querySelector('[data-testid=sla]').textContent !== ''`)
+		if empty := agent.Eval(emptyCardsJS); empty != "" {
+			t.Errorf("mei on %s: empty cards %s", cs.ID, empty)
+		}
+		agent.Shot("case-lead5-mei-" + cs.ID + ".png")
+	}
 	if ex := lead.Exceptions(); len(ex) > 0 {
 		t.Errorf("JavaScript exceptions: %q", ex)
 	}
 }
+
+// emptyCardsJS lists the visible cards of a page with nothing but a heading.
+const emptyCardsJS = `[...document.querySelectorAll('.card')].filter((c) => c.offsetParent !== null && !c.hidden).filter((c) => {
+	const h = c.querySelector('h2');
+	const rest = [...c.children].filter((x) => x !== h && x.offsetParent !== null && (x.innerText.trim() !== '' || x.matches('input,textarea,select,button,img,canvas')));
+	return rest.length === 0;
+}).map((c) => c.id || c.className).join(',')`
