@@ -41,7 +41,10 @@ func TestBlind7DevEval(t *testing.T) {
 // (security and human 85-86%, legal/media 91%, supervisor 94%): the dev
 // sets and probes went to ~99-100%, the held-out half gained 1.6 points, so
 // most of what customers write differently is still phrasing the rules do
-// not generalise to.
+// not generalise to. After the blind8 work (2026-12-02): P 96.4% R 90.5%, a
+// regression guard only: one blind8 change (an exclusion for a journalist
+// friend's praise) failed its legal/media floor and was narrowed, so this set
+// is no longer a clean measurement; blind8-test is.
 func TestBlind7HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	r := testRules(t)
