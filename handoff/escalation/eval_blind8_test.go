@@ -31,7 +31,7 @@ func TestBlind8DevEval(t *testing.T) {
 // and precision >= 95%.
 //
 // Measured once before the blind8 work (2026-12-02 02:55 UTC, rules of
-// ed758a4) and once after it (03:33 UTC, rules of 3343fbb, the last rule
+// ed758a4) and once after it (03:33 UTC, rules of 5073990, the last rule
 // change); tuned on: blind8-dev, triggers-probe27 and the older dev sets:
 //
 //	triggers-blind8-test (441): P 93.9% → 94.4%, R 90.1% → 91.9%;
