@@ -69,7 +69,9 @@
 // Mentions are no requests: a quoted phrase of two words or characters or
 // more (a button's label, a page's text, a product), a title in 《》, what a
 // button does, and a message that says it only asks out of curiosity do not
-// ask for a person, a supervisor or a refund.
+// ask for a person, a supervisor or a refund. The curiosity covers the
+// message up to a "but" (但, 不過, 可是, but, however): "只是問問，但我真的
+// 要找主管" asks for a supervisor after it.
 //
 // Ambiguous nouns do not fire on their own: 律師 / lawyer, 媒體 / media and
 // court need a threat around them (找律師, my lawyer, go to the press, see you

@@ -268,7 +268,7 @@ func (r *Rules) prepare(text string) message {
 func (r *Rules) variants(texts []string) []variant {
 	vs := make([]variant, len(texts))
 	for i, t := range texts {
-		vs[i] = variant{text: t, present: r.lits.scan(strings.ToLower(t))}
+		vs[i] = variant{text: t, present: r.lits.scan(fold(t))}
 	}
 	return vs
 }

@@ -16,7 +16,15 @@ import (
 // finds both. The most selective set (longest literals) comes first.
 type prefilter [][]string
 
-// mayMatch reports whether lowered (the text in lower case) contains a
+// fold is how text and literals are lowered for the prefilter: lower case
+// with the two non-ASCII letters (?i) matches to ASCII ones (ſ, the Kelvin
+// sign) folded too, so a (?i) pattern that matches "ſpeak" is not skipped
+// for want of "speak" (strings.ToLower keeps ſ). Text and literals fold
+// alike, so a literal matched case-sensitively is only looked for more
+// widely.
+func fold(s string) string { return regexlit.FoldASCII(s) }
+
+// mayMatch reports whether lowered (the text folded: fold) contains a
 // literal of every set. A nil prefilter always may match.
 func (p prefilter) mayMatch(lowered string) bool {
 	for _, set := range p {
@@ -74,8 +82,8 @@ func allSpace(set []string) bool {
 	return true
 }
 
-// required returns literals one of which any match of re must contain, in
-// lower case (they are looked for in the lowered text: a literal matched
+// required returns literals one of which any match of re must contain,
+// folded (they are looked for in the folded text: a literal matched
 // case-sensitively is only looked for more widely).
 func required(re *syntax.Regexp) ([]string, bool) {
 	need, ok := regexlit.Required(re)
@@ -84,7 +92,7 @@ func required(re *syntax.Regexp) ([]string, bool) {
 	}
 	out := make([]string, len(need))
 	for i, l := range need {
-		out[i] = strings.ToLower(l.S)
+		out[i] = fold(l.S)
 	}
 	return dedupe(out), true
 }

@@ -407,11 +407,12 @@ func TestPrefilterIsConservative(t *testing.T) {
 			texts = append(texts, r.prepare(m.Text).trad)
 		}
 	}
-	texts = append(texts, "SPEAK TO YOUR MANAGER", "Dcard", "PTT 上見", "ＬＡＷＹＥＲ")
+	// ſ and the Kelvin sign match s and k under (?i) (tryout 5 item 11).
+	texts = append(texts, "SPEAK TO YOUR MANAGER", "Dcard", "PTT 上見", "ＬＡＷＹＥＲ", "let me ſpeak to your ſupervisor", "my lawyer will ſue you", "\u212aeep me posted, I want a human", "I want a refund of NT$2,000, ſpeak to a manager")
 	lowered := make([]string, len(texts))
 	decoded := make([]dfaText, len(texts))
 	for i, tx := range texts {
-		lowered[i] = strings.ToLower(tx)
+		lowered[i] = fold(tx) // as Rules.variants scans a message
 		decoded[i] = newDFAText(tx)
 	}
 	allPairs := os.Getenv("WARMLINE_PREFILTER_REGEXP") != ""
