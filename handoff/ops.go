@@ -341,7 +341,7 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 	s.log.Info("case escalated", zap.String("case_id", id), zap.String("agent_id", a.ID))
 	s.publish(ctx, EventEscalated, c)
 	s.notify(ctx, c, []NoticeKind{NoticeEscalated}, Notice{
-		Text: s.tr.T(c.Lang, "handoff_escalated_notice", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.FirstResponseDue)}),
+		Text: s.tr.T(c.Lang, "handoff_escalated_notice", map[string]any{"CaseID": c.ID, "ETA": s.customerTime(c.EscalatedAt, c.FirstResponseDue)}),
 		Key:  c.ID + ":escalated:" + fmt.Sprint(c.EscalatedAt.UnixMilli()),
 	})
 	return c, nil
@@ -468,4 +468,15 @@ func (s *Service) recordNotice(ctx context.Context, c *Case, kind NoticeKind, te
 // formatTime renders t in the policy's time zone for customers and agents.
 func (s *Service) formatTime(t time.Time) string {
 	return t.In(s.policy.Location).Format("2006-01-02 15:04")
+}
+
+// customerTime is a time told to the customer at now: the time alone when
+// it is today (in the policy's zone), with the month and day otherwise, as
+// the bot's own replies say it ("by 15:08", "by 11/24 09:30").
+func (s *Service) customerTime(now, t time.Time) string {
+	now, t = now.In(s.policy.Location), t.In(s.policy.Location)
+	if now.Format(time.DateOnly) == t.Format(time.DateOnly) {
+		return t.Format("15:04")
+	}
+	return t.Format("01/02 15:04")
 }

@@ -171,8 +171,8 @@ func TestPromisesKept(t *testing.T) {
 		t.Errorf("P3 notice at 80%%: %d, want 1", n)
 	}
 	got = pushesTo("U-p3")
-	if len(got) != 1 || !strings.Contains(got[0].Text, "2026-11-24 11:00") {
-		t.Fatalf("P3 notices = %+v, want one with the new time 2026-11-24 11:00", got)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "11:00") || strings.Contains(got[0].Text, "2026-11-24") {
+		t.Fatalf("P3 notices = %+v, want one with the new time 11:00 (today: no date)", got)
 	}
 	c3, _ := f.svc.Get(ctx, lead, p3.ID)
 	if !c3.Promise().Equal(at(t, "2026-11-24 11:00")) {
@@ -270,8 +270,9 @@ func TestLateNoticeAfterThePromise(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": f.svc.formatTime(late.Promise())})
-	if got, n := notices("U-late"); len(got) != 2 || n != 1 || got[1] != want || !strings.Contains(want, "15:15") {
+	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": "15:15"})
+	// A time today is told as the time alone (tryout 5 item 12).
+	if got, n := notices("U-late"); len(got) != 2 || n != 1 || got[1] != want || strings.Contains(got[1], "2026-11-23") {
 		t.Fatalf("after the promise: %q, want one apology %q naming 15:15", got, want)
 	}
 	c, err := f.svc.Get(ctx, lead, late.ID)
@@ -334,5 +335,27 @@ func TestRaiseMakesTheSoonerTimeThePromise(t *testing.T) {
 	}
 	if want := at(t, "2026-11-24 09:05"); !up.Promise().Equal(want) {
 		t.Errorf("overdue promise = %s, want %s (5 business minutes from now)", up.Promise().In(taipei(t)), want)
+	}
+}
+
+// TestCustomerTimeIsTheTimeToday (tryout 5 item 12): a time the customer
+// is told (the late apology, the pre-breach notice, an escalation) is the
+// time alone when it is today in Taipei, and carries the date when it is
+// not, in every language's message.
+func TestCustomerTimeIsTheTimeToday(t *testing.T) {
+	f := newFixture(t, "2026-11-23 10:00")
+	tests := []struct{ now, at, want, notWant string }{
+		{"2026-11-23 15:20", "2026-11-23 15:15", "15:15", "11/23"},
+		{"2026-11-23 23:50", "2026-11-24 09:30", "11/24 09:30", "2026-11-24"},
+		{"2026-11-24 00:10", "2026-11-23 23:55", "11/23 23:55", "2026-11-23"},
+	}
+	for _, tt := range tests {
+		got := f.svc.customerTime(at(t, tt.now), at(t, tt.at))
+		for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
+			msg := f.svc.tr.T(lang, "handoff_sla_late", map[string]any{"CaseID": "CS-1", "ETA": got})
+			if !strings.Contains(msg, tt.want) || strings.Contains(msg, tt.notWant) {
+				t.Errorf("at %s, %s told as %q in %s: %q; want %q", tt.now, tt.at, got, lang, msg, tt.want)
+			}
+		}
 	}
 }

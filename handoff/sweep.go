@@ -93,7 +93,7 @@ func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (
 	if err != nil || !mine {
 		return false, err
 	}
-	text := s.tr.T(c.Lang, "handoff_sla_late", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.Promise())})
+	text := s.tr.T(c.Lang, "handoff_sla_late", map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.Promise())})
 	key := c.ID + ":late:" + strconv.FormatInt(c.LateSentAt.UnixMilli(), 10)
 	if err := s.pushNotice(ctx, c, NoticeLate, key, text, func(c *Case) { c.LateSentAt = time.Time{} }); err != nil {
 		return false, fmt.Errorf("push late notice: %w", err)
@@ -189,7 +189,7 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 	if err != nil || !mine {
 		return false, err
 	}
-	text := s.tr.T(c.Lang, "handoff_sla_reminder", map[string]any{"CaseID": c.ID, "ETA": s.formatTime(c.PromisedBy)})
+	text := s.tr.T(c.Lang, "handoff_sla_reminder", map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.PromisedBy)})
 	if kind == reminderStillOn {
 		// "at the front of our queue" while nobody has it; "a specialist
 		// is working on it" only once one has.
