@@ -10,6 +10,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // duringHandoff handles a message while a person has the customer: the
@@ -77,6 +78,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
 			return true, err
 		}
+		if len(a.Triggers) == 0 && !wait {
+			if handled, err := e.verifyDuringHandoff(ctx, t, c, text, log); handled || err != nil {
+				return true, err
+			}
+		}
 		if len(a.Triggers) > 0 {
 			if hasKind(a.Triggers, escalation.KindSecurity) && e.productSafety(text) {
 				// A hazard or an injury told during the handoff: the
@@ -135,6 +141,44 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		return true, nil
 	}
 	e.acknowledge(ctx, t, c, log)
+	return true, nil
+}
+
+// verifyDuringHandoff checks the phone's last 4 digits sent while a case
+// waits against the order its brief flags as unverified: a match clears
+// the flag (the brief updates) and is said; a mismatch is said too (the
+// person confirms). Checks count towards the same limits and locks as
+// outside a handoff. handled is false when the message holds no digits to
+// check or the case has no unverified order.
+func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text string, log *zap.Logger) (bool, error) {
+	order := handoff.UnverifiedOrder(c)
+	digits, ok := last4(text)
+	if _, isOrder := e.numbers.Find(text); order == "" || !ok || isOrder {
+		return false, nil
+	}
+	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
+		return false, err // blocked: the message stays for the person
+	}
+	o, err := e.fetchOrder(ctx, t, order)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+		log.Warn("order backend unavailable", zap.String("order", orders.Mask(order)), zap.Error(err))
+		return false, nil
+	}
+	matched := err == nil && orders.PhoneLast4Matches(o, digits)
+	if _, err := e.recordCheck(ctx, t.ev.UserID, order, !matched, t.now); err != nil {
+		return true, err
+	}
+	id := "bot_handoff_order_no_match"
+	if matched {
+		if _, err := e.cases.OrderVerified(ctx, c.ID, order); err != nil {
+			return true, err
+		}
+		t.st.LastOrder = o.Number
+		id = "bot_handoff_order_verified"
+		log.Info("order verified during the handoff", zap.String("case_id", c.ID))
+	}
+	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
+	t.st.HandoffAckAt = t.now
 	return true, nil
 }
 

@@ -57,6 +57,9 @@ type Cases interface {
 	// RecordOutcome records how a conversation without a case ended (the
 	// case ledger's first-contact resolution).
 	RecordOutcome(ctx context.Context, o handoff.ConversationOutcome) error
+	// OrderVerified clears an open case's unverified flag on order once
+	// the customer showed it is theirs.
+	OrderVerified(ctx context.Context, caseID, order string) (*handoff.Case, error)
 }
 
 // EngineConfig wires an Engine. Redis, KB, Orders, OrderNumbers, Rules,

@@ -264,7 +264,10 @@ func (e *Engine) openWithEvidence(ctx context.Context, t *turn, thank bool, log 
 	if entry != nil {
 		st.LastCategory = entry.Category
 	}
-	st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.EvidenceOrder), OrderNumber: st.EvidenceOrder, At: t.now})
+	// The agent sees whether the order is the customer's (an order number
+	// anyone could type): flagged in the brief until it is shown.
+	unverified := !e.ownsOrder(ctx, t, st.EvidenceOrder)
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptOrder, Ref: orders.Mask(st.EvidenceOrder), OrderNumber: st.EvidenceOrder, OrderUnverified: unverified, At: t.now})
 	t.say(e.text(t, e.tr.N(t.lang(), "bot_evidence_forwarded", len(st.Media), nil)))
 	request := st.EvidenceText
 	if request == "" {

@@ -182,3 +182,42 @@ func (s *Service) close(c *Case, status string) {
 		c.ResolvedAt = c.ClosedAt
 	}
 }
+
+// OrderVerified records that the customer showed order is theirs while the
+// case is open (the phone's last digits matched): the case's attempts on
+// it are no longer flagged unverified, so the brief drops the warning, and
+// agents are told the case changed. Nothing changes (and nothing is
+// published) when no attempt flagged it.
+func (s *Service) OrderVerified(ctx context.Context, caseID, order string) (*Case, error) {
+	changed := false
+	c, err := s.update(ctx, caseID, func(c *Case) error {
+		changed = false
+		for i := range c.Tried {
+			if a := &c.Tried[i]; a.OrderUnverified && strings.EqualFold(a.OrderNumber, order) {
+				a.OrderUnverified, changed = false, true
+			}
+		}
+		if !changed {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mark order verified on %s: %w", caseID, err)
+	}
+	if changed {
+		s.publish(ctx, EventCaseUpdated, c)
+	}
+	return c, nil
+}
+
+// UnverifiedOrder is the first order c's attempts flag as not shown to be
+// the customer's; "" when none is.
+func UnverifiedOrder(c *Case) string {
+	for _, a := range c.Tried {
+		if a.OrderUnverified && a.OrderNumber != "" {
+			return a.OrderNumber
+		}
+	}
+	return ""
+}

@@ -174,3 +174,44 @@ func TestE2ETryout5ToneFitsTheStory(t *testing.T) {
 		t.Errorf("a sticker in free conversation got %q, want it acknowledged", got)
 	}
 }
+
+// TestE2ETryout5BrokenMugOrderIsVerifiedDuringTheHandoff (item 10): the
+// order number a customer gives for a broken-mug complaint, not shown to
+// be theirs, is flagged unverified in the brief; the phone's last 4 digits
+// sent while the case waits verify it, the customer is told, and the
+// brief drops the warning. Wrong digits leave it and say so.
+func TestE2ETryout5BrokenMugOrderIsVerifiedDuringTheHandoff(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, complaint, photoAck, wrong, verified, flag string
+	}{
+		{"en", "The mug arrived broken, the box was crushed", "photo", "digits don't match", "digits match", "Order WL20261106 is not verified"},
+		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "收到您的照片了", "對不上", "相符", "訂單 WL20261106 尚未驗證"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.complaint, 1)
+		h.tap(u, "last:done", 1)
+		h.say(u, "WL20261106", 1)
+		h.sendPhoto(u, testPhoto(t), "CS-")
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case after the order number and the photo", tt.lang)
+		}
+		if brief := h.briefIn(c.ID, tt.lang); !strings.Contains(brief, tt.flag) {
+			t.Errorf("%s brief:\n%s\nwant the order flagged (%q)", tt.lang, brief, tt.flag)
+		}
+		if got := allText(h.say(u, "1111", 1)); !strings.Contains(got, tt.wrong) {
+			t.Errorf("%s wrong digits got %q, want them said not to match", tt.lang, got)
+		}
+		if brief := h.briefIn(c.ID, tt.lang); !strings.Contains(brief, tt.flag) {
+			t.Errorf("%s brief after wrong digits:\n%s\nwant the order still flagged", tt.lang, brief)
+		}
+		if got := allText(h.say(u, "2036", 1)); !strings.Contains(got, tt.verified) || !strings.Contains(got, c.ID) {
+			t.Errorf("%s phone digits during the handoff got %q, want the order verified on %s", tt.lang, got, c.ID)
+		}
+		if brief := h.briefIn(c.ID, tt.lang); strings.Contains(brief, tt.flag) {
+			t.Errorf("%s brief after the digits matched:\n%s\nwant no unverified warning", tt.lang, brief)
+		}
+	}
+}
