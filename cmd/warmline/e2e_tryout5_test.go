@@ -215,3 +215,30 @@ func TestE2ETryout5BrokenMugOrderIsVerifiedDuringTheHandoff(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout5BrokenMugReadmeRow: the README's demo row. LAST listens,
+// apologises, gives the remedy (photos and the order number, then a
+// replacement or a refund) and thanks; once both are in, the case goes to
+// a person with them (the SOP puts product defects at L2).
+func TestE2ETryout5BrokenMugReadmeRow(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	u := h.newCustomer("en")
+	if got := h.say(u, "the package arrived crushed and the mug is broken", 1); !hasQuick(got, "last:done") {
+		t.Fatalf("got %s, want LAST listening", dump(got))
+	}
+	got := allText(h.tap(u, "last:done", 1))
+	for _, want := range []string{"sorry", "photos", "order number", "replacement", "Thank"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after the story got %q, want %q (apology, remedy, thanks)", got, want)
+		}
+	}
+	if h.caseOf(u) != nil {
+		t.Error("a case opened before the photos and the order number")
+	}
+	h.say(u, "WL20261106", 1)
+	h.sendPhoto(u, testPhoto(t), "CS-")
+	if h.caseOf(u) == nil {
+		t.Error("no case with the photo and the order number")
+	}
+}
