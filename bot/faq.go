@@ -225,3 +225,85 @@ func (e *Engine) ownOpener(answer string) bool {
 	}
 	return e.isKeyword(first, "bot_kw_opener")
 }
+
+// twoQuestions finds a message that asks two things, each in a clause of
+// its own ("請問運費多少？還有可以超商取貨嗎", "How much is shipping? And
+// can I pick up at a store?"), that two different consultation entries
+// each answer with high confidence on their own: both, in the order asked.
+// nil otherwise (one question, three or more, a flow, anything less sure):
+// the message is then matched whole as before. Answering both is safe only
+// when each clause alone is a confident match; a guess at the second would
+// be worse than answering the first.
+func (e *Engine) twoQuestions(ctx context.Context, t *turn, text string) []*knowledge.Entry {
+	parts := questionClauses(text)
+	if len(parts) != 2 {
+		return nil
+	}
+	var out []*knowledge.Entry
+	for _, p := range parts {
+		m := t.tkb.Match(ctx, p, matchLang(p, t.lang()))
+		en := m.Best()
+		if m.Confidence != knowledge.High || en == nil || en.Action != "" || en.Category != knowledge.Consultation {
+			return nil
+		}
+		if len(out) > 0 && out[0].ID == en.ID {
+			return nil
+		}
+		out = append(out, en)
+	}
+	return out
+}
+
+// questionConnectors open a second question ("還有", "and also"); the
+// polite lead-ins ("請問") are left out of a clause too, so it is matched
+// as the question it is.
+var questionConnectors = []string{"還有", "还有", "另外", "以及", "想請問", "想请问", "請問", "请问", "那", "and also", "also", "and", "plus", "please"}
+
+// questionClauses splits text into the questions it asks: at question
+// marks inside it, and at a connector opening a new sentence; each part
+// without its connector, empty parts dropped.
+func questionClauses(text string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '？' || r == '\n' }) {
+		p = strings.TrimSpace(strings.Trim(p, " ，,。.!！~～"))
+		for _, c := range questionConnectors {
+			if rest, ok := strings.CutPrefix(strings.ToLower(p), c); ok && (!isASCII(c) || rest == "" || rest[0] == ' ' || rest[0] == ',') {
+				p = strings.TrimSpace(strings.Trim(p[len(c):], " ，,"))
+				break
+			}
+		}
+		if says(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// answerTwo answers two questions of one message: the first answer with
+// its acknowledgement and links, then the second ("as for your other
+// question"), one close and one "Solved / Not yet" for the conversation.
+func (e *Engine) answerTwo(t *turn, first, second *knowledge.Entry) {
+	lang := t.lang()
+	var b strings.Builder
+	if ack := e.ack(t, first); ack != "" && !e.ownOpener(textIn(first.Answer, lang)) {
+		b.WriteString(ack)
+		b.WriteString("\n\n")
+	}
+	b.WriteString(strings.TrimSpace(textIn(first.Answer, lang)))
+	t.say(e.text(t, b.String()))
+	t.say(e.linkCards(t, first)...)
+	msg := e.tr.T(lang, "bot_second_answer", map[string]any{"Answer": strings.TrimSpace(textIn(second.Answer, lang))}) +
+		"\n\n" + e.tr.T(lang, "bot_anything_else", nil)
+	t.say(e.text(t, msg, e.feedbackReplies(t, first.ID)...))
+	st := t.st
+	for _, en := range []*knowledge.Entry{first, second} {
+		if !slices.Contains(st.Shown, en.ID) {
+			st.Shown = append(st.Shown, en.ID)
+		}
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: en.ID, Summary: textIn(en.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
+	}
+	st.LastTopic, st.LastCategory = first.ID, first.Category
+	st.Candidates = nil
+	st.Unanswered = 0
+	t.settle(convL1, first.ID)
+}

@@ -260,7 +260,15 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	t.st.Mode = modeNone
 
+	var two []*knowledge.Entry // two questions in one message, each answered clearly
+	if !in.refund && in.defectRefund == nil && !in.complaint && in.order == "" {
+		two = e.twoQuestions(ctx, t, text)
+	}
 	switch {
+	case two != nil:
+		t.st.Question = text
+		e.answerTwo(t, two[0], two[1])
+		return nil
 	case in.refund:
 		return e.refund(ctx, t, in, text, an.RefundAmount, log)
 	case in.defectRefund != nil:

@@ -242,3 +242,26 @@ func TestE2ETryout5BrokenMugReadmeRow(t *testing.T) {
 		t.Error("no case with the photo and the order number")
 	}
 }
+
+// TestE2ETryout5TwoQuestionsGetTwoAnswers (item 9): a message asking two
+// things the KB answers ("請問運費多少？還有可以超商取貨嗎") gets both
+// answers, the second marked as the other question, in three languages; a
+// single question is answered as before.
+func TestE2ETryout5TwoQuestionsGetTwoAnswers(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, e2eOpts{})
+	for _, tt := range []struct{ lang, ask, fee, second string }{
+		{"zh-TW", "請問運費多少？還有可以超商取貨嗎", "NT$60", "另一個問題"},
+		{"zh-CN", "请问运费多少？还有可以便利店取货吗", "NT$60", "另一个问题"},
+		{"en", "How much is shipping? And can I pick up my order at a convenience store?", "NT$60", "other question"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.ask, 2)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		all := h.emu.Messages(u)
+		txt := allText(all)
+		if !strings.Contains(txt, tt.fee) || !strings.Contains(txt, tt.second) {
+			t.Errorf("%s %q got %s, want the shipping fee and a second answer", tt.lang, tt.ask, dump(all))
+		}
+	}
+}
