@@ -81,7 +81,10 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		if order == "" {
 			id = "bot_refund_over_limit_no_order"
 		}
-		msg := e.tr.T(lang, id, map[string]any{"Order": order, "Amount": money(amount)})
+		// The limit is the policy every customer is told, in every language
+		// (it was only said where the KB's refund entry happened to match).
+		msg := e.tr.T(lang, "bot_refund_limit_policy", map[string]any{"Limit": money(e.rules.RefundLimit)}) + "\n" +
+			e.tr.T(lang, id, map[string]any{"Order": order, "Amount": money(amount)})
 		// The policy only when the customer's own question asked for it
 		// ("可以退回信用卡嗎" -> refund-method), never the shop's default
 		// refund entry pasted in front of a handoff.

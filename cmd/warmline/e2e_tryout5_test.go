@@ -265,3 +265,29 @@ func TestE2ETryout5TwoQuestionsGetTwoAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout5OverLimitRefundStatesThePolicyInEveryLanguage (item 3):
+// a refund over the limit tells the customer the same refund policy (what
+// the bot may register, who approves the rest) in zh-TW, zh-CN and
+// English, whether or not the question matched a KB refund entry.
+func TestE2ETryout5OverLimitRefundStatesThePolicyInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, ask, policy string }{
+		{"zh-TW", "WL20261101 我要退款 2500 元", "NT$500 以內的退款"},
+		{"zh-CN", "WL20261101 我要退款 2500 元", "NT$500 以内的退款"},
+		{"en", "I want a refund of NT$2,500 for WL20261101", "refunds of up to NT$500"},
+		{"zh-TW", "兩千塊可以退回信用卡嗎", "NT$500 以內的退款"},
+		{"zh-CN", "两千块可以退回信用卡吗", "NT$500 以内的退款"},
+		{"en", "Can I get a refund of NT$2,000 to my credit card?", "refunds of up to NT$500"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.say(u, tt.ask, 1)
+		if !strings.Contains(tt.ask, "WL") { // no order named yet: the bot asks which one
+			got = h.say(u, "WL20261102", 1)
+		}
+		if txt := allText(got); !strings.Contains(txt, tt.policy) {
+			t.Errorf("%s %q got %s, want the refund policy %q", tt.lang, tt.ask, dump(got), tt.policy)
+		}
+	}
+}
