@@ -49,6 +49,11 @@ type lexicon struct {
 	zh       map[rune][]zhMember   // first character -> members starting with it
 	patterns []patternMember
 	concepts int
+	// longest: an English member inside a longer member of another
+	// concept ("how" in "how long") does not count.
+	longest bool
+	// longestZh is longest for Chinese members.
+	longestZh bool
 }
 
 type patternMember struct {
@@ -222,21 +227,41 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 	}
 	if script == EN {
 		stems := lx.stems(text)
+		type span struct{ start, end, concept int }
+		var spans []span
 		for i, s := range stems {
 			for _, m := range lx.en[s] {
 				if i+len(m.stems) <= len(stems) && slices.Equal(stems[i:i+len(m.stems)], m.stems) {
-					add(m.concept)
+					spans = append(spans, span{i, i + len(m.stems), m.concept})
 				}
 			}
 		}
+		for _, a := range spans {
+			if lx.longest && slices.ContainsFunc(spans, func(b span) bool {
+				return b.concept != a.concept && b.start <= a.start && b.end >= a.end && b.end-b.start > a.end-a.start
+			}) {
+				continue
+			}
+			add(a.concept)
+		}
 	} else {
 		text = strings.ToLower(text)
+		type span struct{ start, end, concept int }
+		var spans []span
 		for i, r := range text {
 			for _, m := range lx.zh[r] {
 				if strings.HasPrefix(text[i:], m.text) {
-					add(m.concept)
+					spans = append(spans, span{i, i + len(m.text), m.concept})
 				}
 			}
+		}
+		for _, a := range spans {
+			if lx.longestZh && slices.ContainsFunc(spans, func(b span) bool {
+				return b.concept != a.concept && b.start <= a.start && b.end >= a.end && b.end-b.start > a.end-a.start
+			}) {
+				continue
+			}
+			add(a.concept)
 		}
 	}
 	out := make([]string, len(found))

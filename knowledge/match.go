@@ -97,6 +97,12 @@ type tuning struct {
 	// conceptCover, when above 0, is how much a concept term counts toward
 	// coverage instead of conceptWeight.
 	conceptCover float64
+	// longestConcepts: an English lexicon member inside a longer member
+	// of another concept does not count (lexicon.longest).
+	longestConcepts bool
+	// fuzzyFirst: a typo correction keeps the word's first letter.
+	fuzzyFirst bool
+	longestZh  bool
 }
 
 var defaultTuning = tuning{
@@ -104,12 +110,12 @@ var defaultTuning = tuning{
 	answerCover:        1,
 	unknownWeight:      0.6,
 	unigrams:           true,
-	confidence:         [numFeatures]float64{6.43, 2.26, -0.01, 2.54, 0.58, 0.96, 0.16, 3.47, -2.36, 0.01, 2.53, -11.52},
-	highConfidence:     0.85,
-	highConfidenceEN:   0.865,
-	mediumCoverage:     0.20,
-	mediumConfidence:   0.05,
-	mediumConfidenceEN: 0.01,
+	confidence:         [numFeatures]float64{7.60, 1.62, 0.79, 2.34, 0.25, 0.88, 0.86, 3.94, -2.86, -0.43, 2.69, -12.31},
+	highConfidence:     0.855,
+	highConfidenceEN:   0.80,
+	mediumCoverage:     0.15,
+	mediumConfidence:   0.10,
+	mediumConfidenceEN: 0.03,
 	menuRatio:          0.3,
 	fuzzyMinLen:        5,
 	fuzzyWeight:        0.5,
@@ -119,6 +125,9 @@ var defaultTuning = tuning{
 	conceptCover:       1,
 	answerSentences:    0.3,
 	bm25:               defaultBM25,
+	longestConcepts:    true,
+	longestZh:          true,
+	fuzzyFirst:         true,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -223,6 +232,8 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		if b.lex, err = newLexicon(slices.Concat(concepts, extra), conv); err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
+		b.lex.longest = tune.longestConcepts
+		b.lex.longestZh = tune.longestZh
 	}
 	im, err := indexMapping(tune)
 	if err != nil {
@@ -653,7 +664,7 @@ func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 			w = b.tune.conceptWeight
 		}
 		if !concept && sc == b.en && !sc.known(t) && utf8.RuneCountInString(t) >= b.tune.fuzzyMinLen {
-			if c, ok := b.correct(sc, t); ok {
+			if c, ok := b.correct(sc, t); ok && (!b.tune.fuzzyFirst || c[0] == t[0]) {
 				t, w = c, b.tune.fuzzyWeight
 			}
 		}

@@ -17,8 +17,13 @@ func TestDevPool(t *testing.T) {
 	if os.Getenv("WARMLINE_POOL") == "" {
 		t.Skip("set WARMLINE_POOL=1")
 	}
+	t.Log("\n" + devPool(t, defaultTuning))
+}
+
+// devPool scores tune on the dev pool (TestDevPool) and returns the
+// numbers per language.
+func devPool(t *testing.T, tune tuning) string {
 	ctx := context.Background()
-	tune := defaultTuning
 	var pool EvalReport
 	pool.PerLang = map[string]EvalCounts{}
 	add := func(r EvalReport) {
@@ -57,5 +62,5 @@ func TestDevPool(t *testing.T) {
 	var out strings.Builder
 	out.WriteString("dev pool\n" + summary(pool))
 	out.WriteString("clinc oos vs sparse demo + shops\n" + summary(clinc))
-	t.Log("\n" + out.String())
+	return out.String()
 }

@@ -128,9 +128,12 @@ func TestMenuSize(t *testing.T) {
 		t.Skip("set WARMLINE_MENU=1")
 	}
 	oos := clincCases(t)
-	for _, r := range [][2]float64{{0.02, 0.02}, {0.02, 0.01}, {0.02, 0.005}, {0.02, 0.002}, {0.01, 0.005}, {0.05, 0.005}, {0.1, 0.005}, {0.05, 0.02}, {0.05, 0.01}} {
+	for _, r := range [][2]float64{{0.05, 0.01}, {0.1, 0.02}, {0.1, 0.03}, {0.15, 0.03}, {0.2, 0.05}} {
 		tu := defaultTuning
 		tu.mediumConfidence, tu.mediumConfidenceEN = r[0], r[1]
+		if c := os.Getenv("WARMLINE_MENU_COV"); c != "" {
+			tu.mediumCoverage, _ = strconv.ParseFloat(c, 64)
+		}
 		var line strings.Builder
 		var in, offered, oosN, oosMenu, clincMenu int
 		for _, s := range devSets(t) {

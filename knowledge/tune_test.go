@@ -123,6 +123,14 @@ func TestTuneRank(t *testing.T) {
 			copy(fitted.confidence[:], w)
 			_, _, line := evalRule(groups, order, scriptRule(fitted, zh, en))
 			t.Logf("    %v\n    %s", order, line)
+			fitted.highConfidence, fitted.highConfidenceEN = zh, en
+			t.Logf("    refitted, on the dev pool:\n%s", devPool(t, fitted))
+			if sw := os.Getenv("WARMLINE_TUNE_EN"); sw != "" {
+				for _, x := range strings.Split(sw, ",") {
+					fmt.Sscan(x, &fitted.highConfidenceEN)
+					t.Logf("    English at %.3f:\n%s", fitted.highConfidenceEN, devPool(t, fitted))
+				}
+			}
 		}
 	}
 }
@@ -153,6 +161,14 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.answerSentences = f
 	case "lexicon":
 		tu.lexicon = f != 0
+	case "longestConcepts":
+		tu.longestConcepts = f != 0
+	case "fuzzyFirst":
+		tu.fuzzyFirst = f != 0
+	case "longestZh":
+		tu.longestZh = f != 0
+	case "mediumCoverage":
+		tu.mediumCoverage = f
 	case "answerCover":
 		tu.answerCover = f
 	}
