@@ -22,9 +22,9 @@ func TestMatchReport(t *testing.T) {
 	tune := defaultTuning
 	full := demoBase(t)
 	sparse := sparseDemoBase(t, tune)
-	sets := []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml", "blind5-dev.yaml", "blind6-dev.yaml", "blind7-dev.yaml"}
+	sets := []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml", "blind5-dev.yaml", "blind6-dev.yaml", "blind7-dev.yaml", "blind8-dev.yaml"}
 	if split == "test" {
-		sets = []string{"test.yaml", "test2.yaml", "blind3-test.yaml", "blind4-test.yaml", "blind5-test.yaml", "blind6-test.yaml", "blind7-test.yaml"}
+		sets = []string{"test.yaml", "test2.yaml", "blind3-test.yaml", "blind4-test.yaml", "blind5-test.yaml", "blind6-test.yaml", "blind7-test.yaml", "blind8-test.yaml"}
 	}
 	var out strings.Builder
 	for _, s := range sets {

@@ -126,9 +126,13 @@ func TestTuneRank(t *testing.T) {
 			fitted.highConfidence, fitted.highConfidenceEN = zh, en
 			t.Logf("    refitted, on the dev pool:\n%s", devPool(t, fitted))
 			if sw := os.Getenv("WARMLINE_TUNE_EN"); sw != "" {
-				for _, x := range strings.Split(sw, ",") {
+				for _, x := range strings.Split(sw, ",") { // EN or ZH/EN
+					if z, e, ok := strings.Cut(x, "/"); ok {
+						fmt.Sscan(z, &fitted.highConfidence)
+						x = e
+					}
 					fmt.Sscan(x, &fitted.highConfidenceEN)
-					t.Logf("    English at %.3f:\n%s", fitted.highConfidenceEN, devPool(t, fitted))
+					t.Logf("    Chinese at %.3f, English at %.3f:\n%s", fitted.highConfidence, fitted.highConfidenceEN, devPool(t, fitted))
 				}
 			}
 		}
