@@ -468,20 +468,29 @@ Regenerate (prints the fitted weights to copy into defaultTuning):
 
     cd knowledge && WARMLINE_CALIBRATION_DOC=1 go test -count=1 -run TestCalibrationDoc -v .
 
-The weights in use are the fit rounded to two decimals; the dev objective
-is the same with them (the "In use" row). Until 2026-12-01's fourth round
-English was held to 3% wrong on its own and ran at 0.66 (wrong 2.8% on
-dev, 3.8–7.9% on the held-out sparse demo sets); at 2% its threshold rose
-to 0.865 (docs/knowledge-eval.md).
+The weights in use are the fit rounded to two decimals. Until 2026-12-01's
+fourth round English was held to 3% wrong on its own and ran at 0.66
+(wrong 2.8% on dev, 3.8–7.9% on the held-out sparse demo sets); at 2% its
+threshold rose to 0.865 (docs/knowledge-eval.md).
+
+2026-12-02: the Chinese threshold in use is the fit's; the English one is
+not. On the groups above the fit allows English down to 0.60, which on the
+wider dev pool (TestDevPool: these sets plus blind5-test, blind6-dev,
+blind7-dev, blind8-dev; 430 English questions) answers 58.6% of English
+questions at 3.7% wrong: the shops' English questions are easy and hide
+the demo sets' wrong answers. English is set at 0.78 instead, the lowest
+threshold at which English wrong on the dev pool is no higher than before
+the round (1.9%; 0.76: 49.8% at 2.1%, 0.78: 46.7% at 1.9%, 0.80: 45.6% at
+1.6%). The "In use" row is therefore not the fit's best row.
 
 Below the threshold, the matcher offers a "did you mean" menu when the
-question shares enough with the KB: coverage >= mediumCoverage (0.20) and
-fitted probability >= mediumConfidence (0.05 for Chinese, 0.01 for
+question shares enough with the KB: coverage >= mediumCoverage (0.15) and
+fitted probability >= mediumConfidence (0.10 for Chinese, 0.03 for
 English; English probabilities run lower under this model). Chosen on the
-dev sets with TestMenuSize: the most right entries offered with the
-fewest out-of-scope menus (English 0.01 offers as many as 0.005, 95.2%,
-with dev out-of-scope menus 76 of 188, was 80, and CLINC menus against the
-six dev KBs 364 of 1,200, was 476). The menu lists the candidates close to
-the best one.
+dev sets with TestMenuSize (WARMLINE_MENU_COV sets the coverage): the most
+right entries offered with the fewest out-of-scope menus. 2026-12-02 (was
+0.20, 0.05 and 0.01): 96.1% offered, was 94.9%, with dev out-of-scope
+menus 69 of 188, was 76, and CLINC menus against the six dev KBs 244 of
+1,200, was 364. The menu lists the candidates close to the best one.
 
 `

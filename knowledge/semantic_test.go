@@ -21,7 +21,7 @@ import (
 var semanticQuestions = []struct{ q, want string }{
 	{"are animals ok?", "pet-policy"},
 	{"毛孩能一起來嗎", "pet-policy"},
-	{"what time do you stop for the night, closing?", "opening-hours"},
+	{"do folks get shooed out late at night, closing?", "opening-hours"},
 	{"車位好找嗎", "parking"},
 }
 
