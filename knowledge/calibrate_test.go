@@ -473,24 +473,27 @@ fourth round English was held to 3% wrong on its own and ran at 0.66
 (wrong 2.8% on dev, 3.8–7.9% on the held-out sparse demo sets); at 2% its
 threshold rose to 0.865 (docs/knowledge-eval.md).
 
-2026-12-02: the Chinese threshold in use is the fit's; the English one is
-not. On the groups above the fit allows English down to 0.60, which on the
-wider dev pool (TestDevPool: these sets plus blind5-test, blind6-dev,
-blind7-dev, blind8-dev; 430 English questions) answers 58.6% of English
-questions at 3.7% wrong: the shops' English questions are easy and hide
-the demo sets' wrong answers. English is set at 0.78 instead, the lowest
-threshold at which English wrong on the dev pool is no higher than before
-the round (1.9%; 0.76: 49.8% at 2.1%, 0.78: 46.7% at 1.9%, 0.80: 45.6% at
-1.6%). The "In use" row is therefore not the fit's best row.
+2026-12-02: the weights and the Chinese threshold in use are those of the
+fourth round, not refitted (refitted after this round's English ranking
+changes, the shared model moved Chinese: its dev-pool wrong rate or its
+answered rate got worse, docs/knowledge-eval.md). The English threshold
+was lowered to 0.75 on the wider dev pool (TestDevPool: these sets plus
+blind5-test, blind6-dev, blind7-dev, blind8-dev; 430 English questions):
+0.865 answers 36.7% at 0.7% wrong, 0.75 44.2% at 1.4%, 0.70 46.7% at 1.9%,
+0.65 50.0% at 1.9%, 0.60 52.6% at 2.6% (before the round: 39.5% at 1.9%).
+0.65 and 0.70 answered cmd/warmline's e2e question "I just want to ask
+about the process first, how much is shipping?" with order cancel
+(probability 0.72), so 0.75. The rows below are the fit's, for reference;
+the "In use" row is what runs.
 
 Below the threshold, the matcher offers a "did you mean" menu when the
-question shares enough with the KB: coverage >= mediumCoverage (0.15) and
-fitted probability >= mediumConfidence (0.10 for Chinese, 0.03 for
-English; English probabilities run lower under this model). Chosen on the
-dev sets with TestMenuSize (WARMLINE_MENU_COV sets the coverage): the most
-right entries offered with the fewest out-of-scope menus. 2026-12-02 (was
-0.20, 0.05 and 0.01): 96.1% offered, was 94.9%, with dev out-of-scope
-menus 69 of 188, was 76, and CLINC menus against the six dev KBs 244 of
-1,200, was 364. The menu lists the candidates close to the best one.
+question shares enough with the KB: coverage >= mediumCoverage (0.20 for
+Chinese, 0.15 for English since 2026-12-02) and fitted probability >=
+mediumConfidence (0.05 for Chinese, 0.01 for English; English
+probabilities run lower under this model). Chosen on the dev sets with
+TestMenuSize (WARMLINE_MENU_COV=zh,en sets the coverage): English coverage
+0.15 offers 95.2% of the dev questions, 0.20 94.3%, with dev out-of-scope
+menus 74 and 73 of 188 and CLINC menus against the six dev KBs 378 and
+341 of 1,200 (before the round 94.9%, 76, 364). The menu lists the candidates close to the best one.
 
 `

@@ -67,6 +67,7 @@ type tuning struct {
 	// sets: the most offered with no more out-of-scope menus than before,
 	// TestMenuSize).
 	mediumCoverage     float64
+	mediumCoverageEN   float64 // mediumCoverage for English questions
 	mediumConfidence   float64
 	mediumConfidenceEN float64
 	// menuRatio drops from a menu the candidates scoring under this share
@@ -110,12 +111,13 @@ var defaultTuning = tuning{
 	answerCover:        1,
 	unknownWeight:      0.6,
 	unigrams:           true,
-	confidence:         [numFeatures]float64{7.89, 1.58, 0.85, 2.02, 0.36, 0.85, 0.65, 3.95, -2.89, -0.47, 2.68, -12.20},
-	highConfidence:     0.865,
-	highConfidenceEN:   0.78,
-	mediumCoverage:     0.15,
-	mediumConfidence:   0.10,
-	mediumConfidenceEN: 0.03,
+	confidence:         [numFeatures]float64{6.43, 2.26, -0.01, 2.54, 0.58, 0.96, 0.16, 3.47, -2.36, 0.01, 2.53, -11.52},
+	highConfidence:     0.85,
+	highConfidenceEN:   0.75,
+	mediumCoverage:     0.20,
+	mediumCoverageEN:   0.15,
+	mediumConfidence:   0.05,
+	mediumConfidenceEN: 0.01,
 	menuRatio:          0.3,
 	fuzzyMinLen:        5,
 	fuzzyWeight:        0.5,
@@ -126,7 +128,7 @@ var defaultTuning = tuning{
 	answerSentences:    0.3,
 	bm25:               defaultBM25,
 	longestConcepts:    true,
-	longestZh:          true,
+	longestZh:          false,
 	fuzzyFirst:         true,
 }
 
@@ -483,7 +485,7 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 		m.Confidence = High
 	case ex.Confidence >= b.tune.highFor(ex.Script):
 		m.Confidence = High
-	case ex.Coverage >= b.tune.mediumCoverage && ex.Confidence >= b.tune.mediumFor(ex.Script):
+	case ex.Coverage >= b.tune.mediumCoverageFor(ex.Script) && ex.Confidence >= b.tune.mediumFor(ex.Script):
 		m.Confidence = Medium
 		// A menu is for close candidates: drop those far behind the best.
 		best := m.Candidates[0].Score
@@ -537,6 +539,15 @@ func (tu tuning) mediumFor(script string) float64 {
 		return tu.mediumConfidenceEN
 	}
 	return tu.mediumConfidence
+}
+
+// mediumCoverageFor is the menu's coverage floor for a question in
+// script.
+func (tu tuning) mediumCoverageFor(script string) float64 {
+	if script == EN {
+		return tu.mediumCoverageEN
+	}
+	return tu.mediumCoverage
 }
 
 // probability is the logistic model over features.

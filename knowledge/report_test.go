@@ -131,8 +131,13 @@ func TestMenuSize(t *testing.T) {
 	for _, r := range [][2]float64{{0.05, 0.01}, {0.1, 0.02}, {0.1, 0.03}, {0.15, 0.03}, {0.2, 0.05}} {
 		tu := defaultTuning
 		tu.mediumConfidence, tu.mediumConfidenceEN = r[0], r[1]
-		if c := os.Getenv("WARMLINE_MENU_COV"); c != "" {
-			tu.mediumCoverage, _ = strconv.ParseFloat(c, 64)
+		if c := os.Getenv("WARMLINE_MENU_COV"); c != "" { // Chinese[,English]
+			zh, en, ok := strings.Cut(c, ",")
+			if !ok {
+				en = zh
+			}
+			tu.mediumCoverage, _ = strconv.ParseFloat(zh, 64)
+			tu.mediumCoverageEN, _ = strconv.ParseFloat(en, 64)
 		}
 		var line strings.Builder
 		var in, offered, oosN, oosMenu, clincMenu int
