@@ -276,7 +276,7 @@ func (c chat) botText() string {
 // page's file picker, the order number, a sticker and "好的謝謝，照片在這";
 // another reports a hacked account. The agent's inbox shows the photo as a
 // thumbnail that opens, the sticker by its keywords, a brief that quotes
-// the issue (not the last message), the takeover as a fault, no internal
+// the issue (not the last message), the takeover filed as account security, no internal
 // strings on the queue or the case in three languages (the briefs follow
 // the inbox's language), and the first-reply time the customer was told.
 func TestDemoIssue11AgentSide(t *testing.T) {
@@ -323,8 +323,8 @@ func TestDemoIssue11AgentSide(t *testing.T) {
 	if got := rowBrief(damaged); !strings.Contains(got, "破了") || strings.Contains(got, "照片在這") {
 		t.Errorf("queue brief of the damaged case = %q, want the customer's issue (破了), not the last message", got)
 	}
-	if got := rowBrief(hackedID); !strings.Contains(got, "故障") || !strings.Contains(got, "盜用") {
-		t.Errorf("queue brief of the takeover = %q, want a fault (故障) quoting the report", got)
+	if got := rowBrief(hackedID); !strings.Contains(got, "安全") || !strings.Contains(got, "盜用") {
+		t.Errorf("queue brief of the takeover = %q, want it filed as account security (安全) quoting the report", got)
 	}
 	browsertest.NoRaw(t, "zh-TW queue", agent.Eval(`document.querySelector('main').innerText`))
 	agent.Shot("issue11-queue-zh-TW.png")
@@ -336,8 +336,8 @@ func TestDemoIssue11AgentSide(t *testing.T) {
 	agent.Do(`document.querySelector('[data-testid=media-thumb]').scrollIntoView({ block: 'center' })`)
 	agent.Shot("issue11-case-photo-zh-TW.png")
 	agent.Wait("the photo opens", `(() => { if (!window.__media) { window.__media = 'wait'; fetch(document.querySelector('[data-testid=media-link]').href).then(r => { window.__media = r.status + ' ' + r.headers.get('content-type'); }); } return /^200 image\//.test(window.__media); })()`)
-	if got := agent.Eval(`[...document.querySelectorAll('[data-testid=turn]')].filter(li => li.dataset.kind === 'sticker').map(li => li.querySelector('[data-testid=turn-text]').textContent).join('|')`); !strings.Contains(got, "happy") {
-		t.Errorf("sticker turns = %q, want the sticker shown by its keywords", got)
+	if got := agent.Eval(`[...document.querySelectorAll('[data-testid=turn]')].filter(li => li.dataset.kind === 'sticker').map(li => li.querySelector('[data-testid=turn-text]').textContent).join('|')`); !strings.Contains(got, "開心") {
+		t.Errorf("sticker turns = %q, want the sticker shown by its keywords in the agent's language (開心)", got)
 	}
 	request := agent.Eval(`[...document.querySelectorAll('[data-testid=brief-line]')].map(x => x.textContent).find(x => x.startsWith('需求')) || ''`)
 	if !strings.Contains(request, "破了") || strings.Contains(request, "照片在這") {
@@ -357,7 +357,7 @@ func TestDemoIssue11AgentSide(t *testing.T) {
 	agent.Shot("issue11-case-damaged-zh-TW.png")
 
 	// Simplified Chinese and English: the brief re-renders on the case and in the queue.
-	for _, l := range []struct{ lang, wants, fault string }{{"zh-CN", "诉求", "故障"}, {"en", "Wants", "fault"}} {
+	for _, l := range []struct{ lang, wants, fault string }{{"zh-CN", "诉求", "账号安全"}, {"en", "Wants", "Account security"}} {
 		agent.Select(`[data-testid=lang-select]`, l.lang)
 		agent.Wait(l.lang+" brief", `document.querySelector('[data-testid=brief]').innerText.includes(`+browsertest.Quote(l.wants)+`)`)
 		if brief := agent.Eval(`document.querySelector('[data-testid=brief]').innerText`); strings.Contains(brief, "需求：") || (l.lang == "en" && strings.Contains(brief, "诉求")) {
