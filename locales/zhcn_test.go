@@ -20,14 +20,7 @@ import (
 // (knowledge/twterms.txt: 点选, 工作天, 保固, 超商, 帮上忙, 「」, …).
 // Keyword lists the bot matches customers' own words against (bot_kw_*,
 // "a|b|c") are exempt: a Taiwan customer writing Simplified is matched too.
-// botWording are Taiwan terms tryouts found in the bot's own zh-CN
-// strings that knowledge/twterms.txt (the KB scan's list, another owner's)
-// does not list yet: tryout 5 item 7.
-var botWording = map[string]string{
-	"这段期间": "这段时间",
-	"贴图":   "表情",
-}
-
+// botWording is scanned for as well.
 func TestZhCNHasNoTaiwanWording(t *testing.T) {
 	conv, err := knowledge.NewConverter()
 	if err != nil {
@@ -101,4 +94,12 @@ func TestQuickReplyLabelsFitLINE(t *testing.T) {
 	if n < 10 {
 		t.Errorf("checked %d quick-reply labels, want them all", n)
 	}
+}
+
+// botWording are Taiwan terms tryouts found in the bot's own zh-CN
+// strings that knowledge/twterms.txt (the KB scan's list, another owner's)
+// does not list yet: tryout 5 item 7.
+var botWording = map[string]string{
+	"这段期间": "这段时间",
+	"贴图":   "表情",
 }
