@@ -111,15 +111,42 @@ func New(t testing.TB, opts ...Option) *Tab {
 	return &Tab{t: t, ctx: bctx, rec: rec}
 }
 
-// skipWithoutChromium skips t in -short mode and where Chromium is missing.
+// RequireEnv names the variable that makes a missing Chromium fail a
+// browser test rather than skip it (set to anything but "", "0" or
+// "false"); CI, which CI services set to true, counts the same. `go test`
+// without -v prints no skips, so on CI a skip would pass unnoticed.
+const RequireEnv = "WARMLINE_REQUIRE_BROWSER"
+
+// skipWithoutChromium skips t in -short mode and where Chromium is missing;
+// it fails t instead where the browser is required (RequireEnv, CI).
 func skipWithoutChromium(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	if _, err := os.Stat(Chromium); err != nil {
-		t.Skipf("SKIPPING BROWSER TEST: %s is not installed (apt-get install chromium): %v", Chromium, err)
+	if msg, fatal := missingChromium(Chromium, os.Getenv); fatal {
+		t.Fatal(msg)
+	} else if msg != "" {
+		t.Skip(msg)
 	}
+}
+
+// missingChromium says why a browser test cannot run when no browser is at
+// path ("" when one is), and whether that fails the test (getenv says the
+// browser is required) rather than skipping it.
+func missingChromium(path string, getenv func(string) string) (msg string, fatal bool) {
+	_, err := os.Stat(path)
+	if err == nil {
+		return "", false
+	}
+	for _, k := range []string{RequireEnv, "CI"} {
+		switch v := strings.ToLower(strings.TrimSpace(getenv(k))); v {
+		case "", "0", "false":
+		default:
+			return fmt.Sprintf("BROWSER TEST CANNOT RUN: %s is not installed (apt-get install chromium) and %s=%s requires it: %v", path, k, v, err), true
+		}
+	}
+	return fmt.Sprintf("SKIPPING BROWSER TEST: %s is not installed (apt-get install chromium; set %s=1 to fail instead): %v", path, RequireEnv, err), false
 }
 
 func newOptions(opts []Option) options {

@@ -5,5 +5,7 @@
 // and screenshots saved as test artifacts.
 //
 // A test without Chromium on the machine is skipped with a message saying
-// so; any other failure to start the browser fails the test.
+// so, or fails where the browser is required (WARMLINE_REQUIRE_BROWSER, or
+// CI as CI services set it); any other failure to start the browser fails
+// the test.
 package browsertest
