@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -106,11 +108,11 @@ func topicText(tr *locales.Translator, titles Titles, lang, topic string) string
 // (inbox_trigger_<kind>); with the topic, a security trigger says which
 // kind (account security, product safety), as the inbox's chips do.
 func TriggerName(tr *locales.Translator, lang, trigger, topic string) string {
-	if trigger == "security" {
+	if trigger == escalation.KindSecurity {
 		switch topic {
-		case "account_security":
+		case handoff.TopicAccountSecurity:
 			return tr.T(lang, "inbox_trigger_security_account", nil)
-		case "product_safety":
+		case handoff.TopicProductSafety:
 			return tr.T(lang, "inbox_trigger_security_product", nil)
 		}
 	}
@@ -127,11 +129,22 @@ func reasonText(tr *locales.Translator, titles Titles, lang, topic, trigger stri
 	s := topicText(tr, titles, lang, topic)
 	if trigger != "" {
 		name := TriggerName(tr, lang, trigger, topic)
-		if name != s && !(trigger == "security" && (strings.Contains(topic, "security") || topic == "product_safety")) {
+		if name != s && !(trigger == escalation.KindSecurity && securityTopic(topic)) {
 			s += " · " + name
 		}
 	}
 	return s
+}
+
+// securityTopic reports whether topic is a flow that already says
+// "security" or "safety" (a KB entry whose id merely contains the word,
+// such as a security-deposit FAQ, is not one).
+func securityTopic(topic string) bool {
+	switch topic {
+	case escalation.KindSecurity, handoff.TopicAccountSecurity, handoff.TopicProductSafety:
+		return true
+	}
+	return false
 }
 
 func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.FuncMap {
