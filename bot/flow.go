@@ -137,7 +137,14 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// ("杯子破了我要退款", "the mug is broken, I want a refund") takes the
 	// refund path with the defect noted (one apology), not LAST: the
 	// refund is what they ask for, and LAST is for complaints.
-	if t.st.Mode != modeListening && an.RefundRequested && (len(triggers) == 0 || onlyKind(triggers, escalation.KindRefund)) && e.mentions(text, "bot_kw_defect") {
+	// So does a refund with an amount said together with a complaint
+	// ("我要退款 WL20261106，一共1280块，东西质量太差了"): the order check,
+	// the limit and the unverified-order warning apply to it as to the
+	// bare request, with one apology for the complaint (tryout 5, M1).
+	// Within the limit a complaint about the service ("服務太差了，我要退款
+	// 300 元") is heard first (LAST), and the refund path follows it.
+	overLimit := len(triggers) > 0 && an.RefundAmount > 0 // only refund triggers, by the test below
+	if t.st.Mode != modeListening && an.RefundRequested && (len(triggers) == 0 || onlyKind(triggers, escalation.KindRefund)) && (e.mentions(text, "bot_kw_defect") || (an.Complaint && overLimit)) {
 		if an.RefundAmount > 0 {
 			in.refund, in.complaint = true, false
 		} else if en := e.defectEntry(t, in); en != nil {

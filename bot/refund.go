@@ -54,6 +54,10 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	sorry := ""
 	if e.mentions(st.RefundText, "bot_kw_defect") {
 		sorry = e.tr.T(lang, "bot_refund_sorry_defect", nil) + "\n"
+	} else if e.rules.Analyze(st.RefundText, lang).Complaint {
+		// A complaint said with the refund ("你們客服太爛了，我要退 1280")
+		// is apologised for once, without naming a defect.
+		sorry = e.tr.T(lang, "bot_refund_sorry_complaint", nil) + "\n"
 	}
 	if order == "" && !(over && guessed) {
 		st.Mode = modeAwaitingRefund
