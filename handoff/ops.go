@@ -470,6 +470,9 @@ func (s *Service) formatTime(t time.Time) string {
 	return t.In(s.policy.Location).Format("2006-01-02 15:04")
 }
 
+// CustomerTime is customerTime for the inbox's reply templates.
+func (s *Service) CustomerTime(now, t time.Time) string { return s.customerTime(now, t) }
+
 // customerTime is a time told to the customer at now: the time alone when
 // it is today (in the policy's zone), with the month and day otherwise, as
 // the bot's own replies say it ("by 15:08", "by 11/24 09:30").

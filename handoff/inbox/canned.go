@@ -15,6 +15,41 @@ import (
 // cannedSections follow the SOP's reply structure.
 var cannedSections = []string{"greeting", "acknowledge", "action", "next", "close"}
 
+// aboutlessKey marks cannedData of a case with no topic to name.
+const aboutlessKey = "_aboutless"
+
+// cannedKind is which full reply a case gets: "legal" (a legal or media
+// threat: a sober apology, no cheerful thanks), "complaint" (a complaint,
+// a fault or a product safety report: apology first, the resolution time,
+// thanks) or "" (the first template of each section).
+func cannedKind(c *handoff.Case) string {
+	kind := ""
+	if c.Category == "complaint" || c.Category == "fault" || c.Topic == handoff.TopicProductSafety {
+		kind = "complaint"
+	}
+	for _, t := range c.Triggers {
+		switch t.Kind {
+		case escalation.KindLegalMedia:
+			return "legal"
+		case escalation.KindComplaint, escalation.KindDefect:
+			kind = "complaint"
+		case escalation.KindSecurity:
+			if c.Topic == handoff.TopicProductSafety {
+				kind = "complaint"
+			}
+		}
+	}
+	return kind
+}
+
+// cannedFull is the SOP's LAST for a complaint (Listen, Apologise, Solve
+// with a concrete next step and its time, Thank): the message ids of the
+// full reply, one per section.
+var cannedFull = map[string][]string{
+	"complaint": {"inbox_canned_full_complaint_open", "inbox_canned_acknowledge_1", "inbox_canned_full_complaint_solve", "inbox_canned_next_1", "inbox_canned_close_2"},
+	"legal":     {"inbox_canned_full_legal_open", "inbox_canned_acknowledge_1", "inbox_canned_full_legal_solve", "inbox_canned_next_1", "inbox_canned_full_legal_close"},
+}
+
 type cannedItem struct {
 	ID    string `json:"id"`              // message id; the UI labels it with <id>_label
 	Label string `json:"label,omitempty"` // a lead's template (CannedReplies): its own label
@@ -60,6 +95,16 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 	if q := requestClause(c.Request); about == "" && q != "" && !onlyAskedForAPerson(c) {
 		about = in.tr.T(lang, "inbox_canned_topic_quote", map[string]any{"Text": q})
 	}
+	// No title, quote or specific phrase (none, or one as generic as "your
+	// question"): the templates say "your messages" with no topic at all
+	// (aboutless), never "about 您的問題".
+	aboutless := about == ""
+	if aboutless {
+		aboutless = false
+		for _, k := range []string{"other", escalation.KindHuman, escalation.KindUnsolved, escalation.KindUnhelpful, "consultation"} {
+			aboutless = aboutless || topic == in.tr.T(lang, "inbox_canned_topic_"+k, nil)
+		}
+	}
 	about = cmp.Or(about, topic)
 	// The time the customer was given (Case.Promise, the one the brief and
 	// the bot show) until the first reply; after it, or once that time has
@@ -70,16 +115,21 @@ func (in *Inbox) cannedData(c *handoff.Case, agent handoff.Agent) map[string]any
 	if !c.FirstResponseAt.IsZero() || !due.After(now) {
 		due = in.svc.UpdateBy(c, now)
 	}
-	if loc := in.svc.Policy().Location; loc != nil {
-		due = due.In(loc)
+	// Resolve: when the case is to be settled (ResolutionDue), what a
+	// complaint's reply commits to; once past, the next update.
+	resolve := c.ResolutionDue
+	if !resolve.After(now) {
+		resolve = in.svc.UpdateBy(c, now)
 	}
 	return map[string]any{
-		"Customer": cmp.Or(strings.TrimSpace(c.DisplayName), in.tr.T(lang, "inbox_canned_no_name", nil)),
-		"CaseID":   c.ID,
-		"Topic":    topic,
-		"About":    about,
-		"Agent":    cmp.Or(agent.Name, agent.ID),
-		"Due":      due.Format("2006-01-02 15:04"),
+		"Customer":   cmp.Or(strings.TrimSpace(c.DisplayName), in.tr.T(lang, "inbox_canned_no_name", nil)),
+		"CaseID":     c.ID,
+		"Topic":      topic,
+		"About":      about,
+		"Agent":      cmp.Or(agent.Name, agent.ID),
+		"Due":        in.svc.CustomerTime(now, due),
+		"Resolve":    in.svc.CustomerTime(now, resolve),
+		aboutlessKey: aboutless,
 	}
 }
 
@@ -120,15 +170,30 @@ func (in *Inbox) canned(w http.ResponseWriter, r *http.Request, agent handoff.Ag
 			if !in.tr.Has(lang, id) {
 				break
 			}
-			sec.Items = append(sec.Items, cannedItem{ID: id, Text: in.tr.T(lang, id, data)})
+			sec.Items = append(sec.Items, cannedItem{ID: id, Text: in.cannedText(lang, id, data)})
 		}
 		if len(sec.Items) > 0 {
 			full = append(full, sec.Items[0].Text)
 		}
 		sections = append(sections, sec)
 	}
+	if ids, ok := cannedFull[cannedKind(c)]; ok && !fromFile {
+		full = full[:0]
+		for _, id := range ids {
+			full = append(full, in.cannedText(lang, id, data))
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "sections": sections, "full": strings.Join(full, "\n"), "custom": fromFile})
 	return nil
+}
+
+// cannedText is template id filled with data; with no topic to name, its
+// _notopic variant when it has one.
+func (in *Inbox) cannedText(lang, id string, data map[string]any) string {
+	if data[aboutlessKey] == true && in.tr.Has(lang, id+"_notopic") {
+		id += "_notopic"
+	}
+	return in.tr.T(lang, id, data)
 }
 
 const requestClauseRunes = 48

@@ -34,7 +34,8 @@ import (
 //	      text: "Is there anything else I can help with? (case {CaseID})"
 //
 // Sections: greeting, acknowledge, action, next, close. Placeholders, filled
-// from the case: {Customer} {CaseID} {Topic} {About} {Agent} {Due}; any
+// from the case: {Customer} {CaseID} {Topic} {About} {Agent} {Due} (the next
+// update) {Resolve} (when the case is to be settled); any
 // other {word} is refused, so a typo does not reach a customer.
 type CannedReplies struct {
 	path string
@@ -50,7 +51,7 @@ type cannedTemplate struct {
 }
 
 // cannedPlaceholders are the {words} a template may use.
-var cannedPlaceholders = []string{"Customer", "CaseID", "Topic", "About", "Agent", "Due"}
+var cannedPlaceholders = []string{"Customer", "CaseID", "Topic", "About", "Agent", "Due", "Resolve"}
 
 var placeholder = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
 

@@ -67,7 +67,7 @@ func TestCannedDoesNotQuoteAPersonRequest(t *testing.T) {
 		trigger                 string
 		want, forbidden         []string
 	}{
-		{"person request, zh-CN", "zh-CN", "", "我要找人工客服", escalation.KindHuman, []string{"关于您的问题的内容"}, []string{"“我要找人工客服”"}},
+		{"person request, zh-CN", "zh-CN", "", "我要找人工客服", escalation.KindHuman, []string{"您之前发来的消息我都已经看过了"}, []string{"“我要找人工客服”", "关于您的问题的内容"}},
 		{"supervisor request, en", "en", "", "let me talk to your manager", escalation.KindSupervisor, nil, []string{"let me talk to your manager"}},
 		{"a person, after a question: the question is quoted", "zh-TW", "", "運費怎麼算，我要找真人", escalation.KindDefect, []string{"「運費怎麼算」"}, nil},
 		{"power bank, zh-TW", "zh-TW", handoff.TopicProductSafety, "我上禮拜買的行動電源鼓起來了", escalation.KindSecurity, []string{"關於您反映的產品安全問題造成您的困擾"}, []string{"帳號安全"}},

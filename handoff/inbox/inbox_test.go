@@ -709,8 +709,8 @@ func TestCanned(t *testing.T) {
 	}
 	// Defect 4: before the first reply the templates give the time the
 	// customer was promised (Case.Promise, as the brief), not another one.
-	promise := c.Promise().In(e.svc.Policy().Location).Format("2006-01-02 15:04")
-	if strings.Contains(all, due) && due != promise {
+	promise := e.svc.CustomerTime(e.clock.Now(), c.Promise())
+	if strings.Contains(all, e.svc.CustomerTime(e.clock.Now(), e.svc.UpdateBy(c, e.clock.Now()))) && due != promise {
 		t.Errorf("templates promise %s, want the customer's promised time %s:\n%s", due, promise, all)
 	}
 	for _, want := range []string{"王小明", "林美玲", c.ID, "您的退款", promise, "台灣時間"} {
