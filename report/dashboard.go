@@ -200,7 +200,10 @@ func (d *Dashboard) json(w http.ResponseWriter, r *http.Request) {
 }
 
 // csv writes the figures, one per row: section, item, value, count,
-// total, target, state; headers and names in the lead's language.
+// total, target, state, id; headers and names in the lead's language, as
+// the page names them (a topic by its title, TopicName), the topic id (and
+// "topic|trigger" for a reason) in the last column for scripts. A figure
+// the page shows as "no data" has an empty value, not 0.0%.
 func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 	sel, rep, err := d.compute(r)
 	if err != nil {
@@ -211,43 +214,69 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 	T := func(id string) string { return d.tr.T(lang, id, nil) }
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	row := func(cells ...string) { _ = cw.Write(defuse(cells)) }
-	row(T("inbox_dashboard_csv_section"), T("inbox_dashboard_csv_item"), T("inbox_dashboard_csv_value"),
-		T("inbox_dashboard_csv_count"), T("inbox_dashboard_csv_total"), T("inbox_dashboard_csv_target"), T("inbox_dashboard_csv_state"))
-	ratioRow := func(section, item string, c Check) {
-		row(section, item, pct(c.Value), strconv.Itoa(c.Count), strconv.Itoa(c.Total), targetText(c.Target, true), T("inbox_dashboard_state_"+string(c.State)))
+	row := func(cells ...string) {
+		for len(cells) < 8 {
+			cells = append(cells, "")
+		}
+		_ = cw.Write(defuse(cells))
 	}
-	row(T("inbox_dashboard_period"), sel.FromDate+" – "+sel.ToDate, "", "", "", "", "")
-	row(T("inbox_dashboard_conversations"), "", strconv.Itoa(rep.Conversations), "", "", "", "")
-	row(T("inbox_dashboard_cases"), "", strconv.Itoa(rep.Cases), "", "", "", "")
+	row(T("inbox_dashboard_csv_section"), T("inbox_dashboard_csv_item"), T("inbox_dashboard_csv_value"),
+		T("inbox_dashboard_csv_count"), T("inbox_dashboard_csv_total"), T("inbox_dashboard_csv_target"), T("inbox_dashboard_csv_state"),
+		T("inbox_dashboard_csv_id"))
+	value := func(c Ratio) string {
+		if c.Total == 0 {
+			return ""
+		}
+		return pct(c.Value)
+	}
+	dur := func(n int, v time.Duration) string {
+		if n == 0 {
+			return ""
+		}
+		return hm(n, v)
+	}
+	ratioRow := func(section, item string, c Check) {
+		row(section, item, value(c.Ratio), strconv.Itoa(c.Count), strconv.Itoa(c.Total), targetText(c.Target, true), T("inbox_dashboard_state_"+string(c.State)))
+	}
+	row(T("inbox_dashboard_period"), sel.FromDate+" – "+sel.ToDate)
+	row(T("inbox_dashboard_conversations"), "", strconv.Itoa(rep.Conversations))
+	row(T("inbox_dashboard_cases"), "", strconv.Itoa(rep.Cases))
 	ratioRow(T("inbox_dashboard_fcr"), "", rep.FirstContactResolution)
 	ratioRow(T("inbox_dashboard_escalation"), "", rep.Escalation)
 	for _, ts := range rep.TierShares {
 		ratioRow(T("inbox_dashboard_tier_share"), ts.Tier, ts.Check)
 	}
 	for _, pt := range rep.Times {
-		row(T("inbox_dashboard_first_response_median"), pt.Priority, hm(pt.FirstResponse.N, pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N), "", "", "")
-		row(T("inbox_dashboard_first_response_p90"), pt.Priority, hm(pt.FirstResponse.N, pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N), "", "", "")
-		row(T("inbox_dashboard_resolution_median"), pt.Priority, hm(pt.Resolution.N, pt.Resolution.Median), strconv.Itoa(pt.Resolution.N), "", "", "")
-		row(T("inbox_dashboard_resolution_p90"), pt.Priority, hm(pt.Resolution.N, pt.Resolution.P90), strconv.Itoa(pt.Resolution.N), "", "", "")
+		row(T("inbox_dashboard_first_response_median"), pt.Priority, dur(pt.FirstResponse.N, pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N))
+		row(T("inbox_dashboard_first_response_p90"), pt.Priority, dur(pt.FirstResponse.N, pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N))
+		row(T("inbox_dashboard_resolution_median"), pt.Priority, dur(pt.Resolution.N, pt.Resolution.Median), strconv.Itoa(pt.Resolution.N))
+		row(T("inbox_dashboard_resolution_p90"), pt.Priority, dur(pt.Resolution.N, pt.Resolution.P90), strconv.Itoa(pt.Resolution.N))
 		ratioRow(T("inbox_dashboard_sla"), pt.Priority, pt.SLA)
 	}
 	ratioRow(T("inbox_dashboard_sla"), T("inbox_dashboard_all_priorities"), rep.SLA)
-	row(T("inbox_dashboard_csat"), "", fmt.Sprintf("%.2f", rep.CSAT.Average), strconv.Itoa(rep.CSAT.Rated), "",
+	csat := ""
+	if rep.CSAT.Rated > 0 {
+		csat = fmt.Sprintf("%.2f", rep.CSAT.Average)
+	}
+	row(T("inbox_dashboard_csat"), "", csat, strconv.Itoa(rep.CSAT.Rated), "",
 		targetText(rep.CSAT.Target, false), T("inbox_dashboard_state_"+string(rep.CSAT.State)))
 	for i, n := range rep.CSAT.Distribution {
-		row(T("inbox_dashboard_csat_distribution"), strconv.Itoa(i+1), strconv.Itoa(n), "", "", "", "")
+		row(T("inbox_dashboard_csat_distribution"), strconv.Itoa(i+1), strconv.Itoa(n))
 	}
 	for _, lr := range rep.CSAT.Low {
-		row(T("inbox_dashboard_low_ratings"), lr.CaseID, strconv.Itoa(lr.Score), "", "", "", "")
+		row(T("inbox_dashboard_low_ratings"), lr.CaseID, strconv.Itoa(lr.Score))
 	}
 	for _, rs := range rep.TopReasons {
-		row(T("inbox_dashboard_reasons"), reasonText(d.tr, nil, lang, rs.Topic, rs.Trigger), pct(rs.Volume.Value), strconv.Itoa(rs.Volume.Count),
-			strconv.Itoa(rs.Volume.Total), "", T("inbox_dashboard_settled_l1")+" "+pct(rs.SettledL1.Value))
+		id := rs.Topic
+		if rs.Trigger != "" {
+			id += "|" + rs.Trigger
+		}
+		row(T("inbox_dashboard_reasons"), reasonText(d.tr, d.titles, lang, rs.Topic, rs.Trigger), value(rs.Volume), strconv.Itoa(rs.Volume.Count),
+			strconv.Itoa(rs.Volume.Total), "", T("inbox_dashboard_settled_l1")+" "+value(rs.SettledL1), id)
 	}
-	row(T("inbox_dashboard_repeat"), "", pct(rep.Repeat.Value), strconv.Itoa(rep.Repeat.Count), strconv.Itoa(rep.Repeat.Total), "", "")
+	row(T("inbox_dashboard_repeat"), "", value(rep.Repeat), strconv.Itoa(rep.Repeat.Count), strconv.Itoa(rep.Repeat.Total))
 	for _, rt := range rep.RepeatTopics {
-		row(T("inbox_dashboard_repeat_topics"), topicText(d.tr, nil, lang, rt.Topic), strconv.Itoa(rt.Repeats), "", "", "", "")
+		row(T("inbox_dashboard_repeat_topics"), topicText(d.tr, d.titles, lang, rt.Topic), strconv.Itoa(rt.Repeats), "", "", "", "", rt.Topic)
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -127,15 +127,15 @@ func TestDashboardCSV(t *testing.T) {
 		section, item string
 		want          []string
 	}{
-		{"First-contact resolution", "", []string{"First-contact resolution", "", "50.0%", "5", "10", "≥ 70%", "off target"}},
-		{"Escalation rate", "", []string{"Escalation rate", "", "40.0%", "4", "10", "≤ 20%", "off target"}},
-		{"Share by tier", "L3", []string{"Share by tier", "L3", "10.0%", "1", "10", "≤ 10%", "on target"}},
-		{"First response, p90", "P2", []string{"First response, p90", "P2", "1:30", "2", "", "", ""}},
-		{"SLA met", "all priorities", []string{"SLA met", "all priorities", "75.0%", "3", "4", "≥ 90%", "off target"}},
-		{"Customer satisfaction (CSAT)", "", []string{"Customer satisfaction (CSAT)", "", "3.67", "3", "", "≥ 4.2", "off target"}},
-		{"Low ratings to follow up (2 or less)", "CS-20261124-0001", []string{"Low ratings to follow up (2 or less)", "CS-20261124-0001", "2", "", "", "", ""}},
-		{"Top 10 contact reasons", "shipping_delay · Asked for a person", nil},
-		{"Repeat contacts", "", []string{"Repeat contacts", "", "20.0%", "2", "10", "", ""}},
+		{"First-contact resolution", "", []string{"First-contact resolution", "", "50.0%", "5", "10", "≥ 70%", "off target", ""}},
+		{"Escalation rate", "", []string{"Escalation rate", "", "40.0%", "4", "10", "≤ 20%", "off target", ""}},
+		{"Share by tier", "L3", []string{"Share by tier", "L3", "10.0%", "1", "10", "≤ 10%", "on target", ""}},
+		{"First response, p90", "P2", []string{"First response, p90", "P2", "1:30", "2", "", "", "", ""}},
+		{"SLA met", "all priorities", []string{"SLA met", "all priorities", "75.0%", "3", "4", "≥ 90%", "off target", ""}},
+		{"Customer satisfaction (CSAT)", "", []string{"Customer satisfaction (CSAT)", "", "3.67", "3", "", "≥ 4.2", "off target", ""}},
+		{"Low ratings to follow up (2 or less)", "CS-20261124-0001", []string{"Low ratings to follow up (2 or less)", "CS-20261124-0001", "2", "", "", "", "", ""}},
+		{"Top 10 contact reasons", "An entry no longer in the knowledge base (shipping_delay) · Asked for a person", nil},
+		{"Repeat contacts", "", []string{"Repeat contacts", "", "20.0%", "2", "10", "", "", ""}},
 	}
 	for _, tt := range tests {
 		got := find(tt.section, tt.item)

@@ -95,12 +95,9 @@ func TopicName(tr *locales.Translator, titles Titles, lang, topic string) string
 	return tr.T(lang, "inbox_topic_unknown", map[string]any{"ID": topic})
 }
 
-// topicText is a topic as the dashboard names it: TopicName, except the
-// CSV (no titles), which keeps the ids for spreadsheets and scripts.
+// topicText is a topic as the dashboard, the print page and the CSV name
+// it: TopicName (the CSV keeps the id in a column of its own).
 func topicText(tr *locales.Translator, titles Titles, lang, topic string) string {
-	if titles == nil && topic != "" {
-		return topic
-	}
 	return TopicName(tr, titles, lang, topic)
 }
 
