@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/warmline/warmline/internal/regexlit"
 )
 
 // Synonyms are groups of words or phrases a support manager declares to mean
@@ -15,7 +17,11 @@ import (
 // in the KB's questions and answers and in the customer's question alike, so
 // a question using one member meets entries written with another.
 type synonyms struct {
-	en     *regexp.Regexp    // any English member, longest first, whole words
+	// en is any English member, longest first, whole words.
+	en *regexp.Regexp
+	// enNeed are literals one of which every match of en contains
+	// (regexlit): a text with none is returned as it is, unsearched.
+	enNeed []regexlit.Literal
 	enTo   map[string]string // lowercased English member -> canonical
 	zh     *strings.Replacer // Simplified Chinese member -> canonical
 	groups int
@@ -115,6 +121,7 @@ func (g synonymGroups) build() *synonyms {
 		// A trailing s/es keeps plurals ("parcels") in the group; the
 		// English analyser stems the canonical word again afterwards.
 		s.en = regexp.MustCompile(`(?i)\b(` + strings.Join(alts, "|") + `)(?:s|es)?\b`)
+		s.enNeed, _ = regexlit.Of(s.en.String())
 	}
 	var pairs []string
 	var zhMembers []string
@@ -152,6 +159,12 @@ func (s *synonyms) rewrite(text, script string) string {
 	if script == EN {
 		if s.en == nil {
 			return text
+		}
+		if s.enNeed != nil {
+			folded := regexlit.FoldASCII(text)
+			if !slices.ContainsFunc(s.enNeed, func(l regexlit.Literal) bool { return l.In(text, folded) }) {
+				return text
+			}
 		}
 		return s.en.ReplaceAllStringFunc(text, func(m string) string {
 			w := strings.ToLower(strings.Join(strings.Fields(m), " "))
