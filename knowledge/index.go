@@ -52,6 +52,9 @@ type tokenizer struct {
 	// global is, per local term number and script, the script's term
 	// number (-1 until the merge first meets it).
 	global [2][]int32
+	// norm and expanded remember the normalised (entryTextMemo) and
+	// expanded (expandAllMemo) form of each text this worker met.
+	norm, expanded map[string]string
 }
 
 func (tz *tokenizer) tokens(sc *script, text string) []int32 {
@@ -98,8 +101,8 @@ func (b *Base) analyseEntry(tz *tokenizer, e *Entry) entryTokens {
 		sc     *script
 		script string
 	}{{b.en, EN}, {b.zh, "zh"}} {
-		q, a := entryText(e, x.script, b.conv, b.syn)
-		qx, ax := b.expandAll(q, x.script), b.expandAll(a, x.script)
+		q, a := entryTextMemo(e, x.script, b.conv, b.syn, tz.norm)
+		qx, ax := b.expandAllMemo(q, x.script, tz.expanded), b.expandAllMemo(a, x.script, tz.expanded)
 		st := &out[k]
 		st.questions = tz.analyse(x.sc, qx)
 		st.exact = make([]string, len(q))
@@ -154,7 +157,7 @@ func (b *Base) index() {
 	workers := max(1, min(runtime.GOMAXPROCS(0), (len(b.entries)+63)/64))
 	tzs := make([]*tokenizer, workers)
 	for w := range tzs {
-		tzs[w] = &tokenizer{ids: map[string]int32{}}
+		tzs[w] = &tokenizer{ids: map[string]int32{}, norm: map[string]string{}, expanded: map[string]string{}}
 	}
 	results := make([]entryTokens, min(indexBatch, len(b.entries)))
 	by := make([]int, len(results)) // the tokenizer of each result

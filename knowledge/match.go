@@ -299,6 +299,14 @@ func indexMapping(tune tuning) (*mapping.IndexMappingImpl, error) {
 // (title and examples) and its answer side (answer, quick replies, link
 // labels).
 func entryText(e *Entry, lang string, conv *Converter, syn *synonyms) (question, answer []string) {
+	return entryTextMemo(e, lang, conv, syn, nil)
+}
+
+// entryTextMemo is entryText remembering in memo (when not nil) each
+// text's normalised form by its language and text: texts repeated across
+// entries (an answer or quick-reply label many entries share) are
+// converted and rewritten once.
+func entryTextMemo(e *Entry, lang string, conv *Converter, syn *synonyms, memo map[string]string) (question, answer []string) {
 	langs := []string{lang}
 	if lang == "zh" {
 		langs = []string{ZhTW, ZhCN}
@@ -308,10 +316,18 @@ func entryText(e *Entry, lang string, conv *Converter, syn *synonyms) (question,
 		if s == "" {
 			return
 		}
-		if lang == "zh" {
-			s = normalizeZh(conv, s, l)
+		key := l + "\x00" + s
+		if v, ok := memo[key]; ok {
+			s = v
+		} else {
+			if lang == "zh" {
+				s = normalizeZh(conv, s, l)
+			}
+			s = syn.rewrite(s, lang)
+			if memo != nil {
+				memo[key] = s
+			}
 		}
-		s = syn.rewrite(s, lang)
 		if !slices.Contains(*list, s) {
 			*list = append(*list, s)
 		}
@@ -890,9 +906,23 @@ func inWord(r rune) bool {
 
 // expandAll is lexicon.expand over texts.
 func (b *Base) expandAll(texts []string, script string) []string {
+	return b.expandAllMemo(texts, script, nil)
+}
+
+// expandAllMemo is expandAll remembering each text's expansion in memo
+// (when not nil) by its script and text.
+func (b *Base) expandAllMemo(texts []string, script string, memo map[string]string) []string {
 	out := make([]string, len(texts))
 	for i, s := range texts {
+		key := script + "\x00" + s
+		if v, ok := memo[key]; ok {
+			out[i] = v
+			continue
+		}
 		out[i] = b.lex.expand(s, script)
+		if memo != nil {
+			memo[key] = out[i]
+		}
 	}
 	return out
 }
