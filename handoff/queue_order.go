@@ -31,6 +31,17 @@ func (s *Service) AtRisk(c *Case) bool {
 	return c.Open() && !s.now().Before(s.RiskAt(c))
 }
 
+// Overdue: the case is open and its running clock's deadline has passed
+// (the time the customer was promised before the first reply, the
+// resolution due after it).
+func (s *Service) Overdue(c *Case) bool {
+	due := c.ResolutionDue
+	if c.FirstResponseAt.IsZero() {
+		due = c.Promise()
+	}
+	return c.Open() && !due.IsZero() && !s.now().Before(due)
+}
+
 // sortQueue orders open cases for agent a: first the cases at risk of
 // breaching or breached (riskAt has passed), strictly by due time whatever
 // their language, so a case nobody on shift reads still surfaces before

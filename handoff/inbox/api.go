@@ -272,6 +272,9 @@ type caseItem struct {
 	// queue puts cases at risk on top whatever their language.
 	RiskAt time.Time `json:"risk_at,omitzero"`
 	AtRisk bool      `json:"at_risk"`
+	// Overdue: its deadline has already passed (handoff.Service.Overdue):
+	// the row says overdue, not "near its deadline".
+	Overdue bool `json:"overdue"`
 	// FollowUp is the lead's task on the case, when there is one.
 	FollowUp *handoff.FollowUp `json:"follow_up,omitempty"`
 	// Brief is the brief's "what they want" line in the agent's language.
@@ -336,6 +339,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, agent handoff.Agent) 
 		items[i] = itemOf(agent, c)
 		if c.Open() {
 			items[i].RiskAt, items[i].AtRisk = a.svc.RiskAt(c), a.svc.AtRisk(c)
+			items[i].Overdue = a.svc.Overdue(c)
 		}
 		if lines := a.svc.Brief(c, lang); len(lines) > 1 {
 			items[i].Brief = lines[1]

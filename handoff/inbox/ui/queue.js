@@ -108,7 +108,7 @@
         el('div', { class: 'case-sub' },
           // On top because its deadline is near, though not in the agent's languages.
           c.at_risk && c.readable === false ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-risk-language',
-            text: t('inbox_row_at_risk_other_language', { lang: WL.langName(c.lang) }) }) : null,
+            text: t(c.overdue ? 'inbox_row_overdue_other_language' : 'inbox_row_at_risk_other_language', { lang: WL.langName(c.lang) }) }) : null,
           c.follow_up ? el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-followup',
             text: t('inbox_followup_' + c.follow_up.reason, { score: c.follow_up.score || '' }) }) : null,
           ...(c.triggers || []).slice(0, 2).map((k) => el('span', { class: 'chip chip-warn chip-small', 'data-testid': 'row-trigger', text: WL.triggerName(k, c.topic) })),
