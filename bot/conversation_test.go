@@ -61,7 +61,8 @@ func TestHandoffAcknowledgementThrottled(t *testing.T) {
 			h.clock.Set(c.FirstResponseDue.Add(time.Minute))
 			msgs := h.text("U1", "還在嗎")
 			mustContain(t, all(msgs), h.T(lang, "bot_handoff_ack_overdue", nil))
-			// Once a person answered, the customer is told who has it.
+			// Once a person answered the conversation is theirs: the
+			// message goes to the case, the bot says nothing over them.
 			lead := handoff.Agent{ID: "a1", Name: "Mei", Role: "lead"}
 			if _, err := h.cases.Claim(context.Background(), lead, c.ID); err != nil {
 				t.Fatalf("Claim: %v", err)
@@ -71,7 +72,12 @@ func TestHandoffAcknowledgementThrottled(t *testing.T) {
 			}
 			h.clock.Advance(10 * time.Minute)
 			msgs = h.text("U1", "好的")
-			mustContain(t, all(msgs), h.T(lang, "bot_handoff_ack_with_agent", map[string]any{"Who": "Mei"}))
+			if len(msgs) != 0 {
+				t.Errorf("after a person replied the bot said %s, want nothing over them", all(msgs))
+			}
+			if got := lastCustomerText(h.activeCase("U1")); got != "好的" {
+				t.Errorf("case's last customer text %q, want the message in the case", got)
+			}
 		})
 	}
 }

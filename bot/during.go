@@ -54,6 +54,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		t.say(e.text(t, e.tr.T(t.lang(), "bot_handoff_cancelled", nil), e.topicReplies(t, false)...))
 		return true, nil
 	}
+	// Once a person has replied the conversation is theirs: the message
+	// goes to the case (they see it), and the bot neither answers it from
+	// the knowledge base nor sends wait notices over them (tryout 5, M3).
+	// Raises, safety steps and files that were not kept are still said.
+	live := !c.FirstResponseAt.IsZero()
 	prev := lastCustomerText(c) // before this message joins the case
 	askedPerson := false        // "我要找真人" again: answered as a question about the wait
 	faq := ""                   // the knowledge base's answer to a question asked while waiting
@@ -70,8 +75,8 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		askedPerson = n > 0 && len(a.Triggers) == 0
 		// A question about the wait is answered by the bot: the brief's
 		// "added after the handoff" leaves it out.
-		wait := askedPerson || e.asksAboutWait(text)
-		if len(a.Triggers) == 0 && !wait {
+		wait := !live && (askedPerson || e.asksAboutWait(text))
+		if len(a.Triggers) == 0 && !wait && !live {
 			faq = e.waitingAnswer(ctx, t, text)
 		}
 		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: wait || faq != ""}
@@ -79,7 +84,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			return true, err
 		}
 		if len(a.Triggers) == 0 && !wait {
-			if handled, err := e.verifyDuringHandoff(ctx, t, c, text, log); handled || err != nil {
+			if handled, err := e.verifyDuringHandoff(ctx, t, c, text, live, log); handled || err != nil {
 				return true, err
 			}
 		}
@@ -121,6 +126,9 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			return true, nil
 		}
 	}
+	if live {
+		return true, nil
+	}
 	if text != "" && (askedPerson || e.asksAboutWait(text)) {
 		// "How long?" right after a ping ("有人嗎" then "還要等多久") is
 		// answered: only the same kind of question again waits. So is a
@@ -149,8 +157,9 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 // the flag (the brief updates) and is said; a mismatch is said too (the
 // person confirms). Checks count towards the same limits and locks as
 // outside a handoff. handled is false when the message holds no digits to
-// check or the case has no unverified order.
-func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text string, log *zap.Logger) (bool, error) {
+// check or the case has no unverified order. quiet (a person has replied)
+// checks without saying so: the brief updates for the person.
+func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text string, quiet bool, log *zap.Logger) (bool, error) {
 	order := handoff.UnverifiedOrder(c)
 	digits, ok := last4(text)
 	if _, isOrder := e.numbers.Find(text); order == "" || !ok || isOrder {
@@ -176,6 +185,9 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 		t.st.LastOrder = o.Number
 		id = "bot_handoff_order_verified"
 		log.Info("order verified during the handoff", zap.String("case_id", c.ID))
+	}
+	if quiet {
+		return true, nil
 	}
 	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
 	t.st.HandoffAckAt = t.now

@@ -5,8 +5,10 @@ package main
 // emulator's recorded replies.
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2ETryout6RefundWithAComplaintKeepsTheRefundSafeguards (tryout 5
@@ -47,6 +49,53 @@ func TestE2ETryout6RefundWithAComplaintKeepsTheRefundSafeguards(t *testing.T) {
 		}
 		if strings.Contains(brief, "客訴") {
 			t.Errorf("%s brief:\n%s\nwant the refund category, not the complaint", tt.lang, brief)
+		}
+	}
+}
+
+// TestE2ETryout6BotIsQuietOnceAPersonReplied (tryout 5 M3): after an
+// agent has replied in the case, a customer's FAQ-like question gets no
+// "while you wait" answer and an L3 case no "I won't reply to each"
+// notice: the message goes to the case for the person, the bot says
+// nothing over them. Before the reply, the acknowledgement still comes.
+func TestE2ETryout6BotIsQuietOnceAPersonReplied(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, ask, tok, agentSays, before, after string }{
+		{"en", "I want to talk to a person", tokKen, "Hi, this is Ken. What can I help you with today?", "is it still being handled?", "oh I just wanted to know if you ship to Kinmen"},
+		{"zh-TW", "你們再不處理我就寄存證信函", tokLee, "您好，我是李律明，這件事由我負責。", "請問還在處理嗎", "退款，請今天處理"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.ask, 1)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case after %q", tt.lang, tt.ask)
+		}
+		// Before a person replied: acknowledged with the case number.
+		if got := allText(h.say(u, tt.before, 1)); !strings.Contains(got, c.ID) {
+			t.Errorf("%s before the reply got %q, want the acknowledgement with %s", tt.lang, got, c.ID)
+		}
+		if st := h.api(tt.tok, "POST", "/api/cases/"+c.ID+"/claim", nil, nil); st != http.StatusOK {
+			t.Fatalf("%s claim = %d", tt.lang, st)
+		}
+		before := len(h.emu.Messages(u))
+		if st := h.api(tt.tok, "POST", "/api/cases/"+c.ID+"/reply", map[string]string{"text": tt.agentSays}, nil); st != http.StatusOK {
+			t.Fatalf("%s reply = %d", tt.lang, st)
+		}
+		h.waitNew(u, before, 1)
+		h.clock.Advance(10 * time.Minute) // past the acknowledgement interval
+		if _, err := h.emu.SendText(t.Context(), u, tt.after); err != nil {
+			t.Fatal(err)
+		}
+		h.quiet(u, 1500*time.Millisecond)
+		var v caseView
+		h.api(tt.tok, "GET", "/api/cases/"+c.ID, nil, &v)
+		found := false
+		for _, tu := range v.Case.Transcript {
+			found = found || (tu.From == "customer" && tu.Text == tt.after)
+		}
+		if !found {
+			t.Errorf("%s: %q is not in the case for the person", tt.lang, tt.after)
 		}
 	}
 }
