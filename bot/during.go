@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"unicode"
 
 	"go.uber.org/zap"
 
@@ -162,7 +163,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text string, quiet bool, log *zap.Logger) (bool, error) {
 	order := handoff.UnverifiedOrder(c)
 	digits, ok := last4(text)
-	if _, isOrder := e.numbers.Find(text); order == "" || !ok || isOrder {
+	if _, isOrder := e.numbers.Find(text); order == "" || !ok || isOrder || !e.phoneDigits(text) {
 		return false, nil
 	}
 	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
@@ -192,6 +193,25 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
 	t.st.HandoffAckAt = t.now
 	return true, nil
+}
+
+// phoneDigits reports whether a message with one 4-digit run is meant as
+// the phone's last digits: it says so (bot_kw_phone: 手機末四碼, last 4
+// digits) or holds little besides the digits (at most 3 letters: "2036", "是2036喔", "it's 2036"). The bot
+// has not asked for them during a handoff, so "the mug cost 1200" or
+// "ordered in 2025" is no check: it neither answers about digits nor counts
+// a failed check towards the lock.
+func (e *Engine) phoneDigits(text string) bool {
+	if e.mentions(text, "bot_kw_phone") {
+		return true
+	}
+	letters := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters <= 3
 }
 
 // waitingAnswer is the answer, in the customer's language, of a question
