@@ -21,13 +21,7 @@ import (
 func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 	lang := t.lang()
 	var b strings.Builder
-	// An answer that opens warmly itself ("沒問題！", "別擔心，…") gets no
-	// second opener stacked on it.
-	if ack := e.ack(t, en); ack != "" && !e.ownOpener(textIn(en.Answer, lang)) {
-		b.WriteString(ack)
-		b.WriteString("\n\n")
-	}
-	b.WriteString(strings.TrimSpace(textIn(en.Answer, lang)))
+	b.WriteString(e.answerBody(t, en))
 	b.WriteString("\n\n")
 	b.WriteString(e.tr.T(lang, "bot_anything_else", nil))
 
@@ -279,18 +273,23 @@ func questionClauses(text string) []string {
 	return out
 }
 
+// answerBody is an entry's answer in the customer's language with its
+// acknowledgement first. An answer that opens warmly itself ("沒問題！",
+// "別擔心，…") gets no second opener stacked on it.
+func (e *Engine) answerBody(t *turn, en *knowledge.Entry) string {
+	answer := strings.TrimSpace(textIn(en.Answer, t.lang()))
+	if ack := e.ack(t, en); ack != "" && !e.ownOpener(textIn(en.Answer, t.lang())) {
+		return ack + "\n\n" + answer
+	}
+	return answer
+}
+
 // answerTwo answers two questions of one message: the first answer with
 // its acknowledgement and links, then the second ("as for your other
 // question"), one close and one "Solved / Not yet" for the conversation.
 func (e *Engine) answerTwo(t *turn, first, second *knowledge.Entry) {
 	lang := t.lang()
-	var b strings.Builder
-	if ack := e.ack(t, first); ack != "" && !e.ownOpener(textIn(first.Answer, lang)) {
-		b.WriteString(ack)
-		b.WriteString("\n\n")
-	}
-	b.WriteString(strings.TrimSpace(textIn(first.Answer, lang)))
-	t.say(e.text(t, b.String()))
+	t.say(e.text(t, e.answerBody(t, first)))
 	t.say(e.linkCards(t, first)...)
 	msg := e.tr.T(lang, "bot_second_answer", map[string]any{"Answer": strings.TrimSpace(textIn(second.Answer, lang))}) +
 		"\n\n" + e.tr.T(lang, "bot_anything_else", nil)
