@@ -249,9 +249,10 @@ func (e *Engine) twoQuestions(ctx context.Context, t *turn, text string) []*know
 }
 
 // questionConnectors open a second question ("還有", "and also"); the
+// bare 那 is none: it would cut 那個杯子 down to 個杯子. The
 // polite lead-ins ("請問") are left out of a clause too, so it is matched
 // as the question it is.
-var questionConnectors = []string{"還有", "还有", "另外", "以及", "想請問", "想请问", "請問", "请问", "那", "and also", "also", "and", "plus", "please"}
+var questionConnectors = []string{"還有", "还有", "另外", "以及", "想請問", "想请问", "請問", "请问", "and also", "also", "and", "plus", "please"}
 
 // questionClauses splits text into the questions it asks: at question
 // marks inside it, and at a connector opening a new sentence; each part
