@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -68,7 +69,7 @@ func (r *Rules) analyze(text string) Analysis {
 		if kind == KindRefund {
 			continue
 		}
-		if kind == KindHuman && supervisor {
+		if kind == KindHuman && supervisor && !m.besides(r.phrases[KindSupervisor], r.phrases[KindHuman], r.also, r.refusal) {
 			continue // a supervisor request is already a request for a person
 		}
 		ev, ok := m.match(r.phrases[kind])
@@ -165,4 +166,53 @@ func (r *Rules) weighComplaint(m message, h lexiconHits) (bool, string) {
 		return true, evidence
 	}
 	return true, top
+}
+
+// alsoPattern joins two requests: the words between a supervisor asked for
+// and a regular person asked for that make them two requests ("主管或者人工
+// 都行", "找主管，另外先給我安排個人工客服", "a supervisor, and in the
+// meantime a real person"). Without one the person is the supervisor
+// ("我要跟真人主管講話") or a correction ("a real person, no, your
+// manager").
+// refusalPattern starts a match that turns something away ("不要機器人",
+// "not a bot"): next to a supervisor it asks for the supervisor, not also
+// for a regular person ("不要機器人，也不要一般客服，直接給我主管").
+const refusalPattern = `(?i)^(不要|不想|別|不用|受夠|not\b|no\b|stop\b|don'?t\b|do not\b|instead\b|rather\b)`
+
+const alsoPattern = `(?i)(也|另外|同時|同时|順便|顺便|還有|还有|再|先|然後|然后|並且|并且|或|都行|都可以|都好|\b(and|also|or|meanwhile|plus|too|first|then|as well)\b|in the meantime)`
+
+// besides reports whether a match of other lies apart from every match of
+// first, in the first group of variants (as written, else with typos
+// corrected) where first matches, with alsoPattern in the text between it
+// and the nearest match of first, and not itself a refusal
+// (refusalPattern): a second request, not the first one restated.
+func (m message) besides(first, other *phraseSet, also, refusal *regexp.Regexp) bool {
+	for _, vs := range m.tries {
+		fs := first.spans(vs)
+		if fs == nil {
+			continue
+		}
+		rs := []rune(vs[0].text)
+		for _, o := range other.spans(vs) {
+			lo, hi, overlap := -1, -1, false
+			for _, f := range fs {
+				switch {
+				case f[0] < o[1] && o[0] < f[1]:
+					overlap = true
+				case f[1] <= o[0] && (lo < 0 || o[0]-f[1] < hi-lo):
+					lo, hi = f[1], o[0]
+				case o[1] <= f[0] && (lo < 0 || f[0]-o[1] < hi-lo):
+					lo, hi = o[1], f[0]
+				}
+			}
+			if overlap || lo < 0 || hi > len(rs) || refusal.MatchString(string(rs[o[0]:o[1]])) {
+				continue
+			}
+			if also.MatchString(string(rs[lo:hi])) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }

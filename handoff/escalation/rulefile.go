@@ -109,7 +109,7 @@ func parse(data []byte, zh *knowledge.Converter, cache *patternCache) (*Rules, e
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("parse yaml: %w", err)
 	}
-	r := &Rules{routes: map[string]Route{}, phrases: map[string]*phraseSet{}, zh: zh}
+	r := &Rules{routes: map[string]Route{}, phrases: map[string]*phraseSet{}, zh: zh, also: regexp.MustCompile(alsoPattern), refusal: regexp.MustCompile(refusalPattern)}
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 

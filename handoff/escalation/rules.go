@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sync"
 	"time"
 
@@ -28,6 +29,8 @@ type Rules struct {
 	complaint     *phraseSet            // complaint words in any phrasing
 	complaintSoft *phraseSet            // complaint words unless the message is a neutral question
 	questions     *phraseSet            // neutral questions: a policy, a date, a what-if
+	also          *regexp.Regexp        // alsoPattern: joins a second request to a first
+	refusal       *regexp.Regexp        // refusalPattern: a match that turns something away
 	typos         *typos
 	lits          *literalIndex   // every prefilter literal of the patterns above
 	model         *complaintModel // weighs the lexicon's complaint verdict; nil: the lexicon alone

@@ -84,7 +84,7 @@ func TestAnalyze(t *testing.T) {
 		{"zh-CN not a refund request", "不要退钱", "zh-CN", nil, "", false, 0, false},
 		{"refund policy question", "what's your refund policy on $2,000 items?", "en", nil, "", false, 0, false},
 		{"legal is a complaint", "我要寄存證信函", "zh-TW", []string{KindLegalMedia}, "存證信函", false, 0, true},
-		{"negation masks only itself", "我不是要告你，但我會PO上Dcard", "zh-TW", []string{KindLegalMedia}, "Dcard", false, 0, true},
+		{"negation masks only itself", "我不是要告你，但我會PO上Dcard", "zh-TW", []string{KindLegalMedia}, "我會PO上Dcard", false, 0, true},
 		{"negation alone", "我不是要告你", "zh-TW", nil, "", false, 0, false},
 		{"zh-CN negation via the Traditional exclusion", "我没有要告你们，别紧张", "zh-CN", nil, "", false, 0, false},
 		{"Traditional text that s2tw would change", "信用卡有一筆不明扣款", "zh-TW", []string{KindSecurity}, "不明扣款", false, 0, false},
@@ -519,6 +519,44 @@ func TestPatternCache(t *testing.T) {
 	for range 2 {
 		if _, err := parse([]byte(bad), zh, c); err == nil || !strings.Contains(err.Error(), `pattern "專人((" does not compile`) {
 			t.Errorf("parse of a bad pattern: error %v, want it named", err)
+		}
+	}
+}
+
+// TestSupervisorBesidesHuman: a regular person asked for besides a
+// supervisor fires human too when a joining word (也, 另外, 或, and, or, in
+// the meantime) lies between the two requests and the person's words are
+// no refusal ("不要機器人"); a person who is the supervisor, a correction
+// and a refusal fire supervisor only (Analysis is typed: positions come
+// from the rune spans of each kind's matches).
+func TestSupervisorBesidesHuman(t *testing.T) {
+	t.Parallel()
+	r := testRules(t)
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"我要找主管，也麻煩先給我一個真人客服幫我查訂單", []string{KindSupervisor, KindHuman}},
+		{"我要找主管，另外先给我安排个人工客服查一下订单", []string{KindSupervisor, KindHuman}},
+		{"I want a supervisor, and in the meantime a real person to look up my order", []string{KindSupervisor, KindHuman}},
+		{"主管或者人工客服都行，快点", []string{KindSupervisor, KindHuman}},
+		{"a supervisor or any real person, hurry", []string{KindSupervisor, KindHuman}},
+		{"先幫我轉真人，處理不了的話再找主管", []string{KindSupervisor, KindHuman}},
+		{"我要跟真人主管講話", []string{KindSupervisor}},
+		{"let me talk to a real person, no, your manager", []string{KindSupervisor}},
+		{"我不要跟機器人講，也不要一般客服，直接給我主管", []string{KindSupervisor}},
+		{"get me your manager now", []string{KindSupervisor}},
+	} {
+		a := r.Analyze(tc.text, "")
+		var got []string
+		for _, tr := range a.Triggers {
+			got = append(got, tr.Kind)
+			if tr.Evidence == "" {
+				t.Errorf("%q: %s fired without evidence", tc.text, tr.Kind)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q fired %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }

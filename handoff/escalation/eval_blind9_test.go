@@ -1,0 +1,25 @@
+package escalation
+
+import "testing"
+
+// The ninth blind set (triggers-blind9-*) was written on 2026-12-02 by a
+// helper (trigdata9) who saw only the SOP and the blind8 file's header (the
+// labelling guide), never the rules, the complaint model or the detector,
+// and split once into -dev (read and tuned on) and -test (held out: only
+// its aggregate scores are logged, never its messages).
+
+// TestBlind9DevEval scores the dev half, tuned on in the blind9 work: its
+// misses are logged and floors a little under what it scores guard it
+// (regression guards, not measurements). Before it was read (rules of
+// bba34bb): P 88.8% R 80.4% (legal_media P 90.5% R 70.4%, security 87.5% /
+// 77.8%, supervisor 88.0% / 81.5%, human 96.0% / 82.8%, refund_over_limit
+// 83.3% / 89.3%; complaint P 90.9% R 83.3%); after: P 100% R 100%.
+func TestBlind9DevEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
+	r := testRules(t)
+	if n := len(loadLabeled(t, "triggers-blind9-dev.yaml")); n != 225 {
+		t.Fatalf("triggers-blind9-dev.yaml has %d messages, want 225", n)
+	}
+	guardSet(t, r, "triggers-blind9-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
+		kindRecall: recallOf(0.98, 0.98, 0.98, 0.98, 0.98), complaintP: 0.92, complaintR: 0.84})
+}
