@@ -19,6 +19,31 @@ const maxFollowUps = 2
 
 // startListening is LAST's Listen: invite the whole story, answer nothing yet.
 func (e *Engine) startListening(t *turn, text string, an escalation.Analysis, in intent) {
+	e.beginComplaint(t, text, an, in)
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen", nil), e.doneReply(t)...))
+}
+
+// toldInFull reports whether the first message of a complaint already
+// tells the whole story: what went wrong (a defect word or a complaint or
+// fault entry) and which order with some detail (two clauses that say
+// something), or without an order a longer account (three such clauses,
+// or a detailed one). Asking for the story again would make them repeat
+// it: LAST goes straight to Apologize and Solve (tryout 6, item 3).
+func (e *Engine) toldInFull(text string, in intent) bool {
+	if !e.mentions(text, "bot_kw_defect") && !isComplaintEntry(in.entry) {
+		return false
+	}
+	n := 0
+	for _, c := range clauses(text) {
+		if says(strings.TrimSpace(strings.Replace(c, in.order, "", 1))) {
+			n++
+		}
+	}
+	return (in.order != "" && n >= 2) || n >= 3 || utf8.RuneCountInString(text) >= detailedRunes
+}
+
+// beginComplaint keeps the first message of a complaint for LAST.
+func (e *Engine) beginComplaint(t *turn, text string, an escalation.Analysis, in intent) {
 	st := t.st
 	st.clearComplaint()
 	st.Mode = modeListening
@@ -37,7 +62,6 @@ func (e *Engine) startListening(t *turn, text string, an escalation.Analysis, in
 		st.LastCategory = in.entry.Category
 	}
 	st.Unanswered = 0
-	t.say(e.text(t, e.tr.T(t.lang(), "bot_listen", nil), e.doneReply(t)...))
 }
 
 func (e *Engine) doneReply(t *turn) []QuickReply {
@@ -118,7 +142,13 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 			t.awaitEvidence(entry.ID)
 		}
 		st.addTried(handoff.Attempt{Kind: handoff.AttemptLAST, Ref: entry.ID, Summary: textIn(entry.Title, lang), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
-		t.say(e.text(t, e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": strings.TrimSpace(textIn(entry.Answer, lang))})))
+		// The photos or the order already sent are not asked for again.
+		remedy, ask := e.remedyFor(t, entry, st.ComplaintOrder)
+		msg := ask
+		if remedy != "" {
+			msg = strings.TrimSpace(e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": remedy}) + "\n" + ask)
+		}
+		t.say(e.text(t, msg))
 	default:
 		// L1 has no remedy: a person takes it, with the whole story.
 		tr := e.botFired(escalation.KindComplaint, st.Complaint) // a complaint, not "answers did not help"
@@ -163,7 +193,14 @@ func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []
 	}
 	switch {
 	case legal:
-		t.say(e.text(t, e.tr.T(lang, "bot_legal_ack", nil)))
+		msg := e.tr.T(lang, "bot_legal_ack", nil)
+		if !product && e.reportsProblem(t, text) {
+			// A product problem told with the threat: a sober apology for
+			// the inconvenience beside it, admitting nothing (tryout 6,
+			// item 2); no thanks.
+			msg = e.tr.T(lang, "bot_legal_sorry", nil) + msg
+		}
+		t.say(e.text(t, msg))
 	case complaint && !product:
 		t.say(e.apology(t))
 	}
@@ -174,6 +211,13 @@ func (e *Engine) handOver(ctx context.Context, t *turn, text string, triggers []
 		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)))
 	}
 	return nil
+}
+
+// reportsProblem reports whether a message (or the complaint it belongs
+// to) tells of a problem with a product or an order: a defect word
+// (bot_kw_defect) or a complaint or fault entry of the KB.
+func (e *Engine) reportsProblem(t *turn, text string) bool {
+	return e.mentions(text, "bot_kw_defect") || t.st.ComplaintEntry != ""
 }
 
 // personRequestOnly reports whether every trigger is a request for a

@@ -67,7 +67,9 @@
 // target (after a legal threat or press mention soberly, no thanks; an
 // account takeover reported while waiting gets the account steps first); that
 // raise notice is not the acknowledgement of the messages
-// after it. A question about the wait (bot_kw_wait anywhere, a whole
+// after it. A supervisor asked for after the customer has waited (the case
+// open HandoffAckEvery or past its promise, no reply yet) is answered with
+// an apology for the wait, once per case (field wait_sorry_case). A question about the wait (bot_kw_wait anywhere, a whole
 // bot_kw_wait_only, a bare greeting, only question marks) gets the case
 // number, whether a colleague has taken it, and the reply-by time, even
 // within HandoffAckEvery, at most once per HandoffWaitEvery (1 min); a
@@ -89,7 +91,17 @@
 // sparks, anything else; safety.go), the case's topic product_safety; an
 // account takeover or a fraud the account steps, order look-ups paused for
 // SecurityLock, topic account_security. A legal threat or press mention
-// gets a sober acknowledgement, no thanks, also when it raises an open case.
+// gets a sober acknowledgement, no thanks, also when it raises an open case;
+// when it also tells of a product problem, a sober apology for the
+// inconvenience (bot_legal_sorry) beside it, admitting nothing.
+// A complaint whose first message tells it in full (what went wrong, the
+// order and detail: toldInFull) goes straight to Apologize and Solve, not
+// "tell me what happened". A question that tells of trouble gets an
+// opener that fits (bot_ack_trouble_*), never "Good question!". Two
+// questions in one message (split at question marks, new lines or a comma
+// before a connector) get two answers, or one answer and the other's
+// "did you mean" menu (or a word that it was not understood), never one
+// dropped.
 // A refund over the limit is reviewed by a person: no policy FAQ before
 // it, no promise of approval, an apology first for a reported defect, and
 // no order the customer did not name for it. A quote back is the first
@@ -117,7 +129,10 @@
 // The files of an issue (field media) go with the case opened next. After
 // a remedy that asks for photos and the order number (PhotoTopics), both
 // are collected and the case opens with them (the request is the
-// complaint, the order an attempt), so the agent need not ask.
+// complaint, the order an attempt), so the agent need not ask. What the
+// customer already gave is never asked for again: the remedy's sentences
+// asking for photos (bot_kw_photo) are left out once photos or the order
+// are in, and only the missing one is asked for (remedyFor).
 //
 // # Phone checks
 //
@@ -231,7 +246,7 @@
 //	  complaint, complaint_msgs, complaint_entry, complaint_order, complaint_quote,
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
-//	  handoff_ack_at, handoff_wait_at, lang_offered, rated_case, rated_at (unix ms), rated_low, last_order,
+//	  handoff_ack_at, handoff_wait_at, wait_sorry_case, lang_offered, rated_case, rated_at (unix ms), rated_low, last_order,
 //	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
 //	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
 //	<prefix>conv_idle                  zset   user id -> unix ms their conversation goes idle (last event + ConversationIdle), idle sweep

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"unicode"
 
@@ -40,7 +41,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			log.Info("customer asked to cancel a case that stays open", zap.String("case_id", c.ID))
 			if text != "" {
 				if err := e.cases.AppendCustomerMessage(ctx, c.ID, text); err != nil {
-					return true, err
+					return true, fmt.Errorf("add message to case %s: %w", c.ID, err)
 				}
 			}
 			e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), "bot_handoff_cancel_kept", map[string]any{"CaseID": c.ID}), handoff.NoticeAck, log)
@@ -48,7 +49,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			return true, nil
 		}
 		if err != nil {
-			return true, err
+			return true, fmt.Errorf("cancel case %s: %w", c.ID, err)
 		}
 		log.Info("handoff cancelled by customer", zap.String("case_id", c.ID))
 		t.st.resetIssue()
@@ -82,7 +83,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		}
 		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: wait || faq != ""}
 		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
-			return true, err
+			return true, fmt.Errorf("add message to case %s: %w", c.ID, err)
 		}
 		if len(a.Triggers) == 0 && !wait {
 			if handled, err := e.verifyDuringHandoff(ctx, t, c, text, live, log); handled || err != nil {
@@ -97,7 +98,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 			}
 			raised, err := e.cases.Raise(ctx, c.ID, a.Triggers)
 			if err != nil {
-				return true, err
+				return true, fmt.Errorf("raise case %s: %w", c.ID, err)
 			}
 			log.Info("new triggers added to the open case", zap.String("case_id", c.ID), zap.Int("triggers", len(a.Triggers)))
 			if raised != nil && gained(c, raised, escalation.KindSecurity) && !e.productSafety(text) {
@@ -118,7 +119,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 	}
 	if tu := t.caseTurn; text == "" && tu != nil {
 		if err := e.cases.AppendCustomerTurn(ctx, c.ID, *tu); err != nil {
-			return true, err
+			return true, fmt.Errorf("add file to case %s: %w", c.ID, err)
 		}
 		if tu.Media != nil && tu.Media.Problem != "" {
 			// A file that was not kept is always said, so the customer can
@@ -167,7 +168,10 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 		return false, nil
 	}
 	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
-		return false, err // blocked: the message stays for the person
+		if err != nil {
+			return false, fmt.Errorf("phone check during case %s: %w", c.ID, err)
+		}
+		return false, nil // blocked: the message stays for the person
 	}
 	o, err := e.fetchOrder(ctx, t, order)
 	if err != nil && !errors.Is(err, orders.ErrNotFound) {
@@ -176,12 +180,12 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	}
 	matched := err == nil && orders.PhoneLast4Matches(o, digits)
 	if _, err := e.recordCheck(ctx, t.ev.UserID, order, !matched, t.now); err != nil {
-		return true, err
+		return true, fmt.Errorf("phone check during case %s: %w", c.ID, err)
 	}
 	id := "bot_handoff_order_no_match"
 	if matched {
 		if _, err := e.cases.OrderVerified(ctx, c.ID, order); err != nil {
-			return true, err
+			return true, fmt.Errorf("order verified on case %s: %w", c.ID, err)
 		}
 		t.st.LastOrder = o.Number
 		id = "bot_handoff_order_verified"
@@ -287,14 +291,25 @@ func (e *Engine) acknowledge(ctx context.Context, t *turn, c *handoff.Case, log 
 func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *handoff.Case, log *zap.Logger) {
 	lang := t.lang()
 	id, notice := "bot_handoff_raised", handoff.NoticeAck
+	sorry := false // a product problem told with a legal threat: a sober apology first
 	switch {
 	case gained(before, c, escalation.KindLegalMedia):
 		// A legal threat or a press mention: sober and respectful, no thanks.
 		id = "bot_handoff_raised_legal"
+		sorry = e.mentions(t.ev.Text, "bot_kw_defect") && !e.productSafety(t.ev.Text)
 	case gained(before, c, escalation.KindSupervisor):
 		id, notice = "bot_handoff_ack_supervisor", handoff.NoticeSupervisor
+		if e.waited(t, before) {
+			// They have waited already: LAST's Apologize for the wait,
+			// once per case, with the new target (tryout 6, item 1).
+			id = "bot_handoff_ack_supervisor_waited"
+			t.st.WaitSorryCase = c.ID
+		}
 	}
 	msg := e.tr.T(lang, id, map[string]any{"CaseID": c.ID, "Tier": e.tierName(lang, c)})
+	if sorry {
+		msg = e.tr.T(lang, "bot_legal_sorry", nil) + msg
+	}
 	if due := e.dueText(t, c, c.Promise()); due != "" {
 		msg += "\n" + due
 	}
@@ -302,6 +317,17 @@ func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *hando
 	// ones after it: the next message gets its own acknowledgement
 	// (HandoffAckAt is left as it was).
 	e.sayToCase(ctx, t, c.ID, msg, notice, log)
+}
+
+// waited reports whether the customer has waited for a person on case c
+// (open HandoffAckEvery or longer with no reply from one, or its promised
+// time passed) and has not yet been apologised for the wait on it.
+func (e *Engine) waited(t *turn, c *handoff.Case) bool {
+	if t.st.WaitSorryCase == c.ID || !c.FirstResponseAt.IsZero() {
+		return false
+	}
+	due := c.Promise()
+	return t.now.Sub(c.CreatedAt) >= e.cfg.HandoffAckEvery || (!due.IsZero() && !due.After(t.now))
 }
 
 // whoAnswers says who has the case and by when they answer, from the

@@ -84,7 +84,16 @@ func (e *Engine) feedbackReplies(t *turn, ref string) []QuickReply {
 // a row rarely open the same way.
 func (e *Engine) ack(t *turn, en *knowledge.Entry) string {
 	cat := en.Category
-	if cat == "" || ((cat == knowledge.Fault || cat == knowledge.Complaint) && e.neutralQuestion(t)) {
+	switch {
+	case cat == "" || cat == knowledge.Consultation:
+		cat = knowledge.Consultation
+		if e.troubleQuestion(t) {
+			// "Why doesn't my coupon work?", "付款一直失敗怎麼辦": the
+			// opener fits the trouble, never "Good question!" (tryout 6,
+			// item 4).
+			cat = ackTrouble
+		}
+	case (cat == knowledge.Fault || cat == knowledge.Complaint) && e.neutralQuestion(t):
 		// A how-to question about a fault's remedy ("how do I exchange a
 		// defective item?") reports nothing that went wrong for the
 		// customer: no apology for it.
@@ -184,6 +193,25 @@ func kindOf(ref string) handoff.AttemptKind {
 	return "faq"
 }
 
+// ackTrouble names the openers (bot_ack_trouble_*) of an answer to a
+// question that tells of trouble.
+const ackTrouble = "trouble"
+
+// troubleQuestion reports whether the customer's question this answer is
+// for tells of something that went wrong for them: a defect or trouble
+// word (bot_kw_defect, bot_kw_trouble: "doesn't work", "一直失敗", "還沒收到")
+// or a complaint in the analysis.
+func (e *Engine) troubleQuestion(t *turn) bool {
+	q := t.ev.Text
+	if t.ev.Kind != KindText {
+		q = t.asked
+	}
+	if strings.TrimSpace(q) == "" {
+		return false
+	}
+	return e.mentions(q, "bot_kw_defect") || e.mentions(q, "bot_kw_trouble") || e.rules.Analyze(q, t.lang()).Complaint
+}
+
 // neutralQuestion reports whether the customer's question this answer is
 // for (the message, or the question a tap answers) reports nothing that
 // went wrong: the analysis finds no complaint in it.
@@ -214,36 +242,89 @@ func (e *Engine) ownOpener(answer string) bool {
 		}
 	}
 	first := a
-	if i := strings.IndexAny(a, "，,。！？!?.\n"); i >= 0 {
+	if i := strings.IndexAny(a, "，,。！？!?.;；\n"); i >= 0 {
 		first = a[:i]
 	}
-	return e.isKeyword(first, "bot_kw_opener")
+	if e.isKeyword(first, "bot_kw_opener") {
+		return true
+	}
+	// A Latin first clause that begins with one ("Sorry you're having
+	// trouble paying; …"): the first one to three words.
+	if w := strings.Fields(bare(first)); len(w) > 0 && isASCII(w[0]) {
+		for n := 1; n <= min(3, len(w)); n++ {
+			if e.isKeyword(strings.Join(w[:n], " "), "bot_kw_opener") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// twoAsked is what twoQuestions found in a message that asks two things:
+// the entries answering them with confidence (second nil when only one
+// does) and, for the other clause, its "did you mean" match (weak, a
+// medium match) or nothing the KB knows (unsure: weakText is a question).
+type twoAsked struct {
+	first, second *knowledge.Entry
+	weak          knowledge.Match
+	weakText      string
 }
 
 // twoQuestions finds a message that asks two things, each in a clause of
-// its own ("請問運費多少？還有可以超商取貨嗎", "How much is shipping? And
-// can I pick up at a store?"), that two different consultation entries
-// each answer with high confidence on their own: both, in the order asked.
-// nil otherwise (one question, three or more, a flow, anything less sure):
-// the message is then matched whole as before. Answering both is safe only
-// when each clause alone is a confident match; a guess at the second would
-// be worse than answering the first.
-func (e *Engine) twoQuestions(ctx context.Context, t *turn, text string) []*knowledge.Entry {
+// its own ("請問運費多少？還有可以超商取貨嗎", "請問運費怎麼算，還有退貨要
+// 怎麼申請？", "How much is shipping? And can I pick up at a store?"). When
+// two different consultation entries each answer a clause with high
+// confidence on its own: both, in the order asked. When one clause is
+// answered so and the other is a weak match: that answer, and the other
+// offered as a menu beside it (or, when the KB knows nothing of it, said
+// to be unclear), never silently dropped (tryout 6, item 6). nil otherwise
+// (one question, three or more, a flow, neither clause sure): the message
+// is then matched whole as before. A guess at the weak one would be worse
+// than the menu.
+func (e *Engine) twoQuestions(ctx context.Context, t *turn, text string) *twoAsked {
 	parts := questionClauses(text)
 	if len(parts) != 2 {
 		return nil
 	}
-	var out []*knowledge.Entry
-	for _, p := range parts {
-		m := t.tkb.Match(ctx, p, matchLang(p, t.lang()))
-		en := m.Best()
-		if m.Confidence != knowledge.High || en == nil || en.Action != "" || en.Category != knowledge.Consultation {
+	var ms [2]knowledge.Match
+	var sure [2]*knowledge.Entry
+	for i, p := range parts {
+		ms[i] = t.tkb.Match(ctx, p, matchLang(p, t.lang()))
+		en := ms[i].Best()
+		if ms[i].Confidence == knowledge.High && en != nil {
+			if en.Action != "" || en.Category != knowledge.Consultation {
+				return nil // a flow or a complaint: the whole message decides
+			}
+			sure[i] = en
+		}
+	}
+	switch {
+	case sure[0] != nil && sure[1] != nil:
+		if sure[0].ID == sure[1].ID {
 			return nil
 		}
-		if len(out) > 0 && out[0].ID == en.ID {
-			return nil
+		return &twoAsked{first: sure[0], second: sure[1]}
+	case sure[0] == nil && sure[1] == nil:
+		return nil
+	}
+	strong, weak := 0, 1
+	if sure[0] == nil {
+		strong, weak = 1, 0
+	}
+	out := &twoAsked{first: sure[strong], weakText: parts[weak]}
+	m := ms[weak]
+	if m.Confidence == knowledge.Medium && len(m.Candidates) > 0 {
+		// The menu leaves out the entry just answered.
+		m.Candidates = slices.DeleteFunc(slices.Clone(m.Candidates), func(c knowledge.Candidate) bool {
+			return c.Entry == nil || c.Entry.ID == out.first.ID
+		})
+		if len(m.Candidates) > 0 {
+			out.weak = m
+			return out
 		}
-		out = append(out, en)
+	}
+	if !e.rules.Analyze(parts[weak], t.lang()).Question {
+		return nil // not a question the customer waits an answer to
 	}
 	return out
 }
@@ -259,7 +340,7 @@ var questionConnectors = []string{"還有", "还有", "另外", "以及", "想�
 // without its connector, empty parts dropped.
 func questionClauses(text string) []string {
 	var out []string
-	for _, p := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '？' || r == '\n' }) {
+	for _, p := range splitAtConnector(strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '？' || r == '\n' })) {
 		p = strings.TrimSpace(strings.Trim(p, " ，,。.!！~～"))
 		for _, c := range questionConnectors {
 			if rest, ok := strings.CutPrefix(strings.ToLower(p), c); ok && (!isASCII(c) || rest == "" || rest[0] == ' ' || rest[0] == ',') {
@@ -274,6 +355,52 @@ func questionClauses(text string) []string {
 	return out
 }
 
+// splitAtConnector splits each part again at a comma followed by a
+// question connector ("運費怎麼算，還有退貨要怎麼申請", "how is shipping
+// calculated, and how do I return it"); the connector stays with the
+// second part (questionClauses drops it).
+func splitAtConnector(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		for {
+			cut := -1
+			for i, r := range p {
+				if r != '，' && r != ',' {
+					continue
+				}
+				rest := strings.TrimLeft(p[i+utf8.RuneLen(r):], " ")
+				if i > 0 && opensQuestion(rest) {
+					cut = i
+					break
+				}
+			}
+			if cut < 0 {
+				break
+			}
+			_, n := utf8.DecodeRuneInString(p[cut:])
+			out = append(out, p[:cut])
+			p = strings.TrimLeft(p[cut+n:], " ")
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// opensQuestion reports whether s begins with a question connector (a
+// Latin one as a whole word).
+func opensQuestion(s string) bool {
+	low := strings.ToLower(s)
+	for _, c := range questionConnectors {
+		if c == "please" {
+			continue // "…, please" closes a request, it opens no question
+		}
+		if rest, ok := strings.CutPrefix(low, c); ok && (!isASCII(c) || rest == "" || rest[0] == ' ' || rest[0] == ',') {
+			return true
+		}
+	}
+	return false
+}
+
 // answerBody is an entry's answer in the customer's language with its
 // acknowledgement first. An answer that opens warmly itself ("沒問題！",
 // "別擔心，…") gets no second opener stacked on it.
@@ -283,6 +410,39 @@ func (e *Engine) answerBody(t *turn, en *knowledge.Entry) string {
 		return ack + "\n\n" + answer
 	}
 	return answer
+}
+
+// answerAsked answers what twoQuestions found: two answers, or one and
+// the other question's menu (its taps answer it as any menu's do), or one
+// and a word that the other was not understood.
+func (e *Engine) answerAsked(t *turn, two *twoAsked) {
+	lang := t.lang()
+	switch {
+	case two.second != nil:
+		e.answerTwo(t, two.first, two.second)
+	case len(two.weak.Candidates) > 0:
+		t.say(e.text(t, e.answerBody(t, two.first)+"\n\n"+e.tr.T(lang, "bot_anything_else", nil)))
+		t.say(e.linkCards(t, two.first)...)
+		st := t.st
+		if !slices.Contains(st.Shown, two.first.ID) {
+			st.Shown = append(st.Shown, two.first.ID)
+		}
+		st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: two.first.ID, Summary: textIn(two.first.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
+		st.LastTopic, st.LastCategory = two.first.ID, two.first.Category
+		st.Question = two.weakText // a tap is the answer to this clause
+		var qs []QuickReply
+		for _, c := range two.weak.Candidates {
+			qs = append(qs, e.entryReply(t, c.Entry))
+		}
+		qs = append(qs, e.personReply(t))
+		st.Candidates = candidateIDs(two.weak)
+		st.Unanswered = 0
+		t.settle(convL1, two.first.ID)
+		t.say(e.text(t, e.tr.T(lang, "bot_second_menu", nil), qs...))
+	default:
+		e.answer(t, two.first, nil)
+		t.say(e.text(t, e.tr.T(lang, "bot_second_unsure", nil)))
+	}
 }
 
 // answerTwo answers two questions of one message: the first answer with

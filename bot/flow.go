@@ -267,20 +267,24 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 	t.st.Mode = modeNone
 
-	var two []*knowledge.Entry // two questions in one message, each answered clearly
+	var two *twoAsked // two questions in one message, each answered or offered
 	if !in.refund && in.defectRefund == nil && !in.complaint && in.order == "" {
 		two = e.twoQuestions(ctx, t, text)
 	}
 	switch {
 	case two != nil:
 		t.st.Question = text
-		e.answerTwo(t, two[0], two[1])
+		e.answerAsked(t, two)
 		return nil
 	case in.refund:
 		return e.refund(ctx, t, in, text, an.RefundAmount, log)
 	case in.defectRefund != nil:
-		return e.refundForDefect(t, in, text)
+		return e.refundForDefect(ctx, t, in, text, log)
 	case in.complaint:
+		if e.toldInFull(text, in) {
+			e.beginComplaint(t, text, an, in)
+			return e.finishComplaint(ctx, t, log)
+		}
 		e.startListening(t, text, an, in)
 		return nil
 	case in.order != "":

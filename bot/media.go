@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -230,6 +231,60 @@ func (t *turn) awaitEvidence(entryID string) {
 	st := t.st
 	st.EvidenceEntry, st.EvidenceOrder = entryID, st.ComplaintOrder
 	st.EvidenceText = strings.TrimSpace(st.Complaint)
+}
+
+// remedyFor is the remedy of entry en for the customer as things stand:
+// for a photo topic where the photos or the order number are already in
+// (order: the one told), the sentences asking for photos (bot_kw_photo)
+// are left out and ask is the one question for what is still missing, so
+// the bot never asks again for what the customer gave (tryout 6, item 7).
+// Without either, the entry's answer whole and no ask.
+func (e *Engine) remedyFor(t *turn, en *knowledge.Entry, order string) (remedy, ask string) {
+	lang := t.lang()
+	full := strings.TrimSpace(textIn(en.Answer, lang))
+	photos := len(t.st.Media)
+	if !e.photoTopic(en.ID) || (photos == 0 && order == "") {
+		return full, ""
+	}
+	var kept []string
+	for _, s := range sentences(full) {
+		if !e.mentions(s, "bot_kw_photo") {
+			kept = append(kept, s)
+		}
+	}
+	remedy = strings.TrimSpace(strings.Join(kept, ""))
+	switch {
+	case photos > 0 && order == "":
+		ask = e.tr.N(lang, "bot_evidence_have_photos_need_order", photos, nil)
+	case photos == 0:
+		ask = e.tr.T(lang, "bot_evidence_have_order_need_photo", map[string]any{"Order": order})
+	}
+	return remedy, ask
+}
+
+// sentences splits text after each sentence end (。！？!? a newline, or a
+// full stop before a space), keeping every character: joined they are
+// text again.
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		if i < start {
+			continue // a space already taken with the sentence before
+		}
+		end := i + utf8.RuneLen(r)
+		if strings.ContainsRune("。！？!?\n", r) || (r == '.' && (end == len(text) || text[end] == ' ')) {
+			for end < len(text) && text[end] == ' ' {
+				end++
+			}
+			out = append(out, text[start:end])
+			start = end
+		}
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
 }
 
 // evidenceReady reports whether the photos and the order number asked for

@@ -154,9 +154,12 @@ func (e *Engine) defectEntry(t *turn, in intent) *knowledge.Entry {
 // refundForDefect is the refund path of a damaged or defective item with
 // no amount: one apology for the defect, the remedy (photos and the order
 // number, then a refund if they prefer it), and the case opens with both
-// once they are in (evidenceOrder, the photo handler), the refund request
-// in its words.
-func (e *Engine) refundForDefect(t *turn, in intent, text string) error {
+// once they are in (evidenceOrder, the photo handler, or here when the
+// photos came first and the message names the order), the refund request
+// in its words. The complaint's fields for the brief (the request, the
+// entry's topic and category) are kept in the evidence fields on every
+// branch; what was already sent is never asked for again.
+func (e *Engine) refundForDefect(ctx context.Context, t *turn, in intent, text string, log *zap.Logger) error {
 	st := t.st
 	lang := t.lang()
 	en := in.defectRefund
@@ -168,10 +171,16 @@ func (e *Engine) refundForDefect(t *turn, in intent, text string) error {
 	st.Unanswered = 0
 	t.startIssue()
 	st.addTried(handoff.Attempt{Kind: handoff.AttemptFAQ, Ref: en.ID, Summary: textIn(en.Title, lang), Outcome: handoff.OutcomeAnswered, At: t.now})
-	msg := e.tr.T(lang, "bot_refund_sorry_defect", nil) + "\n" +
-		e.tr.T(lang, "bot_refund_defect", map[string]any{"Remedy": strings.TrimSpace(textIn(en.Answer, lang))})
-	if in.order != "" {
-		msg += "\n" + e.tr.T(lang, "bot_evidence_need_photo", nil)
+	sorry := e.tr.T(lang, "bot_refund_sorry_defect", nil)
+	if st.evidenceReady() {
+		// The photos came first and the order is named now: both are in.
+		t.say(e.text(t, sorry))
+		return e.openWithEvidence(ctx, t, false, log)
+	}
+	remedy, ask := e.remedyFor(t, en, in.order)
+	msg := sorry + "\n" + e.tr.T(lang, "bot_refund_defect", map[string]any{"Remedy": remedy})
+	if ask != "" {
+		msg = sorry + "\n" + strings.TrimSpace(e.tr.T(lang, "bot_refund_defect_start", map[string]any{"Remedy": remedy})+"\n"+ask)
 	}
 	t.say(e.text(t, msg, e.personReply(t)))
 	return nil

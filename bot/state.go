@@ -66,11 +66,14 @@ type state struct {
 	LastOrder      string    // the order last shown in this issue (a refund recognises it)
 	HandoffAckAt   time.Time // last acknowledgement of a customer message during a handoff (not a raise notice)
 	HandoffWaitAt  time.Time // last answer to a question about the wait ("how long?") during a handoff
-	LangOffered    string    // language a switch was offered to (once)
-	RatedCase      string    // case just rated: the next message is a comment on it
-	RatedAt        time.Time
-	RatedLow       bool            // the rating was low: the comment's answer offers the follow-up again
-	Refunds        []refundRequest // refund requests recorded at L1 (last 10)
+	// WaitSorryCase is the case whose wait the customer was apologised
+	// for when a raise gave it a new target (said once per case).
+	WaitSorryCase string
+	LangOffered   string // language a switch was offered to (once)
+	RatedCase     string // case just rated: the next message is a comment on it
+	RatedAt       time.Time
+	RatedLow      bool            // the rating was low: the comment's answer offers the follow-up again
+	Refunds       []refundRequest // refund requests recorded at L1 (last 10)
 	// Media is the customer's kept files of this issue (their transcript
 	// turns, last 10): the case opened next carries them.
 	Media []handoff.Turn
@@ -242,6 +245,7 @@ func parseState(h map[string]string) *state {
 		LastOrder:      h["last_order"],
 		HandoffAckAt:   parseMillis(h["handoff_ack_at"]),
 		HandoffWaitAt:  parseMillis(h["handoff_wait_at"]),
+		WaitSorryCase:  h["wait_sorry_case"],
 		LangOffered:    h["lang_offered"],
 		RatedCase:      h["rated_case"],
 		RatedAt:        parseMillis(h["rated_at"]),
@@ -324,6 +328,7 @@ func (st *state) fields() map[string]any {
 	put("last_order", st.LastOrder)
 	put("handoff_ack_at", fmtMillis(st.HandoffAckAt))
 	put("handoff_wait_at", fmtMillis(st.HandoffWaitAt))
+	put("wait_sorry_case", st.WaitSorryCase)
 	put("lang_offered", st.LangOffered)
 	put("rated_case", st.RatedCase)
 	put("rated_at", fmtMillis(st.RatedAt))
