@@ -143,12 +143,24 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		}
 		st.addTried(handoff.Attempt{Kind: handoff.AttemptLAST, Ref: entry.ID, Summary: textIn(entry.Title, lang), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
 		// The photos or the order already sent are not asked for again.
-		remedy, ask := e.remedyFor(t, entry, st.ComplaintOrder)
+		remedy, ask, lookup := e.remedyFor(t, entry, st.ComplaintOrder)
 		msg := ask
 		if remedy != "" {
 			msg = strings.TrimSpace(e.tr.T(lang, "bot_solve_remedy", map[string]any{"Remedy": remedy}) + "\n" + ask)
 		}
-		t.say(e.text(t, msg))
+		if msg != "" {
+			t.say(e.text(t, msg))
+		}
+		if lookup {
+			// The remedy asked for the order to look it up ("where is my
+			// parcel"): the bot has it, so it shows the order (after the
+			// phone check when it is not theirs), thanking first.
+			order := st.ComplaintOrder
+			st.Mode = modeNone
+			st.clearComplaint()
+			t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)))
+			return e.lookupOrder(ctx, t, order, log)
+		}
 	default:
 		// L1 has no remedy: a person takes it, with the whole story.
 		tr := e.botFired(escalation.KindComplaint, st.Complaint) // a complaint, not "answers did not help"

@@ -168,7 +168,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			if t.st.ComplaintOrder == "" {
 				t.st.ComplaintOrder = in.order
 			}
-			if in.entry == nil || in.complaint || in.refund {
+			if in.entry == nil || in.complaint || in.refund || e.namesOrderOnly(text, in) {
 				return e.listenOrHandOver(ctx, t, text, an, in, append(triggers, timer...), log)
 			}
 			in.order = "" // a question asked with it is answered below
@@ -316,7 +316,17 @@ func (e *Engine) listenOrHandOver(ctx context.Context, t *turn, text string, an 
 // asksOrderStatus reports whether text asks where an order is (the
 // order-status entry, or words like 到哪了 / where is).
 func (e *Engine) asksOrderStatus(text string, in intent) bool {
+	if e.namesOrderOnly(text, in) {
+		return false
+	}
 	return (in.entry != nil && in.entry.Action == knowledge.ActionOrderStatus) || e.mentions(text, "bot_kw_order_status")
+}
+
+// namesOrderOnly reports whether text only names its order: the number
+// and a label around it ("order WL20261103", "訂單是 WL…",
+// bot_kw_order_label), no question where the order is.
+func (e *Engine) namesOrderOnly(text string, in intent) bool {
+	return in.order != "" && e.isKeyword(strings.Replace(strings.ToUpper(text), strings.ToUpper(in.order), "", 1), "bot_kw_order_label")
 }
 
 // stuck is where L1 has no answer: the unsolved timer, when it fired,

@@ -233,33 +233,42 @@ func (t *turn) awaitEvidence(entryID string) {
 	st.EvidenceText = strings.TrimSpace(st.Complaint)
 }
 
-// remedyFor is the remedy of entry en for the customer as things stand:
-// for a photo topic where the photos or the order number are already in
-// (order: the one told), the sentences asking for photos (bot_kw_photo)
-// are left out and ask is the one question for what is still missing, so
-// the bot never asks again for what the customer gave (tryout 6, item 7).
-// Without either, the entry's answer whole and no ask.
-func (e *Engine) remedyFor(t *turn, en *knowledge.Entry, order string) (remedy, ask string) {
+// remedyFor is the remedy of entry en for the customer as things stand,
+// never asking again for what the customer gave (tryout 6, item 7). For a
+// photo topic where the photos or the order number are already in (order:
+// the one told), the sentences asking for photos (bot_kw_photo) are left
+// out and ask is the one question for what is still missing. For another
+// entry whose remedy asks for the order number (bot_kw_order_ask: "請提供
+// 訂單編號，我們會向物流確認…") when it was told, that sentence is left out
+// and lookup is set: the bot shows the order itself. Without either, the
+// entry's answer whole.
+func (e *Engine) remedyFor(t *turn, en *knowledge.Entry, order string) (remedy, ask string, lookup bool) {
 	lang := t.lang()
 	full := strings.TrimSpace(textIn(en.Answer, lang))
 	photos := len(t.st.Media)
-	if !e.photoTopic(en.ID) || (photos == 0 && order == "") {
-		return full, ""
+	photoTopic := e.photoTopic(en.ID)
+	if (!photoTopic && order == "") || (photos == 0 && order == "") {
+		return full, "", false
 	}
 	var kept []string
 	for _, s := range sentences(full) {
-		if !e.mentions(s, "bot_kw_photo") {
+		switch {
+		case photoTopic && e.mentions(s, "bot_kw_photo"):
+		case order != "" && e.mentions(s, "bot_kw_order_ask"):
+			lookup = !photoTopic
+		default:
 			kept = append(kept, s)
 		}
 	}
 	remedy = strings.TrimSpace(strings.Join(kept, ""))
 	switch {
+	case !photoTopic:
 	case photos > 0 && order == "":
 		ask = e.tr.N(lang, "bot_evidence_have_photos_need_order", photos, nil)
 	case photos == 0:
 		ask = e.tr.T(lang, "bot_evidence_have_order_need_photo", map[string]any{"Order": order})
 	}
-	return remedy, ask
+	return remedy, ask, lookup
 }
 
 // sentences splits text after each sentence end (。！？!? a newline, or a

@@ -177,7 +177,7 @@ func (e *Engine) refundForDefect(ctx context.Context, t *turn, in intent, text s
 		t.say(e.text(t, sorry))
 		return e.openWithEvidence(ctx, t, false, log)
 	}
-	remedy, ask := e.remedyFor(t, en, in.order)
+	remedy, ask, _ := e.remedyFor(t, en, in.order)
 	msg := sorry + "\n" + e.tr.T(lang, "bot_refund_defect", map[string]any{"Remedy": remedy})
 	if ask != "" {
 		msg = sorry + "\n" + strings.TrimSpace(e.tr.T(lang, "bot_refund_defect_start", map[string]any{"Remedy": remedy})+"\n"+ask)

@@ -264,3 +264,67 @@ func TestE2ETryout7DefectRefundAfterPhotosOpensTheCase(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout7OrderNamedInAStoryIsNoted (own play): while a customer
+// tells a wrong-colour story, "order WL20261103" / "訂單是 WL…" only names
+// the story's order: noted, and the bot listens on; it is neither a
+// request to type the order number again nor a phone check. "WL… 到哪了"
+// still asks where it is.
+func TestE2ETryout7OrderNamedInAStoryIsNoted(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, story, order string }{
+		{"en", "I ordered the blue one but you sent me a red one", "order WL20261103"},
+		{"zh-TW", "我買的是藍色的，結果寄來紅色的", "訂單是 WL20261103"},
+		{"zh-CN", "我买的是蓝色的，结果寄来的是红色的", "订单号 WL20261103"},
+	} {
+		u := h.newCustomer(tt.lang)
+		if got := h.say(u, tt.story, 1); !hasQuick(got, "last:done") {
+			t.Fatalf("%s %q got %s, want LAST listening", tt.lang, tt.story, dump(got))
+		}
+		got := h.sayAll(u, tt.order)
+		if !hasQuick(got, "last:done") || !strings.Contains(allText(got), "WL20261103") || containsAny(allText(got), []string{"4 digits", "末 4 碼", "后 4 位", "WL12345678"}) {
+			t.Errorf("%s %q in the story got %s, want the order noted and the bot listening on", tt.lang, tt.order, dump(got))
+		}
+	}
+	u := h.newCustomer("zh-TW")
+	h.say(u, "我買的是藍色的，結果寄來紅色的", 1)
+	if got := allText(h.sayAll(u, "WL20261103 到哪了")); !strings.Contains(got, "末 4 碼") {
+		t.Errorf("a status question in the story got %q, want the order looked up (phone check)", got)
+	}
+}
+
+// TestE2ETryout7LateParcelIsNotAskedForItsOrderAgain (own play): a late
+// parcel told with its order number gets the apology and the remedy
+// without "please send your order number" (the customer gave it): the bot
+// shows the order itself, after the phone check when it is not theirs.
+func TestE2ETryout7LateParcelIsNotAskedForItsOrderAgain(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, user, story string
+		askOrder          []string
+		shown             string
+	}{
+		{"zh-TW", alice, "我的包裹到現在還沒到，已經等一個禮拜了", []string{"請提供訂單編號"}, "的最新狀態"},
+		{"zh-CN", "", "我的快递怎么还没到啊，都一个星期了", []string{"请提供订单号"}, "后 4 位"},
+		{"en", "", "Hi, my parcel still hasn't arrived, it's been a week", []string{"Send us your order number"}, "last 4 digits"},
+	} {
+		u := tt.user
+		if u == "" {
+			u = h.newCustomer(tt.lang)
+		}
+		if got := h.say(u, tt.story, 1); !hasQuick(got, "last:done") {
+			t.Fatalf("%s %q got %s, want LAST listening", tt.lang, tt.story, dump(got))
+		}
+		h.sayAll(u, "WL20261102")
+		before := len(h.emu.Messages(u))
+		h.tap(u, "last:done", 1)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		got := h.emu.Messages(u)[before:]
+		txt := allText(got)
+		if containsAny(txt, tt.askOrder) || !containsAny(txt, []string{"抱歉", "sorry"}) || !strings.Contains(txt, tt.shown) {
+			t.Errorf("%s late parcel with its order got %s, want the apology, no request for the order number, the order looked up (%q)", tt.lang, dump(got), tt.shown)
+		}
+	}
+}
