@@ -183,7 +183,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("tiers: %q", got)
 	}
 	if got := boss.Eval(`[...document.querySelectorAll('[data-testid=times-table] tbody tr[data-priority=P2] td')].map(c => c.textContent).join(' | ')`); got !=
-		"P2 | 2 | 0:10 | 1:30 | 2:00 | 3:00 | 50.0% (1/2)" {
+		"P2 | 2 | 0:10 | 1:30 | 2:00 | 3:00 | 首次回覆 ≤ 1 小時、解決 ≤ 1 個工作天（以營業時間計） | 50.0% (1/2)" {
 		t.Errorf("P2 times: %q", got)
 	}
 	if got := boss.Eval(`document.querySelector('[data-testid=low-ratings] tbody').textContent`); !strings.Contains(got, "CS-20261124-0001") {

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/locales"
 )
 
@@ -40,6 +42,12 @@ type DashboardConfig struct {
 	// Live is optional: with it, a period that has not ended shows the
 	// conversations in progress, not counted yet.
 	Live Live
+	// Open is optional: with it, the figures say how many open cases they
+	// do not count yet (a case is counted when it closes).
+	Open OpenCases
+	// Policy is the SLA policy whose times the SLA figures measure; nil:
+	// handoff.DefaultPolicy().
+	Policy *handoff.Policy
 }
 
 // Dashboard serves the lead's quality dashboard:
@@ -56,12 +64,20 @@ type Dashboard struct {
 	tr      *locales.Translator
 	titles  Titles
 	liveSrc Live
+	openSrc OpenCases
+	sla     map[string]SLATarget
 	targets Targets
 	loc     *time.Location
 	now     func() time.Time
 	log     *zap.Logger
 	pages   *template.Template
 	mux     *http.ServeMux
+
+	// lastMu guards the conversations in progress read last, shown (with
+	// its time) when a read fails or times out.
+	lastMu     sync.Mutex
+	lastLive   *InProgress
+	lastLiveAt time.Time
 }
 
 // NewDashboard builds the dashboard.
@@ -76,10 +92,15 @@ func NewDashboard(cfg DashboardConfig) (*Dashboard, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, titles: cfg.Titles, liveSrc: cfg.Live, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
+	d := &Dashboard{src: cfg.Source, tr: cfg.Translator, titles: cfg.Titles, liveSrc: cfg.Live, openSrc: cfg.Open, targets: DefaultTargets(), loc: cfg.Location, now: cfg.Clock, log: cfg.Log}
 	if cfg.Targets != nil {
 		d.targets = *cfg.Targets
 	}
+	policy := cfg.Policy
+	if policy == nil {
+		policy = handoff.DefaultPolicy()
+	}
+	d.sla = slaTargets(policy)
 	if d.loc == nil {
 		d.loc = time.UTC
 	}
@@ -157,6 +178,14 @@ type pageData struct {
 	Langs      []string
 	Generated  time.Time
 	Live       *InProgress // nil: not shown
+	// LiveStale: the read of the conversations in progress failed; Live
+	// is the one read at LiveAt. LiveFailed: it failed with none to show.
+	LiveStale  bool
+	LiveAt     time.Time
+	LiveFailed bool
+	Open       *OpenFigures // nil: not known
+	OpenFailed bool
+	SLA        map[string]SLATarget
 }
 
 func (d *Dashboard) page(name string) http.HandlerFunc {
@@ -175,7 +204,10 @@ func (d *Dashboard) page(name string) http.HandlerFunc {
 		var buf bytes.Buffer
 		q := "?" + sel.Query().Encode()
 		data := pageData{CSVURL: Prefix + "/report.csv" + q, PrintURL: Prefix + "/print" + q, PageURL: Prefix + q, Lang: lang, Sel: sel, Report: rep, PeriodKind: PeriodKinds,
-			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc), Live: d.live(r.Context(), rep)}
+			Tiers: Tiers, Priorities: Priorities, Langs: locales.Supported, Generated: d.now().In(d.loc), SLA: d.sla}
+		lv := d.live(r.Context(), rep)
+		data.Live, data.LiveStale, data.LiveAt, data.LiveFailed = lv.IP, lv.Stale, lv.At, lv.Failed
+		data.Open, data.OpenFailed = d.open(r.Context(), rep)
 		if err := t.Funcs(templateFuncs(d.tr, d.titles, lang)).ExecuteTemplate(&buf, name, data); err != nil {
 			d.fail(w, r, err)
 			return
@@ -192,9 +224,15 @@ func (d *Dashboard) json(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"selection": sel, "report": rep}
-	if ip := d.live(r.Context(), rep); ip != nil {
-		out["in_progress"] = ip
+	out := map[string]any{"selection": sel, "report": rep, "sla_targets": d.sla}
+	if lv := d.live(r.Context(), rep); lv.IP != nil {
+		out["in_progress"] = lv.IP
+		if lv.Stale {
+			out["in_progress_as_of"] = lv.At
+		}
+	}
+	if of, _ := d.open(r.Context(), rep); of != nil {
+		out["open_cases"] = of
 	}
 	writeJSON(w, out)
 }
@@ -246,12 +284,31 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 	for _, ts := range rep.TierShares {
 		ratioRow(T("inbox_dashboard_tier_share"), ts.Tier, ts.Check)
 	}
+	// The open cases the figures do not count yet, as the page says them:
+	// by tier (open now) and by priority (opened in the period).
+	of, _ := d.open(r.Context(), rep)
+	openCell := func(n OpenCount) string {
+		return d.tr.T(lang, "inbox_dashboard_open_cell", map[string]any{"N": n.Open, "Overdue": n.Overdue})
+	}
+	if of != nil && of.Now {
+		for _, ts := range rep.TierShares {
+			if ts.Tier != "L1" {
+				row(T("inbox_dashboard_open_col"), ts.Tier, strconv.Itoa(of.ByTier[ts.Tier]))
+			}
+		}
+	}
 	for _, pt := range rep.Times {
 		row(T("inbox_dashboard_first_response_median"), pt.Priority, dur(pt.FirstResponse.N, pt.FirstResponse.Median), strconv.Itoa(pt.FirstResponse.N))
 		row(T("inbox_dashboard_first_response_p90"), pt.Priority, dur(pt.FirstResponse.N, pt.FirstResponse.P90), strconv.Itoa(pt.FirstResponse.N))
 		row(T("inbox_dashboard_resolution_median"), pt.Priority, dur(pt.Resolution.N, pt.Resolution.Median), strconv.Itoa(pt.Resolution.N))
 		row(T("inbox_dashboard_resolution_p90"), pt.Priority, dur(pt.Resolution.N, pt.Resolution.P90), strconv.Itoa(pt.Resolution.N))
-		ratioRow(T("inbox_dashboard_sla"), pt.Priority, pt.SLA)
+		sla := pt.SLA
+		row(T("inbox_dashboard_sla"), pt.Priority, value(sla.Ratio), strconv.Itoa(sla.Count), strconv.Itoa(sla.Total),
+			targetText(sla.Target, true)+" · "+slaTargetText(d.tr, lang, d.sla[pt.Priority]), T("inbox_dashboard_state_"+string(sla.State)))
+		if of != nil {
+			n := of.ByPriority[pt.Priority]
+			row(T("inbox_dashboard_open_col"), pt.Priority, strconv.Itoa(n.Open), "", "", "", openCell(n))
+		}
 	}
 	ratioRow(T("inbox_dashboard_sla"), T("inbox_dashboard_all_priorities"), rep.SLA)
 	csat := ""

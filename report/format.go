@@ -177,6 +177,21 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 		"period":   func(k string) string { return tr.T(lang, "inbox_dashboard_period_"+k, nil) },
 		"langname": func(code string) string { return langName(tr, lang, code) },
 		"inc":      func(i int) int { return i + 1 },
+		// slatarget is what one priority's SLA figure measures; sladef
+		// what the SLA figure of every priority does.
+		"slatarget": func(t SLATarget) string { return slaTargetText(tr, lang, t) },
+		"sladef":    func(ts map[string]SLATarget) string { return slaDefinition(tr, lang, ts) },
+		"clock":     func(t time.Time) string { return t.Format("15:04") },
+		// tiercounts is "L2 2 · L3 1": the open cases by tier.
+		"tiercounts": func(m map[string]int) string {
+			var parts []string
+			for _, tier := range Tiers {
+				if m[tier] > 0 {
+					parts = append(parts, fmt.Sprintf("%s %d", tier, m[tier]))
+				}
+			}
+			return strings.Join(parts, " · ")
+		},
 		// labels are the chart labels the page's script reads.
 		"labels": func() map[string]string {
 			out := map[string]string{}

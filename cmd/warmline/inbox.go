@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -40,7 +41,8 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 		history = store
 		// Days and weeks in the export's zone.
 		if dash, err = report.NewDashboard(report.DashboardConfig{Source: store, Translator: tr, Location: taipei,
-			Clock: env.clock, Log: env.log.Named("report"), Titles: cases, Live: live}); err != nil {
+			Clock: env.clock, Log: env.log.Named("report"), Titles: cases, Live: live,
+			Open: report.ServiceOpenCases(cases), Policy: cases.Policy()}); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 	}
@@ -62,13 +64,21 @@ func buildInbox(ctx context.Context, cfg Config, env appEnv, cases *handoff.Serv
 // ended and counted when a lead looks rather than up to a minute later.
 type liveConversations struct{ engine *bot.Engine }
 
+// liveSweepTimeout bounds the idle sweep step a dashboard request runs
+// (the background sweeper ends the rest): a slow Redis must not hold the
+// lead's page. The dashboard bounds the whole read too (report.LiveTimeout)
+// and, past it, shows the figures read last or says it could not read them.
+const liveSweepTimeout = time.Second
+
 func (l liveConversations) InProgress(ctx context.Context) (report.InProgress, error) {
-	if _, err := l.engine.SweepIdle(ctx); err != nil {
-		return report.InProgress{}, err
+	sctx, cancel := context.WithTimeout(ctx, liveSweepTimeout)
+	defer cancel()
+	if _, err := l.engine.SweepIdle(sctx); err != nil {
+		return report.InProgress{}, fmt.Errorf("dashboard conversations in progress: %w", err)
 	}
 	ip, err := l.engine.InProgress(ctx)
 	if err != nil {
-		return report.InProgress{}, err
+		return report.InProgress{}, fmt.Errorf("dashboard conversations in progress: %w", err)
 	}
 	return report.InProgress{Conversations: ip.Conversations, SettledL1: ip.SettledL1, Menu: ip.Menu, Open: ip.Open,
 		IdleAfter: ip.IdleAfter}, nil
