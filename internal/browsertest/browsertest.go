@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -412,13 +413,37 @@ func (b *Tab) poll(expr string) error {
 
 func (b *Tab) fail(what, expr string, err error) {
 	b.t.Helper()
-	b.Shot("failed-" + fileName(what) + ".png")
+	b.shoot("failed-" + fileName(what) + ".png")
 	b.t.Fatalf("%s (%s): %v", what, expr, err)
 }
 
 // Shot saves a full-page screenshot named name in the artifacts folder:
-// $WARMLINE_ARTIFACTS when set, else the test's ArtifactDir.
+// $WARMLINE_ARTIFACTS when set, else the test's ArtifactDir when the
+// artifacts are kept (`go test -artifacts`). Otherwise it takes none: the
+// test's ArtifactDir would be a temporary folder removed when the test
+// ends, and a full-page PNG, sent as base64 JSON and decoded under -race,
+// costs the machine a large part of a second for nothing. A screenshot is
+// for people; no test asserts on it (a failed Wait still shoots, see fail).
 func (b *Tab) Shot(name string) {
+	b.t.Helper()
+	if !KeepArtifacts() {
+		return
+	}
+	b.shoot(name)
+}
+
+// KeepArtifacts reports whether screenshots are kept: $WARMLINE_ARTIFACTS
+// names a folder, or go test was given -artifacts.
+func KeepArtifacts() bool {
+	if os.Getenv(ArtifactsEnv) != "" {
+		return true
+	}
+	f := flag.Lookup("test.artifacts")
+	return f != nil && f.Value.String() == "true"
+}
+
+// shoot takes the screenshot Shot describes, whether or not it is kept.
+func (b *Tab) shoot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()

@@ -60,6 +60,13 @@ func TestTab(t *testing.T) {
 		t.Errorf("got exceptions %q and %d dialogs, want none", ex, b.Dialogs())
 	}
 
+	if !KeepArtifacts() {
+		// Nowhere to keep it: no screenshot is taken.
+		b.Shot("dropped.png")
+		if _, err := os.Stat(filepath.Join(ArtifactDir(t), "dropped.png")); !os.IsNotExist(err) {
+			t.Errorf("screenshot without -artifacts or %s: %v, want none taken", ArtifactsEnv, err)
+		}
+	}
 	t.Setenv(ArtifactsEnv, t.TempDir())
 	b.Shot("next.png")
 	if st, err := os.Stat(filepath.Join(os.Getenv(ArtifactsEnv), "next.png")); err != nil || st.Size() == 0 {
