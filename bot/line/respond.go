@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/bot"
@@ -111,96 +109,8 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 	}
 }
 
-// decodeEvent converts a raw LINE event into a bot.Event.
-func decodeEvent(raw json.RawMessage) (inbound, error) {
-	e, err := webhook.UnmarshalEvent(raw)
-	if err != nil {
-		return inbound{}, fmt.Errorf("decode line event: %w", err)
-	}
-	var in inbound
-	in.eventType = e.GetType()
-	// Concrete events are values, and their embedded webhook.Event stays
-	// zero: read the top-level fields.
-	var (
-		source sourceFields
-		ts     int64
-		mode   webhook.EventMode
-	)
-	switch v := e.(type) {
-	case webhook.MessageEvent:
-		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
-		in.ev.ReplyToken = v.ReplyToken
-		switch m := v.Message.(type) {
-		case webhook.TextMessageContent:
-			in.ev.Kind, in.ev.Text, in.markAsRead = bot.KindText, m.Text, m.MarkAsReadToken
-		case webhook.StickerMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "sticker", m.MarkAsReadToken
-			in.ev.Sticker = &bot.Sticker{PackageID: m.PackageId, StickerID: m.StickerId, Keywords: m.Keywords, Text: m.Text}
-		case webhook.ImageMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "image", m.MarkAsReadToken
-			in.ev.Attachment = &bot.Attachment{MessageID: m.Id}
-		case webhook.VideoMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "video", m.MarkAsReadToken
-			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, DurationMS: m.Duration}
-		case webhook.AudioMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "audio", m.MarkAsReadToken
-			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, DurationMS: m.Duration}
-		case webhook.FileMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "file", m.MarkAsReadToken
-			in.ev.Attachment = &bot.Attachment{MessageID: m.Id, Name: m.FileName, Size: int64(m.FileSize)}
-		case webhook.LocationMessageContent:
-			in.ev.Kind, in.ev.MediaType, in.markAsRead = bot.KindMedia, "location", m.MarkAsReadToken
-		default:
-			in.ignoreReason = "unknown message type"
-			if v.Message != nil {
-				in.eventType += "/" + v.Message.GetType()
-			}
-		}
-	case webhook.PostbackEvent:
-		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
-		in.ev.Kind, in.ev.ReplyToken = bot.KindPostback, v.ReplyToken
-		if v.Postback != nil {
-			in.ev.Data = v.Postback.Data
-		}
-	case webhook.FollowEvent:
-		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
-		in.ev.Kind, in.ev.ReplyToken = bot.KindFollow, v.ReplyToken
-	case webhook.UnfollowEvent:
-		in.ev.ID, source, ts, mode = v.WebhookEventId, sourceOf(v.Source), v.Timestamp, v.Mode
-		in.ev.Kind = bot.KindUnfollow
-	default:
-		in.ignoreReason = "event type not handled"
-		var m eventMeta
-		_ = json.Unmarshal(raw, &m)
-		in.ev.ID = m.WebhookEventID
-		return in, nil
-	}
-	in.ev.UserID = source.UserID
-	in.sourceType = source.Type
-	in.standby = mode == webhook.EventMode_STANDBY
-	if ts > 0 {
-		in.ev.Timestamp = time.UnixMilli(ts)
-	}
-	return in, nil
-}
-
 // sourceFields is the part of an event source the adapter uses.
 type sourceFields struct {
 	Type   string // user, group, room
 	UserID string
-}
-
-func sourceOf(s webhook.SourceInterface) sourceFields {
-	switch v := s.(type) {
-	case webhook.UserSource:
-		return sourceFields{Type: "user", UserID: v.UserId}
-	case webhook.GroupSource:
-		return sourceFields{Type: "group", UserID: v.UserId}
-	case webhook.RoomSource:
-		return sourceFields{Type: "room", UserID: v.UserId}
-	case nil:
-		return sourceFields{}
-	default:
-		return sourceFields{Type: s.GetType()}
-	}
 }
