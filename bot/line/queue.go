@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"sync/atomic"
@@ -53,6 +53,17 @@ type Queue struct {
 	shed atomic.Int64
 	// accepted counts events the webhook stored, by type (stats.go).
 	accepted typeCounts
+	// keys are each shard's key names, channel the "stored" channel's,
+	// ttlArg the dedupe TTL as the enqueue script's argument: made once,
+	// not per event.
+	keys    []shardKeys
+	channel string
+	ttlArg  any
+}
+
+// shardKeys are the Redis keys of one shard.
+type shardKeys struct {
+	tag, stream, lease, attempts, dead string
 }
 
 // NewQueue returns the queue whose keys live under prefix (e.g. "wl:").
@@ -73,7 +84,14 @@ func NewQueue(rdb redis.UniversalClient, prefix string, cfg QueueConfig, log *za
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Queue{rdb: rdb, prefix: prefix, cfg: cfg, log: log, clock: clock}
+	q := &Queue{rdb: rdb, prefix: prefix, cfg: cfg, log: log, clock: clock,
+		channel: prefix + "line:stored", ttlArg: cfg.DedupeTTL.Milliseconds()}
+	q.keys = make([]shardKeys, cfg.Shards)
+	for s := range q.keys {
+		tag := q.makeTag(s)
+		q.keys[s] = shardKeys{tag: tag, stream: tag + ":stream", lease: tag + ":lease", attempts: tag + ":attempts", dead: tag + ":dead"}
+	}
+	return q
 }
 
 // Shed returns how many events this process's webhook refused (503) past
@@ -85,18 +103,22 @@ func (q *Queue) Shards() int { return q.cfg.Shards }
 
 // tag is the hash tag shared by all keys of one shard, so the enqueue and
 // ack scripts touch a single Redis Cluster slot.
-func (q *Queue) tag(shard int) string {
+func (q *Queue) makeTag(shard int) string {
 	return "{" + q.prefix + "line:shard:" + strconv.Itoa(shard) + "}"
 }
 
-func (q *Queue) streamKey(shard int) string   { return q.tag(shard) + ":stream" }
-func (q *Queue) leaseKey(shard int) string    { return q.tag(shard) + ":lease" }
-func (q *Queue) attemptsKey(shard int) string { return q.tag(shard) + ":attempts" }
-func (q *Queue) deadKey(shard int) string     { return q.tag(shard) + ":dead" }
+// shardKeys returns shard's keys (made by NewQueue).
+func (q *Queue) shardKeys(shard int) *shardKeys { return &q.keys[shard] }
+
+func (q *Queue) tag(shard int) string         { return q.shardKeys(shard).tag }
+func (q *Queue) streamKey(shard int) string   { return q.shardKeys(shard).stream }
+func (q *Queue) leaseKey(shard int) string    { return q.shardKeys(shard).lease }
+func (q *Queue) attemptsKey(shard int) string { return q.shardKeys(shard).attempts }
+func (q *Queue) deadKey(shard int) string     { return q.shardKeys(shard).dead }
 
 // storedChannel is the Pub/Sub channel on which Enqueue signals a shard
 // that got new events (message: the shard number); idle workers wait on it.
-func (q *Queue) storedChannel() string { return q.prefix + "line:stored" }
+func (q *Queue) storedChannel() string { return q.channel }
 
 func (q *Queue) seenKey(shard int, eventID string) string {
 	return q.tag(shard) + ":seen:" + eventID
@@ -104,18 +126,50 @@ func (q *Queue) seenKey(shard int, eventID string) string {
 
 // ShardOf returns the shard of a user (or of any other routing key).
 func (q *Queue) ShardOf(userID string) int {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(userID))
-	return int(h.Sum32() % uint32(q.cfg.Shards))
+	// FNV-1a, 32 bits (hash/fnv's New32a, without its allocation).
+	h := uint32(2166136261)
+	for i := 0; i < len(userID); i++ {
+		h ^= uint32(userID[i])
+		h *= 16777619
+	}
+	return int(h % uint32(q.cfg.Shards))
 }
 
 // eventMeta is the part of a raw event the queue needs to route, dedupe
-// and count. Type and Message stay raw: a value of another JSON type there
-// must not make the event unroutable.
+// and count. Type and Message are read leniently: a value of another JSON
+// type there must not make the event unroutable (it counts as "other").
 type eventMeta struct {
-	WebhookEventID string          `json:"webhookEventId"`
-	Type           json.RawMessage `json:"type"`
-	Message        json.RawMessage `json:"message"`
+	WebhookEventID string      `json:"webhookEventId"`
+	Type           wireString  `json:"type"`
+	Message        metaMessage `json:"message"`
+	Source         struct {
+		UserID  string `json:"userId"`
+		GroupID string `json:"groupId"`
+		RoomID  string `json:"roomId"`
+	} `json:"source"`
+}
+
+// metaMessage is the type of an event's message, "" when the message is
+// not an object with a string type.
+type metaMessage struct{ typ string }
+
+func (m *metaMessage) UnmarshalJSON(b []byte) error {
+	*m = metaMessage{}
+	if len(b) > 0 && b[0] == '{' {
+		var f struct {
+			Type wireString `json:"type"`
+		}
+		if json.Unmarshal(b, &f) == nil && !f.Type.bad {
+			m.typ = f.Type.s
+		}
+	}
+	return nil
+}
+
+// routeMeta is the part of eventMeta the consumer routes by (routeOf):
+// the same fields, so the same errors, without the type and message.
+type routeMeta struct {
+	WebhookEventID string `json:"webhookEventId"`
 	Source         struct {
 		UserID  string `json:"userId"`
 		GroupID string `json:"groupId"`
@@ -131,36 +185,46 @@ type parsedEvent struct {
 	m         eventMeta
 }
 
-// parseEvent decodes raw once for routeOf and eventType.
+// parseEvent decodes raw once for the queue and eventType.
 func parseEvent(raw json.RawMessage) (parsedEvent, error) {
 	p := parsedEvent{raw: raw}
 	if err := json.Unmarshal(raw, &p.m); err != nil {
 		return p, fmt.Errorf("decode event: %w", err)
 	}
-	p.id = p.m.WebhookEventID
-	if p.id == "" {
-		sum := sha256.Sum256(raw)
-		p.id = "sha256-" + hex.EncodeToString(sum[:16])
-	}
-	switch {
-	case p.m.Source.UserID != "":
-		p.route = p.m.Source.UserID
-	case p.m.Source.GroupID != "":
-		p.route = p.m.Source.GroupID
-	case p.m.Source.RoomID != "":
-		p.route = p.m.Source.RoomID
-	default:
-		p.route = p.id
-	}
+	src := p.m.Source
+	p.id, p.route = idAndRoute(raw, p.m.WebhookEventID, src.UserID, src.GroupID, src.RoomID)
 	return p, nil
 }
 
-// routeOf returns an event's idempotency id (its webhookEventId, or a hash
-// of its bytes when LINE sent none) and its routing key (user, else group or
-// room, else the id).
+// idAndRoute returns an event's idempotency id (its webhookEventId, or a
+// hash of its bytes when LINE sent none) and its routing key (user, else
+// group or room, else the id).
+func idAndRoute(raw json.RawMessage, eventID, userID, groupID, roomID string) (id, route string) {
+	id = eventID
+	if id == "" {
+		sum := sha256.Sum256(raw)
+		id = "sha256-" + hex.EncodeToString(sum[:16])
+	}
+	switch {
+	case userID != "":
+		return id, userID
+	case groupID != "":
+		return id, groupID
+	case roomID != "":
+		return id, roomID
+	}
+	return id, id
+}
+
+// routeOf returns an event's idempotency id and routing key (as
+// parseEvent), decoding only what they need.
 func routeOf(raw json.RawMessage) (id, route string, err error) {
-	p, err := parseEvent(raw)
-	return p.id, p.route, err
+	var m routeMeta
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", "", fmt.Errorf("decode event: %w", err)
+	}
+	id, route = idAndRoute(raw, m.WebhookEventID, m.Source.UserID, m.Source.GroupID, m.Source.RoomID)
+	return id, route, nil
 }
 
 // enqueueScript stores the events of one shard that were not seen before.
@@ -197,48 +261,50 @@ func (q *Queue) Enqueue(ctx context.Context, events []json.RawMessage) (int, err
 
 // enqueue is Enqueue of events already decoded (the webhook's).
 func (q *Queue) enqueue(ctx context.Context, events []parsedEvent) (int, error) {
+	// The events by shard, in their order within a shard; LINE sends most
+	// webhooks with one event, so no map.
 	type batch struct {
-		keys []string
-		ids  []string
-		raws []any
+		shard int
+		keys  []string
+		args  []any // the TTL, the ids, then the raw events
 	}
-	byShard := map[int]*batch{}
-	for _, p := range events {
-		id, route, raw := p.id, p.route, p.raw
-		s := q.ShardOf(route)
-		b := byShard[s]
-		if b == nil {
-			b = &batch{keys: []string{q.streamKey(s)}}
-			byShard[s] = b
+	shardOf := make([]int, len(events))
+	for i := range events {
+		shardOf[i] = q.ShardOf(events[i].route)
+	}
+	var batches []batch
+	for i := range events {
+		s := shardOf[i]
+		if slices.Contains(shardOf[:i], s) {
+			continue // its shard's batch has it
 		}
-		b.keys = append(b.keys, q.seenKey(s, id))
-		b.ids = append(b.ids, id)
-		b.raws = append(b.raws, string(raw))
+		b := batch{shard: s, keys: []string{q.streamKey(s)}, args: []any{q.ttlArg}}
+		var raws []any
+		for j := i; j < len(events); j++ {
+			if shardOf[j] != s {
+				continue
+			}
+			p := &events[j]
+			b.keys = append(b.keys, q.seenKey(s, p.id))
+			b.args = append(b.args, p.id)
+			raws = append(raws, []byte(p.raw)) // sent as is, not copied into a string
+		}
+		b.args = append(b.args, raws...)
+		batches = append(batches, b)
 	}
-	shards := make([]int, 0, len(byShard))
-	for s := range byShard {
-		shards = append(shards, s)
-	}
-	sort.Ints(shards)
+	slices.SortFunc(batches, func(a, b batch) int { return a.shard - b.shard })
 
 	run := func(useSha bool) ([]*redis.Cmd, error) {
 		pipe := q.rdb.Pipeline()
-		cmds := make([]*redis.Cmd, 0, len(shards))
-		for _, s := range shards {
-			b := byShard[s]
-			args := make([]any, 0, 1+2*len(b.ids))
-			args = append(args, q.cfg.DedupeTTL.Milliseconds())
-			for _, id := range b.ids {
-				args = append(args, id)
-			}
-			args = append(args, b.raws...)
+		cmds := make([]*redis.Cmd, 0, len(batches))
+		for _, b := range batches {
 			if useSha {
-				cmds = append(cmds, enqueueScript.EvalSha(ctx, pipe, b.keys, args...))
+				cmds = append(cmds, enqueueScript.EvalSha(ctx, pipe, b.keys, b.args...))
 			} else {
-				cmds = append(cmds, enqueueScript.Eval(ctx, pipe, b.keys, args...))
+				cmds = append(cmds, enqueueScript.Eval(ctx, pipe, b.keys, b.args...))
 			}
 			// After the script in the pipeline, so a woken worker finds the events.
-			pipe.Publish(ctx, q.storedChannel(), s)
+			pipe.Publish(ctx, q.storedChannel(), b.shard)
 		}
 		_, err := pipe.Exec(ctx)
 		return cmds, err

@@ -254,9 +254,11 @@ var eventTypes = map[string]bool{
 	"activated": true, "deactivated": true, "botSuspended": true, "botResumed": true,
 }
 
-// messageTypes are the message event subtypes LINE documents.
-var messageTypes = map[string]bool{
-	"text": true, "image": true, "video": true, "audio": true, "file": true, "location": true, "sticker": true,
+// messageTypes are the message event subtypes LINE documents, with their
+// count's name.
+var messageTypes = map[string]string{
+	"text": "message_text", "image": "message_image", "video": "message_video", "audio": "message_audio",
+	"file": "message_file", "location": "message_location", "sticker": "message_sticker",
 }
 
 // eventType names a raw webhook event for counting: its LINE type
@@ -273,20 +275,17 @@ func eventType(raw json.RawMessage) string {
 
 // kind is eventType of a decoded event.
 func (p *parsedEvent) kind() string {
-	var typ string
-	if json.Unmarshal(p.m.Type, &typ) != nil || !eventTypes[typ] {
+	typ := p.m.Type.s // "" when missing or not a string
+	if !eventTypes[typ] {
 		return "other"
 	}
 	if typ != "message" {
 		return typ
 	}
-	var m struct {
-		Type string `json:"type"`
+	if name, ok := messageTypes[p.m.Message.typ]; ok {
+		return name
 	}
-	if json.Unmarshal(p.m.Message, &m) != nil || !messageTypes[m.Type] {
-		return "message_other"
-	}
-	return "message_" + m.Type
+	return "message_other"
 }
 
 func (q *Queue) countAccepted(events []parsedEvent) {

@@ -67,7 +67,7 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, cfg.MaxBody))
+		body, err := readBody(http.MaxBytesReader(w, r.Body, cfg.MaxBody), r.ContentLength)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -115,12 +115,14 @@ func NewWebhookHandler(cfg WebhookConfig) http.Handler {
 				http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 				return
 			}
-			log.Debug("webhook enqueued", zap.Int("events", len(events)), zap.Int("new", added))
+			if ce := log.Check(zap.DebugLevel, "webhook enqueued"); ce != nil {
+				ce.Write(zap.Int("events", len(events)), zap.Int("new", added))
+			}
 			cfg.Queue.countAccepted(events)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte("{}"))
+		_, _ = io.WriteString(w, "{}")
 	})
 }
 
@@ -142,34 +144,58 @@ func decodeCallback(body []byte) ([]json.RawMessage, error) {
 }
 
 // decodeCallbackEvents is decodeCallback with each event decoded once for
-// the queue (route, dedupe id) and the counts (type).
+// the queue (route, dedupe id) and the counts (type), in the same pass as
+// the body.
 func decodeCallbackEvents(body []byte) ([]parsedEvent, error) {
 	var cb struct {
-		Destination *string           `json:"destination"`
-		Events      []json.RawMessage `json:"events"`
+		Destination *string         `json:"destination"`
+		Events      []callbackEvent `json:"events"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&cb); err != nil {
+	// Unmarshal refuses anything after the body too, even a stray } or ].
+	if err := json.Unmarshal(body, &cb); err != nil {
 		return nil, err
-	}
-	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
-		return nil, errNotCallback // anything after the body, even a stray } or ]
 	}
 	if cb.Events == nil {
 		return nil, errNotCallback
 	}
 	out := make([]parsedEvent, 0, len(cb.Events))
 	for _, ev := range cb.Events {
-		if len(ev) == 0 || ev[0] != '{' {
-			return nil, errNotCallback
-		}
 		// An event the queue cannot route would fail the whole batch on
 		// every redelivery: refuse it now (400) instead.
-		p, err := parseEvent(ev)
-		if err != nil {
+		if !ev.ok {
 			return nil, errNotCallback
 		}
-		out = append(out, p)
+		out = append(out, ev.p)
 	}
 	return out, nil
+}
+
+// callbackEvent is one event of a callback body, parsed for the queue as
+// the body is decoded; ok false when it is not a JSON object or cannot be
+// routed.
+type callbackEvent struct {
+	p  parsedEvent
+	ok bool
+}
+
+func (c *callbackEvent) UnmarshalJSON(b []byte) error {
+	*c = callbackEvent{}
+	if len(b) == 0 || b[0] != '{' {
+		return nil
+	}
+	// Kept as LINE sent it; the decoder's bytes are not ours to keep.
+	p, err := parseEvent(bytes.Clone(b))
+	c.p, c.ok = p, err == nil
+	return nil
+}
+
+// readBody reads a request body, sized by its Content-Length when it has
+// one (io.ReadAll grows from 512 bytes).
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > DefaultMaxBody {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
