@@ -180,12 +180,16 @@ return 1
 // to this attempt.
 func (s *Sender) markReplyTry(ctx context.Context, st *sendState, token string) (ours string, won bool, err error) {
 	ours = tried(s.cfg.Clock()) + ":" + uuid.NewString()[:8]
-	kv := append(append([]string(nil), st.pending...), fieldToken, token, fieldReply, ours)
+	kv, err := st.pending()
+	if err != nil {
+		return "", false, err
+	}
+	kv = append(kv, fieldToken, token, fieldReply, ours)
 	if s.rdb == nil || st.rkey == "" {
 		for i := 0; i+1 < len(kv); i += 2 {
 			st.rec[kv[i]] = kv[i+1]
 		}
-		st.pending = nil
+		st.needAnswer = false
 		return ours, true, nil
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -205,7 +209,7 @@ func (s *Sender) markReplyTry(ctx context.Context, st *sendState, token string) 
 	for i := 0; i+1 < len(kv); i += 2 {
 		st.rec[kv[i]] = kv[i+1]
 	}
-	st.pending = nil
+	st.needAnswer = false
 	return ours, true, nil
 }
 
@@ -351,7 +355,7 @@ func (s *Sender) saveTry(userID, key, token string) *savedTry {
 // no reply attempt yet) with the answer. EVAL, not EVALSHA: inside a MULTI
 // a missing script could not be loaded and retried.
 func (t *savedTry) queue(ctx context.Context, p redis.Pipeliner, answer []bot.Message) {
-	if len(toLINE(answer)) == 0 {
+	if len(answer) == 0 { // nothing to send (toLINE gives a message per message)
 		return
 	}
 	b, err := json.Marshal(answer)
@@ -384,6 +388,6 @@ func (t *savedTry) result(st *sendState, token string) (ours string, won, ok boo
 	for i := 0; i+1 < len(t.kv); i += 2 {
 		st.rec[t.kv[i]] = t.kv[i+1]
 	}
-	st.pending = nil
+	st.needAnswer = false
 	return t.ours, true, true
 }

@@ -69,6 +69,11 @@ type Sender struct {
 	prefix string
 	log    *zap.Logger
 	stats  senderCounters
+	// api is the API client every call copies (client): its endpoint and
+	// token parsed once.
+	api messaging_api.MessagingApiAPI
+	// replies sends the reply call without the SDK's JSON encoder.
+	replies replyAPI
 }
 
 var (
@@ -122,17 +127,21 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 	if cfg.ReplyWindow <= 0 {
 		cfg.ReplyWindow = DefaultReplyWindow
 	}
-	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender")}, nil
+	api, err := messaging_api.NewMessagingApiAPI(cfg.AccessToken,
+		messaging_api.WithEndpoint(cfg.BaseURL), messaging_api.WithHTTPClient(cfg.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("line sender: messaging api client: %w", err)
+	}
+	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender"), api: *api,
+		replies: newReplyAPI(api, cfg.AccessToken, cfg.HTTPClient)}, nil
 }
 
-// client builds a per-call API client: MessagingApiAPI.WithContext mutates
-// the client, so a shared one would race.
+// client returns a per-call API client, a copy of the Sender's:
+// MessagingApiAPI.WithContext mutates the client, so a shared one would
+// race. The copy shares only what the SDK reads (token, endpoint, HTTP
+// client), not the context.
 func (s *Sender) client(ctx context.Context) (*messaging_api.MessagingApiAPI, error) {
-	c, err := messaging_api.NewMessagingApiAPI(s.cfg.AccessToken,
-		messaging_api.WithEndpoint(s.cfg.BaseURL), messaging_api.WithHTTPClient(s.cfg.HTTPClient))
-	if err != nil {
-		return nil, fmt.Errorf("messaging api client: %w", err)
-	}
+	c := s.api
 	return c.WithContext(ctx), nil
 }
 
@@ -188,10 +197,10 @@ type Answer struct {
 // ErrSend; a send cut short by ctx (shutdown) is not recorded and returns
 // an error for which Interrupted is true: the next attempt resumes it.
 func (s *Sender) Reply(ctx context.Context, a Answer) error {
-	lm := toLINE(a.Messages)
-	if len(lm) == 0 {
+	if len(a.Messages) == 0 { // toLINE gives at least one message per message
 		return nil
 	}
+	lm := toLINE(a.Messages)
 	sendKey := a.Key
 	if sendKey == "" {
 		sendKey = uuid.NewString()
@@ -240,7 +249,7 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 				return err
 			}
 			if _, ok := st.rec[fieldAnswer]; ok {
-				st.pending = nil
+				st.needAnswer = false
 			}
 			continue
 		}
@@ -287,40 +296,56 @@ func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, ke
 
 // sendState is one Reply or Push call's view of its delivery record.
 type sendState struct {
-	key     string   // the send's key ("" keeps no record)
-	rkey    string   // its record's Redis key ("" keeps no record)
-	rec     record   // as read before sending, updated by marks
-	pending []string // fields to write with the first mark (the answer)
+	key  string // the send's key ("" keeps no record)
+	rkey string // its record's Redis key ("" keeps no record)
+	rec  record // as read before sending, updated by marks
+	// answer is what the first mark writes (fieldAnswer) unless the
+	// record has it; encoded only when a mark needs it (a reply whose
+	// attempt rode on the state save never does).
+	answer     []bot.Message
+	needAnswer bool
+}
+
+// pending returns the fields to write with the next mark: the answer, as
+// JSON, until one mark wrote it.
+func (st *sendState) pending() ([]string, error) {
+	if !st.needAnswer {
+		return nil, nil
+	}
+	b, err := json.Marshal(st.answer)
+	if err != nil {
+		return nil, fmt.Errorf("encode answer %s: %w", st.key, err)
+	}
+	return []string{fieldAnswer, string(b)}, nil
 }
 
 // begin reads the send's delivery record (unless fresh: none can exist)
 // and prepares the answer for the first mark.
 func (s *Sender) begin(ctx context.Context, userID, key string, msgs []bot.Message, fresh bool) (*sendState, error) {
-	st := &sendState{key: key, rkey: s.deliveryKey(userID, key), rec: record{}}
+	st := &sendState{key: key, rkey: s.deliveryKey(userID, key), rec: record{}, answer: msgs}
 	if !fresh {
 		var err error
 		if st.rec, st.rkey, err = s.loadRecord(ctx, userID, key); err != nil {
 			return nil, err
 		}
 	}
-	if _, ok := st.rec[fieldAnswer]; !ok {
-		b, err := json.Marshal(msgs)
-		if err != nil {
-			return nil, fmt.Errorf("encode answer %s: %w", key, err)
-		}
-		st.pending = []string{fieldAnswer, string(b)}
-	}
+	_, has := st.rec[fieldAnswer]
+	st.needAnswer = !has
 	return st, nil
 }
 
 // markTry records that a call for field is about to start (with the answer
 // on the first mark), plus kv. The call must not start when it fails.
 func (s *Sender) markTry(ctx context.Context, st *sendState, field string, kv ...string) error {
-	kv = append(append(append([]string(nil), st.pending...), kv...), field, tried(s.cfg.Clock()))
+	pending, err := st.pending()
+	if err != nil {
+		return err
+	}
+	kv = append(append(pending, kv...), field, tried(s.cfg.Clock()))
 	if err := s.mark(ctx, st.rec, st.rkey, kv...); err != nil {
 		return err
 	}
-	st.pending = nil
+	st.needAnswer = false
 	return nil
 }
 
@@ -357,7 +382,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 		last      error
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
-		res, _, err := c.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: lm})
+		res, err := s.replies.call(ctx, c, token, lm)
 		s.countAPI(res, err)
 		var apiErr apiError
 		status, apiErr = statusOf(res, err)
