@@ -611,7 +611,7 @@ func (r *shardRun) signal() {
 // (nothing was left in the stream).
 func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry, log *zap.Logger) (released bool, _ error) {
 	q, cfg := c.q, c.cfg
-	log = log.WithLazy(zap.String("webhook_event_id", e.eventID), zap.String("entry_id", e.streamID))
+	elog := &eventLog{l: log, k1: "webhook_event_id", v1: e.eventID, k2: "entry_id", v2: e.streamID}
 	// Redis bookkeeping must finish even while shutting down; processing
 	// runs on the consumer's in-flight context (bounded by DrainTimeout).
 	bg := context.WithoutCancel(ctx)
@@ -666,7 +666,7 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		if err != nil {
 			// The retry (or the next holder) must see what LINE took.
 			if ferr := marks.flush(bg, q.rdb); ferr != nil {
-				log.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(ferr))
+				elog.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(ferr))
 			}
 		}
 		if err != nil && c.inFlight.Err() != nil {
@@ -683,11 +683,11 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 				return Permanent(err)
 			}
 			redisWait = true
-			log.Warn("line event waits for Redis", zap.Int("attempt", n), zap.Int("outage_retry", outages), zap.Error(err))
+			elog.Warn("line event waits for Redis", zap.Int("attempt", n), zap.Int("outage_retry", outages), zap.Error(err))
 			c.stats.retried.Add(1)
 			return err
 		}
-		log.Warn("line event failed, will retry", zap.Int("attempt", n), zap.Error(err))
+		elog.Warn("line event failed, will retry", zap.Int("attempt", n), zap.Error(err))
 		if n >= cfg.MaxAttempts {
 			return Permanent(err)
 		}
@@ -714,7 +714,7 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		}
 		if check != nil {
 			if err := check(); err != nil {
-				log.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(err))
+				elog.Warn("line delivery not recorded; a resend will find it delivered", zap.Error(err))
 			}
 		}
 		c.stats.acked.Add(1)
@@ -730,7 +730,7 @@ func (c *Consumer) handle(ctx context.Context, shard int, token string, e entry,
 		return false, err
 	}
 	c.stats.deadLettered.Add(1)
-	log.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
+	elog.Error("line event dead-lettered", zap.Int("attempts", n), zap.String("error", cause))
 	return false, nil
 }
 

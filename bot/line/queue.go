@@ -64,6 +64,9 @@ type Queue struct {
 // shardKeys are the Redis keys of one shard.
 type shardKeys struct {
 	tag, stream, lease, attempts, dead string
+	// takeAck is {lease, stream, attempts}: the keys of takeScript and
+	// ackScript, shared read-only (go-redis copies them into each command).
+	takeAck []string
 }
 
 // NewQueue returns the queue whose keys live under prefix (e.g. "wl:").
@@ -89,7 +92,9 @@ func NewQueue(rdb redis.UniversalClient, prefix string, cfg QueueConfig, log *za
 	q.keys = make([]shardKeys, cfg.Shards)
 	for s := range q.keys {
 		tag := q.makeTag(s)
-		q.keys[s] = shardKeys{tag: tag, stream: tag + ":stream", lease: tag + ":lease", attempts: tag + ":attempts", dead: tag + ":dead"}
+		k := shardKeys{tag: tag, stream: tag + ":stream", lease: tag + ":lease", attempts: tag + ":attempts", dead: tag + ":dead"}
+		k.takeAck = []string{k.lease, k.stream, k.attempts}
+		q.keys[s] = k
 	}
 	return q
 }
@@ -528,7 +533,7 @@ func (q *Queue) take(ctx context.Context, shard int, token, consumer string, ttl
 	if take {
 		flag = "1"
 	}
-	keys := []string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)}
+	keys := q.shardKeys(shard).takeAck
 	for try := 0; ; try++ {
 		res, err := takeScript.Run(ctx, q.rdb, keys, token, ttl.Milliseconds(), group, consumer, count, flag, q.cfg.DedupeTTL.Milliseconds()).Slice()
 		if err != nil {
@@ -635,7 +640,7 @@ func (q *Queue) release(ctx context.Context, shard int, token string) (stored in
 // with it, one round trip. released says the ack also let go of the lease
 // (the shard's stream was empty after it: see ackScript).
 func (q *Queue) ack(ctx context.Context, shard int, token, entryID string, with func(p redis.Pipeliner)) (released bool, err error) {
-	keys := []string{q.leaseKey(shard), q.streamKey(shard), q.attemptsKey(shard)}
+	keys := q.shardKeys(shard).takeAck
 	var n int
 	if with == nil {
 		n, err = ackScript.Run(ctx, q.rdb, keys, token, entryID, group).Int()

@@ -47,7 +47,7 @@ func Respond(h Handler, s *Sender, log *zap.Logger) Process {
 		if err != nil {
 			return Permanent(err)
 		}
-		log := log.WithLazy(zap.String("webhook_event_id", in.ev.ID), zap.String("event_type", in.eventType))
+		log := &eventLog{l: log, k1: "webhook_event_id", v1: in.ev.ID, k2: "event_type", v2: in.eventType}
 		switch {
 		case in.ignoreReason != "":
 			log.Debug("line event ignored", zap.String("reason", in.ignoreReason))

@@ -370,7 +370,7 @@ func (s *Sender) pushChunks(ctx context.Context, st *sendState, userID string, l
 // this token was recorded within the reply window.
 func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messaging_api.MessageInterface, key string, prior bool, ours string) (bool, error) {
 	userID, token := a.UserID, a.ReplyToken
-	log := s.log.WithLazy(zap.String("user_id", maskUser(userID)), zap.String("send_key", key))
+	log := &eventLog{l: s.log, k1: "user_id", v1: userID, maskV1: true, k2: "send_key", v2: key}
 	c, err := s.client(ctx)
 	if err != nil {
 		return false, err
