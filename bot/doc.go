@@ -132,7 +132,9 @@
 // complaint, the order an attempt), so the agent need not ask. What the
 // customer already gave is never asked for again: the remedy's sentences
 // asking for photos (bot_kw_photo) are left out once photos or the order
-// are in, and only the missing one is asked for (remedyFor).
+// are in (in Chinese only the clauses that ask), and only the missing one
+// is asked for (remedyFor); a remedy asking for the order number of a late
+// parcel is followed by the order itself once it was told.
 //
 // # Phone checks
 //

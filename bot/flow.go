@@ -509,7 +509,11 @@ func (e *Engine) onPostback(ctx context.Context, t *turn, log *zap.Logger) error
 		}
 		return e.notHelpful(t, strings.TrimPrefix(data, dataFeedbackNo))
 	case data == dataLastDone:
-		if t.st.Mode == modeListening {
+		if t.st.Mode == modeListening || t.st.Complaint != "" {
+			// Also after a question answered mid-story left the bot
+			// waiting for something else (a phone check): the button it
+			// gave still finishes the story.
+			t.st.Mode = modeListening
 			return e.finishComplaint(ctx, t, log)
 		}
 	case data == dataOrderRetry:

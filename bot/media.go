@@ -250,14 +250,31 @@ func (e *Engine) remedyFor(t *turn, en *knowledge.Entry, order string) (remedy, 
 	if (!photoTopic && order == "") || (photos == 0 && order == "") {
 		return full, "", false
 	}
-	var kept []string
-	for _, s := range sentences(full) {
+	asks := func(s string) bool {
 		switch {
 		case photoTopic && e.mentions(s, "bot_kw_photo"):
+			return true
 		case order != "" && e.mentions(s, "bot_kw_order_ask"):
-			lookup = !photoTopic
-		default:
+			lookup = lookup || !photoTopic
+			return true
+		}
+		return false
+	}
+	var kept []string
+	for _, s := range sentences(full) {
+		if !asks(s) {
 			kept = append(kept, s)
+			continue
+		}
+		// A Chinese sentence keeps its clauses that ask for nothing
+		// ("請提供訂單編號和照片，我們會免費到府取回…" keeps what is done).
+		// Any clause asking for photos or the order goes: the bot asks for
+		// what is missing in its own words ("連同訂單編號傳給我們" is no
+		// sentence on its own).
+		if rest := unaskedClauses(s, func(c string) bool {
+			return (photoTopic && e.mentions(c, "bot_kw_photo")) || e.mentions(c, "bot_kw_order_ask")
+		}); rest != "" {
+			kept = append(kept, rest)
 		}
 	}
 	remedy = strings.TrimSpace(strings.Join(kept, ""))
@@ -269,6 +286,32 @@ func (e *Engine) remedyFor(t *turn, en *knowledge.Entry, order string) (remedy, 
 		ask = e.tr.T(lang, "bot_evidence_have_order_need_photo", map[string]any{"Order": order})
 	}
 	return remedy, ask, lookup
+}
+
+// unaskedClauses is a Chinese sentence (clauses split at "，") without the
+// clauses asks reports, ending as the sentence did; "" when every clause
+// asks, or for a sentence without such clauses (Latin text is left out
+// whole: "Within 7 days, please send…" has no clause to keep).
+func unaskedClauses(sentence string, asks func(string) bool) string {
+	body := strings.TrimRight(sentence, " \n")
+	end := ""
+	if r, n := utf8.DecodeLastRuneInString(body); n > 0 && strings.ContainsRune("。！？", r) {
+		body, end = body[:len(body)-n], string(r)
+	}
+	parts := strings.Split(body, "，")
+	if len(parts) < 2 {
+		return ""
+	}
+	var keep []string
+	for _, p := range parts {
+		if !asks(p) {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 || len(keep) == len(parts) {
+		return ""
+	}
+	return strings.Join(keep, "，") + end + sentence[len(strings.TrimRight(sentence, " \n")):]
 }
 
 // sentences splits text after each sentence end (。！？!? a newline, or a

@@ -328,3 +328,55 @@ func TestE2ETryout7LateParcelIsNotAskedForItsOrderAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout7FinishButtonWorksAfterAQuestionMidStory (own play): an
+// angry customer calms down and gives the order in a sentence the bot
+// takes as a status question (a phone check mid-story); "That's
+// everything" still finishes the story (apology, remedy) instead of
+// "I'm not sure I understood that".
+func TestE2ETryout7FinishButtonWorksAfterAQuestionMidStory(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, angry, calm, sorry, lost string }{
+		{"en", "WHY IS MY ORDER STILL NOT HERE?? this is the worst shop ever", "sorry for shouting. it's WL20261102, ordered 10 days ago", "sorry about the trouble with order WL20261102", "not sure I understood"},
+		{"zh-TW", "你們效率真好，等了兩週還沒到", "算了，訂單 WL20261102，麻煩幫我查一下", "WL20261102 讓您遇到這些狀況", "不太確定您的意思"},
+	} {
+		u := h.newCustomer(tt.lang)
+		if got := h.say(u, tt.angry, 1); !hasQuick(got, "last:done") {
+			t.Fatalf("%s %q got %s, want LAST listening", tt.lang, tt.angry, dump(got))
+		}
+		h.sayAll(u, tt.calm)
+		before := len(h.emu.Messages(u))
+		h.tap(u, "last:done", 1)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		got := h.emu.Messages(u)[before:]
+		if txt := allText(got); !strings.Contains(txt, tt.sorry) || strings.Contains(txt, tt.lost) {
+			t.Errorf("%s finish after a mid-story question got %s, want the story finished (%q)", tt.lang, dump(got), tt.sorry)
+		}
+	}
+}
+
+// TestE2ETryout7RemedyKeepsWhatIsDone (own play): when the order was told
+// with a wrong-item story, the remedy's clause asking for it goes and
+// what the shop does stays (free pickup, the right item shipped); no
+// fragment of the request is left.
+func TestE2ETryout7RemedyKeepsWhatIsDone(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, story string
+		gone        []string
+		kept        string
+	}{
+		{"zh-TW", "我收到的杯子顏色不對，訂單 WL20261103，我要的是藍色，寄來的是紅色", []string{"請提供訂單編號", "連同訂單編號"}, "WL20261103 我已經記下了"},
+		{"zh-CN", "我收到的杯子颜色不对，订单 WL20261103，我要的是蓝色，寄来的是红色", []string{"请提供订单号", "连同订单号"}, "WL20261103 我已经记下了"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.sayAll(u, tt.story)
+		txt := allText(got)
+		// 取回: the wrong-item remedy's free pickup, what the shop does.
+		if containsAny(txt, tt.gone) || !strings.Contains(txt, tt.kept) || !strings.Contains(txt, "取回") || hasQuick(got, "last:done") {
+			t.Errorf("%s %q got %s, want the remedy without asking for the order again", tt.lang, tt.story, dump(got))
+		}
+	}
+}
