@@ -249,9 +249,17 @@ func TestE2EForget(t *testing.T) {
 	if len(ledgerRowsWith(rows, "您好，今天會送達。")) == 0 {
 		t.Error("the agent's reply left the ledger's transcript; only the customer's words go")
 	}
-	// Bob is untouched.
-	if got := mentions(redisDump(t, rdb, prefix), bob); len(got) != len(bobBefore) {
-		t.Errorf("bob's keys %v, were %v", got, bobBefore)
+	// Bob is untouched: every key of his is still there, but for those
+	// that expired on their own (a rate-limit window's key lives seconds of
+	// real time, and on a busy machine this test takes longer than that).
+	after := map[string]bool{}
+	for _, k := range mentions(redisDump(t, rdb, prefix), bob) {
+		after[k] = true
+	}
+	for _, k := range bobBefore {
+		if !after[k] && !strings.Contains(k, ":rate:") {
+			t.Errorf("bob's key %s is gone; his keys were %v", k, bobBefore)
+		}
 	}
 	if h.caseOf(bob) == nil {
 		t.Error("bob's open case is gone")
@@ -263,6 +271,7 @@ func TestE2EForget(t *testing.T) {
 // <prefix>{u:<id>}:* and handoff.ForgetCustomer the {handoff}:user:<uid>:
 // links; any other key naming a user id needs a line in forget.
 func TestForgetCoversEveryUserKey(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(repoPath(t, "docs/redis-keys.md"))
 	if err != nil {
 		t.Fatal(err)
