@@ -18,6 +18,7 @@ import (
 // default cost takes over a second a hash under -race);
 // TestAgentCommandHashesAtTheDefaultCost covers the cost production uses.
 func TestAgentCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "agents.yaml")
 	env := func(k string) string {

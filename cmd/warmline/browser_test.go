@@ -20,7 +20,8 @@ import (
 
 // startDemo runs `warmline` with no configuration (demo mode: embedded
 // Redis, emulator, demo KB and orders) on a free port and returns its URL
-// and everything it printed.
+// and everything it printed. Its assets (the demo KB, rules, policy and
+// messages) are sharedDemoAssets, loaded once for all demos.
 func startDemo(t testing.TB) (string, *syncBuffer) {
 	t.Helper()
 	return startDemoWith(t, nil)
@@ -32,10 +33,15 @@ func startDemoWith(t testing.TB, more map[string]string) (string, *syncBuffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"WARMLINE_ADDR": "127.0.0.1:0", "WARMLINE_LOG_LEVEL": "warn"}
 	maps.Copy(env, more)
+	as, err := sharedDemoAssets()
+	if err != nil {
+		cancel()
+		t.Fatalf("load the demo's assets: %v", err)
+	}
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := serve(ctx, envFrom(env), pw, testLogWriter{t})
+		err := serveWith(ctx, envFrom(env), pw, testLogWriter{t}, serveOptions{clock: time.Now, assets: as})
 		pw.Close()
 		done <- err
 	}()
@@ -148,7 +154,7 @@ func TestDemoCustomerInThreeLanguages(t *testing.T) {
 	if !strings.Contains(out.String(), "/emu/chat") {
 		t.Fatalf("demo did not print the chat link:\n%s", out)
 	}
-	b := browsertest.New(t)
+	b := browsertest.Shared(t)
 	tests := []struct {
 		lang, user          string
 		faq, faqWant        string
@@ -201,7 +207,7 @@ func TestDemoBothSidesInBrowser(t *testing.T) {
 	if !strings.Contains(out.String(), "/inbox") || !strings.Contains(out.String(), "warmline-demo") {
 		t.Fatalf("demo did not print the inbox link and logins:\n%s", out)
 	}
-	b := browsertest.New(t)
+	b := browsertest.Shared(t)
 	tests := []struct {
 		lang, user, agent, agentName, ask, answer, agentWords, agentWants string
 	}{
@@ -282,7 +288,7 @@ func (c chat) botText() string {
 func TestDemoIssue11AgentSide(t *testing.T) {
 	t.Parallel()
 	base, _ := startDemo(t)
-	b := browsertest.New(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(2*time.Minute))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 1000), browsertest.Lifetime(5*time.Minute))
 	photo := filepath.Join(t.TempDir(), "damage.png")
 	if err := os.WriteFile(photo, testPhoto(t), 0o600); err != nil {
 		t.Fatal(err)
@@ -411,7 +417,7 @@ func promisedTime(t testing.TB, said, id string) string {
 func TestDemoDayLeadPagesShowNoInternalStrings(t *testing.T) {
 	t.Parallel()
 	base, _ := startDemoWith(t, map[string]string{"WARMLINE_DEMO_DAY": "true"})
-	b := browsertest.New(t, browsertest.WindowSize(1440, 1200), browsertest.Lifetime(2*time.Minute))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 1200), browsertest.Lifetime(5*time.Minute))
 	signIn(b, base, "boss", "warmline-demo", "zh-TW")
 	// The demo day plays at start: wait for its resolved cases.
 	b.Navigate(base + "/inbox/search")

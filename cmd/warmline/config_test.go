@@ -17,6 +17,7 @@ func envFrom(m map[string]string) environment {
 }
 
 func TestLoadConfigDemoDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := loadConfig(envFrom(nil))
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
@@ -27,6 +28,7 @@ func TestLoadConfigDemoDefaults(t *testing.T) {
 }
 
 func TestLoadConfigErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "orders.json")
 	if err := os.WriteFile(file, []byte("{}"), 0o600); err != nil {
@@ -80,6 +82,7 @@ func TestLoadConfigErrors(t *testing.T) {
 }
 
 func TestLoadConfigSecretFromFile(t *testing.T) {
+	t.Parallel()
 	f := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(f, []byte("abc\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -91,6 +94,7 @@ func TestLoadConfigSecretFromFile(t *testing.T) {
 }
 
 func TestLoadConfigRedisAddrs(t *testing.T) {
+	t.Parallel()
 	f := filepath.Join(t.TempDir(), "pw")
 	if err := os.WriteFile(f, []byte("pw\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -104,6 +108,7 @@ func TestLoadConfigRedisAddrs(t *testing.T) {
 }
 
 func TestLoadConfigListenAddress(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -124,6 +129,7 @@ func TestLoadConfigListenAddress(t *testing.T) {
 }
 
 func TestLoadConfigFileFlagAccepted(t *testing.T) {
+	t.Parallel()
 	// NAME_FILE of a secret is a known variable, never "not a setting".
 	f := filepath.Join(t.TempDir(), "tok")
 	if err := os.WriteFile(f, []byte("tok"), 0o600); err != nil {

@@ -64,6 +64,7 @@ func settingNamed(name string) (setting, bool) {
 // one warmline reads (a typo would stop the start), and every value parses,
 // apart from paths that exist only in the container.
 func TestEnvExampleUsesRealSettings(t *testing.T) {
+	t.Parallel()
 	env := envExample(t)
 	for _, must := range []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "REDIS_URL", "WARMLINE_KB_DIR", "WARMLINE_AGENTS_FILE", "WARMLINE_PUBLIC_URL"} {
 		if _, ok := env[must]; !ok {
@@ -139,6 +140,7 @@ func pinned(image string) bool {
 }
 
 func TestComposeFile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(deployDir, "compose.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -341,6 +343,7 @@ func k8sObjects(t *testing.T) map[string]k8sObject {
 }
 
 func TestKubernetesManifests(t *testing.T) {
+	t.Parallel()
 	objs := k8sObjects(t)
 	get := func(key string) k8sObject {
 		o, ok := objs[key]
@@ -546,6 +549,7 @@ func TestKBConfigMapUpdateReloads(t *testing.T) {
 // TestDockerfile: base images pinned, and the image tag the Dockerfile
 // documents is the one compose and Kubernetes run.
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(deployDir, "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,7 @@ func (h *e2e) caseByID(id string) caseView {
 }
 
 func TestE2EHandoffIsAcknowledged(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(alice, "我要找真人客服", 1)
 	opened := len(h.emu.Messages(alice)) - 1 // the handoff notice on
@@ -108,6 +109,7 @@ func TestE2EHandoffIsAcknowledged(t *testing.T) {
 }
 
 func TestE2EUnsolvedTimerNeverBlocksAnAnswer(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(bob, "return", 1)
 	h.clock.Advance(16 * time.Minute)
@@ -121,6 +123,7 @@ func TestE2EUnsolvedTimerNeverBlocksAnAnswer(t *testing.T) {
 }
 
 func TestE2EQuestionWhileListeningIsAnswered(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	got := h.say(alice, "收到的杯子破掉了，很生氣", 1)
 	if !hasQuick(got, "last:done") {
@@ -146,6 +149,7 @@ func TestE2EQuestionWhileListeningIsAnswered(t *testing.T) {
 }
 
 func TestE2ERefundPath(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	t.Run("over the limit: which order, then a person reviews it", func(t *testing.T) {
 		got := h.say(alice, "兩千塊可以退回信用卡嗎", 1)
@@ -182,6 +186,7 @@ func TestE2ERefundPath(t *testing.T) {
 }
 
 func TestE2EAccountTakeoverGetsSafetyStepsFirst(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	got := h.say(bob, "Someone hacked my account and made unauthorized charges", 2)
 	c := h.caseOf(bob)
@@ -202,6 +207,7 @@ func TestE2EAccountTakeoverGetsSafetyStepsFirst(t *testing.T) {
 }
 
 func TestE2EOrdersInTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	t.Run("English labels, pickup store and deadline", func(t *testing.T) {
 		h.say(alice, "can you answer in English?", 1)
@@ -237,6 +243,7 @@ func TestE2EOrdersInTheCustomersLanguage(t *testing.T) {
 }
 
 func TestE2ELanguageSwitch(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	got := h.say(alice, "can you answer in English?", 1)
 	if !strings.Contains(got[0].Text, "English") {
@@ -253,6 +260,7 @@ func TestE2ELanguageSwitch(t *testing.T) {
 }
 
 func TestE2ELowRatingAndLinks(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(bob, "I want to talk to a real person", 1)
 	c := h.caseOf(bob)
@@ -446,6 +454,7 @@ func TestE2EPromisesKept(t *testing.T) {
 // question is answered (or a menu offered), and an order number that
 // follows is shown, not swallowed by "I'm listening".
 func TestE2EStoreCreditQuestionIsNotAComplaint(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	got := h.say(alice, "我的購物金什麼時候會過期啊", 1)
 	txt := allText(got)
@@ -469,6 +478,7 @@ func TestE2EStoreCreditQuestionIsNotAComplaint(t *testing.T) {
 // number and no thanks; a one-line complaint told in full gets no "thank
 // you for explaining in detail".
 func TestE2ESoberAcknowledgement(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	tests := []struct {
 		lang, legal, press, oneLine, followUp string
@@ -612,6 +622,7 @@ func refundsRun(t *testing.T, h *e2e, args ...string) string {
 // once the customer has shown the order is theirs. When it cannot be
 // recorded the customer is told the truth and offered a person.
 func TestE2ERefundWithinLimitIsRecordedOnTheOrder(t *testing.T) {
+	t.Parallel()
 	const ask = "订单 WL20261106 可以退款 300 元吗"
 	t.Run("file backend: listed for the leads", func(t *testing.T) {
 		h := startE2E(t, handoffOpts())
@@ -691,6 +702,7 @@ func TestE2ERefundWithinLimitIsRecordedOnTheOrder(t *testing.T) {
 // "stop using it, unplug it, call 119", not the account-takeover steps, and the
 // case is filed as product safety.
 func TestE2EElectricShockGetsProductSafetySteps(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	tests := []struct {
 		user, text, want, notWant string
@@ -730,6 +742,7 @@ func (h *e2e) newCustomer(lang string) string {
 // complaint script, in three languages; and a question asked while the
 // bot listens to a complaint is answered, not "I'm listening".
 func TestE2ENeutralDefectQuestionsAreAnswered(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	script := []string{"聽到這樣", "听到这样", "sorry to hear", "我在聽", "我在听", "I'm listening"}
 	for _, tt := range []struct{ lang, text string }{
@@ -788,6 +801,7 @@ func TestE2ENeutralDefectQuestionsAreAnswered(t *testing.T) {
 // 出來" is who the customer wants, not what went wrong: no apology quoting
 // it back and no thanks for telling us, and the case opens for a lead.
 func TestE2ESupervisorDemandIsNotQuotedBack(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	for _, tt := range []struct{ lang, text, thanks string }{
 		{"zh-TW", "叫你們店長出來", "改進"},

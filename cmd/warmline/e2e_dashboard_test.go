@@ -15,6 +15,7 @@ import (
 // off, the case's first response (3 minutes from its opening) under its
 // priority, its SLA met and its rating; an L2 agent gets 403.
 func TestE2EDashboard(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	o.env["WARMLINE_LEDGER_FILE"] = filepath.Join(t.TempDir(), "ledger.db")
 	h := startE2E(t, o)

@@ -57,7 +57,7 @@ func TestE2EFailedSendsPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser part")
 	}
-	b := browsertest.New(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(60*time.Second))
+	b := browsertest.Shared(t, browsertest.WindowSize(1440, 900), browsertest.Lifetime(5*time.Minute))
 	b.Navigate(h.url + "/inbox")
 	b.WaitPage("/inbox/login")
 	b.Type(`[data-testid=login-id]`, "boss")
@@ -94,6 +94,7 @@ func TestE2EFailedSendsPage(t *testing.T) {
 // real Redis) is listed with its user and kind, and Resend puts it back on
 // the queue under a derived id: the consumer handles it once, pressed twice.
 func TestLineFailuresDeadLetter(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := redistest.New(t)
 	q := line.NewQueue(rdb, prefix, line.QueueConfig{Shards: 2}, nil, nil)
 	sender, err := line.NewSender(line.SenderConfig{AccessToken: "x", BaseURL: "http://127.0.0.1:1"}, rdb, prefix)

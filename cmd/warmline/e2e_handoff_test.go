@@ -165,6 +165,7 @@ func TestE2ETriggersOpenTheRightCase(t *testing.T) {
 }
 
 func TestE2ENegativesDoNotHandOff(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	for _, m := range []struct{ user, msg string }{
 		{bob, "Do you sell lawyer robes for a costume party?"},
@@ -183,6 +184,7 @@ func TestE2ENegativesDoNotHandOff(t *testing.T) {
 }
 
 func TestE2ERepeatContactAndUnsolvedTimeout(t *testing.T) {
+	t.Parallel()
 	t.Run("third contact on the same topic", func(t *testing.T) {
 		h := startE2E(t, handoffOpts())
 		for i := 0; i < 3; i++ {
@@ -217,6 +219,7 @@ func TestE2ERepeatContactAndUnsolvedTimeout(t *testing.T) {
 }
 
 func TestE2ELASTComplaintFlow(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	// Listen: the bot invites the whole story and answers nothing else yet.
 	got := h.say(bob, "This is so frustrating, the package arrived completely crushed", 1)
@@ -238,6 +241,7 @@ func TestE2ELASTComplaintFlow(t *testing.T) {
 }
 
 func TestE2EAgentHandlesACaseEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(alice, "我要找真人客服，我的訂單 WL20261101 一直沒到", 1)
 	c := h.caseOf(alice)
@@ -321,6 +325,7 @@ func TestE2EAgentHandlesACaseEndToEnd(t *testing.T) {
 }
 
 func TestE2EEscalateToL3AndCancel(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(bob, "I want to talk to a real person", 1)
 	c := h.caseOf(bob)
@@ -354,6 +359,7 @@ func TestE2EEscalateToL3AndCancel(t *testing.T) {
 }
 
 func TestE2ECustomerCancelsAnL2Request(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	got := h.say(bob, "I want to talk to a real person", 1)
 	if !hasQuick(got, "handoff:cancel") {
@@ -393,6 +399,7 @@ func (h *e2e) followUpIDs() []string {
 // gets a follow-up on the case with the customer's request in it, and the
 // customer's next request is answered, not dropped.
 func TestE2EReturnToBotWithoutReply(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	h.say(bob, "I want to talk to a real person about my refund", 1)
 	c := h.caseOf(bob)

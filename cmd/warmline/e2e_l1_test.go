@@ -22,6 +22,7 @@ func sign(body []byte) string {
 }
 
 func TestE2EWebhookRejectsBadRequests(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	valid := []byte(`{"destination":"U1","events":[{"type":"message","mode":"active","timestamp":1,"source":{"type":"user","userId":"` + alice + `"},"webhookEventId":"01HZZZZZZZZZZZZZZZZZZZZZZZ","deliveryContext":{"isRedelivery":false},"replyToken":"x","message":{"id":"1","type":"text","text":"hi","quoteToken":"q"}}]}`)
 	big := append([]byte(`{"destination":"U1","events":[],"pad":"`), bytes.Repeat([]byte("a"), 1<<20+10)...)
@@ -60,6 +61,7 @@ func TestE2EWebhookRejectsBadRequests(t *testing.T) {
 }
 
 func TestE2EFollowGreetsInProfileLanguage(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	tests := []struct {
 		user, want string
@@ -82,6 +84,7 @@ func TestE2EFollowGreetsInProfileLanguage(t *testing.T) {
 }
 
 func TestE2EFAQInThreeLanguages(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	tests := []struct {
 		name, user, q string
@@ -119,6 +122,7 @@ func TestE2EFAQInThreeLanguages(t *testing.T) {
 }
 
 func TestE2EExplicitLanguageChoiceBeatsProfile(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	got := h.say(alice, "English please", 1) // Alice's LINE profile says zh-TW
 	if lang, _ := knowledge.DetectLang(got[0].Text); lang != knowledge.EN {
@@ -131,6 +135,7 @@ func TestE2EExplicitLanguageChoiceBeatsProfile(t *testing.T) {
 }
 
 func TestE2EOrderStatus(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	t.Run("owner sees the order at once (zh-TW)", func(t *testing.T) {
 		got := h.say(alice, "我的訂單 WL20261101 到哪了？", 1)
@@ -175,6 +180,7 @@ func hasFlex(ms []lineemu.Delivered) bool {
 }
 
 func TestE2EStickerGetsPoliteAnswer(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	before := len(h.emu.Messages(bob))
 	if _, err := h.emu.SendSticker(context.Background(), bob); err != nil {
@@ -187,6 +193,7 @@ func TestE2EStickerGetsPoliteAnswer(t *testing.T) {
 }
 
 func TestE2ERedeliveredEventProcessedOnce(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	ev, err := h.emu.SendText(context.Background(), bob, "How much is shipping?")
 	if err != nil {
@@ -204,6 +211,7 @@ func TestE2ERedeliveredEventProcessedOnce(t *testing.T) {
 }
 
 func TestE2EOneUsersEventsStayInOrder(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{env: map[string]string{"WARMLINE_WORKERS": "8"}})
 	qs := []struct{ q, want string }{
 		{"How much is shipping?", "NT$100"},
@@ -232,6 +240,7 @@ func TestE2EOneUsersEventsStayInOrder(t *testing.T) {
 }
 
 func TestE2EReplyTokenExpiredFallsBackToPush(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	// Build the event, let its reply token expire, then deliver it.
 	ev := h.emu.TextEvent(bob, "How much is shipping?")
@@ -246,6 +255,7 @@ func TestE2EReplyTokenExpiredFallsBackToPush(t *testing.T) {
 }
 
 func TestE2EReadyz(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, e2eOpts{})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		res, err := http.Get(h.url + p)
@@ -266,6 +276,7 @@ func TestE2EReadyz(t *testing.T) {
 // (The locale strings themselves are checked against the whole kb check
 // list by locales.TestZhCNHasNoTaiwanWording.)
 func TestE2ESimplifiedChineseReadsNative(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	steps := []struct{ text, data string }{
 		{text: "你好"}, {text: "运费多少钱"}, {text: "return"},

@@ -20,6 +20,7 @@ import (
 // again, the next look at the dashboard ends them (the idle sweep) and
 // counts them: 4 conversations, FCR 2/4, nothing in progress.
 func TestE2ELiveFCR(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	o.env["WARMLINE_LEDGER_FILE"] = filepath.Join(t.TempDir(), "ledger.db")
 	h := startE2E(t, o)

@@ -23,6 +23,7 @@ import (
 // labelled counters have samples), including the lead's: handoffs, alerts,
 // open and overdue cases, the ledger archive lag.
 func TestGrafanaDashboardNamesExist(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(deployDir, "grafana", "warmline-dashboard.json"))
 	if err != nil {
 		t.Fatal(err)

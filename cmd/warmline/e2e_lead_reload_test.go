@@ -17,6 +17,7 @@ import (
 // edit of that file, and an agent added to WARMLINE_AGENTS_FILE, take
 // effect once saved, without a restart.
 func TestE2ELeadFilesReloadWithoutRestart(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	canned := filepath.Join(t.TempDir(), "canned.yaml")
 	o.env["WARMLINE_CANNED_FILE"] = canned

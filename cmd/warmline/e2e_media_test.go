@@ -108,6 +108,7 @@ func mediaOf(c *handoff.Case) []handoff.Media {
 // opens with both; an agent with a session fetches the photo from the
 // inbox API, the public cannot.
 func TestE2EDamagedItemPhoto(t *testing.T) {
+	t.Parallel()
 	h := startE2E(t, handoffOpts())
 	photo := testPhoto(t)
 	got := h.say(alice, "收到的時候東西破了，外箱也被壓爛", 1)
@@ -163,6 +164,7 @@ func TestE2EDamagedItemPhoto(t *testing.T) {
 // reaches the case; an L2 agent may not fetch it (403), L3 may. A file over
 // the limit gets the polite message and is recorded, not dropped.
 func TestE2EMediaPermissionsAndLimits(t *testing.T) {
+	t.Parallel()
 	opts := handoffOpts()
 	opts.env["WARMLINE_MEDIA_MAX_MB"] = "1"
 	h := startE2E(t, opts)
@@ -230,6 +232,7 @@ func (h *e2e) waitMedia(user string, n int) (*handoff.Case, []handoff.Media) {
 // process), and it expires after WARMLINE_MEDIA_RETENTION (2h here), not
 // the 30-day default.
 func TestE2EMediaKindsAcrossReplicasAndRestart(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := redistest.New(t)
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	emu, emuURL := startDemoEmu(t, clock.Now)

@@ -10,6 +10,7 @@ import (
 // GET /metrics exists only with WARMLINE_METRICS_TOKEN, answers only that
 // bearer token, and counts the pipeline's sends and LINE's errors.
 func TestE2EMetrics(t *testing.T) {
+	t.Parallel()
 	get := func(url, token string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)

@@ -19,6 +19,7 @@ import (
 // again, which ends their idle conversations. report.json shows 4
 // conversations, FCR 2/4 (bob's Solved, chen's answer), escalation 1/4.
 func TestE2EDayOfConversations(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	o.env["WARMLINE_LEDGER_FILE"] = filepath.Join(t.TempDir(), "ledger.db")
 	h := startE2E(t, o)

@@ -15,6 +15,7 @@ import (
 // answered once, each user's answers arrive in order, and a case opened
 // through replica A is visible and claimable through replica B.
 func TestE2ETwoReplicasBehindALoadBalancer(t *testing.T) {
+	t.Parallel()
 	clock := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	emu, emuURL := startDemoEmu(t, clock.Now)
 	_, prefix := redistest.New(t)

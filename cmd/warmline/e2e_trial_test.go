@@ -8,6 +8,7 @@ import (
 // The customer-side defects a new-user trial found, through the webhook,
 // the emulator and the real main.
 func TestE2ETrialCustomerSide(t *testing.T) {
+	t.Parallel()
 	t.Run("simplified Chinese from an English customer is answered in it", func(t *testing.T) {
 		h := startE2E(t, e2eOpts{})
 		h.say(bob, "How much is shipping?", 1)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoadConfigEmbed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key")
 	if err := os.WriteFile(key, []byte("sk-test\n"), 0o600); err != nil {
@@ -59,6 +60,7 @@ func TestLoadConfigEmbed(t *testing.T) {
 // embeddings server and asks, through the webhook, paraphrases the
 // lexical matcher alone only offers or misses.
 func TestE2ESemanticEmbedURL(t *testing.T) {
+	t.Parallel()
 	srv := semantictest.New(t, semantictest.ShopConcepts...)
 	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_URL": srv.URL, "WARMLINE_EMBED_MODEL": "fake"})
 	if srv.Texts() == 0 {
@@ -70,6 +72,7 @@ func TestE2ESemanticEmbedURL(t *testing.T) {
 // TestE2ESemanticModelDir is the same with a local Model2Vec directory
 // (a generated fixture).
 func TestE2ESemanticModelDir(t *testing.T) {
+	t.Parallel()
 	h := startSemanticE2E(t, map[string]string{"WARMLINE_EMBED_MODEL_DIR": semantictest.WriteModel(t, semantictest.ShopConcepts...)})
 	askParaphrases(t, h)
 }

@@ -20,6 +20,7 @@ func kbCheck(t *testing.T, dir string) string {
 }
 
 func TestKbCheckTaiwanWording(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	kb := `entries:
   - id: shipping-fee

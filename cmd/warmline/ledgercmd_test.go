@@ -15,6 +15,7 @@ import (
 )
 
 func TestLedgerConfig(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -64,6 +65,7 @@ func TestLedgerConfig(t *testing.T) {
 // writes it with the SOP columns, the customer pseudonymised unless asked,
 // formula cells defused.
 func TestE2ELedgerExport(t *testing.T) {
+	t.Parallel()
 	o := handoffOpts()
 	file := filepath.Join(t.TempDir(), "ledger.db")
 	o.env["WARMLINE_LEDGER_FILE"] = file
@@ -129,6 +131,7 @@ func TestE2ELedgerExport(t *testing.T) {
 }
 
 func TestLedgerExportUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string

@@ -14,6 +14,7 @@ import (
 // and `warmline help` true: both list every variable of the settings table,
 // the only place variables are read.
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 // a package's doc.go documents (a comment line that starts with the key
 // pattern: <prefix>…, <p>…, {P…, {<p>…, or Pline:…) is listed there.
 func TestRedisKeysDocumentListsEveryKey(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../../docs/redis-keys.md")
 	if err != nil {
 		t.Fatal(err)

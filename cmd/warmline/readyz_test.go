@@ -39,6 +39,7 @@ func readyzOf(t *testing.T, rdb redis.UniversalClient, prefix string, rc *redisC
 }
 
 func TestReadyzProbesTheQueueOnEveryShard(t *testing.T) {
+	t.Parallel()
 	t.Run("standalone", func(t *testing.T) {
 		rdb, prefix := redistest.New(t)
 		st, body := readyzOf(t, rdb, prefix, &redisConn{mode: modeStandalone, persistence: checkPersistence(context.Background(), rdb)})
@@ -75,6 +76,7 @@ func TestReadyzProbesTheQueueOnEveryShard(t *testing.T) {
 }
 
 func TestOpenRedisModes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
 	t.Run("REDIS_URL on a cluster node is refused with the fix", func(t *testing.T) {
@@ -138,6 +140,7 @@ func TestOpenRedisModes(t *testing.T) {
 // and the webhook requests of one replica (128 with the default 32 workers),
 // not go-redis's 10 per CPU; ?pool_size= in REDIS_URL wins.
 func TestRedisPoolSize(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
 	url := redistest.URL(t)

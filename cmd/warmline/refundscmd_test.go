@@ -14,6 +14,7 @@ import (
 )
 
 func TestRefundsCmd(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	rdb, prefix := redistest.New(t)
 	agents := filepath.Join(t.TempDir(), "agents.yaml")

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/warmline/warmline/internal/browsertest"
 )
 
 // topology is a deployment the fault and abuse tests run on: how many
@@ -67,7 +69,8 @@ var (
 const defaultParallel = 4
 
 // TestMain runs the tests with defaultParallel unless -parallel is given,
-// and removes the warmline binary the process tests share.
+// then stops the browser tests' shared Chromium (browsertest.Shared) and
+// removes the warmline binary the process tests share.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	given := false
@@ -78,7 +81,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	code := m.Run()
+	code := browsertest.Main(m).Run()
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)
 	}
