@@ -116,7 +116,11 @@ func TestE2EExactlyOnce(t *testing.T) {
 	// them, the replica never heard. The replica that resumes the events
 	// finds the recorded attempts, gets "Invalid reply token" and pushes
 	// nothing.
+	// The three cases run at once (each subtest has its own rig, the
+	// binary is read-only): run one after the other, the last ones queued
+	// behind every other parallel test of the package and ran at its end.
 	t.Run("killed after LINE accepted", func(t *testing.T) {
+		t.Parallel()
 		forTopologiesParallel(t, func(t *testing.T, topo topology) {
 			g := newRig(t, bin, topo)
 			customers := newCustomers(g.emu, 5)
@@ -153,6 +157,7 @@ func TestE2EExactlyOnce(t *testing.T) {
 		{"SIGTERM while LINE hangs", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			forTopologiesParallel(t, func(t *testing.T, topo topology) {
 				g := newRig(t, bin, topo)
 				g.procs.env = append(g.procs.env, "WARMLINE_DRAIN_TIMEOUT=1s")
