@@ -171,8 +171,10 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 			}
 			return code
 		},
-		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
-		"stamp":    func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
+		"date": func(t time.Time) string { return t.Format("2006-01-02") },
+		// stamp is a time with its UTC offset, "2026-12-02 15:01 (UTC+08:00)",
+		// as the alerts page writes times: not a zone id (Asia/Taipei).
+		"stamp":    func(t time.Time) string { return t.Format("2006-01-02 15:04 (UTC-07:00)") },
 		"state":    func(s State) string { return tr.T(lang, "inbox_dashboard_state_"+string(s), nil) },
 		"period":   func(k string) string { return tr.T(lang, "inbox_dashboard_period_"+k, nil) },
 		"langname": func(code string) string { return langName(tr, lang, code) },

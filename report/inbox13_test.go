@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -147,9 +148,9 @@ func TestOpenCasesAreSaidNotCounted(t *testing.T) {
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, r.Header.Get("X-Test-Lang")) })
 	want := map[string][]string{
-		"zh-TW": {"進行中的案件尚未計入：2 件（L2 1 · L3 1），其中 1 件已逾時", "1 件（1 件已逾時）", "進行中（尚未計入）: 2 件（1 件已逾時）"},
-		"zh-CN": {"处理中的工单尚未计入：2 个（L2 1 · L3 1），其中 1 个已超时", "1 个（1 个已超时）", "处理中（尚未计入）: 2 个（1 个已超时）"},
-		"en":    {"Open cases not counted yet: 2 (L2 1 · L3 1), 1 of them past due", "1 (1 past due)", "Open, not counted yet: 2 (1 past due)"},
+		"zh-TW": {"處理中的案件尚未計入：2 件（L2 1 · L3 1），其中 1 件已逾時", "1 件（1 件已逾時）", "處理中案件、尚未計入：2 件（1 件已逾時）"},
+		"zh-CN": {"处理中的工单尚未计入：2 个（L2 1 · L3 1），其中 1 个已超时", "1 个（1 个已超时）", "处理中工单、尚未计入：2 个（1 个已超时）"},
+		"en":    {"Open cases not counted yet: 2 (L2 1 · L3 1), 1 of them past due", "1 (1 past due)", "Open cases, not counted yet: 2 (1 past due)"},
 	}
 	for _, lang := range locales.Supported {
 		_, _, body := get(t, h, "/inbox/dashboard?period=this_week", lang)
@@ -175,7 +176,7 @@ func TestOpenCasesAreSaidNotCounted(t *testing.T) {
 	}
 	openRows := map[string]string{}
 	for _, r := range rows {
-		if r[0] == "Open, not counted yet" {
+		if r[0] == "Open cases, not counted yet" {
 			openRows[r[1]] = r[2] + "|" + r[6]
 		}
 	}
@@ -337,5 +338,36 @@ func TestDashboardOpenAndSLAInBrowser(t *testing.T) {
 		}
 		browsertest.NoRaw(t, lang+" dashboard", text)
 		tab.Shot("dashboard-inbox13-" + lang + ".png")
+	}
+}
+
+// TestPrintPageSaysItsTimeWithoutAZoneID (lead inbox13, item 5): the
+// printed report's "generated" time names its UTC offset, as the alerts
+// page does, not the zone's database id ("2026-12-02 15:01 Asia/Taipei"
+// in every language before).
+func TestPrintPageSaysItsTimeWithoutAZoneID(t *testing.T) {
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := report.NewDashboard(report.DashboardConfig{Source: seededStore(t, backends[0].cfg(t)), Translator: tr, Location: taipei,
+		Clock: func() time.Time { return at(2, 12, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, r.Header.Get("X-Test-Lang")) })
+	for _, lang := range locales.Supported {
+		_, _, body := get(t, h, "/inbox/dashboard/print?period=this_week", lang)
+		body = html.UnescapeString(body)
+		if want := tr.T(lang, "inbox_dashboard_generated", nil) + " 2026-11-25 20:00 (UTC+08:00)"; !strings.Contains(body, want) {
+			t.Errorf("%s print page lacks %q", lang, want)
+		}
+		if strings.Contains(body, "Asia/Taipei") {
+			t.Errorf("%s print page names the zone id", lang)
+		}
 	}
 }

@@ -42,3 +42,28 @@ func TestOneWordForTheCustomer(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWordForPriority (lead inbox13, item 5): zh-TW says 優先等級 for
+// P1–P4 everywhere in the inbox (queue filter, case view, case events)
+// and the dashboard, which said 優先順序 (its filter, the times table, "all
+// priorities"); zh-CN says 优先级 throughout.
+func TestOneWordForPriority(t *testing.T) {
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	not := map[string][]string{"zh-TW": {"優先順序", "優先級", "优先级"}, "zh-CN": {"优先顺序", "优先等级", "優先"}}
+	for lang, words := range not {
+		for _, id := range tr.IDs(lang) {
+			if !strings.HasPrefix(id, "inbox_") {
+				continue
+			}
+			text := tr.T(lang, id, nil)
+			for _, w := range words {
+				if strings.Contains(text, w) {
+					t.Errorf("%s %s says %q: %s", lang, id, w, text)
+				}
+			}
+		}
+	}
+}
