@@ -23,3 +23,12 @@ func TestBlind9DevEval(t *testing.T) {
 	guardSet(t, r, "triggers-blind9-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
 		kindRecall: recallOf(0.98, 0.98, 0.98, 0.98, 0.98), complaintP: 0.92, complaintR: 0.84})
 }
+
+// TestBlind9Probes guards the blind9 work's own probes (triggers-probe28,
+// written after reading the rules: tuned on). Their complaint flag is not
+// labelled, so only the triggers are checked.
+func TestBlind9Probes(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
+	r := testRules(t)
+	guardSet(t, r, "triggers-probe28.yaml", false, floors{precision: 0.98, recall: 0.98})
+}
