@@ -34,7 +34,9 @@
 // through WithConverter; converting text that is already Traditional can
 // change characters, 扣款 → 釦款, hence both); zh-TW patterns are written once
 // in Traditional and zh-CN patterns (Simplified-only words) are converted the
-// same way at load, so every list applies to every message. Where the
+// same way at load, so every list applies to every message; a zh-TW pattern
+// whose words s2twp would write otherwise (皮肤 → 面板, 回复 → 回複, 窗口 →
+// 視窗) is also matched in that form. Where the
 // conversion changes a Traditional message's length (s2twp turns 權限 into
 // 許可權), the message is matched converted and then as written. Exclusions blank
 // out the text they match (negations, product names, positive news) in both

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -297,6 +298,20 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 					continue
 				}
 				out = append(out, phrase{re: c.re, pre: c.pre, source: p, lang: lang})
+				// A Simplified message is converted with s2twp, which
+				// rewrites some words as Taiwan writes them (皮肤 → 面板,
+				// 视频 → 影片, 回复 → 回複): a Traditional pattern is
+				// also matched as the conversion would write it.
+				if lang == "zh-TW" && zh != nil && hasHan(p) {
+					// Only rune for rune: a Traditional message whose
+					// conversion changes its length is matched as written
+					// too (rewrites), with its own words as evidence.
+					if rt := zh.ToTraditional(zh.ToSimplified(p)); rt != p && utf8.RuneCountInString(rt) == utf8.RuneCountInString(p) {
+						if c2, err := cache.compile(rt, false, zh); err == nil && !c2.re.MatchString("") {
+							out = append(out, phrase{re: c2.re, pre: c2.pre, source: p, lang: lang})
+						}
+					}
+				}
 			}
 			return out
 		}

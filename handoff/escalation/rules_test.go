@@ -560,3 +560,20 @@ func TestSupervisorBesidesHuman(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternsAsTheConversionWritesThem: a Simplified message is converted
+// with s2twp, which writes some words as Taiwan does (窗口 → 視窗, 皮肤 →
+// 面板); a zh-TW pattern is matched in that form too, so "專門的窗口"
+// covers the Simplified 专门的窗口 (it did not before: no trigger).
+func TestPatternsAsTheConversionWritesThem(t *testing.T) {
+	t.Parallel()
+	r := testRules(t)
+	if got := r.zh.ToTraditional("请帮我安排专门的窗口"); !strings.Contains(got, "視窗") {
+		t.Fatalf("s2twp wrote %q: the premise of this test (窗口 → 視窗) no longer holds", got)
+	}
+	for _, text := range []string{"请帮我安排专门的窗口", "請幫我安排專門的窗口"} {
+		if a := r.Analyze(text, ""); !a.Has(KindHuman) {
+			t.Errorf("%q fired %v, want human", text, a.Triggers)
+		}
+	}
+}
