@@ -246,6 +246,11 @@ func TestMatcherFloors(t *testing.T) {
 		t.Run("shops"+f.set, func(t *testing.T) {
 			var total EvalCounts
 			for _, shop := range sparseShops() {
+				// petshop (2026-12-02) is not scored yet: its floors come when
+				// its held-out questions are scored once (kbacc9 branch).
+				if shop == "petshop" {
+					continue
+				}
 				cases := shopQuestions(t, shop, f.set)
 				if len(cases) == 0 {
 					continue
