@@ -72,8 +72,6 @@ type Sender struct {
 	// api is the API client every call copies (client): its endpoint and
 	// token parsed once.
 	api messaging_api.MessagingApiAPI
-	// replies sends the reply call without the SDK's JSON encoder.
-	replies replyAPI
 }
 
 var (
@@ -132,8 +130,7 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 	if err != nil {
 		return nil, fmt.Errorf("line sender: messaging api client: %w", err)
 	}
-	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender"), api: *api,
-		replies: newReplyAPI(api, cfg.AccessToken, cfg.HTTPClient)}, nil
+	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender"), api: *api}, nil
 }
 
 // client returns a per-call API client, a copy of the Sender's:
@@ -382,7 +379,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 		last      error
 	)
 	err = retry(ctx, s.backOff(), s.cfg.MaxAttempts, s.cfg.Sleep, func(attempt int) error {
-		res, err := s.replies.call(ctx, c, token, lm)
+		res, _, err := c.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: lm})
 		s.countAPI(res, err)
 		var apiErr apiError
 		status, apiErr = statusOf(res, err)
