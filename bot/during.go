@@ -71,7 +71,7 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// already is: it changes neither who has it nor how soon (the SOP
 		// routes by the issue, not by asking twice); the wait answer below
 		// tells them where it stands.
-		a := e.rules.Analyze(text, t.lang())
+		a := e.analyze(t, text)
 		n := len(a.Triggers)
 		a.Triggers = slices.DeleteFunc(a.Triggers, func(tr escalation.Trigger) bool { return tr.Kind == escalation.KindHuman })
 		askedPerson = n > 0 && len(a.Triggers) == 0

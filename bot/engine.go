@@ -393,9 +393,30 @@ type turn struct {
 	// handoff notice on) go to it as well.
 	opened     string
 	openedFrom int
+	// analyzed memoises the trigger analysis of one text (the event's
+	// message is analysed by the flow, the answer's tone checks and the
+	// rate limit: once).
+	analyzed struct {
+		text, lang string
+		ok         bool
+		a          escalation.Analysis
+	}
 }
 
 func (t *turn) lang() string { return t.st.Lang }
+
+// analyze is e.rules.Analyze(text, t.lang()), computed once per turn for
+// the same text and language. The caller gets its own copy of Triggers.
+func (e *Engine) analyze(t *turn, text string) escalation.Analysis {
+	m := &t.analyzed
+	if !m.ok || m.text != text || m.lang != t.lang() {
+		m.text, m.lang, m.ok = text, t.lang(), true
+		m.a = e.rules.Analyze(text, m.lang)
+	}
+	a := m.a
+	a.Triggers = slices.Clone(m.a.Triggers)
+	return a
+}
 
 func (t *turn) say(msgs ...Message) { t.out = append(t.out, msgs...) }
 

@@ -209,7 +209,7 @@ func (e *Engine) troubleQuestion(t *turn) bool {
 	if strings.TrimSpace(q) == "" {
 		return false
 	}
-	return e.mentions(q, "bot_kw_defect") || e.mentions(q, "bot_kw_trouble") || e.rules.Analyze(q, t.lang()).Complaint
+	return e.mentions(q, "bot_kw_defect") || e.mentions(q, "bot_kw_trouble") || e.analyze(t, q).Complaint
 }
 
 // neutralQuestion reports whether the customer's question this answer is
@@ -223,7 +223,7 @@ func (e *Engine) neutralQuestion(t *turn) bool {
 	if strings.TrimSpace(q) == "" {
 		return false // a topic tapped from the greeting: its category speaks
 	}
-	return !e.rules.Analyze(q, t.lang()).Complaint
+	return !e.analyze(t, q).Complaint
 }
 
 // ownOpener reports whether an answer opens with its own short opener: a

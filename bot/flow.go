@@ -105,7 +105,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	timer := e.issueClock(t, text)
 	t.st.Question = "" // set again below if this message is a question the bot answers or offers for
 
-	an := e.rules.Analyze(text, t.lang())
+	an := e.analyze(t, text)
 	triggers := append([]escalation.Trigger(nil), an.Triggers...)
 	in := intent{}
 	if n, ok := e.numbers.Find(text); ok {

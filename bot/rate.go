@@ -77,7 +77,7 @@ func (e *Engine) escalatesPastLimit(t *turn, log *zap.Logger) bool {
 	if t.ev.Kind != KindText {
 		return false
 	}
-	if len(e.rules.Analyze(t.ev.Text, t.lang()).Triggers) == 0 {
+	if len(e.analyze(t, t.ev.Text).Triggers) == 0 {
 		return false
 	}
 	log.Info("message past the rate limit handled: it fires an escalation trigger")
