@@ -173,6 +173,13 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 	st.clearComplaint()
 	st.Shown = append(st.Shown, ref)
 	t.settle(convL1, ref) // a refund within the limit or the entry's remedy (photos still asked for: open)
+	if st.EvidenceEntry != "" {
+		// The remedy asked for photos or the order: nothing is solved
+		// yet, so "Did that help?" would ring false (tryout 7, m8). The
+		// customer hears what happens when they send them.
+		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_evidence_next", nil), e.personReply(t)))
+		return nil
+	}
 	t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, ref)...))
 	return nil
 }

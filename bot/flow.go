@@ -153,8 +153,11 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	}
 
 	// A message soon after a rating is a comment on the rated case, not a
-	// new complaint, unless it asks something the bot can answer.
-	if rated != "" && len(triggers) == 0 && in.order == "" && (in.entry == nil || in.complaint) {
+	// new complaint, unless it asks something the bot can answer. After a
+	// low rating it is what went wrong even when it names a topic the KB
+	// knows ("the shipping was slow and nobody told me the fee"): only a
+	// question is answered (tryout 7, M2).
+	if rated != "" && len(triggers) == 0 && in.order == "" && (in.entry == nil || in.complaint || (low && !neutral)) {
 		return e.ratingComment(ctx, t, rated, low, text, log)
 	}
 
