@@ -186,3 +186,34 @@ func TestChatPageInBrowser(t *testing.T) {
 	}
 	shot("lineemu-chat-new-customer.png")
 }
+
+// TestChatPageShowsTheShopsTimeZone: with a TimeZone the bubbles' times are
+// the shop's local times (what a Taiwan customer's phone shows), whatever
+// zone the browser runs in, so they agree with the times the bot promises.
+func TestChatPageShowsTheShopsTimeZone(t *testing.T) {
+	for _, tc := range []struct {
+		zone, want string
+	}{
+		{"Asia/Taipei", "15:08"}, // 07:08 UTC
+		{"America/New_York", "02:08"},
+	} {
+		t.Run(tc.zone, func(t *testing.T) {
+			h := newHarness(t, Config{TimeZone: tc.zone})
+			h.clock.Set(time.Date(2026, 12, 2, 7, 8, 30, 0, time.UTC))
+			mux := http.NewServeMux()
+			mux.Handle("/emu/", http.StripPrefix("/emu", h.emu.Handler()))
+			site := httptest.NewServer(mux)
+			t.Cleanup(site.Close)
+
+			b := browsertest.New(t, browsertest.Lifetime(30*time.Second))
+			b.Navigate(site.URL + "/emu/chat?user=" + alice + "&lang=en")
+			b.Wait("chat page booted", `document.documentElement.dataset.ready === "true"`)
+			b.Type("#text", "hello")
+			b.Click("#sendBtn")
+			b.Wait("customer bubble", `!!document.querySelector(".row.me .meta span:not(.read)")`)
+			if got := b.Eval(`document.querySelector(".row.me .meta span:not(.read)").textContent`); got != tc.want {
+				t.Errorf("got bubble time %q, want %s in %s", got, tc.want, tc.zone)
+			}
+		})
+	}
+}

@@ -161,8 +161,9 @@ func (e *Emulator) handlePageUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"bot":   map[string]string{"displayName": e.cfg.BotDisplayName, "userId": e.cfg.BotUserID},
-		"users": users,
+		"bot":      map[string]string{"displayName": e.cfg.BotDisplayName, "userId": e.cfg.BotUserID},
+		"users":    users,
+		"timeZone": e.cfg.TimeZone,
 	})
 }
 

@@ -50,6 +50,11 @@ type Config struct {
 	MonthlyQuota int
 	// ReplyTokenTTL is how long a reply token stays valid; zero means 60 s.
 	ReplyTokenTTL time.Duration
+	// TimeZone is the IANA zone the chat page shows message times in (the
+	// customer's phone's zone: "Asia/Taipei" for a Taiwan shop), so the
+	// times beside the bubbles agree with the times the bot promises. Empty
+	// uses the browser's own zone.
+	TimeZone string
 }
 
 // Profile is an emulated LINE user.

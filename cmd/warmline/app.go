@@ -192,6 +192,9 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 			ChannelSecret: secret, AccessToken: token,
 			WebhookURL: env.selfURL + "/webhook", Log: log.Named("lineemu"),
 			BotDisplayName: "暖暖選物 Warm Living",
+			// The chat page shows times in the SLA policy's zone, the one
+			// the bot's promised times are in.
+			TimeZone: policy.Location.String(),
 		})
 		for _, p := range lineemu.DemoCustomers() {
 			a.emu.AddUser(p)

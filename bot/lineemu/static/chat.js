@@ -140,12 +140,14 @@
     hideTyping();
   }
 
-  const pad = (n) => String(n).padStart(2, "0");
-  const hhmm = (ms) => { const d = new Date(ms); return pad(d.getHours()) + ":" + pad(d.getMinutes()); };
+  // Times are shown in the shop's zone (st.timeZone, from the server) when it
+  // has one, as on a Taiwan customer's phone; else in the browser's own.
+  const zone = () => (st.timeZone ? { timeZone: st.timeZone } : {});
+  const hhmm = (ms) => new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...zone() }).format(new Date(ms));
+  const dayKey = (ms) => new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", ...zone() }).format(new Date(ms));
   function dayLabel(ms) {
-    const d = new Date(ms), now = new Date();
-    if (d.toDateString() === now.toDateString()) return t("today");
-    return d.toLocaleDateString(st.lang, { month: "short", day: "numeric", weekday: "short" });
+    if (dayKey(ms) === dayKey(Date.now())) return t("today");
+    return new Date(ms).toLocaleDateString(st.lang, { month: "short", day: "numeric", weekday: "short", ...zone() });
   }
 
   function sysText(kind, status) {
@@ -161,7 +163,7 @@
   }
 
   function addDay(ms) {
-    const key = new Date(ms).toDateString();
+    const key = dayKey(ms);
     if (key === st.lastDay) return;
     st.lastDay = key;
     const d = el("div", "day", dayLabel(ms));
@@ -617,6 +619,7 @@
     applyLabels();
     const data = await api("api/users");
     st.bot = data.bot || st.bot;
+    st.timeZone = data.timeZone || "";
     $("botName").textContent = st.bot.displayName;
     st.users = data.users || [];
     const params = new URLSearchParams(location.search);
