@@ -141,6 +141,12 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		if e.photoTopic(entry.ID) {
 			t.awaitEvidence(entry.ID)
 		}
+		if e.carrierTopic(entry.ID) {
+			// The remedy promises the courier is asked once the order is
+			// known: kept by the case that opens when the order is shown
+			// (tryout 7, M3).
+			st.CarrierCheck = entry.ID
+		}
 		st.addTried(handoff.Attempt{Kind: handoff.AttemptLAST, Ref: entry.ID, Summary: textIn(entry.Title, lang), Outcome: handoff.OutcomeListened, Count: st.ComplaintMsgs + 1, At: t.now})
 		// The photos or the order already sent are not asked for again.
 		remedy, ask, lookup := e.remedyFor(t, entry, st.ComplaintOrder)
@@ -178,6 +184,11 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 		// yet, so "Did that help?" would ring false (tryout 7, m8). The
 		// customer hears what happens when they send them.
 		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_evidence_next", nil), e.personReply(t)))
+		return nil
+	}
+	if st.CarrierCheck != "" {
+		// The courier is asked once the order is in: nothing is solved yet.
+		t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_carrier_next", nil), e.personReply(t)))
 		return nil
 	}
 	t.say(e.text(t, e.tr.T(lang, "bot_thanks", nil)+"\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, ref)...))

@@ -249,7 +249,7 @@
 //	  refund_amount, offer, offer_evidence, tried (JSON []handoff.Attempt, last 10),
 //	  refund_order, refund_policy, refund_text, refunds (JSON, last 10 recorded at L1),
 //	  handoff_ack_at, handoff_wait_at, wait_sorry_case, lang_offered, rated_case, rated_at (unix ms), rated_low, last_order,
-//	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text
+//	  media (JSON []handoff.Turn: kept files of the issue, last 10), evidence_entry, evidence_order, evidence_text, carrier_check
 //	  conv_id, conv_started_at (unix ms), conv_end (""|open|l1|menu), conv_topic, conv_trigger
 //	<prefix>conv_idle                  zset   user id -> unix ms their conversation goes idle (last event + ConversationIdle), idle sweep
 //	<prefix>{u:<id>}:transcript        list   JSON handoff.Turn, last TranscriptTurns (20) lines   TTL StateTTL

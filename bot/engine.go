@@ -89,8 +89,13 @@ type EngineConfig struct {
 	// case with them. Unknown ids are skipped; default damaged-on-arrival,
 	// exchange-defective, wrong-item, missing-item.
 	PhotoTopics []string
-	Clock       func() time.Time
-	Log         *zap.Logger
+	// CarrierTopics are KB complaint entries whose remedy promises to ask
+	// the courier once the order number is known (a late parcel): when the
+	// order is shown, a case opens for a person to make that check, so the
+	// promise is kept. Default late-delivery-complaint.
+	CarrierTopics []string
+	Clock         func() time.Time
+	Log           *zap.Logger
 
 	TranscriptTurns int           // lines kept for the handoff brief (default 20)
 	StateTTL        time.Duration // conversation state lifetime (default 30 days)
@@ -314,6 +319,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.PhotoTopics == nil {
 		cfg.PhotoTopics = []string{"damaged-on-arrival", "exchange-defective", "wrong-item", "missing-item"}
+	}
+	if cfg.CarrierTopics == nil {
+		cfg.CarrierTopics = []string{"late-delivery-complaint"}
 	}
 	if cfg.ConversationIdle <= cfg.Rules.UnsolvedAfter {
 		return nil, fmt.Errorf("bot: ConversationIdle %s must be longer than UnsolvedAfter %s", cfg.ConversationIdle, cfg.Rules.UnsolvedAfter)

@@ -225,6 +225,12 @@ func (e *Engine) photoTopic(id string) bool {
 	return id != "" && slices.Contains(e.cfg.PhotoTopics, id)
 }
 
+// carrierTopic reports whether entry id's remedy promises to ask the
+// courier once the order is known (CarrierTopics).
+func (e *Engine) carrierTopic(id string) bool {
+	return id != "" && slices.Contains(e.cfg.CarrierTopics, id)
+}
+
 // awaitEvidence notes, after a remedy that asks for photos and the order
 // number, what the case will need.
 func (t *turn) awaitEvidence(entryID string) {

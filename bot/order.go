@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/locales"
@@ -36,7 +37,7 @@ func (e *Engine) lookupOrder(ctx context.Context, t *turn, number string, log *z
 		return nil
 	case err == nil && orders.OwnedBy(o, t.ev.UserID):
 		e.showOrder(t, o)
-		return nil
+		return e.carrierCase(ctx, t, o, log)
 	case len(digits) > 0:
 		if locked, lerr := e.sayIfLocked(ctx, t, number); lerr != nil || locked {
 			return lerr
@@ -164,7 +165,7 @@ func (e *Engine) checkDigits(ctx context.Context, t *turn, o orders.Order, found
 			return e.refund(ctx, t, intent{order: o.Number}, st.RefundText, 0, log)
 		}
 		e.showOrder(t, o)
-		return nil
+		return e.carrierCase(ctx, t, o, log)
 	}
 	log.Info("order verification failed", zap.String("order", orders.Mask(st.PendingOrder)),
 		zap.Bool("order_locked", res.orderLocked), zap.Bool("user_locked", res.userLocked))
@@ -264,7 +265,13 @@ func (e *Engine) showOrder(t *turn, o orders.Order) {
 		qs = append(qs, e.feedbackReplies(t, topicOrder)...)
 		st.LastCategory = knowledge.Complaint
 	}
-	text += "\n\n" + e.tr.T(lang, "bot_anything_else", nil)
+	if st.CarrierCheck != "" {
+		// A person checks with the courier next (carrierCase): no "Did
+		// that help?" before it.
+		qs = nil
+	} else {
+		text += "\n\n" + e.tr.T(lang, "bot_anything_else", nil)
+	}
 	e.record(t, "bot", text)
 	t.say(Message{Card: card})
 	t.say(Message{Text: text, QuickReplies: qs})
@@ -364,4 +371,26 @@ func etaApplies(status string) bool {
 		return false
 	}
 	return true
+}
+
+// carrierCase keeps a late-parcel remedy's promise once order o is shown:
+// a case opens for a person to check with the courier where it is and
+// why it is late, with the order (shown, so verified) and the story.
+func (e *Engine) carrierCase(ctx context.Context, t *turn, o orders.Order, log *zap.Logger) error {
+	st := t.st
+	if st.CarrierCheck == "" {
+		return nil
+	}
+	entryID := st.CarrierCheck
+	st.CarrierCheck = ""
+	st.LastTopic, st.LastCategory = entryID, knowledge.Complaint
+	if en, ok := t.tkb.Entry(entryID); ok {
+		st.LastCategory = en.Category
+	}
+	t.say(e.text(t, e.tr.T(t.lang(), "bot_carrier_check_forwarded", map[string]any{"Order": o.Number})))
+	request := st.IssueText
+	if request == "" {
+		request = "[" + entryID + "]"
+	}
+	return e.escalate(ctx, t, []escalation.Trigger{e.botFired(escalation.KindComplaint, request)}, log)
 }

@@ -83,6 +83,10 @@ type state struct {
 	EvidenceEntry string
 	EvidenceOrder string
 	EvidenceText  string
+	// CarrierCheck is a CarrierTopics entry whose remedy promised that the
+	// courier is asked once the order is known: the order shown to the
+	// customer opens the case for that check (field carrier_check).
+	CarrierCheck string
 	// Conv is the conversation going on (fields conv_*): its outcome is
 	// recorded once, when it ends (outcome.go).
 	Conv conversation
@@ -262,6 +266,7 @@ func parseState(h map[string]string) *state {
 		}
 	}
 	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = h["evidence_entry"], h["evidence_order"], h["evidence_text"]
+	st.CarrierCheck = h["carrier_check"]
 	st.Conv = conversation{ID: h["conv_id"], Started: parseMillis(h["conv_started_at"]), End: h["conv_end"],
 		Topic: h["conv_topic"], Trigger: h["conv_trigger"]}
 	if s := h["tried"]; s != "" {
@@ -346,6 +351,7 @@ func (st *state) fields() map[string]any {
 	put("evidence_entry", st.EvidenceEntry)
 	put("evidence_order", st.EvidenceOrder)
 	put("evidence_text", st.EvidenceText)
+	put("carrier_check", st.CarrierCheck)
 	put("conv_id", st.Conv.ID)
 	put("conv_started_at", fmtMillis(st.Conv.Started))
 	put("conv_end", st.Conv.End)
@@ -584,6 +590,7 @@ func (st *state) resetIssue() {
 	st.Tried = nil
 	st.Media = nil
 	st.EvidenceEntry, st.EvidenceOrder, st.EvidenceText = "", "", ""
+	st.CarrierCheck = ""
 }
 
 // closeIssue ends the issue the customer is done with ("Solved", thanks

@@ -106,3 +106,58 @@ func TestE2ETryout8CommentAfterALowRatingGoesToTheCase(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout8LateParcelCarrierCheckIsKept (M3): an angry late-parcel
+// complaint is promised a check with the carrier once the order number is
+// in; the promise is kept: when the order is shown (after the phone check
+// for an order that is not the customer's, at once for their own) a case
+// opens for a person to ask the carrier, with the customer's words as the
+// request and the order on it. Before the order is in, no "did that help?".
+func TestE2ETryout8LateParcelCarrierCheckIsKept(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, user, story, order, digits, promise, didItHelp, forwarded string
+	}{
+		{"zh-CN", "", "我的包裹怎么还没到？都一个星期了，气死我了", "WL20261110", "7821", "向物流核实", "能帮到您吗", "请同事向物流核实订单 WL20261110"},
+		{"en", "", "My parcel STILL hasn't arrived, it's been a week, this is ridiculous", "WL20261110", "7821", "check with the courier", "Did that help", "asked a colleague to check with the courier where order WL20261110"},
+		{"zh-TW", alice, "我的包裹到現在還沒到，已經等一個禮拜了，氣死我了", "WL20261101", "", "向物流確認", "有幫上忙嗎", "請同仁向物流確認訂單 WL20261101"},
+	} {
+		u := tt.user
+		if u == "" {
+			u = h.newCustomer(tt.lang)
+		}
+		got := h.sayAll(u, tt.story)
+		if hasQuick(got, "last:done") {
+			before := len(h.emu.Messages(u))
+			h.tap(u, "last:done", 1)
+			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			got = h.emu.Messages(u)[before:]
+		}
+		if txt := allText(got); !strings.Contains(txt, tt.promise) || strings.Contains(txt, tt.didItHelp) || hasQuick(got, "fb:yes:") {
+			t.Errorf("%s %q got %s, want the carrier check promised (%q) and no \"did that help\" yet", tt.lang, tt.story, dump(got), tt.promise)
+		}
+		got = h.sayAll(u, tt.order)
+		if tt.digits != "" {
+			if c := h.caseOf(u); c != nil {
+				t.Errorf("%s: case %s opened before the order was verified", tt.lang, c.ID)
+			}
+			got = h.sayAll(u, tt.digits)
+		}
+		c := h.caseOf(u)
+		if c == nil {
+			t.Errorf("%s: no case after the order was shown, got %s: the carrier check promised is not made", tt.lang, dump(got))
+			continue
+		}
+		if txt := allText(got); !strings.Contains(txt, tt.forwarded) || !strings.Contains(txt, c.ID) {
+			t.Errorf("%s order shown got %s, want the carrier check passed on (%q) with case %s", tt.lang, dump(got), tt.forwarded, c.ID)
+		}
+		shown := false
+		for _, a := range c.Tried {
+			shown = shown || (a.OrderNumber == tt.order && a.Outcome == handoff.OutcomeStatusShown)
+		}
+		if c.Request != tt.story || !shown {
+			t.Errorf("%s: case request %q tried %+v, want the story %q and order %s shown", tt.lang, c.Request, c.Tried, tt.story, tt.order)
+		}
+	}
+}
