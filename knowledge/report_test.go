@@ -177,3 +177,25 @@ func TestMenuSize(t *testing.T) {
 		t.Logf("menu floor zh %.3f en %.3f:%s", r[0], r[1], line.String())
 	}
 }
+
+// TestHeld9Report (WARMLINE_REPORT=held9) prints the aggregate numbers of
+// the two held-out sets scored once before and once after the 2026-12-02
+// afternoon round: blind9-test against the sparse and the full demo KB, and
+// the petshop KB's questions-test.yaml (with CLINC's 200 against petshop).
+// Aggregate only: never print or read their misses.
+func TestHeld9Report(t *testing.T) {
+	if os.Getenv("WARMLINE_REPORT") != "held9" {
+		t.Skip("set WARMLINE_REPORT=held9")
+	}
+	ctx := context.Background()
+	var out strings.Builder
+	cases := evalFile(t, "blind9-test.yaml")
+	out.WriteString("sparse demo blind9-test.yaml\n" + summary(Evaluate(ctx, sparseDemoBase(t, defaultTuning), cases)))
+	out.WriteString("full demo blind9-test.yaml\n" + summary(Evaluate(ctx, demoBase(t), cases)))
+	pet := shopKB(t, "petshop", defaultTuning)
+	out.WriteString("shop petshop test\n" + summary(Evaluate(ctx, pet, shopQuestions(t, "petshop", "-test.yaml"))))
+	if oos := clincCases(t); oos != nil {
+		out.WriteString("clinc oos vs petshop\n" + summary(Evaluate(ctx, pet, oos)))
+	}
+	t.Log("\n" + out.String())
+}
