@@ -14,7 +14,6 @@ import (
 	"github.com/warmline/warmline/handoff/inbox"
 	"github.com/warmline/warmline/internal/browsertest"
 	"github.com/warmline/warmline/internal/redistest"
-	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/report"
 )
 
@@ -34,7 +33,7 @@ func inboxWithDashboard(t *testing.T) string {
 func inboxWithDashboardOn(t *testing.T, src report.Source, titles report.Titles, live report.Live) string {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +151,9 @@ const figuresJS = `JSON.stringify(Object.fromEntries(["fcr","escalation","csat",
 // inbox's CSP; a filter narrows them; the weekly report prints; an L2
 // agent gets no link and 403.
 func TestDashboardInBrowser(t *testing.T) {
+	t.Parallel()
 	base := inboxWithDashboard(t)
-	boss := browsertest.New(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(60*time.Second))
+	boss := browsertest.Shared(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(120*time.Second))
 	signIn(boss, base, "boss")
 	boss.Wait("the dashboard link", `!!document.querySelector('[data-testid=dashboard-link]')`)
 	boss.Click(`[data-testid=dashboard-link]`)

@@ -14,7 +14,7 @@ import (
 // the "Solved" button as the customer sees it (bot_qr_solved: "Solved,
 // thanks", "解決了，謝謝"), not a label of its own, in every language.
 func TestCountingRuleNamesTheBotsButton(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/report"
 )
 
@@ -15,7 +14,7 @@ import (
 // the title the page shows, keeps the id in its own last column, and
 // leaves the value empty where the page says "no data" (not 0.0%).
 func TestCSVNamesTopicsAsThePage(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/warmline/warmline/ledger"
-	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/report"
 )
 
@@ -21,7 +20,7 @@ import (
 // the Wednesday of that week.
 func dashboardOn(t *testing.T, s *ledger.Store) http.Handler {
 	t.Helper()
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ import (
 func openCasesWorld(t *testing.T) (*handoff.Service, *locales.Translator) {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ var slaP2 = map[string]string{
 // the four, and the CSV's per-priority SLA rows carry the times in their
 // target cell. Before: "SLA 達成率 100.0%" next to a bare "≥ 90%".
 func TestSLAFiguresNameTheirTargets(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,8 @@ func (l toggledLive) InProgress(ctx context.Context) (report.InProgress, error) 
 // last, with their time, or, when there are none, that they could not be
 // read. Never a 500, never a page that hangs.
 func TestDashboardBoundsTheLiveRead(t *testing.T) {
-	tr, err := locales.New()
+	t.Parallel()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,10 +253,19 @@ func TestDashboardBoundsTheLiveRead(t *testing.T) {
 		t.Fatal("no live count while the read works")
 	}
 	stale := map[string]string{"zh-TW": "以下是 12:00 的數字", "zh-CN": "以下是 12:00 的数字", "en": "these are the figures of 12:00"}
-	for _, d := range []bool{false, true} {
-		hang.Store(true)
-		deaf.Store(d)
-		for _, lang := range locales.Supported {
+	// Each read below waits out LiveTimeout; the requests of one setting
+	// are sent at once (the dashboard serves requests concurrently, as in
+	// production), so the test waits about LiveTimeout per setting, not
+	// per request.
+	atOnce := func(reqs ...func()) {
+		var wg sync.WaitGroup
+		for _, r := range reqs {
+			wg.Go(r)
+		}
+		wg.Wait()
+	}
+	stalePage := func(d bool, lang string) func() {
+		return func() {
 			start := time.Now()
 			code, _, body := get(t, h, "/inbox/dashboard?period=this_week", lang)
 			if took := time.Since(start); took > report.LiveTimeout+3*time.Second {
@@ -272,14 +283,32 @@ func TestDashboardBoundsTheLiveRead(t *testing.T) {
 	}
 	h2 := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d2.Serve(w, r, r.Header.Get("X-Test-Lang")) })
 	failed := map[string]string{"zh-TW": "目前無法讀取進行中的對話", "zh-CN": "暂时无法读取进行中的对话", "en": "could not be read just now"}
-	for _, lang := range locales.Supported {
-		code, _, body := get(t, h2, "/inbox/dashboard?period=this_week", lang)
-		if code != http.StatusOK || !strings.Contains(body, `data-testid="in-progress-failed"`) || !strings.Contains(body, failed[lang]) || !strings.Contains(body, "50.0%") {
-			t.Errorf("%s: never read: status %d, says %v", lang, code, strings.Contains(body, failed[lang]))
+	failedPage := func(lang string) func() {
+		return func() {
+			code, _, body := get(t, h2, "/inbox/dashboard?period=this_week", lang)
+			if code != http.StatusOK || !strings.Contains(body, `data-testid="in-progress-failed"`) || !strings.Contains(body, failed[lang]) || !strings.Contains(body, "50.0%") {
+				t.Errorf("%s: never read: status %d, says %v", lang, code, strings.Contains(body, failed[lang]))
+			}
 		}
 	}
-	if code, _, _ := get(t, h2, "/inbox/dashboard/report.json?period=this_week", "en"); code != http.StatusOK {
-		t.Errorf("JSON with the live read hanging: %d", code)
+	hang.Store(true)
+	for _, d := range []bool{false, true} {
+		deaf.Store(d)
+		var reqs []func()
+		for _, lang := range locales.Supported {
+			reqs = append(reqs, stalePage(d, lang))
+		}
+		if d { // d2 (never read) with the read deaf, as before
+			for _, lang := range locales.Supported {
+				reqs = append(reqs, failedPage(lang))
+			}
+			reqs = append(reqs, func() {
+				if code, _, _ := get(t, h2, "/inbox/dashboard/report.json?period=this_week", "en"); code != http.StatusOK {
+					t.Errorf("JSON with the live read hanging: %d", code)
+				}
+			})
+		}
+		atOnce(reqs...)
 	}
 }
 
@@ -290,6 +319,7 @@ func TestDashboardBoundsTheLiveRead(t *testing.T) {
 // line is there, and the page uses one word for the customer (顧客 /
 // 顾客, never 客人, 客戶, 客户). Screenshots dashboard-inbox13-<lang>.png.
 func TestDashboardOpenAndSLAInBrowser(t *testing.T) {
+	t.Parallel()
 	svc, tr := openCasesWorld(t)
 	dash, err := report.NewDashboard(report.DashboardConfig{Source: seededStore(t, backends[0].cfg(t)), Translator: tr, Titles: kbTitles,
 		Clock: func() time.Time { return at(2, 12, 0) }, Open: report.ServiceOpenCases(svc), Policy: svc.Policy(),
@@ -311,7 +341,7 @@ func TestDashboardOpenAndSLAInBrowser(t *testing.T) {
 	in.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	b := browsertest.New(t)
+	b := browsertest.Shared(t)
 	words := map[string][]string{"zh-TW": {"客人", "客戶", "客户", "顾客"}, "zh-CN": {"客户", "客人", "客戶", "顧客"}}
 	for _, lang := range locales.Supported {
 		tab := b.NewProfile()
@@ -346,7 +376,7 @@ func TestDashboardOpenAndSLAInBrowser(t *testing.T) {
 // page does, not the zone's database id ("2026-12-02 15:01 Asia/Taipei"
 // in every language before).
 func TestPrintPageSaysItsTimeWithoutAZoneID(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

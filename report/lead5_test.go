@@ -95,7 +95,7 @@ func pageText(body string) string { return tagRE.ReplaceAllString(body, " ") }
 // its name; no raw topic, flow or trigger key is on the page or the
 // print page in any language. The CSV keeps the ids.
 func TestDashboardNamesEveryTopic(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func (f fixedLive) InProgress(context.Context) (report.InProgress, error) { retu
 // does not show the live count (it is of every conversation, now); the
 // JSON carries it.
 func TestDashboardShowsConversationsInProgress(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,13 +248,14 @@ func TestDashboardShowsConversationsInProgress(t *testing.T) {
 // is on the page, the in-progress count and the counting rule are shown.
 // Screenshots dashboard-lead5-<lang>.png.
 func TestDashboardTopicsInBrowser(t *testing.T) {
-	tr, err := locales.New()
+	t.Parallel()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
 	live := fixedLive{ip: report.InProgress{Conversations: 4, SettledL1: 3, Menu: 1, IdleAfter: 2 * time.Hour}}
 	base := inboxWithDashboardOn(t, topicStore(t), kbTitles, live)
-	boss := browsertest.New(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(90*time.Second))
+	boss := browsertest.Shared(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(90*time.Second))
 	signIn(boss, base, "boss")
 	for _, tt := range []struct{ lang, refund, live string }{
 		{"zh-TW", "退款申請", "進行中、尚未計入"}, {"zh-CN", "退款申请", "进行中、尚未计入"}, {"en", "Refund request", "In progress, not counted yet"},

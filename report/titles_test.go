@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/report"
 )
 
@@ -18,7 +17,7 @@ func (f fakeTitles) EntryTitle(id, lang string) string { return f[id][lang] }
 // page name topics by their KB entry's title in the reader's language (a
 // flow by its name), not by the raw entry id; the CSV keeps the ids.
 func TestDashboardShowsTopicTitles(t *testing.T) {
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

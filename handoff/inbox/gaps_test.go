@@ -18,7 +18,6 @@ import (
 	"github.com/warmline/warmline/internal/browsertest"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/gaps"
-	"github.com/warmline/warmline/locales"
 )
 
 // gapsEnv is an inbox with the Knowledge gaps page on the fixture KB.
@@ -33,7 +32,7 @@ type gapsEnv struct {
 func newGapsEnv(t *testing.T) *gapsEnv {
 	t.Helper()
 	rdb, prefix := testRedis(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/ledger"
-	"github.com/warmline/warmline/locales"
 )
 
 type fixedKB struct{ b *knowledge.Base }
@@ -30,7 +29,7 @@ func TestClosedCaseTopicIsItsTitle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ type uiEnv struct {
 // realTime: the wall clock (shifted by offset), else a settable test clock.
 func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool, opts ...func(*Config)) *uiEnv {
 	t.Helper()
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
-	"github.com/warmline/warmline/locales"
 )
 
 // fullOrder is an order number as customers type it and agents see it.
@@ -24,7 +23,7 @@ var fullOrder = regexp.MustCompile(`WL\d{8}`)
 func TestAgentsSeeFullOrdersLogsDoNot(t *testing.T) {
 	rdb, prefix := testRedis(t)
 	core, logs := observer.New(zap.DebugLevel)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/browsertest"
-	"github.com/warmline/warmline/locales"
 )
 
 // watch runs WatchFile on path until the test ends, calling fn; it
@@ -78,7 +77,7 @@ func cannedTexts(t *testing.T, c *agentClient, caseID string) (string, map[strin
 // out keeps the built-in ones.
 func TestCannedFile(t *testing.T) {
 	rdb, prefix := testRedis(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
