@@ -320,14 +320,14 @@ func (e *Engine) acknowledgeRaise(ctx context.Context, t *turn, before, c *hando
 }
 
 // waited reports whether the customer has waited for a person on case c
-// (open HandoffAckEvery or longer with no reply from one, or its promised
+// (open WaitSorryAfter or longer with no reply from one, or its promised
 // time passed) and has not yet been apologised for the wait on it.
 func (e *Engine) waited(t *turn, c *handoff.Case) bool {
 	if t.st.WaitSorryCase == c.ID || !c.FirstResponseAt.IsZero() {
 		return false
 	}
 	due := c.Promise()
-	return t.now.Sub(c.CreatedAt) >= e.cfg.HandoffAckEvery || (!due.IsZero() && !due.After(t.now))
+	return t.now.Sub(c.CreatedAt) >= e.cfg.WaitSorryAfter || (!due.IsZero() && !due.After(t.now))
 }
 
 // whoAnswers says who has the case and by when they answer, from the

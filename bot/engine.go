@@ -129,6 +129,13 @@ type EngineConfig struct {
 	// long?", "anyone there?") gets the case number and the reply-by time
 	// even within HandoffAckEvery, at most once per this (default 1 min).
 	HandoffWaitEvery time.Duration
+	// WaitSorryAfter: a supervisor asked for this long or longer after
+	// the case opened, with no reply from a person yet, gets an apology
+	// for the wait with the new target (default 1 min: a customer who
+	// asks for a lead after two minutes of silence has felt the wait;
+	// HandoffAckEvery, 5 min, is how often acknowledgements repeat, not
+	// when waiting starts to hurt).
+	WaitSorryAfter time.Duration
 	// PreparingLate: an order still pending, paid or being prepared this
 	// long after it was placed is late (default 3 days).
 	PreparingLate time.Duration
@@ -295,6 +302,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if cfg.HandoffWaitEvery <= 0 {
 		cfg.HandoffWaitEvery = time.Minute
+	}
+	if cfg.WaitSorryAfter <= 0 {
+		cfg.WaitSorryAfter = time.Minute
 	}
 	if cfg.PreparingLate <= 0 {
 		cfg.PreparingLate = 72 * time.Hour

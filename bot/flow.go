@@ -132,6 +132,17 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		// The analysis says complaint and the KB agrees on which one.
 		in.entry = in.match.Best()
 	}
+	// A bare question where the parcel is ("我的包裹怎么还没到？", "Why
+	// hasn't my parcel arrived yet?"): one clause asking, no order number,
+	// nothing more told. It gets the order-status path (which order? then
+	// its status, a late one apologised for), not LAST's "tell me
+	// everything": there is no story to listen to yet (tryout 7, m6).
+	// Told with more ("都一个星期了，气死我了") it stays a complaint.
+	lateAsk := in.complaint && t.st.Mode != modeListening && in.order == "" && len(triggers) == 0 && !an.RefundRequested &&
+		in.entry != nil && e.carrierTopic(in.entry.ID) && bareQuestion(text)
+	if lateAsk {
+		in.complaint, in.entry = false, nil
+	}
 
 	// A refund asked for an item that arrived damaged or defective
 	// ("杯子破了我要退款", "the mug is broken, I want a refund") takes the
@@ -292,6 +303,14 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		return nil
 	case in.order != "":
 		return e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
+	case lateAsk:
+		t.st.Question = text
+		t.startIssue()
+		t.st.LastTopic, t.st.LastCategory = topicOrder, knowledge.Consultation
+		t.st.Mode = modeAwaitingOrder
+		t.st.Unanswered = 0
+		t.say(e.text(t, e.tr.T(t.lang(), "bot_order_ask_late", nil), e.personReply(t)))
+		return nil
 	case in.entry != nil:
 		t.st.Question = text
 		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
@@ -582,4 +601,11 @@ func movedOn(text string) bool {
 		}
 	}
 	return letters >= 8
+}
+
+// bareQuestion reports whether text is one clause that asks (ends with a
+// question mark): nothing told beside the question.
+func bareQuestion(text string) bool {
+	s := strings.TrimSpace(text)
+	return len(clauses(s)) == 1 && (strings.HasSuffix(s, "?") || strings.HasSuffix(s, "？"))
 }

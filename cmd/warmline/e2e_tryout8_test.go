@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warmline/warmline/handoff"
 )
@@ -158,6 +159,62 @@ func TestE2ETryout8LateParcelCarrierCheckIsKept(t *testing.T) {
 		}
 		if c.Request != tt.story || !shown {
 			t.Errorf("%s: case request %q tried %+v, want the story %q and order %s shown", tt.lang, c.Request, c.Tried, tt.story, tt.order)
+		}
+	}
+}
+
+// TestE2ETryout8BareLateParcelQuestionAsksForTheOrder (m6): "我的包裹怎么
+// 还没到？" asked once, with nothing more told, is asked for its order (no
+// "tell me everything", no cheerful "没问题！"); the order number then
+// shows the order (a phone check for one that is not theirs). Told with
+// more and angry it stays a complaint (M3's test).
+func TestE2ETryout8BareLateParcelQuestionAsksForTheOrder(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	script := []string{"完整告诉我", "完整告訴我", "tell me everything", "没问题！", "沒問題！", "Of course!"}
+	for _, tt := range []struct{ lang, ask, askOrder, check string }{
+		{"zh-CN", "我的包裹怎么还没到？", "订单号", "后 4 位"},
+		{"zh-TW", "我的包裹怎麼還沒到？", "訂單編號", "末 4 碼"},
+		{"en", "Why hasn't my parcel arrived yet?", "order number", "last 4 digits"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.sayAll(u, tt.ask)
+		if txt := allText(got); hasQuick(got, "last:done") || containsAny(txt, script) || !strings.Contains(txt, tt.askOrder) {
+			t.Errorf("%s %q got %s, want the order number asked for (%q), not the complaint script", tt.lang, tt.ask, dump(got), tt.askOrder)
+		}
+		if got := h.sayAll(u, "WL20261110"); !strings.Contains(allText(got), tt.check) {
+			t.Errorf("%s order number after %q got %s, want the order look-up (%q)", tt.lang, tt.ask, dump(got), tt.check)
+		}
+		if c := h.caseOf(u); c != nil {
+			t.Errorf("%s: case %s opened for a question", tt.lang, c.ID)
+		}
+	}
+}
+
+// TestE2ETryout8SupervisorAfterTwoMinutesApologises (m1): a customer who
+// asked for a person and, two minutes later with no reply, asks for a
+// supervisor hears one apology for the wait with the new target (it came
+// only after 5 minutes, the acknowledgement interval); asked for within
+// the first minute, none.
+func TestE2ETryout8SupervisorAfterTwoMinutesApologises(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, person, boss, sorry string }{
+		{"en", "I want to talk to a person", "get me your manager", "sorry you've had to wait"},
+		{"zh-TW", "我要找真人客服", "叫你們主管出來", "久等"},
+		{"zh-CN", "我要人工客服", "叫你们主管出来", "久等"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.person, 1)
+		h.clock.Advance(2 * time.Minute)
+		if got := allText(h.sayAll(u, tt.boss)); strings.Count(got, tt.sorry) != 1 {
+			t.Errorf("%s supervisor asked after 2 minutes got %q, want one apology for the wait (%q)", tt.lang, got, tt.sorry)
+		}
+		u = h.newCustomer(tt.lang)
+		h.say(u, tt.person, 1)
+		h.clock.Advance(30 * time.Second)
+		if got := allText(h.sayAll(u, tt.boss)); strings.Contains(got, tt.sorry) {
+			t.Errorf("%s supervisor asked after 30 seconds got %q, want no apology for a wait", tt.lang, got)
 		}
 	}
 }
