@@ -13,10 +13,9 @@ import "testing"
 
 func TestBlind2DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	for _, name := range []string{"triggers-blind2-dev.yaml", "complaints-blind-dev.yaml", "triggers-probe.yaml", "triggers-probe2.yaml", "complaints-probe.yaml", "triggers-probe3.yaml", "triggers-probe4.yaml", "complaints-probe2.yaml", "triggers-probe5.yaml", "triggers-probe6.yaml", "complaints-probe3.yaml", "triggers-probe7.yaml"} {
 		set := loadLabeled(t, name)
-		evaluate(r, set).report(t, name, len(set))
+		evaluate(set, analyzedSet(t, name)).report(t, name, len(set))
 	}
 }
 
@@ -63,17 +62,16 @@ func TestBlind2DevEval(t *testing.T) {
 // next change.
 func TestBlind2HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	// Security recall lowered from 0.93 in the blind7 work: a charge taken
 	// twice is a payment error (the SOP's P2), not a security breach, as
 	// the blind3 and blind6/blind7 guides label it (refund only); this set's
 	// writer labelled it security. Security recall 97.8% -> 91.3% (3 of 46).
-	guardSet(t, r, "triggers-blind2-test.yaml", true, floors{precision: 0.94, recall: 0.91,
+	guardSet(t, "triggers-blind2-test.yaml", true, floors{precision: 0.94, recall: 0.91,
 		kindRecall: recallOf(0.93, 0.91, 0.88, 0.83, 0.97)})
 	// Complaint precision lowered from 0.905 in the blind6 work: the
 	// complaint model, retrained with blind5's test halves and blind6-dev
 	// (labelled by the blind6 guide: a defect reported next to a remedy asked
 	// for is a complaint), and the wider lexicon took this set from P 90.8%
 	// R 81.2% to P 88.9% R 84.7%.
-	guardSet(t, r, "complaints-blind-test.yaml", true, floors{complaintP: 0.885, complaintR: 0.81})
+	guardSet(t, "complaints-blind-test.yaml", true, floors{complaintP: 0.885, complaintR: 0.81})
 }

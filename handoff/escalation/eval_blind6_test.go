@@ -12,10 +12,9 @@ import "testing"
 
 func TestBlind6DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	for _, name := range []string{"triggers-blind6-dev.yaml", "complaints-blind6-dev.yaml", "triggers-probe8.yaml", "triggers-probe9.yaml", "triggers-probe10.yaml", "triggers-probe11.yaml", "triggers-probe12.yaml", "triggers-probe13.yaml", "triggers-probe14.yaml", "complaints-probe4.yaml", "triggers-probe15.yaml", "triggers-probe16.yaml", "triggers-probe17.yaml", "triggers-probe18.yaml", "triggers-probe19.yaml", "triggers-probe20.yaml", "complaints-probe5.yaml", "triggers-probe21.yaml", "triggers-probe22.yaml", "triggers-probe23.yaml", "triggers-probe24.yaml"} {
 		set := loadLabeled(t, name)
-		evaluate(r, set).report(t, name, len(set))
+		evaluate(set, analyzedSet(t, name)).report(t, name, len(set))
 	}
 }
 
@@ -43,8 +42,7 @@ func TestBlind6DevEval(t *testing.T) {
 // README.
 func TestBlind6TestHalvesEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
-	guardSet(t, r, "triggers-blind6-test.yaml", false, floors{precision: 0.93, recall: 0.915,
+	guardSet(t, "triggers-blind6-test.yaml", false, floors{precision: 0.93, recall: 0.915,
 		kindRecall: recallOf(0.885, 0.9, 0.9, 0.955, 0.925), complaintP: 0.905, complaintR: 0.825})
-	guardSet(t, r, "complaints-blind6-test.yaml", false, floors{complaintP: 0.995, complaintR: 0.845})
+	guardSet(t, "complaints-blind6-test.yaml", false, floors{complaintP: 0.995, complaintR: 0.845})
 }

@@ -14,11 +14,10 @@ import "testing"
 // score (regression guards, not measurements).
 func TestBlind7DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
-	guardSet(t, r, "triggers-blind7-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
+	guardSet(t, "triggers-blind7-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
 		kindRecall: recallOf(0.96, 0.99, 0.99, 0.99, 0.99), complaintP: 0.96, complaintR: 0.92})
-	guardSet(t, r, "triggers-probe25.yaml", false, floors{precision: 0.99, recall: 0.99})
-	guardSet(t, r, "triggers-probe26.yaml", false, floors{precision: 0.99, recall: 0.98})
+	guardSet(t, "triggers-probe25.yaml", false, floors{precision: 0.99, recall: 0.99})
+	guardSet(t, "triggers-probe26.yaml", false, floors{precision: 0.99, recall: 0.98})
 }
 
 // TestBlind7HeldOutEval scores the held-out half, logging aggregate scores
@@ -47,7 +46,6 @@ func TestBlind7DevEval(t *testing.T) {
 // is no longer a clean measurement; blind8-test is.
 func TestBlind7HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
-	guardSet(t, r, "triggers-blind7-test.yaml", true, floors{precision: 0.955, recall: 0.9,
+	guardSet(t, "triggers-blind7-test.yaml", true, floors{precision: 0.955, recall: 0.9,
 		kindRecall: recallOf(0.9, 0.85, 0.935, 0.86, 0.95), complaintP: 0.955, complaintR: 0.79})
 }

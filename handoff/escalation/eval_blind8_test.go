@@ -16,11 +16,10 @@ import "testing"
 // after the blind8 work: P 100% R 98.6%.
 func TestBlind8DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
-	guardSet(t, r, "triggers-blind8-dev.yaml", false, floors{precision: 0.99, recall: 0.98,
+	guardSet(t, "triggers-blind8-dev.yaml", false, floors{precision: 0.99, recall: 0.98,
 		kindRecall: recallOf(0.99, 0.99, 0.99, 0.93, 0.99), complaintP: 0.96, complaintR: 0.88})
 	// the blind8 work's own probes (written after reading the rules: tuned on)
-	guardSet(t, r, "triggers-probe27.yaml", false, floors{precision: 0.99, recall: 0.99})
+	guardSet(t, "triggers-probe27.yaml", false, floors{precision: 0.99, recall: 0.99})
 }
 
 // TestBlind8TestHalfEval scores the former held-out half, which is dev data
@@ -37,10 +36,9 @@ func TestBlind8DevEval(t *testing.T) {
 // on in the blind9 work: P 100% R 100%, complaint P 96.1% R 86.5%.
 func TestBlind8TestHalfEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	if n := len(loadLabeled(t, "triggers-blind8-test.yaml")); n != 441 {
 		t.Fatalf("triggers-blind8-test.yaml has %d messages, want 441", n)
 	}
-	guardSet(t, r, "triggers-blind8-test.yaml", false, floors{precision: 0.99, recall: 0.99,
+	guardSet(t, "triggers-blind8-test.yaml", false, floors{precision: 0.99, recall: 0.99,
 		kindRecall: recallOf(0.98, 0.98, 0.98, 0.98, 0.98), complaintP: 0.95, complaintR: 0.85})
 }

@@ -16,11 +16,10 @@ import "testing"
 // 83.3% / 89.3%; complaint P 90.9% R 83.3%); after: P 100% R 100%.
 func TestBlind9DevEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	if n := len(loadLabeled(t, "triggers-blind9-dev.yaml")); n != 225 {
 		t.Fatalf("triggers-blind9-dev.yaml has %d messages, want 225", n)
 	}
-	guardSet(t, r, "triggers-blind9-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
+	guardSet(t, "triggers-blind9-dev.yaml", false, floors{precision: 0.99, recall: 0.99,
 		kindRecall: recallOf(0.98, 0.98, 0.98, 0.98, 0.98), complaintP: 0.92, complaintR: 0.84})
 }
 
@@ -29,8 +28,7 @@ func TestBlind9DevEval(t *testing.T) {
 // labelled, so only the triggers are checked.
 func TestBlind9Probes(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
-	guardSet(t, r, "triggers-probe28.yaml", false, floors{precision: 0.98, recall: 0.98})
+	guardSet(t, "triggers-probe28.yaml", false, floors{precision: 0.98, recall: 0.98})
 }
 
 // TestBlind9HeldOutEval measures the held-out half (436 messages): only its
@@ -46,10 +44,9 @@ func TestBlind9Probes(t *testing.T) {
 // not met.
 func TestBlind9HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	if n := len(loadLabeled(t, "triggers-blind9-test.yaml")); n != 436 {
 		t.Fatalf("triggers-blind9-test.yaml has %d messages, want 436", n)
 	}
-	guardSet(t, r, "triggers-blind9-test.yaml", true, floors{precision: 0.93, recall: 0.855,
+	guardSet(t, "triggers-blind9-test.yaml", true, floors{precision: 0.93, recall: 0.855,
 		kindRecall: recallOf(0.81, 0.79, 0.87, 0.83, 0.98), complaintP: 0.885, complaintR: 0.89})
 }

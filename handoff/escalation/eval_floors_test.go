@@ -11,13 +11,14 @@ type floors struct {
 	complaintP, complaintR float64            // the complaint flag
 }
 
-// guardSet scores set name and fails below its floors. heldOut logs the
+// guardSet scores set name with the default rules (analyzedSet) and fails
+// below its floors. heldOut logs the
 // aggregate scores only (never the messages of a held-out set); otherwise
 // the misses are logged too.
-func guardSet(t *testing.T, r *Rules, name string, heldOut bool, f floors) {
+func guardSet(t *testing.T, name string, heldOut bool, f floors) {
 	t.Helper()
 	set := loadLabeled(t, name)
-	res := evaluate(r, set)
+	res := evaluate(set, analyzedSet(t, name))
 	if heldOut {
 		res.reportAggregate(t, name, len(set))
 	} else {

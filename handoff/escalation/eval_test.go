@@ -81,19 +81,20 @@ type evalResult struct {
 	errors        []string // name the messages: never print them for a held-out set
 }
 
-// evaluate scores the content triggers of Analyze against the labels, per
-// kind and micro-averaged, plus the complaint flag.
-func evaluate(r *Rules, set []labeled) evalResult {
+// evaluate scores the content triggers of the analyses (analyzedSet: one
+// per message of set) against the labels, per kind and micro-averaged, plus
+// the complaint flag.
+func evaluate(set []labeled, analyses []Analysis) evalResult {
 	res := evalResult{perKind: map[string]*counts{}, perLang: map[string]*counts{}, complaintLang: map[string]*counts{}}
 	for _, k := range contentKinds() {
 		res.perKind[k] = &counts{}
 	}
-	for _, m := range set {
+	for i, m := range set {
 		if res.perLang[m.Lang] == nil {
 			res.perLang[m.Lang], res.complaintLang[m.Lang] = &counts{}, &counts{}
 		}
 		lc, cc := res.perLang[m.Lang], res.complaintLang[m.Lang]
-		a := r.Analyze(m.Text, m.Lang)
+		a := analyses[i]
 		var got []string
 		for _, t := range a.Triggers {
 			got = append(got, t.Kind)
@@ -180,7 +181,6 @@ func (res evalResult) table(name string, n int, withErrors bool) string {
 
 func TestTriggerEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
-	r := testRules(t)
 	for _, name := range []string{"triggers-dev.yaml", "triggers-test.yaml", "triggers-fresh.yaml", "triggers-blind.yaml"} {
 		set := loadLabeled(t, name)
 		neg := 0
@@ -195,7 +195,7 @@ func TestTriggerEval(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d messages, %d negatives (%.0f%%)", name, len(set), neg, 100*float64(neg)/float64(len(set)))
-		res := evaluate(r, set)
+		res := evaluate(set, analyzedSet(t, name))
 		if name == "triggers-test.yaml" || name == "triggers-blind.yaml" {
 			res.reportAggregate(t, name, len(set)) // held out: scores only, never the messages
 		} else {
@@ -262,4 +262,26 @@ func checkBlind(t *testing.T, res evalResult) {
 			t.Errorf("blind %s = %.1f%%, want >= %.0f%%", f.name, 100*f.got, 100*f.min)
 		}
 	}
+}
+
+// analyzedSets holds, per labeled set, the default rules' analysis of each
+// of its messages: computed once per test binary and shared by every test
+// that scores the set (the eval tests, the digest), so a message is not
+// analysed again per test; under -race that repetition took most of the
+// package's test time. The analyses are read only.
+var analyzedSets sync.Map // set name -> func() []Analysis
+
+// analyzedSet returns the default rules' analysis of each message of the
+// labeled set name, in order.
+func analyzedSet(tb testing.TB, name string) []Analysis {
+	tb.Helper()
+	r, set := testRules(tb), loadLabeled(tb, name)
+	f, _ := analyzedSets.LoadOrStore(name, sync.OnceValue(func() []Analysis {
+		out := make([]Analysis, len(set))
+		for i, m := range set {
+			out[i] = r.Analyze(m.Text, m.Lang)
+		}
+		return out
+	}))
+	return f.(func() []Analysis)()
 }
