@@ -41,7 +41,7 @@ var ErrSend = errors.New("line send failed")
 type SenderConfig struct {
 	AccessToken string       // channel access token (required)
 	BaseURL     string       // default https://api.line.me (the emulator: http://host/emu)
-	HTTPClient  *http.Client // default: a client with a 10 s timeout, keeping 256 idle connections
+	HTTPClient  *http.Client // default: a client with a 10 s timeout, keeping 256 idle connections; used through a copy that drains response bodies
 	Log         *zap.Logger
 	Clock       func() time.Time                                 // default time.Now
 	Sleep       func(ctx context.Context, d time.Duration) error // waits between attempts; default: a timer honouring ctx
@@ -98,6 +98,7 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 256
 		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout, Transport: tr}
 	}
+	cfg.HTTPClient = drainingClient(cfg.HTTPClient)
 	if cfg.Log == nil {
 		cfg.Log = zap.NewNop()
 	}
@@ -131,6 +132,76 @@ func NewSender(cfg SenderConfig, rdb redis.UniversalClient, prefix string) (*Sen
 		return nil, fmt.Errorf("line sender: messaging api client: %w", err)
 	}
 	return &Sender{cfg: cfg, rdb: rdb, prefix: prefix, log: cfg.Log.Named("sender"), api: *api}, nil
+}
+
+// maxDrain bounds what drainBody reads of a body closed before its end:
+// LINE's answers to the calls whose body the SDK skips are "{}".
+const maxDrain = 4 << 10
+
+// drainingClient returns a copy of c whose responses are read to their end
+// (up to maxDrain bytes) when closed. The SDK closes the body of a call
+// whose answer it does not use (MarkMessagesAsReadByToken: "{}") unread,
+// and net/http closes a connection whose response body was closed unread,
+// so every mark-as-read opened a new connection (and TLS handshake) to
+// LINE. The SDK closes the body before it returns, so the draining has to
+// sit under it, in the client it is given.
+//
+// c's Timeout moves into the transport as a deadline on each request's
+// context (ended when the body is closed), as http.Client does itself for
+// its own transports: for a transport it does not know, http.Client would
+// start a goroutine per request, and one per error answer, whose body the
+// SDK reads but never closes, would wait out the whole timeout.
+func drainingClient(c *http.Client) *http.Client {
+	if _, ok := c.Transport.(drainTransport); ok {
+		return c
+	}
+	d := *c
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	d.Transport, d.Timeout = drainTransport{base: base, timeout: c.Timeout}, 0
+	return &d
+}
+
+type drainTransport struct {
+	base    http.RoundTripper
+	timeout time.Duration // per request, reading the body included; 0: none
+}
+
+func (t drainTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	cancel := context.CancelFunc(func() {})
+	if t.timeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), t.timeout)
+		req = req.WithContext(ctx)
+	}
+	res, err := t.base.RoundTrip(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if res.Body == nil {
+		cancel()
+		return res, nil
+	}
+	res.Body = &drainBody{ReadCloser: res.Body, cancel: cancel}
+	return res, nil
+}
+
+// drainBody reads what is left of a body (up to maxDrain) before closing
+// it, so the connection can serve the next call, and then ends the
+// request's deadline.
+type drainBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *drainBody) Close() error {
+	_, _ = io.CopyN(io.Discard, b.ReadCloser, maxDrain) // best effort: a body cut short only costs the connection
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // client returns a per-call API client, a copy of the Sender's:
