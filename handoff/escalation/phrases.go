@@ -14,32 +14,59 @@ type phrase struct {
 	re     *regexp.Regexp
 	pre    prefilter
 	ids    [][]int32 // pre as literal ids of Rules.lits
+	id     int32     // index in Rules.phraseIndex (a list's phrases are numbered in a row)
 	source string    // as written in the rules file
 	lang   string
 }
 
-// mayMatch reports whether the variant holds a literal of every prefilter
-// set.
-func (p *phrase) mayMatch(v *variant) bool {
-	for _, set := range p.ids {
-		found := false
-		for _, id := range set {
-			if v.present[id] {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+// variant is one rewrite of a message with the phrases whose prefilter it
+// passes.
+type variant struct {
+	text string
+	// cand lists, in increasing order, the ids of the phrases whose
+	// prefilter the variant passes (it holds a literal of each of their
+	// sets); only those may match.
+	cand []int32
+	// matched caches, by position in cand, whether the phrase matches the
+	// text as written (0: not run yet, 1: matches, 2: does not), so that
+	// the checks of one message (anyMatch, then find or spans, then the
+	// same sets again for statedApart and besides) run a pattern on a text
+	// once.
+	matched []int8
 }
 
-// variant is one rewrite of a message with the prefilter literals it holds.
-type variant struct {
-	text    string
-	present []bool // by literal id
+// candidates returns the range of v.cand that holds phrases of list
+// (numbered in a row from list[0].id).
+func (v *variant) candidates(list []phrase) (from, to int) {
+	if len(list) == 0 {
+		return 0, 0
+	}
+	lo, hi := list[0].id, list[0].id+int32(len(list))
+	from, _ = slices.BinarySearch(v.cand, lo)
+	to, _ = slices.BinarySearch(v.cand, hi)
+	return from, to
+}
+
+// matches reports whether the phrase at position k of v.cand matches the
+// variant's text as written, running it at most once.
+func (v *variant) matches(k int, p *phrase) bool {
+	switch v.matched[k] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	ok := p.re.MatchString(v.text)
+	v.setMatched(k, ok)
+	return ok
+}
+
+func (v *variant) setMatched(k int, ok bool) {
+	if ok {
+		v.matched[k] = 1
+	} else {
+		v.matched[k] = 2
+	}
 }
 
 // phraseSet is one trigger's patterns, all languages together. Exclusions
@@ -69,14 +96,19 @@ func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 	}
 	masked := s.mask(variants)
 	for i := range variants {
-		text := blankRunes(variants[i].text, masked)
-		for j := range s.match {
-			m := &s.match[j]
-			if !m.mayMatch(&variants[i]) {
-				continue
+		v := &variants[i]
+		text := blankRunes(v.text, masked)
+		from, to := v.candidates(s.match)
+		for k := from; k < to; k++ {
+			m := &s.match[v.cand[k]-s.match[0].id]
+			if masked == nil && v.matched[k] == 2 {
+				continue // known not to match the text as written
 			}
 			if loc := m.re.FindStringIndex(text); loc != nil {
 				return i, loc[0], loc[1], true
+			}
+			if masked == nil {
+				v.setMatched(k, false)
 			}
 		}
 	}
@@ -88,13 +120,17 @@ func (s *phraseSet) find(variants []variant) (index, start, end int, ok bool) {
 func (s *phraseSet) mask(variants []variant) []bool {
 	var masked []bool // per rune
 	for i := range variants {
-		v := variants[i].text
-		for j := range s.exclude {
-			ex := &s.exclude[j]
-			if !ex.mayMatch(&variants[i]) {
-				continue
+		vr := &variants[i]
+		v := vr.text
+		from, to := vr.candidates(s.exclude)
+		for k := from; k < to; k++ {
+			if vr.matched[k] == 2 {
+				continue // known not to match
 			}
-			for _, loc := range ex.re.FindAllStringIndex(v, -1) {
+			ex := &s.exclude[vr.cand[k]-s.exclude[0].id]
+			locs := ex.re.FindAllStringIndex(v, -1)
+			vr.setMatched(k, locs != nil)
+			for _, loc := range locs {
 				if masked == nil {
 					masked = make([]bool, utf8.RuneCountInString(v))
 				}
@@ -123,13 +159,19 @@ func (s *phraseSet) spans(variants []variant) [][2]int {
 	masked := s.mask(variants)
 	var out [][2]int
 	for i := range variants {
-		text := blankRunes(variants[i].text, masked)
-		for j := range s.match {
-			m := &s.match[j]
-			if !m.mayMatch(&variants[i]) {
-				continue
+		v := &variants[i]
+		text := blankRunes(v.text, masked)
+		from, to := v.candidates(s.match)
+		for k := from; k < to; k++ {
+			if masked == nil && v.matched[k] == 2 {
+				continue // known not to match the text as written
 			}
-			for _, loc := range m.re.FindAllStringIndex(text, -1) {
+			m := &s.match[v.cand[k]-s.match[0].id]
+			locs := m.re.FindAllStringIndex(text, -1)
+			if masked == nil {
+				v.setMatched(k, locs != nil)
+			}
+			for _, loc := range locs {
 				from := utf8.RuneCountInString(text[:loc[0]])
 				sp := [2]int{from, from + utf8.RuneCountInString(text[loc[0]:loc[1]])}
 				if !slices.Contains(out, sp) {
@@ -197,8 +239,9 @@ func outside(text string, some, others [][2]int) bool {
 }
 
 func (s *phraseSet) anyMatch(v *variant) bool {
-	for i := range s.match {
-		if m := &s.match[i]; m.mayMatch(v) && m.re.MatchString(v.text) {
+	from, to := v.candidates(s.match)
+	for k := from; k < to; k++ {
+		if v.matches(k, &s.match[v.cand[k]-s.match[0].id]) {
 			return true
 		}
 	}
@@ -268,7 +311,8 @@ func (r *Rules) prepare(text string) message {
 func (r *Rules) variants(texts []string) []variant {
 	vs := make([]variant, len(texts))
 	for i, t := range texts {
-		vs[i] = variant{text: t, present: r.lits.scan(fold(t))}
+		cand := r.phraseIndex.candidates(r.lits, fold(t))
+		vs[i] = variant{text: t, cand: cand, matched: make([]int8, len(cand))}
 	}
 	return vs
 }

@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/warmline/warmline/internal/regexlit"
@@ -158,20 +159,116 @@ func (x *literalIndex) add(p prefilter) [][]int32 {
 	return out
 }
 
-// scan reports, by id, the literals lowered contains.
-func (x *literalIndex) scan(lowered string) []bool {
-	present := make([]bool, x.size)
+// scan appends to out the ids of the literals lowered contains, each once;
+// seen (by id, all false) is scratch, left all false.
+func (x *literalIndex) scan(lowered string, seen []bool, out []int32) []int32 {
+	start := len(out)
 	for i := 0; i < len(lowered); i++ {
 		for _, l := range x.one[lowered[i]] {
-			present[l.id] = true
+			if !seen[l.id] {
+				seen[l.id] = true
+				out = append(out, l.id)
+			}
 		}
 		if i+1 < len(lowered) {
 			for _, l := range x.two[[2]byte{lowered[i], lowered[i+1]}] {
-				if !present[l.id] && strings.HasPrefix(lowered[i:], l.lit) {
-					present[l.id] = true
+				if !seen[l.id] && strings.HasPrefix(lowered[i:], l.lit) {
+					seen[l.id] = true
+					out = append(out, l.id)
 				}
 			}
 		}
 	}
-	return present
+	for _, id := range out[start:] {
+		seen[id] = false
+	}
+	return out
+}
+
+// maxSets is the most prefilter sets of a pattern the phrase index checks;
+// a pattern with more is checked on its first maxSets only (fewer sets only
+// let more texts through to the pattern, which decides).
+const maxSets = 64
+
+// phraseIndex finds, from the literals a text contains, the phrases whose
+// prefilter it passes, in one pass over those literals instead of checking
+// every phrase of the rules (some 1,800 per text) in turn.
+type phraseIndex struct {
+	uses    [][]litUse // by literal id: the phrases and sets that list it
+	full    []uint64   // by phrase id: a bit per prefilter set
+	always  []int32    // phrases without a prefilter, in order
+	lits    int        // literals in the literal index
+	scratch sync.Pool  // *indexScratch
+}
+
+type litUse struct {
+	phrase int32
+	set    uint8
+}
+
+type indexScratch struct {
+	seen    []bool   // by literal id
+	found   []int32  // literal ids
+	sat     []uint64 // by phrase id: the sets a literal of the text satisfies
+	touched []int32  // phrase ids with a bit in sat
+}
+
+// add numbers p as the next phrase, with its prefilter as literal ids.
+func (x *phraseIndex) add(p *phrase) {
+	p.id = int32(len(x.full))
+	sets := p.ids[:min(len(p.ids), maxSets)]
+	if len(sets) == 0 {
+		x.always = append(x.always, p.id)
+	}
+	var full uint64
+	for k, set := range sets {
+		full |= 1 << k
+		for _, lit := range set {
+			for int(lit) >= len(x.uses) {
+				x.uses = append(x.uses, nil)
+			}
+			x.uses[lit] = append(x.uses[lit], litUse{phrase: p.id, set: uint8(k)})
+		}
+	}
+	x.full = append(x.full, full)
+}
+
+// candidates returns, in increasing order, the ids of the phrases whose
+// prefilter lowered (the text folded: fold) passes: it holds a literal of
+// each of their sets.
+func (x *phraseIndex) candidates(lits *literalIndex, lowered string) []int32 {
+	sc, _ := x.scratch.Get().(*indexScratch)
+	if sc == nil {
+		sc = &indexScratch{seen: make([]bool, lits.size), sat: make([]uint64, len(x.full))}
+	}
+	sc.found = lits.scan(lowered, sc.seen, sc.found[:0])
+	sc.touched = sc.touched[:0]
+	for _, l := range sc.found {
+		if int(l) >= len(x.uses) {
+			continue
+		}
+		for _, u := range x.uses[l] {
+			if sc.sat[u.phrase] == 0 {
+				sc.touched = append(sc.touched, u.phrase)
+			}
+			sc.sat[u.phrase] |= 1 << u.set
+		}
+	}
+	n := len(x.always)
+	for _, p := range sc.touched {
+		if sc.sat[p] == x.full[p] {
+			n++
+		}
+	}
+	out := make([]int32, 0, n)
+	out = append(out, x.always...)
+	for _, p := range sc.touched {
+		if sc.sat[p] == x.full[p] {
+			out = append(out, p)
+		}
+		sc.sat[p] = 0
+	}
+	slices.Sort(out)
+	x.scratch.Put(sc)
+	return out
 }

@@ -224,17 +224,25 @@ func parse(data []byte, zh *knowledge.Converter, cache *patternCache) (*Rules, e
 	return r, nil
 }
 
-// indexLiterals registers every pattern's prefilter literals in one index.
+// indexLiterals registers every pattern's prefilter literals in one index
+// and numbers the patterns in the phrase index.
 func (r *Rules) indexLiterals() {
 	r.lits = newLiteralIndex()
 	sets := []*phraseSet{r.complaint, r.complaintSoft, r.questions}
 	for _, kind := range contentKinds() {
 		sets = append(sets, r.phrases[kind])
 	}
+	r.phraseIndex = &phraseIndex{}
+	numbered := map[*phrase]bool{} // complaintSoft shares the complaint lexicon's lists
 	for _, s := range sets {
 		for _, list := range [][]phrase{s.match, s.exclude, s.soft} {
+			if len(list) == 0 || numbered[&list[0]] {
+				continue
+			}
+			numbered[&list[0]] = true
 			for i := range list {
 				list[i].ids = r.lits.add(list[i].pre)
+				r.phraseIndex.add(&list[i]) // a list's phrases numbered in a row
 			}
 		}
 	}

@@ -33,6 +33,7 @@ type Rules struct {
 	refusal       *regexp.Regexp        // refusalPattern: a match that turns something away
 	typos         *typos
 	lits          *literalIndex   // every prefilter literal of the patterns above
+	phraseIndex   *phraseIndex    // the patterns above by their prefilter literals
 	model         *complaintModel // weighs the lexicon's complaint verdict; nil: the lexicon alone
 	zh            *knowledge.Converter
 }
