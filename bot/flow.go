@@ -301,6 +301,12 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		}
 		e.startListening(t, text, an, in)
 		return nil
+	case in.order != "" && e.asksAboutOrder(in):
+		// A question about something of the order ("WL20261101 的發票在哪
+		// 裡看", "Where is the invoice for order WL…?"): the KB answers it;
+		// the number is context, not a status look-up (tryout 7, m7).
+		t.st.Question, t.st.LastOrder = text, in.order
+		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
 	case in.order != "":
 		return e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
 	case lateAsk:
@@ -608,4 +614,14 @@ func movedOn(text string) bool {
 func bareQuestion(text string) bool {
 	s := strings.TrimSpace(text)
 	return len(clauses(s)) == 1 && (strings.HasSuffix(s, "?") || strings.HasSuffix(s, "？"))
+}
+
+// asksAboutOrder reports whether a message with an order number asks a
+// how-to the KB answers with confidence (an invoice, a payment, a
+// return), not where the order is: a consultation entry with no action,
+// not one of the delivery-time topics a status look-up answers better.
+func (e *Engine) asksAboutOrder(in intent) bool {
+	en := in.entry
+	return en != nil && en.Action == knowledge.ActionNone && en.Category == knowledge.Consultation &&
+		!slices.Contains(e.cfg.LateOrderTopics, en.ID) && !e.carrierTopic(en.ID)
 }

@@ -95,6 +95,11 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 		if policy := e.askedRefundPolicy(t, matched); policy != "" {
 			msg = policy + "\n\n" + msg
 		}
+		if sorry == "" {
+			// Nothing apologised for yet: sorry that it cannot be settled
+			// here, before the policy (tryout 7, m2).
+			sorry = e.tr.T(lang, "bot_refund_over_limit_sorry", nil)
+		}
 		t.say(e.text(t, sorry+msg))
 		st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 		return e.escalate(ctx, t, []escalation.Trigger{tr}, log)

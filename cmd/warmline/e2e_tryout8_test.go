@@ -218,3 +218,63 @@ func TestE2ETryout8SupervisorAfterTwoMinutesApologises(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout8InvoiceQuestionWithAnOrderIsAnswered (m7): an invoice
+// question that carries its order number gets the invoice answer, not a
+// phone check or the complaint script. (English "Where is the invoice for
+// order WL…?" still gets the phone check: the KB match is not confident
+// with the number in it; see notes/bot14.md.)
+func TestE2ETryout8InvoiceQuestionWithAnOrderIsAnswered(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, ask, answer, check string }{
+		{"zh-TW", "WL20261101 的發票在哪裡看", "會員中心", "末 4 碼"},
+		{"zh-CN", "WL20261101 的发票在哪里看", "会员中心", "后 4 位"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.sayAll(u, tt.ask)
+		if txt := allText(got); !strings.Contains(txt, tt.answer) || strings.Contains(txt, tt.check) || hasQuick(got, "last:done") {
+			t.Errorf("%s %q got %s, want the invoice answer (%q), no phone check", tt.lang, tt.ask, dump(got), tt.answer)
+		}
+	}
+}
+
+// TestE2ETryout8RefundRepliesSayOneThing (m2, m3): a refund within the
+// L1 limit (NT$180) is registered in the chat with one account of who
+// does what: no "can't issue refunds from this chat" beside "can be
+// requested right here", no specialist review; one over the limit opens
+// with an apology that the bot cannot settle it itself, in English too.
+func TestE2ETryout8RefundRepliesSayOneThing(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, ask, recorded string
+		contradict          []string
+	}{
+		{"zh-TW", "我要退款 180 元", "不需要專員審核", []string{"沒辦法直接退款"}},
+		{"zh-CN", "我要退款 180 元", "无需专员审核", []string{"没办法直接退款"}},
+		{"en", "I want a refund of NT$180", "no specialist review is needed", []string{"can't issue refunds"}},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.ask)
+		h.sayAll(u, "WL20261110")
+		got := h.sayAll(u, "7821")
+		if txt := allText(got); !strings.Contains(txt, tt.recorded) || containsAny(txt, tt.contradict) || !strings.Contains(txt, "WL20261110") {
+			t.Errorf("%s NT$180 refund got %s, want it registered with one account (%q), none of %q", tt.lang, dump(got), tt.recorded, tt.contradict)
+		}
+	}
+	for _, tt := range []struct{ lang, ask, sorry string }{
+		{"en", "I want a refund of NT$5000 for order WL20261106", "I'm sorry I can't settle this one"},
+		{"zh-TW", "我要退款 5000 元 WL20261106", "很抱歉"},
+		{"zh-CN", "我要退款 5000 元 WL20261106", "很抱歉"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := h.sayAll(u, tt.ask)
+		if txt := allText(got); strings.Count(txt, tt.sorry) != 1 {
+			t.Errorf("%s over-limit refund got %s, want one apology (%q)", tt.lang, dump(got), tt.sorry)
+		}
+		if c := h.caseOf(u); c == nil || c.Topic != "refund" {
+			t.Errorf("%s over-limit refund: case %+v, want a refund case", tt.lang, c)
+		}
+	}
+}
