@@ -155,11 +155,18 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	// Within the limit a complaint about the service ("服務太差了，我要退款
 	// 300 元") is heard first (LAST), and the refund path follows it.
 	overLimit := len(triggers) > 0 && an.RefundAmount > 0 // only refund triggers, by the test below
+	wrongTold := false
 	if t.st.Mode != modeListening && an.RefundRequested && (len(triggers) == 0 || onlyKind(triggers, escalation.KindRefund)) && (e.mentions(text, "bot_kw_defect") || (an.Complaint && overLimit)) {
 		if an.RefundAmount > 0 {
 			in.refund, in.complaint = true, false
-		} else if en := e.defectEntry(t, in); en != nil {
+		} else if en := e.defectEntry(t, in); en != nil && !(en.ID == wrongItem && in.entry != nil && in.entry.ID == wrongItem) {
 			in.defectRefund, in.complaint = en, false
+		} else if en != nil {
+			// A wrong item sent ("顏色寄錯了，我要退貨"): its remedy is the
+			// right item sent and the wrong one collected, not "a refund,
+			// no problem" beside it; the complaint takes the wrong-item
+			// path, told in full (tryout 7, m5).
+			in.complaint, in.entry, wrongTold = true, en, true
 		}
 	}
 
@@ -295,7 +302,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	case in.defectRefund != nil:
 		return e.refundForDefect(ctx, t, in, text, log)
 	case in.complaint:
-		if e.toldInFull(text, in) {
+		if wrongTold || e.toldInFull(text, in) {
 			e.beginComplaint(t, text, an, in)
 			return e.finishComplaint(ctx, t, log)
 		}
@@ -625,3 +632,6 @@ func (e *Engine) asksAboutOrder(in intent) bool {
 	return en != nil && en.Action == knowledge.ActionNone && en.Category == knowledge.Consultation &&
 		!slices.Contains(e.cfg.LateOrderTopics, en.ID) && !e.carrierTopic(en.ID)
 }
+
+// wrongItem is the KB entry of a wrong item received.
+const wrongItem = "wrong-item"

@@ -278,3 +278,17 @@ func TestE2ETryout8RefundRepliesSayOneThing(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ETryout8WrongColourReturnTakesTheWrongItemPath (m5): "顏色寄錯
+// 了，我要退貨" gets the apology and the wrong-item remedy (the right item
+// sent, the wrong one collected, photos and the order asked for), not
+// "退款沒問題" beside it.
+func TestE2ETryout8WrongColourReturnTakesTheWrongItemPath(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	u := h.newCustomer("zh-TW")
+	got := h.sayAll(u, "顏色寄錯了，我要退貨")
+	if txt := allText(got); strings.Contains(txt, "退款沒問題") || !strings.Contains(txt, "正確的商品") || !strings.Contains(txt, "抱歉") {
+		t.Errorf("wrong colour got %s, want the apology and the wrong-item remedy, no refund reply", dump(got))
+	}
+}
