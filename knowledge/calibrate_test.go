@@ -286,6 +286,7 @@ func fitScripts(groups map[string][]point, order []string) (w []float64, zh, en,
 	w = fitLogistic(all)
 	tu := defaultTuning
 	copy(tu.confidence[:], w)
+	copy(tu.confidenceEN[:], w)
 	obj = -1
 	// The probabilities once, per point.
 	type pp struct {
@@ -383,6 +384,7 @@ func TestCalibrationDoc(t *testing.T) {
 	w, bestZH, bestEN, bestObj := fitScripts(groups, order)
 	tu := defaultTuning
 	copy(tu.confidence[:], w)
+	copy(tu.confidenceEN[:], w)
 	t.Logf("fitted weights %.2f; per script zh %.3f en %.3f (sparse dev direct %.1f%%)", w, bestZH, bestEN, 100*bestObj)
 	inUse, inUseOK, inUseLine := evalRule(groups, order, scriptRule(defaultTuning, defaultTuning.highConfidence, defaultTuning.highConfidenceEN))
 	var sb strings.Builder

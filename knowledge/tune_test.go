@@ -121,6 +121,7 @@ func TestTuneRank(t *testing.T) {
 			t.Logf("    LR sparse direct %.1f at zh %.3f en %.3f w=%.2f", 100*obj, zh, en, w)
 			fitted := tu
 			copy(fitted.confidence[:], w)
+			copy(fitted.confidenceEN[:], w)
 			_, _, line := evalRule(groups, order, scriptRule(fitted, zh, en))
 			t.Logf("    %v\n    %s", order, line)
 			fitted.highConfidence, fitted.highConfidenceEN = zh, en
