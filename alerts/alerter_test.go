@@ -57,7 +57,7 @@ func TestP1LegalCaseReachesSlack(t *testing.T) {
 	}
 	deadline := c.FirstResponseDue.In(f.cases.Policy().Location).Format("2006-01-02 15:04 (UTC-07:00)")
 	for label, want := range map[string]string{
-		"案件編號": c.ID, "優先級": "P1", "層級": "L3", "類別": "客訴", "需通知": "法務、公關", "下個期限": deadline,
+		"案件編號": c.ID, "優先等級": "P1", "層級": "L3", "類別": "客訴", "需通知": "法務、公關", "下個期限": deadline,
 	} {
 		if fields[label] != want {
 			t.Errorf("field %s = %q, want %q (fields %v)", label, fields[label], want, fields)

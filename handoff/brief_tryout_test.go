@@ -162,7 +162,7 @@ func TestAddedAfterHandoffIsThisCasesOnly(t *testing.T) {
 		{From: FromCustomer, Kind: TurnText, Text: "订单是 WL20261110"},
 	}}
 	brief := strings.Join(s.Brief(c, "zh-CN"), "\n")
-	if !strings.Contains(brief, "转接后客户补充：“订单是 WL20261110”") || strings.Contains(brief, "2500") {
+	if !strings.Contains(brief, "转接后顾客补充：“订单是 WL20261110”") || strings.Contains(brief, "2500") {
 		t.Errorf("brief:\n%s\nwant only the message after this case's notice added", brief)
 	}
 }

@@ -22,7 +22,8 @@
 // Promises (sweep.go, route.go): Case.Promise is the first-reply time the
 // customer was last given; the bot says it, the brief and the inbox show
 // it. The pre-breach notice goes out at reminder.share of the target, and
-// never moves a keep_promise (P1) or trigger-timeline (supervisor) promise.
+// never moves a keep_promise (P1) or trigger-timeline (supervisor) promise
+// (the supervisor's names its unmoved time: "still by T").
 // Due times never make a higher priority wait longer than a lower one.
 //
 // Files: service.go (Config, Service), case.go, turn.go, attempt.go,

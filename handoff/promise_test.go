@@ -94,8 +94,9 @@ reminder: {share: 90%}
 
 // TestPromisesKept: the pre-breach notice goes out at reminder.share of the
 // target; a P1's promise never moves (an honest "still on it", no new time);
-// a supervisor request's 5-minute promise gets no notice; the others get an
-// honest new time. Every notice is in the transcript, and the brief shows
+// a supervisor request's 5-minute promise gets "still on it, still by T" at
+// 80% (4 minutes) with its own unmoved time; the others get an honest new
+// time. Every notice is in the transcript, and the brief shows
 // the customer's time.
 func TestPromisesKept(t *testing.T) {
 	ctx := context.Background()
@@ -125,8 +126,14 @@ func TestPromisesKept(t *testing.T) {
 	if n := sweep("2026-11-23 15:01"); n != 0 {
 		t.Errorf("sweep after one minute sent %d notices, want 0 (a supervisor request got \"taking longer\" after one minute)", n)
 	}
+	if n := sweep("2026-11-23 15:03"); n != 0 {
+		t.Errorf("sweep before 80%% of the supervisor's 5 minutes sent %d, want 0", n)
+	}
+	if n := sweep("2026-11-23 15:04"); n != 1 {
+		t.Errorf("sweep at 80%% of the supervisor's 5 minutes sent %d, want its \"still by 15:05\"", n)
+	}
 	if n := sweep("2026-11-23 15:04"); n != 0 {
-		t.Errorf("sweep at 80%% of the supervisor's 5 minutes sent %d, want 0: its promise gets no notice", n)
+		t.Errorf("sweep again at 15:04 sent %d, want 0 (once per clock)", n)
 	}
 	// 15:11: the supervisor's 5 minutes (15:05) passed with no reply: its
 	// one apology (the promise itself never moves).
@@ -156,11 +163,22 @@ func TestPromisesKept(t *testing.T) {
 		c1.Transcript[n-1].Notice != NoticeLate || c1.Transcript[n-1].Text != got[1].Text {
 		t.Errorf("P1 transcript ends %+v, want the notice and the apology as bot turns", c1.Transcript[max(0, n-2):])
 	}
-	if sup := pushesTo("U-sup"); len(sup) != 1 || !strings.Contains(sup[0].Text, "15:05") {
-		t.Errorf("supervisor case got %+v, want only the apology naming 15:05", sup)
+	supGot := pushesTo("U-sup")
+	wantStill := f.svc.tr.T(sup.Lang, "handoff_sla_still_by_lead", map[string]any{"CaseID": sup.ID, "ETA": "15:05"})
+	if len(supGot) != 2 || supGot[0].Text != wantStill || !strings.Contains(supGot[1].Text, "15:05") {
+		t.Errorf("supervisor case got %+v, want %q at 15:04, then the apology naming 15:05", supGot, wantStill)
 	}
-	if cs, _ := f.svc.Get(ctx, lead, sup.ID); !cs.Promise().Equal(at(t, "2026-11-23 15:05")) {
-		t.Errorf("supervisor promise = %s, want 15:05 unmoved", cs.Promise().In(taipei(t)))
+	cs, _ := f.svc.Get(ctx, lead, sup.ID)
+	if !cs.Promise().Equal(at(t, "2026-11-23 15:05")) || !cs.PromisedBy.IsZero() {
+		t.Errorf("supervisor promise = %s (PromisedBy %v), want 15:05 unmoved", cs.Promise().In(taipei(t)), cs.PromisedBy)
+	}
+	if n := len(cs.Transcript); n < 2 || cs.Transcript[n-2].Notice != NoticeReminder || cs.Transcript[n-2].Text != wantStill ||
+		cs.Transcript[n-1].Notice != NoticeLate {
+		t.Errorf("supervisor transcript ends %+v, want the notice and the apology as bot turns", cs.Transcript[max(0, n-2):])
+	}
+	// The agent's brief shows the same time the customer was told.
+	if brief := strings.Join(f.svc.Brief(cs, "en"), "\n"); !strings.Contains(brief, "2026-11-23 15:05") {
+		t.Errorf("supervisor brief = %q, want the promised 2026-11-23 15:05", brief)
 	}
 
 	// P3: at 80% of its 4 working hours, an honest new time: due + 1h.

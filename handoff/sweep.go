@@ -3,10 +3,13 @@ package handoff
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/warmline/warmline/handoff/escalation"
 )
 
 // Sweep keeps the promises made to customers waiting for a person. Once
@@ -19,8 +22,9 @@ import (
 //   - a keep_promise priority (P1) gets an honest "still on it" with no new
 //     time: its promise never moves;
 //   - a case whose first-response time is its trigger's own timeline (a
-//     supervisor request, within 5 minutes) gets nothing: the window is too
-//     short for a notice to help and the promise never moves.
+//     supervisor request: a team lead within 5 minutes) gets "still on it,
+//     still by T" naming the time it was promised: that promise never moves
+//     either (the late apology follows if T passes with no reply).
 //
 // Every notice is recorded in the case's transcript (a bot turn with its
 // Notice kind), so the agent sees what the customer was told. Sweep also
@@ -106,19 +110,28 @@ func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (
 type reminderKind int
 
 const (
-	reminderNone    reminderKind = iota // no notice (the promise is a trigger's own short timeline)
-	reminderStillOn                     // "still on it", no new time (keep_promise priorities)
-	reminderNewTime                     // "taking longer", with an honest new time
+	reminderStillOn  reminderKind = iota // "still on it", no new time (keep_promise priorities)
+	reminderNewTime                      // "taking longer", with an honest new time
+	reminderKeepTime                     // "still on it, still by T": a trigger's own timeline (a supervisor request)
 )
 
 func (s *Service) reminderKindOf(c *Case) reminderKind {
 	if s.triggerTimeline(c) {
-		return reminderNone
+		// The customer was told "a team lead by T" (the trigger's own
+		// timeline, on the priority's clock, so T falls while the team
+		// works): at reminder.share of it they hear it still stands. It is
+		// never moved; if T passes unanswered the late apology says so.
+		return reminderKeepTime
 	}
 	if s.policy.KeepPromise[c.Priority] {
 		return reminderStillOn
 	}
 	return reminderNewTime
+}
+
+// hasTrigger reports whether one of c's triggers is of kind k.
+func hasTrigger(c *Case, k string) bool {
+	return slices.ContainsFunc(c.Triggers, func(t escalation.Trigger) bool { return t.Kind == k })
 }
 
 // triggerTimeline reports whether c's first-response due is set by a
@@ -141,8 +154,12 @@ func (s *Service) NoticeAt(c *Case) time.Time {
 }
 
 func (s *Service) reminderDue(c *Case, now time.Time) bool {
-	return c.Open() && c.FirstResponseAt.IsZero() && c.ReminderSentAt.IsZero() &&
-		s.reminderKindOf(c) != reminderNone && !now.Before(s.NoticeAt(c))
+	if !c.Open() || !c.FirstResponseAt.IsZero() || !c.ReminderSentAt.IsZero() || now.Before(s.NoticeAt(c)) {
+		return false
+	}
+	// "Still by T" once T has passed (a sweep that ran late) would be
+	// untrue: the late apology is what the customer gets then.
+	return s.reminderKindOf(c) != reminderKeepTime || now.Before(c.Promise())
 }
 
 // RunSweeper runs Sweep every interval (every <= 0: one minute) until ctx is
@@ -190,7 +207,16 @@ func (s *Service) remind(ctx context.Context, id string, now time.Time) (bool, e
 		return false, err
 	}
 	text := s.tr.T(c.Lang, "handoff_sla_reminder", map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.PromisedBy)})
-	if kind == reminderStillOn {
+	switch kind {
+	case reminderKeepTime:
+		// The time the customer was given (PromisedBy is not set: the
+		// promise is the due, the one the brief and the inbox show).
+		msgID := "handoff_sla_still_by"
+		if hasTrigger(c, escalation.KindSupervisor) {
+			msgID = "handoff_sla_still_by_lead"
+		}
+		text = s.tr.T(c.Lang, msgID, map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.Promise())})
+	case reminderStillOn:
 		// "at the front of our queue" while nobody has it; "a specialist
 		// is working on it" only once one has.
 		msgID := "handoff_sla_still_on_it"

@@ -266,7 +266,7 @@ func TestE2EFactsAfterTheHandoffReachTheBrief(t *testing.T) {
 		{"zh-TW", "我要找真人客服", "訂單是 WL20261102", "外箱整個壓壞了，杯子有裂痕", "還要等多久？", "運費怎麼算？",
 			map[string]string{"zh-TW": "轉接後顧客補充：「訂單是 WL20261102」、「外箱整個壓壞了，杯子有裂痕」、1 張照片", "en": "Added after the handoff: “訂單是 WL20261102”"}},
 		{"en", "I want to talk to a person", "the order number is WL20261107", "the lid is cracked too", "how much longer?", "how much is shipping?",
-			map[string]string{"en": "Added after the handoff: “the order number is WL20261107”, “the lid is cracked too”, 1 photo", "zh-CN": "转接后客户补充：“the order number is WL20261107”"}},
+			map[string]string{"en": "Added after the handoff: “the order number is WL20261107”, “the lid is cracked too”, 1 photo", "zh-CN": "转接后顾客补充：“the order number is WL20261107”"}},
 	} {
 		u := h.newCustomer(tt.lang)
 		h.say(u, tt.person, 1)

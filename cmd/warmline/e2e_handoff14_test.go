@@ -1,0 +1,101 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/locales"
+)
+
+// TestE2EHandoff14SupervisorStillBy (issue 11 item 3, handoff14): a
+// supervisor request, told "a team lead by T" (5 minutes), gets at 80% of
+// them (4 minutes) the pre-breach notice that keeps T: "still with our team
+// lead, by T, as we said", in the customer's language, naming the case. The
+// agent's API shows the same unmoved promise, the brief shows T, the
+// notice is a bot turn of the transcript (kind reminder), and once T passes
+// unanswered the apology names the same T. Nothing "taking longer", no new
+// time, before or after.
+func TestE2EHandoff14SupervisorStillBy(t *testing.T) {
+	t.Parallel()
+	tr, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startE2E(t, sweepOpts())
+	customers := []struct{ user, lang, text string }{
+		{bob, "en", "I want to speak to your supervisor"},
+		{alice, "zh-TW", "我要找你們主管"},
+		{chen, "zh-CN", "我要找你们主管"},
+	}
+	start := h.clock.Now()
+	cases := map[string]*handoff.Case{}
+	marks := map[string]int{}
+	for _, c := range customers {
+		h.say(c.user, c.text, 1)
+		cs := h.caseOf(c.user)
+		if cs == nil {
+			t.Fatalf("%s: no case after %q", c.lang, c.text)
+		}
+		if got := cs.Promise().Sub(start); got != 5*time.Minute {
+			t.Fatalf("%s: supervisor promise %s after the request, want 5 minutes", c.lang, got)
+		}
+		cases[c.user], marks[c.user] = cs, len(h.emu.Messages(c.user))
+	}
+
+	// Three minutes in: nothing yet.
+	h.clock.Advance(3 * time.Minute)
+	h.quiet(bob, 500*time.Millisecond)
+
+	// Four minutes (80%): "still by T", T unmoved, the same on the agent's side.
+	h.clock.Set(start.Add(4 * time.Minute))
+	for _, c := range customers {
+		cs := cases[c.user]
+		due := cs.Promise()
+		hhmm := due.In(taipeiTime).Format("15:04")
+		got := h.waitNew(c.user, marks[c.user], 1)
+		want := tr.T(c.lang, "handoff_sla_still_by_lead", map[string]any{"CaseID": cs.ID, "ETA": hhmm})
+		if got[0].Text != want {
+			t.Errorf("%s notice at 80%%: %s, want %q", c.lang, dump(got), want)
+		}
+		v := h.caseByID(cs.ID)
+		if !v.Case.Promise().Equal(due) || !v.Case.PromisedBy.IsZero() {
+			t.Errorf("%s: the agent's promise is %s (PromisedBy %v), want %s unmoved", c.lang,
+				v.Case.Promise().In(taipeiTime), v.Case.PromisedBy, due.In(taipeiTime))
+		}
+		if brief := strings.Join(v.Brief, "\n"); !strings.Contains(brief, hhmm) {
+			t.Errorf("%s brief %q, want the promised %s the customer was told", c.lang, brief, hhmm)
+		}
+		h.botTurnsHave(cs.ID, got)
+		found := false
+		for _, tu := range h.caseByID(cs.ID).Case.Transcript {
+			found = found || (tu.Notice == handoff.NoticeReminder && tu.Text == want)
+		}
+		if !found {
+			t.Errorf("%s: no reminder turn with the notice in the transcript", c.lang)
+		}
+	}
+
+	// T passed unanswered: one apology naming the same T, no second notice.
+	h.clock.Set(start.Add(6 * time.Minute))
+	for _, c := range customers {
+		cs := cases[c.user]
+		hhmm := cs.Promise().In(taipeiTime).Format("15:04")
+		got := h.waitNew(c.user, marks[c.user], 2)
+		want := tr.T(c.lang, "handoff_sla_late", map[string]any{"CaseID": cs.ID, "ETA": hhmm})
+		if got[1].Text != want {
+			t.Errorf("%s after T: %s, want the apology %q", c.lang, dump(got[1:]), want)
+		}
+		h.botTurnsHave(cs.ID, h.pushes(c.user, marks[c.user]))
+	}
+	h.quiet(bob, 500*time.Millisecond)
+	for _, c := range customers {
+		if n := len(h.pushes(c.user, marks[c.user])); n != 2 {
+			t.Errorf("%s got %d pushes, want the notice and the apology: %s", c.lang, n, dump(h.pushes(c.user, marks[c.user])))
+		}
+		if v := h.caseByID(cases[c.user].ID); !v.Case.Promise().Equal(cases[c.user].Promise()) {
+			t.Errorf("%s: promise moved to %s", c.lang, v.Case.Promise().In(taipeiTime))
+		}
+	}
+}
