@@ -174,7 +174,8 @@ func handedOverAt(c *Case) int {
 
 // addedLine is what the customer told after the handoff, until a person
 // first answered: their latest messages quoted (not the questions the
-// bot answered), and the photos and files they sent; "" when there is nothing.
+// bot answered, nor their answers to the order-owner check: OwnerCheck),
+// and the photos and files they sent; "" when there is nothing.
 func (s *Service) addedLine(c *Case, lang string) string {
 	var texts []string
 	media := map[MediaType]int{}
@@ -182,7 +183,7 @@ func (s *Service) addedLine(c *Case, lang string) string {
 		if tu.From == FromAgent {
 			break // a person is talking with them: the chat says the rest
 		}
-		if tu.From != FromCustomer || tu.Comment {
+		if tu.From != FromCustomer || tu.Comment || tu.OwnerCheck {
 			continue
 		}
 		switch {

@@ -186,8 +186,11 @@ func (s *Service) close(c *Case, status string) {
 // OrderVerified records that the customer showed order is theirs while the
 // case is open (the phone's last digits matched): the case's attempts on
 // it are no longer flagged unverified, so the brief drops the warning, and
-// agents are told the case changed. Nothing changes (and nothing is
-// published) when no attempt flagged it.
+// agents are told the case changed. The customer's latest message, the
+// one that held the digits (the bot appends it before checking; one
+// user's events are handled in order), is marked OwnerCheck: the brief
+// does not list a verification step as something the customer added.
+// Nothing changes (and nothing is published) when no attempt flagged it.
 func (s *Service) OrderVerified(ctx context.Context, caseID, order string) (*Case, error) {
 	changed := false
 	c, err := s.update(ctx, caseID, func(c *Case) error {
@@ -199,6 +202,12 @@ func (s *Service) OrderVerified(ctx context.Context, caseID, order string) (*Cas
 		}
 		if !changed {
 			return errNoChange
+		}
+		for i := len(c.Transcript) - 1; i >= 0; i-- {
+			if tu := &c.Transcript[i]; tu.From == FromCustomer {
+				tu.OwnerCheck = tu.OwnerCheck || tu.Kind == TurnText
+				break
+			}
 		}
 		return nil
 	})

@@ -64,6 +64,13 @@ type Turn struct {
 	// knowledge base answers): not a fact of the case, so the brief leaves
 	// it out of what was added after the handoff.
 	BotAnswered bool `json:"bot_answered,omitempty"`
+	// OwnerCheck marks a customer's answer to the order-owner check (the
+	// phone's last 4 digits for an order not yet shown to be theirs): a
+	// verification step, not part of their story, so the brief leaves it
+	// out of what was added after the handoff. OrderVerified sets it on
+	// the message that verified the order; the bot may set it on a check
+	// that did not match.
+	OwnerCheck bool `json:"owner_check,omitempty"`
 	// Cut is how many characters of a customer's text were not stored
 	// (the per-turn and per-case bounds, see capText).
 	Cut int `json:"cut,omitempty"`
