@@ -12,7 +12,7 @@ import (
 func TestSupervisorStillByIsNeverLate(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 15:00")
-	late := f.open(t, "U-late", supervisor)     // due 15:05
+	late := f.open(t, "U-late", supervisor)    // due 15:05
 	answered := f.open(t, "U-ans", supervisor) // answered at 15:02
 	f.clock.Set(at(t, "2026-11-23 15:02"))
 	if _, err := f.svc.Claim(ctx, l2, answered.ID); err != nil {

@@ -33,7 +33,30 @@ type ExportOptions struct {
 	RevealCustomers bool
 	// Location of the date column and closed_at (default Asia/Taipei).
 	Location *time.Location
+	// Lang (with Tr) makes the CSV a sheet for people in that language
+	// (the lead's download): the header row is the columns' names and
+	// the codes (category, status, SLA met, trigger, language,
+	// disposition) are their names, from the ledger_* locale messages;
+	// closed_at is a local "2006-01-02 15:04". A code without a message is
+	// written as it is. Empty Lang: the machine-readable CSV (Columns,
+	// codes), the documented format `warmline ledger export` writes.
+	// JSON lines are always machine-readable.
+	Lang string
+	Tr   Translator
+	// DispositionLabel names a disposition code in Lang (the operator's
+	// list of codes lives with the inbox); nil or "": the code.
+	DispositionLabel func(code, lang string) string
 }
+
+// Translator renders locale messages (locales.Translator).
+type Translator interface {
+	T(lang, id string, data map[string]any) string
+	Has(lang, id string) bool
+}
+
+// codeColumns are the columns whose values are codes a sheet for people
+// names from ledger_<column>_<code> messages.
+var codeColumns = map[string]bool{"category": true, "status": true, "sla_met": true, "trigger": true, "language": true}
 
 // taipei is UTC+8 all year (Taiwan keeps no daylight saving time).
 var taipei = time.FixedZone("Asia/Taipei", 8*60*60)
@@ -49,12 +72,20 @@ func Export(w io.Writer, recs []Record, o ExportOptions) error {
 	}
 	switch o.Format {
 	case FormatCSV:
+		people := o.Lang != "" && o.Tr != nil
 		cw := csv.NewWriter(w)
-		if err := cw.Write(Columns); err != nil {
+		header := Columns
+		if people {
+			header = o.header()
+		}
+		if err := cw.Write(header); err != nil {
 			return fmt.Errorf("export csv: %w", err)
 		}
 		for _, r := range recs {
 			cells := r.cells(o.RevealCustomers, loc)
+			if people {
+				o.name(cells, r, loc)
+			}
 			for i, c := range cells {
 				cells[i] = guardFormula(c)
 			}
@@ -78,6 +109,38 @@ func Export(w io.Writer, recs []Record, o ExportOptions) error {
 		return nil
 	}
 	return fmt.Errorf("export: format %q: want %s or %s", o.Format, FormatCSV, FormatJSONL)
+}
+
+// header is the CSV's header row in o.Lang: ledger_col_<column>.
+func (o ExportOptions) header() []string {
+	out := make([]string, len(Columns))
+	for i, c := range Columns {
+		out[i] = c
+		if id := "ledger_col_" + c; o.Tr.Has(o.Lang, id) {
+			out[i] = o.Tr.T(o.Lang, id, nil)
+		}
+	}
+	return out
+}
+
+// name replaces the codes of a CSV row (Columns order) with their names in
+// o.Lang.
+func (o ExportOptions) name(cells []string, r Record, loc *time.Location) {
+	for i, c := range Columns {
+		switch {
+		case cells[i] == "":
+		case codeColumns[c]:
+			if id := "ledger_" + c + "_" + strings.ReplaceAll(cells[i], "-", "_"); o.Tr.Has(o.Lang, id) {
+				cells[i] = o.Tr.T(o.Lang, id, nil)
+			}
+		case c == "disposition" && o.DispositionLabel != nil:
+			if l := o.DispositionLabel(cells[i], o.Lang); l != "" {
+				cells[i] = l
+			}
+		case c == "closed_at":
+			cells[i] = r.Closed.In(loc).Format("2006-01-02 15:04")
+		}
+	}
 }
 
 func (r Record) customer(reveal bool) string {
