@@ -36,7 +36,7 @@ func TestSupervisorStillByIsNeverLate(t *testing.T) {
 			}
 		}
 	}
-	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": "15:05"})
+	want := f.svc.tr.T(late.Lang, "handoff_sla_late_lead", map[string]any{"CaseID": late.ID, "ETA": "15:05"})
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("late sweep sent %q, want only [%q]", got, want)
 	}

@@ -97,7 +97,11 @@ func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (
 	if err != nil || !mine {
 		return false, err
 	}
-	text := s.tr.T(c.Lang, "handoff_sla_late", map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.Promise())})
+	msgID := "handoff_sla_late"
+	if s.triggerTimeline(c) && hasTrigger(c, escalation.KindSupervisor) {
+		msgID = "handoff_sla_late_lead" // they were told a team lead, not a specialist
+	}
+	text := s.tr.T(c.Lang, msgID, map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.Promise())})
 	key := c.ID + ":late:" + strconv.FormatInt(c.LateSentAt.UnixMilli(), 10)
 	if err := s.pushNotice(ctx, c, NoticeLate, key, text, func(c *Case) { c.LateSentAt = time.Time{} }); err != nil {
 		return false, fmt.Errorf("push late notice: %w", err)

@@ -83,7 +83,7 @@ func TestE2EHandoff14SupervisorStillBy(t *testing.T) {
 		cs := cases[c.user]
 		hhmm := cs.Promise().In(taipeiTime).Format("15:04")
 		got := h.waitNew(c.user, marks[c.user], 2)
-		want := tr.T(c.lang, "handoff_sla_late", map[string]any{"CaseID": cs.ID, "ETA": hhmm})
+		want := tr.T(c.lang, "handoff_sla_late_lead", map[string]any{"CaseID": cs.ID, "ETA": hhmm})
 		if got[1].Text != want {
 			t.Errorf("%s after T: %s, want the apology %q", c.lang, dump(got[1:]), want)
 		}
