@@ -8,6 +8,7 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/ledger"
+	"github.com/warmline/warmline/locales"
 )
 
 // The case ledger export, for leads: the same rows, columns and CSV
@@ -15,9 +16,12 @@ import (
 // always pseudonymised (revealing LINE ids is the operator's command-line
 // choice, not the browser's).
 //
-//	GET /api/ledger/export?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv|jsonl]
+//	GET /api/ledger/export?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv|jsonl][&lang=zh-TW|zh-CN|en]
 //	    cases opened on those days (the SLA policy's zone, both included),
-//	    as a download
+//	    as a download; with lang the CSV is a sheet for people in that
+//	    language (column and code names, the inbox's download link asks for
+//	    the lead's language), without it the machine-readable CSV of
+//	    `warmline ledger export` (ledger.Columns, codes)
 //
 // Mounted with Config.History.
 
@@ -49,7 +53,14 @@ func (in *Inbox) ledgerExport(w http.ResponseWriter, r *http.Request, _ handoff.
 		return err
 	}
 	var buf bytes.Buffer
-	if err := ledger.Export(&buf, recs, ledger.ExportOptions{Format: format, Location: loc}); err != nil {
+	opts := ledger.ExportOptions{Format: format, Location: loc}
+	if l := q.Get("lang"); l != "" {
+		if !locales.IsSupported(l) {
+			return fmt.Errorf("%w: lang must be zh-TW, zh-CN or en", errBadRequest)
+		}
+		opts.Lang, opts.Tr, opts.DispositionLabel = l, in.tr, in.dispositionLabel
+	}
+	if err := ledger.Export(&buf, recs, opts); err != nil {
 		return err
 	}
 	ctype := "text/csv; charset=utf-8"

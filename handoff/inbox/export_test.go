@@ -78,7 +78,37 @@ func TestLedgerExport(t *testing.T) {
 	if resp, body := get(boss, q+"&format=jsonl"); resp.StatusCode != http.StatusOK || strings.Count(body, "\n") != 4 {
 		t.Errorf("jsonl = %d:\n%s", resp.StatusCode, body)
 	}
-	for _, bad := range []string{"/api/ledger/export", "/api/ledger/export?from=2026-11-30&to=2026-11-01", q + "&format=xlsx"} {
+	// With lang (the inbox's download link sends the lead's): a sheet for
+	// people, the columns' names in that language, the same rows.
+	tr, err := sharedTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ lang, caseCol, customerCol string }{
+		{"zh-TW", "案件", "顧客"}, {"en", "", ""}, {"zh-CN", "", ""},
+	} {
+		resp, body := get(boss, q+"&lang="+tc.lang)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("export lang=%s = %d\n%s", tc.lang, resp.StatusCode, body)
+		}
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || len(rows) != 5 {
+			t.Fatalf("lang=%s: %d rows, %v, want header + 4 cases:\n%s", tc.lang, len(rows), err, body)
+		}
+		for i, c := range ledger.Columns {
+			want := tr.T(tc.lang, "ledger_col_"+c, nil)
+			if rows[0][i] != want || want == c {
+				t.Errorf("lang=%s column %d = %q, want %q (the name of %s)", tc.lang, i, rows[0][i], want, c)
+			}
+		}
+		if tc.caseCol != "" && (rows[0][col["case_id"]] != tc.caseCol || rows[0][col["customer"]] != tc.customerCol) {
+			t.Errorf("zh-TW header %v, want 案件 and 顧客", rows[0])
+		}
+		if rows[4][col["case_id"]] != e.open.ID || rows[4][col["disposition"]] == "replacement" {
+			t.Errorf("lang=%s last row %v: want %s with the disposition named, not its code", tc.lang, rows[4], e.open.ID)
+		}
+	}
+	for _, bad := range []string{"/api/ledger/export", "/api/ledger/export?from=2026-11-30&to=2026-11-01", q + "&format=xlsx", q + "&lang=fr"} {
 		if resp, _ := get(boss, bad); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s = %d, want 400", bad, resp.StatusCode)
 		}
@@ -86,7 +116,7 @@ func TestLedgerExport(t *testing.T) {
 }
 
 // TestLedgerExportInBrowser: the search page's export link, for the dates
-// chosen, gives the ledger's CSV.
+// chosen, gives the ledger's CSV as a sheet in the page's language.
 func TestLedgerExportInBrowser(t *testing.T) {
 	t.Parallel()
 	e := newHistoryEnv(t)
@@ -100,7 +130,17 @@ func TestLedgerExportInBrowser(t *testing.T) {
 	b.Do(`(async () => { const r = await fetch(document.querySelector('[data-testid=export-csv]').href); window.__csv = r.status + '\n' + await r.text(); })()`)
 	b.Wait("csv fetched", `typeof window.__csv === 'string'`)
 	got := b.Eval(`window.__csv`)
-	if !strings.HasPrefix(got, "200\n"+strings.Join(ledger.Columns, ",")+"\n") || !strings.Contains(got, e.rated.ID) || strings.Contains(got, e.l3.ID) {
-		t.Errorf("export from the page:\n%s\nwant the header and only %s", got, e.rated.ID)
+	// The sheet in the page's language: its columns' names.
+	tr, err := sharedTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lang := b.Eval(`document.documentElement.lang`)
+	names := make([]string, len(ledger.Columns))
+	for i, c := range ledger.Columns {
+		names[i] = tr.T(lang, "ledger_col_"+c, nil)
+	}
+	if !strings.HasPrefix(got, "200\n"+strings.Join(names, ",")+"\n") || !strings.Contains(got, e.rated.ID) || strings.Contains(got, e.l3.ID) {
+		t.Errorf("export from the page (%s):\n%s\nwant the header %v and only %s", lang, got, names, e.rated.ID)
 	}
 }

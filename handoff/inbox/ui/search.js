@@ -53,8 +53,10 @@
     const now = new Date();
     const from = $('s-from').value || day(new Date(now.getTime() - 29 * 86400000));
     const to = $('s-to').value || day(now);
-    $('export-csv').href = '/api/ledger/export?' + new URLSearchParams({ from: from, to: to, format: 'csv' }).toString();
+    // The sheet in the lead's language (column and code names).
+    $('export-csv').href = '/api/ledger/export?' + new URLSearchParams({ from: from, to: to, format: 'csv', lang: state.lang }).toString();
   }
+  state.langHooks.push(exportLink);
   ['s-from', 's-to'].forEach((f) => $(f).addEventListener('change', exportLink));
 
   async function go() {
