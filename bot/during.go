@@ -138,6 +138,11 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		// A ping that also reads as a request ("有人在吗") is a ping.
 		person := askedPerson && !e.asksAboutWait(text)
 		howLong := (person || e.mentions(text, "bot_kw_wait_howlong")) && !e.mentions(prev, "bot_kw_wait_howlong") && prev != text
+		// A request for a person right after a "how long?" (還要等多久？
+		// then 我要找真人) is a new ask, not the same one again: it is
+		// answered, or the customer sees 已讀 and nothing (tryout 8 M1).
+		// Only a request for a person again waits.
+		howLong = howLong || person && prev != text && !e.asksForPerson(t, prev)
 		if e.answerWait(ctx, t, c, howLong, log) {
 			return true, nil
 		}
@@ -197,6 +202,15 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
 	t.st.HandoffAckAt = t.now
 	return true, nil
+}
+
+// asksForPerson reports whether text (an earlier message of the case)
+// asked for a person.
+func (e *Engine) asksForPerson(t *turn, text string) bool {
+	if text == "" {
+		return false
+	}
+	return hasKind(e.rules.Analyze(text, t.lang()).Triggers, escalation.KindHuman)
 }
 
 // phoneDigits reports whether a message with one 4-digit run is meant as
