@@ -106,6 +106,15 @@ func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
 	if !strings.Contains(txt, c.ID) || !strings.Contains(txt, "沒能") {
 		t.Errorf("notice = %q, want the truth (nobody replied) and the case number", txt)
 	}
+	// The customer was promised never to repeat the story (tryout 8 M6):
+	// the notice says they need not, in every language.
+	for lang, not := range map[string][2]string{
+		"zh-TW": {"不用再重新說明", "再跟我說一次"}, "zh-CN": {"不用再重复说明", "再跟我说一遍"}, "en": {"don't need to tell us again", "tell me again"},
+	} {
+		if txt := f.svc.tr.T(lang, "handoff_returned_no_reply_notice", map[string]any{"CaseID": c.ID}); !strings.Contains(txt, not[0]) || strings.Contains(txt, not[1]) {
+			t.Errorf("%s notice = %q, want %q and never %q", lang, txt, not[0], not[1])
+		}
+	}
 	stored, _ := f.svc.Get(ctx, lead, got.ID)
 	if !strings.Contains(transcriptKinds(stored), "event:returned_no_reply") || !stored.FollowUp.Open() ||
 		stored.FollowUp.Reason != FollowUpReturnedNoReply {
