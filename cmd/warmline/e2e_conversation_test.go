@@ -193,7 +193,7 @@ func TestE2EAccountTakeoverGetsSafetyStepsFirst(t *testing.T) {
 	if c == nil {
 		t.Fatalf("no case; bot said %s", dump(got))
 	}
-	if !strings.Contains(got[0].Text, "Change your shop password") || !strings.Contains(got[0].Text, "bank or card issuer") || !strings.Contains(got[0].Text, "paused order look-ups") {
+	if !strings.Contains(got[0].Text, "Change your shop password") || !strings.Contains(got[0].Text, "Forgot password") || !strings.Contains(got[0].Text, "bank or card issuer") || !strings.Contains(got[0].Text, "paused order look-ups") {
 		t.Errorf("first message %q, want the safety steps and what we locked", got[0].Text)
 	}
 	if !strings.Contains(allText(got[1:]), c.ID) {
