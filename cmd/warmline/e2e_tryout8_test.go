@@ -25,7 +25,7 @@ func TestE2ETryout8OrderNumberInABrokenMugComplaint(t *testing.T) {
 	h := startE2E(t, handoffOpts())
 	for _, tt := range []struct {
 		lang, story, order, noted, photoAck string
-		didItHelp, lookup                  []string
+		didItHelp, lookup                   []string
 	}{
 		{"en", "My mug arrived broken", "the order is WL20261110", "noted the order number", "photo",
 			[]string{"Did that help"}, []string{"last 4 digits", "in transit", "Hsinchu", "on its way"}},
