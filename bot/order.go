@@ -384,13 +384,15 @@ func (e *Engine) carrierCase(ctx context.Context, t *turn, o orders.Order, log *
 	entryID := st.CarrierCheck
 	st.CarrierCheck = ""
 	st.LastTopic, st.LastCategory = entryID, knowledge.Complaint
+	request := st.IssueText
 	if en, ok := t.tkb.Entry(entryID); ok {
 		st.LastCategory = en.Category
+		if request == "" {
+			// No words of the customer's kept: the topic's title in their
+			// language, never the entry's id, on the agent's brief.
+			request = textIn(en.Title, t.lang())
+		}
 	}
 	t.say(e.text(t, e.tr.T(t.lang(), "bot_carrier_check_forwarded", map[string]any{"Order": o.Number})))
-	request := st.IssueText
-	if request == "" {
-		request = "[" + entryID + "]"
-	}
 	return e.escalate(ctx, t, []escalation.Trigger{e.botFired(escalation.KindComplaint, request)}, log)
 }
