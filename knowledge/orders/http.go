@@ -24,6 +24,8 @@ const (
 	DefaultBackoff       = 200 * time.Millisecond
 	DefaultMaxBackoff    = 2 * time.Second
 	DefaultMaxRetryAfter = 5 * time.Second
+	DefaultTripAfter     = 3
+	DefaultCoolDown      = 10 * time.Second
 
 	maxResponseBytes = 1 << 20
 )
@@ -51,7 +53,19 @@ type HTTPConfig struct {
 	// longer one ends the lookup with ErrUnavailable at once. Zero means
 	// DefaultMaxRetryAfter.
 	MaxRetryAfter time.Duration
-	// Now is the clock for Retry-After dates. Nil means time.Now.
+	// TripAfter is how many requests in a row may end unavailable (retries
+	// spent, or the caller's deadline passed waiting) before the backend
+	// stops asking the service: then every lookup and refund fails at once
+	// with ErrUnavailable for CoolDown, after which one request at a time
+	// probes it until one gets an answer. A customer is told at once that
+	// the order system is not answering instead of waiting out the whole
+	// lookup again. Zero means DefaultTripAfter (3); negative means never.
+	TripAfter int
+	// CoolDown is how long requests fail at once before the next probe.
+	// Zero means DefaultCoolDown (10 s).
+	CoolDown time.Duration
+	// Now is the clock for Retry-After dates and the cool-down. Nil means
+	// time.Now.
 	Now func() time.Time
 	// Logger for retries (warn) and lookups (debug, masked numbers). Nil
 	// means no logging.
@@ -71,6 +85,7 @@ type HTTPBackend struct {
 	maxRetryAfter time.Duration
 	now           func() time.Time
 	log           *zap.Logger
+	breaker       *breaker // nil: never stop asking
 }
 
 // NewHTTPBackend validates cfg and applies the defaults.
@@ -85,7 +100,7 @@ func NewHTTPBackend(cfg HTTPConfig) (*HTTPBackend, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("order backend base URL %q: must not have a query or fragment", cfg.BaseURL)
 	}
-	if cfg.Timeout < 0 || cfg.Backoff < 0 || cfg.MaxBackoff < 0 || cfg.MaxRetryAfter < 0 {
+	if cfg.Timeout < 0 || cfg.Backoff < 0 || cfg.MaxBackoff < 0 || cfg.MaxRetryAfter < 0 || cfg.CoolDown < 0 {
 		return nil, errors.New("order backend: negative timeout or backoff")
 	}
 	b := &HTTPBackend{
@@ -115,6 +130,12 @@ func NewHTTPBackend(cfg HTTPConfig) (*HTTPBackend, error) {
 	if b.log == nil {
 		b.log = zap.NewNop()
 	}
+	if cfg.TripAfter >= 0 {
+		b.breaker = &breaker{trip: cfg.TripAfter, coolDown: orDefault(cfg.CoolDown, DefaultCoolDown), now: b.now}
+		if b.breaker.trip == 0 {
+			b.breaker.trip = DefaultTripAfter
+		}
+	}
 	return b, nil
 }
 
@@ -140,7 +161,9 @@ type attemptError struct {
 // or has another number). Error texts carry masked order numbers only.
 //
 // Retries wait with jittered exponential backoff (github.com/cenkalti/backoff)
-// or as long as the backend's Retry-After says, up to MaxRetryAfter.
+// or as long as the backend's Retry-After says, up to MaxRetryAfter. After
+// TripAfter requests in a row ended unavailable, lookups fail at once with
+// ErrUnavailable for CoolDown (see HTTPConfig.TripAfter).
 func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) {
 	number = strings.TrimSpace(number)
 	masked := Mask(number)
@@ -166,8 +189,34 @@ func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) 
 // retry runs one attempt after another (at most Retries+1) until one
 // succeeds or fails for good, waiting between them as policy and
 // Retry-After say. op names the operation in errors ("lookup order
-// WL****1101"). It returns the number of attempts made.
+// WL****1101"). It returns the number of attempts made. While the breaker
+// is open it makes none and fails at once with ErrUnavailable.
 func (b *HTTPBackend) retry(ctx context.Context, op string, try func() *attemptError) (int, error) {
+	ok, probe, until := b.breaker.allow()
+	if !ok {
+		return 0, fmt.Errorf("%s: %w: not answering, not asked again before %s",
+			op, ErrUnavailable, until.UTC().Format(time.RFC3339))
+	}
+	attempts, err := b.retryAttempts(ctx, op, try)
+	v := answered
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled):
+		v = undecided
+	case errors.Is(err, ErrUnavailable):
+		v = unavailable
+	}
+	switch opened, closed := b.breaker.done(probe, v); {
+	case opened:
+		b.log.Warn("order backend not answering; requests fail at once until the cool-down ends",
+			zap.Bool("probe", probe), zap.Duration("cool_down", b.breaker.coolDown))
+	case closed:
+		b.log.Info("order backend answers again")
+	}
+	return attempts, err
+}
+
+func (b *HTTPBackend) retryAttempts(ctx context.Context, op string, try func() *attemptError) (int, error) {
 	tries := b.retries + 1
 	attempt := 0
 	var reason error // the last attempt's failure, for the retry log

@@ -35,6 +35,7 @@ type fakeService struct {
 	mu       sync.Mutex
 	replies  []reply
 	requests []*http.Request
+	notify   chan struct{} // if set, gets a signal (non-blocking) per request
 }
 
 func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +43,12 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := len(f.requests)
 	f.requests = append(f.requests, r.Clone(context.Background()))
 	rep := f.replies[min(n, len(f.replies)-1)]
+	if f.notify != nil {
+		select {
+		case f.notify <- struct{}{}:
+		default:
+		}
+	}
 	f.mu.Unlock()
 	if rep.hang {
 		<-r.Context().Done()
@@ -442,5 +449,166 @@ func TestConcurrentLookups(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestHungBackendIsNotAskedAgainAndAgain: a backend that never answers
+// costs a customer one lookup deadline, not one per question: after
+// TripAfter lookups in a row ran out of time, lookups and refunds fail at
+// once with ErrUnavailable (no request made, the caller's deadline not
+// waited for) until the cool-down on the injected clock ends; then one
+// probe at a time goes through while the rest still fail at once, a
+// cancelled probe decides nothing, a probe that times out opens it again,
+// and one that gets an answer closes it.
+func TestHungBackendIsNotAskedAgainAndAgain(t *testing.T) {
+	clock := testclock.New()
+	b, svc, rec := newTestBackend(t, []reply{{hang: true}}, func(c *HTTPConfig) {
+		c.Timeout = time.Hour // only the caller's deadline ends an attempt
+		c.Now = clock.Now
+	})
+	svc.mu.Lock()
+	svc.notify = make(chan struct{}, 16)
+	svc.mu.Unlock()
+	// hung is a lookup whose deadline (the bot's lookup timeout) runs out.
+	hung := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		_, err := b.Lookup(ctx, "WL20261101")
+		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Lookup on a hung backend: error %v, want ErrUnavailable and DeadlineExceeded", err)
+		}
+	}
+	// atOnce asks with a deadline far away and wants ErrUnavailable before
+	// it, without a request to the service.
+	atOnce := func(what string) {
+		t.Helper()
+		before := svc.count()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err := b.Lookup(ctx, "WL20261101")
+		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+			t.Fatalf("%s: Lookup error %v (deadline %v), want ErrUnavailable before the deadline", what, err, ctx.Err())
+		}
+		if strings.Contains(err.Error(), "WL20261101") {
+			t.Errorf("%s: error %q carries the full order number", what, err)
+		}
+		err = b.RecordRefund(ctx, RefundRequest{ID: "r1", Number: "WL20261101", Amount: 100, LineUserID: "U1", RequestedAt: clock.Now()})
+		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+			t.Fatalf("%s: RecordRefund error %v, want ErrUnavailable at once", what, err)
+		}
+		if got := svc.count(); got != before {
+			t.Fatalf("%s: the service got %d more requests, want none", what, got-before)
+		}
+	}
+	opened := func() int {
+		return rec.logs.FilterMessage("order backend not answering; requests fail at once until the cool-down ends").Len()
+	}
+
+	for i := range DefaultTripAfter {
+		hung()
+		if i < DefaultTripAfter-1 && opened() != 0 {
+			t.Fatalf("opened after %d timed-out lookups, want %d", i+1, DefaultTripAfter)
+		}
+	}
+	if got := svc.count(); got != DefaultTripAfter {
+		t.Fatalf("requests = %d, want %d (one per lookup: the deadline ends the attempt, no retry after it)", got, DefaultTripAfter)
+	}
+	if opened() != 1 {
+		t.Fatalf("'not answering' logged %d times, want once", opened())
+	}
+	atOnce("in the cool-down")
+	clock.Advance(DefaultCoolDown - time.Second)
+	atOnce("a second before the cool-down ends")
+
+	// The cool-down is over: one probe goes; the others still fail at once.
+	clock.Advance(time.Second)
+	drain(svc.notify)
+	pctx, cancelProbe := context.WithCancel(context.Background())
+	probeErr := make(chan error, 1)
+	go func() {
+		_, err := b.Lookup(pctx, "WL20261101")
+		probeErr <- err
+	}()
+	<-svc.notify // the probe reached the service and hangs there
+	atOnce("while a probe is in flight")
+	cancelProbe()
+	if err := <-probeErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled probe: error %v, want context.Canceled", err)
+	}
+	// A cancelled probe told nothing: the next lookup probes; it times out,
+	// so the breaker opens for another cool-down.
+	hung()
+	if opened() != 2 {
+		t.Fatalf("'not answering' logged %d times after a timed-out probe, want 2", opened())
+	}
+	atOnce("after a timed-out probe")
+
+	// The service answers again: the next probe closes the breaker.
+	svc.mu.Lock()
+	svc.replies = []reply{{status: 200, body: orderJSON}}
+	svc.mu.Unlock()
+	clock.Advance(DefaultCoolDown)
+	for i := range 2 {
+		before := svc.count()
+		if _, err := b.Lookup(context.Background(), "WL20261101"); err != nil {
+			t.Fatalf("lookup %d after the service came back: %v", i+1, err)
+		}
+		if svc.count() != before+1 {
+			t.Fatalf("lookup %d after the service came back made %d requests, want 1", i+1, svc.count()-before)
+		}
+	}
+	// Closed again: the failures count from zero.
+	svc.mu.Lock()
+	svc.replies = []reply{{hang: true}}
+	svc.mu.Unlock()
+	for range DefaultTripAfter - 1 {
+		hung()
+	}
+	if opened() != 2 {
+		t.Fatalf("'not answering' logged %d times, want still 2", opened())
+	}
+}
+
+// TestBackendAnswersKeepTheBreakerClosed: only requests that end
+// unavailable count, and an answer in between resets the count; a 404 or a
+// 4xx is an answer. TripAfter < 0 never stops asking.
+func TestBackendAnswersKeepTheBreakerClosed(t *testing.T) {
+	tests := []struct {
+		name      string
+		replies   []reply
+		trip      int
+		lookups   int
+		wantCalls int // requests the service gets
+	}{
+		{"503 twice, an order, 503 thrice", []reply{{status: 503}, {status: 503}, {status: 200, body: orderJSON}, {status: 503}}, 3, 7, 6},
+		{"404s are answers", []reply{{status: 404}}, 3, 6, 6},
+		{"403s are answers", []reply{{status: 403}}, 3, 6, 6},
+		{"503s trip it after 3", []reply{{status: 503}}, 3, 6, 3},
+		{"never with TripAfter < 0", []reply{{status: 503}}, -1, 6, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, svc, _ := newTestBackend(t, tt.replies, func(c *HTTPConfig) {
+				c.Retries = -1
+				c.TripAfter = tt.trip
+			})
+			for range tt.lookups {
+				_, _ = b.Lookup(context.Background(), "WL20261101")
+			}
+			if got := svc.count(); got != tt.wantCalls {
+				t.Fatalf("requests = %d, want %d", got, tt.wantCalls)
+			}
+		})
+	}
+}
+
+func drain(c chan struct{}) {
+	for {
+		select {
+		case <-c:
+		default:
+			return
+		}
 	}
 }
