@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -14,9 +15,19 @@ import (
 const e2eAgentPassword = "e2e-password-123"
 
 // testAgentsFile is the agents file the e2e instances load: the same four
-// people as the API tokens (mei, ken: L2; lee: L3; boss: lead).
+// people as the API tokens (mei, ken: L2; lee: L3; boss: lead). It is built
+// once per test binary: the bcrypt hashes are the same for every instance,
+// and hashing them for each of the ~110 instances cost about 5 s of CPU.
 func testAgentsFile(t testing.TB) string {
 	t.Helper()
+	s, err := agentsFileOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var agentsFileOnce = sync.OnceValues(func() (string, error) {
 	var list []inbox.Account
 	var err error
 	for _, a := range []inbox.Account{
@@ -26,16 +37,18 @@ func testAgentsFile(t testing.TB) string {
 		{ID: "boss", Name: "張主管", Role: "lead", Lang: "zh-TW"},
 	} {
 		if list, err = inbox.AddAgent(list, a, e2eAgentPassword, bcrypt.MinCost); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 	}
-	p := filepath.Join(t.TempDir(), "agents.yaml")
+	dir, err := os.MkdirTemp("", "warmline-agents-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "agents.yaml")
 	if err := inbox.SaveAgentsFile(p, list); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+	return string(b), err
+})
