@@ -42,6 +42,40 @@ type Record struct {
 	Disposition string
 }
 
+// SLAExclusion is why a closed case counts in no SLA figure ("" when it
+// counts): no SLA target applied to it, so it is neither met nor missed.
+type SLAExclusion string
+
+const (
+	// SLAExcludedReturned: returned to the bot with no agent reply before
+	// its first-response target ran out (returned after it, it is a miss).
+	SLAExcludedReturned SLAExclusion = "returned_before_due"
+	// SLAExcludedCancelled: cancelled (the customer went back to the bot)
+	// with no agent reply before its first-response target ran out.
+	SLAExcludedCancelled SLAExclusion = "cancelled_before_due"
+	// SLAExcludedOther: no target applied for another reason (a case
+	// without a first-response due time).
+	SLAExcludedOther SLAExclusion = "no_target"
+)
+
+// SLAExclusions lists every SLAExclusion, in the order reports show them.
+var SLAExclusions = []SLAExclusion{SLAExcludedReturned, SLAExcludedCancelled, SLAExcludedOther}
+
+// SLAExcluded says why r counts in no SLA figure, "" when it counts (SLAMet
+// set). A case gets no SLAMet only when it was not resolved and no agent
+// replied before it closed, within its first-response target (Apply).
+func (r Record) SLAExcluded() SLAExclusion {
+	switch {
+	case r.SLAMet != nil:
+		return ""
+	case r.Status == handoff.StatusReturned:
+		return SLAExcludedReturned
+	case r.Status == handoff.StatusCancelled:
+		return SLAExcludedCancelled
+	}
+	return SLAExcludedOther
+}
+
 // recordColumns are the cases columns scanRecords reads, in its order.
 const recordColumns = `case_id, created_ms, closed_ms, customer_ref, customer_id, category, priority, tier,
 		request, status, resolution, satisfaction, owner_id, owner_name, first_response_s, resolution_s, sla_met,

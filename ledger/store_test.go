@@ -290,3 +290,62 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestSLAExcludedSaysWhy: a case returned to the bot (or cancelled) with
+// no agent reply before its first-response due time has no SLA target
+// (neither met nor missed) and says why; returned after the due time it
+// is a miss; with a reply it counts as the reply's time says.
+func TestSLAExcludedSaysWhy(t *testing.T) {
+	start := testclock.Start
+	noReply := func(id, status string, closed time.Duration) *handoff.Case {
+		c := closedCase(id, start)
+		c.Status, c.ResolvedAt, c.FirstResponseAt, c.Satisfaction = status, time.Time{}, time.Time{}, 0
+		c.ClosedAt = start.Add(closed) // first response due after 1 hour
+		return c
+	}
+	replied := closedCase("CS-20261123-0005", start)
+	replied.Status, replied.ResolvedAt, replied.Satisfaction = handoff.StatusReturned, time.Time{}, 0
+	yes, no := true, false
+	tests := []struct {
+		name string
+		c    *handoff.Case
+		met  *bool
+		why  SLAExclusion
+	}{
+		{"returned before the due time", noReply("CS-20261123-0001", handoff.StatusReturned, 5*time.Minute), nil, SLAExcludedReturned},
+		{"returned after the due time", noReply("CS-20261123-0002", handoff.StatusReturned, 61*time.Minute), &no, ""},
+		{"cancelled before the due time", noReply("CS-20261123-0003", handoff.StatusCancelled, 2*time.Minute), nil, SLAExcludedCancelled},
+		{"cancelled after the due time", noReply("CS-20261123-0004", handoff.StatusCancelled, 2*time.Hour), &no, ""},
+		{"returned after a reply in time", replied, &yes, ""},
+		{"resolved", closedCase("CS-20261123-0006", start), &yes, ""},
+	}
+	eachBackend(t, func(t *testing.T, s *Store, clk *testclock.Clock) {
+		for _, tt := range tests {
+			apply(t, s, caseEntry(tt.c, tt.c.ClosedAt))
+		}
+		recs, err := s.Records(context.Background(), start, start.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]Record{}
+		for _, r := range recs {
+			byID[r.CaseID] = r
+		}
+		for _, tt := range tests {
+			r := byID[tt.c.ID]
+			if !cmp.Equal(r.SLAMet, tt.met) || r.SLAExcluded() != tt.why {
+				t.Errorf("%s: SLAMet %v, excluded %q; want %v, %q", tt.name, fmtBool(r.SLAMet), r.SLAExcluded(), fmtBool(tt.met), tt.why)
+			}
+		}
+	})
+}
+
+func fmtBool(b *bool) string {
+	if b == nil {
+		return "nil"
+	}
+	if *b {
+		return "true"
+	}
+	return "false"
+}

@@ -32,6 +32,13 @@ func inboxWithDashboard(t *testing.T) string {
 // with titles (nil: none) and counting live conversations with live (nil: none).
 func inboxWithDashboardOn(t *testing.T, src report.Source, titles report.Titles, live report.Live) string {
 	t.Helper()
+	return inboxWithDashboardCfg(t, report.DashboardConfig{Source: src, Titles: titles, Live: live})
+}
+
+// inboxWithDashboardCfg serves the inbox with a dashboard of cfg (its
+// translator and a clock in the seeded week filled in).
+func inboxWithDashboardCfg(t *testing.T, cfg report.DashboardConfig) string {
+	t.Helper()
 	rdb, prefix := redistest.New(t)
 	tr, err := sharedTranslator()
 	if err != nil {
@@ -45,8 +52,8 @@ func inboxWithDashboardOn(t *testing.T, src report.Source, titles report.Titles,
 	if err != nil {
 		t.Fatal(err)
 	}
-	dash, err := report.NewDashboard(report.DashboardConfig{Source: src, Translator: tr, Titles: titles, Live: live,
-		Clock: func() time.Time { return at(2, 12, 0) }})
+	cfg.Translator, cfg.Clock = tr, func() time.Time { return at(2, 12, 0) }
+	dash, err := report.NewDashboard(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +159,12 @@ const figuresJS = `JSON.stringify(Object.fromEntries(["fcr","escalation","csat",
 // agent gets no link and 403.
 func TestDashboardInBrowser(t *testing.T) {
 	t.Parallel()
-	base := inboxWithDashboard(t)
+	// Samples of 1: every figure is judged, so the page's green and red
+	// show (the seeded week is too few for the default samples:
+	// TestDashboardSaysTooFewInBrowser).
+	tg := report.DefaultTargets()
+	tg.MinConversations, tg.MinRatings, tg.MinCases = 1, 1, 1
+	base := inboxWithDashboardCfg(t, report.DashboardConfig{Source: seededStore(t, backends[0].cfg(t)), Targets: &tg})
 	boss := browsertest.Shared(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(120*time.Second))
 	signIn(boss, base, "boss")
 	boss.Wait("the dashboard link", `!!document.querySelector('[data-testid=dashboard-link]')`)
@@ -245,4 +257,70 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("L2 agent sees %q", got)
 	}
 	mei.Shot("dashboard-forbidden-l2.png")
+}
+
+// TestDashboardSaysTooFewInBrowser: over the support lead's five cases
+// (sample_test.go) with the default samples, the lead sees in each
+// language every headline card grey with its definition, denominator and
+// "too few to judge", the SLA card's cases not counted and why, the P3
+// row's "1 not counted", the reasons' denominator, charts drawn and no
+// raw string; screenshots dashboard-too-few-<lang>.png.
+func TestDashboardSaysTooFewInBrowser(t *testing.T) {
+	t.Parallel()
+	base := inboxWithDashboardCfg(t, report.DashboardConfig{Source: leadStore(t, backends[0].cfg(t))})
+	tests := []struct {
+		lang          string
+		fcr, sla, few string
+		excluded, p3  string
+	}{
+		{"zh-TW", "共 5 段對話，0 段由機器人解決、未轉真人", "共 3 件案件，2 件在 SLA 時限內", "樣本太少，暫不評估",
+			"未計入：1 件案件在首次回覆時限到之前就轉回機器人", "0.0% (0/1) · 樣本太少，暫不評估1 件未計入"},
+		{"zh-CN", "共 5 个对话，其中 0 个由机器人解决、没有转人工", "共 3 个工单，其中 2 个在 SLA 时限内", "样本太少，暂不评估",
+			"未计入：1 个工单在首次回复时限到期前就转回了机器人", "0.0% (0/1) · 样本太少，暂不评估1 个未计入"},
+		{"en", "0 of 5 conversations settled by the bot without a handoff", "2 of 3 cases within their SLA times", "too few to judge",
+			"Not counted: 1 case returned to the bot with no agent reply", "0.0% (0/1) · too few to judge1 not counted"},
+	}
+	for _, tt := range tests {
+		// One after the other: the lead's language is the account's, which
+		// each sign-in sets.
+		t.Run(tt.lang, func(t *testing.T) {
+			boss := browsertest.Shared(t, browsertest.WindowSize(1280, 1000), browsertest.Lifetime(120*time.Second))
+			boss.SignIn(base, "boss", inbox.DemoPassword, tt.lang)
+			boss.WaitPage("/inbox/queue")
+			boss.Navigate(base + "/inbox/dashboard?period=this_week")
+			boss.WaitPage("/inbox/dashboard")
+			boss.Wait("charts drawn", `document.body.dataset.charts === 'ready'`)
+			var got map[string]string
+			if err := json.Unmarshal([]byte(boss.Eval(figuresJS)), &got); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range map[string]string{"fcr": "0.0% state-too_few", "escalation": "100.0% state-too_few",
+				"csat": "5.00 state-too_few", "sla": "66.7% state-too_few"} {
+				if got[k] != v {
+					t.Errorf("%s shows %q, want %q", k, got[k], v)
+				}
+			}
+			text := func(sel string) string {
+				return boss.Eval(`[...document.querySelectorAll(` + browsertest.Quote(sel) + `)].map(e => e.textContent.trim()).join(' | ')`)
+			}
+			for _, c := range []struct{ sel, want string }{
+				{"[data-testid=fcr-of]", tt.fcr}, {"[data-testid=sla-of]", tt.sla}, {"[data-testid=fig-fcr] .dash-state", tt.few},
+				{"[data-testid=sla-excluded]", tt.excluded}, {"[data-testid=times-table] tr[data-priority=P3] [data-testid=priority-sla]", tt.p3},
+				{"[data-testid=fcr-too-few]", "30"}, {"[data-testid=csat-too-few]", "10"}, {"[data-testid=sla-too-few]", "10"},
+				{"[data-testid=reasons-of]", "5"},
+			} {
+				if g := text(c.sel); !strings.Contains(g, c.want) {
+					t.Errorf("%s: %q, want it to contain %q", c.sel, g, c.want)
+				}
+			}
+			if n := boss.Eval(`String(document.querySelectorAll('[data-testid=sla-excluded]').length)`); n != "2" {
+				t.Errorf("%s reasons SLA left out, want 2 (returned, cancelled)", n)
+			}
+			browsertest.NoRaw(t, "dashboard "+tt.lang, boss.Eval(`document.body.innerText`))
+			if ex := boss.Exceptions(); len(ex) > 0 {
+				t.Errorf("JavaScript exceptions: %q", ex)
+			}
+			boss.Shot("dashboard-too-few-" + tt.lang + ".png")
+		})
+	}
 }

@@ -274,7 +274,7 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 		return hm(n, v)
 	}
 	ratioRow := func(section, item string, c Check) {
-		row(section, item, value(c.Ratio), strconv.Itoa(c.Count), strconv.Itoa(c.Total), targetText(c.Target, true), T("inbox_dashboard_state_"+string(c.State)))
+		row(section, item, value(c.Ratio), strconv.Itoa(c.Count), strconv.Itoa(c.Total), targetText(c.Target, true), T("inbox_dashboard_state_"+string(look(c.State, c.Sample))))
 	}
 	row(T("inbox_dashboard_period"), sel.FromDate+" – "+sel.ToDate)
 	row(T("inbox_dashboard_conversations"), "", strconv.Itoa(rep.Conversations))
@@ -304,19 +304,24 @@ func (d *Dashboard) csv(w http.ResponseWriter, r *http.Request) {
 		row(T("inbox_dashboard_resolution_p90"), pt.Priority, dur(pt.Resolution.N, pt.Resolution.P90), strconv.Itoa(pt.Resolution.N))
 		sla := pt.SLA
 		row(T("inbox_dashboard_sla"), pt.Priority, value(sla.Ratio), strconv.Itoa(sla.Count), strconv.Itoa(sla.Total),
-			targetText(sla.Target, true)+" · "+slaTargetText(d.tr, lang, d.sla[pt.Priority]), T("inbox_dashboard_state_"+string(sla.State)))
+			targetText(sla.Target, true)+" · "+slaTargetText(d.tr, lang, d.sla[pt.Priority]), T("inbox_dashboard_state_"+string(look(sla.State, sla.Sample))))
 		if of != nil {
 			n := of.ByPriority[pt.Priority]
 			row(T("inbox_dashboard_open_col"), pt.Priority, strconv.Itoa(n.Open), "", "", "", openCell(n))
 		}
 	}
 	ratioRow(T("inbox_dashboard_sla"), T("inbox_dashboard_all_priorities"), rep.SLA)
+	// The cases SLA leaves out, one row per reason: the count and why.
+	for _, x := range rep.SLAExcluded {
+		row(T("inbox_dashboard_sla"), excludedText(d.tr, lang, x), "", strconv.Itoa(x.Cases), "", "", "", string(x.Reason))
+	}
 	csat := ""
 	if rep.CSAT.Rated > 0 {
 		csat = fmt.Sprintf("%.2f", rep.CSAT.Average)
 	}
-	row(T("inbox_dashboard_csat"), "", csat, strconv.Itoa(rep.CSAT.Rated), "",
-		targetText(rep.CSAT.Target, false), T("inbox_dashboard_state_"+string(rep.CSAT.State)))
+	// CSAT: the ratings of the resolved cases asked.
+	row(T("inbox_dashboard_csat"), "", csat, strconv.Itoa(rep.CSAT.Rated), strconv.Itoa(rep.CSAT.Asked),
+		targetText(rep.CSAT.Target, false), T("inbox_dashboard_state_"+string(look(rep.CSAT.State, rep.CSAT.Sample))))
 	for i, n := range rep.CSAT.Distribution {
 		row(T("inbox_dashboard_csat_distribution"), strconv.Itoa(i+1), strconv.Itoa(n))
 	}

@@ -126,12 +126,15 @@ func TestDashboardCSV(t *testing.T) {
 		section, item string
 		want          []string
 	}{
-		{"First-contact resolution", "", []string{"First-contact resolution", "", "50.0%", "5", "10", "≥ 70%", "off target", ""}},
-		{"Escalation rate", "", []string{"Escalation rate", "", "40.0%", "4", "10", "≤ 20%", "off target", ""}},
-		{"Share by tier", "L3", []string{"Share by tier", "L3", "10.0%", "1", "10", "≤ 10%", "on target", ""}},
+		// Ten conversations, four cases, three ratings: too few to judge
+		// any of them against its target (DefaultTargets' samples).
+		{"First-contact resolution", "", []string{"First-contact resolution", "", "50.0%", "5", "10", "≥ 70%", "too few to judge", ""}},
+		{"Escalation rate", "", []string{"Escalation rate", "", "40.0%", "4", "10", "≤ 20%", "too few to judge", ""}},
+		{"Share by tier", "L3", []string{"Share by tier", "L3", "10.0%", "1", "10", "≤ 10%", "too few to judge", ""}},
 		{"First response, p90", "P2", []string{"First response, p90", "P2", "1:30", "2", "", "", "", ""}},
-		{"SLA met", "all priorities", []string{"SLA met", "all priorities", "75.0%", "3", "4", "≥ 90%", "off target", ""}},
-		{"Customer satisfaction (CSAT)", "", []string{"Customer satisfaction (CSAT)", "", "3.67", "3", "", "≥ 4.2", "off target", ""}},
+		{"SLA met", "all priorities", []string{"SLA met", "all priorities", "75.0%", "3", "4", "≥ 90%", "too few to judge", ""}},
+		// CSAT: 3 ratings of the 3 resolved cases asked.
+		{"Customer satisfaction (CSAT)", "", []string{"Customer satisfaction (CSAT)", "", "3.67", "3", "3", "≥ 4.2", "too few to judge", ""}},
 		{"Low ratings to follow up (2 or less)", "CS-20261124-0001", []string{"Low ratings to follow up (2 or less)", "CS-20261124-0001", "2", "", "", "", "", ""}},
 		{"Top 10 contact reasons", "An entry no longer in the knowledge base (shipping_delay) · Asked for a person", nil},
 		{"Repeat contacts", "", []string{"Repeat contacts", "", "20.0%", "2", "10", "", "", ""}},
@@ -151,10 +154,11 @@ func TestDashboardPages(t *testing.T) {
 		want            []string
 	}{
 		{"page in English", "/inbox/dashboard", "en", []string{"Quality dashboard", "50.0%", "Download CSV",
+			"5 of 10 conversations settled by the bot without a handoff", "Too few to judge against the target: fewer than 30 conversations.",
 			`href="/inbox/dashboard/report.csv?period=this_week"`, "/inbox/dashboard/static/vendor/chart.umd.js", `id="report-data"`}},
-		{"page in zh-TW", "/inbox/dashboard?period=this_week", "zh-TW", []string{"品質儀表板", "首次接觸解決率", "未達標",
+		{"page in zh-TW", "/inbox/dashboard?period=this_week", "zh-TW", []string{"品質儀表板", "首次接觸解決率", "樣本太少，暫不評估", "共 10 段對話，5 段由機器人解決、未轉真人",
 			`<option value="zh-CN">簡體中文</option>`, `<option value="en">英文</option>`}},
-		{"page in zh-CN", "/inbox/dashboard?period=this_week", "zh-CN", []string{"质量看板", "首次解决率", "未达标",
+		{"page in zh-CN", "/inbox/dashboard?period=this_week", "zh-CN", []string{"质量看板", "首次解决率", "样本太少，暂不评估", "共 10 个对话，其中 5 个由机器人解决、没有转人工",
 			`<option value="zh-TW">繁体中文</option>`}},
 		{"page in English, a language chosen", "/inbox/dashboard?period=this_week&lang=zh-TW", "en", []string{
 			`<option value="zh-TW" selected>Traditional Chinese</option>`, `<option value="en">English</option>`}},

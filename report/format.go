@@ -158,13 +158,29 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 			}
 			return tr.T(lang, id, data)
 		},
-		"idle":   func(ip *InProgress) string { return idleText(tr, lang, ip) },
-		"hm":     hm,
-		"rate":   func(t Target) string { return targetText(t, true) },
-		"score":  func(t Target) string { return targetText(t, false) },
-		"avg":    func(v float64) string { return fmt.Sprintf("%.2f", v) },
-		"reason": func(topic, trigger string) string { return reasonText(tr, titles, lang, topic, trigger) },
-		"topic":  func(topic string) string { return topicText(tr, titles, lang, topic) },
+		// tn renders a message with plural forms chosen by count: tn id
+		// count "Name" value...
+		"tn": func(id string, count int, kv ...any) string {
+			data := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					data[k] = kv[i+1]
+				}
+			}
+			return tr.N(lang, id, count, data)
+		},
+		// look is the state a figure is shown in: too_few when its sample
+		// is, else its state against the target.
+		"look": look,
+		// excluded says why cases were left out of SLA, with how many.
+		"excluded": func(x SLAExcluded) string { return excludedText(tr, lang, x) },
+		"idle":     func(ip *InProgress) string { return idleText(tr, lang, ip) },
+		"hm":       hm,
+		"rate":     func(t Target) string { return targetText(t, true) },
+		"score":    func(t Target) string { return targetText(t, false) },
+		"avg":      func(v float64) string { return fmt.Sprintf("%.2f", v) },
+		"reason":   func(topic, trigger string) string { return reasonText(tr, titles, lang, topic, trigger) },
+		"topic":    func(topic string) string { return topicText(tr, titles, lang, topic) },
 		"disposition": func(code string) string {
 			if id := "inbox_disposition_" + code; tr.Has(lang, id) {
 				return tr.T(lang, id, nil)
@@ -205,6 +221,25 @@ func templateFuncs(tr *locales.Translator, titles Titles, lang string) template.
 			return out
 		},
 	}
+}
+
+// TooFew is the state a figure is shown in when its sample is too small
+// to judge against the target (Sample.TooFew): neither green nor red.
+const TooFew State = "too_few"
+
+// look is the state a figure is shown in: TooFew when its sample is, else
+// its state.
+func look(s State, smp Sample) State {
+	if smp.TooFew {
+		return TooFew
+	}
+	return s
+}
+
+// excludedText says how many cases one reason left out of SLA and why
+// (inbox_dashboard_sla_excluded_<reason>).
+func excludedText(tr *locales.Translator, lang string, x SLAExcluded) string {
+	return tr.N(lang, "inbox_dashboard_sla_excluded_"+string(x.Reason), x.Cases, nil)
 }
 
 // langName is a customer language's name in the reader's language ("簡體中文"

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/ledger"
 )
 
@@ -64,15 +65,29 @@ func ratio(n, total int) Ratio {
 	return r
 }
 
-// Check is a rate next to its target.
+// Sample is how many items a figure stands on (N) and the fewest that
+// make it worth judging against its target (Min, from Targets); TooFew when
+// N is between 1 and Min-1: the figure is shown, its state is computed, and
+// the page says it is too few to judge rather than colouring it.
+type Sample struct {
+	N      int  `json:"n"`
+	Min    int  `json:"min"`
+	TooFew bool `json:"too_few"`
+}
+
+func sample(n, min int) Sample { return Sample{N: n, Min: min, TooFew: n > 0 && n < min} }
+
+// Check is a rate next to its target, with the sample it stands on (its
+// Total).
 type Check struct {
 	Ratio
 	Target Target `json:"target"`
 	State  State  `json:"state"`
+	Sample Sample `json:"sample"`
 }
 
-func check(r Ratio, t Target) Check {
-	return Check{Ratio: r, Target: t, State: t.check(r.Value, r.Total)}
+func check(r Ratio, t Target, min int) Check {
+	return Check{Ratio: r, Target: t, State: t.check(r.Value, r.Total), Sample: sample(r.Total, min)}
 }
 
 // TierShare is one tier's share of the conversations.
@@ -91,13 +106,24 @@ type Durations struct {
 // PriorityTimes are the case times of one priority: first response (case
 // opened → first agent reply; the bot's part of the conversation is not
 // counted) and resolution (opened → resolved), and the share of cases
-// whose SLA targets that applied were all met.
+// whose SLA targets that applied were all met. SLAExcluded counts the
+// cases no target applied to (ledger.Record.SLAExcluded), left out of SLA.
 type PriorityTimes struct {
 	Priority      string    `json:"priority"`
 	Cases         int       `json:"cases"`
 	FirstResponse Durations `json:"first_response"`
 	Resolution    Durations `json:"resolution"`
 	SLA           Check     `json:"sla"`
+	SLAExcluded   int       `json:"sla_excluded"`
+}
+
+// SLAExcluded is how many of the period's cases one reason left out of the
+// SLA figures: a case returned to the bot (or cancelled) before its
+// first-response target ran out, with no agent reply, was neither met nor
+// missed. Returned after the target ran out, it is a miss.
+type SLAExcluded struct {
+	Reason ledger.SLAExclusion `json:"reason"`
+	Cases  int                 `json:"cases"`
 }
 
 // LowRating is a case rated 2 or less: one to follow up.
@@ -111,12 +137,16 @@ type LowRating struct {
 	Owner    string    `json:"owner"` // the owner's name, else id
 }
 
-// CSAT is the satisfaction of the rated cases.
+// CSAT is the satisfaction of the rated cases: Rated of the Asked cases
+// (resolved ones: the satisfaction question goes out when a case is
+// resolved) answered; Sample is the ratings.
 type CSAT struct {
 	Rated   int     `json:"rated"`
+	Asked   int     `json:"asked"`
 	Average float64 `json:"average"`
 	Target  Target  `json:"target"`
 	State   State   `json:"state"`
+	Sample  Sample  `json:"sample"`
 	// Distribution[i] is the number of ratings i+1.
 	Distribution [5]int      `json:"distribution"`
 	Low          []LowRating `json:"low"`
@@ -157,9 +187,14 @@ type Report struct {
 	TierShares             []TierShare     `json:"tier_shares"`
 	Times                  []PriorityTimes `json:"times"`
 	SLA                    Check           `json:"sla"` // every priority
-	CSAT                   CSAT            `json:"csat"`
-	// TopReasons are the 10 most frequent reasons, by volume then name.
+	// SLAExcluded are the cases left out of SLA, by reason (reasons with
+	// none are not listed).
+	SLAExcluded []SLAExcluded `json:"sla_excluded"`
+	CSAT        CSAT          `json:"csat"`
+	// TopReasons are the 10 most frequent reasons, by volume then name;
+	// ReasonSample is the conversations their volumes are shares of.
 	TopReasons   []Reason      `json:"top_reasons"`
+	ReasonSample Sample        `json:"reason_sample"`
 	Repeat       Ratio         `json:"repeat"`
 	RepeatTopics []RepeatTopic `json:"repeat_topics"`
 	// Dispositions count the codes agents closed the period's cases with,
@@ -186,7 +221,7 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		byCase[recs[i].CaseID] = &recs[i]
 	}
 	rep := Report{Period: p, Filter: f, TierShares: []TierShare{}, Times: []PriorityTimes{}, TopReasons: []Reason{},
-		RepeatTopics: []RepeatTopic{}, Dispositions: []Disposition{}}
+		RepeatTopics: []RepeatTopic{}, Dispositions: []Disposition{}, SLAExcluded: []SLAExcluded{}}
 	rep.CSAT.Low = []LowRating{}
 
 	// Conversations: first-contact resolution, escalation, tiers, reasons,
@@ -241,13 +276,14 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		}
 	}
 	n := rep.Conversations
-	rep.FirstContactResolution = check(ratio(fcr, n), t.FirstContactResolution)
-	rep.Escalation = check(ratio(esc, n), t.Escalation)
+	rep.FirstContactResolution = check(ratio(fcr, n), t.FirstContactResolution, t.MinConversations)
+	rep.Escalation = check(ratio(esc, n), t.Escalation, t.MinConversations)
+	rep.ReasonSample = sample(n, t.MinConversations)
 	for _, tier := range Tiers {
 		if f.Tier != "" && f.Tier != tier {
 			continue
 		}
-		rep.TierShares = append(rep.TierShares, TierShare{Tier: tier, Check: check(ratio(tiers[tier], n), t.tier(tier))})
+		rep.TierShares = append(rep.TierShares, TierShare{Tier: tier, Check: check(ratio(tiers[tier], n), t.tier(tier), t.MinConversations)})
 	}
 	for _, rs := range reasons {
 		rs.SettledL1 = ratio(rs.SettledL1.Count, rs.Volume.Count)
@@ -268,12 +304,13 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 
 	// Cases opened in the period: times, SLA, CSAT.
 	type times struct {
-		cases      int
-		fr, rs     []time.Duration
-		met, slaOf int
+		cases                int
+		fr, rs               []time.Duration
+		met, slaOf, excluded int
 	}
 	per := map[string]*times{}
 	dispositions := map[string]int{}
+	excluded := map[ledger.SLAExclusion]int{}
 	var met, slaOf, sum int
 	for i := range recs {
 		r := &recs[i]
@@ -295,6 +332,13 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 		}
 		if r.ResolutionTime != nil {
 			pt.rs = append(pt.rs, *r.ResolutionTime)
+		}
+		if why := r.SLAExcluded(); why != "" {
+			pt.excluded++
+			excluded[why]++
+		}
+		if r.Status == handoff.StatusResolved {
+			rep.CSAT.Asked++
 		}
 		if r.SLAMet != nil {
 			pt.slaOf++
@@ -323,7 +367,8 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 			pt = &times{}
 		}
 		rep.Times = append(rep.Times, PriorityTimes{Priority: pr, Cases: pt.cases,
-			FirstResponse: durations(pt.fr), Resolution: durations(pt.rs), SLA: check(ratio(pt.met, pt.slaOf), t.SLA)})
+			FirstResponse: durations(pt.fr), Resolution: durations(pt.rs), SLA: check(ratio(pt.met, pt.slaOf), t.SLA, t.MinCases),
+			SLAExcluded: pt.excluded})
 	}
 	for code, k := range dispositions {
 		rep.Dispositions = append(rep.Dispositions, Disposition{Code: code, Cases: ratio(k, rep.Cases)})
@@ -331,12 +376,18 @@ func Compute(ctx context.Context, src Source, p Period, f Filter, t Targets) (Re
 	slices.SortFunc(rep.Dispositions, func(a, b Disposition) int {
 		return cmp.Or(b.Cases.Count-a.Cases.Count, cmp.Compare(a.Code, b.Code))
 	})
-	rep.SLA = check(ratio(met, slaOf), t.SLA)
+	rep.SLA = check(ratio(met, slaOf), t.SLA, t.MinCases)
+	for _, why := range ledger.SLAExclusions {
+		if k := excluded[why]; k > 0 {
+			rep.SLAExcluded = append(rep.SLAExcluded, SLAExcluded{Reason: why, Cases: k})
+		}
+	}
 	rep.CSAT.Target = t.CSAT
 	if rep.CSAT.Rated > 0 {
 		rep.CSAT.Average = float64(sum) / float64(rep.CSAT.Rated)
 	}
 	rep.CSAT.State = t.CSAT.check(rep.CSAT.Average, rep.CSAT.Rated)
+	rep.CSAT.Sample = sample(rep.CSAT.Rated, t.MinRatings)
 	return rep, nil
 }
 

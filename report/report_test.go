@@ -16,9 +16,14 @@ func r(n, total int) report.Ratio {
 	return report.Ratio{Count: n, Total: total, Value: float64(n) / float64(total)}
 }
 
-func chk(rt report.Ratio, t report.Target, s report.State) report.Check {
-	return report.Check{Ratio: rt, Target: t, State: s}
+// chk is a figure checked against t, on a sample of rt.Total judged
+// against min.
+func chk(rt report.Ratio, t report.Target, s report.State, min int) report.Check {
+	return report.Check{Ratio: rt, Target: t, State: s, Sample: smp(rt.Total, min)}
 }
+
+// smp is a sample of n against min.
+func smp(n, min int) report.Sample { return report.Sample{N: n, Min: min, TooFew: n > 0 && n < min} }
 
 func dur(n int, med, p90 time.Duration) report.Durations {
 	return report.Durations{N: n, Median: med, P90: p90}
@@ -28,26 +33,30 @@ func dur(n int, med, p90 time.Duration) report.Durations {
 // (see the comment on seedCases).
 func wantWeek() report.Report {
 	tg := report.DefaultTargets()
+	conv, cases := tg.MinConversations, tg.MinCases
 	return report.Report{
 		Period: week, Conversations: 10, Cases: 4,
-		FirstContactResolution: chk(r(5, 10), tg.FirstContactResolution, report.Missed),
-		Escalation:             chk(r(4, 10), tg.Escalation, report.Missed),
+		FirstContactResolution: chk(r(5, 10), tg.FirstContactResolution, report.Missed, conv),
+		Escalation:             chk(r(4, 10), tg.Escalation, report.Missed, conv),
 		TierShares: []report.TierShare{
-			{Tier: "L1", Check: chk(r(6, 10), tg.TierL1, report.Missed)},
-			{Tier: "L2", Check: chk(r(3, 10), tg.TierL2, report.Missed)},
-			{Tier: "L3", Check: chk(r(1, 10), tg.TierL3, report.Met)},
+			{Tier: "L1", Check: chk(r(6, 10), tg.TierL1, report.Missed, conv)},
+			{Tier: "L2", Check: chk(r(3, 10), tg.TierL2, report.Missed, conv)},
+			{Tier: "L3", Check: chk(r(1, 10), tg.TierL3, report.Met, conv)},
 		},
 		Times: []report.PriorityTimes{
 			{Priority: "P1", Cases: 1, FirstResponse: dur(1, 5*time.Minute, 5*time.Minute), Resolution: dur(1, time.Hour, time.Hour),
-				SLA: chk(r(1, 1), tg.SLA, report.Met)},
+				SLA: chk(r(1, 1), tg.SLA, report.Met, cases)},
 			{Priority: "P2", Cases: 2, FirstResponse: dur(2, 10*time.Minute, 90*time.Minute), Resolution: dur(2, 2*time.Hour, 3*time.Hour),
-				SLA: chk(r(1, 2), tg.SLA, report.Missed)},
+				SLA: chk(r(1, 2), tg.SLA, report.Missed, cases)},
 			{Priority: "P3", Cases: 1, FirstResponse: dur(1, 30*time.Minute, 30*time.Minute),
-				SLA: chk(r(1, 1), tg.SLA, report.Met)},
-			{Priority: "P4", SLA: chk(report.Ratio{}, tg.SLA, report.NoData)},
+				SLA: chk(r(1, 1), tg.SLA, report.Met, cases)},
+			{Priority: "P4", SLA: chk(report.Ratio{}, tg.SLA, report.NoData, cases)},
 		},
-		SLA: chk(r(3, 4), tg.SLA, report.Missed),
-		CSAT: report.CSAT{Rated: 3, Average: 11.0 / 3, Target: tg.CSAT, State: report.Missed, Distribution: [5]int{0, 1, 0, 1, 1},
+		SLA:         chk(r(3, 4), tg.SLA, report.Missed, cases),
+		SLAExcluded: []report.SLAExcluded{},
+		// Three resolved cases were asked to rate, and all three did.
+		CSAT: report.CSAT{Rated: 3, Asked: 3, Average: 11.0 / 3, Target: tg.CSAT, State: report.Missed, Sample: smp(3, tg.MinRatings),
+			Distribution: [5]int{0, 1, 0, 1, 1},
 			Low: []report.LowRating{{CaseID: "CS-20261124-0001", Created: at(1, 10, 0), Score: 2, Priority: "P2", Tier: "L2",
 				Topic: "shipping_delay", Owner: "Ben Chen"}}},
 		TopReasons: []report.Reason{
@@ -58,6 +67,7 @@ func wantWeek() report.Report {
 			{Topic: "legal", Trigger: "legal_media", Volume: r(1, 10), SettledL1: r(0, 1)},
 			{Topic: "order_status", Trigger: "repeat_contact", Volume: r(1, 10), SettledL1: r(0, 1)},
 		},
+		ReasonSample: smp(10, conv),
 		Repeat:       r(2, 10),
 		RepeatTopics: []report.RepeatTopic{{Topic: "faq_shipping", Repeats: 1}, {Topic: "order_status", Repeats: 1}},
 		Dispositions: []report.Disposition{{Code: "delivery_chased", Cases: r(2, 4)}, {Code: "answered", Cases: r(1, 4)}},

@@ -23,12 +23,23 @@ type Targets struct {
 	TierL3                 Target `json:"tier_l3"`
 	CSAT                   Target `json:"csat"`
 	SLA                    Target `json:"sla"`
+	// The fewest items a figure must stand on to be judged against its
+	// target (below: shown, and said to be too few): conversations for the
+	// conversation rates (first-contact resolution, escalation, tier
+	// shares) and the contact reasons' shares, ratings for CSAT, cases with
+	// an SLA target for SLA (in all and per priority).
+	MinConversations int `json:"min_conversations"`
+	MinRatings       int `json:"min_ratings"`
+	MinCases         int `json:"min_cases"`
 }
 
 // DefaultTargets are the SOP's quality metrics: first-contact resolution
 // at least 70%, escalation at most 20%, tier shares L1 70–80%, L2 15–20%,
 // L3 about 5% (here: at most 10%), CSAT at least 4.2. The SOP sets SLA times
-// per priority but no attainment goal: 90% is warmline's default.
+// per priority but no attainment goal: 90% is warmline's default. It sets
+// no sample sizes either; warmline's: 30 conversations (below that a rate
+// of about 70% is known only to ±16 points, 95% confidence), 10 ratings,
+// 10 cases.
 func DefaultTargets() Targets {
 	return Targets{
 		FirstContactResolution: atLeast(0.70),
@@ -38,6 +49,9 @@ func DefaultTargets() Targets {
 		TierL3:                 atMost(0.10),
 		CSAT:                   atLeast(4.2),
 		SLA:                    atLeast(0.90),
+		MinConversations:       30,
+		MinRatings:             10,
+		MinCases:               10,
 	}
 }
 

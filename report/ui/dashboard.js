@@ -52,7 +52,7 @@
       labels: tiers.map(function (t) { return t.tier; }),
       datasets: [
         { label: L.share + ' %', data: tiers.map(function (t) { return percent(t.value); }),
-          backgroundColor: tiers.map(function (t) { return color(t.state); }) },
+          backgroundColor: tiers.map(function (t) { return color(t.sample && t.sample.too_few ? 'too_few' : t.state); }) },
         { label: L.target + ' %', data: tiers.map(function (t) {
             return [t.target.has_min ? percent(t.target.min) : 0, t.target.has_max ? percent(t.target.max) : 100];
           }), backgroundColor: 'rgba(15,118,110,.15)', borderColor: ACCENT, borderWidth: 1 }
