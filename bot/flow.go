@@ -412,6 +412,16 @@ func (e *Engine) issueClock(t *turn, text string) []escalation.Trigger {
 	if !st.LastActivity.IsZero() && t.now.Sub(st.LastActivity) > e.cfg.ConversationIdle {
 		st.resetIssue()
 	}
+	if st.Conv.End == convL1 && !(t.ev.Kind == KindPostback && strings.HasPrefix(t.ev.Data, dataFeedbackNo)) {
+		// The bot settled what came before (an FAQ answered, an order
+		// shown): this message is not L1 stuck on it. The clock of what it
+		// brings up starts when that comes up (startIssue), not at the
+		// answered FAQs: a broken mug reported after two answered
+		// questions is not "unsolved for 15 minutes" (only "Not yet" on
+		// the answer keeps the question's clock).
+		st.IssueStartedAt = time.Time{}
+		return nil
+	}
 	if st.IssueStartedAt.IsZero() {
 		return nil
 	}
