@@ -271,15 +271,21 @@ func (s *Service) topicName(c *Case, lang string) (name string, titled bool) {
 // case c under when one fired that outweighs the bot's category: a legal
 // threat or media mention, an account security or product safety report;
 // "" otherwise.
+//
+// Security and fraud lead (P1: an account taken over is what the agent
+// acts on first); a legal threat or press mention said with it stays in
+// the reasons and routes the case to L3.
 func triggerCategoryID(c *Case) string {
-	for _, tr := range c.Triggers {
-		if tr.Kind == escalation.KindLegalMedia {
-			return "handoff_category_legal_media"
-		}
-	}
 	security := c.Topic == TopicAccountSecurity || c.Topic == TopicProductSafety
 	for _, tr := range c.Triggers {
 		security = security || tr.Kind == escalation.KindSecurity
+	}
+	if !security {
+		for _, tr := range c.Triggers {
+			if tr.Kind == escalation.KindLegalMedia {
+				return "handoff_category_legal_media"
+			}
+		}
 	}
 	switch {
 	case !security:

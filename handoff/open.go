@@ -107,6 +107,7 @@ func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string)
 	if c.Triggers == nil {
 		c.Triggers = []escalation.Trigger{}
 	}
+	securityFirst(c.Triggers)
 	if c.Tried == nil {
 		c.Tried = []Attempt{}
 	}

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -86,7 +87,7 @@ func setFlags(c *Case) {
 // addTriggers appends the triggers of a kind c does not have yet (a
 // customer asking for a person again during a case is not a second reason
 // to escalate: the message is in the transcript) and reports whether it
-// added any.
+// added any. A security report leads (securityFirst).
 func addTriggers(c *Case, triggers []escalation.Trigger) bool {
 	added := false
 	for _, t := range triggers {
@@ -95,6 +96,7 @@ func addTriggers(c *Case, triggers []escalation.Trigger) bool {
 			added = true
 		}
 	}
+	securityFirst(c.Triggers)
 	return added
 }
 
@@ -141,4 +143,22 @@ func (s *Service) UpdateBy(c *Case, now time.Time) time.Time {
 		by = c.ResolutionDue
 	}
 	return by
+}
+
+// securityFirst moves security reports (account takeover, fraud, safety:
+// P1) to the front of triggers, the rest in their order: the first trigger
+// is the case's reason in the ledger, the alerts and the brief, and a
+// takeover said with a press mention is a security case that also goes to
+// L3, not a media case.
+func securityFirst(triggers []escalation.Trigger) {
+	slices.SortStableFunc(triggers, func(a, b escalation.Trigger) int {
+		return cmp.Compare(securityRank(a), securityRank(b))
+	})
+}
+
+func securityRank(t escalation.Trigger) int {
+	if t.Kind == escalation.KindSecurity {
+		return 0
+	}
+	return 1
 }
