@@ -45,6 +45,7 @@ func (b *FileBackend) shift(d time.Duration) {
 	for k, o := range b.orders {
 		move(&o.ETA)
 		move(&o.PlacedAt)
+		move(&o.RefundedAt)
 		if o.Pickup != nil {
 			p := *o.Pickup
 			move(&p.Deadline)

@@ -83,6 +83,9 @@ type Order struct {
 	PlacedAt       time.Time `json:"placed_at,omitzero"`
 	Items          []Item    `json:"items,omitempty"`
 	Total          int       `json:"total,omitempty"` // NT$
+	// RefundedAt is when the order's payment was refunded (a returned or
+	// cancelled order), zero when it was not or the backend does not say.
+	RefundedAt time.Time `json:"refunded_at,omitzero"`
 }
 
 // Errors of a lookup.
