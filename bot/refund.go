@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,12 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	if !e.ownsOrder(ctx, t, order) {
 		return e.askRefundVerification(ctx, t, order, amount, sorry)
 	}
+	// The order's own record first: a refund already registered, or an
+	// order returned or cancelled (its payment refunded), is told as it
+	// is, never "registered" a second time.
+	if e.refundTruth(ctx, t, order, amount, sorry, log) {
+		return nil
+	}
 	req := orders.RefundRequest{
 		ID: cmp.Or(st.Conv.ID, t.ev.ID) + ":" + order + ":" + itoa(amount), Number: order, Amount: amount,
 		LineUserID: t.ev.UserID, Lang: lang, RequestedAt: t.now, DueBy: addWorkingDays(t.now.In(e.loc), e.cfg.RefundDays),
@@ -132,8 +139,68 @@ func (e *Engine) refund(ctx context.Context, t *turn, in intent, text string, am
 	msg = sorry + msg
 	st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
 	st.Shown = append(st.Shown, topicRefund)
+	st.refundSettled()
 	t.say(e.text(t, msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.feedbackReplies(t, topicRefund)...))
 	return nil
+}
+
+// refundTruth tells the customer, on an order they have shown is theirs,
+// what its record says when no new refund request is due: one already
+// registered here for it (when, and by when it is processed), or an order
+// returned or cancelled (its payment went back with it: on the date the
+// backend gives, when it gives one). Nothing is recorded; the attempt goes
+// to the brief. It reports whether it answered; false leaves the request
+// to be recorded (also when the backend cannot answer: the recorder has
+// the last word then).
+func (e *Engine) refundTruth(ctx context.Context, t *turn, order string, amount int, sorry string, log *zap.Logger) bool {
+	st := t.st
+	lang := t.lang()
+	var msg, status string
+	outcome := handoff.OutcomeRefundDuplicate
+	if prev, ok := st.refundOn(order); ok {
+		msg = e.tr.T(lang, "bot_refund_already_requested", map[string]any{
+			"Order": order, "Amount": money(prev.Amount), "Date": prev.At.In(e.loc).Format("01/02"),
+			"Due": addWorkingDays(prev.At.In(e.loc), e.cfg.RefundDays).Format("01/02"),
+		})
+	} else {
+		o, err := e.fetchOrder(ctx, t, order)
+		if err != nil || (o.Status != orders.StatusReturned && o.Status != orders.StatusCancelled) {
+			return false
+		}
+		id := "bot_refund_" + o.Status // bot_refund_returned, bot_refund_cancelled
+		data := map[string]any{"Order": order}
+		if !o.RefundedAt.IsZero() {
+			id += "_refunded"
+			data["Date"] = o.RefundedAt.In(e.loc).Format("01/02")
+		}
+		msg, status, outcome = e.tr.T(lang, id, data), o.Status, handoff.OutcomeRefundNotEligible
+	}
+	log.Info("refund not recorded: the order's record answers it", zap.String("outcome", string(outcome)), zap.Int("amount", amount))
+	st.addTried(handoff.Attempt{Kind: handoff.AttemptRefund, Ref: order, OrderNumber: order, OrderStatus: status, Outcome: outcome, Amount: amount, At: t.now})
+	st.Mode, st.PendingOrder = modeNone, ""
+	st.RefundAmount, st.RefundOrder, st.RefundPolicy, st.RefundText = 0, "", "", ""
+	t.settle(convL1, topicRefund)
+	st.refundSettled()
+	t.say(e.text(t, sorry+msg+"\n\n"+e.tr.T(lang, "bot_anything_else", nil), e.personReply(t)))
+	return true
+}
+
+// refundOn is the last refund request recorded here on order.
+func (st *state) refundOn(order string) (refundRequest, bool) {
+	for i := len(st.Refunds) - 1; i >= 0; i-- {
+		if strings.EqualFold(st.Refunds[i].Order, order) {
+			return st.Refunds[i], true
+		}
+	}
+	return refundRequest{}, false
+}
+
+// refundSettled ends the refund's part of the issue once the customer has
+// their answer (recorded, or told why none is due): asking for it again is
+// another contact on the same issue, counted towards repeat_contact (the
+// SOP's 3rd contact), not the same one.
+func (st *state) refundSettled() {
+	st.IssueTopics = slices.DeleteFunc(st.IssueTopics, func(tp string) bool { return tp == topicRefund })
 }
 
 // defectEntry is the photo remedy a refund for a damaged or defective

@@ -43,8 +43,15 @@ const (
 	OutcomeRefundApproved     Outcome = "refund_approved"     // settled at L1, under the limit
 	OutcomeRefundOverLimit    Outcome = "refund_over_limit"   // over the bot's limit: awaits a person's approval
 	OutcomeRefundRecorded     Outcome = "refund_recorded"     // request recorded on the order, for approval
-	OutcomeListened           Outcome = "listened"            // listened (Count messages) and apologised
-	OutcomeLookupsPaused      Outcome = "lookups_paused"      // account steps given, order look-ups from the chat paused
+	// OutcomeRefundDuplicate: asked again for a refund already recorded on
+	// the order; told so, not recorded twice.
+	OutcomeRefundDuplicate Outcome = "refund_duplicate"
+	// OutcomeRefundNotEligible: the order's own status says no refund is
+	// due (returned or cancelled, its payment refunded already); told so
+	// (with the refund's date when the backend gives it), nothing recorded.
+	OutcomeRefundNotEligible Outcome = "refund_not_eligible"
+	OutcomeListened          Outcome = "listened"       // listened (Count messages) and apologised
+	OutcomeLookupsPaused     Outcome = "lookups_paused" // account steps given, order look-ups from the chat paused
 )
 
 // Attempt is something the bot already tried. The bot fills Kind, Outcome
