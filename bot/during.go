@@ -81,7 +81,13 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		if len(a.Triggers) == 0 && !wait && !live {
 			faq = e.waitingAnswer(ctx, t, text)
 		}
-		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: wait || faq != ""}
+		// The phone's last digits for the order the brief flags are a
+		// verification step, matched or not: marked so before the check,
+		// so wrong digits are not shown to the agent as something the
+		// customer added (OrderVerified marks a match too).
+		_, _, check := e.ownerCheckOf(c, text)
+		check = check && len(a.Triggers) == 0 && !wait
+		tu := handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: wait || faq != "", OwnerCheck: check}
 		if err := e.cases.AppendCustomerTurn(ctx, c.ID, tu); err != nil {
 			return true, fmt.Errorf("add message to case %s: %w", c.ID, err)
 		}
@@ -167,9 +173,8 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 // check or the case has no unverified order. quiet (a person has replied)
 // checks without saying so: the brief updates for the person.
 func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text string, quiet bool, log *zap.Logger) (bool, error) {
-	order := handoff.UnverifiedOrder(c)
-	digits, ok := last4(text)
-	if _, isOrder := e.numbers.Find(text); order == "" || !ok || isOrder || !e.phoneDigits(text) {
+	order, digits, ok := e.ownerCheckOf(c, text)
+	if !ok {
 		return false, nil
 	}
 	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
@@ -202,6 +207,19 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
 	t.st.HandoffAckAt = t.now
 	return true, nil
+}
+
+// ownerCheckOf is the order-owner check a message sent during the handoff
+// makes: the order case c flags as not shown to be the customer's and the
+// phone's last 4 digits the message holds for it (no order number in it,
+// meant as the digits: phoneDigits); ok is false when it makes none.
+func (e *Engine) ownerCheckOf(c *handoff.Case, text string) (order, digits string, ok bool) {
+	order = handoff.UnverifiedOrder(c)
+	digits, found := last4(text)
+	if _, isOrder := e.numbers.Find(text); order == "" || !found || isOrder || !e.phoneDigits(text) {
+		return "", "", false
+	}
+	return order, digits, true
 }
 
 // asksForPerson reports whether text (an earlier message of the case)

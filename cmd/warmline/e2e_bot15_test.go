@@ -6,11 +6,15 @@ package main
 // the test clock.
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/knowledge/orders"
 )
 
 // TestE2EBot15UnsolvedClockStartsAtTheIssue (item 1): two FAQs answered
@@ -115,6 +119,163 @@ func TestE2EBot15TakeoverWithAPressMentionIsSecurity(t *testing.T) {
 		}
 		if b := strings.Join(lines, "\n"); !strings.Contains(b, tt.legalKind) {
 			t.Errorf("%s brief:\n%s\nwant the press mention among the reasons (%q)", tt.lang, b, tt.legalKind)
+		}
+	}
+}
+
+// refundBook reads the refund requests the bot recorded under this
+// instance's prefix (the demo's RefundBook).
+func (h *e2e) refundBook() []orders.RefundRequest {
+	h.t.Helper()
+	opt, err := redis.ParseURL(h.env["REDIS_URL"])
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	reqs, err := orders.NewRefundBook(rdb, h.env["WARMLINE_REDIS_PREFIX"], h.clock.Now).Pending(context.Background())
+	if err != nil {
+		h.t.Fatalf("refund book: %v", err)
+	}
+	return reqs
+}
+
+// TestE2EBot15RefundTellsTheOrdersTruth (item 3): a refund within the L1
+// limit on an order already returned and refunded is told so from the
+// order's record (the date the backend gives) after the phone check, and
+// nothing is recorded; one asked again on an order whose refund is
+// already registered is told when it was registered and by when it is
+// processed, not registered twice.
+func TestE2EBot15RefundTellsTheOrdersTruth(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, ask, refunded, already, recorded string
+	}{
+		{"zh-TW", "我要退款 300 元", "款項已在 11/18 退回", "這筆退款已經登記過了", "幫您登記好退款申請"},
+		{"zh-CN", "我要退款 300 元", "款项已在 11/18 退还", "这笔退款已经登记过了", "帮您登记好退款申请"},
+		{"en", "I'd like a refund of NT$300", "refunded to you on 11/18", "That refund is already registered", "I've registered your request here"},
+	} {
+		// WL20261109 was returned and refunded on 11/18.
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.ask)
+		h.sayAll(u, "WL20261109")
+		got := allText(h.sayAll(u, "0648"))
+		if !strings.Contains(got, tt.refunded) || strings.Contains(got, tt.recorded) {
+			t.Errorf("%s refund on a returned order got %q, want the refund's date from the order (%q), nothing registered", tt.lang, got, tt.refunded)
+		}
+		// WL20261110: registered once, asked again 20 minutes later.
+		u = h.newCustomer(tt.lang)
+		h.sayAll(u, tt.ask)
+		h.sayAll(u, "WL20261110")
+		if got := allText(h.sayAll(u, "7821")); !strings.Contains(got, tt.recorded) {
+			t.Fatalf("%s first refund got %q, want it registered (%q)", tt.lang, got, tt.recorded)
+		}
+		h.clock.Advance(20 * time.Minute)
+		got = allText(h.sayAll(u, tt.ask)) // the order just refunded is the one meant
+		if !strings.Contains(got, tt.already) || !strings.Contains(got, "11/23") || strings.Contains(got, tt.recorded) {
+			t.Errorf("%s the same refund again got %q, want %q with the day it was registered (11/23), not a second registration", tt.lang, got, tt.already)
+		}
+		if c := h.caseOf(u); c != nil {
+			t.Errorf("%s: case %s opened on the 2nd ask (the 3rd is the repeat contact)", tt.lang, c.ID)
+		}
+	}
+	var mine []orders.RefundRequest
+	for _, r := range h.refundBook() {
+		if r.Number == "WL20261109" || r.Number == "WL20261110" {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) != 3 {
+		t.Errorf("refund book holds %+v, want one request on WL20261110 per customer (3) and none on the refunded WL20261109", mine)
+	}
+	for _, r := range mine {
+		if r.Number != "WL20261110" {
+			t.Errorf("refund recorded on %s, which was already refunded", r.Number)
+		}
+	}
+}
+
+// TestE2EBot15RepeatRefundHandsOff (item 5): the same refund request a
+// 3rd time in one day (within one conversation, 20 minutes apart) is a
+// repeat contact: it hands off to L2 with the investigation flag (SOP:
+// the 3rd contact on the same issue escalates), the brief showing what
+// the bot did on the first two.
+func TestE2EBot15RepeatRefundHandsOff(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, ask, duplicate string }{
+		{"zh-TW", "我要退款 300 元", "再次申請"},
+		{"zh-CN", "我要退款 300 元", "再次申请"},
+		{"en", "I'd like a refund of NT$300", "asked again"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.ask)
+		h.sayAll(u, "WL20261110")
+		h.sayAll(u, "7821")
+		h.clock.Advance(20 * time.Minute)
+		h.sayAll(u, tt.ask)
+		h.clock.Advance(20 * time.Minute)
+		got := h.sayAll(u, tt.ask)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: the 3rd refund request got %s, want a handoff as a repeat contact", tt.lang, dump(got))
+		}
+		if c.Triggers[0].Kind != escalation.KindRepeat || c.RepeatCount < 3 || !c.Investigate {
+			t.Errorf("%s: case triggers %+v count %d investigate %v, want repeat_contact, 3 contacts, investigation", tt.lang, c.Triggers, c.RepeatCount, c.Investigate)
+		}
+		if !strings.Contains(allText(got), c.ID) {
+			t.Errorf("%s: customer told %s, want the case number %s", tt.lang, dump(got), c.ID)
+		}
+		if b := h.briefIn(c.ID, tt.lang); !strings.Contains(b, tt.duplicate) || !strings.Contains(b, "WL20261110") {
+			t.Errorf("%s brief:\n%s\nwant the earlier requests on WL20261110 (%q)", tt.lang, b, tt.duplicate)
+		}
+	}
+}
+
+// TestE2EBot15WrongPhoneDigitsAreNotAnAddition (item 6): during a
+// handoff, phone digits that fail the owner check of the order the brief
+// flags are a verification step: the customer is told they do not match,
+// the turn is marked OwnerCheck, and the brief's "added after the handoff"
+// quotes what the customer told, not the digits; the order stays flagged.
+func TestE2EBot15WrongPhoneDigitsAreNotAnAddition(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, complaint, detail, phone, noMatch, added, flag string
+	}{
+		{"en", "The mug arrived broken, the box was crushed", "the handle came off as well", "last 4 digits of my phone: 1111",
+			"don't match", "Added after the handoff: “the handle came off as well”", "is not verified"},
+		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "連把手都斷掉了", "手機末四碼是1111",
+			"對不上", "轉接後顧客補充：「連把手都斷掉了」", "尚未驗證"},
+		{"zh-CN", "收到的时候杯子碎了，外箱也被压坏了", "连把手都断了", "手机尾号是1111",
+			"对不上", "转接后顾客补充：", "尚未验证"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.say(u, tt.complaint, 1)
+		h.tap(u, "last:done", 1)
+		h.sayAll(u, "WL20261101") // Alice's order: not this customer's
+		h.sendPhoto(u, testPhoto(t), "CS-")
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case after the order number and the photo", tt.lang)
+		}
+		h.say(u, tt.detail, 0)
+		before := len(h.emu.Messages(u))
+		h.say(u, tt.phone, 0)
+		if got := h.waitText(u, before, tt.noMatch); !strings.Contains(got, c.ID) {
+			t.Fatalf("%s: %q got %q, want the digits not matched, added to %s", tt.lang, tt.phone, got, c.ID)
+		}
+		brief := h.briefIn(c.ID, tt.lang)
+		if strings.Contains(brief, "1111") || !strings.Contains(brief, tt.flag) || !strings.Contains(brief, tt.added) || !strings.Contains(brief, tt.detail) {
+			t.Errorf("%s brief:\n%s\nwant %q with %q, no phone digits, the order still flagged (%q)", tt.lang, brief, tt.added, tt.detail, tt.flag)
+		}
+		marked := false
+		for _, tu := range h.caseByID(c.ID).Case.Transcript {
+			marked = marked || (tu.Text == tt.phone && tu.OwnerCheck)
+		}
+		if !marked {
+			t.Errorf("%s: the transcript has no owner-check turn %q", tt.lang, tt.phone)
 		}
 	}
 }
