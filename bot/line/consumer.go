@@ -347,7 +347,7 @@ type shardRun struct {
 	token string
 	name  string // consumer name in the Redis group
 	log   *zap.Logger
-	lost  <-chan struct{}
+	lost  chan struct{} // closed when a renewal found the lease gone
 	// progress gets a signal (non-blocking) when the shard went idle, an
 	// entry stays pending, or the read-ahead has room again.
 	progress chan struct{}
@@ -382,6 +382,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	name := c.cfg.Name + "/" + strconv.Itoa(shard) // consumer name in the Redis group
 	// One round trip takes the lease and reads the first batch (unless an
 	// earlier holder left entries pending: those first).
+	taken := time.Now() // the lease lives at least LeaseTTL from here
 	ok, pendingN, heldFor, first, err := q.take(ctx, shard, token, name, cfg.LeaseTTL, int64(min(cfg.Batch, maxReadAhead)), true)
 	if err != nil || !ok {
 		return false, heldFor, err
@@ -398,29 +399,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	renewWG.Add(1)
 	go func() {
 		defer renewWG.Done()
-		t := time.NewTicker(cfg.LeaseTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				rctx, cancel := context.WithTimeout(context.Background(), cfg.LeaseTTL/3)
-				err := q.renew(rctx, shard, token, cfg.LeaseTTL)
-				cancel()
-				if r.released.Load() {
-					return // the last ack let go of it
-				}
-				if errors.Is(err, errLeaseLost) {
-					log.Warn("line shard lease lost")
-					close(lost)
-					return
-				}
-				if err != nil {
-					log.Warn("line shard lease renewal", zap.Error(err))
-				}
-			}
-		}
+		r.renew(done, taken)
 	}()
 	defer func() {
 		// No lane may outlive the lease: the next holder would run the
@@ -434,7 +413,14 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		if r.released.Load() {
 			// The last ack let go of the lease with the stream empty;
 			// entries stored since signal the shard (or were seen by the
-			// reader: more).
+			// reader: more). A read or renewal that found the lease gone
+			// before the acking lane said so saw that release, not a loss
+			// (a lease is never taken again with the same token, and an
+			// ack of a lease lost before it fails), so there is no error,
+			// and the entries that woke the reader need a new lease.
+			if errors.Is(err, errLeaseLost) {
+				err, more = nil, true
+			}
 			return
 		}
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -513,6 +499,60 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 		case <-r.progress:
 		case <-c.wakes[shard]:
 			signalled = true
+		}
+	}
+}
+
+// renew keeps the run's lease alive until done is closed or the lease is
+// found gone (then it closes r.lost). It renews every LeaseTTL/3 after the
+// last renewal was sent, and a renewal may take until the lease would
+// expire: a Redis or a process slowed down for more than LeaseTTL/3 (a
+// busy box, a long fsync) still renews in time, where a renewal cut off
+// at LeaseTTL/3 and tried again only at the next tick lost the lease of a
+// live holder. A failed renewal is tried again at once (after a short
+// pause) while the lease lives. taken is when the take that got the
+// lease was sent.
+func (r *shardRun) renew(done <-chan struct{}, taken time.Time) {
+	q, cfg := r.c.q, r.c.cfg
+	expires := taken.Add(cfg.LeaseTTL) // the latest the lease is sure to live to
+	t := time.NewTimer(cfg.LeaseTTL / 3)
+	defer t.Stop()
+	failing := false // the last renewal failed (warned once per run of failures)
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		sent := time.Now()
+		deadline := expires
+		if !deadline.After(sent) {
+			// Renewals failed until the lease ran out in our count; it may
+			// still be ours (Redis expires it by its own clock): ask.
+			deadline = sent.Add(cfg.LeaseTTL / 3)
+		}
+		rctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err := q.renew(rctx, r.shard, r.token, cfg.LeaseTTL)
+		cancel()
+		if r.released.Load() {
+			return // the last ack let go of it
+		}
+		switch {
+		case err == nil:
+			expires, failing = sent.Add(cfg.LeaseTTL), false
+			t.Reset(max(cfg.LeaseTTL/3-time.Since(sent), 0))
+		case errors.Is(err, errLeaseLost):
+			// Gone: another holder may have it, or our own last ack let go
+			// of it a moment ago (work tells them apart once the lanes
+			// are done).
+			close(r.lost)
+			return
+		default:
+			if !failing {
+				r.log.Warn("line shard lease renewal; trying again", zap.Error(err))
+			}
+			failing = true
+			t.Reset(cfg.LeaseTTL / 30)
 		}
 	}
 }
