@@ -120,6 +120,7 @@ func TestComplaintFeatures(t *testing.T) {
 // made-up model: a lexicon hit stands unless the model reads the message as
 // strongly neutral, and the model alone fires only above the threshold.
 func TestWeighComplaint(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	r := *testRules(t)
 	r.model = &complaintModel{Scale: 1, LexiconWeight: 8, SoftWeight: 8, Threshold: 4, Prior: -1,
 		Weights: map[string]float64{"c2天氣": -6, "c2太慢": 3, "c2慢了": 3, "c1慢": 1}}

@@ -41,19 +41,33 @@ type labeled struct {
 	Complaint bool     `yaml:"complaint"`
 }
 
+// labeledSets holds each labeled set as parsed, once per test binary: the
+// eval tests, the digest, the prefilter test and the model's training read
+// the same files (under -race, parsing them again per test cost seconds).
+var labeledSets sync.Map // set name -> func() ([]labeled, error)
+
+// loadLabeled returns the messages of testdata/name (a copy: callers may
+// change it).
 func loadLabeled(tb testing.TB, name string) []labeled {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	f, _ := labeledSets.LoadOrStore(name, sync.OnceValues(func() ([]labeled, error) {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			return nil, err
+		}
+		var f struct {
+			Messages []labeled `yaml:"messages"`
+		}
+		if err := yaml.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return f.Messages, nil
+	}))
+	msgs, err := f.(func() ([]labeled, error))()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var f struct {
-		Messages []labeled `yaml:"messages"`
-	}
-	if err := yaml.Unmarshal(data, &f); err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	return f.Messages
+	return slices.Clone(msgs)
 }
 
 type counts struct{ tp, fp, fn int }

@@ -314,7 +314,7 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 					// Only rune for rune: a Traditional message whose
 					// conversion changes its length is matched as written
 					// too (rewrites), with its own words as evidence.
-					if rt := zh.ToTraditional(zh.ToSimplified(p)); rt != p && utf8.RuneCountInString(rt) == utf8.RuneCountInString(p) {
+					if rt := cache.asConverted(p, zh); rt != p && utf8.RuneCountInString(rt) == utf8.RuneCountInString(p) {
 						if c2, err := cache.compile(rt, false, zh); err == nil && !c2.re.MatchString("") {
 							out = append(out, phrase{re: c2.re, pre: c2.pre, source: p, lang: lang})
 						}
@@ -340,6 +340,34 @@ func compilePhrases(field string, langs map[string]phraseListFile, zh *knowledge
 type patternCache struct {
 	mu sync.Mutex
 	m  map[patternKey]compiledPattern
+	// converted holds each zh-TW pattern as the Simplified→Traditional
+	// conversion writes it (two OpenCC passes per pattern: under -race most
+	// of a load's time once the regexps are cached).
+	converted map[string]string
+}
+
+// asConverted returns the Traditional pattern p as a Simplified message
+// converted to Traditional would write it (ToTraditional of ToSimplified),
+// from the cache when c has it.
+func (c *patternCache) asConverted(p string, zh *knowledge.Converter) string {
+	if c != nil {
+		c.mu.Lock()
+		got, ok := c.converted[p]
+		c.mu.Unlock()
+		if ok {
+			return got
+		}
+	}
+	rt := zh.ToTraditional(zh.ToSimplified(p))
+	if c != nil {
+		c.mu.Lock()
+		if c.converted == nil {
+			c.converted = map[string]string{}
+		}
+		c.converted[p] = rt
+		c.mu.Unlock()
+	}
+	return rt
 }
 
 type patternKey struct {

@@ -59,6 +59,7 @@ func TestFire(t *testing.T) {
 }
 
 func TestAnalyze(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	r := testRules(t)
 	tests := []struct {
 		name            string
@@ -163,6 +164,7 @@ func TestAnalyze(t *testing.T) {
 }
 
 func TestRefundLimitIsConfigurable(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	data := strings.Replace(string(DefaultFile()), "refund_limit: 500", "refund_limit: 2000", 1)
 	testRules(t) // fills testPatterns
 	r, err := Load(fstest.MapFS{"rules.yaml": {Data: []byte(data)}}, "rules.yaml", withPatternCache(testPatterns))
@@ -180,6 +182,7 @@ func TestRefundLimitIsConfigurable(t *testing.T) {
 // A threshold left out of the file takes the SOP default (default.yaml);
 // one written out, even 0, is used as written.
 func TestThresholdDefaults(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	base := string(DefaultFile())
 	tests := []struct {
 		name  string
@@ -249,6 +252,7 @@ func TestRefundOverLimit(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	base := string(DefaultFile())
 	tests := []struct {
 		name    string
@@ -339,6 +343,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestAnalyzeConcurrent(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	r := testRules(t)
 	msgs := []string{"我要退款 NT$1,280", "找你们领导", "my account was hacked", "律師袍有貨嗎"}
 	want := make([]int, len(msgs))
@@ -481,6 +486,7 @@ func TestPrefilter(t *testing.T) {
 }
 
 func TestWithConverter(t *testing.T) {
+	t.Parallel() // loads or analyses under -race: overlaps with the other heavy tests
 	conv, err := knowledge.NewConverter()
 	if err != nil {
 		t.Fatal(err)
@@ -505,6 +511,7 @@ func TestWithConverter(t *testing.T) {
 // same regexp), analyse alike, and a pattern that does not compile is
 // reported on every load, not cached.
 func TestPatternCache(t *testing.T) {
+	t.Parallel()      // loads or analyses under -race: overlaps with the other heavy tests
 	a := testRules(t) // loaded with testPatterns
 	zh, c := a.zh, testPatterns
 	b, err := parse(DefaultFile(), zh, c)
