@@ -26,8 +26,9 @@ func TestBlind8DevEval(t *testing.T) {
 // since the blind9 work (2026-12-02): it had been scored twice and never
 // read; the blind9 work read its misses and tuned on them, so its floors are
 // dev floors (regression guards a little under what it scores, not
-// measurements), and its misses are logged. The clean measurement is now
-// triggers-blind9-test (TestBlind9HeldOutEval).
+// measurements), and its misses are logged. The clean measurement was then
+// triggers-blind9-test (TestBlind9TestHalfEval, itself dev data since the
+// blind10 work).
 //
 // As a held-out set it measured, before the blind8 work (rules of ed758a4)
 // P 93.9% R 90.1% and after it (5073990) P 94.4% R 91.9% (legal_media P

@@ -31,22 +31,24 @@ func TestBlind9Probes(t *testing.T) {
 	guardSet(t, "triggers-probe28.yaml", false, floors{precision: 0.98, recall: 0.98})
 }
 
-// TestBlind9HeldOutEval measures the held-out half (436 messages): only its
-// aggregate scores are logged, never its messages, and nothing was tuned on
-// it. Scored once on the rules before the blind9 work (013d36a: P 91.0% R
-// 83.1%; legal_media P 91.5% R 79.6%, security 81.2% / 73.6%, supervisor
-// 93.9% / 85.2%, human 95.5% / 79.2%, refund_over_limit 92.9% / 98.1%;
-// complaint P 86.9% R 89.3%) and once after it (f4ccc91: P 93.5% R 85.8%;
-// legal_media 97.8% / 81.5%, security 82.4% / 79.2%, supervisor 94.0% /
-// 87.0%, human 97.8% / 83.0%, refund_over_limit 96.3% / 98.1%; complaint P
-// 88.7% R 89.3%). The floors are what was measured after, rounded down: the
-// targets (precision and every kind's recall ≥ 95%, complaint P ≥ 95%) are
-// not met.
-func TestBlind9HeldOutEval(t *testing.T) {
+// TestBlind9TestHalfEval scores the former held-out half (436 messages),
+// dev data since the blind10 work (2026-12-03): it was scored more than once,
+// so it measures nothing held out any more; its misses are logged and it was
+// read and tuned on. As a held-out set it was scored once on the rules before
+// the blind9 work (013d36a: P 91.0% R 83.1%; legal_media P 91.5% R 79.6%,
+// security 81.2% / 73.6%, supervisor 93.9% / 85.2%, human 95.5% / 79.2%,
+// refund_over_limit 92.9% / 98.1%; complaint P 86.9% R 89.3%) and once after
+// it (f4ccc91: P 93.5% R 85.8%; legal_media 97.8% / 81.5%, security 82.4% /
+// 79.2%, supervisor 94.0% / 87.0%, human 97.8% / 83.0%, refund_over_limit
+// 96.3% / 98.1%; complaint P 88.7% R 89.3%). Tuned on in the blind10 work:
+// P 99.3% R 99.3%, complaint P 88.8% R 90.6%. The floors guard that (regression
+// guards on dev data, not measurements); triggers-blind10-test is the
+// held-out set now.
+func TestBlind9TestHalfEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	if n := len(loadLabeled(t, "triggers-blind9-test.yaml")); n != 436 {
 		t.Fatalf("triggers-blind9-test.yaml has %d messages, want 436", n)
 	}
-	guardSet(t, "triggers-blind9-test.yaml", true, floors{precision: 0.93, recall: 0.855,
-		kindRecall: recallOf(0.81, 0.79, 0.87, 0.83, 0.98), complaintP: 0.885, complaintR: 0.89})
+	guardSet(t, "triggers-blind9-test.yaml", false, floors{precision: 0.985, recall: 0.985,
+		kindRecall: recallOf(0.97, 0.98, 0.97, 0.98, 0.98), complaintP: 0.88, complaintR: 0.89})
 }
