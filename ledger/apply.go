@@ -54,6 +54,7 @@ func (s *Store) applyCase(ctx context.Context, tx *sql.Tx, at time.Time, c *hand
 	}
 	fr, frMet := firstResponse(c)
 	rs, rsMet := resolution(c)
+	ownerID, ownerName := owner(c)
 	res, err := tx.ExecContext(ctx, `INSERT INTO cases (case_id, created_ms, closed_ms, updated_ms, customer_ref, customer_id,
 		category, priority, tier, request, status, resolution, satisfaction, owner_id, owner_name,
 		first_response_s, resolution_s, first_response_met, resolution_met, sla_met, trigger_kind, topic, lang, repeat_count,
@@ -70,7 +71,7 @@ func (s *Store) applyCase(ctx context.Context, tx *sql.Tx, at time.Time, c *hand
 		disposition = excluded.disposition
 		WHERE cases.updated_ms <= excluded.updated_ms`,
 		c.ID, c.CreatedAt.UnixMilli(), c.ClosedAt.UnixMilli(), at.UnixMilli(), s.Pseudonym(c.UserID), c.UserID,
-		c.Category, c.Priority, c.Tier, c.Request, c.Status, resolutionNote(c), nullInt(c.Satisfaction), c.Owner, c.OwnerName,
+		c.Category, c.Priority, c.Tier, c.Request, c.Status, resolutionNote(c), nullInt(c.Satisfaction), ownerID, ownerName,
 		fr, rs, frMet, rsMet, slaMet(frMet, rsMet), firstTrigger(c), c.Topic, c.Lang, c.RepeatCount, c.Disposition)
 	if err != nil {
 		return fmt.Errorf("case %s: %w", c.ID, err)
@@ -151,6 +152,23 @@ func upsertOutcome(ctx context.Context, tx *sql.Tx, o outcomeRow) error {
 		return fmt.Errorf("outcome %s: %w", o.id, err)
 	}
 	return nil
+}
+
+// owner is the case's owner as the ledger keeps it: the agent who had it
+// when it closed; for a case nobody claimed that an agent returned to the
+// bot (a lead: only a lead may), that agent, by id (the inbox names it), as
+// resolving an unclaimed case makes the resolver its owner. A case the
+// customer cancelled before anyone claimed it has none.
+func owner(c *handoff.Case) (id, name string) {
+	if c.Owner != "" {
+		return c.Owner, c.OwnerName
+	}
+	for i := len(c.Transcript) - 1; i >= 0; i-- {
+		if t := c.Transcript[i]; t.Event != nil && t.Event.Type == handoff.SysReturnedNoReply && t.AgentID != "" {
+			return t.AgentID, ""
+		}
+	}
+	return "", ""
 }
 
 // firstResponse is the time from opening the case to the first agent reply

@@ -349,3 +349,46 @@ func fmtBool(b *bool) string {
 	}
 	return "false"
 }
+
+// TestOwnerIsWhoHadTheCase: the ledger's owner is the case's owner when it
+// closed; a case nobody claimed that a lead returned to the bot has the
+// lead (by id) as its owner; one the customer cancelled unclaimed has none.
+func TestOwnerIsWhoHadTheCase(t *testing.T) {
+	start := testclock.Start
+	unclaimed := func(id, status string, turns ...handoff.Turn) *handoff.Case {
+		c := closedCase(id, start)
+		c.Status, c.ResolvedAt, c.FirstResponseAt, c.Satisfaction = status, time.Time{}, time.Time{}, 0
+		c.Owner, c.OwnerName, c.ClosedAt = "", "", start.Add(5*time.Minute)
+		c.Transcript = append(c.Transcript[:1], turns...)
+		return c
+	}
+	returnedBy := handoff.Turn{From: handoff.FromSystem, Kind: handoff.TurnEvent, At: start.Add(5 * time.Minute), AgentID: "boss",
+		Event: &handoff.SystemEvent{Type: handoff.SysReturnedNoReply}}
+	cancelled := handoff.Turn{From: handoff.FromSystem, Kind: handoff.TurnEvent, At: start.Add(5 * time.Minute),
+		Event: &handoff.SystemEvent{Type: handoff.SysCancelled}}
+	tests := []struct {
+		name      string
+		c         *handoff.Case
+		ownerID   string
+		ownerName string
+	}{
+		{"resolved by its owner", closedCase("CS-20261123-0001", start), "amy", "Amy Lin"},
+		{"returned unclaimed by a lead", unclaimed("CS-20261123-0002", handoff.StatusReturned, returnedBy), "boss", ""},
+		{"cancelled unclaimed", unclaimed("CS-20261123-0003", handoff.StatusCancelled, cancelled), "", ""},
+	}
+	eachBackend(t, func(t *testing.T, s *Store, clk *testclock.Clock) {
+		for _, tt := range tests {
+			apply(t, s, caseEntry(tt.c, tt.c.ClosedAt))
+		}
+		recs, err := s.Records(context.Background(), start, start.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tt := range tests {
+			if r := recs[i]; r.CaseID != tt.c.ID || r.OwnerID != tt.ownerID || r.OwnerName != tt.ownerName || !r.Closed.Equal(tt.c.ClosedAt) {
+				t.Errorf("%s: %s owner %q %q closed %v, want %s %q %q %v", tt.name, r.CaseID, r.OwnerID, r.OwnerName, r.Closed,
+					tt.c.ID, tt.ownerID, tt.ownerName, tt.c.ClosedAt)
+			}
+		}
+	})
+}

@@ -61,11 +61,15 @@ type recordView struct {
 	TopicName    string    `json:"topic_name"` // its name where warmline has one, else the id
 	Disposition  string    `json:"disposition,omitempty"`
 	Satisfaction int       `json:"satisfaction,omitempty"`
-	Owner        string    `json:"owner_name,omitempty"`
-	Request      string    `json:"request"`
-	Customer     string    `json:"customer"`      // the ledger's pseudonym: search by it
-	CustomerID   string    `json:"customer_line"` // the LINE user id, masked
-	URL          string    `json:"url"`
+	// Owner names the case's owner (the agent who had it when it closed,
+	// or who returned it to the bot unclaimed); OwnerID is that agent's id;
+	// both empty when nobody took it.
+	Owner      string `json:"owner_name,omitempty"`
+	OwnerID    string `json:"owner_id,omitempty"`
+	Request    string `json:"request"`
+	Customer   string `json:"customer"`      // the ledger's pseudonym: search by it
+	CustomerID string `json:"customer_line"` // the LINE user id, masked
+	URL        string `json:"url"`
 }
 
 // requestShown is how much of the request a result shows.
@@ -78,10 +82,23 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 		name := report.TopicName(in.tr, in.svc, lang, r.Topic) // as the dashboard names it
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
-			Disposition: r.Disposition, Satisfaction: r.Satisfaction, Owner: r.OwnerName, Request: maskUsers(req),
+			Disposition: r.Disposition, Satisfaction: r.Satisfaction, Owner: in.agentName(r.OwnerID, r.OwnerName), OwnerID: r.OwnerID,
+			Request:  maskUsers(req),
 			Customer: r.Customer, CustomerID: maskUser(r.CustomerID), URL: "/inbox/cases/" + r.CaseID})
 	}
 	return out
+}
+
+// agentName names an agent by id as the accounts file does now, else by
+// the name the ledger kept, else by the id (an agent since removed).
+func (in *Inbox) agentName(id, kept string) string {
+	if kept != "" || id == "" {
+		return kept
+	}
+	if a, ok := in.accounts.Agent(id); ok && a.Name != "" {
+		return a.Name
+	}
+	return id
 }
 
 // viewLang is the language of texts an API call returns: ?lang=, else the

@@ -35,6 +35,8 @@
       el('td', { text: r.topic_name || '—' }),
       el('td', { class: 'search-request', text: r.request }),
       el('td', {}, ...outcome(r)),
+      el('td', { 'data-testid': 'result-owner', class: r.owner_name ? '' : 'muted', text: r.owner_name || t('inbox_search_owner_none') }),
+      el('td', { class: 'waiting', 'data-testid': 'result-closed', text: WL.fmtTime(WL.parseTime(r.closed_at)) }),
       el('td', {}, who));
   }
 
