@@ -105,11 +105,16 @@ type lexiconHits struct {
 	// remedy asked for ("收到的杯子破掉了 可以補寄嗎"). The question then
 	// does not weigh against the complaint.
 	apart bool
+	// praise: the message praises or thanks ("質量真好", "made my day",
+	// "果然沒讓我失望"): the model alone does not make it a complaint (a
+	// lexicon word still does).
+	praise bool
 }
 
 func (r *Rules) lexicon(m message) lexiconHits {
 	var h lexiconHits
 	_, h.question = m.match(r.questions)
+	_, h.praise = m.match(r.praise)
 	if ev, ok := m.match(r.complaint); ok {
 		h.strong, h.evidence = true, ev
 	}
@@ -152,11 +157,14 @@ func (h lexiconHits) verdict() (bool, string) {
 // outside a question and QuestionWeight for a neutral question, a complaint
 // above Threshold. So a lexicon hit stands unless the message reads strongly
 // neutral, and a message the lexicon misses is a complaint when the model
-// alone is sure.
+// alone is sure, unless the message praises (Rules.praise).
 func (r *Rules) weighComplaint(m message, h lexiconHits) (bool, string) {
 	lexicon, evidence := h.verdict()
 	if r.model == nil {
 		return lexicon, evidence
+	}
+	if !lexicon && h.praise {
+		return false, "" // praise: the model's n-grams alone are no complaint
 	}
 	score, top := r.model.score(m.trad)
 	if !r.model.weigh(score, h) {

@@ -26,6 +26,8 @@
 //	  en|zh-TW|zh-CN: {match: [regexp…], soft: [regexp…], exclude: [regexp…]}
 //	questions:                     # neutral questions: a policy, a date, a what-if
 //	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
+//	praise:                        # praise and thanks: the model alone makes no complaint of them
+//	  en|zh-TW|zh-CN: {match: [regexp…], exclude: [regexp…]}
 //	typos: {words: [english…], keep: [english…], en: {wrong: right}, zh: {wrong: right}, zh_words, zh_sounds, zh_keep}
 //
 // Patterns are case-insensitive Go regular expressions compiled once at load.
@@ -65,8 +67,10 @@
 // over character and word n-grams, trained from the labelled -dev and probe
 // sets into complaint_model.json): a lexicon hit stands unless the rest of
 // the message reads strongly neutral, and a message no phrase covers is a
-// complaint when the model alone is confident. A legal or media threat is
-// always a complaint.
+// complaint when the model alone is confident, unless it praises or thanks
+// (praise in the file: "質量真好", "made my day": the model's n-grams of
+// such messages read like complaints). A legal or media threat is always a
+// complaint.
 //
 // Mentions are no requests: a quoted phrase of two words or characters or
 // more (a button's label, a page's text, a product), a title in 《》, what a

@@ -41,7 +41,7 @@ func TestBlind9Probes(t *testing.T) {
 // it (f4ccc91: P 93.5% R 85.8%; legal_media 97.8% / 81.5%, security 82.4% /
 // 79.2%, supervisor 94.0% / 87.0%, human 97.8% / 83.0%, refund_over_limit
 // 96.3% / 98.1%; complaint P 88.7% R 89.3%). Tuned on in the blind10 work:
-// P 99.3% R 99.3%, complaint P 88.8% R 90.6%. The floors guard that (regression
+// P 99.6% R 99.3%, complaint P 92.5% R 98.7%. The floors guard that (regression
 // guards on dev data, not measurements); triggers-blind10-test is the
 // held-out set now.
 func TestBlind9TestHalfEval(t *testing.T) {
@@ -50,5 +50,5 @@ func TestBlind9TestHalfEval(t *testing.T) {
 		t.Fatalf("triggers-blind9-test.yaml has %d messages, want 436", n)
 	}
 	guardSet(t, "triggers-blind9-test.yaml", false, floors{precision: 0.985, recall: 0.985,
-		kindRecall: recallOf(0.97, 0.98, 0.97, 0.98, 0.98), complaintP: 0.88, complaintR: 0.89})
+		kindRecall: recallOf(0.97, 0.98, 0.97, 0.98, 0.98), complaintP: 0.92, complaintR: 0.98})
 }

@@ -24,6 +24,7 @@ type ruleFile struct {
 	Triggers   map[string]triggerFile    `yaml:"triggers"`
 	Complaint  map[string]phraseListFile `yaml:"complaint"`
 	Questions  map[string]phraseListFile `yaml:"questions"`
+	Praise     map[string]phraseListFile `yaml:"praise"`
 	Typos      typosFile                 `yaml:"typos"`
 }
 
@@ -209,6 +210,14 @@ func parse(data []byte, zh *knowledge.Converter, cache *patternCache) (*Rules, e
 	if r.questions, err = compilePhrases("questions", f.Questions, zh, cache); err != nil {
 		errs = append(errs, err)
 	}
+	for _, lang := range slices.Sorted(maps.Keys(f.Praise)) {
+		if len(f.Praise[lang].Soft) > 0 {
+			add("praise.%s.soft: soft patterns belong to the complaint lexicon only", lang)
+		}
+	}
+	if r.praise, err = compilePhrases("praise", f.Praise, zh, cache); err != nil {
+		errs = append(errs, err)
+	}
 	if r.complaint != nil {
 		// Soft words count only in a message that is not a neutral
 		// question (Analyze); the exclusions are the lexicon's own.
@@ -228,7 +237,7 @@ func parse(data []byte, zh *knowledge.Converter, cache *patternCache) (*Rules, e
 // and numbers the patterns in the phrase index.
 func (r *Rules) indexLiterals() {
 	r.lits = newLiteralIndex()
-	sets := []*phraseSet{r.complaint, r.complaintSoft, r.questions}
+	sets := []*phraseSet{r.complaint, r.complaintSoft, r.questions, r.praise}
 	for _, kind := range contentKinds() {
 		sets = append(sets, r.phrases[kind])
 	}

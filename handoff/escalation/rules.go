@@ -29,6 +29,7 @@ type Rules struct {
 	complaint     *phraseSet            // complaint words in any phrasing
 	complaintSoft *phraseSet            // complaint words unless the message is a neutral question
 	questions     *phraseSet            // neutral questions: a policy, a date, a what-if
+	praise        *phraseSet            // praise and thanks: the complaint model alone does not fire
 	also          *regexp.Regexp        // alsoPattern: joins a second request to a first
 	refusal       *regexp.Regexp        // refusalPattern: a match that turns something away
 	typos         *typos

@@ -298,6 +298,9 @@ func TestLoadErrors(t *testing.T) {
 		{"soft patterns on a trigger", func(s string) string {
 			return strings.Replace(s, "      zh-CN:\n        match:\n          - '人工客服'", "      zh-CN:\n        soft: ['人工']\n        match:\n          - '人工客服'", 1)
 		}, []string{"triggers.human.phrases.zh-CN.soft: soft patterns belong to the complaint lexicon only"}},
+		{"soft patterns on praise", func(s string) string {
+			return strings.Replace(s, "praise:\n  en:\n    match:\n", "praise:\n  en:\n    soft: ['nice']\n    match:\n", 1)
+		}, []string{"praise.en.soft: soft patterns belong to the complaint lexicon only"}},
 		{"short typo word", func(s string) string {
 			return strings.Replace(s, "  words: [\n", "  words: [\n    boss,\n", 1)
 		}, []string{`typos.words[0]: "boss" is not a lower-case English word of at least 5 letters`}},
