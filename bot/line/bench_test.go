@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,7 +223,28 @@ func BenchmarkReply(b *testing.B) {
 // BenchmarkConsumer is the queue and its lanes per event: b.N stored
 // events of 200 users taken, dispatched, counted and acked by one
 // consumer with a Process that does nothing.
+// BenchmarkConsumer: events of 200 users through the queue to a Process
+// that does nothing ("shallow"), or that first uses 32 KiB of stack
+// ("deep stack", as the engine and the SDK's JSON encoders do), with the
+// test binary's CPU per event (cpu-ns/op; Redis runs in its own process).
 func BenchmarkConsumer(b *testing.B) {
+	b.Run("shallow", func(b *testing.B) { benchConsumer(b, func() {}) })
+	b.Run("deep stack", func(b *testing.B) { benchConsumer(b, func() { useStack(32 << 10) }) })
+}
+
+// useStack uses about n bytes of stack.
+//
+//go:noinline
+func useStack(n int) byte {
+	var buf [1024]byte
+	buf[n%1024] = byte(n)
+	if n <= 1024 {
+		return buf[0]
+	}
+	return useStack(n-1024) + buf[n%1024]
+}
+
+func benchConsumer(b *testing.B, work func()) {
 	q, _, _ := newTestQueue(b, QueueConfig{})
 	ctx := context.Background()
 	n := b.N
@@ -239,6 +261,7 @@ func BenchmarkConsumer(b *testing.B) {
 	var done atomic.Int64
 	all := make(chan struct{})
 	process := func(context.Context, json.RawMessage) error {
+		work()
 		if done.Add(1) == int64(n) {
 			close(all)
 		}
@@ -246,6 +269,7 @@ func BenchmarkConsumer(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU(b)
 	cctx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() {
@@ -258,6 +282,17 @@ func BenchmarkConsumer(b *testing.B) {
 		b.Fatalf("processed %d of %d", done.Load(), n)
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(n), "cpu-ns/op")
 	cancel()
 	<-stopped
+}
+
+// processCPU is the user+system CPU this process has used.
+func processCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -65,7 +65,10 @@
 // is done, and the next holder takes the pending entries over first, in
 // stream order, into the same per-user lanes. An entry that stays pending
 // (lease lost, Redis trouble, shutdown) stops its lane and the lease, so a
-// user's later entries never run before it.
+// user's later entries never run before it. A lane only keeps the order:
+// each attempt is processed on one of ConsumerConfig.Workers goroutines
+// that live as long as the consumer (they keep the stack the processing
+// grew; a goroutine per lane grew it again for nearly every event).
 //
 // Backpressure: WebhookConfig.HighWater (depth and oldest-event age across
 // shards, read at most every 250 ms) makes the webhook answer 503 past it,
