@@ -398,7 +398,6 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	name := c.cfg.Name + "/" + strconv.Itoa(shard) // consumer name in the Redis group
 	// One round trip takes the lease and reads the first batch (unless an
 	// earlier holder left entries pending: those first).
-	taken := time.Now() // the lease lives at least LeaseTTL from here
 	ok, pendingN, heldFor, first, err := q.take(ctx, shard, token, name, cfg.LeaseTTL, int64(min(cfg.Batch, maxReadAhead)), true)
 	if err != nil || !ok {
 		return false, heldFor, err
@@ -415,7 +414,7 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 	renewWG.Add(1)
 	go func() {
 		defer renewWG.Done()
-		r.renew(done, taken)
+		r.renew(done)
 	}()
 	defer func() {
 		// No lane may outlive the lease: the next holder would run the
@@ -521,16 +520,14 @@ func (c *Consumer) work(ctx context.Context, shard int) (more bool, heldFor time
 
 // renew keeps the run's lease alive until done is closed or the lease is
 // found gone (then it closes r.lost). It renews every LeaseTTL/3 after the
-// last renewal was sent, and a renewal may take until the lease would
-// expire: a Redis or a process slowed down for more than LeaseTTL/3 (a
-// busy box, a long fsync) still renews in time, where a renewal cut off
-// at LeaseTTL/3 and tried again only at the next tick lost the lease of a
-// live holder. A failed renewal is tried again at once (after a short
-// pause) while the lease lives. taken is when the take that got the
-// lease was sent.
-func (r *shardRun) renew(done <-chan struct{}, taken time.Time) {
+// last renewal was sent, and a renewal may take up to LeaseTTL: a Redis or
+// a process slowed down for more than LeaseTTL/3 (a busy box, a long
+// fsync) still renews in time, where a renewal cut off at LeaseTTL/3 and
+// tried again only at the next tick lost the lease of a live holder. A
+// renewal that arrives after the lease ran out finds it gone and says so.
+// A failed renewal is tried again at once (after a short pause).
+func (r *shardRun) renew(done <-chan struct{}) {
 	q, cfg := r.c.q, r.c.cfg
-	expires := taken.Add(cfg.LeaseTTL) // the latest the lease is sure to live to
 	t := time.NewTimer(cfg.LeaseTTL / 3)
 	defer t.Stop()
 	failing := false // the last renewal failed (warned once per run of failures)
@@ -541,13 +538,7 @@ func (r *shardRun) renew(done <-chan struct{}, taken time.Time) {
 		case <-t.C:
 		}
 		sent := time.Now()
-		deadline := expires
-		if !deadline.After(sent) {
-			// Renewals failed until the lease ran out in our count; it may
-			// still be ours (Redis expires it by its own clock): ask.
-			deadline = sent.Add(cfg.LeaseTTL / 3)
-		}
-		rctx, cancel := context.WithDeadline(context.Background(), deadline)
+		rctx, cancel := context.WithTimeout(context.Background(), cfg.LeaseTTL)
 		err := q.renew(rctx, r.shard, r.token, cfg.LeaseTTL)
 		cancel()
 		if r.released.Load() {
@@ -555,7 +546,7 @@ func (r *shardRun) renew(done <-chan struct{}, taken time.Time) {
 		}
 		switch {
 		case err == nil:
-			expires, failing = sent.Add(cfg.LeaseTTL), false
+			failing = false
 			t.Reset(max(cfg.LeaseTTL/3-time.Since(sent), 0))
 		case errors.Is(err, errLeaseLost):
 			// Gone: another holder may have it, or our own last ack let go

