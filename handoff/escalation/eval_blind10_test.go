@@ -27,3 +27,32 @@ func TestBlind10DevEval(t *testing.T) {
 		kindRecall: recallOf(0.98, 0.98, 0.98, 0.95, 0.98), complaintP: 0.95, complaintR: 0.98})
 	guardSet(t, "complaints-blind10-dev.yaml", false, floors{complaintP: 0.99, complaintR: 0.96})
 }
+
+// TestBlind10HeldOutEval measures the held-out halves (triggers-blind10-test,
+// 434 messages; complaints-blind10-test, 207): only their aggregate scores
+// are logged, never their messages, and nothing was tuned on them. Scored
+// once on the rules before the blind10 work (851705c) and once after it
+// (0a40c19, the last rule change), 2026-12-03 09:29 UTC:
+//
+//	triggers-blind10-test: P 91.8% -> 92.2%, R 88.1% -> 88.5%;
+//	  legal_media P 95.3% R 93.2% (unchanged), security P 95.9% R 74.5% ->
+//	  75.5%, supervisor P 85.4% -> 87.5% R 97.2%, human P 89.7% R 97.2%
+//	  (unchanged), refund_over_limit P 89.4% R 97.7% (unchanged); complaint
+//	  P 94.1% R 89.4% (unchanged).
+//	complaints-blind10-test: complaint P 97.4% R 69.4% (unchanged; en 58.3%).
+//
+// The dev halves went from 96.7% / 93.5% to 99.4% / 99.4% and the held-out
+// half gained 0.4 points each: the phrase families written from dev did not
+// reach this writer's other messages. Issue 11's targets are not met here:
+// security recall 75.5% (P1), precision 92.2% (supervisor 87.5%, human 89.7%,
+// refunds 89.4%), complaint recall 69.4% on the complaint set. The floors are
+// the "after" numbers rounded down.
+func TestBlind10HeldOutEval(t *testing.T) {
+	t.Parallel() // independent and read-only: overlaps with the other heavy tests
+	if n := len(loadLabeled(t, "triggers-blind10-test.yaml")); n != 434 {
+		t.Fatalf("triggers-blind10-test.yaml has %d messages, want 434", n)
+	}
+	guardSet(t, "triggers-blind10-test.yaml", true, floors{precision: 0.92, recall: 0.88,
+		kindRecall: recallOf(0.93, 0.75, 0.97, 0.97, 0.97), complaintP: 0.94, complaintR: 0.89})
+	guardSet(t, "complaints-blind10-test.yaml", true, floors{complaintP: 0.97, complaintR: 0.69})
+}
