@@ -287,6 +287,45 @@ func fitScripts(groups map[string][]point, order []string) (w []float64, zh, en,
 	tu := defaultTuning
 	copy(tu.confidence[:], w)
 	copy(tu.confidenceEN[:], w)
+	zh, en, obj = gridScripts(tu, groups, order)
+	return w, zh, en, obj
+}
+
+// fitPerScript fits one confidence model on the Chinese points and one on
+// the English ones (tu's other parameters kept) and searches the
+// thresholds as fitScripts does.
+func fitPerScript(tu tuning, groups map[string][]point, order []string) (out tuning, obj float64) {
+	var zhPts, enPts []point
+	for _, g := range order {
+		for _, p := range groups[g] {
+			k := 1
+			if !p.inScope {
+				k = oosFitWeight
+			}
+			for range k {
+				if p.ex.Script == EN {
+					enPts = append(enPts, p)
+				} else {
+					zhPts = append(zhPts, p)
+				}
+			}
+		}
+	}
+	copy(tu.confidence[:], fitLogistic(zhPts))
+	copy(tu.confidenceEN[:], fitLogistic(enPts))
+	tu.highConfidence, tu.highConfidenceEN, obj = gridScripts(tu, groups, order)
+	return tu, obj
+}
+
+// oosFitWeight is how many times fitPerScript counts an out-of-scope
+// point: they are few against the in-scope ones, and a confident answer
+// to a question the shop does not cover costs more than a menu.
+var oosFitWeight = 1
+
+// gridScripts searches the pair of thresholds (Chinese, English) of tu's
+// models, in steps of 0.005, that answers the most sparse dev questions
+// directly and right within the limits.
+func gridScripts(tu tuning, groups map[string][]point, order []string) (zh, en, obj float64) {
 	obj = -1
 	// The probabilities once, per point.
 	type pp struct {
@@ -368,7 +407,7 @@ func fitScripts(groups map[string][]point, order []string) (w []float64, zh, en,
 			}
 		}
 	}
-	return w, zh, en, obj
+	return zh, en, obj
 }
 
 // TestCalibrationDoc (WARMLINE_CALIBRATION_DOC=1) fits the confidence model

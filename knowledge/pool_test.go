@@ -35,7 +35,7 @@ func devPool(t *testing.T, tune tuning) string {
 		pool.Total.add(r.Total)
 	}
 	sparse := sparseDemoBase(t, tune)
-	for _, s := range []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml", "blind5-dev.yaml", "blind5-test.yaml", "blind6-dev.yaml", "blind7-dev.yaml", "blind8-dev.yaml"} {
+	for _, s := range []string{"dev.yaml", "blind3-dev.yaml", "blind4-dev.yaml", "blind5-dev.yaml", "blind5-test.yaml", "blind6-dev.yaml", "blind7-dev.yaml", "blind8-dev.yaml", "blind9-dev.yaml", "blind9-test.yaml", "blind10-dev.yaml"} {
 		add(Evaluate(ctx, sparse, evalFile(t, s)))
 	}
 	oos := clincCases(t)
