@@ -355,7 +355,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		loc:      cfg.Location,
 	}
 	e.kw = map[string]map[string]bool{}
-	for _, id := range keywordIDs {
+	for _, id := range append(slices.Clone(keywordIDs), itemKeywordIDs()...) {
 		e.kw[id] = map[string]bool{}
 		for _, k := range e.keywords(id) {
 			e.kw[id][bare(k)] = true

@@ -358,6 +358,12 @@ func (e *Engine) evidenceOrder(ctx context.Context, t *turn, order string, log *
 	if st.EvidenceEntry == "" || order == "" {
 		return false, nil
 	}
+	if kind := e.itemNotInOrder(ctx, t, order, st.EvidenceText, log); kind != "" {
+		// A broken mug on an order with no mug: which order, not a case
+		// against the wrong one.
+		e.askOrderOfItem(t, order, kind)
+		return true, nil
+	}
 	st.EvidenceOrder = order
 	if len(st.Media) > 0 {
 		return true, e.openWithEvidence(ctx, t, false, log)
@@ -372,6 +378,11 @@ func (e *Engine) evidenceOrder(ctx context.Context, t *turn, order string, log *
 // (one Thank per story).
 func (e *Engine) openWithEvidence(ctx context.Context, t *turn, thank bool, log *zap.Logger) error {
 	st := t.st
+	if kind := e.itemNotInOrder(ctx, t, st.EvidenceOrder, st.EvidenceText, log); kind != "" {
+		// The order came with the story: checked before the case opens.
+		e.askOrderOfItem(t, st.EvidenceOrder, kind)
+		return nil
+	}
 	entry, _ := t.tkb.Entry(st.EvidenceEntry)
 	st.LastTopic = st.EvidenceEntry
 	if entry != nil {

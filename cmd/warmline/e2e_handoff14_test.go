@@ -113,15 +113,15 @@ func TestE2EHandoff14PhoneDigitsAreNotAnAddition(t *testing.T) {
 	for _, tt := range []struct {
 		lang, complaint, detail, phone, verified, added, flag string
 	}{
-		{"en", "The mug arrived broken, the box was crushed", "the handle came off as well", "last 4 digits of my phone: 2036",
+		{"en", "The mug arrived broken, the box was crushed", "the handle came off as well", "last 4 digits of my phone: 5678",
 			"digits match", "Added after the handoff: “the handle came off as well”", "is not verified"},
-		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "連把手都斷掉了", "手機末四碼是2036",
+		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "連把手都斷掉了", "手機末四碼是5678",
 			"相符", "轉接後顧客補充：「連把手都斷掉了」", "尚未驗證"},
 	} {
 		u := h.newCustomer(tt.lang)
 		h.say(u, tt.complaint, 1)
 		h.tap(u, "last:done", 1)
-		h.say(u, "WL20261106", 1)
+		h.say(u, "WL20261101", 1) // holds the mug (bot15 item 4), not this customer's
 		h.sendPhoto(u, testPhoto(t), "CS-")
 		c := h.caseOf(u)
 		if c == nil {
@@ -134,7 +134,7 @@ func TestE2EHandoff14PhoneDigitsAreNotAnAddition(t *testing.T) {
 			t.Fatalf("%s: %q got %q, want the order verified on %s", tt.lang, tt.phone, got, c.ID)
 		}
 		brief := h.briefIn(c.ID, tt.lang)
-		if strings.Contains(brief, "2036") || strings.Contains(brief, tt.flag) || !strings.Contains(brief, tt.added) {
+		if strings.Contains(brief, "5678") || strings.Contains(brief, tt.flag) || !strings.Contains(brief, tt.added) {
 			t.Errorf("%s brief:\n%s\nwant %q, no phone digits and no unverified warning", tt.lang, brief, tt.added)
 		}
 		marked := false

@@ -21,14 +21,14 @@ func TestE2EFourDigitNumbersDuringAHandoffAreNotPhoneChecks(t *testing.T) {
 		phone                            string
 	}{
 		{"en", "The mug arrived broken, the box was crushed", "digits don't match", "digits match",
-			[]string{"the mug cost 1200 and I only used it once", "I ordered it in 2025 as a gift", "my order had 1111 stickers on it lol"}, "last 4 digits of my phone: 2036"},
+			[]string{"the mug cost 1200 and I only used it once", "I ordered it in 2025 as a gift", "my order had 1111 stickers on it lol"}, "last 4 digits of my phone: 5678"},
 		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "對不上", "相符",
-			[]string{"這個杯子要1200元耶，才用一次", "我是2025年買來送人的", "盒子上寫著編號1111的標籤"}, "手機末四碼是2036"},
+			[]string{"這個杯子要1200元耶，才用一次", "我是2025年買來送人的", "盒子上寫著編號1111的標籤"}, "手機末四碼是5678"},
 	} {
 		u := h.newCustomer(tt.lang)
 		h.say(u, tt.complaint, 1)
 		h.tap(u, "last:done", 1)
-		h.say(u, "WL20261106", 1)
+		h.say(u, "WL20261101", 1) // holds the mug (bot15 item 4), not this customer's
 		h.sendPhoto(u, testPhoto(t), "CS-")
 		c := h.caseOf(u)
 		if c == nil {

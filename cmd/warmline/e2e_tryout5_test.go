@@ -186,13 +186,13 @@ func TestE2ETryout5BrokenMugOrderIsVerifiedDuringTheHandoff(t *testing.T) {
 	for _, tt := range []struct {
 		lang, complaint, photoAck, wrong, verified, flag string
 	}{
-		{"en", "The mug arrived broken, the box was crushed", "photo", "digits don't match", "digits match", "Order WL20261106 is not verified"},
-		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "收到您的照片了", "對不上", "相符", "訂單 WL20261106 尚未驗證"},
+		{"en", "The mug arrived broken, the box was crushed", "photo", "digits don't match", "digits match", "Order WL20261101 is not verified"},
+		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "收到您的照片了", "對不上", "相符", "訂單 WL20261101 尚未驗證"},
 	} {
 		u := h.newCustomer(tt.lang)
 		h.say(u, tt.complaint, 1)
 		h.tap(u, "last:done", 1)
-		h.say(u, "WL20261106", 1)
+		h.say(u, "WL20261101", 1) // holds the mug (bot15 item 4)
 		h.sendPhoto(u, testPhoto(t), "CS-")
 		c := h.caseOf(u)
 		if c == nil {
@@ -207,7 +207,7 @@ func TestE2ETryout5BrokenMugOrderIsVerifiedDuringTheHandoff(t *testing.T) {
 		if brief := h.briefIn(c.ID, tt.lang); !strings.Contains(brief, tt.flag) {
 			t.Errorf("%s brief after wrong digits:\n%s\nwant the order still flagged", tt.lang, brief)
 		}
-		if got := allText(h.say(u, "2036", 1)); !strings.Contains(got, tt.verified) || !strings.Contains(got, c.ID) {
+		if got := allText(h.say(u, "5678", 1)); !strings.Contains(got, tt.verified) || !strings.Contains(got, c.ID) {
 			t.Errorf("%s phone digits during the handoff got %q, want the order verified on %s", tt.lang, got, c.ID)
 		}
 		if brief := h.briefIn(c.ID, tt.lang); strings.Contains(brief, tt.flag) {
@@ -236,7 +236,7 @@ func TestE2ETryout5BrokenMugReadmeRow(t *testing.T) {
 	if h.caseOf(u) != nil {
 		t.Error("a case opened before the photos and the order number")
 	}
-	h.say(u, "WL20261106", 1)
+	h.say(u, "WL20261101", 1) // holds the mug (bot15 item 4)
 	h.sendPhoto(u, testPhoto(t), "CS-")
 	if h.caseOf(u) == nil {
 		t.Error("no case with the photo and the order number")

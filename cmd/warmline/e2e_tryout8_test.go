@@ -16,7 +16,7 @@ import (
 
 // TestE2ETryout8OrderNumberInABrokenMugComplaint (M1): in a broken-mug
 // complaint, after the remedy asked for the order and photos, "the order
-// is WL20261110" is the complaint's order, noted (no order-status look-up,
+// is WL20261101" is the complaint's order, noted (no order-status look-up,
 // no phone check), photos asked for; the photo then opens the case with
 // that order. The remedy that only asked for them does not ask "Did that
 // help?" (m8): nothing is solved yet.
@@ -27,11 +27,11 @@ func TestE2ETryout8OrderNumberInABrokenMugComplaint(t *testing.T) {
 		lang, story, order, noted, photoAck string
 		didItHelp, lookup                   []string
 	}{
-		{"en", "My mug arrived broken", "the order is WL20261110", "noted the order number", "photo",
+		{"en", "My mug arrived broken", "the order is WL20261101", "noted the order number", "photo",
 			[]string{"Did that help"}, []string{"last 4 digits", "in transit", "Hsinchu", "on its way"}},
-		{"zh-TW", "收到的時候杯子破了", "訂單是 WL20261110", "訂單編號我記下了", "收到您的照片了",
+		{"zh-TW", "收到的時候杯子破了", "訂單是 WL20261101", "訂單編號我記下了", "收到您的照片了",
 			[]string{"有幫上忙嗎"}, []string{"末 4 碼", "配送中", "新竹物流"}},
-		{"zh-CN", "收到的时候杯子碎了", "订单是 WL20261110", "订单号我记下了", "收到您的照片",
+		{"zh-CN", "收到的时候杯子碎了", "订单是 WL20261101", "订单号我记下了", "收到您的照片",
 			[]string{"能帮到您吗"}, []string{"后 4 位", "配送中", "新竹物流"}},
 	} {
 		u := h.newCustomer(tt.lang)
@@ -59,10 +59,10 @@ func TestE2ETryout8OrderNumberInABrokenMugComplaint(t *testing.T) {
 		}
 		withOrder := false
 		for _, a := range c.Tried {
-			withOrder = withOrder || a.OrderNumber == "WL20261110"
+			withOrder = withOrder || a.OrderNumber == "WL20261101"
 		}
 		if !withOrder || !strings.Contains(c.Request, tt.story) {
-			t.Errorf("%s: case request %q tried %+v, want the story and order WL20261110", tt.lang, c.Request, c.Tried)
+			t.Errorf("%s: case request %q tried %+v, want the story and order WL20261101", tt.lang, c.Request, c.Tried)
 		}
 	}
 }
