@@ -112,6 +112,16 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		in.order = n
 	}
 	in.match = e.match(ctx, t, text)
+	if in.order != "" && in.match.Confidence != knowledge.High {
+		// The order number means nothing to the KB and can cost it its
+		// confidence ("Where is the invoice for order WL…?" was a menu in
+		// English, 的發票在哪裡看 an answer in Chinese): without it, a
+		// how-to about the order that the KB answers confidently is that
+		// answer, in every language.
+		if m := t.tkb.Match(ctx, withoutOrder(text, in.order), matchLang(text, t.lang())); m.Confidence == knowledge.High && e.asksAboutOrder(intent{entry: m.Best()}) {
+			in.match = m
+		}
+	}
 	if in.match.Confidence == knowledge.High {
 		in.entry = in.match.Best()
 	}
@@ -312,8 +322,16 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 		// A question about something of the order ("WL20261101 的發票在哪
 		// 裡看", "Where is the invoice for order WL…?"): the KB answers it;
 		// the number is context, not a status look-up (tryout 7, m7).
-		t.st.Question, t.st.LastOrder = text, in.order
-		return e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log)
+		// The number is not an order shown to its owner (LastOrder): a
+		// refund asked next still goes through the phone check.
+		t.st.Question = text
+		if err := e.entryChosen(ctx, t, in.entry, text, candidateIDs(in.match), log); err != nil || !e.asksStatusApart(ctx, t, text, in) {
+			return err
+		}
+		// "…invoice for WL…? And where is my order?": the order's status
+		// too, on the verified path (the phone's last 4 digits for an
+		// order that is not the customer's), never dropped.
+		return e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
 	case in.order != "":
 		return e.lookupOrder(ctx, t, in.order, log, withDigits(text, in.order)...)
 	case lateAsk:
@@ -645,3 +663,31 @@ func (e *Engine) asksAboutOrder(in intent) bool {
 
 // wrongItem is the KB entry of a wrong item received.
 const wrongItem = "wrong-item"
+
+// withoutOrder is text with the order number taken out.
+func withoutOrder(text, order string) string {
+	i := strings.Index(strings.ToUpper(text), strings.ToUpper(order))
+	if i < 0 {
+		return text
+	}
+	return strings.TrimSpace(text[:i] + " " + text[i+len(order):])
+}
+
+// asksStatusApart reports whether a message that asks a how-to about an
+// order (in.entry) also asks, in a clause of its own, where the order is:
+// a clause with words like 到哪 / where is / when will it arrive that the
+// KB does not match to a how-to about an order (the order-status entry, a
+// delivery-time topic, nothing): "Where is the invoice…" is the invoice
+// question itself.
+func (e *Engine) asksStatusApart(ctx context.Context, t *turn, text string, in intent) bool {
+	for _, c := range clauses(text) {
+		if !e.mentions(c, "bot_kw_order_status") {
+			continue
+		}
+		m := t.tkb.Match(ctx, withoutOrder(c, in.order), matchLang(c, t.lang()))
+		if best := m.Best(); best == nil || (best.ID != in.entry.ID && !e.asksAboutOrder(intent{entry: best})) {
+			return true
+		}
+	}
+	return false
+}
