@@ -125,7 +125,7 @@ func (s *Service) Brief(c *Case, lang string) []string {
 	lines = append(lines, t("handoff_brief_promise", map[string]any{
 		"Due": s.formatTime(promised), "Tier": c.Tier, "Priority": c.Priority,
 	}))
-	if !c.TeamOpen && !c.TeamBackAt.IsZero() && !s.policy.AlwaysOpen[c.Priority] {
+	if !c.TeamOpen && !c.TeamBackAt.IsZero() && !s.policy.RoundTheClock(c.Priority) {
 		// A round-the-clock case (P1) is worked now, whenever it opened.
 		lines = append(lines, t("handoff_brief_team_back", map[string]any{"Back": s.formatTime(c.TeamBackAt)}))
 	}

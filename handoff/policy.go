@@ -35,10 +35,16 @@ type SLA struct {
 // hours, holidays and the priorities that run around the clock. It is
 // immutable and safe for concurrent use.
 type Policy struct {
-	Location        *time.Location
-	Days            map[time.Weekday]bool
-	Open, Close     time.Duration // offsets from local midnight
-	AlwaysOpen      map[string]bool
+	Location    *time.Location
+	Days        map[time.Weekday]bool
+	Open, Close time.Duration // offsets from local midnight
+	AlwaysOpen  map[string]bool
+	// OnCall is the first-response target the on-call rota keeps outside
+	// business hours, per priority. An always_open priority runs around
+	// the clock only with one (RoundTheClock); without an on-call rota
+	// nobody answers after hours, so its clocks count business time and
+	// the customer is promised the honest next-business-hours time.
+	OnCall          map[string]time.Duration
 	DefaultPriority string
 	SLA             map[string]SLA
 	// ReminderShare is the share of a case's first-response target after
@@ -63,8 +69,9 @@ type policyFile struct {
 		Open  string   `yaml:"open"`
 		Close string   `yaml:"close"`
 	} `yaml:"business_hours"`
-	AlwaysOpen      []string `yaml:"always_open"`
-	DefaultPriority string   `yaml:"default_priority"`
+	AlwaysOpen      []string          `yaml:"always_open"`
+	OnCall          map[string]string `yaml:"on_call"`
+	DefaultPriority string            `yaml:"default_priority"`
 	SLA             map[string]struct {
 		FirstResponse string `yaml:"first_response"`
 		Resolution    string `yaml:"resolution"`
@@ -114,7 +121,7 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	p := &Policy{Days: map[time.Weekday]bool{}, AlwaysOpen: map[string]bool{}, SLA: map[string]SLA{},
+	p := &Policy{Days: map[time.Weekday]bool{}, AlwaysOpen: map[string]bool{}, OnCall: map[string]time.Duration{}, SLA: map[string]SLA{},
 		KeepPromise: map[string]bool{}, holidays: map[string]bool{}}
 	if f.Timezone == "" {
 		f.Timezone = "Asia/Taipei"
@@ -154,6 +161,21 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 			bad("always_open", "unknown priority %q", pr)
 		}
 		p.AlwaysOpen[pr] = true
+	}
+	for pr, v := range f.OnCall {
+		if !slices.Contains(Priorities, pr) {
+			bad("on_call", "unknown priority %q", pr)
+			continue
+		}
+		if !p.AlwaysOpen[pr] {
+			bad("on_call."+pr, "%s is not in always_open: an on-call rota answers only the priorities that run around the clock", pr)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 {
+			bad("on_call."+pr, "%q is not a positive duration (e.g. 15m, 30m)", v)
+			continue
+		}
+		p.OnCall[pr] = d
 	}
 	p.DefaultPriority = f.DefaultPriority
 	if p.DefaultPriority == "" {
@@ -217,7 +239,7 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 	// computation takes the earlier of the two (see monotonic).
 	for i, hi := range Priorities {
 		for _, lo := range Priorities[i+1:] {
-			if p.AlwaysOpen[hi] != p.AlwaysOpen[lo] {
+			if p.RoundTheClock(hi) != p.RoundTheClock(lo) {
 				continue
 			}
 			a, b := p.SLA[hi], p.SLA[lo]
@@ -225,8 +247,8 @@ func parsePolicy(buf []byte, name string) (*Policy, error) {
 				bad("sla."+hi+".first_response", "%s is longer than %s's %s: a higher priority would be answered later", a.FirstResponse, lo, b.FirstResponse)
 			}
 			if a.Resolution > b.Resolution && b.Resolution > 0 {
-				bad("sla."+hi+".resolution", "%s of %s is longer than %s's %s: a higher priority would be resolved later (count it in working days, e.g. 1wd, or list %s in always_open)",
-					a.Resolution, clockName(p.AlwaysOpen[hi]), lo, b.Resolution, hi)
+				bad("sla."+hi+".resolution", "%s of %s is longer than %s's %s: a higher priority would be resolved later (count it in working days, e.g. 1wd, or list %s in always_open with an on_call target)",
+					a.Resolution, clockName(p.RoundTheClock(hi)), lo, b.Resolution, hi)
 			}
 		}
 	}
@@ -335,17 +357,24 @@ func (p *Policy) NextOpen(t time.Time) time.Time {
 	return t // no business day in two years: a misconfigured policy; never loop forever
 }
 
+// RoundTheClock reports whether priority is worked around the clock: it
+// is in always_open and an on-call rota answers it after hours (on_call).
+func (p *Policy) RoundTheClock(priority string) bool {
+	return p.AlwaysOpen[priority] && p.OnCall[priority] > 0
+}
+
 // OpenFor reports whether a case of priority is worked at t: always for the
-// always_open priorities, else in business hours.
+// round-the-clock priorities (an on-call rota after hours), else in
+// business hours.
 func (p *Policy) OpenFor(priority string, t time.Time) bool {
-	return p.AlwaysOpen[priority] || p.TeamOpen(t)
+	return p.RoundTheClock(priority) || p.TeamOpen(t)
 }
 
 // Due adds d of working time to start for priority: wall-clock time for the
-// always_open priorities, business time (hours, days, holidays) otherwise.
-// A P3 opened Friday 17:30 with 4h is due Monday 12:30.
+// round-the-clock priorities, business time (hours, days, holidays)
+// otherwise. A P3 opened Friday 17:30 with 4h is due Monday 12:30.
 func (p *Policy) Due(start time.Time, d time.Duration, priority string) time.Time {
-	if p.AlwaysOpen[priority] {
+	if p.RoundTheClock(priority) {
 		return start.Add(d)
 	}
 	t := p.NextOpen(start)
@@ -362,8 +391,13 @@ func (p *Policy) Due(start time.Time, d time.Duration, priority string) time.Tim
 }
 
 // FirstResponseDue is when a case of priority opened at start must get its
-// first response (never later than a lower priority's).
+// first response (never later than a lower priority's): outside business
+// hours, for a round-the-clock priority, the on-call rota's target; for
+// any other, the business-time target from when the team is back.
 func (p *Policy) FirstResponseDue(start time.Time, priority string) time.Time {
+	if p.RoundTheClock(priority) && !p.TeamOpen(start) {
+		return start.Add(p.OnCall[priority])
+	}
 	return p.monotonic(start, priority, func(s SLA) time.Duration { return s.FirstResponse })
 }
 
@@ -391,13 +425,13 @@ func (p *Policy) monotonic(start time.Time, priority string, target func(SLA) ti
 }
 
 // WorkingTime is how much of priority's clock runs between a and b:
-// wall-clock time for the always_open priorities, business time otherwise
-// (0 when b is not after a).
+// wall-clock time for the round-the-clock priorities, business time
+// otherwise (0 when b is not after a).
 func (p *Policy) WorkingTime(a, b time.Time, priority string) time.Duration {
 	if !b.After(a) {
 		return 0
 	}
-	if p.AlwaysOpen[priority] {
+	if p.RoundTheClock(priority) {
 		return b.Sub(a)
 	}
 	var total time.Duration

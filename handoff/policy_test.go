@@ -65,8 +65,10 @@ func TestDue(t *testing.T) {
 		{"two holidays (Mid-Autumn Fri, Teachers' Day Mon)", "2026-09-24 16:00", 4 * time.Hour, "P3", "2026-09-29 11:00"},
 		{"one working day", "2026-11-24 10:00", 9 * time.Hour, "P3", "2026-11-25 10:00"},
 		{"ten working days", "2026-11-23 09:00", 90 * time.Hour, "P4", "2026-12-04 18:00"},
-		{"P1 runs 24/7 on Saturday night", "2026-11-21 03:00", 15 * time.Minute, "P1", "2026-11-21 03:15"},
-		{"P1 over midnight", "2026-11-23 23:00", 2 * time.Hour, "P1", "2026-11-24 01:00"},
+		// No on-call rota in the embedded policy: P1 counts business time
+		// (bot15 item 9; with a rota it runs 24/7, TestAfterHoursPromiseFollowsThePolicy).
+		{"P1 without on-call waits for Monday", "2026-11-21 03:00", 15 * time.Minute, "P1", "2026-11-23 09:15"},
+		{"P1 without on-call over midnight", "2026-11-23 23:00", 2 * time.Hour, "P1", "2026-11-24 11:00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +113,7 @@ func TestLoadPolicy(t *testing.T) {
 	good := `timezone: Asia/Taipei
 business_hours: {days: [mon, tue, wed, thu, fri, sat], open: "10:00", close: "19:00"}
 always_open: [P1, P2]
+on_call: {P1: 10m, P2: 30m}
 sla:
   P1: {first_response: 10m, resolution: 1h}
   P2: {first_response: 30m, resolution: 24h}
@@ -130,6 +133,8 @@ holidays: [2026-11-24]
 		{"bad duration", strings.Replace(good, "2h", "two hours", 1), []string{"sla.P3.first_response"}},
 		{"bad holiday", strings.Replace(good, "2026-11-24", "24/11/2026", 1), []string{"holidays[0]"}},
 		{"unknown field", good + "vip: true\n", []string{"vip"}},
+		{"on call for a priority that does not run around the clock", strings.Replace(good, "on_call: {P1: 10m, P2: 30m}", "on_call: {P1: 10m, P3: 1h}", 1), []string{"on_call.P3"}},
+		{"bad on-call target", strings.Replace(good, "on_call: {P1: 10m, P2: 30m}", "on_call: {P1: soon, P2: 30m}", 1), []string{"on_call.P1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 func TestHigherPriorityNeverLater(t *testing.T) {
 	mixed := `business_hours: {days: [mon, tue, wed, thu, fri, sat], open: "10:00", close: "19:00"}
 always_open: [P1, P2]
+on_call: {P1: 10m, P2: 30m}
 sla:
   P1: {first_response: 10m, resolution: 1h}
   P2: {first_response: 30m, resolution: 24h}

@@ -25,7 +25,7 @@ func (s *Service) Raise(ctx context.Context, caseID string, triggers []escalatio
 			return errNoChange
 		}
 		s.reroute(c)
-		if !c.TeamOpen && s.policy.AlwaysOpen[c.Priority] {
+		if !c.TeamOpen && s.policy.RoundTheClock(c.Priority) {
 			// Raised to a round-the-clock priority (a legal threat after
 			// hours): the case is worked now, so neither the customer
 			// nor the brief hears that the team is offline until morning.

@@ -149,7 +149,9 @@ func TestOpenRouting(t *testing.T) {
 		{"supervisor: 5-minute override", "2026-11-23 10:00", []escalation.Trigger{supervisor}, "L2", "P2", "2026-11-23 10:05", "2026-11-24 10:00", true},
 		{"supervisor after hours: 5 business minutes", "2026-11-23 20:00", []escalation.Trigger{supervisor}, "L2", "P2", "2026-11-24 09:05", "2026-11-24 18:00", false},
 		{"legal goes to L3 over L2", "2026-11-23 10:00", []escalation.Trigger{human, legal}, "L3", "P2", "2026-11-23 11:00", "2026-11-24 10:00", true},
-		{"security P1 runs at night", "2026-11-21 03:00", []escalation.Trigger{human, security}, "L2", "P1", "2026-11-21 03:15", "2026-11-21 05:00", true},
+		// No on-call rota in the embedded policy: a P1 at night waits for the
+		// team (bot15 item 9; with a rota, TestAfterHoursPromiseFollowsThePolicy).
+		{"security P1 at night, no on-call rota", "2026-11-21 03:00", []escalation.Trigger{human, security}, "L2", "P1", "2026-11-23 09:15", "2026-11-23 11:00", false},
 		{"no trigger: default priority", "2026-11-23 10:00", nil, "L2", "P3", "2026-11-23 14:00", "2026-11-24 10:00", true},
 	}
 	for _, tt := range tests {
