@@ -128,7 +128,7 @@ func slaTargets(p *handoff.Policy) map[string]SLATarget {
 			continue
 		}
 		out[pr] = SLATarget{Priority: pr, FirstResponse: s.FirstResponse, Resolution: s.Resolution,
-			BusinessHours: !p.AlwaysOpen[pr], WorkDay: p.Close - p.Open}
+			BusinessHours: !p.RoundTheClock(pr), WorkDay: p.Close - p.Open}
 	}
 	return out
 }
