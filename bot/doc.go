@@ -84,7 +84,12 @@
 // matched, else EngineConfig.RefundPolicyEntry), then within the rules'
 // RefundLimit it is recorded on the conversation (field refunds) for a
 // colleague to process in RefundDays working days (the order backend is
-// read-only, and the customer is told so); above it a person reviews it
+// read-only, and the customer is told so), unless the order's record
+// answers it: a refund already registered here on the order (its day and
+// due day are told, nothing recorded twice), an order returned or
+// cancelled (refunded with it, on refunded_at when the backend gives it).
+// A settled refund leaves the issue's topics, so asking it again counts as
+// another contact (repeat_contact at the 3rd); above it a person reviews it
 // (refund_over_limit with the amount, the order captured as an attempt).
 // A security report gets the safety steps first: a product hazard or an
 // injury an apology and concern, then steps that fit (a burn, smoke or
@@ -134,7 +139,11 @@
 // asking for photos (bot_kw_photo) are left out once photos or the order
 // are in (in Chinese only the clauses that ask), and only the missing one
 // is asked for (remedyFor); a remedy asking for the order number of a late
-// parcel is followed by the order itself once it was told.
+// parcel is followed by the order itself once it was told. A damaged item
+// whose story names goods (bot_kw_item_<kind>: a mug, a candle …) is
+// checked against the items the backend lists for the order told: an
+// order without them, or an unknown one (the same words), is asked about
+// again, and no case opens against it.
 //
 // # Phone checks
 //
@@ -148,6 +157,11 @@
 // (1 h). Unknown orders count like known ones and every answer is the
 // same for both (no match, or paused for so long), so the bot never tells
 // whether an order exists. One Lua script records a check (verify.go).
+// During a handoff the digits for the order the brief flags are marked
+// Turn.OwnerCheck, matched or not: a verification step, not something the
+// customer added. A how-to about an order (its invoice) is answered
+// without a check and does not make the order the customer's; asked with
+// where the order is, the status takes the phone check.
 //
 // # Rate limit
 //
@@ -187,7 +201,10 @@
 // default 2 h). A message arriving
 // UnsolvedAfter (15 min) or more after the issue began fires
 // unsolved_timeout only where L1 is stuck (no answer, "Not yet", a complaint
-// still being told): a question the KB answers is answered. A topic (KB entry id, "order_status" or "complaint") is
+// still being told): a question the KB answers is answered. After an L1
+// settlement (an FAQ answered, an order shown) the clock starts again with
+// the next topic: answered FAQs never make a broken mug reported later
+// "unsolved for 15 minutes"; only "Not yet" on the answer keeps its clock. A topic (KB entry id, "order_status" or "complaint") is
 // counted as a contact the first time it comes up in an issue; the
 // RepeatThreshold-th (3rd) contact in RepeatWindow (7 days) fires
 // repeat_contact. UnhelpfulLimit (2) "Not yet" answers or unanswerable

@@ -7,13 +7,18 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/knowledge/orders"
 )
 
@@ -278,4 +283,151 @@ func TestE2EBot15WrongPhoneDigitsAreNotAnAddition(t *testing.T) {
 			t.Errorf("%s: the transcript has no owner-check turn %q", tt.lang, tt.phone)
 		}
 	}
+}
+
+// TestE2EBot15BrokenMugOnAnOrderWithoutAMug (item 4): a broken mug whose
+// order number is for an order that holds no mug (WL20261110: cushion
+// covers and an aroma stone) is asked which order it was in, and no case
+// opens against it; the order that holds the mug (WL20261101) is noted and
+// the photo opens the case with it. An unknown order number gets the same
+// question (the bot never tells whether an order exists).
+func TestE2EBot15BrokenMugOnAnOrderWithoutAMug(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, story, wrong, unknown, right, ask, noted string }{
+		{"zh-TW", "收到的時候杯子破了", "訂單是 WL20261110", "WL20269999", "訂單是 WL20261101", "找不到您說的杯子", "訂單編號我記下了"},
+		{"zh-CN", "收到的时候杯子碎了", "订单是 WL20261110", "WL20269999", "订单是 WL20261101", "没找到您说的杯子", "订单号我记下了"},
+		{"en", "My mug arrived broken", "the order is WL20261110", "WL20269999", "the order is WL20261101", "can't find the mug", "noted the order number"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.story)
+		h.tap(u, "last:done", 1)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		for _, wrong := range []string{tt.wrong, tt.unknown} {
+			got := allText(h.sayAll(u, wrong))
+			if !strings.Contains(got, tt.ask) || strings.Contains(got, tt.noted) {
+				t.Errorf("%s %q for a broken mug got %q, want which order (%q), not noted", tt.lang, wrong, got, tt.ask)
+			}
+		}
+		h.sendPhoto(u, testPhoto(t), "")
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		if c := h.caseOf(u); c != nil {
+			t.Fatalf("%s: case %s opened against an order without the mug (tried %+v)", tt.lang, c.ID, c.Tried)
+		}
+		h.sayAll(u, tt.right) // the photo is in: the case opens
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: no case after the right order and the photo", tt.lang)
+		}
+		for _, a := range c.Tried {
+			if a.OrderNumber == "WL20261110" || a.OrderNumber == "WL20269999" {
+				t.Errorf("%s: case %s has the wrong order %s among its attempts", tt.lang, c.ID, a.OrderNumber)
+			}
+		}
+		if !slices.ContainsFunc(c.Tried, func(a handoff.Attempt) bool { return a.OrderNumber == "WL20261101" }) {
+			t.Errorf("%s: case %s tried %+v, want order WL20261101", tt.lang, c.ID, c.Tried)
+		}
+	}
+}
+
+// TestE2EBot15InvoiceAndOrderTakeTheVerifiedPath (item 7): a question
+// about the invoice of an order is answered from the KB in English as in
+// Chinese (the order number no longer costs the English match its
+// confidence), with no phone check: nothing of the order is shown. Asked
+// with where the order is, the status goes the verified path: the invoice
+// answer, then the phone's last 4 digits before the order's details. The
+// invoice question does not make the order the customer's: a refund asked
+// next on it still needs the phone check.
+func TestE2EBot15InvoiceAndOrderTakeTheVerifiedPath(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct {
+		lang, invoice, both, answer, check, refund, status, recorded string
+	}{
+		{"en", "Where is the invoice for order WL20261110?", "Where can I find the invoice for order WL20261110? And where is my order?",
+			"My Account › Invoices", "last 4 digits", "I'd like a refund of NT$300", "on its way", "I've registered your request"},
+		{"zh-TW", "WL20261110 的發票在哪裡看", "WL20261110 的發票在哪裡看？我的訂單到哪了？",
+			"會員中心 › 發票", "末 4 碼", "我要退款 300 元", "新竹物流", "幫您登記好退款申請"},
+		{"zh-CN", "WL20261110 的发票在哪里看", "WL20261110 的发票在哪里看？订单到哪了？",
+			"会员中心 › 发票", "后 4 位", "我要退款 300 元", "新竹物流", "帮您登记好退款申请"},
+	} {
+		u := h.newCustomer(tt.lang)
+		got := allText(h.sayAll(u, tt.invoice))
+		if !strings.Contains(got, tt.answer) || strings.Contains(got, tt.check) {
+			t.Errorf("%s %q got %q, want the invoice answer (%q) and no phone check", tt.lang, tt.invoice, got, tt.answer)
+		}
+		if got := allText(h.sayAll(u, tt.refund)); strings.Contains(got, tt.recorded) {
+			t.Errorf("%s %q after an invoice question on someone's order got %q: registered without a phone check", tt.lang, tt.refund, got)
+		}
+		if got := allText(h.sayAll(u, "WL20261110")); !strings.Contains(got, tt.check) {
+			t.Errorf("%s %q on WL20261110 after its invoice question got %q, want the phone check (%q) first", tt.lang, tt.refund, got, tt.check)
+		}
+
+		u = h.newCustomer(tt.lang)
+		got = allText(h.sayAll(u, tt.both))
+		if !strings.Contains(got, tt.answer) || !strings.Contains(got, tt.check) || strings.Contains(got, tt.status) {
+			t.Errorf("%s %q got %q, want the invoice answer (%q) and the phone check (%q) before any order detail", tt.lang, tt.both, got, tt.answer, tt.check)
+		}
+		if got := allText(h.sayAll(u, "7821")); !strings.Contains(got, tt.status) {
+			t.Errorf("%s the right digits got %q, want the order's status (%q)", tt.lang, got, tt.status)
+		}
+	}
+}
+
+// TestE2EBot15AfterHoursP1PromiseFollowsThePolicy (item 9): an account
+// takeover reported on a Saturday night, under the demo's policy (no
+// on-call rota), is not promised "within 15 minutes": the customer is told
+// the team is back Monday 09:00 and replies by 09:15, and the agent's
+// brief promises the same 09:15 (Case.Promise) and says when the team is
+// back. With an on-call rota configured (on_call: {P1: 30m}), the same
+// report is promised the rota's 30 minutes, on both sides.
+func TestE2EBot15AfterHoursP1PromiseFollowsThePolicy(t *testing.T) {
+	t.Parallel()
+	saturdayNight := time.Date(2026, 11, 21, 23, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	policy, err := os.ReadFile(repoPath(t, "handoff/policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onCall := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(onCall, []byte(strings.Replace(string(policy), "\non_call: {}\n", "\non_call: {P1: 30m}\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, policy  string
+		told, promise []string // what the customer is told; the brief's promise
+		never         string
+	}{
+		{"no on-call rota", "", []string{"11/23 09:00", "11/23 09:15"}, []string{"2026-11-23 09:15", "2026-11-23 09:00"}, "15 分鐘內"},
+		{"on-call rota", onCall, []string{"30 分鐘內", "23:30"}, []string{"2026-11-21 23:30"}, "11/23"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := handoffOpts()
+			o.clock = testclock.At(saturdayNight)
+			if tt.policy != "" {
+				o.env["WARMLINE_POLICY_FILE"] = tt.policy
+			}
+			h := startE2E(t, o)
+			u := h.newCustomer("zh-TW")
+			got := allText(h.sayAll(u, "我的帳號被盜了，有人改了我的密碼"))
+			c := h.caseOf(u)
+			if c == nil || c.Priority != "P1" {
+				t.Fatalf("case %+v, want a P1 security case", c)
+			}
+			if !containsAll(got, tt.told) || strings.Contains(got, tt.never) {
+				t.Errorf("customer told %q, want %q, not %q", got, tt.told, tt.never)
+			}
+			if b := h.briefIn(c.ID, "zh-TW"); !containsAll(b, tt.promise) {
+				t.Errorf("brief:\n%s\nwant the customer's time %q", b, tt.promise)
+			}
+		})
+	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
 }
