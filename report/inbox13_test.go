@@ -8,10 +8,13 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/warmline/warmline/handoff"
@@ -38,7 +41,17 @@ func openCasesWorld(t *testing.T) (*handoff.Service, *locales.Translator) {
 	}
 	var now atomic.Int64
 	now.Store(at(1, 10, 0).UnixNano())
-	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: noPush{},
+	// The cases open at 18:00 Taipei: P1 is worked on, and past due by
+	// noon, only with an on-call rota (the embedded policy has none).
+	file, err := os.ReadFile(filepath.Join("..", "handoff", "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := handoff.LoadPolicy(fstest.MapFS{"policy.yaml": {Data: []byte(strings.Replace(string(file), "\non_call: {}\n", "\non_call: {P1: 15m}\n", 1))}}, "policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := handoff.New(handoff.Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: noPush{}, Policy: policy,
 		Clock: func() time.Time { return time.Unix(0, now.Load()) }})
 	if err != nil {
 		t.Fatal(err)
