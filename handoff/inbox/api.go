@@ -45,6 +45,7 @@ type API struct {
 	log       *zap.Logger
 	timeout   time.Duration // per request (not the event stream)
 	heartbeat time.Duration // SSE: longest silence before a comment line
+	reconnect time.Duration // SSE: the reconnect delay the stream asks for ("retry:")
 	hub       *hub          // the one event stream reader, fanned out
 	// dispositions are the codes a resolve may carry (Config.Dispositions).
 	dispositions []string
@@ -55,7 +56,7 @@ func NewAPI(svc *handoff.Service, auth Authenticator, log *zap.Logger) *API {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	a := &API{svc: svc, auth: auth, log: log, timeout: 15 * time.Second, heartbeat: 15 * time.Second}
+	a := &API{svc: svc, auth: auth, log: log, timeout: 15 * time.Second, heartbeat: 15 * time.Second, reconnect: 3 * time.Second}
 	a.hub = newHub(func(ctx context.Context, after string, block time.Duration) ([]handoff.Event, error) {
 		return svc.Events(ctx, after, block)
 	}, func(ctx context.Context, id string) (*handoff.Case, error) {
@@ -88,6 +89,18 @@ func (a *API) SetStreamLimits(max, perSession int) {
 	}
 	if perSession > 0 {
 		a.hub.perSession = perSession
+	}
+}
+
+// SetStreamTimes sets the event streams' heartbeat (the longest silence
+// before a comment line and a session check) and the reconnect delay they
+// ask browsers for; 0 keeps the default (15 s and 3 s).
+func (a *API) SetStreamTimes(heartbeat, retry time.Duration) {
+	if heartbeat > 0 {
+		a.heartbeat = heartbeat
+	}
+	if retry > 0 {
+		a.reconnect = retry
 	}
 }
 

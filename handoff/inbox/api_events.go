@@ -74,7 +74,7 @@ func (a *API) events() http.Handler {
 		h.Set("Content-Type", "text/event-stream; charset=utf-8")
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Accel-Buffering", "no")
-		if !write(func() { w.WriteHeader(http.StatusOK); fmt.Fprint(w, "retry: 3000\n\n") }) {
+		if !write(func() { w.WriteHeader(http.StatusOK); fmt.Fprintf(w, "retry: %d\n\n", a.reconnect.Milliseconds()) }) {
 			return
 		}
 		last := cursor

@@ -160,7 +160,10 @@ func TestInboxInBrowser(t *testing.T) {
 	if got := mei.Eval(`String(document.querySelectorAll('main img[src="x"], main script').length)`); got != "0" {
 		t.Errorf("%s injected elements, want 0", got)
 	}
-	time.Sleep(200 * time.Millisecond) // give a broken page the chance to fire onerror
+	// No img or script came out of the text (above), so nothing can fire
+	// onerror; two painted frames after the message, no dialog either.
+	mei.Do(`requestAnimationFrame(() => requestAnimationFrame(() => { document.body.dataset.painted = '1'; }))`)
+	mei.Wait("two frames painted", `document.body.dataset.painted === '1'`)
 	if n := mei.Dialogs(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened, want none", n)
 	}

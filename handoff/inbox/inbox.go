@@ -51,6 +51,12 @@ type Config struct {
 	// on this replica and per session or bearer-token agent (defaults 1000
 	// and 10; beyond them 429 too_many_streams).
 	MaxStreams, MaxStreamsPerSession int
+	// Heartbeat is the longest an event stream stays silent before a
+	// comment line, which also checks that its session still holds (a
+	// signed-out or removed agent's stream ends then); default 15 s.
+	// StreamRetry is how long a browser waits before reconnecting a
+	// stream that dropped (the stream's "retry:" field); default 3 s.
+	Heartbeat, StreamRetry time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (client
 	// IP for sign-in limits) and X-Forwarded-Proto (HTTPS, for HSTS) are
 	// believed; empty: none, the TCP peer is the client.
@@ -147,6 +153,7 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	in.api = NewAPI(cfg.Service, in.sessions, cfg.Log.Named("api"))
 	in.api.SetStreamLimits(cfg.MaxStreams, cfg.MaxStreamsPerSession)
+	in.api.SetStreamTimes(cfg.Heartbeat, cfg.StreamRetry)
 	in.api.dispositions = cfg.Dispositions
 	if in.api.dispositions == nil {
 		in.api.dispositions = DefaultDispositions

@@ -111,7 +111,12 @@ func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool, opt
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Service: e.svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Clock: now, Demo: true}
+	// Streams: a heartbeat every 5 s (no test here waits on one; at 100 ms
+	// the open tabs' heartbeats and session checks cost ~12% of the
+	// package's CPU) and a reconnect 200 ms after a drop (browser_test
+	// drops them), not the product's 3 s.
+	cfg := Config{Service: e.svc, Redis: rdb, Prefix: prefix, Translator: tr, Accounts: accs, Clock: now, Demo: true,
+		Heartbeat: 5 * time.Second, StreamRetry: 200 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -120,7 +125,6 @@ func newUIEnv(t *testing.T, rdb *redis.Client, prefix string, realTime bool, opt
 		t.Fatal(err)
 	}
 	t.Cleanup(e.in.Close)
-	e.in.api.heartbeat = 100 * time.Millisecond
 	mux := http.NewServeMux()
 	e.in.Register(mux)
 	e.srv = httptest.NewServer(mux)

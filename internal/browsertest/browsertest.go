@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -31,10 +34,16 @@ const (
 	WaitTimeout = 20 * time.Second
 	// stepTimeout bounds one Run or Eval.
 	stepTimeout = 30 * time.Second
-	// tryTimeout bounds one evaluation while waiting.
-	tryTimeout = 2 * time.Second
-	// pollEvery is the pause between two evaluations while waiting.
+	// tryTimeout bounds one evaluation while waiting: the page watches the
+	// condition for watchFor, then the evaluation answers.
+	tryTimeout = 3 * time.Second
+	watchFor   = 1500 * time.Millisecond
+	// pollEvery is the pause before trying again after an evaluation
+	// failed (the document was being replaced).
 	pollEvery = 50 * time.Millisecond
+	// checkEvery is how often the page checks a condition between DOM
+	// changes (it checks at each change too).
+	checkEvery = 100 * time.Millisecond
 )
 
 // Option changes how New starts the browser.
@@ -106,7 +115,7 @@ func New(t testing.TB, opts ...Option) *Tab {
 	// Start the browser and open the tab now, with a context that lives as
 	// long as the tab: a first Run under a step timeout would close the
 	// tab when that timeout ran out.
-	if err := chromedp.Do(bctx); err != nil {
+	if err := chromedp.Do(bctx, quiet()); err != nil {
 		t.Fatalf("start %s: %v", Chromium, err)
 	}
 	return &Tab{t: t, ctx: bctx, rec: rec}
@@ -159,14 +168,39 @@ func newOptions(opts []Option) options {
 }
 
 // allocatorOptions are the one set of Chromium flags every browser here
-// starts with.
+// starts with: headless without a GPU, and none of the work a test never
+// sees (network calls of its own, component and extension updates, sync,
+// crash reports, spelling and translation, audio, scroll bars).
 func allocatorOptions(profile string, width, height int) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(Chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(width, height),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-component-extensions-with-background-pages", true), chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true), chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-domain-reliability", true), chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,SpellCheck"),
+		chromedp.Flag("mute-audio", true), chromedp.Flag("hide-scrollbars", true), chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(width, height),
 	}
+}
+
+// quiet turns off, on a tab chromedp just attached to, the DevTools
+// domains it enables that no helper here reads: Network (an event per
+// request, response, data chunk and event-stream message, and response
+// bodies kept for the inspector) and CSS (every style sheet reported).
+// Navigate waits on the page's lifecycle events, not the network's.
+func quiet() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Disable, cdp.Empty{}); err != nil {
+			return fmt.Errorf("network off: %w", err)
+		}
+		if _, err := cdp.Call(ctx, t, css.Disable, cdp.Empty{}); err != nil {
+			return fmt.Errorf("css off: %w", err)
+		}
+		return nil
+	})
 }
 
 // shared is the one Chromium of a test binary that Shared opens its tabs
@@ -226,7 +260,7 @@ func Shared(t testing.TB, opts ...Option) *Tab {
 	tctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.listen))
 	t.Cleanup(func() { cancelTab(); cancel() })
 	b := &Tab{t: t, ctx: tctx, rec: rec, width: int64(o.width), height: int64(o.height)}
-	if err := chromedp.Do(tctx, chromedp.EmulateViewport(b.width, b.height)); err != nil {
+	if err := chromedp.Do(tctx, quiet(), chromedp.EmulateViewport(b.width, b.height)); err != nil {
 		t.Fatalf("open a tab in the shared %s: %v", Chromium, err)
 	}
 	return b
@@ -270,7 +304,7 @@ func (b *Tab) open(what string, opts ...chromedp.ContextOption) *Tab {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, opts...)
 	b.t.Cleanup(cancel)
-	var first []chromedp.Action[chromedp.Void]
+	first := []chromedp.Action[chromedp.Void]{quiet()}
 	if b.width > 0 {
 		first = append(first, chromedp.EmulateViewport(b.width, b.height))
 	}
@@ -386,20 +420,26 @@ func (b *Tab) Type(selector, text string) {
 	b.Run("type into "+selector, chromedp.SendKeys(chromedp.CSS(selector), text))
 }
 
+// poll waits until expr is true. The page itself watches it (watchJS): at
+// each DOM change and every checkEvery, for watchFor, and the evaluation
+// answers as soon as it holds; so a wait costs the browser one evaluation
+// per watchFor, not one per poll. An evaluation that fails (the document
+// was replaced under it: a navigation) is tried again in the new one.
 func (b *Tab) poll(expr string) error {
 	deadline := time.Now().Add(WaitTimeout)
 	last := errors.New("never true")
+	js := watchJS(expr)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, tryTimeout)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 		cancel()
 		switch {
-		case err == nil && ok:
+		case err == nil && res == "":
 			return nil
 		case err != nil:
 			last = err
 		default:
-			last = errors.New("still false")
+			last = errors.New(res)
 		}
 		if b.ctx.Err() != nil {
 			return fmt.Errorf("%w (browser gone: %v)", last, b.ctx.Err())
@@ -407,8 +447,41 @@ func (b *Tab) poll(expr string) error {
 		if time.Now().After(deadline) {
 			return last
 		}
-		time.Sleep(pollEvery)
+		if err != nil {
+			time.Sleep(pollEvery)
+		}
 	}
+}
+
+// watchJS is an expression whose promise resolves "" as soon as expr is
+// true (checked now, at each DOM change and every checkEvery), else, after
+// watchFor, "still false" or the last exception expr threw. expr is
+// evaluated once more only while false, so one with an effect when true
+// (Click's) has it once.
+func watchJS(expr string) string {
+	return `new Promise((resolve) => {
+  let last = 'still false', done = false, obs = null, every = 0, stop = 0;
+  const test = () => {
+    if (done) return;
+    let ok = false;
+    try { ok = !!(` + expr + `); } catch (e) { last = String(e && e.message || e); }
+    if (!ok) return;
+    finish('');
+  };
+  const finish = (v) => {
+    done = true;
+    if (obs) obs.disconnect();
+    clearInterval(every);
+    clearTimeout(stop);
+    resolve(v);
+  };
+  test();
+  if (done) return;
+  obs = new MutationObserver(test);
+  obs.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  every = setInterval(test, ` + fmt.Sprint(checkEvery.Milliseconds()) + `);
+  stop = setTimeout(() => finish(last), ` + fmt.Sprint(watchFor.Milliseconds()) + `);
+})`
 }
 
 func (b *Tab) fail(what, expr string, err error) {

@@ -6,7 +6,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestMain stops the shared browser after the tests.
@@ -51,8 +55,15 @@ func TestTab(t *testing.T) {
 	}
 	b.Select("#pick", "b")
 	b.Wait("forty clicks and the pick", `document.getElementById('out').textContent === '12'.repeat(20) + 'b'`)
+	// The page watches a condition itself (watchJS): a navigation under
+	// way ends the watch in the old document and the next try finds the
+	// new one at once, not after the try's timeout.
+	start := time.Now()
 	b.Click("#go")
 	b.WaitPage("/next")
+	if d := time.Since(start); d > tryTimeout/2 {
+		t.Errorf("waiting across a navigation took %v, want well under the try's %v", d, tryTimeout)
+	}
 	if got := b.Eval(`document.querySelector('h1').textContent`); got != "next" {
 		t.Errorf("got heading %q, want next", got)
 	}
@@ -110,5 +121,31 @@ func TestShared(t *testing.T) {
 func TestQuote(t *testing.T) {
 	if got, want := Quote("it's \"x\" `y` ${z}\n"), `"it's \"x\" `+"`y`"+` ${z}\n"`; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// TestWaitWatchesInThePage: a condition that becomes true later is seen at
+// the change (the page's own watch), within one evaluation when it holds
+// before watchFor; one that never does fails with the exception it threw.
+func TestWaitWatchesInThePage(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<!doctype html><html><body><p id="p"></p><script>
+setTimeout(() => { document.getElementById('p').textContent = 'late'; }, 400);
+</script></body></html>`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	b := Shared(t)
+	b.Navigate(srv.URL + "/")
+	start := time.Now()
+	b.Wait("the late text", `document.getElementById('p').textContent === 'late'`)
+	if d := time.Since(start); d > watchFor {
+		t.Errorf("the change after 400 ms was seen after %v, want within one watch (%v)", d, watchFor)
+	}
+	js := watchJS(`document.querySelector('#missing').textContent === 'x'`)
+	res, err := chromedp.Run(b.Context(), chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(res, "null") {
+		t.Errorf("a condition that throws: %q %v, want the exception's message after the watch", res, err)
 	}
 }
