@@ -321,6 +321,18 @@ func TestDashboardSaysTooFewInBrowser(t *testing.T) {
 				t.Errorf("JavaScript exceptions: %q", ex)
 			}
 			boss.Shot("dashboard-too-few-" + tt.lang + ".png")
+
+			// The printable weekly review says the same.
+			boss.Click(`[data-testid=print-link]`)
+			boss.WaitPage("/inbox/dashboard/print")
+			boss.Wait("print charts drawn", `document.body.dataset.charts === 'ready'`)
+			for _, c := range []struct{ sel, want string }{{"[data-testid=fcr-of]", tt.fcr}, {"[data-testid=sla-excluded]", tt.excluded}} {
+				if g := text(c.sel); !strings.Contains(g, c.want) {
+					t.Errorf("print %s: %q, want it to contain %q", c.sel, g, c.want)
+				}
+			}
+			browsertest.NoRaw(t, "print "+tt.lang, boss.Eval(`document.body.innerText`))
+			boss.Shot("dashboard-too-few-print-" + tt.lang + ".png")
 		})
 	}
 }
