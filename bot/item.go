@@ -53,19 +53,27 @@ func (e *Engine) holdsAny(o orders.Order, kinds []string) bool {
 }
 
 // itemNotInOrder checks the goods a damaged-item story names against the
-// items of the order it is told for. It returns the kind to ask about
-// when the story names goods and the order holds none of them, or the
-// order is unknown (the same answer, so the bot does not tell whether an
-// order exists); "" when the story names no goods we know, the backend
-// lists no items or cannot answer (nothing to check against: the person
-// checks), the story is of a wrong item (it names what came, not what
-// was ordered), or the order holds one of them.
+// items of the order it is told for, when that order was shown to the
+// customer after the phone check in this issue (LastOrder). It returns the
+// kind to ask about when the story names goods and that order holds none
+// of them; "" when the order is not one shown to the customer (nothing of
+// it is disclosed: the case opens with it unverified), the story names no
+// goods we know, the backend lists no items or cannot answer (nothing to
+// check against: the person checks), or the story is of a wrong item (it
+// names what came, not what was ordered).
 func (e *Engine) itemNotInOrder(ctx context.Context, t *turn, order, story string, log *zap.Logger) string {
 	if t.st.EvidenceEntry == wrongItem {
 		return "" // a wrong item names what came, not what was ordered
 	}
 	kinds := e.reportedItems(story)
 	if order == "" || len(kinds) == 0 {
+		return ""
+	}
+	if order != t.st.LastOrder {
+		// Only an order shown to its owner in this issue is checked:
+		// "which order held the mug?" for a stranger's order number would
+		// tell whoever typed it what that order holds. The case opens with
+		// the order unverified and the person checks it.
 		return ""
 	}
 	o, err := e.fetchOrder(ctx, t, order)

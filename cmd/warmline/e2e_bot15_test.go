@@ -285,29 +285,35 @@ func TestE2EBot15WrongPhoneDigitsAreNotAnAddition(t *testing.T) {
 	}
 }
 
-// TestE2EBot15BrokenMugOnAnOrderWithoutAMug (item 4): a broken mug whose
-// order number is for an order that holds no mug (WL20261110: cushion
-// covers and an aroma stone) is asked which order it was in, and no case
-// opens against it; the order that holds the mug (WL20261101) is noted and
-// the photo opens the case with it. An unknown order number gets the same
-// question (the bot never tells whether an order exists).
+// TestE2EBot15BrokenMugOnAnOrderWithoutAMug (item 4): a broken mug told
+// for an order the customer was shown after the phone check, which holds
+// no mug (WL20261110: cushion covers and an aroma stone), is asked which
+// order it was in, and no case opens against it; the order that holds the
+// mug (WL20261101) is noted and the photo opens the case with it. An order
+// number not shown to the customer is never checked against the story:
+// "which order held the mug?" would tell a stranger what that order holds,
+// so a mug told for someone else's WL20261110 is noted like any order and
+// the case opens with it unverified, for the person to check.
 func TestE2EBot15BrokenMugOnAnOrderWithoutAMug(t *testing.T) {
 	t.Parallel()
 	h := startE2E(t, handoffOpts())
-	for _, tt := range []struct{ lang, story, wrong, unknown, right, ask, noted string }{
-		{"zh-TW", "收到的時候杯子破了", "訂單是 WL20261110", "WL20269999", "訂單是 WL20261101", "找不到您說的杯子", "訂單編號我記下了"},
-		{"zh-CN", "收到的时候杯子碎了", "订单是 WL20261110", "WL20269999", "订单是 WL20261101", "没找到您说的杯子", "订单号我记下了"},
-		{"en", "My mug arrived broken", "the order is WL20261110", "WL20269999", "the order is WL20261101", "can't find the mug", "noted the order number"},
+	for _, tt := range []struct{ lang, status, story, wrong, right, ask, noted string }{
+		{"zh-TW", "WL20261110 到哪了", "收到的時候杯子破了", "訂單是 WL20261110", "訂單是 WL20261101", "找不到您說的杯子", "訂單編號我記下了"},
+		{"zh-CN", "WL20261110 到哪了", "收到的时候杯子碎了", "订单是 WL20261110", "订单是 WL20261101", "没找到您说的杯子", "订单号我记下了"},
+		{"en", "where is WL20261110", "My mug arrived broken", "the order is WL20261110", "the order is WL20261101", "can't find the mug", "noted the order number"},
 	} {
+		// The owner of WL20261110 sees it, then tells of a broken mug on it.
 		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.status)
+		if got := allText(h.sayAll(u, "7821")); !strings.Contains(got, "WL20261110") {
+			t.Fatalf("%s: the owner's phone check got %q, want the order shown", tt.lang, got)
+		}
 		h.sayAll(u, tt.story)
 		h.tap(u, "last:done", 1)
 		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
-		for _, wrong := range []string{tt.wrong, tt.unknown} {
-			got := allText(h.sayAll(u, wrong))
-			if !strings.Contains(got, tt.ask) || strings.Contains(got, tt.noted) {
-				t.Errorf("%s %q for a broken mug got %q, want which order (%q), not noted", tt.lang, wrong, got, tt.ask)
-			}
+		got := allText(h.sayAll(u, tt.wrong))
+		if !strings.Contains(got, tt.ask) || strings.Contains(got, tt.noted) {
+			t.Errorf("%s %q for a broken mug got %q, want which order (%q), not noted", tt.lang, tt.wrong, got, tt.ask)
 		}
 		h.sendPhoto(u, testPhoto(t), "")
 		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
@@ -320,12 +326,24 @@ func TestE2EBot15BrokenMugOnAnOrderWithoutAMug(t *testing.T) {
 			t.Fatalf("%s: no case after the right order and the photo", tt.lang)
 		}
 		for _, a := range c.Tried {
-			if a.OrderNumber == "WL20261110" || a.OrderNumber == "WL20269999" {
-				t.Errorf("%s: case %s has the wrong order %s among its attempts", tt.lang, c.ID, a.OrderNumber)
+			// WL20261110's status lookup stays among the attempts; nothing
+			// else of the damaged mug may name it.
+			if a.OrderNumber == "WL20261110" && a.Kind != handoff.AttemptOrder {
+				t.Errorf("%s: case %s has the wrong order in its %s attempt %+v", tt.lang, c.ID, a.Kind, a)
 			}
 		}
 		if !slices.ContainsFunc(c.Tried, func(a handoff.Attempt) bool { return a.OrderNumber == "WL20261101" }) {
 			t.Errorf("%s: case %s tried %+v, want order WL20261101", tt.lang, c.ID, c.Tried)
+		}
+
+		// A stranger telling the same story for WL20261110 learns nothing
+		// of what it holds: noted, as an order with a mug would be.
+		s := h.newCustomer(tt.lang)
+		h.sayAll(s, tt.story)
+		h.tap(s, "last:done", 1)
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		if got := allText(h.sayAll(s, tt.wrong)); strings.Contains(got, tt.ask) || !strings.Contains(got, tt.noted) {
+			t.Errorf("%s: a stranger's %q for a broken mug got %q, want it noted (%q) and nothing said of the order's items", tt.lang, tt.wrong, got, tt.noted)
 		}
 	}
 }
