@@ -37,7 +37,8 @@ type ExportOptions struct {
 	// (the lead's download): the header row is the columns' names and
 	// the codes (category, status, SLA met, trigger, language,
 	// disposition) are their names, from the ledger_* locale messages;
-	// closed_at is a local "2006-01-02 15:04". A code without a message is
+	// closed_at is a local "2006-01-02 15:04"; the file starts with a
+	// UTF-8 byte-order mark (bom). A code without a message is
 	// written as it is. Empty Lang: the machine-readable CSV (Columns,
 	// codes), the documented format `warmline ledger export` writes.
 	// JSON lines are always machine-readable.
@@ -46,7 +47,14 @@ type ExportOptions struct {
 	// DispositionLabel names a disposition code in Lang (the operator's
 	// list of codes lives with the inbox); nil or "": the code.
 	DispositionLabel func(code, lang string) string
+	// TopicLabel names a topic (a KB entry id or a flow the bot runs) in
+	// Lang, as the lead's other screens do; nil or "": the id.
+	TopicLabel func(topic, lang string) string
 }
+
+// bom starts a CSV for people: spreadsheet programs (Excel on Windows,
+// what a Taiwan lead opens it with) then read it as UTF-8, not Big5.
+const bom = "\ufeff"
 
 // Translator renders locale messages (locales.Translator).
 type Translator interface {
@@ -73,6 +81,11 @@ func Export(w io.Writer, recs []Record, o ExportOptions) error {
 	switch o.Format {
 	case FormatCSV:
 		people := o.Lang != "" && o.Tr != nil
+		if people {
+			if _, err := io.WriteString(w, bom); err != nil {
+				return fmt.Errorf("export csv: %w", err)
+			}
+		}
 		cw := csv.NewWriter(w)
 		header := Columns
 		if people {
@@ -135,6 +148,10 @@ func (o ExportOptions) name(cells []string, r Record, loc *time.Location) {
 			}
 		case c == "disposition" && o.DispositionLabel != nil:
 			if l := o.DispositionLabel(cells[i], o.Lang); l != "" {
+				cells[i] = l
+			}
+		case c == "topic" && o.TopicLabel != nil:
+			if l := o.TopicLabel(cells[i], o.Lang); l != "" {
 				cells[i] = l
 			}
 		case c == "closed_at":

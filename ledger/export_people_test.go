@@ -34,12 +34,19 @@ func TestExportForPeople(t *testing.T) {
 		Satisfaction: 2, OwnerName: "Amy Lin", FirstResponse: &fr, ResolutionTime: &rs, SLAMet: &met,
 		Trigger: escalation.KindRefund, Topic: "refund_status", Lang: "zh-CN", Disposition: "refund"}
 	label := func(code, lang string) string { return "[" + lang + "] " + code }
+	topic := func(id, lang string) string { return "<" + lang + "> " + id }
 	for _, lang := range locales.Supported {
 		t.Run(lang, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Export(&buf, []Record{rec}, ExportOptions{Format: FormatCSV, Lang: lang, Tr: tr, DispositionLabel: label}); err != nil {
+			if err := Export(&buf, []Record{rec}, ExportOptions{Format: FormatCSV, Lang: lang, Tr: tr, DispositionLabel: label, TopicLabel: topic}); err != nil {
 				t.Fatal(err)
 			}
+			// Excel reads a CSV without a byte-order mark as the system's
+			// code page (Big5 in Taiwan): every Chinese cell garbled.
+			if !bytes.HasPrefix(buf.Bytes(), []byte(bom)) {
+				t.Fatalf("the sheet starts %q, want a UTF-8 byte-order mark", buf.Bytes()[:min(8, buf.Len())])
+			}
+			buf.Next(len(bom))
 			rows, err := csv.NewReader(&buf).ReadAll()
 			if err != nil || len(rows) != 2 {
 				t.Fatalf("rows %v, %v; want a header and one row", rows, err)
@@ -60,6 +67,7 @@ func TestExportForPeople(t *testing.T) {
 				"trigger":     tr.T(lang, "ledger_trigger_refund_over_limit", nil),
 				"language":    tr.T(lang, "ledger_language_zh_CN", nil),
 				"disposition": "[" + lang + "] refund",
+				"topic":       "<" + lang + "> refund_status",
 				"closed_at":   "2026-11-23 19:00",
 				"date":        "2026-11-23",
 				"priority":    "P2", "tier": "L2", "request": "退款還沒到", "first_response_s": "600", "satisfaction": "2",
@@ -102,8 +110,11 @@ func TestExportForPeople(t *testing.T) {
 	if err := Export(&mc, []Record{rec}, ExportOptions{Format: FormatCSV}); err != nil {
 		t.Fatal(err)
 	}
+	if bytes.HasPrefix(mc.Bytes(), []byte(bom)) {
+		t.Error("the machine-readable csv starts with a byte-order mark; its readers want none")
+	}
 	rows, _ := csv.NewReader(&mc).ReadAll()
-	if len(rows) != 2 || !slices.Equal(rows[0], Columns) || !slices.Contains(rows[1], "refund_over_limit") {
-		t.Errorf("machine csv = %v, want Columns and codes", rows)
+	if len(rows) != 2 || !slices.Equal(rows[0], Columns) || !slices.Contains(rows[1], "refund_over_limit") || !slices.Contains(rows[1], "refund_status") {
+		t.Errorf("machine csv = %v, want Columns and codes (the topic's id)", rows)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/ledger"
 	"github.com/warmline/warmline/locales"
+	"github.com/warmline/warmline/report"
 )
 
 // The case ledger export, for leads: the same rows, columns and CSV
@@ -59,6 +60,7 @@ func (in *Inbox) ledgerExport(w http.ResponseWriter, r *http.Request, _ handoff.
 			return fmt.Errorf("%w: lang must be zh-TW, zh-CN or en", errBadRequest)
 		}
 		opts.Lang, opts.Tr, opts.DispositionLabel = l, in.tr, in.dispositionLabel
+		opts.TopicLabel = func(topic, lang string) string { return report.TopicName(in.tr, in.svc, lang, topic) }
 	}
 	if err := ledger.Export(&buf, recs, opts); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/warmline/warmline/internal/browsertest"
 	"github.com/warmline/warmline/ledger"
+	"github.com/warmline/warmline/report"
 )
 
 // TestLedgerExport: a lead downloads the ledger as CSV with the same
@@ -68,6 +69,16 @@ func TestLedgerExport(t *testing.T) {
 	if len(rows) != 5 { // header + the 4 closed cases
 		t.Fatalf("%d rows, want 4 cases:\n%s", len(rows)-1, body)
 	}
+	machine := rows
+	named := 0
+	for _, r := range rows[1:] {
+		if r[col["topic"]] != "" {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Fatal("no exported case has a topic: the sheet's topic names go untested")
+	}
 	last := rows[len(rows)-1]
 	if last[col["case_id"]] != e.open.ID || last[col["resolution"]] != `'=HYPERLINK("http://x","補寄")` || last[col["disposition"]] != "replacement" {
 		t.Errorf("last row %v: want %s with the formula defused and disposition replacement", last, e.open.ID)
@@ -91,6 +102,12 @@ func TestLedgerExport(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("export lang=%s = %d\n%s", tc.lang, resp.StatusCode, body)
 		}
+		// A UTF-8 byte-order mark first, so Excel does not read the
+		// Chinese as Big5.
+		body, ok := strings.CutPrefix(body, "\ufeff")
+		if !ok {
+			t.Errorf("lang=%s: the sheet has no UTF-8 byte-order mark", tc.lang)
+		}
 		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 		if err != nil || len(rows) != 5 {
 			t.Fatalf("lang=%s: %d rows, %v, want header + 4 cases:\n%s", tc.lang, len(rows), err, body)
@@ -106,6 +123,13 @@ func TestLedgerExport(t *testing.T) {
 		}
 		if rows[4][col["case_id"]] != e.open.ID || rows[4][col["disposition"]] == "replacement" {
 			t.Errorf("lang=%s last row %v: want %s with the disposition named, not its code", tc.lang, rows[4], e.open.ID)
+		}
+		// Topics by the name the dashboard gives them, not their ids.
+		for i, r := range rows[1:] {
+			id := machine[i+1][col["topic"]]
+			if want := report.TopicName(tr, e.svc, tc.lang, id); id != "" && r[col["topic"]] != want {
+				t.Errorf("lang=%s row %d topic %q, want %q (the name of %s)", tc.lang, i+1, r[col["topic"]], want, id)
+			}
 		}
 	}
 	for _, bad := range []string{"/api/ledger/export", "/api/ledger/export?from=2026-11-30&to=2026-11-01", q + "&format=xlsx", q + "&lang=fr"} {

@@ -39,8 +39,8 @@ func newHistoryEnv(t *testing.T) *historyEnv {
 		t.Fatal("no demo lead")
 	}
 	h := &historyEnv{uiEnv: e, store: store}
-	openCase := func(user, tier, prio, text string) *handoff.Case {
-		c, err := e.svc.Open(ctx, handoff.Opening{UserID: user, DisplayName: "王小明", Lang: "zh-TW", Category: handoff.CategoryComplaint,
+	openCase := func(user, tier, prio, text, topic string) *handoff.Case {
+		c, err := e.svc.Open(ctx, handoff.Opening{UserID: user, DisplayName: "王小明", Lang: "zh-TW", Category: handoff.CategoryComplaint, Topic: topic,
 			Request: text, Triggers: []escalation.Trigger{{Kind: escalation.KindHuman, Route: escalation.Route{Tier: tier, Priority: prio}, Message: text}},
 			Transcript: []handoff.Turn{{From: handoff.FromCustomer, Text: text, At: e.clock.Now()}}})
 		if err != nil {
@@ -59,18 +59,18 @@ func newHistoryEnv(t *testing.T) *historyEnv {
 			t.Fatal(err)
 		}
 	}
-	h.rated = openCase("U-hist", handoff.TierL2, "P3", "包裹延遲三天了，請幫我查")
+	h.rated = openCase("U-hist", handoff.TierL2, "P3", "包裹延遲三天了，請幫我查", "")
 	resolve(h.rated, "已為您催貨，物流單號 ABC123")
 	if err := e.svc.RecordSatisfaction(ctx, "U-hist", h.rated.ID, 5); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(24 * time.Hour)
-	h.l3 = openCase("U-hist", handoff.TierL3, "P2", "帳號被盜用了")
+	h.l3 = openCase("U-hist", handoff.TierL3, "P2", "帳號被盜用了", "account_security")
 	resolve(h.l3, "已協助鎖定帳號")
-	h.other = openCase("U-other", handoff.TierL2, "P3", "我要退款")
+	h.other = openCase("U-other", handoff.TierL2, "P3", "我要退款", "refund")
 	resolve(h.other, "已退款")
 	e.clock.Advance(24 * time.Hour)
-	h.open = openCase("U-hist", handoff.TierL2, "P3", "又延遲了")
+	h.open = openCase("U-hist", handoff.TierL2, "P3", "又延遲了", "")
 	arch, err := ledger.NewArchiver(ledger.ArchiverConfig{Redis: rdb, Stream: e.svc.ArchiveStream(), Store: store, Consumer: "test"})
 	if err != nil {
 		t.Fatal(err)
