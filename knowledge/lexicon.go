@@ -12,10 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/warmline/warmline/internal/regexlit"
@@ -137,15 +133,16 @@ func (l *loader) lexiconSection(name string, n *yaml.Node) {
 }
 
 func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
+	return newLexiconFor(concepts, conv, defaultTuning)
+}
+
+// newLexiconFor is newLexicon with the English analyser of tune
+// (lexiconAnalyzer).
+func newLexiconFor(concepts []concept, conv *Converter, tune tuning) (*lexicon, error) {
 	lx := &lexicon{
-		analyzer: &analysis.DefaultAnalyzer{
-			Tokenizer: unicodetok.NewUnicodeTokenizer(),
-			TokenFilters: []analysis.TokenFilter{
-				en.NewPossessiveFilter(), lowercase.NewLowerCaseFilter(), porter.NewPorterStemmer(),
-			},
-		},
-		en: map[string][]enMember{},
-		zh: map[rune][]zhMember{},
+		analyzer: lexiconAnalyzer(tune),
+		en:       map[string][]enMember{},
+		zh:       map[rune][]zhMember{},
 	}
 	for i, c := range concepts {
 		for _, p := range c.Patterns {

@@ -14,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -120,8 +119,13 @@ type tuning struct {
 	// does not rank).
 	nbAlpha, nbAnswer, nbTemp, nbRank float64
 	nbRankEN                          float64 // nbRank for English questions
-	nbFeatTemp                        float64 // the temperature of Explanation.Posterior
-	nbAnswerEN                        float64 // nbAnswer for the English model
+	// English analysis (english.go): enLemmas brings irregular, derived
+	// and chat forms to their base word, enFiller drops chat filler like
+	// stop words, enSnowball stems with Snowball instead of Porter.
+	enLemmas, enLemmasLex, enFiller int // bit sets of the word lists used (the lexicon's own)
+	enSnowball                      bool
+	nbFeatTemp                      float64 // the temperature of Explanation.Posterior
+	nbAnswerEN                      float64 // nbAnswer for the English model
 }
 
 var defaultTuning = tuning{
@@ -156,6 +160,8 @@ var defaultTuning = tuning{
 	nbRankEN:           0,
 	nbFeatTemp:         5,
 	nbAnswerEN:         0.6,
+	enLemmas:           0,
+	enFiller:           fillerGreeting,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -258,7 +264,7 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		if err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
-		if b.lex, err = newLexicon(slices.Concat(concepts, extra), conv); err != nil {
+		if b.lex, err = newLexiconFor(slices.Concat(concepts, extra), conv, tune); err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
 		b.lex.longest = tune.longestConcepts
@@ -268,10 +274,10 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 	if err != nil {
 		return nil, fmt.Errorf("build search index: %w", err)
 	}
-	newScript := func(q, a, analyzer string) *script {
+	newScript := func(q, a string, analyzer analysis.Analyzer) *script {
 		return &script{
 			question: q, answer: a,
-			analyzer:      im.AnalyzerNamed(analyzer),
+			analyzer:      analyzer,
 			questionTerms: make([]termSet, len(entries)),
 			answerTerms:   make([]termSet, len(entries)),
 			voc:           newVocab(),
@@ -279,8 +285,8 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 			nb: tune.newClassifier(len(entries)),
 		}
 	}
-	b.en = newScript(fieldEN, fieldENA, en.AnalyzerName)
-	b.zh = newScript(fieldZH, fieldZHA, analyzerZH)
+	b.en = newScript(fieldEN, fieldENA, englishAnalyzer(tune))
+	b.zh = newScript(fieldZH, fieldZHA, im.AnalyzerNamed(analyzerZH))
 	if b.en.analyzer == nil || b.zh.analyzer == nil {
 		return nil, fmt.Errorf("build search index: analyzer missing")
 	}
