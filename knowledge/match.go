@@ -124,8 +124,11 @@ type tuning struct {
 	// stop words, enSnowball stems with Snowball instead of Porter.
 	enLemmas, enLemmasLex, enFiller int // bit sets of the word lists used (the lexicon's own)
 	enSnowball                      bool
-	nbFeatTemp                      float64 // the temperature of Explanation.Posterior
-	nbAnswerEN                      float64 // nbAnswer for the English model
+	// answerBoostEN and answerCoverEN, when above 0, are answerBoost and
+	// answerCover for English questions.
+	answerBoostEN, answerCoverEN float64
+	nbFeatTemp                   float64 // the temperature of Explanation.Posterior
+	nbAnswerEN                   float64 // nbAnswer for the English model
 }
 
 var defaultTuning = tuning{
@@ -660,9 +663,13 @@ func (b *Base) score(sc *script, terms []string, weights []float64, buf *scratch
 	buf.size(n, sc.ex.docs())
 	ent := &buf.entry
 	sc.q.score(terms, weights, 1, ent)
-	sc.a.score(terms, weights, b.tune.answerBoost, ent)
+	boost := b.tune.answerBoost
+	if sc == b.en && b.tune.answerBoostEN > 0 {
+		boost = b.tune.answerBoostEN
+	}
+	sc.a.score(terms, weights, boost, ent)
 	clauses := float64(len(terms))
-	if b.tune.answerBoost > 0 {
+	if boost > 0 {
 		clauses *= 2
 	}
 	var maxEntry float64
@@ -815,6 +822,10 @@ func (b *Base) correct(sc *script, t string) (string, bool) {
 // not cover scores low.
 func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (cov float64, matched, concepts int, unknown float64) {
 	var have, total, unk float64
+	answerCover := b.tune.answerCover
+	if sc == b.en && b.tune.answerCoverEN > 0 {
+		answerCover = b.tune.answerCoverEN
+	}
 	for k, t := range terms {
 		w := sc.idf(t)
 		qw := weights[k]
@@ -832,7 +843,7 @@ func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (c
 			have += w * qw
 			hit = true
 		} else if indexed && sc.answerTerms[i].has(id) {
-			have += w * qw * b.tune.answerCover
+			have += w * qw * answerCover
 			hit = true
 		}
 		if hit {
