@@ -96,6 +96,10 @@ type Case struct {
 	// LateSentAt: the apology after the promised first-reply time passed
 	// without an agent reply went out (once per first-response clock).
 	LateSentAt time.Time `json:"late_sent_at,omitzero"`
+	// LateNotices counts the apologies of this first-response clock, each
+	// with a new time (at most maxLateNotices; then the daily progress
+	// update speaks).
+	LateNotices int `json:"late_notices,omitempty"`
 	// Notify lists the extra parties the triggers' routes name (lead, legal,
 	// pr); Investigate is set when a route asks for an investigation (repeat
 	// contact). The inbox shows both; nobody is paged from here.

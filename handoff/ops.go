@@ -330,7 +330,7 @@ func (s *Service) Escalate(ctx context.Context, a Agent, id, reason string) (*Ca
 		now := s.now()
 		c.Tier, c.Status, c.Owner, c.OwnerName = TierL3, StatusQueued, "", ""
 		c.EscalatedAt = now
-		c.FirstResponseAt, c.ReminderSentAt, c.PromisedBy, c.LateSentAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		c.FirstResponseAt, c.ReminderSentAt, c.PromisedBy, c.LateSentAt, c.LateNotices = time.Time{}, time.Time{}, time.Time{}, time.Time{}, 0
 		s.setDue(c, now, 0)
 		c.Transcript = append(c.Transcript, Turn{From: FromNote, Kind: TurnText, Text: reason, At: now, AgentID: a.ID})
 		return nil

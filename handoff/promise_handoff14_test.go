@@ -36,7 +36,9 @@ func TestSupervisorStillByIsNeverLate(t *testing.T) {
 			}
 		}
 	}
-	want := f.svc.tr.T(late.Lang, "handoff_sla_late_lead", map[string]any{"CaseID": late.ID, "ETA": "15:05"})
+	// The apology names the missed 15:05 and a new time: the supervisor's
+	// 5 minutes again from 15:06.
+	want := f.svc.tr.T(late.Lang, "handoff_sla_late_lead", map[string]any{"CaseID": late.ID, "ETA": "15:05", "NewETA": "15:11"})
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("late sweep sent %q, want only [%q]", got, want)
 	}
@@ -44,7 +46,17 @@ func TestSupervisorStillByIsNeverLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.ReminderSentAt.IsZero() {
-		t.Errorf("ReminderSentAt = %v, want zero (no notice went out)", c.ReminderSentAt)
+	for _, tu := range c.Transcript {
+		if tu.Notice == NoticeReminder {
+			t.Errorf("transcript has a pre-breach notice %q, want none (the apology stands for it)", tu.Text)
+		}
+	}
+	if !c.Promise().Equal(at(t, "2026-11-23 15:11")) {
+		t.Errorf("promise after the apology = %s, want the new 15:11 (the brief and the inbox show what the customer was told)", c.Promise().In(taipei(t)))
+	}
+	// A sweep later on sends no "still by 15:11" after the apology.
+	f.clock.Set(at(t, "2026-11-23 15:10"))
+	if n, err := f.svc.Sweep(ctx); err != nil || n != 0 {
+		t.Errorf("sweep at 15:10 = %d, %v; want nothing (the apology gave 15:11)", n, err)
 	}
 }

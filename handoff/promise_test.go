@@ -144,20 +144,22 @@ func TestPromisesKept(t *testing.T) {
 	if n := sweep("2026-11-23 15:12"); n != 1 {
 		t.Errorf("sweep at 15:12 sent %d, want the P1 notice", n)
 	}
-	// 15:30: the P1's 15:15 passed: its apology; the others, once per clock.
-	if n := sweep("2026-11-23 15:30"); n != 1 {
-		t.Errorf("sweep past the dues sent %d, want 1 (the P1's apology; once per clock)", n)
+	// 15:30: the P1's 15:15 passed: its apology with a new time (15:45);
+	// the supervisor's renewed 15:16 passed too: its second apology, with
+	// another (15:35).
+	if n := sweep("2026-11-23 15:30"); n != 2 {
+		t.Errorf("sweep past the dues sent %d, want 2 (the P1's apology, the supervisor's second)", n)
 	}
 	got := pushesTo("U-p1")
 	if len(got) != 2 || !strings.Contains(got[0].Text, p1.ID) || strings.Contains(got[0].Text, "16:") || strings.Contains(got[0].Text, "15:") {
 		t.Fatalf("P1 notices = %+v, want a \"still on it\" naming the case and no new time, then the apology", got)
 	}
-	if !strings.Contains(got[1].Text, "15:15") || !strings.Contains(got[1].Text, p1.ID) {
-		t.Errorf("P1 apology = %q, want the promised 15:15 and the case", got[1].Text)
+	if want := f.svc.tr.T(p1.Lang, "handoff_sla_late", map[string]any{"CaseID": p1.ID, "ETA": "15:15", "NewETA": "15:45"}); got[1].Text != want {
+		t.Errorf("P1 apology = %q, want %q (the missed 15:15, the reason, the new 15:45)", got[1].Text, want)
 	}
 	c1, _ := f.svc.Get(ctx, lead, p1.ID)
-	if !c1.Promise().Equal(at(t, "2026-11-23 15:15")) || !c1.PromisedBy.IsZero() {
-		t.Errorf("P1 promise = %s (PromisedBy %v), want 15:15 unmoved", c1.Promise().In(taipei(t)), c1.PromisedBy)
+	if !c1.Promise().Equal(at(t, "2026-11-23 15:45")) || !c1.FirstResponseDue.Equal(at(t, "2026-11-23 15:15")) {
+		t.Errorf("P1 promise = %s, due %s; want the new 15:45 told, the SLA's due 15:15 kept", c1.Promise().In(taipei(t)), c1.FirstResponseDue.In(taipei(t)))
 	}
 	n := len(c1.Transcript)
 	if n < 2 || c1.Transcript[n-2].From != FromBot || c1.Transcript[n-2].Notice != NoticeReminder || c1.Transcript[n-2].Text != got[0].Text ||
@@ -166,20 +168,33 @@ func TestPromisesKept(t *testing.T) {
 	}
 	supGot := pushesTo("U-sup")
 	wantStill := f.svc.tr.T(sup.Lang, "handoff_sla_still_by_lead", map[string]any{"CaseID": sup.ID, "ETA": "15:05"})
-	if len(supGot) != 2 || supGot[0].Text != wantStill || !strings.Contains(supGot[1].Text, "15:05") {
-		t.Errorf("supervisor case got %+v, want %q at 15:04, then the apology naming 15:05", supGot, wantStill)
+	wantLate := []string{
+		f.svc.tr.T(sup.Lang, "handoff_sla_late_lead", map[string]any{"CaseID": sup.ID, "ETA": "15:05", "NewETA": "15:16"}),
+		f.svc.tr.T(sup.Lang, "handoff_sla_late_lead", map[string]any{"CaseID": sup.ID, "ETA": "15:16", "NewETA": "15:35"}),
+	}
+	if len(supGot) != 3 || supGot[0].Text != wantStill || supGot[1].Text != wantLate[0] || supGot[2].Text != wantLate[1] {
+		t.Errorf("supervisor case got %+v, want %q at 15:04, then the apologies %q", supGot, wantStill, wantLate)
 	}
 	cs, _ := f.svc.Get(ctx, lead, sup.ID)
-	if !cs.Promise().Equal(at(t, "2026-11-23 15:05")) || !cs.PromisedBy.IsZero() {
-		t.Errorf("supervisor promise = %s (PromisedBy %v), want 15:05 unmoved", cs.Promise().In(taipei(t)), cs.PromisedBy)
+	if !cs.Promise().Equal(at(t, "2026-11-23 15:35")) {
+		t.Errorf("supervisor promise = %s, want the last time told, 15:35", cs.Promise().In(taipei(t)))
 	}
-	if n := len(cs.Transcript); n < 2 || cs.Transcript[n-2].Notice != NoticeReminder || cs.Transcript[n-2].Text != wantStill ||
-		cs.Transcript[n-1].Notice != NoticeLate {
-		t.Errorf("supervisor transcript ends %+v, want the notice and the apology as bot turns", cs.Transcript[max(0, n-2):])
+	if n := len(cs.Transcript); n < 3 || cs.Transcript[n-3].Notice != NoticeReminder || cs.Transcript[n-3].Text != wantStill ||
+		cs.Transcript[n-2].Notice != NoticeLate || cs.Transcript[n-1].Notice != NoticeLate {
+		t.Errorf("supervisor transcript ends %+v, want the notice and the two apologies as bot turns", cs.Transcript[max(0, n-3):])
 	}
-	// The agent's brief shows the same time the customer was told.
-	if brief := strings.Join(f.svc.Brief(cs, "en"), "\n"); !strings.Contains(brief, "2026-11-23 15:05") {
-		t.Errorf("supervisor brief = %q, want the promised 2026-11-23 15:05", brief)
+	// The agent's brief shows the same time the customer was last told.
+	if brief := strings.Join(f.svc.Brief(cs, "en"), "\n"); !strings.Contains(brief, "2026-11-23 15:35") {
+		t.Errorf("supervisor brief = %q, want the promised 2026-11-23 15:35", brief)
+	}
+	// Two apologies per clock: the supervisor's 15:35 and the P1's 15:45
+	// pass with no third (the lead has the breach alert; the daily
+	// progress update speaks next), nor a "still by" after them.
+	if n := sweep("2026-11-23 15:50"); n != 1 {
+		t.Errorf("sweep at 15:50 sent %d, want 1 (the P1's second apology; none for the supervisor's third miss)", n)
+	}
+	if n := sweep("2026-11-23 16:10"); n != 0 {
+		t.Errorf("sweep at 16:10 sent %d, want 0 (two apologies per clock)", n)
 	}
 
 	// P3: at 80% of its 4 working hours, an honest new time: due + 1h.
@@ -289,7 +304,9 @@ func TestLateNoticeAfterThePromise(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": "15:15"})
+	// The reason and a new time, one more P1 window (15 minutes) from the
+	// sweep at 15:16, as the SOP asks.
+	want := f.svc.tr.T(late.Lang, "handoff_sla_late", map[string]any{"CaseID": late.ID, "ETA": "15:15", "NewETA": "15:31"})
 	// A time today is told as the time alone (tryout 5 item 12).
 	if got, n := notices("U-late"); len(got) != 2 || n != 1 || got[1] != want || strings.Contains(got[1], "2026-11-23") {
 		t.Fatalf("after the promise: %q, want one apology %q naming 15:15", got, want)
@@ -371,7 +388,7 @@ func TestCustomerTimeIsTheTimeToday(t *testing.T) {
 	for _, tt := range tests {
 		got := f.svc.customerTime(at(t, tt.now), at(t, tt.at))
 		for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
-			msg := f.svc.tr.T(lang, "handoff_sla_late", map[string]any{"CaseID": "CS-1", "ETA": got})
+			msg := f.svc.tr.T(lang, "handoff_sla_late", map[string]any{"CaseID": "CS-1", "ETA": got, "NewETA": got})
 			if !strings.Contains(msg, tt.want) || strings.Contains(msg, tt.notWant) {
 				t.Errorf("at %s, %s told as %q in %s: %q; want %q", tt.now, tt.at, got, lang, msg, tt.want)
 			}

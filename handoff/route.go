@@ -125,7 +125,7 @@ func (s *Service) reroute(c *Case) {
 	case c.FirstResponseDue.Before(old.FirstResponseDue):
 		// A sooner target: it is the promise now (the bot acknowledges it
 		// with this time), and its own pre-breach notice may go out.
-		c.PromisedBy, c.ReminderSentAt, c.LateSentAt = time.Time{}, time.Time{}, time.Time{}
+		c.PromisedBy, c.ReminderSentAt, c.LateSentAt, c.LateNotices = time.Time{}, time.Time{}, time.Time{}, 0
 	case c.FirstResponseAt.IsZero() && c.FirstResponseDue.Before(s.now()) && fresh.After(s.now()) &&
 		(c.PromisedBy.IsZero() || fresh.Before(c.PromisedBy) || c.PromisedBy.Before(s.now())):
 		// Already overdue: the SLA keeps its breached due, and the customer

@@ -75,23 +75,52 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 }
 
 // lateDue: the time the customer was last promised a first reply has
-// passed, nobody has replied, and the customer has not been told yet.
-// Silence after a promised time is the 已讀不回 the SOP forbids.
+// passed, nobody has replied, and the customer has not been told since
+// that promise was made. Silence after a promised time is the 已讀不回 the
+// SOP forbids.
 func (s *Service) lateDue(c *Case, now time.Time) bool {
-	return c.Open() && c.FirstResponseAt.IsZero() && c.LateSentAt.IsZero() && now.After(c.Promise())
+	return c.Open() && c.FirstResponseAt.IsZero() && now.After(c.Promise()) && c.LateNotices < maxLateNotices &&
+		(c.LateSentAt.IsZero() || c.LateSentAt.Before(c.Promise()))
 }
 
-// apologiseLate tells the customer, once per first-response clock, that the
-// promised time has passed: an apology, no new promise (the lead sees the
-// breach as an alert), and records it in the transcript.
+// maxLateNotices bounds the apologies of one first-response clock: the
+// first missed time and the renewed one are each owned up to with a new
+// time; a case still unanswered after that is the lead's (the breach
+// alert), and the daily progress update keeps the customer told.
+const maxLateNotices = 2
+
+// lateWindow is the first-response window c was given (the priority's
+// target or a trigger's own timeline, in the priority's working time):
+// the time a missed promise is renewed by.
+func (s *Service) lateWindow(c *Case) time.Duration {
+	return s.policy.WorkingTime(clockStart(c), c.FirstResponseDue, c.Priority)
+}
+
+// apologiseLate tells the customer, once per promise, that the promised
+// time has passed, as the SOP asks: an apology, the reason (nobody has
+// been free to take the case yet, or the colleague who took it is still
+// on it) and a new time, one more of the case's own first-response windows
+// from now (PromisedBy, so the agent's inbox shows the same deadline); the
+// lead sees the breach as an alert. It is recorded in the transcript. If
+// the new time passes too, the next sweep says so again with another, up
+// to maxLateNotices per clock.
 func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (bool, error) {
 	var mine bool
+	var missed, wasBy, wasLate, wasReminder time.Time
 	c, err := s.update(ctx, id, func(c *Case) error {
 		mine = false
 		if !s.lateDue(c, now) {
 			return errNoChange
 		}
+		missed, wasBy, wasLate, wasReminder = c.Promise(), c.PromisedBy, c.LateSentAt, c.ReminderSentAt
 		c.LateSentAt, mine = now, true
+		c.LateNotices++
+		if c.ReminderSentAt.IsZero() {
+			// A sweep that ran late: the apology stands for the pre-breach
+			// notice ("still by" the new time right after it would be noise).
+			c.ReminderSentAt = now
+		}
+		c.PromisedBy = s.policy.Due(now, s.lateWindow(c), c.Priority)
 		return nil
 	})
 	if err != nil || !mine {
@@ -101,9 +130,17 @@ func (s *Service) apologiseLate(ctx context.Context, id string, now time.Time) (
 	if s.triggerTimeline(c) && hasTrigger(c, escalation.KindSupervisor) {
 		msgID = "handoff_sla_late_lead" // they were told a team lead, not a specialist
 	}
-	text := s.tr.T(c.Lang, msgID, map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, c.Promise())})
+	if c.Owner != "" {
+		msgID += "_claimed" // someone has it: the reason is theirs, not the queue's
+	}
+	text := s.tr.T(c.Lang, msgID, map[string]any{"CaseID": c.ID, "ETA": s.customerTime(now, missed), "NewETA": s.customerTime(now, c.PromisedBy)})
 	key := c.ID + ":late:" + strconv.FormatInt(c.LateSentAt.UnixMilli(), 10)
-	if err := s.pushNotice(ctx, c, NoticeLate, key, text, func(c *Case) { c.LateSentAt = time.Time{} }); err != nil {
+	if err := s.pushNotice(ctx, c, NoticeLate, key, text, func(c *Case) {
+		// Nothing reached the customer: the promise they know stands, and
+		// the next sweep tries again.
+		c.PromisedBy, c.LateSentAt, c.ReminderSentAt = wasBy, wasLate, wasReminder
+		c.LateNotices--
+	}); err != nil {
 		return false, fmt.Errorf("push late notice: %w", err)
 	}
 	s.log.Info("sla late notice sent", zap.String("case_id", c.ID))

@@ -77,13 +77,15 @@ func TestE2EHandoff14SupervisorStillBy(t *testing.T) {
 		}
 	}
 
-	// T passed unanswered: one apology naming the same T, no second notice.
+	// T passed unanswered: one apology naming the same T, the reason and a
+	// new time (the supervisor's 5 minutes again from the sweep at T+1).
 	h.clock.Set(start.Add(6 * time.Minute))
+	newT := start.Add(11 * time.Minute)
 	for _, c := range customers {
 		cs := cases[c.user]
 		hhmm := cs.Promise().In(taipeiTime).Format("15:04")
 		got := h.waitNew(c.user, marks[c.user], 2)
-		want := tr.T(c.lang, "handoff_sla_late_lead", map[string]any{"CaseID": cs.ID, "ETA": hhmm})
+		want := tr.T(c.lang, "handoff_sla_late_lead", map[string]any{"CaseID": cs.ID, "ETA": hhmm, "NewETA": newT.In(taipeiTime).Format("15:04")})
 		if got[1].Text != want {
 			t.Errorf("%s after T: %s, want the apology %q", c.lang, dump(got[1:]), want)
 		}
@@ -94,8 +96,8 @@ func TestE2EHandoff14SupervisorStillBy(t *testing.T) {
 		if n := len(h.pushes(c.user, marks[c.user])); n != 2 {
 			t.Errorf("%s got %d pushes, want the notice and the apology: %s", c.lang, n, dump(h.pushes(c.user, marks[c.user])))
 		}
-		if v := h.caseByID(cases[c.user].ID); !v.Case.Promise().Equal(cases[c.user].Promise()) {
-			t.Errorf("%s: promise moved to %s", c.lang, v.Case.Promise().In(taipeiTime))
+		if v := h.caseByID(cases[c.user].ID); !v.Case.Promise().Equal(newT) {
+			t.Errorf("%s: the inbox's promise is %s, want the new time the customer was told (%s)", c.lang, v.Case.Promise().In(taipeiTime), newT.In(taipeiTime))
 		}
 	}
 }
