@@ -161,6 +161,9 @@ func TestPromisesKept(t *testing.T) {
 	if !c1.Promise().Equal(at(t, "2026-11-23 15:45")) || !c1.FirstResponseDue.Equal(at(t, "2026-11-23 15:15")) {
 		t.Errorf("P1 promise = %s, due %s; want the new 15:45 told, the SLA's due 15:15 kept", c1.Promise().In(taipei(t)), c1.FirstResponseDue.In(taipei(t)))
 	}
+	if !f.svc.Overdue(c1) {
+		t.Error("the P1 told a new time after missing 15:15 is not overdue in the queue; want it overdue (the new time is a courtesy, not a new SLA)")
+	}
 	n := len(c1.Transcript)
 	if n < 2 || c1.Transcript[n-2].From != FromBot || c1.Transcript[n-2].Notice != NoticeReminder || c1.Transcript[n-2].Text != got[0].Text ||
 		c1.Transcript[n-1].Notice != NoticeLate || c1.Transcript[n-1].Text != got[1].Text {

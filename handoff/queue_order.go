@@ -38,6 +38,11 @@ func (s *Service) Overdue(c *Case) bool {
 	due := c.ResolutionDue
 	if c.FirstResponseAt.IsZero() {
 		due = c.Promise()
+		if c.LateNotices > 0 {
+			// The customer was told a new time after a missed one: the
+			// case stays overdue for the team and the lead all the same.
+			due = c.FirstResponseDue
+		}
 	}
 	return c.Open() && !due.IsZero() && !s.now().Before(due)
 }
