@@ -1,8 +1,14 @@
 package orders
 
 import (
-	"sync"
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"go.uber.org/zap"
 )
 
 // breaker stops asking a backend that keeps failing. After trip requests
@@ -11,75 +17,68 @@ import (
 // request fails at once for coolDown; then one request at a time is let
 // through (a probe) while the others still fail at once, until a probe gets
 // an answer. Any answer from the backend (an order, a 404, a 4xx) closes it
-// again. It is safe for concurrent use.
+// again; a request the caller cancelled tells nothing. It is safe for
+// concurrent use.
 //
 // It bounds what a hung backend costs a customer: without it, every order
 // question waited the whole lookup (the bot's deadline), and a customer who
 // asked again while the first lookup hung waited for both, one after the
 // other in their lane.
+//
+// The state machine is github.com/sony/gobreaker's, which keeps time with
+// time.Now (tests run it in a testing/synctest bubble).
 type breaker struct {
-	trip     int
+	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
 	coolDown time.Duration
-	now      func() time.Time
-
-	mu        sync.Mutex
-	failures  int       // requests in a row that ended unavailable
-	openUntil time.Time // while open: when the next probe may go; zero when closed
-	probing   bool      // a probe is in flight
+	// openUntil is when the open breaker lets the next probe through (unix
+	// nanoseconds), for the error text only.
+	openUntil atomic.Int64
 }
 
-// verdict is what one request's outcome tells about the backend.
-type verdict int
+func newBreaker(trip int, coolDown time.Duration, log *zap.Logger) *breaker {
+	br := &breaker{coolDown: coolDown}
+	br.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        "order_backend",
+		MaxRequests: 1, // half-open: one probe at a time, and its answer closes it
+		Timeout:     coolDown,
+		// Interval 0: the closed breaker counts failures in a row until an
+		// answer, however far apart they are.
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= uint32(trip) },
+		// The caller gave up first (cancelled): the backend may be fine.
+		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+		// Anything but ErrUnavailable is the backend answering, whatever it said.
+		IsSuccessful: func(err error) bool { return !errors.Is(err, ErrUnavailable) },
+		// Called once per change, under the breaker's lock: it must not call it.
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			switch to {
+			case gobreaker.StateOpen:
+				br.openUntil.Store(time.Now().Add(coolDown).UnixNano())
+				log.Warn("order backend not answering; requests fail at once until the cool-down ends",
+					zap.Bool("probe", from == gobreaker.StateHalfOpen), zap.Duration("cool_down", coolDown))
+			case gobreaker.StateHalfOpen:
+				log.Info("order backend cool-down over; one probe at a time")
+			case gobreaker.StateClosed:
+				log.Info("order backend answers again")
+			}
+		},
+	})
+	return br
+}
 
-const (
-	answered    verdict = iota // the backend answered (whatever it said)
-	unavailable                // it did not answer in time, or failed
-	undecided                  // the caller gave up first (cancelled): tells nothing
-)
-
-// allow reports whether a request may go to the backend. probe says it is
-// the one request let through while the breaker is open; it must be
-// reported to done with probe true. When it may not go, until is when the
-// next probe may.
-func (b *breaker) allow() (ok, probe bool, until time.Time) {
-	if b == nil {
-		return true, false, time.Time{}
+// allow reports whether a request may go to the backend. When it may, done
+// must be called with the request's error (nil for success); when it may
+// not, err wraps ErrUnavailable and names op.
+func (br *breaker) allow(op string) (done func(error), err error) {
+	if br == nil {
+		return func(error) {}, nil
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	done, err = br.cb.Allow()
 	switch {
-	case b.openUntil.IsZero():
-		return true, false, time.Time{}
-	case b.probing || b.now().Before(b.openUntil):
-		return false, false, b.openUntil
+	case errors.Is(err, gobreaker.ErrOpenState):
+		until := time.Unix(0, br.openUntil.Load()).UTC().Format(time.RFC3339)
+		return nil, fmt.Errorf("%s: %w: not answering, not asked again before %s", op, ErrUnavailable, until)
+	case err != nil: // gobreaker.ErrTooManyRequests: half-open, a probe is in flight
+		return nil, fmt.Errorf("%s: %w: not answering, a probe is under way", op, ErrUnavailable)
 	}
-	b.probing = true
-	return true, true, time.Time{}
-}
-
-// done records a request's outcome. It reports opened when this outcome
-// opened the breaker (or kept it open after a failed probe) and closed when
-// it closed an open one.
-func (b *breaker) done(probe bool, v verdict) (opened, closed bool) {
-	if b == nil {
-		return false, false
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if probe {
-		b.probing = false
-	}
-	wasOpen := !b.openUntil.IsZero()
-	switch v {
-	case answered:
-		b.failures, b.openUntil = 0, time.Time{}
-		return false, wasOpen
-	case unavailable:
-		b.failures++
-		if probe || !wasOpen && b.failures >= b.trip {
-			b.openUntil = b.now().Add(b.coolDown)
-			return true, false
-		}
-	}
-	return false, false
+	return done, nil
 }

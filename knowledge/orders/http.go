@@ -64,8 +64,8 @@ type HTTPConfig struct {
 	// CoolDown is how long requests fail at once before the next probe.
 	// Zero means DefaultCoolDown (10 s).
 	CoolDown time.Duration
-	// Now is the clock for Retry-After dates and the cool-down. Nil means
-	// time.Now.
+	// Now is the clock for Retry-After dates. Nil means time.Now. The
+	// cool-down runs on time.Now (github.com/sony/gobreaker's clock).
 	Now func() time.Time
 	// Logger for retries (warn) and lookups (debug, masked numbers). Nil
 	// means no logging.
@@ -131,10 +131,11 @@ func NewHTTPBackend(cfg HTTPConfig) (*HTTPBackend, error) {
 		b.log = zap.NewNop()
 	}
 	if cfg.TripAfter >= 0 {
-		b.breaker = &breaker{trip: cfg.TripAfter, coolDown: orDefault(cfg.CoolDown, DefaultCoolDown), now: b.now}
-		if b.breaker.trip == 0 {
-			b.breaker.trip = DefaultTripAfter
+		trip := cfg.TripAfter
+		if trip == 0 {
+			trip = DefaultTripAfter
 		}
+		b.breaker = newBreaker(trip, orDefault(cfg.CoolDown, DefaultCoolDown), b.log)
 	}
 	return b, nil
 }
@@ -192,27 +193,12 @@ func (b *HTTPBackend) Lookup(ctx context.Context, number string) (Order, error) 
 // WL****1101"). It returns the number of attempts made. While the breaker
 // is open it makes none and fails at once with ErrUnavailable.
 func (b *HTTPBackend) retry(ctx context.Context, op string, try func() *attemptError) (int, error) {
-	ok, probe, until := b.breaker.allow()
-	if !ok {
-		return 0, fmt.Errorf("%s: %w: not answering, not asked again before %s",
-			op, ErrUnavailable, until.UTC().Format(time.RFC3339))
+	done, err := b.breaker.allow(op)
+	if err != nil {
+		return 0, err
 	}
 	attempts, err := b.retryAttempts(ctx, op, try)
-	v := answered
-	switch {
-	case err == nil:
-	case errors.Is(err, context.Canceled):
-		v = undecided
-	case errors.Is(err, ErrUnavailable):
-		v = unavailable
-	}
-	switch opened, closed := b.breaker.done(probe, v); {
-	case opened:
-		b.log.Warn("order backend not answering; requests fail at once until the cool-down ends",
-			zap.Bool("probe", probe), zap.Duration("cool_down", b.breaker.coolDown))
-	case closed:
-		b.log.Info("order backend answers again")
-	}
+	done(err)
 	return attempts, err
 }
 

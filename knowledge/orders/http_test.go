@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/zap"
@@ -35,7 +36,6 @@ type fakeService struct {
 	mu       sync.Mutex
 	replies  []reply
 	requests []*http.Request
-	notify   chan struct{} // if set, gets a signal (non-blocking) per request
 }
 
 func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +43,6 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := len(f.requests)
 	f.requests = append(f.requests, r.Clone(context.Background()))
 	rep := f.replies[min(n, len(f.replies)-1)]
-	if f.notify != nil {
-		select {
-		case f.notify <- struct{}{}:
-		default:
-		}
-	}
 	f.mu.Unlock()
 	if rep.hang {
 		<-r.Context().Done()
@@ -456,120 +450,139 @@ func TestConcurrentLookups(t *testing.T) {
 // costs a customer one lookup deadline, not one per question: after
 // TripAfter lookups in a row ran out of time, lookups and refunds fail at
 // once with ErrUnavailable (no request made, the caller's deadline not
-// waited for) until the cool-down on the injected clock ends; then one
-// probe at a time goes through while the rest still fail at once, a
-// cancelled probe decides nothing, a probe that times out opens it again,
-// and one that gets an answer closes it.
+// waited for) until the cool-down ends; then one probe at a time goes
+// through while the rest still fail at once, a cancelled probe decides
+// nothing, a probe that times out opens it again, and one that gets an
+// answer closes it. Each change is logged once.
+//
+// The breaker (gobreaker) keeps time with time.Now, so the test runs in a
+// synctest bubble: its clock moves only when every goroutine waits, the
+// cool-downs pass at once and exactly, and the service is on an in-memory
+// network (a loopback socket would keep the bubble's clock still).
 func TestHungBackendIsNotAskedAgainAndAgain(t *testing.T) {
-	clock := testclock.New()
-	b, svc, rec := newTestBackend(t, []reply{{hang: true}}, func(c *HTTPConfig) {
-		c.Timeout = time.Hour // only the caller's deadline ends an attempt
-		c.Now = clock.Now
+	synctest.Test(t, func(t *testing.T) {
+		b, svc, logs, stop := newPipeBackend(t, []reply{{hang: true}}, func(c *HTTPConfig) {
+			c.Timeout = time.Hour // only the caller's deadline ends an attempt
+		})
+		defer stop()
+		// hung is a lookup whose deadline (the bot's lookup timeout) runs out.
+		hung := func() {
+			t.Helper()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			_, err := b.Lookup(ctx, "WL20261101")
+			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Lookup on a hung backend: error %v, want ErrUnavailable and DeadlineExceeded", err)
+			}
+		}
+		// atOnce asks with a deadline far away and wants ErrUnavailable
+		// with no time passed, without a request to the service.
+		atOnce := func(what string) {
+			t.Helper()
+			before, start := svc.count(), time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err := b.Lookup(ctx, "WL20261101")
+			if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+				t.Fatalf("%s: Lookup error %v (deadline %v), want ErrUnavailable before the deadline", what, err, ctx.Err())
+			}
+			if strings.Contains(err.Error(), "WL20261101") {
+				t.Errorf("%s: error %q carries the full order number", what, err)
+			}
+			err = b.RecordRefund(ctx, RefundRequest{ID: "r1", Number: "WL20261101", Amount: 100, LineUserID: "U1", RequestedAt: time.Now()})
+			if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+				t.Fatalf("%s: RecordRefund error %v, want ErrUnavailable at once", what, err)
+			}
+			if got := svc.count(); got != before {
+				t.Fatalf("%s: the service got %d more requests, want none", what, got-before)
+			}
+			if waited := time.Since(start); waited != 0 {
+				t.Fatalf("%s: waited %s, want no wait", what, waited)
+			}
+		}
+		logged := func(msg string) int { return logs.FilterMessage(msg).Len() }
+		opened := func() int {
+			return logged("order backend not answering; requests fail at once until the cool-down ends")
+		}
+
+		for i := range DefaultTripAfter {
+			hung()
+			if i < DefaultTripAfter-1 && opened() != 0 {
+				t.Fatalf("opened after %d timed-out lookups, want %d", i+1, DefaultTripAfter)
+			}
+		}
+		if got := svc.count(); got != DefaultTripAfter {
+			t.Fatalf("requests = %d, want %d (one per lookup: the deadline ends the attempt, no retry after it)", got, DefaultTripAfter)
+		}
+		if opened() != 1 {
+			t.Fatalf("'not answering' logged %d times, want once", opened())
+		}
+		atOnce("in the cool-down")
+		time.Sleep(DefaultCoolDown - time.Second)
+		atOnce("a second before the cool-down ends")
+		time.Sleep(time.Second)
+		atOnce("at the cool-down's last instant")
+
+		// The cool-down is over: one probe goes; the others still fail at once.
+		time.Sleep(time.Nanosecond)
+		before := svc.count()
+		pctx, cancelProbe := context.WithCancel(context.Background())
+		probeErr := make(chan error, 1)
+		go func() {
+			_, err := b.Lookup(pctx, "WL20261101")
+			probeErr <- err
+		}()
+		synctest.Wait() // the probe reached the service and hangs there
+		if got := svc.count(); got != before+1 {
+			t.Fatalf("the probe made %d requests, want 1", got-before)
+		}
+		if n := logged("order backend cool-down over; one probe at a time"); n != 1 {
+			t.Fatalf("'cool-down over' logged %d times, want once", n)
+		}
+		atOnce("while a probe is in flight")
+		cancelProbe()
+		if err := <-probeErr; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled probe: error %v, want context.Canceled", err)
+		}
+		// A cancelled probe told nothing: the next lookup probes; it times
+		// out, so the breaker opens for another cool-down.
+		hung()
+		if got := svc.count(); got != before+2 {
+			t.Fatalf("after a cancelled probe: %d requests, want 2 (the cancelled one and the next probe)", got-before)
+		}
+		if opened() != 2 {
+			t.Fatalf("'not answering' logged %d times after a timed-out probe, want 2", opened())
+		}
+		atOnce("after a timed-out probe")
+
+		// The service answers again: the next probe closes the breaker.
+		svc.mu.Lock()
+		svc.replies = []reply{{status: 200, body: orderJSON}}
+		svc.mu.Unlock()
+		time.Sleep(DefaultCoolDown + time.Nanosecond)
+		for i := range 2 {
+			before := svc.count()
+			if _, err := b.Lookup(context.Background(), "WL20261101"); err != nil {
+				t.Fatalf("lookup %d after the service came back: %v", i+1, err)
+			}
+			if svc.count() != before+1 {
+				t.Fatalf("lookup %d after the service came back made %d requests, want 1", i+1, svc.count()-before)
+			}
+		}
+		if n := logged("order backend answers again"); n != 1 {
+			t.Fatalf("'answers again' logged %d times, want once", n)
+		}
+		// Closed again: the failures count from zero.
+		svc.mu.Lock()
+		svc.replies = []reply{{hang: true}}
+		svc.mu.Unlock()
+		for range DefaultTripAfter - 1 {
+			hung()
+		}
+		if opened() != 2 {
+			t.Fatalf("'not answering' logged %d times, want still 2", opened())
+		}
 	})
-	svc.mu.Lock()
-	svc.notify = make(chan struct{}, 16)
-	svc.mu.Unlock()
-	// hung is a lookup whose deadline (the bot's lookup timeout) runs out.
-	hung := func() {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := b.Lookup(ctx, "WL20261101")
-		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("Lookup on a hung backend: error %v, want ErrUnavailable and DeadlineExceeded", err)
-		}
-	}
-	// atOnce asks with a deadline far away and wants ErrUnavailable before
-	// it, without a request to the service.
-	atOnce := func(what string) {
-		t.Helper()
-		before := svc.count()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_, err := b.Lookup(ctx, "WL20261101")
-		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
-			t.Fatalf("%s: Lookup error %v (deadline %v), want ErrUnavailable before the deadline", what, err, ctx.Err())
-		}
-		if strings.Contains(err.Error(), "WL20261101") {
-			t.Errorf("%s: error %q carries the full order number", what, err)
-		}
-		err = b.RecordRefund(ctx, RefundRequest{ID: "r1", Number: "WL20261101", Amount: 100, LineUserID: "U1", RequestedAt: clock.Now()})
-		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
-			t.Fatalf("%s: RecordRefund error %v, want ErrUnavailable at once", what, err)
-		}
-		if got := svc.count(); got != before {
-			t.Fatalf("%s: the service got %d more requests, want none", what, got-before)
-		}
-	}
-	opened := func() int {
-		return rec.logs.FilterMessage("order backend not answering; requests fail at once until the cool-down ends").Len()
-	}
-
-	for i := range DefaultTripAfter {
-		hung()
-		if i < DefaultTripAfter-1 && opened() != 0 {
-			t.Fatalf("opened after %d timed-out lookups, want %d", i+1, DefaultTripAfter)
-		}
-	}
-	// One request per lookup (the deadline ends the attempt, no retry after
-	// it); on a starved box a lookup may run out before its request left.
-	if got := svc.count(); got < 1 || got > DefaultTripAfter {
-		t.Fatalf("requests = %d, want 1..%d", got, DefaultTripAfter)
-	}
-	if opened() != 1 {
-		t.Fatalf("'not answering' logged %d times, want once", opened())
-	}
-	atOnce("in the cool-down")
-	clock.Advance(DefaultCoolDown - time.Second)
-	atOnce("a second before the cool-down ends")
-
-	// The cool-down is over: one probe goes; the others still fail at once.
-	clock.Advance(time.Second)
-	drain(svc.notify)
-	pctx, cancelProbe := context.WithCancel(context.Background())
-	probeErr := make(chan error, 1)
-	go func() {
-		_, err := b.Lookup(pctx, "WL20261101")
-		probeErr <- err
-	}()
-	<-svc.notify // the probe reached the service and hangs there
-	atOnce("while a probe is in flight")
-	cancelProbe()
-	if err := <-probeErr; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled probe: error %v, want context.Canceled", err)
-	}
-	// A cancelled probe told nothing: the next lookup probes; it times out,
-	// so the breaker opens for another cool-down.
-	hung()
-	if opened() != 2 {
-		t.Fatalf("'not answering' logged %d times after a timed-out probe, want 2", opened())
-	}
-	atOnce("after a timed-out probe")
-
-	// The service answers again: the next probe closes the breaker.
-	svc.mu.Lock()
-	svc.replies = []reply{{status: 200, body: orderJSON}}
-	svc.mu.Unlock()
-	clock.Advance(DefaultCoolDown)
-	for i := range 2 {
-		before := svc.count()
-		if _, err := b.Lookup(context.Background(), "WL20261101"); err != nil {
-			t.Fatalf("lookup %d after the service came back: %v", i+1, err)
-		}
-		if svc.count() != before+1 {
-			t.Fatalf("lookup %d after the service came back made %d requests, want 1", i+1, svc.count()-before)
-		}
-	}
-	// Closed again: the failures count from zero.
-	svc.mu.Lock()
-	svc.replies = []reply{{hang: true}}
-	svc.mu.Unlock()
-	for range DefaultTripAfter - 1 {
-		hung()
-	}
-	if opened() != 2 {
-		t.Fatalf("'not answering' logged %d times, want still 2", opened())
-	}
 }
 
 // TestBackendAnswersKeepTheBreakerClosed: only requests that end
@@ -602,15 +615,5 @@ func TestBackendAnswersKeepTheBreakerClosed(t *testing.T) {
 				t.Fatalf("requests = %d, want %d", got, tt.wantCalls)
 			}
 		})
-	}
-}
-
-func drain(c chan struct{}) {
-	for {
-		select {
-		case <-c:
-		default:
-			return
-		}
 	}
 }
