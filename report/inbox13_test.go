@@ -166,12 +166,22 @@ func TestOpenCasesAreSaidNotCounted(t *testing.T) {
 		"zh-CN": {"处理中的工单尚未计入：2 个（L2 1 · L3 1），其中 1 个已超时", "1 个（1 个已超时）", "处理中工单、尚未计入：2 个（1 个已超时）"},
 		"en":    {"Open cases not counted yet: 2 (L2 1 · L3 1), 1 of them past due", "1 (1 past due)", "Open cases, not counted yet: 2 (1 past due)"},
 	}
+	// The SLA card says in plain sight that a case is already past due
+	// (tryout 10 #6: "SLA 100%" with 4 cases past due in small print).
+	overdue := map[string]string{
+		"zh-TW": "已有 1 件處理中的案件超過 SLA 時限：結案後會計為未達成",
+		"zh-CN": "已有 1 个处理中的工单超过 SLA 时限：结案后会计为未达成",
+		"en":    "1 open case is already past its SLA time: it will count as a miss",
+	}
 	for _, lang := range locales.Supported {
 		_, _, body := get(t, h, "/inbox/dashboard?period=this_week", lang)
 		for _, w := range want[lang] {
 			if !strings.Contains(body, w) {
 				t.Errorf("%s dashboard lacks %q", lang, w)
 			}
+		}
+		if card := section(t, body, `data-testid="fig-sla"`); !strings.Contains(card, `data-testid="sla-overdue"`) || !strings.Contains(card, overdue[lang]) {
+			t.Errorf("%s SLA card lacks the past-due warning %q:\n%s", lang, overdue[lang], card)
 		}
 		tiers := section(t, body, `data-testid="tier-table"`)
 		for tier, n := range map[string]string{"L1": "–", "L2": "1", "L3": "1"} {
@@ -204,7 +214,7 @@ func TestOpenCasesAreSaidNotCounted(t *testing.T) {
 	}
 	// Last week: the cases were not opened in it and its conversations are over: no open line.
 	_, _, body = get(t, h, "/inbox/dashboard?period=last_week", "en")
-	if strings.Contains(body, `data-testid="open-not-counted"`) || strings.Contains(body, `data-testid="sla-open"`) {
+	if strings.Contains(body, `data-testid="open-not-counted"`) || strings.Contains(body, `data-testid="sla-open"`) || strings.Contains(body, `data-testid="sla-overdue"`) {
 		t.Errorf("last week shows this week's open cases")
 	}
 	_, _, body = get(t, h, "/inbox/dashboard/report.json?period=this_week", "en")
