@@ -191,9 +191,12 @@ func TestHTTPBackendLookup(t *testing.T) {
 		{
 			name:      "slow server",
 			replies:   []reply{{hang: true}},
-			tweak:     func(c *HTTPConfig) { c.Timeout = 30 * time.Millisecond },
+			// 250 ms per attempt, not 30: under load a 30 ms attempt could
+			// end before the server had read the request, so it counted 2
+			// requests of 3 (1 run in 40 failed).
+			tweak:     func(c *HTTPConfig) { c.Timeout = 250 * time.Millisecond },
 			wantErr:   ErrUnavailable,
-			wantMsg:   "timed out after 30ms",
+			wantMsg:   "timed out after 250ms",
 			wantCalls: 3,
 			delayRange: [][2]time.Duration{
 				{100 * time.Millisecond, 200 * time.Millisecond},
