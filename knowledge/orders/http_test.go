@@ -189,8 +189,8 @@ func TestHTTPBackendLookup(t *testing.T) {
 			wantCalls: 1,
 		},
 		{
-			name:      "slow server",
-			replies:   []reply{{hang: true}},
+			name:    "slow server",
+			replies: []reply{{hang: true}},
 			// 250 ms per attempt, not 30: under load a 30 ms attempt could
 			// end before the server had read the request, so it counted 2
 			// requests of 3 (1 run in 40 failed).
