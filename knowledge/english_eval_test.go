@@ -18,11 +18,19 @@ func TestEnglishVariants(t *testing.T) {
 		snowball                  bool
 		boost, cover              float64
 	}{
-		{"in use", defaultTuning.enLemmas, 0, defaultTuning.enFiller, false, 0, 0},
-		{"boost 0.8", defaultTuning.enLemmas, 0, defaultTuning.enFiller, false, 0.8, 0},
-		{"boost 1.0", defaultTuning.enLemmas, 0, defaultTuning.enFiller, false, 1.0, 0},
-		{"boost 0.6 all3", lemmasIrregular | lemmasChat | lemmasDerived, 0, defaultTuning.enFiller, false, 0.6, 0},
-		{"boost 0.6 derived+chat", lemmasChat | lemmasDerived, 0, defaultTuning.enFiller, false, 0.6, 0},
+		{"main a41940d^^ (no filler)", 0, 0, 0, false, 0, 0},
+		{"in use (greeting filler)", 0, 0, fillerGreeting, false, 0, 0},
+		{"+ Snowball", 0, 0, fillerGreeting, true, 0, 0},
+		{"+ irregular forms", lemmasIrregular, 0, fillerGreeting, false, 0, 0},
+		{"+ irregular forms, lexicon too", lemmasIrregular, lemmasIrregular, fillerGreeting, false, 0, 0},
+		{"+ shop-verb nouns", lemmasDerived, 0, fillerGreeting, false, 0, 0},
+		{"+ chat spellings", lemmasChat, 0, fillerGreeting, false, 0, 0},
+		{"+ all three lists", lemmasIrregular | lemmasDerived | lemmasChat, 0, fillerGreeting, false, 0, 0},
+		{"+ filler verbs", 0, 0, fillerGreeting | fillerVerbs, false, 0, 0},
+		{"+ English answer boost 0.6 (sparse KBs)", 0, 0, fillerGreeting, false, 0.6, 0},
+		{"+ English answer boost 1.0 (sparse KBs)", 0, 0, fillerGreeting, false, 1.0, 0},
+		{"+ chat spellings, answer boost 0.6", lemmasChat, 0, fillerGreeting, false, 0.6, 0},
+		{"+ English answer cover 0.75", 0, 0, fillerGreeting, false, 0, 0.75},
 	} {
 		tu := defaultTuning
 		tu.enLemmas, tu.enLemmasLex, tu.enFiller, tu.enSnowball = v.lemmas, v.lemmasLex, v.filler, v.snowball

@@ -125,7 +125,8 @@ type tuning struct {
 	enLemmas, enLemmasLex, enFiller int // bit sets of the word lists used (the lexicon's own)
 	enSnowball                      bool
 	// answerBoostEN and answerCoverEN, when above 0, are answerBoost and
-	// answerCover for English questions.
+	// answerCover for English questions; answerBoostEN only on a KB with
+	// sparseExamples English examples per entry or fewer (Base.sparseEN).
 	answerBoostEN, answerCoverEN float64
 	nbFeatTemp                   float64 // the temperature of Explanation.Posterior
 	nbAnswerEN                   float64 // nbAnswer for the English model
@@ -165,7 +166,12 @@ var defaultTuning = tuning{
 	nbAnswerEN:         0.6,
 	enLemmas:           0,
 	enFiller:           fillerGreeting,
+	answerBoostEN:      0,
 }
+
+// sparseExamples is the mean number of English examples per entry up to
+// which a KB counts as sparse (Base.sparseEN): knowledge.Sparse keeps 2.
+const sparseExamples = 3
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
 type Base struct {
@@ -178,6 +184,9 @@ type Base struct {
 	lex      *lexicon // nil when tuning.lexicon is off
 	greeting []string // entry ids offered in the greeting
 	zh, en   *script
+	// sparseEN: the entries with English questions have sparseExamples
+	// English examples or fewer on average (a shop's own FAQ on day one).
+	sparseEN bool
 	// exact maps the analysed terms of an example question (sorted, per
 	// script) to its entry, or -1 when examples of two entries share them.
 	// A question with exactly an example's terms is answered with High
@@ -259,9 +268,15 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		syn:     syn,
 		tune:    tune,
 	}
+	var withEN, examplesEN int
 	for _, e := range entries {
 		b.byID[e.ID] = e
+		if e.Title[EN] != "" || len(e.Examples[EN]) > 0 {
+			withEN++
+			examplesEN += len(e.Examples[EN])
+		}
 	}
+	b.sparseEN = withEN > 0 && examplesEN <= sparseExamples*withEN
 	if tune.lexicon {
 		concepts, err := builtinConcepts()
 		if err != nil {
@@ -664,7 +679,7 @@ func (b *Base) score(sc *script, terms []string, weights []float64, buf *scratch
 	ent := &buf.entry
 	sc.q.score(terms, weights, 1, ent)
 	boost := b.tune.answerBoost
-	if sc == b.en && b.tune.answerBoostEN > 0 {
+	if sc == b.en && b.tune.answerBoostEN > 0 && b.sparseEN {
 		boost = b.tune.answerBoostEN
 	}
 	sc.a.score(terms, weights, boost, ent)
