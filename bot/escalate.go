@@ -241,6 +241,13 @@ func (e *Engine) dueText(t *turn, c *handoff.Case, dueAt time.Time) string {
 	case sameDay(now, due):
 		return e.tr.T(lang, "bot_handoff_due_by", map[string]any{"Time": due.Format("15:04")})
 	}
+	if c.TeamOpen && !c.TeamClosesAt.IsZero() && due.After(c.TeamClosesAt) {
+		// Opened in hours, due on a later day: because today's hours end
+		// first (a handoff at 17:40 promised for tomorrow morning, said
+		// without a reason, read as being put off).
+		return e.tr.T(lang, "bot_handoff_due_after_close", map[string]any{
+			"Close": c.TeamClosesAt.In(e.loc).Format("15:04"), "Time": due.Format("15:04"), "Date": due.Format("01/02")})
+	}
 	return e.tr.T(lang, "bot_handoff_due_by_date", map[string]any{"Time": due.Format("15:04"), "Date": due.Format("01/02")})
 }
 

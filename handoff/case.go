@@ -82,6 +82,10 @@ type Case struct {
 	// TeamBackAt is then when the team is back.
 	TeamOpen   bool      `json:"team_open"`
 	TeamBackAt time.Time `json:"team_back_at,omitzero"`
+	// TeamClosesAt is when the team's hours end the day the case opened
+	// in them (zero: opened after hours, or its priority is worked round
+	// the clock): a deadline past it is on a later day for that reason.
+	TeamClosesAt time.Time `json:"team_closes_at,omitzero"`
 
 	// ClosedAt is when the case left the queue (resolved, returned, cancelled).
 	ClosedAt time.Time `json:"closed_at,omitzero"`

@@ -116,6 +116,8 @@ func (s *Service) newCase(id string, o Opening, now time.Time, earlier []string)
 	}
 	if !c.TeamOpen {
 		c.TeamBackAt = s.policy.NextOpen(now)
+	} else if !s.policy.RoundTheClock(c.Priority) {
+		c.TeamClosesAt = s.policy.ClosesAt(now)
 	}
 	s.setDue(c, now, override)
 	setFlags(c)

@@ -338,6 +338,15 @@ func (p *Policy) TeamOpen(t time.Time) bool {
 	return off >= p.Open && off < p.Close
 }
 
+// ClosesAt is when the team stops working on t's day when it works at t
+// (today's closing time), else the zero time.
+func (p *Policy) ClosesAt(t time.Time) time.Time {
+	if !p.TeamOpen(t) {
+		return time.Time{}
+	}
+	return p.midnight(t).Add(p.Close)
+}
+
 // NextOpen returns t when the team works at t, else the next moment it opens.
 func (p *Policy) NextOpen(t time.Time) time.Time {
 	day := p.midnight(t)

@@ -31,6 +31,9 @@ func (s *Service) Raise(ctx context.Context, caseID string, triggers []escalatio
 			// nor the brief hears that the team is offline until morning.
 			c.TeamOpen, c.TeamBackAt = true, time.Time{}
 		}
+		if s.policy.RoundTheClock(c.Priority) {
+			c.TeamClosesAt = time.Time{} // worked round the clock: no closing time to explain
+		}
 		return nil
 	})
 	if err != nil {
