@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/internal/testclock"
 )
 
@@ -44,5 +45,47 @@ func TestE2ETryout10LateHandoffSaysWhyTomorrow(t *testing.T) {
 				t.Errorf("at 10:00 %q got %q; want no closing-time reason (the answer comes today)", tt.ask, got)
 			}
 		})
+	}
+}
+
+// TestE2ETryout10DigitsWithADamagedItemsOrder (tryout 10 #7): the phone's
+// last 4 digits typed with the order number of a broken mug ("訂單是
+// WL20261101，電話末四碼 5678") are checked at once, as an order look-up
+// checks them: the right digits open the case with the order shown to be
+// the customer's (no "not verified" for the agent to ask again), wrong
+// ones leave it flagged; three languages.
+func TestE2ETryout10DigitsWithADamagedItemsOrder(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, story, right, wrong string }{
+		{"zh-TW", "收到的時候杯子破了", "訂單是 WL20261101，電話末四碼 5678", "訂單是 WL20261101，電話末四碼 1234"},
+		{"zh-CN", "收到的时候杯子碎了", "订单号 WL20261101 手机后四位 5678", "订单号 WL20261101 手机后四位 1234"},
+		{"en", "My mug arrived broken", "order WL20261101, phone ends 5678", "order WL20261101, phone ends 1234"},
+	} {
+		for _, c := range []struct {
+			msg        string
+			unverified bool
+		}{{tt.right, false}, {tt.wrong, true}} {
+			u := h.newCustomer(tt.lang)
+			h.sayAll(u, tt.story)
+			h.tap(u, "last:done", 1)
+			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			h.sendPhoto(u, testPhoto(t), "")
+			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			h.sayAll(u, c.msg)
+			cs := h.caseOf(u)
+			if cs == nil {
+				t.Fatalf("%s %q: no case after the photo and the order", tt.lang, c.msg)
+			}
+			var a *handoff.Attempt
+			for i := range cs.Tried {
+				if cs.Tried[i].Kind == handoff.AttemptOrder && cs.Tried[i].OrderNumber == "WL20261101" {
+					a = &cs.Tried[i]
+				}
+			}
+			if a == nil || a.OrderUnverified != c.unverified {
+				t.Errorf("%s %q: case %s order attempt %+v, want unverified=%v", tt.lang, c.msg, cs.ID, a, c.unverified)
+			}
+		}
 	}
 }
