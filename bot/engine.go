@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -182,8 +183,20 @@ type Engine struct {
 }
 
 // match asks the turn's knowledge base and tells EngineConfig.Matched.
+// A lead-in clause that only announces the question ("我只是想先問一下流程，
+// 運費怎麼算？", "I just want to ask about the process first, how much is
+// shipping?") dilutes the match with words of its own: when the message is
+// not matched with confidence but the question after its lead-ins is, the
+// question's match is the message's.
 func (e *Engine) match(ctx context.Context, t *turn, text string) knowledge.Match {
 	m := t.tkb.Match(ctx, text, matchLang(text, t.lang()))
+	if m.Confidence != knowledge.High {
+		if q := e.afterLeadIn(ctx, t, text); q != "" {
+			if qm := t.tkb.Match(ctx, q, matchLang(q, t.lang())); qm.Confidence == knowledge.High {
+				m = qm
+			}
+		}
+	}
 	if e.cfg.Matched != nil {
 		e.cfg.Matched(m.Confidence)
 	}
@@ -363,6 +376,34 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// afterLeadIn is text after the clauses it opens with that only announce
+// a question: each names asking (bot_kw_ask_leadin: 問一下, 想請教, want to
+// ask, quick question) and the KB does not answer it with confidence on
+// its own ("我想問一下運費多少，…" asks already). "" when text opens with
+// none or nothing is left after them.
+func (e *Engine) afterLeadIn(ctx context.Context, t *turn, text string) string {
+	rest, dropped := strings.TrimSpace(text), false
+	for {
+		i := strings.IndexAny(rest, leadInEnds)
+		if i <= 0 {
+			break
+		}
+		head := rest[:i]
+		if !e.mentions(head, "bot_kw_ask_leadin") || t.tkb.Match(ctx, head, matchLang(head, t.lang())).Confidence == knowledge.High {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(rest[i:])
+		rest, dropped = strings.TrimSpace(strings.TrimLeft(rest[i+n:], leadInEnds+" ")), true
+	}
+	if !dropped || !says(rest) {
+		return ""
+	}
+	return rest
+}
+
+// leadInEnds end a lead-in clause.
+const leadInEnds = "，,;；:：。.!！?？～~"
 
 // baseView avoids a typed-nil interface when no base is loaded yet.
 func baseView(b *knowledge.Base) kbView {

@@ -12,6 +12,7 @@ import (
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
+	"github.com/warmline/warmline/knowledge/gaps"
 )
 
 // answer shapes an entry as the SOP's template without sounding like one:
@@ -19,10 +20,20 @@ import (
 // links, an open close, then "Solved / Not yet" and the entry's own quick
 // replies.
 func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
+	e.answerWith(t, en, cands, "")
+}
+
+// answerWith is answer with note said after the answer, before the open
+// close, and extra quick replies after the answer's own.
+func (e *Engine) answerWith(t *turn, en *knowledge.Entry, cands []string, note string, extra ...QuickReply) {
 	lang := t.lang()
 	var b strings.Builder
 	b.WriteString(e.answerBody(t, en))
 	b.WriteString("\n\n")
+	if note != "" {
+		b.WriteString(note)
+		b.WriteString("\n\n")
+	}
 	b.WriteString(e.tr.T(lang, "bot_anything_else", nil))
 
 	qs := e.feedbackReplies(t, en.ID)
@@ -35,6 +46,7 @@ func (e *Engine) answer(t *turn, en *knowledge.Entry, cands []string) {
 			qs = append(qs, QuickReply{Label: label, Text: text})
 		}
 	}
+	qs = append(qs, extra...)
 	t.say(e.text(t, b.String(), qs...))
 	t.say(e.linkCards(t, en)...)
 
@@ -263,11 +275,13 @@ func (e *Engine) ownOpener(answer string) bool {
 // twoAsked is what twoQuestions found in a message that asks two things:
 // the entries answering them with confidence (second nil when only one
 // does) and, for the other clause, its "did you mean" match (weak, a
-// medium match) or nothing the KB knows (unsure: weakText is a question).
+// medium match) or nothing the KB knows (weakText is a question; shop:
+// it asks about the shop, so a person may know).
 type twoAsked struct {
 	first, second *knowledge.Entry
 	weak          knowledge.Match
 	weakText      string
+	shop          bool
 }
 
 // twoQuestions finds a message that asks two things, each in a clause of
@@ -277,7 +291,8 @@ type twoAsked struct {
 // confidence on its own: both, in the order asked. When one clause is
 // answered so and the other is a weak match: that answer, and the other
 // offered as a menu beside it (or, when the KB knows nothing of it, said
-// to be unclear), never silently dropped (tryout 6, item 6). nil otherwise
+// to be unclear or outside what the shop's assistant answers: see
+// answerAsked), never silently dropped (tryout 6, item 6). nil otherwise
 // (one question, three or more, a flow, neither clause sure): the message
 // is then matched whole as before. A guess at the weak one would be worse
 // than the menu.
@@ -323,10 +338,35 @@ func (e *Engine) twoQuestions(ctx context.Context, t *turn, text string) *twoAsk
 			return out
 		}
 	}
-	if !e.rules.Analyze(parts[weak], t.lang()).Question {
+	if !e.asks(text, parts[weak]) {
 		return nil // not a question the customer waits an answer to
 	}
+	out.shop = e.shopQuestion(parts[weak])
 	return out
+}
+
+// asks reports whether clause, one of text's questionClauses, is a
+// question the customer waits an answer to: a question mark closes it in
+// text, it has a question word (bot_kw_question: 怎麼, 如何, 嗎, how, can)
+// or the analysis finds it asks about a policy or a date.
+func (e *Engine) asks(text, clause string) bool {
+	if i := strings.LastIndex(text, clause); i >= 0 {
+		if after := strings.TrimLeft(text[i+len(clause):], " 　"); strings.HasPrefix(after, "?") || strings.HasPrefix(after, "？") {
+			return true
+		}
+	}
+	return e.mentions(clause, "bot_kw_question") || e.rules.Analyze(clause, "").Question
+}
+
+// shopQuestion reports whether a question the KB does not know is still
+// about the shop (bot_kw_shop: an order, a store, delivery; or a kind of
+// goods it sells), so a person may answer it; otherwise ("今天天氣如何")
+// it is outside what the shop's assistant answers.
+func (e *Engine) shopQuestion(clause string) bool {
+	if e.mentions(clause, "bot_kw_shop") {
+		return true
+	}
+	return slices.ContainsFunc(itemKeywordIDs(), func(id string) bool { return e.mentions(clause, id) })
 }
 
 // questionConnectors open a second question ("還有", "and also"); the
@@ -414,8 +454,11 @@ func (e *Engine) answerBody(t *turn, en *knowledge.Entry) string {
 
 // answerAsked answers what twoQuestions found: two answers, or one and
 // the other question's menu (its taps answer it as any menu's do), or one
-// and a word that the other was not understood.
-func (e *Engine) answerAsked(t *turn, two *twoAsked) {
+// and a word on the other, which the KB does not know: a question about
+// the shop is said to be unclear and a person offered (and noted as a
+// gap); any other is said plainly to be outside what the shop's
+// assistant answers, with no menu of unrelated entries.
+func (e *Engine) answerAsked(ctx context.Context, t *turn, two *twoAsked) {
 	lang := t.lang()
 	switch {
 	case two.second != nil:
@@ -439,9 +482,11 @@ func (e *Engine) answerAsked(t *turn, two *twoAsked) {
 		st.Unanswered = 0
 		t.settle(convL1, two.first.ID)
 		t.say(e.text(t, e.tr.T(lang, "bot_second_menu", nil), qs...))
+	case two.shop:
+		e.gap(ctx, t, gaps.KindUnanswered, two.weakText, "", nil)
+		e.answerWith(t, two.first, nil, e.tr.T(lang, "bot_second_unsure", nil), e.personReply(t))
 	default:
-		e.answer(t, two.first, nil)
-		t.say(e.text(t, e.tr.T(lang, "bot_second_unsure", nil)))
+		e.answerWith(t, two.first, nil, e.tr.T(lang, "bot_second_outside", nil))
 	}
 }
 

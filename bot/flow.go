@@ -122,6 +122,15 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 			in.match = m
 		}
 	}
+	if in.order != "" && in.match.Confidence == knowledge.High && in.match.Best().Action == knowledge.ActionOrderStatus {
+		// "WL… 的發票在哪裡看？我的訂單到哪了？": two questions, one where
+		// the order is, and the whole reads as order status. The how-to
+		// asked in a clause of its own is answered first; asksStatusApart
+		// then shows the order on the verified path (bot15 item 7).
+		if m, ok := e.howToClause(ctx, t, withoutOrder(text, in.order)); ok {
+			in.match = m
+		}
+	}
 	if in.match.Confidence == knowledge.High {
 		in.entry = in.match.Best()
 	}
@@ -305,7 +314,7 @@ func (e *Engine) onText(ctx context.Context, t *turn, log *zap.Logger) error {
 	switch {
 	case two != nil:
 		t.st.Question = text
-		e.answerAsked(t, two)
+		e.answerAsked(ctx, t, two)
 		return nil
 	case in.refund:
 		return e.refund(ctx, t, in, text, an.RefundAmount, log)
@@ -671,6 +680,22 @@ func withoutOrder(text, order string) string {
 		return text
 	}
 	return strings.TrimSpace(text[:i] + " " + text[i+len(order):])
+}
+
+// howToClause is the match of the first of text's two or more question
+// clauses that the KB answers with confidence as a how-to about an order
+// (asksAboutOrder); false when there is none or text asks one thing.
+func (e *Engine) howToClause(ctx context.Context, t *turn, text string) (knowledge.Match, bool) {
+	parts := questionClauses(text)
+	if len(parts) < 2 {
+		return knowledge.Match{}, false
+	}
+	for _, p := range parts {
+		if m := t.tkb.Match(ctx, p, matchLang(p, t.lang())); m.Confidence == knowledge.High && e.asksAboutOrder(intent{entry: m.Best()}) {
+			return m, true
+		}
+	}
+	return knowledge.Match{}, false
 }
 
 // asksStatusApart reports whether a message that asks a how-to about an

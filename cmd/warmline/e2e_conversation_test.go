@@ -763,37 +763,25 @@ func TestE2ENeutralDefectQuestionsAreAnswered(t *testing.T) {
 	if got := h.say(u, "你們的服務太差了", 1); !hasQuick(got, "last:done") {
 		t.Fatalf("complaint got %s, want the bot listening", dump(got))
 	}
-	got := h.say(u, "我只是想先問一下流程，運費怎麼算？", 1)
-	txt := allText(got)
-	if strings.Contains(txt, "我在聽") {
-		t.Fatalf("a question while listening got %s, want it answered or a menu", dump(got))
+	// The lead-in ("我只是想先問一下流程") is not matched with the question:
+	// the question after it is answered, no menu. After one bare
+	// complaint word the misread complaint is dropped (bot's
+	// TestListeningAnswersQuestions).
+	got := h.sayAll(u, "我只是想先問一下流程，運費怎麼算？")
+	if txt := allText(got); strings.Contains(txt, "我在聽") || hasQuick(got, "faq:") || !strings.Contains(txt, "NT$") {
+		t.Errorf("a question while listening got %s, want the shipping answer, no menu", dump(got))
 	}
-	if hasQuick(got, "faq:shipping-fee") {
-		// A menu (Medium, as anywhere else): the tap answers it, and the bot
-		// listens on to the story.
-		got = h.tap(u, "faq:shipping-fee", 2)
-		txt = allText(got)
-		if !strings.Contains(txt, "我都在聽") {
-			t.Errorf("after the answer mid-story got %s, want the bot listening on", dump(got))
-		}
-	}
-	if !strings.Contains(txt, "NT$") {
-		t.Errorf("a question while listening got %s, want the shipping answer", dump(got))
-	}
-	// Tryout 3 (N1): in English this question is ambiguous (a menu outside a
-	// complaint too); while listening it got the likeliest entry, how to
-	// cancel an order. It gets the menu, and the tap answers it.
+	// Tryout 3 (N1): while listening this question got the likeliest entry
+	// of the whole message, how to cancel an order, then a menu. The
+	// question after the lead-in is answered, and the bot listens on to
+	// the story it is in.
 	en := h.newCustomer("en")
 	if got := h.say(en, "I'm really disappointed with you, my order came broken", 1); !hasQuick(got, "last:done") {
 		t.Fatalf("complaint got %s, want the bot listening", dump(got))
 	}
-	got = h.say(en, "I just want to ask about the process first, how much is shipping?", 1)
-	if txt := allText(got); strings.Contains(txt, "Cancel order") || !hasQuick(got, "faq:shipping-fee") {
-		t.Fatalf("an ambiguous question while listening got %s, want the menu with shipping fees", dump(got))
-	}
-	got = h.tap(en, "faq:shipping-fee", 2)
-	if txt := allText(got); !strings.Contains(txt, "NT$") || !hasQuick(got, "last:done") {
-		t.Errorf("the tapped answer mid-story got %s, want the shipping fee and the bot listening on", dump(got))
+	got = h.sayAll(en, "I just want to ask about the process first, how much is shipping?")
+	if txt := allText(got); strings.Contains(txt, "Cancel order") || hasQuick(got, "faq:") || !strings.Contains(txt, "NT$") || !hasQuick(got, "last:done") {
+		t.Errorf("a question mid-story got %s, want the shipping fee and the bot listening on", dump(got))
 	}
 }
 
