@@ -374,9 +374,10 @@ var clockTime = regexp.MustCompile(`\d{1,2}:\d{2}`)
 // TestE2EPromisesKept (issue 11.3, through the webhook and the sweeper):
 // the pre-breach notice goes out at 80% of a P2/P3's target with an honest new
 // time, the one the agent's API and brief show; a supervisor request gets
-// nothing after a minute and one apology once its 5 minutes pass; a P1's
-// notice names no new time and its promise never moves; every push is a
-// bot turn of the case.
+// nothing after a minute and, once its 5 minutes pass, an apology with the
+// reason and a new time 5 minutes on (the SOP), which the agent's API shows;
+// a P1's pre-breach notice names no new time and does not move its promise;
+// every push is a bot turn of the case.
 func TestE2EPromisesKept(t *testing.T) {
 	h := startE2E(t, sweepOpts())
 	h.say(alice, "我要找真人客服", 1)
@@ -403,15 +404,17 @@ func TestE2EPromisesKept(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	h.quiet(bob, 600*time.Millisecond)
 
-	// Past its 5 minutes with no reply: one apology naming the promise.
+	// Past its 5 minutes with no reply: an apology naming the promise and
+	// a new time, 5 minutes from the sweep that said it.
 	h.clock.Set(supDue.Add(time.Minute))
+	renewed := supDue.Add(6 * time.Minute)
 	got := h.waitNew(bob, marks[bob], 1)
-	if !strings.Contains(got[0].Text, supDue.In(taipeiTime).Format("15:04")) || !strings.Contains(got[0].Text, sup.ID) {
-		t.Errorf("supervisor apology %s, want the promised %s and the case", dump(got), supDue.In(taipeiTime).Format("15:04"))
+	if !strings.Contains(got[0].Text, supDue.In(taipeiTime).Format("15:04")) || !strings.Contains(got[0].Text, renewed.In(taipeiTime).Format("15:04")) || !strings.Contains(got[0].Text, sup.ID) {
+		t.Errorf("supervisor apology %s, want the promised %s, the new %s and the case", dump(got), supDue.In(taipeiTime).Format("15:04"), renewed.In(taipeiTime).Format("15:04"))
 	}
 	h.quiet(bob, 500*time.Millisecond)
-	if c := h.caseByID(sup.ID).Case; !c.Promise().Equal(supDue) {
-		t.Errorf("supervisor promise moved to %s, want %s", c.Promise().In(taipeiTime), supDue.In(taipeiTime))
+	if c := h.caseByID(sup.ID).Case; !c.Promise().Equal(renewed) {
+		t.Errorf("supervisor promise is %s, want the new time the customer was told, %s", c.Promise().In(taipeiTime), renewed.In(taipeiTime))
 	}
 
 	// The P1 at 80% of its 15 minutes: "still on it", no new time.
@@ -441,12 +444,16 @@ func TestE2EPromisesKept(t *testing.T) {
 	}
 
 	// Every push the customers got is in their case's transcript.
-	h.botTurnsHave(sup.ID, h.pushes(bob, marks[bob]))
 	h.botTurnsHave(p1.ID, h.pushes(chen, marks[chen]))
 	h.botTurnsHave(p3.ID, h.pushes(alice, marks[alice]))
-	if n := len(h.pushes(bob, marks[bob])); n != 1 {
-		t.Errorf("the supervisor request got %d pushes, want the one apology: %s", n, dump(h.pushes(bob, marks[bob])))
+	// By then (12 minutes in) the renewed time (11 minutes) passed too: a
+	// second apology, the last of this clock.
+	h.waitNew(bob, marks[bob], 2)
+	h.quiet(bob, 500*time.Millisecond)
+	if n := len(h.pushes(bob, marks[bob])); n != 2 {
+		t.Errorf("the supervisor request got %d pushes, want the two apologies: %s", n, dump(h.pushes(bob, marks[bob])))
 	}
+	h.botTurnsHave(sup.ID, h.pushes(bob, marks[bob]))
 }
 
 // TestE2EStoreCreditQuestionIsNotAComplaint (issue 6.1): "過期" in a
