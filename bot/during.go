@@ -177,20 +177,12 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	if !ok {
 		return false, nil
 	}
-	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
-		if err != nil {
-			return false, fmt.Errorf("phone check during case %s: %w", c.ID, err)
-		}
-		return false, nil // blocked: the message stays for the person
+	checked, matched, o, err := e.phoneCheck(ctx, t, order, digits, log)
+	if err != nil {
+		return checked, fmt.Errorf("phone check during case %s: %w", c.ID, err)
 	}
-	o, err := e.fetchOrder(ctx, t, order)
-	if err != nil && !errors.Is(err, orders.ErrNotFound) {
-		log.Warn("order backend unavailable", zap.String("order", orders.Mask(order)), zap.Error(err))
-		return false, nil
-	}
-	matched := err == nil && orders.PhoneLast4Matches(o, digits)
-	if _, err := e.recordCheck(ctx, t.ev.UserID, order, !matched, t.now); err != nil {
-		return true, fmt.Errorf("phone check during case %s: %w", c.ID, err)
+	if !checked {
+		return false, nil // blocked or the backend is down: the message stays for the person
 	}
 	id := "bot_handoff_order_no_match"
 	if matched {
@@ -207,6 +199,28 @@ func (e *Engine) verifyDuringHandoff(ctx context.Context, t *turn, c *handoff.Ca
 	e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), id, map[string]any{"Order": order, "CaseID": c.ID}), handoff.NoticeAck, log)
 	t.st.HandoffAckAt = t.now
 	return true, nil
+}
+
+// phoneCheck checks digits against the phone of order without saying
+// anything, for the checks the bot has not asked for (during a handoff,
+// with a damaged item's order): checked is false when it made none (the
+// customer is locked out, or the order backend cannot answer: the person
+// checks); a made check counts towards the same limits and locks as the
+// order look-up's. o is the order when found.
+func (e *Engine) phoneCheck(ctx context.Context, t *turn, order, digits string, log *zap.Logger) (checked, matched bool, o orders.Order, err error) {
+	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
+		return false, false, o, err
+	}
+	o, err = e.fetchOrder(ctx, t, order)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+		log.Warn("order backend unavailable, phone digits not checked", zap.String("order", orders.Mask(order)), zap.Error(err))
+		return false, false, o, nil
+	}
+	matched = err == nil && orders.PhoneLast4Matches(o, digits)
+	if _, err := e.recordCheck(ctx, t.ev.UserID, order, !matched, t.now); err != nil {
+		return true, matched, o, err
+	}
+	return true, matched, o, nil
 }
 
 // ownerCheckOf is the order-owner check a message sent during the handoff

@@ -390,22 +390,11 @@ func (e *Engine) evidenceOwnerCheck(ctx context.Context, t *turn, order string, 
 	if len(digits) == 0 || order == t.st.LastOrder || !e.mentions(text, "bot_kw_phone") {
 		return nil
 	}
-	if wait, err := e.checkBlocked(ctx, t.ev.UserID, order, t.now); err != nil || wait > 0 {
-		return err
-	}
-	o, err := e.fetchOrder(ctx, t, order)
-	if err != nil && !errors.Is(err, orders.ErrNotFound) {
-		log.Warn("order backend unavailable, phone digits of a damaged-item order not checked", zap.String("order", orders.Mask(order)), zap.Error(err))
-		return nil
-	}
-	ok := err == nil && orders.PhoneLast4Matches(o, digits[0])
-	if _, err := e.recordCheck(ctx, t.ev.UserID, order, !ok, t.now); err != nil {
-		return err
-	}
-	if ok {
+	_, matched, _, err := e.phoneCheck(ctx, t, order, digits[0], log)
+	if err == nil && matched {
 		t.st.LastOrder = order
 	}
-	return nil
+	return err
 }
 
 // openWithEvidence opens the case for a photo remedy with the order number
