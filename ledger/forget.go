@@ -35,7 +35,12 @@ func (s *Store) ForgetCustomer(ctx context.Context, userID, pseudonym string, re
 		return f, fmt.Errorf("forget customer: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	ids, err := caseIDsOf(ctx, tx, userID)
+	// A case row may already carry pseudonym: forget's Redis step
+	// re-archives each case it pseudonymises, and a running replica's
+	// archiver can apply that before this step runs. Those rows are this
+	// customer's too (the pseudonym is new for each run): counted and
+	// finished the same way.
+	ids, err := caseIDsOf(ctx, tx, userID, pseudonym)
 	if err != nil {
 		return f, fmt.Errorf("forget customer: %w", err)
 	}
@@ -47,7 +52,7 @@ func (s *Store) ForgetCustomer(ctx context.Context, userID, pseudonym string, re
 		f.Turns += n
 	}
 	ref := s.Pseudonym(pseudonym)
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET customer_id = $1, customer_ref = $2, request = '', updated_ms = $3 WHERE customer_id = $4`,
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET customer_id = $1, customer_ref = $2, request = '', updated_ms = $3 WHERE customer_id = $4 OR customer_id = $1`,
 		pseudonym, ref, s.now().UnixMilli(), userID)
 	if err != nil {
 		return f, fmt.Errorf("forget customer: %w", err)
@@ -71,8 +76,8 @@ func (s *Store) ForgetCustomer(ctx context.Context, userID, pseudonym string, re
 	return f, nil
 }
 
-func caseIDsOf(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT case_id FROM cases WHERE customer_id = $1`, userID)
+func caseIDsOf(ctx context.Context, tx *sql.Tx, userID, pseudonym string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT case_id FROM cases WHERE customer_id = $1 OR customer_id = $2`, userID, pseudonym)
 	if err != nil {
 		return nil, err
 	}

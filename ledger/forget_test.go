@@ -85,3 +85,32 @@ func TestForgetCustomer(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetCountsCasesTheArchiverPseudonymisedFirst: warmline forget's
+// Redis step re-archives each case it pseudonymises, and a running
+// replica's archiver may apply that entry before the ledger step runs (a
+// race TestE2EForget hit: "ledger cases pseudonymised 0"). Such a row
+// already carries the run's pseudonym; it is still counted, its turns
+// blanked and its request cleared.
+func TestForgetCountsCasesTheArchiverPseudonymisedFirst(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, clk *testclock.Clock) {
+		ctx := context.Background()
+		start := testclock.Start
+		c := closedCase("CS-20261123-0001", start)
+		c.UserID = "forgotten-7" // as the Redis step left it
+		apply(t, s, caseEntry(c, start.Add(3*time.Hour)))
+		clk.Set(start.Add(5 * time.Hour))
+		f, err := s.ForgetCustomer(ctx, "Ualice", "forgotten-7", nil, false)
+		if err != nil || f.Cases != 1 || f.Turns < 1 {
+			t.Fatalf("forget = %+v, %v; want the pseudonymised case counted with its customer turns", f, err)
+		}
+		var request string
+		if err := s.db.QueryRowContext(ctx, `SELECT request FROM cases WHERE case_id = $1`, c.ID).Scan(&request); err != nil || request != "" {
+			t.Errorf("request = %q, %v; want it blanked", request, err)
+		}
+		// Another run's pseudonym is not this customer.
+		if f, err := s.ForgetCustomer(ctx, "Ubob", "forgotten-8", nil, true); err != nil || f.Cases != 0 {
+			t.Errorf("forget bob = %+v, %v; want nothing", f, err)
+		}
+	})
+}
