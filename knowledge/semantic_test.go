@@ -6,12 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/warmline/warmline/internal/testclock"
 	"github.com/warmline/warmline/knowledge/semantic"
 	"github.com/warmline/warmline/knowledge/semantic/semantictest"
 )
@@ -143,29 +143,36 @@ func TestSemanticSlowServerFallsBack(t *testing.T) {
 // TestSemanticDownServerOpensBreaker: after BreakerFailures failed
 // questions the server is not called until the cooldown has passed.
 func TestSemanticDownServerOpensBreaker(t *testing.T) {
-	ctx := context.Background()
-	srv := semantictest.New(t, semantictest.ShopConcepts...)
-	clock := testclock.New()
-	lexical := loadSemanticKB(t, nil, nil)
-	b := loadSemanticKB(t, newSemanticTier(t, srv.URL, semantic.Options{BreakerFailures: 3, BreakerCooldown: time.Minute, Now: clock.Now}), nil)
-	srv.SetMode(semantictest.Down)
-	q := semanticQuestions[0].q
-	want := lexical.Match(ctx, q, "")
-	before := srv.Requests()
-	for i := range 10 {
-		if m := b.Match(ctx, q, ""); !sameMatch(m, want) {
-			t.Fatalf("question %d with the server down = %s %v, want the lexical %s %v", i+1, m.Confidence, m.Best(), want.Confidence, want.Best())
+	// In a synctest bubble (the breaker keeps time with time.Now), the
+	// server in process: the cooldown passes at once.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		srv := semantictest.NewInProcess(t, semantictest.ShopConcepts...)
+		c, err := semantic.NewClient(semantic.ClientConfig{URL: srv.URL, Model: "fake", HTTPClient: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if got := srv.Requests() - before; got != 3 {
-		t.Errorf("10 questions with the server down made %d requests, want 3 (then the breaker is open)", got)
-	}
-	// After the cooldown one question probes; the server is back.
-	srv.SetMode(semantictest.Up)
-	clock.Advance(time.Minute)
-	if m := b.Match(ctx, q, ""); m.Confidence != Medium || m.Best().ID != "pet-policy" {
-		t.Errorf("after the cooldown: %s %v, want the semantic menu again", m.Confidence, m.Best())
-	}
+		lexical := loadSemanticKB(t, nil, nil)
+		b := loadSemanticKB(t, semantic.NewTier(c, semantic.Options{BreakerFailures: 3, BreakerCooldown: time.Minute}), nil)
+		srv.SetMode(semantictest.Down)
+		q := semanticQuestions[0].q
+		want := lexical.Match(ctx, q, "")
+		before := srv.Requests()
+		for i := range 10 {
+			if m := b.Match(ctx, q, ""); !sameMatch(m, want) {
+				t.Fatalf("question %d with the server down = %s %v, want the lexical %s %v", i+1, m.Confidence, m.Best(), want.Confidence, want.Best())
+			}
+		}
+		if got := srv.Requests() - before; got != 3 {
+			t.Errorf("10 questions with the server down made %d requests, want 3 (then the breaker is open)", got)
+		}
+		// After the cooldown one question probes; the server is back.
+		srv.SetMode(semantictest.Up)
+		time.Sleep(time.Minute + time.Millisecond)
+		if m := b.Match(ctx, q, ""); m.Confidence != Medium || m.Best().ID != "pet-policy" {
+			t.Errorf("after the cooldown: %s %v, want the semantic menu again", m.Confidence, m.Best())
+		}
+	})
 }
 
 // TestSemanticBuildFailureKeepsLexical: an index that cannot be built is

@@ -1,93 +1,56 @@
 package semantic
 
 import (
-	"sync"
+	"context"
+	"errors"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"go.uber.org/zap"
 )
 
 // breaker stops the query path from waiting on an embedder that is down:
-// after `threshold` consecutive failures it opens for `cooldown`, during
-// which allow says no at once; then one probe goes through, and its
-// outcome closes the breaker or opens it for another cooldown.
+// after threshold failures in a row it opens for cooldown, during which
+// allow says no at once; then one probe goes through (the other questions
+// still get no at once), and its outcome closes the breaker or opens it
+// for another cooldown. A call the caller cancelled tells nothing. Each
+// change is logged once.
+//
+// The state machine is github.com/sony/gobreaker's, which keeps time with
+// time.Now (tests run it in a testing/synctest bubble).
 type breaker struct {
-	threshold int
-	cooldown  time.Duration
-	now       func() time.Time
-
-	mu        sync.Mutex
-	failures  int
-	openUntil time.Time
-	probing   bool
+	cb *gobreaker.TwoStepCircuitBreaker[struct{}]
 }
 
-type breakerState int
+// errCallerGone marks a call that ended because the caller gave up: not
+// the embedder's fault, and not a sign it is well either.
+var errCallerGone = errors.New("caller gave up")
 
-const (
-	breakerClosed breakerState = iota
-	breakerOpen
-	breakerHalfOpen
-)
-
-func newBreaker(threshold int, cooldown time.Duration, now func() time.Time) *breaker {
-	return &breaker{threshold: threshold, cooldown: cooldown, now: now}
+func newBreaker(threshold int, cooldown time.Duration, log *zap.Logger) *breaker {
+	return &breaker{cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        "semantic_tier",
+		MaxRequests: 1, // half-open: one probe at a time, and its answer closes it
+		Timeout:     cooldown,
+		// Interval 0: the closed breaker counts failures in a row until a
+		// success, however far apart they are.
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= uint32(threshold) },
+		IsExcluded:  func(err error) bool { return errors.Is(err, errCallerGone) || errors.Is(err, context.Canceled) },
+		// Called once per change, under the breaker's lock: it must not call it.
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			switch to {
+			case gobreaker.StateOpen:
+				log.Warn("semantic tier breaker open", zap.Bool("probe", from == gobreaker.StateHalfOpen), zap.Duration("cooldown", cooldown))
+			case gobreaker.StateClosed:
+				log.Info("semantic tier breaker closed")
+			}
+		},
+	})}
 }
 
-// allow reports whether a call may go out now. A true answer must be
-// followed by exactly one success or failure call.
-func (b *breaker) allow() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.failures < b.threshold {
-		return true
-	}
-	if b.now().Before(b.openUntil) || b.probing {
-		return false
-	}
-	b.probing = true
-	return true
-}
-
-// success records a good call and reports whether it closed an open
-// breaker.
-func (b *breaker) success() (closed bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	closed = b.failures >= b.threshold
-	b.failures = 0
-	b.probing = false
-	return closed
-}
-
-// release ends an allowed call that says nothing about the embedder (the
-// caller gave up first).
-func (b *breaker) release() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.probing = false
-}
-
-// failure records a failed call and reports whether it opened the breaker
-// (or re-opened it after a failed probe).
-func (b *breaker) failure() (opened bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.failures++
-	b.probing = false
-	if b.failures >= b.threshold {
-		b.openUntil = b.now().Add(b.cooldown)
-		return true
-	}
-	return false
-}
-
-func (b *breaker) state() breakerState {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	switch {
-	case b.failures < b.threshold:
-		return breakerClosed
-	case b.now().Before(b.openUntil) || b.probing:
-		return breakerOpen
-	}
-	return breakerHalfOpen
+// allow reports whether a call may go out now. When it may, done must be
+// called once with the call's error (nil for success, errCallerGone when
+// the caller gave up first).
+func (b *breaker) allow() (done func(error), ok bool) {
+	done, err := b.cb.Allow()
+	return done, err == nil
 }

@@ -34,7 +34,11 @@ type Options struct {
 	BuildTries      uint
 	BuildBackoff    time.Duration
 	BuildMaxElapsed time.Duration
-	// Now is the clock for the breaker [time.Now].
+	// Now is not used: the breaker keeps time with time.Now
+	// (github.com/sony/gobreaker).
+	//
+	// Deprecated: cmd/warmline still sets it; it is removed once that
+	// call no longer does.
 	Now func() time.Time
 	// Log receives breaker changes (warn/info) and query failures (debug,
 	// never the question) [no logging].
@@ -63,9 +67,6 @@ func (o Options) withDefaults() Options {
 	if o.BuildMaxElapsed <= 0 {
 		o.BuildMaxElapsed = time.Minute
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.Log == nil {
 		o.Log = zap.NewNop()
 	}
@@ -89,11 +90,12 @@ type Tier struct {
 // NewTier returns a tier over emb.
 func NewTier(emb Embedder, opts Options) *Tier {
 	opts = opts.withDefaults()
+	log := opts.Log.With(zap.String("embedder", emb.Name()))
 	return &Tier{
 		emb:   emb,
 		opts:  opts,
-		brk:   newBreaker(opts.BreakerFailures, opts.BreakerCooldown, opts.Now),
-		log:   opts.Log.With(zap.String("embedder", emb.Name())),
+		brk:   newBreaker(opts.BreakerFailures, opts.BreakerCooldown, log),
+		log:   log,
 		cache: map[string][]float32{},
 	}
 }
@@ -253,7 +255,8 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]Result, 
 		return nil, false
 	}
 	t := ix.tier
-	if !t.brk.allow() {
+	done, ok := t.brk.allow()
+	if !ok {
 		return nil, false
 	}
 	qctx, cancel := context.WithTimeout(ctx, t.opts.QueryTimeout)
@@ -268,19 +271,14 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]Result, 
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			// The caller gave up (request cancelled): not the embedder's fault.
-			t.brk.release()
+			done(errCallerGone)
 			return nil, false
 		}
-		if t.brk.failure() {
-			t.log.Warn("semantic tier breaker open", zap.Error(err), zap.Duration("cooldown", t.opts.BreakerCooldown))
-		} else {
-			t.log.Debug("semantic query failed", zap.Error(err))
-		}
+		t.log.Debug("semantic query failed", zap.Error(err))
+		done(err)
 		return nil, false
 	}
-	if t.brk.success() {
-		t.log.Info("semantic tier breaker closed")
-	}
+	done(nil)
 	q := vs[0]
 	normalize(q)
 	return ix.nearest(q, k), true

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/warmline/warmline/internal/testclock"
+	"github.com/warmline/warmline/knowledge/semantic/semantictest"
 )
 
 // fakeServer is an OpenAI-compatible /v1/embeddings server. Each text's
@@ -35,6 +36,12 @@ func newFakeServer(tb testing.TB, key string) *fakeServer {
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(f.srv.Close)
 	return f
+}
+
+// newInProcessFakeServer is a fakeServer without a listener: its client
+// is answered in process (semantictest.HandlerClient), for synctest.
+func newInProcessFakeServer(tb testing.TB) *fakeServer {
+	return &fakeServer{t: tb}
 }
 
 func fakeVector(s string) []float32 {
@@ -128,7 +135,12 @@ func (f *fakeServer) batchSizes() []int {
 
 func (f *fakeServer) client(tb testing.TB, cfg ClientConfig) *Client {
 	tb.Helper()
-	cfg.URL = f.srv.URL + "/v1"
+	if f.srv == nil {
+		cfg.URL = "http://fake.invalid/v1"
+		cfg.HTTPClient = semantictest.HandlerClient(http.HandlerFunc(f.serve))
+	} else {
+		cfg.URL = f.srv.URL + "/v1"
+	}
 	if cfg.Model == "" {
 		cfg.Model = "bge-m3"
 	}
@@ -284,50 +296,84 @@ func TestSearchTimeoutFallsBack(t *testing.T) {
 	}
 }
 
+// TestBreaker runs in a synctest bubble (the breaker keeps time with
+// time.Now) against the fake server in process: the cool-downs pass at
+// once and exactly.
 func TestBreaker(t *testing.T) {
-	f := newFakeServer(t, "")
-	clock := testclock.New()
-	ix := buildFakeIndex(t, f, Options{BreakerFailures: 3, BreakerCooldown: 30 * time.Second, Now: clock.Now})
-	base := f.requests()
-	f.fail(http.StatusBadGateway, -1)
-	for i := range 3 {
-		if _, ok := ix.Search(context.Background(), "order", 1); ok {
-			t.Fatalf("failure %d: got ok", i+1)
+	synctest.Test(t, func(t *testing.T) {
+		f := newInProcessFakeServer(t)
+		ix := buildFakeIndex(t, f, Options{BreakerFailures: 3, BreakerCooldown: 30 * time.Second})
+		base := f.requests()
+		f.fail(http.StatusBadGateway, -1)
+		for i := range 3 {
+			if _, ok := ix.Search(context.Background(), "order", 1); ok {
+				t.Fatalf("failure %d: got ok", i+1)
+			}
 		}
-	}
-	if got := f.requests() - base; got != 3 {
-		t.Fatalf("requests while closed = %d, want 3", got)
-	}
-	// Open: no request reaches the server.
-	for range 5 {
-		if _, ok := ix.Search(context.Background(), "order", 1); ok {
-			t.Fatal("breaker open: got ok")
+		if got := f.requests() - base; got != 3 {
+			t.Fatalf("requests while closed = %d, want 3", got)
 		}
-	}
-	if got := f.requests() - base; got != 3 {
-		t.Errorf("requests while open = %d, want still 3", got)
-	}
-	// After the cooldown one probe goes out; it fails, so the breaker re-opens.
-	clock.Advance(31 * time.Second)
-	ix.Search(context.Background(), "order", 1)
-	ix.Search(context.Background(), "order", 1)
-	if got := f.requests() - base; got != 4 {
-		t.Errorf("requests after a failed probe = %d, want 4", got)
-	}
-	// The server recovers; after the next cooldown the probe succeeds and closes it.
-	f.fail(0, 0)
-	clock.Advance(31 * time.Second)
-	for i := range 3 {
+		// Open: no request reaches the server.
+		for range 5 {
+			if _, ok := ix.Search(context.Background(), "order", 1); ok {
+				t.Fatal("breaker open: got ok")
+			}
+		}
+		if got := f.requests() - base; got != 3 {
+			t.Errorf("requests while open = %d, want still 3", got)
+		}
+		// Just before the cooldown ends it is still open.
+		time.Sleep(29 * time.Second)
+		ix.Search(context.Background(), "order", 1)
+		if got := f.requests() - base; got != 3 {
+			t.Errorf("requests 29s after opening = %d, want still 3", got)
+		}
+		// After the cooldown one probe goes out; it fails, so the breaker re-opens.
+		time.Sleep(2 * time.Second)
+		ix.Search(context.Background(), "order", 1)
+		ix.Search(context.Background(), "order", 1)
+		if got := f.requests() - base; got != 4 {
+			t.Errorf("requests after a failed probe = %d, want 4", got)
+		}
+		// The server recovers; after the next cooldown the probe succeeds and closes it.
+		f.fail(0, 0)
+		time.Sleep(31 * time.Second)
+		for i := range 3 {
+			if res, ok := ix.Search(context.Background(), "order", 1); !ok || res[0].ID != "order-status" {
+				t.Errorf("recovered, search %d: got %v, %v", i, res, ok)
+			}
+		}
+	})
+}
+
+// TestBreakerCancelledProbeDecidesNothing: a probe the caller cancels
+// neither closes nor re-opens the breaker; the next question probes.
+func TestBreakerCancelledProbeDecidesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newInProcessFakeServer(t)
+		ix := buildFakeIndex(t, f, Options{BreakerFailures: 1, BreakerCooldown: 30 * time.Second})
+		base := f.requests()
+		f.fail(http.StatusBadGateway, -1)
+		ix.Search(context.Background(), "order", 1) // opens
+		time.Sleep(31 * time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, ok := ix.Search(ctx, "order", 1); ok {
+			t.Fatal("cancelled probe: got ok")
+		}
+		f.fail(0, 0)
 		if res, ok := ix.Search(context.Background(), "order", 1); !ok || res[0].ID != "order-status" {
-			t.Errorf("recovered, search %d: got %v, %v", i, res, ok)
+			t.Errorf("after a cancelled probe: got %v, %v; want the next question to probe and succeed", res, ok)
 		}
-	}
+		if got := f.requests() - base; got < 2 {
+			t.Errorf("requests = %d, want the opening failure and the probe", got)
+		}
+	})
 }
 
 func TestBreakerConcurrent(t *testing.T) {
 	f := newFakeServer(t, "")
-	clock := testclock.New()
-	ix := buildFakeIndex(t, f, Options{Now: clock.Now})
+	ix := buildFakeIndex(t, f, Options{})
 	f.fail(http.StatusInternalServerError, -1)
 	var wg sync.WaitGroup
 	for range 20 {
