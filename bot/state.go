@@ -99,6 +99,10 @@ type state struct {
 	Contacts      map[string][]int64
 	contactsKnown bool
 	added         []contactAt
+	// stored is the hash as this event read it (load) or last wrote it
+	// (save), so save writes only the fields that changed; nil when not
+	// known (save then rewrites the whole hash).
+	stored map[string]string
 }
 
 // contactAt is one contact on a topic.
@@ -218,6 +222,7 @@ type saveWithKey struct{}
 // parseState reads the conversation hash.
 func parseState(h map[string]string) *state {
 	st := &state{
+		stored:         h,
 		Lang:           h["lang"],
 		LangSource:     h["lang_source"],
 		ProfileFetched: h["profile_fetched"] == "1",
@@ -284,8 +289,8 @@ func parseState(h map[string]string) *state {
 	return st
 }
 
-func (st *state) fields() map[string]any {
-	f := map[string]any{}
+func (st *state) fields() map[string]string {
+	f := make(map[string]string, 24)
 	put := func(k, v string) {
 		if v != "" {
 			f[k] = v
@@ -374,7 +379,9 @@ func (e *Engine) save(ctx context.Context, userID string, t *turn) error {
 		extra, _ = ctx.Value(saveWithKey{}).(func(context.Context, redis.Pipeliner, []Message))
 	}
 	p := e.rdb.TxPipeline()
-	own := []redis.Cmder{p.Del(ctx, ck), p.HSet(ctx, ck, t.st.fields()), p.Expire(ctx, ck, e.cfg.StateTTL)}
+	f := t.st.fields()
+	own := queueStateWrite(ctx, p, ck, t.st.stored, f)
+	own = append(own, p.Expire(ctx, ck, e.cfg.StateTTL))
 	if len(t.turns) > 0 {
 		vals := make([]any, 0, len(t.turns))
 		for _, tu := range t.turns {
@@ -398,7 +405,62 @@ func (e *Engine) save(ctx context.Context, userID string, t *turn) error {
 	}
 	t.turns = nil
 	t.st.added = nil
+	t.st.stored = f
 	return nil
+}
+
+// queueStateWrite queues the write of the conversation hash from stored
+// (what the hash held when read, nil: not known) to f: only the fields
+// that changed (HSET) and those gone (HDEL), not the whole hash again. A
+// returning customer's FAQ answer changes 4-6 of its ~20 fields; rewriting
+// all (DEL + HSET) was 3 times the bytes and rebuilt the hash in Redis on
+// every event. The conv_* fields go together: the idle sweep clears them
+// (clearConv) and an event that changes one of them writes them all, so a
+// sweep between this event's load and save never leaves half of them.
+func queueStateWrite(ctx context.Context, p redis.Pipeliner, key string, stored, f map[string]string) []redis.Cmder {
+	if stored == nil {
+		args := make([]any, 0, 2*len(f))
+		for k, v := range f {
+			args = append(args, k, v)
+		}
+		cmds := []redis.Cmder{p.Del(ctx, key)}
+		if len(args) > 0 {
+			cmds = append(cmds, p.HSet(ctx, key, args...))
+		}
+		return cmds
+	}
+	var (
+		set  []any
+		gone []string
+		conv bool
+	)
+	for k, v := range f {
+		if old, ok := stored[k]; !ok || old != v {
+			set = append(set, k, v)
+			conv = conv || strings.HasPrefix(k, "conv_")
+		}
+	}
+	for k := range stored {
+		if _, ok := f[k]; !ok {
+			gone = append(gone, k)
+			conv = conv || strings.HasPrefix(k, "conv_")
+		}
+	}
+	if conv {
+		for k, v := range f {
+			if strings.HasPrefix(k, "conv_") && stored[k] == v {
+				set = append(set, k, v)
+			}
+		}
+	}
+	var cmds []redis.Cmder
+	if len(gone) > 0 {
+		cmds = append(cmds, p.HDel(ctx, key, gone...))
+	}
+	if len(set) > 0 {
+		cmds = append(cmds, p.HSet(ctx, key, set...))
+	}
+	return cmds
 }
 
 // queueContacts queues the writes of this event's contacts to the repeat
