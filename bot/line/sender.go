@@ -72,6 +72,8 @@ type Sender struct {
 	// api is the API client every call copies (client): its endpoint and
 	// token parsed once.
 	api messaging_api.MessagingApiAPI
+	// encoder keeps the SDK's JSON of the text messages sent.
+	encoder messageEncoder
 }
 
 var (
@@ -268,7 +270,7 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 	if len(a.Messages) == 0 { // toLINE gives at least one message per message
 		return nil
 	}
-	lm := toLINE(a.Messages)
+	lm := s.encoder.lineMessages(a.Messages)
 	sendKey := a.Key
 	if sendKey == "" {
 		sendKey = uuid.NewString()
@@ -347,7 +349,7 @@ func (s *Sender) Reply(ctx context.Context, a Answer) error {
 // retrying Push with the same key never delivers twice. An empty key gets a
 // random one (no protection across calls).
 func (s *Sender) Push(ctx context.Context, userID string, msgs []bot.Message, key string) error {
-	lm := toLINE(msgs)
+	lm := s.encoder.lineMessages(msgs)
 	if len(lm) == 0 {
 		return nil
 	}
