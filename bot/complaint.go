@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -111,6 +112,13 @@ func (e *Engine) collect(t *turn, text string, an escalation.Analysis, in intent
 func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) error {
 	st := t.st
 	lang := t.lang()
+	if en, ok := t.tkb.Entry(st.ComplaintEntry); ok {
+		// A stain told as the KB's "damaged on arrival" (or a crushed
+		// box as "defective") gets the remedy its words tell.
+		if f := e.faultEntry(t, st.Complaint, en); f != en {
+			st.ComplaintEntry, st.LastTopic, st.LastCategory = f.ID, f.ID, f.Category
+		}
+	}
 	t.say(e.apology(t))
 
 	entry, _ := t.tkb.Entry(st.ComplaintEntry)
@@ -366,32 +374,70 @@ func (e *Engine) apology(t *turn) Message {
 	default:
 		msg = e.tr.T(lang, "bot_apology_complaint", nil)
 	}
-	if detailed(st.Complaint) {
+	if e.detailed(st.Complaint) {
 		msg = e.tr.T(lang, "bot_apology_detail", nil) + msg
 	}
 	return e.text(t, msg)
 }
 
-// detailedRunes is how long one message must be to count as a detailed
-// account.
-const detailedRunes = 80
-
 // detailed reports whether a story is a detailed account to thank for
-// ("I've read every point"): one long message, or two or more lines that
-// each say something. A photo, a sticker or a bare order number sent with
-// a one-line complaint is not a second point.
-func detailed(story string) bool {
-	if utf8.RuneCountInString(story) >= detailedRunes {
-		return true
-	}
-	points := 0
+// ("I've read every point"): several points, not one long line. A point
+// is a clause that says something (not a bare order number, a lead-in
+// such as "我要投訴" or an insult); the story needs two lines with a
+// point each, or detailPoints distinct points in all. A photo, a sticker
+// or a bare order number sent with a one-line complaint is not a second
+// point, and neither is length: one run-on sentence of 100 characters is
+// one point.
+func (e *Engine) detailed(story string) bool {
+	lines, seen := 0, map[string]bool{}
 	for _, l := range strings.Split(story, "\n") {
-		if says(strings.TrimSpace(l)) && !bareOrderNumber(l) {
-			points++
+		has := false
+		for _, c := range clauses(l) {
+			if !e.point(c) {
+				continue
+			}
+			has = true
+			seen[bare(c)] = true
+		}
+		if has {
+			lines++
 		}
 	}
-	return points >= 2
+	return lines >= 2 || len(seen) >= detailPoints
 }
+
+// detailedRunes is how long one message must be to tell a complaint in
+// full without an order (toldInFull).
+const detailedRunes = 80
+
+// point reports whether a clause of a story is a point of it: it says
+// something besides an order number and the phone's digits ("訂單是
+// WL20261107", "手機末四碼3295" are not: tryout 11), a lead-in ("我要投訴")
+// or an insult.
+func (e *Engine) point(c string) bool {
+	rest := strings.TrimSpace(numberRun.ReplaceAllString(c, " "))
+	numbered := rest != strings.TrimSpace(c)
+	switch {
+	case !says(rest), bareOrderNumber(c), e.isKeyword(c, "bot_kw_complain_lead"), e.mentions(c, "bot_kw_insult"):
+		return false
+	case e.isKeyword(rest, "bot_kw_order_label"):
+		return false // "the order is WL20261107": the number and its label
+	case numbered && e.mentions(rest, "bot_kw_phone") && utf8.RuneCountInString(rest) <= phoneClauseRunes:
+		return false // "my phone ends in 3295" ("打電話也沒有人接" is a point)
+	}
+	return true
+}
+
+// numberRun is an order number or digits in a clause.
+var numberRun = regexp.MustCompile(`[A-Za-z]*[0-9][0-9A-Za-z-]*`)
+
+// phoneClauseRunes is the longest clause that only says which digits are
+// the phone's ("手機末四碼", "my phone ends in").
+const phoneClauseRunes = 16
+
+// detailPoints is how many distinct points one message needs to be a
+// detailed account.
+const detailPoints = 3
 
 // bareOrderNumber reports whether a line is only an order number (letters
 // and digits with no space, digits most of it).
@@ -415,6 +461,12 @@ func bareOrderNumber(l string) bool {
 func (e *Engine) quote(text string) string {
 	for _, c := range clauses(text) {
 		if e.isKeyword(c, "bot_kw_complain_lead") {
+			continue
+		}
+		if e.mentions(c, "bot_kw_insult") {
+			// Profanity or an insult is never said back to the
+			// customer: the next clause may tell the issue, else the
+			// apology names none.
 			continue
 		}
 		return quote(c)

@@ -73,6 +73,11 @@
 // bot_kw_wait_only, a bare greeting, only question marks) gets the case
 // number, whether a colleague has taken it, and the reply-by time, even
 // within HandoffAckEvery, at most once per HandoffWaitEvery (1 min); a
+// direct question whether anyone is there (bot_kw_presence: "有人在嗎",
+// "anyone there?") asked within that minute gets a short "I'm here" with
+// the case number (bot_handoff_here), one per question, until the case
+// has 3 acknowledgements in HandoffAckEvery (counted from its transcript);
+// a
 // question how long (bot_kw_wait_howlong) right after a ping ("有人嗎",
 // "hello?") is answered at once, only the same kind again waits.
 // After the due time the customer hears an apology, not a past time.
@@ -110,9 +115,11 @@
 // A refund over the limit is reviewed by a person: no policy FAQ before
 // it, no promise of approval, an apology first for a reported defect, and
 // no order the customer did not name for it. A quote back is the first
-// short clause after a lead-in ("我要投訴"), else nothing. Apologies never paste a KB title or
-// quote a message cut mid-word, and thank for the detail only after more
-// than one line. A late order (past its ETA, or still prepared
+// short clause after a lead-in ("我要投訴") that holds no insult or
+// profanity (bot_kw_insult: never said back), else nothing. Apologies never paste a KB title or
+// quote a message cut mid-word, and thank for the detail only after
+// several points (two lines with a point each, or three distinct clauses
+// that say something; one long line is one point). A late order (past its ETA, or still prepared
 // PreparingLate after it was placed) gets an apology, a person and
 // LateOrderTopics offered; order labels come from the backend's localised
 // names. A message clearly in another language than a chosen or profile
@@ -140,10 +147,18 @@
 // are in (in Chinese only the clauses that ask), and only the missing one
 // is asked for (remedyFor); a remedy asking for the order number of a late
 // parcel is followed by the order itself once it was told. A damaged item
-// whose story names goods (bot_kw_item_<kind>: a mug, a candle …) is
-// checked against the items the backend lists for the order told: an
-// order without them, or an unknown one (the same words), is asked about
-// again, and no case opens against it.
+// whose story plainly names goods (the words before the damage: "杯子" in
+// "收到的時候杯子破了", "mug" in "my mug arrived broken") is checked
+// against the item names the order backend lists for the order told, if
+// it was shown to the customer after the phone check (item.go: Chinese by
+// character pairs and the name's last character in Simplified script,
+// English by word stems; no list of one shop's goods): an order holding
+// none of them, or an unknown one (the same words), is asked about again
+// in the customer's word, and no case opens against it. A stain or a
+// fault from manufacture gets the defective item's remedy and a crack or
+// a crushed box the damaged one (bot_kw_defect_made,
+// bot_kw_damage_transit; EngineConfig.DefectiveEntry, DamagedEntry),
+// whichever of the two the KB matched (fault.go).
 //
 // # Phone checks
 //

@@ -152,6 +152,14 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 		if e.answerWait(ctx, t, c, howLong, log) {
 			return true, nil
 		}
+		if e.isKeyword(text, "bot_kw_presence") && e.presenceAnswerable(t, c) {
+			// "有人在嗎" asks whether anyone is there: it always gets a
+			// short answer, not silence because the wait was told a
+			// moment ago; a flood is capped (presenceAnswers).
+			e.sayToCase(ctx, t, c.ID, e.tr.T(t.lang(), "bot_handoff_here", map[string]any{"CaseID": c.ID}), handoff.NoticeAck, log)
+			t.st.HandoffAckAt = t.now
+			return true, nil
+		}
 		// Asked again within HandoffWaitEvery: the usual acknowledgement
 		// rules (a flood of "???" gets one answer, not one each).
 		e.acknowledge(ctx, t, c, log)

@@ -90,6 +90,13 @@ type EngineConfig struct {
 	// case with them. Unknown ids are skipped; default damaged-on-arrival,
 	// exchange-defective, wrong-item, missing-item.
 	PhotoTopics []string
+	// DamagedEntry and DefectiveEntry are the KB entries of an item
+	// damaged in transit and of one defective from manufacture: a story
+	// whose words tell which it is gets that one's remedy, whichever of
+	// the two the KB matched (faultEntry). Defaults damaged-on-arrival
+	// and exchange-defective.
+	DamagedEntry   string
+	DefectiveEntry string
 	// CarrierTopics are KB complaint entries whose remedy promises to ask
 	// the courier once the order number is known (a late parcel): when the
 	// order is shown, a case opens for a person to make that check, so the
@@ -343,6 +350,12 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.PhotoTopics == nil {
 		cfg.PhotoTopics = []string{"damaged-on-arrival", "exchange-defective", "wrong-item", "missing-item"}
 	}
+	if cfg.DamagedEntry == "" {
+		cfg.DamagedEntry = "damaged-on-arrival"
+	}
+	if cfg.DefectiveEntry == "" {
+		cfg.DefectiveEntry = "exchange-defective"
+	}
 	if cfg.CarrierTopics == nil {
 		cfg.CarrierTopics = []string{"late-delivery-complaint"}
 	}
@@ -368,7 +381,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		loc:      cfg.Location,
 	}
 	e.kw = map[string]map[string]bool{}
-	for _, id := range append(slices.Clone(keywordIDs), itemKeywordIDs()...) {
+	for _, id := range keywordIDs {
 		e.kw[id] = map[string]bool{}
 		for _, k := range e.keywords(id) {
 			e.kw[id][bare(k)] = true

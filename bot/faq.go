@@ -359,14 +359,12 @@ func (e *Engine) asks(text, clause string) bool {
 }
 
 // shopQuestion reports whether a question the KB does not know is still
-// about the shop (bot_kw_shop: an order, a store, delivery; or a kind of
-// goods it sells), so a person may answer it; otherwise ("今天天氣如何")
-// it is outside what the shop's assistant answers.
+// about the shop (bot_kw_shop: an order, a store, delivery; what goods are
+// made of or where: 哪裡生產, material, dishwasher), so a person may answer
+// it; otherwise ("今天天氣如何") it is outside what the shop's assistant
+// answers. No shop's list of goods is needed.
 func (e *Engine) shopQuestion(clause string) bool {
-	if e.mentions(clause, "bot_kw_shop") {
-		return true
-	}
-	return slices.ContainsFunc(itemKeywordIDs(), func(id string) bool { return e.mentions(clause, id) })
+	return e.mentions(clause, "bot_kw_shop")
 }
 
 // questionConnectors open a second question ("還有", "and also"); the

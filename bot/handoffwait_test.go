@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,17 +58,31 @@ func TestNoticeAfterRaiseIsNotTheAcknowledgement(t *testing.T) {
 			}
 			mustContain(t, msgs[0].Text, h.T(tt.lang, "bot_handoff_wait_queued", map[string]any{"CaseID": c.ID, "Tier": h.T(tt.lang, "bot_tier_lead", nil)}))
 			mustContain(t, msgs[0].Text, due)
-			// Straight after, more pings get nothing more (one answer, not one each).
+			// Straight after, more pings get nothing more (one answer, not
+			// one each), except a direct question whether anyone is there
+			// ("有人在嗎"): it gets its short answer (issue 11, defect 4).
+			presence := h.e.isKeyword(tt.ping, "bot_kw_presence")
 			for _, s := range []string{tt.ping, "？？？", tt.info} {
 				h.clock.Advance(5 * time.Second)
-				if msgs := h.text("U1", s); len(msgs) != 0 {
+				msgs := h.text("U1", s)
+				if s == tt.ping && presence {
+					if len(msgs) != 1 || !strings.Contains(msgs[0].Text, c.ID) {
+						t.Errorf("%q seconds after the wait answer got %s, want the short answer with %s", s, all(msgs), c.ID)
+					}
+					continue
+				}
+				if len(msgs) != 0 {
 					t.Errorf("%q seconds after the wait answer got %s, want no reply", s, all(msgs))
 				}
 			}
-			// Every message is in the case; the answer is an acknowledgement turn.
+			// Every message is in the case; the answers are acknowledgement turns.
 			c = h.activeCase("U1")
-			if got := len(botTurns(c, handoff.NoticeAck)); got != 1 {
-				t.Errorf("case has %d acknowledgement turns, want 1", got)
+			want := 1
+			if presence {
+				want = 2
+			}
+			if got := len(botTurns(c, handoff.NoticeAck)); got != want {
+				t.Errorf("case has %d acknowledgement turns, want %d", got, want)
 			}
 			// After HandoffAckEvery the next message is acknowledged again.
 			h.clock.Advance(5 * time.Minute)
@@ -125,10 +140,22 @@ func TestWaitQuestionAnsweredWithinTheAckWindow(t *testing.T) {
 			}
 			mustContain(t, msgs[0].Text, h.T(tt.lang, "bot_handoff_wait_queued", map[string]any{"CaseID": c.ID, "Tier": h.T(tt.lang, "bot_tier_L2", nil)}))
 			mustContain(t, msgs[0].Text, due)
-			// A flood within HandoffWaitEvery: no answer each.
+			// A flood within HandoffWaitEvery: no answer each. A direct
+			// "有人在嗎" gets a short answer until the case has
+			// presenceAnswers acknowledgements in HandoffAckEvery (here
+			// the first ping: the acknowledgement and the wait answer
+			// came before it), then waits like the rest.
+			presence := h.e.isKeyword(tt.ping, "bot_kw_presence")
 			for i := 0; i < 10; i++ {
 				h.clock.Advance(5 * time.Second)
-				if msgs := h.text("U1", tt.ping); len(msgs) != 0 {
+				msgs := h.text("U1", tt.ping)
+				if presence && i == 0 {
+					if len(msgs) != 1 {
+						t.Fatalf("ping %d got %s, want the short answer", i, all(msgs))
+					}
+					continue
+				}
+				if len(msgs) != 0 {
 					t.Fatalf("ping %d got %s, want no reply within the wait throttle", i, all(msgs))
 				}
 			}
@@ -150,8 +177,12 @@ func TestWaitQuestionAnsweredWithinTheAckWindow(t *testing.T) {
 			mustContain(t, msgs[0].Text, h.T(tt.lang, "bot_handoff_wait_claimed", map[string]any{"CaseID": c.ID, "Who": "Mei"}))
 			mustContain(t, msgs[0].Text, due)
 			mustNotContain(t, msgs[0].Text, h.T(tt.lang, "bot_handoff_wait_queued", map[string]any{"CaseID": c.ID, "Tier": h.T(tt.lang, "bot_tier_L2", nil)}))
-			if got := len(botTurns(h.activeCase("U1"), handoff.NoticeAck)); got != 4 {
-				t.Errorf("case has %d acknowledgement turns, want 4 (one ack, three wait answers)", got)
+			want := 4 // one ack, three wait answers
+			if presence {
+				want = 5 // and the short answer to the first ping
+			}
+			if got := len(botTurns(h.activeCase("U1"), handoff.NoticeAck)); got != want {
+				t.Errorf("case has %d acknowledgement turns, want %d", got, want)
 			}
 		})
 	}

@@ -289,7 +289,7 @@ func (e *Engine) keywords(id string) []string {
 
 // keywordIDs are the keyword lists isKeyword knows; NewEngine renders them
 // once, not on every message.
-var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_kw_bye", "bot_kw_hello", "bot_kw_account", "bot_kw_order_status", "bot_kw_wait", "bot_kw_wait_only", "bot_kw_wait_howlong", "bot_kw_opener", "bot_kw_burn", "bot_kw_hazard", "bot_kw_hurt", "bot_kw_child", "bot_kw_defect", "bot_kw_complain_lead", "bot_kw_phone", "bot_kw_photo", "bot_kw_trouble", "bot_kw_order_ask", "bot_kw_order_label", "bot_kw_ask_leadin", "bot_kw_question", "bot_kw_shop"}
+var keywordIDs = []string{"bot_kw_done", "bot_kw_cancel", "bot_kw_thanks", "bot_kw_bye", "bot_kw_hello", "bot_kw_account", "bot_kw_order_status", "bot_kw_wait", "bot_kw_wait_only", "bot_kw_presence", "bot_kw_wait_howlong", "bot_kw_opener", "bot_kw_burn", "bot_kw_hazard", "bot_kw_hurt", "bot_kw_child", "bot_kw_defect", "bot_kw_complain_lead", "bot_kw_phone", "bot_kw_photo", "bot_kw_trouble", "bot_kw_order_ask", "bot_kw_order_label", "bot_kw_ask_leadin", "bot_kw_question", "bot_kw_shop", "bot_kw_insult", "bot_kw_defect_made", "bot_kw_damage_transit", "bot_kw_goods_generic"}
 
 // isKeyword reports whether text is one of the phrases of keyword list id
 // (any language), ignoring case, punctuation and spacing ("Hi, how are

@@ -206,14 +206,23 @@ func (st *state) refundSettled() {
 // defectEntry is the photo remedy a refund for a damaged or defective
 // item goes through: the entry the message matched, else the likeliest
 // candidate that is one, else the first configured photo topic the KB has.
+//
+// Damage in transit and a defect from manufacture are told apart by the
+// story's words (faultEntry): a refund for a stained towel the KB matched
+// to no photo topic gets the defective item's remedy, not the first
+// configured topic (damaged on arrival).
 func (e *Engine) defectEntry(t *turn, in intent) *knowledge.Entry {
+	text := t.ev.Text
 	if in.entry != nil && e.photoTopic(in.entry.ID) {
-		return in.entry
+		return e.faultEntry(t, text, in.entry)
 	}
 	for _, c := range in.match.Candidates {
 		if c.Entry != nil && e.photoTopic(c.Entry.ID) {
-			return c.Entry
+			return e.faultEntry(t, text, c.Entry)
 		}
+	}
+	if en := e.faultEntry(t, text, nil); en != nil {
+		return en
 	}
 	for _, id := range e.cfg.PhotoTopics {
 		if en, ok := t.tkb.Entry(id); ok {

@@ -60,6 +60,27 @@ func (e *Engine) answerWait(ctx context.Context, t *turn, c *handoff.Case, now b
 	return true
 }
 
+// presenceAnswers is the most acknowledgements (wait answers, short
+// "I'm here" answers and the usual acknowledgement) a case gets within
+// HandoffAckEvery before a question whether anyone is there waits like
+// any other message: each such question gets one answer, a flood of them
+// at most this many.
+const presenceAnswers = 3
+
+// presenceAnswerable reports whether a question whether anyone is there
+// ("有人在嗎", "anyone there?") still gets its short answer: the case's
+// acknowledgements in the last HandoffAckEvery, counted from its own
+// transcript (no key of its own), are fewer than presenceAnswers.
+func (e *Engine) presenceAnswerable(t *turn, c *handoff.Case) bool {
+	n := 0
+	for _, tu := range c.Transcript {
+		if tu.From == handoff.FromBot && tu.Notice == handoff.NoticeAck && t.now.Sub(tu.At) < e.cfg.HandoffAckEvery {
+			n++
+		}
+	}
+	return n < presenceAnswers
+}
+
 // lastCustomerText is the customer's last text message in the case's
 // transcript ("" when there is none).
 func lastCustomerText(c *handoff.Case) string {
