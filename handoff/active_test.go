@@ -11,7 +11,6 @@ import (
 
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
-	"github.com/warmline/warmline/locales"
 )
 
 // commandCounter is a go-redis hook counting the commands sent while on
@@ -81,6 +80,7 @@ func prefetched(t testing.TB, svc *Service, userID string) context.Context {
 // a case opened in the same event is seen; a case an agent closed after the
 // read is not written to.
 func TestPrefetchActive(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	hook := &commandCounter{}
 	f.svc.rdb.AddHook(hook)
@@ -152,6 +152,7 @@ func TestPrefetchActive(t *testing.T) {
 // turns, a claim, then the close) each land once, on one server and on a
 // real Redis Cluster (every key of the write script under {handoff}).
 func TestCaseWritesAreCompareAndSet(t *testing.T) {
+	t.Parallel()
 	kinds := []struct {
 		name string
 		open func(t testing.TB) (redis.UniversalClient, string)
@@ -162,7 +163,7 @@ func TestCaseWritesAreCompareAndSet(t *testing.T) {
 	for _, kind := range kinds {
 		t.Run(kind.name, func(t *testing.T) {
 			rdb, prefix := kind.open(t)
-			tr, err := locales.New()
+			tr, err := sharedTranslator()
 			if err != nil {
 				t.Fatal(err)
 			}

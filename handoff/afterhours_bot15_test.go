@@ -10,7 +10,6 @@ import (
 
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/internal/redistest"
-	"github.com/warmline/warmline/locales"
 )
 
 // onCallPolicy is the embedded policy with an on-call rota answering P1
@@ -37,6 +36,7 @@ func onCallPolicy(t testing.TB) *Policy {
 // hours. A P1 is never promised later than a P2 opened at the same moment. The case
 // carries the one time the customer and the agent are both shown.
 func TestAfterHoursPromiseFollowsThePolicy(t *testing.T) {
+	t.Parallel()
 	plain, onCall := DefaultPolicy(), onCallPolicy(t)
 	if plain.RoundTheClock("P1") || !onCall.RoundTheClock("P1") || onCall.RoundTheClock("P2") {
 		t.Fatalf("round the clock: embedded %v, with a rota %v (P2 %v), want false, true, false",
@@ -101,7 +101,7 @@ func TestAfterHoursCaseTellsOneTime(t *testing.T) {
 	}
 
 	rdb, prefix := redistest.New(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 // no archive entry; closing it writes one in the same transaction, and so
 // does every later change of the closed case, each with its own id.
 func TestClosedCasesGoToTheArchiveStream(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	rdb := f.svc.rdb
@@ -51,6 +52,7 @@ func TestClosedCasesGoToTheArchiveStream(t *testing.T) {
 }
 
 func TestRecordOutcome(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	if err := f.svc.RecordOutcome(ctx, ConversationOutcome{Lang: "en"}); !errors.Is(err, ErrInvalid) {
@@ -71,6 +73,7 @@ func TestRecordOutcome(t *testing.T) {
 }
 
 func TestDecodeArchiveEntryRejects(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		v    map[string]any

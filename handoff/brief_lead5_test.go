@@ -13,6 +13,7 @@ import (
 // hazard as "Product safety"; in every language. A case no such trigger
 // opened keeps the bot's category.
 func TestBriefFilesTriggerCategories(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	legal := "再不處理我就找律師，也會投訴到消保官"
 	takeover := "someone logged into my account and changed my password"

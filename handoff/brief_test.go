@@ -13,7 +13,7 @@ import (
 
 func briefService(t *testing.T) *Service {
 	t.Helper()
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatalf("locales: %v", err)
 	}
@@ -42,6 +42,7 @@ func briefCase(t *testing.T) *Case {
 }
 
 func TestBriefGolden(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	excerpt := "我的包裹已經等了兩個星期還沒到，客服一直說在處理，到底什麼時候會到？我真的很需要這個東西，請給我一個明確的日期，謝謝，拜託你們快一點處理好嗎"
 	tests := []struct {
@@ -85,6 +86,7 @@ func TestBriefGolden(t *testing.T) {
 }
 
 func TestBriefSparseCaseAfterHours(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	c := &Case{ID: "CS-1", Lang: "en", Tier: "L3", Priority: "P3", RepeatCount: 1,
 		FirstResponseDue: at(t, "2026-11-24 13:00"), TeamOpen: false, TeamBackAt: at(t, "2026-11-24 09:00")}
@@ -115,6 +117,7 @@ func TestBriefSparseCaseAfterHours(t *testing.T) {
 }
 
 func TestBriefQuotesWhatTheCustomerWants(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		triggers []escalation.Trigger
@@ -144,6 +147,7 @@ func TestBriefQuotesWhatTheCustomerWants(t *testing.T) {
 }
 
 func TestBriefTriedNothing(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	tests := []struct {
 		name     string
@@ -167,6 +171,7 @@ func TestBriefTriedNothing(t *testing.T) {
 // TestBriefHasNoInternalStrings: outcomes, statuses and postback data are
 // rendered from locale messages in the agent's language, in old cases too.
 func TestBriefHasNoInternalStrings(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	// A case as stored before outcomes were typed.
 	c := &Case{ID: "CS-1", Lang: "zh-TW", Tier: "L2", Priority: "P2", Category: "consultation",
@@ -219,6 +224,7 @@ func TestBriefHasNoInternalStrings(t *testing.T) {
 // request line quotes the refund request that opened the case, not an
 // earlier order question.
 func TestBriefRefundOverLimit(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	for _, tt := range []struct {
 		name    string
@@ -253,6 +259,7 @@ func TestBriefRefundOverLimit(t *testing.T) {
 // an answered FAQ is not shown as a need for that FAQ, and "the customer
 // asked for a person" is claimed only when that was their first message.
 func TestBriefPersonRequestAfterOtherTopics(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	c := &Case{ID: "CS-1", Lang: "zh-TW", Tier: "L2", Priority: "P2", Category: "consultation", Topic: "island-shipping",
 		TopicTitle: map[string]string{"zh-TW": "離島配送"},
@@ -280,6 +287,7 @@ func TestBriefPersonRequestAfterOtherTopics(t *testing.T) {
 // the brief says what the customer sent (kept, and not kept), in the
 // agent's language, and nothing when they sent nothing.
 func TestBriefSaysWhatWasAttached(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	media := func(typ MediaType, id string) Turn {
 		return Turn{From: FromCustomer, Kind: TurnMedia, Media: &Media{Type: typ, ID: id}}
@@ -310,6 +318,7 @@ func TestBriefSaysWhatWasAttached(t *testing.T) {
 // "Tried" line names it (the bot stores it as the attempt's Ref), so the
 // agent need not ask; a refund without an order says so by omission.
 func TestBriefNamesTheRefundOrder(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	tests := []struct {
 		name    string

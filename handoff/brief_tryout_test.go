@@ -13,6 +13,7 @@ import (
 // generous bound, so the issue at its end is kept, and a longer one is cut
 // between words with an ellipsis, never mid-word.
 func TestBriefKeepsTheWholeRequest(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	req := "I want a refund of NT$2,400 for order WL20261107, the tablecloth is stained"
 	c := &Case{ID: "CS-1", Lang: "en", Tier: "L2", Priority: "P2", Category: "complaint", Request: req,
@@ -60,6 +61,7 @@ func demoKB(t *testing.T) KB {
 // TestBriefTryoutCases are the briefs the tryout found wrong (#5), each as
 // the bot stores the case.
 func TestBriefTryoutCases(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	s.kb = demoKB(t)
 
@@ -130,6 +132,7 @@ func TestBriefTryoutCases(t *testing.T) {
 // neither the facts ("Other" for the safety steps) nor the closed-case
 // history ("· refund", handoff/inbox/history.go) shows a raw or wrong string.
 func TestEveryAttemptKindAndTopicIsNamed(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	for _, lang := range []string{"zh-TW", "zh-CN", "en"} {
 		for _, k := range []AttemptKind{AttemptFAQ, AttemptOrder, AttemptRefund, AttemptLAST, AttemptSafety} {
@@ -152,6 +155,7 @@ func TestEveryAttemptKindAndTopicIsNamed(t *testing.T) {
 // cancelled; only what they said after this case's notice is "added after
 // the handoff".
 func TestAddedAfterHandoffIsThisCasesOnly(t *testing.T) {
+	t.Parallel()
 	s := briefService(t)
 	c := &Case{ID: "CS-2", Lang: "zh-CN", Tier: "L2", Priority: "P1", Transcript: []Turn{
 		{From: FromBot, Kind: TurnText, Text: "工单 CS-1", Notice: NoticeHandoff},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestLowRatingCreatesAFollowUpForLeads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	low := f.open(t, "U1", human)
@@ -91,6 +92,7 @@ func transcriptKinds(c *Case) string {
 }
 
 func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
@@ -148,6 +150,7 @@ func TestReturnToBotWithoutAReplyTellsTheTruth(t *testing.T) {
 // Issue 9 item 6: the customer's own case only. Another user id (or none)
 // is ErrForbidden and writes nothing.
 func TestAfterCaseCallsCheckTheCustomer(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)

@@ -14,6 +14,7 @@ import (
 // more, changes nothing and publishes nothing; an unknown case is
 // ErrNoCase.
 func TestOrderVerified(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c, err := f.svc.Open(ctx, Opening{UserID: "U-mug", DisplayName: "Bob", Lang: "en", Category: "fault", Topic: "damaged-on-arrival",

@@ -17,6 +17,7 @@ import (
 // customer did tell. The turn stays in the transcript, marked OwnerCheck.
 // Before: "Added after the handoff: “my phone ends in 2036”".
 func TestOwnerCheckIsNotAnAddition(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tt := range []struct {
 		lang, story, digits, flag, added string

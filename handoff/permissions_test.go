@@ -135,6 +135,7 @@ func lowRatedBy(tr escalation.Trigger, by Agent) caseState {
 // expectations and against the operations themselves: a permission is true
 // exactly when its operation succeeds and changes the case (Get: succeeds).
 func TestPermissionsMatchOperations(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		agent Agent
@@ -197,6 +198,7 @@ func TestPermissionsMatchOperations(t *testing.T) {
 }
 
 func TestCustomerMayCancel(t *testing.T) {
+	t.Parallel()
 	legalL2 := escalation.Trigger{Kind: escalation.KindLegalMedia, Route: escalation.Route{Tier: "L2", Priority: "P2"}}
 	securityP2 := escalation.Trigger{Kind: escalation.KindSecurity, Route: escalation.Route{Tier: "L2", Priority: "P2"}}
 	ctx := context.Background()

@@ -26,6 +26,7 @@ func at(t testing.TB, s string) time.Time {
 }
 
 func TestDefaultPolicyValues(t *testing.T) {
+	t.Parallel()
 	p := DefaultPolicy()
 	want := map[string]SLA{
 		"P1": {15 * time.Minute, 2 * time.Hour},
@@ -47,6 +48,7 @@ func TestDefaultPolicyValues(t *testing.T) {
 }
 
 func TestDue(t *testing.T) {
+	t.Parallel()
 	p := DefaultPolicy()
 	tests := []struct {
 		name     string
@@ -82,6 +84,7 @@ func TestDue(t *testing.T) {
 }
 
 func TestTeamOpenAndNextOpen(t *testing.T) {
+	t.Parallel()
 	p := DefaultPolicy()
 	tests := []struct {
 		at       string
@@ -110,6 +113,7 @@ func TestTeamOpenAndNextOpen(t *testing.T) {
 }
 
 func TestLoadPolicy(t *testing.T) {
+	t.Parallel()
 	good := `timezone: Asia/Taipei
 business_hours: {days: [mon, tue, wed, thu, fri, sat], open: "10:00", close: "19:00"}
 always_open: [P1, P2]

@@ -10,6 +10,7 @@ import (
 // replica down for the window) sends only the late apology, never "still by
 // 15:05" at 15:06; and a case answered before 80% gets neither.
 func TestSupervisorStillByIsNeverLate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 15:00")
 	late := f.open(t, "U-late", supervisor)    // due 15:05

@@ -19,6 +19,7 @@ import (
 // a lower priority's, with the embedded policy and with one whose
 // priorities count on different clocks.
 func TestHigherPriorityNeverLater(t *testing.T) {
+	t.Parallel()
 	mixed := `business_hours: {days: [mon, tue, wed, thu, fri, sat], open: "10:00", close: "19:00"}
 always_open: [P1, P2]
 on_call: {P1: 10m, P2: 30m}
@@ -70,6 +71,7 @@ holidays: [2026-12-25, 2027-01-01]
 }
 
 func TestPolicyRefusesAHigherPriorityWithALongerTarget(t *testing.T) {
+	t.Parallel()
 	file := `business_hours: {days: [mon, tue, wed, thu, fri], open: "09:00", close: "18:00"}
 always_open: [P1]
 sla:
@@ -100,6 +102,7 @@ reminder: {share: 90%}
 // time. Every notice is in the transcript, and the brief shows
 // the customer's time.
 func TestPromisesKept(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 15:00")
 	p1 := f.open(t, "U-p1", security)     // P1, 24/7: due 15:15, notice at 15:12
@@ -228,6 +231,7 @@ func TestPromisesKept(t *testing.T) {
 // TestStillOnItSaysWhetherClaimed: a P1's "still on it" says a specialist
 // is working on it only when one has claimed the case.
 func TestStillOnItSaysWhetherClaimed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 15:00")
 	open := f.open(t, "U-open", security)     // P1, notice at 15:12
@@ -265,6 +269,7 @@ func TestStillOnItSaysWhetherClaimed(t *testing.T) {
 // with no agent reply, the customer gets one apology naming the time (in
 // the transcript too); a case an agent answered in time gets none.
 func TestLateNoticeAfterThePromise(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 15:00")
 	late := f.open(t, "U-late", security)    // P1: due 15:15
@@ -327,6 +332,7 @@ func TestLateNoticeAfterThePromise(t *testing.T) {
 }
 
 func TestReminderShareIsConfigurable(t *testing.T) {
+	t.Parallel()
 	file := strings.Replace(string(defaultPolicy), "share: 80%", "share: 50%", 1)
 	p, err := LoadPolicy(fstest.MapFS{"p.yaml": {Data: []byte(file)}}, "p.yaml")
 	if err != nil {
@@ -343,6 +349,7 @@ func TestReminderShareIsConfigurable(t *testing.T) {
 // TestRaiseMakesTheSoonerTimeThePromise: a supervisor request during a
 // handoff whose promise was moved makes the supervisor's time the promise.
 func TestRaiseMakesTheSoonerTimeThePromise(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
@@ -382,6 +389,7 @@ func TestRaiseMakesTheSoonerTimeThePromise(t *testing.T) {
 // time alone when it is today in Taipei, and carries the date when it is
 // not, in every language's message.
 func TestCustomerTimeIsTheTimeToday(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	tests := []struct{ now, at, want, notWant string }{
 		{"2026-11-23 15:20", "2026-11-23 15:15", "15:15", "11/23"},

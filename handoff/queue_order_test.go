@@ -15,6 +15,7 @@ import (
 // pre-breach share of its target, or within 15 minutes of its deadline) or
 // breached goes on top for everyone, whatever its language, by due time.
 func TestQueueOffersReadableCasesFirst(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	open := func(user, lang string, tr ...escalation.Trigger) *Case {

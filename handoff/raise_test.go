@@ -11,6 +11,7 @@ import (
 )
 
 func TestRaise(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		open       []escalation.Trigger
@@ -68,6 +69,7 @@ func TestRaise(t *testing.T) {
 }
 
 func TestRaiseKeepsAMoreUrgentManualPriority(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)
@@ -87,6 +89,7 @@ func TestRaiseKeepsAMoreUrgentManualPriority(t *testing.T) {
 }
 
 func TestRaiseClosedOrMissing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)

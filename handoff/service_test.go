@@ -51,6 +51,12 @@ func (r *recorder) all() []pushed {
 	return append([]pushed(nil), r.calls...)
 }
 
+// sharedTranslator is the embedded messages, loaded once for the test
+// binary: a Translator is safe for concurrent use and never changes, and
+// parsing the message files for each fixture was a fifth of the package's
+// CPU under -race.
+var sharedTranslator = sync.OnceValues(locales.New)
+
 type fixture struct {
 	svc   *Service
 	clock *testclock.Clock
@@ -60,7 +66,7 @@ type fixture struct {
 func newFixture(t testing.TB, start string) *fixture {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
-	tr, err := locales.New()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatalf("locales: %v", err)
 	}
@@ -110,6 +116,7 @@ func ids(cs []*Case) []string {
 }
 
 func TestOpenQueueOrderAndIDs(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	p3 := f.open(t, "U1", human)
 	p1 := f.open(t, "U2", security)
@@ -133,6 +140,7 @@ func TestOpenQueueOrderAndIDs(t *testing.T) {
 }
 
 func TestOpenRouting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		at         string
@@ -178,6 +186,7 @@ func TestOpenRouting(t *testing.T) {
 }
 
 func TestOpenAgainMergesIntoOpenCase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	first := f.open(t, "U1", human)
@@ -211,6 +220,7 @@ func TestOpenAgainMergesIntoOpenCase(t *testing.T) {
 }
 
 func TestConcurrentOpenMakesOneCase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	var wg sync.WaitGroup
 	got := make([]string, 20)
@@ -235,6 +245,7 @@ func TestConcurrentOpenMakesOneCase(t *testing.T) {
 }
 
 func TestClaimIsAtomic(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
 	const n = 50
@@ -274,6 +285,7 @@ func TestClaimIsAtomic(t *testing.T) {
 }
 
 func TestRoleRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	l2case := f.open(t, "U1", human)
@@ -335,6 +347,7 @@ func TestRoleRules(t *testing.T) {
 }
 
 func TestReplyDeliveryAndRetry(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)
@@ -386,6 +399,7 @@ func TestReplyDeliveryAndRetry(t *testing.T) {
 }
 
 func TestResolveSendsClosingAndCSAT(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)
@@ -450,6 +464,7 @@ func TestResolveSendsClosingAndCSAT(t *testing.T) {
 }
 
 func TestEscalateToL3(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)
@@ -493,6 +508,7 @@ func TestEscalateToL3(t *testing.T) {
 }
 
 func TestReturnCancelNoteAndCustomerMessages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	a := f.open(t, "U1", human)
@@ -534,6 +550,7 @@ func TestReturnCancelNoteAndCustomerMessages(t *testing.T) {
 }
 
 func TestTranscriptIsBounded(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
 	for i := range maxTurns + 20 {
@@ -552,6 +569,7 @@ func TestTranscriptIsBounded(t *testing.T) {
 // story's first turns whole, later texts cut with the count of what was
 // left out (15 are enough to pass the budget; 300 took a case to 3 MB).
 func TestTranscriptTextIsBounded(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", human)
@@ -583,6 +601,7 @@ func TestTranscriptTextIsBounded(t *testing.T) {
 }
 
 func TestEventsAfterID(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	start, err := f.svc.LastEventID(ctx)
@@ -633,6 +652,7 @@ func TestEventsAfterID(t *testing.T) {
 }
 
 func TestSweepRemindsOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	slow := f.open(t, "U1", human) // P3: due 14:00
@@ -692,6 +712,7 @@ func TestSweepRemindsOnce(t *testing.T) {
 }
 
 func TestCSATData(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		data  string
 		id    string
@@ -714,6 +735,7 @@ func TestCSATData(t *testing.T) {
 }
 
 func TestSweepDailyProgress(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	c := f.open(t, "U1", supervisor, legal)
@@ -751,6 +773,7 @@ func TestSweepDailyProgress(t *testing.T) {
 }
 
 func TestOpenRepairsStaleLink(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	ctx := context.Background()
 	// A link to a case that does not exist (lost data) must not block handoffs.

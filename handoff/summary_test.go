@@ -12,10 +12,10 @@ import (
 
 	"github.com/warmline/warmline/internal/redistest"
 	"github.com/warmline/warmline/internal/testclock"
-	"github.com/warmline/warmline/locales"
 )
 
 func TestOpenAISummarizer(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{}) // closed before the fake server, so a hung handler ends
 	tests := []struct {
 		name    string
@@ -63,7 +63,7 @@ func TestOpenAISummarizer(t *testing.T) {
 				t.Fatal(err)
 			}
 			rdb, prefix := redistest.New(t)
-			tr, _ := locales.New()
+			tr, _ := sharedTranslator()
 			clk := testclock.At(at(t, "2026-11-23 10:00"))
 			svc, err := New(Config{Redis: rdb, Prefix: prefix, Translator: tr, Messenger: &recorder{}, Clock: clk.Now,
 				Summarizer: sum, SummaryTimeout: tt.timeout})

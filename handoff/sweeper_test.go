@@ -8,8 +8,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
-
-	"github.com/warmline/warmline/locales"
 )
 
 // waitFor polls cond until it holds or the deadline passes.
@@ -47,6 +45,7 @@ func runSweeper(t testing.TB, s *Service, every time.Duration) (stop func()) {
 }
 
 func TestRunSweeperRemindsOnItsClock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "2026-11-23 10:00")
 	core, logs := observer.New(zap.InfoLevel)
 	f.svc.log = zap.New(core)
@@ -67,7 +66,8 @@ func TestRunSweeperRemindsOnItsClock(t *testing.T) {
 }
 
 func TestRunSweeperLogsErrorsAndGoesOn(t *testing.T) {
-	tr, err := locales.New()
+	t.Parallel()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestAppendBotTurnAndTypedCustomerTurns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
@@ -61,6 +62,7 @@ func TestAppendBotTurnAndTypedCustomerTurns(t *testing.T) {
 // TestOldCasesReadInTheNewShape: a case stored before turns and attempts
 // were typed is migrated as it is read.
 func TestOldCasesReadInTheNewShape(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	old := `{"id":"CS-20261120-0001","user_id":"U9","lang":"zh-TW","category":"consultation","tier":"L2","priority":"P2",
@@ -104,6 +106,7 @@ func TestOldCasesReadInTheNewShape(t *testing.T) {
 // TestSystemTurnsAreTyped: assignments, priority changes and cancellations
 // are stored as events with fields, not text.
 func TestSystemTurnsAreTyped(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)
@@ -131,6 +134,7 @@ func TestSystemTurnsAreTyped(t *testing.T) {
 // the trigger or opened the issue, fixed when the case opens; later
 // messages ("ok thanks, here's the photo") do not replace it.
 func TestRequestLineIsTheIssue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c, err := f.svc.Open(ctx, Opening{UserID: "U1", Lang: "zh-TW", Category: "consultation", Triggers: []escalation.Trigger{security},
@@ -162,6 +166,7 @@ func TestRequestLineIsTheIssue(t *testing.T) {
 }
 
 func TestAppendCustomerMessagePlaceholderBecomesASticker(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, "2026-11-23 10:00")
 	c := f.open(t, "U1", human)

@@ -3,8 +3,6 @@ package handoff
 import (
 	"strings"
 	"testing"
-
-	"github.com/warmline/warmline/locales"
 )
 
 // TestOneWordForTheCustomerInHandoff (issue 11 item 13, handoff14): every
@@ -15,7 +13,8 @@ import (
 // zh-CN. Before: "转接后客户补充" and "尚未验证是客户本人的" in zh-CN briefs.
 // It also holds the priority word: 優先等級 (zh-TW), 优先级 (zh-CN).
 func TestOneWordForTheCustomerInHandoff(t *testing.T) {
-	tr, err := locales.New()
+	t.Parallel()
+	tr, err := sharedTranslator()
 	if err != nil {
 		t.Fatal(err)
 	}
