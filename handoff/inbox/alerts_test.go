@@ -63,6 +63,7 @@ func newAlertsEnv(t *testing.T) *alertsEnv {
 // has the P1, the party to inform and the breach, each with the case link
 // and its text in the asked language; an L2 agent gets 403 and no link.
 func TestAlertsAndBreachedFirst(t *testing.T) {
+	t.Parallel()
 	e := newAlertsEnv(t)
 	boss, mei := e.signedIn(t, "boss"), e.signedIn(t, "mei")
 	for who, c := range map[string]*agentClient{"boss": boss, "mei": mei} {

@@ -30,6 +30,7 @@ func perms(t *testing.T, v any) handoff.Permissions {
 // to an operation) carries what the asking agent may do with it, as
 // handoff.PermissionsFor says.
 func TestAPIPermissions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c1 := e.open(t, "U1", humanT)
 	base := "/api/cases/"

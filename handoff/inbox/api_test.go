@@ -119,6 +119,7 @@ var (
 )
 
 func TestAPIStatuses(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c1 := e.open(t, "U1", humanT)
 	c3 := e.open(t, "U3", legalT)
@@ -256,6 +257,7 @@ func TestAPIStatuses(t *testing.T) {
 }
 
 func TestAPIRetryReply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.open(t, "U1", humanT)
 	if s, _ := e.do(t, "POST", "/api/cases/"+c+"/claim", tokL2, ""); s != 200 {
@@ -322,6 +324,7 @@ func (s *sse) next(t *testing.T) (id, typ string, heartbeat bool) {
 }
 
 func TestAPIEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	if s, out := e.do(t, "GET", "/api/events", "", ""); s != 401 {
@@ -413,6 +416,7 @@ func drain(ch chan string) {
 }
 
 func TestParseTokensAndAuth(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		spec    string
 		wantErr bool
@@ -438,6 +442,7 @@ func TestParseTokensAndAuth(t *testing.T) {
 // limit the bot handed off with an order: the case's facts list the order
 // (with the refund) and the brief names it, so the agent need not ask.
 func TestRefundOrderInTheFacts(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	c, err := e.svc.Open(t.Context(), handoff.Opening{UserID: "U-refund", DisplayName: "王小美", Lang: "zh-TW", Category: "consultation",

@@ -98,6 +98,7 @@ func openLead6(t *testing.T, e *uiEnv, i int, tt cannedLead6Case) *handoff.Case 
 // and thanks no one; a case with nothing to name says "your messages", not
 // "about 您的問題". Times of today are the time alone.
 func TestCannedFullFollowsLAST(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	mei := e.signedIn(t, "mei")
@@ -128,6 +129,7 @@ func TestCannedFullFollowsLAST(t *testing.T) {
 // TestCannedFullInBrowser: what the agent gets in the composer when she
 // picks the full reply, for each case, in Chromium.
 func TestCannedFullInBrowser(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	base := e.srv.URL

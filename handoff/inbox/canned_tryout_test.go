@@ -13,6 +13,7 @@ import (
 // Title-Case KB title inside an English sentence, and Chinese greets with
 // no space before 您好.
 func TestCannedFullReadsAsASentence(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	mei := e.signedIn(t, "mei")
@@ -59,6 +60,7 @@ func TestCannedFullReadsAsASentence(t *testing.T) {
 // “我要找人工客服”"; a swollen power bank (a product safety report) is not
 // "your account's security".
 func TestCannedDoesNotQuoteAPersonRequest(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	mei := e.signedIn(t, "mei")

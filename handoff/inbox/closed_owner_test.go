@@ -75,6 +75,7 @@ func newOwnersEnv(t *testing.T) *ownersEnv {
 // case its owner (the agent who had it when it closed; the lead who
 // returned an unclaimed case) by name and its completion time.
 func TestClosedCasesNameOwnerAndCompletion(t *testing.T) {
+	t.Parallel()
 	e := newOwnersEnv(t)
 	boss := e.signedIn(t, "boss")
 	_, out := boss.call(t, "GET", "/api/search", "")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestParseDispositions(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		in   string
 		want string
@@ -35,6 +36,7 @@ func TestParseDispositions(t *testing.T) {
 // the archive stream, into the ledger; a code not on the list is 400 and
 // resolves nothing.
 func TestResolveWithDisposition(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
 	boss := e.signedIn(t, "boss")
 	code, out := boss.call(t, "GET", "/api/dispositions?lang=en", "")

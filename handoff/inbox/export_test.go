@@ -18,6 +18,7 @@ import (
 // columns and formula guard as `warmline ledger export`, customers as
 // references; JSON lines too; bad dates are 400; an L2 agent gets 403.
 func TestLedgerExport(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
 	ctx := context.Background()
 	boss, mei := e.signedIn(t, "boss"), e.signedIn(t, "mei")

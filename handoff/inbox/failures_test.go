@@ -41,6 +41,7 @@ func (s *stubFailures) Resend(_ context.Context, id string) error {
 // error text too) and resend them, the resend remembered in Redis for the
 // page; agents get 403 and no link; unknown ids 404.
 func TestFailuresAPI(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	const user = "U0123456789abcdef0123456789abcdef"
 	st := &stubFailures{list: []Failure{

@@ -105,6 +105,7 @@ func (e *gapsEnv) do(t *testing.T, method, path, token, body string) (int, map[s
 // TestGapsAPIPermissions: the Knowledge gaps API is for leads; agents get
 // 403 and nothing changes, no credentials 401.
 func TestGapsAPIPermissions(t *testing.T) {
+	t.Parallel()
 	e := newGapsEnv(t)
 	add := `{"entry":"shipping-fee","questions":[{"text":"寄到金門要多少運費","lang":"zh-TW"}],"signals":[]}`
 	entry := `{"id":"gift-cards","category":"consultation","title":{"zh-TW":"禮物卡","zh-CN":"礼物卡","en":"Gift cards"},` +

@@ -100,6 +100,7 @@ func resultIDs(out map[string]any) []string {
 // number and dates (agents get 403); the case view lists the customer's
 // earlier cases with outcome and rating, an L2 agent only those of L2.
 func TestSearchAndHistory(t *testing.T) {
+	t.Parallel()
 	e := newHistoryEnv(t)
 	boss, mei := e.signedIn(t, "boss"), e.signedIn(t, "mei")
 	if code, _ := mei.call(t, "GET", "/api/search", ""); code != http.StatusForbidden {

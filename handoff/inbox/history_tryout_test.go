@@ -19,6 +19,7 @@ func (k fixedKB) Current() *knowledge.Base { return k.b }
 // customer's history name a KB topic by the entry's title in the reader's
 // language, not by its id.
 func TestClosedCaseTopicIsItsTitle(t *testing.T) {
+	t.Parallel()
 	b, err := knowledge.Load(context.Background(), fstest.MapFS{"kb.yaml": {Data: []byte(`entries:
   - id: damaged-on-arrival
     category: fault

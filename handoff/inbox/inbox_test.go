@@ -205,6 +205,7 @@ func (e *uiEnv) signedIn(t *testing.T, id string) *agentClient {
 }
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	tests := []struct {
@@ -264,6 +265,7 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestLockOut(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	c := e.client(t)
@@ -302,6 +304,7 @@ func TestLockOut(t *testing.T) {
 }
 
 func TestSessionExpiryAndSignOut(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	c := e.signedIn(t, "mei")
@@ -347,6 +350,7 @@ func otherToken(tok string) string {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	id := e.open(t, "U1", "我要找真人", humanT).ID
@@ -391,6 +395,7 @@ func TestCSRF(t *testing.T) {
 // TestSignInLanguage: a language chosen on the sign-in page wins over the
 // account's for the session and is remembered; an unknown one is refused.
 func TestSignInLanguage(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	c := e.client(t)
@@ -413,6 +418,7 @@ func TestSignInLanguage(t *testing.T) {
 }
 
 func TestRolesThroughSessions(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	l2 := e.open(t, "U1", "我要找真人", humanT).ID
@@ -458,6 +464,7 @@ func TestRolesThroughSessions(t *testing.T) {
 }
 
 func TestClaimRace(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	id := e.open(t, "U1", "真人", humanT).ID
@@ -518,6 +525,7 @@ func TestClaimRace(t *testing.T) {
 }
 
 func TestSecurityHeadersAndRedirects(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	id := e.open(t, "U1", "真人", humanT).ID
@@ -577,6 +585,7 @@ func TestSecurityHeadersAndRedirects(t *testing.T) {
 // TestPagesHaveNoInlineScript: the CSP forbids inline scripts and styles,
 // and customer text must never reach innerHTML.
 func TestPagesHaveNoInlineScript(t *testing.T) {
+	t.Parallel()
 	entries, err := uiFiles.ReadDir("ui")
 	if err != nil {
 		t.Fatal(err)
@@ -603,6 +612,7 @@ func TestPagesHaveNoInlineScript(t *testing.T) {
 // TestDictionary: the UI dictionary has the same ids in every language,
 // no unrendered templates, and every id the pages and scripts name.
 func TestDictionary(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	dicts := map[string]map[string]any{}
@@ -675,6 +685,7 @@ func TestDictionary(t *testing.T) {
 }
 
 func TestCanned(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	c := e.open(t, "U1", "我要退款", escalation.Trigger{Kind: escalation.KindRefund, Route: escalation.Route{Tier: "L2", Priority: "P2"}})
@@ -743,6 +754,7 @@ func TestCanned(t *testing.T) {
 // customer message appended through instance B within a second, and
 // resumes from Last-Event-ID after a reconnect.
 func TestEventsAcrossInstances(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	a := newUIEnv(t, rdb, prefix, true)
 	b := newUIEnv(t, rdb, prefix, true)
@@ -803,6 +815,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 }
 
 func TestEventsNeedSession(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	resp, out := e.client(t).do(t, "GET", "/api/events", "", nil)
@@ -812,6 +825,7 @@ func TestEventsNeedSession(t *testing.T) {
 }
 
 func TestWelcomeLines(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	lines := e.in.WelcomeLines("http://localhost:8080")
@@ -824,6 +838,7 @@ func TestWelcomeLines(t *testing.T) {
 }
 
 func TestLoadAccounts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "agents.yaml")
 	list, err := AddAgent(nil, Account{ID: "mei", Name: "Mei (real)", Role: "L3"}, "a real long password", 4)
@@ -872,6 +887,7 @@ func TestLoadAccounts(t *testing.T) {
 
 // TestFollowUpAPI: leads list and close follow-ups; others may not.
 func TestFollowUpAPI(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	ctx := context.Background()
@@ -905,6 +921,7 @@ func TestFollowUpAPI(t *testing.T) {
 }
 
 func TestRequestClause(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"我要退 3200 元，商品壞掉了", "我要退 3200 元"},
 		{"I want a refund of NT$1,280 for WL20261101. It broke.", "I want a refund of NT$1,280 for WL20261101"},

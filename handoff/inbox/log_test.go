@@ -21,6 +21,7 @@ var fullOrder = regexp.MustCompile(`WL\d{8}`)
 // carries one through a case's life: opened, read, claimed, replied to,
 // noted, resolved.
 func TestAgentsSeeFullOrdersLogsDoNot(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	core, logs := observer.New(zap.DebugLevel)
 	tr, err := sharedTranslator()

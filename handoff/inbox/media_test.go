@@ -20,6 +20,7 @@ import (
 // nosniff and a sandboxing CSP; not to the public, not to an agent who may
 // not see the case, and not for a file the case does not name.
 func TestMediaServedToAgentsWhoMaySeeTheCase(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	store := media.New(rdb, prefix, media.Config{})

@@ -34,6 +34,7 @@ var htmlLang = regexp.MustCompile(`<html lang="([^"]*)">`)
 // scripts, then its own) with <html lang> set by the server: the agent's
 // language when signed in, else the request's, else zh-TW.
 func TestPageLayout(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	id := e.open(t, "U1", "真人", humanT).ID
@@ -80,6 +81,7 @@ func TestPageLayout(t *testing.T) {
 }
 
 func TestDefaultLang(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	e.in.lang = "en"

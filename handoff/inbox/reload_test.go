@@ -76,6 +76,7 @@ func cannedTexts(t *testing.T, c *agentClient, caseID string) (string, map[strin
 // invalid edit keeps the previous templates; a language the file leaves
 // out keeps the built-in ones.
 func TestCannedFile(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	tr, err := sharedTranslator()
 	if err != nil {
@@ -153,6 +154,7 @@ func TestCannedFile(t *testing.T) {
 // lets a new agent sign in, ends a removed agent's session, and applies a
 // changed role to the next request; an invalid file changes nothing.
 func TestReloadAgents(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	path := filepath.Join(t.TempDir(), "agents.yaml")
 	account := func(id, role string) Account {

@@ -13,6 +13,7 @@ import (
 // trusted proxy that says https, never over plain http or when an
 // untrusted client claims https.
 func TestHSTS(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	plain := newUIEnv(t, rdb, prefix, false)
 	proxied := newUIEnv(t, rdb, prefix, false, func(c *Config) { c.TrustedProxies, _ = ParseProxies("127.0.0.1") })
@@ -55,6 +56,7 @@ func TestHSTS(t *testing.T) {
 // customer, priority and resolving stay with the owner (or a lead). An
 // agent who may not see the case adds nothing.
 func TestNotesAreCollaborative(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	l2 := e.open(t, "U1", humanT)
 	l3 := e.open(t, "U2", legalT)

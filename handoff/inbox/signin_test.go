@@ -18,6 +18,7 @@ import (
 // the check), the id is locked, and the right password right after is
 // refused until the lock runs out.
 func TestSignInParallelGuesses(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, false)
 	before := e.in.accounts.checks.Load()
@@ -66,6 +67,7 @@ func TestSignInParallelGuesses(t *testing.T) {
 // trusted proxy (the test server's peer, 127.0.0.1, when configured), and
 // then its right-most untrusted hop: a client cannot forge a fresh IP.
 func TestSignInPerIP(t *testing.T) {
+	t.Parallel()
 	login := func(env *uiEnv, xff, id, pw string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest("POST", env.srv.URL+"/inbox/login", strings.NewReader(`{"id":"`+id+`","password":"`+pw+`"}`))
@@ -127,6 +129,7 @@ func TestSignInPerIP(t *testing.T) {
 // TestClientIP: the peer unless it is a trusted proxy, then the right-most
 // untrusted X-Forwarded-For hop.
 func TestClientIP(t *testing.T) {
+	t.Parallel()
 	ps, err := ParseProxies("10.0.0.0/8, 192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +163,7 @@ func TestClientIP(t *testing.T) {
 // TestSignInLogsNoTypedID: what was typed into the id field (here a
 // password typed in the wrong box) never reaches the log, only its hash.
 func TestSignInLogsNoTypedID(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	core, logs := observer.New(zap.DebugLevel)
 	e := newUIEnv(t, rdb, prefix, false, func(c *Config) { c.Log = zap.New(core) })

@@ -98,6 +98,7 @@ func (e *env) streamAs(t *testing.T, token, lastID string) *rawStream {
 // case is assigned to them (then CanSee says yes and its events come); the
 // L3 agent and the lead get them all.
 func TestEventStreamsFollowPermissions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	l2, l3, lead := e.streamAs(t, tokL2, ""), e.streamAs(t, tokL3, ""), e.streamAs(t, tokLead, "")
 	secret := e.open(t, "U-L3", legalT)
@@ -145,6 +146,7 @@ func TestEventStreamsFollowPermissions(t *testing.T) {
 // out); API calls meanwhile are served as usual; one event reaches all 200;
 // a session's 11th stream gets 429; Close ends all 200 at once.
 func TestEventStreamsAtScale(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := testRedis(t)
 	e := newUIEnv(t, rdb, prefix, true)
 	e.in.api.heartbeat = time.Minute // the streams must end by Close, not by a heartbeat
@@ -265,6 +267,7 @@ func TestEventStreamsAtScale(t *testing.T) {
 
 // TestStreamAfter orders Redis stream ids numerically.
 func TestStreamAfter(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		want bool

@@ -15,6 +15,7 @@ import (
 // templates) is checked. Before: 客人 in the zh-TW counting rule, 客户 in
 // 17 zh-CN dashboard, search and failures strings next to 顾客 elsewhere.
 func TestOneWordForTheCustomer(t *testing.T) {
+	t.Parallel()
 	tr, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +49,7 @@ func TestOneWordForTheCustomer(t *testing.T) {
 // and the dashboard, which said 優先順序 (its filter, the times table, "all
 // priorities"); zh-CN says 优先级 throughout.
 func TestOneWordForPriority(t *testing.T) {
+	t.Parallel()
 	tr, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
