@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/warmline/warmline/internal/pii"
 )
 
 // Export formats.
@@ -29,7 +31,10 @@ var Columns = []string{
 type ExportOptions struct {
 	Format string // FormatCSV or FormatJSONL
 	// RevealCustomers writes LINE user ids instead of pseudonyms (the
-	// operator asked for them).
+	// operator asked for them) and the request as the customer wrote it.
+	// Without it the request is masked (pii.Mask: phone numbers, e-mail,
+	// order numbers, LINE ids, runs of 4+ digits such as a phone's last
+	// four), so a customer's own words do not undo the pseudonym.
 	RevealCustomers bool
 	// Location of the date column and closed_at (default Asia/Taipei).
 	Location *time.Location
@@ -167,6 +172,14 @@ func (r Record) customer(reveal bool) string {
 	return r.Customer
 }
 
+// request is the customer's request as exported: masked unless reveal.
+func (r Record) request(reveal bool) string {
+	if reveal {
+		return r.Request
+	}
+	return pii.Mask(r.Request)
+}
+
 func (r Record) owner() string {
 	if r.OwnerName != "" {
 		return r.OwnerName
@@ -190,7 +203,7 @@ func (r Record) cells(reveal bool, loc *time.Location) []string {
 		met = strconv.FormatBool(*r.SLAMet)
 	}
 	return []string{
-		r.Created.In(loc).Format(time.DateOnly), r.CaseID, r.customer(reveal), r.Category, r.Priority, r.Tier, r.Request,
+		r.Created.In(loc).Format(time.DateOnly), r.CaseID, r.customer(reveal), r.Category, r.Priority, r.Tier, r.request(reveal),
 		r.Status, r.Resolution, sat, r.owner(), fr, rs, met, r.Trigger, r.Topic, r.Lang, r.Closed.In(loc).Format(time.RFC3339),
 		r.Disposition,
 	}
@@ -200,7 +213,7 @@ func (r Record) cells(reveal bool, loc *time.Location) []string {
 func (r Record) jsonRow(reveal bool, loc *time.Location) map[string]any {
 	row := map[string]any{
 		"date": r.Created.In(loc).Format(time.DateOnly), "case_id": r.CaseID, "customer": r.customer(reveal),
-		"category": r.Category, "priority": r.Priority, "tier": r.Tier, "request": r.Request, "status": r.Status,
+		"category": r.Category, "priority": r.Priority, "tier": r.Tier, "request": r.request(reveal), "status": r.Status,
 		"resolution": r.Resolution, "satisfaction": nil, "owner": r.owner(), "first_response_s": nil,
 		"resolution_s": nil, "sla_met": nil, "trigger": r.Trigger, "topic": r.Topic, "language": r.Lang,
 		"closed_at": r.Closed.In(loc).Format(time.RFC3339), "disposition": r.Disposition,

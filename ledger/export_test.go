@@ -26,7 +26,7 @@ func TestExportCSVEscaping(t *testing.T) {
 		{"newline", "第一行\n第二行\nthird", "第一行\n第二行\nthird"},
 		{"zh-CN", "快递怎么还没到？", "快递怎么还没到？"},
 		{"formula =", "=HYPERLINK(\"http://x\",\"點我\")", "'=HYPERLINK(\"http://x\",\"點我\")"},
-		{"formula +", "+886912345678", "'+886912345678"},
+		{"formula +", "+2 items missing", "'+2 items missing"}, // a phone number is masked first: TestExportMasksTheRequestUnlessRevealed
 		{"formula -", "-2+3", "'-2+3"},
 		{"formula @", "@SUM(A1:A2)", "'@SUM(A1:A2)"},
 		{"formula tab", "\t=1", "'\t=1"},
@@ -120,5 +120,54 @@ func TestExportFromStore(t *testing.T) {
 func TestExportUnknownFormat(t *testing.T) {
 	if err := Export(&bytes.Buffer{}, nil, ExportOptions{Format: "xlsx"}); err == nil {
 		t.Error("format xlsx accepted")
+	}
+}
+
+// TestExportMasksTheRequestUnlessRevealed (tryout 11 #17): a pseudonymised
+// export does not carry the customer's phone digits, order number or
+// e-mail in the request they wrote (the CSV's customer column was a
+// pseudonym while its request said 手機末四碼3295); with the customers
+// revealed the request is as written. The resolution (the agent's words)
+// is left as it is.
+func TestExportMasksTheRequestUnlessRevealed(t *testing.T) {
+	rec := Record{CaseID: "CS-20261203-0001", Created: testclock.Start, Closed: testclock.Start, Customer: "c-0011223344556677",
+		CustomerID: "U4af4980629a1b2c3d4e5f6a7b8c9d0e1", Request: "馬克杯破掉了，訂單 WL20261107，手機末四碼3295，mail me at amy@example.com",
+		Resolution: "補寄新品，單號 123"}
+	for _, tt := range []struct {
+		name    string
+		opts    ExportOptions
+		request string
+	}{
+		{"csv", ExportOptions{Format: FormatCSV}, "馬克杯破掉了，訂單 [order]，手機末四碼[number]，mail me at [email]"},
+		{"jsonl", ExportOptions{Format: FormatJSONL}, "馬克杯破掉了，訂單 [order]，手機末四碼[number]，mail me at [email]"},
+		{"csv revealed", ExportOptions{Format: FormatCSV, RevealCustomers: true}, rec.Request},
+		{"jsonl revealed", ExportOptions{Format: FormatJSONL, RevealCustomers: true}, rec.Request},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Export(&buf, []Record{rec}, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			var request, resolution string
+			if tt.opts.Format == FormatJSONL {
+				var row map[string]any
+				if err := json.Unmarshal(buf.Bytes(), &row); err != nil {
+					t.Fatal(err)
+				}
+				request, resolution = row["request"].(string), row["resolution"].(string)
+			} else {
+				rows, err := csv.NewReader(&buf).ReadAll()
+				if err != nil || len(rows) != 2 {
+					t.Fatalf("rows %v, %v", rows, err)
+				}
+				request, resolution = rows[1][6], rows[1][8]
+			}
+			if request != tt.request {
+				t.Errorf("request = %q, want %q", request, tt.request)
+			}
+			if resolution != rec.Resolution {
+				t.Errorf("resolution = %q, want it as written %q", resolution, rec.Resolution)
+			}
+		})
 	}
 }

@@ -1,62 +1,29 @@
 package gaps
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/warmline/warmline/internal/pii"
 )
 
-// Placeholders that stand for masked personal data in stored questions.
-// They are never learned: Clean removes them from a question approved as
-// an example.
+// Placeholders that stand for masked personal data in stored questions
+// (internal/pii's). They are never learned: Clean removes them from a
+// question approved as an example.
 const (
-	MaskEmail  = "[email]"
-	MaskPhone  = "[phone]"
-	MaskOrder  = "[order]"
-	MaskNumber = "[number]"
-	MaskID     = "[id]"
+	MaskEmail  = pii.Email
+	MaskPhone  = pii.Phone
+	MaskOrder  = pii.Order
+	MaskNumber = pii.Number
+	MaskID     = pii.ID
 )
 
-// maskRules run in order on the width-folded text: e-mail first (its
-// digits are not a phone), LINE user ids, order numbers (letters then
-// digits, as the demo shop's WL20261101 or a pattern like it), phone
-// numbers (Taiwan mobile and landline, international), and last any other
-// run of 4 or more digits (an order number of a shop without letters, a
-// card or the phone's last 4 digits).
-var maskRules = []struct {
-	re   *regexp.Regexp
-	with string
-}{
-	{regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`), MaskEmail},
-	{regexp.MustCompile(`\bU[0-9a-f]{32}\b`), MaskID},
-	{regexp.MustCompile(`\b[A-Za-z]{1,4}-?\d(?:-?\d){3,}`), MaskOrder},
-	{regexp.MustCompile(`\+\d{1,3}(?:[ \-]?\d){7,12}|\b09\d{2}[ \-]?\d{3}[ \-]?\d{3}\b|\(0\d{1,2}\)[ \-]?\d{3,4}[ \-]?\d{4}|\b0\d{1,2}-\d{3,4}-?\d{4}\b`), MaskPhone},
-	{regexp.MustCompile(`\d(?:[ ,.\-]?\d){3,}`), MaskNumber},
-}
-
-// Mask returns text with personal data replaced by placeholders: e-mail
-// addresses, LINE user ids, order numbers, phone numbers and any run of 4
-// or more digits. Full-width letters and digits are folded first, so
-// "０９１２" is masked like "0912".
-func Mask(text string) string {
-	s := strings.Map(foldASCII, strings.TrimSpace(text))
-	for _, r := range maskRules {
-		s = r.re.ReplaceAllString(s, r.with)
-	}
-	return s
-}
-
-// foldASCII maps full-width digits and Latin letters to ASCII; other
-// characters (full-width punctuation of a Chinese sentence) stay.
-func foldASCII(r rune) rune {
-	switch {
-	case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ', r == '＠', r == '＋':
-		return r - '０' + '0'
-	}
-	return r
-}
+// Mask returns text with personal data replaced by placeholders (see
+// pii.Mask): e-mail addresses, LINE user ids, order numbers, phone numbers
+// and any run of 4 or more digits; surrounding space trimmed.
+func Mask(text string) string { return pii.Mask(strings.TrimSpace(text)) }
 
 // placeholders matches any mask placeholder.
-var placeholders = regexp.MustCompile(`\[(?:email|phone|order|number|id)\]`)
+var placeholders = pii.Placeholders
 
 // Clean is a masked question as it may be learned: the placeholders
 // removed and spaces collapsed.
