@@ -43,7 +43,7 @@
         forbidden.hidden = false;
         return;
       }
-      WL.toast(WL.errorText(e), 'error');
+      WL.toast(() => WL.errorText(e), 'error');
     }
   }
 

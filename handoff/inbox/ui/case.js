@@ -445,7 +445,7 @@
     await act(async () => {
       const j = await api('POST', path + '/reply', { text: text });
       box.value = '';
-      if (j.turn && j.turn.status === 'failed') WL.toast(t('inbox_delivery_failed_hint'), 'error');
+      if (j.turn && j.turn.status === 'failed') WL.toast(() => t('inbox_delivery_failed_hint'), 'error');
       return j;
     });
   }
@@ -453,7 +453,7 @@
     btn.disabled = true;
     await act(async () => {
       const j = await api('POST', path + '/replies/' + encodeURIComponent(msgID) + '/retry');
-      if (j.turn && j.turn.status === 'failed') WL.toast(t('inbox_delivery_failed_hint'), 'error');
+      if (j.turn && j.turn.status === 'failed') WL.toast(() => t('inbox_delivery_failed_hint'), 'error');
       return j;
     });
   }
@@ -463,10 +463,10 @@
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); }
   });
   $('canned-picker').addEventListener('change', pickCanned);
-  $('claim-button').addEventListener('click', () => act(() => api('POST', path + '/claim'), t('inbox_claimed_ok')));
+  $('claim-button').addEventListener('click', () => act(() => api('POST', path + '/claim'), () => t('inbox_claimed_ok')));
   $('assign-button').addEventListener('click', () => {
     const to = $('assign-select').value;
-    if (to) act(() => api('POST', path + '/assign', { agent_id: to }), t('inbox_assigned_ok', { name: nameOf(to) }));
+    if (to) act(() => api('POST', path + '/assign', { agent_id: to }), () => t('inbox_assigned_ok', { name: nameOf(to) }));
   });
   $('priority-button').addEventListener('click', () => act(() => api('POST', path + '/priority', { priority: $('priority-select').value })));
   $('escalate-button').addEventListener('click', () => {
@@ -476,14 +476,14 @@
       const j = await api('POST', path + '/escalate', { reason: reason });
       $('escalate-reason').value = '';
       // An L2 agent cannot see L3 cases: back to the queue.
-      if (me.role === 'L2') { sessionStorage.setItem('wl.toast', t('inbox_escalated_ok')); location.href = '/inbox/queue'; }
+      if (me.role === 'L2') { sessionStorage.setItem('wl.toast', 'inbox_escalated_ok'); location.href = '/inbox/queue'; }
       return j;
-    }, me.role === 'L2' ? '' : t('inbox_escalated_ok'));
+    }, me.role === 'L2' ? '' : () => t('inbox_escalated_ok'));
   });
-  $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), t('inbox_released_ok')));
+  $('release-button').addEventListener('click', () => act(() => api('POST', path + '/release'), () => t('inbox_released_ok')));
   $('resolve-button').addEventListener('click', () => act(() => api('POST', path + '/resolve',
-    { note: $('resolve-note').value.trim(), disposition: $('resolve-disposition').value }), t('inbox_resolved_ok')));
-  $('return-button').addEventListener('click', () => act(() => api('POST', path + '/return'), t('inbox_returned_ok')));
+    { note: $('resolve-note').value.trim(), disposition: $('resolve-disposition').value }), () => t('inbox_resolved_ok')));
+  $('return-button').addEventListener('click', () => act(() => api('POST', path + '/return'), () => t('inbox_returned_ok')));
   $('followup-done').addEventListener('click', () => act(async () => {
     const j = await api('POST', path + '/follow-up/done', { note: $('followup-note').value.trim() });
     $('followup-note').value = '';

@@ -119,14 +119,22 @@ const WL = (() => {
     return t('inbox_err_internal');
   }
 
+  // toast shows a message for 5 seconds. message is a function returning the
+  // text (or a string): the text is rendered again when the agent switches
+  // the language while it shows (tryout 11 #15: a zh-TW toast on an English page).
+  const liveToasts = new Set();
   function toast(message, kind) {
     const box = document.getElementById('toasts');
     if (!box) return;
-    const item = el('div', { class: 'toast toast-' + (kind || 'info'), role: 'status', 'data-testid': 'toast', text: message });
+    const text = () => (typeof message === 'function' ? message() : message);
+    const item = el('div', { class: 'toast toast-' + (kind || 'info'), role: 'status', 'data-testid': 'toast', text: text() });
+    const live = { item, text };
+    liveToasts.add(live);
     box.append(item);
     setTimeout(() => item.classList.add('toast-out'), 4500);
-    setTimeout(() => item.remove(), 5000);
+    setTimeout(() => { item.remove(); liveToasts.delete(live); }, 5000);
   }
+  state.langHooks.push(() => liveToasts.forEach((l) => { l.item.textContent = l.text(); }));
 
   // ---- time -----------------------------------------------------------
   function parseTime(s) {
@@ -188,7 +196,7 @@ const WL = (() => {
 
   async function setLang(lang) {
     if (state.me) {
-      try { await api('POST', '/inbox/prefs', { lang: lang }); } catch (e) { toast(errorText(e), 'error'); }
+      try { await api('POST', '/inbox/prefs', { lang: lang }); } catch (e) { toast(() => errorText(e), 'error'); }
     }
     try { localStorage.setItem('wl.lang', lang); } catch (e) { /* private mode */ }
     await loadDict(lang);
@@ -286,7 +294,8 @@ const WL = (() => {
   function pendingToast() {
     let msg = null;
     try { msg = sessionStorage.getItem('wl.toast'); sessionStorage.removeItem('wl.toast'); } catch (e) { /* private mode */ }
-    if (msg) toast(msg, 'ok');
+    // The previous page left a message key (it is shown in this page's language).
+    if (msg) toast(() => (has(msg) ? t(msg) : msg), 'ok');
   }
 
   return {

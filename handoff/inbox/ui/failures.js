@@ -53,10 +53,10 @@
       try {
         const r = await api('POST', '/api/failures/' + encodeURIComponent(f.id) + '/resend');
         f.resent_at = r.resent_at; f.resent_by = r.resent_by;
-        WL.toast(t('inbox_failures_resend_done'), 'ok');
+        WL.toast(() => t('inbox_failures_resend_done'), 'ok');
         render();
       } catch (e) {
-        WL.toast(WL.errorText(e), 'error');
+        WL.toast(() => WL.errorText(e), 'error');
         btn.disabled = false;
       }
     });
@@ -94,7 +94,7 @@
         forbidden.hidden = false;
         return;
       }
-      WL.toast(WL.errorText(e), 'error');
+      WL.toast(() => WL.errorText(e), 'error');
     }
   }
 

@@ -31,11 +31,11 @@
     btn.disabled = true;
     try {
       const r = await api(method, path, body);
-      WL.toast(done(r), 'ok');
+      WL.toast(() => done(r), 'ok');
       await refresh();
     } catch (e) {
       const detail = e.code === 'bad_request' && e.body && e.body.message ? ' ' + e.body.message : '';
-      WL.toast(WL.errorText(e) + detail, 'error');
+      WL.toast(() => WL.errorText(e) + detail, 'error');
       btn.disabled = false;
     }
   }
@@ -96,7 +96,7 @@
     const add = el('button', { class: 'btn btn-primary', 'data-testid': 'gap-add', text: t('inbox_gaps_add') });
     add.addEventListener('click', () => {
       const questions = checked();
-      if (!select.value || questions.length === 0) { WL.toast(t(select.value ? 'inbox_gaps_none_checked' : 'inbox_gaps_choose_entry'), 'error'); return; }
+      if (!select.value || questions.length === 0) { WL.toast(() => t(select.value ? 'inbox_gaps_none_checked' : 'inbox_gaps_choose_entry'), 'error'); return; }
       act(add, 'POST', '/api/gaps/examples', { entry: select.value, questions: questions, signals: g.signals },
         () => t('inbox_gaps_added', { entry: title(entries, select.value) }));
     });
@@ -151,7 +151,7 @@
         forbidden.hidden = false;
         return;
       }
-      WL.toast(WL.errorText(e), 'error');
+      WL.toast(() => WL.errorText(e), 'error');
     }
   }
 

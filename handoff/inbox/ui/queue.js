@@ -49,7 +49,7 @@
   notify.addEventListener('change', async () => {
     if (notify.checked && 'Notification' in window && Notification.permission !== 'granted') {
       const p = await Notification.requestPermission().catch(() => 'denied');
-      if (p !== 'granted') { notify.checked = false; WL.toast(t('inbox_queue_desktop_denied'), 'error'); }
+      if (p !== 'granted') { notify.checked = false; WL.toast(() => t('inbox_queue_desktop_denied'), 'error'); }
     }
     save('wl.notify', notify.checked);
   });
@@ -77,7 +77,7 @@
       await api('POST', '/api/cases/' + encodeURIComponent(c.id) + '/claim');
       location.href = '/inbox/cases/' + encodeURIComponent(c.id);
     } catch (e) {
-      WL.toast(WL.errorText(e), 'error');
+      WL.toast(() => WL.errorText(e), 'error');
       btn.disabled = false;
       refresh();
     }
@@ -185,7 +185,7 @@
       render();
       if (fresh.length) announce(fresh);
     } catch (e) {
-      if (e.status !== 401) WL.toast(WL.errorText(e), 'error');
+      if (e.status !== 401) WL.toast(() => WL.errorText(e), 'error');
     }
   }
   function refreshSoon() {

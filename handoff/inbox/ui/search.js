@@ -77,7 +77,7 @@
         $('search-forbidden').hidden = false;
         return;
       }
-      WL.toast(WL.errorText(e), 'error');
+      WL.toast(() => WL.errorText(e), 'error');
     }
   }
 
