@@ -12,6 +12,7 @@ import (
 // point is one question's decision numbers, for calibration.
 type point struct {
 	set     string
+	q, lang string // the question and its language
 	ex      Explanation
 	nterms  int
 	exact   bool
@@ -26,7 +27,7 @@ func collect(b *Base, set string, cases []EvalCase) []point {
 	var ps []point
 	for _, c := range cases {
 		m, ex := b.Explain(context.Background(), c.Q, c.Lang)
-		p := point{set: set, ex: ex, nterms: len(ex.Terms), exact: ex.Exact, inScope: c.Want != ""}
+		p := point{set: set, q: c.Q, lang: c.Lang, ex: ex, nterms: len(ex.Terms), exact: ex.Exact, inScope: c.Want != ""}
 		p.candidates = len(m.Candidates) > 0
 		p.right = p.inScope && bestID(m) == c.Want
 		for _, k := range m.Candidates {
@@ -98,8 +99,17 @@ func TestDevProbe(t *testing.T) {
 
 func features(p point) []float64 {
 	f := p.ex.features(p.nterms)
+	for i, off := range fitMask {
+		if off {
+			f[i] = 0
+		}
+	}
 	return f[:]
 }
+
+// fitMask leaves features out of fitLogistic (their weights stay 0), for
+// comparing feature sets (TestConfidenceCV).
+var fitMask [numFeatures]bool
 
 // fitLogistic fits P(best entry right) on the points (exact-example hits
 // and questions without a candidate left out: they are decided without

@@ -78,6 +78,12 @@ type tuning struct {
 	mediumCoverageEN   float64 // mediumCoverage for English questions
 	mediumConfidence   float64
 	mediumConfidenceEN float64
+	// menuMatchedEN is how many of an English question's terms the best
+	// entry must have for a menu (or all of them, when the question has
+	// fewer): one shared word ("card", "order") is no evidence the
+	// question is about the entry, and most of CLINC's out-of-scope
+	// queries given a menu had only that (TestMenuSize, issue 12).
+	menuMatchedEN int
 	// menuRatio drops from a menu the candidates scoring under this share
 	// of the best one's score.
 	menuRatio float64
@@ -145,6 +151,7 @@ var defaultTuning = tuning{
 	mediumCoverageEN:   0.15,
 	mediumConfidence:   0.05,
 	mediumConfidenceEN: 0.01,
+	menuMatchedEN:      2,
 	menuRatio:          0.3,
 	fuzzyMinLen:        5,
 	fuzzyWeight:        0.5,
@@ -561,7 +568,7 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 		m.Confidence = High
 	case ex.Confidence >= b.tune.highFor(ex.Script):
 		m.Confidence = High
-	case ex.Coverage >= b.tune.mediumCoverageFor(ex.Script) && ex.Confidence >= b.tune.mediumFor(ex.Script):
+	case ex.Coverage >= b.tune.mediumCoverageFor(ex.Script) && ex.Confidence >= b.tune.mediumFor(ex.Script) && b.tune.menuEvidence(ex):
 		m.Confidence = Medium
 		// A menu is for close candidates: drop those far behind the best.
 		best := m.Candidates[0].Score
@@ -634,6 +641,13 @@ func (tu tuning) mediumFor(script string) float64 {
 		return tu.mediumConfidenceEN
 	}
 	return tu.mediumConfidence
+}
+
+// menuEvidence reports whether the best entry shares enough of the
+// question for a menu: for an English question, menuMatchedEN of its
+// terms or all of them.
+func (tu tuning) menuEvidence(ex Explanation) bool {
+	return ex.Script != EN || ex.Matched >= tu.menuMatchedEN || ex.Matched == len(ex.Terms)
 }
 
 // mediumCoverageFor is the menu's coverage floor for a question in

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -128,9 +129,23 @@ func TestMenuSize(t *testing.T) {
 		t.Skip("set WARMLINE_MENU=1")
 	}
 	oos := clincCases(t)
-	for _, r := range [][2]float64{{0.05, 0.01}, {0.07, 0.01}, {0.1, 0.01}, {0.07, 0.02}, {0.1, 0.02}, {0.1, 0.03}, {0.15, 0.03}, {0.2, 0.05}} {
+	floors := [][2]float64{{0.05, 0.01}, {0.07, 0.01}, {0.1, 0.01}, {0.07, 0.02}, {0.1, 0.02}, {0.1, 0.03}, {0.15, 0.03}, {0.2, 0.05}}
+	if spec := os.Getenv("WARMLINE_MENU"); spec != "1" { // "zh,en;zh,en..."
+		floors = nil
+		for _, f := range strings.Split(spec, ";") {
+			var r [2]float64
+			if _, err := fmt.Sscanf(f, "%g,%g", &r[0], &r[1]); err != nil {
+				t.Fatal(err)
+			}
+			floors = append(floors, r)
+		}
+	}
+	for _, r := range floors {
 		tu := defaultTuning
 		tu.mediumConfidence, tu.mediumConfidenceEN = r[0], r[1]
+		if m := os.Getenv("WARMLINE_MENU_MATCHED"); m != "" {
+			tu.menuMatchedEN, _ = strconv.Atoi(m)
+		}
 		if c := os.Getenv("WARMLINE_MENU_COV"); c != "" { // Chinese[,English]
 			zh, en, ok := strings.Cut(c, ",")
 			if !ok {
@@ -141,21 +156,35 @@ func TestMenuSize(t *testing.T) {
 		}
 		var line strings.Builder
 		var in, offered, oosN, oosMenu, clincMenu int
+		var inEN, offeredEN, oosEN, oosMenuEN int
 		for _, s := range devSets(t) {
 			b := s.base(tu)
 			for _, c := range s.cases {
 				m := b.Match(context.Background(), c.Q, c.Lang)
+				en := c.Lang == EN
 				if c.Want == "" {
 					oosN++
 					if m.Confidence == Medium {
 						oosMenu++
+						if en {
+							oosMenuEN++
+						}
+					}
+					if en {
+						oosEN++
 					}
 					continue
 				}
 				in++
+				if en {
+					inEN++
+				}
 				for _, k := range m.Candidates {
 					if k.Entry.ID == c.Want && m.Confidence >= Medium {
 						offered++
+						if en {
+							offeredEN++
+						}
 					}
 				}
 			}
@@ -173,7 +202,8 @@ func TestMenuSize(t *testing.T) {
 			}
 		}
 		line.WriteString(" offered " + strconv.FormatFloat(100*rate(offered, in), 'f', 1, 64) + "% oos-menu " + strconv.Itoa(oosMenu) + "/" + strconv.Itoa(oosN) +
-			" clinc-menu " + strconv.Itoa(clincMenu) + "/" + strconv.Itoa(len(oos)*len(kbs)))
+			" clinc-menu " + strconv.Itoa(clincMenu) + "/" + strconv.Itoa(len(oos)*len(kbs)) +
+			fmt.Sprintf(" | en offered %.1f%% oos-menu %d/%d", 100*rate(offeredEN, inEN), oosMenuEN, oosEN))
 		t.Logf("menu floor zh %.3f en %.3f:%s", r[0], r[1], line.String())
 	}
 }
