@@ -183,32 +183,3 @@ func BenchmarkReload5000(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkLoad5000Classifier and BenchmarkMatch5000Classifier are
-// BenchmarkLoad5000 and BenchmarkMatch5000 with the classifier trained
-// and used (classifierTuning).
-func BenchmarkLoad5000Classifier(b *testing.B) {
-	fsys := kb5000(b)
-	conv, err := NewConverter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		base, err := loadTuned(context.Background(), fsys, LoadOptions{Converter: conv}, classifierTuning())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(base.entries) != 5000 {
-			b.Fatalf("%d entries, want 5000", len(base.entries))
-		}
-	}
-}
-
-func BenchmarkMatch5000Classifier(b *testing.B) {
-	base, err := loadTuned(context.Background(), kb5000(b), LoadOptions{}, classifierTuning())
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchMatch(b, base)
-}

@@ -6,39 +6,6 @@ import (
 	"testing"
 )
 
-// TestEnglishVariants (WARMLINE_POOL=en) prints the dev pool (TestDevPool)
-// for each English analysis setting (english.go). Dev data only.
-func TestEnglishVariants(t *testing.T) {
-	if os.Getenv("WARMLINE_POOL") != "en" {
-		t.Skip("set WARMLINE_POOL=en")
-	}
-	for _, v := range []struct {
-		name                      string
-		lemmas, lemmasLex, filler int
-		snowball                  bool
-		boost, cover              float64
-	}{
-		{"main a41940d^^ (no filler)", 0, 0, 0, false, 0, 0},
-		{"in use (greeting filler)", 0, 0, fillerGreeting, false, 0, 0},
-		{"+ Snowball", 0, 0, fillerGreeting, true, 0, 0},
-		{"+ irregular forms", lemmasIrregular, 0, fillerGreeting, false, 0, 0},
-		{"+ irregular forms, lexicon too", lemmasIrregular, lemmasIrregular, fillerGreeting, false, 0, 0},
-		{"+ shop-verb nouns", lemmasDerived, 0, fillerGreeting, false, 0, 0},
-		{"+ chat spellings", lemmasChat, 0, fillerGreeting, false, 0, 0},
-		{"+ all three lists", lemmasIrregular | lemmasDerived | lemmasChat, 0, fillerGreeting, false, 0, 0},
-		{"+ filler verbs", 0, 0, fillerGreeting | fillerVerbs, false, 0, 0},
-		{"+ English answer boost 0.6 (sparse KBs)", 0, 0, fillerGreeting, false, 0.6, 0},
-		{"+ English answer boost 1.0 (sparse KBs)", 0, 0, fillerGreeting, false, 1.0, 0},
-		{"+ chat spellings, answer boost 0.6", lemmasChat, 0, fillerGreeting, false, 0.6, 0},
-		{"+ English answer cover 0.75", 0, 0, fillerGreeting, false, 0, 0.75},
-	} {
-		tu := defaultTuning
-		tu.enLemmas, tu.enLemmasLex, tu.enFiller, tu.enSnowball = v.lemmas, v.lemmasLex, v.filler, v.snowball
-		tu.answerBoostEN, tu.answerCoverEN = v.boost, v.cover
-		t.Logf("%s\n%s", v.name, devPool(t, tu))
-	}
-}
-
 // TestRefitEN (WARMLINE_REFIT=en) fits the English confidence model on the
 // English points of the calibration groups plus the dev pool's other sets
 // (TestDevPool: blind5-test, blind6-10 dev, blind9-test on the sparse and

@@ -200,11 +200,6 @@ func (b *Base) merge(i int, et *entryTokens, tz *tokenizer) {
 		}
 		qt, at := global(st.questions), global(st.answers)
 		sc.add(i, qt, at)
-		aw := b.tune.nbAnswer
-		if sc == b.en {
-			aw = b.tune.nbAnswerEN
-		}
-		sc.nb.add(i, qt, at, aw)
 		sc.q.add(slices.Concat(qt...))
 		sc.a.add(slices.Concat(at...))
 		for n, key := range st.exact {

@@ -48,8 +48,6 @@ type lexicon struct {
 	// longest: an English member inside a longer member of another
 	// concept ("how" in "how long") does not count.
 	longest bool
-	// longestZh is longest for Chinese members.
-	longestZh bool
 }
 
 type patternMember struct {
@@ -133,14 +131,8 @@ func (l *loader) lexiconSection(name string, n *yaml.Node) {
 }
 
 func newLexicon(concepts []concept, conv *Converter) (*lexicon, error) {
-	return newLexiconFor(concepts, conv, defaultTuning)
-}
-
-// newLexiconFor is newLexicon with the English analyser of tune
-// (lexiconAnalyzer).
-func newLexiconFor(concepts []concept, conv *Converter, tune tuning) (*lexicon, error) {
 	lx := &lexicon{
-		analyzer: lexiconAnalyzer(tune),
+		analyzer: lexiconAnalyzer(),
 		en:       map[string][]enMember{},
 		zh:       map[rune][]zhMember{},
 	}
@@ -253,11 +245,6 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 			}
 		}
 		for _, a := range spans {
-			if lx.longestZh && slices.ContainsFunc(spans, func(b span) bool {
-				return b.concept != a.concept && b.start <= a.start && b.end >= a.end && b.end-b.start > a.end-a.start
-			}) {
-				continue
-			}
 			add(a.concept)
 		}
 	}

@@ -117,25 +117,6 @@ type tuning struct {
 	longestConcepts bool
 	// fuzzyFirst: a typo correction keeps the word's first letter.
 	fuzzyFirst bool
-	longestZh  bool
-	// The per-KB classifier (classifier.go): nbAlpha its additive
-	// smoothing, nbAnswer how much an answer-side token counts against a
-	// question token, nbTemp the temperature of its posterior, nbRank the
-	// posterior's share of an entry's ranking score (0: the classifier
-	// does not rank).
-	nbAlpha, nbAnswer, nbTemp, nbRank float64
-	nbRankEN                          float64 // nbRank for English questions
-	// English analysis (english.go): enLemmas brings irregular, derived
-	// and chat forms to their base word, enFiller drops chat filler like
-	// stop words, enSnowball stems with Snowball instead of Porter.
-	enLemmas, enLemmasLex, enFiller int // bit sets of the word lists used (the lexicon's own)
-	enSnowball                      bool
-	// answerBoostEN and answerCoverEN, when above 0, are answerBoost and
-	// answerCover for English questions; answerBoostEN only on a KB with
-	// sparseExamples English examples per entry or fewer (Base.sparseEN).
-	answerBoostEN, answerCoverEN float64
-	nbFeatTemp                   float64 // the temperature of Explanation.Posterior
-	nbAnswerEN                   float64 // nbAnswer for the English model
 }
 
 var defaultTuning = tuning{
@@ -143,8 +124,8 @@ var defaultTuning = tuning{
 	answerCover:        1,
 	unknownWeight:      0.6,
 	unigrams:           true,
-	confidence:         [numFeatures]float64{6.43, 2.26, -0.01, 2.54, 0.58, 0.96, 0.16, 3.47, -2.36, 0.01, 2.53, 0, 0, 0, -11.52},
-	confidenceEN:       [numFeatures]float64{7.12, 1.64, 0.98, 1.82, -0.21, 0.41, 0.59, 4.38, -2.10, -0.38, 2.20, 0, 0, 0, -11.24},
+	confidence:         [numFeatures]float64{6.43, 2.26, -0.01, 2.54, 0.58, 0.96, 0.16, 3.47, -2.36, 0.01, 2.53, -11.52},
+	confidenceEN:       [numFeatures]float64{7.12, 1.64, 0.98, 1.82, -0.21, 0.41, 0.59, 4.38, -2.10, -0.38, 2.20, -11.24},
 	highConfidence:     0.85,
 	highConfidenceEN:   0.765,
 	mediumCoverage:     0.20,
@@ -162,23 +143,8 @@ var defaultTuning = tuning{
 	answerSentences:    0.3,
 	bm25:               defaultBM25,
 	longestConcepts:    true,
-	longestZh:          false,
 	fuzzyFirst:         true,
-	nbAlpha:            0.1,
-	nbAnswer:           0.6,
-	nbTemp:             1,
-	nbRank:             0,
-	nbRankEN:           0,
-	nbFeatTemp:         5,
-	nbAnswerEN:         0.6,
-	enLemmas:           0,
-	enFiller:           fillerGreeting,
-	answerBoostEN:      0,
 }
-
-// sparseExamples is the mean number of English examples per entry up to
-// which a KB counts as sparse (Base.sparseEN): knowledge.Sparse keeps 2.
-const sparseExamples = 3
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
 type Base struct {
@@ -191,9 +157,6 @@ type Base struct {
 	lex      *lexicon // nil when tuning.lexicon is off
 	greeting []string // entry ids offered in the greeting
 	zh, en   *script
-	// sparseEN: the entries with English questions have sparseExamples
-	// English examples or fewer on average (a shop's own FAQ on day one).
-	sparseEN bool
 	// exact maps the analysed terms of an example question (sorted, per
 	// script) to its entry, or -1 when examples of two entries share them.
 	// A question with exactly an example's terms is answered with High
@@ -228,7 +191,6 @@ type script struct {
 	// answerSentences for an answer's sentences.
 	exWeights []float64
 	fz        *fuzzy // English only: known question words, for typos
-	nb        *nbModel
 	// ids numbers the terms of the term sets.
 	ids map[string]int32
 	// While the index is built (nil after): the terms numbered, and per
@@ -275,25 +237,18 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		syn:     syn,
 		tune:    tune,
 	}
-	var withEN, examplesEN int
 	for _, e := range entries {
 		b.byID[e.ID] = e
-		if e.Title[EN] != "" || len(e.Examples[EN]) > 0 {
-			withEN++
-			examplesEN += len(e.Examples[EN])
-		}
 	}
-	b.sparseEN = withEN > 0 && examplesEN <= sparseExamples*withEN
 	if tune.lexicon {
 		concepts, err := builtinConcepts()
 		if err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
-		if b.lex, err = newLexiconFor(slices.Concat(concepts, extra), conv, tune); err != nil {
+		if b.lex, err = newLexicon(slices.Concat(concepts, extra), conv); err != nil {
 			return nil, fmt.Errorf("build search index: %w", err)
 		}
 		b.lex.longest = tune.longestConcepts
-		b.lex.longestZh = tune.longestZh
 	}
 	im, err := indexMapping(tune)
 	if err != nil {
@@ -307,10 +262,9 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 			answerTerms:   make([]termSet, len(entries)),
 			voc:           newVocab(),
 			q:             newField(tune.bm25), a: newField(tune.bm25), ex: newField(tune.bm25),
-			nb: tune.newClassifier(len(entries)),
 		}
 	}
-	b.en = newScript(fieldEN, fieldENA, englishAnalyzer(tune))
+	b.en = newScript(fieldEN, fieldENA, englishAnalyzer())
 	b.zh = newScript(fieldZH, fieldZHA, im.AnalyzerNamed(analyzerZH))
 	if b.en.analyzer == nil || b.zh.analyzer == nil {
 		return nil, fmt.Errorf("build search index: analyzer missing")
@@ -321,7 +275,6 @@ func newBase(entries []*Entry, langs []string, conv *Converter, syn *synonyms, e
 		sc.q.done(len(entries), sc.voc.names)
 		sc.a.done(len(entries), sc.voc.names)
 		sc.ex.done(examples, sc.voc.names)
-		sc.nb.done(len(sc.voc.names))
 		sc.finish()
 	}
 	b.en.fz = newFuzzy()
@@ -473,12 +426,6 @@ type Explanation struct {
 	// question (its terms) that the question shares: near 1 when the
 	// customer asked about all of that example.
 	Overlap float64
-	// Posterior is the per-KB classifier's posterior probability of the
-	// best entry (classifier.go).
-	Posterior float64
-	// NBLead is the classifier's log-likelihood lead of the best entry
-	// over the best other one, per unit of the question's known weight.
-	NBLead float64
 	// Confidence is the fitted probability that the best entry is right.
 	Confidence float64
 	// Semantic is what the optional semantic tier did (zero without one).
@@ -536,7 +483,6 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 	top := order[0]
 	ex.Coverage, ex.Matched, ex.Concepts, ex.Unknown = b.coverage(sc, top, terms, weights)
 	ex.Overlap = buf.overlap(sc, top)
-	ex.Posterior, ex.NBLead = nbFeatures(buf.nb[:len(b.entries)], buf.nbW, top, b.tune.nbFeatTemp)
 	ex.Margin, ex.Margin3, ex.CoverageGap = 1, 1, ex.Coverage
 	if len(order) > 1 {
 		ex.Margin = (scores[top] - scores[order[1]]) / scores[top]
@@ -580,7 +526,7 @@ func (b *Base) explainLexical(ctx context.Context, text, lang string) (Match, Ex
 }
 
 // numFeatures is the length of Explanation.features.
-const numFeatures = 15
+const numFeatures = 12
 
 // features are the numbers the confidence model weighs: coverage, margin
 // over the runner-up and over the third, the coverage gap to the
@@ -605,27 +551,8 @@ func (ex Explanation) features(terms int) [numFeatures]float64 {
 		logTerms = math.Log(float64(terms))
 	}
 	return [numFeatures]float64{ex.Coverage, ex.Margin, ex.Margin3, ex.CoverageGap, all, float64(min(ex.Concepts, 3)) / 3,
-		ex.Unknown, ex.Overlap, known, zh, logTerms, ex.Posterior, ex.Posterior * ex.Coverage, ex.NBLead, 1}
+		ex.Unknown, ex.Overlap, known, zh, logTerms, 1}
 }
-
-// newClassifier is a script's classifier to train, nil when the tuning
-// makes no use of it (it neither ranks nor weighs in either confidence
-// model): a load then costs nothing more.
-func (tu tuning) newClassifier(entries int) *nbModel {
-	used := tu.nbRank > 0 || tu.nbRankEN > 0
-	for _, w := range [][numFeatures]float64{tu.confidence, tu.confidenceEN} {
-		for _, k := range nbFeatureIndexes {
-			used = used || w[k] != 0
-		}
-	}
-	if !used {
-		return nil
-	}
-	return newNB(entries, tu.nbAlpha)
-}
-
-// nbFeatureIndexes are the classifier's features in features.
-var nbFeatureIndexes = []int{11, 12, 13}
 
 // highFor is the High threshold for a question in script (EN or "zh").
 func (tu tuning) highFor(script string) float64 {
@@ -693,9 +620,6 @@ func (b *Base) score(sc *script, terms []string, weights []float64, buf *scratch
 	ent := &buf.entry
 	sc.q.score(terms, weights, 1, ent)
 	boost := b.tune.answerBoost
-	if sc == b.en && b.tune.answerBoostEN > 0 && b.sparseEN {
-		boost = b.tune.answerBoostEN
-	}
 	sc.a.score(terms, weights, boost, ent)
 	clauses := float64(len(terms))
 	if boost > 0 {
@@ -751,34 +675,6 @@ func (b *Base) score(sc *script, terms []string, weights []float64, buf *scratch
 		out[i] = (1 - w) * ent.cells[i].acc / maxEntry
 		if maxEx > 0 {
 			out[i] += w * exScore[i] / maxEx
-		}
-	}
-	buf.nbW = 0
-	if sc.nb == nil {
-		return out
-	}
-	buf.ids = buf.ids[:0]
-	for _, t := range terms {
-		id, ok := sc.ids[t]
-		if !ok {
-			id = -1
-		}
-		buf.ids = append(buf.ids, id)
-	}
-	buf.nbW = sc.nb.logScores(buf.ids, weights, buf.nb[:n])
-	r := b.tune.nbRank
-	if sc == b.en {
-		r = b.tune.nbRankEN
-	}
-	if r > 0 && buf.nbW > 0 {
-		// The posterior relative to the best scored entry's.
-		ls := buf.nb
-		best := math.Inf(-1)
-		for _, i := range buf.entries {
-			best = max(best, ls[i])
-		}
-		for _, i := range buf.entries {
-			out[i] = (1-r)*out[i] + r*math.Exp((ls[i]-best)/b.tune.nbTemp)
 		}
 	}
 	return out
@@ -852,9 +748,6 @@ func (b *Base) correct(sc *script, t string) (string, bool) {
 func (b *Base) coverage(sc *script, i int, terms []string, weights []float64) (cov float64, matched, concepts int, unknown float64) {
 	var have, total, unk float64
 	answerCover := b.tune.answerCover
-	if sc == b.en && b.tune.answerCoverEN > 0 {
-		answerCover = b.tune.answerCoverEN
-	}
 	for k, t := range terms {
 		w := sc.idf(t)
 		qw := weights[k]
@@ -932,11 +825,6 @@ type scratch struct {
 	bestEx       []int32
 	entries      []int32   // entries with a score
 	share        []float64 // score's example weight shares
-	// nb is the classifier's posterior per entry, ids the query's term
-	// numbers (-1: unknown).
-	nb  []float64
-	ids []int32
-	nbW float64
 }
 
 func (b *Base) getScratch() *scratch {
@@ -956,7 +844,6 @@ func (s *scratch) size(n, examples int) {
 	if len(s.out) < n {
 		s.entry.cells = make([]cell, n)
 		s.out, s.exScore, s.bestEx = make([]float64, n), make([]float64, n), make([]int32, n)
-		s.nb = make([]float64, n)
 	}
 	if len(s.ex.cells) < examples {
 		s.ex.cells = make([]cell, examples)

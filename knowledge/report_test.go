@@ -233,8 +233,8 @@ func TestHeld9Report(t *testing.T) {
 // TestHeld10Report (WARMLINE_REPORT=held10) prints the aggregate numbers of
 // the held-out sets written on 2026-12-03: blind10-test against the sparse
 // and the full demo KB, and the furniture KB's questions-test.yaml (with
-// CLINC's 200 against it), for the matcher in use and with the classifier
-// (classifierTuning). Aggregate only: never print or read their misses.
+// CLINC's 200 against it), for the matcher in use. Aggregate only: never
+// print or read their misses.
 func TestHeld10Report(t *testing.T) {
 	if os.Getenv("WARMLINE_REPORT") != "held10" {
 		t.Skip("set WARMLINE_REPORT=held10")
@@ -247,7 +247,7 @@ func TestHeld10Report(t *testing.T) {
 	for _, v := range []struct {
 		name string
 		tu   tuning
-	}{{"in use", defaultTuning}, {"classifier", classifierTuning()}} {
+	}{{"in use", defaultTuning}} {
 		out.WriteString("== " + v.name + "\n")
 		out.WriteString("sparse demo blind10-test.yaml\n" + summary(Evaluate(ctx, sparseDemoBase(t, v.tu), cases)))
 		out.WriteString("full demo blind10-test.yaml\n" + summary(Evaluate(ctx, demoBaseTuned(t, v.tu), cases)))

@@ -170,8 +170,6 @@ func setTuning(tu *tuning, k string, f float64) {
 		tu.longestConcepts = f != 0
 	case "fuzzyFirst":
 		tu.fuzzyFirst = f != 0
-	case "longestZh":
-		tu.longestZh = f != 0
 	case "mediumCoverage":
 		tu.mediumCoverage = f
 	case "answerCover":
