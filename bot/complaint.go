@@ -76,6 +76,14 @@ func (e *Engine) listen(ctx context.Context, t *turn, text string, an escalation
 	done := e.isKeyword(text, "bot_kw_done")
 	if !done {
 		e.collect(t, text, an, in)
+		if in.order != "" {
+			// The order and the phone's digits told on the way ("訂單是
+			// WL20261107，手機末四碼3295"): checked now, so the case
+			// opened later does not flag the order (tryout 11 #3).
+			if err := e.evidenceOwnerCheck(ctx, t, in.order, log); err != nil {
+				return err
+			}
+		}
 	}
 	if done || t.st.ComplaintMsgs >= maxFollowUps {
 		return e.finishComplaint(ctx, t, log)

@@ -465,6 +465,9 @@ type turn struct {
 	// handoff notice on) go to it as well.
 	opened     string
 	openedFrom int
+	// ownerChecked is the order whose phone digits this event already
+	// checked (evidenceOwnerCheck): a failure counts once.
+	ownerChecked string
 	// analyzed memoises the trigger analysis of one text (the event's
 	// message is analysed by the flow, the answer's tone checks and the
 	// rate limit: once).

@@ -387,9 +387,10 @@ func (e *Engine) evidenceOrder(ctx context.Context, t *turn, order string, log *
 func (e *Engine) evidenceOwnerCheck(ctx context.Context, t *turn, order string, log *zap.Logger) error {
 	text := t.ev.Text
 	digits := withDigits(text, order)
-	if len(digits) == 0 || order == t.st.LastOrder || !e.mentions(text, "bot_kw_phone") {
+	if len(digits) == 0 || order == t.st.LastOrder || t.ownerChecked == order || !e.mentions(text, "bot_kw_phone") {
 		return nil
 	}
+	t.ownerChecked = order // one check per message, whichever path reaches it first
 	_, matched, _, err := e.phoneCheck(ctx, t, order, digits[0], log)
 	if err == nil && matched {
 		t.st.LastOrder = order
@@ -403,6 +404,13 @@ func (e *Engine) evidenceOwnerCheck(ctx context.Context, t *turn, order string, 
 // (one Thank per story).
 func (e *Engine) openWithEvidence(ctx context.Context, t *turn, thank bool, log *zap.Logger) error {
 	st := t.st
+	// The digits may come with the order at the end of the story ("訂單是
+	// WL20261107，手機末四碼3295" after the photo: tryout 11 #3), not only
+	// through evidenceOrder: checked here too, before the item check,
+	// which only looks at an order shown to its owner.
+	if err := e.evidenceOwnerCheck(ctx, t, st.EvidenceOrder, log); err != nil {
+		return err
+	}
 	if kind := e.itemNotInOrder(ctx, t, st.EvidenceOrder, st.EvidenceText, log); kind != "" {
 		// The order came with the story: checked before the case opens.
 		e.askOrderOfItem(t, st.EvidenceOrder, kind)

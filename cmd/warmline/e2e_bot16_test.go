@@ -227,3 +227,54 @@ func TestE2EBot16PresenceQuestionAlwaysAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EBot16PhoneDigitsWithTheComplaintVerifyTheOrder (tryout 11 #3,
+// #9): the order and the phone's last 4 digits told at the end of a broken
+// mug's story, after the photo, check the order as the refund path does:
+// the case opens with the order verified (the brief does not ask the
+// agent to check the digits again). Once verified, the order is checked
+// against the story's goods: the mug told for the tablecloth order
+// WL20261107 is asked about, and no case opens against it. Digits told
+// while the bot still listens count too.
+func TestE2EBot16PhoneDigitsWithTheComplaintVerifyTheOrder(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, story, right, mid, wrong, ask string }{
+		{"zh-TW", "你好，我收到的馬克杯破掉了 包裹打開就碎了", "訂單是 WL20261101，手機末四碼5678", "訂單是 WL20261101，手機末四碼5678，杯口整個裂開", "訂單是 WL20261107，手機末四碼3295", "找不到您說的馬克杯"},
+		{"zh-CN", "你好，我收到的马克杯碎了，包裹打开就碎了", "订单是 WL20261101，手机尾号5678", "订单是 WL20261101，手机尾号5678，杯口整个裂开了", "订单是 WL20261107，手机尾号3295", "没找到您说的马克杯"},
+		{"en", "hi, my mug arrived broken, it was in pieces when I opened the parcel", "order WL20261101, last 4 digits of phone 5678", "order WL20261101, last 4 digits of phone 5678, the rim is cracked all the way", "order WL20261107, last 4 digits of phone 3295", "can't find the mug"},
+	} {
+		for _, c := range []struct {
+			name, order string
+			done        bool // the digits come while the bot listens; the customer taps done
+		}{{"after the photo", tt.right, false}, {"while listening", tt.mid, true}} {
+			u := h.newCustomer(tt.lang)
+			h.sayAll(u, tt.story)
+			h.sendPhoto(u, testPhoto(t), "")
+			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			h.sayAll(u, c.order)
+			if c.done && h.caseOf(u) == nil {
+				h.tap(u, "last:done", 1)
+				waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+			}
+			cs := h.caseOf(u)
+			if cs == nil {
+				t.Fatalf("%s %s: no case after the story, the photo and %q: %s", tt.lang, c.name, c.order, dump(h.emu.Messages(u)))
+			}
+			if !slices.ContainsFunc(cs.Tried, func(a handoff.Attempt) bool { return a.OrderNumber == "WL20261101" && !a.OrderUnverified }) {
+				t.Errorf("%s %s: case %s tried %+v, want WL20261101 verified by the digits", tt.lang, c.name, cs.ID, cs.Tried)
+			}
+		}
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.story)
+		h.sendPhoto(u, testPhoto(t), "")
+		waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+		got := allText(h.sayAll(u, tt.wrong))
+		if !strings.Contains(got, tt.ask) {
+			t.Errorf("%s: the mug told for the verified tablecloth order got %q, want which order (%q)", tt.lang, got, tt.ask)
+		}
+		if cs := h.caseOf(u); cs != nil {
+			t.Errorf("%s: case %s opened against the tablecloth order", tt.lang, cs.ID)
+		}
+	}
+}
