@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// cvGroups are the points the confidence is fitted on (TestRefitNB's:
+// cvGroups are the points the confidence is fitted on (as the removed
+// TestRefitNB did, at main 103ec28:
 // calibrationGroups plus the wider dev sets on the sparse and the full
 // demo KB), collected under tu. Dev data only.
 func cvGroups(t *testing.T, tu tuning) (map[string][]point, []string) {
