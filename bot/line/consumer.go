@@ -576,9 +576,12 @@ func (r *shardRun) dispatch(ctx context.Context, entries []entry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range entries {
-		_, route, err := routeOf(e.raw)
-		if err != nil {
-			route = e.eventID // undecodable: its own lane (Process dead-letters it)
+		route := e.route
+		if route == "" { // stored without its route (an older build)
+			var err error
+			if _, route, err = routeOf(e.raw); err != nil {
+				route = e.eventID // undecodable: its own lane (Process dead-letters it)
+			}
 		}
 		l := r.lanes[route]
 		r.open++

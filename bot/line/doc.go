@@ -83,7 +83,8 @@
 // scripts run in one Redis Cluster slot.
 //
 //	{Pline:shard:S}:stream        stream of stored, not yet processed events
-//	                              (fields id = webhookEventId, ev = raw JSON);
+//	                              (fields id = webhookEventId, ev = raw JSON,
+//	                              r = routing key: user, group or room id);
 //	                              consumer group "workers". An entry is
 //	                              XACKed and XDELed once processed or
 //	                              dead-lettered, so the stream holds only the

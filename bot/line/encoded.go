@@ -32,21 +32,20 @@ func (m encodedMessage) MarshalJSON() ([]byte, error) { return m.raw, nil }
 const messageCacheMax = 2048
 
 // messageEncoder turns bot messages into LINE message objects (toLINE),
-// giving a text message already seen the bytes the SDK made of it the
-// first time. Cards (an order's status) are per order and not kept. It is
-// safe for concurrent use.
+// giving a message already seen the bytes the SDK made of it the first
+// time: texts and an FAQ answer's link cards. A card with rows (an order's
+// status) is one customer's and not kept. It is safe for concurrent use.
 type messageEncoder struct {
 	mu    sync.Mutex
 	known map[string][]messaging_api.MessageInterface
 }
 
-// lineMessages is toLINE(msgs) with each text message's objects encoded
-// once.
+// lineMessages is toLINE(msgs) with each message's objects encoded once.
 func (c *messageEncoder) lineMessages(msgs []bot.Message) []messaging_api.MessageInterface {
 	out := make([]messaging_api.MessageInterface, 0, len(msgs))
 	for i := range msgs {
 		m := msgs[i : i+1]
-		if m[0].Card != nil {
+		if m[0].Card != nil && len(m[0].Card.Rows) > 0 {
 			out = append(out, toLINE(m)...)
 			continue
 		}
@@ -96,11 +95,14 @@ func messageType(m messaging_api.MessageInterface) string {
 	return m.GetType()
 }
 
-// messageKey names a text message by everything toLINE reads of it, each
-// part preceded by its length.
+// messageKey names a message without card rows by everything toLINE
+// reads of it, each part preceded by its length.
 func messageKey(m *bot.Message) string {
 	var b strings.Builder
 	n := len(m.Text) + 8
+	if c := m.Card; c != nil {
+		n += len(c.AltText) + len(c.Title) + len(c.Footer) + len(c.LinkURL) + len(c.LinkLabel) + 24
+	}
 	for _, q := range m.QuickReplies {
 		n += len(q.Label) + len(q.Text) + len(q.Data) + len(q.DisplayText) + 16
 	}
@@ -111,6 +113,14 @@ func messageKey(m *bot.Message) string {
 		b.WriteString(s)
 	}
 	put(m.Text)
+	if c := m.Card; c != nil {
+		b.WriteByte('C')
+		put(c.AltText)
+		put(c.Title)
+		put(c.Footer)
+		put(c.LinkURL)
+		put(c.LinkLabel)
+	}
 	for _, q := range m.QuickReplies {
 		put(q.Label)
 		put(q.Text)

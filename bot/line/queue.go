@@ -232,16 +232,19 @@ func routeOf(raw json.RawMessage) (id, route string, err error) {
 	return id, route, nil
 }
 
-// enqueueScript stores the events of one shard that were not seen before.
+// enqueueScript stores the events of one shard that were not seen before,
+// each with its routing key (field "r", so the consumer's dispatch need
+// not decode the event for it; an entry without one, stored by an older
+// build, is decoded).
 // KEYS[1] = stream, KEYS[2..n+1] = seen keys; ARGV[1] = dedupe TTL in ms,
-// ARGV[2..n+1] = event ids, ARGV[n+2..2n+1] = raw events.
-// Returns the number of events added.
+// ARGV[2..n+1] = event ids, ARGV[n+2..2n+1] = raw events, ARGV[2n+2..3n+1]
+// = routing keys. Returns the number of events added.
 var enqueueScript = redis.NewScript(`
 local n = #KEYS - 1
 local added = 0
 for i = 1, n do
   if redis.call('SET', KEYS[i+1], '1', 'NX', 'PX', ARGV[1]) then
-    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i+1], 'ev', ARGV[n+i+1])
+    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i+1], 'ev', ARGV[n+i+1], 'r', ARGV[2*n+i+1])
     added = added + 1
   end
 end
@@ -284,7 +287,7 @@ func (q *Queue) enqueue(ctx context.Context, events []parsedEvent) (int, error) 
 			continue // its shard's batch has it
 		}
 		b := batch{shard: s, keys: []string{q.streamKey(s)}, args: []any{q.ttlArg}}
-		var raws []any
+		var raws, routes []any
 		for j := i; j < len(events); j++ {
 			if shardOf[j] != s {
 				continue
@@ -293,8 +296,9 @@ func (q *Queue) enqueue(ctx context.Context, events []parsedEvent) (int, error) 
 			b.keys = append(b.keys, q.seenKey(s, p.id))
 			b.args = append(b.args, p.id)
 			raws = append(raws, []byte(p.raw)) // sent as is, not copied into a string
+			routes = append(routes, p.route)
 		}
-		b.args = append(b.args, raws...)
+		b.args = append(append(b.args, raws...), routes...)
 		batches = append(batches, b)
 	}
 	slices.SortFunc(batches, func(a, b batch) int { return a.shard - b.shard })
@@ -605,6 +609,8 @@ func takeEntries(res []any) ([]entry, error) {
 				e.eventID = v
 			case "ev":
 				e.raw = json.RawMessage(v)
+			case "r":
+				e.route = v
 			}
 		}
 		n, _ := counts[i].(int64)
@@ -693,6 +699,9 @@ type entry struct {
 	// attempts is the entry's attempt count as its read counted it (the
 	// first attempt, see takeScript); 0: not counted yet (a claimed entry).
 	attempts int
+	// route is the event's routing key as the enqueue stored it; "" for an
+	// entry stored without one (decoded when dispatched).
+	route string
 }
 
 func toEntries(msgs []redis.XMessage) []entry {
@@ -700,7 +709,8 @@ func toEntries(msgs []redis.XMessage) []entry {
 	for _, m := range msgs {
 		id, _ := m.Values["id"].(string)
 		ev, _ := m.Values["ev"].(string)
-		out = append(out, entry{streamID: m.ID, eventID: id, raw: json.RawMessage(ev)})
+		r, _ := m.Values["r"].(string)
+		out = append(out, entry{streamID: m.ID, eventID: id, raw: json.RawMessage(ev), route: r})
 	}
 	return out
 }
