@@ -79,8 +79,11 @@ func (r *Rules) analyze(text string) Analysis {
 		supervisor = supervisor || kind == KindSupervisor
 		content = append(content, Trigger{Kind: kind, Route: r.Route(kind), Message: text, Evidence: ev})
 	}
+	var cbuf, kbuf [128]int32
+	f := r.features(m.trad, cbuf[:0], kbuf[:0])
+	content = r.modelTriggers(m, f, text, content)
 	a.Triggers = append(content, a.Triggers...)
-	a.Complaint, a.ComplaintEvidence = r.weighComplaint(m, lex)
+	a.Complaint, a.ComplaintEvidence = r.weighComplaint(f, lex)
 	if !a.Complaint {
 		for _, t := range content {
 			if t.Kind == KindLegalMedia {
@@ -89,6 +92,72 @@ func (r *Rules) analyze(text string) Analysis {
 		}
 	}
 	return a
+}
+
+// modelTriggers adds to content (the rules' triggers, in contentKinds
+// order) the kinds the trigger model fires that the rules did not, keeping
+// the order. The model does not overrule the rules where their words for
+// the kind are in the message and were turned down (m.vetoed: a mention, a
+// negation, curiosity). A person the model alone reads beside a supervisor
+// is not added: a supervisor request is already a request for a person (the
+// rules decide when a second request is made).
+func (r *Rules) modelTriggers(m message, f modelFeatures, text string, content []Trigger) []Trigger {
+	if r.kinds == nil {
+		return content
+	}
+	skip := func(kind string) bool {
+		return slices.ContainsFunc(content, func(t Trigger) bool { return t.Kind == kind })
+	}
+	extra := r.kinds.fire(f.kinds, skip)
+	extra = slices.DeleteFunc(extra, func(t Trigger) bool { return m.vetoed(r.phrases[t.Kind]) })
+	if len(extra) == 0 {
+		return content
+	}
+	for _, t := range extra {
+		if t.Kind == KindHuman && (skip(KindSupervisor) || slices.ContainsFunc(extra, func(t Trigger) bool { return t.Kind == KindSupervisor })) {
+			continue
+		}
+		t.Route, t.Message = r.Route(t.Kind), text
+		content = append(content, t)
+	}
+	order := contentKinds()
+	slices.SortStableFunc(content, func(a, b Trigger) int { return slices.Index(order, a.Kind) - slices.Index(order, b.Kind) })
+	return content
+}
+
+// modelFeatures are a message's features known to the complaint model and
+// to the trigger model (sorted, distinct ids of each), found in one pass.
+type modelFeatures struct {
+	complaint, kinds []int32
+}
+
+// features finds the features of trad (the message folded and converted)
+// for both models, appending to cbuf and kbuf.
+func (r *Rules) features(trad string, cbuf, kbuf []int32) modelFeatures {
+	var cids, kids map[string]int32
+	if r.model != nil {
+		cids = r.model.ids
+	}
+	if r.kinds != nil {
+		kids = r.kinds.ids
+		eachKindFeature(trad, r.kinds.HanTrigrams, r.kinds.WordTrigrams, func(key []byte) {
+			if id, ok := cids[string(key)]; ok {
+				cbuf = append(cbuf, id)
+			}
+			if id, ok := kids[string(key)]; ok {
+				kbuf = append(kbuf, id)
+			}
+		})
+	} else if cids != nil {
+		eachFeature(trad, func(key []byte) {
+			if id, ok := cids[string(key)]; ok {
+				cbuf = append(cbuf, id)
+			}
+		})
+	}
+	slices.Sort(cbuf)
+	slices.Sort(kbuf)
+	return modelFeatures{complaint: slices.Compact(cbuf), kinds: slices.Compact(kbuf)}
 }
 
 // lexiconHits is what the complaint lexicon and the neutral questions find
@@ -158,7 +227,7 @@ func (h lexiconHits) verdict() (bool, string) {
 // above Threshold. So a lexicon hit stands unless the message reads strongly
 // neutral, and a message the lexicon misses is a complaint when the model
 // alone is sure, unless the message praises (Rules.praise).
-func (r *Rules) weighComplaint(m message, h lexiconHits) (bool, string) {
+func (r *Rules) weighComplaint(f modelFeatures, h lexiconHits) (bool, string) {
 	lexicon, evidence := h.verdict()
 	if r.model == nil {
 		return lexicon, evidence
@@ -166,8 +235,11 @@ func (r *Rules) weighComplaint(m message, h lexiconHits) (bool, string) {
 	if !lexicon && h.praise {
 		return false, "" // praise: the model's n-grams alone are no complaint
 	}
-	score, top := r.model.score(m.trad)
+	score, top := r.model.scoreIDs(f.complaint)
 	if !r.model.weigh(score, h) {
+		if !lexicon && r.kinds != nil {
+			return r.kinds.complaint(f.kinds) // the trigger model's complaint head
+		}
 		return false, ""
 	}
 	if lexicon {

@@ -112,7 +112,11 @@ func (cm *complaintModel) score(trad string) (float64, string) {
 		}
 	})
 	slices.Sort(found)
-	found = slices.Compact(found) // a feature counts once
+	return cm.scoreIDs(slices.Compact(found))
+}
+
+// scoreIDs is score of a message's sorted, distinct feature ids.
+func (cm *complaintModel) scoreIDs(found []int32) (float64, string) {
 	s := cm.Prior
 	top, topW := int32(-1), 0.0
 	for _, id := range found {
@@ -200,11 +204,11 @@ func emphatic(t string) bool {
 	}
 	for n := 1; n <= 4; n++ {
 		for i := 0; i+3*n <= len(rs); i++ {
-			a := string(rs[i : i+n])
 			if !unicode.Is(unicode.Han, rs[i]) {
 				continue
 			}
-			if string(rs[i+n:i+2*n]) == a && string(rs[i+2*n:i+3*n]) == a && (n > 1 || !strings.ContainsRune("哈呵嘻嗯", rs[i])) {
+			a := rs[i : i+n]
+			if slices.Equal(rs[i+n:i+2*n], a) && slices.Equal(rs[i+2*n:i+3*n], a) && (n > 1 || !strings.ContainsRune("哈呵嘻嗯", rs[i])) {
 				return true
 			}
 		}
@@ -221,9 +225,9 @@ func emphatic(t string) bool {
 // featureText is the text a feature was made of, for the evidence.
 func featureText(f string) string {
 	switch {
-	case strings.HasPrefix(f, "c1"), strings.HasPrefix(f, "c2"):
+	case strings.HasPrefix(f, "c1"), strings.HasPrefix(f, "c2"), strings.HasPrefix(f, "c3"):
 		return f[2:]
-	case strings.HasPrefix(f, "w"), strings.HasPrefix(f, "b"):
+	case strings.HasPrefix(f, "w"), strings.HasPrefix(f, "b"), strings.HasPrefix(f, "t"):
 		return f[1:]
 	}
 	return f

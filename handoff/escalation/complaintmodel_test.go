@@ -142,13 +142,13 @@ func TestWeighComplaint(t *testing.T) {
 		if tt.lexicon {
 			h.evidence = "lexicon"
 		}
-		got, gotEv := r.weighComplaint(r.prepare(tt.text), h)
+		got, gotEv := r.weighComplaint(r.features(r.prepare(tt.text).trad, nil, nil), h)
 		if got != tt.want || gotEv != tt.evidence {
 			t.Errorf("weighComplaint(%q, lexicon %v) = %v, %q; want %v, %q", tt.text, tt.lexicon, got, gotEv, tt.want, tt.evidence)
 		}
 	}
 	r.model = nil
-	if got, _ := r.weighComplaint(r.prepare("今天天氣"), lexiconHits{strong: true, evidence: "x"}); !got {
+	if got, _ := r.weighComplaint(r.features(r.prepare("今天天氣").trad, nil, nil), lexiconHits{strong: true, evidence: "x"}); !got {
 		t.Error("without a model the lexicon's verdict should stand")
 	}
 }

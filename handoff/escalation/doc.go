@@ -12,7 +12,8 @@
 // (kinds, Route, Trigger), analyze.go (Analysis), phrases.go (the phrase
 // engine), prefilter.go (literal prefilters and the index that checks them in
 // one pass), typo.go (typo correction), amount.go (the money parser),
-// complaintmodel.go (the complaint model, complaint_model.json).
+// complaintmodel.go (the complaint model, complaint_model.json), kindmodel.go
+// (the trigger model, trigger_model.json).
 //
 // Rules file (see default.yaml, commented for CS managers):
 //
@@ -71,6 +72,17 @@
 // (praise in the file: "質量真好", "made my day": the model's n-grams of
 // such messages read like complaints). A legal or media threat is always a
 // complaint.
+//
+// The phrases are backed by a trigger model (kindmodel.go): one logistic
+// regression per kind (legal/media, security, supervisor, human) and one for
+// the complaint flag, over character unigrams to trigrams and English words
+// and word pairs of the converted text, trained from every labelled set but
+// the held-out halves into trigger_model.json. A kind the phrases miss fires
+// when its regression is confident, unless the kind's own phrases or
+// exclusions matched the message and turned it down (a mention, a negation,
+// curiosity); a message the lexicon and the complaint model miss is a
+// complaint when the complaint regression is confident (not praise). The
+// model never removes what the phrases fire.
 //
 // Mentions are no requests: a quoted phrase of two words or characters or
 // more (a button's label, a page's text, a product), a title in 《》, what a

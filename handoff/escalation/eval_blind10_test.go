@@ -45,14 +45,24 @@ func TestBlind10DevEval(t *testing.T) {
 // half gained 0.4 points each: the phrase families written from dev did not
 // reach this writer's other messages. Issue 11's targets are not met here:
 // security recall 75.5% (P1), precision 92.2% (supervisor 87.5%, human 89.7%,
-// refunds 89.4%), complaint recall 69.4% on the complaint set. The floors are
+// refunds 89.4%), complaint recall 69.4% on the complaint set. The floors were
 // the "after" numbers rounded down.
+//
+// Scored a third time (aggregate only) when the trigger model landed
+// (trig11, 2026-12-03), so no longer a clean measurement, a guard: P 92.4%
+// R 96.4% (security 96.7% / 92.6%, legal_media 95.7% / 100%, human 87.8% /
+// 100%), complaint P 93.6% R 92.3%; complaints-blind10-test complaint P 96.6%
+// R 78.7%. The model's complaint head trades a little precision for recall
+// (P 94.1 -> 93.6, 97.4 -> 96.6; R 89.4 -> 92.3, 69.4 -> 78.7): the
+// precision floors were lowered to 0.93 and 0.96 for it, the recall floors
+// raised to the new numbers rounded down. The model's thresholds were chosen
+// on blind11-dev, not here.
 func TestBlind10HeldOutEval(t *testing.T) {
 	t.Parallel() // independent and read-only: overlaps with the other heavy tests
 	if n := len(loadLabeled(t, "triggers-blind10-test.yaml")); n != 434 {
 		t.Fatalf("triggers-blind10-test.yaml has %d messages, want 434", n)
 	}
-	guardSet(t, "triggers-blind10-test.yaml", true, floors{precision: 0.92, recall: 0.88,
-		kindRecall: recallOf(0.93, 0.75, 0.97, 0.97, 0.97), complaintP: 0.94, complaintR: 0.89})
-	guardSet(t, "complaints-blind10-test.yaml", true, floors{complaintP: 0.97, complaintR: 0.69})
+	guardSet(t, "triggers-blind10-test.yaml", true, floors{precision: 0.92, recall: 0.96,
+		kindRecall: recallOf(0.99, 0.92, 0.97, 0.99, 0.97), complaintP: 0.93, complaintR: 0.92})
+	guardSet(t, "complaints-blind10-test.yaml", true, floors{complaintP: 0.96, complaintR: 0.78})
 }

@@ -21,7 +21,7 @@ var (
 	// tests that load edited copies of it (some twenty loads; compiling
 	// its ~1,000 patterns took 0.4 s each under -race). Every load in the
 	// tests uses the shared converter, which the cache requires.
-	testPatterns = &patternCache{}
+	testPatterns = &patternCache{kindModel: sync.OnceValues(loadKindModel)}
 )
 
 // testRules returns the default rules, built once per test binary.

@@ -335,6 +335,24 @@ func (m message) match(set *phraseSet) (evidence string, ok bool) {
 	return "", false
 }
 
+// vetoed reports whether the rules saw the words of set in the message and
+// turned them down: a match pattern matches a variant as written, or an
+// exclusion matches (a mention, a negation, a product name, curiosity).
+// Called when set did not match; the trigger model does not overrule it.
+func (m message) vetoed(set *phraseSet) bool {
+	for _, g := range m.tries {
+		for i := range g {
+			if set.anyMatch(&g[i]) {
+				return true
+			}
+		}
+		if set.mask(g) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // rewrites lists the groups of variants of a message to match: as written
 // and converted in one group, or, when the conversion changed the length
 // (the variants of a group must be rune-for-rune rewrites of each other),

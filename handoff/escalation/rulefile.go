@@ -353,6 +353,9 @@ type patternCache struct {
 	// conversion writes it (two OpenCC passes per pattern: under -race most
 	// of a load's time once the regexps are cached).
 	converted map[string]string
+	// kindModel is the trigger model, parsed once for every load that
+	// shares the cache.
+	kindModel func() (*kindModel, error)
 }
 
 // asConverted returns the Traditional pattern p as a Simplified message

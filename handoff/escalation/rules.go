@@ -36,6 +36,7 @@ type Rules struct {
 	lits          *literalIndex   // every prefilter literal of the patterns above
 	phraseIndex   *phraseIndex    // the patterns above by their prefilter literals
 	model         *complaintModel // weighs the lexicon's complaint verdict; nil: the lexicon alone
+	kinds         *kindModel      // fires the content kinds the phrases miss; nil: the phrases alone
 	zh            *knowledge.Converter
 }
 
@@ -107,6 +108,14 @@ func Load(fsys fs.FS, name string, opts ...Option) (*Rules, error) {
 		return nil, fmt.Errorf("load escalation rules %s: %w", name, err)
 	}
 	if r.model, err = defaultModel(); err != nil {
+		return nil, fmt.Errorf("load escalation rules: %w", err)
+	}
+	if o.patterns != nil && o.patterns.kindModel != nil {
+		r.kinds, err = o.patterns.kindModel()
+	} else {
+		r.kinds, err = loadKindModel()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("load escalation rules: %w", err)
 	}
 	return r, nil
