@@ -125,7 +125,7 @@ func buildApp(ctx context.Context, cfg Config, env appEnv) (*app, error) {
 		}
 	}
 	tr, rules, policy := as.tr, as.rules, as.policy
-	tier, err := semanticTier(cfg, clock, log.Named("semantic"))
+	tier, err := semanticTier(cfg, log.Named("semantic"))
 	if err != nil {
 		return nil, err
 	}
@@ -478,7 +478,7 @@ func alertWebhooks(cfg Config) ([]alerts.Webhook, error) {
 
 // semanticTier is the optional semantic matching tier cfg configures: an
 // embeddings server, a local Model2Vec directory, or nil (off).
-func semanticTier(cfg Config, clock func() time.Time, log *zap.Logger) (*semantic.Tier, error) {
+func semanticTier(cfg Config, log *zap.Logger) (*semantic.Tier, error) {
 	var emb semantic.Embedder
 	switch {
 	case cfg.EmbedURL != "":
@@ -497,7 +497,7 @@ func semanticTier(cfg Config, clock func() time.Time, log *zap.Logger) (*semanti
 		return nil, nil
 	}
 	log.Info("semantic matching on", zap.String("embedder", emb.Name()), zap.Duration("query_timeout", cfg.EmbedTimeout))
-	return semantic.NewTier(emb, semantic.Options{QueryTimeout: cfg.EmbedTimeout, Now: clock, Log: log}), nil
+	return semantic.NewTier(emb, semantic.Options{QueryTimeout: cfg.EmbedTimeout, Log: log}), nil
 }
 
 // reloadKB reloads on SIGHUP what people edit while warmline runs: the

@@ -34,12 +34,6 @@ type Options struct {
 	BuildTries      uint
 	BuildBackoff    time.Duration
 	BuildMaxElapsed time.Duration
-	// Now is not used: the breaker keeps time with time.Now
-	// (github.com/sony/gobreaker).
-	//
-	// Deprecated: cmd/warmline still sets it; it is removed once that
-	// call no longer does.
-	Now func() time.Time
 	// Log receives breaker changes (warn/info) and query failures (debug,
 	// never the question) [no logging].
 	Log *zap.Logger
