@@ -238,53 +238,6 @@ func TestE2EBot15RepeatRefundHandsOff(t *testing.T) {
 	}
 }
 
-// TestE2EBot15WrongPhoneDigitsAreNotAnAddition (item 6): during a
-// handoff, phone digits that fail the owner check of the order the brief
-// flags are a verification step: the customer is told they do not match,
-// the turn is marked OwnerCheck, and the brief's "added after the handoff"
-// quotes what the customer told, not the digits; the order stays flagged.
-func TestE2EBot15WrongPhoneDigitsAreNotAnAddition(t *testing.T) {
-	t.Parallel()
-	h := startE2E(t, handoffOpts())
-	for _, tt := range []struct {
-		lang, complaint, detail, phone, noMatch, added, flag string
-	}{
-		{"en", "The mug arrived broken, the box was crushed", "the handle came off as well", "last 4 digits of my phone: 1111",
-			"don't match", "Added after the handoff: “the handle came off as well”", "is not verified"},
-		{"zh-TW", "收到的時候杯子破了，外箱也被壓爛", "連把手都斷掉了", "手機末四碼是1111",
-			"對不上", "轉接後顧客補充：「連把手都斷掉了」", "尚未驗證"},
-		{"zh-CN", "收到的时候杯子碎了，外箱也被压坏了", "连把手都断了", "手机尾号是1111",
-			"对不上", "转接后顾客补充：", "尚未验证"},
-	} {
-		u := h.newCustomer(tt.lang)
-		h.say(u, tt.complaint, 1)
-		h.tap(u, "last:done", 1)
-		h.sayAll(u, "WL20261101") // Alice's order: not this customer's
-		h.sendPhoto(u, testPhoto(t), "CS-")
-		c := h.caseOf(u)
-		if c == nil {
-			t.Fatalf("%s: no case after the order number and the photo", tt.lang)
-		}
-		h.say(u, tt.detail, 0)
-		before := len(h.emu.Messages(u))
-		h.say(u, tt.phone, 0)
-		if got := h.waitText(u, before, tt.noMatch); !strings.Contains(got, c.ID) {
-			t.Fatalf("%s: %q got %q, want the digits not matched, added to %s", tt.lang, tt.phone, got, c.ID)
-		}
-		brief := h.briefIn(c.ID, tt.lang)
-		if strings.Contains(brief, "1111") || !strings.Contains(brief, tt.flag) || !strings.Contains(brief, tt.added) || !strings.Contains(brief, tt.detail) {
-			t.Errorf("%s brief:\n%s\nwant %q with %q, no phone digits, the order still flagged (%q)", tt.lang, brief, tt.added, tt.detail, tt.flag)
-		}
-		marked := false
-		for _, tu := range h.caseByID(c.ID).Case.Transcript {
-			marked = marked || (tu.Text == tt.phone && tu.OwnerCheck)
-		}
-		if !marked {
-			t.Errorf("%s: the transcript has no owner-check turn %q", tt.lang, tt.phone)
-		}
-	}
-}
-
 // TestE2EBot15BrokenMugOnAnOrderWithoutAMug (item 4): a broken mug told
 // for an order the customer was shown after the phone check, which holds
 // no mug (WL20261110: cushion covers and an aroma stone), is asked which

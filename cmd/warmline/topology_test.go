@@ -66,7 +66,7 @@ var (
 // machine). The parallel tests here mostly wait: on warmline processes
 // built without -race, LINE's emulated latency, leases, drain timeouts and
 // a browser's pages; with only two of them at a time the cores sat idle.
-const defaultParallel = 4
+const defaultParallel = 8
 
 // TestMain runs the tests with defaultParallel unless -parallel is given,
 // then stops the browser tests' shared Chromium (browsertest.Shared) and
