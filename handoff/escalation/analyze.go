@@ -132,32 +132,56 @@ type modelFeatures struct {
 }
 
 // features finds the features of trad (the message folded and converted)
-// for both models, appending to cbuf and kbuf.
+// for both models in one look-up per feature (Rules.featureIndex),
+// appending to cbuf and kbuf.
 func (r *Rules) features(trad string, cbuf, kbuf []int32) modelFeatures {
-	var cids, kids map[string]int32
-	if r.model != nil {
-		cids = r.model.ids
+	if r.featureIndex == nil {
+		return modelFeatures{}
 	}
-	if r.kinds != nil {
-		kids = r.kinds.ids
-		eachKindFeature(trad, r.kinds.HanTrigrams, r.kinds.WordTrigrams, func(key []byte) {
-			if id, ok := cids[string(key)]; ok {
-				cbuf = append(cbuf, id)
+	hanTri := r.kinds != nil && r.kinds.HanTrigrams
+	wordTri := r.kinds != nil && r.kinds.WordTrigrams
+	eachKindFeature(trad, hanTri, wordTri, func(key []byte) {
+		if id, ok := r.featureIndex[string(key)]; ok {
+			if id.complaint >= 0 {
+				cbuf = append(cbuf, id.complaint)
 			}
-			if id, ok := kids[string(key)]; ok {
-				kbuf = append(kbuf, id)
+			if id.kinds >= 0 {
+				kbuf = append(kbuf, id.kinds)
 			}
-		})
-	} else if cids != nil {
-		eachFeature(trad, func(key []byte) {
-			if id, ok := cids[string(key)]; ok {
-				cbuf = append(cbuf, id)
-			}
-		})
-	}
+		}
+	})
 	slices.Sort(cbuf)
 	slices.Sort(kbuf)
 	return modelFeatures{complaint: slices.Compact(cbuf), kinds: slices.Compact(kbuf)}
+}
+
+// featureIDs are one feature's ids in the complaint model and the trigger
+// model, -1 where a model does not have it.
+type featureIDs struct{ complaint, kinds int32 }
+
+// indexFeatures builds Rules.featureIndex from the two models (either may
+// be nil).
+func indexFeatures(cm *complaintModel, km *kindModel) map[string]featureIDs {
+	if cm == nil && km == nil {
+		return nil
+	}
+	idx := map[string]featureIDs{}
+	if cm != nil {
+		for k, id := range cm.ids {
+			idx[k] = featureIDs{complaint: id, kinds: -1}
+		}
+	}
+	if km != nil {
+		for k, id := range km.ids {
+			f, ok := idx[k]
+			if !ok {
+				f.complaint = -1
+			}
+			f.kinds = id
+			idx[k] = f
+		}
+	}
+	return idx
 }
 
 // lexiconHits is what the complaint lexicon and the neutral questions find

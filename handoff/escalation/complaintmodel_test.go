@@ -125,6 +125,7 @@ func TestWeighComplaint(t *testing.T) {
 	r.model = &complaintModel{Scale: 1, LexiconWeight: 8, SoftWeight: 8, Threshold: 4, Prior: -1,
 		Weights: map[string]float64{"c2天氣": -6, "c2太慢": 3, "c2慢了": 3, "c1慢": 1}}
 	r.model.index()
+	r.featureIndex = indexFeatures(r.model, r.kinds)
 	tests := []struct {
 		text     string
 		lexicon  bool

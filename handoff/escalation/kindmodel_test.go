@@ -327,6 +327,7 @@ func TestKindModelCV(t *testing.T) {
 	}
 	r := *testRules(t)
 	r.kinds = nil // the rules alone
+	r.featureIndex = indexFeatures(r.model, nil)
 	sets := kindTrainSets(t)
 	pool, from := kindPoolFrom(t, sets)
 	trads := make([]string, len(pool))
@@ -519,6 +520,7 @@ func TestKindModelDevEval(t *testing.T) {
 	}
 	rules := *base
 	rules.kinds = nil
+	rules.featureIndex = indexFeatures(rules.model, nil)
 	t.Log("rules alone:")
 	score(&rules, true)
 	grid := [][]float64{{0, 0, 0, 0, 0}, {1, 1, 1, 1, 1}, {1.5, 1.5, 1.5, 1.5, 1.5}, {2, 2, 2, 2, 2}, {3, 3, 3, 3, 3}, {4, 4, 4, 4, 4}}
@@ -542,6 +544,7 @@ func TestKindModelDevEval(t *testing.T) {
 			t.Fatal(err)
 		}
 		with.kinds = &mm
+		with.featureIndex = indexFeatures(with.model, with.kinds)
 		t.Logf("rules or model, thresholds %v (legal, security, supervisor, human, complaint):", ths)
 		score(&with, len(grid) == 1)
 	}

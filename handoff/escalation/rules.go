@@ -33,10 +33,11 @@ type Rules struct {
 	also          *regexp.Regexp        // alsoPattern: joins a second request to a first
 	refusal       *regexp.Regexp        // refusalPattern: a match that turns something away
 	typos         *typos
-	lits          *literalIndex   // every prefilter literal of the patterns above
-	phraseIndex   *phraseIndex    // the patterns above by their prefilter literals
-	model         *complaintModel // weighs the lexicon's complaint verdict; nil: the lexicon alone
-	kinds         *kindModel      // fires the content kinds the phrases miss; nil: the phrases alone
+	lits          *literalIndex         // every prefilter literal of the patterns above
+	phraseIndex   *phraseIndex          // the patterns above by their prefilter literals
+	model         *complaintModel       // weighs the lexicon's complaint verdict; nil: the lexicon alone
+	kinds         *kindModel            // fires the content kinds the phrases miss; nil: the phrases alone
+	featureIndex  map[string]featureIDs // both models' features (indexFeatures); nil without models
 	zh            *knowledge.Converter
 }
 
@@ -118,6 +119,7 @@ func Load(fsys fs.FS, name string, opts ...Option) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load escalation rules: %w", err)
 	}
+	r.featureIndex = indexFeatures(r.model, r.kinds)
 	return r, nil
 }
 
