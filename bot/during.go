@@ -13,6 +13,7 @@ import (
 	"github.com/warmline/warmline/handoff/escalation"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
+	"github.com/warmline/warmline/locales"
 )
 
 // duringHandoff handles a message while a person has the customer: the
@@ -61,6 +62,9 @@ func (e *Engine) duringHandoff(ctx context.Context, t *turn, text string, log *z
 	// the knowledge base nor sends wait notices over them (tryout 5, M3).
 	// Raises, safety steps and files that were not kept are still said.
 	live := !c.FirstResponseAt.IsZero()
+	if l, ok := explicitLang(text); ok && text != "" {
+		return true, e.langDuringHandoff(ctx, t, c, text, l, live, log)
+	}
 	prev := lastCustomerText(c) // before this message joins the case
 	askedPerson := false        // "我要找真人" again: answered as a question about the wait
 	faq := ""                   // the knowledge base's answer to a question asked while waiting
@@ -410,4 +414,26 @@ func (e *Engine) sayToCase(ctx context.Context, t *turn, caseID, text string, no
 	if err := e.cases.AppendBotTurn(ctx, caseID, handoff.Turn{Kind: handoff.TurnText, Text: text, Notice: notice}); err != nil {
 		log.Warn("bot turn not added to the case", zap.String("case_id", caseID), zap.Error(err))
 	}
+}
+
+// langDuringHandoff takes a language chosen while a case waits ("can you
+// answer in English?", "請用中文"): the bot speaks it from now on and says
+// so with the case number, as outside a handoff (tryout 11 #6: the request
+// got the acknowledgement in the old language). The message goes to the
+// case, marked answered by the bot, so the agent sees the wish; once a
+// person has replied the switch is quiet (the bot does not talk over them).
+func (e *Engine) langDuringHandoff(ctx context.Context, t *turn, c *handoff.Case, text, lang string, live bool, log *zap.Logger) error {
+	if isBareChinese(text) && (t.lang() == locales.ZhCN || t.lang() == locales.ZhTW) {
+		lang = t.lang() // "Chinese" keeps the script they already have
+	}
+	t.st.Lang, t.st.LangSource, t.st.LangOffered = lang, langChoice, ""
+	if err := e.cases.AppendCustomerTurn(ctx, c.ID, handoff.Turn{Kind: handoff.TurnText, Text: text, BotAnswered: true}); err != nil {
+		return fmt.Errorf("add message to case %s: %w", c.ID, err)
+	}
+	if live {
+		return nil
+	}
+	e.sayToCase(ctx, t, c.ID, e.tr.T(lang, "bot_handoff_lang_set", map[string]any{"CaseID": c.ID}), handoff.NoticeAck, log)
+	t.st.HandoffAckAt = t.now
+	return nil
 }

@@ -53,6 +53,9 @@ func (e *Engine) answerWait(ctx context.Context, t *turn, c *handoff.Case, now b
 		if w := e.whoAnswers(t, c); w != "" {
 			msg += "\n" + w
 		}
+		// The customer hears that what they send next is added without a
+		// reply each, so the silence after it is not 已讀不回 (tryout 11 #4).
+		msg += "\n" + e.tr.T(lang, "bot_handoff_no_each", nil)
 	}
 	t.st.HandoffWaitAt, t.st.HandoffAckAt = t.now, t.now
 	e.sayToCase(ctx, t, c.ID, msg, handoff.NoticeAck, log)

@@ -184,17 +184,18 @@ func TestE2EBot16NoInsultQuotedBack(t *testing.T) {
 	}
 }
 
-// TestE2EBot16PresenceQuestionAlwaysAnswered (defect 4): "有人在嗎" asked
-// seconds after the bot told the customer where their case stands gets a
-// short answer with the case number, not silence; a flood of them gets at
-// most 3 acknowledgements in 5 minutes, then waits; "？？？" still waits.
+// TestE2EBot16PresenceQuestionAlwaysAnswered (defect 4, tryout 11 #4):
+// "有人在嗎" asked seconds after the bot told the customer where their case
+// stands gets a short answer with the case number, not silence; a flood of
+// them gets at most 3 acknowledgements in 5 minutes, then waits. The wait
+// answer says that later messages are added without a reply each.
 func TestE2EBot16PresenceQuestionAlwaysAnswered(t *testing.T) {
 	t.Parallel()
 	h := startE2E(t, handoffOpts())
-	for _, tt := range []struct{ lang, person, wait, ping string }{
-		{"zh-TW", "我要找真人客服", "還要等多久？", "有人在嗎"},
-		{"zh-CN", "我要人工客服", "还要等多久？", "有人吗"},
-		{"en", "I want to talk to a person", "how long do I have to wait?", "anyone there?"},
+	for _, tt := range []struct{ lang, person, wait, ping, noEach string }{
+		{"zh-TW", "我要找真人客服", "還要等多久？", "有人在嗎", "不一一回覆"},
+		{"zh-CN", "我要人工客服", "还要等多久？", "有人吗", "不逐条回复"},
+		{"en", "I want to talk to a person", "how long do I have to wait?", "anyone there?", "won't reply to each"},
 	} {
 		u := h.newCustomer(tt.lang)
 		h.sayAll(u, tt.person)
@@ -203,8 +204,8 @@ func TestE2EBot16PresenceQuestionAlwaysAnswered(t *testing.T) {
 			t.Fatalf("%s: %q opened no case", tt.lang, tt.person)
 		}
 		h.clock.Advance(10 * time.Second)
-		if got := allText(h.sayAll(u, tt.wait)); !strings.Contains(got, c.ID) {
-			t.Fatalf("%s %q got %q, want the wait answer with %s", tt.lang, tt.wait, got, c.ID)
+		if got := allText(h.sayAll(u, tt.wait)); !strings.Contains(got, c.ID) || !strings.Contains(got, tt.noEach) {
+			t.Fatalf("%s %q got %q, want the wait answer with %s, saying later messages get no reply each (%q; tryout 11 #4)", tt.lang, tt.wait, got, c.ID, tt.noEach)
 		}
 		h.clock.Advance(10 * time.Second)
 		if got := allText(h.sayAll(u, tt.ping)); !strings.Contains(got, c.ID) {
@@ -275,6 +276,39 @@ func TestE2EBot16PhoneDigitsWithTheComplaintVerifyTheOrder(t *testing.T) {
 		}
 		if cs := h.caseOf(u); cs != nil {
 			t.Errorf("%s: case %s opened against the tablecloth order", tt.lang, cs.ID)
+		}
+	}
+}
+
+// TestE2EBot16LanguageChosenDuringAHandoff (tryout 11 #6): "can you answer
+// in English?" while a case waits switches the bot's language, as outside a
+// handoff: the confirmation is in the new language with the case number,
+// the request is in the case for the agent, and the next answer is in the
+// new language too.
+func TestE2EBot16LanguageChosenDuringAHandoff(t *testing.T) {
+	t.Parallel()
+	h := startE2E(t, handoffOpts())
+	for _, tt := range []struct{ lang, person, ask, set, ping, pinged string }{
+		{"zh-TW", "我要找真人客服", "can you answer in English?", "in English from now on", "anyone there?", "Your case"},
+		{"zh-CN", "我要人工客服", "can you reply in English please", "in English from now on", "anyone there?", "Your case"},
+		{"en", "I want to talk to a person", "请用简体中文回复", "用简体中文回复您", "有人在吗", "您的工单"},
+	} {
+		u := h.newCustomer(tt.lang)
+		h.sayAll(u, tt.person)
+		c := h.caseOf(u)
+		if c == nil {
+			t.Fatalf("%s: %q opened no case", tt.lang, tt.person)
+		}
+		h.clock.Advance(10 * time.Second)
+		if got := allText(h.sayAll(u, tt.ask)); !strings.Contains(got, tt.set) || !strings.Contains(got, c.ID) {
+			t.Errorf("%s %q during the handoff got %q, want the switch confirmed (%q) with %s", tt.lang, tt.ask, got, tt.set, c.ID)
+		}
+		h.clock.Advance(2 * time.Minute)
+		if got := allText(h.sayAll(u, tt.ping)); !strings.Contains(got, tt.pinged) {
+			t.Errorf("%s %q after the switch got %q, want it in the new language (%q)", tt.lang, tt.ping, got, tt.pinged)
+		}
+		if !slices.ContainsFunc(h.caseOf(u).Transcript, func(tu handoff.Turn) bool { return tu.From == handoff.FromCustomer && tu.Text == tt.ask }) {
+			t.Errorf("%s: the request %q is not in the case", tt.lang, tt.ask)
 		}
 	}
 }
