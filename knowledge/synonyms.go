@@ -134,7 +134,15 @@ func (g synonymGroups) build() *synonyms {
 	}
 	byLen(zhMembers)
 	for _, w := range zhMembers {
-		pairs = append(pairs, w, zhTo[w])
+		to := zhTo[w]
+		if !strings.ContainsFunc(w, isHan) && strings.ContainsFunc(to, isHan) {
+			// A Latin or digit member (7-11, visa) was a word of its own in
+			// the customer's text: rewritten to Han characters it must stay
+			// one, or its bigrams with the neighbours (可以7-11取货 ->
+			// 以超, 超商取) are rare terms no question means.
+			to = " " + to + " "
+		}
+		pairs = append(pairs, w, to)
 	}
 	if len(pairs) > 0 {
 		s.zh = strings.NewReplacer(pairs...)

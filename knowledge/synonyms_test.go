@@ -92,7 +92,9 @@ func TestSynonymsRewrite(t *testing.T) {
 		{"shorter member alone", "no money", EN, "no refund"},
 		{"phrase across spaces", "get my money   back at the 7-11", EN, "get my refund at the convenience store"},
 		{"zh", "快递到超商了吗", "zh", "包裹到便利店了吗"},
-		{"zh lowercases Latin members", "7-11 取货", "zh", "便利店 取货"},
+		{"zh lowercases Latin members", "7-11 取货", "zh", " 便利店  取货"},
+		{"zh Latin member stays a word", "可以在7-11取货", "zh", "可以在 便利店 取货"},
+		{"zh Han member joins its neighbours", "可以在超商取货", "zh", "可以在便利店取货"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
