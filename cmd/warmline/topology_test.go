@@ -66,7 +66,10 @@ var (
 // machine). The parallel tests here mostly wait: on warmline processes
 // built without -race, LINE's emulated latency, leases, drain timeouts and
 // a browser's pages; with only two of them at a time the cores sat idle.
-const defaultParallel = 8
+// At 4 the package was still slot-bound (its leaves' slot time summed to
+// 433 s while it used 150 s of CPU in 141 s); at 8, on a box at load 17-28,
+// tests with a time bound failed (an embedding's 400 ms, a 30 s drain), so 6.
+const defaultParallel = 6
 
 // TestMain runs the tests with defaultParallel unless -parallel is given,
 // then stops the browser tests' shared Chromium (browsertest.Shared) and
