@@ -249,8 +249,8 @@ func allSame(s []string) bool {
 // TestRedisRoundTripsPerFlow counts the Redis round trips (a pipeline is
 // one) and commands of three flows end to end: signed webhook → durable
 // queue → worker → engine → reply (with the sender's exactly-once record).
-// The ceilings sit at today's counts (a little above for the first flow,
-// whose script loads vary) so a regression fails. Issue 10 targets ≤ 4
+// The ceilings sit at today's counts (the scripts' first loads paid by a
+// warm-up answer first) so a regression fails. Issue 10 targets ≤ 4
 // round trips for an FAQ answer: a lone one takes 4 in the worker (take,
 // state load with the handoff link, state save with the "try" mark, ack
 // with the "done" mark and the lease let go), fewer per event under load,
@@ -267,6 +267,11 @@ func TestRedisRoundTripsPerFlow(t *testing.T) {
 	h := startE2E(t, e2eOpts{redisPrefix: prefix, redisHook: rt, env: map[string]string{"WARMLINE_LEASE_TTL": "5m", "WARMLINE_WORKERS": "1"}})
 
 	rt.window(t, func() {}) // start-up: consumer groups, first look at the shards
+	// Another customer's answer first: each script's first use on this
+	// Redis (EVALSHA → NOSCRIPT → EVAL) and the first lease taken stay out
+	// of the flows (they made "first contact" vary by a trip or two, and
+	// fail its ceiling at random on a loaded box).
+	rt.window(t, func() { h.say("U00000000000000000000000000000a0a", "How much is shipping?", 1) })
 	if idle := countTrips(rt.window(t, func() {})); idle.trips != 0 {
 		t.Logf("idle: %s", idle) // background work would inflate the flows' counts
 	}
@@ -282,11 +287,12 @@ func TestRedisRoundTripsPerFlow(t *testing.T) {
 		// case written by one compare-and-set script: 5/4/2, 5/4/2,
 		// 10/9/7 total/worker/engine; 7/6/3, 7/6/3, 18/17/14 before them;
 		// 14/13/4, 14/13/4, 24/23/14 before the attempt, "try" and "done"
-		// marks rode along). The first flow also pays each script's first
-		// use on this Redis (EVALSHA → NOSCRIPT → EVAL).
+		// marks rode along). The scripts' first use on this Redis
+		// (EVALSHA → NOSCRIPT → EVAL) is paid by a warm-up answer above:
+		// with it in, "first contact" took 12 or 13 trips at random.
 		ceiling, workerCeiling, engineCeiling int
 	}{
-		{name: "FAQ answer, first contact", user: bob, text: "How much is shipping?", replies: 1, ceiling: 12, workerCeiling: 10, engineCeiling: 2},
+		{name: "FAQ answer, first contact", user: bob, text: "How much is shipping?", replies: 1, ceiling: 5, workerCeiling: 4, engineCeiling: 2},
 		{name: "FAQ answer, returning customer", user: bob, text: "Do points expire?", replies: 1, ceiling: 5, workerCeiling: 4, engineCeiling: 2},
 		{name: "order status (owner, file backend)", setup: func() { h.say(alice, "運費怎麼算？", 1) },
 			user: alice, text: "WL20261101 到哪了", replies: 1, ceiling: 5, workerCeiling: 4, engineCeiling: 2},
