@@ -28,7 +28,8 @@ func (e *Engine) startListening(t *turn, text string, an escalation.Analysis, in
 // tells the whole story: what went wrong (a defect word or a complaint or
 // fault entry) and which order with some detail (two clauses that say
 // something), or without an order a longer account (three such clauses,
-// or a detailed one). Asking for the story again would make them repeat
+// or a detailed one), or the order with the goods the damage names
+// (namedGoods). Asking for the story again would make them repeat
 // it: LAST goes straight to Apologize and Solve (tryout 6, item 3).
 func (e *Engine) toldInFull(text string, in intent) bool {
 	if !e.mentions(text, "bot_kw_defect") && !isComplaintEntry(in.entry) {
@@ -39,6 +40,12 @@ func (e *Engine) toldInFull(text string, in intent) bool {
 		if says(strings.TrimSpace(strings.Replace(c, in.order, "", 1))) {
 			n++
 		}
+	}
+	if in.order != "" && n < 2 && e.namedGoods(withoutOrder(text, in.order)) != "" {
+		// The order, the goods and what went wrong ("杯子到货就碎了，订单号
+		// WL20261106"): the whole story, though the order's clause says
+		// nothing else (tryout 11 #8).
+		return true
 	}
 	return (in.order != "" && n >= 2) || n >= 3 || utf8.RuneCountInString(text) >= detailedRunes
 }
@@ -441,7 +448,7 @@ var numberRun = regexp.MustCompile(`[A-Za-z]*[0-9][0-9A-Za-z-]*`)
 
 // phoneClauseRunes is the longest clause that only says which digits are
 // the phone's ("手機末四碼", "my phone ends in").
-const phoneClauseRunes = 16
+const phoneClauseRunes = 24
 
 // detailPoints is how many distinct points one message needs to be a
 // detailed account.

@@ -20,6 +20,7 @@ func TestDetailNeedsSeveralPoints(t *testing.T) {
 		{"zh-TW story and the order with the phone", "你好，我收到的馬克杯破掉了 包裹打開就碎了\n訂單是 WL20261107，手機末四碼3295", false},
 		{"zh-CN story and the order with the phone", "你好，我收到的马克杯碎了 包裹打开就碎了\n订单是 WL20261107，手机尾号3295", false},
 		{"en story and the order with the phone", "hi, my mug arrived broken\nthe order is WL20261107, my phone ends in 3295", false},
+		{"en story and the order with the phone's last 4 digits", "hi, my mug arrived broken, it was in pieces when I opened the parcel\norder WL20261101, last 4 digits of phone 5678", false},
 		{"zh-TW insult and one point", "你們這群白痴，客服態度超差", false},
 		{"en lead-in and one point", "I want to complain, the mug arrived broken", false},
 		{"zh-TW two lines", "收到的時候杯子破了\n外箱整個被壓爛，裡面的馬克杯碎成好幾片", true},

@@ -18,6 +18,7 @@ func TestNamedGoodsAndItemNames(t *testing.T) {
 		{"收到的毛巾有一塊黃色的污漬", "毛巾"},
 		{"毛巾上有污渍", "毛巾"},
 		{"我買的頭燈壞掉了", "頭燈"},
+		{"杯子到货就碎了", "杯子"},
 		{"My tent arrived torn", "tent"},
 		{"The towel I got has a yellow stain", "towel"},
 		{"收到的時候東西破了", ""},                   // goods in general
