@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -260,7 +261,7 @@ func (lx *lexicon) conceptsOf(text, script string) []string {
 func (lx *lexicon) expand(text, script string) string {
 	cs := lx.conceptsOf(text, script)
 	if lx != nil && script != EN {
-		text = zhParticles.Replace(text)
+		text = zhParticles.Replace(zhFinalParticles(text))
 	}
 	if len(cs) == 0 {
 		return text
@@ -277,3 +278,24 @@ var zhParticles = strings.NewReplacer(
 	"吧", " ", "呀", " ", "啊", " ", "嘛", " ", "咧", " ", "唷", " ", "哟", " ", "齁", " ",
 	"嗯", " ", "呐", " ", "捏", " ", "哈", " ", "噢", " ", "喽", " ", "啰", " ",
 )
+
+// zhFinalParticles blanks 阿 and 吖 where they end a phrase (before
+// punctuation, a space, an emoji or the end): typed for 啊 (運費要多少阿),
+// they are particles there, while inside a word (阿姨, 阿里) they are not.
+func zhFinalParticles(text string) string {
+	if !strings.ContainsAny(text, "阿吖") {
+		return text
+	}
+	b := []byte(text)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == '阿' || r == '吖' {
+			next, _ := utf8.DecodeRune(b[i+size:])
+			if i+size == len(b) || !unicode.IsLetter(next) && !unicode.IsNumber(next) {
+				copy(b[i:i+size], "   ") // both are 3 bytes in UTF-8
+			}
+		}
+		i += size
+	}
+	return string(b)
+}

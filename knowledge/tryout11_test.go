@@ -28,6 +28,14 @@ func TestTryout11Defects(t *testing.T) {
 		{"zh-CN 可以在7-11", "可以在7-11取货吗", ZhCN, "pickup-how"},
 		{"en 7-11", "can I pick up at 7-11", EN, "pickup-how"},
 		{"en 7-Eleven", "can I collect it at 7-Eleven", EN, "pickup-how"},
+		// 阿 typed for the particle 啊 was a word no entry uses (少阿,
+		// 阿): the heaviest kind against coverage, and the answer became
+		// a menu.
+		{"阿 for 啊", "運費要多少阿", ZhTW, "shipping-fee"},
+		{"阿 before punctuation", "運費要多少阿？", ZhTW, "shipping-fee"},
+		{"阿 before an emoji", "運費要多少阿😅", ZhTW, "shipping-fee"},
+		{"zh-CN 阿", "运费要多少阿", ZhCN, "shipping-fee"},
+		{"zh-CN 吖", "运费要多少吖", ZhCN, "shipping-fee"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,5 +44,22 @@ func TestTryout11Defects(t *testing.T) {
 				t.Errorf("%s: got %s (%s), want %s (high); terms %v", tt.q, got, m.Confidence, tt.want, ex.Terms)
 			}
 		})
+	}
+}
+
+func TestZhFinalParticles(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"多少阿", "多少   "},
+		{"多少阿？好", "多少   ？好"},
+		{"多少吖 谢谢", "多少    谢谢"},
+		{"阿姨要来", "阿姨要来"}, // inside a word
+		{"阿里巴巴", "阿里巴巴"},
+		{"阿3号", "阿3号"},
+		{"没有", "没有"},
+	}
+	for _, tt := range tests {
+		if got := zhFinalParticles(tt.in); got != tt.want {
+			t.Errorf("zhFinalParticles(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
