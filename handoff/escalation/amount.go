@@ -66,6 +66,10 @@ var (
 		regexp.MustCompile(`\d{9,}`), // card, tracking and other long numbers
 		// consumer hotlines: 12315 (mainland), 1950 (Taiwan) next to a complaint word
 		regexp.MustCompile(`(?i)(?:打|撥|拨|call|dial|找|去|到|向)\s*(?:12315|1950)\b|\b(?:12315|1950)\s*(?:投訴|投诉|申訴|申诉|舉報|举报|平台|專線|专线|熱線|热线|hotline)`),
+		// 塊/块 as a measure word, not money: 一块黄色的污渍, 兩塊蛋糕, 一塊布
+		// (a lone 一/兩/两/幾/几/半 before it, a noun after; 一塊錢, 兩塊 at
+		// the end and 一千一塊 stay money)
+		regexp.MustCompile(`(?:^|[^零〇一二兩两三四五六七八九十百千萬万\d])[一兩两幾几半]\s*(?:塊|块)\s*[^\s\d錢钱元啦喔哦啊呀吧嗎吗呢而就都也的,，.。!！?？~～、)）]`),
 		// thresholds, not amounts: 1,000元以上, 滿 999 免運
 		regexp.MustCompile(`(?i)(?:NT\s*\$|\$)?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|塊|块)?\s*(?:以上|以下|以內|以内)|滿\s*(?:NT\s*\$|\$)?\s*\d[\d,]*\s*(?:元|塊|块)?`),
 	}

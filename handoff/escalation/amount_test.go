@@ -25,6 +25,13 @@ func TestParseAmount(t *testing.T) {
 		{"一千二百元", 1200, true},
 		{"一千二", 0, false}, // no money marker
 		{"退我一千二塊", 1200, true},
+		// 塊/块 as a measure word (bot16: "一块" in a stain story became NT$1)
+		{"收到的毛巾有一块黄色的污渍，我要退款", 0, false},
+		{"兩塊蛋糕壓壞了，可以退嗎", 0, false},
+		{"一塊布上面有破洞", 0, false},
+		{"退我一塊錢就好", 1, true},
+		{"才兩塊而已", 2, true},
+		{"退我一千一塊", 1100, true},
 		{"兩萬五的沙發", 25000, true},
 		{"三百五十元", 350, true},
 		{"十元", 10, true},
