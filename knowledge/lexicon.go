@@ -299,3 +299,25 @@ func zhFinalParticles(text string) string {
 	}
 	return string(b)
 }
+
+// member reports whether the analysed term t is by itself a member of a
+// concept for which known reports true: a one-word English member (en), a
+// Chinese member, or the whole of a pattern's match.
+func (lx *lexicon) member(t string, en bool, known func(concept string) bool) bool {
+	if lx == nil {
+		return false
+	}
+	if en {
+		if slices.ContainsFunc(lx.en[t], func(m enMember) bool { return len(m.stems) == 1 && known(conceptTerm(m.concept)) }) {
+			return true
+		}
+	} else if r, _ := utf8.DecodeRuneInString(t); slices.ContainsFunc(lx.zh[r], func(m zhMember) bool { return m.text == t && known(conceptTerm(m.concept)) }) {
+		return true
+	}
+	for _, p := range lx.patterns {
+		if loc := p.re.FindStringIndex(t); loc != nil && loc[0] == 0 && loc[1] == len(t) && known(conceptTerm(p.concept)) {
+			return true
+		}
+	}
+	return false
+}

@@ -117,6 +117,10 @@ type tuning struct {
 	longestConcepts bool
 	// fuzzyFirst: a typo correction keeps the word's first letter.
 	fuzzyFirst bool
+	// dropUnknownMembers: a question term with a digit (711) that no
+	// entry uses and is a whole lexicon member of a concept some entry
+	// has is left to its concept (lexicon.member).
+	dropUnknownMembers bool
 }
 
 var defaultTuning = tuning{
@@ -144,6 +148,7 @@ var defaultTuning = tuning{
 	bm25:               defaultBM25,
 	longestConcepts:    true,
 	fuzzyFirst:         true,
+	dropUnknownMembers: true,
 }
 
 // Base is a loaded, validated, immutable knowledge base. Safe for concurrent use.
@@ -718,6 +723,16 @@ func (b *Base) queryTerms(sc *script, text string) ([]string, []float64) {
 		concept := isConceptTerm(t)
 		if concept {
 			w = b.tune.conceptWeight
+		}
+		if !concept && b.tune.dropUnknownMembers && !sc.known(t) && strings.ContainsFunc(t, unicode.IsDigit) && b.lex.member(t, sc == b.en, sc.known) {
+			// A word no entry uses that is a member of a concept the KB
+			// has (711: a convenience store) is said by the concept
+			// term, which the text also has; as a word it would weigh
+			// the most against coverage. A member of a concept the KB
+			// lacks stays a word no entry uses. Only words with a digit:
+			// for any member (wire, android) two more of CLINC's
+			// out-of-scope queries were answered on the dev pool.
+			continue
 		}
 		if !concept && sc == b.en && !sc.known(t) && utf8.RuneCountInString(t) >= b.tune.fuzzyMinLen {
 			if c, ok := b.correct(sc, t); ok && (!b.tune.fuzzyFirst || c[0] == t[0]) {
