@@ -14,6 +14,7 @@ import (
 
 	"github.com/warmline/warmline/handoff"
 	"github.com/warmline/warmline/handoff/escalation"
+	"github.com/warmline/warmline/internal/pii"
 	"github.com/warmline/warmline/knowledge"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/locales"
@@ -501,7 +502,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 	if ev.UserID == "" {
 		return nil, errors.New("bot: event without user id")
 	}
-	who := maskUser(ev.UserID) // logs and errors never carry the LINE user id
+	who := pii.UserID(ev.UserID) // logs and errors never carry the LINE user id
 	log := e.log.With(zap.String("user_id", who), zap.String("webhook_event_id", ev.ID))
 	if ev.Kind == KindUnfollow {
 		// A customer who blocked the account can no longer be answered:
@@ -581,16 +582,6 @@ func (e *Engine) Handle(ctx context.Context, ev Event) ([]Message, error) {
 		return nil, fmt.Errorf("save state of %s: %w", who, err)
 	}
 	return t.out, nil
-}
-
-// maskUser shortens a LINE user id for logs and errors: its type letter
-// and last four characters ("U…b0b0", as bot/line logs it), enough to
-// follow one customer through a log without naming them.
-func maskUser(id string) string {
-	if len(id) <= 5 {
-		return "…"
-	}
-	return id[:1] + "…" + id[len(id)-4:]
 }
 
 // hoistQuickReplies moves the buttons to the last message: LINE shows

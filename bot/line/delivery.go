@@ -249,16 +249,6 @@ func (s *Sender) RecordedAnswer(ctx context.Context, userID, key string) (msgs [
 	return msgs, ok, nil
 }
 
-// maskUser shortens a LINE user id for logs: its type letter and last four
-// characters ("U…b0b0"), enough to follow one customer through a log
-// without naming them.
-func maskUser(id string) string {
-	if len(id) <= 5 {
-		return "…"
-	}
-	return id[:1] + "…" + id[len(id)-4:]
-}
-
 // doneMarks collects the "done" marks of one event's processing attempt,
 // so they reach Redis with the event's ack instead of one round trip each.
 // An attempt that fails writes them before its retry (flush). Losing them

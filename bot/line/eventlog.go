@@ -3,6 +3,8 @@ package line
 import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/warmline/warmline/internal/pii"
 )
 
 // eventLog is a logger that adds an event's two string fields only when it
@@ -12,7 +14,7 @@ import (
 type eventLog struct {
 	l              *zap.Logger
 	k1, v1, k2, v2 string
-	// maskV1: v1 is a user id, written masked (maskUser).
+	// maskV1: v1 is a user id, written masked (pii.UserID).
 	maskV1 bool
 }
 
@@ -23,7 +25,7 @@ func (e *eventLog) write(lvl zapcore.Level, msg string, fs []zap.Field) {
 	}
 	v1 := e.v1
 	if e.maskV1 {
-		v1 = maskUser(v1)
+		v1 = pii.UserID(v1)
 	}
 	ce.Write(append([]zap.Field{zap.String(e.k1, v1), zap.String(e.k2, e.v2)}, fs...)...)
 }

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/bot"
+	"github.com/warmline/warmline/internal/pii"
 )
 
 // Sender defaults.
@@ -487,7 +488,7 @@ func (s *Sender) reply(ctx context.Context, st *sendState, a Answer, lm []messag
 	if err != nil {
 		if ctx.Err() != nil {
 			s.stats.interrupted.Add(1)
-			return false, fmt.Errorf("reply to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
+			return false, fmt.Errorf("reply to %s: %w: %w", pii.UserID(userID), errInterrupted, ctx.Err())
 		}
 		return false, s.fail(ctx, "reply", userID, key, status, last, lm)
 	}
@@ -508,7 +509,7 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 		return nil
 	}
 	retryKey := RetryKey(key, part)
-	log := s.log.WithLazy(zap.String("user_id", maskUser(userID)), zap.String("send_key", key), zap.String("retry_key", retryKey))
+	log := s.log.WithLazy(zap.String("user_id", pii.UserID(userID)), zap.String("send_key", key), zap.String("retry_key", retryKey))
 	// The retry key makes a repeated push safe without a recorded attempt;
 	// the record only saves the call (and keeps the answer).
 	if err := s.markTry(ctx, st, field); err != nil {
@@ -545,7 +546,7 @@ func (s *Sender) push(ctx context.Context, st *sendState, userID string, lm []me
 	if err != nil {
 		if ctx.Err() != nil {
 			s.stats.interrupted.Add(1)
-			return fmt.Errorf("push to %s: %w: %w", maskUser(userID), errInterrupted, ctx.Err())
+			return fmt.Errorf("push to %s: %w: %w", pii.UserID(userID), errInterrupted, ctx.Err())
 		}
 		return s.fail(ctx, "push", userID, key, status, last, lm)
 	}
@@ -635,9 +636,9 @@ func (s *Sender) failedKey() string { return s.prefix + "line:failed_sends" }
 
 // fail logs a final failure, records it and returns the error to hand up.
 func (s *Sender) fail(ctx context.Context, op, userID, key string, status int, cause error, lm []messaging_api.MessageInterface) error {
-	err := fmt.Errorf("%w: %s to %s (status %d): %v", ErrSend, op, maskUser(userID), status, cause)
+	err := fmt.Errorf("%w: %s to %s (status %d): %v", ErrSend, op, pii.UserID(userID), status, cause)
 	s.stats.failed.Add(1)
-	s.log.Error("line send failed", zap.String("op", op), zap.String("user_id", maskUser(userID)),
+	s.log.Error("line send failed", zap.String("op", op), zap.String("user_id", pii.UserID(userID)),
 		zap.String("send_key", key), zap.Int("status", status), zap.Int("messages", len(lm)), zap.Error(cause))
 	if s.rdb == nil {
 		return err
@@ -652,7 +653,7 @@ func (s *Sender) fail(ctx context.Context, op, userID, key string, status int, c
 	pipe.LTrim(rctx, s.failedKey(), 0, s.cfg.FailedSendsMax-1)
 	pipe.Expire(rctx, s.failedKey(), DefaultFailedSendsTTL)
 	if _, rerr := pipe.Exec(rctx); rerr != nil {
-		s.log.Error("line record failed send", zap.String("user_id", maskUser(userID)), zap.Error(rerr))
+		s.log.Error("line record failed send", zap.String("user_id", pii.UserID(userID)), zap.Error(rerr))
 	}
 	return err
 }
@@ -695,7 +696,7 @@ func (s *Sender) ShowLoading(ctx context.Context, userID string) {
 		s.countAPI(res, err)
 	}
 	if err != nil {
-		s.log.Warn("line loading animation", zap.String("user_id", maskUser(userID)), zap.Error(err))
+		s.log.Warn("line loading animation", zap.String("user_id", pii.UserID(userID)), zap.Error(err))
 	}
 }
 
@@ -730,6 +731,6 @@ func (s *Sender) MarkRead(ctx context.Context, userID, token string) {
 		s.countAPI(res, err)
 	}
 	if err != nil {
-		s.log.Warn("line mark as read", zap.String("user_id", maskUser(userID)), zap.Error(err))
+		s.log.Warn("line mark as read", zap.String("user_id", pii.UserID(userID)), zap.Error(err))
 	}
 }

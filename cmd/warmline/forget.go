@@ -17,6 +17,7 @@ import (
 	"github.com/warmline/warmline/bot"
 	"github.com/warmline/warmline/bot/line"
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/internal/pii"
 	"github.com/warmline/warmline/knowledge/gaps"
 	"github.com/warmline/warmline/knowledge/orders"
 	"github.com/warmline/warmline/ledger"
@@ -224,7 +225,7 @@ func printForget(w io.Writer, userID string, r forgetReport, dry bool) {
 	if dry {
 		verb = "would erase (dry run: nothing changed)"
 	}
-	fmt.Fprintf(w, "forget %s: %s\n", maskUserID(userID), verb)
+	fmt.Fprintf(w, "forget %s: %s\n", pii.UserID(userID), verb)
 	fmt.Fprintf(w, "  %-44s %d\n", "conversation, counters and media keys", r.userKeys)
 	fmt.Fprintf(w, "  %-44s %d (%d customer turns blanked)\n", "cases pseudonymised in Redis", r.cases.Cases, r.cases.Turns)
 	fmt.Fprintf(w, "  %-44s %d\n", "case links (open case, case list)", r.cases.Keys)
@@ -241,14 +242,6 @@ func printForget(w io.Writer, userID string, r forgetReport, dry bool) {
 	if !dry && (r.cases.Cases > 0 || (r.ledger != nil && r.ledger.Cases > 0)) {
 		fmt.Fprintf(w, "  cases kept as customer %s\n", r.pseudonym)
 	}
-}
-
-// maskUserID shows the first 4 and last 2 characters of a user id.
-func maskUserID(id string) string {
-	if len(id) <= 8 {
-		return "U…"
-	}
-	return id[:4] + "…" + id[len(id)-2:]
 }
 
 // noMessenger: forget sends nothing to customers.

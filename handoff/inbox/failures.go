@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/internal/pii"
 )
 
 // The Failed sends page and its API, for leads (agents get 403): sends to
@@ -97,19 +97,6 @@ type failureView struct {
 	ResentBy string     `json:"resent_by,omitempty"`
 }
 
-// lineUserID matches LINE user ids wherever they appear (error texts too).
-var lineUserID = regexp.MustCompile(`U[0-9a-f]{32}`)
-
-// maskUser shows a LINE user id as its first 3 and last 4 characters.
-func maskUser(id string) string {
-	if len(id) <= 8 {
-		return "…"
-	}
-	return id[:3] + "…" + id[len(id)-4:]
-}
-
-func maskUsers(s string) string { return lineUserID.ReplaceAllStringFunc(s, maskUser) }
-
 func (in *Inbox) failuresList(w http.ResponseWriter, r *http.Request, _ handoff.Agent) error {
 	list, err := in.failures.List(r.Context(), failuresShown)
 	if err != nil {
@@ -121,9 +108,9 @@ func (in *Inbox) failuresList(w http.ResponseWriter, r *http.Request, _ handoff.
 	}
 	out := make([]failureView, 0, len(list))
 	for _, f := range list {
-		v := failureView{ID: f.ID, Kind: f.Kind, At: f.At, User: maskUser(f.UserID), Op: f.Op,
-			Messages: f.Messages, Preview: maskUsers(f.Preview),
-			Error: maskUsers(f.Error), Status: f.Status, Attempts: f.Attempts}
+		v := failureView{ID: f.ID, Kind: f.Kind, At: f.At, User: pii.UserID(f.UserID), Op: f.Op,
+			Messages: f.Messages, Preview: pii.UserIDs(f.Preview),
+			Error: pii.UserIDs(f.Error), Status: f.Status, Attempts: f.Attempts}
 		if rec, ok := resent[f.ID]; ok {
 			ms, by, _ := cutInt(rec)
 			at := time.UnixMilli(ms)

@@ -62,8 +62,8 @@ func TestFailuresAPI(t *testing.T) {
 	if code != http.StatusOK || len(list) != 2 {
 		t.Fatalf("lead GET /api/failures = %d %v", code, out)
 	}
-	if raw := strings.Join([]string{dig(list[0], "user").(string), dig(list[0], "error").(string)}, " "); strings.Contains(raw, user) || !strings.Contains(raw, "U01…cdef") {
-		t.Errorf("user and error shown as %q, want the id masked as U01…cdef", raw)
+	if raw := strings.Join([]string{dig(list[0], "user").(string), dig(list[0], "error").(string)}, " "); strings.Contains(raw, user) || !strings.Contains(raw, "U…cdef") {
+		t.Errorf("user and error shown as %q, want the id masked as U…cdef", raw)
 	}
 	if code, out := boss.call(t, "POST", "/api/failures/s1/resend", ""); code != http.StatusOK || out["resent_by"] != "boss" {
 		t.Fatalf("lead resend = %d %v", code, out)
@@ -140,7 +140,7 @@ func TestFailuresPageInBrowser(t *testing.T) {
 	// LINE's own error is one click away.
 	b.Click(`[data-testid=failure] details summary`)
 	b.Wait("the error text", `document.querySelector('[data-testid=failure-error]').getClientRects().length > 0`)
-	if got := b.Eval(`document.querySelector('[data-testid=failure-error]').textContent`); got != "push to U01…cdef (status 400)" {
+	if got := b.Eval(`document.querySelector('[data-testid=failure-error]').textContent`); got != "push to U…cdef (status 400)" {
 		t.Errorf("details = %q, want LINE's error with the user masked", got)
 	}
 	if ex := b.Exceptions(); len(ex) > 0 {

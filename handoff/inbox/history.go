@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warmline/warmline/handoff"
+	"github.com/warmline/warmline/internal/pii"
 	"github.com/warmline/warmline/ledger"
 	"github.com/warmline/warmline/locales"
 	"github.com/warmline/warmline/report"
@@ -83,8 +84,8 @@ func (in *Inbox) recordViews(recs []ledger.Record, lang string) []recordView {
 		out = append(out, recordView{CaseID: r.CaseID, Created: r.Created, Closed: r.Closed, Status: r.Status,
 			Priority: r.Priority, Tier: r.Tier, Category: r.Category, Topic: r.Topic, TopicName: name,
 			Disposition: r.Disposition, Satisfaction: r.Satisfaction, Owner: in.agentName(r.OwnerID, r.OwnerName), OwnerID: r.OwnerID,
-			Request:  maskUsers(req),
-			Customer: r.Customer, CustomerID: maskUser(r.CustomerID), URL: "/inbox/cases/" + r.CaseID})
+			Request:  pii.UserIDs(req),
+			Customer: r.Customer, CustomerID: pii.UserID(r.CustomerID), URL: "/inbox/cases/" + r.CaseID})
 	}
 	return out
 }

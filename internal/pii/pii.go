@@ -59,3 +59,19 @@ func foldASCII(r rune) rune {
 
 // Placeholders matches any mask placeholder.
 var Placeholders = regexp.MustCompile(`\[(?:email|phone|order|number|id)\]`)
+
+// UserID shortens a LINE user id for logs, errors and screens that must
+// not name the customer: its type letter and last four characters
+// ("U…b0b0"), enough to follow one customer through a log.
+func UserID(id string) string {
+	if len(id) <= 5 {
+		return "…"
+	}
+	return id[:1] + "…" + id[len(id)-4:]
+}
+
+// lineUserID matches a LINE user id in free text.
+var lineUserID = regexp.MustCompile(`U[0-9a-f]{32}`)
+
+// UserIDs shortens every LINE user id in s (UserID).
+func UserIDs(s string) string { return lineUserID.ReplaceAllStringFunc(s, UserID) }

@@ -27,3 +27,18 @@ func TestMask(t *testing.T) {
 		})
 	}
 }
+
+func TestUserID(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"U0000000000000000000000000000b0b0", "U…b0b0"},
+		{"Ur123", "…"},
+		{"", "…"},
+	} {
+		if got := UserID(tt.in); got != tt.want {
+			t.Errorf("UserID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got, want := UserIDs("push to U0000000000000000000000000000b0b0 failed"), "push to U…b0b0 failed"; got != want {
+		t.Errorf("UserIDs = %q, want %q", got, want)
+	}
+}
