@@ -206,7 +206,7 @@ func TestSLAWarningAndBreachOnceEach(t *testing.T) {
 	a2 := f.newAlerter(t, "r2", hooks, nil)
 	run(t, a1)
 	run(t, a2)
-	c := f.open(t, "U-sla", "請幫我看一下這個") // no trigger: a plain handoff, P3: first response due 14:00, warning at 80% = 13:12
+	c := f.open(t, "U-sla", "想問一下這個") // no trigger: a plain handoff, P3: first response due 14:00, warning at 80% = 13:12
 	if want := monday10.Add(4 * time.Hour); !c.FirstResponseDue.Equal(want) {
 		t.Fatalf("first response due %v, want %v", c.FirstResponseDue, want)
 	}

@@ -26,7 +26,7 @@ func TestRecentWithoutWebhooks(t *testing.T) {
 		}
 	}
 	legal := f.open(t, "U-recent-legal", legalThreat) // notify and P1 at 10:00
-	plain := f.open(t, "U-recent-plain", "請幫我看一下這個")  // P3, first response due 14:00
+	plain := f.open(t, "U-recent-plain", "想問一下這個")    // P3, first response due 14:00
 	checkBoth()
 	f.clock.Set(monday10.Add(4 * time.Hour)) // both breached
 	checkBoth()
