@@ -166,7 +166,7 @@ func TestLineFailuresDeadLetter(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds (10 s at most).
+// waitUntil polls cond until it holds (60 s at most).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	// 60 s: with 6 of this package's tests at once under -race on 2
