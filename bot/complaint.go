@@ -163,6 +163,15 @@ func (e *Engine) finishComplaint(ctx context.Context, t *turn, log *zap.Logger) 
 	case entry != nil && textIn(entry.Answer, lang) != "":
 		if e.photoTopic(entry.ID) {
 			t.awaitEvidence(entry.ID)
+			if st.ComplaintOrder != "" {
+				// The story told in full with the order and the phone's
+				// digits in one message ("馬克杯破掉了 訂單是 WL…，手機末四碼…"):
+				// checked now, as when they come later, so the case the
+				// photo opens does not flag the order.
+				if err := e.evidenceOwnerCheck(ctx, t, st.ComplaintOrder, log); err != nil {
+					return err
+				}
+			}
 		}
 		if e.carrierTopic(entry.ID) {
 			// The remedy promises the courier is asked once the order is

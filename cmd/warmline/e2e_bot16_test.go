@@ -248,8 +248,25 @@ func TestE2EBot16PhoneDigitsWithTheComplaintVerifyTheOrder(t *testing.T) {
 		for _, c := range []struct {
 			name, order string
 			done        bool // the digits come while the bot listens; the customer taps done
-		}{{"after the photo", tt.right, false}, {"while listening", tt.mid, true}} {
+			first       bool // the story, the order and the digits in one message, then the photo
+		}{{"after the photo", tt.right, false, false}, {"while listening", tt.mid, true, false}, {"all in the first message", tt.right, false, true}} {
 			u := h.newCustomer(tt.lang)
+			if c.first {
+				// The stop-21 tryout: 「我收到的馬克杯破掉了 訂單是 WL…，手機末四碼…」
+				// then the photo; the brief said the digits were never checked.
+				h.sayAll(u, tt.story+" "+c.order)
+				waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+				h.sendPhoto(u, testPhoto(t), "")
+				waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
+				cs := h.caseOf(u)
+				if cs == nil {
+					t.Fatalf("%s %s: no case after the story with the order and the photo: %s", tt.lang, c.name, dump(h.emu.Messages(u)))
+				}
+				if !slices.ContainsFunc(cs.Tried, func(a handoff.Attempt) bool { return a.OrderNumber == "WL20261101" && !a.OrderUnverified }) {
+					t.Errorf("%s %s: case %s tried %+v, want WL20261101 verified by the digits", tt.lang, c.name, cs.ID, cs.Tried)
+				}
+				continue
+			}
 			h.sayAll(u, tt.story)
 			h.sendPhoto(u, testPhoto(t), "")
 			waitDrained(t, h.env["WARMLINE_REDIS_PREFIX"])
