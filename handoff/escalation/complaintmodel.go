@@ -57,16 +57,21 @@ type complaintModel struct {
 	w    []float64        // weight by index
 }
 
-//go:embed complaint_model.json
+//go:embed complaint_model.json trigger_model.json
 var modelFS embed.FS
 
-var defaultModel = sync.OnceValues(func() (*complaintModel, error) {
-	b, err := modelFS.ReadFile("complaint_model.json")
+// readModel decodes the embedded model file name into m.
+func readModel(name string, m any) error {
+	b, err := modelFS.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("complaint model: %w", err)
+		return err
 	}
+	return json.Unmarshal(b, m)
+}
+
+var defaultModel = sync.OnceValues(func() (*complaintModel, error) {
 	var m complaintModel
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := readModel("complaint_model.json", &m); err != nil {
 		return nil, fmt.Errorf("complaint model: %w", err)
 	}
 	m.index()

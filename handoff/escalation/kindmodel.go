@@ -1,8 +1,6 @@
 package escalation
 
 import (
-	"embed"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -64,17 +62,10 @@ const complaintHead = "complaint"
 // modelHeads are the regressions of the file, in kindModel.kinds order.
 func modelHeads() []string { return append(modelKinds(), complaintHead) }
 
-//go:embed trigger_model.json
-var kindModelFS embed.FS
-
 // loadKindModel reads the embedded trigger model.
 func loadKindModel() (*kindModel, error) {
-	b, err := kindModelFS.ReadFile("trigger_model.json")
-	if err != nil {
-		return nil, fmt.Errorf("trigger model: %w", err)
-	}
 	var m kindModel
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := readModel("trigger_model.json", &m); err != nil {
 		return nil, fmt.Errorf("trigger model: %w", err)
 	}
 	if err := m.index(); err != nil {
