@@ -258,6 +258,16 @@ func TestConsumerDelayedRenewalsKeepTheLease(t *testing.T) {
 	if el := time.Since(crashed); el > ttl+time.Second {
 		t.Errorf("B resumed %v after A died, want within the lease (%v) and a margin", el, ttl)
 	}
+	// B said it started s001 before it records it as processed: wait for
+	// the record (at load the check came first: "s001 []" in .ci/run).
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(by["s001"])
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if !slices.Equal(by["s000"], []string{"a"}) || !slices.Equal(by["s001"], []string{"b"}) {
